@@ -1,0 +1,207 @@
+//! Any Pusdata object, read from a manifest by its `apiVersion` and `kind`, and checked
+//! against its CRD's own schema rules (CEL) exactly as the API server would.
+
+use crate::v1alpha1::*;
+use crate::{GROUP, VERSION, all_crds};
+use serde_json::Value;
+
+/// One object of any Pusdata kind.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum Object {
+    /// A `Site`.
+    Site(Site),
+    /// A `Rack`.
+    Rack(Rack),
+    /// An `Agency`.
+    Agency(Agency),
+    /// A `HostingRequest`.
+    HostingRequest(HostingRequest),
+    /// An `Approval`.
+    Approval(Approval),
+    /// A `ResidencyPolicy`.
+    ResidencyPolicy(ResidencyPolicy),
+    /// An `ExternalCloudService`.
+    ExternalCloudService(ExternalCloudService),
+    /// A `BackupRepository`.
+    BackupRepository(BackupRepository),
+    /// A `DisasterRecoveryPlan`.
+    DisasterRecoveryPlan(DisasterRecoveryPlan),
+    /// A `Backup`.
+    Backup(Backup),
+    /// A `Restore`.
+    Restore(Restore),
+    /// A `Failover`.
+    Failover(Failover),
+}
+
+/// Why a manifest is not a valid Pusdata object.
+#[derive(Debug, thiserror::Error)]
+pub enum ObjectError {
+    /// The document has no `apiVersion` / `kind`, or they are not Pusdata's.
+    #[error("not a {GROUP}/{VERSION} object: apiVersion {api_version:?}, kind {kind:?}")]
+    NotPusdata {
+        /// The apiVersion found.
+        api_version: String,
+        /// The kind found.
+        kind: String,
+    },
+    /// The fields do not match the type.
+    #[error("{kind} {name}: {source}")]
+    Shape {
+        /// Kind.
+        kind: String,
+        /// Name.
+        name: String,
+        /// The deserialisation error, naming the field.
+        source: serde_json::Error,
+    },
+    /// The object breaks one of its CRD's CEL rules.
+    #[error("{kind} {name}: {messages}")]
+    Rule {
+        /// Kind.
+        kind: String,
+        /// Name.
+        name: String,
+        /// The failed rules' messages, `; `-separated, each with its field path.
+        messages: String,
+    },
+}
+
+impl Object {
+    /// The object's kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Object::Site(_) => "Site",
+            Object::Rack(_) => "Rack",
+            Object::Agency(_) => "Agency",
+            Object::HostingRequest(_) => "HostingRequest",
+            Object::Approval(_) => "Approval",
+            Object::ResidencyPolicy(_) => "ResidencyPolicy",
+            Object::ExternalCloudService(_) => "ExternalCloudService",
+            Object::BackupRepository(_) => "BackupRepository",
+            Object::DisasterRecoveryPlan(_) => "DisasterRecoveryPlan",
+            Object::Backup(_) => "Backup",
+            Object::Restore(_) => "Restore",
+            Object::Failover(_) => "Failover",
+        }
+    }
+
+    /// Reads a JSON value (from YAML or an admission request) as a typed Pusdata object.
+    /// Checks only the shape; see [`check_rules`] for the CRD's CEL rules.
+    pub fn from_value(value: Value) -> Result<Object, ObjectError> {
+        let api_version = value
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let kind = value
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if api_version != format!("{GROUP}/{VERSION}") {
+            return Err(ObjectError::NotPusdata { api_version, kind });
+        }
+        let name = object_name(&value);
+        let shape = |source| ObjectError::Shape {
+            kind: kind.clone(),
+            name: name.clone(),
+            source,
+        };
+        Ok(match kind.as_str() {
+            "Site" => Object::Site(serde_json::from_value(value).map_err(shape)?),
+            "Rack" => Object::Rack(serde_json::from_value(value).map_err(shape)?),
+            "Agency" => Object::Agency(serde_json::from_value(value).map_err(shape)?),
+            "HostingRequest" => {
+                Object::HostingRequest(serde_json::from_value(value).map_err(shape)?)
+            }
+            "Approval" => Object::Approval(serde_json::from_value(value).map_err(shape)?),
+            "ResidencyPolicy" => {
+                Object::ResidencyPolicy(serde_json::from_value(value).map_err(shape)?)
+            }
+            "ExternalCloudService" => {
+                Object::ExternalCloudService(serde_json::from_value(value).map_err(shape)?)
+            }
+            "BackupRepository" => {
+                Object::BackupRepository(serde_json::from_value(value).map_err(shape)?)
+            }
+            "DisasterRecoveryPlan" => {
+                Object::DisasterRecoveryPlan(serde_json::from_value(value).map_err(shape)?)
+            }
+            "Backup" => Object::Backup(serde_json::from_value(value).map_err(shape)?),
+            "Restore" => Object::Restore(serde_json::from_value(value).map_err(shape)?),
+            "Failover" => Object::Failover(serde_json::from_value(value).map_err(shape)?),
+            _ => return Err(ObjectError::NotPusdata { api_version, kind }),
+        })
+    }
+}
+
+fn object_name(value: &Value) -> String {
+    value
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("<unnamed>")
+        .to_string()
+}
+
+/// Checks a manifest against its CRD's CEL rules (`x-kubernetes-validations`), as the API
+/// server does on create; with `old`, transition rules (`oldSelf`) are checked as on update.
+///
+/// The value should already carry defaults (serialize the typed object to get them).
+pub fn check_rules(value: &Value, old: Option<&Value>) -> Result<(), ObjectError> {
+    let kind = value
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let crd = all_crds()
+        .into_iter()
+        .find(|c| c.spec.names.kind == kind)
+        .ok_or_else(|| ObjectError::NotPusdata {
+            api_version: String::new(),
+            kind: kind.to_string(),
+        })?;
+    let schema = crd
+        .spec
+        .versions
+        .first()
+        .and_then(|v| v.schema.as_ref())
+        .and_then(|s| s.open_api_v3_schema.as_ref())
+        .map(serde_json::to_value)
+        .transpose()
+        .map_err(|source| ObjectError::Shape {
+            kind: kind.to_string(),
+            name: object_name(value),
+            source,
+        })?
+        .unwrap_or(Value::Null);
+    let errors = kube::core::cel::Validator::new().validate(&schema, value, old);
+    match errors {
+        Ok(()) => Ok(()),
+        Err(errors) => Err(ObjectError::Rule {
+            kind: kind.to_string(),
+            name: object_name(value),
+            messages: errors
+                .iter()
+                .map(|e| {
+                    if e.field_path.is_empty() {
+                        e.message.clone()
+                    } else {
+                        format!("{} ({})", e.message, e.field_path)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        }),
+    }
+}
+
+/// Reads every document of a YAML stream as JSON values, skipping empty documents.
+pub fn yaml_documents(text: &str) -> Result<Vec<Value>, serde_saphyr::Error> {
+    let docs: Vec<Option<Value>> = serde_saphyr::from_multiple(text)?;
+    Ok(docs
+        .into_iter()
+        .flatten()
+        .filter(|v| !v.is_null())
+        .collect())
+}

@@ -1,0 +1,398 @@
+//! `DisasterRecoveryPlan`: the written DRP as a resource (DR-PLAN).
+
+use super::common::{Conditions, Contact, conditions_schema};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, Time};
+use kube::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Go-style duration, as accepted by CEL's `duration()`: `90s`, `15m`, `4h`, `168h`.
+pub const DURATION_PATTERN: &str = r"^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$";
+
+/// The Disaster Recovery Plan written by the IT office (DR-PLAN, Perda 26(10)). Pusdata
+/// turns it into backup schedules, measures the RPO achieved, and executes its runbook in
+/// drills, failovers and failbacks. Only the platform team may change it.
+#[derive(CustomResource, Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[kube(
+    group = "pusdata.io",
+    version = "v1alpha1",
+    kind = "DisasterRecoveryPlan",
+    plural = "disasterrecoveryplans",
+    shortname = "drp",
+    shortname = "pddrp",
+    category = "pusdata",
+    status = "DisasterRecoveryPlanStatus",
+    doc = "The DRP: sites, tiers (RPO, RTO, members, order), schedules, retention, drills, runbook and contacts.",
+    cel,
+    derive = "PartialEq",
+    printcolumn = r#"{"name":"Primary","type":"string","jsonPath":".spec.primarySite"}"#,
+    printcolumn = r#"{"name":"DRC","type":"string","jsonPath":".spec.drcSite"}"#,
+    printcolumn = r#"{"name":"Tiers","type":"integer","jsonPath":".status.tierCount"}"#,
+    printcolumn = r#"{"name":"Worst RPO","type":"string","jsonPath":".status.worstRpoRatio"}"#,
+    printcolumn = r#"{"name":"Last drill","type":"date","jsonPath":".status.lastDrill.finishedAt"}"#,
+    printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].status"}"#,
+    validation = Rule::new("self.spec.primarySite != self.spec.drcSite").message("DR-FAR: the DRC must be another site than the primary").field_path(".spec.drcSite"),
+    validation = Rule::new("self.spec.tiers.all(t, self.spec.tiers.exists_one(u, u.name == t.name))").message("tier names must be unique").field_path(".spec.tiers"),
+    validation = Rule::new("self.spec.runbook.all(s, self.spec.runbook.exists_one(r, r.id == s.id))").message("runbook step ids must be unique").field_path(".spec.runbook"),
+)]
+#[serde(rename_all = "camelCase")]
+pub struct DisasterRecoveryPlanSpec {
+    /// Plan title, e.g. `DRP Pemerintah Kota Bekasi 2026`.
+    pub title: String,
+    /// Document version and approval reference of the written plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+    /// The primary `Site`.
+    pub primary_site: String,
+    /// The DRC `Site`.
+    pub drc_site: String,
+    /// Tiers, most critical first.
+    #[schemars(length(min = 1, max = 16))]
+    pub tiers: Vec<Tier>,
+    /// Exercise calendar.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 32))]
+    pub drills: Vec<DrillSchedule>,
+    /// The runbook: steps a failover, failback or drill goes through.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 128))]
+    pub runbook: Vec<RunbookStep>,
+    /// Who to call, by role, and in which order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<Contact>,
+    /// What happens when the primary loses the DRC or the other way round.
+    #[serde(default)]
+    pub peer_loss: PeerLossPolicy,
+    /// Restore throughput assumed for RTO feasibility until drills have measured one, in
+    /// bytes per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumed_restore_bytes_per_second: Option<u64>,
+}
+
+/// A group of services with the same recovery objectives.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(extend("x-kubernetes-validations" = [
+    {"rule": "duration(self.rpo) > duration('0s')", "message": "RPO must be greater than zero", "fieldPath": ".rpo"},
+    {"rule": "duration(self.rto) > duration('0s')", "message": "RTO must be greater than zero", "fieldPath": ".rto"},
+    {"rule": "!has(self.maxTolerableDowntime) || duration(self.maxTolerableDowntime) >= duration(self.rto)", "message": "maximum tolerable downtime cannot be shorter than the RTO", "fieldPath": ".maxTolerableDowntime"}
+]))]
+pub struct Tier {
+    /// Tier name, e.g. `tier-1-critical`.
+    #[schemars(regex(pattern = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))]
+    pub name: String,
+    /// What is in the tier, in plain words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Recovery point objective: the most data, in time, the city accepts to lose.
+    #[schemars(regex(pattern = r"^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$"))]
+    pub rpo: String,
+    /// Recovery time objective: how fast the tier must be back.
+    #[schemars(regex(pattern = r"^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$"))]
+    pub rto: String,
+    /// Maximum tolerable downtime, beyond which the loss is unacceptable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$"))]
+    pub max_tolerable_downtime: Option<String>,
+    /// Backup schedule: a cron expression (`*/15 * * * *`) or `@every 15m`. By default one
+    /// is derived from the RPO, spread so tiers do not all start at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    /// Services in the tier.
+    #[schemars(length(max = 256))]
+    pub members: Vec<Member>,
+    /// How many snapshots to keep.
+    #[serde(default)]
+    pub retention: Retention,
+    /// How backups are proven restorable.
+    #[serde(default)]
+    pub verification: Verification,
+    /// Commands run in the workload around each backup (application consistency).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hooks: Vec<Hook>,
+}
+
+/// One service: its volumes and buckets, and what it depends on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    /// Service name, unique in the plan, e.g. `siak-db`.
+    pub name: String,
+    /// Owning agency code; its repository and key are used.
+    pub agency: String,
+    /// Namespace holding the service.
+    pub namespace: String,
+    /// PVCs to back up; all PVCs of the namespace when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pvc_selector: Option<LabelSelector>,
+    /// Object-storage buckets to mirror to the DRC.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buckets: Vec<String>,
+    /// Services that must be restored and verified before this one (databases before apps).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
+    /// Approximate data size in bytes, for RTO feasibility before the first backup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_hint_bytes: Option<u64>,
+    /// Command run after restore to prove the service works (exit 0 = healthy).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub smoke_command: Vec<String>,
+}
+
+/// Snapshot retention (as restic's `forget`), plus a floor of verified snapshots.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Retention {
+    /// Keep the last N snapshots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_last: Option<u32>,
+    /// Keep one per hour for the last N hours that have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_hourly: Option<u32>,
+    /// Keep one per day for N days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_daily: Option<u32>,
+    /// Keep one per week for N weeks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_weekly: Option<u32>,
+    /// Keep one per month for N months.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_monthly: Option<u32>,
+    /// Keep one per year for N years.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_yearly: Option<u32>,
+    /// Never forget a snapshot if fewer than this many verified snapshots would remain.
+    #[serde(default = "default_min_verified")]
+    pub min_verified: u32,
+}
+
+fn default_min_verified() -> u32 {
+    1
+}
+
+/// How a tier's backups are verified.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Verification {
+    /// Schedule of `check` runs (cron or `@every`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_schedule: Option<String>,
+    /// Share of pack data read back by each check, e.g. `5%`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^([0-9]{1,2}|100)%$"))]
+    pub read_data_subset: Option<String>,
+    /// Schedule of restore tests: restore the latest snapshot to scratch space and compare
+    /// checksums with the snapshot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore_test_schedule: Option<String>,
+}
+
+/// A command run in the workload around a backup.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Hook {
+    /// Hook name.
+    pub name: String,
+    /// Before or after the snapshot.
+    pub phase: HookPhase,
+    /// When a post hook runs.
+    #[serde(default)]
+    pub run: HookRun,
+    /// Container to exec in; the pod's first container by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// Command and arguments, e.g. `["sh","-c","pg_dump -Fc app > /data/dump.pgc"]`.
+    #[schemars(length(min = 1))]
+    pub command: Vec<String>,
+    /// Give up after this long (Go duration).
+    #[serde(default = "default_hook_timeout")]
+    pub timeout: String,
+    /// Whether a failed pre hook fails the backup.
+    #[serde(default = "default_true")]
+    pub fail_backup_on_error: bool,
+}
+
+fn default_hook_timeout() -> String {
+    "10m".to_string()
+}
+fn default_true() -> bool {
+    true
+}
+
+/// When a hook runs relative to the snapshot.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum HookPhase {
+    /// Before the snapshot.
+    #[default]
+    Pre,
+    /// After the snapshot.
+    Post,
+}
+
+/// Condition on which a post hook runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum HookRun {
+    /// Always.
+    #[default]
+    Always,
+    /// Only after a successful snapshot.
+    OnSuccess,
+    /// Only after a failed snapshot.
+    OnFailure,
+}
+
+/// A scheduled exercise.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DrillSchedule {
+    /// Name, e.g. `quarterly-parallel`.
+    pub name: String,
+    /// Kind of exercise.
+    pub kind: DrillKind,
+    /// When (cron expression).
+    pub schedule: String,
+    /// Tiers exercised; all when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<String>,
+    /// Whether the operator starts it by itself (`Parallel` and `Simulation` only); otherwise
+    /// it is a reminder for the DR coordinator.
+    #[serde(default)]
+    pub automatic: bool,
+}
+
+/// Kinds of DR exercise, from cheapest to most disruptive.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum DrillKind {
+    /// Walk through the runbook on paper.
+    Tabletop,
+    /// Run the runbook's automated steps against scratch targets.
+    Simulation,
+    /// Restore at the DRC alongside the running primary and verify (no interruption).
+    #[default]
+    Parallel,
+    /// Really stop the primary and run from the DRC.
+    FullInterruption,
+}
+
+/// One step of the runbook.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RunbookStep {
+    /// Step id, unique in the plan, e.g. `notify-head`.
+    pub id: String,
+    /// What to do, in plain words.
+    pub title: String,
+    /// Automated by Pusdata, done by a person, or an approval to wait for.
+    pub kind: StepKind,
+    /// Role that owns the step (see `contacts`).
+    pub owner_role: String,
+    /// Where in the sequence: before the automated recovery, or after it.
+    #[serde(default)]
+    pub stage: StepStage,
+    /// Which executions include the step; all when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applies_to: Vec<super::failover::FailoverType>,
+    /// Escalate if not done in this time (Go duration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
+}
+
+/// Kind of runbook step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum StepKind {
+    /// Done by Pusdata.
+    #[default]
+    Automated,
+    /// Done by a person who signs it off.
+    Manual,
+    /// A decision someone must approve before the execution goes on.
+    Approval,
+}
+
+/// Where a runbook step sits relative to the automated recovery.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum StepStage {
+    /// Before fencing and restores.
+    #[default]
+    Before,
+    /// After restores and verification.
+    After,
+}
+
+/// What happens when the sites lose each other.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PeerLossPolicy {
+    /// Fail over by itself after `after` without the primary. Off by default: a person
+    /// decides.
+    #[serde(default)]
+    pub automatic_failover: bool,
+    /// How long the primary must be lost before an automatic failover (Go duration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+}
+
+/// Observed state of a plan.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DisasterRecoveryPlanStatus {
+    /// `Ready` (plan check passes), `RpoMet` (every tier within its RPO).
+    #[serde(default)]
+    #[schemars(schema_with = "conditions_schema")]
+    pub conditions: Conditions,
+    /// The spec generation the status describes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
+    /// Number of tiers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_count: Option<u32>,
+    /// Worst ratio of achieved RPO to target RPO across tiers, e.g. `0.42`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worst_rpo_ratio: Option<String>,
+    /// Per-tier figures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<TierStatus>,
+    /// The last drill.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_drill: Option<ExecutionSummary>,
+    /// Number of findings of the last plan check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub findings: Option<u32>,
+}
+
+/// Figures of one tier.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TierStatus {
+    /// Tier name.
+    pub name: String,
+    /// Oldest "last successful backup" among the tier's members.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_backup: Option<Time>,
+    /// Oldest "last verified backup" among the tier's members.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_verified_backup: Option<Time>,
+    /// Seconds since the oldest last successful backup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rpo_achieved_seconds: Option<u64>,
+    /// Achieved RPO ÷ target RPO, as text (`0.42`). Alerts fire at 2 and 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rpo_ratio: Option<String>,
+    /// Backups skipped because the previous one was still running.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped_runs: Option<u32>,
+}
+
+/// Outcome of one execution, for the plan's status.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecutionSummary {
+    /// Name of the `Failover` object.
+    pub name: String,
+    /// When it finished.
+    pub finished_at: Time,
+    /// `Succeeded` or `Failed`.
+    pub outcome: String,
+    /// Whether every tier met its RTO.
+    pub rto_met: bool,
+}

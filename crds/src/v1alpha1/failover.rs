@@ -1,0 +1,219 @@
+//! `Failover`: one execution of the DRP — a drill, a failover or a failback.
+
+use super::common::{Conditions, RecordedIdentity, conditions_schema};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One execution of a `DisasterRecoveryPlan`, step by step. Progress is recorded per step, so
+/// a crash at any point resumes without redoing a finished step. Every promotion carries a
+/// fencing epoch; the report it writes is the written incident report of SEC-INCIDENT.
+#[derive(CustomResource, Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[kube(
+    group = "pusdata.io",
+    version = "v1alpha1",
+    kind = "Failover",
+    plural = "failovers",
+    shortname = "pdfo",
+    category = "pusdata",
+    status = "FailoverStatus",
+    doc = "One execution of the DRP (Drill, Failover or Failback), step by step and resumable.",
+    cel,
+    derive = "PartialEq",
+    printcolumn = r#"{"name":"Type","type":"string","jsonPath":".spec.type"}"#,
+    printcolumn = r#"{"name":"Plan","type":"string","jsonPath":".spec.plan"}"#,
+    printcolumn = r#"{"name":"Phase","type":"string","jsonPath":".status.phase"}"#,
+    printcolumn = r#"{"name":"Step","type":"string","jsonPath":".status.currentStep"}"#,
+    printcolumn = r#"{"name":"Epoch","type":"integer","jsonPath":".status.epoch"}"#,
+    printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#,
+    validation = Rule::new("self.spec == oldSelf.spec").message("an execution's spec is immutable; cancel it and start another").field_path(".spec"),
+    validation = Rule::new("size(self.spec.reason) >= 10").message("say why, in at least a sentence: the reason goes into the written report (SEC-INCIDENT)").field_path(".spec.reason"),
+)]
+#[serde(rename_all = "camelCase")]
+pub struct FailoverSpec {
+    /// The plan executed.
+    pub plan: String,
+    /// Drill, real failover, or failback.
+    #[serde(rename = "type")]
+    pub kind: FailoverType,
+    /// What to include; the whole plan when empty.
+    #[serde(default)]
+    pub scope: Scope,
+    /// Why it was started.
+    pub reason: String,
+    /// For a failover whose primary cannot be reached: go on without the final sync and
+    /// accept losing what was written since the last backup. Must be said explicitly.
+    #[serde(default)]
+    pub accept_data_loss: bool,
+    /// Set by the admission webhook: who started it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_by: Option<RecordedIdentity>,
+}
+
+/// Kind of execution.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum FailoverType {
+    /// Restore into isolated namespaces at the DRC, verify, measure RTO, tear down.
+    /// Replication keeps running throughout.
+    #[default]
+    Drill,
+    /// Fence the primary, final sync, restore at the DRC in dependency order, switch traffic.
+    Failover,
+    /// The reverse, with a final sync from the DRC so nothing written there is lost.
+    Failback,
+}
+
+/// What an execution includes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Scope {
+    /// Tier names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<String>,
+    /// Service (member) names; their dependencies are included.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<String>,
+}
+
+/// Phase of an execution.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum FailoverPhase {
+    /// Accepted, not started.
+    #[default]
+    Pending,
+    /// Steps are running.
+    Running,
+    /// A manual or approval step waits for a person.
+    WaitingForPerson,
+    /// Every step succeeded.
+    Succeeded,
+    /// A step failed and the execution stopped.
+    Failed,
+    /// Stopped by a person.
+    Cancelled,
+}
+
+/// State of one step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum StepState {
+    /// Not started.
+    #[default]
+    Pending,
+    /// Started, not finished.
+    Running,
+    /// Waiting for a person to sign off or approve.
+    Waiting,
+    /// Done.
+    Succeeded,
+    /// Failed.
+    Failed,
+    /// Not needed (e.g. final sync with the primary unreachable and data loss accepted).
+    Skipped,
+}
+
+/// Recorded progress of one step.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StepStatus {
+    /// Step id: a runbook id, or a generated one such as `restore/siak-db`.
+    pub id: String,
+    /// What the step does.
+    pub action: String,
+    /// The service it concerns, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// The tier it concerns, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    /// State.
+    pub state: StepState,
+    /// Start time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<Time>,
+    /// End time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<Time>,
+    /// Outcome or error, without secrets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Who signed off a manual or approval step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<RecordedIdentity>,
+    /// Attempts made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<u32>,
+}
+
+/// Achieved objectives of one tier.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TierOutcome {
+    /// Tier name.
+    pub tier: String,
+    /// Target RPO in seconds.
+    pub rpo_target_seconds: u64,
+    /// Achieved RPO: age of the restored data at the moment of loss, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rpo_achieved_seconds: Option<u64>,
+    /// Target RTO in seconds.
+    pub rto_target_seconds: u64,
+    /// Achieved RTO: from start to the tier verified, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rto_achieved_seconds: Option<u64>,
+    /// Both objectives met.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub met: Option<bool>,
+}
+
+/// Where the written report is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportRef {
+    /// ConfigMap holding `report.html`, `report.md` (both languages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_map: Option<String>,
+    /// URL of the report in object storage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// SHA-256 of the HTML report, so tampering shows (SEC-CIA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+}
+
+/// Observed state of an execution.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FailoverStatus {
+    /// Phase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<FailoverPhase>,
+    /// `Ready` (finished), `Progressing`, `WaitingForPerson`, `RtoMet`.
+    #[serde(default)]
+    #[schemars(schema_with = "conditions_schema")]
+    pub conditions: Conditions,
+    /// The spec generation the status describes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
+    /// Fencing epoch this execution holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<u64>,
+    /// Id of the step running or waiting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_step: Option<String>,
+    /// Every step and its progress, in execution order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepStatus>,
+    /// Start time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<Time>,
+    /// End time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<Time>,
+    /// Achieved RPO and RTO per tier.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<TierOutcome>,
+    /// The written report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<ReportRef>,
+}

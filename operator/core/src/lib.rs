@@ -1,0 +1,10 @@
+//! Pusdata's decisions, as pure functions over plain data.
+//!
+//! Nothing here talks to a cluster, a network, a disk or a clock: every input — including
+//! "now" — is passed in. Controllers, the webhook, the gRPC agent, the movers and the CLI read
+//! the world, call these functions and apply what they return, so one decision lives in one
+//! place and is tested exhaustively here.
+
+pub mod duration;
+pub mod i18n;
+pub mod rules;

@@ -1,0 +1,225 @@
+//! The `pusdata` command line: one binary for the operator, the webhook, the DRC agent, the
+//! backup mover and the offline tools.
+
+pub mod crd;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Pusdata — hosting placement, in-country cloud rules and DRP-driven disaster recovery for
+/// a city data centre.
+///
+/// Offline commands (`policy check`, `place`, `plan check`, `drill --local`, `crd`) need no
+/// cluster. Messages come in English or Bahasa Indonesia (`--lang`, or from `LANG`).
+#[derive(Debug, Parser)]
+#[command(
+    name = "pusdata",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Language of messages: `en` or `id`. Defaults to `id` when LANG starts with `id`.
+    #[arg(long, global = true, env = "PUSDATA_LANG", value_name = "en|id")]
+    pub lang: Option<String>,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Pretty, env = "PUSDATA_LOG_FORMAT")]
+    pub log_format: LogFormat,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Log output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the controllers in a cluster (primary or DRC role).
+    Operator(OperatorArgs),
+    /// Serve the validating admission webhook over HTTPS.
+    Webhook(WebhookArgs),
+    /// Serve the site-to-site gRPC API (heartbeat, restore, verify, promote, demote).
+    Agent(AgentArgs),
+    /// Back up, restore, check, forget or unlock a restic-format repository (runs in a Job).
+    #[command(subcommand)]
+    Mover(MoverCommand),
+    /// Check manifests against the in-country and hosting rules, offline.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Place colocation requests into racks, offline, and draw rack elevations.
+    Place(PlaceArgs),
+    /// Check a Disaster Recovery Plan, offline.
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// Run or steer a DR drill; `--local` runs a whole drill on this machine.
+    Drill(DrillArgs),
+    /// Print the CRDs generated from the Rust types, or write / check the committed copies.
+    Crd(CrdArgs),
+    /// Print shell completions.
+    Completions(CompletionsArgs),
+    /// Print version and build information.
+    Version,
+}
+
+/// Arguments of `pusdata operator`.
+#[derive(Debug, Args)]
+pub struct OperatorArgs {
+    /// Which site this operator runs at.
+    #[arg(long, value_enum, default_value_t = Role::Primary, env = "PUSDATA_ROLE")]
+    pub role: Role,
+}
+
+/// The role of a site's operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Role {
+    /// The city Data Centre: placement, policy, backups.
+    Primary,
+    /// The DRC: serves the gRPC API and restores.
+    Drc,
+}
+
+/// Arguments of `pusdata webhook`.
+#[derive(Debug, Args)]
+pub struct WebhookArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "0.0.0.0:8443")]
+    pub listen: String,
+    /// PEM certificate file.
+    #[arg(long)]
+    pub cert: Option<PathBuf>,
+    /// PEM private key file.
+    #[arg(long)]
+    pub key: Option<PathBuf>,
+}
+
+/// Arguments of `pusdata agent`.
+#[derive(Debug, Args)]
+pub struct AgentArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "0.0.0.0:9443")]
+    pub listen: String,
+}
+
+/// `pusdata mover …`.
+#[derive(Debug, Subcommand)]
+pub enum MoverCommand {
+    /// Snapshot a directory into a repository.
+    Backup(MoverArgs),
+    /// Restore a snapshot into a directory.
+    Restore(MoverArgs),
+    /// Check a repository's integrity.
+    Check(MoverArgs),
+    /// Apply retention and prune.
+    Forget(MoverArgs),
+    /// Remove stale locks.
+    Unlock(MoverArgs),
+}
+
+/// Common mover arguments.
+#[derive(Debug, Args)]
+pub struct MoverArgs {
+    /// Repository (local path, or `s3:` URL).
+    #[arg(long, env = "PUSDATA_REPOSITORY")]
+    pub repository: Option<String>,
+}
+
+/// `pusdata policy …`.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Evaluate manifests (files, directories, or `-` for stdin) with the admission engine.
+    Check(PolicyCheckArgs),
+}
+
+/// Arguments of `pusdata policy check`.
+#[derive(Debug, Args)]
+pub struct PolicyCheckArgs {
+    /// Files or directories of YAML manifests; `-` reads stdin.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+}
+
+/// Output formats of the offline checkers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Lines for people.
+    Text,
+    /// JSON.
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools in CI.
+    Sarif,
+}
+
+/// Arguments of `pusdata place`.
+#[derive(Debug, Args)]
+pub struct PlaceArgs {
+    /// YAML with Sites and Racks (and placed requests).
+    #[arg(long)]
+    pub inventory: PathBuf,
+    /// YAML with the HostingRequests to place.
+    #[arg(long)]
+    pub requests: PathBuf,
+    /// Directory for the rack elevation SVGs.
+    #[arg(long)]
+    pub svg_dir: Option<PathBuf>,
+}
+
+/// `pusdata plan …`.
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Check a DRP file: dependencies, coverage, schedules against RPO, RTO feasibility,
+    /// DR-FAR and DR-NKRI.
+    Check(PlanCheckArgs),
+}
+
+/// Arguments of `pusdata plan check`.
+#[derive(Debug, Args)]
+pub struct PlanCheckArgs {
+    /// The plan, with the Sites and BackupRepositories it names (one or more YAML files).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+/// Arguments of `pusdata drill`.
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// Run a whole drill on this machine: sample data, backup, simulated loss, restore,
+    /// verification and report, with a local DRC process over gRPC.
+    #[arg(long)]
+    pub local: bool,
+    /// The plan to drill.
+    #[arg(long, default_value = "dr-plans/bekasi.yaml")]
+    pub plan: PathBuf,
+    /// Where to put the drill's data and report.
+    #[arg(long)]
+    pub workdir: Option<PathBuf>,
+}
+
+/// Arguments of `pusdata crd`.
+#[derive(Debug, Args)]
+pub struct CrdArgs {
+    /// Write the files into `crds/yaml/` and `charts/pusdata-crds/templates/` under ROOT.
+    #[arg(long, value_name = "ROOT", num_args = 0..=1, default_missing_value = ".")]
+    pub write: Option<PathBuf>,
+    /// Exit non-zero if the committed files under ROOT differ from the types.
+    #[arg(long, value_name = "ROOT", num_args = 0..=1, default_missing_value = ".", conflicts_with = "write")]
+    pub check: Option<PathBuf>,
+}
+
+/// Arguments of `pusdata completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
