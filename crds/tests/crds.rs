@@ -443,3 +443,15 @@ fn unknown_kind_and_bad_field_get_clear_errors() {
     let err = Object::from_value(v).unwrap_err().to_string();
     assert!(err.contains("Rack r01"), "{err}");
 }
+
+#[test]
+fn list_rules_hold_when_the_list_is_absent() {
+    // Empty lists are not serialised; rules over them must not fail on the missing key.
+    let mut rack = fixtures::rack("r01", "dc-bekasi");
+    rack.spec.reserved_units.clear();
+    assert_eq!(rule_error(&rack), "");
+    let mut plan = fixtures::plan();
+    plan.spec.runbook.clear();
+    assert_eq!(rule_error(&plan), "");
+    assert_eq!(rule_error(&fixtures::residency_policy()), "");
+}

@@ -33,7 +33,7 @@ pub const DURATION_PATTERN: &str = r"^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$";
     printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].status"}"#,
     validation = Rule::new("self.spec.primarySite != self.spec.drcSite").message("DR-FAR: the DRC must be another site than the primary").field_path(".spec.drcSite"),
     validation = Rule::new("self.spec.tiers.all(t, self.spec.tiers.exists_one(u, u.name == t.name))").message("tier names must be unique").field_path(".spec.tiers"),
-    validation = Rule::new("self.spec.runbook.all(s, self.spec.runbook.exists_one(r, r.id == s.id))").message("runbook step ids must be unique").field_path(".spec.runbook"),
+    validation = Rule::new("!has(self.spec.runbook) || self.spec.runbook.all(s, self.spec.runbook.exists_one(r, r.id == s.id))").message("runbook step ids must be unique").field_path(".spec.runbook"),
 )]
 #[serde(rename_all = "camelCase")]
 pub struct DisasterRecoveryPlanSpec {

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
     printcolumn = r#"{"name":"Load W","type":"integer","jsonPath":".status.loadWatts"}"#,
     printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].status"}"#,
     printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#,
-    validation = Rule::new("self.spec.reservedUnits.all(r, r.fromU <= r.toU && r.toU <= self.spec.heightU)").message("reserved units must lie inside the rack (1..heightU) with fromU <= toU").field_path(".spec.reservedUnits"),
+    validation = Rule::new("!has(self.spec.reservedUnits) || self.spec.reservedUnits.all(r, r.fromU <= r.toU && r.toU <= self.spec.heightU)").message("reserved units must lie inside the rack (1..heightU) with fromU <= toU").field_path(".spec.reservedUnits"),
 )]
 #[serde(rename_all = "camelCase")]
 pub struct RackSpec {

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
     printcolumn = r#"{"name":"Countries","type":"string","jsonPath":".spec.allowedCountries"}"#,
     printcolumn = r#"{"name":"Exceptions","type":"integer","jsonPath":".status.activeExceptions"}"#,
     printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#,
-    validation = Rule::new("self.spec.exceptions.all(e, self.spec.exceptions.exists_one(f, f.name == e.name))").message("exception names must be unique").field_path(".spec.exceptions"),
+    validation = Rule::new("!has(self.spec.exceptions) || self.spec.exceptions.all(e, self.spec.exceptions.exists_one(f, f.name == e.name))").message("exception names must be unique").field_path(".spec.exceptions"),
 )]
 #[serde(rename_all = "camelCase")]
 pub struct ResidencyPolicySpec {
