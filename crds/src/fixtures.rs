@@ -11,7 +11,7 @@ pub const BEKASI: Coordinates = Coordinates {
     latitude: -6.2383,
     longitude: 106.9756,
 };
-/// Coordinates of Bandung, a DRC candidate about 115 km away.
+/// Coordinates of Bandung, a DRC candidate about 104 km away as the crow flies.
 pub const BANDUNG: Coordinates = Coordinates {
     latitude: -6.9175,
     longitude: 107.6191,

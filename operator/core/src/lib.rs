@@ -6,5 +6,7 @@
 //! place and is tested exhaustively here.
 
 pub mod duration;
+pub mod finding;
 pub mod i18n;
 pub mod rules;
+pub mod sites;

@@ -1,0 +1,212 @@
+//! Where sites are, and whether a DRC is far enough from its primary and inside Indonesia
+//! (DR-FAR, DR-NKRI). The policy engine (for `Site` objects) and the plan checker (for a
+//! plan's two sites) both call [`check_drc_pair`], so the rule is decided in one place.
+
+use crate::finding::Finding;
+use crate::i18n::Text;
+use pusdata_crds::v1alpha1::{Coordinates, SiteRole, SiteSpec};
+
+/// Mean Earth radius in kilometres (IUGG), for great-circle distances.
+pub const EARTH_RADIUS_KM: f64 = 6371.0088;
+
+/// Great-circle distance between two points, in kilometres (haversine formula).
+pub fn great_circle_km(a: Coordinates, b: Coordinates) -> f64 {
+    let (la1, la2) = (a.latitude.to_radians(), b.latitude.to_radians());
+    let dlat = la2 - la1;
+    let dlon = (b.longitude - a.longitude).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+}
+
+/// Settings of the site rules (from the `ResidencyPolicy`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SiteRules {
+    /// Minimum distance between a primary and its DRC, in kilometres.
+    pub min_drc_distance_km: f64,
+    /// Countries where city data may live (ISO 3166-1 alpha-2).
+    pub allowed_countries: Vec<String>,
+}
+
+impl Default for SiteRules {
+    fn default() -> Self {
+        SiteRules {
+            min_drc_distance_km: 30.0,
+            allowed_countries: vec!["ID".to_string()],
+        }
+    }
+}
+
+/// DR-NKRI for one site that holds city data or backups.
+pub fn check_site_country(site_name: &str, site: &SiteSpec, rules: &SiteRules) -> Vec<Finding> {
+    if rules.allowed_countries.iter().any(|c| c == &site.country) {
+        return Vec::new();
+    }
+    vec![Finding::deny(
+        "DR-NKRI",
+        "spec.country",
+        Text::new(
+            format!(
+                "site {site_name} is in country {}, outside the allowed countries ({})",
+                site.country,
+                rules.allowed_countries.join(", ")
+            ),
+            format!(
+                "situs {site_name} berada di negara {}, di luar negara yang diizinkan ({})",
+                site.country,
+                rules.allowed_countries.join(", ")
+            ),
+        ),
+        Text::new(
+            "choose a DRC inside Indonesia (NKRI)",
+            "pilih DRC di dalam wilayah NKRI",
+        ),
+    )]
+}
+
+/// DR-FAR and DR-NKRI for a primary and its DRC: different roles, different cities, at least
+/// the minimum distance apart, and the DRC inside the allowed countries.
+pub fn check_drc_pair(
+    primary_name: &str,
+    primary: &SiteSpec,
+    drc_name: &str,
+    drc: &SiteSpec,
+    rules: &SiteRules,
+) -> Vec<Finding> {
+    let mut out = check_site_country(drc_name, drc, rules);
+    if drc.role != SiteRole::Drc {
+        out.push(Finding::deny(
+            "DR-FAR",
+            "spec.role",
+            Text::new(
+                format!("site {drc_name} is used as a DRC but its role is Primary"),
+                format!("situs {drc_name} dipakai sebagai DRC tetapi perannya Primary"),
+            ),
+            Text::new(
+                "set spec.role: Drc on the DRC site",
+                "isi spec.role: Drc pada situs DRC",
+            ),
+        ));
+    }
+    if primary.city.trim().eq_ignore_ascii_case(drc.city.trim()) {
+        out.push(Finding::deny(
+            "DR-FAR",
+            "spec.city",
+            Text::new(
+                format!(
+                    "DRC {drc_name} is in {}, the same city as primary {primary_name}",
+                    drc.city
+                ),
+                format!(
+                    "DRC {drc_name} berada di {}, kota yang sama dengan pusat data utama {primary_name}",
+                    drc.city
+                ),
+            ),
+            Text::new(
+                "the DRC must be outside the primary's city (Perda 26(11))",
+                "DRC harus berada di luar kota pusat data utama (Perda 26(11))",
+            ),
+        ));
+    }
+    let km = great_circle_km(primary.coordinates, drc.coordinates);
+    if km < rules.min_drc_distance_km {
+        out.push(Finding::deny(
+            "DR-FAR",
+            "spec.coordinates",
+            Text::new(
+                format!(
+                    "DRC {drc_name} is {km:.1} km from primary {primary_name}; the minimum is {:.0} km",
+                    rules.min_drc_distance_km
+                ),
+                format!(
+                    "DRC {drc_name} berjarak {km:.1} km dari pusat data utama {primary_name}; minimum {:.0} km",
+                    rules.min_drc_distance_km
+                ),
+            ),
+            Text::new(
+                "place the DRC farther away, outside the primary's risk area",
+                "tempatkan DRC lebih jauh, di luar wilayah risiko pusat data utama",
+            ),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use pusdata_crds::fixtures;
+
+    fn spec(site: pusdata_crds::v1alpha1::Site) -> SiteSpec {
+        site.spec
+    }
+
+    #[test]
+    fn bekasi_to_bandung_is_about_104_km() {
+        let km = great_circle_km(fixtures::BEKASI, fixtures::BANDUNG);
+        assert!((100.0..108.0).contains(&km), "{km}");
+    }
+
+    #[test]
+    fn a_bandung_drc_passes() {
+        let p = spec(fixtures::primary_site());
+        let d = spec(fixtures::drc_site("Kota Bandung", fixtures::BANDUNG));
+        assert!(
+            check_drc_pair("dc-bekasi", &p, "drc-bandung", &d, &SiteRules::default()).is_empty()
+        );
+    }
+
+    #[test]
+    fn same_city_too_close_and_abroad_are_denied() {
+        let p = spec(fixtures::primary_site());
+        let d = spec(fixtures::drc_site("kota bekasi", fixtures::BEKASI));
+        let f = check_drc_pair("dc-bekasi", &p, "drc", &d, &SiteRules::default());
+        let rules: Vec<_> = f
+            .iter()
+            .map(|x| (x.rule.as_str(), x.path.as_str()))
+            .collect();
+        assert_eq!(
+            rules,
+            vec![("DR-FAR", "spec.city"), ("DR-FAR", "spec.coordinates")]
+        );
+
+        let mut abroad = spec(fixtures::drc_site("Singapore", fixtures::BANDUNG));
+        abroad.country = "SG".into();
+        let f = check_drc_pair("dc-bekasi", &p, "drc-sg", &abroad, &SiteRules::default());
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].rule, "DR-NKRI");
+        assert!(f[0].message.id.contains("di luar negara"));
+    }
+
+    #[test]
+    fn distance_boundary_is_inclusive() {
+        let p = spec(fixtures::primary_site());
+        let d = spec(fixtures::drc_site("Kota Bandung", fixtures::BANDUNG));
+        let km = great_circle_km(p.coordinates, d.coordinates);
+        let at = SiteRules {
+            min_drc_distance_km: km,
+            ..SiteRules::default()
+        };
+        assert!(check_drc_pair("p", &p, "d", &d, &at).is_empty());
+        let above = SiteRules {
+            min_drc_distance_km: km + 0.001,
+            ..SiteRules::default()
+        };
+        assert_eq!(check_drc_pair("p", &p, "d", &d, &above).len(), 1);
+    }
+
+    proptest! {
+        #[test]
+        fn distance_is_a_symmetric_bounded_metric(
+            la1 in -90.0f64..90.0, lo1 in -180.0f64..180.0,
+            la2 in -90.0f64..90.0, lo2 in -180.0f64..180.0,
+        ) {
+            let a = Coordinates { latitude: la1, longitude: lo1 };
+            let b = Coordinates { latitude: la2, longitude: lo2 };
+            let ab = great_circle_km(a, b);
+            prop_assert!((ab - great_circle_km(b, a)).abs() < 1e-6);
+            prop_assert!(ab >= 0.0 && ab <= std::f64::consts::PI * EARTH_RADIUS_KM + 1e-6);
+            prop_assert!(great_circle_km(a, a) < 1e-6);
+        }
+    }
+}
