@@ -4,11 +4,13 @@
 //! This crate depends on nothing else of Pusdata's: the decision core and the binary build on
 //! it, never the other way round.
 
+pub mod docs;
 pub mod fixtures;
 pub mod generate;
 pub mod object;
 pub mod v1alpha1;
 
+pub use docs::{DOCS_DIR, DocPage, render_docs};
 pub use generate::{CrdFile, all_crds, render_all};
 pub use object::{Object, ObjectError, check_rules, yaml_documents};
 

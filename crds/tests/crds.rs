@@ -455,3 +455,19 @@ fn list_rules_hold_when_the_list_is_absent() {
     assert_eq!(rule_error(&plan), "");
     assert_eq!(rule_error(&fixtures::residency_policy()), "");
 }
+
+#[test]
+fn committed_api_reference_matches_the_types() {
+    let dir = repo_root().join(pusdata_crds::DOCS_DIR);
+    let pages = pusdata_crds::render_docs();
+    assert_eq!(pages.len(), 13);
+    for page in pages {
+        let path = dir.join(&page.file_name);
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            on_disk == page.markdown,
+            "{} drifted from the Rust types; regenerate with `cargo run -p pusdata -- crd --write`",
+            path.display()
+        );
+    }
+}

@@ -124,12 +124,12 @@ impl Msg {
                 ),
             ),
             Msg::CrdWritten { files } => Text::new(
-                format!("wrote {files} CRD files"),
-                format!("{files} berkas CRD ditulis"),
+                format!("wrote {files} generated files (CRDs, API reference, rules table)"),
+                format!("{files} berkas hasil generate ditulis (CRD, referensi API, tabel aturan)"),
             ),
             Msg::CrdUpToDate => Text::new(
-                "committed CRD files match the Rust types",
-                "berkas CRD yang di-commit sesuai dengan tipe Rust",
+                "committed generated files match the Rust types",
+                "berkas hasil generate yang di-commit sesuai dengan tipe Rust",
             ),
             Msg::CrdDrift { file } => Text::new(
                 format!("{file} differs from the Rust types; run `pusdata crd --write`"),

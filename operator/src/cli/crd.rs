@@ -6,8 +6,11 @@ use std::path::{Path, PathBuf};
 
 /// Where the generated files live, relative to the repository root.
 pub const CRD_DIRS: [&str; 2] = ["crds/yaml", "charts/pusdata-crds/templates"];
+/// The rules table, generated from `pusdata_core::rules`.
+pub const RULES_DOC: &str = "docs/rules.md";
 
-/// Prints every CRD, or writes / checks the committed copies under a root.
+/// Prints every CRD, or writes / checks the committed copies (YAML and the generated API
+/// reference pages) under a root.
 pub fn run(write: Option<&Path>, check: Option<&Path>, lang: Lang) -> Result<(), CliError> {
     let files = pusdata_crds::render_all().map_err(|e| CliError::Internal(e.to_string()))?;
     if let Some(root) = write {
@@ -21,6 +24,17 @@ pub fn run(write: Option<&Path>, check: Option<&Path>, lang: Lang) -> Result<(),
                 n += 1;
             }
         }
+        let docs_dir = root.join(pusdata_crds::DOCS_DIR);
+        std::fs::create_dir_all(&docs_dir).map_err(|e| CliError::io(&docs_dir, e))?;
+        for page in pusdata_crds::render_docs() {
+            let path = docs_dir.join(&page.file_name);
+            std::fs::write(&path, &page.markdown).map_err(|e| CliError::io(&path, e))?;
+            n += 1;
+        }
+        let rules = root.join(RULES_DOC);
+        std::fs::write(&rules, pusdata_core::rules::render_markdown())
+            .map_err(|e| CliError::io(&rules, e))?;
+        n += 1;
         eprintln!("{}", Msg::CrdWritten { files: n }.in_lang(lang));
         return Ok(());
     }
@@ -38,6 +52,28 @@ pub fn run(write: Option<&Path>, check: Option<&Path>, lang: Lang) -> Result<(),
                     ));
                 }
             }
+        }
+        for page in pusdata_crds::render_docs() {
+            let path = root.join(pusdata_crds::DOCS_DIR).join(&page.file_name);
+            if std::fs::read_to_string(&path).unwrap_or_default() != page.markdown {
+                return Err(CliError::Check(
+                    Msg::CrdDrift {
+                        file: path.display().to_string(),
+                    }
+                    .in_lang(lang),
+                ));
+            }
+        }
+        let rules = root.join(RULES_DOC);
+        if std::fs::read_to_string(&rules).unwrap_or_default()
+            != pusdata_core::rules::render_markdown()
+        {
+            return Err(CliError::Check(
+                Msg::CrdDrift {
+                    file: rules.display().to_string(),
+                }
+                .in_lang(lang),
+            ));
         }
         eprintln!("{}", Msg::CrdUpToDate.in_lang(lang));
         return Ok(());

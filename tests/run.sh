@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs Pusdata's whole test suite on a fresh machine (the README's second command).
+#
+# Tests talk to real components, never mocks: the restic CLI reads what Pusdata writes, and
+# an S3 server (Garage; s3s-fs for fast local loops) is started by the tests themselves on a
+# free loopback port. This script installs what is missing — quick when already present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+command -v restic >/dev/null 2>&1 || missing+=(restic)
+command -v rclone >/dev/null 2>&1 || missing+=(rclone)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "tests/run.sh: installing ${missing[*]} from Debian" >&2
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Garage is AGPL: it runs as its own process, never linked. ~17 minutes to build once.
+if ! command -v garage >/dev/null 2>&1; then
+  echo "tests/run.sh: building the Garage S3 server once (cargo install garage 2.5.0)" >&2
+  cargo install garage --version 2.5.0 --locked
+fi
+if ! command -v s3s-fs >/dev/null 2>&1; then
+  echo "tests/run.sh: building s3s-fs once" >&2
+  cargo install s3s-fs --version 0.14.1 --features binary --locked
+fi
+export PATH="$HOME/.cargo/bin:$PATH"
+export PUSDATA_TEST_S3="${PUSDATA_TEST_S3:-garage}"
+
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast "$@"
+  # nextest does not run doc tests.
+  cargo test --workspace --doc -q
+else
+  cargo test --workspace --no-fail-fast "$@"
+fi
