@@ -5,8 +5,11 @@
 //! the world, call these functions and apply what they return, so one decision lives in one
 //! place and is tested exhaustively here.
 
+pub mod conditions;
 pub mod duration;
 pub mod finding;
 pub mod i18n;
+pub mod ports;
 pub mod rules;
 pub mod sites;
+pub mod tenancy;

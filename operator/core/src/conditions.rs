@@ -1,0 +1,139 @@
+//! Status conditions from one place: types and reasons are constants, `lastTransitionTime`
+//! moves only when the status flips, and an unchanged condition compares equal so the shell
+//! can skip writing an unchanged status.
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
+
+/// Condition type every kind carries.
+pub const READY: &str = "Ready";
+/// An agency cannot be removed yet.
+pub const DELETION_BLOCKED: &str = "DeletionBlocked";
+/// A request passed the rules.
+pub const VALIDATED: &str = "Validated";
+/// A request is approved for its current generation.
+pub const APPROVED: &str = "Approved";
+/// A request has a place.
+pub const PLACED: &str = "Placed";
+
+/// `True`, `False` or `Unknown`.
+pub fn status_str(ok: Option<bool>) -> &'static str {
+    match ok {
+        Some(true) => "True",
+        Some(false) => "False",
+        None => "Unknown",
+    }
+}
+
+/// A condition to set, before times are filled in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Desired {
+    /// Condition type.
+    pub type_: &'static str,
+    /// True / False / Unknown.
+    pub status: Option<bool>,
+    /// CamelCase reason.
+    pub reason: &'static str,
+    /// Human message (both languages, `en / id`).
+    pub message: String,
+}
+
+/// Merges `desired` into `existing`: conditions of other types are kept, a condition whose
+/// status did not change keeps its `lastTransitionTime`.
+pub fn merge(
+    existing: &[Condition],
+    desired: &[Desired],
+    generation: Option<i64>,
+    now: Time,
+) -> Vec<Condition> {
+    let mut out: Vec<Condition> = existing
+        .iter()
+        .filter(|c| !desired.iter().any(|d| d.type_ == c.type_))
+        .cloned()
+        .collect();
+    for d in desired {
+        let status = status_str(d.status).to_string();
+        let last_transition_time = existing
+            .iter()
+            .find(|c| c.type_ == d.type_ && c.status == status)
+            .map(|c| c.last_transition_time.clone())
+            .unwrap_or_else(|| now.clone());
+        out.push(Condition {
+            type_: d.type_.to_string(),
+            status,
+            reason: d.reason.to_string(),
+            message: d.message.clone(),
+            observed_generation: generation,
+            last_transition_time,
+        });
+    }
+    out.sort_by(|a, b| a.type_.cmp(&b.type_));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Time {
+        Time(s.parse().unwrap())
+    }
+
+    fn ready(ok: bool, reason: &'static str) -> Desired {
+        Desired {
+            type_: READY,
+            status: Some(ok),
+            reason,
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn transition_time_moves_only_on_a_flip() {
+        let first = merge(
+            &[],
+            &[ready(false, "Pending")],
+            Some(1),
+            t("2026-11-01T00:00:00Z"),
+        );
+        let same = merge(
+            &first,
+            &[ready(false, "StillPending")],
+            Some(2),
+            t("2026-11-01T01:00:00Z"),
+        );
+        assert_eq!(same[0].last_transition_time, t("2026-11-01T00:00:00Z"));
+        assert_eq!(same[0].reason, "StillPending");
+        assert_eq!(same[0].observed_generation, Some(2));
+        let flipped = merge(
+            &same,
+            &[ready(true, "Done")],
+            Some(2),
+            t("2026-11-01T02:00:00Z"),
+        );
+        assert_eq!(flipped[0].last_transition_time, t("2026-11-01T02:00:00Z"));
+        assert_eq!(flipped[0].status, "True");
+    }
+
+    #[test]
+    fn other_types_are_kept_and_order_is_stable() {
+        let a = merge(&[], &[ready(true, "Ok")], None, t("2026-11-01T00:00:00Z"));
+        let b = merge(
+            &a,
+            &[Desired {
+                type_: DELETION_BLOCKED,
+                status: Some(true),
+                reason: "HasSystems",
+                message: "x".into(),
+            }],
+            None,
+            t("2026-11-01T00:00:00Z"),
+        );
+        assert_eq!(
+            b.iter().map(|c| c.type_.as_str()).collect::<Vec<_>>(),
+            vec![DELETION_BLOCKED, READY]
+        );
+        // Merging the same desired state again changes nothing.
+        let c = merge(&b, &[ready(true, "Ok")], None, t("2026-11-05T00:00:00Z"));
+        assert_eq!(b, c);
+    }
+}
