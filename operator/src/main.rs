@@ -1,6 +1,7 @@
 //! The `pusdata` binary.
 
 mod cli;
+mod controllers;
 mod error;
 mod telemetry;
 
@@ -34,6 +35,12 @@ fn language(flag: Option<&str>) -> Lang {
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
         .map(|s| Lang::from_locale(&s))
         .unwrap_or_default()
+}
+
+/// kube and rustic bring both rustls providers (aws-lc-rs and ring); rustls then refuses to
+/// pick one, so choose explicitly before any TLS client is built.
+fn install_crypto_provider() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 }
 
 fn not_built(command: &str, issue: u32) -> Result<(), CliError> {
@@ -70,7 +77,17 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
             );
             Ok(())
         }
-        Command::Operator(_) => not_built("pusdata operator", 4),
+        Command::Operator(args) => {
+            if args.role == cli::Role::Drc {
+                return not_built("pusdata operator --role drc", 6);
+            }
+            install_crypto_provider();
+            let runtime =
+                tokio::runtime::Runtime::new().map_err(|e| CliError::Internal(e.to_string()))?;
+            runtime
+                .block_on(controllers::run::run(args.platform_namespace))
+                .map_err(|e| CliError::Input(format!("cannot reach the Kubernetes API: {e}")))
+        }
         Command::Webhook(_) => not_built("pusdata webhook", 3),
         Command::Agent(_) => not_built("pusdata agent", 6),
         Command::Mover(m) => not_built(

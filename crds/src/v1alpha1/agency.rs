@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// An agency of the city government, onboarded by the platform team. The operator keeps its
 /// namespaces, quota, default network policy and role bindings (CLOUD-CITY, NET-PORTS).
-#[derive(CustomResource, Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[kube(
     group = "pusdata.io",
     version = "v1alpha1",
@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
     doc = "A tenant agency: code, subdomain, contacts, quotas; owns namespaces and its own repository key.",
     cel,
     derive = "PartialEq",
+    derive = "Default",
     printcolumn = r#"{"name":"Code","type":"string","jsonPath":".spec.code"}"#,
     printcolumn = r#"{"name":"Subdomain","type":"string","jsonPath":".spec.subdomain"}"#,
     printcolumn = r#"{"name":"Systems","type":"integer","jsonPath":".status.hostedSystems"}"#,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 /// Approvals live in the platform team's namespace, so agencies cannot write them. The
 /// admission webhook records the authenticated approver in `spec.recordedBy`; a value sent by
 /// a client is replaced, and once set it can never change (SEC-CIA non-repudiation).
-#[derive(CustomResource, Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[kube(
     group = "pusdata.io",
     version = "v1alpha1",
@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
     doc = "The platform team's technical approval of a request, recording who approved it.",
     cel,
     derive = "PartialEq",
+    derive = "Default",
     printcolumn = r#"{"name":"Target","type":"string","jsonPath":".spec.target.name"}"#,
     printcolumn = r#"{"name":"Kind","type":"string","jsonPath":".spec.target.kind"}"#,
     printcolumn = r#"{"name":"Decision","type":"string","jsonPath":".spec.decision"}"#,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// One backup run: a restic-format snapshot of one PVC (or a mirror pass of one bucket) into
 /// the agency's repository at the DRC. Created by the schedule with a timestamped name, or by
 /// hand / a trigger token.
-#[derive(CustomResource, Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[kube(
     group = "pusdata.io",
     version = "v1alpha1",
@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
     doc = "One snapshot run of a PVC or one mirror pass of a bucket, with its figures.",
     cel,
     derive = "PartialEq",
+    derive = "Default",
     printcolumn = r#"{"name":"Plan","type":"string","jsonPath":".spec.plan"}"#,
     printcolumn = r#"{"name":"Tier","type":"string","jsonPath":".spec.tier"}"#,
     printcolumn = r#"{"name":"Phase","type":"string","jsonPath":".status.phase"}"#,

@@ -12,7 +12,7 @@ pub const DURATION_PATTERN: &str = r"^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$";
 /// The Disaster Recovery Plan written by the IT office (DR-PLAN, Perda 26(10)). Pusdata
 /// turns it into backup schedules, measures the RPO achieved, and executes its runbook in
 /// drills, failovers and failbacks. Only the platform team may change it.
-#[derive(CustomResource, Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[kube(
     group = "pusdata.io",
     version = "v1alpha1",
@@ -25,6 +25,7 @@ pub const DURATION_PATTERN: &str = r"^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$";
     doc = "The DRP: sites, tiers (RPO, RTO, members, order), schedules, retention, drills, runbook and contacts.",
     cel,
     derive = "PartialEq",
+    derive = "Default",
     printcolumn = r#"{"name":"Primary","type":"string","jsonPath":".spec.primarySite"}"#,
     printcolumn = r#"{"name":"DRC","type":"string","jsonPath":".spec.drcSite"}"#,
     printcolumn = r#"{"name":"Tiers","type":"integer","jsonPath":".status.tierCount"}"#,

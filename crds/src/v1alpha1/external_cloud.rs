@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Declared use of an external cloud service. Allowed only with the IT office's technical
 /// approval AND a region inside Indonesia from the catalogue (CLOUD-NKRI, Perwal 8(3)).
-#[derive(CustomResource, Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[kube(
     group = "pusdata.io",
     version = "v1alpha1",
@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
     doc = "Declared use of an external cloud: provider, region, service, data class; needs approval and an in-country region.",
     cel,
     derive = "PartialEq",
+    derive = "Default",
     printcolumn = r#"{"name":"Provider","type":"string","jsonPath":".spec.provider"}"#,
     printcolumn = r#"{"name":"Region","type":"string","jsonPath":".spec.region"}"#,
     printcolumn = r#"{"name":"Data","type":"string","jsonPath":".spec.dataClass"}"#,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// One execution of a `DisasterRecoveryPlan`, step by step. Progress is recorded per step, so
 /// a crash at any point resumes without redoing a finished step. Every promotion carries a
 /// fencing epoch; the report it writes is the written incident report of SEC-INCIDENT.
-#[derive(CustomResource, Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[kube(
     group = "pusdata.io",
     version = "v1alpha1",
@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
     doc = "One execution of the DRP (Drill, Failover or Failback), step by step and resumable.",
     cel,
     derive = "PartialEq",
+    derive = "Default",
     printcolumn = r#"{"name":"Type","type":"string","jsonPath":".spec.type"}"#,
     printcolumn = r#"{"name":"Plan","type":"string","jsonPath":".spec.plan"}"#,
     printcolumn = r#"{"name":"Phase","type":"string","jsonPath":".status.phase"}"#,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 /// A request to host one system: as web hosting in the city cluster, or as colocation of the
 /// agency's own 19-inch server (HOST-PLACE, WEB-DC). Checked against the rules, approved by
 /// the platform team, then placed.
-#[derive(CustomResource, Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[kube(
     group = "pusdata.io",
     version = "v1alpha1",
@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
     doc = "Web hosting or colocation of one agency system, with licence and malware-scan attestations and its DRP tier.",
     cel,
     derive = "PartialEq",
+    derive = "Default",
     printcolumn = r#"{"name":"Mode","type":"string","jsonPath":".spec.mode"}"#,
     printcolumn = r#"{"name":"Phase","type":"string","jsonPath":".status.phase"}"#,
     printcolumn = r#"{"name":"Placement","type":"string","jsonPath":".status.placementSummary"}"#,

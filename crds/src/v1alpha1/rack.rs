@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// Power is counted per feed: with either feed lost the other must carry the rack's whole
 /// load at no more than its `maxUtilizationPercent` (HOST-POWER, N+N).
-#[derive(CustomResource, Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[kube(
     group = "pusdata.io",
     version = "v1alpha1",
@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
     doc = "A rack at a site: U height, depth, A and B feed capacity, cooling budget and reserved units.",
     cel,
     derive = "PartialEq",
+    derive = "Default",
     printcolumn = r#"{"name":"Site","type":"string","jsonPath":".spec.site"}"#,
     printcolumn = r#"{"name":"U","type":"integer","jsonPath":".spec.heightU"}"#,
     printcolumn = r#"{"name":"Free U","type":"integer","jsonPath":".status.freeUnits"}"#,

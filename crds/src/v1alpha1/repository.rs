@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// A restic-format, encrypted repository in an S3 bucket at a registered site (DATA-DC,
 /// DR-NKRI). One repository per agency and site, opened with the agency's own key, so no
 /// agency can read another's backups (SEC-CIA). Any restic-compatible tool can read it.
-#[derive(CustomResource, Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[kube(
     group = "pusdata.io",
     version = "v1alpha1",
@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
     doc = "A restic-format repository on S3 at a site: endpoint, bucket, credentials and the agency's repository key.",
     cel,
     derive = "PartialEq",
+    derive = "Default",
     printcolumn = r#"{"name":"Site","type":"string","jsonPath":".spec.site"}"#,
     printcolumn = r#"{"name":"Agency","type":"string","jsonPath":".spec.agency"}"#,
     printcolumn = r#"{"name":"Bucket","type":"string","jsonPath":".spec.s3.bucket"}"#,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// The in-country rules and their settings (CLOUD-NKRI, DR-NKRI, DR-FAR, DATA-DC, HOST-CLEAN,
 /// NET-PORTS, WEB-DC). Numbers the regulations leave open are settings here, with
 /// documented defaults. Exceptions always expire.
-#[derive(CustomResource, Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[kube(
     group = "pusdata.io",
     version = "v1alpha1",
@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
     doc = "Allowed countries, the in-country region catalogue, enforcement mode, rule settings and expiring exceptions.",
     cel,
     derive = "PartialEq",
+    derive = "Default",
     printcolumn = r#"{"name":"Mode","type":"string","jsonPath":".spec.mode"}"#,
     printcolumn = r#"{"name":"Countries","type":"string","jsonPath":".spec.allowedCountries"}"#,
     printcolumn = r#"{"name":"Exceptions","type":"integer","jsonPath":".status.activeExceptions"}"#,

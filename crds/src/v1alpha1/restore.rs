@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// One restore: a snapshot from a repository into a new PVC (at the DRC in a drill or
 /// failover), with checksum verification against the snapshot's tree.
-#[derive(CustomResource, Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[kube(
     group = "pusdata.io",
     version = "v1alpha1",
@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
     doc = "One restore run of a snapshot into a new PVC, with checksum verification.",
     cel,
     derive = "PartialEq",
+    derive = "Default",
     printcolumn = r#"{"name":"Repository","type":"string","jsonPath":".spec.repository"}"#,
     printcolumn = r#"{"name":"Snapshot","type":"string","jsonPath":".spec.snapshot"}"#,
     printcolumn = r#"{"name":"Phase","type":"string","jsonPath":".status.phase"}"#,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// A DRC site names the primary it protects and that primary's city, so the API server can
 /// refuse a DRC in the same city (DR-FAR); the distance check needs both sites and is done by
 /// the policy engine.
-#[derive(CustomResource, Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[kube(
     group = "pusdata.io",
     version = "v1alpha1",
@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
     status = "SiteStatus",
     cel,
     derive = "PartialEq",
+    derive = "Default",
     printcolumn = r#"{"name":"Role","type":"string","jsonPath":".spec.role"}"#,
     printcolumn = r#"{"name":"City","type":"string","jsonPath":".spec.city"}"#,
     printcolumn = r#"{"name":"Country","type":"string","jsonPath":".spec.country"}"#,

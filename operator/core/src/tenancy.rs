@@ -256,6 +256,29 @@ pub fn agency_children(
     out
 }
 
+/// Namespaces no agency may claim: the cluster's own and the platform team's.
+pub fn reserved_namespace(ns: &str, platform_namespace: &str) -> bool {
+    ns == platform_namespace
+        || ns == "default"
+        || ns.starts_with("kube-")
+        || ns.starts_with("pusdata-")
+}
+
+/// Checks what the CRD cannot: the agency claims no reserved namespace. Two agencies
+/// claiming one namespace is caught by the shell, which sees both.
+pub fn validate(agency: &Agency, platform_namespace: &str) -> Result<(), Text> {
+    match namespaces_of(agency)
+        .into_iter()
+        .find(|ns| reserved_namespace(ns, platform_namespace))
+    {
+        None => Ok(()),
+        Some(ns) => Err(Text::new(
+            format!("namespace {ns} is reserved for the cluster or the platform team (CLOUD-CITY)"),
+            format!("namespace {ns} dicadangkan untuk klaster atau tim platform (CLOUD-CITY)"),
+        )),
+    }
+}
+
 /// Why an agency cannot be removed yet, if it cannot: it still has hosted systems or
 /// backup repositories. Removing an agency never deletes data silently.
 pub fn deletion_blocked(hosted_systems: usize, repositories: usize) -> Option<Text> {
@@ -371,6 +394,16 @@ mod tests {
             Some(&["Ingress".to_string(), "Egress".to_string()][..])
         );
         assert_eq!(spec.pod_selector, Some(LabelSelector::default()));
+    }
+
+    #[test]
+    fn reserved_namespaces_cannot_be_claimed() {
+        let mut a = fixtures::agency("disdik");
+        assert!(validate(&a, "pusdata-system").is_ok());
+        for ns in ["kube-system", "default", "pusdata-system", "platform"] {
+            a.spec.namespaces = vec!["disdik".into(), ns.into()];
+            assert!(validate(&a, "platform").is_err(), "{ns}");
+        }
     }
 
     #[test]

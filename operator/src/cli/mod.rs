@@ -75,6 +75,13 @@ pub struct OperatorArgs {
     /// Which site this operator runs at.
     #[arg(long, value_enum, default_value_t = Role::Primary, env = "PUSDATA_ROLE")]
     pub role: Role,
+    /// Namespace of the platform team: approvals and secrets live there.
+    #[arg(
+        long,
+        default_value = "pusdata-system",
+        env = "PUSDATA_PLATFORM_NAMESPACE"
+    )]
+    pub platform_namespace: String,
 }
 
 /// The role of a site's operator.

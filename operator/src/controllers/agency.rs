@@ -1,0 +1,593 @@
+//! The Agency controller: keeps each agency's namespaces, quota, default limits, network
+//! policies and role bindings (CLOUD-CITY, NET-PORTS), and blocks removing an agency while it
+//! still has hosted systems or backups.
+//!
+//! Pipeline: dereference → build (pure, `pusdata_core::tenancy`) → apply → update status.
+
+use super::{Context, Error, FIELD_MANAGER};
+use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::api::rbac::v1::RoleBinding;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::runtime::controller::Action;
+use kube::{Resource, ResourceExt};
+use pusdata_core::conditions::{self, Desired};
+use pusdata_core::tenancy::{self, AgencyChildren};
+use pusdata_crds::v1alpha1::{
+    Agency, AgencyStatus, Approval, BackupRepository, Decision, EgressPort, HostingPhase,
+    HostingRequest, ResidencyPolicy,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::fmt::Debug;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Finalizer that keeps an Agency until nothing of it remains.
+pub const FINALIZER: &str = "pusdata.io/agency-protection";
+
+/// What the reconcile found and did, for tests and logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Children applied, status written.
+    Applied {
+        /// Namespaces kept.
+        namespaces: usize,
+    },
+    /// Deletion waits for hosted systems or repositories to go.
+    DeletionBlocked,
+    /// Deletion allowed: finalizer removed.
+    Released,
+}
+
+/// Reconciles one Agency.
+pub async fn reconcile(agency: Arc<Agency>, ctx: Arc<Context>) -> Result<Action, Error> {
+    reconcile_once(&agency, &ctx)
+        .await
+        .map(|outcome| match outcome {
+            Outcome::DeletionBlocked => Action::requeue(Duration::from_secs(300)),
+            _ => Action::requeue(Duration::from_secs(3600)),
+        })
+}
+
+/// One pass of the pipeline, returning what happened.
+pub async fn reconcile_once(agency: &Agency, ctx: &Context) -> Result<Outcome, Error> {
+    let name = agency.name_any();
+    let agencies: Api<Agency> = Api::all(ctx.client.clone());
+    let (hosted, repositories) = remaining(agency, ctx).await?;
+
+    if agency.meta().deletion_timestamp.is_some() {
+        if let Some(why) = tenancy::deletion_blocked(hosted, repositories) {
+            let desired = [Desired {
+                type_: conditions::DELETION_BLOCKED,
+                status: Some(true),
+                reason: "StillInUse",
+                message: why.to_string(),
+            }];
+            write_status(agency, ctx, &desired, hosted, repositories).await?;
+            return Ok(Outcome::DeletionBlocked);
+        }
+        let finalizers: Vec<String> = agency
+            .finalizers()
+            .iter()
+            .filter(|f| *f != FINALIZER)
+            .cloned()
+            .collect();
+        let patch = serde_json::json!({"metadata": {"finalizers": finalizers}});
+        agencies
+            .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await?;
+        return Ok(Outcome::Released);
+    }
+
+    if let Err(why) = tenancy::validate(agency, &ctx.platform_namespace) {
+        let desired = [Desired {
+            type_: conditions::READY,
+            status: Some(false),
+            reason: "InvalidSpec",
+            message: why.to_string(),
+        }];
+        write_status(agency, ctx, &desired, hosted, repositories).await?;
+        return Err(Error::InvalidSpec(why.en));
+    }
+
+    if !agency.finalizers().iter().any(|f| f == FINALIZER) {
+        let mut finalizers = agency.finalizers().to_vec();
+        finalizers.push(FINALIZER.to_string());
+        let patch = serde_json::json!({"metadata": {"finalizers": finalizers}});
+        agencies
+            .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await?;
+    }
+
+    let policy = active_policy(ctx).await?;
+    let standard = pusdata_core::ports::allowed_ports(
+        policy
+            .as_ref()
+            .map(|p| p.spec.allowed_egress_ports.as_slice())
+            .unwrap_or(&[]),
+    );
+    let extra = approved_extra_ports(agency, ctx).await?;
+    let children = tenancy::agency_children(agency, &standard, &extra);
+    apply_children(agency, ctx, &children).await?;
+
+    let desired = [
+        Desired {
+            type_: conditions::READY,
+            status: Some(true),
+            reason: "Reconciled",
+            message: format!(
+                "{} namespace(s) with quota, limits, network policies and role bindings / {} namespace dengan kuota, batasan, kebijakan jaringan dan role binding",
+                children.namespaces.len(),
+                children.namespaces.len()
+            ),
+        },
+        Desired {
+            type_: conditions::DELETION_BLOCKED,
+            status: Some(false),
+            reason: "NotDeleting",
+            message: String::new(),
+        },
+    ];
+    write_status(agency, ctx, &desired, hosted, repositories).await?;
+    Ok(Outcome::Applied {
+        namespaces: children.namespaces.len(),
+    })
+}
+
+/// Hosted systems (placed or active requests in the agency's namespaces) and repositories.
+async fn remaining(agency: &Agency, ctx: &Context) -> Result<(usize, usize), Error> {
+    let mut hosted = 0;
+    for ns in tenancy::namespaces_of(agency) {
+        let requests: Api<HostingRequest> = Api::namespaced(ctx.client.clone(), &ns);
+        hosted += requests
+            .list(&ListParams::default())
+            .await?
+            .items
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.status.as_ref().and_then(|s| s.phase),
+                    Some(HostingPhase::Placed | HostingPhase::Active)
+                )
+            })
+            .count();
+    }
+    let repos: Api<BackupRepository> = Api::all(ctx.client.clone());
+    let repositories = repos
+        .list(&ListParams::default())
+        .await?
+        .items
+        .iter()
+        .filter(|r| r.spec.agency == agency.spec.code)
+        .count();
+    Ok((hosted, repositories))
+}
+
+/// The cluster's ResidencyPolicy (the one named `default`, else the first), if any.
+async fn active_policy(ctx: &Context) -> Result<Option<ResidencyPolicy>, Error> {
+    let policies: Api<ResidencyPolicy> = Api::all(ctx.client.clone());
+    let mut items = policies.list(&ListParams::default()).await?.items;
+    items.sort_by_key(|p| (p.name_any() != "default", p.name_any()));
+    Ok(items.into_iter().next())
+}
+
+/// Extra egress ports whose approval exists, approves, and targets this agency (NET-PORTS).
+async fn approved_extra_ports(agency: &Agency, ctx: &Context) -> Result<Vec<EgressPort>, Error> {
+    if agency.spec.extra_egress.is_empty() {
+        return Ok(Vec::new());
+    }
+    let approvals: Api<Approval> = Api::namespaced(ctx.client.clone(), &ctx.platform_namespace);
+    let mut out = Vec::new();
+    for port in &agency.spec.extra_egress {
+        let Some(name) = &port.approval_ref else {
+            continue;
+        };
+        let approved = approvals.get_opt(name).await?.is_some_and(|a| {
+            a.spec.decision == Decision::Approved
+                && a.spec.target.kind == "Agency"
+                && a.spec.target.name == agency.name_any()
+        });
+        if approved {
+            out.push(port.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn owner(agency: &Agency) -> Option<OwnerReference> {
+    agency.controller_owner_ref(&())
+}
+
+async fn ssa_namespaced<K>(
+    ctx: &Context,
+    mut obj: K,
+    owned_by: &Option<OwnerReference>,
+) -> Result<(), Error>
+where
+    K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + Serialize
+        + DeserializeOwned
+        + Debug,
+{
+    let ns = obj.namespace().unwrap_or_default();
+    let name = obj.name_any();
+    if let Some(o) = owned_by {
+        obj.meta_mut().owner_references = Some(vec![o.clone()]);
+    }
+    let api: Api<K> = Api::namespaced(ctx.client.clone(), &ns);
+    let mut value = serde_json::to_value(&obj)?;
+    set_type_meta::<K>(&mut value);
+    api.patch(
+        &name,
+        &PatchParams::apply(FIELD_MANAGER).force(),
+        &Patch::Apply(&value),
+    )
+    .await?;
+    Ok(())
+}
+
+fn set_type_meta<K: Resource<DynamicType = ()>>(value: &mut serde_json::Value) {
+    value["apiVersion"] = K::api_version(&()).into();
+    value["kind"] = K::kind(&()).into();
+}
+
+async fn apply_children(
+    agency: &Agency,
+    ctx: &Context,
+    children: &AgencyChildren,
+) -> Result<(), Error> {
+    // Namespaces carry no owner reference: garbage collection must never delete an agency's
+    // data when the Agency object goes.
+    let namespaces: Api<Namespace> = Api::all(ctx.client.clone());
+    for ns in &children.namespaces {
+        let mut value = serde_json::to_value(ns)?;
+        set_type_meta::<Namespace>(&mut value);
+        namespaces
+            .patch(
+                &ns.name_any(),
+                &PatchParams::apply(FIELD_MANAGER).force(),
+                &Patch::Apply(&value),
+            )
+            .await?;
+    }
+    let o = owner(agency);
+    for q in &children.quotas {
+        ssa_namespaced::<ResourceQuota>(ctx, q.clone(), &o).await?;
+    }
+    for l in &children.limit_ranges {
+        ssa_namespaced::<LimitRange>(ctx, l.clone(), &o).await?;
+    }
+    for p in &children.network_policies {
+        ssa_namespaced::<NetworkPolicy>(ctx, p.clone(), &o).await?;
+    }
+    for b in &children.role_bindings {
+        ssa_namespaced::<RoleBinding>(ctx, b.clone(), &o).await?;
+    }
+    Ok(())
+}
+
+async fn write_status(
+    agency: &Agency,
+    ctx: &Context,
+    desired: &[Desired],
+    hosted: usize,
+    repositories: usize,
+) -> Result<(), Error> {
+    let old = agency.status.clone().unwrap_or_default();
+    let new = AgencyStatus {
+        conditions: conditions::merge(
+            &old.conditions,
+            desired,
+            agency.meta().generation,
+            ctx.now(),
+        ),
+        observed_generation: agency.meta().generation,
+        namespaces: tenancy::namespaces_of(agency),
+        hosted_systems: u32::try_from(hosted).ok(),
+        repositories: u32::try_from(repositories).ok(),
+    };
+    if new == old {
+        return Ok(());
+    }
+    let api: Api<Agency> = Api::all(ctx.client.clone());
+    let patch = serde_json::json!({"status": new});
+    api.patch_status(
+        &agency.name_any(),
+        &PatchParams::default(),
+        &Patch::Merge(&patch),
+    )
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::controllers::Clock;
+    use k8s_openapi::api::core::v1::Namespace;
+    use kube::api::PostParams;
+    use kube_fake_client::ClientBuilder;
+    use pusdata_crds::fixtures;
+
+    fn fixed_clock() -> Clock {
+        Arc::new(|| {
+            "2026-11-25T00:00:00Z"
+                .parse()
+                .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        })
+    }
+
+    async fn context() -> Context {
+        let client = ClientBuilder::new()
+            .with_resource::<Agency>()
+            .with_status_subresource::<Agency>()
+            .with_resource::<HostingRequest>()
+            .with_status_subresource::<HostingRequest>()
+            .with_resource::<BackupRepository>()
+            .with_resource::<Approval>()
+            .with_resource::<ResidencyPolicy>()
+            .build()
+            .await
+            .unwrap();
+        Context {
+            client,
+            clock: fixed_clock(),
+            platform_namespace: "pusdata-system".into(),
+        }
+    }
+
+    // Objects are seeded through the API rather than as initial objects: kube-fake-client 0.3
+    // files initial cluster-scoped custom resources under namespace "default", where `get`
+    // and `patch` on the cluster path cannot find them.
+    async fn seed_cluster<K>(ctx: &Context, obj: &K)
+    where
+        K: Resource<DynamicType = ()> + Clone + Serialize + DeserializeOwned + Debug,
+    {
+        Api::<K>::all(ctx.client.clone())
+            .create(&PostParams::default(), obj)
+            .await
+            .unwrap();
+    }
+
+    async fn seed_namespaced<K>(ctx: &Context, obj: &K)
+    where
+        K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+            + Clone
+            + Serialize
+            + DeserializeOwned
+            + Debug,
+    {
+        let api = Api::<K>::namespaced(ctx.client.clone(), &obj.namespace().unwrap());
+        api.create(&PostParams::default(), obj).await.unwrap();
+        let status = serde_json::to_value(obj).unwrap()["status"].clone();
+        if !status.is_null() {
+            api.patch_status(
+                &obj.name_any(),
+                &PatchParams::default(),
+                &Patch::Merge(&serde_json::json!({"status": status})),
+            )
+            .await
+            .unwrap();
+        }
+    }
+
+    async fn get_agency(ctx: &Context, name: &str) -> Agency {
+        Api::<Agency>::all(ctx.client.clone())
+            .get(name)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn onboarding_creates_every_child_and_a_ready_status() {
+        let mut a = fixtures::agency("disdukcapil");
+        a.spec.quota.cpu = Some(k8s_openapi::apimachinery::pkg::api::resource::Quantity(
+            "8".into(),
+        ));
+        let ctx = context().await;
+        seed_cluster(&ctx, &a).await;
+        let a = get_agency(&ctx, "disdukcapil").await;
+        let out = reconcile_once(&a, &ctx).await.unwrap();
+        assert_eq!(out, Outcome::Applied { namespaces: 1 });
+
+        let ns = Api::<Namespace>::all(ctx.client.clone())
+            .get("disdukcapil")
+            .await
+            .unwrap();
+        assert_eq!(ns.labels()[tenancy::AGENCY_LABEL], "disdukcapil");
+        assert!(
+            ns.metadata.owner_references.is_none(),
+            "namespaces are never owned: no cascading delete of data"
+        );
+        let quota = Api::<ResourceQuota>::namespaced(ctx.client.clone(), "disdukcapil")
+            .get(tenancy::QUOTA_NAME)
+            .await
+            .unwrap();
+        assert_eq!(quota.spec.unwrap().hard.unwrap()["requests.cpu"].0, "8");
+        assert_eq!(quota.metadata.owner_references.unwrap()[0].kind, "Agency");
+        let policies = Api::<NetworkPolicy>::namespaced(ctx.client.clone(), "disdukcapil")
+            .list(&ListParams::default())
+            .await
+            .unwrap();
+        assert_eq!(policies.items.len(), 2);
+        let rb = Api::<RoleBinding>::namespaced(ctx.client.clone(), "disdukcapil")
+            .get(tenancy::EDIT_BINDING_NAME)
+            .await
+            .unwrap();
+        assert_eq!(rb.subjects.unwrap()[0].name, "agency:disdukcapil");
+
+        let a = get_agency(&ctx, "disdukcapil").await;
+        assert!(a.finalizers().iter().any(|f| f == FINALIZER));
+        let status = a.status.unwrap();
+        let ready = status
+            .conditions
+            .iter()
+            .find(|c| c.type_ == "Ready")
+            .unwrap();
+        assert_eq!(ready.status, "True");
+        assert_eq!(status.namespaces, vec!["disdukcapil".to_string()]);
+    }
+
+    #[tokio::test]
+    async fn a_reconcile_at_steady_state_changes_nothing() {
+        let ctx = context().await;
+        seed_cluster(&ctx, &fixtures::agency("disdik")).await;
+        // The first pass adds the finalizer (the fake bumps the generation for it, a real API
+        // server does not), the second settles the status; the third must write nothing.
+        for _ in 0..2 {
+            let a = get_agency(&ctx, "disdik").await;
+            reconcile_once(&a, &ctx).await.unwrap();
+        }
+        let settled = get_agency(&ctx, "disdik").await;
+        reconcile_once(&settled, &ctx).await.unwrap();
+        let after = get_agency(&ctx, "disdik").await;
+        assert_eq!(settled.status, after.status);
+        assert_eq!(
+            settled.resource_version(),
+            after.resource_version(),
+            "unchanged status is not rewritten"
+        );
+    }
+
+    #[tokio::test]
+    async fn extra_egress_needs_an_approval_for_this_agency() {
+        let mut a = fixtures::agency("disdik");
+        a.spec.extra_egress = vec![
+            EgressPort {
+                port: 6379,
+                approval_ref: Some("disdik-redis".into()),
+                ..EgressPort::default()
+            },
+            EgressPort {
+                port: 25,
+                approval_ref: Some("missing".into()),
+                ..EgressPort::default()
+            },
+            EgressPort {
+                port: 8080,
+                approval_ref: None,
+                ..EgressPort::default()
+            },
+        ];
+        let mut approval = fixtures::approval("disdik", "disdik");
+        approval.metadata.name = Some("disdik-redis".into());
+        approval.spec.target = pusdata_crds::v1alpha1::ObjectRef {
+            kind: "Agency".into(),
+            namespace: None,
+            name: "disdik".into(),
+        };
+        let ctx = context().await;
+        seed_cluster(&ctx, &a).await;
+        seed_namespaced(&ctx, &approval).await;
+        let a = get_agency(&ctx, "disdik").await;
+        reconcile_once(&a, &ctx).await.unwrap();
+        let egress = Api::<NetworkPolicy>::namespaced(ctx.client.clone(), "disdik")
+            .get(tenancy::EGRESS_NAME)
+            .await
+            .unwrap();
+        let text = serde_json::to_string(&egress.spec).unwrap();
+        assert!(text.contains("6379"), "approved extra port is opened");
+        assert!(
+            !text.contains(":25,") && !text.contains("8080"),
+            "unapproved ports stay closed: {text}"
+        );
+    }
+
+    #[tokio::test]
+    async fn deletion_is_blocked_while_a_system_is_hosted_then_released() {
+        let mut a = fixtures::agency("disdukcapil");
+        a.metadata.finalizers = Some(vec![FINALIZER.into()]);
+        let mut hr = fixtures::colocation_request("disdukcapil");
+        hr.status = Some(pusdata_crds::v1alpha1::HostingRequestStatus {
+            phase: Some(HostingPhase::Active),
+            ..Default::default()
+        });
+        let ctx = context().await;
+        seed_cluster(&ctx, &a).await;
+        seed_namespaced(&ctx, &hr).await;
+        let mut a = get_agency(&ctx, "disdukcapil").await;
+        a.metadata.deletion_timestamp = Some(ctx.now());
+        assert_eq!(
+            reconcile_once(&a, &ctx).await.unwrap(),
+            Outcome::DeletionBlocked
+        );
+        let stored = get_agency(&ctx, "disdukcapil").await;
+        assert!(
+            stored.finalizers().iter().any(|f| f == FINALIZER),
+            "finalizer kept"
+        );
+        let blocked = stored
+            .status
+            .unwrap()
+            .conditions
+            .into_iter()
+            .find(|c| c.type_ == "DeletionBlocked")
+            .unwrap();
+        assert_eq!(blocked.status, "True");
+        assert!(
+            blocked.message.contains("1 hosted system"),
+            "{}",
+            blocked.message
+        );
+
+        // The system moves out: the agency may go, and its namespace is left in place.
+        Api::<HostingRequest>::namespaced(ctx.client.clone(), "disdukcapil")
+            .delete("db-server", &Default::default())
+            .await
+            .unwrap();
+        let mut a = get_agency(&ctx, "disdukcapil").await;
+        a.metadata.deletion_timestamp = Some(ctx.now());
+        assert_eq!(reconcile_once(&a, &ctx).await.unwrap(), Outcome::Released);
+        let stored = get_agency(&ctx, "disdukcapil").await;
+        assert!(!stored.finalizers().iter().any(|f| f == FINALIZER));
+    }
+
+    #[tokio::test]
+    async fn claiming_kube_system_is_refused_and_nothing_is_created() {
+        let mut a = fixtures::agency("disdik");
+        a.spec.namespaces = vec!["kube-system".into()];
+        let ctx = context().await;
+        seed_cluster(&ctx, &a).await;
+        let a = get_agency(&ctx, "disdik").await;
+        let err = reconcile_once(&a, &ctx).await.unwrap_err();
+        assert_eq!(err.category(), "invalid-spec");
+        let policies = Api::<NetworkPolicy>::namespaced(ctx.client.clone(), "kube-system")
+            .list(&ListParams::default())
+            .await
+            .unwrap();
+        assert!(policies.items.is_empty());
+        let ready = get_agency(&ctx, "disdik")
+            .await
+            .status
+            .unwrap()
+            .conditions
+            .into_iter()
+            .find(|c| c.type_ == "Ready")
+            .unwrap();
+        assert_eq!(
+            (ready.status.as_str(), ready.reason.as_str()),
+            ("False", "InvalidSpec")
+        );
+        assert!(ready.message.contains("CLOUD-CITY"));
+    }
+
+    #[tokio::test]
+    async fn a_repository_also_blocks_deletion() {
+        let mut a = fixtures::agency("bkpsdm");
+        a.metadata.finalizers = Some(vec![FINALIZER.into()]);
+        let repo = fixtures::backup_repository("bkpsdm", "drc-bandung");
+        let ctx = context().await;
+        seed_cluster(&ctx, &a).await;
+        seed_cluster(&ctx, &repo).await;
+        let mut a = get_agency(&ctx, "bkpsdm").await;
+        a.metadata.deletion_timestamp = Some(ctx.now());
+        assert_eq!(
+            reconcile_once(&a, &ctx).await.unwrap(),
+            Outcome::DeletionBlocked
+        );
+        let _ = PostParams::default();
+    }
+}

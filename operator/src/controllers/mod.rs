@@ -1,0 +1,64 @@
+//! Controllers: each reads the world, calls a pure decision in `pusdata-core`, applies what it
+//! returns with server-side apply under one field manager, and writes a status computed from
+//! what was applied. Errors carry a stable category for metrics and event reasons.
+
+pub mod agency;
+pub mod run;
+
+use jiff::Timestamp;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use std::sync::Arc;
+
+/// The field manager of every server-side apply Pusdata makes.
+pub const FIELD_MANAGER: &str = "pusdata";
+
+/// A clock the controllers read "now" from; tests pass a fixed one.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// The wall clock.
+pub fn system_clock() -> Clock {
+    Arc::new(Timestamp::now)
+}
+
+/// Shared state of the controllers.
+#[derive(Clone)]
+pub struct Context {
+    /// API client.
+    pub client: kube::Client,
+    /// Source of "now".
+    pub clock: Clock,
+    /// Namespace of the platform team (approvals, secrets).
+    pub platform_namespace: String,
+}
+
+impl Context {
+    /// Now, as a Kubernetes `Time`.
+    pub fn now(&self) -> Time {
+        Time((self.clock)())
+    }
+}
+
+/// Errors of the controllers.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The API server refused or failed a call; retried with backoff.
+    #[error("kubernetes API: {0}")]
+    Kube(#[from] kube::Error),
+    /// The object cannot be processed as written; wait for a change, do not hot-loop.
+    #[error("invalid spec: {0}")]
+    InvalidSpec(String),
+    /// An object could not be serialised (a bug).
+    #[error("serialisation: {0}")]
+    Serde(#[from] serde_json::Error),
+}
+
+impl Error {
+    /// A stable label for metrics and event reasons.
+    pub fn category(&self) -> &'static str {
+        match self {
+            Error::Kube(_) => "kube",
+            Error::InvalidSpec(_) => "invalid-spec",
+            Error::Serde(_) => "internal",
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! `pusdata operator`: wires the controllers to the API server. Kept thin on purpose — the
+//! reconcile functions are tested against an in-memory API; this only starts them.
+
+use super::{Context, Error, agency, system_clock};
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::{LimitRange, ResourceQuota};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::api::rbac::v1::RoleBinding;
+use kube::Api;
+use kube::runtime::controller::{Action, Controller};
+use kube::runtime::watcher;
+use pusdata_crds::v1alpha1::Agency;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Invalid specs wait for a change; API trouble backs off. Never a hot loop.
+fn error_policy(_agency: Arc<Agency>, error: &Error, _ctx: Arc<Context>) -> Action {
+    tracing::warn!(category = error.category(), %error, "reconcile failed");
+    match error {
+        Error::InvalidSpec(_) => Action::await_change(),
+        _ => Action::requeue(Duration::from_secs(30)),
+    }
+}
+
+/// Runs the controllers until the process is stopped.
+pub async fn run(platform_namespace: String) -> Result<(), kube::Error> {
+    let client = kube::Client::try_default().await?;
+    let ctx = Arc::new(Context {
+        client: client.clone(),
+        clock: system_clock(),
+        platform_namespace,
+    });
+    tracing::info!("controllers running: agency (hosting, backup and failover controllers follow)");
+    Controller::new(
+        Api::<Agency>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .owns(
+        Api::<ResourceQuota>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .owns(
+        Api::<LimitRange>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .owns(
+        Api::<NetworkPolicy>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .owns(
+        Api::<RoleBinding>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .shutdown_on_signal()
+    .run(agency::reconcile, error_policy, ctx)
+    .for_each(|result| async move {
+        if let Err(e) = result {
+            tracing::debug!(%e, "controller event");
+        }
+    })
+    .await;
+    Ok(())
+}
