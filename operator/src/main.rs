@@ -85,7 +85,7 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
         ),
         Command::Policy(PolicyCommand::Check(_)) => not_built("pusdata policy check", 3),
         Command::Place(_) => not_built("pusdata place", 4),
-        Command::Plan(PlanCommand::Check(_)) => not_built("pusdata plan check", 6),
+        Command::Plan(PlanCommand::Check(args)) => cli::plan::check(&args, lang),
         Command::Drill(_) => not_built("pusdata drill", 6),
     }
 }
