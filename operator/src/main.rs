@@ -2,6 +2,10 @@
 
 mod cli;
 mod error;
+// Called by the Failover controller and `pusdata drill` (issue #6) once they are wired in;
+// built and tested now so the report format is settled first.
+#[allow(dead_code)]
+mod report;
 mod telemetry;
 
 use clap::{CommandFactory, Parser};
