@@ -17,8 +17,8 @@ use pusdata_core::duration;
 use pusdata_core::finding::Finding;
 use pusdata_core::i18n::{Lang, Text};
 use pusdata_crds::v1alpha1::{
-    DisasterRecoveryPlan, Failover, FailoverStatus, FailoverType, StepState, StepStatus,
-    TierOutcome,
+    DisasterRecoveryPlan, Failover, FailoverPhase, FailoverStatus, FailoverType, StepState,
+    StepStatus, TierOutcome,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -127,6 +127,18 @@ fn state_name(state: StepState, lang: Lang) -> String {
         StepState::Succeeded => ("succeeded", "berhasil"),
         StepState::Failed => ("failed", "gagal"),
         StepState::Skipped => ("skipped", "dilewati"),
+    };
+    t(en, id, lang)
+}
+
+fn phase_name(phase: Option<FailoverPhase>, lang: Lang) -> String {
+    let (en, id) = match phase {
+        None | Some(FailoverPhase::Pending) => ("not started", "belum dimulai"),
+        Some(FailoverPhase::Running) => ("running", "berjalan"),
+        Some(FailoverPhase::WaitingForPerson) => ("waiting for a person", "menunggu petugas"),
+        Some(FailoverPhase::Succeeded) => ("succeeded", "berhasil"),
+        Some(FailoverPhase::Failed) => ("FAILED", "GAGAL"),
+        Some(FailoverPhase::Cancelled) => ("cancelled", "dibatalkan"),
     };
     t(en, id, lang)
 }
@@ -570,7 +582,7 @@ fn md_section(m: &mut String, input: &ReportInput<'_>, lang: Lang) {
             m,
             "| {} | `{}` {} | {} | {} | {} | {} |",
             i + 1,
-            escape_md(&s.id).replace('`', ""),
+            s.id.replace(['`', '|'], ""),
             escape_md(&s.action),
             state_name(s.state, lang),
             time(s.started_at.as_ref()),
