@@ -832,4 +832,37 @@ mod tests {
             vec![("DR-PLAN", Severity::Warn), ("APP-BACKUP", Severity::Deny)]
         );
     }
+
+    #[test]
+    fn the_reference_plan_passes_and_drills_in_dependency_order() {
+        let mut objects = Vec::new();
+        for text in [
+            include_str!("../../../../dr-plans/bekasi.yaml"),
+            include_str!("../../../../dr-plans/repositories.yaml"),
+        ] {
+            for doc in pusdata_crds::yaml_documents(text).unwrap() {
+                objects.push(pusdata_crds::Object::from_value(doc).unwrap());
+            }
+        }
+        let (mut sites, mut repos, mut plans) = (vec![], vec![], vec![]);
+        for o in objects {
+            match o {
+                pusdata_crds::Object::Site(s) => sites.push(s),
+                pusdata_crds::Object::BackupRepository(r) => repos.push(r),
+                pusdata_crds::Object::DisasterRecoveryPlan(p) => plans.push(p),
+                _ => {}
+            }
+        }
+        let plan = &plans[0];
+        let f = check_plan(plan, &sites, &repos, &Measurements::default());
+        assert!(f.is_empty(), "{f:#?}");
+        let mut spec = fixtures::drill().spec;
+        spec.kind = FailoverType::Failover;
+        let steps = super::super::steps(plan, &spec).unwrap();
+        let ids: Vec<_> = steps.steps.iter().map(|s| s.id.as_str()).collect();
+        let pos = |id: &str| ids.iter().position(|x| *x == id).unwrap();
+        assert!(pos("declare-disaster") < pos("fence"));
+        assert!(pos("verify/siak-db") < pos("restore/siak-app"));
+        assert!(pos("switch-traffic") < pos("incident-report"));
+    }
 }
