@@ -345,7 +345,8 @@ fn rto(
             .iter()
             .filter_map(|mm| finish.get(mm.name.as_str()))
             .fold(0.0f64, |a, b| a.max(*b));
-        let needed_d = Duration::from_secs_f64(needed.max(0.0));
+        // Absurd sizes must not panic the checker; they are simply "too slow".
+        let needed_d = Duration::try_from_secs_f64(needed.max(0.0)).unwrap_or(Duration::MAX);
         let target_s = target.as_secs_f64();
         let path = format!("spec.tiers[{ti}].rto");
         let (en_speed, id_speed) = (
