@@ -168,6 +168,51 @@ fn structure(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) -> bool {
             }
         }
     }
+    // A service restored to a 15-minute point that needs data only saved daily comes back
+    // inconsistent: the dependency's tier sets the real RPO.
+    let rpo_of: BTreeMap<&str, Option<Duration>> = spec
+        .tiers
+        .iter()
+        .flat_map(|t| {
+            let rpo = duration::parse(&t.rpo).ok();
+            t.members.iter().map(move |m| (m.name.as_str(), rpo))
+        })
+        .collect();
+    for (ti, tier) in spec.tiers.iter().enumerate() {
+        let Ok(own) = duration::parse(&tier.rpo) else {
+            continue;
+        };
+        for (mi, m) in tier.members.iter().enumerate() {
+            for (di, d) in m.depends_on.iter().enumerate() {
+                if let Some(Some(dep_rpo)) = rpo_of.get(d.as_str())
+                    && *dep_rpo > own
+                {
+                    out.push(Finding::warn(
+                        "DR-PLAN",
+                        &format!("spec.tiers[{ti}].members[{mi}].dependsOn[{di}]"),
+                        Text::new(
+                            format!(
+                                "{} (RPO {}) depends on {d}, which has the longer RPO {}: after a disaster the two may not match",
+                                m.name,
+                                tier.rpo,
+                                duration::human(*dep_rpo)
+                            ),
+                            format!(
+                                "{} (RPO {}) bergantung pada {d}, yang RPO-nya lebih panjang ({}): setelah bencana keduanya bisa tidak sesuai",
+                                m.name,
+                                tier.rpo,
+                                duration::human(*dep_rpo)
+                            ),
+                        ),
+                        Text::new(
+                            format!("move {d} into tier {} or a more critical one", tier.name),
+                            format!("pindahkan {d} ke tier {} atau yang lebih kritis", tier.name),
+                        ),
+                    ));
+                }
+            }
+        }
+    }
     if let Err(cycle) = super::dependency_order(spec) {
         ok = false;
         let path = cycle.join(" → ");
@@ -223,6 +268,20 @@ fn schedules(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) {
         };
         if let Err(e) = duration::parse(&tier.rto) {
             out.push(bad_duration(&format!("spec.tiers[{ti}].rto"), &e));
+        }
+        if let Some(Err(e)) = tier.max_tolerable_downtime.as_deref().map(duration::parse) {
+            out.push(bad_duration(
+                &format!("spec.tiers[{ti}].maxTolerableDowntime"),
+                &e,
+            ));
+        }
+        for (hi, h) in tier.hooks.iter().enumerate() {
+            if let Err(e) = duration::parse(&h.timeout) {
+                out.push(bad_duration(
+                    &format!("spec.tiers[{ti}].hooks[{hi}].timeout"),
+                    &e,
+                ));
+            }
         }
         let Some(entry) = compiled
             .entries
@@ -723,6 +782,33 @@ mod tests {
         assert!(
             f.iter()
                 .any(|x| x.path == "spec.tiers[0].members[0].dependsOn[0]")
+        );
+    }
+
+    #[test]
+    fn a_critical_service_depending_on_a_daily_tier_is_warned() {
+        let mut p = good_plan();
+        let mut t3 = fixtures::tier("tier-3", "24h", "72h");
+        t3.members[0].size_hint_bytes = Some(1);
+        p.spec.tiers.push(t3);
+        p.spec.tiers[0].members[0].depends_on = vec!["tier-3-svc".into()];
+        let f = check(&p);
+        assert_eq!(rules(&f), vec![("DR-PLAN", Severity::Warn)], "{f:#?}");
+        assert!(
+            f[0].message.en.contains("longer RPO 1d"),
+            "{}",
+            f[0].message.en
+        );
+        p.spec.tiers[1].hooks.push(pusdata_crds::v1alpha1::Hook {
+            name: "dump".into(),
+            command: vec!["true".into()],
+            timeout: "10 minutes".into(),
+            ..Default::default()
+        });
+        assert!(
+            check(&p)
+                .iter()
+                .any(|x| x.path == "spec.tiers[1].hooks[0].timeout")
         );
     }
 

@@ -72,6 +72,8 @@ pub struct PlannedStep {
     pub tier: Option<String>,
     /// Steps that must have succeeded (or been skipped) first.
     pub needs: Vec<String>,
+    /// For runbook steps: escalate along the call tree when not done in this time.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// The steps of one execution.
@@ -148,6 +150,10 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
             service: None,
             tier: None,
             needs: gate.clone(),
+            timeout: s
+                .timeout
+                .as_deref()
+                .and_then(|t| crate::duration::parse(t).ok()),
         });
         gate = vec![s.id.clone()];
     }
@@ -163,6 +169,7 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
             service: None,
             tier: None,
             needs: gate.clone(),
+            timeout: None,
         });
         out.push(PlannedStep {
             id: ids::FINAL_SYNC.into(),
@@ -171,6 +178,7 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
             service: None,
             tier: None,
             needs: vec![ids::FENCE.into()],
+            timeout: None,
         });
         gate = vec![ids::FINAL_SYNC.into()];
     }
@@ -205,6 +213,7 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
             service: Some(name.clone()),
             tier: Some(tier.name.clone()),
             needs,
+            timeout: None,
         });
         let smoke = if member.smoke_command.is_empty() {
             String::new()
@@ -218,6 +227,7 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
             service: Some(name.clone()),
             tier: Some(tier.name.clone()),
             needs: vec![ids::restore(name)],
+            timeout: None,
         });
         verifies.push(ids::verify(name));
     }
@@ -232,6 +242,7 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
             service: None,
             tier: None,
             needs: verifies,
+            timeout: None,
         });
         out.push(PlannedStep {
             id: ids::TEARDOWN.into(),
@@ -240,6 +251,7 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
             service: None,
             tier: None,
             needs: vec![ids::MEASURE_RTO.into()],
+            timeout: None,
         });
         ids::TEARDOWN
     } else {
@@ -250,6 +262,7 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
             service: None,
             tier: None,
             needs: verifies,
+            timeout: None,
         });
         ids::SWITCH_TRAFFIC
     };
@@ -265,6 +278,10 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
             service: None,
             tier: None,
             needs: gate.clone(),
+            timeout: s
+                .timeout
+                .as_deref()
+                .and_then(|t| crate::duration::parse(t).ok()),
         });
         gate = vec![s.id.clone()];
     }
@@ -422,6 +439,8 @@ pub enum Action {
     Wait {
         /// Steps waited on.
         steps: Vec<String>,
+        /// Steps waited on past their runbook timeout: escalate along the call tree.
+        overdue: Vec<String>,
         /// Roles to call.
         roles: Vec<String>,
         /// Why, for the status and the call tree.
@@ -630,9 +649,24 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
             .into_iter()
             .collect();
         let names: Vec<String> = waiting.iter().map(|s| s.id.clone()).collect();
+        let overdue: Vec<String> = waiting
+            .iter()
+            .filter(|s| {
+                let started = recorded(status, &s.id).and_then(|r| r.started_at.as_ref());
+                match (s.timeout, started) {
+                    (Some(limit), Some(at)) => {
+                        (obs.now - at.0).get_seconds()
+                            > i64::try_from(limit.as_secs()).unwrap_or(i64::MAX)
+                    }
+                    _ => false,
+                }
+            })
+            .map(|s| s.id.clone())
+            .collect();
         let list = names.join(", ");
         return Action::Wait {
             steps: names,
+            overdue,
             roles,
             reason: Text::new(
                 format!("waiting for a person to sign off: {list}"),
@@ -655,6 +689,7 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
     if let Some(id) = peer_wait {
         return Action::Wait {
             steps: vec![id],
+            overdue: Vec::new(),
             roles: Vec::new(),
             reason: Text::new(
                 "the site being left is unreachable: waiting for it to do the final sync; to go on without it, start a new execution with acceptDataLoss: true",

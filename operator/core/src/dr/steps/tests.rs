@@ -41,7 +41,7 @@ fn plan() -> DisasterRecoveryPlan {
             owner_role: "head".into(),
             stage: StepStage::Before,
             applies_to: vec![FailoverType::Failover, FailoverType::Failback],
-            timeout: None,
+            timeout: Some("30m".into()),
         },
         RunbookStep {
             id: "notify".into(),
@@ -199,7 +199,15 @@ fn transitions_of_a_failover() {
     );
     assert_eq!(state_of(&st, "declare"), StepState::Waiting);
     match run(&p, &mut st, &o) {
-        Action::Wait { roles, .. } => assert_eq!(roles, vec!["head"]),
+        Action::Wait { roles, overdue, .. } => {
+            assert_eq!(roles, vec!["head"]);
+            assert!(overdue.is_empty());
+        }
+        a => panic!("{a:?}"),
+    }
+    // Past the runbook timeout the wait says to escalate.
+    match next_step(&p, &st, &obs(31 * 60)) {
+        Action::Wait { overdue, .. } => assert_eq!(overdue, vec!["declare"]),
         a => panic!("{a:?}"),
     }
     assert_eq!(st.phase, Some(FailoverPhase::WaitingForPerson));
