@@ -88,8 +88,9 @@ pub fn parse(input: &str) -> Result<CronSpec, CronError> {
         days_of_month: dom as u32,
         months: months as u16,
         days_of_week: dow as u8,
-        dom_restricted: parts[2] != "*",
-        dow_restricted: parts[4] != "*",
+        // As Vixie cron: a day field starting with `*` (also `*/2`) counts as unrestricted.
+        dom_restricted: !parts[2].starts_with('*'),
+        dow_restricted: !parts[4].starts_with('*'),
     }))
 }
 
@@ -337,6 +338,16 @@ mod tests {
         assert_eq!(
             c.next_after(ts("2026-11-25T00:00:00Z")),
             Some(ts("2026-11-30T00:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn a_starred_step_day_field_does_not_widen_the_other() {
+        // Every other day of the month starting on the 1st, any weekday: the 2nd never runs.
+        let c = parse("0 0 */2 * */1").unwrap();
+        assert_eq!(
+            c.next_after(ts("2026-11-01T00:00:00Z")),
+            Some(ts("2026-11-03T00:00:00Z"))
         );
     }
 
