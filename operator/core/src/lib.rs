@@ -6,6 +6,7 @@
 //! place and is tested exhaustively here.
 
 pub mod conditions;
+pub mod dr;
 pub mod duration;
 pub mod finding;
 pub mod i18n;

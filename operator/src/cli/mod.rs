@@ -2,6 +2,7 @@
 //! backup mover and the offline tools.
 
 pub mod crd;
+pub mod plan;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -192,9 +193,21 @@ pub enum PlanCommand {
 /// Arguments of `pusdata plan check`.
 #[derive(Debug, Args)]
 pub struct PlanCheckArgs {
-    /// The plan, with the Sites and BackupRepositories it names (one or more YAML files).
+    /// The plan, with the Sites and BackupRepositories it names (YAML files or directories).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanOutput::Text)]
+    pub output: PlanOutput,
+}
+
+/// Output formats of `pusdata plan check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlanOutput {
+    /// Numbered lines for people.
+    Text,
+    /// JSON, with both languages of every message.
+    Json,
 }
 
 /// Arguments of `pusdata drill`.

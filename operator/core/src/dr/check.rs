@@ -1,0 +1,955 @@
+//! The plan checker: is the written DRP executable and does it keep its own promises?
+//!
+//! Dependencies form a DAG of known members, every member sits in exactly one tier, each
+//! schedule is frequent enough for its RPO, each RTO is reachable at the restore speed
+//! measured (or assumed), the two sites satisfy DR-FAR and DR-NKRI, every repository is at a
+//! registered site in Indonesia, and the runbook can be followed. The webhook, the plan
+//! controller and `pusdata plan check` all call [`check_plan`].
+
+use super::compile::{self, EntryKind};
+use crate::duration;
+use crate::finding::Finding;
+use crate::i18n::Text;
+use crate::sites::{self, SiteRules};
+use jiff::Timestamp;
+use pusdata_crds::v1alpha1::{
+    BackupRepository, DisasterRecoveryPlan, FailoverType, Site, StepKind, StepStage,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+/// What drills and backups have measured so far.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Measurements {
+    /// Restore throughput measured by the last drills, per restore stream, in bytes/second.
+    /// When absent, the plan's `assumedRestoreBytesPerSecond` is used.
+    pub restore_bytes_per_second: Option<u64>,
+    /// Size of each member's latest snapshot, in bytes, by member name. When absent, the
+    /// member's `sizeHintBytes` is used.
+    pub member_bytes: BTreeMap<String, u64>,
+}
+
+/// Settings of the checker (from the `ResidencyPolicy` and operator flags).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckSettings {
+    /// DR-FAR and DR-NKRI settings.
+    pub site_rules: SiteRules,
+    /// Share of the RTO above which an estimated restore time is a warning (default 0.8):
+    /// restores rarely run at the measured speed on the day of a disaster.
+    pub rto_warning_share: f64,
+}
+
+impl Default for CheckSettings {
+    fn default() -> Self {
+        CheckSettings {
+            site_rules: SiteRules::default(),
+            rto_warning_share: 0.8,
+        }
+    }
+}
+
+/// A fixed start for the schedule gap computation, so the verdict does not depend on the day
+/// the check runs (a year from here sees every month and weekday).
+const GAP_FROM: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+
+/// Checks a plan with the default settings.
+pub fn check_plan(
+    plan: &DisasterRecoveryPlan,
+    sites: &[Site],
+    repositories: &[BackupRepository],
+    measurements: &Measurements,
+) -> Vec<Finding> {
+    check_plan_with(
+        plan,
+        sites,
+        repositories,
+        measurements,
+        &CheckSettings::default(),
+    )
+}
+
+/// Checks a plan. Findings come in a stable order: structure, schedules, RTO, sites and
+/// repositories, runbook.
+pub fn check_plan_with(
+    plan: &DisasterRecoveryPlan,
+    sites: &[Site],
+    repositories: &[BackupRepository],
+    measurements: &Measurements,
+    settings: &CheckSettings,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let dag_ok = structure(plan, &mut out);
+    schedules(plan, &mut out);
+    if dag_ok {
+        rto(plan, measurements, settings, &mut out);
+    }
+    site_rules(plan, sites, repositories, settings, &mut out);
+    runbook(plan, &mut out);
+    out
+}
+
+fn structure(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) -> bool {
+    let spec = &plan.spec;
+    let mut ok = true;
+    let mut seen: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+    for (ti, tier) in spec.tiers.iter().enumerate() {
+        if tier.members.is_empty() {
+            out.push(Finding::warn(
+                "DR-PLAN",
+                &format!("spec.tiers[{ti}].members"),
+                Text::new(
+                    format!("tier {} has no members", tier.name),
+                    format!("tier {} tidak memiliki anggota", tier.name),
+                ),
+                Text::new(
+                    "add the services of the tier, or remove the tier",
+                    "tambahkan layanan ke tier ini, atau hapus tier-nya",
+                ),
+            ));
+        }
+        for (mi, m) in tier.members.iter().enumerate() {
+            if let Some((_, other_tier)) = seen.get(m.name.as_str()) {
+                ok = false;
+                let (en, id) = if *other_tier == tier.name {
+                    (
+                        format!("member {} appears twice in tier {}", m.name, tier.name),
+                        format!("anggota {} muncul dua kali di tier {}", m.name, tier.name),
+                    )
+                } else {
+                    (
+                        format!(
+                            "member {} is in two tiers ({} and {}); a service has one RPO and one RTO",
+                            m.name, other_tier, tier.name
+                        ),
+                        format!(
+                            "anggota {} ada di dua tier ({} dan {}); satu layanan hanya punya satu RPO dan satu RTO",
+                            m.name, other_tier, tier.name
+                        ),
+                    )
+                };
+                out.push(Finding::deny(
+                    "DR-PLAN",
+                    &format!("spec.tiers[{ti}].members[{mi}].name"),
+                    Text::new(en, id),
+                    Text::new(
+                        "member names must be unique in the plan",
+                        "nama anggota harus unik di dalam rencana",
+                    ),
+                ));
+            } else {
+                seen.insert(&m.name, (ti, &tier.name));
+            }
+        }
+    }
+    for (ti, tier) in spec.tiers.iter().enumerate() {
+        for (mi, m) in tier.members.iter().enumerate() {
+            for (di, d) in m.depends_on.iter().enumerate() {
+                if !seen.contains_key(d.as_str()) {
+                    ok = false;
+                    out.push(Finding::deny(
+                        "APP-BACKUP",
+                        &format!("spec.tiers[{ti}].members[{mi}].dependsOn[{di}]"),
+                        Text::new(
+                            format!(
+                                "{} depends on {d}, which no tier covers: it has no backup and cannot be restored first",
+                                m.name
+                            ),
+                            format!(
+                                "{} bergantung pada {d}, yang tidak tercakup tier mana pun: tidak ada cadangannya dan tidak dapat dipulihkan lebih dulu",
+                                m.name
+                            ),
+                        ),
+                        Text::new(
+                            format!("add {d} as a member of a tier, or fix the name"),
+                            format!("tambahkan {d} sebagai anggota sebuah tier, atau perbaiki namanya"),
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    // A service restored to a 15-minute point that needs data only saved daily comes back
+    // inconsistent: the dependency's tier sets the real RPO.
+    let rpo_of: BTreeMap<&str, Option<Duration>> = spec
+        .tiers
+        .iter()
+        .flat_map(|t| {
+            let rpo = duration::parse(&t.rpo).ok();
+            t.members.iter().map(move |m| (m.name.as_str(), rpo))
+        })
+        .collect();
+    for (ti, tier) in spec.tiers.iter().enumerate() {
+        let Ok(own) = duration::parse(&tier.rpo) else {
+            continue;
+        };
+        for (mi, m) in tier.members.iter().enumerate() {
+            for (di, d) in m.depends_on.iter().enumerate() {
+                if let Some(Some(dep_rpo)) = rpo_of.get(d.as_str())
+                    && *dep_rpo > own
+                {
+                    out.push(Finding::warn(
+                        "DR-PLAN",
+                        &format!("spec.tiers[{ti}].members[{mi}].dependsOn[{di}]"),
+                        Text::new(
+                            format!(
+                                "{} (RPO {}) depends on {d}, which has the longer RPO {}: after a disaster the two may not match",
+                                m.name,
+                                tier.rpo,
+                                duration::human(*dep_rpo)
+                            ),
+                            format!(
+                                "{} (RPO {}) bergantung pada {d}, yang RPO-nya lebih panjang ({}): setelah bencana keduanya bisa tidak sesuai",
+                                m.name,
+                                tier.rpo,
+                                duration::human(*dep_rpo)
+                            ),
+                        ),
+                        Text::new(
+                            format!("move {d} into tier {} or a more critical one", tier.name),
+                            format!("pindahkan {d} ke tier {} atau yang lebih kritis", tier.name),
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if let Err(cycle) = super::dependency_order(spec) {
+        ok = false;
+        let path = cycle.join(" → ");
+        out.push(Finding::deny(
+            "DR-PLAN",
+            "spec.tiers[].members[].dependsOn",
+            Text::new(
+                format!("dependency cycle: {path}; no restore order exists"),
+                format!("siklus ketergantungan: {path}; tidak ada urutan pemulihan"),
+            ),
+            Text::new(
+                "remove one dependsOn entry of the cycle",
+                "hapus salah satu entri dependsOn dalam siklus tersebut",
+            ),
+        ));
+    }
+    ok
+}
+
+fn bad_duration(path: &str, e: &duration::DurationError) -> Finding {
+    Finding::deny(
+        "DR-PLAN",
+        path,
+        Text::new(e.to_string(), format!("durasi tidak valid: {e}")),
+        Text::new(
+            "write a Go duration such as 15m, 4h or 1h30m",
+            "tulis durasi gaya Go seperti 15m, 4h atau 1h30m",
+        ),
+    )
+}
+
+fn schedules(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) {
+    let compiled = compile::compile(plan);
+    for (_, path, err) in &compiled.invalid {
+        out.push(Finding::deny(
+            "DR-PLAN",
+            path,
+            Text::new(err.clone(), format!("jadwal tidak valid: {err}")),
+            Text::new(
+                "write a 5-field cron expression (*/15 * * * *) or @every 15m",
+                "tulis ekspresi cron 5 kolom (*/15 * * * *) atau @every 15m",
+            ),
+        ));
+    }
+    let from = Timestamp::from_second(GAP_FROM).unwrap_or(Timestamp::UNIX_EPOCH);
+    for (ti, tier) in plan.spec.tiers.iter().enumerate() {
+        let rpo = match duration::parse(&tier.rpo) {
+            Ok(d) => d,
+            Err(e) => {
+                out.push(bad_duration(&format!("spec.tiers[{ti}].rpo"), &e));
+                continue;
+            }
+        };
+        if let Err(e) = duration::parse(&tier.rto) {
+            out.push(bad_duration(&format!("spec.tiers[{ti}].rto"), &e));
+        }
+        if let Some(Err(e)) = tier.max_tolerable_downtime.as_deref().map(duration::parse) {
+            out.push(bad_duration(
+                &format!("spec.tiers[{ti}].maxTolerableDowntime"),
+                &e,
+            ));
+        }
+        for (hi, h) in tier.hooks.iter().enumerate() {
+            if let Err(e) = duration::parse(&h.timeout) {
+                out.push(bad_duration(
+                    &format!("spec.tiers[{ti}].hooks[{hi}].timeout"),
+                    &e,
+                ));
+            }
+        }
+        let Some(entry) = compiled
+            .entries
+            .iter()
+            .find(|e| e.kind == EntryKind::Backup && e.tiers.first() == Some(&tier.name))
+        else {
+            continue;
+        };
+        let gap = entry.spec.largest_gap(from);
+        let too_sparse = gap.is_none_or(|g| g > rpo);
+        if too_sparse {
+            let gap_text = gap.map(duration::human).unwrap_or_else(|| "never".into());
+            let gap_id = gap
+                .map(duration::human)
+                .unwrap_or_else(|| "tidak pernah".into());
+            out.push(Finding::deny(
+                "DR-PLAN",
+                &format!("spec.tiers[{ti}].schedule"),
+                Text::new(
+                    format!(
+                        "tier {}: schedule {:?} leaves up to {gap_text} between backups, more than the RPO of {}",
+                        tier.name, entry.text, tier.rpo
+                    ),
+                    format!(
+                        "tier {}: jadwal {:?} menyisakan jeda hingga {gap_id} antar-cadangan, melebihi RPO {}",
+                        tier.name, entry.text, tier.rpo
+                    ),
+                ),
+                Text::new(
+                    "back up at least as often as the RPO, or remove the schedule to derive one from the RPO",
+                    "cadangkan minimal sesering RPO, atau hapus jadwal agar diturunkan dari RPO",
+                ),
+            ));
+        }
+    }
+    let tier_names: BTreeSet<&str> = plan.spec.tiers.iter().map(|t| t.name.as_str()).collect();
+    for (di, d) in plan.spec.drills.iter().enumerate() {
+        for (i, t) in d.tiers.iter().enumerate() {
+            if !tier_names.contains(t.as_str()) {
+                out.push(Finding::deny(
+                    "DR-PLAN",
+                    &format!("spec.drills[{di}].tiers[{i}]"),
+                    Text::new(
+                        format!("drill {} names unknown tier {t}", d.name),
+                        format!("latihan {} menyebut tier {t} yang tidak dikenal", d.name),
+                    ),
+                    Text::new(
+                        "use a tier name of the plan",
+                        "gunakan nama tier dari rencana",
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// The restore time a tier needs: every member restores as soon as its dependencies are
+/// verified, branches in parallel, so the tier is back when its slowest chain (critical path)
+/// is; dependencies in other tiers count, since the service cannot start without them.
+fn rto(
+    plan: &DisasterRecoveryPlan,
+    m: &Measurements,
+    settings: &CheckSettings,
+    out: &mut Vec<Finding>,
+) {
+    let Some(bps) = m
+        .restore_bytes_per_second
+        .or(plan.spec.assumed_restore_bytes_per_second)
+        .filter(|b| *b > 0)
+    else {
+        out.push(Finding::warn(
+            "DR-PLAN",
+            "spec.assumedRestoreBytesPerSecond",
+            Text::new(
+                "no measured or assumed restore throughput: RTO feasibility is not checked",
+                "tidak ada laju pemulihan terukur maupun asumsi: kelayakan RTO tidak diperiksa",
+            ),
+            Text::new(
+                "run a drill, or set assumedRestoreBytesPerSecond",
+                "jalankan latihan, atau isi assumedRestoreBytesPerSecond",
+            ),
+        ));
+        return;
+    };
+    let Ok(order) = super::dependency_order(&plan.spec) else {
+        return;
+    };
+    let all = super::members(&plan.spec);
+    let by_name: BTreeMap<&str, _> = all
+        .iter()
+        .map(|(t, mm)| (mm.name.as_str(), (*t, *mm)))
+        .collect();
+    let mut finish: BTreeMap<&str, f64> = BTreeMap::new();
+    let mut unknown: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for name in &order {
+        let Some((tier, member)) = by_name.get(name.as_str()) else {
+            continue;
+        };
+        let bytes = m.member_bytes.get(name).copied().or(member.size_hint_bytes);
+        if bytes.is_none() {
+            unknown
+                .entry(tier.name.as_str())
+                .or_default()
+                .push(&member.name);
+        }
+        let own = bytes.unwrap_or(0) as f64 / bps as f64;
+        let start = member
+            .depends_on
+            .iter()
+            .filter_map(|d| finish.get(d.as_str()))
+            .fold(0.0f64, |a, b| a.max(*b));
+        finish.insert(&member.name, start + own);
+    }
+    for (ti, tier) in plan.spec.tiers.iter().enumerate() {
+        let Ok(target) = duration::parse(&tier.rto) else {
+            continue;
+        };
+        let needed = tier
+            .members
+            .iter()
+            .filter_map(|mm| finish.get(mm.name.as_str()))
+            .fold(0.0f64, |a, b| a.max(*b));
+        // Absurd sizes must not panic the checker; they are simply "too slow".
+        let needed_d = Duration::try_from_secs_f64(needed.max(0.0)).unwrap_or(Duration::MAX);
+        let target_s = target.as_secs_f64();
+        let path = format!("spec.tiers[{ti}].rto");
+        let (en_speed, id_speed) = (
+            format!("{:.0} MB/s", bps as f64 / 1e6),
+            format!("{:.0} MB/detik", bps as f64 / 1e6),
+        );
+        if needed > target_s {
+            out.push(Finding::deny(
+                "DR-PLAN",
+                &path,
+                Text::new(
+                    format!(
+                        "tier {}: restoring takes about {} at {en_speed} on the longest dependency chain, more than the RTO of {}",
+                        tier.name,
+                        duration::human(needed_d),
+                        tier.rto
+                    ),
+                    format!(
+                        "tier {}: pemulihan butuh sekitar {} pada {id_speed} di rantai ketergantungan terpanjang, melebihi RTO {}",
+                        tier.name,
+                        duration::human(needed_d),
+                        tier.rto
+                    ),
+                ),
+                Text::new(
+                    "raise the RTO, split the data, shorten dependency chains or add restore bandwidth",
+                    "naikkan RTO, pecah datanya, perpendek rantai ketergantungan atau tambah bandwidth pemulihan",
+                ),
+            ));
+        } else if needed > target_s * settings.rto_warning_share {
+            out.push(Finding::warn(
+                "DR-PLAN",
+                &path,
+                Text::new(
+                    format!(
+                        "tier {}: restoring takes about {} at {en_speed}, over {:.0}% of the RTO of {}",
+                        tier.name,
+                        duration::human(needed_d),
+                        settings.rto_warning_share * 100.0,
+                        tier.rto
+                    ),
+                    format!(
+                        "tier {}: pemulihan butuh sekitar {} pada {id_speed}, di atas {:.0}% dari RTO {}",
+                        tier.name,
+                        duration::human(needed_d),
+                        settings.rto_warning_share * 100.0,
+                        tier.rto
+                    ),
+                ),
+                Text::new(
+                    "leave a margin: a real disaster rarely restores at drill speed",
+                    "sisakan cadangan waktu: pemulihan saat bencana jarang secepat saat latihan",
+                ),
+            ));
+        }
+        if let Some(names) = unknown.get(tier.name.as_str()) {
+            out.push(Finding {
+                severity: crate::finding::Severity::Info,
+                ..Finding::warn(
+                    "DR-PLAN",
+                    &format!("spec.tiers[{ti}].members"),
+                    Text::new(
+                        format!(
+                            "tier {}: size unknown for {}; counted as empty in the RTO estimate",
+                            tier.name,
+                            names.join(", ")
+                        ),
+                        format!(
+                            "tier {}: ukuran {} belum diketahui; dihitung kosong dalam perkiraan RTO",
+                            tier.name,
+                            names.join(", ")
+                        ),
+                    ),
+                    Text::new(
+                        "set sizeHintBytes until the first backup measures it",
+                        "isi sizeHintBytes sampai cadangan pertama mengukurnya",
+                    ),
+                )
+            });
+        }
+    }
+}
+
+fn prefixed(kind: &str, name: &str, mut f: Finding) -> Finding {
+    f.path = format!("{kind}/{name} {}", f.path);
+    f
+}
+
+fn site_rules(
+    plan: &DisasterRecoveryPlan,
+    sites: &[Site],
+    repositories: &[BackupRepository],
+    settings: &CheckSettings,
+    out: &mut Vec<Finding>,
+) {
+    let find = |name: &str| {
+        sites
+            .iter()
+            .find(|s| s.metadata.name.as_deref() == Some(name))
+    };
+    let spec = &plan.spec;
+    let missing = |field: &str, name: &str| {
+        Finding::deny(
+            "DR-PLAN",
+            field,
+            Text::new(
+                format!("site {name} is not among the Sites given"),
+                format!("situs {name} tidak ada di antara Site yang diberikan"),
+            ),
+            Text::new(
+                "declare the Site, or check the name",
+                "deklarasikan Site tersebut, atau periksa namanya",
+            ),
+        )
+    };
+    let primary = find(&spec.primary_site);
+    let drc = find(&spec.drc_site);
+    if primary.is_none() {
+        out.push(missing("spec.primarySite", &spec.primary_site));
+    }
+    if drc.is_none() {
+        out.push(missing("spec.drcSite", &spec.drc_site));
+    }
+    if let (Some(p), Some(d)) = (primary, drc) {
+        for f in sites::check_drc_pair(
+            &spec.primary_site,
+            &p.spec,
+            &spec.drc_site,
+            &d.spec,
+            &settings.site_rules,
+        ) {
+            out.push(prefixed("Site", &spec.drc_site, f));
+        }
+    }
+    for r in repositories {
+        let name = r.metadata.name.as_deref().unwrap_or_default();
+        match find(&r.spec.site) {
+            None => out.push(Finding::deny(
+                "DATA-DC",
+                &format!("BackupRepository/{name} spec.site"),
+                Text::new(
+                    format!(
+                        "repository {name} is at site {}, which is not a registered Site",
+                        r.spec.site
+                    ),
+                    format!(
+                        "repositori {name} berada di situs {}, yang bukan Site terdaftar",
+                        r.spec.site
+                    ),
+                ),
+                Text::new(
+                    "backups go only to repositories at registered sites",
+                    "cadangan hanya boleh ke repositori di situs terdaftar",
+                ),
+            )),
+            Some(site) => {
+                for f in sites::check_site_country(&r.spec.site, &site.spec, &settings.site_rules) {
+                    out.push(prefixed("BackupRepository", name, f));
+                }
+            }
+        }
+    }
+    // Every agency with a member needs a repository at the DRC, or its backups have nowhere
+    // to go (APP-BACKUP) except unregistered storage (DATA-DC).
+    let mut agencies: BTreeMap<&str, &str> = BTreeMap::new();
+    for (_, m) in super::members(spec) {
+        agencies.entry(&m.agency).or_insert(&m.name);
+    }
+    for (agency, first) in agencies {
+        let has = repositories
+            .iter()
+            .any(|r| r.spec.agency == agency && r.spec.site == spec.drc_site);
+        if !has {
+            out.push(Finding::deny(
+                "APP-BACKUP",
+                "spec.tiers[].members[].agency",
+                Text::new(
+                    format!(
+                        "agency {agency} (member {first}, …) has no BackupRepository at DRC site {}",
+                        spec.drc_site
+                    ),
+                    format!(
+                        "Perangkat Daerah {agency} (anggota {first}, …) tidak memiliki BackupRepository di situs DRC {}",
+                        spec.drc_site
+                    ),
+                ),
+                Text::new(
+                    "create the agency's repository at the DRC (see dr-plans/repositories.yaml)",
+                    "buat repositori Perangkat Daerah tersebut di DRC (lihat dr-plans/repositories.yaml)",
+                ),
+            ));
+        }
+    }
+}
+
+fn applies(step: &pusdata_crds::v1alpha1::RunbookStep, kind: FailoverType) -> bool {
+    step.applies_to.is_empty() || step.applies_to.contains(&kind)
+}
+
+fn runbook(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) {
+    let spec = &plan.spec;
+    let roles: BTreeSet<&str> = spec.contacts.iter().map(|c| c.role.as_str()).collect();
+    let mut ids: BTreeSet<&str> = BTreeSet::new();
+    for (i, s) in spec.runbook.iter().enumerate() {
+        if !ids.insert(&s.id) {
+            out.push(Finding::deny(
+                "DR-PLAN",
+                &format!("spec.runbook[{i}].id"),
+                Text::new(
+                    format!("runbook step id {} is used twice", s.id),
+                    format!("id langkah runbook {} dipakai dua kali", s.id),
+                ),
+                Text::new(
+                    "give every step its own id",
+                    "beri setiap langkah id sendiri",
+                ),
+            ));
+        }
+        if !roles.contains(s.owner_role.as_str()) {
+            out.push(Finding::deny(
+                "DR-PLAN",
+                &format!("spec.runbook[{i}].ownerRole"),
+                Text::new(
+                    format!(
+                        "step {} is owned by role {}, which has no contact",
+                        s.id, s.owner_role
+                    ),
+                    format!(
+                        "langkah {} dimiliki peran {}, yang tidak memiliki kontak",
+                        s.id, s.owner_role
+                    ),
+                ),
+                Text::new(
+                    "add a contact with that role, or fix the role",
+                    "tambahkan kontak dengan peran tersebut, atau perbaiki perannya",
+                ),
+            ));
+        }
+        if let Some(t) = &s.timeout
+            && let Err(e) = duration::parse(t)
+        {
+            out.push(bad_duration(&format!("spec.runbook[{i}].timeout"), &e));
+        }
+    }
+    let approval_before_failover = spec.runbook.iter().any(|s| {
+        s.kind == StepKind::Approval
+            && s.stage == StepStage::Before
+            && applies(s, FailoverType::Failover)
+    });
+    if !approval_before_failover {
+        out.push(Finding::deny(
+            "DR-PLAN",
+            "spec.runbook",
+            Text::new(
+                "no Approval step before a Failover: a person must order a real failover",
+                "tidak ada langkah Approval sebelum Failover: failover sungguhan harus diperintahkan seseorang",
+            ),
+            Text::new(
+                "add a runbook step with kind: Approval, stage: Before that applies to Failover",
+                "tambahkan langkah runbook dengan kind: Approval, stage: Before yang berlaku untuk Failover",
+            ),
+        ));
+    }
+    if spec.peer_loss.automatic_failover {
+        match spec.peer_loss.after.as_deref().map(duration::parse) {
+            None => out.push(Finding::deny(
+                "DR-PLAN",
+                "spec.peerLoss.after",
+                Text::new(
+                    "automatic failover without `after`: the plan must say how long the primary may be lost first",
+                    "failover otomatis tanpa `after`: rencana harus menyebut berapa lama pusat data utama boleh hilang",
+                ),
+                Text::new("set peerLoss.after, e.g. 30m", "isi peerLoss.after, misalnya 30m"),
+            )),
+            Some(Err(e)) => out.push(bad_duration("spec.peerLoss.after", &e)),
+            Some(Ok(_)) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+    use pusdata_crds::fixtures;
+    use pusdata_crds::v1alpha1::{Contact, RunbookStep};
+
+    fn good_plan() -> DisasterRecoveryPlan {
+        let mut p = fixtures::plan();
+        p.spec.assumed_restore_bytes_per_second = Some(50_000_000);
+        p.spec.tiers[0].members[0].size_hint_bytes = Some(1_000_000_000);
+        p.spec.contacts = vec![Contact {
+            role: "head".into(),
+            name: "Kepala".into(),
+            email: None,
+            details_secret: None,
+        }];
+        p.spec.runbook = vec![RunbookStep {
+            id: "declare".into(),
+            title: "Declare".into(),
+            kind: StepKind::Approval,
+            owner_role: "head".into(),
+            stage: StepStage::Before,
+            applies_to: vec![FailoverType::Failover],
+            timeout: Some("30m".into()),
+        }];
+        p
+    }
+
+    fn world() -> (Vec<Site>, Vec<BackupRepository>) {
+        (
+            vec![
+                fixtures::primary_site(),
+                fixtures::drc_site("Kota Bandung", fixtures::BANDUNG),
+            ],
+            vec![fixtures::backup_repository("disdukcapil", "drc-bandung")],
+        )
+    }
+
+    fn rules(f: &[Finding]) -> Vec<(&str, Severity)> {
+        f.iter().map(|x| (x.rule.as_str(), x.severity)).collect()
+    }
+
+    fn check(p: &DisasterRecoveryPlan) -> Vec<Finding> {
+        let (s, r) = world();
+        check_plan(p, &s, &r, &Measurements::default())
+    }
+
+    #[test]
+    fn fixture_names_match_the_plan() {
+        let (s, _) = world();
+        assert_eq!(s[0].metadata.name.as_deref(), Some("dc-bekasi"));
+        assert_eq!(s[1].metadata.name.as_deref(), Some("drc-bandung"));
+    }
+
+    #[test]
+    fn a_good_plan_passes() {
+        let f = check(&good_plan());
+        assert!(f.is_empty(), "{f:#?}");
+    }
+
+    #[test]
+    fn cycle_is_named() {
+        let mut p = good_plan();
+        let mut b = p.spec.tiers[0].members[0].clone();
+        b.name = "b".into();
+        b.depends_on = vec!["tier-1-critical-svc".into()];
+        p.spec.tiers[0].members[0].depends_on = vec!["b".into()];
+        p.spec.tiers[0].members.push(b);
+        let f = check(&p);
+        assert_eq!(rules(&f), vec![("DR-PLAN", Severity::Deny)]);
+        assert!(
+            f[0].message
+                .en
+                .contains("tier-1-critical-svc → b → tier-1-critical-svc"),
+            "{}",
+            f[0].message.en
+        );
+        assert!(f[0].message.id.contains("siklus"));
+    }
+
+    #[test]
+    fn unknown_dependency_and_duplicates() {
+        let mut p = good_plan();
+        p.spec.tiers[0].members[0].depends_on = vec!["ghost".into()];
+        let dup = p.spec.tiers[0].members[0].clone();
+        let mut t2 = fixtures::tier("tier-2", "1h", "8h");
+        t2.members = vec![dup];
+        p.spec.tiers.push(t2);
+        let f = check(&p);
+        let r = rules(&f);
+        assert!(r.contains(&("APP-BACKUP", Severity::Deny)), "{f:#?}");
+        assert!(f.iter().any(|x| x.message.en.contains("is in two tiers")));
+        assert!(
+            f.iter()
+                .any(|x| x.path == "spec.tiers[0].members[0].dependsOn[0]")
+        );
+    }
+
+    #[test]
+    fn a_critical_service_depending_on_a_daily_tier_is_warned() {
+        let mut p = good_plan();
+        let mut t3 = fixtures::tier("tier-3", "24h", "72h");
+        t3.members[0].size_hint_bytes = Some(1);
+        p.spec.tiers.push(t3);
+        p.spec.tiers[0].members[0].depends_on = vec!["tier-3-svc".into()];
+        let f = check(&p);
+        assert_eq!(rules(&f), vec![("DR-PLAN", Severity::Warn)], "{f:#?}");
+        assert!(
+            f[0].message.en.contains("longer RPO 1d"),
+            "{}",
+            f[0].message.en
+        );
+        p.spec.tiers[1].hooks.push(pusdata_crds::v1alpha1::Hook {
+            name: "dump".into(),
+            command: vec!["true".into()],
+            timeout: "10 minutes".into(),
+            ..Default::default()
+        });
+        assert!(
+            check(&p)
+                .iter()
+                .any(|x| x.path == "spec.tiers[1].hooks[0].timeout")
+        );
+    }
+
+    #[test]
+    fn sparse_schedule_for_rpo() {
+        let mut p = good_plan();
+        p.spec.tiers[0].schedule = Some("0 * * * *".into());
+        let f = check(&p);
+        assert_eq!(rules(&f), vec![("DR-PLAN", Severity::Deny)]);
+        assert_eq!(f[0].path, "spec.tiers[0].schedule");
+        assert!(f[0].message.en.contains("up to 1h"), "{}", f[0].message.en);
+        p.spec.tiers[0].schedule = Some("@every 15m".into());
+        assert!(check(&p).is_empty());
+        p.spec.tiers[0].schedule = Some("*/15 9-17 * * 1-5".into());
+        assert_eq!(
+            check(&p).len(),
+            1,
+            "office hours only leaves nights uncovered"
+        );
+        p.spec.tiers[0].schedule = Some("not cron".into());
+        assert_eq!(check(&p)[0].path, "spec.tiers[0].schedule");
+    }
+
+    #[test]
+    fn rto_critical_path_and_margin() {
+        let mut p = good_plan();
+        // 1 GB at 50 MB/s = 20 s per member; a chain of three is 60 s.
+        let base = p.spec.tiers[0].members[0].clone();
+        let mut b = base.clone();
+        b.name = "b".into();
+        b.depends_on = vec![base.name.clone()];
+        let mut c = base.clone();
+        c.name = "c".into();
+        c.depends_on = vec!["b".into()];
+        let mut d = base.clone();
+        d.name = "d".into();
+        p.spec.tiers[0].members.extend([b, c, d]);
+        p.spec.tiers[0].rto = "59s".into();
+        let f = check(&p);
+        assert_eq!(rules(&f), vec![("DR-PLAN", Severity::Deny)], "{f:#?}");
+        assert!(f[0].message.en.contains("1m"), "{}", f[0].message.en);
+        p.spec.tiers[0].rto = "70s".into();
+        assert_eq!(rules(&check(&p)), vec![("DR-PLAN", Severity::Warn)]);
+        p.spec.tiers[0].rto = "80s".into();
+        assert!(check(&p).is_empty(), "parallel branch d does not add up");
+        // A measured slower throughput wins over the assumption.
+        let (s, r) = world();
+        let m = Measurements {
+            restore_bytes_per_second: Some(10_000_000),
+            ..Measurements::default()
+        };
+        assert_eq!(check_plan(&p, &s, &r, &m)[0].severity, Severity::Deny);
+    }
+
+    #[test]
+    fn drc_in_bekasi_and_repository_abroad() {
+        let p = good_plan();
+        let sites = vec![
+            fixtures::primary_site(),
+            fixtures::drc_site("Kota Bekasi", fixtures::BEKASI),
+        ];
+        let mut abroad = fixtures::drc_site("Singapore", fixtures::BANDUNG);
+        abroad.metadata.name = Some("sg".into());
+        abroad.spec.country = "SG".into();
+        let mut sites2 = sites.clone();
+        sites2.push(abroad);
+        let repos = vec![
+            fixtures::backup_repository("disdukcapil", "drc-bandung"),
+            fixtures::backup_repository("disdukcapil", "sg"),
+            fixtures::backup_repository("disdukcapil", "nowhere"),
+        ];
+        let f = check_plan(&p, &sites2, &repos, &Measurements::default());
+        let r: Vec<_> = f.iter().map(|x| x.rule.as_str()).collect();
+        assert_eq!(r, vec!["DR-FAR", "DR-FAR", "DR-NKRI", "DATA-DC"], "{f:#?}");
+        assert!(f[0].path.starts_with("Site/drc-bandung "));
+    }
+
+    #[test]
+    fn runbook_sanity() {
+        let mut p = good_plan();
+        p.spec.runbook[0].owner_role = "nobody".into();
+        p.spec.runbook.push(RunbookStep {
+            id: "declare".into(),
+            kind: StepKind::Manual,
+            owner_role: "head".into(),
+            ..RunbookStep::default()
+        });
+        let f = check(&p);
+        assert_eq!(f.len(), 2, "{f:#?}");
+        p.spec.runbook[0].stage = StepStage::After;
+        assert!(
+            check(&p)
+                .iter()
+                .any(|x| x.message.en.contains("no Approval step"))
+        );
+        p.spec.runbook.clear();
+        assert_eq!(check(&p).len(), 1);
+    }
+
+    #[test]
+    fn missing_repository_and_unknown_throughput() {
+        let mut p = good_plan();
+        p.spec.assumed_restore_bytes_per_second = None;
+        let (s, _) = world();
+        let f = check_plan(&p, &s, &[], &Measurements::default());
+        assert_eq!(
+            rules(&f),
+            vec![("DR-PLAN", Severity::Warn), ("APP-BACKUP", Severity::Deny)]
+        );
+    }
+
+    #[test]
+    fn the_reference_plan_passes_and_drills_in_dependency_order() {
+        let mut objects = Vec::new();
+        for text in [
+            include_str!("../../../../dr-plans/bekasi.yaml"),
+            include_str!("../../../../dr-plans/repositories.yaml"),
+        ] {
+            for doc in pusdata_crds::yaml_documents(text).unwrap() {
+                objects.push(pusdata_crds::Object::from_value(doc).unwrap());
+            }
+        }
+        let (mut sites, mut repos, mut plans) = (vec![], vec![], vec![]);
+        for o in objects {
+            match o {
+                pusdata_crds::Object::Site(s) => sites.push(s),
+                pusdata_crds::Object::BackupRepository(r) => repos.push(r),
+                pusdata_crds::Object::DisasterRecoveryPlan(p) => plans.push(p),
+                _ => {}
+            }
+        }
+        let plan = &plans[0];
+        let f = check_plan(plan, &sites, &repos, &Measurements::default());
+        assert!(f.is_empty(), "{f:#?}");
+        let mut spec = fixtures::drill().spec;
+        spec.kind = FailoverType::Failover;
+        let steps = super::super::steps(plan, &spec).unwrap();
+        let ids: Vec<_> = steps.steps.iter().map(|s| s.id.as_str()).collect();
+        let pos = |id: &str| ids.iter().position(|x| *x == id).unwrap();
+        assert!(pos("declare-disaster") < pos("fence"));
+        assert!(pos("verify/siak-db") < pos("restore/siak-app"));
+        assert!(pos("switch-traffic") < pos("incident-report"));
+    }
+}

@@ -1,0 +1,810 @@
+//! The step machine of a drill, failover or failback.
+//!
+//! [`steps`] turns a plan and a `Failover` spec into a [`StepPlan`]: every step with the steps
+//! it needs, so restores of independent services can run in parallel while a database is
+//! restored and verified before the application that uses it. [`next_step`] reads the
+//! recorded progress (`FailoverStatus`) and fresh [`Observations`] and says what to do next;
+//! [`apply`] writes what was decided into the status. The controller loops
+//! `observe → next_step → act → apply → persist`; after a crash it resumes from the persisted
+//! status: a succeeded step is never started again, a running one is looked at again rather
+//! than restarted, and promotion waits until this execution holds the newest fencing epoch.
+
+use crate::i18n::Text;
+use jiff::Timestamp;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use pusdata_crds::v1alpha1::{
+    DisasterRecoveryPlan, FailoverPhase, FailoverSpec, FailoverStatus, FailoverType,
+    RecordedIdentity, StepKind, StepStage, StepState, StepStatus,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a step does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepAction {
+    /// A runbook step: automated, or done/approved by a person in `role`.
+    Runbook {
+        /// Automated, Manual or Approval.
+        kind: StepKind,
+        /// Owner role (see the plan's contacts).
+        role: String,
+    },
+    /// Fence the site being left (primary on failover, DRC on failback) with epoch + 1.
+    Fence,
+    /// Last synchronisation from the site being left, so nothing written there is lost.
+    FinalSync,
+    /// Restore one service (into an isolated namespace for a drill).
+    Restore,
+    /// Verify one service: snapshot checksums and its smoke command.
+    Verify,
+    /// Compute the RTO achieved per tier from the step timestamps (drills).
+    MeasureRto,
+    /// Remove a drill's isolated namespaces. Replication was never paused.
+    Teardown,
+    /// Point traffic (DNS, load balancer) at the site taking over.
+    SwitchTraffic,
+}
+
+impl StepAction {
+    fn is_person(&self) -> bool {
+        matches!(
+            self,
+            StepAction::Runbook {
+                kind: StepKind::Manual | StepKind::Approval,
+                ..
+            }
+        )
+    }
+}
+
+/// One planned step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedStep {
+    /// Stable id: the runbook id, or `fence`, `final-sync`, `restore/<svc>`, `verify/<svc>`,
+    /// `measure-rto`, `teardown`, `switch-traffic`.
+    pub id: String,
+    /// What it does.
+    pub action: StepAction,
+    /// In plain words, for the status and the report.
+    pub title: String,
+    /// The service concerned.
+    pub service: Option<String>,
+    /// The tier concerned.
+    pub tier: Option<String>,
+    /// Steps that must have succeeded (or been skipped) first.
+    pub needs: Vec<String>,
+    /// For runbook steps: escalate along the call tree when not done in this time.
+    pub timeout: Option<std::time::Duration>,
+}
+
+/// The steps of one execution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepPlan {
+    /// Drill, Failover or Failback.
+    pub kind: FailoverType,
+    /// Whether the final sync may be skipped when the peer is unreachable.
+    pub accept_data_loss: bool,
+    /// How many times an automated step is tried before the execution fails.
+    pub max_attempts: u32,
+    /// Steps in execution order (needs always come earlier).
+    pub steps: Vec<PlannedStep>,
+}
+
+/// Default number of tries of an automated step.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+
+/// Well-known step ids.
+pub mod ids {
+    /// Fencing step.
+    pub const FENCE: &str = "fence";
+    /// Final sync step.
+    pub const FINAL_SYNC: &str = "final-sync";
+    /// RTO measurement (drills).
+    pub const MEASURE_RTO: &str = "measure-rto";
+    /// Drill teardown.
+    pub const TEARDOWN: &str = "teardown";
+    /// Traffic switch.
+    pub const SWITCH_TRAFFIC: &str = "switch-traffic";
+    /// Restore step of a service.
+    pub fn restore(svc: &str) -> String {
+        format!("restore/{svc}")
+    }
+    /// Verify step of a service.
+    pub fn verify(svc: &str) -> String {
+        format!("verify/{svc}")
+    }
+}
+
+/// Builds the step plan of an execution. Fails (in both languages) when the scope names an
+/// unknown tier or service, or the dependencies have a cycle.
+pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPlan, Text> {
+    let order = super::dependency_order(&plan.spec).map_err(|c| {
+        let c = c.join(" → ");
+        Text::new(
+            format!("dependency cycle {c}: no restore order"),
+            format!("siklus ketergantungan {c}: tidak ada urutan pemulihan"),
+        )
+    })?;
+    let all = super::members(&plan.spec);
+    let by_name: BTreeMap<&str, _> = all
+        .iter()
+        .map(|(t, m)| (m.name.as_str(), (*t, *m)))
+        .collect();
+    let in_scope = scope(plan, spec, &by_name)?;
+    let kind = spec.kind;
+    let mut out: Vec<PlannedStep> = Vec::new();
+    let mut gate: Vec<String> = Vec::new();
+    let runbook = |stage: StepStage| {
+        plan.spec.runbook.iter().filter(move |s| {
+            s.stage == stage && (s.applies_to.is_empty() || s.applies_to.contains(&kind))
+        })
+    };
+    // People work through the runbook one step at a time, in the written order.
+    for s in runbook(StepStage::Before) {
+        out.push(PlannedStep {
+            id: s.id.clone(),
+            action: StepAction::Runbook {
+                kind: s.kind,
+                role: s.owner_role.clone(),
+            },
+            title: s.title.clone(),
+            service: None,
+            tier: None,
+            needs: gate.clone(),
+            timeout: s
+                .timeout
+                .as_deref()
+                .and_then(|t| crate::duration::parse(t).ok()),
+        });
+        gate = vec![s.id.clone()];
+    }
+    let (from, to) = match kind {
+        FailoverType::Failback => ("DRC", "primary"),
+        _ => ("primary", "DRC"),
+    };
+    if kind != FailoverType::Drill {
+        out.push(PlannedStep {
+            id: ids::FENCE.into(),
+            action: StepAction::Fence,
+            title: format!("Fence the {from} site with a new epoch so it refuses further work"),
+            service: None,
+            tier: None,
+            needs: gate.clone(),
+            timeout: None,
+        });
+        out.push(PlannedStep {
+            id: ids::FINAL_SYNC.into(),
+            action: StepAction::FinalSync,
+            title: format!("Final sync from the {from} to the {to}"),
+            service: None,
+            tier: None,
+            needs: vec![ids::FENCE.into()],
+            timeout: None,
+        });
+        gate = vec![ids::FINAL_SYNC.into()];
+    }
+    let mut verifies = Vec::new();
+    for name in order.iter().filter(|n| in_scope.contains(n.as_str())) {
+        let Some((tier, member)) = by_name.get(name.as_str()) else {
+            continue;
+        };
+        let mut needs = gate.clone();
+        needs.extend(
+            member
+                .depends_on
+                .iter()
+                .filter(|d| in_scope.contains(d.as_str()))
+                .map(|d| ids::verify(d)),
+        );
+        let restore_title = if kind == FailoverType::Drill {
+            format!(
+                "Restore {name} at the DRC into an isolated namespace (copy of {})",
+                member.namespace
+            )
+        } else {
+            format!(
+                "Restore {name} at the {to} into namespace {}",
+                member.namespace
+            )
+        };
+        out.push(PlannedStep {
+            id: ids::restore(name),
+            action: StepAction::Restore,
+            title: restore_title,
+            service: Some(name.clone()),
+            tier: Some(tier.name.clone()),
+            needs,
+            timeout: None,
+        });
+        let smoke = if member.smoke_command.is_empty() {
+            String::new()
+        } else {
+            format!(" and run `{}`", member.smoke_command.join(" "))
+        };
+        out.push(PlannedStep {
+            id: ids::verify(name),
+            action: StepAction::Verify,
+            title: format!("Verify {name}: compare checksums with the snapshot{smoke}"),
+            service: Some(name.clone()),
+            tier: Some(tier.name.clone()),
+            needs: vec![ids::restore(name)],
+            timeout: None,
+        });
+        verifies.push(ids::verify(name));
+    }
+    if verifies.is_empty() {
+        verifies = gate.clone();
+    }
+    let last = if kind == FailoverType::Drill {
+        out.push(PlannedStep {
+            id: ids::MEASURE_RTO.into(),
+            action: StepAction::MeasureRto,
+            title: "Measure the RTO achieved per tier".into(),
+            service: None,
+            tier: None,
+            needs: verifies,
+            timeout: None,
+        });
+        out.push(PlannedStep {
+            id: ids::TEARDOWN.into(),
+            action: StepAction::Teardown,
+            title: "Remove the isolated namespaces; replication kept running throughout".into(),
+            service: None,
+            tier: None,
+            needs: vec![ids::MEASURE_RTO.into()],
+            timeout: None,
+        });
+        ids::TEARDOWN
+    } else {
+        out.push(PlannedStep {
+            id: ids::SWITCH_TRAFFIC.into(),
+            action: StepAction::SwitchTraffic,
+            title: format!("Switch traffic to the {to}"),
+            service: None,
+            tier: None,
+            needs: verifies,
+            timeout: None,
+        });
+        ids::SWITCH_TRAFFIC
+    };
+    let mut gate = vec![last.to_string()];
+    for s in runbook(StepStage::After) {
+        out.push(PlannedStep {
+            id: s.id.clone(),
+            action: StepAction::Runbook {
+                kind: s.kind,
+                role: s.owner_role.clone(),
+            },
+            title: s.title.clone(),
+            service: None,
+            tier: None,
+            needs: gate.clone(),
+            timeout: s
+                .timeout
+                .as_deref()
+                .and_then(|t| crate::duration::parse(t).ok()),
+        });
+        gate = vec![s.id.clone()];
+    }
+    Ok(StepPlan {
+        kind,
+        accept_data_loss: spec.accept_data_loss,
+        max_attempts: DEFAULT_MAX_ATTEMPTS,
+        steps: out,
+    })
+}
+
+fn scope<'a>(
+    plan: &'a DisasterRecoveryPlan,
+    spec: &FailoverSpec,
+    by_name: &BTreeMap<
+        &'a str,
+        (
+            &'a pusdata_crds::v1alpha1::Tier,
+            &'a pusdata_crds::v1alpha1::Member,
+        ),
+    >,
+) -> Result<BTreeSet<&'a str>, Text> {
+    let mut wanted: Vec<&str> = Vec::new();
+    if spec.scope.tiers.is_empty() && spec.scope.services.is_empty() {
+        wanted.extend(by_name.keys().copied());
+    }
+    for t in &spec.scope.tiers {
+        let tier = plan
+            .spec
+            .tiers
+            .iter()
+            .find(|x| &x.name == t)
+            .ok_or_else(|| {
+                Text::new(
+                    format!("scope names unknown tier {t}"),
+                    format!("cakupan menyebut tier {t} yang tidak dikenal"),
+                )
+            })?;
+        wanted.extend(tier.members.iter().map(|m| m.name.as_str()));
+    }
+    for s in &spec.scope.services {
+        let (name, _) = by_name.get_key_value(s.as_str()).ok_or_else(|| {
+            Text::new(
+                format!("scope names unknown service {s}"),
+                format!("cakupan menyebut layanan {s} yang tidak dikenal"),
+            )
+        })?;
+        wanted.push(name);
+    }
+    // A service cannot come back without what it depends on, whatever the scope says.
+    let mut out = BTreeSet::new();
+    while let Some(n) = wanted.pop() {
+        if out.insert(n)
+            && let Some((_, m)) = by_name.get(n)
+        {
+            wanted.extend(
+                m.depends_on
+                    .iter()
+                    .filter_map(|d| by_name.get_key_value(d.as_str()).map(|(k, _)| *k)),
+            );
+        }
+    }
+    Ok(out)
+}
+
+impl StepPlan {
+    /// The initial progress: every step pending, in order.
+    pub fn initial_status(&self) -> Vec<StepStatus> {
+        self.steps
+            .iter()
+            .map(|s| StepStatus {
+                id: s.id.clone(),
+                action: s.title.clone(),
+                service: s.service.clone(),
+                tier: s.tier.clone(),
+                state: StepState::Pending,
+                ..StepStatus::default()
+            })
+            .collect()
+    }
+
+    fn get(&self, id: &str) -> Option<&PlannedStep> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+
+    fn fences(&self) -> bool {
+        self.kind != FailoverType::Drill
+    }
+}
+
+/// What the shell saw of a running step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepResult {
+    /// Still going.
+    Running,
+    /// Finished well, with a short note (figures, checksums).
+    Succeeded(String),
+    /// Finished badly, with the reason.
+    Failed(String),
+    /// Its worker is gone (Job deleted, agent restarted) without a result: run it again.
+    Lost,
+}
+
+/// What the shell observed just before asking.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Observations {
+    /// Now.
+    pub now: Timestamp,
+    /// Whether the site being left (primary on failover, DRC on failback) answers.
+    pub peer_reachable: bool,
+    /// The highest fencing epoch either site has seen.
+    pub current_epoch: u64,
+    /// Results of steps recorded as running, by step id.
+    pub results: BTreeMap<String, StepResult>,
+    /// Sign-offs of manual and approval steps, by step id, with the authenticated identity.
+    pub approvals: BTreeMap<String, RecordedIdentity>,
+}
+
+/// A change to one step's recorded progress.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Update {
+    /// Step id.
+    pub id: String,
+    /// New state.
+    pub state: StepState,
+    /// Outcome note or error.
+    pub message: Option<String>,
+    /// Who signed it off.
+    pub approved_by: Option<RecordedIdentity>,
+}
+
+/// What to do next.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Write these outcomes into the status (then ask again).
+    Record(Vec<Update>),
+    /// Start these steps, all at once: the DAG allows them in parallel. Work is stamped with
+    /// `epoch`; a site refuses work with an older epoch.
+    Start {
+        /// Step ids.
+        steps: Vec<String>,
+        /// Fencing epoch to stamp.
+        epoch: u64,
+    },
+    /// Run a failed automated step again (steps are idempotent).
+    Retry {
+        /// Step id.
+        step: String,
+        /// The attempt number this will be.
+        attempt: u32,
+        /// Fencing epoch to stamp.
+        epoch: u64,
+    },
+    /// Wait for people (sign-off or approval) or for the peer to come back.
+    Wait {
+        /// Steps waited on.
+        steps: Vec<String>,
+        /// Steps waited on past their runbook timeout: escalate along the call tree.
+        overdue: Vec<String>,
+        /// Roles to call.
+        roles: Vec<String>,
+        /// Why, for the status and the call tree.
+        reason: Text,
+    },
+    /// Steps are running: look again later; never start them twice.
+    Observe {
+        /// Running step ids.
+        steps: Vec<String>,
+    },
+    /// Stop: the execution failed.
+    Fail {
+        /// The step that failed, if one did.
+        step: Option<String>,
+        /// Why.
+        reason: Text,
+    },
+    /// Every step succeeded or was skipped.
+    Done,
+}
+
+fn state_of(status: &FailoverStatus, id: &str) -> StepState {
+    status
+        .steps
+        .iter()
+        .find(|s| s.id == id)
+        .map(|s| s.state)
+        .unwrap_or_default()
+}
+
+fn recorded<'a>(status: &'a FailoverStatus, id: &str) -> Option<&'a StepStatus> {
+    status.steps.iter().find(|s| s.id == id)
+}
+
+fn finished_ok(state: StepState) -> bool {
+    matches!(state, StepState::Succeeded | StepState::Skipped)
+}
+
+/// Decides the next action. Pure: the same plan, status and observations always give the same
+/// action.
+pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -> Action {
+    // Never two active sites: once this execution fenced with epoch e, anyone holding a newer
+    // epoch has taken over, and this execution must stop before it promotes anything.
+    if let Some(held) = status.epoch
+        && plan.fences()
+        && obs.current_epoch > held
+    {
+        return Action::Fail {
+            step: None,
+            reason: Text::new(
+                format!(
+                    "stale epoch: this execution holds epoch {held} but epoch {} exists; another execution has taken over",
+                    obs.current_epoch
+                ),
+                format!(
+                    "epoch kedaluwarsa: eksekusi ini memegang epoch {held} tetapi epoch {} sudah ada; eksekusi lain telah mengambil alih",
+                    obs.current_epoch
+                ),
+            ),
+        };
+    }
+
+    // 1. Turn observations into recorded outcomes first, so every decision below reads
+    //    persisted facts and a crash between two calls loses nothing.
+    let mut updates = Vec::new();
+    for step in &plan.steps {
+        match state_of(status, &step.id) {
+            StepState::Running => match obs.results.get(&step.id) {
+                Some(StepResult::Succeeded(m)) => updates.push(Update {
+                    id: step.id.clone(),
+                    state: StepState::Succeeded,
+                    message: Some(m.clone()).filter(|m| !m.is_empty()),
+                    approved_by: None,
+                }),
+                Some(StepResult::Failed(m)) => updates.push(Update {
+                    id: step.id.clone(),
+                    state: StepState::Failed,
+                    message: Some(m.clone()),
+                    approved_by: None,
+                }),
+                Some(StepResult::Lost) => updates.push(Update {
+                    id: step.id.clone(),
+                    state: StepState::Failed,
+                    message: Some("worker lost without a result".into()),
+                    approved_by: None,
+                }),
+                Some(StepResult::Running) | None => {}
+            },
+            StepState::Waiting => {
+                if let Some(who) = obs.approvals.get(&step.id) {
+                    updates.push(Update {
+                        id: step.id.clone(),
+                        state: StepState::Succeeded,
+                        message: Some(format!("signed off by {}", who.username)),
+                        approved_by: Some(who.clone()),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    if !updates.is_empty() {
+        return Action::Record(updates);
+    }
+
+    let held_or_current = status.epoch.unwrap_or(obs.current_epoch);
+
+    // 2. Failed automated steps are retried up to the limit. A step out of attempts fails
+    //    its branch only: everything that does not depend on it still runs (a drill measures
+    //    what it can, a failover brings back what it can), and the execution fails at the end.
+    let mut failed: Option<Action> = None;
+    for step in &plan.steps {
+        if state_of(status, &step.id) != StepState::Failed {
+            continue;
+        }
+        let attempts = recorded(status, &step.id)
+            .and_then(|s| s.attempts)
+            .unwrap_or(1);
+        if attempts < plan.max_attempts && !step.action.is_person() {
+            return Action::Retry {
+                step: step.id.clone(),
+                attempt: attempts + 1,
+                epoch: held_or_current,
+            };
+        }
+        if failed.is_none() {
+            let why = recorded(status, &step.id)
+                .and_then(|s| s.message.clone())
+                .unwrap_or_default();
+            failed = Some(Action::Fail {
+                step: Some(step.id.clone()),
+                reason: Text::new(
+                    format!("step {} failed after {attempts} attempt(s): {why}", step.id),
+                    format!(
+                        "langkah {} gagal setelah {attempts} percobaan: {why}",
+                        step.id
+                    ),
+                ),
+            });
+        }
+    }
+
+    // 3. Steps whose needs are met.
+    let ready: Vec<&PlannedStep> = plan
+        .steps
+        .iter()
+        .filter(|s| state_of(status, &s.id) == StepState::Pending)
+        .filter(|s| s.needs.iter().all(|n| finished_ok(state_of(status, n))))
+        .collect();
+    let mut start = Vec::new();
+    let mut peer_wait = None;
+    for step in &ready {
+        match step.action {
+            StepAction::FinalSync if !obs.peer_reachable => {
+                if plan.accept_data_loss {
+                    return Action::Record(vec![Update {
+                        id: step.id.clone(),
+                        state: StepState::Skipped,
+                        message: Some(
+                            "peer unreachable; data written since the last backup is lost (acceptDataLoss)"
+                                .into(),
+                        ),
+                        approved_by: None,
+                    }]);
+                }
+                peer_wait = Some(step.id.clone());
+            }
+            StepAction::SwitchTraffic if status.epoch.is_none() => {
+                return Action::Fail {
+                    step: Some(step.id.clone()),
+                    reason: Text::new(
+                        "refusing to switch traffic: this execution holds no fencing epoch",
+                        "menolak mengalihkan lalu lintas: eksekusi ini tidak memegang epoch fencing",
+                    ),
+                };
+            }
+            _ => start.push(step.id.clone()),
+        }
+    }
+    if !start.is_empty() {
+        let epoch = if start.iter().any(|s| s == ids::FENCE) {
+            obs.current_epoch.max(status.epoch.unwrap_or(0)) + 1
+        } else {
+            held_or_current
+        };
+        return Action::Start {
+            steps: start,
+            epoch,
+        };
+    }
+
+    // 4. Nothing to start: wait for people, for the peer, or for running work.
+    let waiting: Vec<&PlannedStep> = plan
+        .steps
+        .iter()
+        .filter(|s| state_of(status, &s.id) == StepState::Waiting)
+        .collect();
+    if !waiting.is_empty() {
+        let roles = waiting
+            .iter()
+            .filter_map(|s| match &s.action {
+                StepAction::Runbook { role, .. } => Some(role.clone()),
+                _ => None,
+            })
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let names: Vec<String> = waiting.iter().map(|s| s.id.clone()).collect();
+        let overdue: Vec<String> = waiting
+            .iter()
+            .filter(|s| {
+                let started = recorded(status, &s.id).and_then(|r| r.started_at.as_ref());
+                match (s.timeout, started) {
+                    (Some(limit), Some(at)) => {
+                        (obs.now - at.0).get_seconds()
+                            > i64::try_from(limit.as_secs()).unwrap_or(i64::MAX)
+                    }
+                    _ => false,
+                }
+            })
+            .map(|s| s.id.clone())
+            .collect();
+        let list = names.join(", ");
+        return Action::Wait {
+            steps: names,
+            overdue,
+            roles,
+            reason: Text::new(
+                format!("waiting for a person to sign off: {list}"),
+                format!("menunggu tanda tangan petugas: {list}"),
+            ),
+        };
+    }
+    let running: Vec<String> = plan
+        .steps
+        .iter()
+        .filter(|s| state_of(status, &s.id) == StepState::Running)
+        .map(|s| s.id.clone())
+        .collect();
+    if !running.is_empty() {
+        return Action::Observe { steps: running };
+    }
+    if let Some(fail) = failed {
+        return fail;
+    }
+    if let Some(id) = peer_wait {
+        return Action::Wait {
+            steps: vec![id],
+            overdue: Vec::new(),
+            roles: Vec::new(),
+            reason: Text::new(
+                "the site being left is unreachable: waiting for it to do the final sync; to go on without it, start a new execution with acceptDataLoss: true",
+                "situs yang ditinggalkan tidak dapat dihubungi: menunggu untuk sinkronisasi akhir; untuk melanjutkan tanpanya, mulai eksekusi baru dengan acceptDataLoss: true",
+            ),
+        };
+    }
+    if plan
+        .steps
+        .iter()
+        .all(|s| finished_ok(state_of(status, &s.id)))
+    {
+        return Action::Done;
+    }
+    Action::Fail {
+        step: None,
+        reason: Text::new(
+            "no step can proceed: the recorded progress does not match the plan",
+            "tidak ada langkah yang dapat berjalan: progres tercatat tidak sesuai rencana",
+        ),
+    }
+}
+
+/// Writes a decided action into the status, at `now`. The controller persists the result
+/// before (for `Start`/`Retry`) or after (for `Record`) acting, so a crash never loses a
+/// finished step.
+pub fn apply(plan: &StepPlan, status: &mut FailoverStatus, action: &Action, now: Timestamp) {
+    if status.steps.is_empty() {
+        status.steps = plan.initial_status();
+    }
+    let t = Time(now);
+    let touch = |status: &mut FailoverStatus, id: &str, f: &mut dyn FnMut(&mut StepStatus)| {
+        if let Some(s) = status.steps.iter_mut().find(|s| s.id == id) {
+            f(s);
+        }
+    };
+    match action {
+        Action::Record(updates) => {
+            for u in updates {
+                touch(status, &u.id, &mut |s| {
+                    s.state = u.state;
+                    s.message = u.message.clone();
+                    if u.approved_by.is_some() {
+                        s.approved_by = u.approved_by.clone();
+                    }
+                    if matches!(
+                        u.state,
+                        StepState::Succeeded | StepState::Failed | StepState::Skipped
+                    ) {
+                        s.finished_at = Some(t.clone());
+                        if s.started_at.is_none() {
+                            s.started_at = Some(t.clone());
+                        }
+                    }
+                });
+            }
+            status.phase = Some(FailoverPhase::Running);
+        }
+        Action::Start { steps, epoch } => {
+            for id in steps {
+                let person = plan.get(id).is_some_and(|p| p.action.is_person());
+                touch(status, id, &mut |s| {
+                    s.state = if person {
+                        StepState::Waiting
+                    } else {
+                        StepState::Running
+                    };
+                    s.started_at = Some(t.clone());
+                    s.attempts = Some(s.attempts.unwrap_or(0) + 1);
+                });
+                if id == ids::FENCE {
+                    status.epoch = Some(*epoch);
+                }
+            }
+            status.current_step = steps.first().cloned();
+            status.started_at.get_or_insert(t.clone());
+            status.phase = Some(FailoverPhase::Running);
+        }
+        Action::Retry { step, attempt, .. } => {
+            touch(status, step, &mut |s| {
+                s.state = StepState::Running;
+                s.attempts = Some(*attempt);
+                s.finished_at = None;
+                s.message = None;
+                s.started_at = Some(t.clone());
+            });
+            status.current_step = Some(step.clone());
+            status.phase = Some(FailoverPhase::Running);
+        }
+        Action::Wait { steps, roles, .. } => {
+            status.current_step = steps.first().cloned();
+            status.phase = Some(if roles.is_empty() {
+                FailoverPhase::Running
+            } else {
+                FailoverPhase::WaitingForPerson
+            });
+        }
+        Action::Observe { steps } => {
+            status.current_step = steps.first().cloned();
+            status.phase = Some(FailoverPhase::Running);
+        }
+        Action::Fail { step, .. } => {
+            if step.is_some() {
+                status.current_step = step.clone();
+            }
+            status.phase = Some(FailoverPhase::Failed);
+            status.finished_at.get_or_insert(t);
+        }
+        Action::Done => {
+            status.current_step = None;
+            status.phase = Some(FailoverPhase::Succeeded);
+            status.finished_at.get_or_insert(t);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
