@@ -5,7 +5,7 @@ mod error;
 mod telemetry;
 
 use clap::{CommandFactory, Parser};
-use cli::{Cli, Command, MoverCommand, PlanCommand, PolicyCommand};
+use cli::{BenchCommand, Cli, Command, MoverCommand, PlanCommand, PolicyCommand};
 use error::CliError;
 use pusdata_core::i18n::{Lang, Msg};
 use std::process::ExitCode;
@@ -84,7 +84,8 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
             5,
         ),
         Command::Policy(PolicyCommand::Check(_)) => not_built("pusdata policy check", 3),
-        Command::Place(_) => not_built("pusdata place", 4),
+        Command::Place(args) => cli::place::run(&args, lang),
+        Command::Bench(BenchCommand::Placement(args)) => cli::bench::run(&args),
         Command::Plan(PlanCommand::Check(_)) => not_built("pusdata plan check", 6),
         Command::Drill(_) => not_built("pusdata drill", 6),
     }
