@@ -130,6 +130,8 @@ pub struct RackState {
     load_watts: u64,
     heat_watts: u64,
     weight_kg: u64,
+    /// Distinct agencies present, so affinity is a short scan and not one over devices.
+    agencies: Vec<String>,
 }
 
 impl RackState {
@@ -148,6 +150,7 @@ impl RackState {
             load_watts: 0,
             heat_watts: 0,
             weight_kg: 0,
+            agencies: Vec::new(),
         }
     }
 
@@ -176,6 +179,11 @@ impl RackState {
         self.load_watts += u64::from(o.power_watts);
         self.heat_watts += u64::from(o.heat_watts);
         self.weight_kg += u64::from(o.weight_kg);
+        if let Some(a) = &o.agency
+            && !self.agencies.contains(a)
+        {
+            self.agencies.push(a.clone());
+        }
         self.occupants.push(o);
     }
 
@@ -226,9 +234,7 @@ impl RackState {
 
     /// Whether an agency already has a device here.
     pub fn hosts_agency(&self, agency: &str) -> bool {
-        self.occupants
-            .iter()
-            .any(|o| o.agency.as_deref() == Some(agency))
+        self.agencies.iter().any(|a| a == agency)
     }
 }
 

@@ -194,10 +194,13 @@ fn lowest_free_position(rack: &RackState, height: u32) -> Option<u32> {
         return None;
     }
     let free = free_mask(rack);
-    (1..=rack.info.height_u - height + 1).find(|&p| {
-        let m = unit_mask(p, height);
-        free & m == m
-    })
+    // Bit i survives iff units i+1 ..= i+height are all free; `free` is already clipped to
+    // the rack, so a surviving run never pokes out of the top.
+    let mut starts = free;
+    for k in 1..height {
+        starts &= free >> k;
+    }
+    (starts != 0).then(|| starts.trailing_zeros() + 1)
 }
 
 fn largest_free_run(rack: &RackState) -> u32 {
@@ -314,10 +317,22 @@ fn rack_placement(
     }
 }
 
-/// Better = higher score, then lower U, then rack name (racks are walked in name order, so
-/// an earlier candidate with equal score and U wins).
-fn better(a: &RackPlacement, b: &RackPlacement) -> bool {
-    (a.score, std::cmp::Reverse(a.position_u)) > (b.score, std::cmp::Reverse(b.position_u))
+/// A candidate during the scan: kept as plain numbers so that the hot loop allocates
+/// nothing; only the winners become [`RackPlacement`]s.
+#[derive(Clone, Copy)]
+struct Candidate {
+    score: i64,
+    position_u: u32,
+    rack: usize,
+}
+
+impl Candidate {
+    /// Better = higher score, then lower U, then rack name (racks are walked in name order
+    /// and an equal later candidate never displaces an earlier one).
+    fn beats(&self, other: &Candidate) -> bool {
+        (self.score, std::cmp::Reverse(self.position_u))
+            > (other.score, std::cmp::Reverse(other.position_u))
+    }
 }
 
 /// Places one device with the default settings.
@@ -332,32 +347,38 @@ pub fn place_with(
     settings: &Settings,
 ) -> Result<Placement, Unplaceable> {
     let keep = settings.alternatives + 1;
-    let mut best: Vec<RackPlacement> = Vec::with_capacity(keep + 1);
+    let mut best: Vec<Candidate> = Vec::with_capacity(keep + 1);
     let mut scratch = Vec::new();
-    for rack in inventory.racks() {
+    for (i, rack) in inventory.racks().iter().enumerate() {
         scratch.clear();
         let Some(pos) = check(rack, request, None, false, &mut scratch) else {
             continue;
         };
-        let cand = rack_placement(rack, request, pos, score(rack, request, settings));
-        if best.len() == keep && best.last().is_some_and(|w| !better(&cand, w)) {
+        let cand = Candidate {
+            score: score(rack, request, settings),
+            position_u: pos,
+            rack: i,
+        };
+        if best.len() == keep && best.last().is_some_and(|w| !cand.beats(w)) {
             continue;
         }
         let at = best
             .iter()
-            .position(|b| better(&cand, b))
+            .position(|b| cand.beats(b))
             .unwrap_or(best.len());
         best.insert(at, cand);
         best.truncate(keep);
     }
-    if best.is_empty() {
+    let mut chosen = best
+        .iter()
+        .map(|c| rack_placement(&inventory.racks()[c.rack], request, c.position_u, c.score));
+    let Some(first) = chosen.next() else {
         return Err(explain(request, inventory, None));
-    }
-    let chosen = best.remove(0);
+    };
     Ok(Placement {
         request: request.id.clone(),
-        chosen,
-        alternatives: best,
+        chosen: first,
+        alternatives: chosen.collect(),
         pinned: false,
     })
 }
