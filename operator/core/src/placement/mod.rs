@@ -445,6 +445,21 @@ pub fn place_pinned(
     }
 }
 
+/// The one-line form for `status.placementSummary`: `dc-bekasi/R03 U12-13`.
+pub fn placement_summary(p: &RackPlacement) -> String {
+    if p.height_u <= 1 {
+        format!("{}/{} U{}", p.site, p.rack, p.position_u)
+    } else {
+        format!(
+            "{}/{} U{}-{}",
+            p.site,
+            p.rack,
+            p.position_u,
+            p.position_u + p.height_u - 1
+        )
+    }
+}
+
 /// Records a placement in the inventory. Devices already there are never touched.
 pub fn commit(
     inventory: &mut Inventory,

@@ -51,6 +51,7 @@ fn empty_rack_takes_the_device_at_u1_on_its_feed_pair() {
     assert_eq!(p.chosen.feed_b, "R01-B");
     assert_eq!(p.chosen.site, "dc-bekasi");
     assert!(!p.pinned);
+    assert_eq!(placement_summary(&p.chosen), "dc-bekasi/R01 U1");
 }
 
 // ---- one table test per filter -------------------------------------------------------
