@@ -84,7 +84,7 @@ fn load_inventory(path: &Path, lang: Lang) -> Result<World, CliError> {
 struct Requests {
     devices: Vec<DeviceRequest>,
     pins: Vec<(String, PinnedPlacement)>,
-    skipped: Vec<String>,
+    skipped: Vec<(String, Text)>,
     addresses: Vec<usize>,
 }
 
@@ -101,6 +101,21 @@ fn load_requests(
     };
     for o in read_objects(path, lang)? {
         match o {
+            // Placed devices are never moved: a request that already has a place keeps it.
+            Object::HostingRequest(hr)
+                if hr
+                    .status
+                    .as_ref()
+                    .is_some_and(|s| s.rack_placement.is_some()) =>
+            {
+                out.skipped.push((
+                    request_id(&hr),
+                    Text::new(
+                        "already placed; put it in the inventory file",
+                        "sudah ditempatkan; masukkan ke berkas inventaris",
+                    ),
+                ));
+            }
             Object::HostingRequest(hr) => match DeviceRequest::from_hosting_request(&hr) {
                 Some(mut d) => {
                     if d.site.is_none() {
@@ -114,7 +129,13 @@ fn load_requests(
                     );
                     out.devices.push(d);
                 }
-                None => out.skipped.push(request_id(&hr)),
+                None => out.skipped.push((
+                    request_id(&hr),
+                    Text::new(
+                        "web hosting, not placed in a rack",
+                        "web hosting, tidak ditempatkan di rak",
+                    ),
+                )),
             },
             // An approval may pin the position the DC manager chose (HOST-SITE).
             Object::Approval(a) => {
@@ -241,7 +262,7 @@ fn units(from: u32, height: u32) -> String {
     }
 }
 
-fn print_table(devices: &[DeviceRequest], lines: &[Line], skipped: &[String], lang: Lang) {
+fn print_table(devices: &[DeviceRequest], lines: &[Line], skipped: &[(String, Text)], lang: Lang) {
     let h = |en: &'static str, id: &'static str| if lang == Lang::En { en } else { id };
     let width = devices.iter().map(|d| d.id.len()).max().unwrap_or(7).max(7);
     println!(
@@ -302,13 +323,7 @@ fn print_table(devices: &[DeviceRequest], lines: &[Line], skipped: &[String], la
             }
         }
     }
-    for s in skipped {
-        println!(
-            "{s}: {}",
-            h(
-                "web hosting, not placed in a rack",
-                "web hosting, tidak ditempatkan di rak"
-            )
-        );
+    for (id, why) in skipped {
+        println!("{id}: {}", why.get(lang));
     }
 }
