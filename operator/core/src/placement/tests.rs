@@ -662,3 +662,26 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #[test]
+    fn bit_parallel_free_run_search_matches_a_plain_scan(
+        height in 1u32..=60,
+        used in any::<u64>(),
+        need in 1u32..8,
+    ) {
+        let mut info = RackInfo::from_rack(&rack("R01"));
+        info.height_u = height;
+        info.reserved.clear();
+        let mut state = RackState::new(info);
+        for u in 1..=height {
+            if used & (1 << (u - 1)) != 0 {
+                state.add(dev("a/x").occupant(u));
+            }
+        }
+        let plain = (1..=height.saturating_sub(need - 1)).find(|&p| {
+            (p..p + need).all(|u| used & (1 << (u - 1)) == 0)
+        });
+        prop_assert_eq!(lowest_free_position(&state, need), plain);
+    }
+}
