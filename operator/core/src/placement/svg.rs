@@ -14,6 +14,10 @@ pub const RACK_X: u32 = 40;
 /// Width of the rack body.
 pub const RACK_W: u32 = 220;
 const BAR_W: u32 = 24;
+/// Space between the two feed bars, room for their captions.
+const BAR_GAP: u32 = 48;
+/// Longest label that fits the rack body at 11 px.
+const LABEL_CHARS: usize = 36;
 
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -28,6 +32,16 @@ fn esc(s: &str) -> String {
         }
     }
     out
+}
+
+/// Cuts a label to what fits the rack body; the full text stays in the tooltip.
+fn shorten(label: &str) -> String {
+    if label.chars().count() <= LABEL_CHARS {
+        return label.to_string();
+    }
+    let mut s: String = label.chars().take(LABEL_CHARS - 1).collect();
+    s.push('…');
+    s
 }
 
 /// The y coordinate of the top edge of unit `u` (U1 is at the bottom).
@@ -45,7 +59,7 @@ pub fn render_rack_svg(rack: &RackState, lang: Lang) -> String {
     let info = &rack.info;
     let h = info.height_u;
     let bars_x = RACK_X + RACK_W + 20;
-    let width = bars_x + 2 * (BAR_W + 28) + 20;
+    let width = bars_x + 2 * (BAR_W + BAR_GAP) + 20;
     let height = TOP_PX + h * U_PX + 40;
     let t = |en: &'static str, id: &'static str| if lang == Lang::En { en } else { id };
     let mut s = String::new();
@@ -133,7 +147,7 @@ pub fn render_rack_svg(rack: &RackState, lang: Lang) -> String {
             r##"<text class="label" x="{x}" y="{ty}">{label}</text>"##,
             x = RACK_X + 8,
             ty = y + dh / 2 + 4,
-            label = esc(&label),
+            label = esc(&shorten(&label)),
         );
     }
     // With one side lost, the other carries the whole rack load: one bar per surviving feed.
@@ -142,11 +156,11 @@ pub fn render_rack_svg(rack: &RackState, lang: Lang) -> String {
         .into_iter()
         .enumerate()
     {
-        let x = bars_x + u32::try_from(i).unwrap_or(0) * (BAR_W + 28);
+        let x = bars_x + u32::try_from(i).unwrap_or(0) * (BAR_W + BAR_GAP);
         let bar_h = h * U_PX;
         let _ = writeln!(
             s,
-            r##"<text x="{x}" y="{ty}">{side} ({lost} {lost_word})</text>"##,
+            r##"<text x="{x}" y="{ty}" font-size="10">{side} ({lost} {lost_word})</text>"##,
             ty = TOP_PX + bar_h + 16,
             lost_word = t("lost", "padam"),
         );
@@ -183,6 +197,13 @@ pub fn render_rack_svg(rack: &RackState, lang: Lang) -> String {
             r##"<line class="feed-limit" x1="{x1}" y1="{line_y}" x2="{x2}" y2="{line_y}" stroke="#000" stroke-dasharray="4 2"/>"##,
             x1 = x - 4,
             x2 = x + BAR_W + 4,
+        );
+        let _ = writeln!(
+            s,
+            r##"<text x="{tx}" y="{ty}" font-size="9">{pct}%</text>"##,
+            tx = x + BAR_W + 6,
+            ty = line_y + 3,
+            pct = feed.max_utilization_percent,
         );
         let _ = writeln!(
             s,
