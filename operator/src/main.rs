@@ -10,7 +10,7 @@ mod report;
 mod telemetry;
 
 use clap::{CommandFactory, Parser};
-use cli::{Cli, Command, MoverCommand, PlanCommand, PolicyCommand};
+use cli::{BenchCommand, Cli, Command, MoverCommand, PlanCommand, PolicyCommand};
 use error::CliError;
 use pusdata_core::i18n::{Lang, Msg};
 use std::process::ExitCode;
@@ -105,7 +105,8 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
             5,
         ),
         Command::Policy(PolicyCommand::Check(_)) => not_built("pusdata policy check", 3),
-        Command::Place(_) => not_built("pusdata place", 4),
+        Command::Place(args) => cli::place::run(&args, lang),
+        Command::Bench(BenchCommand::Placement(args)) => cli::bench::run(&args),
         Command::Plan(PlanCommand::Check(args)) => cli::plan::check(&args, lang),
         Command::Drill(_) => not_built("pusdata drill", 6),
     }

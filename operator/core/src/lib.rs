@@ -10,6 +10,7 @@ pub mod dr;
 pub mod duration;
 pub mod finding;
 pub mod i18n;
+pub mod placement;
 pub mod ports;
 pub mod rules;
 pub mod sites;

@@ -1,7 +1,9 @@
 //! The `pusdata` command line: one binary for the operator, the webhook, the DRC agent, the
 //! backup mover and the offline tools.
 
+pub mod bench;
 pub mod crd;
+pub mod place;
 pub mod plan;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -64,6 +66,9 @@ pub enum Command {
     Drill(DrillArgs),
     /// Print the CRDs generated from the Rust types, or write / check the committed copies.
     Crd(CrdArgs),
+    /// Measure an engine on synthetic, seeded data (not a test: prints figures).
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Print shell completions.
     Completions(CompletionsArgs),
     /// Print version and build information.
@@ -180,6 +185,28 @@ pub struct PlaceArgs {
     /// Directory for the rack elevation SVGs.
     #[arg(long)]
     pub svg_dir: Option<PathBuf>,
+}
+
+/// `pusdata bench …`.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Place synthetic requests into synthetic racks; report time and racks used against a
+    /// lower bound.
+    Placement(BenchPlacementArgs),
+}
+
+/// Arguments of `pusdata bench placement`.
+#[derive(Debug, Args)]
+pub struct BenchPlacementArgs {
+    /// Racks in the synthetic data centre.
+    #[arg(long, default_value_t = 1000)]
+    pub racks: usize,
+    /// Requests to place.
+    #[arg(long, default_value_t = 10000)]
+    pub requests: usize,
+    /// Seed of the generator; the same seed gives the same data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
 }
 
 /// `pusdata plan …`.
