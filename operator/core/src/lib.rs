@@ -6,7 +6,9 @@
 //! place and is tested exhaustively here.
 
 pub mod duration;
+pub mod fence;
 pub mod finding;
 pub mod i18n;
+pub mod peer;
 pub mod rules;
 pub mod sites;
