@@ -5,16 +5,16 @@
 //! parallel. No test asserts a duration — only outcomes.
 
 use pusdata::agent::client::{AgentClient, ClientConfig, ClientError};
+use pusdata::agent::process::{AgentProcess, AgentProcessConfig};
 use pusdata::agent::proto::{Verdict, status_event::Kind as EventKind};
-use pusdata::agent::tls::{TlsMaterial, client_config_without_identity, install_crypto_provider};
+use pusdata::agent::tls::{
+    LocalPki, TlsMaterial, client_config_without_identity, install_crypto_provider,
+};
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair, KeyUsagePurpose,
 };
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// A CA and a leaf certificate it signed.
@@ -75,74 +75,19 @@ fn pki() -> Pki {
     }
 }
 
-/// A running `pusdata agent`; killed (SIGKILL) when dropped.
-struct Agent {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Agent {
-    fn start(dir: &Path, pki: &Pki) -> Agent {
-        let tls = dir.join("tls");
-        std::fs::create_dir_all(&tls).unwrap();
-        std::fs::write(tls.join("tls.crt"), &pki.server.0).unwrap();
-        std::fs::write(tls.join("tls.key"), &pki.server.1).unwrap();
-        std::fs::write(tls.join("ca.crt"), &pki.ca_pem).unwrap();
-        let log = std::fs::File::create(dir.join("agent.log")).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pusdata"))
-            .arg("agent")
-            .args(["--listen", "127.0.0.1:0", "--site", "drc-test"])
-            .arg("--state-dir")
-            .arg(dir.join("state"))
-            .arg("--tls-cert")
-            .arg(tls.join("tls.crt"))
-            .arg("--tls-key")
-            .arg(tls.join("tls.key"))
-            .arg("--client-ca")
-            .arg(tls.join("ca.crt"))
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("start pusdata agent");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { return };
-                if let Some(addr) = line.strip_prefix("listening on ") {
-                    let _ = tx.send(addr.trim().to_string());
-                }
-            }
-        });
-        // A guard against a hung start, not a performance assertion.
-        let addr = match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(a) => a.parse().unwrap(),
-            Err(_) => {
-                let _ = child.kill();
-                let log = std::fs::read_to_string(dir.join("agent.log")).unwrap_or_default();
-                panic!("agent did not report its address; log:\n{log}");
-            }
-        };
-        Agent { child, addr }
+/// Starts the real binary as the DRC agent, with the test CA's server certificate.
+fn start_agent(dir: &Path, pki: &Pki) -> AgentProcess {
+    let tls = TlsMaterial {
+        cert_pem: pki.server.0.clone().into_bytes(),
+        key_pem: pki.server.1.clone().into_bytes(),
+        ca_pem: pki.ca_pem.clone().into_bytes(),
     }
-
-    fn endpoint(&self) -> String {
-        format!("https://{}", self.addr)
-    }
-
-    /// `kill -9`: no chance to flush or clean up.
-    fn kill9(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    .write_files(&dir.join("tls"))
+    .unwrap();
+    let mut cfg = AgentProcessConfig::new(env!("CARGO_BIN_EXE_pusdata"), dir.join("state"), tls);
+    cfg.site = "drc-test".into();
+    cfg.log = Some(dir.join("agent.log"));
+    AgentProcess::spawn(&cfg).unwrap()
 }
 
 fn client_with(endpoint: String, tls: tonic::transport::ClientTlsConfig) -> AgentClient {
@@ -161,7 +106,7 @@ fn primary_tls(pki: &Pki) -> TlsMaterial {
     }
 }
 
-fn client(agent: &Agent, pki: &Pki) -> AgentClient {
+fn client(agent: &AgentProcess, pki: &Pki) -> AgentClient {
     client_with(
         agent.endpoint(),
         primary_tls(pki).client_config(Some("localhost")),
@@ -180,7 +125,7 @@ fn verdict(f: &pusdata::agent::proto::Fence) -> Verdict {
 #[tokio::test]
 async fn heartbeat_over_mtls() {
     let (dir, pki) = setup();
-    let agent = Agent::start(dir.path(), &pki);
+    let agent = start_agent(dir.path(), &pki);
     let hb = client(&agent, &pki).heartbeat("primary", 0).await.unwrap();
     assert_eq!(hb.site, "drc-test");
     assert_eq!((hb.epoch, hb.active), (0, false));
@@ -189,7 +134,7 @@ async fn heartbeat_over_mtls() {
 #[tokio::test]
 async fn refuses_clients_without_a_certificate_of_the_ca() {
     let (dir, pki) = setup();
-    let agent = Agent::start(dir.path(), &pki);
+    let agent = start_agent(dir.path(), &pki);
 
     let anonymous = client_with(
         agent.endpoint(),
@@ -224,7 +169,7 @@ async fn fencing_restore_verify_and_status_over_grpc() {
     std::fs::create_dir_all(snap.join("db")).unwrap();
     std::fs::write(snap.join("db/pg.dump"), vec![42u8; 200_000]).unwrap();
     std::fs::write(snap.join("README"), "arsip dinas").unwrap();
-    let agent = Agent::start(dir.path(), &pki);
+    let agent = start_agent(dir.path(), &pki);
     let c = client(&agent, &pki);
 
     let mut status = c.status().await.unwrap();
@@ -307,7 +252,7 @@ async fn fencing_restore_verify_and_status_over_grpc() {
 #[tokio::test]
 async fn kill_9_after_promote_keeps_the_epoch_and_answers_duplicates() {
     let (dir, pki) = setup();
-    let agent = Agent::start(dir.path(), &pki);
+    let agent = start_agent(dir.path(), &pki);
     let f = client(&agent, &pki)
         .promote("failover-7", 7, "kepala dinas")
         .await
@@ -316,9 +261,10 @@ async fn kill_9_after_promote_keeps_the_epoch_and_answers_duplicates() {
         (verdict(&f), f.epoch, f.active),
         (Verdict::Accepted, 7, true)
     );
-    agent.kill9();
+    // kill -9, right after the answer: no chance to flush or clean up.
+    agent.kill().unwrap();
 
-    let agent = Agent::start(dir.path(), &pki);
+    let agent = start_agent(dir.path(), &pki);
     let c = client(&agent, &pki);
     let hb = c.heartbeat("primary", 0).await.unwrap();
     assert_eq!((hb.epoch, hb.active), (7, true));
@@ -387,4 +333,21 @@ async fn silent_peer_hits_the_deadline() {
     assert_eq!(err.category(), "deadline");
     assert!(err.to_string().contains(&endpoint), "{err}");
     drop(hole);
+}
+
+#[tokio::test]
+async fn local_drill_certificates_work_with_the_binary() {
+    install_crypto_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let pki = LocalPki::generate().unwrap();
+    let tls = pki.server.write_files(&dir.path().join("tls")).unwrap();
+    let agent = AgentProcess::spawn(&AgentProcessConfig::new(
+        env!("CARGO_BIN_EXE_pusdata"),
+        dir.path().join("state"),
+        tls,
+    ))
+    .unwrap();
+    let c = AgentClient::new(ClientConfig::new(agent.endpoint(), &pki.client, None)).unwrap();
+    let hb = c.heartbeat("primary", 0).await.unwrap();
+    assert_eq!(hb.site, "drc");
 }

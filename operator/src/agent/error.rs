@@ -32,6 +32,9 @@ pub enum AgentError {
         /// Why.
         source: std::io::Error,
     },
+    /// A child agent process could not be started.
+    #[error("agent process: {0}")]
+    Spawn(String),
     /// The gRPC transport failed.
     #[error("gRPC transport: {0}")]
     Transport(#[from] tonic::transport::Error),
@@ -53,6 +56,7 @@ impl AgentError {
             AgentError::Tls(_) => "tls",
             AgentError::State { .. } => "state",
             AgentError::Bind { .. } => "bind",
+            AgentError::Spawn(_) => "spawn",
             AgentError::Transport(_) => "transport",
         }
     }

@@ -9,13 +9,16 @@
 //! - [`state`]: the persisted state file (atomic replace).
 //! - [`work`]: the restore and verify work behind the small [`work::SiteWork`] trait.
 //! - [`client`]: deadlines, bounded retries with backoff.
-//! - [`tls`]: certificate files, the rustls crypto provider.
+//! - [`tls`]: certificate files, the rustls crypto provider, throwaway certificates for a
+//!   local drill.
+//! - [`process`]: `pusdata agent` as a child process (the DRC of `pusdata drill --local`).
 //!
 //! Losing the peer never triggers a failover: the primary only computes
 //! [`pusdata_core::peer::peer_ready`] from the heartbeat age and reports it.
 
 pub mod client;
 pub mod error;
+pub mod process;
 pub mod server;
 pub mod state;
 pub mod tls;

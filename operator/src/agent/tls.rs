@@ -106,3 +106,100 @@ pub fn client_config_without_identity(ca_pem: &[u8], domain: Option<&str>) -> Cl
         None => c,
     }
 }
+
+/// Paths of the three PEM files an agent is started with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// `tls.crt`.
+    pub cert: std::path::PathBuf,
+    /// `tls.key`.
+    pub key: std::path::PathBuf,
+    /// `ca.crt`.
+    pub ca: std::path::PathBuf,
+}
+
+/// Throwaway certificates for running both sites on one machine (`pusdata drill --local`):
+/// a fresh CA, an agent certificate for `localhost` and `127.0.0.1`, and a client
+/// certificate for the primary. Generated in memory each run; never for production, where
+/// the IT office's CA issues the Secrets (docs/reference/agent.md).
+#[derive(Clone, Debug)]
+pub struct LocalPki {
+    /// The agent's side (server certificate, key, CA).
+    pub server: TlsMaterial,
+    /// The primary's side (client certificate, key, CA).
+    pub client: TlsMaterial,
+}
+
+impl LocalPki {
+    /// Generates the CA and both certificates.
+    pub fn generate() -> Result<LocalPki, AgentError> {
+        use rcgen::{
+            BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
+            IsCa, KeyPair, KeyUsagePurpose,
+        };
+        let err = |e: rcgen::Error| AgentError::Tls(format!("generating local certificates: {e}"));
+        let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
+        ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        ca.distinguished_name
+            .push(DnType::CommonName, "Pusdata local drill CA");
+        ca.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
+        let ca =
+            CertifiedIssuer::self_signed(ca, KeyPair::generate().map_err(err)?).map_err(err)?;
+        let leaf =
+            |names: Vec<String>, eku: ExtendedKeyUsagePurpose| -> Result<TlsMaterial, AgentError> {
+                let mut p = CertificateParams::new(names.clone()).map_err(err)?;
+                if let Some(cn) = names.first() {
+                    p.distinguished_name.push(DnType::CommonName, cn.as_str());
+                }
+                p.extended_key_usages = vec![eku];
+                let key = KeyPair::generate().map_err(err)?;
+                let cert = p.signed_by(&key, &ca).map_err(err)?;
+                Ok(TlsMaterial {
+                    cert_pem: cert.pem().into_bytes(),
+                    key_pem: key.serialize_pem().into_bytes(),
+                    ca_pem: ca.pem().into_bytes(),
+                })
+            };
+        Ok(LocalPki {
+            server: leaf(
+                vec!["localhost".into(), "127.0.0.1".into()],
+                ExtendedKeyUsagePurpose::ServerAuth,
+            )?,
+            client: leaf(
+                vec!["primary.local".into()],
+                ExtendedKeyUsagePurpose::ClientAuth,
+            )?,
+        })
+    }
+}
+
+impl TlsMaterial {
+    /// Writes `tls.crt`, `tls.key` (owner-only on Unix) and `ca.crt` into `dir`, as a
+    /// mounted Secret would look.
+    pub fn write_files(&self, dir: &Path) -> Result<TlsFiles, AgentError> {
+        std::fs::create_dir_all(dir).map_err(|e| AgentError::io(dir, e))?;
+        let files = TlsFiles {
+            cert: dir.join("tls.crt"),
+            key: dir.join("tls.key"),
+            ca: dir.join("ca.crt"),
+        };
+        std::fs::write(&files.cert, &self.cert_pem).map_err(|e| AgentError::io(&files.cert, e))?;
+        std::fs::write(&files.ca, &self.ca_pem).map_err(|e| AgentError::io(&files.ca, e))?;
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts
+            .open(&files.key)
+            .map_err(|e| AgentError::io(&files.key, e))?;
+        std::io::Write::write_all(&mut f, &self.key_pem)
+            .map_err(|e| AgentError::io(&files.key, e))?;
+        Ok(files)
+    }
+}
