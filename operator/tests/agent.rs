@@ -126,8 +126,10 @@ fn verdict(f: &pusdata::agent::proto::Fence) -> Verdict {
 async fn heartbeat_over_mtls() {
     let (dir, pki) = setup();
     let agent = start_agent(dir.path(), &pki);
-    let hb = client(&agent, &pki).heartbeat("primary", 0).await.unwrap();
+    let c = client(&agent, &pki);
+    let hb = c.heartbeat("primary", 0).await.unwrap();
     assert_eq!(hb.site, "drc-test");
+    assert!(c.serving().await.unwrap());
     assert_eq!((hb.epoch, hb.active), (0, false));
 }
 

@@ -12,6 +12,12 @@ use super::proto::{
 };
 use super::tls::TlsMaterial;
 use std::future::Future;
+use tonic_health::pb::{
+    HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
+};
+
+/// The fully qualified service name, as registered with the health service.
+pub const SITE_AGENT_SERVICE: &str = "pusdata.agent.v1.SiteAgent";
 use std::time::Duration;
 use tonic::transport::{Channel, ClientTlsConfig, Endpoint};
 use tonic::{Code, Status};
@@ -128,6 +134,7 @@ impl ClientError {
 pub struct AgentClient {
     cfg: ClientConfig,
     inner: SiteAgentClient<Channel>,
+    health: HealthClient<Channel>,
 }
 
 /// The status and causes of a failure, in one line: tonic's own message for a transport
@@ -179,7 +186,8 @@ impl AgentClient {
             .connect_timeout(cfg.connect_timeout);
         let channel = endpoint.connect_lazy();
         Ok(AgentClient {
-            inner: SiteAgentClient::new(channel),
+            inner: SiteAgentClient::new(channel.clone()),
+            health: HealthClient::new(channel),
             cfg,
         })
     }
@@ -193,10 +201,24 @@ impl AgentClient {
         &self,
         call: &'static str,
         deadline: Duration,
-        mut f: F,
+        f: F,
     ) -> Result<T, ClientError>
     where
         F: FnMut(SiteAgentClient<Channel>, Duration) -> Fut,
+        Fut: Future<Output = Result<tonic::Response<T>, Status>>,
+    {
+        self.call_on(&self.inner, call, deadline, f).await
+    }
+
+    async fn call_on<C: Clone, T, F, Fut>(
+        &self,
+        client: &C,
+        call: &'static str,
+        deadline: Duration,
+        mut f: F,
+    ) -> Result<T, ClientError>
+    where
+        F: FnMut(C, Duration) -> Fut,
         Fut: Future<Output = Result<tonic::Response<T>, Status>>,
     {
         let attempts = self.cfg.attempts.max(1);
@@ -210,7 +232,7 @@ impl AgentClient {
             // Our own timer as well as the grpc-timeout header: the header is only honoured
             // once a connection exists, and a peer that accepts TCP but never completes the
             // handshake must not hang us.
-            match tokio::time::timeout(deadline, f(self.inner.clone(), deadline)).await {
+            match tokio::time::timeout(deadline, f(client.clone(), deadline)).await {
                 Ok(Ok(resp)) => return Ok(resp.into_inner()),
                 Ok(Err(status)) if is_transport_failure(&status) => {
                     let reason = describe(&status);
@@ -371,6 +393,26 @@ impl AgentClient {
             async move { c.verify(req).await }
         })
         .await
+    }
+
+    /// Asks the standard gRPC health service whether the agent serves the `SiteAgent`
+    /// service.
+    pub async fn serving(&self) -> Result<bool, ClientError> {
+        let r = self
+            .call_on(
+                &self.health,
+                "Health.Check",
+                self.cfg.call_timeout,
+                |mut c, t| {
+                    let mut req = tonic::Request::new(HealthCheckRequest {
+                        service: SITE_AGENT_SERVICE.to_string(),
+                    });
+                    req.set_timeout(t);
+                    async move { c.check(req).await }
+                },
+            )
+            .await?;
+        Ok(r.status() == ServingStatus::Serving)
     }
 
     /// Opens the peer's status stream: a snapshot first, then every change and progress

@@ -113,8 +113,16 @@ impl BoundAgent {
             shutdown.await;
             let _ = stop.send(true);
         };
+        // grpc.health.v1 answers SERVING for "" and for the SiteAgent service once the
+        // state is loaded (it is, by `bind`). Behind the same mTLS as everything else:
+        // health says which site is up, which is not for strangers.
+        let (reporter, health) = tonic_health::server::health_reporter();
+        reporter
+            .set_serving::<SiteAgentServer<AgentService>>()
+            .await;
         Server::builder()
             .tls_config(self.tls)?
+            .add_service(health)
             .add_service(SiteAgentServer::new(self.service))
             .serve_with_incoming_shutdown(TcpIncoming::from(self.listener), shutdown)
             .await?;
