@@ -208,6 +208,25 @@ async fn fencing_restore_verify_and_status_over_grpc() {
         200_000
     );
 
+    // The status stream saw the restore progress and finish (a guard, not a timing check).
+    let mut progress = 0;
+    loop {
+        let ev = tokio::time::timeout(Duration::from_secs(30), status.message())
+            .await
+            .expect("status event")
+            .unwrap()
+            .unwrap();
+        if ev.request_id != "restore-1" {
+            continue;
+        }
+        if ev.kind == EventKind::Progress as i32 {
+            progress += 1;
+        } else if ev.kind == EventKind::Done as i32 {
+            break;
+        }
+    }
+    assert_eq!(progress, 2);
+
     // The same request again: same report, marked duplicate, not redone.
     std::fs::write(dir.path().join("state/restores/web/marker"), "not removed").unwrap();
     let again = c.restore("restore-1", 1, "snap-1", "web").await.unwrap();
