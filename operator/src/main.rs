@@ -16,6 +16,9 @@ use pusdata_core::i18n::{Lang, Msg};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Before anything builds a TLS config: with ring and aws-lc-rs both linked, rustls
+    // refuses to pick a provider by itself.
+    pusdata::agent::tls::install_crypto_provider();
     let cli = Cli::parse();
     telemetry::init(cli.log_format);
     let lang = language(cli.lang.as_deref());
@@ -93,7 +96,7 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
                 .map_err(|e| CliError::Input(format!("cannot reach the Kubernetes API: {e}")))
         }
         Command::Webhook(_) => not_built("pusdata webhook", 3),
-        Command::Agent(_) => not_built("pusdata agent", 6),
+        Command::Agent(args) => cli::agent::run(args),
         Command::Mover(m) => not_built(
             match m {
                 MoverCommand::Backup(_) => "pusdata mover backup",

@@ -8,8 +8,10 @@
 pub mod conditions;
 pub mod dr;
 pub mod duration;
+pub mod fence;
 pub mod finding;
 pub mod i18n;
+pub mod peer;
 pub mod placement;
 pub mod ports;
 pub mod rules;

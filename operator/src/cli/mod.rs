@@ -1,6 +1,7 @@
 //! The `pusdata` command line: one binary for the operator, the webhook, the DRC agent, the
 //! backup mover and the offline tools.
 
+pub mod agent;
 pub mod bench;
 pub mod crd;
 pub mod place;
@@ -114,11 +115,37 @@ pub struct WebhookArgs {
 }
 
 /// Arguments of `pusdata agent`.
+///
+/// mTLS is required: there is no plaintext mode, and clients must present a certificate
+/// issued by `--client-ca`. The files are the keys of the Site's `agentTlsSecret`.
 #[derive(Debug, Args)]
 pub struct AgentArgs {
-    /// Address to listen on.
+    /// Address to listen on; port 0 picks a free port. The bound address is printed on
+    /// stdout as `listening on HOST:PORT` once requests can be served.
     #[arg(long, default_value = "0.0.0.0:9443")]
     pub listen: String,
+    /// This site's name (its `Site` object), returned in heartbeat answers.
+    #[arg(long, default_value = "drc", env = "PUSDATA_SITE")]
+    pub site: String,
+    /// Directory of the persisted fencing state (epoch, active flag, answered requests).
+    /// Put it on a persistent volume: losing it forgets the epoch.
+    #[arg(long, env = "PUSDATA_AGENT_STATE_DIR")]
+    pub state_dir: PathBuf,
+    /// PEM certificate chain of this agent (`tls.crt`).
+    #[arg(long, env = "PUSDATA_AGENT_TLS_CERT")]
+    pub tls_cert: PathBuf,
+    /// PEM private key of this agent (`tls.key`).
+    #[arg(long, env = "PUSDATA_AGENT_TLS_KEY")]
+    pub tls_key: PathBuf,
+    /// PEM CA certificate that client certificates must chain to (`ca.crt`).
+    #[arg(long, env = "PUSDATA_AGENT_CLIENT_CA")]
+    pub client_ca: PathBuf,
+    /// Where the directory-copy stand-in mover finds snapshots (default: STATE_DIR/repo).
+    #[arg(long)]
+    pub repo_root: Option<PathBuf>,
+    /// Where restores go (default: STATE_DIR/restores).
+    #[arg(long)]
+    pub restore_root: Option<PathBuf>,
 }
 
 /// `pusdata mover …`.

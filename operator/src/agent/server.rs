@@ -1,0 +1,527 @@
+//! The agent's gRPC server: mTLS, fencing, persisted state, work behind [`SiteWork`].
+//!
+//! Every handler that changes the fencing state persists it (atomically, fsynced) *before*
+//! answering, so a site that said "promoted at epoch 3" still knows it after a `kill -9`.
+
+use super::AgentError;
+use super::proto::{
+    self, DemoteRequest, FenceResponse, HeartbeatRequest, HeartbeatResponse, PromoteRequest,
+    RestoreRequest, StatusEvent, StatusRequest, VerifyRequest, WorkResponse,
+    site_agent_server::{SiteAgent, SiteAgentServer},
+    status_event::Kind as EventKind,
+};
+use super::state::{PersistedState, StateStore, StoredResult};
+use super::tls::TlsMaterial;
+use super::work::{Progress, Report, RestoreJob, SiteWork, VerifyJob, WorkError};
+use pusdata_core::fence::{self, FenceState, Kind, Reply, Request as FenceRequest, Verdict};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::{Mutex, broadcast, mpsc, watch};
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::transport::Server;
+use tonic::transport::server::TcpIncoming;
+use tonic::{Request, Response, Status};
+
+/// Longest request id accepted; ids are stored, so they must stay small.
+const MAX_REQUEST_ID: usize = 128;
+
+/// How the agent is started.
+#[derive(Debug)]
+pub struct AgentConfig {
+    /// `host:port` to listen on; port 0 picks a free port (see [`BoundAgent::local_addr`]).
+    pub listen: String,
+    /// This site's name, returned in heartbeat answers.
+    pub site: String,
+    /// Directory of the persisted state.
+    pub state_dir: PathBuf,
+    /// Certificate, key and the CA that client certificates must chain to.
+    pub tls: TlsMaterial,
+}
+
+/// An agent bound to its port, not serving yet. Binding first lets the caller learn the
+/// port (and tell a test or a parent process) before requests can arrive.
+pub struct BoundAgent {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    service: AgentService,
+    tls: tonic::transport::ServerTlsConfig,
+}
+
+impl std::fmt::Debug for BoundAgent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BoundAgent")
+            .field("local_addr", &self.local_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Loads the state, binds the listen address and prepares the service.
+pub async fn bind(config: AgentConfig, work: Arc<dyn SiteWork>) -> Result<BoundAgent, AgentError> {
+    let (store, state) = StateStore::open(&config.state_dir)?;
+    let listener = TcpListener::bind(&config.listen)
+        .await
+        .map_err(|source| AgentError::Bind {
+            addr: config.listen.clone(),
+            source,
+        })?;
+    let local_addr = listener.local_addr().map_err(|source| AgentError::Bind {
+        addr: config.listen.clone(),
+        source,
+    })?;
+    tracing::info!(
+        site = %config.site,
+        epoch = state.fence.epoch,
+        active = state.fence.active,
+        state = %store.path().display(),
+        "agent state loaded"
+    );
+    let (events, _) = broadcast::channel(256);
+    let (stop, _) = watch::channel(false);
+    let service = AgentService {
+        inner: Arc::new(Inner {
+            site: config.site,
+            store,
+            state: Mutex::new(state),
+            work,
+            work_lock: Mutex::new(()),
+            events,
+            stop,
+        }),
+    };
+    Ok(BoundAgent {
+        listener,
+        local_addr,
+        service,
+        tls: config.tls.server_config(),
+    })
+}
+
+impl BoundAgent {
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves until `shutdown` completes; open status streams are ended so shutdown does
+    /// not wait for them.
+    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send) -> Result<(), AgentError> {
+        let stop = self.service.inner.stop.clone();
+        let shutdown = async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        };
+        // grpc.health.v1 answers SERVING for "" and for the SiteAgent service once the
+        // state is loaded (it is, by `bind`). Behind the same mTLS as everything else:
+        // health says which site is up, which is not for strangers.
+        let (reporter, health) = tonic_health::server::health_reporter();
+        reporter
+            .set_serving::<SiteAgentServer<AgentService>>()
+            .await;
+        Server::builder()
+            .tls_config(self.tls)?
+            .add_service(health)
+            .add_service(SiteAgentServer::new(self.service))
+            .serve_with_incoming_shutdown(TcpIncoming::from(self.listener), shutdown)
+            .await?;
+        Ok(())
+    }
+}
+
+#[derive(Clone)]
+struct AgentService {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    site: String,
+    store: StateStore,
+    state: Mutex<PersistedState>,
+    work: Arc<dyn SiteWork>,
+    // One piece of work at a time: restores compete for the same disks, and a duplicate
+    // arriving while the first is running then finds the stored result instead of racing it.
+    work_lock: Mutex<()>,
+    events: broadcast::Sender<StatusEvent>,
+    stop: watch::Sender<bool>,
+}
+
+enum WorkOp {
+    Restore(RestoreJob),
+    Verify(VerifyJob),
+}
+
+fn now_unix_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+fn verdict_proto(v: Verdict) -> proto::Verdict {
+    match v {
+        Verdict::Accepted => proto::Verdict::Accepted,
+        Verdict::StaleEpoch => proto::Verdict::StaleEpoch,
+        Verdict::NotNewer => proto::Verdict::NotNewer,
+        Verdict::RequestIdReused => proto::Verdict::RequestIdReused,
+    }
+}
+
+fn fence_msg(verdict: Verdict, duplicate: bool, state: &FenceState) -> proto::Fence {
+    let reason = match verdict {
+        Verdict::Accepted if duplicate => "already done (duplicate request id)".to_string(),
+        Verdict::Accepted => "accepted".to_string(),
+        Verdict::StaleEpoch => format!(
+            "refused: the request's epoch is older than this site's epoch {}",
+            state.epoch
+        ),
+        Verdict::NotNewer => format!(
+            "refused: promotion needs an epoch newer than {}",
+            state.epoch
+        ),
+        Verdict::RequestIdReused => {
+            "refused: the request id was used for a different request".to_string()
+        }
+    };
+    proto::Fence {
+        epoch: state.epoch,
+        active: state.active,
+        verdict: verdict_proto(verdict) as i32,
+        duplicate,
+        reason,
+    }
+}
+
+fn check_request_id(id: &str) -> Result<(), Status> {
+    if id.is_empty() || id.len() > MAX_REQUEST_ID {
+        return Err(Status::invalid_argument(format!(
+            "request_id must be 1 to {MAX_REQUEST_ID} bytes"
+        )));
+    }
+    Ok(())
+}
+
+impl AgentService {
+    fn event(
+        &self,
+        kind: EventKind,
+        fence: &FenceState,
+        request_id: &str,
+        message: String,
+    ) -> StatusEvent {
+        StatusEvent {
+            kind: kind as i32,
+            epoch: fence.epoch,
+            active: fence.active,
+            request_id: request_id.to_string(),
+            message,
+            ..StatusEvent::default()
+        }
+    }
+
+    fn announce(&self, ev: StatusEvent) {
+        // No subscribers is normal.
+        let _ = self.inner.events.send(ev);
+    }
+
+    /// Writes `next` to disk, then makes it the state in memory. On a write error the state
+    /// in memory is unchanged and the caller gets `Unavailable` (it may retry).
+    async fn commit(
+        &self,
+        current: &mut PersistedState,
+        next: PersistedState,
+        request_id: &str,
+    ) -> Result<(), Status> {
+        let store = self.inner.store.clone();
+        let to_write = next.clone();
+        tokio::task::spawn_blocking(move || store.save(&to_write))
+            .await
+            .map_err(|e| Status::internal(format!("state writer stopped: {e}")))?
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot persist agent state");
+                Status::unavailable(format!("cannot persist state: {e}"))
+            })?;
+        let fence_changed =
+            (current.fence.epoch, current.fence.active) != (next.fence.epoch, next.fence.active);
+        *current = next;
+        if fence_changed {
+            tracing::info!(
+                epoch = current.fence.epoch,
+                active = current.fence.active,
+                request_id,
+                "fencing state changed"
+            );
+            self.announce(self.event(
+                EventKind::Fence,
+                &current.fence,
+                request_id,
+                "fencing state changed".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn fenced(
+        &self,
+        id: &str,
+        kind: Kind,
+        epoch: u64,
+        ordered_by: &str,
+    ) -> Result<proto::Fence, Status> {
+        check_request_id(id)?;
+        let mut st = self.inner.state.lock().await;
+        let (next_fence, reply): (FenceState, Reply) =
+            fence::handle(&st.fence, &FenceRequest::new(id, kind, epoch));
+        if next_fence != st.fence {
+            let mut next = st.clone();
+            next.fence = next_fence;
+            self.commit(&mut st, next, id).await?;
+        }
+        tracing::info!(
+            request_id = id,
+            ?kind,
+            epoch,
+            ordered_by,
+            verdict = reply.verdict.reason(),
+            duplicate = reply.duplicate,
+            site_epoch = st.fence.epoch,
+            "fenced request"
+        );
+        Ok(fence_msg(reply.verdict, reply.duplicate, &st.fence))
+    }
+
+    async fn work(
+        &self,
+        id: &str,
+        epoch: u64,
+        fingerprint: String,
+        op: WorkOp,
+    ) -> Result<WorkResponse, Status> {
+        check_request_id(id)?;
+        let _serial = self.inner.work_lock.lock().await;
+        {
+            let mut st = self.inner.state.lock().await;
+            let (next_fence, reply) =
+                fence::handle(&st.fence, &FenceRequest::new(id, Kind::Work, epoch));
+            if reply.verdict.accepted()
+                && reply.duplicate
+                && let Some(stored) = st.result(id)
+            {
+                let (verdict, report) = if stored.fingerprint == fingerprint {
+                    (Verdict::Accepted, Some(stored.report.clone()))
+                } else {
+                    (Verdict::RequestIdReused, None)
+                };
+                return Ok(WorkResponse {
+                    fence: Some(fence_msg(verdict, verdict.accepted(), &st.fence)),
+                    report: report.map(report_msg),
+                });
+            }
+            // Accepted before but no result stored: the agent stopped mid-work or the work
+            // failed. Work is idempotent, so do it again.
+            if next_fence != st.fence {
+                let mut next = st.clone();
+                next.fence = next_fence;
+                self.commit(&mut st, next, id).await?;
+            }
+            if !reply.verdict.accepted() {
+                tracing::info!(
+                    request_id = id,
+                    epoch,
+                    verdict = reply.verdict.reason(),
+                    site_epoch = st.fence.epoch,
+                    "work refused"
+                );
+                return Ok(WorkResponse {
+                    fence: Some(fence_msg(reply.verdict, reply.duplicate, &st.fence)),
+                    report: None,
+                });
+            }
+        }
+
+        tracing::info!(request_id = id, epoch, %fingerprint, "work started");
+        let work = Arc::clone(&self.inner.work);
+        let events = self.inner.events.clone();
+        let rid = id.to_string();
+        let result = tokio::task::spawn_blocking(move || match op {
+            WorkOp::Restore(job) => work.restore(&job, &mut |p: Progress| {
+                let _ = events.send(StatusEvent {
+                    kind: EventKind::Progress as i32,
+                    request_id: rid.clone(),
+                    files_done: p.files,
+                    bytes_done: p.bytes,
+                    ..StatusEvent::default()
+                });
+            }),
+            WorkOp::Verify(job) => work.verify(&job),
+        })
+        .await
+        .map_err(|e| Status::internal(format!("work stopped: {e}")))?;
+
+        let mut st = self.inner.state.lock().await;
+        match result {
+            Ok(report) => {
+                let mut next = st.clone();
+                next.remember(StoredResult {
+                    request_id: id.to_string(),
+                    fingerprint,
+                    report: report.clone(),
+                });
+                self.commit(&mut st, next, id).await?;
+                tracing::info!(
+                    request_id = id,
+                    files = report.files,
+                    bytes = report.bytes,
+                    matches = report.matches,
+                    "work done"
+                );
+                self.announce(self.event(
+                    EventKind::Done,
+                    &st.fence,
+                    id,
+                    format!("done: {} files, {} bytes", report.files, report.bytes),
+                ));
+                Ok(WorkResponse {
+                    fence: Some(fence_msg(Verdict::Accepted, false, &st.fence)),
+                    report: Some(report_msg(report)),
+                })
+            }
+            Err(e) => {
+                tracing::warn!(request_id = id, error = %e, "work failed");
+                self.announce(self.event(EventKind::Done, &st.fence, id, format!("failed: {e}")));
+                Err(match e {
+                    WorkError::Invalid(m) => Status::invalid_argument(m),
+                    WorkError::Failed(m) => Status::internal(m),
+                })
+            }
+        }
+    }
+}
+
+fn report_msg(r: Report) -> proto::WorkReport {
+    proto::WorkReport {
+        files: r.files,
+        bytes: r.bytes,
+        checksum: r.checksum,
+        matches: r.matches,
+    }
+}
+
+#[tonic::async_trait]
+impl SiteAgent for AgentService {
+    async fn heartbeat(
+        &self,
+        request: Request<HeartbeatRequest>,
+    ) -> Result<Response<HeartbeatResponse>, Status> {
+        let req = request.into_inner();
+        let mut st = self.inner.state.lock().await;
+        let next_fence = fence::observe(&st.fence, req.epoch);
+        if next_fence != st.fence {
+            tracing::warn!(peer = %req.site, peer_epoch = req.epoch, "peer has a newer epoch: this site stands down");
+            let mut next = st.clone();
+            next.fence = next_fence;
+            self.commit(&mut st, next, "").await?;
+        }
+        Ok(Response::new(HeartbeatResponse {
+            site: self.inner.site.clone(),
+            epoch: st.fence.epoch,
+            active: st.fence.active,
+            received_unix_ms: now_unix_ms(),
+        }))
+    }
+
+    async fn restore(
+        &self,
+        request: Request<RestoreRequest>,
+    ) -> Result<Response<WorkResponse>, Status> {
+        let r = request.into_inner();
+        let fingerprint = format!("restore snapshot={:?} target={:?}", r.snapshot, r.target);
+        let op = WorkOp::Restore(RestoreJob {
+            snapshot: r.snapshot,
+            target: r.target,
+        });
+        self.work(&r.request_id, r.epoch, fingerprint, op)
+            .await
+            .map(Response::new)
+    }
+
+    async fn verify(
+        &self,
+        request: Request<VerifyRequest>,
+    ) -> Result<Response<WorkResponse>, Status> {
+        let r = request.into_inner();
+        let fingerprint = format!(
+            "verify target={:?} expected={:?}",
+            r.target, r.expected_checksum
+        );
+        let op = WorkOp::Verify(VerifyJob {
+            target: r.target,
+            expected_checksum: r.expected_checksum,
+        });
+        self.work(&r.request_id, r.epoch, fingerprint, op)
+            .await
+            .map(Response::new)
+    }
+
+    async fn promote(
+        &self,
+        request: Request<PromoteRequest>,
+    ) -> Result<Response<FenceResponse>, Status> {
+        let r = request.into_inner();
+        let fence = self
+            .fenced(&r.request_id, Kind::Promote, r.epoch, &r.ordered_by)
+            .await?;
+        Ok(Response::new(FenceResponse { fence: Some(fence) }))
+    }
+
+    async fn demote(
+        &self,
+        request: Request<DemoteRequest>,
+    ) -> Result<Response<FenceResponse>, Status> {
+        let r = request.into_inner();
+        let fence = self
+            .fenced(&r.request_id, Kind::Demote, r.epoch, &r.ordered_by)
+            .await?;
+        Ok(Response::new(FenceResponse { fence: Some(fence) }))
+    }
+
+    type StatusStream = ReceiverStream<Result<StatusEvent, Status>>;
+
+    async fn status(
+        &self,
+        _request: Request<StatusRequest>,
+    ) -> Result<Response<Self::StatusStream>, Status> {
+        // Subscribe before taking the snapshot so no change falls between the two.
+        let mut rx = self.inner.events.subscribe();
+        let mut stop = self.inner.stop.subscribe();
+        let snapshot = {
+            let st = self.inner.state.lock().await;
+            self.event(
+                EventKind::Snapshot,
+                &st.fence,
+                "",
+                format!("site {}", self.inner.site),
+            )
+        };
+        let (tx, out) = mpsc::channel(64);
+        tokio::spawn(async move {
+            if tx.send(Ok(snapshot)).await.is_err() {
+                return;
+            }
+            loop {
+                tokio::select! {
+                    _ = stop.changed() => return,
+                    ev = rx.recv() => match ev {
+                        Ok(ev) => {
+                            if tx.send(Ok(ev)).await.is_err() {
+                                return;
+                            }
+                        }
+                        // A slow reader misses progress events, not the stream.
+                        Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    },
+                }
+            }
+        });
+        Ok(Response::new(ReceiverStream::new(out)))
+    }
+}

@@ -1,0 +1,305 @@
+//! The work a site does for its peer — restore and verify — behind a small trait, so the
+//! service's fencing and idempotency do not depend on how the bytes move.
+//!
+//! [`DirCopyWork`] is a **stand-in**: a snapshot is a plain directory, a restore is a
+//! recursive copy, verification is a tree checksum. It exists so the gRPC contract, fencing
+//! and the drill can be exercised end to end today; the rustic_core mover replaces it
+//! behind the same trait.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+/// What a restore or verify did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// Regular files in the target.
+    pub files: u64,
+    /// Bytes in those files.
+    pub bytes: u64,
+    /// Tree checksum of the target (lowercase hex SHA-256).
+    pub checksum: String,
+    /// For verify: the checksum is the expected one (true when none was expected).
+    pub matches: bool,
+}
+
+/// Progress of a running restore.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Files done so far.
+    pub files: u64,
+    /// Bytes done so far.
+    pub bytes: u64,
+}
+
+/// A restore to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RestoreJob {
+    /// The snapshot to restore.
+    pub snapshot: String,
+    /// The target, relative to the site's restore root.
+    pub target: String,
+}
+
+/// A verification to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifyJob {
+    /// The target, relative to the site's restore root.
+    pub target: String,
+    /// Expected checksum; empty to only report it.
+    pub expected_checksum: String,
+}
+
+/// Why work failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkError {
+    /// The request names something it may not (absolute path, `..`, missing snapshot).
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    /// The work itself failed.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// The restore and verify work of a site. Blocking: the agent calls it from a blocking
+/// thread (rustic_core, the real mover, is blocking too).
+pub trait SiteWork: Send + Sync + 'static {
+    /// Restores `job.snapshot` into `job.target`, replacing what was there. Must be
+    /// idempotent: a retry after a crash restores again.
+    fn restore(
+        &self,
+        job: &RestoreJob,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Report, WorkError>;
+    /// Checksums `job.target` and compares it with the expected checksum.
+    fn verify(&self, job: &VerifyJob) -> Result<Report, WorkError>;
+}
+
+/// Stand-in implementation: snapshots are directories under `repo_root`, restores are
+/// recursive copies into `restore_root`, verification is [`tree_checksum`].
+#[derive(Clone, Debug)]
+pub struct DirCopyWork {
+    /// Where snapshot directories are.
+    pub repo_root: PathBuf,
+    /// Where restores go.
+    pub restore_root: PathBuf,
+}
+
+/// Joins a caller-supplied relative path under a root, refusing anything that could leave
+/// it (absolute paths, `..`, empty): the caller is the peer site, but a path from the network
+/// must never reach outside the directories this site gave it.
+pub fn confine(root: &Path, rel: &str) -> Result<PathBuf, WorkError> {
+    let p = Path::new(rel);
+    if rel.is_empty() || !p.components().all(|c| matches!(c, Component::Normal(_))) {
+        return Err(WorkError::Invalid(format!(
+            "{rel:?} must be a relative path without `..`"
+        )));
+    }
+    Ok(root.join(p))
+}
+
+impl SiteWork for DirCopyWork {
+    fn restore(
+        &self,
+        job: &RestoreJob,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Report, WorkError> {
+        let src = confine(&self.repo_root, &job.snapshot)?;
+        let dst = confine(&self.restore_root, &job.target)?;
+        if !src.is_dir() {
+            return Err(WorkError::Invalid(format!(
+                "snapshot {:?} not found",
+                job.snapshot
+            )));
+        }
+        // Copy beside the target and swap it in, so a crash mid-copy never leaves a
+        // half-restored target that looks finished.
+        let staging = dst.with_file_name(format!(
+            ".{}.restoring",
+            dst.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
+        ));
+        let failed = |what: &str, p: &Path, e: std::io::Error| {
+            WorkError::Failed(format!("{what} {}: {e}", p.display()))
+        };
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(|e| failed("remove", &staging, e))?;
+        }
+        fs::create_dir_all(&staging).map_err(|e| failed("create", &staging, e))?;
+        let mut done = Progress::default();
+        for rel in walk(&src)? {
+            let from = src.join(&rel);
+            let to = staging.join(&rel);
+            if from.is_dir() {
+                fs::create_dir_all(&to).map_err(|e| failed("create", &to, e))?;
+            } else {
+                let n = fs::copy(&from, &to).map_err(|e| failed("copy", &from, e))?;
+                done.files += 1;
+                done.bytes += n;
+                progress(done);
+            }
+        }
+        if dst.exists() {
+            fs::remove_dir_all(&dst).map_err(|e| failed("remove", &dst, e))?;
+        }
+        fs::rename(&staging, &dst).map_err(|e| failed("rename", &staging, e))?;
+        let (files, bytes, checksum) = tree_checksum(&dst)?;
+        Ok(Report {
+            files,
+            bytes,
+            checksum,
+            matches: true,
+        })
+    }
+
+    fn verify(&self, job: &VerifyJob) -> Result<Report, WorkError> {
+        let dst = confine(&self.restore_root, &job.target)?;
+        if !dst.is_dir() {
+            return Err(WorkError::Invalid(format!(
+                "target {:?} not found",
+                job.target
+            )));
+        }
+        let (files, bytes, checksum) = tree_checksum(&dst)?;
+        let matches = job.expected_checksum.is_empty() || job.expected_checksum == checksum;
+        Ok(Report {
+            files,
+            bytes,
+            checksum,
+            matches,
+        })
+    }
+}
+
+/// Relative paths of every directory and regular file under `root`, sorted, so the
+/// checksum does not depend on directory listing order. Symbolic links and other special
+/// files are refused: a restore must not follow a link out of its target.
+fn walk(root: &Path) -> Result<Vec<PathBuf>, WorkError> {
+    let mut out = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        let dir = root.join(&rel);
+        let entries = fs::read_dir(&dir)
+            .map_err(|e| WorkError::Failed(format!("read {}: {e}", dir.display())))?;
+        for entry in entries {
+            let entry =
+                entry.map_err(|e| WorkError::Failed(format!("read {}: {e}", dir.display())))?;
+            let ty = entry
+                .file_type()
+                .map_err(|e| WorkError::Failed(format!("stat {}: {e}", entry.path().display())))?;
+            let child = rel.join(entry.file_name());
+            if ty.is_dir() {
+                stack.push(child.clone());
+                out.push(child);
+            } else if ty.is_file() {
+                out.push(child);
+            } else {
+                return Err(WorkError::Failed(format!(
+                    "{}: only directories and regular files are supported",
+                    entry.path().display()
+                )));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Checksum of a directory tree: SHA-256 over, for each entry in sorted order, its relative
+/// path and kind, and for files their length and content. Returns (files, bytes, hex).
+pub fn tree_checksum(root: &Path) -> Result<(u64, u64, String), WorkError> {
+    let mut h = Sha256::new();
+    let (mut files, mut bytes) = (0u64, 0u64);
+    let mut buf = vec![0u8; 64 * 1024];
+    for rel in walk(root)? {
+        let p = root.join(&rel);
+        h.update(rel.to_string_lossy().as_bytes());
+        if p.is_dir() {
+            h.update(b"/\0");
+            continue;
+        }
+        h.update(b"\0");
+        let mut f = fs::File::open(&p)
+            .map_err(|e| WorkError::Failed(format!("open {}: {e}", p.display())))?;
+        let len = f
+            .metadata()
+            .map_err(|e| WorkError::Failed(format!("stat {}: {e}", p.display())))?
+            .len();
+        h.update(len.to_le_bytes());
+        loop {
+            let n = f
+                .read(&mut buf)
+                .map_err(|e| WorkError::Failed(format!("read {}: {e}", p.display())))?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+        }
+        files += 1;
+        bytes += len;
+    }
+    let hex = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok((files, bytes, hex))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn copy_then_verify_then_detect_change() {
+        let d = tempfile::tempdir().unwrap();
+        let w = DirCopyWork {
+            repo_root: d.path().join("repo"),
+            restore_root: d.path().join("restores"),
+        };
+        fs::create_dir_all(w.repo_root.join("snap1/sub")).unwrap();
+        fs::create_dir_all(&w.restore_root).unwrap();
+        fs::write(w.repo_root.join("snap1/a.txt"), b"alpha").unwrap();
+        fs::write(w.repo_root.join("snap1/sub/b.bin"), vec![7u8; 100_000]).unwrap();
+        let job = RestoreJob {
+            snapshot: "snap1".into(),
+            target: "t".into(),
+        };
+        let mut seen = 0;
+        let r = w.restore(&job, &mut |_| seen += 1).unwrap();
+        assert_eq!((r.files, r.bytes, seen), (2, 100_005, 2));
+        assert_eq!(
+            r.checksum,
+            tree_checksum(&w.repo_root.join("snap1")).unwrap().2
+        );
+        // Restoring again replaces the target and gives the same answer.
+        assert_eq!(w.restore(&job, &mut |_| {}).unwrap(), r);
+        let ok = w
+            .verify(&VerifyJob {
+                target: "t".into(),
+                expected_checksum: r.checksum.clone(),
+            })
+            .unwrap();
+        assert!(ok.matches);
+        fs::write(w.restore_root.join("t/a.txt"), b"alphA").unwrap();
+        let bad = w
+            .verify(&VerifyJob {
+                target: "t".into(),
+                expected_checksum: r.checksum.clone(),
+            })
+            .unwrap();
+        assert!(!bad.matches);
+    }
+
+    #[test]
+    fn paths_stay_inside_the_roots() {
+        for bad in ["", "/etc", "../x", "a/../../b", "./a"] {
+            assert!(confine(Path::new("/r"), bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            confine(Path::new("/r"), "a/b").unwrap(),
+            Path::new("/r/a/b")
+        );
+    }
+}

@@ -1,0 +1,80 @@
+//! `pusdata agent`: serve the site-to-site gRPC API until SIGTERM or Ctrl-C.
+
+use super::AgentArgs;
+use crate::error::CliError;
+use pusdata::agent::AgentError;
+use pusdata::agent::server::{AgentConfig, bind};
+use pusdata::agent::tls::TlsMaterial;
+use pusdata::agent::work::DirCopyWork;
+use std::io::Write;
+use std::sync::Arc;
+
+fn cli_error(e: AgentError) -> CliError {
+    if e.is_input() {
+        CliError::Input(e.to_string())
+    } else {
+        CliError::Internal(e.to_string())
+    }
+}
+
+/// Runs the agent.
+pub fn run(args: AgentArgs) -> Result<(), CliError> {
+    let tls =
+        TlsMaterial::read(&args.tls_cert, &args.tls_key, &args.client_ca).map_err(cli_error)?;
+    let work = DirCopyWork {
+        repo_root: args
+            .repo_root
+            .clone()
+            .unwrap_or_else(|| args.state_dir.join("repo")),
+        restore_root: args
+            .restore_root
+            .clone()
+            .unwrap_or_else(|| args.state_dir.join("restores")),
+    };
+    for dir in [&work.repo_root, &work.restore_root] {
+        std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir, e))?;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Internal(format!("tokio runtime: {e}")))?;
+    runtime.block_on(async move {
+        let config = AgentConfig {
+            listen: args.listen,
+            site: args.site,
+            state_dir: args.state_dir,
+            tls,
+        };
+        let agent = bind(config, Arc::new(work)).await.map_err(cli_error)?;
+        let addr = agent.local_addr();
+        tracing::info!(%addr, "agent listening (mTLS)");
+        // The contract with a parent process or test: this line means "ready".
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "listening on {addr}");
+        let _ = out.flush();
+        agent.serve(shutdown_signal()).await.map_err(cli_error)
+    })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {},
+                    _ = tokio::signal::ctrl_c() => {},
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("agent stopping");
+}
