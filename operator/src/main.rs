@@ -83,7 +83,7 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
             },
             5,
         ),
-        Command::Policy(PolicyCommand::Check(_)) => not_built("pusdata policy check", 3),
+        Command::Policy(PolicyCommand::Check(args)) => cli::policy::run(&args, lang),
         Command::Place(_) => not_built("pusdata place", 4),
         Command::Plan(PlanCommand::Check(_)) => not_built("pusdata plan check", 6),
         Command::Drill(_) => not_built("pusdata drill", 6),

@@ -2,6 +2,8 @@
 //! backup mover and the offline tools.
 
 pub mod crd;
+pub mod inputs;
+pub mod policy;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -147,6 +149,9 @@ pub struct PolicyCheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
+    /// Evaluate as of this instant (RFC 3339) instead of the clock, for reproducible runs.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
 }
 
 /// Output formats of the offline checkers.
