@@ -3,6 +3,7 @@
 mod cli;
 mod error;
 mod telemetry;
+mod webhook;
 
 use clap::{CommandFactory, Parser};
 use cli::{Cli, Command, MoverCommand, PlanCommand, PolicyCommand};
@@ -71,7 +72,7 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
             Ok(())
         }
         Command::Operator(_) => not_built("pusdata operator", 4),
-        Command::Webhook(_) => not_built("pusdata webhook", 3),
+        Command::Webhook(args) => cli::webhook::run(&args),
         Command::Agent(_) => not_built("pusdata agent", 6),
         Command::Mover(m) => not_built(
             match m {

@@ -4,6 +4,7 @@
 pub mod crd;
 pub mod inputs;
 pub mod policy;
+pub mod webhook;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -100,6 +101,23 @@ pub struct WebhookArgs {
     /// PEM private key file.
     #[arg(long)]
     pub key: Option<PathBuf>,
+    /// Manifests (files or directories) giving the rules' context: the ResidencyPolicy,
+    /// Sites, Racks, Agencies, Approvals, plans. Read once at start; a cluster-backed
+    /// reflector replaces this later.
+    #[arg(long, value_name = "PATH")]
+    pub context: Vec<PathBuf>,
+    /// Override the policy's enforcement mode.
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+}
+
+/// `--mode` of the webhook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// Deny objects with a denying finding.
+    Enforce,
+    /// Admit everything; findings become warnings.
+    Monitor,
 }
 
 /// Arguments of `pusdata agent`.

@@ -1,0 +1,316 @@
+//! The validating admission webhook: a thin HTTPS adapter over `policy::evaluate`.
+//!
+//! [`review`] turns one AdmissionReview body into a response and is tested in-process with
+//! real bodies; [`serve`] is hyper 1 over tokio-rustls, with `/validate`, `/healthz` and
+//! `/metrics`. The context comes from manifests given with `--context` for now; a
+//! kube-backed reflector replaces that when the controllers land.
+
+mod metrics;
+#[cfg(test)]
+mod tests;
+
+pub use metrics::Metrics;
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Method, Request, Response, StatusCode};
+use kube::core::DynamicObject;
+use kube::core::admission::{AdmissionRequest, AdmissionResponse, AdmissionReview, Operation};
+use pusdata_core::finding::{Finding, Severity};
+use pusdata_core::policy::{self, Context, UserInfo};
+use pusdata_crds::v1alpha1::EnforcementMode;
+use pusdata_crds::{Object, ObjectError};
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls;
+
+/// The API server sends at most ~3 MiB objects; anything larger is not an AdmissionReview.
+const MAX_BODY: usize = 4 * 1024 * 1024;
+/// A client that does not finish its TLS handshake in this time is dropped.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the webhook knows and counts.
+#[derive(Debug)]
+pub struct State {
+    /// The rules' context.
+    pub ctx: Context,
+    /// `Enforce` or `Monitor` (from the policy, or overridden by flag).
+    pub mode: EnforcementMode,
+    /// Decision counters.
+    pub metrics: Metrics,
+}
+
+impl State {
+    /// A state over a context, in the context's mode.
+    pub fn new(ctx: Context) -> State {
+        State {
+            mode: ctx.settings.mode,
+            ctx,
+            metrics: Metrics::new(),
+        }
+    }
+}
+
+/// The outcome of one review, as counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Admitted with no finding.
+    Allowed,
+    /// Admitted, with warnings (warn findings, or deny findings in Monitor mode).
+    Warned,
+    /// Denied.
+    Denied,
+    /// Namespace exempt: not checked.
+    Exempt,
+    /// The body was not a usable AdmissionReview.
+    Invalid,
+}
+
+impl Outcome {
+    /// Metric label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "allowed",
+            Outcome::Warned => "warned",
+            Outcome::Denied => "denied",
+            Outcome::Exempt => "exempt",
+            Outcome::Invalid => "invalid",
+        }
+    }
+}
+
+/// Reviews one AdmissionReview body at `now`; never panics on any input.
+pub fn review(body: &[u8], state: &State, now: jiff::Timestamp) -> (Outcome, String, Vec<u8>) {
+    let (outcome, kind, response) = decide(body, state, now);
+    state.metrics.count(&kind, outcome, state.mode);
+    let json = serde_json::to_vec(&response.into_review()).unwrap_or_else(|_| {
+        // Serialising a response of plain strings cannot fail; if it ever did, the API
+        // server must still get a well-formed refusal.
+        br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"","allowed":false}}"#.to_vec()
+    });
+    (outcome, kind, json)
+}
+
+fn decide(
+    body: &[u8],
+    state: &State,
+    now: jiff::Timestamp,
+) -> (Outcome, String, AdmissionResponse) {
+    let unknown = String::from("unknown");
+    let review: AdmissionReview<DynamicObject> = match serde_json::from_slice(body) {
+        Ok(r) => r,
+        Err(e) => {
+            let reason = format!("malformed AdmissionReview: {e} / AdmissionReview rusak: {e}");
+            return (
+                Outcome::Invalid,
+                unknown,
+                AdmissionResponse::invalid(reason),
+            );
+        }
+    };
+    let req: AdmissionRequest<DynamicObject> = match review.try_into() {
+        Ok(r) => r,
+        Err(_) => {
+            let reason = "AdmissionReview without a request / AdmissionReview tanpa request";
+            return (
+                Outcome::Invalid,
+                unknown,
+                AdmissionResponse::invalid(reason),
+            );
+        }
+    };
+    let kind = req.kind.kind.clone();
+    let resp = AdmissionResponse::from(&req);
+    let settings = &state.ctx.settings;
+    if req
+        .namespace
+        .as_deref()
+        .is_some_and(|ns| settings.exempt_namespaces.iter().any(|e| e == ns))
+    {
+        return (Outcome::Exempt, kind, resp);
+    }
+    // Deleting is never a residency risk, and the object is absent on DELETE/CONNECT.
+    let Some(obj) = req
+        .object
+        .as_ref()
+        .filter(|_| matches!(req.operation, Operation::Create | Operation::Update))
+    else {
+        return (Outcome::Allowed, kind, resp);
+    };
+    let object = match serde_json::to_value(obj).map(Object::from_value) {
+        Ok(Ok(o)) => o,
+        // Registered for Pusdata kinds only; anything else is a configuration mistake that
+        // must not block unrelated workloads.
+        Ok(Err(ObjectError::NotPusdata { .. })) => {
+            let mut resp = resp;
+            resp.warnings = Some(vec![format!(
+                "pusdata webhook does not check kind {kind}; check its webhook configuration"
+            )]);
+            return (Outcome::Warned, kind, resp);
+        }
+        Ok(Err(e)) => {
+            let reason = format!("malformed {kind}: {e} / {kind} tidak sesuai skema: {e}");
+            return (Outcome::Invalid, kind, resp.deny(reason));
+        }
+        Err(e) => return (Outcome::Invalid, kind, resp.deny(e.to_string())),
+    };
+    let mut findings = policy::evaluate(&object, &state.ctx, now);
+    if let (Object::Approval(a), Operation::Create) = (&object, &req.operation) {
+        let user = UserInfo {
+            username: req.user_info.username.clone().unwrap_or_default(),
+            uid: req.user_info.uid.clone(),
+            groups: req.user_info.groups.clone().unwrap_or_default(),
+        };
+        if let Err(f) = policy::review_approval(a, &user, &state.ctx, now) {
+            findings.push(*f);
+        }
+    }
+    respond(resp, kind, &findings, state.mode)
+}
+
+fn respond(
+    mut resp: AdmissionResponse,
+    kind: String,
+    findings: &[Finding],
+    mode: EnforcementMode,
+) -> (Outcome, String, AdmissionResponse) {
+    let denies: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Deny)
+        .collect();
+    let mut warnings: Vec<String> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warn)
+        .map(line)
+        .collect();
+    if !denies.is_empty() && mode == EnforcementMode::Enforce {
+        let message = denies
+            .iter()
+            .map(|f| line(f))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut resp = resp.deny(message);
+        if !warnings.is_empty() {
+            resp.warnings = Some(warnings);
+        }
+        return (Outcome::Denied, kind, resp);
+    }
+    // Monitor mode: admitted, and the person applying still sees what would be denied.
+    warnings.extend(denies.iter().map(|f| format!("[Monitor] {}", line(f))));
+    if warnings.is_empty() {
+        return (Outcome::Allowed, kind, resp);
+    }
+    resp.warnings = Some(warnings);
+    (Outcome::Warned, kind, resp)
+}
+
+/// `RULE (article) path: English / Indonesian`.
+fn line(f: &Finding) -> String {
+    let source = pusdata_core::rules::rule(&f.rule)
+        .map(|r| format!(" ({})", r.source))
+        .unwrap_or_default();
+    format!("{}{source} {}: {}", f.rule, f.path, f.message)
+}
+
+/// The TLS acceptor for a PEM certificate chain and key, with the aws-lc-rs provider chosen
+/// explicitly: ring may also be in the tree later (rustic), and rustls refuses to guess.
+pub fn tls_acceptor(cert_pem: &[u8], key_pem: &[u8]) -> Result<TlsAcceptor, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_slice_iter(cert_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("certificate: {e}"))?;
+    if certs.is_empty() {
+        return Err("certificate: no PEM certificate found".into());
+    }
+    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| format!("key: {e}"))?;
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| e.to_string())?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Serves HTTPS on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    state: Arc<State>,
+    shutdown: impl Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        let (tcp, peer) = tokio::select! {
+            () = &mut shutdown => return,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    continue;
+                }
+            },
+        };
+        let acceptor = acceptor.clone();
+        let state = state.clone();
+        tokio::spawn(async move {
+            let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+                Ok(Ok(tls)) => tls,
+                Ok(Err(e)) => {
+                    tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                    return;
+                }
+                Err(_) => return,
+            };
+            let service = hyper::service::service_fn(move |req| handle(req, state.clone()));
+            if let Err(e) = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                .await
+            {
+                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            }
+        });
+    }
+}
+
+async fn handle(
+    req: Request<Incoming>,
+    state: Arc<State>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let reply = |status: StatusCode, ctype: &str, body: Vec<u8>| {
+        let mut r = Response::new(Full::new(Bytes::from(body)));
+        *r.status_mut() = status;
+        if let Ok(v) = ctype.parse() {
+            r.headers_mut().insert(hyper::header::CONTENT_TYPE, v);
+        }
+        Ok(r)
+    };
+    match (req.method(), req.uri().path()) {
+        (&Method::GET, "/healthz") => reply(StatusCode::OK, "text/plain", b"ok\n".to_vec()),
+        (&Method::GET, "/metrics") => reply(
+            StatusCode::OK,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            state.metrics.encode().into_bytes(),
+        ),
+        (&Method::POST, "/validate") => {
+            // An unreadable or oversized body becomes a malformed review: refused, with a
+            // reason, through the same path as any other bad input.
+            let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
+                Ok(b) => b.to_bytes(),
+                Err(_) => Bytes::new(),
+            };
+            let now = jiff::Timestamp::now();
+            let (outcome, kind, json) = review(&body, &state, now);
+            tracing::info!(kind, decision = outcome.as_str(), "admission review");
+            reply(StatusCode::OK, "application/json", json)
+        }
+        _ => reply(StatusCode::NOT_FOUND, "text/plain", b"not found\n".to_vec()),
+    }
+}
