@@ -6,7 +6,7 @@ mod telemetry;
 mod webhook;
 
 use clap::{CommandFactory, Parser};
-use cli::{Cli, Command, MoverCommand, PlanCommand, PolicyCommand};
+use cli::{BenchCommand, Cli, Command, MoverCommand, PlanCommand, PolicyCommand};
 use error::CliError;
 use pusdata_core::i18n::{Lang, Msg};
 use std::process::ExitCode;
@@ -62,6 +62,7 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
             println!("api: {}/{}", pusdata_crds::GROUP, pusdata_crds::VERSION);
             Ok(())
         }
+        Command::Bench(BenchCommand::Webhook(args)) => cli::bench::webhook(&args),
         Command::Completions(args) => {
             clap_complete::generate(
                 args.shell,

@@ -1,6 +1,7 @@
 //! The `pusdata` command line: one binary for the operator, the webhook, the DRC agent, the
 //! backup mover and the offline tools.
 
+pub mod bench;
 pub mod crd;
 pub mod inputs;
 pub mod policy;
@@ -66,6 +67,9 @@ pub enum Command {
     Drill(DrillArgs),
     /// Print the CRDs generated from the Rust types, or write / check the committed copies.
     Crd(CrdArgs),
+    /// Measure Pusdata's own components on this machine.
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Print shell completions.
     Completions(CompletionsArgs),
     /// Print version and build information.
@@ -237,6 +241,28 @@ pub struct CrdArgs {
     /// Exit non-zero if the committed files under ROOT differ from the types.
     #[arg(long, value_name = "ROOT", num_args = 0..=1, default_missing_value = ".", conflicts_with = "write")]
     pub check: Option<PathBuf>,
+}
+
+/// `pusdata bench …`.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Start the webhook on loopback (self-signed certificate) and send AdmissionReviews at
+    /// a fixed rate over HTTPS; report latency percentiles and throughput.
+    Webhook(BenchWebhookArgs),
+}
+
+/// Arguments of `pusdata bench webhook`.
+#[derive(Debug, Args)]
+pub struct BenchWebhookArgs {
+    /// Requests per second to offer.
+    #[arg(long, default_value_t = 1000)]
+    pub rate: u32,
+    /// How long to send, in seconds.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u32,
+    /// Keep-alive HTTPS connections to spread the load over.
+    #[arg(long, default_value_t = 16)]
+    pub connections: u32,
 }
 
 /// Arguments of `pusdata completions`.
