@@ -141,6 +141,12 @@ fn decide(
     else {
         return (Outcome::Allowed, kind, resp);
     };
+    // Rules with a clock (scan age, exception expiry) must not block status writes or the
+    // removal of a finalizer on an object whose spec nobody changed: only a spec change is
+    // a new request.
+    if req.sub_resource.is_some() || spec_unchanged(obj, req.old_object.as_ref()) {
+        return (Outcome::Allowed, kind, resp);
+    }
     let object = match serde_json::to_value(obj).map(Object::from_value) {
         Ok(Ok(o)) => o,
         // Registered for Pusdata kinds only; anything else is a configuration mistake that
@@ -170,6 +176,10 @@ fn decide(
         }
     }
     respond(resp, kind, &findings, state.mode)
+}
+
+fn spec_unchanged(new: &DynamicObject, old: Option<&DynamicObject>) -> bool {
+    old.is_some_and(|old| new.data.get("spec") == old.data.get("spec"))
 }
 
 fn respond(

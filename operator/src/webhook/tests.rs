@@ -301,3 +301,29 @@ fn decisions_are_counted() {
     );
     assert!(text.contains(r#"decision="invalid""#), "{text}");
 }
+
+#[test]
+fn updates_that_leave_the_spec_alone_are_not_rechecked() {
+    // A foreign region admitted earlier (e.g. in Monitor mode) must not block the removal
+    // of a finalizer or a status write; a spec change is checked again.
+    let s = state(EnforcementMode::Enforce);
+    let old = cloud("ap-southeast-1");
+    let mut new = old.clone();
+    new["metadata"]["finalizers"] = json!([]);
+    let mut b: Value = serde_json::from_slice(&body(
+        "ExternalCloudService",
+        Some("disdik"),
+        "UPDATE",
+        new.clone(),
+        &[],
+    ))
+    .unwrap();
+    b["request"]["oldObject"] = old.clone();
+    let (o, _) = run(&s, &serde_json::to_vec(&b).unwrap());
+    assert_eq!(o, Outcome::Allowed);
+
+    new["spec"]["service"] = json!("compute");
+    b["request"]["object"] = new;
+    let (o, _) = run(&s, &serde_json::to_vec(&b).unwrap());
+    assert_eq!(o, Outcome::Denied);
+}
