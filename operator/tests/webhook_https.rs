@@ -177,7 +177,7 @@ async fn webhook_over_https() {
     assert_eq!(status, 200);
     let text = String::from_utf8(body).unwrap();
     assert!(
-        text.contains(r#"pusdata_admission_decisions_total{kind="ExternalCloudService",decision="allowed",mode="enforce"} 1"#),
+        text.contains(r#"pusdata_admission_decisions_total{kind="ExternalCloudService",decision="allowed",mode="enforce",endpoint="validate"} 1"#),
         "{text}"
     );
     assert!(text.contains(r#"decision="denied""#), "{text}");

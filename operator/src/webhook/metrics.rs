@@ -29,6 +29,7 @@ struct Labels {
     kind: String,
     decision: &'static str,
     mode: &'static str,
+    endpoint: &'static str,
 }
 
 /// The webhook's metrics registry.
@@ -51,7 +52,7 @@ impl Metrics {
         let decisions = Family::<Labels, Counter>::default();
         registry.register(
             "decisions",
-            "Admission reviews by kind, decision (allowed, warned, denied, exempt, invalid) and mode",
+            "Admission reviews by kind, decision (allowed, warned, denied, exempt, invalid), mode and endpoint (validate, mutate)",
             decisions.clone(),
         );
         Metrics {
@@ -62,7 +63,13 @@ impl Metrics {
 
     /// Counts one decision. Kinds are Pusdata's (bounded); anything else is `other`, so a
     /// misconfigured webhook cannot blow up the label set.
-    pub fn count(&self, kind: &str, outcome: Outcome, mode: EnforcementMode) {
+    pub fn count(
+        &self,
+        endpoint: &'static str,
+        kind: &str,
+        outcome: Outcome,
+        mode: EnforcementMode,
+    ) {
         let kind = if KINDS.contains(&kind) {
             kind.to_string()
         } else {
@@ -76,6 +83,7 @@ impl Metrics {
                     EnforcementMode::Enforce => "enforce",
                     EnforcementMode::Monitor => "monitor",
                 },
+                endpoint,
             })
             .inc();
     }

@@ -1,8 +1,8 @@
 //! The validating admission webhook: a thin HTTPS adapter over `policy::evaluate`.
 //!
 //! [`review`] turns one AdmissionReview body into a response and is tested in-process with
-//! real bodies; [`serve`] is hyper 1 over tokio-rustls, with `/validate`, `/healthz` and
-//! `/metrics`. The context comes from manifests given with `--context` for now; a
+//! real bodies; [`mutate`] stamps approvals with the authenticated approver; [`serve`] is
+//! hyper 1 over tokio-rustls, with `/validate`, `/mutate`, `/healthz` and `/metrics`. The context comes from manifests given with `--context` for now; a
 //! kube-backed reflector replaces that when the controllers land.
 
 mod metrics;
@@ -86,13 +86,121 @@ impl Outcome {
 /// Reviews one AdmissionReview body at `now`; never panics on any input.
 pub fn review(body: &[u8], state: &State, now: jiff::Timestamp) -> (Outcome, String, Vec<u8>) {
     let (outcome, kind, response) = decide(body, state, now);
-    state.metrics.count(&kind, outcome, state.mode);
-    let json = serde_json::to_vec(&response.into_review()).unwrap_or_else(|_| {
+    state.metrics.count("validate", &kind, outcome, state.mode);
+    (outcome, kind, encode(response))
+}
+
+/// The mutating side, for `Approval` creation only: writes the authenticated requester into
+/// `spec.recordedBy` (SEC-CIA: never what the client sent). Refuses what `/validate` would
+/// refuse for the approver, so a refused approval is never stamped.
+pub fn mutate(body: &[u8], state: &State, now: jiff::Timestamp) -> (Outcome, String, Vec<u8>) {
+    let (outcome, kind, response) = decide_mutation(body, state, now);
+    state.metrics.count("mutate", &kind, outcome, state.mode);
+    (outcome, kind, encode(response))
+}
+
+fn decide_mutation(
+    body: &[u8],
+    state: &State,
+    now: jiff::Timestamp,
+) -> (Outcome, String, AdmissionResponse) {
+    let req = match parse(body) {
+        Ok(r) => r,
+        Err(resp) => return (Outcome::Invalid, "unknown".into(), *resp),
+    };
+    let kind = req.kind.kind.clone();
+    let resp = AdmissionResponse::from(&req);
+    let approval = match (&req.operation, req.object.as_ref()) {
+        (Operation::Create, Some(obj)) if kind == "Approval" => {
+            match serde_json::to_value(obj).map(Object::from_value) {
+                Ok(Ok(Object::Approval(a))) => a,
+                _ => {
+                    let reason = "malformed Approval / Approval tidak sesuai skema";
+                    return (Outcome::Invalid, kind, resp.deny(reason));
+                }
+            }
+        }
+        _ => return (Outcome::Allowed, kind, resp),
+    };
+    let user = user_info(&req);
+    let identity = match policy::review_approval(&approval, &user, &state.ctx, now) {
+        Ok(identity) => identity,
+        Err(f) => return respond(resp, kind, &[*f], state.mode),
+    };
+    let value = match serde_json::to_value(&identity) {
+        Ok(v) => v,
+        Err(e) => return (Outcome::Invalid, kind, resp.deny(e.to_string())),
+    };
+    let patch = json_patch::Patch(vec![json_patch::PatchOperation::Add(
+        json_patch::AddOperation {
+            path: json_patch::jsonptr::PointerBuf::from_tokens(["spec", "recordedBy"]),
+            value,
+        },
+    )]);
+    match resp.clone().with_patch(patch) {
+        Ok(r) => (Outcome::Allowed, kind, r),
+        Err(e) => (Outcome::Invalid, kind, resp.deny(e.to_string())),
+    }
+}
+
+fn user_info(req: &AdmissionRequest<DynamicObject>) -> UserInfo {
+    UserInfo {
+        username: req.user_info.username.clone().unwrap_or_default(),
+        uid: req.user_info.uid.clone(),
+        groups: req.user_info.groups.clone().unwrap_or_default(),
+    }
+}
+
+fn encode(response: AdmissionResponse) -> Vec<u8> {
+    let fallback = || {
         // Serialising a response of plain strings cannot fail; if it ever did, the API
         // server must still get a well-formed refusal.
         br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"","allowed":false}}"#.to_vec()
-    });
-    (outcome, kind, json)
+    };
+    let Ok(mut review) = serde_json::to_value(response.into_review()) else {
+        return fallback();
+    };
+    // kube 4.2 writes the patch bytes as a JSON array of numbers (kube-rs/kube#1781); the
+    // API server's []byte field is base64 in JSON, so write it that way.
+    if let Some(patch) = review.pointer_mut("/response/patch")
+        && let Ok(bytes) = serde_json::from_value::<Vec<u8>>(patch.clone())
+    {
+        *patch = serde_json::Value::String(base64(&bytes));
+    }
+    serde_json::to_vec(&review).unwrap_or_else(|_| fallback())
+}
+
+/// Standard base64 with padding (RFC 4648 §4); one field needs it, not worth a dependency.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn parse(body: &[u8]) -> Result<AdmissionRequest<DynamicObject>, Box<AdmissionResponse>> {
+    let review: AdmissionReview<DynamicObject> = serde_json::from_slice(body).map_err(|e| {
+        Box::new(AdmissionResponse::invalid(format!(
+            "malformed AdmissionReview: {e} / AdmissionReview rusak: {e}"
+        )))
+    })?;
+    review.try_into().map_err(|_| {
+        Box::new(AdmissionResponse::invalid(
+            "AdmissionReview without a request / AdmissionReview tanpa request",
+        ))
+    })
 }
 
 fn decide(
@@ -100,28 +208,9 @@ fn decide(
     state: &State,
     now: jiff::Timestamp,
 ) -> (Outcome, String, AdmissionResponse) {
-    let unknown = String::from("unknown");
-    let review: AdmissionReview<DynamicObject> = match serde_json::from_slice(body) {
+    let req = match parse(body) {
         Ok(r) => r,
-        Err(e) => {
-            let reason = format!("malformed AdmissionReview: {e} / AdmissionReview rusak: {e}");
-            return (
-                Outcome::Invalid,
-                unknown,
-                AdmissionResponse::invalid(reason),
-            );
-        }
-    };
-    let req: AdmissionRequest<DynamicObject> = match review.try_into() {
-        Ok(r) => r,
-        Err(_) => {
-            let reason = "AdmissionReview without a request / AdmissionReview tanpa request";
-            return (
-                Outcome::Invalid,
-                unknown,
-                AdmissionResponse::invalid(reason),
-            );
-        }
+        Err(resp) => return (Outcome::Invalid, "unknown".into(), *resp),
     };
     let kind = req.kind.kind.clone();
     let resp = AdmissionResponse::from(&req);
@@ -166,11 +255,7 @@ fn decide(
     };
     let mut findings = policy::evaluate(&object, &state.ctx, now);
     if let (Object::Approval(a), Operation::Create) = (&object, &req.operation) {
-        let user = UserInfo {
-            username: req.user_info.username.clone().unwrap_or_default(),
-            uid: req.user_info.uid.clone(),
-            groups: req.user_info.groups.clone().unwrap_or_default(),
-        };
+        let user = user_info(&req);
         if let Err(f) = policy::review_approval(a, &user, &state.ctx, now) {
             findings.push(*f);
         }
@@ -302,14 +387,15 @@ async fn handle(
         }
         Ok(r)
     };
-    match (req.method(), req.uri().path()) {
+    let path = req.uri().path().to_string();
+    match (req.method(), path.as_str()) {
         (&Method::GET, "/healthz") => reply(StatusCode::OK, "text/plain", b"ok\n".to_vec()),
         (&Method::GET, "/metrics") => reply(
             StatusCode::OK,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
             state.metrics.encode().into_bytes(),
         ),
-        (&Method::POST, "/validate") => {
+        (&Method::POST, "/validate" | "/mutate") => {
             // An unreadable or oversized body becomes a malformed review: refused, with a
             // reason, through the same path as any other bad input.
             let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
@@ -317,7 +403,11 @@ async fn handle(
                 Err(_) => Bytes::new(),
             };
             let now = jiff::Timestamp::now();
-            let (outcome, kind, json) = review(&body, &state, now);
+            let (outcome, kind, json) = if path == "/mutate" {
+                mutate(&body, &state, now)
+            } else {
+                review(&body, &state, now)
+            };
             // Debug, not info: the decision counter already tells the rate, and a busy API
             // server would flood the log.
             tracing::debug!(kind, decision = outcome.as_str(), "admission review");

@@ -296,7 +296,7 @@ fn decisions_are_counted() {
     run(&s, b"garbage");
     let text = s.metrics.encode();
     assert!(
-        text.contains(r#"pusdata_admission_decisions_total{kind="ExternalCloudService",decision="denied",mode="enforce"} 1"#),
+        text.contains(r#"pusdata_admission_decisions_total{kind="ExternalCloudService",decision="denied",mode="enforce",endpoint="validate"} 1"#),
         "{text}"
     );
     assert!(text.contains(r#"decision="invalid""#), "{text}");
@@ -326,4 +326,117 @@ fn updates_that_leave_the_spec_alone_are_not_rechecked() {
     b["request"]["object"] = new;
     let (o, _) = run(&s, &serde_json::to_vec(&b).unwrap());
     assert_eq!(o, Outcome::Denied);
+}
+
+#[test]
+fn mutate_records_the_authenticated_approver() {
+    let s = state(EnforcementMode::Enforce);
+    let mut a = fixtures::approval("disdukcapil", "website");
+    // Whatever the client claims is overwritten with the authenticated user.
+    a.spec.recorded_by = None;
+    let b = body(
+        "Approval",
+        Some("pusdata-system"),
+        "CREATE",
+        serde_json::to_value(&a).unwrap(),
+        &["pusdata:platform"],
+    );
+    let (o, _, json) = mutate(&b, &s, now());
+    assert_eq!(o, Outcome::Allowed);
+    let v: Value = serde_json::from_slice(&json).unwrap();
+    let r = &v["response"];
+    assert_eq!(r["allowed"], true);
+    assert_eq!(r["patchType"], "JSONPatch");
+    let patch: Value = serde_json::from_slice(&unbase64(r["patch"].as_str().unwrap())).unwrap();
+    assert_eq!(patch[0]["op"], "add");
+    assert_eq!(patch[0]["path"], "/spec/recordedBy");
+    assert_eq!(patch[0]["value"]["username"], "budi@bekasikota.go.id");
+    assert_eq!(patch[0]["value"]["uid"], "u-1");
+
+    // Self-approval is refused here too, so a refused approval is never stamped.
+    let b = body(
+        "Approval",
+        Some("pusdata-system"),
+        "CREATE",
+        serde_json::to_value(&a).unwrap(),
+        &["agency:disdukcapil", "pusdata:platform"],
+    );
+    let (o, _, _) = mutate(&b, &s, now());
+    assert_eq!(o, Outcome::Denied);
+
+    // Other kinds pass through untouched.
+    let b = body(
+        "ExternalCloudService",
+        Some("disdik"),
+        "CREATE",
+        cloud("ap-southeast-1"),
+        &[],
+    );
+    let (o, _, json) = mutate(&b, &s, now());
+    assert_eq!(o, Outcome::Allowed);
+    let v: Value = serde_json::from_slice(&json).unwrap();
+    assert!(v["response"].get("patch").is_none());
+    let (o, _, _) = mutate(b"nope", &s, now());
+    assert_eq!(o, Outcome::Invalid);
+}
+
+fn unbase64(s: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let vals: Vec<u32> = s
+        .bytes()
+        .filter(|&c| c != b'=')
+        .map(|c| ALPHABET.iter().position(|&a| a == c).unwrap() as u32)
+        .collect();
+    let mut out = Vec::new();
+    for chunk in vals.chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0, |acc, (i, v)| acc | (v << (18 - 6 * i)));
+        for i in 0..chunk.len() - 1 {
+            out.push((n >> (16 - 8 * i)) as u8);
+        }
+    }
+    out
+}
+
+#[test]
+fn base64_matches_rfc_4648_vectors() {
+    for (plain, enc) in [
+        ("", ""),
+        ("f", "Zg=="),
+        ("fo", "Zm8="),
+        ("foo", "Zm9v"),
+        ("foob", "Zm9vYg=="),
+        ("fooba", "Zm9vYmE="),
+        ("foobar", "Zm9vYmFy"),
+    ] {
+        assert_eq!(base64(plain.as_bytes()), enc);
+        assert_eq!(unbase64(enc), plain.as_bytes());
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+
+    /// Whatever arrives on the wire, the answer is a well-formed AdmissionReview.
+    #[test]
+    fn review_never_panics(
+        bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512),
+        region in "\\PC{0,20}",
+        field in "[a-zA-Z]{1,12}",
+        number in proptest::prelude::any::<i64>(),
+    ) {
+        let s = state(EnforcementMode::Enforce);
+        let (_, _, json) = review(&bytes, &s, now());
+        proptest::prop_assert!(serde_json::from_slice::<Value>(&json).is_ok());
+        let mut obj = cloud(&region);
+        obj["spec"][field.as_str()] = json!(number);
+        let b = body("ExternalCloudService", Some("disdik"), "CREATE", obj, &[]);
+        for f in [review, mutate] {
+            let (_, _, json) = f(&b, &s, now());
+            let v: Value = serde_json::from_slice(&json).unwrap();
+            proptest::prop_assert!(v["response"]["allowed"].is_boolean());
+        }
+    }
 }
