@@ -8,6 +8,7 @@ mod error;
 #[allow(dead_code)]
 mod report;
 mod telemetry;
+mod webhook;
 
 use clap::{CommandFactory, Parser};
 use cli::{BenchCommand, Cli, Command, MoverCommand, PlanCommand, PolicyCommand};
@@ -95,7 +96,7 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
                 .block_on(controllers::run::run(args.platform_namespace))
                 .map_err(|e| CliError::Input(format!("cannot reach the Kubernetes API: {e}")))
         }
-        Command::Webhook(_) => not_built("pusdata webhook", 3),
+        Command::Webhook(args) => cli::webhook::run(&args),
         Command::Agent(args) => cli::agent::run(args),
         Command::Mover(m) => not_built(
             match m {
@@ -107,9 +108,10 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
             },
             5,
         ),
-        Command::Policy(PolicyCommand::Check(_)) => not_built("pusdata policy check", 3),
+        Command::Policy(PolicyCommand::Check(args)) => cli::policy::run(&args, lang),
         Command::Place(args) => cli::place::run(&args, lang),
-        Command::Bench(BenchCommand::Placement(args)) => cli::bench::run(&args),
+        Command::Bench(BenchCommand::Placement(args)) => cli::bench_placement::run(&args),
+        Command::Bench(BenchCommand::Webhook(args)) => cli::bench_webhook::webhook(&args),
         Command::Plan(PlanCommand::Check(args)) => cli::plan::check(&args, lang),
         Command::Drill(_) => not_built("pusdata drill", 6),
     }

@@ -109,6 +109,29 @@ pub enum Msg {
         /// `Kind/name`.
         object: String,
     },
+    /// Totals of a policy check.
+    PolicySummary {
+        /// Objects checked.
+        objects: usize,
+        /// Denying findings.
+        denied: usize,
+        /// Warnings.
+        warnings: usize,
+    },
+    /// A finding suppressed by an exception in force.
+    Excepted {
+        /// Rule ID.
+        rule: String,
+        /// Exception name.
+        exception: String,
+        /// Expiry (RFC 3339).
+        expires_at: String,
+    },
+    /// A manifest broke one of its CRD's own schema rules.
+    SchemaRule {
+        /// The rule's message.
+        message: String,
+    },
 }
 
 impl Msg {
@@ -142,6 +165,26 @@ impl Msg {
             Msg::ObjectOk { object } => {
                 Text::new(format!("{object}: ok"), format!("{object}: sesuai"))
             }
+            Msg::PolicySummary {
+                objects,
+                denied,
+                warnings,
+            } => Text::new(
+                format!("{objects} objects checked: {denied} denied, {warnings} warnings"),
+                format!("{objects} objek diperiksa: {denied} ditolak, {warnings} peringatan"),
+            ),
+            Msg::Excepted {
+                rule,
+                exception,
+                expires_at,
+            } => Text::new(
+                format!("{rule} excepted by {exception} until {expires_at}"),
+                format!("{rule} dikecualikan oleh {exception} sampai {expires_at}"),
+            ),
+            Msg::SchemaRule { message } => Text::new(
+                format!("the API server would reject this object: {message}"),
+                format!("server API akan menolak objek ini: {message}"),
+            ),
         }
     }
 
@@ -183,6 +226,19 @@ mod tests {
             },
             Msg::ObjectOk {
                 object: "Site/x".into(),
+            },
+            Msg::PolicySummary {
+                objects: 3,
+                denied: 1,
+                warnings: 0,
+            },
+            Msg::Excepted {
+                rule: "CLOUD-NKRI".into(),
+                exception: "e".into(),
+                expires_at: "t".into(),
+            },
+            Msg::SchemaRule {
+                message: "m".into(),
             },
         ];
         for m in all {

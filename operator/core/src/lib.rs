@@ -13,6 +13,7 @@ pub mod finding;
 pub mod i18n;
 pub mod peer;
 pub mod placement;
+pub mod policy;
 pub mod ports;
 pub mod rules;
 pub mod sites;

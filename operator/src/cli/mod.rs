@@ -2,10 +2,14 @@
 //! backup mover and the offline tools.
 
 pub mod agent;
-pub mod bench;
+pub mod bench_placement;
+pub mod bench_webhook;
 pub mod crd;
+pub mod inputs;
 pub mod place;
 pub mod plan;
+pub mod policy;
+pub mod webhook;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -112,6 +116,23 @@ pub struct WebhookArgs {
     /// PEM private key file.
     #[arg(long)]
     pub key: Option<PathBuf>,
+    /// Manifests (files or directories) giving the rules' context: the ResidencyPolicy,
+    /// Sites, Racks, Agencies, Approvals, plans. Read once at start; a cluster-backed
+    /// reflector replaces this later.
+    #[arg(long, value_name = "PATH")]
+    pub context: Vec<PathBuf>,
+    /// Override the policy's enforcement mode.
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+}
+
+/// `--mode` of the webhook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// Deny objects with a denying finding.
+    Enforce,
+    /// Admit everything; findings become warnings.
+    Monitor,
 }
 
 /// Arguments of `pusdata agent`.
@@ -187,6 +208,9 @@ pub struct PolicyCheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
+    /// Evaluate as of this instant (RFC 3339) instead of the clock, for reproducible runs.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
 }
 
 /// Output formats of the offline checkers.
@@ -220,6 +244,9 @@ pub enum BenchCommand {
     /// Place synthetic requests into synthetic racks; report time and racks used against a
     /// lower bound.
     Placement(BenchPlacementArgs),
+    /// Start the webhook on loopback (self-signed certificate) and send AdmissionReviews at
+    /// a fixed rate over HTTPS; report latency percentiles and throughput.
+    Webhook(BenchWebhookArgs),
 }
 
 /// Arguments of `pusdata bench placement`.
@@ -288,6 +315,20 @@ pub struct CrdArgs {
     /// Exit non-zero if the committed files under ROOT differ from the types.
     #[arg(long, value_name = "ROOT", num_args = 0..=1, default_missing_value = ".", conflicts_with = "write")]
     pub check: Option<PathBuf>,
+}
+
+/// Arguments of `pusdata bench webhook`.
+#[derive(Debug, Args)]
+pub struct BenchWebhookArgs {
+    /// Requests per second to offer.
+    #[arg(long, default_value_t = 1000)]
+    pub rate: u32,
+    /// How long to send, in seconds.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u32,
+    /// Keep-alive HTTPS connections to spread the load over.
+    #[arg(long, default_value_t = 16)]
+    pub connections: u32,
 }
 
 /// Arguments of `pusdata completions`.

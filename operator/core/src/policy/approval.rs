@@ -1,0 +1,137 @@
+//! Who may approve (SEC-CIA, CLOUD-NKRI, WEB-DC, NET-PORTS): only members of the platform
+//! groups, never a member of the agency the approval is for, and the identity recorded is the
+//! one the API server authenticated — never what the client wrote.
+
+use super::Context;
+use crate::finding::Finding;
+use crate::i18n::Text;
+use jiff::Timestamp;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use pusdata_crds::v1alpha1::{Approval, RecordedIdentity};
+
+/// The authenticated requester, from an admission request's `userInfo`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UserInfo {
+    /// User name.
+    pub username: String,
+    /// UID, when the authenticator sets one.
+    pub uid: Option<String>,
+    /// Groups.
+    pub groups: Vec<String>,
+}
+
+/// Reviews the creation of an approval by `user`. On success returns the identity to record
+/// in `spec.recordedBy`; on refusal, the finding (boxed: findings are large, refusals rare).
+pub fn review_approval(
+    approval: &Approval,
+    user: &UserInfo,
+    ctx: &Context,
+    now: Timestamp,
+) -> Result<RecordedIdentity, Box<Finding>> {
+    let target = &approval.spec.target;
+    let rule = match target.kind.as_str() {
+        "ExternalCloudService" => "CLOUD-NKRI",
+        "HostingRequest" => "WEB-DC",
+        "Agency" => "NET-PORTS",
+        _ => "SEC-CIA",
+    };
+    let who = &user.username;
+    let platform = &ctx.settings.platform_groups;
+    if !user.groups.iter().any(|g| platform.contains(g)) {
+        return Err(Box::new(Finding::deny(
+            rule,
+            "spec",
+            Text::new(
+                format!(
+                    "{who} is not in the platform team's groups ({}) and may not approve",
+                    platform.join(", ")
+                ),
+                format!(
+                    "{who} bukan anggota grup Dinas ({}) dan tidak berwenang menyetujui",
+                    platform.join(", ")
+                ),
+            ),
+            Text::new(
+                "ask the platform team (the IT office) to review the request",
+                "minta Dinas (tim platform) meninjau permohonan",
+            ),
+        )));
+    }
+    let agency = match target.kind.as_str() {
+        "Agency" => ctx.agency(&target.name),
+        _ => target
+            .namespace
+            .as_deref()
+            .and_then(|ns| ctx.agency_of_namespace(ns)),
+    };
+    let Some(agency) = agency else {
+        return Err(Box::new(Finding::deny(
+            "SEC-CIA",
+            "spec.target",
+            Text::new(
+                format!(
+                    "no registered agency owns the target {}/{}, so self-approval cannot be ruled out",
+                    target.namespace.as_deref().unwrap_or_default(),
+                    target.name
+                ),
+                format!(
+                    "tidak ada Perangkat Daerah terdaftar yang memiliki target {}/{}, sehingga persetujuan atas permohonan sendiri tidak dapat dicegah",
+                    target.namespace.as_deref().unwrap_or_default(),
+                    target.name
+                ),
+            ),
+            Text::new(
+                "register the agency and its namespaces first",
+                "daftarkan dahulu Perangkat Daerah beserta namespace-nya",
+            ),
+        )));
+    };
+    if let Some(g) = user.groups.iter().find(|g| agency.spec.groups.contains(g)) {
+        return Err(Box::new(Finding::deny(
+            "SEC-CIA",
+            "spec",
+            Text::new(
+                format!(
+                    "{who} is a member of {g} of agency {} and cannot approve its own request",
+                    agency.spec.code
+                ),
+                format!(
+                    "{who} adalah anggota {g} dari Perangkat Daerah {} dan tidak boleh menyetujui permohonannya sendiri",
+                    agency.spec.code
+                ),
+            ),
+            Text::new(
+                "another member of the platform team, outside the agency, must approve",
+                "persetujuan harus diberikan anggota Dinas lain yang bukan bagian dari Perangkat Daerah tersebut",
+            ),
+        )));
+    }
+    if let Some(claimed) = &approval.spec.recorded_by
+        && (claimed.username != *who || claimed.uid != user.uid)
+    {
+        return Err(Box::new(Finding::deny(
+            "SEC-CIA",
+            "spec.recordedBy",
+            Text::new(
+                format!(
+                    "spec.recordedBy claims {}, but the request was made by {who}",
+                    claimed.username
+                ),
+                format!(
+                    "spec.recordedBy menyebut {}, padahal permintaan dibuat oleh {who}",
+                    claimed.username
+                ),
+            ),
+            Text::new(
+                "leave spec.recordedBy empty: Pusdata records the authenticated user",
+                "kosongkan spec.recordedBy: Pusdata mencatat pengguna yang terautentikasi",
+            ),
+        )));
+    }
+    Ok(RecordedIdentity {
+        username: who.clone(),
+        uid: user.uid.clone(),
+        groups: user.groups.clone(),
+        at: Time(now),
+    })
+}

@@ -1,0 +1,110 @@
+//! `pusdata drill`: today `--local`, a whole drill on this machine.
+
+use super::DrillArgs;
+use crate::error::CliError;
+use pusdata::drill::{DrillError, LocalDrillOptions, run_local};
+use pusdata_core::duration::human;
+use pusdata_core::i18n::{Lang, Text};
+use std::io::IsTerminal;
+use std::time::Duration;
+
+/// Runs the drill and prints where the report is.
+pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
+    if !args.local {
+        return Err(CliError::NotBuilt(
+            Text::new(
+                "`pusdata drill` against a cluster is not built yet (issue #6): use `pusdata drill --local`, or create a Failover object",
+                "`pusdata drill` terhadap klaster belum dibangun (issue #6): gunakan `pusdata drill --local`, atau buat objek Failover",
+            )
+            .to_string(),
+        ));
+    }
+    let workdir = args.workdir.unwrap_or_else(|| {
+        std::path::PathBuf::from(format!("pusdata-drill-{}", jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S")))
+    });
+    let exe = std::env::current_exe().map_err(|e| CliError::Internal(format!("own executable: {e}")))?;
+    pusdata::agent::tls::install_crypto_provider();
+    let outcome = run_local(&LocalDrillOptions {
+        plan: args.plan,
+        workdir: workdir.clone(),
+        exe,
+        bytes_per_service: args.mib_per_service.max(1) * 1024 * 1024,
+        lang,
+        progress: std::io::stderr().is_terminal(),
+    })
+    .map_err(|e| match e {
+        DrillError::Input(m) => CliError::Input(m),
+        DrillError::Failed(m) => CliError::Internal(m),
+    })?;
+
+    let status = outcome.failover.status.clone().unwrap_or_default();
+    println!(
+        "{}",
+        Text::new(
+            format!("Drill {} of plan {}", outcome.failover.metadata.name.clone().unwrap_or_default(), outcome.failover.spec.plan),
+            format!("Latihan {} untuk rencana {}", outcome.failover.metadata.name.clone().unwrap_or_default(), outcome.failover.spec.plan),
+        )
+        .get(lang)
+    );
+    let (h_tier, h_rpo, h_rto, h_met) = match lang {
+        Lang::En => ("tier", "RPO achieved / target", "RTO achieved / target", "met"),
+        Lang::Id => ("tier", "RPO tercapai / target", "RTO tercapai / target", "terpenuhi"),
+    };
+    println!("  {h_tier:<18} {h_rpo:<24} {h_rto:<24} {h_met}");
+    for t in &status.tiers {
+        let fmt = |a: Option<u64>, target: u64| {
+            format!(
+                "{} / {}",
+                a.map(|s| human(Duration::from_secs(s))).unwrap_or_else(|| "—".into()),
+                human(Duration::from_secs(target))
+            )
+        };
+        let met = match (t.met, lang) {
+            (Some(true), Lang::En) => "yes",
+            (Some(true), Lang::Id) => "ya",
+            (_, Lang::En) => "NO",
+            (_, Lang::Id) => "TIDAK",
+        };
+        println!(
+            "  {:<18} {:<24} {:<24} {met}",
+            t.tier,
+            fmt(t.rpo_achieved_seconds, t.rpo_target_seconds),
+            fmt(t.rto_achieved_seconds, t.rto_target_seconds)
+        );
+    }
+    let failed: Vec<_> = status
+        .steps
+        .iter()
+        .filter(|s| s.state == pusdata_crds::v1alpha1::StepState::Failed)
+        .collect();
+    for s in &failed {
+        println!("  ✗ {}: {}", s.id, s.message.clone().unwrap_or_default());
+    }
+    println!(
+        "{}",
+        Text::new(
+            format!(
+                "{} steps; restores and verification took {:.1} s of {:.1} s. Report: {} (and report.md)",
+                status.steps.len(),
+                outcome.work_seconds,
+                outcome.drill_seconds,
+                outcome.report_html.display()
+            ),
+            format!(
+                "{} langkah; pemulihan dan verifikasi {:.1} dtk dari {:.1} dtk. Laporan: {} (dan report.md)",
+                status.steps.len(),
+                outcome.work_seconds,
+                outcome.drill_seconds,
+                outcome.report_html.display()
+            ),
+        )
+        .get(lang)
+    );
+    if outcome.succeeded() {
+        Ok(())
+    } else {
+        Err(CliError::Check(
+            Text::new("the drill failed; see the report", "latihan gagal; lihat laporan").get(lang).to_string(),
+        ))
+    }
+}

@@ -1,0 +1,489 @@
+//! `pusdata drill --local`: a whole DR drill on one machine, with the same parts a real one
+//! uses — the rustic_core mover writes restic-format repositories at the "DRC", a second
+//! `pusdata agent` process plays the DRC site over real gRPC with mTLS, the pure step machine
+//! of `pusdata_core::dr` decides every step, and the report is the one a real drill writes.
+//!
+//! Layout of the work directory:
+//! ```text
+//! primary/<namespace>/<service>/   sample agency data (renamed to primary.lost/ at the loss)
+//! drc/repos/<agency>/              one restic repository per agency, each with its own key
+//! drc/keys/<agency>.key            the agencies' repository keys (owner-only)
+//! drc/agent/                       the DRC agent's fencing state and log
+//! drc/restores/drill/<service>/    what the drill restored (removed at teardown)
+//! pki/                             throwaway CA, server and client certificates
+//! report.html, report.md, report.html.sha256, failover.yaml
+//! ```
+
+pub mod sample;
+
+use crate::agent::client::{AgentClient, ClientConfig};
+use crate::agent::process::{AgentProcess, AgentProcessConfig};
+use crate::agent::tls::LocalPki;
+use crate::agent::work::tree_checksum;
+use crate::mover::{self, BackupRequest, RepoConfig};
+use crate::report::{self, ReportInput};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use jiff::Timestamp;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use pusdata_core::dr::steps::{self as machine, Action, Observations, StepAction, StepPlan, StepResult};
+use pusdata_core::dr::{self, check::Measurements};
+use pusdata_core::finding::{Finding, Severity};
+use pusdata_core::i18n::{Lang, Text};
+use pusdata_crds::v1alpha1::{
+    BackupRepository, DisasterRecoveryPlan, Failover, FailoverPhase, FailoverSpec, FailoverStatus, FailoverType,
+    RecordedIdentity, ReportRef, Scope, Site,
+};
+use pusdata_crds::{Object, yaml_documents};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// What to drill and where.
+#[derive(Clone, Debug)]
+pub struct LocalDrillOptions {
+    /// The plan file; other YAML files in its directory (sites, repositories) are read too.
+    pub plan: PathBuf,
+    /// Work directory (created; must be empty or missing).
+    pub workdir: PathBuf,
+    /// The `pusdata` executable, started again as the DRC agent.
+    pub exe: PathBuf,
+    /// Sample data per service, in bytes.
+    pub bytes_per_service: u64,
+    /// Language of the console output.
+    pub lang: Lang,
+    /// Draw a progress bar.
+    pub progress: bool,
+}
+
+/// What the drill found.
+#[derive(Clone, Debug)]
+pub struct LocalDrillOutcome {
+    /// The execution with its recorded progress.
+    pub failover: Failover,
+    /// `report.html`.
+    pub report_html: PathBuf,
+    /// `report.md`.
+    pub report_md: PathBuf,
+    /// Plan-check findings.
+    pub findings: Vec<Finding>,
+    /// Seconds spent in restores and verifications (the bare work), for the overhead figure.
+    pub work_seconds: f64,
+    /// Seconds from the simulated loss to the last verification.
+    pub drill_seconds: f64,
+}
+
+impl LocalDrillOutcome {
+    /// Whether every step succeeded.
+    pub fn succeeded(&self) -> bool {
+        self.failover.status.as_ref().and_then(|s| s.phase) == Some(FailoverPhase::Succeeded)
+    }
+}
+
+/// Why a local drill could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum DrillError {
+    /// The plan or its directory could not be read.
+    #[error("{0}")]
+    Input(String),
+    /// Something failed while drilling.
+    #[error("{0}")]
+    Failed(String),
+}
+
+fn failed(context: &str) -> impl Fn(String) -> DrillError + '_ {
+    move |e| DrillError::Failed(format!("{context}: {e}"))
+}
+
+struct Loaded {
+    plan: DisasterRecoveryPlan,
+    sites: Vec<Site>,
+    repositories: Vec<BackupRepository>,
+}
+
+fn load(plan_path: &Path) -> Result<Loaded, DrillError> {
+    let dir = plan_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut files = vec![plan_path.to_path_buf()];
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut others: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml") && p != plan_path)
+            .collect();
+        others.sort();
+        files.extend(others);
+    }
+    let mut plans = Vec::new();
+    let mut sites = Vec::new();
+    let mut repositories = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| DrillError::Input(format!("{}: {e}", file.display())))?;
+        let docs = yaml_documents(&text).map_err(|e| DrillError::Input(format!("{}: {e}", file.display())))?;
+        for doc in docs {
+            match Object::from_value(doc) {
+                Ok(Object::DisasterRecoveryPlan(p)) => plans.push(p),
+                Ok(Object::Site(s)) => sites.push(s),
+                Ok(Object::BackupRepository(r)) => repositories.push(r),
+                Ok(_) => {}
+                Err(e) => return Err(DrillError::Input(format!("{}: {e}", file.display()))),
+            }
+        }
+    }
+    let mut plans = plans.into_iter();
+    let plan = plans
+        .next()
+        .ok_or_else(|| DrillError::Input(format!("{}: no DisasterRecoveryPlan found", plan_path.display())))?;
+    if plans.next().is_some() {
+        return Err(DrillError::Input(format!(
+            "{}: more than one DisasterRecoveryPlan; give the one to drill",
+            dir.display()
+        )));
+    }
+    Ok(Loaded {
+        plan,
+        sites,
+        repositories,
+    })
+}
+
+fn random_key() -> Result<String, DrillError> {
+    let mut buf = [0u8; 24];
+    let mut f = std::fs::File::open("/dev/urandom").map_err(|e| DrillError::Failed(format!("/dev/urandom: {e}")))?;
+    std::io::Read::read_exact(&mut f, &mut buf).map_err(|e| DrillError::Failed(format!("/dev/urandom: {e}")))?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn write_private(path: &Path, text: &str) -> Result<(), DrillError> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).map_err(|e| DrillError::Failed(format!("{}: {e}", path.display())))?;
+    std::io::Write::write_all(&mut f, text.as_bytes()).map_err(|e| DrillError::Failed(format!("{}: {e}", path.display())))
+}
+
+/// One service as the drill handles it.
+#[derive(Clone, Debug)]
+struct Service {
+    name: String,
+    agency: String,
+    tier: String,
+    source: PathBuf,
+    checksum: String,
+    snapshot: Option<String>,
+    backed_up_at: Option<Timestamp>,
+}
+
+fn say(lang: Lang, bar: &ProgressBar, text: Text) {
+    bar.println(text.get(lang));
+}
+
+/// Runs the drill. The caller prints the outcome; this returns errors only when the drill
+/// could not run at all — a drill that ran and failed a step is an outcome.
+pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillError> {
+    let lang = opts.lang;
+    let loaded = load(&opts.plan)?;
+    let plan = &loaded.plan;
+    let findings = dr::check::check_plan(plan, &loaded.sites, &loaded.repositories, &Measurements::default());
+
+    let w = &opts.workdir;
+    if w.exists() && std::fs::read_dir(w).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        return Err(DrillError::Input(format!(
+            "{} is not empty; a drill never overwrites an earlier one's data",
+            w.display()
+        )));
+    }
+    let (primary, drc) = (w.join("primary"), w.join("drc"));
+    for d in [&primary, &drc.join("repos"), &drc.join("keys"), &drc.join("agent"), &drc.join("restores")] {
+        std::fs::create_dir_all(d).map_err(|e| DrillError::Failed(format!("{}: {e}", d.display())))?;
+    }
+
+    let members = dr::members(&plan.spec);
+    let bar = if opts.progress {
+        ProgressBar::new((members.len() * 3 + 2) as u64)
+    } else {
+        ProgressBar::with_draw_target(Some((members.len() * 3 + 2) as u64), ProgressDrawTarget::hidden())
+    };
+    if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:32} {pos}/{len} {msg}") {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    for f in findings.iter().filter(|f| f.severity == Severity::Deny) {
+        say(lang, &bar, Text::new(format!("plan check: {}", f.line(Lang::En)), format!("pemeriksaan rencana: {}", f.line(Lang::Id))));
+    }
+
+    // 1. Sample data at the primary, and each agency's own repository key.
+    let mut services = Vec::new();
+    let mut keys: BTreeMap<String, String> = BTreeMap::new();
+    for (tier, m) in &members {
+        bar.set_message(format!("data {}", m.name));
+        let source = primary.join(&m.namespace).join(&m.name);
+        sample::generate(&source, &m.name, opts.bytes_per_service).map_err(|e| DrillError::Failed(format!("{}: {e}", source.display())))?;
+        let (_, _, checksum) = tree_checksum(&source).map_err(|e| DrillError::Failed(e.to_string()))?;
+        if !keys.contains_key(&m.agency) {
+            let key = random_key()?;
+            write_private(&drc.join("keys").join(format!("{}.key", m.agency)), &key)?;
+            keys.insert(m.agency.clone(), key);
+        }
+        services.push(Service {
+            name: m.name.clone(),
+            agency: m.agency.clone(),
+            tier: tier.name.clone(),
+            source,
+            checksum,
+            snapshot: None,
+            backed_up_at: None,
+        });
+        bar.inc(1);
+    }
+
+    // 2. Back up through the real mover into the DRC repositories.
+    for s in &mut services {
+        bar.set_message(format!("backup {}", s.name));
+        let key = keys.get(&s.agency).cloned().unwrap_or_default();
+        let repo = RepoConfig::local(drc.join("repos").join(&s.agency), key);
+        let member = members.iter().find(|(_, m)| m.name == s.name).map(|(_, m)| *m);
+        let namespace = member.map(|m| m.namespace.clone()).unwrap_or_default();
+        let report = mover::backup(
+            &repo,
+            &BackupRequest {
+                path: s.source.clone(),
+                tags: vec![
+                    format!("agency={}", s.agency),
+                    format!("namespace={namespace}"),
+                    format!("pvc={}", s.name),
+                    format!("plan={}", plan.metadata.name.clone().unwrap_or_default()),
+                    format!("tier={}", s.tier),
+                ],
+                host: None,
+                as_path: Some(PathBuf::from(format!("/data/{}", s.name))),
+            },
+        )
+        .map_err(|e| DrillError::Failed(format!("backup of {}: {e}", s.name)))?;
+        s.snapshot = Some(report.snapshot_id.clone());
+        s.backed_up_at = Some(Timestamp::now());
+        bar.inc(1);
+    }
+
+    // 3. The DRC site: a second process, over gRPC with mTLS.
+    bar.set_message("starting the DRC agent");
+    let pki = LocalPki::generate().map_err(|e| DrillError::Failed(e.to_string()))?;
+    let server_files = pki.server.write_files(&w.join("pki/drc")).map_err(|e| DrillError::Failed(e.to_string()))?;
+    let mut cfg = AgentProcessConfig::new(&opts.exe, drc.join("agent"), server_files);
+    cfg.site = plan.spec.drc_site.clone();
+    cfg.repo_root = Some(drc.join("repos"));
+    cfg.restore_root = Some(drc.join("restores"));
+    cfg.keys_dir = Some(drc.join("keys"));
+    cfg.log = Some(drc.join("agent/agent.log"));
+    let agent = AgentProcess::spawn(&cfg).map_err(|e| DrillError::Failed(format!("DRC agent: {e}")))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| DrillError::Failed(format!("tokio: {e}")))?;
+    let client = AgentClient::new(ClientConfig::new(agent.endpoint(), &pki.client, Some("localhost")))
+        .map_err(|e| DrillError::Failed(e.to_string()))?;
+    let hb = runtime
+        .block_on(client.heartbeat(&plan.spec.primary_site, 0))
+        .map_err(failed("heartbeat to the DRC"))?;
+    let current_epoch = hb.fence.as_ref().map(|f| f.epoch).unwrap_or(0);
+    bar.inc(1);
+
+    // 4. The primary is lost. A drill restores alongside; here the primary's data is moved
+    //    away so nothing can be read from it by mistake.
+    let loss = Timestamp::now();
+    let lost = w.join("primary.lost");
+    std::fs::rename(&primary, &lost).map_err(|e| DrillError::Failed(format!("simulating the loss: {e}")))?;
+    say(
+        lang,
+        &bar,
+        Text::new("primary site lost (simulated): restoring at the DRC", "situs utama hilang (simulasi): memulihkan di DRC"),
+    );
+
+    // 5. The step machine decides; this loop only executes.
+    let who = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+    let name = format!("drill-local-{}", loss.as_second());
+    let spec = FailoverSpec {
+        plan: plan.metadata.name.clone().unwrap_or_default(),
+        kind: FailoverType::Drill,
+        scope: Scope::default(),
+        reason: "Local drill (pusdata drill --local): backup, simulated loss of the primary, restore at the DRC over gRPC, checksum verification".into(),
+        accept_data_loss: false,
+        requested_by: Some(RecordedIdentity {
+            username: who.clone(),
+            uid: None,
+            groups: vec!["pusdata:local".into()],
+            at: Time(loss),
+        }),
+    };
+    let steps = machine::steps(plan, &spec).map_err(|t| DrillError::Input(t.en))?;
+    let mut status = FailoverStatus {
+        phase: Some(FailoverPhase::Running),
+        started_at: Some(Time(loss)),
+        epoch: Some(current_epoch),
+        ..FailoverStatus::default()
+    };
+    let started = Instant::now();
+    let mut work_seconds = 0.0;
+    let mut results: BTreeMap<String, StepResult> = BTreeMap::new();
+    let mut approvals: BTreeMap<String, RecordedIdentity> = BTreeMap::new();
+    let by_name: BTreeMap<String, Service> = services.iter().map(|s| (s.name.clone(), s.clone())).collect();
+    bar.set_length((members.len() * 2 + 2 + steps.steps.len()) as u64);
+    for _ in 0..10_000 {
+        let obs = Observations {
+            now: Timestamp::now(),
+            peer_reachable: true,
+            current_epoch,
+            results: results.clone(),
+            approvals: approvals.clone(),
+        };
+        let action = machine::next_step(&steps, &status, &obs);
+        machine::apply(&steps, &mut status, &action, Timestamp::now());
+        match &action {
+            Action::Record(updates) => {
+                for u in updates {
+                    results.remove(&u.id);
+                    bar.inc(1);
+                }
+            }
+            Action::Start { steps: ids, epoch } => {
+                let t0 = Instant::now();
+                let outcomes = runtime.block_on(run_steps(&steps, ids, *epoch, &client, &by_name, &drc));
+                work_seconds += t0.elapsed().as_secs_f64();
+                for (id, r) in outcomes {
+                    bar.set_message(id.clone());
+                    results.insert(id, r);
+                }
+            }
+            Action::Retry { step, epoch, .. } => {
+                let outcomes = runtime.block_on(run_steps(&steps, std::slice::from_ref(step), *epoch, &client, &by_name, &drc));
+                results.extend(outcomes);
+            }
+            Action::Wait { steps: waiting, .. } => {
+                // No person is at the keyboard of a local drill: sign-offs are given, and
+                // recorded as automatic so the report cannot be mistaken for a real one.
+                for id in waiting {
+                    approvals.insert(
+                        id.clone(),
+                        RecordedIdentity {
+                            username: format!("{who} (automatic sign-off, pusdata drill --local)"),
+                            uid: None,
+                            groups: vec!["pusdata:local".into()],
+                            at: Time(Timestamp::now()),
+                        },
+                    );
+                }
+            }
+            Action::Observe { .. } => std::thread::sleep(Duration::from_millis(20)),
+            Action::Fail { .. } | Action::Done => break,
+        }
+    }
+    let drill_seconds = started.elapsed().as_secs_f64();
+    let _ = agent.kill();
+
+    // 6. Figures and the report.
+    let rpo: BTreeMap<String, Duration> = plan
+        .spec
+        .tiers
+        .iter()
+        .map(|t| {
+            let oldest = services
+                .iter()
+                .filter(|s| s.tier == t.name)
+                .filter_map(|s| s.backed_up_at)
+                .min()
+                .unwrap_or(loss);
+            let secs = (loss - oldest).get_seconds().max(0);
+            (t.name.clone(), Duration::from_secs(u64::try_from(secs).unwrap_or(0)))
+        })
+        .collect();
+    status.tiers = dr::achieved::tier_outcomes(plan, &status, &rpo);
+    status.finished_at = Some(Time(Timestamp::now()));
+    let mut failover = Failover::new(&name, spec);
+    let report_html = w.join("report.html");
+    let report_md = w.join("report.md");
+    status.report = Some(ReportRef {
+        config_map: None,
+        url: Some(report_html.display().to_string()),
+        sha256: None,
+    });
+    failover.status = Some(status);
+    let rendered = report::render(&ReportInput {
+        plan,
+        failover: &failover,
+        findings: &findings,
+        generated_at: Timestamp::now(),
+    });
+    if let Some(s) = failover.status.as_mut().and_then(|s| s.report.as_mut()) {
+        s.sha256 = Some(rendered.html_sha256.clone());
+    }
+    let write = |p: &Path, t: &str| std::fs::write(p, t).map_err(|e| DrillError::Failed(format!("{}: {e}", p.display())));
+    write(&report_html, &rendered.html)?;
+    write(&report_md, &rendered.markdown)?;
+    write(&w.join("report.html.sha256"), &format!("{}  report.html\n", rendered.html_sha256))?;
+    let yaml = serde_saphyr::to_string(&failover).map_err(|e| DrillError::Failed(e.to_string()))?;
+    write(&w.join("failover.yaml"), &yaml)?;
+    bar.finish_and_clear();
+    Ok(LocalDrillOutcome {
+        failover,
+        report_html,
+        report_md,
+        findings,
+        work_seconds,
+        drill_seconds,
+    })
+}
+
+/// Runs the started steps, in parallel where the machine started several.
+async fn run_steps(
+    plan: &StepPlan,
+    ids: &[String],
+    epoch: u64,
+    client: &AgentClient,
+    services: &BTreeMap<String, Service>,
+    drc: &Path,
+) -> Vec<(String, StepResult)> {
+    let futures = ids.iter().map(|id| async move {
+        let Some(step) = plan.steps.iter().find(|s| &s.id == id) else {
+            return (id.clone(), StepResult::Failed("unknown step".into()));
+        };
+        let svc = step.service.as_ref().and_then(|s| services.get(s));
+        let request_id = format!("{id}@{epoch}");
+        let result = match (&step.action, svc) {
+            (StepAction::Restore, Some(s)) => {
+                let snapshot = format!("{}/{}", s.agency, s.snapshot.clone().unwrap_or_default());
+                match client.restore(&request_id, epoch, &snapshot, &format!("drill/{}", s.name)).await {
+                    Ok(r) => match (r.fence.as_ref().map(|f| f.verdict), r.report) {
+                        (_, Some(rep)) => StepResult::Succeeded(format!("{} files, {} bytes restored", rep.files, rep.bytes)),
+                        (_, None) => StepResult::Failed(format!(
+                            "refused by the DRC: {}",
+                            r.fence.map(|f| f.reason).unwrap_or_default()
+                        )),
+                    },
+                    Err(e) => StepResult::Failed(e.to_string()),
+                }
+            }
+            (StepAction::Verify, Some(s)) => {
+                match client.verify(&request_id, epoch, &format!("drill/{}", s.name), &s.checksum).await {
+                    Ok(r) => match r.report {
+                        Some(rep) if rep.matches => StepResult::Succeeded(format!("checksum {} matches the primary's", &rep.checksum[..12.min(rep.checksum.len())])),
+                        Some(rep) => StepResult::Failed(format!("checksum {} differs from the primary's {}", rep.checksum, s.checksum)),
+                        None => StepResult::Failed("refused by the DRC".into()),
+                    },
+                    Err(e) => StepResult::Failed(e.to_string()),
+                }
+            }
+            (StepAction::Teardown, _) => match std::fs::remove_dir_all(drc.join("restores/drill")) {
+                Ok(()) => StepResult::Succeeded("isolated restores removed; replication never paused".into()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => StepResult::Succeeded("nothing to remove".into()),
+                Err(e) => StepResult::Failed(e.to_string()),
+            },
+            (StepAction::MeasureRto, _) => StepResult::Succeeded("RTO measured from step times".into()),
+            (StepAction::Runbook { .. }, _) => StepResult::Succeeded("automated runbook step: nothing to do in a local drill".into()),
+            (other, _) => StepResult::Failed(format!("{other:?} is not part of a drill")),
+        };
+        (id.clone(), result)
+    });
+    futures::future::join_all(futures).await
+}

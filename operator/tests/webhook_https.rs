@@ -1,0 +1,197 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The real `pusdata webhook` process over real HTTPS: a certificate generated here (rcgen),
+//! a real TLS client (tokio-rustls) and HTTP/1.1 client (hyper), AdmissionReview v1 bodies.
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use tokio_rustls::rustls;
+
+struct Webhook {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Webhook {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(dir: &Path, cert: &str, key: &str) -> Webhook {
+    std::fs::write(dir.join("tls.crt"), cert).unwrap();
+    std::fs::write(dir.join("tls.key"), key).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pusdata"))
+        .args(["webhook", "--listen", "127.0.0.1:0", "--cert"])
+        .arg(dir.join("tls.crt"))
+        .arg("--key")
+        .arg(dir.join("tls.key"))
+        // Not the whole of docs/examples: its bad/ directory is deliberately inconsistent.
+        .args(
+            ["residency-policy.yaml", "approval.yaml", "agency.yaml"]
+                .iter()
+                .flat_map(|f| {
+                    [
+                        "--context".into(),
+                        root.join("docs/examples").join(f).into_os_string(),
+                    ]
+                }),
+        )
+        .arg("--context")
+        .arg(root.join("dr-plans"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    Webhook { child, port }
+}
+
+async fn request(
+    port: u16,
+    ca: &rustls::pki_types::CertificateDer<'static>,
+    method: &str,
+    path: &str,
+    body: Vec<u8>,
+) -> (u16, Vec<u8>) {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca.clone()).unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect("localhost".try_into().unwrap(), tcp)
+        .await
+        .unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls))
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    let req = hyper::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "localhost")
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body)))
+        .unwrap();
+    let resp = sender.send_request(req).await.unwrap();
+    let status = resp.status().as_u16();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, bytes.to_vec())
+}
+
+fn review(name: &str, region: &str) -> Vec<u8> {
+    json!({
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": "e911857d-c318-11e8-bbad-025000000001",
+            "kind": {"group": "pusdata.io", "version": "v1alpha1", "kind": "ExternalCloudService"},
+            "resource": {"group": "pusdata.io", "version": "v1alpha1", "resource": "externalcloudservices"},
+            "name": name,
+            "namespace": "disdik",
+            "operation": "CREATE",
+            "userInfo": {"username": "guru@disdik", "groups": ["bekasikota:disdik"]},
+            "object": {
+                "apiVersion": "pusdata.io/v1alpha1",
+                "kind": "ExternalCloudService",
+                "metadata": {"name": name, "namespace": "disdik"},
+                "spec": {"provider": "aws", "region": region, "service": "s3",
+                         "dataClass": "Internal", "purpose": "LMS media", "agency": "disdik"}
+            },
+            "dryRun": false
+        }
+    })
+    .to_string()
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn webhook_over_https() {
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let ca = certified.cert.der().clone();
+    let dir = tempfile::tempdir().unwrap();
+    let hook = start(
+        dir.path(),
+        &certified.cert.pem(),
+        &certified.signing_key.serialize_pem(),
+    );
+
+    let (status, body) = request(hook.port, &ca, "GET", "/healthz", Vec::new()).await;
+    assert_eq!((status, body.as_slice()), (200, &b"ok\n"[..]));
+
+    let (status, body) = request(
+        hook.port,
+        &ca,
+        "POST",
+        "/validate",
+        review("lms-media", "ap-southeast-3"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["response"]["uid"], "e911857d-c318-11e8-bbad-025000000001");
+    assert_eq!(v["response"]["allowed"], true, "{v}");
+
+    let (_, body) = request(
+        hook.port,
+        &ca,
+        "POST",
+        "/validate",
+        review("lms-archive", "ap-southeast-1"),
+    )
+    .await;
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["response"]["allowed"], false);
+    let msg = v["response"]["status"]["message"].as_str().unwrap();
+    assert!(msg.contains("CLOUD-NKRI (Perwal 8(3))"), "{msg}");
+
+    let (_, body) = request(hook.port, &ca, "POST", "/validate", b"{oops".to_vec()).await;
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["response"]["allowed"], false);
+
+    let (status, body) = request(hook.port, &ca, "GET", "/metrics", Vec::new()).await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(body).unwrap();
+    assert!(
+        text.contains(r#"pusdata_admission_decisions_total{kind="ExternalCloudService",decision="allowed",mode="enforce",endpoint="validate"} 1"#),
+        "{text}"
+    );
+    assert!(text.contains(r#"decision="denied""#), "{text}");
+
+    let (status, _) = request(hook.port, &ca, "GET", "/nope", Vec::new()).await;
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn webhook_without_certificate_exits_2() {
+    let out = Command::new(env!("CARGO_BIN_EXE_pusdata"))
+        .args(["webhook", "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--cert"));
+}
