@@ -2,10 +2,11 @@
 
 mod cli;
 mod error;
+mod mover;
 mod telemetry;
 
 use clap::{CommandFactory, Parser};
-use cli::{Cli, Command, MoverCommand, PlanCommand, PolicyCommand};
+use cli::{BenchCommand, Cli, Command, PlanCommand, PolicyCommand};
 use error::CliError;
 use pusdata_core::i18n::{Lang, Msg};
 use std::process::ExitCode;
@@ -73,16 +74,8 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
         Command::Operator(_) => not_built("pusdata operator", 4),
         Command::Webhook(_) => not_built("pusdata webhook", 3),
         Command::Agent(_) => not_built("pusdata agent", 6),
-        Command::Mover(m) => not_built(
-            match m {
-                MoverCommand::Backup(_) => "pusdata mover backup",
-                MoverCommand::Restore(_) => "pusdata mover restore",
-                MoverCommand::Check(_) => "pusdata mover check",
-                MoverCommand::Forget(_) => "pusdata mover forget",
-                MoverCommand::Unlock(_) => "pusdata mover unlock",
-            },
-            5,
-        ),
+        Command::Mover(m) => cli::mover::run(m),
+        Command::Bench(BenchCommand::Mover(args)) => cli::mover::bench(&args),
         Command::Policy(PolicyCommand::Check(_)) => not_built("pusdata policy check", 3),
         Command::Place(_) => not_built("pusdata place", 4),
         Command::Plan(PlanCommand::Check(_)) => not_built("pusdata plan check", 6),

@@ -8,5 +8,6 @@
 pub mod duration;
 pub mod finding;
 pub mod i18n;
+pub mod retention;
 pub mod rules;
 pub mod sites;

@@ -2,6 +2,7 @@
 //! backup mover and the offline tools.
 
 pub mod crd;
+pub mod mover;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -63,6 +64,9 @@ pub enum Command {
     Drill(DrillArgs),
     /// Print the CRDs generated from the Rust types, or write / check the committed copies.
     Crd(CrdArgs),
+    /// Benchmarks against peers (not tests: they print figures and ratios).
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Print shell completions.
     Completions(CompletionsArgs),
     /// Print version and build information.
@@ -111,24 +115,27 @@ pub struct AgentArgs {
 /// `pusdata mover …`.
 #[derive(Debug, Subcommand)]
 pub enum MoverCommand {
-    /// Snapshot a directory into a repository.
-    Backup(MoverArgs),
-    /// Restore a snapshot into a directory.
-    Restore(MoverArgs),
+    /// Snapshot a directory into a repository (creates the repository on first use).
+    Backup(mover::BackupArgs),
+    /// Restore a snapshot into an empty directory.
+    Restore(mover::RestoreArgs),
+    /// Restore a snapshot into scratch space and compare every file with the snapshot.
+    Verify(mover::VerifyArgs),
     /// Check a repository's integrity.
-    Check(MoverArgs),
-    /// Apply retention and prune.
-    Forget(MoverArgs),
-    /// Remove stale locks.
-    Unlock(MoverArgs),
+    Check(mover::CheckArgs),
+    /// Apply retention (keep-* and the verified floor), then optionally prune.
+    Forget(mover::ForgetArgs),
+    /// Remove stale locks left by dead restic-compatible processes.
+    Unlock(mover::UnlockArgs),
+    /// List snapshots.
+    Snapshots(mover::SnapshotsArgs),
 }
 
-/// Common mover arguments.
-#[derive(Debug, Args)]
-pub struct MoverArgs {
-    /// Repository (local path, or `s3:` URL).
-    #[arg(long, env = "PUSDATA_REPOSITORY")]
-    pub repository: Option<String>,
+/// `pusdata bench …`: measurements against peers on the same data, printed as ratios.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// The mover against the restic CLI: backup, 1 % change, second backup, restore.
+    Mover(mover::BenchMoverArgs),
 }
 
 /// `pusdata policy …`.
