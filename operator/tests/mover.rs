@@ -412,7 +412,7 @@ fn s3_server_killed_mid_backup_leaves_no_half_snapshot() {
     gen_tree(&small, 12);
     let first = backup(&repo, &small, &envs);
 
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pusdata"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_pusdata"))
         .args([
             "mover",
             "backup",
