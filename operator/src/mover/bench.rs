@@ -420,10 +420,40 @@ pub fn run(args: &BenchMoverArgs) -> Result<(), CliError> {
         bytes2,
         &mut restic(&["restore", "latest", "--target", &t3s]),
     )?);
+    // The same engines on restic's repository: same packs for both tools, and proof that
+    // pusdata restores what restic wrote.
+    let (t4, t5) = (
+        work.join("restore-pusdata-from-restic"),
+        work.join("restore-rustic-from-restic"),
+    );
+    let (t4s, t5s) = (t4.display().to_string(), t5.display().to_string());
+    let rr = repo_r.display().to_string();
+    let pw_s = pw.display().to_string();
+    let from_restic = ["restore", "-r", &rr, "--password-file", &pw_s, "--target"];
+    let mut a4: Vec<&str> = from_restic.to_vec();
+    a4.push(&t4s);
+    steps.push(measured(
+        &work,
+        "pusdata",
+        "restore restic repo (streaming)",
+        bytes2,
+        &mut pusdata(&a4),
+    )?);
+    let mut a5: Vec<&str> = from_restic.to_vec();
+    a5.extend([t5s.as_str(), "--engine", "rustic"]);
+    steps.push(measured(
+        &work,
+        "pusdata",
+        "restore restic repo (rustic engine)",
+        bytes2,
+        &mut pusdata(&a5),
+    )?);
     let restic_root = t3.join(src.strip_prefix("/").unwrap_or(&src));
     for (name, dir) in [
         ("streaming", &t1),
         ("rustic engine", &t2),
+        ("streaming from restic repo", &t4),
+        ("rustic engine from restic repo", &t5),
         ("restic", &restic_root),
     ] {
         let h = tree_hash(dir)?;
@@ -468,7 +498,7 @@ pub fn run(args: &BenchMoverArgs) -> Result<(), CliError> {
         );
     }
     println!(
-        "\nRepository size after backup 1: pusdata {} MiB, restic {} MiB; after backup 2: pusdata {} MiB, restic {} MiB. All three restores matched the source (SHA-256).",
+        "\nRepository size after backup 1: pusdata {} MiB, restic {} MiB; after backup 2: pusdata {} MiB, restic {} MiB. All restores matched the source (SHA-256).",
         size1.0 >> 20,
         size1.1 >> 20,
         size2.0 >> 20,
