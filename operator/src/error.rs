@@ -14,6 +14,9 @@ pub enum CliError {
     /// The command is not built yet: exit 3.
     #[error("{0}")]
     NotBuilt(String),
+    /// An operation failed (repository backend, I/O, verification could not run): exit 4.
+    #[error("{0}")]
+    Failed(String),
     /// A bug or an unexpected failure: exit 70.
     #[error("internal error: {0}")]
     Internal(String),
@@ -31,6 +34,7 @@ impl CliError {
             CliError::Check(_) => 1,
             CliError::Input(_) => 2,
             CliError::NotBuilt(_) => 3,
+            CliError::Failed(_) => 4,
             CliError::Internal(_) => 70,
         }
     }
@@ -41,6 +45,7 @@ impl CliError {
             CliError::Check(_) => "check",
             CliError::Input(_) => "input",
             CliError::NotBuilt(_) => "not-built",
+            CliError::Failed(_) => "failed",
             CliError::Internal(_) => "internal",
         }
     }

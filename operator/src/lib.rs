@@ -1,4 +1,7 @@
 //! The library half of the `pusdata` binary: the parts that tests and other binaries of the
-//! workspace drive from outside (today the site-to-site agent and its client).
+//! workspace drive from outside (the site-to-site agent and its client, the mover, the report and the local drill).
 
 pub mod agent;
+pub mod drill;
+pub mod mover;
+pub mod report;

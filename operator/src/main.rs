@@ -3,15 +3,11 @@
 mod cli;
 mod controllers;
 mod error;
-// Called by the Failover controller and `pusdata drill` (issue #6) once they are wired in;
-// built and tested now so the report format is settled first.
-#[allow(dead_code)]
-mod report;
 mod telemetry;
 mod webhook;
 
 use clap::{CommandFactory, Parser};
-use cli::{BenchCommand, Cli, Command, MoverCommand, PlanCommand, PolicyCommand};
+use cli::{BenchCommand, Cli, Command, PlanCommand, PolicyCommand};
 use error::CliError;
 use pusdata_core::i18n::{Lang, Msg};
 use std::process::ExitCode;
@@ -21,7 +17,9 @@ fn main() -> ExitCode {
     // refuses to pick a provider by itself.
     pusdata::agent::tls::install_crypto_provider();
     let cli = Cli::parse();
-    telemetry::init(cli.log_format);
+    // The drill prints its own progress and summary; its parts' info lines would bury them.
+    let quiet = matches!(cli.command, Command::Drill(_));
+    telemetry::init(cli.log_format, if quiet { "warn" } else { "info" });
     let lang = language(cli.lang.as_deref());
     match run(cli.command, lang) {
         Ok(()) => ExitCode::SUCCESS,
@@ -98,21 +96,13 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
         }
         Command::Webhook(args) => cli::webhook::run(&args),
         Command::Agent(args) => cli::agent::run(args),
-        Command::Mover(m) => not_built(
-            match m {
-                MoverCommand::Backup(_) => "pusdata mover backup",
-                MoverCommand::Restore(_) => "pusdata mover restore",
-                MoverCommand::Check(_) => "pusdata mover check",
-                MoverCommand::Forget(_) => "pusdata mover forget",
-                MoverCommand::Unlock(_) => "pusdata mover unlock",
-            },
-            5,
-        ),
+        Command::Mover(m) => cli::mover::run(m),
+        Command::Bench(BenchCommand::Mover(args)) => cli::mover::bench(&args),
+        Command::Drill(args) => cli::drill::run(args, lang),
         Command::Policy(PolicyCommand::Check(args)) => cli::policy::run(&args, lang),
         Command::Place(args) => cli::place::run(&args, lang),
         Command::Bench(BenchCommand::Placement(args)) => cli::bench_placement::run(&args),
         Command::Bench(BenchCommand::Webhook(args)) => cli::bench_webhook::webhook(&args),
         Command::Plan(PlanCommand::Check(args)) => cli::plan::check(&args, lang),
-        Command::Drill(_) => not_built("pusdata drill", 6),
     }
 }

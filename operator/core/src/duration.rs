@@ -83,7 +83,11 @@ pub fn parse(input: &str) -> Result<Duration, DurationError> {
 pub fn human(d: Duration) -> String {
     let secs = d.as_secs();
     if secs == 0 {
-        return format!("{}ms", d.as_millis());
+        return if d.is_zero() {
+            "0s".to_string()
+        } else {
+            format!("{}ms", d.as_millis())
+        };
     }
     let (days, hours, mins, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
     let mut out = String::new();
@@ -126,6 +130,7 @@ mod tests {
         assert_eq!(human(Duration::from_secs(5_400)), "1h30m");
         assert_eq!(human(Duration::from_secs(97_200)), "1d3h");
         assert_eq!(human(Duration::from_millis(40)), "40ms");
+        assert_eq!(human(Duration::ZERO), "0s");
     }
 
     proptest! {

@@ -15,6 +15,7 @@ pub mod peer;
 pub mod placement;
 pub mod policy;
 pub mod ports;
+pub mod retention;
 pub mod rules;
 pub mod sites;
 pub mod tenancy;

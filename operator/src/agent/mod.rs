@@ -19,6 +19,7 @@
 pub mod client;
 pub mod error;
 pub mod process;
+pub mod rustic_work;
 pub mod server;
 pub mod state;
 pub mod tls;

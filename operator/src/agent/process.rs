@@ -25,6 +25,9 @@ pub struct AgentProcessConfig {
     pub repo_root: Option<PathBuf>,
     /// Where it restores (default: `STATE_DIR/restores`).
     pub restore_root: Option<PathBuf>,
+    /// With agency keys here, the agent restores from restic repositories with the
+    /// rustic_core mover instead of the directory-copy stand-in.
+    pub keys_dir: Option<PathBuf>,
     /// File for its log (stderr); discarded when `None`.
     pub log: Option<PathBuf>,
     /// How long to wait for it to listen before giving up.
@@ -45,6 +48,7 @@ impl AgentProcessConfig {
             tls,
             repo_root: None,
             restore_root: None,
+            keys_dir: None,
             log: None,
             start_timeout: Duration::from_secs(60),
         }
@@ -76,6 +80,9 @@ impl AgentProcess {
             .stdout(Stdio::piped());
         if let Some(r) = &cfg.repo_root {
             cmd.arg("--repo-root").arg(r);
+        }
+        if let Some(k) = &cfg.keys_dir {
+            cmd.arg("--keys-dir").arg(k);
         }
         if let Some(r) = &cfg.restore_root {
             cmd.arg("--restore-root").arg(r);

@@ -4,7 +4,9 @@
 //! A job's snapshot is `<agency>/<snapshot id>`; the repository is `<repo root>/<agency>`
 //! and its key `<keys dir>/<agency>.key`. Paths from the peer never leave those roots.
 
-use super::work::{Progress, Report, RestoreJob, SiteWork, VerifyJob, WorkError, confine, tree_checksum};
+use super::work::{
+    Progress, Report, RestoreJob, SiteWork, VerifyJob, WorkError, confine, tree_checksum,
+};
 use crate::mover::{self, RepoConfig, RestoreEngine, RestoreRequest, SnapshotRef};
 use std::path::PathBuf;
 
@@ -23,28 +25,34 @@ impl RusticWork {
     fn repo(&self, agency: &str) -> Result<RepoConfig, WorkError> {
         let path = confine(&self.repo_root, agency)?;
         let key_path = confine(&self.keys_dir, &format!("{agency}.key"))?;
-        let key = std::fs::read_to_string(&key_path)
-            .map_err(|e| WorkError::Invalid(format!("no repository key for agency {agency}: {e}")))?;
+        let key = std::fs::read_to_string(&key_path).map_err(|e| {
+            WorkError::Invalid(format!("no repository key for agency {agency}: {e}"))
+        })?;
         Ok(RepoConfig::local(path, key.trim().to_string()))
     }
 }
 
 impl SiteWork for RusticWork {
-    fn restore(&self, job: &RestoreJob, progress: &mut dyn FnMut(Progress)) -> Result<Report, WorkError> {
-        let (agency, snapshot) = job
-            .snapshot
-            .split_once('/')
-            .ok_or_else(|| WorkError::Invalid(format!("snapshot {:?} is not <agency>/<id>", job.snapshot)))?;
+    fn restore(
+        &self,
+        job: &RestoreJob,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Report, WorkError> {
+        let (agency, snapshot) = job.snapshot.split_once('/').ok_or_else(|| {
+            WorkError::Invalid(format!("snapshot {:?} is not <agency>/<id>", job.snapshot))
+        })?;
         let repo = self.repo(agency)?;
         let target = confine(&self.restore_root, &job.target)?;
         // Restore beside the target and rename: a retry after a crash starts clean, and the
         // target only ever holds a complete restore.
         let staging = target.with_extension(format!("partial-{}", std::process::id()));
         if staging.exists() {
-            std::fs::remove_dir_all(&staging).map_err(|e| WorkError::Failed(format!("{}: {e}", staging.display())))?;
+            std::fs::remove_dir_all(&staging)
+                .map_err(|e| WorkError::Failed(format!("{}: {e}", staging.display())))?;
         }
         if let Some(parent) = staging.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| WorkError::Failed(format!("{}: {e}", parent.display())))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| WorkError::Failed(format!("{}: {e}", parent.display())))?;
         }
         let report = mover::restore(
             &repo,
@@ -57,9 +65,11 @@ impl SiteWork for RusticWork {
         )
         .map_err(|e| WorkError::Failed(e.to_string()))?;
         if target.exists() {
-            std::fs::remove_dir_all(&target).map_err(|e| WorkError::Failed(format!("{}: {e}", target.display())))?;
+            std::fs::remove_dir_all(&target)
+                .map_err(|e| WorkError::Failed(format!("{}: {e}", target.display())))?;
         }
-        std::fs::rename(&staging, &target).map_err(|e| WorkError::Failed(format!("{}: {e}", target.display())))?;
+        std::fs::rename(&staging, &target)
+            .map_err(|e| WorkError::Failed(format!("{}: {e}", target.display())))?;
         progress(Progress {
             files: report.files,
             bytes: report.bytes,

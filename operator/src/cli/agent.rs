@@ -3,9 +3,10 @@
 use super::AgentArgs;
 use crate::error::CliError;
 use pusdata::agent::AgentError;
+use pusdata::agent::rustic_work::RusticWork;
 use pusdata::agent::server::{AgentConfig, bind};
 use pusdata::agent::tls::TlsMaterial;
-use pusdata::agent::work::DirCopyWork;
+use pusdata::agent::work::{DirCopyWork, SiteWork};
 use std::io::Write;
 use std::sync::Arc;
 
@@ -21,19 +22,30 @@ fn cli_error(e: AgentError) -> CliError {
 pub fn run(args: AgentArgs) -> Result<(), CliError> {
     let tls =
         TlsMaterial::read(&args.tls_cert, &args.tls_key, &args.client_ca).map_err(cli_error)?;
-    let work = DirCopyWork {
-        repo_root: args
-            .repo_root
-            .clone()
-            .unwrap_or_else(|| args.state_dir.join("repo")),
-        restore_root: args
-            .restore_root
-            .clone()
-            .unwrap_or_else(|| args.state_dir.join("restores")),
-    };
-    for dir in [&work.repo_root, &work.restore_root] {
+    let repo_root = args
+        .repo_root
+        .clone()
+        .unwrap_or_else(|| args.state_dir.join("repo"));
+    let restore_root = args
+        .restore_root
+        .clone()
+        .unwrap_or_else(|| args.state_dir.join("restores"));
+    for dir in [&repo_root, &restore_root] {
         std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir, e))?;
     }
+    // With agency keys, restores read the restic repositories (the real mover); without,
+    // the directory-copy stand-in serves contract tests.
+    let work: Arc<dyn SiteWork> = match args.keys_dir.clone() {
+        Some(keys_dir) => Arc::new(RusticWork {
+            repo_root,
+            keys_dir,
+            restore_root,
+        }),
+        None => Arc::new(DirCopyWork {
+            repo_root,
+            restore_root,
+        }),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -45,7 +57,7 @@ pub fn run(args: AgentArgs) -> Result<(), CliError> {
             state_dir: args.state_dir,
             tls,
         };
-        let agent = bind(config, Arc::new(work)).await.map_err(cli_error)?;
+        let agent = bind(config, work).await.map_err(cli_error)?;
         let addr = agent.local_addr();
         tracing::info!(%addr, "agent listening (mTLS)");
         // The contract with a parent process or test: this line means "ready".

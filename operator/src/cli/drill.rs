@@ -20,9 +20,13 @@ pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
         ));
     }
     let workdir = args.workdir.unwrap_or_else(|| {
-        std::path::PathBuf::from(format!("pusdata-drill-{}", jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S")))
+        std::path::PathBuf::from(format!(
+            "pusdata-drill-{}",
+            jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S")
+        ))
     });
-    let exe = std::env::current_exe().map_err(|e| CliError::Internal(format!("own executable: {e}")))?;
+    let exe =
+        std::env::current_exe().map_err(|e| CliError::Internal(format!("own executable: {e}")))?;
     pusdata::agent::tls::install_crypto_provider();
     let outcome = run_local(&LocalDrillOptions {
         plan: args.plan,
@@ -41,21 +45,40 @@ pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
     println!(
         "{}",
         Text::new(
-            format!("Drill {} of plan {}", outcome.failover.metadata.name.clone().unwrap_or_default(), outcome.failover.spec.plan),
-            format!("Latihan {} untuk rencana {}", outcome.failover.metadata.name.clone().unwrap_or_default(), outcome.failover.spec.plan),
+            format!(
+                "Drill {} of plan {}",
+                outcome.failover.metadata.name.clone().unwrap_or_default(),
+                outcome.failover.spec.plan
+            ),
+            format!(
+                "Latihan {} untuk rencana {}",
+                outcome.failover.metadata.name.clone().unwrap_or_default(),
+                outcome.failover.spec.plan
+            ),
         )
         .get(lang)
     );
     let (h_tier, h_rpo, h_rto, h_met) = match lang {
-        Lang::En => ("tier", "RPO achieved / target", "RTO achieved / target", "met"),
-        Lang::Id => ("tier", "RPO tercapai / target", "RTO tercapai / target", "terpenuhi"),
+        Lang::En => (
+            "tier",
+            "RPO achieved / target",
+            "RTO achieved / target",
+            "met",
+        ),
+        Lang::Id => (
+            "tier",
+            "RPO tercapai / target",
+            "RTO tercapai / target",
+            "terpenuhi",
+        ),
     };
     println!("  {h_tier:<18} {h_rpo:<24} {h_rto:<24} {h_met}");
     for t in &status.tiers {
         let fmt = |a: Option<u64>, target: u64| {
             format!(
                 "{} / {}",
-                a.map(|s| human(Duration::from_secs(s))).unwrap_or_else(|| "—".into()),
+                a.map(|s| human(Duration::from_secs(s)))
+                    .unwrap_or_else(|| "—".into()),
                 human(Duration::from_secs(target))
             )
         };
@@ -104,7 +127,12 @@ pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
         Ok(())
     } else {
         Err(CliError::Check(
-            Text::new("the drill failed; see the report", "latihan gagal; lihat laporan").get(lang).to_string(),
+            Text::new(
+                "the drill failed; see the report",
+                "latihan gagal; lihat laporan",
+            )
+            .get(lang)
+            .to_string(),
         ))
     }
 }

@@ -2,10 +2,13 @@
 //! backup mover and the offline tools.
 
 pub mod agent;
+pub mod bench_mover;
 pub mod bench_placement;
 pub mod bench_webhook;
 pub mod crd;
+pub mod drill;
 pub mod inputs;
+pub mod mover;
 pub mod place;
 pub mod plan;
 pub mod policy;
@@ -161,35 +164,37 @@ pub struct AgentArgs {
     /// PEM CA certificate that client certificates must chain to (`ca.crt`).
     #[arg(long, env = "PUSDATA_AGENT_CLIENT_CA")]
     pub client_ca: PathBuf,
-    /// Where the directory-copy stand-in mover finds snapshots (default: STATE_DIR/repo).
+    /// Where the agencies' repositories are: one restic repository per agency (with
+    /// `--keys-dir`), or snapshot directories for the directory-copy stand-in (default:
+    /// STATE_DIR/repo).
     #[arg(long)]
     pub repo_root: Option<PathBuf>,
     /// Where restores go (default: STATE_DIR/restores).
     #[arg(long)]
     pub restore_root: Option<PathBuf>,
+    /// Directory of `<agency>.key` repository keys: restores then read restic-format
+    /// repositories with the rustic_core mover. Without it, the directory-copy stand-in.
+    #[arg(long, env = "PUSDATA_AGENT_KEYS_DIR")]
+    pub keys_dir: Option<PathBuf>,
 }
 
 /// `pusdata mover …`.
 #[derive(Debug, Subcommand)]
 pub enum MoverCommand {
-    /// Snapshot a directory into a repository.
-    Backup(MoverArgs),
-    /// Restore a snapshot into a directory.
-    Restore(MoverArgs),
+    /// Snapshot a directory into a repository (creates the repository on first use).
+    Backup(mover::BackupArgs),
+    /// Restore a snapshot into an empty directory.
+    Restore(mover::RestoreArgs),
+    /// Restore a snapshot into scratch space and compare every file with the snapshot.
+    Verify(mover::VerifyArgs),
     /// Check a repository's integrity.
-    Check(MoverArgs),
-    /// Apply retention and prune.
-    Forget(MoverArgs),
-    /// Remove stale locks.
-    Unlock(MoverArgs),
-}
-
-/// Common mover arguments.
-#[derive(Debug, Args)]
-pub struct MoverArgs {
-    /// Repository (local path, or `s3:` URL).
-    #[arg(long, env = "PUSDATA_REPOSITORY")]
-    pub repository: Option<String>,
+    Check(mover::CheckArgs),
+    /// Apply retention (keep-* and the verified floor), then optionally prune.
+    Forget(mover::ForgetArgs),
+    /// Remove stale locks left by dead restic-compatible processes.
+    Unlock(mover::UnlockArgs),
+    /// List snapshots.
+    Snapshots(mover::SnapshotsArgs),
 }
 
 /// `pusdata policy …`.
@@ -247,6 +252,8 @@ pub enum BenchCommand {
     /// Start the webhook on loopback (self-signed certificate) and send AdmissionReviews at
     /// a fixed rate over HTTPS; report latency percentiles and throughput.
     Webhook(BenchWebhookArgs),
+    /// The mover against the restic CLI: backup, 1 % change, second backup, restore.
+    Mover(mover::BenchMoverArgs),
 }
 
 /// Arguments of `pusdata bench placement`.
@@ -298,12 +305,17 @@ pub struct DrillArgs {
     /// verification and report, with a local DRC process over gRPC.
     #[arg(long)]
     pub local: bool,
-    /// The plan to drill.
+    /// The plan to drill. Other YAML files in its directory (sites, repositories) are read
+    /// too.
     #[arg(long, default_value = "dr-plans/bekasi.yaml")]
     pub plan: PathBuf,
-    /// Where to put the drill's data and report.
+    /// Where to put the drill's data and report; a new `pusdata-drill-<time>` directory by
+    /// default. Must be empty or missing.
     #[arg(long)]
     pub workdir: Option<PathBuf>,
+    /// Sample data per service, in MiB.
+    #[arg(long, default_value_t = 4)]
+    pub mib_per_service: u64,
 }
 
 /// Arguments of `pusdata crd`.

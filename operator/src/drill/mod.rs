@@ -25,13 +25,15 @@ use crate::report::{self, ReportInput};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use pusdata_core::dr::steps::{self as machine, Action, Observations, StepAction, StepPlan, StepResult};
+use pusdata_core::dr::steps::{
+    self as machine, Action, Observations, StepAction, StepPlan, StepResult,
+};
 use pusdata_core::dr::{self, check::Measurements};
 use pusdata_core::finding::{Finding, Severity};
 use pusdata_core::i18n::{Lang, Text};
 use pusdata_crds::v1alpha1::{
-    BackupRepository, DisasterRecoveryPlan, Failover, FailoverPhase, FailoverSpec, FailoverStatus, FailoverType,
-    RecordedIdentity, ReportRef, Scope, Site,
+    BackupRepository, DisasterRecoveryPlan, Failover, FailoverPhase, FailoverSpec, FailoverStatus,
+    FailoverType, RecordedIdentity, ReportRef, Scope, Site,
 };
 use pusdata_crds::{Object, yaml_documents};
 use std::collections::BTreeMap;
@@ -90,10 +92,6 @@ pub enum DrillError {
     Failed(String),
 }
 
-fn failed(context: &str) -> impl Fn(String) -> DrillError + '_ {
-    move |e| DrillError::Failed(format!("{context}: {e}"))
-}
-
 struct Loaded {
     plan: DisasterRecoveryPlan,
     sites: Vec<Site>,
@@ -101,7 +99,10 @@ struct Loaded {
 }
 
 fn load(plan_path: &Path) -> Result<Loaded, DrillError> {
-    let dir = plan_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = plan_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut files = vec![plan_path.to_path_buf()];
     if let Ok(entries) = std::fs::read_dir(dir) {
         let mut others: Vec<PathBuf> = entries
@@ -117,7 +118,8 @@ fn load(plan_path: &Path) -> Result<Loaded, DrillError> {
     for file in files {
         let text = std::fs::read_to_string(&file)
             .map_err(|e| DrillError::Input(format!("{}: {e}", file.display())))?;
-        let docs = yaml_documents(&text).map_err(|e| DrillError::Input(format!("{}: {e}", file.display())))?;
+        let docs = yaml_documents(&text)
+            .map_err(|e| DrillError::Input(format!("{}: {e}", file.display())))?;
         for doc in docs {
             match Object::from_value(doc) {
                 Ok(Object::DisasterRecoveryPlan(p)) => plans.push(p),
@@ -129,9 +131,12 @@ fn load(plan_path: &Path) -> Result<Loaded, DrillError> {
         }
     }
     let mut plans = plans.into_iter();
-    let plan = plans
-        .next()
-        .ok_or_else(|| DrillError::Input(format!("{}: no DisasterRecoveryPlan found", plan_path.display())))?;
+    let plan = plans.next().ok_or_else(|| {
+        DrillError::Input(format!(
+            "{}: no DisasterRecoveryPlan found",
+            plan_path.display()
+        ))
+    })?;
     if plans.next().is_some() {
         return Err(DrillError::Input(format!(
             "{}: more than one DisasterRecoveryPlan; give the one to drill",
@@ -147,8 +152,10 @@ fn load(plan_path: &Path) -> Result<Loaded, DrillError> {
 
 fn random_key() -> Result<String, DrillError> {
     let mut buf = [0u8; 24];
-    let mut f = std::fs::File::open("/dev/urandom").map_err(|e| DrillError::Failed(format!("/dev/urandom: {e}")))?;
-    std::io::Read::read_exact(&mut f, &mut buf).map_err(|e| DrillError::Failed(format!("/dev/urandom: {e}")))?;
+    let mut f = std::fs::File::open("/dev/urandom")
+        .map_err(|e| DrillError::Failed(format!("/dev/urandom: {e}")))?;
+    std::io::Read::read_exact(&mut f, &mut buf)
+        .map_err(|e| DrillError::Failed(format!("/dev/urandom: {e}")))?;
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -160,8 +167,11 @@ fn write_private(path: &Path, text: &str) -> Result<(), DrillError> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts.open(path).map_err(|e| DrillError::Failed(format!("{}: {e}", path.display())))?;
-    std::io::Write::write_all(&mut f, text.as_bytes()).map_err(|e| DrillError::Failed(format!("{}: {e}", path.display())))
+    let mut f = opts
+        .open(path)
+        .map_err(|e| DrillError::Failed(format!("{}: {e}", path.display())))?;
+    std::io::Write::write_all(&mut f, text.as_bytes())
+        .map_err(|e| DrillError::Failed(format!("{}: {e}", path.display())))
 }
 
 /// One service as the drill handles it.
@@ -174,6 +184,7 @@ struct Service {
     checksum: String,
     snapshot: Option<String>,
     backed_up_at: Option<Timestamp>,
+    smoke: bool,
 }
 
 fn say(lang: Lang, bar: &ProgressBar, text: Text) {
@@ -186,32 +197,60 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
     let lang = opts.lang;
     let loaded = load(&opts.plan)?;
     let plan = &loaded.plan;
-    let findings = dr::check::check_plan(plan, &loaded.sites, &loaded.repositories, &Measurements::default());
+    let findings = dr::check::check_plan(
+        plan,
+        &loaded.sites,
+        &loaded.repositories,
+        &Measurements::default(),
+    );
 
     let w = &opts.workdir;
-    if w.exists() && std::fs::read_dir(w).map(|mut d| d.next().is_some()).unwrap_or(true) {
+    if w.exists()
+        && std::fs::read_dir(w)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
         return Err(DrillError::Input(format!(
             "{} is not empty; a drill never overwrites an earlier one's data",
             w.display()
         )));
     }
     let (primary, drc) = (w.join("primary"), w.join("drc"));
-    for d in [&primary, &drc.join("repos"), &drc.join("keys"), &drc.join("agent"), &drc.join("restores")] {
-        std::fs::create_dir_all(d).map_err(|e| DrillError::Failed(format!("{}: {e}", d.display())))?;
+    for d in [
+        &primary,
+        &drc.join("repos"),
+        &drc.join("keys"),
+        &drc.join("agent"),
+        &drc.join("restores"),
+    ] {
+        std::fs::create_dir_all(d)
+            .map_err(|e| DrillError::Failed(format!("{}: {e}", d.display())))?;
     }
 
     let members = dr::members(&plan.spec);
     let bar = if opts.progress {
         ProgressBar::new((members.len() * 3 + 2) as u64)
     } else {
-        ProgressBar::with_draw_target(Some((members.len() * 3 + 2) as u64), ProgressDrawTarget::hidden())
+        ProgressBar::with_draw_target(
+            Some((members.len() * 3 + 2) as u64),
+            ProgressDrawTarget::hidden(),
+        )
     };
-    if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:32} {pos}/{len} {msg}") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:32} {pos}/{len} {msg}")
+    {
         bar.set_style(style);
     }
     bar.enable_steady_tick(Duration::from_millis(200));
     for f in findings.iter().filter(|f| f.severity == Severity::Deny) {
-        say(lang, &bar, Text::new(format!("plan check: {}", f.line(Lang::En)), format!("pemeriksaan rencana: {}", f.line(Lang::Id))));
+        say(
+            lang,
+            &bar,
+            Text::new(
+                format!("plan check: {}", f.line(Lang::En)),
+                format!("pemeriksaan rencana: {}", f.line(Lang::Id)),
+            ),
+        );
     }
 
     // 1. Sample data at the primary, and each agency's own repository key.
@@ -220,8 +259,10 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
     for (tier, m) in &members {
         bar.set_message(format!("data {}", m.name));
         let source = primary.join(&m.namespace).join(&m.name);
-        sample::generate(&source, &m.name, opts.bytes_per_service).map_err(|e| DrillError::Failed(format!("{}: {e}", source.display())))?;
-        let (_, _, checksum) = tree_checksum(&source).map_err(|e| DrillError::Failed(e.to_string()))?;
+        sample::generate(&source, &m.name, opts.bytes_per_service)
+            .map_err(|e| DrillError::Failed(format!("{}: {e}", source.display())))?;
+        let (_, _, checksum) =
+            tree_checksum(&source).map_err(|e| DrillError::Failed(e.to_string()))?;
         if !keys.contains_key(&m.agency) {
             let key = random_key()?;
             write_private(&drc.join("keys").join(format!("{}.key", m.agency)), &key)?;
@@ -235,6 +276,7 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
             checksum,
             snapshot: None,
             backed_up_at: None,
+            smoke: !m.smoke_command.is_empty(),
         });
         bar.inc(1);
     }
@@ -244,7 +286,10 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
         bar.set_message(format!("backup {}", s.name));
         let key = keys.get(&s.agency).cloned().unwrap_or_default();
         let repo = RepoConfig::local(drc.join("repos").join(&s.agency), key);
-        let member = members.iter().find(|(_, m)| m.name == s.name).map(|(_, m)| *m);
+        let member = members
+            .iter()
+            .find(|(_, m)| m.name == s.name)
+            .map(|(_, m)| *m);
         let namespace = member.map(|m| m.namespace.clone()).unwrap_or_default();
         let report = mover::backup(
             &repo,
@@ -270,35 +315,49 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
     // 3. The DRC site: a second process, over gRPC with mTLS.
     bar.set_message("starting the DRC agent");
     let pki = LocalPki::generate().map_err(|e| DrillError::Failed(e.to_string()))?;
-    let server_files = pki.server.write_files(&w.join("pki/drc")).map_err(|e| DrillError::Failed(e.to_string()))?;
+    let server_files = pki
+        .server
+        .write_files(&w.join("pki/drc"))
+        .map_err(|e| DrillError::Failed(e.to_string()))?;
     let mut cfg = AgentProcessConfig::new(&opts.exe, drc.join("agent"), server_files);
     cfg.site = plan.spec.drc_site.clone();
     cfg.repo_root = Some(drc.join("repos"));
     cfg.restore_root = Some(drc.join("restores"));
     cfg.keys_dir = Some(drc.join("keys"));
     cfg.log = Some(drc.join("agent/agent.log"));
-    let agent = AgentProcess::spawn(&cfg).map_err(|e| DrillError::Failed(format!("DRC agent: {e}")))?;
+    let agent =
+        AgentProcess::spawn(&cfg).map_err(|e| DrillError::Failed(format!("DRC agent: {e}")))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| DrillError::Failed(format!("tokio: {e}")))?;
-    let client = AgentClient::new(ClientConfig::new(agent.endpoint(), &pki.client, Some("localhost")))
-        .map_err(|e| DrillError::Failed(e.to_string()))?;
+    // The client's channel spawns its connection task on the current runtime.
+    let _in_runtime = runtime.enter();
+    let client = AgentClient::new(ClientConfig::new(
+        agent.endpoint(),
+        &pki.client,
+        Some("localhost"),
+    ))
+    .map_err(|e| DrillError::Failed(e.to_string()))?;
     let hb = runtime
         .block_on(client.heartbeat(&plan.spec.primary_site, 0))
-        .map_err(failed("heartbeat to the DRC"))?;
-    let current_epoch = hb.fence.as_ref().map(|f| f.epoch).unwrap_or(0);
+        .map_err(|e| DrillError::Failed(format!("heartbeat to the DRC: {e}")))?;
+    let current_epoch = hb.epoch;
     bar.inc(1);
 
     // 4. The primary is lost. A drill restores alongside; here the primary's data is moved
     //    away so nothing can be read from it by mistake.
     let loss = Timestamp::now();
     let lost = w.join("primary.lost");
-    std::fs::rename(&primary, &lost).map_err(|e| DrillError::Failed(format!("simulating the loss: {e}")))?;
+    std::fs::rename(&primary, &lost)
+        .map_err(|e| DrillError::Failed(format!("simulating the loss: {e}")))?;
     say(
         lang,
         &bar,
-        Text::new("primary site lost (simulated): restoring at the DRC", "situs utama hilang (simulasi): memulihkan di DRC"),
+        Text::new(
+            "primary site lost (simulated): restoring at the DRC",
+            "situs utama hilang (simulasi): memulihkan di DRC",
+        ),
     );
 
     // 5. The step machine decides; this loop only executes.
@@ -328,7 +387,10 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
     let mut work_seconds = 0.0;
     let mut results: BTreeMap<String, StepResult> = BTreeMap::new();
     let mut approvals: BTreeMap<String, RecordedIdentity> = BTreeMap::new();
-    let by_name: BTreeMap<String, Service> = services.iter().map(|s| (s.name.clone(), s.clone())).collect();
+    let by_name: BTreeMap<String, Service> = services
+        .iter()
+        .map(|s| (s.name.clone(), s.clone()))
+        .collect();
     bar.set_length((members.len() * 2 + 2 + steps.steps.len()) as u64);
     for _ in 0..10_000 {
         let obs = Observations {
@@ -349,7 +411,8 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
             }
             Action::Start { steps: ids, epoch } => {
                 let t0 = Instant::now();
-                let outcomes = runtime.block_on(run_steps(&steps, ids, *epoch, &client, &by_name, &drc));
+                let outcomes =
+                    runtime.block_on(run_steps(&steps, ids, *epoch, &client, &by_name, &drc));
                 work_seconds += t0.elapsed().as_secs_f64();
                 for (id, r) in outcomes {
                     bar.set_message(id.clone());
@@ -357,7 +420,14 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
                 }
             }
             Action::Retry { step, epoch, .. } => {
-                let outcomes = runtime.block_on(run_steps(&steps, std::slice::from_ref(step), *epoch, &client, &by_name, &drc));
+                let outcomes = runtime.block_on(run_steps(
+                    &steps,
+                    std::slice::from_ref(step),
+                    *epoch,
+                    &client,
+                    &by_name,
+                    &drc,
+                ));
                 results.extend(outcomes);
             }
             Action::Wait { steps: waiting, .. } => {
@@ -395,7 +465,10 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
                 .min()
                 .unwrap_or(loss);
             let secs = (loss - oldest).get_seconds().max(0);
-            (t.name.clone(), Duration::from_secs(u64::try_from(secs).unwrap_or(0)))
+            (
+                t.name.clone(),
+                Duration::from_secs(u64::try_from(secs).unwrap_or(0)),
+            )
         })
         .collect();
     status.tiers = dr::achieved::tier_outcomes(plan, &status, &rpo);
@@ -418,10 +491,15 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
     if let Some(s) = failover.status.as_mut().and_then(|s| s.report.as_mut()) {
         s.sha256 = Some(rendered.html_sha256.clone());
     }
-    let write = |p: &Path, t: &str| std::fs::write(p, t).map_err(|e| DrillError::Failed(format!("{}: {e}", p.display())));
+    let write = |p: &Path, t: &str| {
+        std::fs::write(p, t).map_err(|e| DrillError::Failed(format!("{}: {e}", p.display())))
+    };
     write(&report_html, &rendered.html)?;
     write(&report_md, &rendered.markdown)?;
-    write(&w.join("report.html.sha256"), &format!("{}  report.html\n", rendered.html_sha256))?;
+    write(
+        &w.join("report.html.sha256"),
+        &format!("{}  report.html\n", rendered.html_sha256),
+    )?;
     let yaml = serde_saphyr::to_string(&failover).map_err(|e| DrillError::Failed(e.to_string()))?;
     write(&w.join("failover.yaml"), &yaml)?;
     bar.finish_and_clear();
@@ -453,9 +531,15 @@ async fn run_steps(
         let result = match (&step.action, svc) {
             (StepAction::Restore, Some(s)) => {
                 let snapshot = format!("{}/{}", s.agency, s.snapshot.clone().unwrap_or_default());
-                match client.restore(&request_id, epoch, &snapshot, &format!("drill/{}", s.name)).await {
+                match client
+                    .restore(&request_id, epoch, &snapshot, &format!("drill/{}", s.name))
+                    .await
+                {
                     Ok(r) => match (r.fence.as_ref().map(|f| f.verdict), r.report) {
-                        (_, Some(rep)) => StepResult::Succeeded(format!("{} files, {} bytes restored", rep.files, rep.bytes)),
+                        (_, Some(rep)) => StepResult::Succeeded(format!(
+                            "{} files, {} bytes restored",
+                            rep.files, rep.bytes
+                        )),
                         (_, None) => StepResult::Failed(format!(
                             "refused by the DRC: {}",
                             r.fence.map(|f| f.reason).unwrap_or_default()
@@ -465,22 +549,52 @@ async fn run_steps(
                 }
             }
             (StepAction::Verify, Some(s)) => {
-                match client.verify(&request_id, epoch, &format!("drill/{}", s.name), &s.checksum).await {
+                match client
+                    .verify(
+                        &request_id,
+                        epoch,
+                        &format!("drill/{}", s.name),
+                        &s.checksum,
+                    )
+                    .await
+                {
                     Ok(r) => match r.report {
-                        Some(rep) if rep.matches => StepResult::Succeeded(format!("checksum {} matches the primary's", &rep.checksum[..12.min(rep.checksum.len())])),
-                        Some(rep) => StepResult::Failed(format!("checksum {} differs from the primary's {}", rep.checksum, s.checksum)),
+                        Some(rep) if rep.matches => StepResult::Succeeded(format!(
+                            "{} files, checksum {} matches the primary's{}",
+                            rep.files,
+                            &rep.checksum[..12.min(rep.checksum.len())],
+                            if s.smoke {
+                                "; the smoke command needs the running service and is not run in a local drill"
+                            } else {
+                                ""
+                            }
+                        )),
+                        Some(rep) => StepResult::Failed(format!(
+                            "checksum {} differs from the primary's {}",
+                            rep.checksum, s.checksum
+                        )),
                         None => StepResult::Failed("refused by the DRC".into()),
                     },
                     Err(e) => StepResult::Failed(e.to_string()),
                 }
             }
-            (StepAction::Teardown, _) => match std::fs::remove_dir_all(drc.join("restores/drill")) {
-                Ok(()) => StepResult::Succeeded("isolated restores removed; replication never paused".into()),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => StepResult::Succeeded("nothing to remove".into()),
-                Err(e) => StepResult::Failed(e.to_string()),
-            },
-            (StepAction::MeasureRto, _) => StepResult::Succeeded("RTO measured from step times".into()),
-            (StepAction::Runbook { .. }, _) => StepResult::Succeeded("automated runbook step: nothing to do in a local drill".into()),
+            (StepAction::Teardown, _) => {
+                match std::fs::remove_dir_all(drc.join("restores/drill")) {
+                    Ok(()) => StepResult::Succeeded(
+                        "isolated restores removed; replication never paused".into(),
+                    ),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        StepResult::Succeeded("nothing to remove".into())
+                    }
+                    Err(e) => StepResult::Failed(e.to_string()),
+                }
+            }
+            (StepAction::MeasureRto, _) => {
+                StepResult::Succeeded("RTO measured from step times".into())
+            }
+            (StepAction::Runbook { .. }, _) => StepResult::Succeeded(
+                "automated runbook step: nothing to do in a local drill".into(),
+            ),
             (other, _) => StepResult::Failed(format!("{other:?} is not part of a drill")),
         };
         (id.clone(), result)

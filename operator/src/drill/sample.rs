@@ -31,8 +31,18 @@ impl SplitMix {
 }
 
 const KECAMATAN: &[&str] = &[
-    "Bekasi Barat", "Bekasi Timur", "Bekasi Utara", "Bekasi Selatan", "Medan Satria", "Rawalumbu",
-    "Bantargebang", "Mustikajaya", "Jatiasih", "Jatisampurna", "Pondok Gede", "Pondok Melati",
+    "Bekasi Barat",
+    "Bekasi Timur",
+    "Bekasi Utara",
+    "Bekasi Selatan",
+    "Medan Satria",
+    "Rawalumbu",
+    "Bantargebang",
+    "Mustikajaya",
+    "Jatiasih",
+    "Jatisampurna",
+    "Pondok Gede",
+    "Pondok Melati",
 ];
 
 /// Writes `bytes` (about) of sample data for one service under `dir`: CSV records and binary

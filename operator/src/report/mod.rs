@@ -338,12 +338,7 @@ fn html_section(h: &mut String, input: &ReportInput<'_>, lang: Lang) {
         (t("Type", "Jenis", lang), kind_name(fo.spec.kind, lang)),
         (t("Reason", "Alasan", lang), fo.spec.reason.clone()),
         (t("Requested by", "Diminta oleh", lang), requested),
-        (
-            t("Outcome", "Hasil", lang),
-            st.phase
-                .map(|p| format!("{p:?}"))
-                .unwrap_or_else(|| "—".into()),
-        ),
+        (t("Outcome", "Hasil", lang), phase_name(st.phase, lang)),
         (
             t("Fencing epoch", "Epoch fencing", lang),
             st.epoch
@@ -540,9 +535,7 @@ fn md_section(m: &mut String, input: &ReportInput<'_>, lang: Lang) {
         t("Reason", "Alasan", lang),
         escape_md(&fo.spec.reason),
         t("Outcome", "Hasil", lang),
-        st.phase
-            .map(|p| format!("{p:?}"))
-            .unwrap_or_else(|| "—".into()),
+        phase_name(st.phase, lang),
         t("Time", "Waktu", lang),
         time(st.started_at.as_ref()),
         time(st.finished_at.as_ref()),

@@ -1,0 +1,135 @@
+//! `pusdata mover backup`: one snapshot of a directory.
+
+use super::{MoverError, RepoConfig};
+use rustic_core::{
+    BackupOptions, ParentOptions, PathList, SnapshotGroupCriterion, SnapshotOptions,
+};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Instant;
+
+/// What to back up.
+#[derive(Clone, Debug, Default)]
+pub struct BackupRequest {
+    /// The directory (a PVC mounted read-only in the mover Job).
+    pub path: PathBuf,
+    /// Tags: `agency=…`, `namespace=…`, `pvc=…`, `plan=…`, `tier=…`.
+    pub tags: Vec<String>,
+    /// The snapshot's host name. Mover pods get a new name each run, so the default is a
+    /// stable `pusdata`; parents are found by path and tags, not host.
+    pub host: Option<String>,
+    /// Record the files under this path instead of `path` (the mount point can differ
+    /// between runs).
+    pub as_path: Option<PathBuf>,
+}
+
+/// The figures of one backup, as `Backup.status` wants them.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupReport {
+    /// Full snapshot id.
+    pub snapshot_id: String,
+    /// The parent snapshot the run compared against, if any.
+    pub parent_id: Option<String>,
+    /// Whether this run created the repository.
+    pub repository_created: bool,
+    /// Snapshot time (RFC 3339).
+    pub time: String,
+    /// Tags recorded.
+    pub tags: Vec<String>,
+    /// Paths recorded.
+    pub paths: Vec<String>,
+    /// New files.
+    pub files_new: u64,
+    /// Changed files.
+    pub files_changed: u64,
+    /// Unchanged files.
+    pub files_unmodified: u64,
+    /// Bytes of all files processed.
+    pub bytes_read: u64,
+    /// Bytes added to the repository after deduplication and compression.
+    pub bytes_added: u64,
+    /// Wall-clock seconds of the whole run, open to snapshot saved.
+    pub duration_seconds: f64,
+}
+
+/// Snapshots `req.path` into the repository, creating the repository on first use.
+pub fn backup(repo_cfg: &RepoConfig, req: &BackupRequest) -> Result<BackupReport, MoverError> {
+    let started = Instant::now();
+    let meta = std::fs::metadata(&req.path)
+        .map_err(|e| MoverError::io("cannot read the backup source", &req.path, e))?;
+    if !meta.is_dir() {
+        return Err(MoverError::Input(format!(
+            "backup source {} is not a directory",
+            req.path.display()
+        )));
+    }
+    let source = req.path.to_str().ok_or_else(|| {
+        MoverError::Input(format!(
+            "backup source {} is not valid UTF-8",
+            req.path.display()
+        ))
+    })?;
+    for t in &req.tags {
+        if t.contains(',') || t.trim().is_empty() {
+            return Err(MoverError::Input(format!(
+                "tag `{t}` is empty or contains a comma"
+            )));
+        }
+    }
+
+    let (repo, created) = repo_cfg.open_or_init()?;
+    let repo = repo
+        .to_indexed_ids()
+        .map_err(|e| repo_cfg.rustic_err("cannot read the index of", &e))?;
+
+    let mut snap_opts =
+        SnapshotOptions::default().host(req.host.clone().unwrap_or_else(|| "pusdata".into()));
+    if !req.tags.is_empty() {
+        snap_opts = snap_opts
+            .add_tags(&req.tags.join(","))
+            .map_err(|e| MoverError::Input(format!("bad tags: {e}")))?;
+    }
+    let snap = snap_opts
+        .to_snapshot()
+        .map_err(|e| MoverError::Input(format!("bad snapshot options: {e}")))?;
+
+    let group_by = SnapshotGroupCriterion::from_str("paths,tags")
+        .map_err(|e| MoverError::Input(format!("group criterion: {e}")))?;
+    let mut opts =
+        BackupOptions::default().parent_opts(ParentOptions::default().group_by(group_by));
+    if let Some(p) = &req.as_path {
+        opts = opts.as_path(p.clone());
+    }
+    let paths = PathList::from_string(source)
+        .map_err(|e| MoverError::Input(format!("backup source {source}: {e}")))?
+        .sanitize()
+        .map_err(|e| MoverError::Input(format!("backup source {source}: {e}")))?;
+
+    let snap = repo
+        .backup(&opts, &paths, snap)
+        .map_err(|e| repo_cfg.rustic_err("backup failed, repository", &e))?;
+    let summary = snap.summary.clone().unwrap_or_default();
+    let report = BackupReport {
+        snapshot_id: super::full_id(&snap.id),
+        parent_id: snap.parent.as_ref().map(super::full_id),
+        repository_created: created,
+        time: snap.time.timestamp().to_string(),
+        tags: snap.tags.iter().cloned().collect(),
+        paths: snap.paths.iter().cloned().collect(),
+        files_new: summary.files_new,
+        files_changed: summary.files_changed,
+        files_unmodified: summary.files_unmodified,
+        bytes_read: summary.total_bytes_processed,
+        bytes_added: summary.data_added_packed,
+        duration_seconds: started.elapsed().as_secs_f64(),
+    };
+    tracing::info!(
+        snapshot = %report.snapshot_id,
+        files_new = report.files_new,
+        bytes_added = report.bytes_added,
+        "backup done"
+    );
+    Ok(report)
+}

@@ -1,0 +1,296 @@
+//! Where a repository lives and how to open it: a local path or an S3 bucket, the key, the
+//! cache. Secrets are wrapped so that `Debug` and error messages never show them.
+
+use super::MoverError;
+use super::progress::Bars;
+use rustic_backend::BackendOptions;
+use rustic_core::{
+    ConfigOptions, Credentials, KeyOptions, OpenStatus, Repository, RepositoryBackends,
+    RepositoryOptions,
+};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+/// A secret string (repository password, S3 secret key). `Debug` prints `***`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// An S3 location of a repository (`BackupRepositorySpec.s3`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S3Location {
+    /// `https://host:port` or `http://…` for a test server.
+    pub endpoint: String,
+    /// The bucket.
+    pub bucket: String,
+    /// Key prefix inside the bucket (no leading or trailing `/`); empty for the bucket root.
+    pub prefix: String,
+    /// Region; Garage's default is `garage`.
+    pub region: String,
+    /// Path-style addressing (`host/bucket/key`), as Garage and most on-premises servers need.
+    pub path_style: bool,
+    /// Access key id.
+    pub access_key_id: String,
+    /// Secret access key.
+    pub secret_access_key: Secret,
+}
+
+/// Where a repository lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RepoLocation {
+    /// A directory on this machine.
+    Local(PathBuf),
+    /// A bucket (and prefix) on an S3-compatible server.
+    S3(S3Location),
+}
+
+impl RepoLocation {
+    /// Parses `s3:https://host:port/bucket/prefix…` (credentials and region come separately), or
+    /// a local path (optionally `local:PATH`).
+    pub fn parse(s: &str, region: &str, path_style: bool) -> Result<RepoLocation, MoverError> {
+        let Some(url) = s.strip_prefix("s3:") else {
+            let path = s.strip_prefix("local:").unwrap_or(s);
+            if path.is_empty() {
+                return Err(MoverError::Input("the repository path is empty".into()));
+            }
+            return Ok(RepoLocation::Local(PathBuf::from(path)));
+        };
+        let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+            MoverError::Input(format!(
+                "S3 repository `{s}` must look like s3:https://host:port/bucket[/prefix]"
+            ))
+        })?;
+        if scheme != "http" && scheme != "https" {
+            return Err(MoverError::Input(format!(
+                "S3 repository `{s}`: scheme must be http or https"
+            )));
+        }
+        let mut parts = rest.splitn(3, '/');
+        let host = parts.next().unwrap_or_default();
+        let bucket = parts.next().unwrap_or_default();
+        let prefix = parts.next().unwrap_or_default().trim_matches('/');
+        if host.is_empty() || bucket.is_empty() {
+            return Err(MoverError::Input(format!(
+                "S3 repository `{s}` names no host or bucket (s3:https://host:port/bucket[/prefix])"
+            )));
+        }
+        Ok(RepoLocation::S3(S3Location {
+            endpoint: format!("{scheme}://{host}"),
+            bucket: bucket.to_string(),
+            prefix: prefix.to_string(),
+            region: region.to_string(),
+            path_style,
+            access_key_id: String::new(),
+            secret_access_key: Secret::default(),
+        }))
+    }
+
+    /// A display form without credentials, for logs and reports.
+    pub fn display(&self) -> String {
+        match self {
+            RepoLocation::Local(p) => p.display().to_string(),
+            RepoLocation::S3(s) if s.prefix.is_empty() => {
+                format!("s3:{}/{}", s.endpoint, s.bucket)
+            }
+            RepoLocation::S3(s) => format!("s3:{}/{}/{}", s.endpoint, s.bucket, s.prefix),
+        }
+    }
+}
+
+/// A repository and how to open it.
+#[derive(Clone, Debug)]
+pub struct RepoConfig {
+    /// Where it lives.
+    pub location: RepoLocation,
+    /// The repository key's password (each agency has its own, SEC-CIA).
+    pub password: Secret,
+    /// rustic's cache directory; `None` disables the cache (pods mount an emptyDir here when
+    /// they want one; the default `~/.cache/rustic` is never used).
+    pub cache_dir: Option<PathBuf>,
+    /// Draw progress bars on the terminal.
+    pub progress: bool,
+}
+
+impl RepoConfig {
+    /// A local repository without cache or progress bars (tests, `drill --local`).
+    #[allow(dead_code)]
+    pub fn local(path: impl Into<PathBuf>, password: impl Into<String>) -> RepoConfig {
+        RepoConfig {
+            location: RepoLocation::Local(path.into()),
+            password: Secret::new(password),
+            cache_dir: None,
+            progress: false,
+        }
+    }
+
+    fn backend_options(&self) -> BackendOptions {
+        let mut options = BTreeMap::new();
+        let repository = match &self.location {
+            RepoLocation::Local(p) => format!("local:{}", p.display()),
+            RepoLocation::S3(s) => {
+                options.insert("bucket".into(), s.bucket.clone());
+                options.insert("root".into(), format!("/{}", s.prefix));
+                options.insert("endpoint".into(), s.endpoint.clone());
+                options.insert("region".into(), s.region.clone());
+                options.insert("access_key_id".into(), s.access_key_id.clone());
+                options.insert(
+                    "secret_access_key".into(),
+                    s.secret_access_key.expose().to_string(),
+                );
+                options.insert(
+                    "enable_virtual_host_style".into(),
+                    (!s.path_style).to_string(),
+                );
+                // Never pick up ~/.aws or instance metadata: the credentials are the ones given.
+                options.insert("disable_config_load".into(), "true".into());
+                "opendal:s3".to_string()
+            }
+        };
+        BackendOptions::default()
+            .repository(repository)
+            .options(options)
+    }
+
+    /// The backends (rustic_backend's local or OpenDAL S3).
+    pub(crate) fn backends(&self) -> Result<RepositoryBackends, MoverError> {
+        self.backend_options()
+            .to_backends()
+            .map_err(|e| self.rustic_err("cannot reach the repository", &e))
+    }
+
+    fn repository(&self) -> Result<Repository<()>, MoverError> {
+        let backends = self.backends()?;
+        let mut opts = RepositoryOptions::default();
+        match &self.cache_dir {
+            Some(dir) => opts = opts.cache_dir(dir.clone()),
+            None => opts = opts.no_cache(true),
+        }
+        let repo = if self.progress {
+            Repository::new_with_progress(&opts, &backends, Bars)
+        } else {
+            Repository::new(&opts, &backends)
+        };
+        repo.map_err(|e| self.rustic_err("cannot use the repository", &e))
+    }
+
+    /// Opens an existing repository; a missing repository or a wrong key are named as such.
+    pub(crate) fn open(&self) -> Result<Repository<OpenStatus>, MoverError> {
+        let repo = self.repository()?;
+        let exists = repo
+            .config_id()
+            .map_err(|e| self.rustic_err("cannot read the repository", &e))?
+            .is_some();
+        if !exists {
+            return Err(MoverError::NoRepository(self.location.display()));
+        }
+        self.open_existing(repo)
+    }
+
+    /// Opens the repository, creating it first when there is none (the first backup of a
+    /// tier). An existing repository is never re-initialised.
+    pub(crate) fn open_or_init(&self) -> Result<(Repository<OpenStatus>, bool), MoverError> {
+        let repo = self.repository()?;
+        let exists = repo
+            .config_id()
+            .map_err(|e| self.rustic_err("cannot read the repository", &e))?
+            .is_some();
+        if exists {
+            return Ok((self.open_existing(repo)?, false));
+        }
+        let creds = Credentials::Password(self.password.expose().to_string());
+        let repo = repo
+            .init(&creds, &KeyOptions::default(), &config_options())
+            .map_err(|e| self.rustic_err("cannot create the repository", &e))?;
+        tracing::info!(repository = %self.location.display(), "created repository");
+        Ok((repo, true))
+    }
+
+    fn open_existing(&self, repo: Repository<()>) -> Result<Repository<OpenStatus>, MoverError> {
+        let creds = Credentials::Password(self.password.expose().to_string());
+        repo.open(&creds).map_err(|e| {
+            if e.is_incorrect_password() {
+                MoverError::WrongKey(self.location.display())
+            } else {
+                self.rustic_err("cannot open the repository", &e)
+            }
+        })
+    }
+
+    /// A backend error, with any secret scrubbed from rustic's and OpenDAL's text.
+    pub(crate) fn rustic_err(&self, what: &str, e: &rustic_core::RusticError) -> MoverError {
+        MoverError::Repository(self.scrub(&format!("{what} {}: {e}", self.location.display())))
+    }
+
+    /// Removes the password and the S3 secret from a message, whatever produced it.
+    pub(crate) fn scrub(&self, msg: &str) -> String {
+        let mut out = msg.to_string();
+        let mut secrets = vec![self.password.expose()];
+        if let RepoLocation::S3(s) = &self.location {
+            secrets.push(s.secret_access_key.expose());
+        }
+        for s in secrets.into_iter().filter(|s| s.len() >= 4) {
+            out = out.replace(s, "***");
+        }
+        out
+    }
+}
+
+/// Repository settings for repositories Pusdata creates.
+///
+/// rustic's default data packs start at 32 MiB and grow with the repository; its restore
+/// holds one pack read plus its decrypted blobs per reader thread (20 threads), which is
+/// where the 1.3 GB restore peaks came from. 16 MiB packs that do not grow (restic's own
+/// default pack size) keep object counts low on S3 and any reader's memory bounded.
+fn config_options() -> ConfigOptions {
+    ConfigOptions::default()
+        .set_datapack_size(bytesize::ByteSize::mib(16))
+        .set_datapack_growfactor(0u32)
+        .set_datapack_size_limit(bytesize::ByteSize::mib(16))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_s3_urls() {
+        let l = RepoLocation::parse("s3:http://127.0.0.1:3900/backups/dinkes/pg", "garage", true);
+        let Ok(RepoLocation::S3(s)) = l else {
+            panic!("not s3: {l:?}")
+        };
+        assert_eq!(s.endpoint, "http://127.0.0.1:3900");
+        assert_eq!(s.bucket, "backups");
+        assert_eq!(s.prefix, "dinkes/pg");
+        assert!(RepoLocation::parse("s3:ftp://x/y", "garage", true).is_err());
+        assert!(RepoLocation::parse("s3:https://host", "garage", true).is_err());
+        assert_eq!(
+            RepoLocation::parse("/srv/repo", "garage", true).ok(),
+            Some(RepoLocation::Local("/srv/repo".into()))
+        );
+    }
+
+    #[test]
+    fn secrets_never_show() {
+        let mut c = RepoConfig::local("/r", "hunter2-password");
+        assert!(!format!("{c:?}").contains("hunter2"));
+        assert_eq!(c.scrub("bad hunter2-password here"), "bad *** here");
+        c.progress = true;
+    }
+}
