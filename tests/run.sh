@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+. tests/toolchain.sh
+
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
@@ -30,10 +32,11 @@ fi
 export PATH="$HOME/.cargo/bin:$PATH"
 export PUSDATA_TEST_S3="${PUSDATA_TEST_S3:-garage}"
 
+
+
+# The crates have no doc tests (examples live in tests), so nextest runs everything.
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast "$@"
-  # nextest does not run doc tests.
-  cargo test --workspace --doc -q
 else
   cargo test --workspace --no-fail-fast "$@"
 fi
