@@ -98,6 +98,7 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
         Command::Agent(args) => cli::agent::run(args),
         Command::Mover(m) => cli::mover::run(m),
         Command::Bench(BenchCommand::Mover(args)) => cli::mover::bench(&args),
+        Command::Bench(BenchCommand::Drill(args)) => cli::bench_drill::run(&args),
         Command::Drill(args) => cli::drill::run(args, lang),
         Command::Policy(PolicyCommand::Check(args)) => cli::policy::run(&args, lang),
         Command::Place(args) => cli::place::run(&args, lang),

@@ -2,6 +2,7 @@
 //! backup mover and the offline tools.
 
 pub mod agent;
+pub mod bench_drill;
 pub mod bench_mover;
 pub mod bench_placement;
 pub mod bench_webhook;
@@ -254,6 +255,22 @@ pub enum BenchCommand {
     Webhook(BenchWebhookArgs),
     /// The mover against the restic CLI: backup, 1 % change, second backup, restore.
     Mover(mover::BenchMoverArgs),
+    /// A local drill against the bare restores it contains: the orchestration's overhead.
+    Drill(BenchDrillArgs),
+}
+
+/// Arguments of `pusdata bench drill`.
+#[derive(Debug, Args)]
+pub struct BenchDrillArgs {
+    /// The plan to drill.
+    #[arg(long, default_value = "dr-plans/bekasi.yaml")]
+    pub plan: PathBuf,
+    /// Sample data per service, in MiB.
+    #[arg(long, default_value_t = 32)]
+    pub mib_per_service: u64,
+    /// Keep the data here instead of a temporary directory that is removed afterwards.
+    #[arg(long)]
+    pub workdir: Option<PathBuf>,
 }
 
 /// Arguments of `pusdata bench placement`.

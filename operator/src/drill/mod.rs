@@ -98,6 +98,11 @@ struct Loaded {
     repositories: Vec<BackupRepository>,
 }
 
+/// The plan of a plan file (reading its directory's other YAML files as [`run_local`] does).
+pub fn load_plan(plan_path: &Path) -> Result<DisasterRecoveryPlan, DrillError> {
+    load(plan_path).map(|l| l.plan)
+}
+
 fn load(plan_path: &Path) -> Result<Loaded, DrillError> {
     let dir = plan_path
         .parent()
