@@ -87,6 +87,25 @@ impl Object {
         }
     }
 
+    /// The typed object as JSON. Serialising the typed object fills in serde defaults, as
+    /// the API server fills in schema defaults before it runs the CEL rules.
+    pub fn to_value(&self) -> serde_json::Result<Value> {
+        match self {
+            Object::Site(o) => serde_json::to_value(o),
+            Object::Rack(o) => serde_json::to_value(o),
+            Object::Agency(o) => serde_json::to_value(o),
+            Object::HostingRequest(o) => serde_json::to_value(o),
+            Object::Approval(o) => serde_json::to_value(o),
+            Object::ResidencyPolicy(o) => serde_json::to_value(o),
+            Object::ExternalCloudService(o) => serde_json::to_value(o),
+            Object::BackupRepository(o) => serde_json::to_value(o),
+            Object::DisasterRecoveryPlan(o) => serde_json::to_value(o),
+            Object::Backup(o) => serde_json::to_value(o),
+            Object::Restore(o) => serde_json::to_value(o),
+            Object::Failover(o) => serde_json::to_value(o),
+        }
+    }
+
     /// Reads a JSON value (from YAML or an admission request) as a typed Pusdata object.
     /// Checks only the shape; see [`check_rules`] for the CRD's CEL rules.
     pub fn from_value(value: Value) -> Result<Object, ObjectError> {

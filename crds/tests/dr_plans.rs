@@ -33,21 +33,7 @@ fn load_all(dir: &str) -> Vec<Object> {
         for doc in yaml_documents(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display())) {
             let obj = Object::from_value(doc).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             // Check the rules on the typed object re-serialised, so defaults are filled in.
-            let typed = match &obj {
-                Object::Site(o) => serde_json::to_value(o),
-                Object::Rack(o) => serde_json::to_value(o),
-                Object::Agency(o) => serde_json::to_value(o),
-                Object::HostingRequest(o) => serde_json::to_value(o),
-                Object::Approval(o) => serde_json::to_value(o),
-                Object::ResidencyPolicy(o) => serde_json::to_value(o),
-                Object::ExternalCloudService(o) => serde_json::to_value(o),
-                Object::BackupRepository(o) => serde_json::to_value(o),
-                Object::DisasterRecoveryPlan(o) => serde_json::to_value(o),
-                Object::Backup(o) => serde_json::to_value(o),
-                Object::Restore(o) => serde_json::to_value(o),
-                Object::Failover(o) => serde_json::to_value(o),
-            }
-            .unwrap();
+            let typed = obj.to_value().unwrap();
             check_rules(&typed, None).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             objects.push(obj);
         }

@@ -6,6 +6,7 @@
 
 use super::work::{
     Progress, Report, RestoreJob, SiteWork, VerifyJob, WorkError, confine, tree_checksum,
+    verify_target,
 };
 use crate::mover::{self, RepoConfig, RestoreEngine, RestoreRequest, SnapshotRef};
 use std::path::PathBuf;
@@ -84,14 +85,6 @@ impl SiteWork for RusticWork {
     }
 
     fn verify(&self, job: &VerifyJob) -> Result<Report, WorkError> {
-        let target = confine(&self.restore_root, &job.target)?;
-        let (files, bytes, checksum) = tree_checksum(&target)?;
-        let matches = job.expected_checksum.is_empty() || job.expected_checksum == checksum;
-        Ok(Report {
-            files,
-            bytes,
-            checksum,
-            matches,
-        })
+        verify_target(&self.restore_root, job)
     }
 }

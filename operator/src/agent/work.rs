@@ -157,22 +157,28 @@ impl SiteWork for DirCopyWork {
     }
 
     fn verify(&self, job: &VerifyJob) -> Result<Report, WorkError> {
-        let dst = confine(&self.restore_root, &job.target)?;
-        if !dst.is_dir() {
-            return Err(WorkError::Invalid(format!(
-                "target {:?} not found",
-                job.target
-            )));
-        }
-        let (files, bytes, checksum) = tree_checksum(&dst)?;
-        let matches = job.expected_checksum.is_empty() || job.expected_checksum == checksum;
-        Ok(Report {
-            files,
-            bytes,
-            checksum,
-            matches,
-        })
+        verify_target(&self.restore_root, job)
     }
+}
+
+/// Verification of a restored target, the same whichever mover restored it: the tree
+/// checksum, compared with the expected one when there is one.
+pub fn verify_target(restore_root: &Path, job: &VerifyJob) -> Result<Report, WorkError> {
+    let dst = confine(restore_root, &job.target)?;
+    if !dst.is_dir() {
+        return Err(WorkError::Invalid(format!(
+            "target {:?} not found",
+            job.target
+        )));
+    }
+    let (files, bytes, checksum) = tree_checksum(&dst)?;
+    let matches = job.expected_checksum.is_empty() || job.expected_checksum == checksum;
+    Ok(Report {
+        files,
+        bytes,
+        checksum,
+        matches,
+    })
 }
 
 /// Relative paths of every directory and regular file under `root`, sorted, so the

@@ -4,7 +4,6 @@
 use crate::error::CliError;
 use pusdata_core::i18n::Msg;
 use pusdata_crds::{Object, ObjectError, check_rules, yaml_documents};
-use serde_json::Value;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -90,7 +89,7 @@ fn parse(file: &str, text: &str, out: &mut Vec<Loaded>) -> Result<(), CliError> 
             Err(ObjectError::NotPusdata { .. }) => continue,
             Err(e) => return Err(bad(file, &e.to_string())),
         };
-        let schema_errors = match typed_value(&object).map(|v| check_rules(&v, None)) {
+        let schema_errors = match object.to_value().map(|v| check_rules(&v, None)) {
             Ok(Ok(())) => Vec::new(),
             Ok(Err(ObjectError::Rule { messages, .. })) => {
                 messages.split("; ").map(str::to_string).collect()
@@ -105,22 +104,4 @@ fn parse(file: &str, text: &str, out: &mut Vec<Loaded>) -> Result<(), CliError> 
         });
     }
     Ok(())
-}
-
-/// The typed object as JSON, so that serde defaults are filled in as the API server would.
-pub fn typed_value(o: &Object) -> serde_json::Result<Value> {
-    match o {
-        Object::Site(o) => serde_json::to_value(o),
-        Object::Rack(o) => serde_json::to_value(o),
-        Object::Agency(o) => serde_json::to_value(o),
-        Object::HostingRequest(o) => serde_json::to_value(o),
-        Object::Approval(o) => serde_json::to_value(o),
-        Object::ResidencyPolicy(o) => serde_json::to_value(o),
-        Object::ExternalCloudService(o) => serde_json::to_value(o),
-        Object::BackupRepository(o) => serde_json::to_value(o),
-        Object::DisasterRecoveryPlan(o) => serde_json::to_value(o),
-        Object::Backup(o) => serde_json::to_value(o),
-        Object::Restore(o) => serde_json::to_value(o),
-        Object::Failover(o) => serde_json::to_value(o),
-    }
 }

@@ -207,14 +207,16 @@ fn load(paths: &[PathBuf], lang: Lang) -> Result<Loaded, CliError> {
 /// The CRD's CEL rules on the typed object re-serialised, so defaults are filled in as the
 /// API server would before validating.
 fn crd_rules(object: &Object, out: &mut Vec<(String, Finding)>) {
-    let value = match object {
-        Object::Site(o) => serde_json::to_value(o),
-        Object::BackupRepository(o) => serde_json::to_value(o),
-        Object::DisasterRecoveryPlan(o) => serde_json::to_value(o),
-        Object::ResidencyPolicy(o) => serde_json::to_value(o),
-        _ => return,
-    };
-    let Ok(value) = value else { return };
+    if !matches!(
+        object,
+        Object::Site(_)
+            | Object::BackupRepository(_)
+            | Object::DisasterRecoveryPlan(_)
+            | Object::ResidencyPolicy(_)
+    ) {
+        return;
+    }
+    let Ok(value) = object.to_value() else { return };
     let name = value
         .pointer("/metadata/name")
         .and_then(|v| v.as_str())
