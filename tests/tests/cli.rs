@@ -110,7 +110,10 @@ fn commands_not_built_yet_say_so_and_exit_3() {
         let out = pusdata(args);
         assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
         let err = stderr(&out);
-        assert!(err.contains("not built yet") && err.contains("belum dibangun"), "{args:?}: {err}");
+        assert!(
+            err.contains("not built yet") && err.contains("belum dibangun"),
+            "{args:?}: {err}"
+        );
         assert!(err.contains("issue #"), "{err}");
     }
 }

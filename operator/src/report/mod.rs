@@ -181,8 +181,11 @@ fn met(m: Option<bool>, lang: Lang) -> String {
     }
 }
 
+/// Times to the second, in UTC, as people read them in a report; the exact values stay in
+/// the Failover's status.
 fn time(ts: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>) -> String {
-    ts.map(|t| t.0.to_string()).unwrap_or_else(|| "—".into())
+    ts.map(|t| t.0.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| "—".into())
 }
 
 /// The SVG timeline: one bar per step, on a shared time axis, coloured by outcome. Steps not
@@ -322,7 +325,7 @@ fn html_section(h: &mut String, input: &ReportInput<'_>, lang: Lang) {
         .spec
         .requested_by
         .as_ref()
-        .map(|r| format!("{} ({})", r.username, r.at.0))
+        .map(|r| format!("{} ({})", r.username, time(Some(&r.at))))
         .unwrap_or_else(|| "—".into());
     let rows = [
         (t("Plan", "Rencana", lang), input.plan.spec.title.clone()),
