@@ -181,3 +181,88 @@ fn a_plan_that_does_not_exist_is_an_input_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope.yaml"));
 }
+
+/// Kill -9 of the drill (and of its DRC agent) while steps run; `--resume` finishes the same
+/// drill without redoing a finished step.
+#[test]
+fn a_drill_killed_mid_way_resumes_without_redoing_finished_steps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("drill");
+    let mut child = pusdata()
+        .args(["drill", "--local", "--mib-per-service", "2", "--workdir"])
+        .arg(&work)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the step machine has finished some steps but not all.
+    let progress = work.join("failover.yaml");
+    let mut before: Option<serde_json::Value> = None;
+    for _ in 0..6000 {
+        if let Ok(text) = std::fs::read_to_string(&progress) {
+            if let Ok(fo) = serde_saphyr::from_str::<serde_json::Value>(&text) {
+                let steps = fo["status"]["steps"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                let done = steps.iter().filter(|s| s["state"] == "Succeeded").count();
+                if done >= 2 && done < steps.len() {
+                    before = Some(fo);
+                    break;
+                }
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap(); // SIGKILL: no Drop runs, the agent child is orphaned
+    child.wait().unwrap();
+    let before = before.expect("the drill reached the middle of its steps");
+    // The machine is gone: its agent goes too (a resumed drill must also cope if it did not).
+    if let Ok(pid) = std::fs::read_to_string(work.join("drc/agent/agent.pid")) {
+        let _ = Command::new("kill").args(["-9", pid.trim()]).status();
+    }
+
+    let out = pusdata()
+        .args(["drill", "--local", "--resume", "--workdir"])
+        .arg(&work)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(&progress).unwrap()).unwrap();
+    assert_eq!(after["status"]["phase"], "Succeeded");
+    assert_eq!(
+        after["metadata"]["name"], before["metadata"]["name"],
+        "the same drill, not a new one"
+    );
+    let steps_after = after["status"]["steps"].as_array().unwrap();
+    for s in steps_after {
+        assert_eq!(s["state"], "Succeeded", "{s}");
+    }
+    // Every step finished before the kill keeps its times: nothing finished was redone.
+    for s in before["status"]["steps"].as_array().unwrap() {
+        if s["state"] == "Succeeded" {
+            let a = steps_after.iter().find(|x| x["id"] == s["id"]).unwrap();
+            assert_eq!(a["finishedAt"], s["finishedAt"], "{} was redone", s["id"]);
+            assert_eq!(a["startedAt"], s["startedAt"], "{} was redone", s["id"]);
+        }
+    }
+    assert!(work.join("report.html").is_file());
+}
+
+#[test]
+fn resume_needs_an_interrupted_drill() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = pusdata()
+        .args(["drill", "--local", "--resume", "--workdir"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("drill-state.json"));
+}

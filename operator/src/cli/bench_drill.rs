@@ -77,6 +77,7 @@ pub fn run(args: &BenchDrillArgs) -> Result<(), CliError> {
         bytes_per_service: args.mib_per_service.max(1) * 1024 * 1024,
         lang: Lang::En,
         progress: false,
+        resume: false,
     })
     .map_err(|e| CliError::Internal(e.to_string()))?;
     if !outcome.succeeded() {

@@ -35,6 +35,7 @@ pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
         bytes_per_service: args.mib_per_service.max(1) * 1024 * 1024,
         lang,
         progress: std::io::stderr().is_terminal(),
+        resume: args.resume,
     })
     .map_err(|e| match e {
         DrillError::Input(m) => CliError::Input(m),

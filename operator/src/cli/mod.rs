@@ -333,6 +333,10 @@ pub struct DrillArgs {
     /// Sample data per service, in MiB.
     #[arg(long, default_value_t = 4)]
     pub mib_per_service: u64,
+    /// Go on with an interrupted drill in `--workdir` (after a crash or `kill -9`): finished
+    /// steps are kept, running ones are run again.
+    #[arg(long, requires = "workdir")]
+    pub resume: bool,
 }
 
 /// Arguments of `pusdata crd`.

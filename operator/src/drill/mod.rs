@@ -55,6 +55,9 @@ pub struct LocalDrillOptions {
     pub lang: Lang,
     /// Draw a progress bar.
     pub progress: bool,
+    /// Go on with an interrupted drill in `workdir` instead of starting one: finished steps
+    /// are kept, steps that were running are run again (they are idempotent).
+    pub resume: bool,
 }
 
 /// What the drill found.
@@ -180,7 +183,7 @@ fn write_private(path: &Path, text: &str) -> Result<(), DrillError> {
 }
 
 /// One service as the drill handles it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Service {
     name: String,
     agency: String,
@@ -192,76 +195,71 @@ struct Service {
     smoke: bool,
 }
 
+/// What a resumed drill needs of the part before the loss (`drill-state.json`).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct DrillState {
+    name: String,
+    loss: Timestamp,
+    services: Vec<Service>,
+}
+
+/// Writes through a temporary file and a rename, so a crash leaves the old or the new
+/// content, never half of one.
+fn write_atomic(path: &Path, text: &str) -> Result<(), DrillError> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| DrillError::Failed(format!("{}: {e}", path.display())))
+}
+
+fn save_progress(
+    w: &Path,
+    name: &str,
+    spec: &FailoverSpec,
+    status: &FailoverStatus,
+) -> Result<(), DrillError> {
+    let mut fo = Failover::new(name, spec.clone());
+    fo.status = Some(status.clone());
+    let yaml = serde_saphyr::to_string(&fo).map_err(|e| DrillError::Failed(e.to_string()))?;
+    write_atomic(&w.join("failover.yaml"), &yaml)
+}
+
+/// Stops the DRC agent a crashed drill left behind, after checking that the pid is a
+/// `pusdata agent` of this very drill (pids are reused).
+fn stop_stale_agent(agent_dir: &Path) {
+    let Ok(pid) = std::fs::read_to_string(agent_dir.join("agent.pid")) else {
+        return;
+    };
+    let pid = pid.trim();
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    let cmdline = String::from_utf8_lossy(&cmdline);
+    if cmdline.contains("agent") && cmdline.contains(&*agent_dir.to_string_lossy()) {
+        let _ = std::process::Command::new("kill")
+            .args(["-9", pid])
+            .status();
+    }
+}
+
 fn say(lang: Lang, bar: &ProgressBar, text: Text) {
     bar.println(text.get(lang));
 }
 
-/// Runs the drill. The caller prints the outcome; this returns errors only when the drill
-/// could not run at all — a drill that ran and failed a step is an outcome.
-pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillError> {
-    let lang = opts.lang;
-    let loaded = load(&opts.plan)?;
-    let plan = &loaded.plan;
-    let findings = dr::check::check_plan(
-        plan,
-        &loaded.sites,
-        &loaded.repositories,
-        &Measurements::default(),
-    );
-
-    let w = &opts.workdir;
-    if w.exists()
-        && std::fs::read_dir(w)
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(true)
-    {
-        return Err(DrillError::Input(format!(
-            "{} is not empty; a drill never overwrites an earlier one's data",
-            w.display()
-        )));
-    }
-    let (primary, drc) = (w.join("primary"), w.join("drc"));
-    for d in [
-        &primary,
-        &drc.join("repos"),
-        &drc.join("keys"),
-        &drc.join("agent"),
-        &drc.join("restores"),
-    ] {
-        std::fs::create_dir_all(d)
-            .map_err(|e| DrillError::Failed(format!("{}: {e}", d.display())))?;
-    }
-
-    let members = dr::members(&plan.spec);
-    let bar = if opts.progress {
-        ProgressBar::new((members.len() * 3 + 2) as u64)
-    } else {
-        ProgressBar::with_draw_target(
-            Some((members.len() * 3 + 2) as u64),
-            ProgressDrawTarget::hidden(),
-        )
-    };
-    if let Ok(style) =
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:32} {pos}/{len} {msg}")
-    {
-        bar.set_style(style);
-    }
-    bar.enable_steady_tick(Duration::from_millis(200));
-    for f in findings.iter().filter(|f| f.severity == Severity::Deny) {
-        say(
-            lang,
-            &bar,
-            Text::new(
-                format!("plan check: {}", f.line(Lang::En)),
-                format!("pemeriksaan rencana: {}", f.line(Lang::Id)),
-            ),
-        );
-    }
-
+/// Steps 1, 2 and 4 of a new drill: sample data and keys, backups, the simulated loss.
+fn prepare(
+    opts: &LocalDrillOptions,
+    plan: &DisasterRecoveryPlan,
+    members: &[(
+        &pusdata_crds::v1alpha1::Tier,
+        &pusdata_crds::v1alpha1::Member,
+    )],
+    primary: &Path,
+    drc: &Path,
+    bar: &ProgressBar,
+) -> Result<DrillState, DrillError> {
     // 1. Sample data at the primary, and each agency's own repository key.
     let mut services = Vec::new();
     let mut keys: BTreeMap<String, String> = BTreeMap::new();
-    for (tier, m) in &members {
+    for (tier, m) in members {
         bar.set_message(format!("data {}", m.name));
         let source = primary.join(&m.namespace).join(&m.name);
         sample::generate(&source, &m.name, opts.bytes_per_service)
@@ -317,6 +315,112 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
         bar.inc(1);
     }
 
+    // 4. The primary is lost. A drill restores alongside; here the primary's data is moved
+    //    away so nothing can be read from it by mistake.
+    let loss = Timestamp::now();
+    let lost = opts.workdir.join("primary.lost");
+    std::fs::rename(primary, &lost)
+        .map_err(|e| DrillError::Failed(format!("simulating the loss: {e}")))?;
+    say(
+        opts.lang,
+        bar,
+        Text::new(
+            "primary site lost (simulated): restoring at the DRC",
+            "situs utama hilang (simulasi): memulihkan di DRC",
+        ),
+    );
+    let state = DrillState {
+        name: format!("drill-local-{}", loss.as_second()),
+        loss,
+        services,
+    };
+    let json =
+        serde_json::to_string_pretty(&state).map_err(|e| DrillError::Failed(e.to_string()))?;
+    write_atomic(&opts.workdir.join("drill-state.json"), &json)?;
+    Ok(state)
+}
+
+/// Runs the drill. The caller prints the outcome; this returns errors only when the drill
+/// could not run at all — a drill that ran and failed a step is an outcome.
+pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillError> {
+    let lang = opts.lang;
+    let loaded = load(&opts.plan)?;
+    let plan = &loaded.plan;
+    let findings = dr::check::check_plan(
+        plan,
+        &loaded.sites,
+        &loaded.repositories,
+        &Measurements::default(),
+    );
+
+    let w = &opts.workdir;
+    if opts.resume && !w.join("drill-state.json").is_file() {
+        return Err(DrillError::Input(format!(
+            "{} holds no interrupted drill (no drill-state.json)",
+            w.display()
+        )));
+    }
+    if !opts.resume
+        && w.exists()
+        && std::fs::read_dir(w)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(DrillError::Input(format!(
+            "{} is not empty; a drill never overwrites an earlier one's data",
+            w.display()
+        )));
+    }
+    let (primary, drc) = (w.join("primary"), w.join("drc"));
+    let dirs = [
+        &primary,
+        &drc.join("repos"),
+        &drc.join("keys"),
+        &drc.join("agent"),
+        &drc.join("restores"),
+    ];
+    // A resumed drill's primary is already "lost"; recreating it would be a lie.
+    for d in dirs.into_iter().skip(usize::from(opts.resume)) {
+        std::fs::create_dir_all(d)
+            .map_err(|e| DrillError::Failed(format!("{}: {e}", d.display())))?;
+    }
+
+    let members = dr::members(&plan.spec);
+    let bar = if opts.progress {
+        ProgressBar::new((members.len() * 3 + 2) as u64)
+    } else {
+        ProgressBar::with_draw_target(
+            Some((members.len() * 3 + 2) as u64),
+            ProgressDrawTarget::hidden(),
+        )
+    };
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:32} {pos}/{len} {msg}")
+    {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    for f in findings.iter().filter(|f| f.severity == Severity::Deny) {
+        say(
+            lang,
+            &bar,
+            Text::new(
+                format!("plan check: {}", f.line(Lang::En)),
+                format!("pemeriksaan rencana: {}", f.line(Lang::Id)),
+            ),
+        );
+    }
+
+    let state = if opts.resume {
+        let text = std::fs::read_to_string(w.join("drill-state.json"))
+            .map_err(|e| DrillError::Input(format!("drill-state.json: {e}")))?;
+        serde_json::from_str::<DrillState>(&text)
+            .map_err(|e| DrillError::Input(format!("drill-state.json: {e}")))?
+    } else {
+        prepare(opts, plan, &members, &primary, &drc, &bar)?
+    };
+    let services = state.services.clone();
+
     // 3. The DRC site: a second process, over gRPC with mTLS.
     bar.set_message("starting the DRC agent");
     let pki = LocalPki::generate().map_err(|e| DrillError::Failed(e.to_string()))?;
@@ -330,8 +434,10 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
     cfg.restore_root = Some(drc.join("restores"));
     cfg.keys_dir = Some(drc.join("keys"));
     cfg.log = Some(drc.join("agent/agent.log"));
+    stop_stale_agent(&drc.join("agent"));
     let agent =
         AgentProcess::spawn(&cfg).map_err(|e| DrillError::Failed(format!("DRC agent: {e}")))?;
+    write_atomic(&drc.join("agent/agent.pid"), &agent.id().to_string())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -350,24 +456,11 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
     let current_epoch = hb.epoch;
     bar.inc(1);
 
-    // 4. The primary is lost. A drill restores alongside; here the primary's data is moved
-    //    away so nothing can be read from it by mistake.
-    let loss = Timestamp::now();
-    let lost = w.join("primary.lost");
-    std::fs::rename(&primary, &lost)
-        .map_err(|e| DrillError::Failed(format!("simulating the loss: {e}")))?;
-    say(
-        lang,
-        &bar,
-        Text::new(
-            "primary site lost (simulated): restoring at the DRC",
-            "situs utama hilang (simulasi): memulihkan di DRC",
-        ),
-    );
+    let loss = state.loss;
 
     // 5. The step machine decides; this loop only executes.
     let who = std::env::var("USER").unwrap_or_else(|_| "operator".into());
-    let name = format!("drill-local-{}", loss.as_second());
+    let name = state.name.clone();
     let spec = FailoverSpec {
         plan: plan.metadata.name.clone().unwrap_or_default(),
         kind: FailoverType::Drill,
@@ -388,9 +481,25 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
         epoch: Some(current_epoch),
         ..FailoverStatus::default()
     };
+    let mut results: BTreeMap<String, StepResult> = BTreeMap::new();
+    if opts.resume {
+        if let Some(saved) = std::fs::read_to_string(w.join("failover.yaml"))
+            .ok()
+            .and_then(|t| serde_saphyr::from_str::<Failover>(&t).ok())
+            .and_then(|f| f.status)
+        {
+            status = saved;
+        }
+        // A step recorded as running when the drill died has no worker any more: the step
+        // machine runs it again (steps are idempotent); finished steps are never redone.
+        for s in &status.steps {
+            if s.state == pusdata_crds::v1alpha1::StepState::Running {
+                results.insert(s.id.clone(), StepResult::Lost);
+            }
+        }
+    }
     let started = Instant::now();
     let mut work_seconds = 0.0;
-    let mut results: BTreeMap<String, StepResult> = BTreeMap::new();
     let mut approvals: BTreeMap<String, RecordedIdentity> = BTreeMap::new();
     let by_name: BTreeMap<String, Service> = services
         .iter()
@@ -407,6 +516,7 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
         };
         let action = machine::next_step(&steps, &status, &obs);
         machine::apply(&steps, &mut status, &action, Timestamp::now());
+        save_progress(w, &name, &spec, &status)?;
         match &action {
             Action::Record(updates) => {
                 for u in updates {
