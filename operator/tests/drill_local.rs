@@ -199,17 +199,20 @@ fn a_drill_killed_mid_way_resumes_without_redoing_finished_steps() {
     let progress = work.join("failover.yaml");
     let mut before: Option<serde_json::Value> = None;
     for _ in 0..6000 {
-        if let Ok(text) = std::fs::read_to_string(&progress) {
-            if let Ok(fo) = serde_saphyr::from_str::<serde_json::Value>(&text) {
-                let steps = fo["status"]["steps"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default();
-                let done = steps.iter().filter(|s| s["state"] == "Succeeded").count();
-                if done >= 2 && done < steps.len() {
-                    before = Some(fo);
-                    break;
-                }
+        if let Ok(fo) = std::fs::read_to_string(&progress)
+            .map_err(|e| e.to_string())
+            .and_then(|t| {
+                serde_saphyr::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string())
+            })
+        {
+            let steps = fo["status"]["steps"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let done = steps.iter().filter(|s| s["state"] == "Succeeded").count();
+            if done >= 2 && done < steps.len() {
+                before = Some(fo);
+                break;
             }
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
