@@ -86,7 +86,7 @@ pub struct HostingInput<'a> {
     pub request: &'a HostingRequest,
     /// Its findings from `policy::evaluate`.
     pub findings: &'a [Finding],
-    /// Approvals in the platform namespace (others targets are ignored).
+    /// Approvals in the platform namespace (approvals of other targets are ignored).
     pub approvals: &'a [Approval],
     /// The agency owning the request's namespace, if registered.
     pub agency: Option<&'a Agency>,

@@ -152,18 +152,12 @@ async fn dereference(hr: &HostingRequest, ctx: &Context) -> Result<World, Error>
         .unwrap_or_else(|| hr.spec.system.agency.clone());
     let agency = agencies.iter().find(|a| a.spec.code == code).cloned();
 
+    // All of them: the policy also checks egress approvals named by the request (NET-PORTS),
+    // which may target the agency; `hosting::decide` picks those targeting this request.
     let approvals = Api::<Approval>::namespaced(ctx.client.clone(), &ctx.platform_namespace)
         .list(&lp)
         .await?
-        .items
-        .into_iter()
-        .filter(|a| {
-            let t = &a.spec.target;
-            t.kind == "HostingRequest"
-                && t.name == hr.name_any()
-                && t.namespace.as_deref() == Some(ns.as_str())
-        })
-        .collect();
+        .items;
 
     let (sites, racks, others) = if hr.spec.mode == HostingMode::Colocation {
         let me = placement::request_id(hr);
