@@ -10,6 +10,7 @@ pub mod dr;
 pub mod duration;
 pub mod fence;
 pub mod finding;
+pub mod hosting;
 pub mod i18n;
 pub mod peer;
 pub mod placement;

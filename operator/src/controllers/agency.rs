@@ -166,7 +166,7 @@ async fn remaining(agency: &Agency, ctx: &Context) -> Result<(usize, usize), Err
 }
 
 /// The cluster's ResidencyPolicy (the one named `default`, else the first), if any.
-async fn active_policy(ctx: &Context) -> Result<Option<ResidencyPolicy>, Error> {
+pub(super) async fn active_policy(ctx: &Context) -> Result<Option<ResidencyPolicy>, Error> {
     let policies: Api<ResidencyPolicy> = Api::all(ctx.client.clone());
     let mut items = policies.list(&ListParams::default()).await?.items;
     items.sort_by_key(|p| (p.name_any() != "default", p.name_any()));

@@ -3,6 +3,7 @@
 //! what was applied. Errors carry a stable category for metrics and event reasons.
 
 pub mod agency;
+pub mod hosting;
 pub mod run;
 
 use jiff::Timestamp;

@@ -1,25 +1,34 @@
 //! `pusdata operator`: wires the controllers to the API server. Kept thin on purpose — the
 //! reconcile functions are tested against an in-memory API; this only starts them.
 
-use super::{Context, Error, agency, system_clock};
+use super::{Context, Error, agency, hosting, system_clock};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{LimitRange, ResourceQuota};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::RoleBinding;
 use kube::Api;
 use kube::runtime::controller::{Action, Controller};
+use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher;
-use pusdata_crds::v1alpha1::Agency;
+use pusdata_crds::v1alpha1::{Agency, Approval, HostingRequest};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// Invalid specs wait for a change; API trouble backs off. Never a hot loop.
-fn error_policy(_agency: Arc<Agency>, error: &Error, _ctx: Arc<Context>) -> Action {
+fn error_policy<K>(_object: Arc<K>, error: &Error, _ctx: Arc<Context>) -> Action {
     tracing::warn!(category = error.category(), %error, "reconcile failed");
     match error {
         Error::InvalidSpec(_) => Action::await_change(),
         _ => Action::requeue(Duration::from_secs(30)),
     }
+}
+
+/// The request an approval targets, so that recording an approval reconciles its request
+/// at once (the periodic requeue covers expiry).
+fn approval_target(approval: Approval) -> Option<ObjectRef<HostingRequest>> {
+    let t = &approval.spec.target;
+    let ns = t.namespace.as_deref()?;
+    (t.kind == "HostingRequest").then(|| ObjectRef::new(&t.name).within(ns))
 }
 
 /// Runs the controllers until the process is stopped.
@@ -28,10 +37,10 @@ pub async fn run(platform_namespace: String) -> Result<(), kube::Error> {
     let ctx = Arc::new(Context {
         client: client.clone(),
         clock: system_clock(),
-        platform_namespace,
+        platform_namespace: platform_namespace.clone(),
     });
-    tracing::info!("controllers running: agency (hosting, backup and failover controllers follow)");
-    Controller::new(
+    tracing::info!("controllers running: agency, hosting (backup and failover controllers follow)");
+    let agencies = Controller::new(
         Api::<Agency>::all(client.clone()),
         watcher::Config::default(),
     )
@@ -52,12 +61,28 @@ pub async fn run(platform_namespace: String) -> Result<(), kube::Error> {
         watcher::Config::default(),
     )
     .shutdown_on_signal()
-    .run(agency::reconcile, error_policy, ctx)
+    .run(agency::reconcile, error_policy, ctx.clone())
     .for_each(|result| async move {
         if let Err(e) = result {
-            tracing::debug!(%e, "controller event");
+            tracing::debug!(%e, "agency controller event");
         }
-    })
-    .await;
+    });
+    let requests = Controller::new(
+        Api::<HostingRequest>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .watches(
+        Api::<Approval>::namespaced(client.clone(), &platform_namespace),
+        watcher::Config::default(),
+        approval_target,
+    )
+    .shutdown_on_signal()
+    .run(hosting::reconcile, error_policy, ctx)
+    .for_each(|result| async move {
+        if let Err(e) = result {
+            tracing::debug!(%e, "hosting controller event");
+        }
+    });
+    futures::join!(agencies, requests);
     Ok(())
 }

@@ -1,0 +1,736 @@
+//! The `HostingRequest` lifecycle as one pure decision (HOST-PLACE, WEB-DC, HOST-SITE,
+//! HOST-ACCESS, SEC-REGISTER).
+//!
+//! The shell reads the request, its policy findings, the approvals targeting it, the agency,
+//! and — for colocation — the placement computed with [`place_for`] against the inventory;
+//! [`decide`] returns the phase, the conditions and every status field. Nothing here reads a
+//! clock: "now" is part of the input.
+//!
+//! Transitions (documented in `docs/reference/hostingrequest-lifecycle.md`):
+//!
+//! * a denying finding → `Rejected` (the condition names the rule IDs);
+//! * no agency yet → `Submitted`;
+//! * the latest approval for the current generation decides: `Rejected` → `Rejected`;
+//!   none (or only for an older generation, or expired) → `AwaitingApproval`;
+//! * approved → placed: `Placed`, or `Approved` with `Placed=False` and the reasons;
+//! * a placement is never moved while the approval in force stays the same; after a
+//!   re-approval the device keeps its position when it still fits there.
+
+use crate::conditions::{self, Desired};
+use crate::finding::{Finding, Severity};
+use crate::i18n::Text;
+use crate::placement::{
+    self, AddressError, DeviceRequest, Inventory, Placement, Settings, Unplaceable,
+};
+use crate::tenancy;
+use jiff::Timestamp;
+use pusdata_crds::v1alpha1::{
+    Agency, Approval, ApprovalRecord, Decision, FindingSummary, HostingMode, HostingPhase,
+    HostingRequest, HostingRequestStatus, PinnedPlacement, RackPlacement, Site, WebPlacement,
+    WorkOrder,
+};
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+
+/// Condition reasons, stable for alerts and `kubectl wait`.
+pub mod reason {
+    /// Validated=True.
+    pub const POLICY_PASSED: &str = "PolicyPassed";
+    /// Validated=False: a denying finding.
+    pub const POLICY_DENIED: &str = "PolicyDenied";
+    /// Validated=Unknown: the owning agency is not registered yet.
+    pub const AGENCY_NOT_FOUND: &str = "AgencyNotFound";
+    /// Approved=True.
+    pub const APPROVED: &str = "Approved";
+    /// Approved=False: no approval for the current generation yet.
+    pub const AWAITING_APPROVAL: &str = "AwaitingApproval";
+    /// Approved=False: the only approval reviewed an older spec.
+    pub const APPROVAL_OUTDATED: &str = "ApprovalOutdated";
+    /// Approved=False: the approval passed its `validUntil`.
+    pub const APPROVAL_EXPIRED: &str = "ApprovalExpired";
+    /// Approved=False: the platform team refused the request.
+    pub const REJECTED_BY_APPROVAL: &str = "RejectedByApproval";
+    /// Approved / Placed = False: an earlier step did not pass.
+    pub const NOT_VALIDATED: &str = "NotValidated";
+    /// Placed=False: waiting for the approval.
+    pub const NOT_APPROVED: &str = "NotApproved";
+    /// Placed=True.
+    pub const PLACED: &str = "Placed";
+    /// Placed=False: no rack fits (kube-scheduler style counts in the message).
+    pub const UNPLACEABLE: &str = "Unplaceable";
+    /// Placed=False: the site's address pool is exhausted or malformed (SEC-REGISTER).
+    pub const ADDRESSES_UNAVAILABLE: &str = "AddressesUnavailable";
+    /// Placed=False: the target namespace does not exist yet.
+    pub const NAMESPACE_MISSING: &str = "NamespaceMissing";
+    /// Placed=False: the target namespace is not one of the agency's.
+    pub const NAMESPACE_NOT_OWNED: &str = "NamespaceNotOwned";
+    /// Placed=Unknown: the shell has not computed a placement yet.
+    pub const PLACEMENT_PENDING: &str = "PlacementPending";
+    /// Ready=False: the request is refused.
+    pub const REJECTED: &str = "Rejected";
+    /// Ready=False: still in progress (the phase says where).
+    pub const IN_PROGRESS: &str = "InProgress";
+}
+
+/// Facts about web hosting the shell observed in the cluster.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WebFacts {
+    /// Whether the target namespace exists (created by the Agency controller).
+    pub namespace_exists: bool,
+}
+
+/// Everything [`decide`] looks at.
+#[derive(Clone, Debug)]
+pub struct HostingInput<'a> {
+    /// The request: spec, `metadata.generation`, current status.
+    pub request: &'a HostingRequest,
+    /// Its findings from `policy::evaluate`.
+    pub findings: &'a [Finding],
+    /// Approvals in the platform namespace (approvals of other targets are ignored).
+    pub approvals: &'a [Approval],
+    /// The agency owning the request's namespace, if registered.
+    pub agency: Option<&'a Agency>,
+    /// Colocation: the placement from [`place_for`] (`None` when not computed).
+    pub placement: Option<Result<Placement, Unplaceable>>,
+    /// Colocation: the sites, for their address pools.
+    pub sites: &'a [Site],
+    /// Colocation: addresses already assigned to other requests.
+    pub assigned_addresses: &'a BTreeSet<Ipv4Addr>,
+    /// Web hosting: what the cluster shows.
+    pub web: WebFacts,
+    /// Now.
+    pub now: Timestamp,
+}
+
+/// What the request's status should say.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostingDecision {
+    /// New phase.
+    pub phase: HostingPhase,
+    /// Validated, Approved, Placed and Ready.
+    pub conditions: Vec<Desired>,
+    /// Findings for the current spec.
+    pub findings: Vec<FindingSummary>,
+    /// The approval in force.
+    pub approval: Option<ApprovalRecord>,
+    /// Security level set by the approval (SEC-REGISTER).
+    pub security_level: Option<String>,
+    /// One-line placement.
+    pub placement_summary: Option<String>,
+    /// Web hosting placement.
+    pub web_placement: Option<WebPlacement>,
+    /// Colocation placement.
+    pub rack_placement: Option<RackPlacement>,
+    /// Next best racks.
+    pub alternatives: Vec<RackPlacement>,
+    /// Install work order (HOST-ACCESS).
+    pub work_order: Option<WorkOrder>,
+}
+
+impl HostingDecision {
+    /// The status this decision writes, with conditions merged into `old`'s.
+    pub fn status(
+        &self,
+        old: &HostingRequestStatus,
+        generation: Option<i64>,
+        now: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time,
+    ) -> HostingRequestStatus {
+        HostingRequestStatus {
+            phase: Some(self.phase),
+            conditions: conditions::merge(&old.conditions, &self.conditions, generation, now),
+            observed_generation: generation,
+            findings: self.findings.clone(),
+            approval: self.approval.clone(),
+            security_level: self.security_level.clone(),
+            placement_summary: self.placement_summary.clone(),
+            web_placement: self.web_placement.clone(),
+            rack_placement: self.rack_placement.clone(),
+            alternatives: self.alternatives.clone(),
+            work_order: self.work_order.clone(),
+        }
+    }
+}
+
+/// Where the request stands with its approvals.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ApprovalState<'a> {
+    /// Approved for the current generation and not expired.
+    InForce(&'a Approval),
+    /// Refused for the current generation.
+    Rejected(&'a Approval),
+    /// Only approvals of an older generation exist (the spec changed since).
+    Outdated(&'a Approval),
+    /// The approval for the current generation expired.
+    Expired(&'a Approval),
+    /// Nothing yet.
+    None,
+}
+
+fn targets(a: &Approval, hr: &HostingRequest) -> bool {
+    let t = &a.spec.target;
+    t.kind == "HostingRequest"
+        && Some(t.name.as_str()) == hr.metadata.name.as_deref()
+        && t.namespace == hr.metadata.namespace
+}
+
+/// The approval state of `hr`: among approvals for its current generation that have not
+/// expired, the latest (creation time, then name) decides — so a refusal can be answered
+/// with a new approval, and an approval revoked with a new refusal.
+pub fn approval_state<'a>(
+    hr: &HostingRequest,
+    approvals: &'a [Approval],
+    now: Timestamp,
+) -> ApprovalState<'a> {
+    let generation = hr.metadata.generation.unwrap_or(1);
+    let mine: Vec<&Approval> = approvals.iter().filter(|a| targets(a, hr)).collect();
+    let expired = |a: &Approval| a.spec.valid_until.as_ref().is_some_and(|v| v.0 <= now);
+    let current = mine
+        .iter()
+        .copied()
+        .filter(|a| a.spec.target_generation == generation && !expired(a))
+        .max_by(|a, b| {
+            let key = |x: &Approval| {
+                (
+                    x.metadata.creation_timestamp.as_ref().map(|t| t.0),
+                    x.metadata.name.clone(),
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+    if let Some(a) = current {
+        return match a.spec.decision {
+            Decision::Approved => ApprovalState::InForce(a),
+            Decision::Rejected => ApprovalState::Rejected(a),
+        };
+    }
+    if let Some(a) = mine
+        .iter()
+        .copied()
+        .find(|a| a.spec.target_generation == generation && a.spec.decision == Decision::Approved)
+    {
+        return ApprovalState::Expired(a);
+    }
+    mine.iter()
+        .copied()
+        .filter(|a| a.spec.target_generation < generation && a.spec.decision == Decision::Approved)
+        .max_by_key(|a| a.spec.target_generation)
+        .map_or(ApprovalState::None, ApprovalState::Outdated)
+}
+
+fn record(a: &Approval) -> ApprovalRecord {
+    ApprovalRecord {
+        name: a.metadata.name.clone().unwrap_or_default(),
+        generation: a.spec.target_generation,
+        approved_by: a.spec.recorded_by.clone(),
+    }
+}
+
+/// Whether the existing rack placement stands: the approval in force is the one recorded
+/// when the request was placed. A placed device is never moved by a later reconcile.
+pub fn keeps_placement(hr: &HostingRequest, approval: &Approval) -> bool {
+    hr.status.as_ref().is_some_and(|s| {
+        s.rack_placement.is_some()
+            && s.approval
+                .as_ref()
+                .is_some_and(|r| same_approval(r, approval))
+    })
+}
+
+fn same_approval(r: &ApprovalRecord, a: &Approval) -> bool {
+    Some(r.name.as_str()) == a.metadata.name.as_deref() && r.generation == a.spec.target_generation
+}
+
+/// The placement the shell should hand to [`decide`] for a colocation request, against an
+/// inventory that does not contain the request itself. `None` when nothing is to be placed
+/// (web hosting, not approved, or the existing placement stands).
+///
+/// Order: the DC manager's pinned position (HOST-SITE: the manager decides); else the
+/// position the device already has, when it still fits; else the engine's choice.
+pub fn place_for(
+    hr: &HostingRequest,
+    approval: &Approval,
+    inventory: &Inventory,
+    settings: &Settings,
+) -> Option<Result<Placement, Unplaceable>> {
+    let device = DeviceRequest::from_hosting_request(hr)?;
+    if keeps_placement(hr, approval) {
+        return None;
+    }
+    if let Some(pin) = &approval.spec.pinned_placement {
+        return Some(placement::place_pinned(&device, inventory, pin, settings));
+    }
+    let existing = hr.status.as_ref().and_then(|s| s.rack_placement.as_ref());
+    if let Some(p) = existing {
+        let pin = PinnedPlacement {
+            rack: p.rack.clone(),
+            position_u: p.position_u,
+        };
+        if let Ok(mut kept) = placement::place_pinned(&device, inventory, &pin, settings) {
+            kept.pinned = false;
+            return Some(Ok(kept));
+        }
+    }
+    Some(placement::place_with(&device, inventory, settings))
+}
+
+fn rule_ids(findings: &[&Finding]) -> String {
+    let mut ids: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.join(", ")
+}
+
+fn cond(type_: &'static str, status: Option<bool>, reason: &'static str, text: Text) -> Desired {
+    Desired {
+        type_,
+        status,
+        reason,
+        message: if text.en.is_empty() {
+            String::new()
+        } else {
+            format!("{} / {}", text.en, text.id)
+        },
+    }
+}
+
+/// Decides the status of a hosting request.
+pub fn decide(input: &HostingInput<'_>) -> HostingDecision {
+    let hr = input.request;
+    let old = hr.status.clone().unwrap_or_default();
+    let generation = hr.metadata.generation.unwrap_or(1);
+    // Placements are carried over unless replaced: the device is where it is.
+    let mut d = HostingDecision {
+        phase: HostingPhase::Submitted,
+        conditions: Vec::new(),
+        findings: input.findings.iter().map(Finding::summary).collect(),
+        approval: None,
+        security_level: old.security_level.clone(),
+        placement_summary: old.placement_summary.clone(),
+        web_placement: old.web_placement.clone(),
+        rack_placement: old.rack_placement.clone(),
+        alternatives: old.alternatives.clone(),
+        work_order: old.work_order.clone(),
+    };
+    let denies: Vec<&Finding> = input
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Deny)
+        .collect();
+    let warnings = input.findings.len() - denies.len();
+
+    // 1. Validated.
+    if !denies.is_empty() {
+        let ids = rule_ids(&denies);
+        let first = &denies[0].message;
+        d.phase = HostingPhase::Rejected;
+        d.conditions = vec![
+            cond(
+                conditions::VALIDATED,
+                Some(false),
+                reason::POLICY_DENIED,
+                Text::new(
+                    format!("denied by {ids}: {}", first.en),
+                    format!("ditolak oleh {ids}: {}", first.id),
+                ),
+            ),
+            cond(
+                conditions::APPROVED,
+                Some(false),
+                reason::NOT_VALIDATED,
+                Text::new(
+                    "not reviewed: the request breaks the rules",
+                    "tidak ditinjau: permohonan melanggar aturan",
+                ),
+            ),
+            not_placed(reason::NOT_VALIDATED),
+            ready_false(
+                reason::REJECTED,
+                Text::new(
+                    format!("rejected by {ids}; fix the findings"),
+                    format!("ditolak oleh {ids}; perbaiki temuan"),
+                ),
+            ),
+        ];
+        return d;
+    }
+    let Some(agency) = input.agency else {
+        d.phase = HostingPhase::Submitted;
+        let code = &hr.spec.system.agency;
+        d.conditions = vec![
+            cond(
+                conditions::VALIDATED,
+                None,
+                reason::AGENCY_NOT_FOUND,
+                Text::new(
+                    format!("agency {code} owning the namespace is not registered yet"),
+                    format!("Perangkat Daerah {code} pemilik namespace belum terdaftar"),
+                ),
+            ),
+            cond(
+                conditions::APPROVED,
+                Some(false),
+                reason::NOT_VALIDATED,
+                Text::default(),
+            ),
+            not_placed(reason::NOT_VALIDATED),
+            ready_false(
+                reason::IN_PROGRESS,
+                Text::new("waiting for the agency", "menunggu Perangkat Daerah"),
+            ),
+        ];
+        return d;
+    };
+    let validated = cond(
+        conditions::VALIDATED,
+        Some(true),
+        reason::POLICY_PASSED,
+        Text::new(
+            format!("no denying finding ({warnings} warning(s))"),
+            format!("tidak ada temuan penolakan ({warnings} peringatan)"),
+        ),
+    );
+
+    // 2. Approved.
+    let approval = match approval_state(hr, input.approvals, input.now) {
+        ApprovalState::InForce(a) => a,
+        ApprovalState::Rejected(a) => {
+            let name = a.metadata.name.clone().unwrap_or_default();
+            let comment = a.spec.comment.clone().unwrap_or_default();
+            d.phase = HostingPhase::Rejected;
+            d.conditions = vec![
+                validated,
+                cond(
+                    conditions::APPROVED,
+                    Some(false),
+                    reason::REJECTED_BY_APPROVAL,
+                    Text::new(
+                        format!("refused by the platform team in {name}: {comment}"),
+                        format!("ditolak oleh Dinas dalam {name}: {comment}"),
+                    ),
+                ),
+                not_placed(reason::NOT_APPROVED),
+                ready_false(
+                    reason::REJECTED,
+                    Text::new(
+                        format!("refused in approval {name}"),
+                        format!("ditolak dalam persetujuan {name}"),
+                    ),
+                ),
+            ];
+            return d;
+        }
+        other => {
+            let (why, text) = match other {
+                ApprovalState::Outdated(a) => (
+                    reason::APPROVAL_OUTDATED,
+                    Text::new(
+                        format!(
+                            "approval {} reviewed generation {}, the spec is now at generation {generation}; a new approval is needed",
+                            a.metadata.name.as_deref().unwrap_or_default(),
+                            a.spec.target_generation
+                        ),
+                        format!(
+                            "persetujuan {} meninjau generasi {}, spec kini generasi {generation}; perlu persetujuan baru",
+                            a.metadata.name.as_deref().unwrap_or_default(),
+                            a.spec.target_generation
+                        ),
+                    ),
+                ),
+                ApprovalState::Expired(a) => (
+                    reason::APPROVAL_EXPIRED,
+                    Text::new(
+                        format!(
+                            "approval {} has expired",
+                            a.metadata.name.as_deref().unwrap_or_default()
+                        ),
+                        format!(
+                            "persetujuan {} sudah kedaluwarsa",
+                            a.metadata.name.as_deref().unwrap_or_default()
+                        ),
+                    ),
+                ),
+                _ => (
+                    reason::AWAITING_APPROVAL,
+                    Text::new(
+                        format!(
+                            "waiting for the platform team's Approval of generation {generation}"
+                        ),
+                        format!("menunggu Approval dari Dinas untuk generasi {generation}"),
+                    ),
+                ),
+            };
+            d.phase = HostingPhase::AwaitingApproval;
+            d.conditions = vec![
+                validated,
+                cond(conditions::APPROVED, Some(false), why, text),
+                not_placed(reason::NOT_APPROVED),
+                ready_false(
+                    reason::IN_PROGRESS,
+                    Text::new("awaiting approval", "menunggu persetujuan"),
+                ),
+            ];
+            return d;
+        }
+    };
+    d.approval = Some(record(approval));
+    if approval.spec.security_level.is_some() {
+        d.security_level = approval.spec.security_level.clone();
+    }
+    let approved = cond(
+        conditions::APPROVED,
+        Some(true),
+        reason::APPROVED,
+        Text::new(
+            format!(
+                "approved in {} for generation {generation}",
+                approval.metadata.name.as_deref().unwrap_or_default()
+            ),
+            format!(
+                "disetujui dalam {} untuk generasi {generation}",
+                approval.metadata.name.as_deref().unwrap_or_default()
+            ),
+        ),
+    );
+
+    // 3. Placed.
+    let placed = match hr.spec.mode {
+        HostingMode::WebHosting => place_web(input, agency, &mut d),
+        HostingMode::Colocation => place_colocation(input, approval, &mut d),
+    };
+    let ok = placed.status == Some(true);
+    d.phase = match (ok, old.phase) {
+        (true, Some(HostingPhase::Active)) => HostingPhase::Active,
+        (true, _) => HostingPhase::Placed,
+        (false, _) => HostingPhase::Approved,
+    };
+    let ready = if ok {
+        cond(
+            conditions::READY,
+            Some(true),
+            reason::PLACED,
+            Text::new(
+                format!(
+                    "placed at {}",
+                    d.placement_summary.clone().unwrap_or_default()
+                ),
+                format!(
+                    "ditempatkan di {}",
+                    d.placement_summary.clone().unwrap_or_default()
+                ),
+            ),
+        )
+    } else {
+        ready_false(
+            placed.reason,
+            Text::new("approved, not placed yet", "disetujui, belum ditempatkan"),
+        )
+    };
+    d.conditions = vec![validated, approved, placed, ready];
+    d
+}
+
+fn not_placed(why: &'static str) -> Desired {
+    cond(conditions::PLACED, Some(false), why, Text::default())
+}
+
+fn ready_false(why: &'static str, text: Text) -> Desired {
+    cond(conditions::READY, Some(false), why, text)
+}
+
+/// Web hosting: the namespace (one of the agency's) plus the requested node pool and zone.
+fn place_web(input: &HostingInput<'_>, agency: &Agency, d: &mut HostingDecision) -> Desired {
+    let hr = input.request;
+    let owned = tenancy::namespaces_of(agency);
+    let web = hr.spec.web.clone().unwrap_or_default();
+    let namespace = web
+        .namespace
+        .clone()
+        .or_else(|| owned.first().cloned())
+        .unwrap_or_default();
+    if !owned.contains(&namespace) {
+        return cond(
+            conditions::PLACED,
+            Some(false),
+            reason::NAMESPACE_NOT_OWNED,
+            Text::new(
+                format!(
+                    "namespace {namespace} is not one of agency {}'s (WEB-DC)",
+                    agency.spec.code
+                ),
+                format!(
+                    "namespace {namespace} bukan milik Perangkat Daerah {} (WEB-DC)",
+                    agency.spec.code
+                ),
+            ),
+        );
+    }
+    if !input.web.namespace_exists {
+        return cond(
+            conditions::PLACED,
+            Some(false),
+            reason::NAMESPACE_MISSING,
+            Text::new(
+                format!("namespace {namespace} does not exist yet (CLOUD-CITY)"),
+                format!("namespace {namespace} belum ada (CLOUD-CITY)"),
+            ),
+        );
+    }
+    let placement = WebPlacement {
+        namespace: namespace.clone(),
+        node_pool: web.node_pool.clone(),
+        zone: web.zone.clone(),
+    };
+    d.placement_summary = Some(format!("ns/{namespace}"));
+    d.web_placement = Some(placement);
+    d.rack_placement = None;
+    d.alternatives = Vec::new();
+    d.work_order = None;
+    let mut labels = Vec::new();
+    if let Some(p) = &web.node_pool {
+        labels.push(format!("node pool {p}"));
+    }
+    if let Some(z) = &web.zone {
+        labels.push(format!("zone {z}"));
+    }
+    let extra = if labels.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", labels.join(", "))
+    };
+    cond(
+        conditions::PLACED,
+        Some(true),
+        reason::PLACED,
+        Text::new(
+            format!("web hosting in namespace {namespace}{extra}"),
+            format!("hosting web di namespace {namespace}{extra}"),
+        ),
+    )
+}
+
+/// Colocation: the placement handed in, or the one already recorded; then the work order
+/// with escort and addresses from the site's pool.
+fn place_colocation(
+    input: &HostingInput<'_>,
+    approval: &Approval,
+    d: &mut HostingDecision,
+) -> Desired {
+    let hr = input.request;
+    if keeps_placement(hr, approval)
+        && let Some(p) = d.rack_placement.clone()
+    {
+        d.placement_summary = Some(placement::placement_summary(&p));
+        return placed_cond(&p, false, d.work_order.as_ref());
+    }
+    let placement = match &input.placement {
+        None => {
+            return cond(
+                conditions::PLACED,
+                None,
+                reason::PLACEMENT_PENDING,
+                Text::new("placement not computed yet", "penempatan belum dihitung"),
+            );
+        }
+        Some(Err(u)) => {
+            let s = u.summary();
+            return cond(conditions::PLACED, Some(false), reason::UNPLACEABLE, s);
+        }
+        Some(Ok(p)) => p,
+    };
+    let chosen = &placement.chosen;
+    let want = hr.spec.colocation.as_ref().map_or(0, |c| c.addresses);
+    // Addresses already on the work order of the same position are kept.
+    let previous = d
+        .work_order
+        .as_ref()
+        .filter(|w| same_position(&w.placement, chosen))
+        .map(|w| {
+            w.addresses
+                .iter()
+                .filter_map(|a| a.parse::<Ipv4Addr>().ok())
+                .collect::<Vec<_>>()
+        })
+        .filter(|a| a.len() == usize::from(want));
+    let addresses = match previous {
+        Some(a) => Ok(a),
+        None => {
+            let pools = input
+                .sites
+                .iter()
+                .find(|s| s.metadata.name.as_deref() == Some(chosen.site.as_str()))
+                .map(|s| s.spec.address_pools.as_slice())
+                .unwrap_or(&[]);
+            placement::allocate_addresses(pools, input.assigned_addresses, usize::from(want))
+        }
+    };
+    let addresses = match addresses {
+        Ok(a) => a,
+        Err(e) => {
+            let text = match &e {
+                AddressError::Exhausted { needed, free } => Text::new(
+                    format!(
+                        "SEC-REGISTER: {needed} address(es) needed at site {}, only {free} free in its pools",
+                        chosen.site
+                    ),
+                    format!(
+                        "SEC-REGISTER: perlu {needed} alamat di situs {}, hanya {free} tersedia di pool",
+                        chosen.site
+                    ),
+                ),
+                AddressError::BadPool { .. } => Text::new(
+                    format!("SEC-REGISTER: {e}"),
+                    format!(
+                        "SEC-REGISTER: pool alamat situs {} tidak valid: {e}",
+                        chosen.site
+                    ),
+                ),
+            };
+            return cond(
+                conditions::PLACED,
+                Some(false),
+                reason::ADDRESSES_UNAVAILABLE,
+                text,
+            );
+        }
+    };
+    let id = placement::request_id(hr);
+    let work_order = placement::build_work_order(&id, chosen, &addresses);
+    d.rack_placement = Some(chosen.clone());
+    d.alternatives = placement.alternatives.clone();
+    d.placement_summary = Some(placement::placement_summary(chosen));
+    d.web_placement = None;
+    d.work_order = Some(work_order);
+    placed_cond(chosen, placement.pinned, d.work_order.as_ref())
+}
+
+fn same_position(a: &RackPlacement, b: &RackPlacement) -> bool {
+    a.site == b.site && a.rack == b.rack && a.position_u == b.position_u && a.height_u == b.height_u
+}
+
+fn placed_cond(p: &RackPlacement, pinned: bool, wo: Option<&WorkOrder>) -> Desired {
+    let summary = placement::placement_summary(p);
+    let (by_en, by_id) = if pinned {
+        (" (pinned by the DC manager)", " (dipilih manajer DC)")
+    } else {
+        ("", "")
+    };
+    let wo_id = wo.map(|w| w.id.clone()).unwrap_or_default();
+    cond(
+        conditions::PLACED,
+        Some(true),
+        reason::PLACED,
+        Text::new(
+            format!(
+                "{summary}{by_en}, feeds {} + {}; install by work order {wo_id} with escort (HOST-ACCESS)",
+                p.feed_a, p.feed_b
+            ),
+            format!(
+                "{summary}{by_id}, catu daya {} + {}; pemasangan dengan perintah kerja {wo_id} didampingi petugas (HOST-ACCESS)",
+                p.feed_a, p.feed_b
+            ),
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,527 @@
+//! The HostingRequest controller: checks a request against the rules, waits for the platform
+//! team's approval of its current generation, places it (a namespace for web hosting; a
+//! rack, U position and A+B feeds, with an escorted install work order, for colocation) and
+//! records all of it in the status (HOST-PLACE, WEB-DC, HOST-SITE, HOST-ACCESS,
+//! SEC-REGISTER).
+//!
+//! Pipeline: dereference → decide (pure: `policy::evaluate`, `hosting::place_for`,
+//! `hosting::decide`) → update status. Nothing outside the status is written: the web
+//! namespace itself is the Agency controller's.
+
+use super::{Context, Error};
+use k8s_openapi::api::core::v1::Namespace;
+use kube::ResourceExt;
+use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::runtime::controller::Action;
+use pusdata_core::hosting::{self, ApprovalState, HostingInput, WebFacts};
+use pusdata_core::placement::{self, Inventory, Settings};
+use pusdata_core::policy;
+use pusdata_core::tenancy;
+use pusdata_crds::Object;
+use pusdata_crds::v1alpha1::{
+    Agency, Approval, HostingMode, HostingPhase, HostingRequest, HostingRequestStatus, Rack,
+    ResidencyPolicy, Site,
+};
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the reconcile decided, for tests and logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The phase written.
+    pub phase: HostingPhase,
+    /// Whether the status changed.
+    pub written: bool,
+}
+
+/// Reconciles one HostingRequest. Requests still moving are looked at again every five
+/// minutes (an approval can expire, a rack can free up); settled ones every hour.
+pub async fn reconcile(request: Arc<HostingRequest>, ctx: Arc<Context>) -> Result<Action, Error> {
+    let outcome = reconcile_once(&request, &ctx).await?;
+    Ok(match outcome.phase {
+        HostingPhase::Placed | HostingPhase::Active | HostingPhase::Rejected => {
+            Action::requeue(Duration::from_secs(3600))
+        }
+        _ => Action::requeue(Duration::from_secs(300)),
+    })
+}
+
+/// Everything read from the cluster for one decision.
+struct World {
+    policy: Option<ResidencyPolicy>,
+    agencies: Vec<Agency>,
+    agency: Option<Agency>,
+    approvals: Vec<Approval>,
+    sites: Vec<Site>,
+    racks: Vec<Rack>,
+    /// Other requests, for the rack inventory and the addresses already assigned.
+    others: Vec<HostingRequest>,
+    namespace_exists: bool,
+}
+
+/// One pass of the pipeline.
+pub async fn reconcile_once(hr: &HostingRequest, ctx: &Context) -> Result<Outcome, Error> {
+    let world = dereference(hr, ctx).await?;
+    let now = (ctx.clock)();
+
+    let mut objects: Vec<Object> = Vec::new();
+    objects.extend(world.policy.clone().map(Object::ResidencyPolicy));
+    objects.extend(world.agencies.iter().cloned().map(Object::Agency));
+    objects.extend(world.sites.iter().cloned().map(Object::Site));
+    objects.extend(world.racks.iter().cloned().map(Object::Rack));
+    objects.extend(world.approvals.iter().cloned().map(Object::Approval));
+    let policy_ctx = policy::Context::from_objects(&objects);
+    let findings = policy::evaluate(&Object::HostingRequest(hr.clone()), &policy_ctx, now);
+
+    let placement = match hosting::approval_state(hr, &world.approvals, now) {
+        ApprovalState::InForce(a) if hr.spec.mode == HostingMode::Colocation => {
+            let inventory = inventory(&world.racks, &world.others)?;
+            hosting::place_for(hr, a, &inventory, &Settings::default())
+        }
+        _ => None,
+    };
+    let assigned = assigned_addresses(&world.others);
+    let decision = hosting::decide(&HostingInput {
+        request: hr,
+        findings: &findings,
+        approvals: &world.approvals,
+        agency: world.agency.as_ref(),
+        placement,
+        sites: &world.sites,
+        assigned_addresses: &assigned,
+        web: WebFacts {
+            namespace_exists: world.namespace_exists,
+        },
+        now,
+    });
+
+    let old = hr.status.clone().unwrap_or_default();
+    let new = decision.status(&old, hr.metadata.generation, ctx.now());
+    let written = new != old;
+    if written {
+        let api: Api<HostingRequest> =
+            Api::namespaced(ctx.client.clone(), &hr.namespace().unwrap_or_default());
+        let patch = serde_json::json!({"status": status_patch(&old, &new)?});
+        api.patch_status(
+            &hr.name_any(),
+            &PatchParams::default(),
+            &Patch::Merge(&patch),
+        )
+        .await?;
+    }
+    Ok(Outcome {
+        phase: decision.phase,
+        written,
+    })
+}
+
+/// The new status as a merge patch: fields the new status omits (an approval no longer in
+/// force, findings fixed, a web placement replaced) are sent as `null`, since a merge patch
+/// keeps whatever it does not mention.
+fn status_patch(
+    old: &HostingRequestStatus,
+    new: &HostingRequestStatus,
+) -> Result<serde_json::Value, Error> {
+    let mut patch = serde_json::to_value(new)?;
+    if let (serde_json::Value::Object(before), Some(after)) =
+        (serde_json::to_value(old)?, patch.as_object_mut())
+    {
+        for key in before.keys() {
+            after.entry(key.clone()).or_insert(serde_json::Value::Null);
+        }
+    }
+    Ok(patch)
+}
+
+async fn dereference(hr: &HostingRequest, ctx: &Context) -> Result<World, Error> {
+    let lp = ListParams::default();
+    let ns = hr.namespace().unwrap_or_default();
+    let agencies = Api::<Agency>::all(ctx.client.clone())
+        .list(&lp)
+        .await?
+        .items;
+
+    // The agency owning the namespace: the namespace's label, else the one the request names.
+    let namespaces: Api<Namespace> = Api::all(ctx.client.clone());
+    let code = namespaces
+        .get_opt(&ns)
+        .await?
+        .and_then(|n| n.labels().get(tenancy::AGENCY_LABEL).cloned())
+        .unwrap_or_else(|| hr.spec.system.agency.clone());
+    let agency = agencies.iter().find(|a| a.spec.code == code).cloned();
+
+    // All of them: the policy also checks egress approvals named by the request (NET-PORTS),
+    // which may target the agency; `hosting::decide` picks those targeting this request.
+    let approvals = Api::<Approval>::namespaced(ctx.client.clone(), &ctx.platform_namespace)
+        .list(&lp)
+        .await?
+        .items;
+
+    let (sites, racks, others) = if hr.spec.mode == HostingMode::Colocation {
+        let me = placement::request_id(hr);
+        let others = Api::<HostingRequest>::all(ctx.client.clone())
+            .list(&lp)
+            .await?
+            .items
+            .into_iter()
+            .filter(|o| placement::request_id(o) != me)
+            .collect();
+        (
+            Api::<Site>::all(ctx.client.clone()).list(&lp).await?.items,
+            Api::<Rack>::all(ctx.client.clone()).list(&lp).await?.items,
+            others,
+        )
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
+
+    let namespace_exists = match (&hr.spec.web, &agency) {
+        (Some(web), Some(a)) if hr.spec.mode == HostingMode::WebHosting => {
+            let target = web
+                .namespace
+                .clone()
+                .or_else(|| tenancy::namespaces_of(a).first().cloned())
+                .unwrap_or_default();
+            namespaces.get_opt(&target).await?.is_some()
+        }
+        _ => false,
+    };
+
+    Ok(World {
+        policy: super::agency::active_policy(ctx).await?,
+        agencies,
+        agency,
+        approvals,
+        sites,
+        racks,
+        others,
+        namespace_exists,
+    })
+}
+
+/// The racks with their existing devices and every other placed request.
+fn inventory(racks: &[Rack], others: &[HostingRequest]) -> Result<Inventory, Error> {
+    let mut inv = Inventory::from_racks(racks).map_err(|e| Error::InvalidSpec(e.to_string()))?;
+    for o in others {
+        // A request placed in a rack that was since removed cannot hold units anywhere.
+        if let Err(e) = inv.record_hosting_request(o) {
+            tracing::warn!(%e, "placed request outside the inventory");
+        }
+    }
+    Ok(inv)
+}
+
+/// Addresses on other requests' work orders (SEC-REGISTER: never handed out twice).
+fn assigned_addresses(others: &[HostingRequest]) -> BTreeSet<Ipv4Addr> {
+    others
+        .iter()
+        .filter_map(|o| o.status.as_ref()?.work_order.as_ref())
+        .flat_map(|w| w.addresses.iter().filter_map(|a| a.parse().ok()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::controllers::Clock;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+    use kube::Resource;
+    use kube::api::PostParams;
+    use kube_fake_client::ClientBuilder;
+    use pusdata_crds::fixtures;
+    use pusdata_crds::v1alpha1::Decision;
+    use serde::Serialize;
+    use serde::de::DeserializeOwned;
+    use std::fmt::Debug;
+
+    fn fixed_clock() -> Clock {
+        Arc::new(|| {
+            "2026-11-25T00:00:00Z"
+                .parse()
+                .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        })
+    }
+
+    async fn context() -> Context {
+        let client = ClientBuilder::new()
+            .with_resource::<Agency>()
+            .with_resource::<HostingRequest>()
+            .with_status_subresource::<HostingRequest>()
+            .with_resource::<Approval>()
+            .with_resource::<ResidencyPolicy>()
+            .with_resource::<Site>()
+            .with_resource::<Rack>()
+            .build()
+            .await
+            .unwrap();
+        Context {
+            client,
+            clock: fixed_clock(),
+            platform_namespace: "pusdata-system".into(),
+        }
+    }
+
+    // Seeded through the API, as in agency.rs: kube-fake-client 0.3 files initial
+    // cluster-scoped custom resources under namespace "default".
+    async fn seed_cluster<K>(ctx: &Context, obj: &K)
+    where
+        K: Resource<DynamicType = ()> + Clone + Serialize + DeserializeOwned + Debug,
+    {
+        Api::<K>::all(ctx.client.clone())
+            .create(&PostParams::default(), obj)
+            .await
+            .unwrap();
+    }
+
+    async fn seed_namespaced<K>(ctx: &Context, obj: &K)
+    where
+        K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+            + Clone
+            + Serialize
+            + DeserializeOwned
+            + Debug,
+    {
+        Api::<K>::namespaced(ctx.client.clone(), &obj.namespace().unwrap())
+            .create(&PostParams::default(), obj)
+            .await
+            .unwrap();
+    }
+
+    /// An agency, its namespace (as the Agency controller leaves it), the policy, the
+    /// primary site with its address pool and two racks.
+    async fn world(ctx: &Context) {
+        seed_cluster(ctx, &fixtures::residency_policy()).await;
+        for code in ["disdukcapil", "disdik"] {
+            seed_cluster(ctx, &fixtures::agency(code)).await;
+            let mut ns = Namespace::default();
+            ns.metadata.name = Some(code.into());
+            ns.metadata.labels =
+                Some([(tenancy::AGENCY_LABEL.to_string(), code.to_string())].into());
+            seed_cluster(ctx, &ns).await;
+        }
+        seed_cluster(ctx, &fixtures::primary_site()).await;
+        seed_cluster(ctx, &fixtures::rack("R01", "dc-bekasi")).await;
+        seed_cluster(ctx, &fixtures::rack("R02", "dc-bekasi")).await;
+    }
+
+    async fn get(ctx: &Context, ns: &str, name: &str) -> HostingRequest {
+        Api::<HostingRequest>::namespaced(ctx.client.clone(), ns)
+            .get(name)
+            .await
+            .unwrap()
+    }
+
+    /// Reconciles the stored object and returns it as stored afterwards.
+    async fn step(ctx: &Context, ns: &str, name: &str) -> (Outcome, HostingRequest) {
+        let hr = get(ctx, ns, name).await;
+        let out = reconcile_once(&hr, ctx).await.unwrap();
+        (out, get(ctx, ns, name).await)
+    }
+
+    fn cond(hr: &HostingRequest, type_: &str) -> Condition {
+        hr.status
+            .as_ref()
+            .unwrap()
+            .conditions
+            .iter()
+            .find(|c| c.type_ == type_)
+            .cloned()
+            .unwrap()
+    }
+
+    fn approval_of(name: &str, generation: i64) -> Approval {
+        let mut a = fixtures::approval("disdukcapil", name);
+        a.metadata.name = Some(format!("{name}-g{generation}"));
+        a.spec.target_generation = generation;
+        a
+    }
+
+    #[tokio::test]
+    async fn web_request_awaits_approval_then_is_placed_in_its_namespace() {
+        let ctx = context().await;
+        world(&ctx).await;
+        seed_namespaced(
+            &ctx,
+            &fixtures::web_request("disdukcapil", "www.disdukcapil.bekasikota.go.id"),
+        )
+        .await;
+
+        let (out, hr) = step(&ctx, "disdukcapil", "website").await;
+        assert_eq!(out.phase, HostingPhase::AwaitingApproval);
+        let status = hr.status.clone().unwrap();
+        assert_eq!(status.phase, Some(HostingPhase::AwaitingApproval));
+        assert_eq!(status.observed_generation, Some(1));
+        assert_eq!(cond(&hr, "Validated").status, "True");
+        assert_eq!(cond(&hr, "Approved").reason, "AwaitingApproval");
+        assert!(cond(&hr, "Approved").message.contains(" / "));
+
+        seed_namespaced(&ctx, &approval_of("website", 1)).await;
+        let (out, hr) = step(&ctx, "disdukcapil", "website").await;
+        assert_eq!(out.phase, HostingPhase::Placed);
+        let status = hr.status.clone().unwrap();
+        assert_eq!(
+            status.web_placement.map(|w| w.namespace),
+            Some("disdukcapil".to_string())
+        );
+        assert_eq!(status.placement_summary.as_deref(), Some("ns/disdukcapil"));
+        assert_eq!(status.approval.map(|a| a.generation), Some(1));
+        assert_eq!(status.security_level.as_deref(), Some("medium"));
+        assert_eq!(cond(&hr, "Ready").status, "True");
+
+        // Steady state: nothing rewritten.
+        let (out, again) = step(&ctx, "disdukcapil", "website").await;
+        assert!(!out.written);
+        assert_eq!(again.resource_version(), hr.resource_version());
+    }
+
+    #[tokio::test]
+    async fn colocation_gets_a_rack_feeds_and_an_escorted_work_order() {
+        let ctx = context().await;
+        world(&ctx).await;
+        seed_namespaced(&ctx, &fixtures::colocation_request("disdukcapil")).await;
+        seed_namespaced(&ctx, &approval_of("db-server", 1)).await;
+
+        let (out, hr) = step(&ctx, "disdukcapil", "db-server").await;
+        assert_eq!(out.phase, HostingPhase::Placed, "{:#?}", hr.status);
+        let status = hr.status.unwrap();
+        let p = status.rack_placement.unwrap();
+        assert_eq!(
+            (p.site.as_str(), p.position_u, p.height_u),
+            ("dc-bekasi", 1, 1)
+        );
+        assert_eq!(p.feed_a, format!("{}-A", p.rack));
+        assert_eq!(p.feed_b, format!("{}-B", p.rack));
+        assert!(!status.alternatives.is_empty());
+        let wo = status.work_order.unwrap();
+        assert!(wo.escort_required);
+        assert_eq!(wo.addresses, vec!["10.30.8.2".to_string()]);
+        assert_eq!(
+            status.placement_summary,
+            Some(format!("dc-bekasi/{} U1", p.rack))
+        );
+
+        // A second device of another agency goes around the first and gets the next
+        // address.
+        let mut other = fixtures::colocation_request("disdik");
+        other.spec.colocation.as_mut().unwrap().site = Some("dc-bekasi".into());
+        seed_namespaced(&ctx, &other).await;
+        let mut a = fixtures::approval("disdik", "db-server");
+        a.metadata.name = Some("disdik-db".into());
+        seed_namespaced(&ctx, &a).await;
+        let (out, second) = step(&ctx, "disdik", "db-server").await;
+        assert_eq!(out.phase, HostingPhase::Placed);
+        let s = second.status.unwrap();
+        let q = s.rack_placement.unwrap();
+        assert!(
+            q.rack != p.rack || q.position_u != p.position_u,
+            "units are never shared: {q:?} vs {p:?}"
+        );
+        assert_eq!(
+            s.work_order.unwrap().addresses,
+            vec!["10.30.8.3".to_string()]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_spec_change_goes_back_to_approval() {
+        let ctx = context().await;
+        world(&ctx).await;
+        seed_namespaced(
+            &ctx,
+            &fixtures::web_request("disdukcapil", "www.disdukcapil.bekasikota.go.id"),
+        )
+        .await;
+        seed_namespaced(&ctx, &approval_of("website", 1)).await;
+        let (out, _) = step(&ctx, "disdukcapil", "website").await;
+        assert_eq!(out.phase, HostingPhase::Placed);
+
+        let api = Api::<HostingRequest>::namespaced(ctx.client.clone(), "disdukcapil");
+        let patch = serde_json::json!({"spec": {"web": {"hostnames": ["portal.disdukcapil.bekasikota.go.id"]}}});
+        api.patch("website", &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+            .unwrap();
+        let mut hr = get(&ctx, "disdukcapil", "website").await;
+        // A real API server bumps the generation on a spec change; make sure it is 2.
+        hr.metadata.generation = Some(2);
+        reconcile_once(&hr, &ctx).await.unwrap();
+        let hr = get(&ctx, "disdukcapil", "website").await;
+        let status = hr.status.clone().unwrap();
+        assert_eq!(status.phase, Some(HostingPhase::AwaitingApproval));
+        assert_eq!(status.observed_generation, Some(2));
+        assert!(status.approval.is_none());
+        let approved = cond(&hr, "Approved");
+        assert_eq!(approved.reason, "ApprovalOutdated");
+        assert!(
+            approved.message.contains("generation 2"),
+            "{}",
+            approved.message
+        );
+    }
+
+    #[tokio::test]
+    async fn a_hostname_of_another_agency_is_rejected_with_the_rule() {
+        let ctx = context().await;
+        world(&ctx).await;
+        seed_namespaced(
+            &ctx,
+            &fixtures::web_request("disdukcapil", "www.disdik.bekasikota.go.id"),
+        )
+        .await;
+        seed_namespaced(&ctx, &approval_of("website", 1)).await;
+        let (out, hr) = step(&ctx, "disdukcapil", "website").await;
+        assert_eq!(out.phase, HostingPhase::Rejected);
+        let validated = cond(&hr, "Validated");
+        assert_eq!(
+            (validated.status.as_str(), validated.reason.as_str()),
+            ("False", "PolicyDenied")
+        );
+        assert!(
+            validated.message.contains("WEB-DC"),
+            "{}",
+            validated.message
+        );
+        assert!(
+            validated.message.contains("disdik"),
+            "{}",
+            validated.message
+        );
+        let status = hr.status.unwrap();
+        assert!(status.findings.iter().any(|f| f.rule == "WEB-DC"));
+        assert!(status.web_placement.is_none());
+    }
+
+    #[tokio::test]
+    async fn an_approval_that_rejects_rejects() {
+        let ctx = context().await;
+        world(&ctx).await;
+        seed_namespaced(&ctx, &fixtures::colocation_request("disdukcapil")).await;
+        let mut no = approval_of("db-server", 1);
+        no.spec.decision = Decision::Rejected;
+        no.spec.comment = Some("no rack budget this year".into());
+        seed_namespaced(&ctx, &no).await;
+        let (out, hr) = step(&ctx, "disdukcapil", "db-server").await;
+        assert_eq!(out.phase, HostingPhase::Rejected);
+        let approved = cond(&hr, "Approved");
+        assert_eq!(approved.reason, "RejectedByApproval");
+        assert!(approved.message.contains("no rack budget"));
+        assert!(hr.status.unwrap().rack_placement.is_none());
+    }
+
+    #[tokio::test]
+    async fn an_approval_outside_the_platform_namespace_does_not_count() {
+        let ctx = context().await;
+        world(&ctx).await;
+        seed_namespaced(
+            &ctx,
+            &fixtures::web_request("disdukcapil", "www.disdukcapil.bekasikota.go.id"),
+        )
+        .await;
+        let mut forged = approval_of("website", 1);
+        forged.metadata.namespace = Some("disdukcapil".into());
+        seed_namespaced(&ctx, &forged).await;
+        let (out, _) = step(&ctx, "disdukcapil", "website").await;
+        assert_eq!(out.phase, HostingPhase::AwaitingApproval);
+    }
+}
