@@ -306,72 +306,25 @@ async fn write_status(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controllers::Clock;
+    use crate::controllers::testing::{seed_cluster, seed_namespaced};
+
     use k8s_openapi::api::core::v1::Namespace;
     use kube::api::PostParams;
     use kube_fake_client::ClientBuilder;
     use pusdata_crds::fixtures;
 
-    fn fixed_clock() -> Clock {
-        Arc::new(|| {
-            "2026-11-25T00:00:00Z"
-                .parse()
-                .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        })
-    }
-
     async fn context() -> Context {
-        let client = ClientBuilder::new()
-            .with_resource::<Agency>()
-            .with_status_subresource::<Agency>()
-            .with_resource::<HostingRequest>()
-            .with_status_subresource::<HostingRequest>()
-            .with_resource::<BackupRepository>()
-            .with_resource::<Approval>()
-            .with_resource::<ResidencyPolicy>()
-            .build()
-            .await
-            .unwrap();
-        Context {
-            client,
-            clock: fixed_clock(),
-            platform_namespace: "pusdata-system".into(),
-        }
-    }
-
-    // Objects are seeded through the API rather than as initial objects: kube-fake-client 0.3
-    // files initial cluster-scoped custom resources under namespace "default", where `get`
-    // and `patch` on the cluster path cannot find them.
-    async fn seed_cluster<K>(ctx: &Context, obj: &K)
-    where
-        K: Resource<DynamicType = ()> + Clone + Serialize + DeserializeOwned + Debug,
-    {
-        Api::<K>::all(ctx.client.clone())
-            .create(&PostParams::default(), obj)
-            .await
-            .unwrap();
-    }
-
-    async fn seed_namespaced<K>(ctx: &Context, obj: &K)
-    where
-        K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
-            + Clone
-            + Serialize
-            + DeserializeOwned
-            + Debug,
-    {
-        let api = Api::<K>::namespaced(ctx.client.clone(), &obj.namespace().unwrap());
-        api.create(&PostParams::default(), obj).await.unwrap();
-        let status = serde_json::to_value(obj).unwrap()["status"].clone();
-        if !status.is_null() {
-            api.patch_status(
-                &obj.name_any(),
-                &PatchParams::default(),
-                &Patch::Merge(&serde_json::json!({"status": status})),
-            )
-            .await
-            .unwrap();
-        }
+        crate::controllers::testing::context(
+            ClientBuilder::new()
+                .with_resource::<Agency>()
+                .with_status_subresource::<Agency>()
+                .with_resource::<HostingRequest>()
+                .with_status_subresource::<HostingRequest>()
+                .with_resource::<BackupRepository>()
+                .with_resource::<Approval>()
+                .with_resource::<ResidencyPolicy>(),
+        )
+        .await
     }
 
     async fn get_agency(ctx: &Context, name: &str) -> Agency {

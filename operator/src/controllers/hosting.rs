@@ -225,68 +225,25 @@ fn assigned_addresses(others: &[HostingRequest]) -> BTreeSet<Ipv4Addr> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controllers::Clock;
+    use crate::controllers::testing::{seed_cluster, seed_namespaced};
+
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
-    use kube::Resource;
-    use kube::api::PostParams;
     use kube_fake_client::ClientBuilder;
     use pusdata_crds::fixtures;
     use pusdata_crds::v1alpha1::Decision;
-    use serde::Serialize;
-    use serde::de::DeserializeOwned;
-    use std::fmt::Debug;
-
-    fn fixed_clock() -> Clock {
-        Arc::new(|| {
-            "2026-11-25T00:00:00Z"
-                .parse()
-                .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        })
-    }
 
     async fn context() -> Context {
-        let client = ClientBuilder::new()
-            .with_resource::<Agency>()
-            .with_resource::<HostingRequest>()
-            .with_status_subresource::<HostingRequest>()
-            .with_resource::<Approval>()
-            .with_resource::<ResidencyPolicy>()
-            .with_resource::<Site>()
-            .with_resource::<Rack>()
-            .build()
-            .await
-            .unwrap();
-        Context {
-            client,
-            clock: fixed_clock(),
-            platform_namespace: "pusdata-system".into(),
-        }
-    }
-
-    // Seeded through the API, as in agency.rs: kube-fake-client 0.3 files initial
-    // cluster-scoped custom resources under namespace "default".
-    async fn seed_cluster<K>(ctx: &Context, obj: &K)
-    where
-        K: Resource<DynamicType = ()> + Clone + Serialize + DeserializeOwned + Debug,
-    {
-        Api::<K>::all(ctx.client.clone())
-            .create(&PostParams::default(), obj)
-            .await
-            .unwrap();
-    }
-
-    async fn seed_namespaced<K>(ctx: &Context, obj: &K)
-    where
-        K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
-            + Clone
-            + Serialize
-            + DeserializeOwned
-            + Debug,
-    {
-        Api::<K>::namespaced(ctx.client.clone(), &obj.namespace().unwrap())
-            .create(&PostParams::default(), obj)
-            .await
-            .unwrap();
+        crate::controllers::testing::context(
+            ClientBuilder::new()
+                .with_resource::<Agency>()
+                .with_resource::<HostingRequest>()
+                .with_status_subresource::<HostingRequest>()
+                .with_resource::<Approval>()
+                .with_resource::<ResidencyPolicy>()
+                .with_resource::<Site>()
+                .with_resource::<Rack>(),
+        )
+        .await
     }
 
     /// An agency, its namespace (as the Agency controller leaves it), the policy, the

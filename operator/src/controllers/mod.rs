@@ -5,6 +5,8 @@
 pub mod agency;
 pub mod hosting;
 pub mod run;
+#[cfg(test)]
+mod testing;
 
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;

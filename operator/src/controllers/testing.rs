@@ -1,0 +1,67 @@
+//! Test support for the controllers: a fixed clock, a context over kube-fake-client, and
+//! seeding through the API.
+//!
+//! Objects are seeded through the API rather than as initial objects: kube-fake-client 0.3
+//! files initial cluster-scoped custom resources under namespace "default", where `get` and
+//! `patch` on the cluster path cannot find them.
+
+use super::{Clock, Context};
+use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube::{Resource, ResourceExt};
+use kube_fake_client::ClientBuilder;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::fmt::Debug;
+use std::sync::Arc;
+
+/// Always 2026-11-25T00:00:00Z.
+pub fn fixed_clock() -> Clock {
+    Arc::new(|| {
+        "2026-11-25T00:00:00Z"
+            .parse()
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+    })
+}
+
+/// A controller context over the in-memory API the builder describes.
+pub async fn context(builder: ClientBuilder) -> Context {
+    Context {
+        client: builder.build().await.unwrap(),
+        clock: fixed_clock(),
+        platform_namespace: "pusdata-system".into(),
+    }
+}
+
+/// Creates a cluster-scoped object.
+pub async fn seed_cluster<K>(ctx: &Context, obj: &K)
+where
+    K: Resource<DynamicType = ()> + Clone + Serialize + DeserializeOwned + Debug,
+{
+    Api::<K>::all(ctx.client.clone())
+        .create(&PostParams::default(), obj)
+        .await
+        .unwrap();
+}
+
+/// Creates a namespaced object, then writes its status (create ignores it).
+pub async fn seed_namespaced<K>(ctx: &Context, obj: &K)
+where
+    K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + Serialize
+        + DeserializeOwned
+        + Debug,
+{
+    let api = Api::<K>::namespaced(ctx.client.clone(), &obj.namespace().unwrap());
+    api.create(&PostParams::default(), obj).await.unwrap();
+    let status = serde_json::to_value(obj).unwrap()["status"].clone();
+    if !status.is_null() {
+        api.patch_status(
+            &obj.name_any(),
+            &PatchParams::default(),
+            &Patch::Merge(&serde_json::json!({"status": status})),
+        )
+        .await
+        .unwrap();
+    }
+}
