@@ -25,9 +25,9 @@ use crate::placement::{
 use crate::tenancy;
 use jiff::Timestamp;
 use pusdata_crds::v1alpha1::{
-    Agency, Approval, ApprovalRecord, Decision, FindingSummary, HostingMode, HostingPhase,
-    HostingRequest, HostingRequestStatus, PinnedPlacement, RackPlacement, Site, WebPlacement,
-    WorkOrder,
+    Agency, AgencyQuota, Approval, ApprovalRecord, Decision, FindingSummary, HostingMode,
+    HostingPhase, HostingRequest, HostingRequestStatus, PinnedPlacement, RackPlacement, Site,
+    WebHosting, WebPlacement, WorkOrder,
 };
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
@@ -64,6 +64,8 @@ pub mod reason {
     pub const NAMESPACE_MISSING: &str = "NamespaceMissing";
     /// Placed=False: the target namespace is not one of the agency's.
     pub const NAMESPACE_NOT_OWNED: &str = "NamespaceNotOwned";
+    /// Placed=False: the request does not fit in what is left of the agency's quota.
+    pub const QUOTA_EXCEEDED: &str = "QuotaExceeded";
     /// Placed=Unknown: the shell has not computed a placement yet.
     pub const PLACEMENT_PENDING: &str = "PlacementPending";
     /// Ready=False: the request is refused.
@@ -72,11 +74,68 @@ pub mod reason {
     pub const IN_PROGRESS: &str = "InProgress";
 }
 
+/// Annotation the platform team puts on a placed request when the system is in service
+/// (value: the date, or who confirmed it). The request becomes `Active` and its install work
+/// order `Done`.
+pub const IN_SERVICE_ANNOTATION: &str = "pusdata.io/in-service";
+
 /// Facts about web hosting the shell observed in the cluster.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct WebFacts {
     /// Whether the target namespace exists (created by the Agency controller).
     pub namespace_exists: bool,
+    /// CPU (cores), memory and storage (bytes) of the other web requests already placed in
+    /// the namespace, counted against the agency's quota.
+    pub used: Usage,
+}
+
+/// Resources in base units.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Usage {
+    /// Cores.
+    pub cpu: f64,
+    /// Bytes.
+    pub memory: f64,
+    /// Bytes.
+    pub storage: f64,
+}
+
+impl Usage {
+    /// What a web request asks for (unset or unreadable quantities count as zero).
+    pub fn of(web: &WebHosting) -> Usage {
+        let q = |v: &Option<k8s_openapi::apimachinery::pkg::api::resource::Quantity>| {
+            v.as_ref()
+                .and_then(|q| crate::quantity::parse(&q.0))
+                .unwrap_or(0.0)
+        };
+        Usage {
+            cpu: q(&web.cpu),
+            memory: q(&web.memory),
+            storage: q(&web.storage),
+        }
+    }
+}
+
+/// Which quota dimensions the request would exceed, with the figures (CLOUD-CITY).
+pub fn quota_exceeded(request: Usage, used: Usage, quota: &AgencyQuota) -> Vec<String> {
+    let q = |v: &Option<k8s_openapi::apimachinery::pkg::api::resource::Quantity>| {
+        v.as_ref().and_then(|q| crate::quantity::parse(&q.0))
+    };
+    let mut out = Vec::new();
+    for (name, want, have, limit) in [
+        ("cpu", request.cpu, used.cpu, q(&quota.cpu)),
+        ("memory", request.memory, used.memory, q(&quota.memory)),
+        ("storage", request.storage, used.storage, q(&quota.storage)),
+    ] {
+        if let Some(limit) = limit
+            && want + have > limit * (1.0 + 1e-9)
+        {
+            out.push(format!(
+                "{name}: {want} requested + {have} in use > quota {limit}"
+            ));
+        }
+    }
+    out
 }
 
 /// Everything [`decide`] looks at.
@@ -498,11 +557,24 @@ pub fn decide(input: &HostingInput<'_>) -> HostingDecision {
         HostingMode::Colocation => place_colocation(input, approval, &mut d),
     };
     let ok = placed.status == Some(true);
+    // In service once the platform team says so (after the escorted installation for
+    // colocation, after go-live for web hosting), and only while the placement holds.
+    let in_service = hr
+        .metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key(IN_SERVICE_ANNOTATION));
     d.phase = match (ok, old.phase) {
+        (true, _) if in_service => HostingPhase::Active,
         (true, Some(HostingPhase::Active)) => HostingPhase::Active,
         (true, _) => HostingPhase::Placed,
         (false, _) => HostingPhase::Approved,
     };
+    if d.phase == HostingPhase::Active
+        && let Some(wo) = d.work_order.as_mut()
+    {
+        wo.state = "Done".to_string();
+    }
     let ready = if ok {
         cond(
             conditions::READY,
@@ -572,6 +644,26 @@ fn place_web(input: &HostingInput<'_>, agency: &Agency, d: &mut HostingDecision)
             Text::new(
                 format!("namespace {namespace} does not exist yet (CLOUD-CITY)"),
                 format!("namespace {namespace} belum ada (CLOUD-CITY)"),
+            ),
+        );
+    }
+    let over = quota_exceeded(Usage::of(&web), input.web.used, &agency.spec.quota);
+    if !over.is_empty() {
+        return cond(
+            conditions::PLACED,
+            Some(false),
+            reason::QUOTA_EXCEEDED,
+            Text::new(
+                format!(
+                    "does not fit in agency {}'s quota in namespace {namespace} (CLOUD-CITY): {}",
+                    agency.spec.code,
+                    over.join("; ")
+                ),
+                format!(
+                    "tidak muat dalam kuota Perangkat Daerah {} di namespace {namespace} (CLOUD-CITY): {}",
+                    agency.spec.code,
+                    over.join("; ")
+                ),
             ),
         );
     }

@@ -16,6 +16,7 @@ pub mod peer;
 pub mod placement;
 pub mod policy;
 pub mod ports;
+pub mod quantity;
 pub mod retention;
 pub mod rules;
 pub mod sites;

@@ -61,6 +61,27 @@ struct World {
     namespace_exists: bool,
 }
 
+/// What the other web requests placed in the same namespace use of the quota.
+fn web_usage(hr: &HostingRequest, others: &[HostingRequest]) -> hosting::Usage {
+    let namespace = hr.namespace();
+    others
+        .iter()
+        .filter(|o| o.namespace() == namespace && o.name_any() != hr.name_any())
+        .filter(|o| {
+            matches!(
+                o.status.as_ref().and_then(|s| s.phase),
+                Some(HostingPhase::Placed | HostingPhase::Active)
+            )
+        })
+        .filter_map(|o| o.spec.web.as_ref())
+        .map(hosting::Usage::of)
+        .fold(hosting::Usage::default(), |a, u| hosting::Usage {
+            cpu: a.cpu + u.cpu,
+            memory: a.memory + u.memory,
+            storage: a.storage + u.storage,
+        })
+}
+
 /// One pass of the pipeline.
 pub async fn reconcile_once(hr: &HostingRequest, ctx: &Context) -> Result<Outcome, Error> {
     let world = dereference(hr, ctx).await?;
@@ -93,6 +114,7 @@ pub async fn reconcile_once(hr: &HostingRequest, ctx: &Context) -> Result<Outcom
         assigned_addresses: &assigned,
         web: WebFacts {
             namespace_exists: world.namespace_exists,
+            used: web_usage(hr, &world.others),
         },
         now,
     });

@@ -21,6 +21,7 @@ struct World {
     sites: Vec<Site>,
     assigned: BTreeSet<Ipv4Addr>,
     namespace_exists: bool,
+    used: Usage,
 }
 
 impl World {
@@ -47,6 +48,7 @@ impl World {
             sites: vec![fixtures::primary_site()],
             assigned: BTreeSet::new(),
             namespace_exists: true,
+            used: Usage::default(),
         }
     }
 
@@ -88,6 +90,7 @@ impl World {
             assigned_addresses: &self.assigned,
             web: WebFacts {
                 namespace_exists: self.namespace_exists,
+                used: self.used,
             },
             now: now(),
         })
@@ -444,4 +447,83 @@ fn a_settled_decision_is_a_fixed_point() {
     let before = w.request.status.clone();
     w.settle();
     assert_eq!(before, w.request.status, "nothing to write at steady state");
+}
+
+#[test]
+fn web_hosting_must_fit_in_what_is_left_of_the_agency_quota() {
+    use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+    let mut w = World::web().approve(1);
+    w.agencies[0].spec.quota.cpu = Some(Quantity("8".into()));
+    w.agencies[0].spec.quota.memory = Some(Quantity("16Gi".into()));
+    let web = w.request.spec.web.as_mut().unwrap();
+    web.cpu = Some(Quantity("2".into()));
+    web.memory = Some(Quantity("4Gi".into()));
+    // 6.5 cores already in use: 2 more do not fit in 8.
+    w.used = Usage {
+        cpu: 6.5,
+        memory: 0.0,
+        storage: 0.0,
+    };
+    let d = w.decide();
+    assert_eq!(d.phase, HostingPhase::Approved);
+    let placed = d
+        .conditions
+        .iter()
+        .find(|c| c.type_ == conditions::PLACED)
+        .unwrap();
+    assert_eq!(placed.reason, reason::QUOTA_EXCEEDED);
+    assert!(
+        placed.message.contains("CLOUD-CITY") && placed.message.contains("cpu"),
+        "{}",
+        placed.message
+    );
+    assert!(
+        !placed.message.contains("memory:"),
+        "memory fits: {}",
+        placed.message
+    );
+    assert!(placed.message.contains("kuota"), "{}", placed.message);
+    // Exactly at the limit fits.
+    w.used.cpu = 6.0;
+    assert_eq!(w.decide().phase, HostingPhase::Placed);
+}
+
+#[test]
+fn quota_exceeded_counts_only_set_limits() {
+    let request = Usage {
+        cpu: 100.0,
+        memory: 1e12,
+        storage: 1e15,
+    };
+    assert!(
+        quota_exceeded(request, Usage::default(), &AgencyQuota::default()).is_empty(),
+        "no quota set: unlimited"
+    );
+}
+
+#[test]
+fn the_in_service_annotation_makes_a_placed_request_active_and_closes_the_work_order() {
+    let w = World::colo().approve(1);
+    let placed = w.decide();
+    assert_eq!(placed.phase, HostingPhase::Placed);
+    assert_eq!(placed.work_order.as_ref().unwrap().state, "Open");
+    let mut w = w;
+    w.request.metadata.annotations = Some(
+        [(
+            IN_SERVICE_ANNOTATION.to_string(),
+            "2026-11-30 installed, escort: budi".to_string(),
+        )]
+        .into(),
+    );
+    let active = w.decide();
+    assert_eq!(active.phase, HostingPhase::Active);
+    assert_eq!(active.work_order.as_ref().unwrap().state, "Done");
+    assert_eq!(
+        active.rack_placement, placed.rack_placement,
+        "going live moves nothing"
+    );
+    // Not placed (no approval): the annotation alone does not make it active.
+    let mut unapproved = World::colo();
+    unapproved.request.metadata.annotations = w.request.metadata.annotations.clone();
+    assert_eq!(unapproved.decide().phase, HostingPhase::AwaitingApproval);
 }
