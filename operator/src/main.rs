@@ -91,7 +91,10 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
             let runtime =
                 tokio::runtime::Runtime::new().map_err(|e| CliError::Internal(e.to_string()))?;
             runtime
-                .block_on(controllers::run::run(args.platform_namespace))
+                .block_on(controllers::run::run(
+                    args.platform_namespace,
+                    args.views_listen,
+                ))
                 .map_err(|e| CliError::Input(format!("cannot reach the Kubernetes API: {e}")))
         }
         Command::Webhook(args) => cli::webhook::run(&args),

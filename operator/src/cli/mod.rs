@@ -97,6 +97,9 @@ pub struct OperatorArgs {
         env = "PUSDATA_PLATFORM_NAMESPACE"
     )]
     pub platform_namespace: String,
+    /// Serve rack elevations (`/racks`, `/racks/<name>.svg`) on this address; off when unset.
+    #[arg(long, env = "PUSDATA_VIEWS_LISTEN")]
+    pub views_listen: Option<std::net::SocketAddr>,
 }
 
 /// The role of a site's operator.

@@ -224,7 +224,7 @@ async fn dereference(hr: &HostingRequest, ctx: &Context) -> Result<World, Error>
 }
 
 /// The racks with their existing devices and every other placed request.
-fn inventory(racks: &[Rack], others: &[HostingRequest]) -> Result<Inventory, Error> {
+pub(crate) fn inventory(racks: &[Rack], others: &[HostingRequest]) -> Result<Inventory, Error> {
     let mut inv = Inventory::from_racks(racks).map_err(|e| Error::InvalidSpec(e.to_string()))?;
     for o in others {
         // A request placed in a rack that was since removed cannot hold units anywhere.

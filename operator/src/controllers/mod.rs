@@ -4,6 +4,7 @@
 
 pub mod agency;
 pub mod hosting;
+pub mod racks_view;
 pub mod run;
 #[cfg(test)]
 mod testing;

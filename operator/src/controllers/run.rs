@@ -32,7 +32,10 @@ fn approval_target(approval: Approval) -> Option<ObjectRef<HostingRequest>> {
 }
 
 /// Runs the controllers until the process is stopped.
-pub async fn run(platform_namespace: String) -> Result<(), kube::Error> {
+pub async fn run(
+    platform_namespace: String,
+    views: Option<std::net::SocketAddr>,
+) -> Result<(), kube::Error> {
     let client = kube::Client::try_default().await?;
     let ctx = Arc::new(Context {
         client: client.clone(),
@@ -77,12 +80,20 @@ pub async fn run(platform_namespace: String) -> Result<(), kube::Error> {
         approval_target,
     )
     .shutdown_on_signal()
-    .run(hosting::reconcile, error_policy, ctx)
+    .run(hosting::reconcile, error_policy, ctx.clone())
     .for_each(|result| async move {
         if let Err(e) = result {
             tracing::debug!(%e, "hosting controller event");
         }
     });
+    if let Some(addr) = views {
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            if let Err(e) = super::racks_view::serve(addr, ctx).await {
+                tracing::error!(%e, "rack views stopped");
+            }
+        });
+    }
     futures::join!(agencies, requests);
     Ok(())
 }

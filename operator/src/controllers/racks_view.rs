@@ -1,0 +1,166 @@
+//! The rack elevations of `pusdata place`, served by the operator from the live inventory
+//! (HOST-SITE: the DC manager sees what the engine sees): `GET /racks` lists the racks,
+//! `GET /racks/<name>.svg?lang=id|en` draws one. Plain HTTP on the operator's metrics
+//! port: inside the cluster, behind its Service and NetworkPolicy.
+
+use super::hosting::inventory;
+use super::{Context, Error};
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use kube::api::{Api, ListParams};
+use pusdata_core::i18n::Lang;
+use pusdata_core::placement::render_rack_svg;
+use pusdata_crds::v1alpha1::{HostingRequest, Rack};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// An HTTP answer: status, content type, body.
+pub type Answer = (StatusCode, &'static str, String);
+
+/// Answers one request path from the racks and the placed requests. Pure apart from its
+/// inputs, so it is tested without a server.
+pub fn answer(path_and_query: &str, racks: &[Rack], requests: &[HostingRequest]) -> Answer {
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    let lang = if query.split('&').any(|kv| kv == "lang=id") {
+        Lang::Id
+    } else {
+        Lang::En
+    };
+    let inv = match inventory(racks, requests) {
+        Ok(inv) => inv,
+        Err(e) => {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "text/plain",
+                e.to_string(),
+            );
+        }
+    };
+    if path == "/racks" || path == "/racks/" {
+        let mut html = String::from("<!doctype html><meta charset=utf-8><title>Racks</title><ul>");
+        for r in inv.racks() {
+            let name = pusdata::report::escape_html(&r.info.name);
+            html.push_str(&format!(
+                "<li><a href=\"/racks/{name}.svg\">{name}</a> — {} U free</li>",
+                r.free_units()
+            ));
+        }
+        html.push_str("</ul>");
+        return (StatusCode::OK, "text/html; charset=utf-8", html);
+    }
+    if let Some(name) = path
+        .strip_prefix("/racks/")
+        .and_then(|n| n.strip_suffix(".svg"))
+    {
+        return match inv.racks().iter().find(|r| r.info.name == name) {
+            Some(r) => (StatusCode::OK, "image/svg+xml", render_rack_svg(r, lang)),
+            None => (
+                StatusCode::NOT_FOUND,
+                "text/plain",
+                format!("no rack {name}"),
+            ),
+        };
+    }
+    (StatusCode::NOT_FOUND, "text/plain", "try /racks".into())
+}
+
+async fn handle(
+    req: Request<hyper::body::Incoming>,
+    ctx: Arc<Context>,
+) -> Result<Response<Full<Bytes>>, Error> {
+    let racks = Api::<Rack>::all(ctx.client.clone())
+        .list(&ListParams::default())
+        .await?
+        .items;
+    let requests = Api::<HostingRequest>::all(ctx.client.clone())
+        .list(&ListParams::default())
+        .await?
+        .items;
+    let target = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let (status, content_type, body) = answer(target, &racks, &requests);
+    Response::builder()
+        .status(status)
+        .header("content-type", content_type)
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| Error::InvalidSpec(e.to_string()))
+}
+
+/// Serves the rack views until the process ends.
+pub async fn serve(listen: SocketAddr, ctx: Arc<Context>) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    tracing::info!(%listen, "rack views on /racks");
+    loop {
+        let (stream, _) = listener.accept().await?;
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| {
+                let ctx = ctx.clone();
+                async move {
+                    Ok::<_, std::convert::Infallible>(handle(req, ctx).await.unwrap_or_else(|e| {
+                        let mut r = Response::new(Full::new(Bytes::from(e.to_string())));
+                        *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+                        r
+                    }))
+                }
+            });
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pusdata_crds::fixtures;
+
+    #[test]
+    fn lists_racks_and_draws_one_with_its_placed_devices() {
+        let racks = vec![
+            fixtures::rack("R01", "dc-bekasi"),
+            fixtures::rack("R02", "dc-bekasi"),
+        ];
+        let mut hr = fixtures::colocation_request("disdukcapil");
+        hr.status = Some(pusdata_crds::v1alpha1::HostingRequestStatus {
+            phase: Some(pusdata_crds::v1alpha1::HostingPhase::Placed),
+            rack_placement: Some(pusdata_crds::v1alpha1::RackPlacement {
+                site: "dc-bekasi".into(),
+                rack: "R02".into(),
+                position_u: 10,
+                height_u: 1,
+                feed_a: "R02-A".into(),
+                feed_b: "R02-B".into(),
+                score: None,
+            }),
+            ..Default::default()
+        });
+        let (status, ct, html) = answer("/racks", &racks, std::slice::from_ref(&hr));
+        assert_eq!((status, ct), (StatusCode::OK, "text/html; charset=utf-8"));
+        assert!(html.contains("/racks/R01.svg") && html.contains("/racks/R02.svg"));
+        assert!(
+            html.contains("40 U free"),
+            "R02 lost one unit to the placed device: {html}"
+        );
+        let (status, ct, svg) = answer("/racks/R02.svg?lang=id", &racks, &[hr]);
+        assert_eq!((status, ct), (StatusCode::OK, "image/svg+xml"));
+        assert!(
+            svg.starts_with("<svg") || svg.starts_with("<?xml"),
+            "{}",
+            &svg[..40.min(svg.len())]
+        );
+        assert!(svg.contains("disdukcapil"));
+        let (status, _, _) = answer("/racks/R99.svg", &racks, &[]);
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+}
