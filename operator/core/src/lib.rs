@@ -11,6 +11,7 @@ pub mod duration;
 pub mod fence;
 pub mod finding;
 pub mod i18n;
+pub mod mirror;
 pub mod peer;
 pub mod placement;
 pub mod policy;

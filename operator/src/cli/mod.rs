@@ -2,12 +2,14 @@
 //! backup mover and the offline tools.
 
 pub mod agent;
+pub mod bench_mirror;
 pub mod bench_mover;
 pub mod bench_placement;
 pub mod bench_webhook;
 pub mod crd;
 pub mod drill;
 pub mod inputs;
+pub mod mirror;
 pub mod mover;
 pub mod place;
 pub mod plan;
@@ -62,6 +64,8 @@ pub enum Command {
     /// Back up, restore, check, forget or unlock a restic-format repository (runs in a Job).
     #[command(subcommand)]
     Mover(MoverCommand),
+    /// Mirror one S3 bucket onto another (primary → DRC, or back for failback).
+    Mirror(mirror::MirrorArgs),
     /// Check manifests against the in-country and hosting rules, offline.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -254,6 +258,8 @@ pub enum BenchCommand {
     Webhook(BenchWebhookArgs),
     /// The mover against the restic CLI: backup, 1 % change, second backup, restore.
     Mover(mover::BenchMoverArgs),
+    /// The bucket mirror against `rclone sync` on the same objects: full, then incremental.
+    Mirror(bench_mirror::BenchMirrorArgs),
 }
 
 /// Arguments of `pusdata bench placement`.
