@@ -195,6 +195,9 @@ fn rclone(src: &Server, dst: &Server, concurrency: usize) -> Result<f64, CliErro
             .env(format!("{p}REGION"), "garage")
             .env(format!("{p}FORCE_PATH_STYLE"), "true");
     }
+    // rclone's S3 backend cannot combine AWS_CA_BUNDLE with its own HTTP transport
+    // ("LoadCustomCABundleError"); the endpoints here are plain HTTP anyway.
+    cmd.env_remove("AWS_CA_BUNDLE");
     let n = concurrency.to_string();
     cmd.args(["sync", &format!("src:{BUCKET}"), &format!("dst:{BUCKET}")])
         .args(["--transfers", &n, "--checkers", &n])
