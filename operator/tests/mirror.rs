@@ -186,6 +186,10 @@ fn mirror_incremental_delayed_delete_and_failback() {
     assert_eq!(r["copied"], 62, "{r}");
     assert_eq!(r["multipart"], 1, "{r}");
     assert_eq!(r["failures"].as_array().unwrap().len(), 0, "{r}");
+    eprintln!(
+        "{}: checksumConfirmed {} of 62",
+        primary.kind, r["checksumConfirmed"]
+    );
     let src = p.contents();
     assert_eq!(src.len(), 62);
     assert_eq!(d.contents(), src);

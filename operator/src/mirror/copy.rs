@@ -25,6 +25,8 @@ pub(super) struct CopyContext {
 pub(super) struct Copied {
     pub bytes: u64,
     pub parts: u32,
+    /// The destination reported the SHA-256 it stored, and it matched ours.
+    pub checksum_confirmed: bool,
 }
 
 /// An SDK error with its causes (the SDK's `Display` alone says only "service error").
@@ -85,10 +87,11 @@ pub(super) async fn copy_object(
             .send()
             .await
             .map_err(|e| format!("put: {}", sdk_error(&e)))?;
-        verify(ctx, &dst_key, size, &b64).await?;
+        let checksum_confirmed = verify(ctx, &dst_key, size, &b64).await?;
         return Ok(Copied {
             bytes: size,
             parts: 1,
+            checksum_confirmed,
         });
     }
 
@@ -124,10 +127,11 @@ pub(super) async fn copy_object(
                 .send()
                 .await
                 .map_err(|e| format!("complete multipart upload: {}", sdk_error(&e)))?;
-            verify(ctx, &dst_key, size, &composite).await?;
+            let checksum_confirmed = verify(ctx, &dst_key, size, &composite).await?;
             Ok(Copied {
                 bytes: size,
                 parts: n,
+                checksum_confirmed,
             })
         }
         Err(e) => {
@@ -222,13 +226,13 @@ async fn upload_parts(
 }
 
 /// Checks what the destination stored: the size always, the SHA-256 when the server
-/// reports one.
+/// reports one (then `Ok(true)`).
 async fn verify(
     ctx: &CopyContext,
     dst_key: &str,
     size: u64,
     sha256_b64: &str,
-) -> Result<(), String> {
+) -> Result<bool, String> {
     let head = ctx
         .dst
         .head_object()
@@ -252,6 +256,7 @@ async fn verify(
                 "checksum mismatch after upload: destination SHA-256 {c}, source {sha256_b64}"
             ));
         }
+        return Ok(true);
     }
-    Ok(())
+    Ok(false)
 }

@@ -106,6 +106,9 @@ pub struct MirrorReport {
     pub copied_bytes: u64,
     /// Of which sent in parts.
     pub multipart: u64,
+    /// Of which the destination reported the stored SHA-256 and it matched (the others were
+    /// checked by the server against our checksum header on upload, and by size after).
+    pub checksum_confirmed: u64,
     /// Objects deleted at the destination.
     pub deleted: u64,
     /// Objects kept because their deletion delay has not passed.
@@ -229,6 +232,7 @@ pub async fn mirror(
         copied: 0,
         copied_bytes: 0,
         multipart: 0,
+        checksum_confirmed: 0,
         deleted: 0,
         waiting_delete: planned.wait_delete,
         failures: Vec::new(),
@@ -273,6 +277,7 @@ pub async fn mirror(
                 report.copied += 1;
                 report.copied_bytes += done.bytes;
                 report.multipart += u64::from(done.parts > 1);
+                report.checksum_confirmed += u64::from(done.checksum_confirmed);
                 if report.copied_keys.len() < 1000 {
                     report.copied_keys.push(key);
                 }
