@@ -199,16 +199,20 @@ fn mirror_incremental_delayed_delete_and_failback() {
     assert_eq!(r["copied"], 0, "{r}");
     assert_eq!(r["planned"]["skip"], 62, "{r}");
 
-    // One changed, one added: only those two.
+    // One resized, one rewritten with the same size (seen by ETag + newer mtime; the
+    // pause only makes the source's mtime later than the copy's), one added: only those.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     p.put("foto-001.jpg", bytes(1001, 30_000));
+    let same_len = p.get("foto-004.jpg").len();
+    p.put("foto-004.jpg", bytes(1004, same_len));
     p.put("baru.txt", b"surat baru".to_vec());
     let (r, _) = mirror(&primary, &drc, &["--now", "2026-11-25T00:20:00Z"], &state);
     assert_eq!(
         keys(&r, "copiedKeys"),
-        vec!["baru.txt", "foto-001.jpg"],
+        vec!["baru.txt", "foto-001.jpg", "foto-004.jpg"],
         "{r}"
     );
-    assert_eq!(r["planned"]["skip"], 61, "{r}");
+    assert_eq!(r["planned"]["skip"], 60, "{r}");
     assert_eq!(d.contents(), p.contents());
 
     // Deleted at the source: kept at the DRC until the delay has passed.
@@ -273,4 +277,27 @@ fn mirror_dry_run_and_bandwidth_limit() {
     assert_eq!(r["copied"], 4, "{r}");
     assert!(r["seconds"].as_f64().unwrap() >= 2.9, "{r}");
     assert_eq!(d.contents(), p.contents());
+}
+
+/// Keys come per side from the environment; a missing one is an input error (exit 2)
+/// before anything is contacted.
+#[test]
+fn mirror_requires_keys_per_side() {
+    let out = pusdata(
+        &[
+            "mirror",
+            "--from",
+            "s3:http://127.0.0.1:1/a",
+            "--to",
+            "s3:http://127.0.0.1:1/b",
+        ],
+        &[
+            ("PUSDATA_SRC_ACCESS_KEY_ID", "GKsrc"),
+            ("PUSDATA_SRC_SECRET_ACCESS_KEY", "rahasia-sumber"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("PUSDATA_DST_ACCESS_KEY_ID"), "{err}");
+    assert!(!err.contains("rahasia-sumber"), "{err}");
 }
