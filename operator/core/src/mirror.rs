@@ -9,10 +9,12 @@
 //! Rules, per key:
 //! - only at the source → [`Action::Copy`] (new);
 //! - on both sides, sizes differ → [`Action::Copy`] (changed);
-//! - on both sides, same size, ETags differ and the source is newer than the destination
-//!   copy → [`Action::Copy`] (changed in place). A destination copy newer than its source
-//!   with another ETag is the normal result of a multipart copy (ETags of multipart objects
-//!   depend on the part size and the server), so it is [`Action::Skip`]ped;
+//! - on both sides, same size, ETags differ and either both are single-part MD5 ETags (32
+//!   hex digits: different content for sure) or the source is newer than the destination
+//!   copy → [`Action::Copy`] (changed in place). Otherwise a destination copy newer than its
+//!   source with another ETag is the normal result of a multipart copy (ETags of multipart
+//!   objects depend on the part size and the server), so it is [`Action::Skip`]ped. A
+//!   missing ETag (s3s-fs lists none) counts as "may differ": the times decide;
 //! - on both sides otherwise → [`Action::Skip`];
 //! - only at the destination, missing at the source for at least `delete_after` →
 //!   [`Action::Delete`], else [`Action::WaitDelete`] (it may be a source-side accident that
@@ -50,7 +52,7 @@ pub enum CopyReason {
     New,
     /// Sizes differ.
     SizeChanged,
-    /// Same size, another ETag, and the source is newer than the copy.
+    /// Same size, another ETag: two different MD5s, or the source is newer than the copy.
     ContentChanged,
 }
 
@@ -146,14 +148,23 @@ pub fn normalize_etag(etag: &str) -> &str {
     etag.trim().trim_matches('"')
 }
 
+/// A single-part ETag: 32 hex digits, the MD5 of the content on S3 servers without
+/// server-side encryption. Two different ones mean different content whatever the times say.
+pub fn is_content_md5(etag: &str) -> bool {
+    let e = normalize_etag(etag);
+    e.len() == 32 && e.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// Decides one key present on both sides.
 pub fn compare(src: &ObjectInfo, dst: &ObjectInfo) -> Action {
+    let (se, de) = (normalize_etag(&src.etag), normalize_etag(&dst.etag));
     if src.size != dst.size {
         Action::Copy {
             reason: CopyReason::SizeChanged,
         }
-    } else if normalize_etag(&src.etag) != normalize_etag(&dst.etag)
-        && src.last_modified > dst.last_modified
+    } else if (se != de || se.is_empty() || de.is_empty())
+        && (src.last_modified > dst.last_modified
+            || (se != de && is_content_md5(se) && is_content_md5(de)))
     {
         Action::Copy {
             reason: CopyReason::ContentChanged,
@@ -266,6 +277,9 @@ mod tests {
             ("edited", obj(4, "\"d2\"", 50)),
             ("multipart", obj(5, "e", 0)),
             ("quoted", obj(6, "\"f\"", 0)),
+            ("md5-rewrite", obj(7, "0123456789abcdef0123456789abcdef", 0)),
+            ("no-etag-new", obj(8, "", 50)),
+            ("no-etag-old", obj(9, "", 0)),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -276,6 +290,12 @@ mod tests {
             ("edited", obj(4, "d1", 10)),
             ("multipart", obj(5, "e-3", 10)),
             ("quoted", obj(6, "f", 10)),
+            (
+                "md5-rewrite",
+                obj(7, "\"fedcba9876543210fedcba9876543210\"", 10),
+            ),
+            ("no-etag-new", obj(8, "", 10)),
+            ("no-etag-old", obj(9, "", 10)),
             ("gone-new", obj(1, "x", 0)),
             ("gone-old", obj(1, "y", 0)),
             ("gone-future", obj(1, "z", 0)),
@@ -313,6 +333,21 @@ mod tests {
         );
         assert_eq!(a("multipart"), Action::Skip);
         assert_eq!(a("quoted"), Action::Skip);
+        // No ETags listed: the times decide.
+        assert_eq!(
+            a("no-etag-new"),
+            Action::Copy {
+                reason: CopyReason::ContentChanged
+            }
+        );
+        assert_eq!(a("no-etag-old"), Action::Skip);
+        // Two different MD5 ETags: changed, even though the copy looks newer.
+        assert_eq!(
+            a("md5-rewrite"),
+            Action::Copy {
+                reason: CopyReason::ContentChanged
+            }
+        );
         assert_eq!(
             a("gone-new"),
             Action::WaitDelete {
@@ -335,7 +370,7 @@ mod tests {
             }
         );
         // The union of both sides' keys; the record's key that is back at the source is dropped.
-        assert_eq!(p.actions.len(), 9);
+        assert_eq!(p.actions.len(), 12);
         assert_eq!(
             p.missing_since.keys().collect::<Vec<_>>(),
             vec!["gone-future", "gone-new"]
@@ -343,7 +378,7 @@ mod tests {
         let c = p.counts(&source);
         assert_eq!(
             (c.copy, c.copy_bytes, c.skip, c.delete, c.wait_delete),
-            (3, 8, 3, 1, 2)
+            (5, 23, 4, 1, 2)
         );
         // Zero delay deletes at once.
         let p0 = plan(
@@ -361,7 +396,8 @@ mod tests {
     fn listing() -> impl Strategy<Value = Listing> {
         prop::collection::btree_map(
             "[a-f]{1,2}",
-            (0u64..4, "[xyz]", -50i64..50).prop_map(|(s, e, t)| obj(s, &e, t)),
+            (0u64..4, prop_oneof!["[xyz]?", "[ab]{32}"], -50i64..50)
+                .prop_map(|(s, e, t)| obj(s, &e, t)),
             0..12,
         )
     }
