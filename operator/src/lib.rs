@@ -3,5 +3,6 @@
 
 pub mod agent;
 pub mod drill;
+pub mod mirror;
 pub mod mover;
 pub mod report;

@@ -100,6 +100,8 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
         Command::Webhook(args) => cli::webhook::run(&args),
         Command::Agent(args) => cli::agent::run(args),
         Command::Mover(m) => cli::mover::run(m),
+        Command::Mirror(args) => cli::mirror::run(&args),
+        Command::Bench(BenchCommand::Mirror(args)) => cli::bench_mirror::run(&args),
         Command::Bench(BenchCommand::Mover(args)) => cli::mover::bench(&args),
         Command::Bench(BenchCommand::Drill(args)) => cli::bench_drill::run(&args),
         Command::Drill(args) => cli::drill::run(args, lang),

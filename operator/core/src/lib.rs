@@ -12,6 +12,7 @@ pub mod fence;
 pub mod finding;
 pub mod hosting;
 pub mod i18n;
+pub mod mirror;
 pub mod peer;
 pub mod placement;
 pub mod policy;

@@ -3,12 +3,14 @@
 
 pub mod agent;
 pub mod bench_drill;
+pub mod bench_mirror;
 pub mod bench_mover;
 pub mod bench_placement;
 pub mod bench_webhook;
 pub mod crd;
 pub mod drill;
 pub mod inputs;
+pub mod mirror;
 pub mod mover;
 pub mod place;
 pub mod plan;
@@ -63,6 +65,8 @@ pub enum Command {
     /// Back up, restore, check, forget or unlock a restic-format repository (runs in a Job).
     #[command(subcommand)]
     Mover(MoverCommand),
+    /// Mirror one S3 bucket onto another (primary → DRC, or back for failback).
+    Mirror(mirror::MirrorArgs),
     /// Check manifests against the in-country and hosting rules, offline.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -258,6 +262,8 @@ pub enum BenchCommand {
     Webhook(BenchWebhookArgs),
     /// The mover against the restic CLI: backup, 1 % change, second backup, restore.
     Mover(mover::BenchMoverArgs),
+    /// The bucket mirror against `rclone sync` on the same objects: full, then incremental.
+    Mirror(bench_mirror::BenchMirrorArgs),
     /// A local drill against the bare restores it contains: the orchestration's overhead.
     Drill(BenchDrillArgs),
 }

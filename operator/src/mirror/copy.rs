@@ -1,0 +1,262 @@
+//! Copying one object: stream it from the source while hashing, put it (or its parts) with
+//! SHA-256 checksum headers, then check what the destination stored.
+
+use super::{RateLimit, S3Endpoint};
+use aws_sdk_s3::Client;
+use aws_sdk_s3::error::DisplayErrorContext;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{ChecksumAlgorithm, ChecksumMode, CompletedMultipartUpload, CompletedPart};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use sha2::{Digest, Sha256};
+
+/// What the workers share.
+pub(super) struct CopyContext {
+    pub src: Client,
+    pub dst: Client,
+    pub source: S3Endpoint,
+    pub dest: S3Endpoint,
+    pub threshold: u64,
+    pub part_size: u64,
+    pub limit: Option<RateLimit>,
+}
+
+/// One finished copy.
+pub(super) struct Copied {
+    pub bytes: u64,
+    pub parts: u32,
+    /// The destination reported the SHA-256 it stored, and it matched ours.
+    pub checksum_confirmed: bool,
+}
+
+/// An SDK error with its causes (the SDK's `Display` alone says only "service error").
+pub(super) fn sdk_error<E: std::error::Error>(e: &E) -> String {
+    format!("{}", DisplayErrorContext(e))
+}
+
+/// Copies `key`; `listed_size` is the size the source listing gave.
+pub(super) async fn copy_object(
+    ctx: &CopyContext,
+    key: &str,
+    listed_size: u64,
+) -> Result<Copied, String> {
+    let src_key = ctx.source.key(key);
+    let dst_key = ctx.dest.key(key);
+    let got = ctx
+        .src
+        .get_object()
+        .bucket(&ctx.source.bucket)
+        .key(&src_key)
+        .send()
+        .await
+        .map_err(|e| format!("get: {}", sdk_error(&e)))?;
+    let size = got
+        .content_length()
+        .map_or(listed_size, |l| l.max(0) as u64);
+    let content_type = got.content_type().map(str::to_string);
+    let metadata = got.metadata().cloned();
+    let mut body = got.body;
+
+    if size < ctx.threshold {
+        let mut buf = Vec::with_capacity(size as usize);
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| format!("read: {}", sdk_error(&e)))?;
+            buf.extend_from_slice(&chunk);
+        }
+        if buf.len() as u64 != size {
+            return Err(format!(
+                "short read: got {} bytes of {size} from the source",
+                buf.len()
+            ));
+        }
+        let digest = Sha256::digest(&buf);
+        let b64 = B64.encode(digest);
+        if let Some(l) = &ctx.limit {
+            l.acquire(size).await;
+        }
+        ctx.dst
+            .put_object()
+            .bucket(&ctx.dest.bucket)
+            .key(&dst_key)
+            .content_length(size as i64)
+            .set_content_type(content_type)
+            .set_metadata(metadata)
+            .checksum_algorithm(ChecksumAlgorithm::Sha256)
+            .checksum_sha256(&b64)
+            .body(ByteStream::from(buf))
+            .send()
+            .await
+            .map_err(|e| format!("put: {}", sdk_error(&e)))?;
+        let checksum_confirmed = verify(ctx, &dst_key, size, &b64).await?;
+        return Ok(Copied {
+            bytes: size,
+            parts: 1,
+            checksum_confirmed,
+        });
+    }
+
+    // Multipart: parts of `part_size`, each with its own SHA-256.
+    let created = ctx
+        .dst
+        .create_multipart_upload()
+        .bucket(&ctx.dest.bucket)
+        .key(&dst_key)
+        .set_content_type(content_type)
+        .set_metadata(metadata)
+        .checksum_algorithm(ChecksumAlgorithm::Sha256)
+        .send()
+        .await
+        .map_err(|e| format!("create multipart upload: {}", sdk_error(&e)))?;
+    let upload_id = created
+        .upload_id()
+        .ok_or("create multipart upload: no upload id")?
+        .to_string();
+    match upload_parts(ctx, &dst_key, &upload_id, &mut body, size).await {
+        Ok((parts, composite)) => {
+            let n = parts.len() as u32;
+            ctx.dst
+                .complete_multipart_upload()
+                .bucket(&ctx.dest.bucket)
+                .key(&dst_key)
+                .upload_id(&upload_id)
+                .multipart_upload(
+                    CompletedMultipartUpload::builder()
+                        .set_parts(Some(parts))
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(|e| format!("complete multipart upload: {}", sdk_error(&e)))?;
+            let checksum_confirmed = verify(ctx, &dst_key, size, &composite).await?;
+            Ok(Copied {
+                bytes: size,
+                parts: n,
+                checksum_confirmed,
+            })
+        }
+        Err(e) => {
+            // Leave no half upload behind (it would hold space until a lifecycle rule).
+            let _ = ctx
+                .dst
+                .abort_multipart_upload()
+                .bucket(&ctx.dest.bucket)
+                .key(&dst_key)
+                .upload_id(&upload_id)
+                .send()
+                .await;
+            Err(e)
+        }
+    }
+}
+
+/// Sends the parts; returns them and the composite checksum (`base64(sha256(part
+/// digests))-N`, the form S3 reports for multipart objects).
+async fn upload_parts(
+    ctx: &CopyContext,
+    dst_key: &str,
+    upload_id: &str,
+    body: &mut ByteStream,
+    size: u64,
+) -> Result<(Vec<CompletedPart>, String), String> {
+    let part_size = ctx.part_size as usize;
+    let mut parts = Vec::new();
+    let mut part_digests = Vec::new();
+    let mut total = 0u64;
+    let mut buf: Vec<u8> = Vec::with_capacity(part_size);
+    let mut eof = false;
+    loop {
+        // Fill one part (or take what is left once the source stream has ended).
+        while !eof && buf.len() < part_size {
+            match body.next().await {
+                Some(chunk) => {
+                    let chunk = chunk.map_err(|e| format!("read: {}", sdk_error(&e)))?;
+                    buf.extend_from_slice(&chunk);
+                }
+                None => eof = true,
+            }
+        }
+        if buf.is_empty() {
+            break;
+        }
+        // A chunk may overshoot the part size: carry the rest to the next part.
+        let rest = buf.split_off(buf.len().min(part_size));
+        let part = std::mem::replace(&mut buf, rest);
+        let n = part.len() as u64;
+        total += n;
+        let digest = Sha256::digest(&part);
+        let b64 = B64.encode(digest);
+        part_digests.extend_from_slice(&digest);
+        let number = parts.len() as i32 + 1;
+        if let Some(l) = &ctx.limit {
+            l.acquire(n).await;
+        }
+        let out = ctx
+            .dst
+            .upload_part()
+            .bucket(&ctx.dest.bucket)
+            .key(dst_key)
+            .upload_id(upload_id)
+            .part_number(number)
+            .content_length(n as i64)
+            .checksum_algorithm(ChecksumAlgorithm::Sha256)
+            .checksum_sha256(&b64)
+            .body(ByteStream::from(part))
+            .send()
+            .await
+            .map_err(|e| format!("upload part {number}: {}", sdk_error(&e)))?;
+        parts.push(
+            CompletedPart::builder()
+                .part_number(number)
+                .set_e_tag(out.e_tag().map(str::to_string))
+                .checksum_sha256(b64)
+                .build(),
+        );
+    }
+    if total != size {
+        return Err(format!(
+            "short read: got {total} bytes of {size} from the source"
+        ));
+    }
+    let composite = format!(
+        "{}-{}",
+        B64.encode(Sha256::digest(&part_digests)),
+        parts.len()
+    );
+    Ok((parts, composite))
+}
+
+/// Checks what the destination stored: the size always, the SHA-256 when the server
+/// reports one (then `Ok(true)`).
+async fn verify(
+    ctx: &CopyContext,
+    dst_key: &str,
+    size: u64,
+    sha256_b64: &str,
+) -> Result<bool, String> {
+    let head = ctx
+        .dst
+        .head_object()
+        .bucket(&ctx.dest.bucket)
+        .key(dst_key)
+        .checksum_mode(ChecksumMode::Enabled)
+        .send()
+        .await
+        .map_err(|e| format!("head after upload: {}", sdk_error(&e)))?;
+    let stored = head.content_length().unwrap_or(-1);
+    if stored != size as i64 {
+        return Err(format!(
+            "size mismatch after upload: destination has {stored} bytes, source {size}"
+        ));
+    }
+    if let Some(c) = head.checksum_sha256() {
+        // Servers differ on whether the "-N" suffix of composite checksums is reported.
+        let strip = |s: &str| s.split('-').next().unwrap_or_default().to_string();
+        if strip(c) != strip(sha256_b64) {
+            return Err(format!(
+                "checksum mismatch after upload: destination SHA-256 {c}, source {sha256_b64}"
+            ));
+        }
+        return Ok(true);
+    }
+    Ok(false)
+}
