@@ -10,28 +10,37 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Path of the `pusdata` binary of this workspace, built once if it is not there.
+/// Path of the `pusdata` binary of this workspace.
 ///
-/// `PUSDATA_BIN` overrides it (to test an installed or release binary).
+/// `PUSDATA_BIN` overrides it (to test an installed or release binary). Otherwise it is the
+/// binary in the target directory this test was built into — a workspace test run
+/// (`tests/run.sh`) builds it with the tests. Only when it is missing (this crate's tests run
+/// alone) is it built; building it while other tests run could replace it under them.
 pub fn pusdata_bin() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
         if let Some(p) = std::env::var_os("PUSDATA_BIN") {
             return PathBuf::from(p);
         }
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| repo_root().join("target"));
-        // Always ask cargo: a stale binary would test old code. It is a no-op when fresh.
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "pusdata", "--bin", "pusdata"])
-            .current_dir(repo_root())
-            .status();
-        match status {
-            Ok(s) if s.success() => {}
-            other => panic!("cannot build the pusdata binary: {other:?}"),
+        // target/debug/deps/<test> → target/debug/pusdata
+        let exe = std::env::current_exe().unwrap_or_default();
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| repo_root().join("target/debug"));
+        let bin = profile_dir.join("pusdata");
+        if !bin.is_file() {
+            let status = Command::new(env!("CARGO"))
+                .args(["build", "-q", "-p", "pusdata", "--bin", "pusdata"])
+                .current_dir(repo_root())
+                .status();
+            match status {
+                Ok(s) if s.success() => {}
+                other => panic!("cannot build the pusdata binary: {other:?}"),
+            }
         }
-        target.join("debug").join("pusdata")
+        bin
     })
     .clone()
 }
