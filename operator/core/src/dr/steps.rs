@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use pusdata_crds::v1alpha1::{
     DisasterRecoveryPlan, FailoverPhase, FailoverSpec, FailoverStatus, FailoverType,
-    RecordedIdentity, StepKind, StepStage, StepState, StepStatus,
+    RecordedIdentity, RunbookStep, StepKind, StepStage, StepState, StepStatus,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -114,6 +114,25 @@ pub mod ids {
     }
 }
 
+/// A runbook step as planned: done by people one at a time, after `needs`.
+fn runbook_step(s: &RunbookStep, needs: &[String]) -> PlannedStep {
+    PlannedStep {
+        id: s.id.clone(),
+        action: StepAction::Runbook {
+            kind: s.kind,
+            role: s.owner_role.clone(),
+        },
+        title: s.title.clone(),
+        service: None,
+        tier: None,
+        needs: needs.to_vec(),
+        timeout: s
+            .timeout
+            .as_deref()
+            .and_then(|t| crate::duration::parse(t).ok()),
+    }
+}
+
 /// Builds the step plan of an execution. Fails (in both languages) when the scope names an
 /// unknown tier or service, or the dependencies have a cycle.
 pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPlan, Text> {
@@ -140,21 +159,7 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
     };
     // People work through the runbook one step at a time, in the written order.
     for s in runbook(StepStage::Before) {
-        out.push(PlannedStep {
-            id: s.id.clone(),
-            action: StepAction::Runbook {
-                kind: s.kind,
-                role: s.owner_role.clone(),
-            },
-            title: s.title.clone(),
-            service: None,
-            tier: None,
-            needs: gate.clone(),
-            timeout: s
-                .timeout
-                .as_deref()
-                .and_then(|t| crate::duration::parse(t).ok()),
-        });
+        out.push(runbook_step(s, &gate));
         gate = vec![s.id.clone()];
     }
     let (from, to) = match kind {
@@ -268,21 +273,7 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
     };
     let mut gate = vec![last.to_string()];
     for s in runbook(StepStage::After) {
-        out.push(PlannedStep {
-            id: s.id.clone(),
-            action: StepAction::Runbook {
-                kind: s.kind,
-                role: s.owner_role.clone(),
-            },
-            title: s.title.clone(),
-            service: None,
-            tier: None,
-            needs: gate.clone(),
-            timeout: s
-                .timeout
-                .as_deref()
-                .and_then(|t| crate::duration::parse(t).ok()),
-        });
+        out.push(runbook_step(s, &gate));
         gate = vec![s.id.clone()];
     }
     Ok(StepPlan {
