@@ -7,24 +7,8 @@ use pusdata_core::placement::{self, DeviceRequest, Inventory, RackInfo, RackStat
 use pusdata_crds::v1alpha1::{FormFactor, PowerFeed, RackWidth};
 use std::time::Instant;
 
-/// SplitMix64: tiny, seeded and the same on every machine, so the benchmark's data is too.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `lo..=hi`.
-    fn range(&mut self, lo: u32, hi: u32) -> u32 {
-        let span = u64::from(hi - lo) + 1;
-        lo + u32::try_from(self.next() % span).unwrap_or(0)
-    }
-}
+// SplitMix64: seeded and the same on every machine, so the benchmark's data is too.
+use pusdata::drill::sample::SplitMix;
 
 const RACK_U: u32 = 42;
 const RESERVED_U: u32 = 1;
@@ -60,7 +44,7 @@ fn racks(n: usize) -> Vec<RackState> {
 
 /// A mix seen in a city DC: many 1U/2U servers, some 4U storage; draw from 150 W to 900 W.
 fn requests(n: usize, seed: u64) -> Vec<DeviceRequest> {
-    let mut rng = SplitMix(seed);
+    let mut rng = SplitMix::new(seed);
     (0..n)
         .map(|i| {
             let height_u = match rng.range(0, 9) {

@@ -11,6 +11,11 @@ use std::path::Path;
 pub struct SplitMix(u64);
 
 impl SplitMix {
+    /// Seeded with a number (benchmarks take `--seed`).
+    pub fn new(seed: u64) -> SplitMix {
+        SplitMix(seed)
+    }
+
     /// Seeded from a name.
     pub fn from_name(name: &str) -> SplitMix {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -27,6 +32,12 @@ impl SplitMix {
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^ (z >> 31)
+    }
+
+    /// Uniform in `lo..=hi`.
+    pub fn range(&mut self, lo: u32, hi: u32) -> u32 {
+        let span = u64::from(hi - lo) + 1;
+        lo + u32::try_from(self.next_u64() % span).unwrap_or(0)
     }
 }
 
