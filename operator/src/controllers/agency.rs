@@ -4,6 +4,7 @@
 //!
 //! Pipeline: dereference → build (pure, `pusdata_core::tenancy`) → apply → update status.
 
+use super::rbac::Permission;
 use super::{Context, Error, FIELD_MANAGER};
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
@@ -50,6 +51,71 @@ pub async fn reconcile(agency: Arc<Agency>, ctx: Arc<Context>) -> Result<Action,
             _ => Action::requeue(Duration::from_secs(3600)),
         })
 }
+
+/// API calls of this controller (see `rbac`).
+pub const PERMISSIONS: &[Permission] = &[
+    Permission {
+        group: "pusdata.io",
+        resource: "agencies",
+        verbs: &["get", "list", "watch", "patch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "agencies/status",
+        verbs: &["patch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "hostingrequests",
+        verbs: &["list"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "backuprepositories",
+        verbs: &["list"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "residencypolicies",
+        verbs: &["list"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "approvals",
+        verbs: &["get"],
+    },
+    Permission {
+        group: "",
+        resource: "namespaces",
+        verbs: &["patch"],
+    },
+    Permission {
+        group: "",
+        resource: "resourcequotas",
+        verbs: &["list", "watch", "patch"],
+    },
+    Permission {
+        group: "",
+        resource: "limitranges",
+        verbs: &["list", "watch", "patch"],
+    },
+    Permission {
+        group: "networking.k8s.io",
+        resource: "networkpolicies",
+        verbs: &["list", "watch", "patch"],
+    },
+    Permission {
+        group: "rbac.authorization.k8s.io",
+        resource: "rolebindings",
+        verbs: &["list", "watch", "patch"],
+    },
+    // Binding the built-in `edit` ClusterRole without holding all of it.
+    Permission {
+        group: "rbac.authorization.k8s.io",
+        resource: "clusterroles",
+        verbs: &["bind"],
+    },
+];
 
 /// One pass of the pipeline, returning what happened.
 pub async fn reconcile_once(agency: &Agency, ctx: &Context) -> Result<Outcome, Error> {

@@ -8,6 +8,7 @@
 //! `hosting::decide`) → update status. Nothing outside the status is written: the web
 //! namespace itself is the Agency controller's.
 
+use super::rbac::Permission;
 use super::{Context, Error};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::ResourceExt;
@@ -38,6 +39,50 @@ pub struct Outcome {
 
 /// Reconciles one HostingRequest. Requests still moving are looked at again every five
 /// minutes (an approval can expire, a rack can free up); settled ones every hour.
+/// API calls of this controller (see `rbac`).
+pub const PERMISSIONS: &[Permission] = &[
+    Permission {
+        group: "pusdata.io",
+        resource: "hostingrequests",
+        verbs: &["get", "list", "watch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "hostingrequests/status",
+        verbs: &["patch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "agencies",
+        verbs: &["list"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "approvals",
+        verbs: &["list", "watch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "sites",
+        verbs: &["list"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "racks",
+        verbs: &["list"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "residencypolicies",
+        verbs: &["list"],
+    },
+    Permission {
+        group: "",
+        resource: "namespaces",
+        verbs: &["get"],
+    },
+];
+
 pub async fn reconcile(request: Arc<HostingRequest>, ctx: Arc<Context>) -> Result<Action, Error> {
     let outcome = reconcile_once(&request, &ctx).await?;
     Ok(match outcome.phase {

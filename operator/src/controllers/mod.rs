@@ -4,7 +4,9 @@
 
 pub mod agency;
 pub mod hosting;
+pub mod metrics;
 pub mod racks_view;
+pub mod rbac;
 pub mod run;
 #[cfg(test)]
 mod testing;
@@ -33,6 +35,8 @@ pub struct Context {
     pub clock: Clock,
     /// Namespace of the platform team (approvals, secrets).
     pub platform_namespace: String,
+    /// Metrics of all controllers, served on `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl Context {

@@ -4,6 +4,7 @@
 //! port: inside the cluster, behind its Service and NetworkPolicy.
 
 use super::hosting::inventory;
+use super::rbac::Permission;
 use super::{Context, Error};
 use http_body_util::Full;
 use hyper::body::Bytes;
@@ -20,6 +21,20 @@ use std::sync::Arc;
 
 /// An HTTP answer: status, content type, body.
 pub type Answer = (StatusCode, &'static str, String);
+
+/// API calls of the rack views (see `rbac`).
+pub const PERMISSIONS: &[Permission] = &[
+    Permission {
+        group: "pusdata.io",
+        resource: "racks",
+        verbs: &["list"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "hostingrequests",
+        verbs: &["list"],
+    },
+];
 
 /// Answers one request path from the racks and the placed requests. Pure apart from its
 /// inputs, so it is tested without a server.
@@ -74,6 +89,15 @@ async fn handle(
     req: Request<hyper::body::Incoming>,
     ctx: Arc<Context>,
 ) -> Result<Response<Full<Bytes>>, Error> {
+    if req.uri().path() == "/metrics" {
+        return Response::builder()
+            .header(
+                "content-type",
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )
+            .body(Full::new(Bytes::from(ctx.metrics.encode())))
+            .map_err(|e| Error::InvalidSpec(e.to_string()));
+    }
     let racks = Api::<Rack>::all(ctx.client.clone())
         .list(&ListParams::default())
         .await?
@@ -98,7 +122,7 @@ async fn handle(
 /// Serves the rack views until the process ends.
 pub async fn serve(listen: SocketAddr, ctx: Arc<Context>) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
-    tracing::info!(%listen, "rack views on /racks");
+    tracing::info!(%listen, "rack views on /racks, metrics on /metrics");
     loop {
         let (stream, _) = listener.accept().await?;
         let ctx = ctx.clone();

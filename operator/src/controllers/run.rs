@@ -23,6 +23,20 @@ fn error_policy<K>(_object: Arc<K>, error: &Error, _ctx: Arc<Context>) -> Action
     }
 }
 
+/// Runs one reconcile and records it in the metrics (runs, duration, error category).
+async fn timed(
+    controller: &'static str,
+    ctx: Arc<Context>,
+    run: impl std::future::Future<Output = Result<Action, Error>>,
+) -> Result<Action, Error> {
+    let start = std::time::Instant::now();
+    let result = run.await;
+    let category = result.as_ref().err().map(Error::category);
+    ctx.metrics
+        .reconciled(controller, start.elapsed(), category);
+    result
+}
+
 /// The request an approval targets, so that recording an approval reconciles its request
 /// at once (the periodic requeue covers expiry).
 fn approval_target(approval: Approval) -> Option<ObjectRef<HostingRequest>> {
@@ -41,6 +55,7 @@ pub async fn run(
         client: client.clone(),
         clock: system_clock(),
         platform_namespace: platform_namespace.clone(),
+        metrics: Default::default(),
     });
     tracing::info!("controllers running: agency, hosting (backup and failover controllers follow)");
     let agencies = Controller::new(
@@ -64,7 +79,11 @@ pub async fn run(
         watcher::Config::default(),
     )
     .shutdown_on_signal()
-    .run(agency::reconcile, error_policy, ctx.clone())
+    .run(
+        |o, c| timed("agency", c.clone(), agency::reconcile(o, c)),
+        error_policy,
+        ctx.clone(),
+    )
     .for_each(|result| async move {
         if let Err(e) = result {
             tracing::debug!(%e, "agency controller event");
@@ -80,7 +99,11 @@ pub async fn run(
         approval_target,
     )
     .shutdown_on_signal()
-    .run(hosting::reconcile, error_policy, ctx.clone())
+    .run(
+        |o, c| timed("hosting", c.clone(), hosting::reconcile(o, c)),
+        error_policy,
+        ctx.clone(),
+    )
     .for_each(|result| async move {
         if let Err(e) = result {
             tracing::debug!(%e, "hosting controller event");
