@@ -184,11 +184,12 @@ fn place(out: &mut Due, state: &SourceState, run: Run) {
             && r.source.pvc == run.source.pvc
             && r.source.bucket == run.source.bucket
     };
-    let blocked_by = state
-        .running
-        .first()
-        .cloned()
-        .or_else(|| out.runs.iter().find(|r| same_object(r)).map(|r| r.name.clone()));
+    let blocked_by = state.running.first().cloned().or_else(|| {
+        out.runs
+            .iter()
+            .find(|r| same_object(r))
+            .map(|r| r.name.clone())
+    });
     match blocked_by {
         Some(b) => out.skipped.push(Skipped { run, blocked_by: b }),
         None => out.runs.push(run),
@@ -282,19 +283,75 @@ mod tests {
     fn table_of_due_decisions() {
         let s = schedule("*/15 * * * *");
         // (last slot, running, now) → (runs, skipped, new slot, next due)
-        let cases: &[(Option<&str>, &[&str], &str, usize, usize, Option<&str>, &str)] = &[
+        let cases: &[(
+            Option<&str>,
+            &[&str],
+            &str,
+            usize,
+            usize,
+            Option<&str>,
+            &str,
+        )] = &[
             // Never run: at once, slot = now.
-            (None, &[], "2026-11-25T10:07:30Z", 1, 0, Some("2026-11-25T10:07:30Z"), "2026-11-25T10:15:00Z"),
+            (
+                None,
+                &[],
+                "2026-11-25T10:07:30Z",
+                1,
+                0,
+                Some("2026-11-25T10:07:30Z"),
+                "2026-11-25T10:15:00Z",
+            ),
             // Not yet due.
-            (Some("2026-11-25T10:00:00Z"), &[], "2026-11-25T10:14:59Z", 0, 0, None, "2026-11-25T10:15:00Z"),
+            (
+                Some("2026-11-25T10:00:00Z"),
+                &[],
+                "2026-11-25T10:14:59Z",
+                0,
+                0,
+                None,
+                "2026-11-25T10:15:00Z",
+            ),
             // Due exactly at the slot.
-            (Some("2026-11-25T10:00:00Z"), &[], "2026-11-25T10:15:00Z", 1, 0, Some("2026-11-25T10:15:00Z"), "2026-11-25T10:30:00Z"),
+            (
+                Some("2026-11-25T10:00:00Z"),
+                &[],
+                "2026-11-25T10:15:00Z",
+                1,
+                0,
+                Some("2026-11-25T10:15:00Z"),
+                "2026-11-25T10:30:00Z",
+            ),
             // Three missed slots: one run, the newest slot recorded.
-            (Some("2026-11-25T10:00:00Z"), &[], "2026-11-25T11:01:00Z", 1, 0, Some("2026-11-25T11:00:00Z"), "2026-11-25T11:15:00Z"),
+            (
+                Some("2026-11-25T10:00:00Z"),
+                &[],
+                "2026-11-25T11:01:00Z",
+                1,
+                0,
+                Some("2026-11-25T11:00:00Z"),
+                "2026-11-25T11:15:00Z",
+            ),
             // The previous run still going: skipped, the slot still consumed.
-            (Some("2026-11-25T10:00:00Z"), &["siak-db-data-20261125100000"], "2026-11-25T10:15:00Z", 0, 1, Some("2026-11-25T10:15:00Z"), "2026-11-25T10:30:00Z"),
+            (
+                Some("2026-11-25T10:00:00Z"),
+                &["siak-db-data-20261125100000"],
+                "2026-11-25T10:15:00Z",
+                0,
+                1,
+                Some("2026-11-25T10:15:00Z"),
+                "2026-11-25T10:30:00Z",
+            ),
             // The run of this very slot exists (a retried reconcile): neither run nor skip.
-            (Some("2026-11-25T10:00:00Z"), &["siak-db-data-20261125101500"], "2026-11-25T10:16:00Z", 0, 0, Some("2026-11-25T10:15:00Z"), "2026-11-25T10:30:00Z"),
+            (
+                Some("2026-11-25T10:00:00Z"),
+                &["siak-db-data-20261125101500"],
+                "2026-11-25T10:16:00Z",
+                0,
+                0,
+                Some("2026-11-25T10:15:00Z"),
+                "2026-11-25T10:30:00Z",
+            ),
         ];
         for (i, (last, running, now, runs, skipped, slot, next)) in cases.iter().enumerate() {
             let d = run(&s, *last, running, now);
@@ -308,11 +365,21 @@ mod tests {
     #[test]
     fn runs_are_named_after_the_first_missed_slot() {
         let s = schedule("*/15 * * * *");
-        let d = run(&s, Some("2026-11-25T10:00:00Z"), &[], "2026-11-25T11:01:00Z");
+        let d = run(
+            &s,
+            Some("2026-11-25T10:00:00Z"),
+            &[],
+            "2026-11-25T11:01:00Z",
+        );
         assert_eq!(d.runs[0].name, "siak-db-data-20261125101500");
         assert_eq!(d.runs[0].trigger, BackupTrigger::Scheduled);
         // The same inputs give the same name: a retry creates nothing new.
-        let again = run(&s, Some("2026-11-25T10:00:00Z"), &[], "2026-11-25T11:05:00Z");
+        let again = run(
+            &s,
+            Some("2026-11-25T10:00:00Z"),
+            &[],
+            "2026-11-25T11:05:00Z",
+        );
         assert_eq!(again.runs[0].name, d.runs[0].name);
     }
 
@@ -341,7 +408,11 @@ mod tests {
         let d = due(&input);
         assert_eq!(d.runs.len(), 1);
         assert_eq!(d.runs[0].trigger, BackupTrigger::Manual);
-        assert!(d.runs[0].name.starts_with("siak-db-data-manual-"), "{}", d.runs[0].name);
+        assert!(
+            d.runs[0].name.starts_with("siak-db-data-manual-"),
+            "{}",
+            d.runs[0].name
+        );
         assert_eq!(d.runs[0].token.as_deref(), Some("2026-11-25 ops ticket 41"));
         assert_eq!(d.skipped.len(), 1);
         assert_eq!(d.skipped[0].blocked_by, "siak-db-wal-20261125020000");
