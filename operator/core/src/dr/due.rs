@@ -173,7 +173,7 @@ pub fn due(input: &DueInput<'_>) -> Due {
 }
 
 fn place(out: &mut Due, state: &SourceState, run: Run) {
-    if state.running.iter().any(|r| *r == run.name) {
+    if state.running.contains(&run.name) {
         // Created by an earlier pass that failed before recording it: nothing to do.
         return;
     }
