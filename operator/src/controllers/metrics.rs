@@ -344,4 +344,55 @@ mod tests {
         }
         assert!(!text.contains("pusdata_backup_last_verified_timestamp_seconds{"));
     }
+
+    #[test]
+    fn backup_alerts_use_exported_metrics_and_link_existing_runbooks() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let text = std::fs::read_to_string(
+            root.join("charts/pusdata/templates/prometheusrule-backup.yaml"),
+        )
+        .unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "{{- if .Values.prometheusRule.enabled }}");
+        assert_eq!(*lines.last().unwrap(), "{{- end }}");
+        let body = lines[1..lines.len() - 1].join("\n");
+        assert!(!body.contains("{{"), "only the enabled switch is templated");
+        let rule: serde_json::Value = serde_saphyr::from_str(&body).unwrap();
+        let rules = rule["spec"]["groups"][0]["rules"].as_array().unwrap();
+        let m = Metrics::new();
+        m.tier_freshness(&TierFigures {
+            plan: "p",
+            tier: "t",
+            last_success: Some(1.0),
+            last_verified: Some(1.0),
+            ratio: Some(1.0),
+            verified_ratio: Some(1.0),
+            target_seconds: 1.0,
+        });
+        let exported = m.encode();
+        let mut alerts = Vec::new();
+        for r in rules {
+            let name = r["alert"].as_str().unwrap();
+            alerts.push(name.to_string());
+            let url = r["annotations"]["runbook_url"].as_str().unwrap();
+            assert!(url.ends_with(&format!("docs/runbooks/{name}.md")), "{url}");
+            let page =
+                std::fs::read_to_string(root.join(format!("docs/runbooks/{name}.md"))).unwrap();
+            assert!(page.contains("## English") && page.contains("## Bahasa Indonesia"));
+            let expr = r["expr"].as_str().unwrap();
+            for word in expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+                if word.starts_with("pusdata_") {
+                    assert!(
+                        exported.contains(&format!("# TYPE {word} ")),
+                        "{word} is not exported"
+                    );
+                }
+            }
+        }
+        assert_eq!(alerts, ["PusdataRpoWarning", "PusdataRpoCritical"]);
+        let sev = |i: usize| rules[i]["labels"]["severity"].as_str().unwrap().to_string();
+        assert_eq!((sev(0), sev(1)), ("warning".into(), "critical".into()));
+        assert!(rules[0]["expr"].as_str().unwrap().contains(">= 2"));
+        assert!(rules[1]["expr"].as_str().unwrap().contains(">= 3"));
+    }
 }
