@@ -277,7 +277,15 @@ mod tests {
         let hs = all();
         let ok = select(&hs, Stage::Post { snapshot_ok: true });
         let failed = select(&hs, Stage::Post { snapshot_ok: false });
-        let cases: Vec<(BackupPhase, &[&Hook], Vec<HookOutcome>, BackupPhase, usize)> = vec![
+        // (snapshot phase, post hooks, their outcomes, final phase, error lines)
+        type Case<'a> = (
+            BackupPhase,
+            &'a [&'a Hook],
+            Vec<HookOutcome>,
+            BackupPhase,
+            usize,
+        );
+        let cases: Vec<Case> = vec![
             (
                 BackupPhase::Completed,
                 &ok,

@@ -282,16 +282,17 @@ mod tests {
     #[test]
     fn table_of_due_decisions() {
         let s = schedule("*/15 * * * *");
-        // (last slot, running, now) → (runs, skipped, new slot, next due)
-        let cases: &[(
-            Option<&str>,
-            &[&str],
-            &str,
+        // (last slot, running, now, runs, skipped, new slot, next due)
+        type Case<'a> = (
+            Option<&'a str>,
+            &'a [&'a str],
+            &'a str,
             usize,
             usize,
-            Option<&str>,
-            &str,
-        )] = &[
+            Option<&'a str>,
+            &'a str,
+        );
+        let cases: &[Case] = &[
             // Never run: at once, slot = now.
             (
                 None,
