@@ -466,6 +466,35 @@ mod tests {
         }
 
         #[test]
+        fn applying_a_decision_then_deciding_again_at_the_same_instant_creates_nothing(
+            last_min in proptest::option::of(0i64..600), now_min in 0i64..2000, token in any::<bool>()
+        ) {
+            let s = schedule("*/15 * * * *");
+            let base = ts("2026-11-25T00:00:00Z").as_second();
+            let mut slots = BTreeMap::new();
+            if let Some(l) = last_min {
+                slots.insert(T.to_string(), Timestamp::from_second(base + l * 60).unwrap());
+            }
+            let mut sources = vec![SourceState { source: source(T, "siak-db", "data"), running: vec![] }];
+            let now = Timestamp::from_second(base + now_min * 60).unwrap();
+            let first = due(&DueInput { schedule: &s, last_slot: &slots, sources: &sources, new_token: token.then_some("tok"), now });
+            // Apply: the runs exist and are unfinished, the slots and the token are recorded.
+            sources[0].running.extend(first.runs.iter().map(|r| r.name.clone()));
+            slots.extend(first.slots.clone());
+            let second = due(&DueInput { schedule: &s, last_slot: &slots, sources: &sources, new_token: None, now });
+            prop_assert!(second.runs.is_empty(), "{:?}", second.runs);
+            prop_assert!(second.skipped.is_empty(), "{:?}", second.skipped);
+            // A retry that lost the status write (slots and token not recorded) creates
+            // nothing new either: the names are the same.
+            let mut lost = BTreeMap::new();
+            if let Some(l) = last_min {
+                lost.insert(T.to_string(), Timestamp::from_second(base + l * 60).unwrap());
+            }
+            let retry = due(&DueInput { schedule: &s, last_slot: &lost, sources: &sources, new_token: token.then_some("tok"), now });
+            prop_assert!(retry.runs.is_empty(), "{:?}", retry.runs);
+        }
+
+        #[test]
         fn at_most_one_new_run_per_source_and_never_while_one_runs(
             last_min in proptest::option::of(0i64..600), now_min in 0i64..2000, busy in any::<bool>(), token in any::<bool>()
         ) {
