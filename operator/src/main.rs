@@ -94,6 +94,10 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
                 .block_on(controllers::run::run(
                     args.platform_namespace,
                     args.views_listen,
+                    pusdata_core::backup::job::MoverSettings {
+                        image: args.mover_image,
+                        ..Default::default()
+                    },
                 ))
                 .map_err(|e| CliError::Input(format!("cannot reach the Kubernetes API: {e}")))
         }

@@ -14,6 +14,10 @@ pub const VALIDATED: &str = "Validated";
 pub const APPROVED: &str = "Approved";
 /// A request has a place.
 pub const PLACED: &str = "Placed";
+/// A plan's backup schedules run (every tier compiled, every agency has a DRC repository).
+pub const SCHEDULED: &str = "Scheduled";
+/// Every tier of a plan is within its RPO.
+pub const RPO_MET: &str = "RpoMet";
 
 /// `True`, `False` or `Unknown`.
 pub fn status_str(ok: Option<bool>) -> &'static str {

@@ -104,6 +104,13 @@ pub struct OperatorArgs {
     /// Serve rack elevations (`/racks`, `/racks/<name>.svg`) on this address; off when unset.
     #[arg(long, env = "PUSDATA_VIEWS_LISTEN")]
     pub views_listen: Option<std::net::SocketAddr>,
+    /// Image of the mover Jobs (the operator's own image, which holds `pusdata mover`).
+    #[arg(
+        long,
+        env = "PUSDATA_MOVER_IMAGE",
+        default_value = "ghcr.io/pusdata/pusdata:latest"
+    )]
+    pub mover_image: String,
 }
 
 /// The role of a site's operator.

@@ -3,11 +3,13 @@
 //! what was applied. Errors carry a stable category for metrics and event reasons.
 
 pub mod agency;
+pub mod backup;
 pub mod hosting;
 pub mod metrics;
 pub mod racks_view;
 pub mod rbac;
 pub mod run;
+pub mod schedule;
 #[cfg(test)]
 mod testing;
 

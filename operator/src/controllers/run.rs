@@ -1,8 +1,9 @@
 //! `pusdata operator`: wires the controllers to the API server. Kept thin on purpose — the
 //! reconcile functions are tested against an in-memory API; this only starts them.
 
-use super::{Context, Error, agency, hosting, system_clock};
+use super::{Context, Error, agency, backup, hosting, schedule, system_clock};
 use futures::StreamExt;
+use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{LimitRange, ResourceQuota};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::RoleBinding;
@@ -10,7 +11,7 @@ use kube::Api;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher;
-use pusdata_crds::v1alpha1::{Agency, Approval, HostingRequest};
+use pusdata_crds::v1alpha1::{Agency, Approval, Backup, DisasterRecoveryPlan, HostingRequest};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -49,6 +50,7 @@ fn approval_target(approval: Approval) -> Option<ObjectRef<HostingRequest>> {
 pub async fn run(
     platform_namespace: String,
     views: Option<std::net::SocketAddr>,
+    mover: pusdata_core::backup::job::MoverSettings,
 ) -> Result<(), kube::Error> {
     let client = kube::Client::try_default().await?;
     let ctx = Arc::new(Context {
@@ -57,7 +59,9 @@ pub async fn run(
         platform_namespace: platform_namespace.clone(),
         metrics: Default::default(),
     });
-    tracing::info!("controllers running: agency, hosting (backup and failover controllers follow)");
+    tracing::info!(
+        "controllers running: agency, hosting, schedule, backup (the failover controller follows)"
+    );
     let agencies = Controller::new(
         Api::<Agency>::all(client.clone()),
         watcher::Config::default(),
@@ -109,6 +113,52 @@ pub async fn run(
             tracing::debug!(%e, "hosting controller event");
         }
     });
+    // A plan reconciles when it or one of its Backup runs changes, and at its next slot.
+    let plans = Controller::new(
+        Api::<DisasterRecoveryPlan>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .owns(
+        Api::<Backup>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .shutdown_on_signal()
+    .run(
+        |o, c| timed("schedule", c.clone(), schedule::reconcile(o, c)),
+        error_policy,
+        ctx.clone(),
+    )
+    .for_each(|result| async move {
+        if let Err(e) = result {
+            tracing::debug!(%e, "schedule controller event");
+        }
+    });
+    let bctx = Arc::new(backup::BackupContext {
+        ctx: ctx.clone(),
+        exec: Arc::new(backup::KubeExec {
+            client: client.clone(),
+        }),
+        settings: mover,
+    });
+    let runs = Controller::new(
+        Api::<Backup>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .owns(
+        Api::<Job>::all(client.clone()),
+        watcher::Config::default().labels(pusdata_core::backup::job::BACKUP_LABEL),
+    )
+    .shutdown_on_signal()
+    .run(
+        |o, c| timed("backup", c.ctx.clone(), backup::reconcile(o, c)),
+        |o, e, c| error_policy(o, e, c.ctx.clone()),
+        bctx,
+    )
+    .for_each(|result| async move {
+        if let Err(e) = result {
+            tracing::debug!(%e, "backup controller event");
+        }
+    });
     if let Some(addr) = views {
         let ctx = ctx.clone();
         tokio::spawn(async move {
@@ -117,6 +167,6 @@ pub async fn run(
             }
         });
     }
-    futures::join!(agencies, requests);
+    futures::join!(agencies, requests, plans, runs);
     Ok(())
 }
