@@ -106,7 +106,8 @@ pub struct OperatorArgs {
         env = "PUSDATA_PLATFORM_NAMESPACE"
     )]
     pub platform_namespace: String,
-    /// Serve rack elevations (`/racks`, `/racks/<name>.svg`) on this address; off when unset.
+    /// Serve probes (`/healthz`, `/readyz`), `/metrics`, rack elevations (`/racks`) and the
+    /// compliance report (`/report/compliance`) on this address; off when unset.
     #[arg(long, env = "PUSDATA_VIEWS_LISTEN")]
     pub views_listen: Option<std::net::SocketAddr>,
 }

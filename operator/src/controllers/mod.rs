@@ -4,6 +4,7 @@
 
 pub mod agency;
 pub mod hosting;
+pub mod http;
 pub mod metrics;
 pub mod racks_view;
 pub mod rbac;
