@@ -3,6 +3,8 @@
 //! what was applied. Errors carry a stable category for metrics and event reasons.
 
 pub mod agency;
+#[cfg(test)]
+mod dashboard_tests;
 pub mod hosting;
 pub mod http;
 pub mod metrics;
