@@ -5,6 +5,7 @@
 pub mod agency;
 #[cfg(test)]
 mod dashboard_tests;
+pub mod events;
 pub mod hosting;
 pub mod http;
 pub mod metrics;
