@@ -69,3 +69,40 @@ where
     }
     sent
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every reason the code sets is documented in docs/reference/conditions.md (Events
+    /// carry the same reasons).
+    #[test]
+    fn every_reason_in_the_code_is_on_the_conditions_page() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let page = std::fs::read_to_string(format!("{root}/docs/reference/conditions.md")).unwrap();
+        let quoted = |line: &str| line.split('"').nth(1).map(str::to_string);
+        let hosting =
+            std::fs::read_to_string(format!("{root}/operator/core/src/hosting.rs")).unwrap();
+        let module = hosting.split("pub mod reason").nth(1).unwrap();
+        let module = &module[..module.find("\n}").unwrap()];
+        let mut reasons: Vec<String> = module
+            .lines()
+            .filter(|l| l.trim_start().starts_with("pub const"))
+            .filter_map(quoted)
+            .collect();
+        assert!(reasons.len() >= 15, "{reasons:?}");
+        let agency =
+            std::fs::read_to_string(format!("{root}/operator/src/controllers/agency.rs")).unwrap();
+        reasons.extend(
+            agency
+                .lines()
+                .filter(|l| l.trim_start().starts_with("reason: \""))
+                .filter_map(quoted),
+        );
+        assert!(reasons.iter().any(|r| r == "StillInUse"));
+        for r in &reasons {
+            assert!(
+                page.contains(&format!("`{r}`")),
+                "{r} is not on docs/reference/conditions.md"
+            );
+        }
+    }
+}
