@@ -6,6 +6,7 @@
 //! place and is tested exhaustively here.
 
 pub mod backup;
+pub mod compliance;
 pub mod conditions;
 pub mod dr;
 pub mod duration;

@@ -14,7 +14,9 @@ pub mod mirror;
 pub mod mover;
 pub mod place;
 pub mod plan;
+pub mod plugin;
 pub mod policy;
+pub mod report;
 pub mod webhook;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -77,6 +79,9 @@ pub enum Command {
     Plan(PlanCommand),
     /// Run or steer a DR drill; `--local` runs a whole drill on this machine.
     Drill(DrillArgs),
+    /// Write a report; `report compliance` shows every rule with its status (AUDIT).
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Print the CRDs generated from the Rust types, or write / check the committed copies.
     Crd(CrdArgs),
     /// Measure an engine on synthetic, seeded data (not a test: prints figures).
@@ -101,7 +106,8 @@ pub struct OperatorArgs {
         env = "PUSDATA_PLATFORM_NAMESPACE"
     )]
     pub platform_namespace: String,
-    /// Serve rack elevations (`/racks`, `/racks/<name>.svg`) on this address; off when unset.
+    /// Serve probes (`/healthz`, `/readyz`), `/metrics`, rack elevations (`/racks`) and the
+    /// compliance report (`/report/compliance`) on this address; off when unset.
     #[arg(long, env = "PUSDATA_VIEWS_LISTEN")]
     pub views_listen: Option<std::net::SocketAddr>,
     /// Image of the mover Jobs (the operator's own image, which holds `pusdata mover`).
@@ -256,6 +262,10 @@ pub struct PlaceArgs {
     /// Directory for the rack elevation SVGs.
     #[arg(long)]
     pub svg_dir: Option<PathBuf>,
+    /// Decide and print, write nothing to a cluster. `place` is offline, so this is what it
+    /// always does; the flag lets `kubectl pusdata place --dry-run` say so explicitly.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `pusdata bench …`.
@@ -353,6 +363,15 @@ pub struct DrillArgs {
     /// steps are kept, running ones are run again.
     #[arg(long, requires = "workdir")]
     pub resume: bool,
+}
+
+/// `pusdata report …`.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Every rule of the regulations with its article, what is checked, findings,
+    /// exceptions with expiry and the last drill per plan (AUDIT, Perda 43-45). Offline over
+    /// manifests; `--lang both` (the default here) writes English and Bahasa Indonesia.
+    Compliance(report::ComplianceArgs),
 }
 
 /// Arguments of `pusdata crd`.

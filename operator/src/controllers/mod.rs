@@ -4,7 +4,11 @@
 
 pub mod agency;
 pub mod backup;
+#[cfg(test)]
+mod dashboard_tests;
+pub mod events;
 pub mod hosting;
+pub mod http;
 pub mod metrics;
 pub mod racks_view;
 pub mod rbac;

@@ -30,6 +30,8 @@ pub fn all() -> Vec<(String, String, Vec<String>)> {
         super::hosting::PERMISSIONS,
         super::schedule::PERMISSIONS,
         super::racks_view::PERMISSIONS,
+        super::http::PERMISSIONS,
+        super::events::PERMISSIONS,
     ];
     merge(sets.iter().flat_map(|s| s.iter()))
 }

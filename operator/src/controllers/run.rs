@@ -162,8 +162,8 @@ pub async fn run(
     if let Some(addr) = views {
         let ctx = ctx.clone();
         tokio::spawn(async move {
-            if let Err(e) = super::racks_view::serve(addr, ctx).await {
-                tracing::error!(%e, "rack views stopped");
+            if let Err(e) = super::http::serve(addr, ctx).await {
+                tracing::error!(%e, "probes, metrics and views stopped");
             }
         });
     }

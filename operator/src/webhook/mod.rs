@@ -5,7 +5,7 @@
 //! hyper 1 over tokio-rustls, with `/validate`, `/mutate`, `/healthz` and `/metrics`. The context comes from manifests given with `--context` for now; a
 //! kube-backed reflector replaces that when the controllers land.
 
-mod metrics;
+pub(crate) mod metrics;
 #[cfg(test)]
 mod tests;
 

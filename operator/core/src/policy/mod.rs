@@ -313,6 +313,46 @@ pub fn evaluate_detailed(object: &Object, ctx: &Context, now: Timestamp) -> Eval
     exceptions::apply(object, raw, &ctx.settings.exceptions, now)
 }
 
+/// Rule ID of findings that come from a CRD's own CEL rules without a regulation ID.
+pub const SCHEMA_RULE: &str = "CRD-SCHEMA";
+
+/// The rule a CEL message enforces: CRD messages lead with the rule ID when they enforce a
+/// regulation (`DR-FAR: …`), otherwise [`SCHEMA_RULE`].
+pub fn schema_rule_id(message: &str) -> &'static str {
+    crate::rules::RULES
+        .iter()
+        .find(|r| message.starts_with(&format!("{}:", r.id)))
+        .map_or(SCHEMA_RULE, |r| r.id)
+}
+
+/// [`evaluate_detailed`] plus the messages of the CRD's CEL rules the object breaks (as the
+/// API server would report them), each as a denying finding. A rule the engine already
+/// explains is said once. `policy check` and the compliance report both call this.
+pub fn evaluate_with_schema(
+    object: &Object,
+    schema_errors: &[String],
+    ctx: &Context,
+    now: Timestamp,
+) -> Evaluation {
+    let mut ev = evaluate_detailed(object, ctx, now);
+    for m in schema_errors {
+        let rule = schema_rule_id(m);
+        if rule != SCHEMA_RULE && ev.findings.iter().any(|f| f.rule == rule) {
+            continue;
+        }
+        ev.findings.push(Finding::deny(
+            rule,
+            "",
+            crate::i18n::Msg::SchemaRule { message: m.clone() }.text(),
+            Text::new(
+                "fix the field named in the message",
+                "perbaiki field yang disebut dalam pesan",
+            ),
+        ));
+    }
+    ev
+}
+
 /// Kind, namespace and name of an object.
 pub fn identity(object: &Object) -> (&'static str, Option<&str>, &str) {
     let m = meta(object);
