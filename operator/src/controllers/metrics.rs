@@ -4,6 +4,7 @@
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use std::time::Duration;
@@ -19,6 +20,12 @@ struct ErrorLabels {
     category: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FindingLabels {
+    rule: String,
+    severity: String,
+}
+
 /// Metrics of all controllers.
 #[derive(Debug)]
 pub struct Metrics {
@@ -26,6 +33,7 @@ pub struct Metrics {
     reconciles: Family<ReconcileLabels, Counter>,
     errors: Family<ErrorLabels, Counter>,
     duration: Family<ReconcileLabels, Histogram>,
+    findings: Family<FindingLabels, Gauge>,
 }
 
 impl Default for Metrics {
@@ -58,11 +66,18 @@ impl Metrics {
             "Duration of one reconcile run by controller",
             duration.clone(),
         );
+        let findings = Family::<FindingLabels, Gauge>::default();
+        registry.register(
+            "policy_findings",
+            "Standing findings of the background audit (fail and warn results) by rule and report severity",
+            findings.clone(),
+        );
         Metrics {
             registry,
             reconciles,
             errors,
             duration,
+            findings,
         }
     }
 
@@ -83,6 +98,19 @@ impl Metrics {
                     category,
                 })
                 .inc();
+        }
+    }
+
+    /// Replaces the audit's finding counts: rules with no standing finding disappear.
+    pub fn policy_findings(&self, counts: &std::collections::BTreeMap<(String, String), u64>) {
+        self.findings.clear();
+        for ((rule, severity), n) in counts {
+            self.findings
+                .get_or_create(&FindingLabels {
+                    rule: rule.clone(),
+                    severity: severity.clone(),
+                })
+                .set(i64::try_from(*n).unwrap_or(i64::MAX));
         }
     }
 

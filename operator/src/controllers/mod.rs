@@ -3,8 +3,10 @@
 //! what was applied. Errors carry a stable category for metrics and event reasons.
 
 pub mod agency;
+pub mod audit;
 pub mod hosting;
 pub mod metrics;
+pub mod policyreport;
 pub mod racks_view;
 pub mod rbac;
 pub mod run;

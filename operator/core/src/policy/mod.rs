@@ -17,7 +17,7 @@ mod storage;
 
 pub use approval::{UserInfo, review_approval};
 pub use catalogue::Catalogue;
-pub use exceptions::{Excepted, ExceptionState, exception_states};
+pub use exceptions::{Excepted, ExceptionState, exception_states, next_expiry};
 
 use crate::finding::Finding;
 use crate::i18n::Text;

@@ -246,7 +246,8 @@ pub fn results_for(object: &Object, ev: &Evaluation, policy: &str) -> Vec<Report
             r.message, e.exception, e.expires_at
         );
         r.properties.insert("exception".into(), e.exception.clone());
-        r.properties.insert("expiresAt".into(), e.expires_at.clone());
+        r.properties
+            .insert("expiresAt".into(), e.expires_at.clone());
         out.push(r);
     }
     if out.is_empty() {

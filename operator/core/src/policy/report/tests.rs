@@ -67,7 +67,10 @@ fn a_foreign_region_is_a_high_fail_citing_rule_and_article_in_both_languages() {
     assert_eq!(r.rule.as_deref(), Some("CLOUD-NKRI"));
     assert_eq!(r.severity.as_deref(), Some("high"));
     assert_eq!(r.category.as_deref(), Some("Cloud residency"));
-    assert_eq!((r.source.as_str(), r.policy.as_str()), ("pusdata", "default"));
+    assert_eq!(
+        (r.source.as_str(), r.policy.as_str()),
+        ("pusdata", "default")
+    );
     assert_eq!(r.properties["article"], "Perwal 8(3)");
     assert_eq!(r.properties["path"], "spec.region");
     assert!(!r.message.is_empty() && r.message != r.properties["pesan"]);
@@ -172,10 +175,7 @@ fn unchanged_results_keep_when_they_were_found_so_the_report_is_unchanged() {
     objects.push(cloud("lms-archive", "eu-west-1"));
     let third = run(&objects, later, &prev);
     let disdik = &third.namespaced["disdik"];
-    assert_eq!(
-        of(disdik, "lms")[0].timestamp,
-        ResultTimestamp::from(now())
-    );
+    assert_eq!(of(disdik, "lms")[0].timestamp, ResultTimestamp::from(now()));
     assert_eq!(
         of(disdik, "lms-archive")[0].timestamp,
         ResultTimestamp::from(later)
@@ -293,4 +293,20 @@ fn every_kind_without_rules_evaluates_to_nothing() {
             o.kind()
         );
     }
+}
+
+#[test]
+fn the_next_expiry_is_the_earliest_one_still_ahead() {
+    let ex = [
+        fixtures::exception("a", "CLOUD-NKRI", "2026-12-31T00:00:00Z"),
+        fixtures::exception("b", "CLOUD-NKRI", "2026-12-01T00:00:00Z"),
+        fixtures::exception("c", "CLOUD-NKRI", "2026-11-01T00:00:00Z"),
+    ];
+    let next = crate::policy::next_expiry(&ex, now());
+    assert_eq!(next, Some(at("2026-12-01T00:00:00Z")));
+    assert_eq!(
+        crate::policy::next_expiry(&ex, at("2026-12-31T00:00:00Z")),
+        None
+    );
+    assert_eq!(crate::policy::next_expiry(&[], now()), None);
 }
