@@ -29,6 +29,8 @@ pub fn all() -> Vec<(String, String, Vec<String>)> {
         super::audit::PERMISSIONS,
         super::hosting::PERMISSIONS,
         super::racks_view::PERMISSIONS,
+        // `pusdata webhook --from-cluster` runs under the same service account.
+        crate::webhook::cluster::PERMISSIONS,
     ];
     merge(sets.iter().flat_map(|s| s.iter()))
 }
