@@ -267,3 +267,44 @@ fn webhook_without_certificate_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--cert"));
 }
+
+#[test]
+fn context_from_files_and_from_the_cluster_exclude_each_other() {
+    let out = Command::new(env!("CARGO_BIN_EXE_pusdata"))
+        .args(["webhook", "--from-cluster", "--context", "dr-plans"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--from-cluster"));
+}
+
+#[test]
+fn from_cluster_without_a_cluster_fails_naming_the_client() {
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tls.crt"), certified.cert.pem()).unwrap();
+    std::fs::write(
+        dir.path().join("tls.key"),
+        certified.signing_key.serialize_pem(),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pusdata"))
+        .args([
+            "webhook",
+            "--listen",
+            "127.0.0.1:0",
+            "--from-cluster",
+            "--cert",
+        ])
+        .arg(dir.path().join("tls.crt"))
+        .arg("--key")
+        .arg(dir.path().join("tls.key"))
+        .env("KUBECONFIG", dir.path().join("no-such-kubeconfig"))
+        .env_remove("KUBERNETES_SERVICE_HOST")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("kubernetes client"), "{err}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("listening"));
+}

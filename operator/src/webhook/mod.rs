@@ -248,11 +248,10 @@ fn decide(
     };
     let kind = req.kind.kind.clone();
     let resp = AdmissionResponse::from(&req);
-    let settings = &ctx.settings;
     if req
         .namespace
         .as_deref()
-        .is_some_and(|ns| settings.exempt_namespaces.iter().any(|e| e == ns))
+        .is_some_and(|ns| ctx.settings.exempt(ns))
     {
         return (Outcome::Exempt, kind, resp);
     }

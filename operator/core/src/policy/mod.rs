@@ -119,6 +119,11 @@ impl Settings {
         }
     }
 
+    /// Whether objects in `namespace` are left unchecked (webhook and background audit).
+    pub fn exempt(&self, namespace: &str) -> bool {
+        self.exempt_namespaces.iter().any(|e| e == namespace)
+    }
+
     /// Whether a country is allowed.
     pub fn country_allowed(&self, country: &str) -> bool {
         self.allowed_countries

@@ -193,8 +193,8 @@ impl Reports {
 /// report, `Some(ns)` a namespace's.
 pub type Previous<'a> = BTreeMap<Option<String>, &'a ReportContent>;
 
-/// Evaluates every object that has rules (see [`has_rules`]) with [`evaluate_detailed`] and
-/// builds the reports. Results already in `previous` keep their timestamp; new ones get `now`.
+/// Evaluates every object that has rules (see [`has_rules`]), outside the exempt namespaces,
+/// with [`evaluate_detailed`] and builds the reports. Results already in `previous` keep their timestamp; new ones get `now`.
 pub fn build(objects: &[Object], ctx: &Context, now: Timestamp, previous: &Previous) -> Reports {
     let policy = active_policy(objects)
         .and_then(|p| p.metadata.name.clone())
@@ -203,6 +203,13 @@ pub fn build(objects: &[Object], ctx: &Context, now: Timestamp, previous: &Previ
     grouped.entry(None).or_default();
     for object in objects.iter().filter(|o| has_rules(o)) {
         let namespace = meta(object).namespace.clone();
+        // Exempt namespaces are exempt here as at admission.
+        if namespace
+            .as_deref()
+            .is_some_and(|ns| ctx.settings.exempt(ns))
+        {
+            continue;
+        }
         let results = results_for(object, &evaluate_detailed(object, ctx, now), &policy);
         grouped.entry(namespace).or_default().extend(results);
     }

@@ -310,3 +310,15 @@ fn the_next_expiry_is_the_earliest_one_still_ahead() {
     );
     assert_eq!(crate::policy::next_expiry(&[], now()), None);
 }
+
+#[test]
+fn exempt_namespaces_are_not_reported() {
+    let mut objects = cluster(vec![]);
+    let mut e = fixtures::external_cloud("kube-system", "aws", "ap-southeast-1");
+    e.metadata.namespace = Some("kube-system".into());
+    objects.push(Object::ExternalCloudService(e));
+    objects.push(cloud("lms", "ap-southeast-1"));
+    let reports = run(&objects, now(), &Previous::new());
+    assert!(!reports.namespaced.contains_key("kube-system"));
+    assert_eq!(reports.namespaced["disdik"].summary.fail, 1);
+}
