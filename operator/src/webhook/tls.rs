@@ -17,7 +17,7 @@ use tokio_rustls::rustls;
 use tokio_rustls::rustls::server::{ClientHello, ResolvesServerCert};
 use tokio_rustls::rustls::sign::CertifiedKey;
 
-/// How often a handshake may look at the files (one stat-and-read pair per second at most,
+/// How often a handshake may look at the files (one read of both files per second at most,
 /// whatever the request rate).
 pub const CHECK_EVERY: Duration = Duration::from_secs(1);
 
