@@ -134,17 +134,20 @@ pub struct WebhookArgs {
     /// Address to listen on.
     #[arg(long, default_value = "0.0.0.0:8443")]
     pub listen: String,
-    /// PEM certificate file.
+    /// PEM certificate file. Re-read when it changes (certificate rotation needs no restart).
     #[arg(long)]
     pub cert: Option<PathBuf>,
-    /// PEM private key file.
+    /// PEM private key file. Re-read with the certificate.
     #[arg(long)]
     pub key: Option<PathBuf>,
     /// Manifests (files or directories) giving the rules' context: the ResidencyPolicy,
-    /// Sites, Racks, Agencies, Approvals, plans. Read once at start; a cluster-backed
-    /// reflector replaces this later.
-    #[arg(long, value_name = "PATH")]
+    /// Sites, Racks, Agencies, Approvals, plans. Read once at start (offline use, tests).
+    #[arg(long, value_name = "PATH", conflicts_with = "from_cluster")]
     pub context: Vec<PathBuf>,
+    /// Take the rules' context from the cluster instead: watched, rebuilt on every change,
+    /// never fetched per request.
+    #[arg(long)]
+    pub from_cluster: bool,
     /// Override the policy's enforcement mode.
     #[arg(long, value_enum)]
     pub mode: Option<ModeArg>,

@@ -71,6 +71,12 @@ struct ErrorLabels {
     category: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FindingLabels {
+    rule: String,
+    severity: String,
+}
+
 /// Metrics of all controllers.
 #[derive(Debug)]
 pub struct Metrics {
@@ -79,6 +85,7 @@ pub struct Metrics {
     errors: Family<ErrorLabels, Counter>,
     duration: Family<ReconcileLabels, Histogram>,
     backup: BackupMetrics,
+    findings: Family<FindingLabels, Gauge>,
 }
 
 impl Default for Metrics {
@@ -182,12 +189,19 @@ impl Metrics {
             "Target RPO per tier, from the DisasterRecoveryPlan",
             b.rpo_target.clone(),
         );
+        let findings = Family::<FindingLabels, Gauge>::default();
+        registry.register(
+            "policy_findings",
+            "Standing findings of the background audit (fail and warn results) by rule and report severity",
+            findings.clone(),
+        );
         Metrics {
             registry,
             reconciles,
             errors,
             duration,
             backup,
+            findings,
         }
     }
 
@@ -277,6 +291,19 @@ impl Metrics {
                     category,
                 })
                 .inc();
+        }
+    }
+
+    /// Replaces the audit's finding counts: rules with no standing finding disappear.
+    pub fn policy_findings(&self, counts: &std::collections::BTreeMap<(String, String), u64>) {
+        self.findings.clear();
+        for ((rule, severity), n) in counts {
+            self.findings
+                .get_or_create(&FindingLabels {
+                    rule: rule.clone(),
+                    severity: severity.clone(),
+                })
+                .set(i64::try_from(*n).unwrap_or(i64::MAX));
         }
     }
 

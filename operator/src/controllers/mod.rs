@@ -3,6 +3,7 @@
 //! what was applied. Errors carry a stable category for metrics and event reasons.
 
 pub mod agency;
+pub mod audit;
 pub mod backup;
 #[cfg(test)]
 mod dashboard_tests;
@@ -10,6 +11,7 @@ pub mod events;
 pub mod hosting;
 pub mod http;
 pub mod metrics;
+pub mod policyreport;
 pub mod racks_view;
 pub mod rbac;
 pub mod run;

@@ -27,11 +27,14 @@ pub fn all() -> Vec<(String, String, Vec<String>)> {
     let sets: &[&[Permission]] = &[
         super::agency::PERMISSIONS,
         super::backup::PERMISSIONS,
+        super::audit::PERMISSIONS,
         super::hosting::PERMISSIONS,
         super::schedule::PERMISSIONS,
         super::racks_view::PERMISSIONS,
         super::http::PERMISSIONS,
         super::events::PERMISSIONS,
+        // `pusdata webhook --from-cluster` runs under the same service account.
+        crate::webhook::cluster::PERMISSIONS,
     ];
     merge(sets.iter().flat_map(|s| s.iter()))
 }

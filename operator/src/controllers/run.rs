@@ -1,8 +1,9 @@
 //! `pusdata operator`: wires the controllers to the API server. Kept thin on purpose — the
 //! reconcile functions are tested against an in-memory API; this only starts them.
 
-use super::{Context, Error, agency, backup, hosting, schedule, system_clock};
-use futures::StreamExt;
+use super::{Context, Error, agency, audit, backup, hosting, schedule, system_clock};
+use futures::stream::BoxStream;
+use futures::{FutureExt, StreamExt};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{LimitRange, ResourceQuota};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
@@ -10,8 +11,11 @@ use k8s_openapi::api::rbac::v1::RoleBinding;
 use kube::Api;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::reflector::ObjectRef;
-use kube::runtime::watcher;
-use pusdata_crds::v1alpha1::{Agency, Approval, Backup, DisasterRecoveryPlan, HostingRequest};
+use kube::runtime::{WatchStreamExt, watcher};
+use pusdata_crds::v1alpha1::{
+    Agency, Approval, Backup, BackupRepository, DisasterRecoveryPlan, ExternalCloudService,
+    HostingRequest, Rack, ResidencyPolicy, Site,
+};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -46,6 +50,70 @@ fn approval_target(approval: Approval) -> Option<ObjectRef<HostingRequest>> {
     (t.kind == "HostingRequest").then(|| ObjectRef::new(&t.name).within(ns))
 }
 
+/// Changes of one kind as unit events; watch errors are retried by the watcher's backoff and
+/// do not count as changes.
+fn changes<K>(api: Api<K>) -> BoxStream<'static, ()>
+where
+    K: kube::Resource<DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + 'static,
+{
+    watcher(api, watcher::Config::default())
+        .default_backoff()
+        .touched_objects()
+        .filter_map(|r| futures::future::ready(r.ok().map(|_| ())))
+        .boxed()
+}
+
+/// A burst of changes (the initial list, a `kubectl apply -f dir/`) becomes one audit pass.
+const AUDIT_DEBOUNCE: Duration = Duration::from_secs(2);
+
+/// The background audit: a pass now, then after `audit::PERIOD` (or an exception's expiry)
+/// or as soon as a Pusdata object changes, whichever comes first.
+async fn audit_loop(ctx: Arc<Context>) {
+    let c = &ctx.client;
+    let mut changed = futures::stream::select_all([
+        changes(Api::<ResidencyPolicy>::all(c.clone())),
+        changes(Api::<Site>::all(c.clone())),
+        changes(Api::<Rack>::all(c.clone())),
+        changes(Api::<Agency>::all(c.clone())),
+        changes(Api::<Approval>::namespaced(
+            c.clone(),
+            &ctx.platform_namespace,
+        )),
+        changes(Api::<BackupRepository>::all(c.clone())),
+        changes(Api::<DisasterRecoveryPlan>::all(c.clone())),
+        changes(Api::<HostingRequest>::all(c.clone())),
+        changes(Api::<ExternalCloudService>::all(c.clone())),
+    ]);
+    loop {
+        let start = std::time::Instant::now();
+        let result = audit::audit_once(&ctx).await;
+        let category = result.as_ref().err().map(Error::category);
+        ctx.metrics.reconciled("audit", start.elapsed(), category);
+        let wait = match result {
+            Ok(o) => {
+                tracing::info!(applied = ?o.applied, deleted = ?o.deleted, "policy audit pass");
+                o.next_run((ctx.clock)())
+            }
+            Err(e) => {
+                tracing::warn!(category = e.category(), %e, "policy audit failed");
+                Duration::from_secs(30)
+            }
+        };
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            Some(()) = changed.next() => {
+                tokio::time::sleep(AUDIT_DEBOUNCE).await;
+                while let Some(Some(())) = changed.next().now_or_never() {}
+            }
+        }
+    }
+}
+
 /// Runs the controllers until the process is stopped.
 pub async fn run(
     platform_namespace: String,
@@ -60,7 +128,7 @@ pub async fn run(
         metrics: Default::default(),
     });
     tracing::info!(
-        "controllers running: agency, hosting, schedule, backup (the failover controller follows)"
+        "controllers running: agency, hosting, schedule, backup, policy audit (the failover controller follows)"
     );
     let agencies = Controller::new(
         Api::<Agency>::all(client.clone()),
@@ -167,6 +235,10 @@ pub async fn run(
             }
         });
     }
-    futures::join!(agencies, requests, plans, runs);
+    // The audit loop never ends by itself: it stops with the controllers (on a signal).
+    tokio::select! {
+        _ = futures::future::join4(agencies, requests, plans, runs) => {}
+        () = audit_loop(ctx.clone()) => {}
+    }
     Ok(())
 }

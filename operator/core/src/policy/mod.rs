@@ -12,11 +12,12 @@ mod cloud;
 pub mod exceptions;
 mod hosting;
 pub mod licences;
+pub mod report;
 mod storage;
 
 pub use approval::{UserInfo, review_approval};
 pub use catalogue::Catalogue;
-pub use exceptions::{Excepted, ExceptionState, exception_states};
+pub use exceptions::{Excepted, ExceptionState, exception_states, next_expiry};
 
 use crate::finding::Finding;
 use crate::i18n::Text;
@@ -118,6 +119,11 @@ impl Settings {
         }
     }
 
+    /// Whether objects in `namespace` are left unchecked (webhook and background audit).
+    pub fn exempt(&self, namespace: &str) -> bool {
+        self.exempt_namespaces.iter().any(|e| e == namespace)
+    }
+
     /// Whether a country is allowed.
     pub fn country_allowed(&self, country: &str) -> bool {
         self.allowed_countries
@@ -170,14 +176,7 @@ impl Context {
     /// settings (by name order, so the choice is stable), and every Site, Rack, Agency,
     /// Approval, BackupRepository and DisasterRecoveryPlan is registered.
     pub fn from_objects<'a>(objects: impl IntoIterator<Item = &'a Object> + Clone) -> Context {
-        let policy = objects
-            .clone()
-            .into_iter()
-            .filter_map(|o| match o {
-                Object::ResidencyPolicy(p) => Some(p),
-                _ => None,
-            })
-            .min_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+        let policy = active_policy(objects.clone());
         let mut ctx = Context::with_policy(policy.map(|p| &p.spec));
         for o in objects {
             ctx.register(o);
@@ -278,6 +277,20 @@ impl Context {
     }
 }
 
+/// The `ResidencyPolicy` whose settings apply: the first by name, so the choice is stable
+/// when a cluster holds more than one.
+pub fn active_policy<'a>(
+    objects: impl IntoIterator<Item = &'a Object>,
+) -> Option<&'a pusdata_crds::v1alpha1::ResidencyPolicy> {
+    objects
+        .into_iter()
+        .filter_map(|o| match o {
+            Object::ResidencyPolicy(p) => Some(p),
+            _ => None,
+        })
+        .min_by(|a, b| a.metadata.name.cmp(&b.metadata.name))
+}
+
 /// The namespaces of an agency (its code when it lists none).
 pub fn agency_namespaces(spec: &AgencySpec) -> impl Iterator<Item = &str> {
     let default = spec.namespaces.is_empty().then_some(spec.code.as_str());
@@ -351,6 +364,21 @@ pub fn evaluate_with_schema(
         ));
     }
     ev
+}
+
+/// Whether any rule looks at objects of this kind (the kinds [`evaluate`] dispatches on):
+/// the background audit reports exactly these, so a kind nothing checks never shows as
+/// "pass".
+pub fn has_rules(object: &Object) -> bool {
+    matches!(
+        object,
+        Object::HostingRequest(_)
+            | Object::ExternalCloudService(_)
+            | Object::Site(_)
+            | Object::BackupRepository(_)
+            | Object::ResidencyPolicy(_)
+            | Object::Agency(_)
+    )
 }
 
 /// Kind, namespace and name of an object.
