@@ -5,6 +5,7 @@
 //! the world, call these functions and apply what they return, so one decision lives in one
 //! place and is tested exhaustively here.
 
+pub mod certs;
 pub mod conditions;
 pub mod dr;
 pub mod duration;
@@ -12,6 +13,7 @@ pub mod fence;
 pub mod finding;
 pub mod hosting;
 pub mod i18n;
+pub mod lease;
 pub mod mirror;
 pub mod peer;
 pub mod placement;
