@@ -4,12 +4,14 @@
 
 pub mod agency;
 pub mod hosting;
+pub mod leader;
 pub mod metrics;
 pub mod racks_view;
 pub mod rbac;
 pub mod run;
 #[cfg(test)]
 mod testing;
+pub mod webhook_certs;
 
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;

@@ -89,6 +89,12 @@ async fn handle(
     req: Request<hyper::body::Incoming>,
     ctx: Arc<Context>,
 ) -> Result<Response<Full<Bytes>>, Error> {
+    if req.uri().path() == "/healthz" {
+        return Response::builder()
+            .header("content-type", "text/plain")
+            .body(Full::new(Bytes::from_static(b"ok\n")))
+            .map_err(|e| Error::InvalidSpec(e.to_string()));
+    }
     if req.uri().path() == "/metrics" {
         return Response::builder()
             .header(

@@ -1,8 +1,11 @@
 //! `pusdata operator`: wires the controllers to the API server. Kept thin on purpose — the
 //! reconcile functions are tested against an in-memory API; this only starts them.
 
-use super::{Context, Error, agency, hosting, system_clock};
-use futures::StreamExt;
+use super::leader::{Elector, Standing};
+use super::{Context, Error, agency, hosting, system_clock, webhook_certs};
+use futures::future::{BoxFuture, Shared};
+use futures::{FutureExt, StreamExt};
+use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{LimitRange, ResourceQuota};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::RoleBinding;
@@ -10,6 +13,7 @@ use kube::Api;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher;
+use pusdata_core::lease::Timing;
 use pusdata_crds::v1alpha1::{Agency, Approval, HostingRequest};
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,19 +49,211 @@ fn approval_target(approval: Approval) -> Option<ObjectRef<HostingRequest>> {
     (t.kind == "HostingRequest").then(|| ObjectRef::new(&t.name).within(ns))
 }
 
-/// Runs the controllers until the process is stopped.
-pub async fn run(
-    platform_namespace: String,
-    views: Option<std::net::SocketAddr>,
-) -> Result<(), kube::Error> {
+/// How `pusdata operator` runs.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Run the controllers (primary); the DRC role keeps only the lease and certificates.
+    pub controllers: bool,
+    /// Namespace of the platform team.
+    pub platform_namespace: String,
+    /// Address of the plain-HTTP views, `/metrics` and `/healthz`.
+    pub views: Option<std::net::SocketAddr>,
+    /// The operator's own namespace (the Lease and the webhook certificate live there).
+    pub namespace: String,
+    /// This replica's identity in the Lease (the pod name).
+    pub identity: String,
+    /// The Lease; `None` runs the controllers without election (one replica only).
+    pub lease: Option<String>,
+    /// Lease timing.
+    pub timing: Timing,
+    /// Webhook certificates issued by the operator; `None` when cert-manager issues them.
+    pub certs: Option<webhook_certs::Settings>,
+}
+
+/// Why `pusdata operator` ended.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The API server could not be reached.
+    #[error("cannot reach the Kubernetes API: {0}")]
+    Kube(#[from] kube::Error),
+    /// Leadership was lost (renewals failed past the deadline): the controllers were
+    /// stopped and the process exits so that it restarts as a candidate.
+    #[error("lost the lease {0}: stopped the controllers / kehilangan lease {0}")]
+    LostLease(String),
+}
+
+/// A future that completes once, shared by everything that must stop together.
+type Stop = Shared<BoxFuture<'static, ()>>;
+
+fn stop_on(rx: tokio::sync::watch::Receiver<bool>) -> Stop {
+    async move {
+        let mut rx = rx;
+        let _ = rx.wait_for(|stopped| *stopped).await;
+    }
+    .boxed()
+    .shared()
+}
+
+async fn terminate_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Runs until SIGTERM: waits for the lease, then runs the controllers (and the webhook
+/// certificate upkeep) while leading, and releases the lease after they stopped.
+pub async fn run(opts: Options) -> Result<(), RunError> {
     let client = kube::Client::try_default().await?;
     let ctx = Arc::new(Context {
         client: client.clone(),
         clock: system_clock(),
-        platform_namespace: platform_namespace.clone(),
+        platform_namespace: opts.platform_namespace.clone(),
         metrics: Default::default(),
     });
-    tracing::info!("controllers running: agency, hosting (backup and failover controllers follow)");
+    // Every replica serves /healthz and /metrics, leading or not.
+    if let Some(addr) = opts.views {
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            if let Err(e) = super::racks_view::serve(addr, ctx).await {
+                tracing::error!(%e, "rack views stopped");
+            }
+        });
+    }
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let signalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    {
+        let stop_tx = stop_tx.clone();
+        let signalled = signalled.clone();
+        tokio::spawn(async move {
+            terminate_signal().await;
+            signalled.store(true, std::sync::atomic::Ordering::SeqCst);
+            let _ = stop_tx.send(true);
+        });
+    }
+    let stop = stop_on(stop_rx);
+    let mut keeper = None;
+    if let Some(name) = &opts.lease {
+        let api: Api<Lease> = Api::namespaced(client.clone(), &opts.namespace);
+        let mut elector = Elector::new(api, name, &opts.identity, opts.timing, system_clock());
+        let retry = opts.timing.retry_period.unsigned_abs();
+        tracing::info!(lease = %name, identity = %opts.identity, "waiting for the lease");
+        loop {
+            match elector.step().await {
+                Ok(Standing::Leading) => break,
+                Ok(Standing::Following { .. }) => {}
+                Err(e) => tracing::warn!(%e, "reading the lease failed"),
+            }
+            tokio::select! {
+                () = stop.clone() => return Ok(()),
+                () = tokio::time::sleep(retry) => {}
+            }
+        }
+        let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
+        let stop_tx = stop_tx.clone();
+        let task = tokio::spawn(keep_leading(elector, retry, release_rx, stop_tx));
+        keeper = Some((release_tx, task));
+    }
+    if let Some(settings) = opts.certs.clone() {
+        let client = client.clone();
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = stop => {}
+                () = keep_certificates(client, settings) => {}
+            }
+        });
+    }
+    if opts.controllers {
+        tracing::info!("leading: controllers agency, hosting");
+        controllers(client, ctx, &opts.platform_namespace, stop).await;
+    } else {
+        tracing::info!(
+            "leading (DRC role): webhook certificates only; DRC controllers follow (#6)"
+        );
+        stop.await;
+    }
+    // The controllers have stopped: only now may another replica lead.
+    if let Some((release_tx, task)) = keeper {
+        let _ = release_tx.send(());
+        let _ = task.await;
+    }
+    if signalled.load(std::sync::atomic::Ordering::SeqCst) {
+        Ok(())
+    } else {
+        Err(RunError::LostLease(opts.lease.unwrap_or_default()))
+    }
+}
+
+/// Renews every retry period; stops everything when leadership lapses, releases the lease
+/// when told to.
+async fn keep_leading(
+    mut elector: Elector,
+    retry: Duration,
+    mut release: tokio::sync::oneshot::Receiver<()>,
+    stop_tx: tokio::sync::watch::Sender<bool>,
+) {
+    loop {
+        tokio::select! {
+            _ = &mut release => {
+                if let Err(e) = elector.release().await {
+                    tracing::warn!(%e, "releasing the lease failed; it expires by itself");
+                }
+                return;
+            }
+            () = tokio::time::sleep(retry) => {}
+        }
+        match elector.step().await {
+            Ok(Standing::Leading) => {}
+            Ok(Standing::Following { holder }) => {
+                tracing::error!(?holder, "another replica holds the lease");
+            }
+            Err(e) => tracing::warn!(%e, "renewing the lease failed"),
+        }
+        if !elector.is_leading() {
+            tracing::error!("leadership lapsed: stopping the controllers");
+            let _ = stop_tx.send(true);
+            // Wait for the release signal (after the controllers stopped); nothing to release.
+            let _ = release.await;
+            return;
+        }
+    }
+}
+
+/// Issues, rotates and injects the webhook certificate; looks again when it is due, and at
+/// least hourly (someone may have deleted the Secret or reinstalled the chart).
+async fn keep_certificates(client: kube::Client, settings: webhook_certs::Settings) {
+    loop {
+        let now = jiff::Timestamp::now();
+        let wait = match webhook_certs::reconcile_once(&client, &settings, now).await {
+            Ok(out) => {
+                let until = out.renew_at.duration_since(now).unsigned_abs();
+                until.clamp(Duration::from_secs(10), Duration::from_secs(3600))
+            }
+            Err(e) => {
+                tracing::warn!(category = e.category(), %e, "webhook certificate upkeep failed");
+                Duration::from_secs(30)
+            }
+        };
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// The controllers, until `stop`.
+async fn controllers(
+    client: kube::Client,
+    ctx: Arc<Context>,
+    platform_namespace: &str,
+    stop: Stop,
+) {
     let agencies = Controller::new(
         Api::<Agency>::all(client.clone()),
         watcher::Config::default(),
@@ -78,7 +274,7 @@ pub async fn run(
         Api::<RoleBinding>::all(client.clone()),
         watcher::Config::default(),
     )
-    .shutdown_on_signal()
+    .graceful_shutdown_on(stop.clone())
     .run(
         |o, c| timed("agency", c.clone(), agency::reconcile(o, c)),
         error_policy,
@@ -94,11 +290,11 @@ pub async fn run(
         watcher::Config::default(),
     )
     .watches(
-        Api::<Approval>::namespaced(client.clone(), &platform_namespace),
+        Api::<Approval>::namespaced(client.clone(), platform_namespace),
         watcher::Config::default(),
         approval_target,
     )
-    .shutdown_on_signal()
+    .graceful_shutdown_on(stop)
     .run(
         |o, c| timed("hosting", c.clone(), hosting::reconcile(o, c)),
         error_policy,
@@ -109,14 +305,5 @@ pub async fn run(
             tracing::debug!(%e, "hosting controller event");
         }
     });
-    if let Some(addr) = views {
-        let ctx = ctx.clone();
-        tokio::spawn(async move {
-            if let Err(e) = super::racks_view::serve(addr, ctx).await {
-                tracing::error!(%e, "rack views stopped");
-            }
-        });
-    }
     futures::join!(agencies, requests);
-    Ok(())
 }
