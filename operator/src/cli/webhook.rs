@@ -15,10 +15,9 @@ pub fn run(args: &WebhookArgs) -> Result<(), CliError> {
             "pusdata webhook needs --cert and --key (PEM): the API server only calls webhooks over HTTPS / pusdata webhook memerlukan --cert dan --key (PEM)".into(),
         ));
     };
-    let cert_pem = std::fs::read(cert).map_err(|e| CliError::io(cert, e))?;
-    // The key's content never reaches a log or an error message: only its path.
-    let key_pem = std::fs::read(key).map_err(|e| CliError::io(key, e))?;
-    let acceptor = webhook::tls_acceptor(&cert_pem, &key_pem)
+    // Re-read when the files change (certificate rotation); the key's content never reaches
+    // a log or an error message: only its path.
+    let acceptor = webhook::reloading_acceptor(cert, key)
         .map_err(|e| CliError::Input(format!("{} / {}: {e}", cert.display(), key.display())))?;
     let loaded = inputs::load(&args.context)?;
     let ctx = Context::from_objects(loaded.iter().map(|l| &l.object));

@@ -6,10 +6,12 @@
 //! kube-backed reflector replaces that when the controllers land.
 
 mod metrics;
+mod reload;
 #[cfg(test)]
 mod tests;
 
 pub use metrics::Metrics;
+pub use reload::reloading_acceptor;
 
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
