@@ -291,13 +291,18 @@ fn people_roles_grant_nothing_they_must_not() {
     assert!(grants(&view, "pusdata.io", "approvals", "get"));
     let edit = cluster_role_rules(&docs, "pusdata-agency-edit");
     assert!(grants(&edit, "pusdata.io", "hostingrequests", "create"));
-    // The Agency controller binds exactly the role these aggregate into.
-    assert_eq!(
+    // The Agency controller binds exactly the role these aggregate into, and that is the
+    // only ClusterRole the operator may bind.
+    let bound =
         pusdata_core::tenancy::agency_children(&pusdata_crds::fixtures::agency("disdik"), &[], &[])
             .role_bindings[0]
             .role_ref
-            .name,
-        "edit"
+            .name
+            .clone();
+    assert_eq!(bound, "edit");
+    assert_eq!(
+        rbac::resource_names("rbac.authorization.k8s.io", "clusterroles"),
+        Some(&[bound.as_str()][..])
     );
 
     // Auditor: reads, never writes, never Secrets.

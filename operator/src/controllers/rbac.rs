@@ -44,7 +44,11 @@ pub fn own_namespace() -> Vec<(String, String, Vec<String>)> {
 /// restricts them with `resourceNames`.
 pub fn resource_names(group: &str, resource: &str) -> Option<&'static [&'static str]> {
     const WEBHOOKS: &[&str] = &[super::webhook_certs::WEBHOOK_CONFIGURATION];
+    // The Agency controller binds agencies to `edit` only (pusdata_core::tenancy); `bind`
+    // on any other ClusterRole would let the operator hand out cluster-admin.
+    const BINDABLE: &[&str] = &["edit"];
     match (group, resource) {
+        ("rbac.authorization.k8s.io", "clusterroles") => Some(BINDABLE),
         (
             "admissionregistration.k8s.io",
             "validatingwebhookconfigurations" | "mutatingwebhookconfigurations",
