@@ -54,13 +54,20 @@ fn install_crypto_provider() {
 fn operator_options(args: cli::OperatorArgs) -> Result<controllers::run::Options, CliError> {
     let timing = pusdata_core::lease::Timing::from_lease_seconds(args.lease_duration_seconds)
         .ok_or_else(|| CliError::Input("--lease-duration-seconds: at least 3".into()))?;
-    let identity = args
+    // The lease needs a name per replica (the pod name); without election any name will do.
+    let identity = match args
         .identity
         .or_else(|| std::env::var("HOSTNAME").ok())
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| {
-            CliError::Input("--identity (or POD_NAME / HOSTNAME) is needed for the lease".into())
-        })?;
+    {
+        Some(id) => id,
+        None if args.lease_name.is_some() => {
+            return Err(CliError::Input(
+                "--lease-name needs --identity (or POD_NAME / HOSTNAME) / --lease-name memerlukan --identity".into(),
+            ));
+        }
+        None => "pusdata-operator".into(),
+    };
     let certs = (args.webhook_certs == cli::WebhookCerts::Operator).then(|| {
         controllers::webhook_certs::Settings {
             namespace: args.namespace.clone(),
