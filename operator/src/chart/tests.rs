@@ -144,6 +144,23 @@ fn every_template_renders_and_parses_for_both_roles() {
         names(&everything, "Certificate"),
         ["pusdata-webhook", "pusdata-webhook-ca"]
     );
+    // Every alert links to its runbook, and the runbook exists.
+    let mut alerts = 0;
+    for rule in everything.iter().filter(|d| d["kind"] == "PrometheusRule") {
+        for group in rule["spec"]["groups"].as_array().unwrap() {
+            for r in group["rules"].as_array().unwrap() {
+                let Some(alert) = r["alert"].as_str() else {
+                    continue;
+                };
+                let url = r["annotations"]["runbook_url"].as_str().unwrap_or_default();
+                let file = format!("docs/runbooks/{alert}.md");
+                assert!(url.ends_with(&file), "{alert}: runbook_url {url}");
+                assert!(root().join(&file).is_file(), "{file} missing");
+                alerts += 1;
+            }
+        }
+    }
+    assert!(alerts >= 4);
     // And off: no NetworkPolicy, no PDB.
     let bare = render_with(
         None,

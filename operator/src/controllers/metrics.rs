@@ -4,6 +4,7 @@
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use std::time::Duration;
@@ -26,6 +27,7 @@ pub struct Metrics {
     reconciles: Family<ReconcileLabels, Counter>,
     errors: Family<ErrorLabels, Counter>,
     duration: Family<ReconcileLabels, Histogram>,
+    leading: Gauge,
 }
 
 impl Default for Metrics {
@@ -58,11 +60,18 @@ impl Metrics {
             "Duration of one reconcile run by controller",
             duration.clone(),
         );
+        let leading = Gauge::default();
+        registry.register(
+            "leader",
+            "1 while this replica holds the operator's Lease and runs the controllers",
+            leading.clone(),
+        );
         Metrics {
             registry,
             reconciles,
             errors,
             duration,
+            leading,
         }
     }
 
@@ -84,6 +93,11 @@ impl Metrics {
                 })
                 .inc();
         }
+    }
+
+    /// Records whether this replica leads (`pusdata_leader`).
+    pub fn set_leading(&self, leading: bool) {
+        self.leading.set(i64::from(leading));
     }
 
     /// The OpenMetrics text exposition.
@@ -112,5 +126,15 @@ mod tests {
             )
         );
         assert!(text.contains("pusdata_reconcile_duration_seconds_count{controller=\"agency\"} 2"));
+    }
+
+    #[test]
+    fn leadership_is_a_gauge() {
+        let m = Metrics::new();
+        assert!(m.encode().contains("pusdata_leader 0"));
+        m.set_leading(true);
+        assert!(m.encode().contains("pusdata_leader 1"));
+        m.set_leading(false);
+        assert!(m.encode().contains("pusdata_leader 0"));
     }
 }

@@ -159,6 +159,7 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
         }
         let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
         let stop_tx = stop_tx.clone();
+        ctx.metrics.set_leading(true);
         let task = tokio::spawn(keep_leading(elector, retry, release_rx, stop_tx));
         keeper = Some((release_tx, task));
     }
@@ -172,6 +173,7 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
             }
         });
     }
+    let metrics = ctx.metrics.clone();
     if opts.controllers {
         tracing::info!("leading: controllers agency, hosting");
         controllers(client, ctx, &opts.platform_namespace, stop).await;
@@ -183,6 +185,7 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
     }
     // The controllers have stopped: only now may another replica lead.
     if let Some((release_tx, task)) = keeper {
+        metrics.set_leading(false);
         let _ = release_tx.send(());
         let _ = task.await;
     }
