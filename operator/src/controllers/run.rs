@@ -159,7 +159,6 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
         }
         let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
         let stop_tx = stop_tx.clone();
-        ctx.metrics.set_leading(true);
         let task = tokio::spawn(keep_leading(elector, retry, release_rx, stop_tx));
         keeper = Some((release_tx, task));
     }
@@ -173,7 +172,9 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
             }
         });
     }
+    // Leading (or running alone without election) from here until the controllers stop.
     let metrics = ctx.metrics.clone();
+    metrics.set_leading(true);
     if opts.controllers {
         tracing::info!("leading: controllers agency, hosting");
         controllers(client, ctx, &opts.platform_namespace, stop).await;
@@ -184,8 +185,8 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
         stop.await;
     }
     // The controllers have stopped: only now may another replica lead.
+    metrics.set_leading(false);
     if let Some((release_tx, task)) = keeper {
-        metrics.set_leading(false);
         let _ = release_tx.send(());
         let _ = task.await;
     }
