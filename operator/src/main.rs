@@ -1,5 +1,6 @@
 //! The `pusdata` binary.
 
+mod chart;
 mod cli;
 mod controllers;
 mod error;
@@ -9,7 +10,7 @@ mod webhook;
 use clap::CommandFactory;
 use cli::{BenchCommand, Cli, Command, PlanCommand, PolicyCommand, ReportCommand};
 use error::CliError;
-use pusdata_core::i18n::{Lang, Msg};
+use pusdata_core::i18n::Lang;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -50,19 +51,54 @@ fn install_crypto_provider() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 }
 
-fn not_built(command: &str, issue: u32) -> Result<(), CliError> {
-    Err(CliError::NotBuilt(
-        Msg::NotBuilt {
-            command: command.to_string(),
-            issue,
+/// `pusdata operator` flags as run options.
+fn operator_options(args: cli::OperatorArgs) -> Result<controllers::run::Options, CliError> {
+    let timing = pusdata_core::lease::Timing::from_lease_seconds(args.lease_duration_seconds)
+        .ok_or_else(|| CliError::Input("--lease-duration-seconds: at least 3".into()))?;
+    // The lease needs a name per replica (the pod name); without election any name will do.
+    let identity = match args
+        .identity
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .filter(|s| !s.is_empty())
+    {
+        Some(id) => id,
+        None if args.lease_name.is_some() => {
+            return Err(CliError::Input(
+                "--lease-name needs --identity (or POD_NAME / HOSTNAME) / --lease-name memerlukan --identity".into(),
+            ));
         }
-        .text()
-        .to_string(),
-    ))
+        None => "pusdata-operator".into(),
+    };
+    let certs = (args.webhook_certs == cli::WebhookCerts::Operator).then(|| {
+        controllers::webhook_certs::Settings {
+            namespace: args.namespace.clone(),
+            secret: args.webhook_secret.clone(),
+            service: args.webhook_service.clone(),
+            configuration: controllers::webhook_certs::WEBHOOK_CONFIGURATION.into(),
+            validity: jiff::SignedDuration::from_hours(24 * i64::from(args.webhook_cert_days)),
+        }
+    });
+    Ok(controllers::run::Options {
+        // The DRC's controllers (restore, failover) come with issue #6; at the DRC the
+        // operator keeps the lease and the webhook certificate.
+        controllers: args.role == cli::Role::Primary,
+        platform_namespace: args.platform_namespace,
+        views: args.views_listen,
+        namespace: args.namespace,
+        identity,
+        lease: args.lease_name,
+        timing,
+        certs,
+        mover: pusdata_core::backup::job::MoverSettings {
+            image: args.mover_image,
+            ..Default::default()
+        },
+    })
 }
 
 fn run(command: Command, raw_lang: Option<&str>, lang: Lang) -> Result<(), CliError> {
     match command {
+        Command::Chart(args) => cli::chart::run(args.write.as_deref(), args.check.as_deref()),
         Command::Crd(args) => cli::crd::run(args.write.as_deref(), args.check.as_deref(), lang),
         Command::Version => {
             println!(
@@ -85,22 +121,12 @@ fn run(command: Command, raw_lang: Option<&str>, lang: Lang) -> Result<(), CliEr
             Ok(())
         }
         Command::Operator(args) => {
-            if args.role == cli::Role::Drc {
-                return not_built("pusdata operator --role drc", 6);
-            }
             install_crypto_provider();
             let runtime =
                 tokio::runtime::Runtime::new().map_err(|e| CliError::Internal(e.to_string()))?;
             runtime
-                .block_on(controllers::run::run(
-                    args.platform_namespace,
-                    args.views_listen,
-                    pusdata_core::backup::job::MoverSettings {
-                        image: args.mover_image,
-                        ..Default::default()
-                    },
-                ))
-                .map_err(|e| CliError::Input(format!("cannot reach the Kubernetes API: {e}")))
+                .block_on(controllers::run::run(operator_options(args)?))
+                .map_err(|e| CliError::Input(e.to_string()))
         }
         Command::Webhook(args) => cli::webhook::run(&args),
         Command::Agent(args) => cli::agent::run(args),

@@ -20,6 +20,7 @@ fn help_lists_every_subcommand() {
         "drill",
         "report",
         "crd",
+        "chart",
         "completions",
         "version",
     ] {
@@ -107,15 +108,35 @@ fn unknown_subcommand_is_a_usage_error() {
 
 #[test]
 fn commands_not_built_yet_say_so_and_exit_3() {
-    for args in [&["drill"][..], &["operator", "--role", "drc"][..]] {
-        let out = pusdata(args);
-        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
-        let err = stderr(&out);
+    let args = &["drill"][..];
+    let out = pusdata(args);
+    assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("not built yet") && err.contains("belum dibangun"),
+        "{args:?}: {err}"
+    );
+    assert!(err.contains("issue #"), "{err}");
+}
+
+#[test]
+fn operator_without_a_cluster_says_so_for_both_roles() {
+    // The DRC role now runs (lease and webhook certificates); without a cluster both roles
+    // stop at once with a usage error naming the API, instead of hanging.
+    for role in ["primary", "drc"] {
+        let out = std::process::Command::new(pusdata_tests::pusdata_bin())
+            .args(["operator", "--role", role])
+            .env("KUBECONFIG", "/nonexistent/kubeconfig")
+            .env_remove("KUBERNETES_SERVICE_HOST")
+            .env_remove("KUBERNETES_SERVICE_PORT")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{role}: {}", stderr(&out));
         assert!(
-            err.contains("not built yet") && err.contains("belum dibangun"),
-            "{args:?}: {err}"
+            stderr(&out).contains("Kubernetes API"),
+            "{role}: {}",
+            stderr(&out)
         );
-        assert!(err.contains("issue #"), "{err}");
     }
 }
 
@@ -310,4 +331,54 @@ fn the_binary_answers_as_the_kubectl_plugin_through_a_symlink() {
     let out = run(&["no-such-command"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("kubectl pusdata"), "{}", stderr(&out));
+}
+
+#[test]
+fn chart_check_passes_on_the_committed_tree_and_fails_on_a_stale_copy() {
+    let root = pusdata_tests::repo_root();
+    let out = std::process::Command::new(pusdata_tests::pusdata_bin())
+        .args(["chart", "--check"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A copy of the chart whose generated ClusterRole was edited by hand.
+    let tmp = tempfile::tempdir().unwrap();
+    let chart = tmp.path().join("charts/pusdata");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    for f in ["Chart.yaml", "values.yaml", "values-drc.yaml"] {
+        std::fs::copy(root.join("charts/pusdata").join(f), chart.join(f)).unwrap();
+    }
+    for e in std::fs::read_dir(root.join("charts/pusdata/templates")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), chart.join("templates").join(e.file_name())).unwrap();
+    }
+    let role = chart.join("templates/clusterrole-operator.yaml");
+    let edited = std::fs::read_to_string(&role)
+        .unwrap()
+        .replace("- watch", "- '*'");
+    std::fs::write(&role, edited).unwrap();
+    let out = std::process::Command::new(pusdata_tests::pusdata_bin())
+        .args(["chart", "--check"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("clusterrole-operator.yaml"),
+        "{}",
+        stderr(&out)
+    );
+    // --write repairs it.
+    let out = std::process::Command::new(pusdata_tests::pusdata_bin())
+        .args(["chart", "--write"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(&role).unwrap(),
+        std::fs::read_to_string(root.join("charts/pusdata/templates/clusterrole-operator.yaml"))
+            .unwrap()
+    );
 }

@@ -6,6 +6,7 @@
 //! place and is tested exhaustively here.
 
 pub mod backup;
+pub mod certs;
 pub mod compliance;
 pub mod conditions;
 pub mod dr;
@@ -14,6 +15,7 @@ pub mod fence;
 pub mod finding;
 pub mod hosting;
 pub mod i18n;
+pub mod lease;
 pub mod mirror;
 pub mod peer;
 pub mod placement;

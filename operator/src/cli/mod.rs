@@ -7,6 +7,7 @@ pub mod bench_mirror;
 pub mod bench_mover;
 pub mod bench_placement;
 pub mod bench_webhook;
+pub mod chart;
 pub mod crd;
 pub mod drill;
 pub mod inputs;
@@ -84,6 +85,8 @@ pub enum Command {
     Report(ReportCommand),
     /// Print the CRDs generated from the Rust types, or write / check the committed copies.
     Crd(CrdArgs),
+    /// Write or check the chart's generated RBAC and the rendered manifests in deploy/.
+    Chart(ChartArgs),
     /// Measure an engine on synthetic, seeded data (not a test: prints figures).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -117,6 +120,42 @@ pub struct OperatorArgs {
         default_value = "ghcr.io/pusdata/pusdata:latest"
     )]
     pub mover_image: String,
+    /// The operator's own namespace: the Lease and the webhook certificate Secret live there.
+    #[arg(long, default_value = "pusdata-system", env = "POD_NAMESPACE")]
+    pub namespace: String,
+    /// This replica's name in the Lease (the pod name); defaults to the host name.
+    #[arg(long, env = "POD_NAME")]
+    pub identity: Option<String>,
+    /// Elect a leader through this coordination.k8s.io Lease: only the leader runs the
+    /// controllers. Unset: no election (run one replica only).
+    #[arg(long, env = "PUSDATA_LEASE_NAME")]
+    pub lease_name: Option<String>,
+    /// Lease term; the leader stops after two thirds of it without a renewal.
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u32).range(3..=3600))]
+    pub lease_duration_seconds: u32,
+    /// Who issues the webhook's serving certificate.
+    #[arg(long, value_enum, default_value_t = WebhookCerts::None)]
+    pub webhook_certs: WebhookCerts,
+    /// The webhook Service (the certificate's DNS names).
+    #[arg(long, default_value = "pusdata-webhook")]
+    pub webhook_service: String,
+    /// The Secret the webhook certificate is written to.
+    #[arg(long, default_value = "pusdata-webhook-tls")]
+    pub webhook_secret: String,
+    /// Lifetime of issued webhook certificates, in days (renewed two thirds through).
+    #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub webhook_cert_days: u32,
+}
+
+/// `--webhook-certs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WebhookCerts {
+    /// The operator issues, rotates and injects them.
+    Operator,
+    /// cert-manager does; the operator leaves Secret and bundle alone.
+    CertManager,
+    /// Nobody (development: the webhook runs with its own files).
+    None,
 }
 
 /// The role of a site's operator.
@@ -384,6 +423,18 @@ pub struct CrdArgs {
     #[arg(long, value_name = "ROOT", num_args = 0..=1, default_missing_value = ".")]
     pub write: Option<PathBuf>,
     /// Exit non-zero if the committed files under ROOT differ from the types.
+    #[arg(long, value_name = "ROOT", num_args = 0..=1, default_missing_value = ".", conflicts_with = "write")]
+    pub check: Option<PathBuf>,
+}
+
+/// Arguments of `pusdata chart`.
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    /// Write `charts/pusdata/templates/{clusterrole,role}-operator.yaml` and
+    /// `deploy/{primary,drc}/pusdata.yaml` under ROOT.
+    #[arg(long, value_name = "ROOT", num_args = 0..=1, default_missing_value = ".")]
+    pub write: Option<PathBuf>,
+    /// Exit non-zero if the committed files under ROOT differ from the code and the chart.
     #[arg(long, value_name = "ROOT", num_args = 0..=1, default_missing_value = ".", conflicts_with = "write")]
     pub check: Option<PathBuf>,
 }

@@ -86,6 +86,7 @@ pub struct Metrics {
     duration: Family<ReconcileLabels, Histogram>,
     backup: BackupMetrics,
     findings: Family<FindingLabels, Gauge>,
+    leading: Gauge,
 }
 
 impl Default for Metrics {
@@ -194,6 +195,12 @@ impl Metrics {
             "policy_findings",
             "Standing findings of the background audit (fail and warn results) by rule and report severity",
             findings.clone(),
+);
+        let leading = Gauge::default();
+        registry.register(
+            "leader",
+            "1 while this replica holds the operator's Lease and runs the controllers",
+            leading.clone(),
         );
         Metrics {
             registry,
@@ -202,6 +209,7 @@ impl Metrics {
             duration,
             backup,
             findings,
+            leading,
         }
     }
 
@@ -305,6 +313,11 @@ impl Metrics {
                 })
                 .set(i64::try_from(*n).unwrap_or(i64::MAX));
         }
+    }
+
+    /// Records whether this replica leads (`pusdata_leader`).
+    pub fn set_leading(&self, leading: bool) {
+        self.leading.set(i64::from(leading));
     }
 
     /// The OpenMetrics text exposition.
@@ -421,5 +434,15 @@ mod tests {
         assert_eq!((sev(0), sev(1)), ("warning".into(), "critical".into()));
         assert!(rules[0]["expr"].as_str().unwrap().contains(">= 2"));
         assert!(rules[1]["expr"].as_str().unwrap().contains(">= 3"));
+    }
+
+    #[test]
+    fn leadership_is_a_gauge() {
+        let m = Metrics::new();
+        assert!(m.encode().contains("pusdata_leader 0"));
+        m.set_leading(true);
+        assert!(m.encode().contains("pusdata_leader 1"));
+        m.set_leading(false);
+        assert!(m.encode().contains("pusdata_leader 0"));
     }
 }

@@ -10,6 +10,7 @@ mod dashboard_tests;
 pub mod events;
 pub mod hosting;
 pub mod http;
+pub mod leader;
 pub mod metrics;
 pub mod policyreport;
 pub mod racks_view;
@@ -18,6 +19,7 @@ pub mod run;
 pub mod schedule;
 #[cfg(test)]
 mod testing;
+pub mod webhook_certs;
 
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;

@@ -5,9 +5,6 @@
 //! behind the code (a forbidden call in production) nor grant more than the code uses
 //! (least privilege, SEC-CIA).
 
-// Read by the RBAC test now and by the chart generator (issue #7).
-#![cfg_attr(not(test), allow(dead_code))]
-
 use std::collections::BTreeMap;
 
 /// One resource and the verbs used on it.
@@ -35,8 +32,36 @@ pub fn all() -> Vec<(String, String, Vec<String>)> {
         super::events::PERMISSIONS,
         // `pusdata webhook --from-cluster` runs under the same service account.
         crate::webhook::cluster::PERMISSIONS,
+        super::webhook_certs::PERMISSIONS,
     ];
     merge(sets.iter().flat_map(|s| s.iter()))
+}
+
+/// Permissions used only in the operator's own namespace (the lease, the webhook
+/// certificate Secret): granted by a Role there, never cluster-wide.
+pub fn own_namespace() -> Vec<(String, String, Vec<String>)> {
+    let sets: &[&[Permission]] = &[
+        super::leader::NAMESPACE_PERMISSIONS,
+        super::webhook_certs::NAMESPACE_PERMISSIONS,
+    ];
+    merge(sets.iter().flat_map(|s| s.iter()))
+}
+
+/// Cluster-scoped resources the operator may touch only by name: the chart's ClusterRole
+/// restricts them with `resourceNames`.
+pub fn resource_names(group: &str, resource: &str) -> Option<&'static [&'static str]> {
+    const WEBHOOKS: &[&str] = &[super::webhook_certs::WEBHOOK_CONFIGURATION];
+    // The Agency controller binds agencies to `edit` only (pusdata_core::tenancy); `bind`
+    // on any other ClusterRole would let the operator hand out cluster-admin.
+    const BINDABLE: &[&str] = &["edit"];
+    match (group, resource) {
+        ("rbac.authorization.k8s.io", "clusterroles") => Some(BINDABLE),
+        (
+            "admissionregistration.k8s.io",
+            "validatingwebhookconfigurations" | "mutatingwebhookconfigurations",
+        ) => Some(WEBHOOKS),
+        _ => None,
+    }
 }
 
 /// Merges permissions per (group, resource); verbs sorted and unique.

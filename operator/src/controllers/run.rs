@@ -1,10 +1,15 @@
 //! `pusdata operator`: wires the controllers to the API server. Kept thin on purpose — the
 //! reconcile functions are tested against an in-memory API; this only starts them.
 
-use super::{Context, Error, agency, audit, backup, hosting, schedule, system_clock};
+use super::leader::{Elector, Standing};
+use super::{
+    Context, Error, agency, audit, backup, hosting, schedule, system_clock, webhook_certs,
+};
+use futures::future::{BoxFuture, Shared};
 use futures::stream::BoxStream;
 use futures::{FutureExt, StreamExt};
 use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{LimitRange, ResourceQuota};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::RoleBinding;
@@ -12,6 +17,8 @@ use kube::Api;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::{WatchStreamExt, watcher};
+use pusdata_core::backup::job::MoverSettings;
+use pusdata_core::lease::Timing;
 use pusdata_crds::v1alpha1::{
     Agency, Approval, Backup, BackupRepository, DisasterRecoveryPlan, ExternalCloudService,
     HostingRequest, Rack, ResidencyPolicy, Site,
@@ -114,22 +121,225 @@ async fn audit_loop(ctx: Arc<Context>) {
     }
 }
 
-/// Runs the controllers until the process is stopped.
-pub async fn run(
-    platform_namespace: String,
-    views: Option<std::net::SocketAddr>,
-    mover: pusdata_core::backup::job::MoverSettings,
-) -> Result<(), kube::Error> {
+/// How `pusdata operator` runs.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Run the controllers (primary); the DRC role keeps only the lease and certificates.
+    pub controllers: bool,
+    /// Namespace of the platform team.
+    pub platform_namespace: String,
+    /// Address of the plain-HTTP views, `/metrics` and `/healthz`.
+    pub views: Option<std::net::SocketAddr>,
+    /// The operator's own namespace (the Lease and the webhook certificate live there).
+    pub namespace: String,
+    /// This replica's identity in the Lease (the pod name).
+    pub identity: String,
+    /// The Lease; `None` runs the controllers without election (one replica only).
+    pub lease: Option<String>,
+    /// Lease timing.
+    pub timing: Timing,
+    /// Webhook certificates issued by the operator; `None` when cert-manager issues them.
+    pub certs: Option<webhook_certs::Settings>,
+    /// The mover Jobs' image and limits.
+    pub mover: MoverSettings,
+}
+
+/// Why `pusdata operator` ended.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The API server could not be reached.
+    #[error("cannot reach the Kubernetes API: {0}")]
+    Kube(#[from] kube::Error),
+    /// Leadership was lost (renewals failed past the deadline): the controllers were
+    /// stopped and the process exits so that it restarts as a candidate.
+    #[error("lost the lease {0}: stopped the controllers / kehilangan lease {0}")]
+    LostLease(String),
+}
+
+/// A future that completes once, shared by everything that must stop together.
+type Stop = Shared<BoxFuture<'static, ()>>;
+
+fn stop_on(rx: tokio::sync::watch::Receiver<bool>) -> Stop {
+    async move {
+        let mut rx = rx;
+        let _ = rx.wait_for(|stopped| *stopped).await;
+    }
+    .boxed()
+    .shared()
+}
+
+async fn terminate_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Runs until SIGTERM: waits for the lease, then runs the controllers (and the webhook
+/// certificate upkeep) while leading, and releases the lease after they stopped.
+pub async fn run(opts: Options) -> Result<(), RunError> {
     let client = kube::Client::try_default().await?;
     let ctx = Arc::new(Context {
         client: client.clone(),
         clock: system_clock(),
-        platform_namespace: platform_namespace.clone(),
+        platform_namespace: opts.platform_namespace.clone(),
         metrics: Default::default(),
     });
-    tracing::info!(
-        "controllers running: agency, hosting, schedule, backup, policy audit (the failover controller follows)"
-    );
+    // Every replica serves /healthz and /metrics, leading or not.
+    if let Some(addr) = opts.views {
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            if let Err(e) = super::http::serve(addr, ctx).await {
+                tracing::error!(%e, "probes, metrics and views stopped");
+            }
+        });
+    }
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let signalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    {
+        let stop_tx = stop_tx.clone();
+        let signalled = signalled.clone();
+        tokio::spawn(async move {
+            terminate_signal().await;
+            signalled.store(true, std::sync::atomic::Ordering::SeqCst);
+            let _ = stop_tx.send(true);
+        });
+    }
+    let stop = stop_on(stop_rx);
+    let mut keeper = None;
+    if let Some(name) = &opts.lease {
+        let api: Api<Lease> = Api::namespaced(client.clone(), &opts.namespace);
+        let mut elector = Elector::new(api, name, &opts.identity, opts.timing, system_clock());
+        let retry = opts.timing.retry_period.unsigned_abs();
+        tracing::info!(lease = %name, identity = %opts.identity, "waiting for the lease");
+        loop {
+            match elector.step().await {
+                Ok(Standing::Leading) => break,
+                Ok(Standing::Following { .. }) => {}
+                Err(e) => tracing::warn!(%e, "reading the lease failed"),
+            }
+            tokio::select! {
+                () = stop.clone() => return Ok(()),
+                () = tokio::time::sleep(retry) => {}
+            }
+        }
+        let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
+        let stop_tx = stop_tx.clone();
+        let task = tokio::spawn(keep_leading(elector, retry, release_rx, stop_tx));
+        keeper = Some((release_tx, task));
+    }
+    if let Some(settings) = opts.certs.clone() {
+        let client = client.clone();
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = stop => {}
+                () = keep_certificates(client, settings) => {}
+            }
+        });
+    }
+    // Leading (or running alone without election) from here until the controllers stop.
+    let metrics = ctx.metrics.clone();
+    metrics.set_leading(true);
+    if opts.controllers {
+        tracing::info!("leading: controllers agency, hosting, schedule, backup, policy audit");
+        controllers(
+            client,
+            ctx,
+            &opts.platform_namespace,
+            opts.mover.clone(),
+            stop,
+        )
+        .await;
+    } else {
+        tracing::info!(
+            "leading (DRC role): webhook certificates only; DRC controllers follow (#6)"
+        );
+        stop.await;
+    }
+    // The controllers have stopped: only now may another replica lead.
+    metrics.set_leading(false);
+    if let Some((release_tx, task)) = keeper {
+        let _ = release_tx.send(());
+        let _ = task.await;
+    }
+    if signalled.load(std::sync::atomic::Ordering::SeqCst) {
+        Ok(())
+    } else {
+        Err(RunError::LostLease(opts.lease.unwrap_or_default()))
+    }
+}
+
+/// Renews every retry period; stops everything when leadership lapses, releases the lease
+/// when told to.
+async fn keep_leading(
+    mut elector: Elector,
+    retry: Duration,
+    mut release: tokio::sync::oneshot::Receiver<()>,
+    stop_tx: tokio::sync::watch::Sender<bool>,
+) {
+    loop {
+        tokio::select! {
+            _ = &mut release => {
+                if let Err(e) = elector.release().await {
+                    tracing::warn!(%e, "releasing the lease failed; it expires by itself");
+                }
+                return;
+            }
+            () = tokio::time::sleep(retry) => {}
+        }
+        match elector.step().await {
+            Ok(Standing::Leading) => {}
+            Ok(Standing::Following { holder }) => {
+                tracing::error!(?holder, "another replica holds the lease");
+            }
+            Err(e) => tracing::warn!(%e, "renewing the lease failed"),
+        }
+        if !elector.is_leading() {
+            tracing::error!("leadership lapsed: stopping the controllers");
+            let _ = stop_tx.send(true);
+            // Wait for the release signal (after the controllers stopped); nothing to release.
+            let _ = release.await;
+            return;
+        }
+    }
+}
+
+/// Issues, rotates and injects the webhook certificate; looks again when it is due, and at
+/// least hourly (someone may have deleted the Secret or reinstalled the chart).
+async fn keep_certificates(client: kube::Client, settings: webhook_certs::Settings) {
+    loop {
+        let now = jiff::Timestamp::now();
+        let wait = match webhook_certs::reconcile_once(&client, &settings, now).await {
+            Ok(out) => {
+                let until = out.renew_at.duration_since(now).unsigned_abs();
+                until.clamp(Duration::from_secs(10), Duration::from_secs(3600))
+            }
+            Err(e) => {
+                tracing::warn!(category = e.category(), %e, "webhook certificate upkeep failed");
+                Duration::from_secs(30)
+            }
+        };
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// The controllers, until `stop`.
+async fn controllers(
+    client: kube::Client,
+    ctx: Arc<Context>,
+    platform_namespace: &str,
+    mover: MoverSettings,
+    stop: Stop,
+) {
     let agencies = Controller::new(
         Api::<Agency>::all(client.clone()),
         watcher::Config::default(),
@@ -150,7 +360,7 @@ pub async fn run(
         Api::<RoleBinding>::all(client.clone()),
         watcher::Config::default(),
     )
-    .shutdown_on_signal()
+    .graceful_shutdown_on(stop.clone())
     .run(
         |o, c| timed("agency", c.clone(), agency::reconcile(o, c)),
         error_policy,
@@ -166,11 +376,11 @@ pub async fn run(
         watcher::Config::default(),
     )
     .watches(
-        Api::<Approval>::namespaced(client.clone(), &platform_namespace),
+        Api::<Approval>::namespaced(client.clone(), platform_namespace),
         watcher::Config::default(),
         approval_target,
     )
-    .shutdown_on_signal()
+    .graceful_shutdown_on(stop.clone())
     .run(
         |o, c| timed("hosting", c.clone(), hosting::reconcile(o, c)),
         error_policy,
@@ -190,7 +400,7 @@ pub async fn run(
         Api::<Backup>::all(client.clone()),
         watcher::Config::default(),
     )
-    .shutdown_on_signal()
+    .graceful_shutdown_on(stop.clone())
     .run(
         |o, c| timed("schedule", c.clone(), schedule::reconcile(o, c)),
         error_policy,
@@ -216,7 +426,7 @@ pub async fn run(
         Api::<Job>::all(client.clone()),
         watcher::Config::default().labels(pusdata_core::backup::job::BACKUP_LABEL),
     )
-    .shutdown_on_signal()
+    .graceful_shutdown_on(stop.clone())
     .run(
         |o, c| timed("backup", c.ctx.clone(), backup::reconcile(o, c)),
         |o, e, c| error_policy(o, e, c.ctx.clone()),
@@ -227,18 +437,9 @@ pub async fn run(
             tracing::debug!(%e, "backup controller event");
         }
     });
-    if let Some(addr) = views {
-        let ctx = ctx.clone();
-        tokio::spawn(async move {
-            if let Err(e) = super::http::serve(addr, ctx).await {
-                tracing::error!(%e, "probes, metrics and views stopped");
-            }
-        });
-    }
-    // The audit loop never ends by itself: it stops with the controllers (on a signal).
+    // The audit loop never ends by itself: it stops with the controllers.
     tokio::select! {
         _ = futures::future::join4(agencies, requests, plans, runs) => {}
         () = audit_loop(ctx.clone()) => {}
     }
-    Ok(())
 }

@@ -1,0 +1,705 @@
+//! Renders every template of `charts/pusdata` with gtmpl for the default and the DRC values,
+//! parses the output as Kubernetes objects (k8s-openapi types) and checks what matters: the
+//! operator's RBAC is exactly what the code declares, the webhook configuration, labels,
+//! security contexts, and what the people-facing roles must never grant.
+
+use super::*;
+use k8s_openapi::api::admissionregistration::v1::{
+    MutatingWebhookConfiguration, ValidatingWebhookConfiguration,
+};
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::{PodSpec, Service, ServiceAccount};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding};
+use serde::de::DeserializeOwned;
+
+const RELEASE: Release<'static> = Release {
+    name: "pusdata",
+    namespace: "pusdata-system",
+    service: "Helm",
+};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn chart() -> PathBuf {
+    root().join(CHART_DIR)
+}
+
+/// Rendered documents for a values overlay (a file of the chart, or inline JSON).
+fn render_with(file: Option<&str>, extra: Value) -> Vec<Value> {
+    let mut v = values(&chart(), file.map(|f| chart().join(f)).as_deref()).unwrap();
+    if !extra.is_null() {
+        merge(&mut v, extra);
+    }
+    let rendered = render(&chart(), &v, RELEASE, &generated_templates()).unwrap();
+    let text = manifest(&rendered, "");
+    let docs = pusdata_crds::yaml_documents(&text).unwrap();
+    assert!(!docs.is_empty());
+    docs
+}
+
+fn primary() -> Vec<Value> {
+    render_with(None, Value::Null)
+}
+
+fn drc() -> Vec<Value> {
+    render_with(Some("values-drc.yaml"), Value::Null)
+}
+
+fn all_of<K: DeserializeOwned>(docs: &[Value], kind: &str) -> Vec<K> {
+    docs.iter()
+        .filter(|d| d["kind"] == kind)
+        .map(|d| serde_json::from_value(d.clone()).unwrap_or_else(|e| panic!("{kind}: {e}")))
+        .collect()
+}
+
+fn one<K: DeserializeOwned>(docs: &[Value], kind: &str, name: &str) -> K {
+    let d = docs
+        .iter()
+        .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+        .unwrap_or_else(|| panic!("no {kind} {name}"));
+    serde_json::from_value(d.clone()).unwrap()
+}
+
+/// Every document is a known Kubernetes type that parses, or a known add-on kind.
+fn assert_typed(docs: &[Value]) {
+    for d in docs {
+        let kind = d["kind"].as_str().unwrap();
+        let ok = match kind {
+            "Deployment" => serde_json::from_value::<Deployment>(d.clone()).is_ok(),
+            "StatefulSet" => serde_json::from_value::<StatefulSet>(d.clone()).is_ok(),
+            "Service" => serde_json::from_value::<Service>(d.clone()).is_ok(),
+            "ServiceAccount" => serde_json::from_value::<ServiceAccount>(d.clone()).is_ok(),
+            "ClusterRole" => serde_json::from_value::<ClusterRole>(d.clone()).is_ok(),
+            "ClusterRoleBinding" => serde_json::from_value::<ClusterRoleBinding>(d.clone()).is_ok(),
+            "Role" => serde_json::from_value::<Role>(d.clone()).is_ok(),
+            "RoleBinding" => serde_json::from_value::<RoleBinding>(d.clone()).is_ok(),
+            "ValidatingWebhookConfiguration" => {
+                serde_json::from_value::<ValidatingWebhookConfiguration>(d.clone()).is_ok()
+            }
+            "MutatingWebhookConfiguration" => {
+                serde_json::from_value::<MutatingWebhookConfiguration>(d.clone()).is_ok()
+            }
+            "NetworkPolicy" => serde_json::from_value::<NetworkPolicy>(d.clone()).is_ok(),
+            "PodDisruptionBudget" => {
+                serde_json::from_value::<PodDisruptionBudget>(d.clone()).is_ok()
+            }
+            "ServiceMonitor" | "PrometheusRule" => d["apiVersion"] == "monitoring.coreos.com/v1",
+            "Certificate" | "Issuer" => d["apiVersion"] == "cert-manager.io/v1",
+            other => panic!("unexpected kind {other}"),
+        };
+        assert!(ok, "{kind} {} does not parse", d["metadata"]["name"]);
+        assert!(d["metadata"]["name"].is_string(), "{kind} without a name");
+    }
+}
+
+fn names(docs: &[Value], kind: &str) -> Vec<String> {
+    let mut v: Vec<String> = docs
+        .iter()
+        .filter(|d| d["kind"] == kind)
+        .map(|d| d["metadata"]["name"].as_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_template_renders_and_parses_for_both_roles() {
+    let p = primary();
+    let d = drc();
+    assert_typed(&p);
+    assert_typed(&d);
+    for docs in [&p, &d] {
+        assert_eq!(
+            names(docs, "Deployment"),
+            ["pusdata-operator", "pusdata-webhook"]
+        );
+        assert_eq!(names(docs, "ValidatingWebhookConfiguration"), ["pusdata"]);
+        assert_eq!(
+            names(docs, "PodDisruptionBudget"),
+            ["pusdata-operator", "pusdata-webhook"]
+        );
+        // Optional monitoring and cert-manager objects are off by default.
+        assert!(names(docs, "ServiceMonitor").is_empty());
+        assert!(names(docs, "Certificate").is_empty());
+    }
+    assert!(names(&p, "StatefulSet").is_empty());
+    assert_eq!(names(&d, "StatefulSet"), ["pusdata-agent"]);
+    // Every optional part switched on still renders into valid objects.
+    let everything = render_with(
+        Some("values-drc.yaml"),
+        serde_json::json!({
+            "serviceMonitor": {"enabled": true},
+            "prometheusRule": {"enabled": true},
+            "certManager": {"enabled": true},
+        }),
+    );
+    assert_typed(&everything);
+    assert_eq!(names(&everything, "ServiceMonitor"), ["pusdata"]);
+    assert!(names(&everything, "PrometheusRule").contains(&"pusdata".to_string()));
+    assert_eq!(
+        names(&everything, "Certificate"),
+        ["pusdata-webhook", "pusdata-webhook-ca"]
+    );
+    // Every alert links to its runbook, and the runbook exists.
+    let mut alerts = 0;
+    for rule in everything.iter().filter(|d| d["kind"] == "PrometheusRule") {
+        for group in rule["spec"]["groups"].as_array().unwrap() {
+            for r in group["rules"].as_array().unwrap() {
+                let Some(alert) = r["alert"].as_str() else {
+                    continue;
+                };
+                let url = r["annotations"]["runbook_url"].as_str().unwrap_or_default();
+                let file = format!("docs/runbooks/{alert}.md");
+                assert!(url.ends_with(&file), "{alert}: runbook_url {url}");
+                assert!(root().join(&file).is_file(), "{file} missing");
+                alerts += 1;
+            }
+        }
+    }
+    assert!(alerts >= 4);
+    // And off: no NetworkPolicy, no PDB.
+    let bare = render_with(
+        None,
+        serde_json::json!({"networkPolicy": {"enabled": false}, "podDisruptionBudget": {"enabled": false}}),
+    );
+    assert!(names(&bare, "NetworkPolicy").is_empty());
+    assert!(names(&bare, "PodDisruptionBudget").is_empty());
+}
+
+/// Rules as (group, resource, verbs), merged the way `rbac::merge` merges declarations.
+fn flatten(rules: &[PolicyRule]) -> Vec<(String, String, Vec<String>)> {
+    let mut map: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for r in rules {
+        for g in r.api_groups.clone().unwrap_or_default() {
+            for res in r.resources.clone().unwrap_or_default() {
+                map.entry((g.clone(), res))
+                    .or_default()
+                    .extend(r.verbs.clone());
+            }
+        }
+    }
+    map.into_iter()
+        .map(|((g, r), mut v)| {
+            v.sort();
+            v.dedup();
+            (g, r, v)
+        })
+        .collect()
+}
+
+#[test]
+fn operator_rbac_is_exactly_what_the_controllers_declare() {
+    for docs in [primary(), drc()] {
+        let cr: ClusterRole = one(&docs, "ClusterRole", "pusdata-operator");
+        let rules = cr.rules.unwrap();
+        assert_eq!(flatten(&rules), rbac::all());
+        for r in &rules {
+            let g = &r.api_groups.as_ref().unwrap()[0];
+            let res = &r.resources.as_ref().unwrap()[0];
+            assert_eq!(
+                r.resource_names.as_deref(),
+                rbac::resource_names(g, res)
+                    .map(|n| n.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                    .as_deref(),
+                "{g}/{res}"
+            );
+            // No CRD writes (the CRD chart owns them) and no Secrets cluster-wide.
+            assert_ne!(res, "customresourcedefinitions");
+            assert_ne!(res, "secrets");
+        }
+        let role: Role = one(&docs, "Role", "pusdata-operator");
+        assert_eq!(role.metadata.namespace.as_deref(), Some("pusdata-system"));
+        assert_eq!(flatten(&role.rules.unwrap()), rbac::own_namespace());
+        let crb: ClusterRoleBinding = one(&docs, "ClusterRoleBinding", "pusdata-operator");
+        assert_eq!(crb.role_ref.name, "pusdata-operator");
+        let sa = &crb.subjects.unwrap()[0];
+        assert_eq!(
+            (sa.kind.as_str(), sa.name.as_str()),
+            ("ServiceAccount", "pusdata-operator")
+        );
+        let rb: RoleBinding = one(&docs, "RoleBinding", "pusdata-operator");
+        assert_eq!(
+            (rb.role_ref.kind.as_str(), rb.role_ref.name.as_str()),
+            ("Role", "pusdata-operator")
+        );
+    }
+    // The webhook configurations the operator patches are the chart's.
+    let vwc: ValidatingWebhookConfiguration =
+        one(&primary(), "ValidatingWebhookConfiguration", "pusdata");
+    assert_eq!(
+        vwc.metadata.name.as_deref(),
+        Some(crate::controllers::webhook_certs::WEBHOOK_CONFIGURATION)
+    );
+}
+
+const WRITE: &[&str] = &[
+    "create",
+    "update",
+    "patch",
+    "delete",
+    "deletecollection",
+    "*",
+];
+
+fn grants(rules: &[PolicyRule], group: &str, resource: &str, verb: &str) -> bool {
+    rules.iter().any(|r| {
+        let g = r.api_groups.as_deref().unwrap_or_default();
+        let res = r.resources.as_deref().unwrap_or_default();
+        (g.iter().any(|x| x == group || x == "*"))
+            && res.iter().any(|x| x == resource || x == "*")
+            && r.verbs.iter().any(|v| v == verb || v == "*")
+    })
+}
+
+fn cluster_role_rules(docs: &[Value], name: &str) -> Vec<PolicyRule> {
+    one::<ClusterRole>(docs, "ClusterRole", name).rules.unwrap()
+}
+
+#[test]
+fn people_roles_grant_nothing_they_must_not() {
+    let docs = primary();
+    let cluster_scoped = [
+        "agencies",
+        "sites",
+        "racks",
+        "residencypolicies",
+        "failovers",
+        "disasterrecoveryplans",
+        "backuprepositories",
+    ];
+    // Agencies: aggregated into edit/view (bound per namespace by the Agency controller).
+    for name in ["pusdata-agency-edit", "pusdata-agency-view"] {
+        let cr: ClusterRole = one(&docs, "ClusterRole", name);
+        let labels = cr.metadata.labels.unwrap();
+        assert_eq!(
+            labels
+                .get("rbac.authorization.k8s.io/aggregate-to-edit")
+                .map(String::as_str),
+            Some("true")
+        );
+        let rules = cr.rules.unwrap();
+        for v in WRITE {
+            assert!(
+                !grants(&rules, "pusdata.io", "approvals", v),
+                "{name} may {v} approvals"
+            );
+            for k in cluster_scoped {
+                assert!(!grants(&rules, "pusdata.io", k, v), "{name} may {v} {k}");
+            }
+            assert!(
+                !grants(&rules, "pusdata.io", "hostingrequests/status", v),
+                "{name} may {v} status"
+            );
+        }
+        for k in cluster_scoped {
+            assert!(!grants(&rules, "pusdata.io", k, "get"), "{name} reads {k}");
+        }
+        assert!(!grants(&rules, "", "secrets", "get"));
+    }
+    let view = cluster_role_rules(&docs, "pusdata-agency-view");
+    assert!(
+        grants(&view, "wgpolicyk8s.io", "policyreports", "list"),
+        "agencies read their reports"
+    );
+    assert!(grants(&view, "pusdata.io", "approvals", "get"));
+    let edit = cluster_role_rules(&docs, "pusdata-agency-edit");
+    assert!(grants(&edit, "pusdata.io", "hostingrequests", "create"));
+    // The Agency controller binds exactly the role these aggregate into, and that is the
+    // only ClusterRole the operator may bind.
+    let bound =
+        pusdata_core::tenancy::agency_children(&pusdata_crds::fixtures::agency("disdik"), &[], &[])
+            .role_bindings[0]
+            .role_ref
+            .name
+            .clone();
+    assert_eq!(bound, "edit");
+    assert_eq!(
+        rbac::resource_names("rbac.authorization.k8s.io", "clusterroles"),
+        Some(&[bound.as_str()][..])
+    );
+
+    // Auditor: reads, never writes, never Secrets.
+    let auditor = cluster_role_rules(&docs, "pusdata-auditor");
+    for r in &auditor {
+        for v in &r.verbs {
+            assert!(
+                ["get", "list", "watch"].contains(&v.as_str()),
+                "auditor may {v}"
+            );
+        }
+        assert!(
+            !r.resources
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .any(|x| x == "*")
+        );
+    }
+    for v in ["get", "list", "watch"] {
+        assert!(
+            !grants(&auditor, "", "secrets", v),
+            "auditor may {v} secrets"
+        );
+    }
+    assert!(grants(&auditor, "pusdata.io", "approvals", "list"));
+    assert!(grants(
+        &auditor,
+        "wgpolicyk8s.io",
+        "clusterpolicyreports",
+        "list"
+    ));
+    let reports: Role = one(&docs, "Role", "pusdata-auditor-reports");
+    assert_eq!(
+        reports.metadata.namespace.as_deref(),
+        Some("pusdata-system")
+    );
+    assert_eq!(
+        flatten(&reports.rules.unwrap()),
+        [(
+            "".into(),
+            "configmaps".into(),
+            vec!["get".into(), "list".into(), "watch".into()]
+        )]
+    );
+
+    // Platform team: every Pusdata kind, but no CRDs, no Secrets, no wildcards.
+    let platform = cluster_role_rules(&docs, "pusdata-platform");
+    assert!(grants(&platform, "pusdata.io", "approvals", "create"));
+    assert!(grants(&platform, "pusdata.io", "failovers", "create"));
+    for v in WRITE {
+        assert!(!grants(
+            &platform,
+            "apiextensions.k8s.io",
+            "customresourcedefinitions",
+            v
+        ));
+        assert!(!grants(&platform, "", "secrets", v));
+    }
+    assert!(!grants(&platform, "", "secrets", "get"));
+    // Bindings name the groups from the values.
+    let crb: ClusterRoleBinding = one(&docs, "ClusterRoleBinding", "pusdata-auditor");
+    assert_eq!(crb.subjects.unwrap()[0].name, "pusdata:auditor");
+    let crb: ClusterRoleBinding = one(&docs, "ClusterRoleBinding", "pusdata-platform");
+    assert_eq!(crb.subjects.unwrap()[0].name, "pusdata:platform");
+    // Nobody in the chart gets a wildcard.
+    for cr in all_of::<ClusterRole>(&docs, "ClusterRole") {
+        for r in cr.rules.unwrap_or_default() {
+            assert!(!r.verbs.iter().any(|v| v == "*"), "{:?}", cr.metadata.name);
+        }
+    }
+}
+
+fn pusdata_plurals() -> Vec<String> {
+    let mut v: Vec<String> = pusdata_crds::render_all()
+        .unwrap()
+        .iter()
+        .map(|f| f.file_name.trim_end_matches(".pusdata.io.yaml").to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+fn arg(pod: &PodSpec, container: &str, flag: &str) -> Option<String> {
+    pod.containers
+        .iter()
+        .find(|c| c.name == container)?
+        .args
+        .as_ref()?
+        .iter()
+        .find_map(|a| a.strip_prefix(&format!("{flag}=")).map(str::to_string))
+}
+
+fn pod(docs: &[Value], name: &str) -> PodSpec {
+    let d: Deployment = one(docs, "Deployment", name);
+    d.spec.unwrap().template.spec.unwrap()
+}
+
+#[test]
+fn webhook_configuration_and_certificate_wiring() {
+    let docs = primary();
+    let values = values(&chart(), None).unwrap();
+    let vwc: ValidatingWebhookConfiguration =
+        one(&docs, "ValidatingWebhookConfiguration", "pusdata");
+    let hook = &vwc.webhooks.unwrap()[0];
+    assert_eq!(hook.failure_policy.as_deref(), Some("Fail"));
+    assert_eq!(hook.side_effects, "None");
+    // Exempt namespaces come from the values, as a NotIn on the namespace name.
+    let sel = hook
+        .namespace_selector
+        .clone()
+        .unwrap()
+        .match_expressions
+        .unwrap();
+    assert_eq!(sel[0].key, "kubernetes.io/metadata.name");
+    assert_eq!(sel[0].operator, "NotIn");
+    let exempt: Vec<String> =
+        serde_json::from_value(values["webhook"]["exemptNamespaces"].clone()).unwrap();
+    assert_eq!(sel[0].values.clone().unwrap(), exempt);
+    assert!(exempt.iter().any(|n| n == "kube-system"));
+    // Every Pusdata kind, and only those: the rules check nothing else.
+    let rule = &hook.rules.clone().unwrap()[0];
+    assert_eq!(
+        rule.api_groups.as_deref(),
+        Some(&["pusdata.io".to_string()][..])
+    );
+    let mut resources = rule.resources.clone().unwrap();
+    resources.sort();
+    assert_eq!(resources, pusdata_plurals());
+    // The Service the API server calls is the webhook's, and the certificate the operator
+    // issues names it and lands in the Secret the webhook mounts.
+    let svc = hook.client_config.service.clone().unwrap();
+    let service: Service = one(&docs, "Service", &svc.name);
+    assert_eq!(svc.namespace, "pusdata-system");
+    assert_eq!(svc.path.as_deref(), Some("/validate"));
+    assert_eq!(
+        service.spec.unwrap().ports.unwrap()[0].port,
+        svc.port.unwrap()
+    );
+    let op = pod(&docs, "pusdata-operator");
+    let wh = pod(&docs, "pusdata-webhook");
+    assert_eq!(
+        arg(&op, "operator", "--webhook-certs").as_deref(),
+        Some("operator")
+    );
+    assert_eq!(
+        arg(&op, "operator", "--webhook-service"),
+        Some(svc.name.clone())
+    );
+    let secret = arg(&op, "operator", "--webhook-secret").unwrap();
+    let tls = wh
+        .volumes
+        .unwrap()
+        .into_iter()
+        .find(|v| v.name == "tls")
+        .unwrap();
+    assert_eq!(tls.secret.unwrap().secret_name, Some(secret.clone()));
+    // No bundle in the chart: the operator injects it, and nothing cert-manager's.
+    assert!(hook.client_config.ca_bundle.is_none());
+    assert!(vwc.metadata.annotations.is_none());
+    let mwc: MutatingWebhookConfiguration = one(&docs, "MutatingWebhookConfiguration", "pusdata");
+    let m = &mwc.webhooks.unwrap()[0];
+    assert_eq!(
+        m.client_config.service.as_ref().unwrap().path.as_deref(),
+        Some("/mutate")
+    );
+    assert_eq!(
+        m.rules.clone().unwrap()[0].resources.as_deref(),
+        Some(&["approvals".to_string()][..])
+    );
+
+    // A softer policy is a value away.
+    let soft = render_with(
+        None,
+        serde_json::json!({"webhook": {"failurePolicy": "Ignore"}}),
+    );
+    let vwc: ValidatingWebhookConfiguration =
+        one(&soft, "ValidatingWebhookConfiguration", "pusdata");
+    assert_eq!(
+        vwc.webhooks.unwrap()[0].failure_policy.as_deref(),
+        Some("Ignore")
+    );
+
+    // cert-manager: the Certificate names the Service and writes the same Secret; the CA
+    // injector is pointed at it; the operator leaves certificates alone.
+    let cm = render_with(None, serde_json::json!({"certManager": {"enabled": true}}));
+    for kind in [
+        "ValidatingWebhookConfiguration",
+        "MutatingWebhookConfiguration",
+    ] {
+        let d = cm.iter().find(|d| d["kind"] == kind).unwrap();
+        assert_eq!(
+            d["metadata"]["annotations"]["cert-manager.io/inject-ca-from"],
+            "pusdata-system/pusdata-webhook"
+        );
+    }
+    let cert = cm
+        .iter()
+        .find(|d| d["kind"] == "Certificate" && d["metadata"]["name"] == "pusdata-webhook")
+        .unwrap();
+    assert_eq!(cert["spec"]["secretName"], secret.as_str());
+    let dns: Vec<String> = serde_json::from_value(cert["spec"]["dnsNames"].clone()).unwrap();
+    assert_eq!(
+        dns,
+        pusdata_core::certs::service_dns_names(&svc.name, "pusdata-system")
+    );
+    assert_eq!(
+        arg(&pod(&cm, "pusdata-operator"), "operator", "--webhook-certs").as_deref(),
+        Some("cert-manager")
+    );
+}
+
+#[test]
+fn labels_and_selectors() {
+    for docs in [primary(), drc()] {
+        for d in &docs {
+            let l = &d["metadata"]["labels"];
+            assert_eq!(
+                l["app.kubernetes.io/name"], "pusdata",
+                "{}",
+                d["metadata"]["name"]
+            );
+            assert_eq!(l["app.kubernetes.io/part-of"], "pusdata");
+            assert_eq!(l["app.kubernetes.io/instance"], RELEASE.name);
+            assert_eq!(l["app.kubernetes.io/managed-by"], RELEASE.service);
+        }
+        // Selectors pick the pod templates they mean, and services find their pods.
+        let mut pods = Vec::new();
+        for dep in all_of::<Deployment>(&docs, "Deployment") {
+            let spec = dep.spec.unwrap();
+            let labels = spec.template.metadata.unwrap().labels.unwrap();
+            for (k, v) in spec.selector.match_labels.unwrap() {
+                assert_eq!(labels.get(&k), Some(&v));
+            }
+            pods.push(labels);
+        }
+        for sts in all_of::<StatefulSet>(&docs, "StatefulSet") {
+            pods.push(sts.spec.unwrap().template.metadata.unwrap().labels.unwrap());
+        }
+        for svc in all_of::<Service>(&docs, "Service") {
+            let sel = svc.spec.unwrap().selector.unwrap();
+            let matching = pods
+                .iter()
+                .filter(|p| sel.iter().all(|(k, v)| p.get(k) == Some(v)))
+                .count();
+            assert_eq!(matching, 1, "service {:?}", svc.metadata.name);
+        }
+    }
+}
+
+#[test]
+fn every_pod_runs_locked_down() {
+    for docs in [primary(), drc()] {
+        let mut pods: Vec<(String, PodSpec)> = all_of::<Deployment>(&docs, "Deployment")
+            .into_iter()
+            .map(|d| {
+                (
+                    d.metadata.name.unwrap(),
+                    d.spec.unwrap().template.spec.unwrap(),
+                )
+            })
+            .collect();
+        pods.extend(
+            all_of::<StatefulSet>(&docs, "StatefulSet")
+                .into_iter()
+                .map(|s| {
+                    (
+                        s.metadata.name.unwrap(),
+                        s.spec.unwrap().template.spec.unwrap(),
+                    )
+                }),
+        );
+        assert!(pods.len() >= 2);
+        for (name, p) in pods {
+            let psc = p.security_context.clone().unwrap();
+            assert_eq!(psc.run_as_non_root, Some(true), "{name}");
+            assert!(psc.run_as_user.unwrap() > 0, "{name}");
+            assert_eq!(
+                psc.seccomp_profile.unwrap().type_,
+                "RuntimeDefault",
+                "{name}"
+            );
+            // Only the operator calls the API server.
+            if name != "pusdata-operator" {
+                assert_eq!(p.automount_service_account_token, Some(false), "{name}");
+            }
+            for c in &p.containers {
+                let sc = c.security_context.clone().unwrap();
+                assert_eq!(sc.allow_privilege_escalation, Some(false), "{name}");
+                assert_eq!(sc.read_only_root_filesystem, Some(true), "{name}");
+                assert_eq!(sc.privileged, Some(false), "{name}");
+                assert_eq!(sc.run_as_non_root, Some(true), "{name}");
+                let caps = sc.capabilities.unwrap();
+                assert_eq!(caps.drop.unwrap(), ["ALL"], "{name}");
+                assert!(caps.add.is_none_or(|a| a.is_empty()), "{name}");
+                let r = c.resources.clone().unwrap();
+                for k in ["cpu", "memory"] {
+                    assert!(r.requests.as_ref().unwrap().contains_key(k), "{name} {k}");
+                    assert!(r.limits.as_ref().unwrap().contains_key(k), "{name} {k}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn roles_primary_and_drc() {
+    let p = primary();
+    let d = drc();
+    let op = pod(&p, "pusdata-operator");
+    assert_eq!(arg(&op, "operator", "--role").as_deref(), Some("primary"));
+    // HA: two operator replicas share one Lease; every webhook replica serves.
+    assert_eq!(
+        arg(&op, "operator", "--lease-name").as_deref(),
+        Some("pusdata-operator")
+    );
+    let dep: Deployment = one(&p, "Deployment", "pusdata-operator");
+    assert_eq!(dep.spec.unwrap().replicas, Some(2));
+    let dep: Deployment = one(&p, "Deployment", "pusdata-webhook");
+    assert!(dep.spec.unwrap().replicas.unwrap() >= 2);
+    let env = op.containers[0].env.clone().unwrap();
+    assert!(env.iter().any(|e| e.name == "POD_NAME"));
+    assert!(env.iter().any(|e| e.name == "POD_NAMESPACE"));
+
+    let op = pod(&d, "pusdata-operator");
+    assert_eq!(arg(&op, "operator", "--role").as_deref(), Some("drc"));
+    let sts: StatefulSet = one(&d, "StatefulSet", "pusdata-agent");
+    let spec = sts.spec.unwrap();
+    // One agent: its fencing epoch lives on its own volume.
+    assert_eq!(spec.replicas, Some(1));
+    assert_eq!(
+        spec.volume_claim_templates.unwrap()[0]
+            .metadata
+            .name
+            .as_deref(),
+        Some("state")
+    );
+    let ap = spec.template.spec.unwrap();
+    assert_eq!(ap.containers[0].args.as_ref().unwrap()[0], "agent");
+    assert_eq!(
+        arg(&ap, "agent", "--client-ca").as_deref(),
+        Some("/tls/ca.crt")
+    );
+    assert_eq!(arg(&ap, "agent", "--site").as_deref(), Some("drc"));
+    let np: NetworkPolicy = one(&d, "NetworkPolicy", "pusdata-agent");
+    let ing = np.spec.unwrap().ingress.unwrap();
+    assert_eq!(
+        ing[0].ports.as_ref().unwrap()[0].port,
+        Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(9443))
+    );
+    // The DRC's values change only what they must.
+    assert_eq!(names(&d, "ClusterRole"), names(&p, "ClusterRole"));
+}
+
+#[test]
+fn generated_files_are_committed() {
+    // `pusdata chart --write` regenerates these; run it after changing a controller's
+    // PERMISSIONS, a template or a values file.
+    for (path, text) in generated_files(&root()).unwrap() {
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            on_disk == text,
+            "{} is out of date: run `cargo run -p pusdata -- chart --write`",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn a_missing_value_names_the_template_and_field() {
+    let mut v = values(&chart(), None).unwrap();
+    v["webhook"]
+        .as_object_mut()
+        .unwrap()
+        .remove("failurePolicy");
+    let err = render(&chart(), &v, RELEASE, &generated_templates()).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("templates/webhook-configurations.yaml"),
+        "{msg}"
+    );
+    assert!(msg.contains("failurePolicy"), "{msg}");
+}
