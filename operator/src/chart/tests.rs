@@ -221,6 +221,19 @@ fn operator_rbac_is_exactly_what_the_controllers_declare() {
             (sa.kind.as_str(), sa.name.as_str()),
             ("ServiceAccount", "pusdata-operator")
         );
+        // The webhook: exactly what `--from-cluster` reads, read-only, bound to its own account.
+        let wr: ClusterRole = one(&docs, "ClusterRole", "pusdata-webhook");
+        let wrules = flatten(&wr.rules.unwrap());
+        assert_eq!(wrules, rbac::webhook());
+        assert!(
+            wrules
+                .iter()
+                .all(|(_, _, verbs)| verbs.iter().all(|v| v == "list" || v == "watch")),
+            "{wrules:?}"
+        );
+        let wb: ClusterRoleBinding = one(&docs, "ClusterRoleBinding", "pusdata-webhook");
+        assert_eq!(wb.role_ref.name, "pusdata-webhook");
+        assert_eq!(wb.subjects.unwrap()[0].name, "pusdata-webhook");
         let rb: RoleBinding = one(&docs, "RoleBinding", "pusdata-operator");
         assert_eq!(
             (rb.role_ref.kind.as_str(), rb.role_ref.name.as_str()),
@@ -602,8 +615,8 @@ fn every_pod_runs_locked_down() {
                 "RuntimeDefault",
                 "{name}"
             );
-            // Only the operator calls the API server.
-            if name != "pusdata-operator" {
+            // Only the operator and the webhook (read-only, its context) call the API server.
+            if name != "pusdata-operator" && name != "pusdata-webhook" {
                 assert_eq!(p.automount_service_account_token, Some(false), "{name}");
             }
             for c in &p.containers {

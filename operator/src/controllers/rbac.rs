@@ -30,11 +30,15 @@ pub fn all() -> Vec<(String, String, Vec<String>)> {
         super::racks_view::PERMISSIONS,
         super::http::PERMISSIONS,
         super::events::PERMISSIONS,
-        // `pusdata webhook --from-cluster` runs under the same service account.
-        crate::webhook::cluster::PERMISSIONS,
         super::webhook_certs::PERMISSIONS,
     ];
     merge(sets.iter().flat_map(|s| s.iter()))
+}
+
+/// What `pusdata webhook --from-cluster` reads: granted to the webhook's own service
+/// account, so that a compromised webhook pod can read the rule context and nothing else.
+pub fn webhook() -> Vec<(String, String, Vec<String>)> {
+    merge(crate::webhook::cluster::PERMISSIONS.iter())
 }
 
 /// Permissions used only in the operator's own namespace (the lease, the webhook
