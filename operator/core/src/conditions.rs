@@ -14,6 +14,8 @@ pub const VALIDATED: &str = "Validated";
 pub const APPROVED: &str = "Approved";
 /// A request has a place.
 pub const PLACED: &str = "Placed";
+/// A repository's last scheduled integrity `check` (BackupRepository).
+pub const CHECKED: &str = "Checked";
 
 /// `True`, `False` or `Unknown`.
 pub fn status_str(ok: Option<bool>) -> &'static str {
