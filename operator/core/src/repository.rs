@@ -458,6 +458,21 @@ pub enum Deletion {
     Blocked(Refusal),
 }
 
+impl From<Verdict> for Refusal {
+    fn from(v: Verdict) -> Refusal {
+        Refusal {
+            reason: v.reason,
+            message: v.message,
+        }
+    }
+}
+
+/// Whether the deletion decision needs the repository opened first: only to delete its
+/// data (`Delete` on a `ReadWrite` repository). `Retain` lets go without touching S3.
+pub fn deletion_needs_open(spec: &BackupRepositorySpec) -> bool {
+    spec.deletion_policy == DeletionPolicy::Delete && spec.access_mode == AccessMode::ReadWrite
+}
+
 /// The deletion decision. Data is deleted only when the spec says `Delete` explicitly, the
 /// repository is `ReadWrite`, and the repository was opened with its key on this pass (so a
 /// wrong key or another agency's prefix is never deleted); otherwise `Retain` lets go and

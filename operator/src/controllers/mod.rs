@@ -7,7 +7,13 @@ pub mod hosting;
 pub mod metrics;
 pub mod racks_view;
 pub mod rbac;
+pub mod repository;
 pub mod run;
+/// A real S3 server for the controllers' tests: the black-box tests' harness, included by
+/// path so both start Garage the same way.
+#[cfg(test)]
+#[path = "../../tests/common/s3.rs"]
+mod test_s3;
 #[cfg(test)]
 mod testing;
 

@@ -28,6 +28,7 @@ pub fn all() -> Vec<(String, String, Vec<String>)> {
         super::agency::PERMISSIONS,
         super::hosting::PERMISSIONS,
         super::racks_view::PERMISSIONS,
+        super::repository::PERMISSIONS,
     ];
     merge(sets.iter().flat_map(|s| s.iter()))
 }

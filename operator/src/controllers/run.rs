@@ -1,7 +1,7 @@
 //! `pusdata operator`: wires the controllers to the API server. Kept thin on purpose — the
 //! reconcile functions are tested against an in-memory API; this only starts them.
 
-use super::{Context, Error, agency, hosting, system_clock};
+use super::{Context, Error, agency, hosting, repository, system_clock};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{LimitRange, ResourceQuota};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
@@ -10,7 +10,7 @@ use kube::Api;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher;
-use pusdata_crds::v1alpha1::{Agency, Approval, HostingRequest};
+use pusdata_crds::v1alpha1::{Agency, Approval, BackupRepository, HostingRequest};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -57,7 +57,9 @@ pub async fn run(
         platform_namespace: platform_namespace.clone(),
         metrics: Default::default(),
     });
-    tracing::info!("controllers running: agency, hosting (backup and failover controllers follow)");
+    tracing::info!(
+        "controllers running: agency, hosting, repository (backup and failover controllers follow)"
+    );
     let agencies = Controller::new(
         Api::<Agency>::all(client.clone()),
         watcher::Config::default(),
@@ -109,6 +111,21 @@ pub async fn run(
             tracing::debug!(%e, "hosting controller event");
         }
     });
+    let repositories = Controller::new(
+        Api::<BackupRepository>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .shutdown_on_signal()
+    .run(
+        |o, c| timed("repository", c.clone(), repository::reconcile(o, c)),
+        error_policy,
+        ctx.clone(),
+    )
+    .for_each(|result| async move {
+        if let Err(e) = result {
+            tracing::debug!(%e, "repository controller event");
+        }
+    });
     if let Some(addr) = views {
         let ctx = ctx.clone();
         tokio::spawn(async move {
@@ -117,6 +134,6 @@ pub async fn run(
             }
         });
     }
-    futures::join!(agencies, requests);
+    futures::join!(agencies, requests, repositories);
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `pusdata mover check | forget | unlock` and the snapshot list.
 
-use super::{MoverError, RepoConfig, RepoLocation, has_tags};
+use super::{MoverError, RepoConfig, has_tags};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use pusdata_core::retention::{self, Decision, SnapshotMeta};
@@ -251,11 +251,8 @@ pub struct UnlockReport {
 pub fn unlock(repo_cfg: &RepoConfig, req: &UnlockRequest) -> Result<UnlockReport, MoverError> {
     // Opening proves the key: only holders of the repository key may remove its locks.
     drop(repo_cfg.open()?);
-    let op = lock_operator(repo_cfg)?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| MoverError::Io(format!("cannot start I/O runtime: {e}")))?;
+    let op = repo_cfg.operator()?;
+    let rt = repo_cfg.runtime()?;
     let err = |what: &str, e: opendal::Error| {
         MoverError::Repository(
             repo_cfg.scrub(&format!("{what} {}: {e}", repo_cfg.location.display())),
@@ -298,40 +295,5 @@ pub fn unlock(repo_cfg: &RepoConfig, req: &UnlockRequest) -> Result<UnlockReport
             }
         }
         Ok(report)
-    })
-}
-
-fn lock_operator(repo_cfg: &RepoConfig) -> Result<opendal::Operator, MoverError> {
-    let mut options: Vec<(String, String)> = Vec::new();
-    let scheme = match &repo_cfg.location {
-        RepoLocation::Local(p) => {
-            options.push(("root".into(), p.display().to_string()));
-            "fs"
-        }
-        RepoLocation::S3(s) => {
-            options.extend([
-                ("bucket".into(), s.bucket.clone()),
-                ("root".into(), format!("/{}", s.prefix)),
-                ("endpoint".into(), s.endpoint.clone()),
-                ("region".into(), s.region.clone()),
-                ("access_key_id".into(), s.access_key_id.clone()),
-                (
-                    "secret_access_key".into(),
-                    s.secret_access_key.expose().to_string(),
-                ),
-                (
-                    "enable_virtual_host_style".into(),
-                    (!s.path_style).to_string(),
-                ),
-                ("disable_config_load".into(), "true".into()),
-            ]);
-            "s3"
-        }
-    };
-    opendal::Operator::via_iter(scheme, options).map_err(|e| {
-        MoverError::Repository(repo_cfg.scrub(&format!(
-            "cannot reach {}: {e}",
-            repo_cfg.location.display()
-        )))
     })
 }
