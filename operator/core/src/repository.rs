@@ -721,14 +721,16 @@ mod tests {
         let hour = Duration::from_secs(3600);
         let avail = Some(RepositoryPhase::Available);
         let down = Some(RepositoryPhase::Unavailable);
-        let table: Vec<(
-            Option<&str>,
+        // (last validated, observed generation, generation, phase, interval, due)
+        type Row = (
+            Option<&'static str>,
             Option<i64>,
             Option<i64>,
             Option<RepositoryPhase>,
             Duration,
             Due,
-        )> = vec![
+        );
+        let table: Vec<Row> = vec![
             (None, None, Some(1), None, five, Due::Now),
             (
                 Some("2026-11-25T00:09:00Z"),
