@@ -355,18 +355,7 @@ async fn write_status(
         hosted_systems: u32::try_from(hosted).ok(),
         repositories: u32::try_from(repositories).ok(),
     };
-    if new == old {
-        return Ok(());
-    }
-    let api: Api<Agency> = Api::all(ctx.client.clone());
-    let patch = serde_json::json!({"status": new});
-    api.patch_status(
-        &agency.name_any(),
-        &PatchParams::default(),
-        &Patch::Merge(&patch),
-    )
-    .await?;
-    Ok(())
+    super::patch_status_if_changed::<Agency, _>(ctx, &agency.name_any(), &old, &new).await
 }
 
 #[cfg(test)]

@@ -52,6 +52,35 @@ impl Context {
     }
 }
 
+/// Writes the status of a cluster-scoped object as a merge patch, unless it is unchanged
+/// (an unchanged status is never rewritten, so a settled object causes no watch events).
+pub(crate) async fn patch_status_if_changed<K, S>(
+    ctx: &Context,
+    name: &str,
+    old: &S,
+    new: &S,
+) -> Result<(), Error>
+where
+    K: kube::Resource<DynamicType = (), Scope = k8s_openapi::ClusterResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+    S: PartialEq + serde::Serialize,
+{
+    if new == old {
+        return Ok(());
+    }
+    let api: kube::Api<K> = kube::Api::all(ctx.client.clone());
+    let patch = serde_json::json!({ "status": new });
+    api.patch_status(
+        name,
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Merge(&patch),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Errors of the controllers.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -315,7 +315,8 @@ async fn blocked(
         conditions: conditions::merge(&old.conditions, &desired, repo.meta().generation, ctx.now()),
         ..old.clone()
     };
-    patch_status(repo, ctx, &old, &new).await?;
+    super::patch_status_if_changed::<BackupRepository, _>(ctx, &repo.name_any(), &old, &new)
+        .await?;
     Ok((
         Outcome::DeletionBlocked { reason: why.reason },
         decide::UNAVAILABLE_RETRY,
@@ -550,7 +551,7 @@ async fn write_status(
     if check.is_some() {
         new.last_check = Some(Time(now));
     }
-    patch_status(repo, ctx, old, &new).await
+    super::patch_status_if_changed::<BackupRepository, _>(ctx, &repo.name_any(), old, &new).await
 }
 
 /// The `Checked` condition from a check run.
@@ -606,26 +607,6 @@ fn check_condition(c: &Result<CheckReport, MoverError>) -> Desired {
     }
 }
 
-async fn patch_status(
-    repo: &BackupRepository,
-    ctx: &Context,
-    old: &BackupRepositoryStatus,
-    new: &BackupRepositoryStatus,
-) -> Result<(), Error> {
-    if new == old {
-        return Ok(());
-    }
-    let api: Api<BackupRepository> = Api::all(ctx.client.clone());
-    let patch = serde_json::json!({ "status": new });
-    api.patch_status(
-        &repo.name_any(),
-        &PatchParams::default(),
-        &Patch::Merge(&patch),
-    )
-    .await?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -641,6 +622,14 @@ mod tests {
     const KEY: &str = "dinkes-repository-key-7f3a";
     const OTHER_KEY: &str = "disdik-repository-key-19c2";
     const S3_SECRET: &str = "aaaaaaaa0123456789abcdef0123456789abcdef0123456789abcdef01234567";
+
+    fn key(name: &str, namespace: Option<&str>, key: &str) -> SecretKeyRef {
+        SecretKeyRef {
+            name: name.into(),
+            namespace: namespace.map(str::to_string),
+            key: key.into(),
+        }
+    }
 
     async fn context() -> Context {
         fake_context(
@@ -681,11 +670,7 @@ mod tests {
         seed_cluster(ctx, &fixtures::primary_site()).await;
         seed_cluster(ctx, &site).await;
         let mut agency = fixtures::agency("dinkes");
-        agency.spec.repository_key = Some(SecretKeyRef {
-            name: "dinkes-restic".into(),
-            namespace: None,
-            key: "password".into(),
-        });
+        agency.spec.repository_key = Some(key("dinkes-restic", None, "password"));
         seed_cluster(ctx, &agency).await;
         seed_cluster(ctx, &fixtures::agency("disdik")).await;
         let p = "pusdata-system";
@@ -806,37 +791,19 @@ mod tests {
             ),
             (
                 "another agency's key in the platform namespace",
-                |r| {
-                    r.spec.key = Some(SecretKeyRef {
-                        name: "disdik-restic".into(),
-                        namespace: None,
-                        key: "password".into(),
-                    })
-                },
+                |r| r.spec.key = Some(key("disdik-restic", None, "password")),
                 decide::reason::SECRET_NOT_ALLOWED,
                 "SEC-CIA",
             ),
             (
                 "a key in another agency's namespace",
-                |r| {
-                    r.spec.key = Some(SecretKeyRef {
-                        name: "disdik-own".into(),
-                        namespace: Some("disdik".into()),
-                        key: "password".into(),
-                    })
-                },
+                |r| r.spec.key = Some(key("disdik-own", Some("disdik"), "password")),
                 decide::reason::SECRET_NOT_ALLOWED,
                 "disdik",
             ),
             (
                 "a missing key",
-                |r| {
-                    r.spec.key = Some(SecretKeyRef {
-                        name: "dinkes-restic".into(),
-                        namespace: None,
-                        key: "nope".into(),
-                    })
-                },
+                |r| r.spec.key = Some(key("dinkes-restic", None, "nope")),
                 decide::reason::SECRET_NOT_FOUND,
                 "key nope",
             ),
@@ -991,11 +958,7 @@ mod tests {
         )
         .await;
         let mut wrong = get(&ctx, &repo.name_any()).await;
-        wrong.spec.key = Some(SecretKeyRef {
-            name: "stolen".into(),
-            namespace: Some("dinkes".into()),
-            key: "password".into(),
-        });
+        wrong.spec.key = Some(key("stolen", Some("dinkes"), "password"));
         wrong.metadata.generation = Some(wrong.metadata.generation.unwrap_or(1) + 1);
         let (out, _) = reconcile_once(&wrong, &ctx).await.unwrap();
         assert_eq!(
@@ -1101,11 +1064,7 @@ mod tests {
         )
         .await;
         let mut wrong = get(&ctx, &repo.name_any()).await;
-        wrong.spec.key = Some(SecretKeyRef {
-            name: "stolen".into(),
-            namespace: Some("dinkes".into()),
-            key: "password".into(),
-        });
+        wrong.spec.key = Some(key("stolen", Some("dinkes"), "password"));
         wrong.metadata.deletion_timestamp = Some(ctx.now());
         let (out, _) = reconcile_once(&wrong, &ctx).await.unwrap();
         assert_eq!(

@@ -55,14 +55,8 @@ const REPOSITORY_DIRS: &[&str] = &["data/", "index/", "snapshots/", "keys/", "lo
 /// Delete`.
 pub fn destroy(repo_cfg: &RepoConfig) -> Result<u64, MoverError> {
     // Opening proves the key: a wrong key or another agency's prefix is never deleted.
-    drop(repo_cfg.open()?);
-    let op = repo_cfg.operator()?;
-    let rt = repo_cfg.runtime()?;
-    let err = |what: &str, e: opendal::Error| {
-        MoverError::Repository(
-            repo_cfg.scrub(&format!("{what} {}: {e}", repo_cfg.location.display())),
-        )
-    };
+    let (op, rt) = repo_cfg.open_raw()?;
+    let err = |what: &str, e: opendal::Error| repo_cfg.opendal_err(what, e);
     rt.block_on(async {
         let mut removed = 0u64;
         for dir in REPOSITORY_DIRS {

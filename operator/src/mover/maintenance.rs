@@ -250,14 +250,8 @@ pub struct UnlockReport {
 /// deletes in two phases, so it does not need them.
 pub fn unlock(repo_cfg: &RepoConfig, req: &UnlockRequest) -> Result<UnlockReport, MoverError> {
     // Opening proves the key: only holders of the repository key may remove its locks.
-    drop(repo_cfg.open()?);
-    let op = repo_cfg.operator()?;
-    let rt = repo_cfg.runtime()?;
-    let err = |what: &str, e: opendal::Error| {
-        MoverError::Repository(
-            repo_cfg.scrub(&format!("{what} {}: {e}", repo_cfg.location.display())),
-        )
-    };
+    let (op, rt) = repo_cfg.open_raw()?;
+    let err = |what: &str, e: opendal::Error| repo_cfg.opendal_err(what, e);
     rt.block_on(async {
         let mut report = UnlockReport {
             removed: Vec::new(),

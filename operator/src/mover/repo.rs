@@ -230,12 +230,22 @@ impl RepoConfig {
         })
     }
 
-    /// A small runtime for the OpenDAL operator (the callers are blocking).
-    pub(crate) fn runtime(&self) -> Result<tokio::runtime::Runtime, MoverError> {
-        tokio::runtime::Builder::new_current_thread()
+    /// Opens the repository (proving the key: only its holders may change files rustic has
+    /// no type for), then gives the raw operator and a small runtime to drive it.
+    pub(crate) fn open_raw(
+        &self,
+    ) -> Result<(opendal::Operator, tokio::runtime::Runtime), MoverError> {
+        drop(self.open()?);
+        let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| MoverError::Io(format!("cannot start I/O runtime: {e}")))
+            .map_err(|e| MoverError::Io(format!("cannot start I/O runtime: {e}")))?;
+        Ok((self.operator()?, rt))
+    }
+
+    /// An OpenDAL error, named with the repository and scrubbed of secrets.
+    pub(crate) fn opendal_err(&self, what: &str, e: opendal::Error) -> MoverError {
+        MoverError::Repository(self.scrub(&format!("{what} {}: {e}", self.location.display())))
     }
 
     fn repository(&self) -> Result<Repository<()>, MoverError> {
