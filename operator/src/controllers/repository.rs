@@ -871,6 +871,7 @@ mod tests {
 
     #[tokio::test]
     async fn garage_created_validated_checked_wrong_key_untouched_and_retained() {
+        let logs = capture_logs();
         let server = S3Server::start();
         let ctx = context().await;
         let mut repo = world(&ctx, server.port, &server.access_key, &server.secret_key).await;
@@ -1007,6 +1008,50 @@ mod tests {
                 .status
                 .success()
         );
+
+        // Every log line of all of it, at trace level, and no secret in any.
+        let text = logs.text();
+        assert!(text.contains("repository validated"), "{text}");
+        assert!(
+            text.contains("WrongKey"),
+            "the wrong key was logged by reason"
+        );
+        for secret in [KEY, OTHER_KEY, server.secret_key.as_str()] {
+            assert!(!text.contains(secret), "a secret reached the logs");
+        }
+    }
+
+    /// Everything logged in this test process, at trace level. nextest runs each test in its
+    /// own process, so the global subscriber is this test's; under `cargo test` another
+    /// test's logs may be mixed in, which only makes the check stricter.
+    #[derive(Clone, Default)]
+    struct Logs(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl Logs {
+        fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().unwrap()).to_string()
+        }
+    }
+
+    impl std::io::Write for Logs {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn capture_logs() -> Logs {
+        let logs = Logs::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("first subscriber");
+        logs
     }
 
     fn test_config(server: &S3Server, password: &str) -> RepoConfig {
