@@ -872,7 +872,7 @@ mod tests {
     #[tokio::test]
     async fn garage_created_validated_checked_wrong_key_untouched_and_retained() {
         let logs = capture_logs();
-        let server = S3Server::start();
+        let mut server = S3Server::start();
         let ctx = context().await;
         let mut repo = world(&ctx, server.port, &server.access_key, &server.secret_key).await;
         let mut plan = fixtures::plan();
@@ -898,6 +898,7 @@ mod tests {
         );
         let stored = get(&ctx, &repo.name_any()).await;
         let status = stored.status.clone().unwrap();
+        let before_id = status.repository_id.clone();
         assert_eq!(status.phase, Some(RepositoryPhase::Available));
         assert_eq!(status.snapshots, Some(0));
         assert!(status.stored_bytes.unwrap() > 0);
@@ -990,6 +991,47 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(before, after, "the repository is untouched");
+
+        // The S3 server goes down: Unavailable, Unreachable; back up: Available again, the
+        // same repository (not created anew).
+        server.kill();
+        let mut spec_changed = get(&ctx, &repo.name_any()).await;
+        // A spec change (the fake client does not bump generations on its own).
+        spec_changed.metadata.generation = spec_changed
+            .status
+            .as_ref()
+            .and_then(|st| st.observed_generation)
+            .map(|g| g + 1);
+        let (out, wait) = reconcile_once(&spec_changed, &ctx).await.unwrap();
+        assert_eq!(
+            out,
+            Outcome::Validated {
+                phase: RepositoryPhase::Unavailable,
+                reason: decide::reason::UNREACHABLE,
+                checked: None
+            }
+        );
+        assert!(wait <= decide::UNAVAILABLE_RETRY);
+        assert_no_secret(&get(&ctx, &repo.name_any()).await);
+        server.restart();
+        let mut back = get(&ctx, &repo.name_any()).await;
+        // A spec change (the fake client does not bump generations on its own).
+        back.metadata.generation = back
+            .status
+            .as_ref()
+            .and_then(|st| st.observed_generation)
+            .map(|g| g + 1);
+        let (out, _) = reconcile_once(&back, &ctx).await.unwrap();
+        assert_eq!(
+            out,
+            Outcome::Validated {
+                phase: RepositoryPhase::Available,
+                reason: decide::reason::AVAILABLE,
+                checked: None
+            }
+        );
+        let status = get(&ctx, &repo.name_any()).await.status.unwrap();
+        assert_eq!(status.repository_id, before_id);
 
         // Deleted with Retain: the finalizer lets go, the data stays.
         let mut gone = get(&ctx, &repo.name_any()).await;
