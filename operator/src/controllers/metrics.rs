@@ -4,6 +4,7 @@
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use std::time::Duration;
@@ -19,6 +20,13 @@ struct ErrorLabels {
     category: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RepositoryLabels {
+    repository: String,
+    agency: String,
+    site: String,
+}
+
 /// Metrics of all controllers.
 #[derive(Debug)]
 pub struct Metrics {
@@ -26,6 +34,9 @@ pub struct Metrics {
     reconciles: Family<ReconcileLabels, Counter>,
     errors: Family<ErrorLabels, Counter>,
     duration: Family<ReconcileLabels, Histogram>,
+    repository_available: Family<RepositoryLabels, Gauge>,
+    repository_snapshots: Family<RepositoryLabels, Gauge>,
+    repository_stored_bytes: Family<RepositoryLabels, Gauge>,
 }
 
 impl Default for Metrics {
@@ -58,11 +69,32 @@ impl Metrics {
             "Duration of one reconcile run by controller",
             duration.clone(),
         );
+        let repository_available = Family::<RepositoryLabels, Gauge>::default();
+        let repository_snapshots = Family::<RepositoryLabels, Gauge>::default();
+        let repository_stored_bytes = Family::<RepositoryLabels, Gauge>::default();
+        registry.register(
+            "repository_available",
+            "1 when the BackupRepository opened with its key on the last validation, else 0",
+            repository_available.clone(),
+        );
+        registry.register(
+            "repository_snapshots",
+            "Snapshots in the BackupRepository at the last validation",
+            repository_snapshots.clone(),
+        );
+        registry.register(
+            "repository_stored_bytes",
+            "Bytes stored by the BackupRepository at the last validation",
+            repository_stored_bytes.clone(),
+        );
         Metrics {
             registry,
             reconciles,
             errors,
             duration,
+            repository_available,
+            repository_snapshots,
+            repository_stored_bytes,
         }
     }
 
@@ -83,6 +115,34 @@ impl Metrics {
                     category,
                 })
                 .inc();
+        }
+    }
+
+    /// Records one repository validation; counts only when the repository was opened.
+    pub fn repository(
+        &self,
+        repository: &str,
+        agency: &str,
+        site: &str,
+        available: bool,
+        counts: Option<(u64, u64)>,
+    ) {
+        let l = RepositoryLabels {
+            repository: repository.to_string(),
+            agency: agency.to_string(),
+            site: site.to_string(),
+        };
+        self.repository_available
+            .get_or_create(&l)
+            .set(i64::from(available));
+        if let Some((snapshots, bytes)) = counts {
+            let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+            self.repository_snapshots
+                .get_or_create(&l)
+                .set(clamp(snapshots));
+            self.repository_stored_bytes
+                .get_or_create(&l)
+                .set(clamp(bytes));
         }
     }
 
@@ -112,5 +172,26 @@ mod tests {
             )
         );
         assert!(text.contains("pusdata_reconcile_duration_seconds_count{controller=\"agency\"} 2"));
+    }
+
+    #[test]
+    fn repository_gauges_follow_the_last_validation() {
+        let m = Metrics::new();
+        m.repository("dinkes-drc", "dinkes", "drc-bandung", true, Some((3, 4096)));
+        m.repository("dinkes-drc", "dinkes", "drc-bandung", false, None);
+        let text = m.encode();
+        let l = "repository=\"dinkes-drc\",agency=\"dinkes\",site=\"drc-bandung\"";
+        assert!(
+            text.contains(&format!("pusdata_repository_available{{{l}}} 0")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("pusdata_repository_snapshots{{{l}}} 3")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("pusdata_repository_stored_bytes{{{l}}} 4096")),
+            "{text}"
+        );
     }
 }

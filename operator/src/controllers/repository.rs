@@ -211,6 +211,13 @@ pub async fn reconcile_once(
         "repository validated"
     );
     write_status(repo, ctx, &old, &obs, stats.as_ref(), check.as_ref(), now).await?;
+    ctx.metrics.repository(
+        &repo.name_any(),
+        &repo.spec.agency,
+        &repo.spec.site,
+        verdict.phase == RepositoryPhase::Available,
+        stats.as_ref().map(|s| (s.snapshots, s.stored_bytes)),
+    );
 
     let checked = check.as_ref().map(|c| c.as_ref().is_ok_and(|r| r.ok));
     let next_validation = decide::validation_due(
@@ -1049,6 +1056,12 @@ mod tests {
             restic(&server, "restic/dinkes", KEY, &["snapshots"])
                 .status
                 .success()
+        );
+
+        let metrics = ctx.metrics.encode();
+        assert!(
+            metrics.contains("pusdata_repository_available{repository=\"dinkes-drc-bandung\",agency=\"dinkes\",site=\"drc-bandung\"} 1"),
+            "{metrics}"
         );
 
         // Every log line of all of it, at trace level, and no secret in any.
