@@ -1002,40 +1002,18 @@ mod tests {
         // The S3 server goes down: Unavailable, Unreachable; back up: Available again, the
         // same repository (not created anew).
         server.kill();
-        let mut spec_changed = get(&ctx, &repo.name_any()).await;
-        // A spec change (the fake client does not bump generations on its own).
-        spec_changed.metadata.generation = spec_changed
-            .status
-            .as_ref()
-            .and_then(|st| st.observed_generation)
-            .map(|g| g + 1);
-        let (out, wait) = reconcile_once(&spec_changed, &ctx).await.unwrap();
+        let (out, wait) = revalidate(&ctx, &repo.name_any()).await;
         assert_eq!(
             out,
-            Outcome::Validated {
-                phase: RepositoryPhase::Unavailable,
-                reason: decide::reason::UNREACHABLE,
-                checked: None
-            }
+            validated(RepositoryPhase::Unavailable, decide::reason::UNREACHABLE)
         );
         assert!(wait <= decide::UNAVAILABLE_RETRY);
         assert_no_secret(&get(&ctx, &repo.name_any()).await);
         server.restart();
-        let mut back = get(&ctx, &repo.name_any()).await;
-        // A spec change (the fake client does not bump generations on its own).
-        back.metadata.generation = back
-            .status
-            .as_ref()
-            .and_then(|st| st.observed_generation)
-            .map(|g| g + 1);
-        let (out, _) = reconcile_once(&back, &ctx).await.unwrap();
+        let (out, _) = revalidate(&ctx, &repo.name_any()).await;
         assert_eq!(
             out,
-            Outcome::Validated {
-                phase: RepositoryPhase::Available,
-                reason: decide::reason::AVAILABLE,
-                checked: None
-            }
+            validated(RepositoryPhase::Available, decide::reason::AVAILABLE)
         );
         let status = get(&ctx, &repo.name_any()).await.status.unwrap();
         assert_eq!(status.repository_id, before_id);
@@ -1107,6 +1085,25 @@ mod tests {
             .finish();
         tracing::subscriber::set_global_default(subscriber).expect("first subscriber");
         logs
+    }
+
+    /// Reconciles after a spec change (the fake client does not bump generations itself).
+    async fn revalidate(ctx: &Context, name: &str) -> (Outcome, Duration) {
+        let mut r = get(ctx, name).await;
+        r.metadata.generation = r
+            .status
+            .as_ref()
+            .and_then(|st| st.observed_generation)
+            .map(|g| g + 1);
+        reconcile_once(&r, ctx).await.unwrap()
+    }
+
+    fn validated(phase: RepositoryPhase, reason: &'static str) -> Outcome {
+        Outcome::Validated {
+            phase,
+            reason,
+            checked: None,
+        }
     }
 
     fn test_config(server: &S3Server, password: &str) -> RepoConfig {
