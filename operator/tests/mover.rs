@@ -519,3 +519,58 @@ fn the_result_file_holds_what_the_controller_reads_back() {
         other => panic!("not an error: {other:?}"),
     }
 }
+
+#[test]
+fn limit_upload_slows_a_backup_to_s3() {
+    let s3 = S3Server::start();
+    let work = tempfile::tempdir().unwrap();
+    let envs = s3.envs();
+    let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let repo = s3.url("bkpsdm/limit");
+    // Create the repository first (unthrottled): the timed run then uploads only data.
+    let empty = work.path().join("empty");
+    fs::create_dir_all(&empty).unwrap();
+    backup(&repo, &empty, &envs);
+
+    let src = work.path().join("src");
+    fs::create_dir_all(&src).unwrap();
+    let mut buf = vec![0u8; 3 << 20];
+    Rng::new(5).fill(&mut buf);
+    fs::write(src.join("arsip.bin"), &buf).unwrap();
+    let t0 = std::time::Instant::now();
+    let out = ok(&pusdata(
+        &[
+            "mover",
+            "backup",
+            "-r",
+            &repo,
+            "--path",
+            src.to_str().unwrap(),
+            "--limit-upload",
+            "1MiB",
+        ],
+        &envs,
+    ));
+    let took = t0.elapsed();
+    assert!(out["bytesAdded"].as_u64().unwrap() >= 3 << 20, "{out}");
+    // 3 MiB of noise at 1 MiB/s with one second of burst: at least ~2 s. A generous bound:
+    // unthrottled, this takes a fraction of a second here.
+    assert!(took >= std::time::Duration::from_millis(1500), "{took:?}");
+
+    // A zero or malformed limit is refused before anything runs.
+    let bad = pusdata(
+        &[
+            "mover",
+            "backup",
+            "-r",
+            &repo,
+            "--path",
+            src.to_str().unwrap(),
+            "--limit-upload",
+            "0",
+        ],
+        &envs,
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("greater than zero"));
+}

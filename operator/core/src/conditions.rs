@@ -18,6 +18,8 @@ pub const PLACED: &str = "Placed";
 pub const SCHEDULED: &str = "Scheduled";
 /// Every tier of a plan is within its RPO.
 pub const RPO_MET: &str = "RpoMet";
+/// A repository's last scheduled integrity `check` (BackupRepository).
+pub const CHECKED: &str = "Checked";
 
 /// `True`, `False` or `Unknown`.
 pub fn status_str(ok: Option<bool>) -> &'static str {

@@ -22,6 +22,7 @@ pub mod placement;
 pub mod policy;
 pub mod ports;
 pub mod quantity;
+pub mod repository;
 pub mod retention;
 pub mod rules;
 pub mod sites;

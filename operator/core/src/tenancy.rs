@@ -35,6 +35,13 @@ pub const DENY_NAME: &str = "pusdata-default-deny";
 pub const EGRESS_NAME: &str = "pusdata-egress-standard";
 /// Name of the agency's edit role binding.
 pub const EDIT_BINDING_NAME: &str = "pusdata-agency-edit";
+/// The RoleBinding in each agency namespace that lets the operator read that agency's
+/// repository Secrets (by name) — never Secrets cluster-wide.
+pub const OPERATOR_SECRETS_BINDING: &str = "pusdata-operator-secrets";
+/// The ClusterRole that binding refers to (secrets: get), shipped by the chart.
+pub const OPERATOR_SECRETS_ROLE: &str = "pusdata-operator-agency-namespace";
+/// The operator's service account (the chart's).
+pub const OPERATOR_SERVICE_ACCOUNT: &str = "pusdata-operator";
 
 /// Everything an agency should have.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -99,6 +106,7 @@ pub fn agency_children(
     agency: &Agency,
     standard_ports: &[EgressPort],
     approved_extra: &[EgressPort],
+    operator_namespace: &str,
 ) -> AgencyChildren {
     let code = agency.spec.code.as_str();
     let q = &agency.spec.quota;
@@ -252,6 +260,20 @@ pub fn agency_children(
                     .collect(),
             ),
         });
+        out.role_bindings.push(RoleBinding {
+            metadata: meta(OPERATOR_SECRETS_BINDING, Some(&ns), code),
+            role_ref: RoleRef {
+                api_group: "rbac.authorization.k8s.io".into(),
+                kind: "ClusterRole".into(),
+                name: OPERATOR_SECRETS_ROLE.into(),
+            },
+            subjects: Some(vec![Subject {
+                api_group: None,
+                kind: "ServiceAccount".into(),
+                name: OPERATOR_SERVICE_ACCOUNT.into(),
+                namespace: Some(operator_namespace.into()),
+            }]),
+        });
     }
     out
 }
@@ -307,12 +329,30 @@ mod tests {
         a.spec.namespaces = vec!["disdukcapil".into(), "disdukcapil-apps".into()];
         a.spec.quota.cpu = Some(Quantity("8".into()));
         a.spec.quota.pods = Some(50);
-        let c = agency_children(&a, &allowed_ports(&[]), &[]);
+        let c = agency_children(&a, &allowed_ports(&[]), &[], "pusdata-system");
         assert_eq!(c.namespaces.len(), 2);
         assert_eq!(c.quotas.len(), 2);
         assert_eq!(c.limit_ranges.len(), 2);
         assert_eq!(c.network_policies.len(), 4);
-        assert_eq!(c.role_bindings.len(), 2);
+        // Per namespace: the agency's edit binding and the operator's Secret reader.
+        assert_eq!(c.role_bindings.len(), 4);
+        let readers: Vec<_> = c
+            .role_bindings
+            .iter()
+            .filter(|b| b.role_ref.name == OPERATOR_SECRETS_ROLE)
+            .collect();
+        assert_eq!(readers.len(), 2);
+        for b in readers {
+            let s = &b.subjects.as_ref().unwrap()[0];
+            assert_eq!(
+                (s.kind.as_str(), s.name.as_str(), s.namespace.as_deref()),
+                (
+                    "ServiceAccount",
+                    OPERATOR_SERVICE_ACCOUNT,
+                    Some("pusdata-system")
+                )
+            );
+        }
         let hard = c.quotas[0].spec.as_ref().unwrap().hard.as_ref().unwrap();
         assert_eq!(hard["requests.cpu"], Quantity("8".into()));
         assert_eq!(hard["pods"], Quantity("50".into()));
@@ -331,7 +371,7 @@ mod tests {
     #[test]
     fn binding_names_only_the_agencys_own_groups_in_its_own_namespaces() {
         let a = fixtures::agency("disdik");
-        let c = agency_children(&a, &allowed_ports(&[]), &[]);
+        let c = agency_children(&a, &allowed_ports(&[]), &[], "pusdata-system");
         let rb = &c.role_bindings[0];
         assert_eq!(rb.metadata.namespace.as_deref(), Some("disdik"));
         assert_eq!(rb.role_ref.name, "edit");
@@ -347,7 +387,12 @@ mod tests {
             port: 6379,
             ..EgressPort::default()
         };
-        let c = agency_children(&a, &allowed_ports(&[]), std::slice::from_ref(&extra));
+        let c = agency_children(
+            &a,
+            &allowed_ports(&[]),
+            std::slice::from_ref(&extra),
+            "pusdata-system",
+        );
         let egress = c
             .network_policies
             .iter()
@@ -366,7 +411,7 @@ mod tests {
             .collect();
         assert!(ports.contains(&443) && ports.contains(&5432) && ports.contains(&6379));
         assert!(!ports.contains(&25), "SMTP is not in Perwal 6(7)");
-        let c = agency_children(&a, &allowed_ports(&[]), &[]);
+        let c = agency_children(&a, &allowed_ports(&[]), &[], "pusdata-system");
         let egress = c
             .network_policies
             .iter()
@@ -382,7 +427,12 @@ mod tests {
 
     #[test]
     fn default_deny_covers_ingress_and_egress() {
-        let c = agency_children(&fixtures::agency("disdik"), &allowed_ports(&[]), &[]);
+        let c = agency_children(
+            &fixtures::agency("disdik"),
+            &allowed_ports(&[]),
+            &[],
+            "pusdata-system",
+        );
         let deny = c
             .network_policies
             .iter()

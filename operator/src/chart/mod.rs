@@ -19,6 +19,8 @@ pub const CHART_DIR: &str = "charts/pusdata";
 pub const CLUSTER_ROLE: &str = "templates/clusterrole-operator.yaml";
 /// The webhook's ClusterRole, generated from `rbac::webhook()`.
 pub const WEBHOOK_CLUSTER_ROLE: &str = "templates/clusterrole-webhook.yaml";
+/// What the operator may do in agencies' namespaces, from `rbac::agency_namespaces()`.
+pub const AGENCY_NAMESPACE_ROLE: &str = "templates/clusterrole-operator-agency-namespace.yaml";
 /// The operator's Role in its own namespace, generated from `rbac::own_namespace()`.
 pub const ROLE: &str = "templates/role-operator.yaml";
 /// Rendered manifests: (directory, values file layered over `values.yaml`).
@@ -138,6 +140,17 @@ pub fn webhook_cluster_role_template() -> String {
     )
 }
 
+/// The ClusterRole the Agency controller binds to the operator in each agency namespace:
+/// exactly `rbac::agency_namespaces()` (read a repository Secret by name).
+pub fn agency_namespace_role_template() -> String {
+    format!(
+        "{GENERATED_HEADER}apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: {}\n{}{}",
+        pusdata_core::tenancy::OPERATOR_SECRETS_ROLE,
+        labels(),
+        rules_yaml(&rbac::agency_namespaces())
+    )
+}
+
 /// The operator's Role in its own namespace: exactly `rbac::own_namespace()`.
 pub fn role_template() -> String {
     format!(
@@ -152,6 +165,7 @@ pub fn generated_templates() -> BTreeMap<&'static str, String> {
     BTreeMap::from([
         (CLUSTER_ROLE, cluster_role_template()),
         (WEBHOOK_CLUSTER_ROLE, webhook_cluster_role_template()),
+        (AGENCY_NAMESPACE_ROLE, agency_namespace_role_template()),
         (ROLE, role_template()),
     ])
 }

@@ -323,16 +323,37 @@ fn people_roles_grant_nothing_they_must_not() {
     assert!(grants(&edit, "pusdata.io", "hostingrequests", "create"));
     // The Agency controller binds exactly the role these aggregate into, and that is the
     // only ClusterRole the operator may bind.
-    let bound =
-        pusdata_core::tenancy::agency_children(&pusdata_crds::fixtures::agency("disdik"), &[], &[])
-            .role_bindings[0]
-            .role_ref
-            .name
-            .clone();
-    assert_eq!(bound, "edit");
+    let bound: Vec<String> = pusdata_core::tenancy::agency_children(
+        &pusdata_crds::fixtures::agency("disdik"),
+        &[],
+        &[],
+        "pusdata-system",
+    )
+    .role_bindings
+    .iter()
+    .map(|b| b.role_ref.name.clone())
+    .collect::<std::collections::BTreeSet<_>>()
+    .into_iter()
+    .collect();
+    assert_eq!(bound, ["edit", "pusdata-operator-agency-namespace"]);
+    let mut bindable: Vec<String> =
+        rbac::resource_names("rbac.authorization.k8s.io", "clusterroles")
+            .unwrap()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    bindable.sort();
+    assert_eq!(bound, bindable);
+    // What the operator may do in an agency namespace: read a Secret by name, nothing else.
+    let reader = cluster_role_rules(&docs, "pusdata-operator-agency-namespace");
+    assert_eq!(flatten(&reader), rbac::agency_namespaces());
     assert_eq!(
-        rbac::resource_names("rbac.authorization.k8s.io", "clusterroles"),
-        Some(&[bound.as_str()][..])
+        rbac::agency_namespaces(),
+        [(
+            "".to_string(),
+            "secrets".to_string(),
+            vec!["get".to_string()]
+        )]
     );
 
     // Auditor: reads, never writes, never Secrets.

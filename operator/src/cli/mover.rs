@@ -35,6 +35,26 @@ pub struct RepoArgs {
     /// termination message (the mover Job passes `/dev/termination-log`).
     #[arg(long, env = "PUSDATA_RESULT_FILE")]
     pub result_file: Option<PathBuf>,
+    /// Upload limit to the repository, bytes per second (`1048576`, `1MiB`, `10MB`): the
+    /// repository's uploadLimitBytesPerSecond (the DRC link).
+    #[arg(long, env = "PUSDATA_LIMIT_UPLOAD", value_parser = parse_rate)]
+    pub limit_upload: Option<u64>,
+    /// Download limit from the repository, bytes per second (restores, verify, check).
+    #[arg(long, env = "PUSDATA_LIMIT_DOWNLOAD", value_parser = parse_rate)]
+    pub limit_download: Option<u64>,
+}
+
+/// A positive byte rate: plain bytes or with a unit (`512KiB`, `10MB`).
+fn parse_rate(s: &str) -> Result<u64, String> {
+    let n = s
+        .trim()
+        .parse::<u64>()
+        .or_else(|_| s.trim().parse::<bytesize::ByteSize>().map(|b| b.as_u64()))
+        .map_err(|e| format!("`{s}` is not a byte rate like 1048576 or 1MiB: {e}"))?;
+    if n == 0 {
+        return Err("the limit must be greater than zero (leave it out for no limit)".into());
+    }
+    Ok(n)
 }
 
 impl RepoArgs {
@@ -72,6 +92,12 @@ impl RepoArgs {
             password: Secret::new(password),
             cache_dir: self.cache_dir.clone(),
             progress: std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),
+            upload_limit: self
+                .limit_upload
+                .map(|n| std::sync::Arc::new(pusdata::mirror::RateLimit::new(n))),
+            download_limit: self
+                .limit_download
+                .map(|n| std::sync::Arc::new(pusdata::mirror::RateLimit::new(n))),
         })
     }
 }

@@ -175,7 +175,7 @@ pub async fn reconcile_once(agency: &Agency, ctx: &Context) -> Result<Outcome, E
             .unwrap_or(&[]),
     );
     let extra = approved_extra_ports(agency, ctx).await?;
-    let children = tenancy::agency_children(agency, &standard, &extra);
+    let children = tenancy::agency_children(agency, &standard, &extra, &ctx.operator_namespace);
     apply_children(agency, ctx, &children).await?;
 
     let desired = [
@@ -358,14 +358,7 @@ async fn write_status(
     if new == old {
         return Ok(());
     }
-    let api: Api<Agency> = Api::all(ctx.client.clone());
-    let patch = serde_json::json!({"status": new});
-    api.patch_status(
-        &agency.name_any(),
-        &PatchParams::default(),
-        &Patch::Merge(&patch),
-    )
-    .await?;
+    super::patch_status_if_changed::<Agency, _>(ctx, &agency.name_any(), &old, &new).await?;
     super::events::publish(ctx, agency, &old.conditions, &new.conditions).await;
     Ok(())
 }

@@ -77,6 +77,13 @@ struct FindingLabels {
     severity: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RepositoryLabels {
+    repository: String,
+    agency: String,
+    site: String,
+}
+
 /// Metrics of all controllers.
 #[derive(Debug)]
 pub struct Metrics {
@@ -87,6 +94,9 @@ pub struct Metrics {
     backup: BackupMetrics,
     findings: Family<FindingLabels, Gauge>,
     leading: Gauge,
+    repository_available: Family<RepositoryLabels, Gauge>,
+    repository_snapshots: Family<RepositoryLabels, Gauge>,
+    repository_stored_bytes: Family<RepositoryLabels, Gauge>,
 }
 
 impl Default for Metrics {
@@ -202,6 +212,24 @@ impl Metrics {
             "1 while this replica holds the operator's Lease and runs the controllers",
             leading.clone(),
         );
+        let repository_available = Family::<RepositoryLabels, Gauge>::default();
+        let repository_snapshots = Family::<RepositoryLabels, Gauge>::default();
+        let repository_stored_bytes = Family::<RepositoryLabels, Gauge>::default();
+        registry.register(
+            "repository_available",
+            "1 when the BackupRepository opened with its key on the last validation, else 0",
+            repository_available.clone(),
+        );
+        registry.register(
+            "repository_snapshots",
+            "Snapshots in the BackupRepository at the last validation",
+            repository_snapshots.clone(),
+        );
+        registry.register(
+            "repository_stored_bytes",
+            "Bytes stored by the BackupRepository at the last validation",
+            repository_stored_bytes.clone(),
+        );
         Metrics {
             registry,
             reconciles,
@@ -210,6 +238,9 @@ impl Metrics {
             backup,
             findings,
             leading,
+            repository_available,
+            repository_snapshots,
+            repository_stored_bytes,
         }
     }
 
@@ -318,6 +349,34 @@ impl Metrics {
     /// Records whether this replica leads (`pusdata_leader`).
     pub fn set_leading(&self, leading: bool) {
         self.leading.set(i64::from(leading));
+    }
+
+    /// Records one repository validation; counts only when the repository was opened.
+    pub fn repository(
+        &self,
+        repository: &str,
+        agency: &str,
+        site: &str,
+        available: bool,
+        counts: Option<(u64, u64)>,
+    ) {
+        let l = RepositoryLabels {
+            repository: repository.to_string(),
+            agency: agency.to_string(),
+            site: site.to_string(),
+        };
+        self.repository_available
+            .get_or_create(&l)
+            .set(i64::from(available));
+        if let Some((snapshots, bytes)) = counts {
+            let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+            self.repository_snapshots
+                .get_or_create(&l)
+                .set(clamp(snapshots));
+            self.repository_stored_bytes
+                .get_or_create(&l)
+                .set(clamp(bytes));
+        }
     }
 
     /// The OpenMetrics text exposition.
@@ -444,5 +503,26 @@ mod tests {
         assert!(m.encode().contains("pusdata_leader 1"));
         m.set_leading(false);
         assert!(m.encode().contains("pusdata_leader 0"));
+    }
+
+    #[test]
+    fn repository_gauges_follow_the_last_validation() {
+        let m = Metrics::new();
+        m.repository("dinkes-drc", "dinkes", "drc-bandung", true, Some((3, 4096)));
+        m.repository("dinkes-drc", "dinkes", "drc-bandung", false, None);
+        let text = m.encode();
+        let l = "repository=\"dinkes-drc\",agency=\"dinkes\",site=\"drc-bandung\"";
+        assert!(
+            text.contains(&format!("pusdata_repository_available{{{l}}} 0")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("pusdata_repository_snapshots{{{l}}} 3")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("pusdata_repository_stored_bytes{{{l}}} 4096")),
+            "{text}"
+        );
     }
 }

@@ -15,8 +15,14 @@ pub mod metrics;
 pub mod policyreport;
 pub mod racks_view;
 pub mod rbac;
+pub mod repository;
 pub mod run;
 pub mod schedule;
+/// A real S3 server for the controllers' tests: the black-box tests' harness, included by
+/// path so both start Garage the same way.
+#[cfg(test)]
+#[path = "../../tests/common/s3.rs"]
+mod test_s3;
 #[cfg(test)]
 mod testing;
 pub mod webhook_certs;
@@ -45,6 +51,8 @@ pub struct Context {
     pub clock: Clock,
     /// Namespace of the platform team (approvals, secrets).
     pub platform_namespace: String,
+    /// The operator's own namespace (its service account, Lease and certificates).
+    pub operator_namespace: String,
     /// Metrics of all controllers, served on `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
 }
@@ -54,6 +62,35 @@ impl Context {
     pub fn now(&self) -> Time {
         Time((self.clock)())
     }
+}
+
+/// Writes the status of a cluster-scoped object as a merge patch, unless it is unchanged
+/// (an unchanged status is never rewritten, so a settled object causes no watch events).
+pub(crate) async fn patch_status_if_changed<K, S>(
+    ctx: &Context,
+    name: &str,
+    old: &S,
+    new: &S,
+) -> Result<(), Error>
+where
+    K: kube::Resource<DynamicType = (), Scope = k8s_openapi::ClusterResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+    S: PartialEq + serde::Serialize,
+{
+    if new == old {
+        return Ok(());
+    }
+    let api: kube::Api<K> = kube::Api::all(ctx.client.clone());
+    let patch = serde_json::json!({ "status": new });
+    api.patch_status(
+        name,
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Merge(&patch),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Errors of the controllers.

@@ -31,6 +31,7 @@ pub fn all() -> Vec<(String, String, Vec<String>)> {
         super::http::PERMISSIONS,
         super::events::PERMISSIONS,
         super::webhook_certs::PERMISSIONS,
+        super::repository::PERMISSIONS,
     ];
     merge(sets.iter().flat_map(|s| s.iter()))
 }
@@ -39,6 +40,12 @@ pub fn all() -> Vec<(String, String, Vec<String>)> {
 /// account, so that a compromised webhook pod can read the rule context and nothing else.
 pub fn webhook() -> Vec<(String, String, Vec<String>)> {
     merge(crate::webhook::cluster::PERMISSIONS.iter())
+}
+
+/// Permissions the operator holds only in agencies' namespaces, through the RoleBinding the
+/// Agency controller creates there (ClusterRole `pusdata-operator-agency-namespace`).
+pub fn agency_namespaces() -> Vec<(String, String, Vec<String>)> {
+    merge(super::repository::AGENCY_NAMESPACE_PERMISSIONS.iter())
 }
 
 /// Permissions used only in the operator's own namespace (the lease, the webhook
@@ -57,7 +64,7 @@ pub fn resource_names(group: &str, resource: &str) -> Option<&'static [&'static 
     const WEBHOOKS: &[&str] = &[super::webhook_certs::WEBHOOK_CONFIGURATION];
     // The Agency controller binds agencies to `edit` only (pusdata_core::tenancy); `bind`
     // on any other ClusterRole would let the operator hand out cluster-admin.
-    const BINDABLE: &[&str] = &["edit"];
+    const BINDABLE: &[&str] = &["edit", pusdata_core::tenancy::OPERATOR_SECRETS_ROLE];
     match (group, resource) {
         ("rbac.authorization.k8s.io", "clusterroles") => Some(BINDABLE),
         (

@@ -3,7 +3,8 @@
 
 use super::leader::{Elector, Standing};
 use super::{
-    Context, Error, agency, audit, backup, hosting, schedule, system_clock, webhook_certs,
+    Context, Error, agency, audit, backup, hosting, repository, schedule, system_clock,
+    webhook_certs,
 };
 use futures::future::{BoxFuture, Shared};
 use futures::stream::BoxStream;
@@ -191,6 +192,7 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
         client: client.clone(),
         clock: system_clock(),
         platform_namespace: opts.platform_namespace.clone(),
+        operator_namespace: opts.namespace.clone(),
         metrics: Default::default(),
     });
     // Every replica serves /healthz and /metrics, leading or not.
@@ -391,6 +393,21 @@ async fn controllers(
             tracing::debug!(%e, "hosting controller event");
         }
     });
+    let repositories = Controller::new(
+        Api::<BackupRepository>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .graceful_shutdown_on(stop.clone())
+    .run(
+        |o, c| timed("repository", c.clone(), repository::reconcile(o, c)),
+        error_policy,
+        ctx.clone(),
+    )
+    .for_each(|result| async move {
+        if let Err(e) = result {
+            tracing::debug!(%e, "repository controller event");
+        }
+    });
     // A plan reconciles when it or one of its Backup runs changes, and at its next slot.
     let plans = Controller::new(
         Api::<DisasterRecoveryPlan>::all(client.clone()),
@@ -439,7 +456,7 @@ async fn controllers(
     });
     // The audit loop never ends by itself: it stops with the controllers.
     tokio::select! {
-        _ = futures::future::join4(agencies, requests, plans, runs) => {}
+        _ = futures::future::join5(agencies, requests, plans, runs, repositories) => {}
         () = audit_loop(ctx.clone()) => {}
     }
 }

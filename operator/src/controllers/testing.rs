@@ -29,6 +29,7 @@ pub async fn context(builder: ClientBuilder) -> Context {
         client: builder.build().await.unwrap(),
         clock: fixed_clock(),
         platform_namespace: "pusdata-system".into(),
+        operator_namespace: "pusdata-system".into(),
         metrics: Default::default(),
     }
 }

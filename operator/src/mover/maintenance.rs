@@ -1,6 +1,6 @@
 //! `pusdata mover check | forget | unlock` and the snapshot list.
 
-use super::{MoverError, RepoConfig, RepoLocation, has_tags};
+use super::{MoverError, RepoConfig, has_tags};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use pusdata_core::retention::{self, Decision, SnapshotMeta};
@@ -250,17 +250,8 @@ pub struct UnlockReport {
 /// deletes in two phases, so it does not need them.
 pub fn unlock(repo_cfg: &RepoConfig, req: &UnlockRequest) -> Result<UnlockReport, MoverError> {
     // Opening proves the key: only holders of the repository key may remove its locks.
-    drop(repo_cfg.open()?);
-    let op = lock_operator(repo_cfg)?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| MoverError::Io(format!("cannot start I/O runtime: {e}")))?;
-    let err = |what: &str, e: opendal::Error| {
-        MoverError::Repository(
-            repo_cfg.scrub(&format!("{what} {}: {e}", repo_cfg.location.display())),
-        )
-    };
+    let (op, rt) = repo_cfg.open_raw()?;
+    let err = |what: &str, e: opendal::Error| repo_cfg.opendal_err(what, e);
     rt.block_on(async {
         let mut report = UnlockReport {
             removed: Vec::new(),
@@ -298,40 +289,5 @@ pub fn unlock(repo_cfg: &RepoConfig, req: &UnlockRequest) -> Result<UnlockReport
             }
         }
         Ok(report)
-    })
-}
-
-fn lock_operator(repo_cfg: &RepoConfig) -> Result<opendal::Operator, MoverError> {
-    let mut options: Vec<(String, String)> = Vec::new();
-    let scheme = match &repo_cfg.location {
-        RepoLocation::Local(p) => {
-            options.push(("root".into(), p.display().to_string()));
-            "fs"
-        }
-        RepoLocation::S3(s) => {
-            options.extend([
-                ("bucket".into(), s.bucket.clone()),
-                ("root".into(), format!("/{}", s.prefix)),
-                ("endpoint".into(), s.endpoint.clone()),
-                ("region".into(), s.region.clone()),
-                ("access_key_id".into(), s.access_key_id.clone()),
-                (
-                    "secret_access_key".into(),
-                    s.secret_access_key.expose().to_string(),
-                ),
-                (
-                    "enable_virtual_host_style".into(),
-                    (!s.path_style).to_string(),
-                ),
-                ("disable_config_load".into(), "true".into()),
-            ]);
-            "s3"
-        }
-    };
-    opendal::Operator::via_iter(scheme, options).map_err(|e| {
-        MoverError::Repository(repo_cfg.scrub(&format!(
-            "cannot reach {}: {e}",
-            repo_cfg.location.display()
-        )))
     })
 }

@@ -8,6 +8,8 @@
 
 mod backup;
 
+mod inspect;
+mod limit;
 mod maintenance;
 mod progress;
 mod repo;
@@ -17,6 +19,8 @@ mod restore;
 // this binary some names are not used yet.
 #[allow(unused_imports)]
 pub use backup::{BackupReport, BackupRequest, backup};
+#[allow(unused_imports)]
+pub use inspect::{RepoStats, destroy, inspect};
 #[allow(unused_imports)]
 pub use maintenance::{
     CheckReport, CheckRequest, ForgetReport, ForgetRequest, GroupReport, SnapshotInfo,

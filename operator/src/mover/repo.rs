@@ -2,7 +2,9 @@
 //! cache. Secrets are wrapped so that `Debug` and error messages never show them.
 
 use super::MoverError;
+use super::limit::Throttled;
 use super::progress::Bars;
+use crate::mirror::RateLimit;
 use rustic_backend::BackendOptions;
 use rustic_core::{
     ConfigOptions, Credentials, KeyOptions, OpenStatus, Repository, RepositoryBackends,
@@ -11,6 +13,7 @@ use rustic_core::{
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A secret string (repository password, S3 secret key). `Debug` prints `***`.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -126,6 +129,11 @@ pub struct RepoConfig {
     pub cache_dir: Option<PathBuf>,
     /// Draw progress bars on the terminal.
     pub progress: bool,
+    /// Upload limit (`uploadLimitBytesPerSecond`): every file written takes its size from
+    /// it. Shared, so that all of rustic's writer threads together hold the rate.
+    pub upload_limit: Option<Arc<RateLimit>>,
+    /// Download limit (`downloadLimitBytesPerSecond`), for restores and checks.
+    pub download_limit: Option<Arc<RateLimit>>,
 }
 
 impl RepoConfig {
@@ -137,6 +145,8 @@ impl RepoConfig {
             password: Secret::new(password),
             cache_dir: None,
             progress: false,
+            upload_limit: None,
+            download_limit: None,
         }
     }
 
@@ -168,11 +178,74 @@ impl RepoConfig {
             .options(options)
     }
 
-    /// The backends (rustic_backend's local or OpenDAL S3).
+    /// The backends (rustic_backend's local or OpenDAL S3), behind the bandwidth limits.
     pub(crate) fn backends(&self) -> Result<RepositoryBackends, MoverError> {
-        self.backend_options()
+        let b = self
+            .backend_options()
             .to_backends()
-            .map_err(|e| self.rustic_err("cannot reach the repository", &e))
+            .map_err(|e| self.rustic_err("cannot reach the repository", &e))?;
+        Ok(RepositoryBackends::new(
+            Throttled::wrap(
+                b.repository(),
+                self.upload_limit.clone(),
+                self.download_limit.clone(),
+            ),
+            b.repo_hot(),
+        ))
+    }
+
+    /// An OpenDAL operator rooted at the repository (for what rustic_core has no file type
+    /// for: lock files, and deleting a repository).
+    pub(crate) fn operator(&self) -> Result<opendal::Operator, MoverError> {
+        let mut options: Vec<(String, String)> = Vec::new();
+        let scheme = match &self.location {
+            RepoLocation::Local(p) => {
+                options.push(("root".into(), p.display().to_string()));
+                "fs"
+            }
+            RepoLocation::S3(s) => {
+                options.extend([
+                    ("bucket".into(), s.bucket.clone()),
+                    ("root".into(), format!("/{}", s.prefix)),
+                    ("endpoint".into(), s.endpoint.clone()),
+                    ("region".into(), s.region.clone()),
+                    ("access_key_id".into(), s.access_key_id.clone()),
+                    (
+                        "secret_access_key".into(),
+                        s.secret_access_key.expose().to_string(),
+                    ),
+                    (
+                        "enable_virtual_host_style".into(),
+                        (!s.path_style).to_string(),
+                    ),
+                    ("disable_config_load".into(), "true".into()),
+                ]);
+                "s3"
+            }
+        };
+        opendal::Operator::via_iter(scheme, options).map_err(|e| {
+            MoverError::Repository(
+                self.scrub(&format!("cannot reach {}: {e}", self.location.display())),
+            )
+        })
+    }
+
+    /// Opens the repository (proving the key: only its holders may change files rustic has
+    /// no type for), then gives the raw operator and a small runtime to drive it.
+    pub(crate) fn open_raw(
+        &self,
+    ) -> Result<(opendal::Operator, tokio::runtime::Runtime), MoverError> {
+        drop(self.open()?);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| MoverError::Io(format!("cannot start I/O runtime: {e}")))?;
+        Ok((self.operator()?, rt))
+    }
+
+    /// An OpenDAL error, named with the repository and scrubbed of secrets.
+    pub(crate) fn opendal_err(&self, what: &str, e: opendal::Error) -> MoverError {
+        MoverError::Repository(self.scrub(&format!("{what} {}: {e}", self.location.display())))
     }
 
     fn repository(&self) -> Result<Repository<()>, MoverError> {
