@@ -87,4 +87,8 @@ impl SiteWork for RusticWork {
     fn verify(&self, job: &VerifyJob) -> Result<Report, WorkError> {
         verify_target(&self.restore_root, job)
     }
+
+    fn discard(&self, target: &str) -> Result<Report, WorkError> {
+        super::work::discard_target(&self.restore_root, target)
+    }
 }

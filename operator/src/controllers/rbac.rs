@@ -26,6 +26,7 @@ pub struct Permission {
 pub fn all() -> Vec<(String, String, Vec<String>)> {
     let sets: &[&[Permission]] = &[
         super::agency::PERMISSIONS,
+        super::failover::PERMISSIONS,
         super::hosting::PERMISSIONS,
         super::racks_view::PERMISSIONS,
     ];

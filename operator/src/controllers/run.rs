@@ -1,7 +1,7 @@
 //! `pusdata operator`: wires the controllers to the API server. Kept thin on purpose — the
 //! reconcile functions are tested against an in-memory API; this only starts them.
 
-use super::{Context, Error, agency, hosting, system_clock};
+use super::{Context, Error, agency, failover, hosting, system_clock};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{LimitRange, ResourceQuota};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
@@ -10,7 +10,7 @@ use kube::Api;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher;
-use pusdata_crds::v1alpha1::{Agency, Approval, HostingRequest};
+use pusdata_crds::v1alpha1::{Agency, Approval, Backup, Failover, HostingRequest};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -45,6 +45,16 @@ fn approval_target(approval: Approval) -> Option<ObjectRef<HostingRequest>> {
     (t.kind == "HostingRequest").then(|| ObjectRef::new(&t.name).within(ns))
 }
 
+/// The Failover a final-sync Backup belongs to, so its completion moves the Failover on.
+fn backup_owner(backup: Backup) -> Option<ObjectRef<Failover>> {
+    let name = backup
+        .metadata
+        .labels?
+        .get(failover::FAILOVER_LABEL)?
+        .clone();
+    Some(ObjectRef::new(&name))
+}
+
 /// Runs the controllers until the process is stopped.
 pub async fn run(
     platform_namespace: String,
@@ -57,7 +67,7 @@ pub async fn run(
         platform_namespace: platform_namespace.clone(),
         metrics: Default::default(),
     });
-    tracing::info!("controllers running: agency, hosting (backup and failover controllers follow)");
+    tracing::info!("controllers running: agency, hosting, failover (backup controller follows)");
     let agencies = Controller::new(
         Api::<Agency>::all(client.clone()),
         watcher::Config::default(),
@@ -109,6 +119,40 @@ pub async fn run(
             tracing::debug!(%e, "hosting controller event");
         }
     });
+    let fctx = Arc::new(failover::FailoverContext {
+        base: (*ctx).clone(),
+        agents: Arc::new(failover::GrpcAgents::from_secrets(
+            client.clone(),
+            &platform_namespace,
+        )),
+        traffic: Arc::new(failover::ServiceSwitch::new(client.clone())),
+    });
+    let failovers = Controller::new(
+        Api::<Failover>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .watches(
+        Api::<Backup>::all(client.clone()),
+        watcher::Config::default().labels(failover::FAILOVER_LABEL),
+        backup_owner,
+    )
+    .shutdown_on_signal()
+    .run(
+        |o, c| {
+            let base = Arc::new(c.base.clone());
+            timed("failover", base, failover::reconcile(o, c))
+        },
+        {
+            let ctx = ctx.clone();
+            move |o, e, _| error_policy(o, e, ctx.clone())
+        },
+        fctx,
+    )
+    .for_each(|result| async move {
+        if let Err(e) = result {
+            tracing::debug!(%e, "failover controller event");
+        }
+    });
     if let Some(addr) = views {
         let ctx = ctx.clone();
         tokio::spawn(async move {
@@ -117,6 +161,6 @@ pub async fn run(
             }
         });
     }
-    futures::join!(agencies, requests);
+    futures::join!(agencies, requests, failovers);
     Ok(())
 }

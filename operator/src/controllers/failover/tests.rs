@@ -1,0 +1,514 @@
+//! The controller against the in-memory API, with real `pusdata agent` processes as the two
+//! sites over mTLS on loopback (directory-copy work: a snapshot is a directory).
+
+use super::*;
+use crate::controllers::testing::{self, seed_cluster, seed_namespaced};
+use k8s_openapi::api::core::v1::ServiceSpec;
+use kube_fake_client::ClientBuilder;
+use pusdata::agent::process::{AgentProcess, AgentProcessConfig};
+use pusdata::agent::tls::LocalPki;
+use pusdata_crds::fixtures;
+use pusdata_crds::v1alpha1::{BackupStatus, FailoverSpec, RunbookStep, Scope, StepStage};
+use std::path::Path;
+
+struct Sites {
+    _dir: tempfile::TempDir,
+    root: std::path::PathBuf,
+    pki: LocalPki,
+    primary: AgentProcess,
+    drc: AgentProcess,
+}
+
+fn agent(root: &Path, pki: &LocalPki, site: &str) -> AgentProcess {
+    let files = pki
+        .server
+        .write_files(&root.join(site).join("pki"))
+        .unwrap();
+    let mut cfg = AgentProcessConfig::new(pusdata_tests::pusdata_bin(), root.join(site), files);
+    cfg.site = site.into();
+    cfg.log = Some(root.join(format!("{site}.log")));
+    AgentProcess::spawn(&cfg).unwrap()
+}
+
+/// Both sites as real processes; the DRC holds the snapshots `disdukcapil/snap-db` and
+/// `disdukcapil/snap-app` (and the final-sync ones).
+fn sites() -> Sites {
+    pusdata::agent::tls::install_crypto_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    for snap in ["snap-db", "snap-app", "final-db", "final-app"] {
+        let d = root.join("drc-bandung/repo/disdukcapil").join(snap);
+        std::fs::create_dir_all(d.join("data")).unwrap();
+        std::fs::write(d.join("data/table"), format!("rows of {snap}").repeat(500)).unwrap();
+    }
+    let pki = LocalPki::generate().unwrap();
+    let primary = agent(&root, &pki, "dc-bekasi");
+    let drc = agent(&root, &pki, "drc-bandung");
+    Sites {
+        _dir: dir,
+        root,
+        pki,
+        primary,
+        drc,
+    }
+}
+
+fn member(name: &str, deps: &[&str]) -> Member {
+    Member {
+        name: name.into(),
+        agency: "disdukcapil".into(),
+        namespace: "disdukcapil".into(),
+        pvc_selector: None,
+        buckets: Vec::new(),
+        depends_on: deps.iter().map(|d| d.to_string()).collect(),
+        size_hint_bytes: None,
+        smoke_command: Vec::new(),
+    }
+}
+
+/// A plan with a database and the app using it, and an approval before a real failover.
+fn plan() -> DisasterRecoveryPlan {
+    let mut p = fixtures::plan();
+    p.spec.tiers[0].members = vec![member("db", &[]), member("app", &["db"])];
+    p.spec.runbook = vec![RunbookStep {
+        id: "declare-disaster".into(),
+        title: "Head of office declares the disaster".into(),
+        kind: StepKind::Approval,
+        owner_role: "kepala-dinas".into(),
+        stage: StepStage::Before,
+        applies_to: vec![FailoverType::Failover],
+        timeout: Some("30m".into()),
+    }];
+    p
+}
+
+fn backup(name: &str, member: &str, snap: &str) -> Backup {
+    let mut b = fixtures::backup("disdukcapil", name);
+    b.metadata.name = Some(name.into());
+    b.spec.member = member.into();
+    b.status = Some(BackupStatus {
+        phase: Some(BackupPhase::Completed),
+        snapshot_id: Some(snap.into()),
+        finished_at: Some(fixtures::time("2026-11-24T23:50:00Z")),
+        verification: Some(VerificationStatus::Verified),
+        ..BackupStatus::default()
+    });
+    b
+}
+
+async fn context(s: &Sites) -> FailoverContext {
+    let base = testing::context(
+        ClientBuilder::new()
+            .with_resource::<Failover>()
+            .with_status_subresource::<Failover>()
+            .with_resource::<DisasterRecoveryPlan>()
+            .with_resource::<Site>()
+            .with_resource::<Backup>()
+            .with_status_subresource::<Backup>()
+            .with_resource::<BackupRepository>()
+            .with_resource::<ConfigMap>()
+            .with_resource::<Service>()
+            .with_resource::<Ingress>(),
+    )
+    .await;
+    let ctx = fresh(&base, s);
+    seed_cluster(&base, &plan()).await;
+    let mut primary = fixtures::primary_site();
+    primary.spec.endpoints.agent = Some(s.primary.endpoint());
+    seed_cluster(&base, &primary).await;
+    let mut drc = fixtures::drc_site("Kota Bandung", fixtures::BANDUNG);
+    drc.spec.endpoints.agent = Some(s.drc.endpoint());
+    seed_cluster(&base, &drc).await;
+    seed_namespaced(&base, &backup("db-1", "db", "snap-db")).await;
+    seed_namespaced(&base, &backup("app-1", "app", "snap-app")).await;
+    let mut svc = Service::default();
+    svc.metadata.name = Some("web".into());
+    svc.metadata.namespace = Some("disdukcapil".into());
+    svc.metadata.annotations = Some(
+        [(
+            format!("{TRAFFIC_PREFIX}drc-bandung"),
+            "externalName:web.drc-bandung.bekasikota.go.id".to_string(),
+        )]
+        .into(),
+    );
+    svc.spec = Some(ServiceSpec {
+        selector: Some([("app".to_string(), "web".to_string())].into()),
+        ..ServiceSpec::default()
+    });
+    seed_namespaced(&base, &svc).await;
+    ctx
+}
+
+/// A new controller over the same API store (as after a restart).
+fn fresh(base: &Context, s: &Sites) -> FailoverContext {
+    let mut agents = GrpcAgents::with_tls(base.client.clone(), s.pki.client.clone());
+    agents.server_name = Some("localhost".into());
+    agents.call_timeout = Duration::from_secs(10);
+    FailoverContext {
+        base: Context {
+            metrics: Default::default(),
+            ..base.clone()
+        },
+        agents: Arc::new(agents),
+        traffic: Arc::new(ServiceSwitch::new(base.client.clone())),
+    }
+}
+
+async fn create(ctx: &FailoverContext, name: &str, kind: FailoverType) {
+    let fo = Failover::new(
+        name,
+        FailoverSpec {
+            plan: "bekasi".into(),
+            kind,
+            scope: Scope::default(),
+            reason: "Exercise of the DRP in the controller tests".into(),
+            accept_data_loss: false,
+            requested_by: None,
+        },
+    );
+    seed_cluster(&ctx.base, &fo).await;
+}
+
+async fn get(ctx: &FailoverContext, name: &str) -> Failover {
+    Api::<Failover>::all(ctx.base.client.clone())
+        .get(name)
+        .await
+        .unwrap()
+}
+
+/// Reconciles until the execution finishes or stops moving; returns each reconcile's
+/// outcome.
+async fn drive(ctx: &FailoverContext, name: &str) -> Vec<Outcome> {
+    let mut out = Vec::new();
+    for _ in 0..60 {
+        let o = reconcile_once(&get(ctx, name).await, ctx).await.unwrap();
+        let stop = matches!(
+            o.phase,
+            FailoverPhase::Succeeded | FailoverPhase::Failed | FailoverPhase::WaitingForPerson
+        ) || (o.executed.is_empty()
+            && out.last().is_some_and(|p: &Outcome| p.executed.is_empty()));
+        out.push(o);
+        if stop {
+            break;
+        }
+    }
+    out
+}
+
+fn step<'a>(fo: &'a Failover, id: &str) -> &'a pusdata_crds::v1alpha1::StepStatus {
+    fo.status
+        .as_ref()
+        .unwrap()
+        .steps
+        .iter()
+        .find(|s| s.id == id)
+        .unwrap_or_else(|| panic!("no step {id}"))
+}
+
+fn work_started(s: &Sites, site: &str) -> Vec<String> {
+    std::fs::read_to_string(s.root.join(format!("{site}.log")))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains("work started"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_drill_runs_to_completion_reconcile_by_reconcile() {
+    let s = sites();
+    let ctx = context(&s).await;
+    create(&ctx, "drill-q4", FailoverType::Drill).await;
+    let outcomes = drive(&ctx, "drill-q4").await;
+    let fo = get(&ctx, "drill-q4").await;
+    let st = fo.status.clone().unwrap();
+    assert_eq!(st.phase, Some(FailoverPhase::Succeeded), "{st:#?}");
+    // One step group per reconcile: restore db, verify db, restore app, verify app,
+    // measure-rto, teardown.
+    let executed: Vec<_> = outcomes.iter().flat_map(|o| o.executed.clone()).collect();
+    assert_eq!(
+        executed,
+        [
+            "restore/db",
+            "verify/db",
+            "restore/app",
+            "verify/app",
+            "measure-rto",
+            "teardown"
+        ]
+    );
+    assert!(outcomes.iter().all(|o| o.executed.len() <= 1));
+    for s in &st.steps {
+        assert_eq!(s.state, StepState::Succeeded, "{s:?}");
+        assert_eq!(s.attempts, Some(1), "{s:?}");
+        assert!(s.started_at.is_some() && s.finished_at.is_some());
+    }
+    assert!(
+        step(&fo, "verify/app")
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("matches")
+    );
+    // A drill never fences: the DRC was not promoted, and nothing is left at the DRC.
+    assert_eq!(st.epoch, None);
+    assert!(!s.root.join("drc-bandung/restores/drill/drill-q4").exists());
+    assert!(!s.root.join("dc-bekasi/restores").join("drill").exists());
+    // The report is in its ConfigMap, linked from the status with its digest.
+    let r = st.report.clone().unwrap();
+    let cm = Api::<ConfigMap>::namespaced(ctx.base.client.clone(), "pusdata-system")
+        .get(r.config_map.as_deref().unwrap())
+        .await
+        .unwrap();
+    let data = cm.data.unwrap();
+    assert_eq!(
+        report::sha256_hex(data["report.html"].as_bytes()),
+        r.sha256.unwrap()
+    );
+    assert!(data["report.md"].contains("drill-q4"));
+    let ready = st.conditions.iter().find(|c| c.type_ == "Ready").unwrap();
+    assert_eq!(
+        (ready.status.as_str(), ready.reason.as_str()),
+        ("True", "Succeeded")
+    );
+    assert!(ctx.base.metrics.encode().contains(
+        "pusdata_failover_executions_total{plan=\"bekasi\",kind=\"Drill\",outcome=\"Succeeded\"} 1"
+    ));
+    // Finished: another reconcile does nothing.
+    let again = reconcile_once(&fo, &ctx).await.unwrap();
+    assert!(again.executed.is_empty());
+}
+
+/// Signs off a step the way `pusdata drill approve` does.
+async fn approve(ctx: &FailoverContext, name: &str, step: &str, user: &str) {
+    let who = RecordedIdentity {
+        username: user.into(),
+        uid: None,
+        groups: vec!["pusdata:platform".into()],
+        at: fixtures::time("2026-11-25T00:00:00Z"),
+    };
+    let patch = serde_json::json!({"metadata": {"annotations": {
+        format!("{APPROVAL_PREFIX}{step}"): serde_json::to_string(&who).unwrap()
+    }}});
+    Api::<Failover>::all(ctx.base.client.clone())
+        .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .unwrap();
+}
+
+/// A SiteAgents that hangs forever on its `n`-th call and says so: the controller dies there.
+struct HangAt {
+    inner: GrpcAgents,
+    calls: std::sync::atomic::AtomicUsize,
+    n: usize,
+    reached: tokio::sync::Notify,
+}
+
+impl SiteAgents for HangAt {
+    fn agent<'a>(&'a self, site: &'a Site) -> BoxFuture<'a, Result<AgentClient, String>> {
+        let k = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        if k == self.n {
+            self.reached.notify_one();
+            return Box::pin(futures::future::pending());
+        }
+        self.inner.agent(site)
+    }
+}
+
+#[tokio::test]
+async fn a_failover_waits_for_approval_fences_resumes_after_a_crash_and_switches_traffic() {
+    let s = sites();
+    let ctx = context(&s).await;
+    create(&ctx, "fo-banjir", FailoverType::Failover).await;
+
+    // The approval step waits for a person; reconciling again starts nothing.
+    let o = drive(&ctx, "fo-banjir").await;
+    assert_eq!(o.last().unwrap().phase, FailoverPhase::WaitingForPerson);
+    let fo = get(&ctx, "fo-banjir").await;
+    assert_eq!(step(&fo, "declare-disaster").state, StepState::Waiting);
+    assert_eq!(step(&fo, "fence").state, StepState::Pending);
+    let waiting = fo
+        .status
+        .as_ref()
+        .unwrap()
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "WaitingForPerson")
+        .unwrap();
+    assert_eq!(waiting.status, "True");
+    assert!(
+        waiting.message.contains("kepala-dinas"),
+        "{}",
+        waiting.message
+    );
+    assert!(reconcile_once(&fo, &ctx).await.unwrap().executed.is_empty());
+
+    // Signed off: fence (epoch 1), then the final sync creates Backups at the primary and
+    // waits for them.
+    approve(
+        &ctx,
+        "fo-banjir",
+        "declare-disaster",
+        "kadis@bekasikota.go.id",
+    )
+    .await;
+    drive(&ctx, "fo-banjir").await;
+    let fo = get(&ctx, "fo-banjir").await;
+    let st = fo.status.clone().unwrap();
+    assert_eq!(
+        step(&fo, "declare-disaster")
+            .approved_by
+            .as_ref()
+            .unwrap()
+            .username,
+        "kadis@bekasikota.go.id"
+    );
+    assert_eq!(step(&fo, "fence").state, StepState::Succeeded);
+    assert_eq!(st.epoch, Some(1));
+    assert_eq!(step(&fo, "final-sync").state, StepState::Running);
+    let backups = Api::<Backup>::namespaced(ctx.base.client.clone(), "disdukcapil");
+    for (m, snap) in [("db", "final-db"), ("app", "final-app")] {
+        let name = format!("fo-banjir-final-{m}");
+        let b = backups.get(&name).await.unwrap();
+        assert_eq!(b.spec.trigger, BackupTrigger::FinalSync);
+        // The mover (issue #5) would run it; here the test completes it.
+        let status = BackupStatus {
+            phase: Some(BackupPhase::Completed),
+            snapshot_id: Some(snap.into()),
+            finished_at: Some(fixtures::time("2026-11-24T23:59:00Z")),
+            ..BackupStatus::default()
+        };
+        backups
+            .patch_status(
+                &name,
+                &PatchParams::default(),
+                &Patch::Merge(&serde_json::json!({"status": status})),
+            )
+            .await
+            .unwrap();
+    }
+
+    // Final sync recorded, then restore/db starts — and the controller dies while doing it
+    // (its 3rd agent call of that reconcile: after the two heartbeats, the restore).
+    let o = reconcile_once(&get(&ctx, "fo-banjir").await, &ctx)
+        .await
+        .unwrap();
+    assert_eq!(o.executed, ["final-sync"]);
+    let hang = Arc::new(HangAt {
+        inner: {
+            let mut a = GrpcAgents::with_tls(ctx.base.client.clone(), s.pki.client.clone());
+            a.server_name = Some("localhost".into());
+            a
+        },
+        calls: Default::default(),
+        n: 3,
+        reached: Default::default(),
+    });
+    let dying = FailoverContext {
+        agents: hang.clone(),
+        ..ctx.clone()
+    };
+    let fo = get(&ctx, "fo-banjir").await;
+    tokio::select! {
+        r = reconcile_once(&fo, &dying) => panic!("the dying controller should hang in the restore: {r:?}"),
+        () = hang.reached.notified() => {}
+    }
+    let fo = get(&ctx, "fo-banjir").await;
+    assert_eq!(
+        step(&fo, "restore/db").state,
+        StepState::Running,
+        "recorded before it ran"
+    );
+    let finished_before: Vec<_> = fo
+        .status
+        .as_ref()
+        .unwrap()
+        .steps
+        .iter()
+        .filter(|s| s.state == StepState::Succeeded)
+        .map(|s| (s.id.clone(), s.finished_at.clone()))
+        .collect();
+
+    // A new controller (fresh context, same API store) takes over and finishes.
+    let restarted = fresh(&ctx.base, &s);
+    let o = drive(&restarted, "fo-banjir").await;
+    let fo = get(&restarted, "fo-banjir").await;
+    let st = fo.status.clone().unwrap();
+    assert_eq!(st.phase, Some(FailoverPhase::Succeeded), "{st:#?}");
+    assert_eq!(
+        o[0].executed,
+        ["restore/db"],
+        "the running step is looked at first"
+    );
+    let executed: Vec<_> = o.iter().flat_map(|o| o.executed.clone()).collect();
+    for (id, at) in &finished_before {
+        assert!(!executed.contains(id), "{id} was done again");
+        assert_eq!(&step(&fo, id).finished_at, at, "{id} changed");
+    }
+    for s in &st.steps {
+        assert!(matches!(s.state, StepState::Succeeded), "{s:?}");
+        assert_eq!(s.attempts, Some(1), "{s:?}");
+    }
+    assert!(
+        step(&fo, "restore/db")
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("final-db")
+    );
+    // Each piece of work was done once at the DRC: 2 restores, 2 verifications.
+    assert_eq!(
+        work_started(&s, "drc-bandung").len(),
+        4,
+        "{:?}",
+        work_started(&s, "drc-bandung")
+    );
+    assert!(
+        s.root
+            .join("drc-bandung/restores/disdukcapil/app/data/table")
+            .is_file()
+    );
+
+    // Traffic: the Service now points at the DRC.
+    let svc = Api::<Service>::namespaced(ctx.base.client.clone(), "disdukcapil")
+        .get("web")
+        .await
+        .unwrap();
+    let spec = svc.spec.unwrap();
+    assert_eq!(spec.type_.as_deref(), Some("ExternalName"));
+    assert_eq!(
+        spec.external_name.as_deref(),
+        Some("web.drc-bandung.bekasikota.go.id")
+    );
+    assert_eq!(
+        svc.metadata.annotations.unwrap()[TRAFFIC_SITE_ANNOTATION],
+        "drc-bandung"
+    );
+
+    // Fencing: the DRC is active at epoch 1; the old primary stood down and refuses work
+    // stamped with the older epoch.
+    let client = |p: &AgentProcess| {
+        AgentClient::new(ClientConfig::new(
+            p.endpoint(),
+            &s.pki.client,
+            Some("localhost"),
+        ))
+        .unwrap()
+    };
+    let hb = client(&s.drc).heartbeat("test", 0).await.unwrap();
+    assert_eq!((hb.epoch, hb.active), (1, true));
+    let hb = client(&s.primary).heartbeat("test", 0).await.unwrap();
+    assert_eq!((hb.epoch, hb.active), (1, false));
+    let late = client(&s.primary)
+        .restore("late-writer", 0, "x/y", "z")
+        .await
+        .unwrap();
+    assert_eq!(
+        Verdict::try_from(late.fence.unwrap().verdict),
+        Ok(Verdict::StaleEpoch)
+    );
+    assert!(late.report.is_none());
+    assert!(restarted.base.metrics.encode().contains(
+        "pusdata_failover_executions_total{plan=\"bekasi\",kind=\"Failover\",outcome=\"Succeeded\"} 1"
+    ));
+}
