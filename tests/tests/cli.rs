@@ -105,8 +105,19 @@ fn unknown_subcommand_is_a_usage_error() {
 }
 
 #[test]
+fn drill_without_a_place_says_where_in_both_languages() {
+    let out = pusdata(&["drill"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("--local") && err.contains("approve") && err.contains("sebutkan"),
+        "{err}"
+    );
+}
+
+#[test]
 fn commands_not_built_yet_say_so_and_exit_3() {
-    for args in [&["drill"][..], &["operator", "--role", "drc"][..]] {
+    for args in [&["operator", "--role", "drc"][..]] {
         let out = pusdata(args);
         assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
         let err = stderr(&out);
