@@ -916,6 +916,10 @@ pub async fn reconcile_once(fo: &Failover, ctx: &FailoverContext) -> Result<Outc
         .flatten()
         .copied()
         .chain(status.epoch.filter(|_| to_epoch.is_err()))
+        // The epochs last recorded on the Sites: a site that does not answer may hold one
+        // neither agent told us about, and a new epoch must be newer than all of them.
+        .chain(world.primary.status.as_ref().and_then(|s| s.epoch))
+        .chain(world.drc.status.as_ref().and_then(|s| s.epoch))
         .max()
         .unwrap_or(0);
     let mut obs = Observations {

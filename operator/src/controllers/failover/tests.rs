@@ -512,3 +512,127 @@ async fn a_failover_waits_for_approval_fences_resumes_after_a_crash_and_switches
         "pusdata_failover_executions_total{plan=\"bekasi\",kind=\"Failover\",outcome=\"Succeeded\"} 1"
     ));
 }
+
+async fn point_site_at(ctx: &FailoverContext, site: &str, endpoint: String) {
+    Api::<Site>::all(ctx.base.client.clone())
+        .patch(
+            site,
+            &PatchParams::default(),
+            &Patch::Merge(&serde_json::json!({"spec": {"endpoints": {"agent": endpoint}}})),
+        )
+        .await
+        .unwrap();
+}
+
+/// (epoch, active) of both sites, asserting they are never both active at one epoch.
+async fn views(s: &Sites, primary: &AgentProcess) -> ((u64, bool), (u64, bool)) {
+    let c = |p: &AgentProcess| {
+        AgentClient::new(ClientConfig::new(
+            p.endpoint(),
+            &s.pki.client,
+            Some("localhost"),
+        ))
+        .unwrap()
+    };
+    let a = c(primary).heartbeat("observer", 0).await.unwrap();
+    let b = c(&s.drc).heartbeat("observer", 0).await.unwrap();
+    assert!(
+        !(a.active && b.active && a.epoch == b.epoch),
+        "two active sites at epoch {}",
+        a.epoch
+    );
+    ((a.epoch, a.active), (b.epoch, b.active))
+}
+
+#[tokio::test]
+async fn a_partition_never_makes_two_active_sites_and_never_fails_over_by_itself() {
+    let mut s = sites();
+    let ctx = context(&s).await;
+    let client = |p: &AgentProcess| {
+        AgentClient::new(ClientConfig::new(
+            p.endpoint(),
+            &s.pki.client,
+            Some("localhost"),
+        ))
+        .unwrap()
+    };
+    // The primary is the active site at epoch 1, and its heartbeats told the DRC so.
+    client(&s.primary)
+        .promote("primary-up", 1, "install")
+        .await
+        .unwrap();
+    client(&s.drc).heartbeat("dc-bekasi", 1).await.unwrap();
+    let primary_dir = s.root.clone();
+
+    // The link to the primary is cut (its port closed). A drill still runs — and nothing
+    // is promoted: losing the peer is not a failover.
+    let gone = std::mem::replace(&mut s.primary, agent(&primary_dir, &s.pki, "spare"));
+    gone.kill().unwrap();
+    create(&ctx, "drill-cut", FailoverType::Drill).await;
+    drive(&ctx, "drill-cut").await;
+    let fo = get(&ctx, "drill-cut").await;
+    assert_eq!(fo.status.unwrap().phase, Some(FailoverPhase::Succeeded));
+    let drc = client(&s.drc).heartbeat("observer", 0).await.unwrap();
+    assert_eq!(
+        (drc.epoch, drc.active),
+        (1, false),
+        "the DRC was not promoted"
+    );
+
+    // A failover ordered by people, primary still unreachable, no acceptDataLoss: the DRC
+    // is promoted at a newer epoch (2), and the final sync waits for the primary — nothing
+    // is restored over data the primary may still hold.
+    create(&ctx, "fo-cut", FailoverType::Failover).await;
+    drive(&ctx, "fo-cut").await;
+    approve(&ctx, "fo-cut", "declare-disaster", "kadis").await;
+    drive(&ctx, "fo-cut").await;
+    let fo = get(&ctx, "fo-cut").await;
+    let st = fo.status.clone().unwrap();
+    assert_eq!(st.epoch, Some(2));
+    assert!(
+        step(&fo, "fence")
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("unreachable"),
+        "{:?}",
+        step(&fo, "fence").message
+    );
+    assert_eq!(step(&fo, "final-sync").state, StepState::Pending);
+    assert_eq!(step(&fo, "restore/db").state, StepState::Pending);
+    assert_eq!(st.phase, Some(FailoverPhase::Running));
+    let w = st
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "WaitingForPerson")
+        .unwrap();
+    assert_eq!(
+        (w.status.as_str(), w.reason.as_str()),
+        ("False", "AwaitingPeer")
+    );
+    assert!(w.message.contains("acceptDataLoss"), "{}", w.message);
+
+    // The old primary comes back, still believing it is active — at the old epoch 1. The
+    // DRC refuses its stale work, and the controller's next heartbeat makes it stand down.
+    let back = agent(&primary_dir, &s.pki, "dc-bekasi");
+    let hb = client(&back).heartbeat("observer", 0).await.unwrap();
+    assert_eq!((hb.epoch, hb.active), (1, true));
+    let stale = client(&s.drc)
+        .restore("old-primary", 1, "x/y", "z")
+        .await
+        .unwrap();
+    assert_eq!(
+        Verdict::try_from(stale.fence.unwrap().verdict),
+        Ok(Verdict::StaleEpoch)
+    );
+    point_site_at(&ctx, "dc-bekasi", back.endpoint()).await;
+    let o = reconcile_once(&get(&ctx, "fo-cut").await, &ctx)
+        .await
+        .unwrap();
+    assert_eq!(
+        o.executed,
+        ["final-sync"],
+        "reachable again: the final sync starts"
+    );
+    assert_eq!(views(&s, &back).await, ((2, false), (2, true)));
+}
