@@ -97,8 +97,13 @@ fn backup(name: &str, member: &str, snap: &str) -> Backup {
 }
 
 async fn context(s: &Sites) -> FailoverContext {
+    context_with(s, kube_fake_client::interceptor::Funcs::new()).await
+}
+
+async fn context_with(s: &Sites, funcs: kube_fake_client::interceptor::Funcs) -> FailoverContext {
     let base = testing::context(
         ClientBuilder::new()
+            .with_interceptor_funcs(funcs)
             .with_resource::<Failover>()
             .with_status_subresource::<Failover>()
             .with_resource::<DisasterRecoveryPlan>()
@@ -205,12 +210,27 @@ fn step<'a>(fo: &'a Failover, id: &str) -> &'a pusdata_crds::v1alpha1::StepStatu
         .unwrap_or_else(|| panic!("no step {id}"))
 }
 
+/// "work started" lines of a site's agent logs (`<site>.log`, and `<site>.log.<n>` of
+/// earlier runs).
 fn work_started(s: &Sites, site: &str) -> Vec<String> {
-    std::fs::read_to_string(s.root.join(format!("{site}.log")))
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| l.contains("work started"))
-        .map(str::to_string)
+    let mut logs: Vec<_> = std::fs::read_dir(&s.root)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{site}.log")))
+        })
+        .collect();
+    logs.sort();
+    logs.iter()
+        .flat_map(|p| {
+            std::fs::read_to_string(p)
+                .unwrap_or_default()
+                .lines()
+                .filter(|l| l.contains("work started"))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 
@@ -635,4 +655,134 @@ async fn a_partition_never_makes_two_active_sites_and_never_fails_over_by_itself
         "reachable again: the final sync starts"
     );
     assert_eq!(views(&s, &back).await, ((2, false), (2, true)));
+}
+
+/// Dies once before every status write of Failover `name`: the write does not land and the
+/// reconcile stops there, as with kill -9 between doing a step and recording it (or between
+/// deciding a step and recording that it started).
+fn die_once_before_every_write(
+    name: &'static str,
+) -> (
+    kube_fake_client::interceptor::Funcs,
+    Arc<std::sync::Mutex<(usize, usize)>>,
+) {
+    // (writes landed, deaths)
+    let state = Arc::new(std::sync::Mutex::new((0usize, 0usize)));
+    let died_at = Arc::new(std::sync::Mutex::new(BTreeSet::<usize>::new()));
+    let st = state.clone();
+    let funcs = kube_fake_client::interceptor::Funcs::new().patch_status(move |c| {
+        if c.name != name {
+            return Ok(None);
+        }
+        let mut st = st.lock().unwrap();
+        if died_at.lock().unwrap().insert(st.0) {
+            st.1 += 1;
+            return Err(kube_fake_client::Error::InvalidRequest(
+                "controller killed (test)".into(),
+            ));
+        }
+        st.0 += 1;
+        Ok(None)
+    });
+    (funcs, state)
+}
+
+#[tokio::test]
+async fn a_failover_killed_before_every_status_write_completes_exactly_once() {
+    let mut s = sites();
+    let (funcs, deaths) = die_once_before_every_write("fo-every");
+    let ctx = context_with(&s, funcs).await;
+    create(&ctx, "fo-every", FailoverType::Failover).await;
+    let mut crashes = 0;
+    let mut drc_killed = false;
+    for _ in 0..300 {
+        let fo = get(&ctx, "fo-every").await;
+        let st = fo.status.clone().unwrap_or_default();
+        if st.phase == Some(FailoverPhase::Succeeded) {
+            break;
+        }
+        if st
+            .steps
+            .iter()
+            .any(|x| x.id == "declare-disaster" && x.state == StepState::Waiting)
+            && !fo
+                .annotations()
+                .contains_key(&format!("{APPROVAL_PREFIX}declare-disaster"))
+        {
+            approve(&ctx, "fo-every", "declare-disaster", "kadis").await;
+        }
+        // The mover completes the final-sync Backups once they exist.
+        let backups = Api::<Backup>::namespaced(ctx.base.client.clone(), "disdukcapil");
+        for (m, snap) in [("db", "final-db"), ("app", "final-app")] {
+            let name = format!("fo-every-final-{m}");
+            if let Some(b) = backups.get_opt(&name).await.unwrap()
+                && b.status.is_none()
+            {
+                let status = BackupStatus {
+                    phase: Some(BackupPhase::Completed),
+                    snapshot_id: Some(snap.into()),
+                    finished_at: Some(fixtures::time("2026-11-24T23:59:00Z")),
+                    ..BackupStatus::default()
+                };
+                backups
+                    .patch_status(
+                        &name,
+                        &PatchParams::default(),
+                        &Patch::Merge(&serde_json::json!({"status": status})),
+                    )
+                    .await
+                    .unwrap();
+            }
+        }
+        // The DRC agent is killed -9 too, once, after the first restore, and restarted on
+        // its state directory.
+        if !drc_killed
+            && st
+                .steps
+                .iter()
+                .any(|x| x.id == "restore/db" && x.state == StepState::Succeeded)
+        {
+            let root = s.root.clone();
+            let old = std::mem::replace(&mut s.drc, agent(&root, &s.pki, "spare"));
+            old.kill().unwrap();
+            std::fs::rename(root.join("drc-bandung.log"), root.join("drc-bandung.log.1")).unwrap();
+            s.drc = agent(&root, &s.pki, "drc-bandung");
+            point_site_at(&ctx, "drc-bandung", s.drc.endpoint()).await;
+            drc_killed = true;
+        }
+        // Every reconcile by a new controller (fresh context, same API store).
+        if reconcile_once(&fo, &fresh(&ctx.base, &s)).await.is_err() {
+            crashes += 1;
+        }
+    }
+    let fo = get(&ctx, "fo-every").await;
+    let st = fo.status.clone().unwrap();
+    assert_eq!(st.phase, Some(FailoverPhase::Succeeded), "{st:#?}");
+    assert!(drc_killed);
+    let (landed, died) = *deaths.lock().unwrap();
+    assert_eq!(crashes, died);
+    assert_eq!(died, landed, "one death before every write that landed");
+    assert!(
+        crashes > st.steps.len(),
+        "{crashes} crashes for {} steps",
+        st.steps.len()
+    );
+    // Each step once in the record, done once.
+    let ids: BTreeSet<_> = st.steps.iter().map(|x| x.id.clone()).collect();
+    assert_eq!(ids.len(), st.steps.len());
+    for x in &st.steps {
+        assert_eq!(x.state, StepState::Succeeded, "{x:?}");
+        assert_eq!(x.attempts, Some(1), "{x:?}");
+    }
+    // The work at the DRC was done once: 2 restores and 2 verifications, the rest answered
+    // from the agent's record.
+    assert_eq!(
+        work_started(&s, "drc-bandung").len(),
+        4,
+        "{:?}",
+        work_started(&s, "drc-bandung")
+    );
+    // The epoch went up exactly once: 0 → 1.
+    assert_eq!(st.epoch, Some(1));
+    assert_eq!(views(&s, &s.primary).await, ((1, false), (1, true)));
 }
