@@ -117,14 +117,13 @@ fn drill_without_a_place_says_where_in_both_languages() {
 
 #[test]
 fn commands_not_built_yet_say_so_and_exit_3() {
-    for args in [&["operator", "--role", "drc"][..]] {
-        let out = pusdata(args);
-        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
-        let err = stderr(&out);
-        assert!(
-            err.contains("not built yet") && err.contains("belum dibangun"),
-            "{args:?}: {err}"
-        );
-        assert!(err.contains("issue #"), "{err}");
-    }
+    let args = ["operator", "--role", "drc"];
+    let out = pusdata(&args);
+    assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("not built yet") && err.contains("belum dibangun"),
+        "{args:?}: {err}"
+    );
+    assert!(err.contains("issue #"), "{err}");
 }
