@@ -28,6 +28,9 @@ pub struct AgentProcessConfig {
     /// With agency keys here, the agent restores from restic repositories with the
     /// rustic_core mover instead of the directory-copy stand-in.
     pub keys_dir: Option<PathBuf>,
+    /// Agencies' repositories in S3 under this `s3:http(s)://host:port/bucket/prefix`
+    /// (credentials from the environment it inherits).
+    pub s3_repo_base: Option<String>,
     /// File for its log (stderr); discarded when `None`.
     pub log: Option<PathBuf>,
     /// How long to wait for it to listen before giving up.
@@ -49,6 +52,7 @@ impl AgentProcessConfig {
             repo_root: None,
             restore_root: None,
             keys_dir: None,
+            s3_repo_base: None,
             log: None,
             start_timeout: Duration::from_secs(60),
         }
@@ -83,6 +87,9 @@ impl AgentProcess {
         }
         if let Some(k) = &cfg.keys_dir {
             cmd.arg("--keys-dir").arg(k);
+        }
+        if let Some(u) = &cfg.s3_repo_base {
+            cmd.arg("--s3-repo-base").arg(u);
         }
         if let Some(r) = &cfg.restore_root {
             cmd.arg("--restore-root").arg(r);

@@ -105,6 +105,10 @@ pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
         lang,
         progress: std::io::stderr().is_terminal(),
         resume: args.resume,
+        s3_repo_base: match &args.s3_repo {
+            Some(url) => Some((url.clone(), super::agent::s3_base(url)?)),
+            None => None,
+        },
     })
     .map_err(|e| match e {
         DrillError::Input(m) => CliError::Input(m),

@@ -185,6 +185,11 @@ pub struct AgentArgs {
     /// repositories with the rustic_core mover. Without it, the directory-copy stand-in.
     #[arg(long, env = "PUSDATA_AGENT_KEYS_DIR")]
     pub keys_dir: Option<PathBuf>,
+    /// With `--keys-dir`: the agencies' repositories are `<this>/<agency>` in S3
+    /// (`s3:https://host:port/bucket/prefix`, path-style; credentials from AWS_ACCESS_KEY_ID
+    /// and AWS_SECRET_ACCESS_KEY, region from PUSDATA_S3_REGION, default `garage`).
+    #[arg(long, requires = "keys_dir")]
+    pub s3_repo_base: Option<String>,
 }
 
 /// `pusdata mover …`.
@@ -350,6 +355,12 @@ pub struct DrillArgs {
     /// steps are kept, running ones are run again.
     #[arg(long, requires = "workdir")]
     pub resume: bool,
+    /// Keep the DRC's repositories in S3 under `s3:http(s)://host:port/bucket/prefix`
+    /// (one `<prefix>/<agency>` repository each) instead of the work directory. Credentials
+    /// from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; region from PUSDATA_S3_REGION
+    /// (default `garage`).
+    #[arg(long)]
+    pub s3_repo: Option<String>,
 }
 
 /// `pusdata drill` against a cluster (kubeconfig or in-cluster credentials).
