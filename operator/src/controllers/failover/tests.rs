@@ -786,3 +786,170 @@ async fn a_failover_killed_before_every_status_write_completes_exactly_once() {
     assert_eq!(st.epoch, Some(1));
     assert_eq!(views(&s, &s.primary).await, ((1, false), (1, true)));
 }
+
+/// A network namespace with a veth pair to the host: `host_ip` here, `ns_ip` inside.
+/// Removed (with its link) on drop.
+struct Netns {
+    name: String,
+    host_if: String,
+    ns_if: String,
+    ns_ip: String,
+}
+
+fn ip(args: &[&str]) {
+    let out = std::process::Command::new("ip")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ip {args:?}: {} (partition tests need root and iproute2, see shared testing.md)",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl Netns {
+    fn new() -> Netns {
+        let id = std::process::id();
+        let (a, b) = ((id / 64) % 256, (id % 64) * 4);
+        let n = Netns {
+            name: format!("pd-part-{id}"),
+            host_if: format!("pdh{}", id % 100_000),
+            ns_if: format!("pdn{}", id % 100_000),
+            ns_ip: format!("10.213.{a}.{}", b + 2),
+        };
+        let ns_if = n.ns_if.clone();
+        ip(&["netns", "add", &n.name]);
+        ip(&[
+            "link", "add", &n.host_if, "type", "veth", "peer", "name", &ns_if,
+        ]);
+        ip(&["link", "set", &ns_if, "netns", &n.name]);
+        ip(&[
+            "addr",
+            "add",
+            &format!("10.213.{a}.{}/30", b + 1),
+            "dev",
+            &n.host_if,
+        ]);
+        ip(&["link", "set", &n.host_if, "up"]);
+        let inside = |args: &[&str]| {
+            let mut all = vec!["netns", "exec", &n.name, "ip"];
+            all.extend_from_slice(args);
+            ip(&all);
+        };
+        inside(&["addr", "add", &format!("{}/30", n.ns_ip), "dev", &ns_if]);
+        inside(&["link", "set", &ns_if, "up"]);
+        inside(&["link", "set", "lo", "up"]);
+        n
+    }
+
+    /// Cuts (`false`) or restores (`true`) the link on the far side: the host keeps its
+    /// route, so packets go out and nothing answers (no refusal, no "unreachable" at once).
+    fn link(&self, up: bool) {
+        ip(&[
+            "netns",
+            "exec",
+            &self.name,
+            "ip",
+            "link",
+            "set",
+            &self.ns_if,
+            if up { "up" } else { "down" },
+        ]);
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .status();
+        let _ = std::process::Command::new("ip")
+            .args(["link", "del", &self.host_if])
+            .status();
+    }
+}
+
+#[tokio::test]
+async fn a_link_cut_in_a_network_namespace_never_makes_two_active_sites() {
+    let net = Netns::new();
+    let mut s = sites();
+    // The primary's agent runs inside the namespace, reachable over the veth pair only.
+    let files = s
+        .pki
+        .server
+        .write_files(&s.root.join("dc-bekasi/pki"))
+        .unwrap();
+    let mut cfg = AgentProcessConfig::new(
+        pusdata_tests::pusdata_bin(),
+        s.root.join("dc-bekasi"),
+        files,
+    );
+    cfg.site = "dc-bekasi".into();
+    cfg.listen = format!("{}:0", net.ns_ip);
+    cfg.wrapper = vec!["ip".into(), "netns".into(), "exec".into(), net.name.clone()];
+    cfg.log = Some(s.root.join("dc-bekasi.netns.log"));
+    let old = std::mem::replace(&mut s.primary, AgentProcess::spawn(&cfg).unwrap());
+    drop(old);
+    let ctx = context(&s).await;
+    let mut agents = GrpcAgents::with_tls(ctx.base.client.clone(), s.pki.client.clone());
+    agents.server_name = Some("localhost".into());
+    agents.call_timeout = Duration::from_secs(2);
+    agents.attempts = 1;
+    let ctx = FailoverContext {
+        agents: Arc::new(agents),
+        ..ctx
+    };
+    let client = |p: &AgentProcess| {
+        AgentClient::new(ClientConfig::new(
+            p.endpoint(),
+            &s.pki.client,
+            Some("localhost"),
+        ))
+        .unwrap()
+    };
+    client(&s.primary)
+        .promote("primary-up", 1, "install")
+        .await
+        .unwrap();
+    client(&s.drc).heartbeat("dc-bekasi", 1).await.unwrap();
+
+    // The link is cut: packets vanish. People order a failover.
+    net.link(false);
+    create(&ctx, "fo-netns", FailoverType::Failover).await;
+    drive(&ctx, "fo-netns").await;
+    approve(&ctx, "fo-netns", "declare-disaster", "kadis").await;
+    drive(&ctx, "fo-netns").await;
+    let fo = get(&ctx, "fo-netns").await;
+    let st = fo.status.clone().unwrap();
+    assert_eq!(st.epoch, Some(2), "{st:#?}");
+    // Nothing answers on the cut link: the demotion could not be delivered.
+    let fence = step(&fo, "fence").message.clone().unwrap();
+    assert!(fence.contains("dc-bekasi unreachable"), "{fence}");
+    assert_eq!(step(&fo, "final-sync").state, StepState::Pending);
+    assert_eq!(step(&fo, "restore/db").state, StepState::Pending);
+    let drc = client(&s.drc).heartbeat("observer", 0).await.unwrap();
+    assert_eq!((drc.epoch, drc.active), (2, true));
+
+    // The link comes back: the primary, still active at the old epoch 1, hears epoch 2 at
+    // the controller's next heartbeat and stands down; the final sync starts.
+    net.link(true);
+    let mut started = false;
+    for _ in 0..20 {
+        // The controller's requeue, while the link (carrier, neighbour entries) comes back.
+        let o = reconcile_once(&get(&ctx, "fo-netns").await, &ctx)
+            .await
+            .unwrap();
+        if o.executed == ["final-sync"] {
+            started = true;
+            break;
+        }
+        assert!(o.executed.is_empty(), "{o:?}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(
+        started,
+        "the final sync starts once the primary answers again"
+    );
+    assert_eq!(views(&s, &s.primary).await, ((2, false), (2, true)));
+}
