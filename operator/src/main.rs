@@ -6,8 +6,8 @@ mod error;
 mod telemetry;
 mod webhook;
 
-use clap::{CommandFactory, Parser};
-use cli::{BenchCommand, Cli, Command, PlanCommand, PolicyCommand};
+use clap::CommandFactory;
+use cli::{BenchCommand, Cli, Command, PlanCommand, PolicyCommand, ReportCommand};
 use error::CliError;
 use pusdata_core::i18n::{Lang, Msg};
 use std::process::ExitCode;
@@ -16,12 +16,13 @@ fn main() -> ExitCode {
     // Before anything builds a TLS config: with ring and aws-lc-rs both linked, rustls
     // refuses to pick a provider by itself.
     pusdata::agent::tls::install_crypto_provider();
-    let cli = Cli::parse();
+    // Also answers as the kubectl plugin `kubectl-pusdata` (see cli::plugin).
+    let cli = cli::plugin::parse(std::env::args_os().collect());
     // The drill prints its own progress and summary; its parts' info lines would bury them.
     let quiet = matches!(cli.command, Command::Drill(_));
     telemetry::init(cli.log_format, if quiet { "warn" } else { "info" });
     let lang = language(cli.lang.as_deref());
-    match run(cli.command, lang) {
+    match run(cli.command, cli.lang.as_deref(), lang) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::debug!(category = e.category(), "command failed");
@@ -60,7 +61,7 @@ fn not_built(command: &str, issue: u32) -> Result<(), CliError> {
     ))
 }
 
-fn run(command: Command, lang: Lang) -> Result<(), CliError> {
+fn run(command: Command, raw_lang: Option<&str>, lang: Lang) -> Result<(), CliError> {
     match command {
         Command::Crd(args) => cli::crd::run(args.write.as_deref(), args.check.as_deref(), lang),
         Command::Version => {
@@ -94,6 +95,10 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
                 .block_on(controllers::run::run(
                     args.platform_namespace,
                     args.views_listen,
+                    pusdata_core::backup::job::MoverSettings {
+                        image: args.mover_image,
+                        ..Default::default()
+                    },
                 ))
                 .map_err(|e| CliError::Input(format!("cannot reach the Kubernetes API: {e}")))
         }
@@ -110,5 +115,6 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
         Command::Bench(BenchCommand::Placement(args)) => cli::bench_placement::run(&args),
         Command::Bench(BenchCommand::Webhook(args)) => cli::bench_webhook::webhook(&args),
         Command::Plan(PlanCommand::Check(args)) => cli::plan::check(&args, lang),
+        Command::Report(ReportCommand::Compliance(args)) => cli::report::run(&args, raw_lang, lang),
     }
 }

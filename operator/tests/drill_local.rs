@@ -139,6 +139,47 @@ fn a_local_drill_restores_every_service_and_writes_a_verifiable_report() {
     // The drill's restores were torn down; the primary's data was moved away, never deleted.
     assert!(!work.join("drc/restores/drill").exists());
     assert!(work.join("primary.lost/disdukcapil/siak-db").is_dir());
+
+    // The compliance report reads what the drill wrote: the last drill of the plan, with the
+    // RPO and RTO it achieved, proves APP-BACKUP.
+    let out = pusdata()
+        .args([
+            "report",
+            "compliance",
+            "dr-plans",
+            "--format",
+            "json",
+            "--drills",
+        ])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let drill = &report["drills"][0];
+    assert_eq!(drill["plan"], "bekasi");
+    assert_eq!(drill["phase"], "Succeeded");
+    assert_eq!(drill["drill"], failover["metadata"]["name"]);
+    assert_eq!(drill["reportSha256"].as_str(), Some(digest.as_str()));
+    let tiers = drill["tiers"].as_array().unwrap();
+    assert_eq!(tiers.len(), 3);
+    for t in tiers {
+        assert_eq!(t["met"], true, "{t}");
+        assert!(
+            t["rtoAchievedSeconds"].as_u64().unwrap() <= t["rtoTargetSeconds"].as_u64().unwrap()
+        );
+    }
+    let app = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "APP-BACKUP")
+        .unwrap();
+    assert_eq!(app["status"], "compliant", "{app}");
 }
 
 #[test]

@@ -473,3 +473,49 @@ fn s3_server_killed_mid_backup_leaves_no_half_snapshot() {
     let again = backup(&repo, &src, &envs);
     assert!(again["snapshotId"].as_str().is_some());
 }
+
+/// `--result-file` (the mover Job's `/dev/termination-log`) holds what the Backup controller
+/// parses: the report of a real backup, and the error of a wrong key.
+#[test]
+fn the_result_file_holds_what_the_controller_reads_back() {
+    use pusdata_core::backup::result::{MoverResult, TERMINATION_MESSAGE_MAX, parse};
+    let work = tempfile::tempdir().unwrap();
+    let src = work.path().join("src");
+    gen_tree(&src, 3);
+    let repo = work.path().join("repo");
+    let repo_s = repo.to_str().unwrap();
+    let result = work.path().join("termination-log");
+    let result_s = result.to_str().unwrap();
+    let args = [
+        "mover",
+        "backup",
+        "-r",
+        repo_s,
+        "--path",
+        src.to_str().unwrap(),
+        "--tag",
+        TAGS,
+        "--result-file",
+        result_s,
+    ];
+    let stdout = ok(&pusdata(&args, &[]));
+    let text = fs::read_to_string(&result).unwrap();
+    assert!(text.len() <= TERMINATION_MESSAGE_MAX);
+    match parse(&text) {
+        MoverResult::Report(r) => {
+            assert_eq!(r.snapshot_id, stdout["snapshotId"].as_str().unwrap());
+            assert_eq!(r.files_new, stdout["filesNew"].as_u64().unwrap());
+            assert!(r.bytes_added > 0);
+        }
+        other => panic!("not a report: {other:?}"),
+    }
+
+    let o = pusdata(&args, &[("PUSDATA_REPOSITORY_PASSWORD", "not-the-key")]);
+    assert_eq!(o.status.code(), Some(2));
+    let text = fs::read_to_string(&result).unwrap();
+    assert!(!text.contains("not-the-key"), "password leaked: {text}");
+    match parse(&text) {
+        MoverResult::Failure(f) => assert_eq!(f.category, "wrong-key"),
+        other => panic!("not an error: {other:?}"),
+    }
+}

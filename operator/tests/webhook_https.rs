@@ -62,13 +62,13 @@ fn start(dir: &Path, cert: &str, key: &str) -> Webhook {
     Webhook { child, port }
 }
 
-async fn request(
+type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+
+/// A TLS + HTTP/1.1 connection trusting only `ca`, and the certificate the server presented.
+async fn connect(
     port: u16,
     ca: &rustls::pki_types::CertificateDer<'static>,
-    method: &str,
-    path: &str,
-    body: Vec<u8>,
-) -> (u16, Vec<u8>) {
+) -> Result<(Sender, Vec<u8>), String> {
     let mut roots = rustls::RootCertStore::empty();
     roots.add(ca.clone()).unwrap();
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(
@@ -84,12 +84,16 @@ async fn request(
     let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
         .connect("localhost".try_into().unwrap(), tcp)
         .await
+        .map_err(|e| e.to_string())?;
+    let leaf = tls.get_ref().1.peer_certificates().unwrap()[0].to_vec();
+    let (sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls))
+        .await
         .unwrap();
-    let (mut sender, conn) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls))
-            .await
-            .unwrap();
     tokio::spawn(conn);
+    Ok((sender, leaf))
+}
+
+async fn send(sender: &mut Sender, method: &str, path: &str, body: Vec<u8>) -> (u16, Vec<u8>) {
     let req = hyper::Request::builder()
         .method(method)
         .uri(path)
@@ -101,6 +105,17 @@ async fn request(
     let status = resp.status().as_u16();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
     (status, bytes.to_vec())
+}
+
+async fn request(
+    port: u16,
+    ca: &rustls::pki_types::CertificateDer<'static>,
+    method: &str,
+    path: &str,
+    body: Vec<u8>,
+) -> (u16, Vec<u8>) {
+    let (mut sender, _) = connect(port, ca).await.unwrap();
+    send(&mut sender, method, path, body).await
 }
 
 fn review(name: &str, region: &str) -> Vec<u8> {
@@ -186,6 +201,63 @@ async fn webhook_over_https() {
     assert_eq!(status, 404);
 }
 
+/// Replaces a file the way the kubelet updates a mounted Secret: written beside, renamed over.
+fn replace(path: &Path, content: &str) {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, content).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+#[tokio::test]
+async fn a_rotated_certificate_is_served_without_restart_and_open_connections_stay() {
+    let a = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let b = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let (ca_a, ca_b) = (a.cert.der().clone(), b.cert.der().clone());
+    let dir = tempfile::tempdir().unwrap();
+    let hook = start(dir.path(), &a.cert.pem(), &a.signing_key.serialize_pem());
+
+    let (mut open, leaf) = connect(hook.port, &ca_a).await.unwrap();
+    assert_eq!(leaf, ca_a.to_vec());
+    assert_eq!(send(&mut open, "GET", "/healthz", Vec::new()).await.0, 200);
+    assert!(
+        connect(hook.port, &ca_b).await.is_err(),
+        "B is not served yet"
+    );
+
+    replace(&dir.path().join("tls.crt"), &b.cert.pem());
+    replace(&dir.path().join("tls.key"), &b.signing_key.serialize_pem());
+
+    // The files are looked at once a second at most: poll, bounded (~20 s).
+    let mut served = None;
+    for _ in 0..200 {
+        if let Ok((_, leaf)) = connect(hook.port, &ca_b).await {
+            served = Some(leaf);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        served,
+        Some(ca_b.to_vec()),
+        "new connections get certificate B"
+    );
+    assert!(
+        connect(hook.port, &ca_a).await.is_err(),
+        "certificate A is no longer presented"
+    );
+    // The connection opened under A was not dropped and still answers reviews.
+    let (status, body) = send(
+        &mut open,
+        "POST",
+        "/validate",
+        review("lms-media", "ap-southeast-3"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["response"]["allowed"], true, "{v}");
+}
+
 #[test]
 fn webhook_without_certificate_exits_2() {
     let out = Command::new(env!("CARGO_BIN_EXE_pusdata"))
@@ -194,4 +266,45 @@ fn webhook_without_certificate_exits_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--cert"));
+}
+
+#[test]
+fn context_from_files_and_from_the_cluster_exclude_each_other() {
+    let out = Command::new(env!("CARGO_BIN_EXE_pusdata"))
+        .args(["webhook", "--from-cluster", "--context", "dr-plans"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--from-cluster"));
+}
+
+#[test]
+fn from_cluster_without_a_cluster_fails_naming_the_client() {
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tls.crt"), certified.cert.pem()).unwrap();
+    std::fs::write(
+        dir.path().join("tls.key"),
+        certified.signing_key.serialize_pem(),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pusdata"))
+        .args([
+            "webhook",
+            "--listen",
+            "127.0.0.1:0",
+            "--from-cluster",
+            "--cert",
+        ])
+        .arg(dir.path().join("tls.crt"))
+        .arg("--key")
+        .arg(dir.path().join("tls.key"))
+        .env("KUBECONFIG", dir.path().join("no-such-kubeconfig"))
+        .env_remove("KUBERNETES_SERVICE_HOST")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("kubernetes client"), "{err}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("listening"));
 }

@@ -18,6 +18,7 @@ fn help_lists_every_subcommand() {
         "place",
         "plan",
         "drill",
+        "report",
         "crd",
         "completions",
         "version",
@@ -126,4 +127,197 @@ fn commands_not_built_yet_say_so_and_exit_3() {
         "{args:?}: {err}"
     );
     assert!(err.contains("issue #"), "{err}");
+}
+
+fn compliance_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["report", "compliance", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = pusdata(&all);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).unwrap()
+}
+
+fn rule<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("{id} missing"))
+}
+
+#[test]
+fn compliance_report_over_the_plans_and_good_examples_lists_all_twenty_rules() {
+    // The good examples only (bad/ is read in the next test): nothing in them breaks a rule
+    // that is checked automatically, except that the example drill has not run.
+    let good: Vec<String> = std::fs::read_dir(pusdata_tests::repo_root().join("docs/examples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .map(|p| p.display().to_string())
+        .collect();
+    let mut args = vec!["dr-plans", "--now", "2026-12-01T00:00:00Z"];
+    args.extend(good.iter().map(String::as_str));
+    let r = compliance_json(&args);
+    assert_eq!(r["schemaVersion"], 1);
+    let rules = r["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 20);
+    for id in [
+        "HOST-PLACE",
+        "CLOUD-NKRI",
+        "DR-FAR",
+        "DR-NKRI",
+        "APP-BACKUP",
+        "SEC-INCIDENT",
+        "AUDIT",
+    ] {
+        assert!(rules.iter().any(|x| x["id"] == id), "{id}");
+    }
+    for x in rules {
+        assert!(x["source"].as_str().unwrap().contains("Per"), "{x}");
+        assert!(x["checked"]["id"].is_string());
+    }
+    for id in ["DR-FAR", "DR-NKRI", "DATA-DC", "CLOUD-NKRI", "DR-PLAN"] {
+        assert_eq!(rule(&r, id)["status"], "compliant", "{}", rule(&r, id));
+    }
+    assert_eq!(rule(&r, "HOST-SITE")["status"], "not-checked");
+    // The example exception is in force on 2026-12-01 and suppresses its finding.
+    let e = &r["exceptions"][0];
+    assert_eq!(
+        (e["name"].as_str(), e["expired"].as_bool()),
+        (Some("disdik-lms-migration"), Some(false))
+    );
+    // The example drill never ran: listed, without RPO/RTO.
+    assert_eq!(r["drills"][0]["plan"], "bekasi");
+    assert_eq!(r["drills"][0]["drill"], "drill-2026-q4-tier1");
+}
+
+#[test]
+fn compliance_report_with_the_bad_examples_and_an_expired_exception_shows_findings() {
+    let r = compliance_json(&["dr-plans", "docs/examples", "--now", "2027-02-01T00:00:00Z"]);
+    assert_eq!(r["rules"].as_array().unwrap().len(), 20);
+    let far = rule(&r, "DR-FAR");
+    assert_eq!(far["status"], "findings");
+    let sources: Vec<&str> = far["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["source"].as_str().unwrap())
+        .collect();
+    assert!(
+        sources
+            .iter()
+            .any(|s| s.ends_with("bad/drc-in-bekasi.yaml")),
+        "{sources:?}"
+    );
+    for id in [
+        "HOST-POWER",
+        "HOST-CLEAN",
+        "HOST-RACK",
+        "WEB-DC",
+        "NET-PORTS",
+        "DATA-DC",
+    ] {
+        assert_eq!(rule(&r, id)["status"], "findings", "{id}");
+    }
+    let e = &r["exceptions"][0];
+    assert_eq!(e["expired"], true);
+    assert_eq!(r["summary"]["expiredExceptions"], 1);
+    assert!(
+        rule(&r, "CLOUD-NKRI")["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["message"]["en"]
+                .as_str()
+                .unwrap()
+                .contains("exception disdik-lms-migration expired")),
+        "the expired exception no longer hides its finding"
+    );
+}
+
+#[test]
+fn compliance_report_as_html_and_markdown_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("compliance.html");
+    let out = pusdata(&[
+        "report",
+        "compliance",
+        "dr-plans",
+        "docs/examples",
+        "--out",
+        html.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("20 rules"), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert_eq!(
+        text.matches("<tr class=\"rule\"").count(),
+        40,
+        "20 rules in each language"
+    );
+    assert_eq!(text.matches("data-rule=").count(), 20, "one bar per rule");
+    assert!(text.contains("class=\"chart objectives\""));
+    assert!(text.contains("Laporan kepatuhan") && text.contains("Compliance report"));
+    let sidecar = std::fs::read_to_string(dir.path().join("compliance.html.sha256")).unwrap();
+    assert!(
+        sidecar.ends_with("  compliance.html\n") && sidecar.len() == 64 + 18,
+        "{sidecar}"
+    );
+
+    let out = pusdata(&[
+        "report",
+        "compliance",
+        "dr-plans",
+        "--format",
+        "md",
+        "--lang",
+        "id",
+    ]);
+    assert!(out.status.success());
+    let md = stdout(&out);
+    assert!(md.contains("Laporan kepatuhan") && !md.contains("Compliance report"));
+    assert!(md.contains("| AUDIT |"));
+}
+
+#[test]
+fn the_binary_answers_as_the_kubectl_plugin_through_a_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("kubectl-pusdata");
+    std::os::unix::fs::symlink(pusdata_tests::pusdata_bin(), &link).unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(&link)
+            .args(args)
+            .current_dir(pusdata_tests::repo_root())
+            .env("LANG", "C.UTF-8")
+            .env_remove("PUSDATA_LANG")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--help"]);
+    assert!(out.status.success());
+    assert!(
+        stdout(&out).contains("Usage: kubectl pusdata"),
+        "{}",
+        stdout(&out)
+    );
+    // `kubectl pusdata report` is the compliance report.
+    let out = run(&["report", "--format", "json", "dr-plans"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(r["rules"].as_array().unwrap().len(), 20);
+    // `place --dry-run` is the offline placement.
+    let out = run(&[
+        "place",
+        "--dry-run",
+        "--inventory",
+        "docs/examples/placement/inventory.yaml",
+        "--requests",
+        "docs/examples/placement/requests.yaml",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Errors name the plugin, as kubectl users typed it.
+    let out = run(&["no-such-command"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("kubectl pusdata"), "{}", stderr(&out));
 }

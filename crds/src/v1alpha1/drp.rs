@@ -359,6 +359,10 @@ pub struct DisasterRecoveryPlanStatus {
     /// Number of findings of the last plan check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub findings: Option<u32>,
+    /// The last manual trigger token (annotation `pusdata.io/trigger`) handled: a token runs
+    /// one backup of every source exactly once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_trigger_token: Option<String>,
 }
 
 /// Figures of one tier.
@@ -382,6 +386,22 @@ pub struct TierStatus {
     /// Backups skipped because the previous one was still running.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped_runs: Option<u32>,
+    /// Seconds since the oldest last verified backup (a restore test proved it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_age_seconds: Option<u64>,
+    /// Verified age ÷ target RPO, as text (`0.42`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_rpo_ratio: Option<String>,
+    /// RPO alert level: `Ok`, `Warning` (2× the target) or `Critical` (3×, or a member never
+    /// backed up), as the PrometheusRule alerts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rpo_alert: Option<String>,
+    /// The schedule slot the last scheduled backups of the tier stand for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_schedule_time: Option<Time>,
+    /// When the tier's schedule fires next.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_schedule_time: Option<Time>,
 }
 
 /// Outcome of one execution, for the plan's status.

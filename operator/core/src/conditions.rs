@@ -14,6 +14,10 @@ pub const VALIDATED: &str = "Validated";
 pub const APPROVED: &str = "Approved";
 /// A request has a place.
 pub const PLACED: &str = "Placed";
+/// A plan's backup schedules run (every tier compiled, every agency has a DRC repository).
+pub const SCHEDULED: &str = "Scheduled";
+/// Every tier of a plan is within its RPO.
+pub const RPO_MET: &str = "RpoMet";
 
 /// `True`, `False` or `Unknown`.
 pub fn status_str(ok: Option<bool>) -> &'static str {
@@ -68,6 +72,48 @@ pub fn merge(
     }
     out.sort_by(|a, b| a.type_.cmp(&b.type_));
     out
+}
+
+/// A condition that changed between two statuses: what users want to hear about as a
+/// Kubernetes Event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition {
+    /// Condition type.
+    pub type_: String,
+    /// New status (`True`, `False`, `Unknown`).
+    pub status: String,
+    /// New reason; the Event's reason.
+    pub reason: String,
+    /// New message; the Event's note.
+    pub message: String,
+    /// Whether users should look: a positive condition turned `False`, or a blocking one
+    /// (`DeletionBlocked`) turned `True`.
+    pub warning: bool,
+}
+
+/// Conditions whose status or reason changed from `old` to `new` (a new condition counts
+/// when it is not a quiet default: `DeletionBlocked=False` appearing says nothing).
+pub fn transitions(old: &[Condition], new: &[Condition]) -> Vec<Transition> {
+    new.iter()
+        .filter(|c| match old.iter().find(|o| o.type_ == c.type_) {
+            Some(o) => o.status != c.status || o.reason != c.reason,
+            None => !(c.type_ == DELETION_BLOCKED && c.status == "False"),
+        })
+        .map(|c| {
+            let blocking = c.type_ == DELETION_BLOCKED;
+            Transition {
+                type_: c.type_.clone(),
+                status: c.status.clone(),
+                reason: c.reason.clone(),
+                message: c.message.clone(),
+                warning: if blocking {
+                    c.status == "True"
+                } else {
+                    c.status == "False"
+                },
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -135,5 +181,52 @@ mod tests {
         // Merging the same desired state again changes nothing.
         let c = merge(&b, &[ready(true, "Ok")], None, t("2026-11-05T00:00:00Z"));
         assert_eq!(b, c);
+    }
+
+    #[test]
+    fn transitions_are_flips_and_reason_changes_with_their_severity() {
+        let a = merge(
+            &[],
+            &[ready(false, "AwaitingApproval")],
+            None,
+            t("2026-11-01T00:00:00Z"),
+        );
+        let first = transitions(&[], &a);
+        assert_eq!(first.len(), 1);
+        assert!(first[0].warning, "Ready=False is worth a look");
+        // Same status and reason: nothing to tell.
+        assert!(transitions(&a, &a).is_empty());
+        // Reason changes while still False: told.
+        let b = merge(
+            &a,
+            &[ready(false, "PolicyDenied")],
+            None,
+            t("2026-11-02T00:00:00Z"),
+        );
+        assert_eq!(transitions(&a, &b)[0].reason, "PolicyDenied");
+        // Flip to True: a normal event.
+        let c = merge(
+            &b,
+            &[ready(true, "Placed")],
+            None,
+            t("2026-11-03T00:00:00Z"),
+        );
+        let flip = transitions(&b, &c);
+        assert_eq!((flip[0].status.as_str(), flip[0].warning), ("True", false));
+        // DeletionBlocked: quiet when it appears False, a warning when it turns True.
+        let blocked = |on: bool| Desired {
+            type_: DELETION_BLOCKED,
+            status: Some(on),
+            reason: if on { "StillInUse" } else { "NotDeleting" },
+            message: String::new(),
+        };
+        let d = merge(&c, &[blocked(false)], None, t("2026-11-04T00:00:00Z"));
+        assert!(transitions(&c, &d).is_empty());
+        let e = merge(&d, &[blocked(true)], None, t("2026-11-05T00:00:00Z"));
+        let x = transitions(&d, &e);
+        assert_eq!(
+            (x[0].type_.as_str(), x[0].warning),
+            (DELETION_BLOCKED, true)
+        );
     }
 }

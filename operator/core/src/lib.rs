@@ -5,6 +5,8 @@
 //! the world, call these functions and apply what they return, so one decision lives in one
 //! place and is tested exhaustively here.
 
+pub mod backup;
+pub mod compliance;
 pub mod conditions;
 pub mod dr;
 pub mod duration;

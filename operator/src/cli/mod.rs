@@ -15,7 +15,9 @@ pub mod mirror;
 pub mod mover;
 pub mod place;
 pub mod plan;
+pub mod plugin;
 pub mod policy;
+pub mod report;
 pub mod webhook;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -78,6 +80,9 @@ pub enum Command {
     Plan(PlanCommand),
     /// Run or steer a DR drill; `--local` runs a whole drill on this machine.
     Drill(DrillArgs),
+    /// Write a report; `report compliance` shows every rule with its status (AUDIT).
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Print the CRDs generated from the Rust types, or write / check the committed copies.
     Crd(CrdArgs),
     /// Measure an engine on synthetic, seeded data (not a test: prints figures).
@@ -102,9 +107,17 @@ pub struct OperatorArgs {
         env = "PUSDATA_PLATFORM_NAMESPACE"
     )]
     pub platform_namespace: String,
-    /// Serve rack elevations (`/racks`, `/racks/<name>.svg`) on this address; off when unset.
+    /// Serve probes (`/healthz`, `/readyz`), `/metrics`, rack elevations (`/racks`) and the
+    /// compliance report (`/report/compliance`) on this address; off when unset.
     #[arg(long, env = "PUSDATA_VIEWS_LISTEN")]
     pub views_listen: Option<std::net::SocketAddr>,
+    /// Image of the mover Jobs (the operator's own image, which holds `pusdata mover`).
+    #[arg(
+        long,
+        env = "PUSDATA_MOVER_IMAGE",
+        default_value = "ghcr.io/pusdata/pusdata:latest"
+    )]
+    pub mover_image: String,
 }
 
 /// The role of a site's operator.
@@ -122,17 +135,20 @@ pub struct WebhookArgs {
     /// Address to listen on.
     #[arg(long, default_value = "0.0.0.0:8443")]
     pub listen: String,
-    /// PEM certificate file.
+    /// PEM certificate file. Re-read when it changes (certificate rotation needs no restart).
     #[arg(long)]
     pub cert: Option<PathBuf>,
-    /// PEM private key file.
+    /// PEM private key file. Re-read with the certificate.
     #[arg(long)]
     pub key: Option<PathBuf>,
     /// Manifests (files or directories) giving the rules' context: the ResidencyPolicy,
-    /// Sites, Racks, Agencies, Approvals, plans. Read once at start; a cluster-backed
-    /// reflector replaces this later.
-    #[arg(long, value_name = "PATH")]
+    /// Sites, Racks, Agencies, Approvals, plans. Read once at start (offline use, tests).
+    #[arg(long, value_name = "PATH", conflicts_with = "from_cluster")]
     pub context: Vec<PathBuf>,
+    /// Take the rules' context from the cluster instead: watched, rebuilt on every change,
+    /// never fetched per request.
+    #[arg(long)]
+    pub from_cluster: bool,
     /// Override the policy's enforcement mode.
     #[arg(long, value_enum)]
     pub mode: Option<ModeArg>,
@@ -255,6 +271,10 @@ pub struct PlaceArgs {
     /// Directory for the rack elevation SVGs.
     #[arg(long)]
     pub svg_dir: Option<PathBuf>,
+    /// Decide and print, write nothing to a cluster. `place` is offline, so this is what it
+    /// always does; the flag lets `kubectl pusdata place --dry-run` say so explicitly.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `pusdata bench …`.
@@ -415,6 +435,15 @@ pub enum DrillKind {
     Failover,
     /// The reverse.
     Failback,
+}
+
+/// `pusdata report …`.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Every rule of the regulations with its article, what is checked, findings,
+    /// exceptions with expiry and the last drill per plan (AUDIT, Perda 43-45). Offline over
+    /// manifests; `--lang both` (the default here) writes English and Bahasa Indonesia.
+    Compliance(report::ComplianceArgs),
 }
 
 /// Arguments of `pusdata crd`.

@@ -31,6 +31,10 @@ pub struct RepoArgs {
     /// rustic cache directory (an emptyDir in pods); without it the cache is off.
     #[arg(long, env = "PUSDATA_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Also write the JSON result (report or error) to this file, cut to fit a Kubernetes
+    /// termination message (the mover Job passes `/dev/termination-log`).
+    #[arg(long, env = "PUSDATA_RESULT_FILE")]
+    pub result_file: Option<PathBuf>,
 }
 
 impl RepoArgs {
@@ -242,10 +246,30 @@ fn to_cli(e: MoverError) -> CliError {
     }
 }
 
+/// Where `emit` also writes the result (`--result-file`), set once per process.
+static RESULT_FILE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
 fn emit<T: Serialize>(v: &T) -> Result<(), CliError> {
-    let s = serde_json::to_string(v).map_err(|e| CliError::Internal(e.to_string()))?;
-    println!("{s}");
+    let value = serde_json::to_value(v).map_err(|e| CliError::Internal(e.to_string()))?;
+    println!("{value}");
+    if let Some(path) = RESULT_FILE.get() {
+        let text = pusdata_core::backup::result::fit_termination_message(&value);
+        std::fs::write(path, text).map_err(|e| CliError::io(path, e))?;
+    }
     Ok(())
+}
+
+fn repo_args(cmd: &super::MoverCommand) -> &RepoArgs {
+    use super::MoverCommand as M;
+    match cmd {
+        M::Backup(a) => &a.repo,
+        M::Restore(a) => &a.repo,
+        M::Verify(a) => &a.repo,
+        M::Check(a) => &a.repo,
+        M::Forget(a) => &a.repo,
+        M::Unlock(a) => &a.repo,
+        M::Snapshots(a) => &a.repo,
+    }
 }
 
 #[derive(Serialize)]
@@ -260,6 +284,9 @@ struct ErrorBody<'a> {
 
 /// Runs a mover command; on failure the JSON error goes to stdout too.
 pub fn run(cmd: super::MoverCommand) -> Result<(), CliError> {
+    if let Some(path) = &repo_args(&cmd).result_file {
+        let _ = RESULT_FILE.set(path.clone());
+    }
     let result = run_inner(cmd);
     if let Err(e) = &result {
         let category = match e {

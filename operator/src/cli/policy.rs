@@ -11,8 +11,7 @@ use pusdata_core::policy::{self, Context, Excepted};
 use pusdata_core::rules::RULES;
 use serde_json::{Value, json};
 
-/// Rule ID of findings that come from a CRD's own CEL rules without a regulation ID.
-const SCHEMA_RULE: &str = "CRD-SCHEMA";
+use pusdata_core::policy::SCHEMA_RULE;
 
 /// The findings of one object.
 struct Checked {
@@ -65,44 +64,18 @@ fn check(loaded: &[Loaded], now: jiff::Timestamp) -> Vec<Checked> {
     loaded
         .iter()
         .map(|l| {
-            let ev = policy::evaluate_detailed(&l.object, &ctx, now);
-            let mut findings = ev.findings;
-            for m in &l.schema_errors {
-                let rule = schema_rule_id(m);
-                // The engine already explains a rule the CRD also enforces; say it once.
-                if rule != SCHEMA_RULE && findings.iter().any(|f| f.rule == rule) {
-                    continue;
-                }
-                let msg = Msg::SchemaRule { message: m.clone() }.text();
-                findings.push(Finding::deny(
-                    rule,
-                    "",
-                    msg,
-                    Text::new(
-                        "fix the field named in the message",
-                        "perbaiki field yang disebut dalam pesan",
-                    ),
-                ));
-            }
+            let ev = policy::evaluate_with_schema(&l.object, &l.schema_errors, &ctx, now);
             let (kind, namespace, name) = policy::identity(&l.object);
             Checked {
                 file: l.file.clone(),
                 kind,
                 namespace: namespace.map(str::to_string),
                 name: name.to_string(),
-                findings,
+                findings: ev.findings,
                 excepted: ev.excepted,
             }
         })
         .collect()
-}
-
-/// CEL messages of the CRDs start with the rule ID when they enforce a regulation.
-fn schema_rule_id(message: &str) -> &'static str {
-    RULES
-        .iter()
-        .find(|r| message.starts_with(&format!("{}:", r.id)))
-        .map_or(SCHEMA_RULE, |r| r.id)
 }
 
 fn count(checked: &[Checked], severity: Severity) -> usize {

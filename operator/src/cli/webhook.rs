@@ -1,9 +1,10 @@
-//! `pusdata webhook`: load the context, bind, serve HTTPS until Ctrl-C / SIGTERM.
+//! `pusdata webhook`: load the context (manifests, or watches of the cluster), bind, serve
+//! HTTPS until Ctrl-C / SIGTERM. The certificate follows its files.
 
 use super::inputs;
 use super::{ModeArg, WebhookArgs};
 use crate::error::CliError;
-use crate::webhook::{self, State};
+use crate::webhook::{self, ReloadingCert, State};
 use pusdata_core::policy::Context;
 use pusdata_crds::v1alpha1::EnforcementMode;
 use std::sync::Arc;
@@ -15,41 +16,57 @@ pub fn run(args: &WebhookArgs) -> Result<(), CliError> {
             "pusdata webhook needs --cert and --key (PEM): the API server only calls webhooks over HTTPS / pusdata webhook memerlukan --cert dan --key (PEM)".into(),
         ));
     };
-    let cert_pem = std::fs::read(cert).map_err(|e| CliError::io(cert, e))?;
-    // The key's content never reaches a log or an error message: only its path.
-    let key_pem = std::fs::read(key).map_err(|e| CliError::io(key, e))?;
-    let acceptor = webhook::tls_acceptor(&cert_pem, &key_pem)
-        .map_err(|e| CliError::Input(format!("{} / {}: {e}", cert.display(), key.display())))?;
-    let loaded = inputs::load(&args.context)?;
-    let ctx = Context::from_objects(loaded.iter().map(|l| &l.object));
-    let mut state = State::new(ctx);
-    if let Some(m) = args.mode {
-        state.mode = match m {
-            ModeArg::Enforce => EnforcementMode::Enforce,
-            ModeArg::Monitor => EnforcementMode::Monitor,
-        };
-    }
+    // Errors name the paths only: the key's content never reaches a log or a message.
+    let resolver =
+        ReloadingCert::load(cert, key, webhook::tls::CHECK_EVERY).map_err(CliError::Input)?;
+    let acceptor = webhook::tls::acceptor(Arc::new(resolver)).map_err(CliError::Internal)?;
+    let mode = args.mode.map(|m| match m {
+        ModeArg::Enforce => EnforcementMode::Enforce,
+        ModeArg::Monitor => EnforcementMode::Monitor,
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::Internal(e.to_string()))?;
     runtime.block_on(async {
+        let (state, source) = if args.from_cluster {
+            let client = kube::Client::try_default()
+                .await
+                .map_err(|e| CliError::Internal(format!("kubernetes client: {e}")))?;
+            let state = Arc::new(State::new(Context::empty()).with_mode(mode));
+            let (stores, watch) = webhook::cluster::watch(client, state.clone());
+            tokio::spawn(watch);
+            // Serving before the first full list would judge requests against an empty
+            // cluster (every agency unknown): wait for it.
+            stores
+                .ready()
+                .await
+                .map_err(|e| CliError::Internal(format!("watches: {e}")))?;
+            state.set_context(stores.context());
+            (state, "cluster".to_string())
+        } else {
+            let loaded = inputs::load(&args.context)?;
+            let ctx = Context::from_objects(loaded.iter().map(|l| &l.object));
+            let state = Arc::new(State::new(ctx).with_mode(mode));
+            (state, format!("{} manifests", loaded.len()))
+        };
         let listener = tokio::net::TcpListener::bind(&args.listen)
             .await
             .map_err(|e| CliError::Input(format!("--listen {}: {e}", args.listen)))?;
         let addr = listener
             .local_addr()
             .map_err(|e| CliError::Internal(e.to_string()))?;
+        let ctx = state.context();
         tracing::info!(
             %addr,
-            mode = ?state.mode,
-            objects = loaded.len(),
-            catalogue = %state.ctx.catalogue.version,
+            mode = ?state.mode(&ctx),
+            context = %source,
+            catalogue = %ctx.catalogue.version,
             "webhook listening"
         );
         // Tests and scripts that bind port 0 learn the port from this line.
         println!("listening on https://{addr}");
-        webhook::serve(listener, acceptor, Arc::new(state), shutdown()).await;
+        webhook::serve(listener, acceptor, state, shutdown()).await;
         Ok(())
     })
 }

@@ -366,6 +366,7 @@ async fn write_status(
         &Patch::Merge(&patch),
     )
     .await?;
+    super::events::publish(ctx, agency, &old.conditions, &new.conditions).await;
     Ok(())
 }
 
@@ -448,6 +449,43 @@ mod tests {
             .unwrap();
         assert_eq!(ready.status, "True");
         assert_eq!(status.namespaces, vec!["disdukcapil".to_string()]);
+    }
+
+    #[tokio::test]
+    async fn onboarding_and_a_blocked_deletion_are_events() {
+        let ctx = context().await;
+        seed_cluster(&ctx, &fixtures::agency("disdik")).await;
+        for _ in 0..2 {
+            let a = get_agency(&ctx, "disdik").await;
+            reconcile_once(&a, &ctx).await.unwrap();
+        }
+        // Cluster-scoped objects get their Events in `default`.
+        let events = || async {
+            Api::<k8s_openapi::api::events::v1::Event>::namespaced(ctx.client.clone(), "default")
+                .list(&ListParams::default())
+                .await
+                .unwrap()
+                .items
+        };
+        let ready: Vec<_> = events()
+            .await
+            .into_iter()
+            .filter(|e| e.reason.as_deref() == Some("Reconciled"))
+            .collect();
+        assert_eq!(
+            ready.len(),
+            1,
+            "one event for the flip to Ready, none for the second pass"
+        );
+        assert_eq!(ready[0].type_.as_deref(), Some("Normal"));
+        assert_eq!(
+            ready[0].regarding.as_ref().map(|r| r.kind.as_deref()),
+            Some(Some("Agency"))
+        );
+        let before = events().await.len();
+        let a = get_agency(&ctx, "disdik").await;
+        reconcile_once(&a, &ctx).await.unwrap();
+        assert_eq!(events().await.len(), before, "steady state says nothing");
     }
 
     #[tokio::test]

@@ -176,6 +176,7 @@ pub async fn reconcile_once(hr: &HostingRequest, ctx: &Context) -> Result<Outcom
             &Patch::Merge(&patch),
         )
         .await?;
+        super::events::publish(ctx, hr, &old.conditions, &new.conditions).await;
     }
     Ok(Outcome {
         phase: decision.phase,
@@ -341,6 +342,58 @@ mod tests {
         a.metadata.name = Some(format!("{name}-g{generation}"));
         a.spec.target_generation = generation;
         a
+    }
+
+    async fn events_in(ctx: &Context, ns: &str) -> Vec<k8s_openapi::api::events::v1::Event> {
+        Api::<k8s_openapi::api::events::v1::Event>::namespaced(ctx.client.clone(), ns)
+            .list(&kube::api::ListParams::default())
+            .await
+            .unwrap()
+            .items
+    }
+
+    #[tokio::test]
+    async fn state_changes_become_events_on_the_request_and_steady_state_adds_none() {
+        let ctx = context().await;
+        world(&ctx).await;
+        seed_namespaced(
+            &ctx,
+            &fixtures::web_request("disdukcapil", "www.disdukcapil.bekasikota.go.id"),
+        )
+        .await;
+        step(&ctx, "disdukcapil", "website").await;
+        let first = events_in(&ctx, "disdukcapil").await;
+        let awaiting = first
+            .iter()
+            .find(|e| e.reason.as_deref() == Some("AwaitingApproval"))
+            .expect("an event says the request waits for approval");
+        assert_eq!(awaiting.type_.as_deref(), Some("Warning"));
+        assert_eq!(
+            awaiting.regarding.as_ref().and_then(|r| r.name.as_deref()),
+            Some("website")
+        );
+        assert_eq!(
+            awaiting.reporting_controller.as_deref(),
+            Some(super::super::events::REPORTER)
+        );
+        assert!(
+            awaiting.note.as_deref().unwrap_or("").contains(" / "),
+            "both languages"
+        );
+
+        seed_namespaced(&ctx, &approval_of("website", 1)).await;
+        step(&ctx, "disdukcapil", "website").await;
+        let placed = events_in(&ctx, "disdukcapil").await;
+        assert!(
+            placed
+                .iter()
+                .any(|e| e.reason.as_deref() == Some("Placed")
+                    && e.type_.as_deref() == Some("Normal")),
+            "{:?}",
+            placed.iter().map(|e| &e.reason).collect::<Vec<_>>()
+        );
+        step(&ctx, "disdukcapil", "website").await;
+        assert_eq!(events_in(&ctx, "disdukcapil").await.len(), placed.len());
     }
 
     #[tokio::test]

@@ -10,6 +10,56 @@ use prometheus_client::registry::Registry;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
+type FloatGauge = Gauge<f64, AtomicU64>;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct TierLabels {
+    plan: String,
+    tier: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PhaseLabels {
+    plan: String,
+    tier: String,
+    phase: String,
+}
+
+/// The backup and RPO families (`pusdata_backup_*`, `pusdata_rpo_*`).
+#[derive(Debug)]
+struct BackupMetrics {
+    runs: Family<PhaseLabels, Counter>,
+    skipped: Family<TierLabels, Counter>,
+    bytes_read: Family<TierLabels, Counter>,
+    bytes_added: Family<TierLabels, Counter>,
+    dedup_ratio: Family<TierLabels, FloatGauge>,
+    duration: Family<TierLabels, Histogram>,
+    last_success: Family<TierLabels, FloatGauge>,
+    last_verified: Family<TierLabels, FloatGauge>,
+    rpo_ratio: Family<TierLabels, FloatGauge>,
+    rpo_verified_ratio: Family<TierLabels, FloatGauge>,
+    rpo_target: Family<TierLabels, FloatGauge>,
+}
+
+/// Freshness of one tier, as the schedule controller computed it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TierFigures<'a> {
+    /// Plan name.
+    pub plan: &'a str,
+    /// Tier name.
+    pub tier: &'a str,
+    /// Unix seconds of the oldest last successful backup among members.
+    pub last_success: Option<f64>,
+    /// Unix seconds of the oldest last verified backup among members.
+    pub last_verified: Option<f64>,
+    /// Achieved ÷ target RPO; `None` (exported as +Inf) when a member was never backed up.
+    pub ratio: Option<f64>,
+    /// The same from verified backups.
+    pub verified_ratio: Option<f64>,
+    /// Target RPO in seconds.
+    pub target_seconds: f64,
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ReconcileLabels {
     controller: &'static str,
@@ -22,6 +72,12 @@ struct ErrorLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FindingLabels {
+    rule: String,
+    severity: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OutcomeLabels {
     plan: String,
     kind: &'static str,
@@ -29,7 +85,7 @@ struct OutcomeLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct TierLabels {
+struct FailoverTierLabels {
     plan: String,
     kind: &'static str,
     tier: String,
@@ -42,9 +98,11 @@ pub struct Metrics {
     reconciles: Family<ReconcileLabels, Counter>,
     errors: Family<ErrorLabels, Counter>,
     duration: Family<ReconcileLabels, Histogram>,
+    backup: BackupMetrics,
+    findings: Family<FindingLabels, Gauge>,
     failovers: Family<OutcomeLabels, Counter>,
-    rto: Family<TierLabels, Gauge<f64, AtomicU64>>,
-    rto_target: Family<TierLabels, Gauge<f64, AtomicU64>>,
+    rto: Family<FailoverTierLabels, FloatGauge>,
+    rto_target: Family<FailoverTierLabels, FloatGauge>,
 }
 
 impl Default for Metrics {
@@ -77,9 +135,86 @@ impl Metrics {
             "Duration of one reconcile run by controller",
             duration.clone(),
         );
+        let backup = BackupMetrics {
+            runs: Family::default(),
+            skipped: Family::default(),
+            bytes_read: Family::default(),
+            bytes_added: Family::default(),
+            dedup_ratio: Family::default(),
+            duration: Family::new_with_constructor(|| {
+                Histogram::new([5.0, 15.0, 60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0])
+            }),
+            last_success: Family::default(),
+            last_verified: Family::default(),
+            rpo_ratio: Family::default(),
+            rpo_verified_ratio: Family::default(),
+            rpo_target: Family::default(),
+        };
+        let b = &backup;
+        registry.register(
+            "backup_runs",
+            "Finished backup runs by plan, tier and phase",
+            b.runs.clone(),
+        );
+        registry.register(
+            "backup_skipped",
+            "Backup runs skipped because the previous run of the same source was still going",
+            b.skipped.clone(),
+        );
+        registry.register(
+            "backup_bytes_read",
+            "Bytes read from sources by completed backups",
+            b.bytes_read.clone(),
+        );
+        registry.register(
+            "backup_bytes_added",
+            "Bytes added to repositories by completed backups (after deduplication and compression)",
+            b.bytes_added.clone(),
+        );
+        registry.register(
+            "backup_dedup_ratio",
+            "Bytes read ÷ bytes added over the completed backups of a tier",
+            b.dedup_ratio.clone(),
+        );
+        registry.register(
+            "backup_duration_seconds",
+            "Duration of completed backups",
+            b.duration.clone(),
+        );
+        registry.register(
+            "backup_last_success_timestamp_seconds",
+            "Oldest last successful backup among the tier's members (Unix seconds)",
+            b.last_success.clone(),
+        );
+        registry.register(
+            "backup_last_verified_timestamp_seconds",
+            "Oldest last verified backup among the tier's members (Unix seconds)",
+            b.last_verified.clone(),
+        );
+        registry.register(
+            "rpo_ratio",
+            "Achieved RPO ÷ target RPO per tier (+Inf when a member was never backed up); alerts at 2 and 3",
+            b.rpo_ratio.clone(),
+        );
+        registry.register(
+            "rpo_verified_ratio",
+            "Age of the last verified backup ÷ target RPO per tier",
+            b.rpo_verified_ratio.clone(),
+        );
+        registry.register(
+            "rpo_target_seconds",
+            "Target RPO per tier, from the DisasterRecoveryPlan",
+            b.rpo_target.clone(),
+        );
+        let findings = Family::<FindingLabels, Gauge>::default();
+        registry.register(
+            "policy_findings",
+            "Standing findings of the background audit (fail and warn results) by rule and report severity",
+            findings.clone(),
+        );
         let failovers = Family::<OutcomeLabels, Counter>::default();
-        let rto = Family::<TierLabels, Gauge<f64, AtomicU64>>::default();
-        let rto_target = Family::<TierLabels, Gauge<f64, AtomicU64>>::default();
+        let rto = Family::<FailoverTierLabels, FloatGauge>::default();
+        let rto_target = Family::<FailoverTierLabels, FloatGauge>::default();
         registry.register(
             "failover_executions",
             "Finished drills, failovers and failbacks by plan, type and outcome",
@@ -100,10 +235,81 @@ impl Metrics {
             reconciles,
             errors,
             duration,
+            backup,
+            findings,
             failovers,
             rto,
             rto_target,
         }
+    }
+
+    /// Records a finished backup run; figures only for a written snapshot.
+    pub fn backup_finished(
+        &self,
+        plan: &str,
+        tier: &str,
+        phase: &str,
+        figures: Option<(u64, u64, f64)>,
+    ) {
+        let b = &self.backup;
+        b.runs
+            .get_or_create(&PhaseLabels {
+                plan: plan.into(),
+                tier: tier.into(),
+                phase: phase.into(),
+            })
+            .inc();
+        if let Some((read, added, secs)) = figures {
+            let l = TierLabels {
+                plan: plan.into(),
+                tier: tier.into(),
+            };
+            let read_total = b.bytes_read.get_or_create(&l).inc_by(read) + read;
+            let added_total = b.bytes_added.get_or_create(&l).inc_by(added) + added;
+            if added_total > 0 {
+                b.dedup_ratio
+                    .get_or_create(&l)
+                    .set(read_total as f64 / added_total as f64);
+            }
+            b.duration.get_or_create(&l).observe(secs);
+        }
+    }
+
+    /// Counts skipped runs of a tier.
+    pub fn backup_skipped(&self, plan: &str, tier: &str, n: u64) {
+        self.backup
+            .skipped
+            .get_or_create(&TierLabels {
+                plan: plan.into(),
+                tier: tier.into(),
+            })
+            .inc_by(n);
+    }
+
+    /// Sets the freshness gauges of a tier.
+    pub fn tier_freshness(&self, f: &TierFigures<'_>) {
+        let b = &self.backup;
+        let l = TierLabels {
+            plan: f.plan.into(),
+            tier: f.tier.into(),
+        };
+        let set = |fam: &Family<TierLabels, FloatGauge>, v: Option<f64>| match v {
+            Some(v) => {
+                fam.get_or_create(&l).set(v);
+            }
+            None => {
+                fam.remove(&l);
+            }
+        };
+        set(&b.last_success, f.last_success);
+        set(&b.last_verified, f.last_verified);
+        b.rpo_ratio
+            .get_or_create(&l)
+            .set(f.ratio.unwrap_or(f64::INFINITY));
+        b.rpo_verified_ratio
+            .get_or_create(&l)
+            .set(f.verified_ratio.unwrap_or(f64::INFINITY));
+        b.rpo_target.get_or_create(&l).set(f.target_seconds);
     }
 
     /// Records one reconcile run.
@@ -126,6 +332,19 @@ impl Metrics {
         }
     }
 
+    /// Replaces the audit's finding counts: rules with no standing finding disappear.
+    pub fn policy_findings(&self, counts: &std::collections::BTreeMap<(String, String), u64>) {
+        self.findings.clear();
+        for ((rule, severity), n) in counts {
+            self.findings
+                .get_or_create(&FindingLabels {
+                    rule: rule.clone(),
+                    severity: severity.clone(),
+                })
+                .set(i64::try_from(*n).unwrap_or(i64::MAX));
+        }
+    }
+
     /// Records a finished drill, failover or failback: its outcome, and per tier the RTO
     /// achieved (when measured) and the target.
     pub fn failover_finished(
@@ -143,7 +362,7 @@ impl Metrics {
             })
             .inc();
         for (tier, achieved, target) in tiers {
-            let l = TierLabels {
+            let l = FailoverTierLabels {
                 plan: plan.to_string(),
                 kind,
                 tier: tier.clone(),
@@ -181,6 +400,94 @@ mod tests {
             )
         );
         assert!(text.contains("pusdata_reconcile_duration_seconds_count{controller=\"agency\"} 2"));
+    }
+
+    #[test]
+    fn backup_figures_and_rpo_gauges_are_exported_per_plan_and_tier() {
+        let m = Metrics::new();
+        m.backup_finished("bekasi", "tier-1", "Completed", Some((3000, 1000, 12.0)));
+        m.backup_finished("bekasi", "tier-1", "Completed", Some((3000, 500, 8.0)));
+        m.backup_finished("bekasi", "tier-1", "Failed", None);
+        m.backup_skipped("bekasi", "tier-1", 2);
+        m.tier_freshness(&TierFigures {
+            plan: "bekasi",
+            tier: "tier-1",
+            last_success: Some(1_790_000_000.0),
+            last_verified: None,
+            ratio: Some(0.5),
+            verified_ratio: None,
+            target_seconds: 900.0,
+        });
+        let text = m.encode();
+        let l = "{plan=\"bekasi\",tier=\"tier-1\"}";
+        for line in [
+            "pusdata_backup_runs_total{plan=\"bekasi\",tier=\"tier-1\",phase=\"Completed\"} 2"
+                .to_string(),
+            format!("pusdata_backup_skipped_total{l} 2"),
+            format!("pusdata_backup_bytes_read_total{l} 6000"),
+            format!("pusdata_backup_bytes_added_total{l} 1500"),
+            format!("pusdata_backup_dedup_ratio{l} 4.0"),
+            format!("pusdata_backup_duration_seconds_count{l} 2"),
+            format!("pusdata_backup_last_success_timestamp_seconds{l} 1790000000.0"),
+            format!("pusdata_rpo_ratio{l} 0.5"),
+            // prometheus-client writes infinity as `inf`, which Prometheus parses as +Inf.
+            format!("pusdata_rpo_verified_ratio{l} inf"),
+            format!("pusdata_rpo_target_seconds{l} 900.0"),
+        ] {
+            assert!(text.contains(&line), "missing {line} in\n{text}");
+        }
+        assert!(!text.contains("pusdata_backup_last_verified_timestamp_seconds{"));
+    }
+
+    #[test]
+    fn backup_alerts_use_exported_metrics_and_link_existing_runbooks() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let text = std::fs::read_to_string(
+            root.join("charts/pusdata/templates/prometheusrule-backup.yaml"),
+        )
+        .unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "{{- if .Values.prometheusRule.enabled }}");
+        assert_eq!(*lines.last().unwrap(), "{{- end }}");
+        let body = lines[1..lines.len() - 1].join("\n");
+        assert!(!body.contains("{{"), "only the enabled switch is templated");
+        let rule: serde_json::Value = serde_saphyr::from_str(&body).unwrap();
+        let rules = rule["spec"]["groups"][0]["rules"].as_array().unwrap();
+        let m = Metrics::new();
+        m.tier_freshness(&TierFigures {
+            plan: "p",
+            tier: "t",
+            last_success: Some(1.0),
+            last_verified: Some(1.0),
+            ratio: Some(1.0),
+            verified_ratio: Some(1.0),
+            target_seconds: 1.0,
+        });
+        let exported = m.encode();
+        let mut alerts = Vec::new();
+        for r in rules {
+            let name = r["alert"].as_str().unwrap();
+            alerts.push(name.to_string());
+            let url = r["annotations"]["runbook_url"].as_str().unwrap();
+            assert!(url.ends_with(&format!("docs/runbooks/{name}.md")), "{url}");
+            let page =
+                std::fs::read_to_string(root.join(format!("docs/runbooks/{name}.md"))).unwrap();
+            assert!(page.contains("## English") && page.contains("## Bahasa Indonesia"));
+            let expr = r["expr"].as_str().unwrap();
+            for word in expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+                if word.starts_with("pusdata_") {
+                    assert!(
+                        exported.contains(&format!("# TYPE {word} ")),
+                        "{word} is not exported"
+                    );
+                }
+            }
+        }
+        assert_eq!(alerts, ["PusdataRpoWarning", "PusdataRpoCritical"]);
+        let sev = |i: usize| rules[i]["labels"]["severity"].as_str().unwrap().to_string();
+        assert_eq!((sev(0), sev(1)), ("warning".into(), "critical".into()));
+        assert!(rules[0]["expr"].as_str().unwrap().contains(">= 2"));
+        assert!(rules[1]["expr"].as_str().unwrap().contains(">= 3"));
     }
 
     #[test]

@@ -3,12 +3,20 @@
 //! what was applied. Errors carry a stable category for metrics and event reasons.
 
 pub mod agency;
+pub mod audit;
+pub mod backup;
+#[cfg(test)]
+mod dashboard_tests;
+pub mod events;
 pub mod failover;
 pub mod hosting;
+pub mod http;
 pub mod metrics;
+pub mod policyreport;
 pub mod racks_view;
 pub mod rbac;
 pub mod run;
+pub mod schedule;
 #[cfg(test)]
 mod testing;
 

@@ -1,23 +1,14 @@
 //! The rack elevations of `pusdata place`, served by the operator from the live inventory
 //! (HOST-SITE: the DC manager sees what the engine sees): `GET /racks` lists the racks,
 //! `GET /racks/<name>.svg?lang=id|en` draws one. Plain HTTP on the operator's metrics
-//! port: inside the cluster, behind its Service and NetworkPolicy.
+//! port: inside the cluster, behind its Service and NetworkPolicy. Served by `http`.
 
 use super::hosting::inventory;
 use super::rbac::Permission;
-use super::{Context, Error};
-use http_body_util::Full;
-use hyper::body::Bytes;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use kube::api::{Api, ListParams};
+use hyper::StatusCode;
 use pusdata_core::i18n::Lang;
 use pusdata_core::placement::render_rack_svg;
 use pusdata_crds::v1alpha1::{HostingRequest, Rack};
-use std::net::SocketAddr;
-use std::sync::Arc;
 
 /// An HTTP answer: status, content type, body.
 pub type Answer = (StatusCode, &'static str, String);
@@ -83,65 +74,6 @@ pub fn answer(path_and_query: &str, racks: &[Rack], requests: &[HostingRequest])
         };
     }
     (StatusCode::NOT_FOUND, "text/plain", "try /racks".into())
-}
-
-async fn handle(
-    req: Request<hyper::body::Incoming>,
-    ctx: Arc<Context>,
-) -> Result<Response<Full<Bytes>>, Error> {
-    if req.uri().path() == "/metrics" {
-        return Response::builder()
-            .header(
-                "content-type",
-                "application/openmetrics-text; version=1.0.0; charset=utf-8",
-            )
-            .body(Full::new(Bytes::from(ctx.metrics.encode())))
-            .map_err(|e| Error::InvalidSpec(e.to_string()));
-    }
-    let racks = Api::<Rack>::all(ctx.client.clone())
-        .list(&ListParams::default())
-        .await?
-        .items;
-    let requests = Api::<HostingRequest>::all(ctx.client.clone())
-        .list(&ListParams::default())
-        .await?
-        .items;
-    let target = req
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str())
-        .unwrap_or("/");
-    let (status, content_type, body) = answer(target, &racks, &requests);
-    Response::builder()
-        .status(status)
-        .header("content-type", content_type)
-        .body(Full::new(Bytes::from(body)))
-        .map_err(|e| Error::InvalidSpec(e.to_string()))
-}
-
-/// Serves the rack views until the process ends.
-pub async fn serve(listen: SocketAddr, ctx: Arc<Context>) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen).await?;
-    tracing::info!(%listen, "rack views on /racks, metrics on /metrics");
-    loop {
-        let (stream, _) = listener.accept().await?;
-        let ctx = ctx.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |req| {
-                let ctx = ctx.clone();
-                async move {
-                    Ok::<_, std::convert::Infallible>(handle(req, ctx).await.unwrap_or_else(|e| {
-                        let mut r = Response::new(Full::new(Bytes::from(e.to_string())));
-                        *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-                        r
-                    }))
-                }
-            });
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
 }
 
 #[cfg(test)]

@@ -27,8 +27,15 @@ pub fn all() -> Vec<(String, String, Vec<String>)> {
     let sets: &[&[Permission]] = &[
         super::agency::PERMISSIONS,
         super::failover::PERMISSIONS,
+        super::backup::PERMISSIONS,
+        super::audit::PERMISSIONS,
         super::hosting::PERMISSIONS,
+        super::schedule::PERMISSIONS,
         super::racks_view::PERMISSIONS,
+        super::http::PERMISSIONS,
+        super::events::PERMISSIONS,
+        // `pusdata webhook --from-cluster` runs under the same service account.
+        crate::webhook::cluster::PERMISSIONS,
     ];
     merge(sets.iter().flat_map(|s| s.iter()))
 }
@@ -70,6 +77,20 @@ mod tests {
             sorted.dedup();
             assert_eq!(&sorted, verbs);
         }
+    }
+
+    #[test]
+    fn backups_never_touch_secrets() {
+        // Mover Jobs reference Secrets by name; the kubelet reads them, not the operator.
+        let sets = [
+            super::super::backup::PERMISSIONS,
+            super::super::schedule::PERMISSIONS,
+        ];
+        assert!(
+            sets.iter()
+                .flat_map(|s| s.iter())
+                .all(|p| !(p.group.is_empty() && p.resource == "secrets"))
+        );
     }
 
     #[test]

@@ -1,16 +1,21 @@
 //! `pusdata operator`: wires the controllers to the API server. Kept thin on purpose — the
 //! reconcile functions are tested against an in-memory API; this only starts them.
 
-use super::{Context, Error, agency, failover, hosting, system_clock};
-use futures::StreamExt;
+use super::{Context, Error, agency, audit, backup, failover, hosting, schedule, system_clock};
+use futures::stream::BoxStream;
+use futures::{FutureExt, StreamExt};
+use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{LimitRange, ResourceQuota};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::RoleBinding;
 use kube::Api;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::reflector::ObjectRef;
-use kube::runtime::watcher;
-use pusdata_crds::v1alpha1::{Agency, Approval, Backup, Failover, HostingRequest};
+use kube::runtime::{WatchStreamExt, watcher};
+use pusdata_crds::v1alpha1::{
+    Agency, Approval, Backup, BackupRepository, DisasterRecoveryPlan, ExternalCloudService,
+    Failover, HostingRequest, Rack, ResidencyPolicy, Site,
+};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -55,10 +60,75 @@ fn backup_owner(backup: Backup) -> Option<ObjectRef<Failover>> {
     Some(ObjectRef::new(&name))
 }
 
+/// Changes of one kind as unit events; watch errors are retried by the watcher's backoff and
+/// do not count as changes.
+fn changes<K>(api: Api<K>) -> BoxStream<'static, ()>
+where
+    K: kube::Resource<DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + 'static,
+{
+    watcher(api, watcher::Config::default())
+        .default_backoff()
+        .touched_objects()
+        .filter_map(|r| futures::future::ready(r.ok().map(|_| ())))
+        .boxed()
+}
+
+/// A burst of changes (the initial list, a `kubectl apply -f dir/`) becomes one audit pass.
+const AUDIT_DEBOUNCE: Duration = Duration::from_secs(2);
+
+/// The background audit: a pass now, then after `audit::PERIOD` (or an exception's expiry)
+/// or as soon as a Pusdata object changes, whichever comes first.
+async fn audit_loop(ctx: Arc<Context>) {
+    let c = &ctx.client;
+    let mut changed = futures::stream::select_all([
+        changes(Api::<ResidencyPolicy>::all(c.clone())),
+        changes(Api::<Site>::all(c.clone())),
+        changes(Api::<Rack>::all(c.clone())),
+        changes(Api::<Agency>::all(c.clone())),
+        changes(Api::<Approval>::namespaced(
+            c.clone(),
+            &ctx.platform_namespace,
+        )),
+        changes(Api::<BackupRepository>::all(c.clone())),
+        changes(Api::<DisasterRecoveryPlan>::all(c.clone())),
+        changes(Api::<HostingRequest>::all(c.clone())),
+        changes(Api::<ExternalCloudService>::all(c.clone())),
+    ]);
+    loop {
+        let start = std::time::Instant::now();
+        let result = audit::audit_once(&ctx).await;
+        let category = result.as_ref().err().map(Error::category);
+        ctx.metrics.reconciled("audit", start.elapsed(), category);
+        let wait = match result {
+            Ok(o) => {
+                tracing::info!(applied = ?o.applied, deleted = ?o.deleted, "policy audit pass");
+                o.next_run((ctx.clock)())
+            }
+            Err(e) => {
+                tracing::warn!(category = e.category(), %e, "policy audit failed");
+                Duration::from_secs(30)
+            }
+        };
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            Some(()) = changed.next() => {
+                tokio::time::sleep(AUDIT_DEBOUNCE).await;
+                while let Some(Some(())) = changed.next().now_or_never() {}
+            }
+        }
+    }
+}
+
 /// Runs the controllers until the process is stopped.
 pub async fn run(
     platform_namespace: String,
     views: Option<std::net::SocketAddr>,
+    mover: pusdata_core::backup::job::MoverSettings,
 ) -> Result<(), kube::Error> {
     let client = kube::Client::try_default().await?;
     let ctx = Arc::new(Context {
@@ -67,7 +137,9 @@ pub async fn run(
         platform_namespace: platform_namespace.clone(),
         metrics: Default::default(),
     });
-    tracing::info!("controllers running: agency, hosting, failover (backup controller follows)");
+    tracing::info!(
+        "controllers running: agency, hosting, schedule, backup, failover, policy audit"
+    );
     let agencies = Controller::new(
         Api::<Agency>::all(client.clone()),
         watcher::Config::default(),
@@ -119,6 +191,52 @@ pub async fn run(
             tracing::debug!(%e, "hosting controller event");
         }
     });
+    // A plan reconciles when it or one of its Backup runs changes, and at its next slot.
+    let plans = Controller::new(
+        Api::<DisasterRecoveryPlan>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .owns(
+        Api::<Backup>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .shutdown_on_signal()
+    .run(
+        |o, c| timed("schedule", c.clone(), schedule::reconcile(o, c)),
+        error_policy,
+        ctx.clone(),
+    )
+    .for_each(|result| async move {
+        if let Err(e) = result {
+            tracing::debug!(%e, "schedule controller event");
+        }
+    });
+    let bctx = Arc::new(backup::BackupContext {
+        ctx: ctx.clone(),
+        exec: Arc::new(backup::KubeExec {
+            client: client.clone(),
+        }),
+        settings: mover,
+    });
+    let runs = Controller::new(
+        Api::<Backup>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .owns(
+        Api::<Job>::all(client.clone()),
+        watcher::Config::default().labels(pusdata_core::backup::job::BACKUP_LABEL),
+    )
+    .shutdown_on_signal()
+    .run(
+        |o, c| timed("backup", c.ctx.clone(), backup::reconcile(o, c)),
+        |o, e, c| error_policy(o, e, c.ctx.clone()),
+        bctx,
+    )
+    .for_each(|result| async move {
+        if let Err(e) = result {
+            tracing::debug!(%e, "backup controller event");
+        }
+    });
     let fctx = Arc::new(failover::FailoverContext {
         base: (*ctx).clone(),
         agents: Arc::new(failover::GrpcAgents::from_secrets(
@@ -142,10 +260,7 @@ pub async fn run(
             let base = Arc::new(c.base.clone());
             timed("failover", base, failover::reconcile(o, c))
         },
-        {
-            let ctx = ctx.clone();
-            move |o, e, _| error_policy(o, e, ctx.clone())
-        },
+        |o, e, c| error_policy(o, e, Arc::new(c.base.clone())),
         fctx,
     )
     .for_each(|result| async move {
@@ -156,11 +271,15 @@ pub async fn run(
     if let Some(addr) = views {
         let ctx = ctx.clone();
         tokio::spawn(async move {
-            if let Err(e) = super::racks_view::serve(addr, ctx).await {
-                tracing::error!(%e, "rack views stopped");
+            if let Err(e) = super::http::serve(addr, ctx).await {
+                tracing::error!(%e, "probes, metrics and views stopped");
             }
         });
     }
-    futures::join!(agencies, requests, failovers);
+    // The audit loop never ends by itself: it stops with the controllers (on a signal).
+    tokio::select! {
+        _ = futures::future::join5(agencies, requests, plans, runs, failovers) => {}
+        () = audit_loop(ctx.clone()) => {}
+    }
     Ok(())
 }

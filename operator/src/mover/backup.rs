@@ -4,7 +4,6 @@ use super::{MoverError, RepoConfig};
 use rustic_core::{
     BackupOptions, ParentOptions, PathList, SnapshotGroupCriterion, SnapshotOptions,
 };
-use serde::Serialize;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Instant;
@@ -24,35 +23,8 @@ pub struct BackupRequest {
     pub as_path: Option<PathBuf>,
 }
 
-/// The figures of one backup, as `Backup.status` wants them.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct BackupReport {
-    /// Full snapshot id.
-    pub snapshot_id: String,
-    /// The parent snapshot the run compared against, if any.
-    pub parent_id: Option<String>,
-    /// Whether this run created the repository.
-    pub repository_created: bool,
-    /// Snapshot time (RFC 3339).
-    pub time: String,
-    /// Tags recorded.
-    pub tags: Vec<String>,
-    /// Paths recorded.
-    pub paths: Vec<String>,
-    /// New files.
-    pub files_new: u64,
-    /// Changed files.
-    pub files_changed: u64,
-    /// Unchanged files.
-    pub files_unmodified: u64,
-    /// Bytes of all files processed.
-    pub bytes_read: u64,
-    /// Bytes added to the repository after deduplication and compression.
-    pub bytes_added: u64,
-    /// Wall-clock seconds of the whole run, open to snapshot saved.
-    pub duration_seconds: f64,
-}
+/// The figures of one backup: one type shared with the controller that reads them back.
+pub use pusdata_core::backup::result::BackupReport;
 
 /// Snapshots `req.path` into the repository, creating the repository on first use.
 pub fn backup(repo_cfg: &RepoConfig, req: &BackupRequest) -> Result<BackupReport, MoverError> {

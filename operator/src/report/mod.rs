@@ -11,6 +11,8 @@
 //! Rendering is pure string building: the controller passes everything in, including the
 //! time the report is generated.
 
+pub mod compliance;
+
 use jiff::Timestamp;
 use pusdata_core::dr;
 use pusdata_core::duration;

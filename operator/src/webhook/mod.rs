@@ -2,15 +2,23 @@
 //!
 //! [`review`] turns one AdmissionReview body into a response and is tested in-process with
 //! real bodies; [`mutate`] stamps approvals with the authenticated approver; [`serve`] is
-//! hyper 1 over tokio-rustls, with `/validate`, `/mutate`, `/healthz` and `/metrics`. The context comes from manifests given with `--context` for now; a
-//! kube-backed reflector replaces that when the controllers land.
+//! hyper 1 over tokio-rustls, with `/validate`, `/mutate`, `/healthz` and `/metrics`.
+//!
+//! The rules' context is held in [`State`] behind an atomic pointer: read once per request
+//! without a lock, replaced whole when it changes — from manifests given with `--context`
+//! (offline, tests) or from reflector stores of the cluster ([`cluster`]), so no admission
+//! request waits on an API call. The certificate follows its files ([`tls::ReloadingCert`]).
 
-mod metrics;
+pub mod cluster;
+pub(crate) mod metrics;
 #[cfg(test)]
 mod tests;
+pub mod tls;
 
 pub use metrics::Metrics;
+pub use tls::{ReloadingCert, tls_acceptor};
 
+use arc_swap::ArcSwap;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
@@ -26,7 +34,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
-use tokio_rustls::rustls;
 
 /// The API server sends at most ~3 MiB objects; anything larger is not an AdmissionReview.
 const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -36,10 +43,10 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// What the webhook knows and counts.
 #[derive(Debug)]
 pub struct State {
-    /// The rules' context.
-    pub ctx: Context,
-    /// `Enforce` or `Monitor` (from the policy, or overridden by flag).
-    pub mode: EnforcementMode,
+    /// The rules' context, swapped whole when the cluster changes.
+    ctx: ArcSwap<Context>,
+    /// `Enforce` / `Monitor` set by flag; `None` follows the active policy.
+    mode: Option<EnforcementMode>,
     /// Decision counters.
     pub metrics: Metrics,
 }
@@ -48,10 +55,31 @@ impl State {
     /// A state over a context, in the context's mode.
     pub fn new(ctx: Context) -> State {
         State {
-            mode: ctx.settings.mode,
-            ctx,
+            ctx: ArcSwap::from_pointee(ctx),
+            mode: None,
             metrics: Metrics::new(),
         }
+    }
+
+    /// Overrides the policy's enforcement mode (`--mode`).
+    pub fn with_mode(mut self, mode: Option<EnforcementMode>) -> State {
+        self.mode = mode;
+        self
+    }
+
+    /// The context requests are checked against now.
+    pub fn context(&self) -> Arc<Context> {
+        self.ctx.load_full()
+    }
+
+    /// Replaces the context; requests already running finish with the one they loaded.
+    pub fn set_context(&self, ctx: Context) {
+        self.ctx.store(Arc::new(ctx));
+    }
+
+    /// The mode in force with `ctx`: the flag's, else the policy's.
+    pub fn mode(&self, ctx: &Context) -> EnforcementMode {
+        self.mode.unwrap_or(ctx.settings.mode)
     }
 }
 
@@ -85,8 +113,10 @@ impl Outcome {
 
 /// Reviews one AdmissionReview body at `now`; never panics on any input.
 pub fn review(body: &[u8], state: &State, now: jiff::Timestamp) -> (Outcome, String, Vec<u8>) {
-    let (outcome, kind, response) = decide(body, state, now);
-    state.metrics.count("validate", &kind, outcome, state.mode);
+    let ctx = state.context();
+    let mode = state.mode(&ctx);
+    let (outcome, kind, response) = decide(body, &ctx, mode, now);
+    state.metrics.count("validate", &kind, outcome, mode);
     (outcome, kind, encode(response))
 }
 
@@ -94,14 +124,17 @@ pub fn review(body: &[u8], state: &State, now: jiff::Timestamp) -> (Outcome, Str
 /// `spec.recordedBy` (SEC-CIA: never what the client sent). Refuses what `/validate` would
 /// refuse for the approver, so a refused approval is never stamped.
 pub fn mutate(body: &[u8], state: &State, now: jiff::Timestamp) -> (Outcome, String, Vec<u8>) {
-    let (outcome, kind, response) = decide_mutation(body, state, now);
-    state.metrics.count("mutate", &kind, outcome, state.mode);
+    let ctx = state.context();
+    let mode = state.mode(&ctx);
+    let (outcome, kind, response) = decide_mutation(body, &ctx, mode, now);
+    state.metrics.count("mutate", &kind, outcome, mode);
     (outcome, kind, encode(response))
 }
 
 fn decide_mutation(
     body: &[u8],
-    state: &State,
+    ctx: &Context,
+    mode: EnforcementMode,
     now: jiff::Timestamp,
 ) -> (Outcome, String, AdmissionResponse) {
     let req = match parse(body) {
@@ -123,9 +156,9 @@ fn decide_mutation(
         _ => return (Outcome::Allowed, kind, resp),
     };
     let user = user_info(&req);
-    let identity = match policy::review_approval(&approval, &user, &state.ctx, now) {
+    let identity = match policy::review_approval(&approval, &user, ctx, now) {
         Ok(identity) => identity,
-        Err(f) => return respond(resp, kind, &[*f], state.mode),
+        Err(f) => return respond(resp, kind, &[*f], mode),
     };
     let value = match serde_json::to_value(&identity) {
         Ok(v) => v,
@@ -205,7 +238,8 @@ fn parse(body: &[u8]) -> Result<AdmissionRequest<DynamicObject>, Box<AdmissionRe
 
 fn decide(
     body: &[u8],
-    state: &State,
+    ctx: &Context,
+    mode: EnforcementMode,
     now: jiff::Timestamp,
 ) -> (Outcome, String, AdmissionResponse) {
     let req = match parse(body) {
@@ -214,11 +248,10 @@ fn decide(
     };
     let kind = req.kind.kind.clone();
     let resp = AdmissionResponse::from(&req);
-    let settings = &state.ctx.settings;
     if req
         .namespace
         .as_deref()
-        .is_some_and(|ns| settings.exempt_namespaces.iter().any(|e| e == ns))
+        .is_some_and(|ns| ctx.settings.exempt(ns))
     {
         return (Outcome::Exempt, kind, resp);
     }
@@ -253,14 +286,14 @@ fn decide(
         }
         Err(e) => return (Outcome::Invalid, kind, resp.deny(e.to_string())),
     };
-    let mut findings = policy::evaluate(&object, &state.ctx, now);
+    let mut findings = policy::evaluate(&object, ctx, now);
     if let (Object::Approval(a), Operation::Create) = (&object, &req.operation) {
         let user = user_info(&req);
-        if let Err(f) = policy::review_approval(a, &user, &state.ctx, now) {
+        if let Err(f) = policy::review_approval(a, &user, ctx, now) {
             findings.push(*f);
         }
     }
-    respond(resp, kind, &findings, state.mode)
+    respond(resp, kind, &findings, mode)
 }
 
 fn spec_unchanged(new: &DynamicObject, old: Option<&DynamicObject>) -> bool {
@@ -309,29 +342,6 @@ fn line(f: &Finding) -> String {
         .map(|r| format!(" ({})", r.source))
         .unwrap_or_default();
     format!("{}{source} {}: {}", f.rule, f.path, f.message)
-}
-
-/// The TLS acceptor for a PEM certificate chain and key, with the aws-lc-rs provider chosen
-/// explicitly: ring may also be in the tree later (rustic), and rustls refuses to guess.
-pub fn tls_acceptor(cert_pem: &[u8], key_pem: &[u8]) -> Result<TlsAcceptor, String> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let certs = CertificateDer::pem_slice_iter(cert_pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("certificate: {e}"))?;
-    if certs.is_empty() {
-        return Err("certificate: no PEM certificate found".into());
-    }
-    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| format!("key: {e}"))?;
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .map_err(|e| e.to_string())?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
 /// Serves HTTPS on `listener` until `shutdown` completes.

@@ -156,7 +156,7 @@ fn push(
 
 /// FNV-1a: stable across Rust versions and machines, unlike `DefaultHasher`, so the derived
 /// schedule of a tier never moves between releases.
-fn fnv1a(text: &str) -> u64 {
+pub(crate) fn fnv1a(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })

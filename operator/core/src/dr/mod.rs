@@ -8,11 +8,15 @@ pub mod achieved;
 pub mod check;
 pub mod compile;
 pub mod cron;
+pub mod due;
+pub mod freshness;
 pub mod steps;
 
 pub use achieved::{RpoAchieved, RpoAlert, rpo_achieved, tier_outcomes};
 pub use check::{CheckSettings, Measurements, check_plan, check_plan_with};
 pub use compile::{Entry, EntryKind, Schedule, compile, next_runs};
+pub use due::{Due, DueInput, Run, Skipped, SourceRef, SourceState, due};
+pub use freshness::{RunRecord, TierFreshness, freshness};
 pub use steps::{Action, Observations, StepPlan, StepResult, apply, next_step, steps};
 
 use pusdata_crds::v1alpha1::{DisasterRecoveryPlanSpec, Member, Tier};

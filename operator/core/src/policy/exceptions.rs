@@ -132,3 +132,13 @@ pub(super) fn check_policy(spec: &ResidencyPolicySpec, now: Timestamp) -> Vec<Fi
     }
     out
 }
+
+/// The earliest expiry after `now` among `exceptions`: when an object they cover must be
+/// looked at again (the background audit wakes up then, not only on its period).
+pub fn next_expiry(exceptions: &[PolicyException], now: Timestamp) -> Option<Timestamp> {
+    exceptions
+        .iter()
+        .map(|e| e.expires_at.0)
+        .filter(|t| *t > now)
+        .min()
+}

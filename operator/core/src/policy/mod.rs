@@ -12,11 +12,12 @@ mod cloud;
 pub mod exceptions;
 mod hosting;
 pub mod licences;
+pub mod report;
 mod storage;
 
 pub use approval::{UserInfo, review_approval};
 pub use catalogue::Catalogue;
-pub use exceptions::{Excepted, ExceptionState, exception_states};
+pub use exceptions::{Excepted, ExceptionState, exception_states, next_expiry};
 
 use crate::finding::Finding;
 use crate::i18n::Text;
@@ -118,6 +119,11 @@ impl Settings {
         }
     }
 
+    /// Whether objects in `namespace` are left unchecked (webhook and background audit).
+    pub fn exempt(&self, namespace: &str) -> bool {
+        self.exempt_namespaces.iter().any(|e| e == namespace)
+    }
+
     /// Whether a country is allowed.
     pub fn country_allowed(&self, country: &str) -> bool {
         self.allowed_countries
@@ -170,14 +176,7 @@ impl Context {
     /// settings (by name order, so the choice is stable), and every Site, Rack, Agency,
     /// Approval, BackupRepository and DisasterRecoveryPlan is registered.
     pub fn from_objects<'a>(objects: impl IntoIterator<Item = &'a Object> + Clone) -> Context {
-        let policy = objects
-            .clone()
-            .into_iter()
-            .filter_map(|o| match o {
-                Object::ResidencyPolicy(p) => Some(p),
-                _ => None,
-            })
-            .min_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+        let policy = active_policy(objects.clone());
         let mut ctx = Context::with_policy(policy.map(|p| &p.spec));
         for o in objects {
             ctx.register(o);
@@ -278,6 +277,20 @@ impl Context {
     }
 }
 
+/// The `ResidencyPolicy` whose settings apply: the first by name, so the choice is stable
+/// when a cluster holds more than one.
+pub fn active_policy<'a>(
+    objects: impl IntoIterator<Item = &'a Object>,
+) -> Option<&'a pusdata_crds::v1alpha1::ResidencyPolicy> {
+    objects
+        .into_iter()
+        .filter_map(|o| match o {
+            Object::ResidencyPolicy(p) => Some(p),
+            _ => None,
+        })
+        .min_by(|a, b| a.metadata.name.cmp(&b.metadata.name))
+}
+
 /// The namespaces of an agency (its code when it lists none).
 pub fn agency_namespaces(spec: &AgencySpec) -> impl Iterator<Item = &str> {
     let default = spec.namespaces.is_empty().then_some(spec.code.as_str());
@@ -311,6 +324,61 @@ pub fn evaluate_detailed(object: &Object, ctx: &Context, now: Timestamp) -> Eval
         _ => Vec::new(),
     };
     exceptions::apply(object, raw, &ctx.settings.exceptions, now)
+}
+
+/// Rule ID of findings that come from a CRD's own CEL rules without a regulation ID.
+pub const SCHEMA_RULE: &str = "CRD-SCHEMA";
+
+/// The rule a CEL message enforces: CRD messages lead with the rule ID when they enforce a
+/// regulation (`DR-FAR: …`), otherwise [`SCHEMA_RULE`].
+pub fn schema_rule_id(message: &str) -> &'static str {
+    crate::rules::RULES
+        .iter()
+        .find(|r| message.starts_with(&format!("{}:", r.id)))
+        .map_or(SCHEMA_RULE, |r| r.id)
+}
+
+/// [`evaluate_detailed`] plus the messages of the CRD's CEL rules the object breaks (as the
+/// API server would report them), each as a denying finding. A rule the engine already
+/// explains is said once. `policy check` and the compliance report both call this.
+pub fn evaluate_with_schema(
+    object: &Object,
+    schema_errors: &[String],
+    ctx: &Context,
+    now: Timestamp,
+) -> Evaluation {
+    let mut ev = evaluate_detailed(object, ctx, now);
+    for m in schema_errors {
+        let rule = schema_rule_id(m);
+        if rule != SCHEMA_RULE && ev.findings.iter().any(|f| f.rule == rule) {
+            continue;
+        }
+        ev.findings.push(Finding::deny(
+            rule,
+            "",
+            crate::i18n::Msg::SchemaRule { message: m.clone() }.text(),
+            Text::new(
+                "fix the field named in the message",
+                "perbaiki field yang disebut dalam pesan",
+            ),
+        ));
+    }
+    ev
+}
+
+/// Whether any rule looks at objects of this kind (the kinds [`evaluate`] dispatches on):
+/// the background audit reports exactly these, so a kind nothing checks never shows as
+/// "pass".
+pub fn has_rules(object: &Object) -> bool {
+    matches!(
+        object,
+        Object::HostingRequest(_)
+            | Object::ExternalCloudService(_)
+            | Object::Site(_)
+            | Object::BackupRepository(_)
+            | Object::ResidencyPolicy(_)
+            | Object::Agency(_)
+    )
 }
 
 /// Kind, namespace and name of an object.

@@ -1,0 +1,379 @@
+//! Reading a mover run back: the result the mover writes (its JSON report or error), what the
+//! Job and its Pods say, and the Backup status that follows.
+
+use super::job::{BACKUP_LABEL, CONTAINER};
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::Pod;
+use pusdata_crds::v1alpha1::BackupPhase;
+use serde::{Deserialize, Serialize};
+
+/// The figures of one backup, as `pusdata mover backup` prints them and `Backup.status`
+/// wants them. One type for both sides, so writer and reader cannot drift.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupReport {
+    /// Full snapshot id.
+    pub snapshot_id: String,
+    /// The parent snapshot the run compared against, if any.
+    pub parent_id: Option<String>,
+    /// Whether this run created the repository.
+    pub repository_created: bool,
+    /// Snapshot time (RFC 3339).
+    pub time: String,
+    /// Tags recorded.
+    pub tags: Vec<String>,
+    /// Paths recorded.
+    pub paths: Vec<String>,
+    /// New files.
+    pub files_new: u64,
+    /// Changed files.
+    pub files_changed: u64,
+    /// Unchanged files.
+    pub files_unmodified: u64,
+    /// Bytes of all files processed.
+    pub bytes_read: u64,
+    /// Bytes added to the repository after deduplication and compression.
+    pub bytes_added: u64,
+    /// Wall-clock seconds of the whole run, open to snapshot saved.
+    pub duration_seconds: f64,
+}
+
+/// The error object the mover prints on failure: `{"error": {"category", "message"}}`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MoverFailure {
+    /// Stable category (`wrong-key`, `repository`, `io`…).
+    pub category: String,
+    /// Message, without secrets.
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+struct ErrorEnvelope {
+    error: MoverFailure,
+}
+
+/// The kubelet keeps at most this much of a termination message.
+pub const TERMINATION_MESSAGE_MAX: usize = 4096;
+
+/// What a mover's result says.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MoverResult {
+    /// A snapshot was written.
+    Report(BackupReport),
+    /// The mover failed and said why.
+    Failure(MoverFailure),
+    /// No result could be read (missing or cut short).
+    Unreadable(String),
+}
+
+/// Parses a result as written by the mover.
+pub fn parse(message: &str) -> MoverResult {
+    let m = message.trim();
+    if m.is_empty() {
+        return MoverResult::Unreadable("the mover left no result".into());
+    }
+    if let Ok(e) = serde_json::from_str::<ErrorEnvelope>(m) {
+        return MoverResult::Failure(e.error);
+    }
+    match serde_json::from_str::<BackupReport>(m) {
+        Ok(r) => MoverResult::Report(r),
+        Err(e) => MoverResult::Unreadable(format!("the mover's result is not readable: {e}")),
+    }
+}
+
+/// A result short enough for a termination message: a report loses its tag and path lists,
+/// an error's message is cut, both only when needed.
+pub fn fit_termination_message(json: &serde_json::Value) -> String {
+    let text = json.to_string();
+    if text.len() <= TERMINATION_MESSAGE_MAX {
+        return text;
+    }
+    let mut v = json.clone();
+    if let Some(o) = v.as_object_mut() {
+        o.insert("tags".into(), serde_json::json!([]));
+        o.insert("paths".into(), serde_json::json!([]));
+    }
+    if let Some(msg) = v.pointer_mut("/error/message") {
+        let s = msg.as_str().unwrap_or_default();
+        let mut cut = 3000.min(s.len());
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        *msg = serde_json::Value::String(format!("{}…", &s[..cut]));
+    }
+    v.to_string()
+}
+
+/// What the Job and its Pods say.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Observed {
+    /// Still running (or waiting to be scheduled).
+    Running,
+    /// The Job finished; the newest mover Pod's termination message.
+    Finished {
+        /// The Job succeeded.
+        succeeded: bool,
+        /// The newest terminated mover container's message.
+        message: Option<String>,
+    },
+    /// A Pod cannot start and will not by itself (a missing Secret or PVC): the kubelet's
+    /// reason and message (they name objects, never secret values).
+    Stuck {
+        /// E.g. `CreateContainerConfigError`.
+        reason: String,
+        /// The kubelet's message.
+        message: String,
+    },
+}
+
+/// Waiting reasons that do not clear by themselves.
+const STUCK: &[&str] = &[
+    "CreateContainerConfigError",
+    "InvalidImageName",
+    "ErrImageNeverPull",
+];
+
+/// Reads a Job and its Pods (those labelled with the Backup's name).
+pub fn observe(job: &Job, pods: &[Pod]) -> Observed {
+    let status = job.status.as_ref();
+    let cond = |t: &str| {
+        status
+            .and_then(|s| s.conditions.as_ref())
+            .is_some_and(|cs| cs.iter().any(|c| c.type_ == t && c.status == "True"))
+    };
+    let succeeded = cond("Complete") || status.and_then(|s| s.succeeded).unwrap_or(0) > 0;
+    let failed = cond("Failed");
+    let mut mine: Vec<&Pod> = pods
+        .iter()
+        .filter(|p| {
+            p.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(BACKUP_LABEL))
+                .is_some_and(|b| Some(b) == job.metadata.name.as_ref())
+        })
+        .collect();
+    mine.sort_by(|a, b| {
+        a.metadata
+            .creation_timestamp
+            .as_ref()
+            .map(|t| t.0)
+            .cmp(&b.metadata.creation_timestamp.as_ref().map(|t| t.0))
+            .then_with(|| a.metadata.name.cmp(&b.metadata.name))
+    });
+    let container = |p: &Pod| {
+        p.status
+            .as_ref()
+            .and_then(|s| s.container_statuses.as_ref())
+            .and_then(|cs| cs.iter().find(|c| c.name == CONTAINER).cloned())
+    };
+    if succeeded || failed {
+        // A successful Job: the message of the pod that succeeded; a failed one: the newest.
+        let pick = mine.iter().rev().find_map(|p| {
+            let t = container(p)?.state?.terminated?;
+            (!succeeded || t.exit_code == 0).then_some(t.message)
+        });
+        return Observed::Finished {
+            succeeded,
+            message: pick.flatten(),
+        };
+    }
+    if let Some(w) = mine
+        .last()
+        .and_then(|p| container(p))
+        .and_then(|c| c.state)
+        .and_then(|s| s.waiting)
+        && let Some(reason) = w.reason.filter(|r| STUCK.contains(&r.as_str()))
+    {
+        return Observed::Stuck {
+            reason,
+            message: w.message.unwrap_or_default(),
+        };
+    }
+    Observed::Running
+}
+
+/// The phase and errors a finished Job gives, before post hooks.
+pub fn settle(succeeded: bool, result: &MoverResult) -> (BackupPhase, Vec<String>) {
+    match (succeeded, result) {
+        (true, MoverResult::Report(_)) => (BackupPhase::Completed, vec![]),
+        // Exit 0 without a report should not happen; without a snapshot id the run cannot
+        // count towards the RPO.
+        (true, MoverResult::Unreadable(why)) => (BackupPhase::Failed, vec![why.clone()]),
+        (_, MoverResult::Failure(f)) => (
+            BackupPhase::Failed,
+            vec![format!("{}: {}", f.category, f.message)],
+        ),
+        (false, MoverResult::Report(_)) => (
+            BackupPhase::Failed,
+            vec!["the mover Job failed after printing a report".into()],
+        ),
+        (false, MoverResult::Unreadable(why)) => (
+            BackupPhase::Failed,
+            vec![format!("the mover Job failed: {why}")],
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> BackupReport {
+        BackupReport {
+            snapshot_id: "ab".repeat(32),
+            parent_id: None,
+            repository_created: true,
+            time: "2026-11-25T00:00:05Z".into(),
+            tags: vec!["plan=bekasi".into()],
+            paths: vec!["/data/siak".into()],
+            files_new: 3,
+            files_changed: 0,
+            files_unmodified: 0,
+            bytes_read: 3000,
+            bytes_added: 1000,
+            duration_seconds: 1.5,
+        }
+    }
+
+    fn job(conditions: &[&str]) -> Job {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "run-1"},
+            "status": {"conditions": conditions.iter().map(|t| serde_json::json!({"type": t, "status": "True"})).collect::<Vec<_>>()}
+        }))
+        .unwrap()
+    }
+
+    fn pod(name: &str, created: &str, state: serde_json::Value) -> Pod {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name, "creationTimestamp": created, "labels": {BACKUP_LABEL: "run-1"}},
+            "status": {"containerStatuses": [{"name": CONTAINER, "image": "i", "imageID": "", "ready": false, "restartCount": 0, "state": state}]}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_report_and_the_error_parse_back() {
+        let text = serde_json::to_string(&report()).unwrap();
+        assert_eq!(parse(&text), MoverResult::Report(report()));
+        let err = r#"{"error":{"category":"wrong-key","message":"wrong repository key"}}"#;
+        assert!(matches!(parse(err), MoverResult::Failure(f) if f.category == "wrong-key"));
+        assert!(matches!(parse(""), MoverResult::Unreadable(_)));
+        assert!(matches!(parse(&text[..40]), MoverResult::Unreadable(_)));
+    }
+
+    #[test]
+    fn long_results_fit_a_termination_message_and_still_parse() {
+        let mut r = report();
+        r.paths = vec!["/x".repeat(3000)];
+        let fitted = fit_termination_message(&serde_json::to_value(&r).unwrap());
+        assert!(fitted.len() <= TERMINATION_MESSAGE_MAX);
+        assert!(matches!(parse(&fitted), MoverResult::Report(p) if p.snapshot_id == r.snapshot_id));
+        let e = serde_json::json!({"error": {"category": "io", "message": "é".repeat(4000)}});
+        let fitted = fit_termination_message(&e);
+        assert!(fitted.len() <= TERMINATION_MESSAGE_MAX);
+        assert!(matches!(parse(&fitted), MoverResult::Failure(_)));
+    }
+
+    #[test]
+    fn observation_table() {
+        let ok_msg = serde_json::to_string(&report()).unwrap();
+        let terminated = |code: i32, msg: &str| serde_json::json!({"terminated": {"exitCode": code, "message": msg}});
+        let cases: Vec<(Job, Vec<Pod>, Observed)> = vec![
+            (job(&[]), vec![], Observed::Running),
+            (
+                job(&[]),
+                vec![pod(
+                    "p1",
+                    "2026-11-25T00:00:00Z",
+                    serde_json::json!({"running": {}}),
+                )],
+                Observed::Running,
+            ),
+            (
+                job(&[]),
+                vec![pod(
+                    "p1",
+                    "2026-11-25T00:00:00Z",
+                    serde_json::json!({"waiting": {"reason": "CreateContainerConfigError", "message": "secret \"drc-s3\" not found"}}),
+                )],
+                Observed::Stuck {
+                    reason: "CreateContainerConfigError".into(),
+                    message: "secret \"drc-s3\" not found".into(),
+                },
+            ),
+            (
+                job(&[]),
+                vec![pod(
+                    "p1",
+                    "2026-11-25T00:00:00Z",
+                    serde_json::json!({"waiting": {"reason": "ContainerCreating"}}),
+                )],
+                Observed::Running,
+            ),
+            // A retry succeeded: the successful pod's message, not the failed one's.
+            (
+                job(&["Complete"]),
+                vec![
+                    pod("p2", "2026-11-25T00:01:00Z", terminated(0, &ok_msg)),
+                    pod(
+                        "p1",
+                        "2026-11-25T00:00:00Z",
+                        terminated(
+                            1,
+                            "{\"error\":{\"category\":\"repository\",\"message\":\"x\"}}",
+                        ),
+                    ),
+                ],
+                Observed::Finished {
+                    succeeded: true,
+                    message: Some(ok_msg.clone()),
+                },
+            ),
+            // Failed: the newest pod's message.
+            (
+                job(&["Failed"]),
+                vec![
+                    pod("p1", "2026-11-25T00:00:00Z", terminated(1, "old")),
+                    pod("p2", "2026-11-25T00:01:00Z", terminated(1, "new")),
+                ],
+                Observed::Finished {
+                    succeeded: false,
+                    message: Some("new".into()),
+                },
+            ),
+            (
+                job(&["Failed"]),
+                vec![],
+                Observed::Finished {
+                    succeeded: false,
+                    message: None,
+                },
+            ),
+        ];
+        for (i, (j, pods, want)) in cases.into_iter().enumerate() {
+            assert_eq!(observe(&j, &pods), want, "case {i}");
+        }
+    }
+
+    #[test]
+    fn settle_table() {
+        let rep = MoverResult::Report(report());
+        let fail = MoverResult::Failure(MoverFailure {
+            category: "repository".into(),
+            message: "S3 unreachable".into(),
+        });
+        let none = MoverResult::Unreadable("no result".into());
+        assert_eq!(settle(true, &rep), (BackupPhase::Completed, vec![]));
+        assert_eq!(
+            settle(false, &fail),
+            (
+                BackupPhase::Failed,
+                vec!["repository: S3 unreachable".into()]
+            )
+        );
+        assert_eq!(settle(true, &none).0, BackupPhase::Failed);
+        assert_eq!(settle(false, &none).0, BackupPhase::Failed);
+        assert_eq!(settle(false, &rep).0, BackupPhase::Failed);
+    }
+}

@@ -1,0 +1,324 @@
+//! Report content: what the background audit writes for a given cluster.
+
+use super::*;
+use pusdata_crds::fixtures;
+use pusdata_crds::v1alpha1::ExternalCloudService;
+
+fn at(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn now() -> Timestamp {
+    at("2026-11-25T00:00:00Z")
+}
+
+/// Bekasi's policy (with `exceptions`), the primary site, two agencies, a rack and an
+/// approval of `disdik/lms`; plus the given cloud services.
+fn cluster(exceptions: Vec<pusdata_crds::v1alpha1::PolicyException>) -> Vec<Object> {
+    let mut policy = fixtures::residency_policy();
+    policy.spec.exceptions = exceptions;
+    let mut approval = fixtures::approval("disdik", "lms");
+    approval.spec.target.kind = "ExternalCloudService".into();
+    vec![
+        Object::ResidencyPolicy(policy),
+        Object::Site(fixtures::primary_site()),
+        Object::Agency(fixtures::agency("disdik")),
+        Object::Agency(fixtures::agency("disdukcapil")),
+        Object::Rack(fixtures::rack("r1", "dc-bekasi")),
+        Object::Approval(approval),
+    ]
+}
+
+fn cloud(name: &str, region: &str) -> Object {
+    let mut e: ExternalCloudService = fixtures::external_cloud("disdik", "aws", region);
+    e.metadata.name = Some(name.into());
+    e.metadata.uid = Some(format!("uid-{name}"));
+    Object::ExternalCloudService(e)
+}
+
+fn run(objects: &[Object], now: Timestamp, previous: &Previous) -> Reports {
+    build(objects, &Context::from_objects(objects), now, previous)
+}
+
+fn of<'a>(report: &'a ReportContent, name: &str) -> Vec<&'a ReportResult> {
+    report
+        .results
+        .iter()
+        .filter(|r| r.resources[0].name.as_deref() == Some(name))
+        .collect()
+}
+
+#[test]
+fn a_foreign_region_is_a_high_fail_citing_rule_and_article_in_both_languages() {
+    let mut objects = cluster(vec![]);
+    objects.push(cloud("lms", "ap-southeast-1"));
+    let reports = run(&objects, now(), &Previous::new());
+
+    let disdik = &reports.namespaced["disdik"];
+    assert_eq!(
+        disdik.summary,
+        Summary {
+            fail: 1,
+            ..Summary::default()
+        }
+    );
+    let r = &disdik.results[0];
+    assert_eq!(r.result, Some(Outcome::Fail));
+    assert_eq!(r.rule.as_deref(), Some("CLOUD-NKRI"));
+    assert_eq!(r.severity.as_deref(), Some("high"));
+    assert_eq!(r.category.as_deref(), Some("Cloud residency"));
+    assert_eq!(
+        (r.source.as_str(), r.policy.as_str()),
+        ("pusdata", "default")
+    );
+    assert_eq!(r.properties["article"], "Perwal 8(3)");
+    assert_eq!(r.properties["path"], "spec.region");
+    assert!(!r.message.is_empty() && r.message != r.properties["pesan"]);
+    assert!(!r.properties["saran"].is_empty() && !r.properties["hint"].is_empty());
+    assert_eq!(r.timestamp, ResultTimestamp::from(now()));
+    let res = &r.resources[0];
+    assert_eq!(
+        (
+            res.api_version.as_deref(),
+            res.kind.as_deref(),
+            res.namespace.as_deref(),
+            res.uid.as_deref()
+        ),
+        (
+            Some("pusdata.io/v1alpha1"),
+            Some("ExternalCloudService"),
+            Some("disdik"),
+            Some("uid-lms")
+        )
+    );
+}
+
+#[test]
+fn clean_objects_pass_and_unchecked_kinds_are_not_reported() {
+    let mut objects = cluster(vec![]);
+    objects.push(cloud("lms", "ap-southeast-3"));
+    let reports = run(&objects, now(), &Previous::new());
+
+    let disdik = &reports.namespaced["disdik"];
+    assert_eq!(disdik.results.len(), 1);
+    assert_eq!(disdik.results[0].result, Some(Outcome::Pass));
+    assert_eq!(disdik.results[0].rule, None);
+    assert_eq!(disdik.summary.pass, 1);
+
+    // Cluster-scoped: the policy, the site, both agencies; not the rack (no rule looks at
+    // racks) and not the approval (namespaced, and no rule either).
+    let kinds: Vec<_> = reports
+        .cluster
+        .results
+        .iter()
+        .map(|r| r.resources[0].kind.clone().unwrap())
+        .collect();
+    assert_eq!(kinds, ["Agency", "Agency", "ResidencyPolicy", "Site"]);
+    assert!(!reports.namespaced.contains_key("pusdata-system"));
+    assert_eq!(reports.namespaced.len(), 1);
+}
+
+#[test]
+fn an_exception_in_force_is_a_skip_and_after_expiry_the_fail_is_back() {
+    let exception = fixtures::exception("lms", "CLOUD-NKRI", "2026-12-31T00:00:00Z");
+    let mut objects = cluster(vec![exception]);
+    objects.push(cloud("lms", "ap-southeast-1"));
+
+    let before = run(&objects, now(), &Previous::new());
+    let r = &before.namespaced["disdik"].results[0];
+    assert_eq!(r.result, Some(Outcome::Skip));
+    assert_eq!(r.properties["exception"], "lms");
+    assert!(r.properties["expiresAt"].starts_with("2026-12-31T00:00:00"));
+    assert!(r.message.contains("excepted by lms"), "{}", r.message);
+    assert_eq!(before.namespaced["disdik"].summary.skip, 1);
+    assert_eq!(before.finding_counts(), BTreeMap::new());
+
+    let later = at("2026-12-31T00:00:00Z");
+    let prev: Previous = [(Some("disdik".to_string()), &before.namespaced["disdik"])].into();
+    let after = run(&objects, later, &prev);
+    let r = &after.namespaced["disdik"].results[0];
+    assert_eq!(r.result, Some(Outcome::Fail));
+    assert!(r.message.contains("exception lms expired"), "{}", r.message);
+    assert!(r.properties["pesan"].contains("pengecualian lms berakhir"));
+    // A new result: found now, not when the skip was.
+    assert_eq!(r.timestamp, ResultTimestamp::from(later));
+    // The policy itself now carries an info note to clean the exception up.
+    let policy = of(&after.cluster, "default");
+    assert_eq!(policy[0].result, Some(Outcome::Warn));
+    assert_eq!(policy[0].severity.as_deref(), Some("info"));
+    assert_eq!(
+        after.finding_counts(),
+        BTreeMap::from([
+            (("AUDIT".to_string(), "info".to_string()), 1),
+            (("CLOUD-NKRI".to_string(), "high".to_string()), 1),
+        ])
+    );
+}
+
+#[test]
+fn unchanged_results_keep_when_they_were_found_so_the_report_is_unchanged() {
+    let mut objects = cluster(vec![]);
+    objects.push(cloud("lms", "ap-southeast-1"));
+    let first = run(&objects, now(), &Previous::new());
+
+    let later = at("2026-11-25T00:10:00Z");
+    let mut prev: Previous = first
+        .namespaced
+        .iter()
+        .map(|(ns, c)| (Some(ns.clone()), c))
+        .collect();
+    prev.insert(None, &first.cluster);
+    let second = run(&objects, later, &prev);
+    assert_eq!(second, first);
+
+    // A second, new finding is stamped with the later time; the old one keeps its own.
+    objects.push(cloud("lms-archive", "eu-west-1"));
+    let third = run(&objects, later, &prev);
+    let disdik = &third.namespaced["disdik"];
+    assert_eq!(of(disdik, "lms")[0].timestamp, ResultTimestamp::from(now()));
+    assert_eq!(
+        of(disdik, "lms-archive")[0].timestamp,
+        ResultTimestamp::from(later)
+    );
+    // Sorted by kind, then name.
+    let mut names: Vec<_> = disdik
+        .results
+        .iter()
+        .map(|r| r.resources[0].name.clone().unwrap())
+        .collect();
+    assert!(names.is_sorted(), "{names:?}");
+    names.dedup();
+    assert_eq!(names, ["lms", "lms-archive"]);
+}
+
+#[test]
+fn fixed_or_deleted_objects_leave_no_stale_result() {
+    let mut objects = cluster(vec![]);
+    objects.push(cloud("lms", "ap-southeast-1"));
+    let broken = run(&objects, now(), &Previous::new());
+    assert_eq!(broken.namespaced["disdik"].summary.fail, 1);
+
+    objects.pop();
+    objects.push(cloud("lms", "ap-southeast-3"));
+    let fixed = run(&objects, now(), &Previous::new());
+    assert_eq!(
+        fixed.namespaced["disdik"].summary,
+        Summary {
+            pass: 1,
+            ..Summary::default()
+        }
+    );
+
+    objects.pop();
+    let deleted = run(&objects, now(), &Previous::new());
+    assert!(!deleted.namespaced.contains_key("disdik"));
+}
+
+#[test]
+fn without_a_policy_the_defaults_are_named() {
+    let objects = vec![Object::Site(fixtures::primary_site())];
+    let reports = run(&objects, now(), &Previous::new());
+    assert_eq!(reports.cluster.results[0].policy, DEFAULT_POLICY);
+}
+
+#[test]
+fn an_empty_cluster_still_has_an_empty_cluster_report() {
+    let reports = run(&[], now(), &Previous::new());
+    assert_eq!(reports.cluster, ReportContent::default());
+    assert!(reports.namespaced.is_empty());
+}
+
+#[test]
+fn serialised_as_the_upstream_schema() {
+    let mut objects = cluster(vec![]);
+    objects.push(cloud("lms", "ap-southeast-1"));
+    let reports = run(&objects, now(), &Previous::new());
+    let v = serde_json::to_value(&reports.namespaced["disdik"]).unwrap();
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"pass": 0, "fail": 1, "warn": 0, "error": 0, "skip": 0})
+    );
+    let r = &v["results"][0];
+    assert_eq!(r["result"], "fail");
+    assert_eq!(r["rule"], "CLOUD-NKRI");
+    assert_eq!(r["source"], "pusdata");
+    assert_eq!(r["scored"], true);
+    assert_eq!(r["timestamp"]["seconds"], now().as_second());
+    assert_eq!(r["timestamp"]["nanos"], 0);
+    assert_eq!(r["resources"][0]["apiVersion"], "pusdata.io/v1alpha1");
+    assert!(v.get("scope").is_none());
+
+    // An empty report still writes `results: []`, so applying it clears stale results.
+    let empty = serde_json::to_value(ReportContent::default()).unwrap();
+    assert_eq!(empty["results"], serde_json::json!([]));
+    let back: ReportContent = serde_json::from_value(v).unwrap();
+    assert_eq!(back, reports.namespaced["disdik"]);
+}
+
+#[test]
+fn categories_follow_the_rule_prefix() {
+    for (rule, cat) in [
+        ("HOST-POWER", "Hosting"),
+        ("WEB-DC", "Web hosting"),
+        ("CLOUD-NKRI", "Cloud residency"),
+        ("NET-PORTS", "Network"),
+        ("SEC-CIA", "Security"),
+        ("DR-FAR", "Disaster recovery"),
+        ("DATA-DC", "Data residency"),
+        ("APP-BACKUP", "Applications"),
+        ("AUDIT", "Audit"),
+    ] {
+        assert_eq!(category(rule), cat, "{rule}");
+    }
+}
+
+#[test]
+fn every_kind_without_rules_evaluates_to_nothing() {
+    // `has_rules` must stay in step with `evaluate`'s dispatch.
+    let ctx = Context::from_objects(&cluster(vec![]));
+    let others = [
+        Object::Rack(fixtures::rack("r1", "dc-bekasi")),
+        Object::Approval(fixtures::approval("disdik", "lms")),
+        Object::DisasterRecoveryPlan(fixtures::plan()),
+        Object::Backup(fixtures::backup("disdik", "data")),
+        Object::Restore(fixtures::restore("disdik", "data")),
+        Object::Failover(fixtures::drill()),
+    ];
+    for o in &others {
+        assert!(!has_rules(o));
+        assert_eq!(
+            evaluate_detailed(o, &ctx, now()),
+            Evaluation::default(),
+            "{}",
+            o.kind()
+        );
+    }
+}
+
+#[test]
+fn the_next_expiry_is_the_earliest_one_still_ahead() {
+    let ex = [
+        fixtures::exception("a", "CLOUD-NKRI", "2026-12-31T00:00:00Z"),
+        fixtures::exception("b", "CLOUD-NKRI", "2026-12-01T00:00:00Z"),
+        fixtures::exception("c", "CLOUD-NKRI", "2026-11-01T00:00:00Z"),
+    ];
+    let next = crate::policy::next_expiry(&ex, now());
+    assert_eq!(next, Some(at("2026-12-01T00:00:00Z")));
+    assert_eq!(
+        crate::policy::next_expiry(&ex, at("2026-12-31T00:00:00Z")),
+        None
+    );
+    assert_eq!(crate::policy::next_expiry(&[], now()), None);
+}
+
+#[test]
+fn exempt_namespaces_are_not_reported() {
+    let mut objects = cluster(vec![]);
+    let mut e = fixtures::external_cloud("kube-system", "aws", "ap-southeast-1");
+    e.metadata.namespace = Some("kube-system".into());
+    objects.push(Object::ExternalCloudService(e));
+    objects.push(cloud("lms", "ap-southeast-1"));
+    let reports = run(&objects, now(), &Previous::new());
+    assert!(!reports.namespaced.contains_key("kube-system"));
+    assert_eq!(reports.namespaced["disdik"].summary.fail, 1);
+}

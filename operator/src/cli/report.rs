@@ -1,0 +1,146 @@
+//! `pusdata report compliance`: reads manifests (and the `failover.yaml` of drill work
+//! directories), assembles the report with `pusdata_core::compliance::assemble` and writes it
+//! as HTML, JSON or Markdown. The assembling is pure; this only reads and writes.
+
+use super::inputs;
+use crate::error::CliError;
+use clap::{Args, ValueEnum};
+use pusdata::report::compliance::{self, Languages};
+use pusdata_core::compliance::{Report, Subject, assemble};
+use pusdata_core::i18n::{Lang, Text};
+use std::path::{Path, PathBuf};
+
+/// Arguments of `pusdata report compliance`.
+#[derive(Debug, Args)]
+pub struct ComplianceArgs {
+    /// Files or directories of YAML manifests (policies, sites, agencies, requests, plans,
+    /// Failover objects); `-` reads stdin.
+    pub paths: Vec<PathBuf>,
+    /// Directories holding drill work directories: every `failover.yaml` below them (what
+    /// `pusdata drill --local` writes) is read as an execution of its plan.
+    #[arg(long, value_name = "DIR")]
+    pub drills: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+    /// Write here instead of stdout. With `--format html` a `FILE.sha256` sidecar is written
+    /// too (SEC-CIA).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Evaluate as of this instant (RFC 3339) instead of the clock, for reproducible runs.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+}
+
+/// Output formats of the compliance report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Self-contained HTML with SVG charts.
+    Html,
+    /// The machine-readable report (both languages in every text).
+    Json,
+    /// Markdown.
+    Md,
+}
+
+/// Every `failover.yaml` below `dir`, in name order.
+fn drill_files(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d)
+            .map_err(|e| CliError::Input(format!("--drills {}: {e}", d.display())))?;
+        for entry in entries.flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n == "failover.yaml") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Reads the inputs and assembles the report.
+pub fn build(args: &ComplianceArgs) -> Result<Report, CliError> {
+    let now = match &args.now {
+        Some(s) => s
+            .parse::<jiff::Timestamp>()
+            .map_err(|e| CliError::Input(format!("--now {s}: {e}")))?,
+        None => jiff::Timestamp::now(),
+    };
+    let mut paths = args.paths.clone();
+    for d in &args.drills {
+        paths.extend(drill_files(d)?);
+    }
+    let subjects: Vec<Subject> = inputs::load(&paths)?
+        .into_iter()
+        .map(|l| Subject {
+            source: l.file,
+            object: l.object,
+            schema_errors: l.schema_errors,
+        })
+        .collect();
+    Ok(assemble(&subjects, now))
+}
+
+/// `--lang`: `en`, `id` or `both` (the default for reports).
+fn languages(raw: Option<&str>) -> Languages {
+    match raw.and_then(Lang::parse) {
+        Some(l) => Languages::One(l),
+        None => Languages::Both,
+    }
+}
+
+/// Runs the command.
+pub fn run(args: &ComplianceArgs, raw_lang: Option<&str>, lang: Lang) -> Result<(), CliError> {
+    let report = build(args)?;
+    let langs = languages(raw_lang);
+    let text = match args.format {
+        ReportFormat::Html => compliance::render_html(&report, langs),
+        ReportFormat::Json => {
+            serde_json::to_string_pretty(&report).map_err(|e| CliError::Internal(e.to_string()))?
+        }
+        ReportFormat::Md => compliance::render_markdown(&report, langs),
+    };
+    match &args.out {
+        Some(file) => {
+            let write = |p: &Path, t: &str| {
+                std::fs::write(p, t)
+                    .map_err(|e| CliError::Input(format!("--out {}: {e}", p.display())))
+            };
+            write(file, &text)?;
+            if args.format == ReportFormat::Html {
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                let mut sidecar = file.as_os_str().to_owned();
+                sidecar.push(".sha256");
+                write(
+                    Path::new(&sidecar),
+                    &format!("{}  {name}\n", pusdata::report::sha256_hex(text.as_bytes())),
+                )?;
+            }
+        }
+        None => println!("{text}"),
+    }
+    let s = &report.summary;
+    eprintln!(
+        "{}",
+        Text::new(
+            format!(
+                "{} rules: {} compliant, {} with findings, {} not checked automatically",
+                s.rules, s.compliant, s.with_findings, s.not_checked
+            ),
+            format!(
+                "{} aturan: {} patuh, {} ada temuan, {} tidak diperiksa otomatis",
+                s.rules, s.compliant, s.with_findings, s.not_checked
+            ),
+        )
+        .get(lang)
+    );
+    Ok(())
+}

@@ -1,0 +1,220 @@
+//! The background audit: every object a rule looks at is evaluated with the same
+//! `policy::evaluate` the admission webhook uses, periodically and when a Pusdata object
+//! changes, and the results are written as `wgpolicyk8s.io/v1alpha2` reports — one
+//! `PolicyReport` named `pusdata-policy` per namespace, one `ClusterPolicyReport` of the same
+//! name — so existing viewers (Policy Reporter, Kyverno's UI) show them.
+//!
+//! Pipeline: dereference (list the kinds and our previous reports) → build (pure:
+//! `policy::report::build`) → apply (server-side apply under `pusdata`, only reports whose
+//! content changed) → delete reports of namespaces left with no audited object. Objects that
+//! were fixed or deleted drop out of the next pass; an exception's expiry wakes the audit up
+//! so the object reappears on time.
+
+use super::policyreport::{ClusterPolicyReport, MANAGED_BY, PolicyReport};
+use super::rbac::Permission;
+use super::{Context, Error, FIELD_MANAGER};
+use kube::ResourceExt;
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
+use pusdata_core::policy::{self, report};
+use pusdata_crds::Object;
+use pusdata_crds::v1alpha1::{
+    Agency, Approval, BackupRepository, DisasterRecoveryPlan, ExternalCloudService, HostingRequest,
+    Rack, ResidencyPolicy, Site,
+};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// How often the audit runs without any change (Kyverno's background scan default is 1 h;
+/// Pusdata's objects are few, so 10 min).
+pub const PERIOD: Duration = Duration::from_secs(600);
+
+/// API calls of the audit (see `rbac`). `watch` on the Pusdata kinds is for the run loop's
+/// "on change" trigger.
+pub const PERMISSIONS: &[Permission] = &[
+    Permission {
+        group: "pusdata.io",
+        resource: "residencypolicies",
+        verbs: &["list", "watch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "sites",
+        verbs: &["list", "watch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "racks",
+        verbs: &["list", "watch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "agencies",
+        verbs: &["list", "watch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "approvals",
+        verbs: &["list", "watch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "backuprepositories",
+        verbs: &["list", "watch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "disasterrecoveryplans",
+        verbs: &["list", "watch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "hostingrequests",
+        verbs: &["list", "watch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "externalcloudservices",
+        verbs: &["list", "watch"],
+    },
+    Permission {
+        group: "wgpolicyk8s.io",
+        resource: "policyreports",
+        verbs: &["list", "patch", "delete"],
+    },
+    Permission {
+        group: "wgpolicyk8s.io",
+        resource: "clusterpolicyreports",
+        verbs: &["get", "patch"],
+    },
+];
+
+/// What one audit pass did, for tests and logs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outcome {
+    /// Reports written (created or changed), as `namespace` or `""` for the cluster report.
+    pub applied: Vec<String>,
+    /// Namespaces whose report was deleted (no audited object left there).
+    pub deleted: Vec<String>,
+    /// The earliest exception expiry still ahead, when one is.
+    pub next_expiry: Option<jiff::Timestamp>,
+}
+
+impl Outcome {
+    /// When to run again without a change: after [`PERIOD`], or as soon as an exception
+    /// expires, whichever is first.
+    pub fn next_run(&self, now: jiff::Timestamp) -> Duration {
+        self.next_expiry
+            .and_then(|t| Duration::try_from(now.duration_until(t)).ok())
+            .map_or(PERIOD, |d| d.min(PERIOD))
+    }
+}
+
+/// One audit pass over the whole cluster.
+pub async fn audit_once(ctx: &Context) -> Result<Outcome, Error> {
+    let objects = dereference(ctx).await?;
+    let (namespaced, cluster) = previous_reports(ctx).await?;
+    let now = (ctx.clock)();
+
+    let policy_ctx = policy::Context::from_objects(&objects);
+    let mut previous: report::Previous = namespaced
+        .iter()
+        .map(|(ns, r)| (Some(ns.clone()), &r.content))
+        .collect();
+    if let Some(c) = &cluster {
+        previous.insert(None, &c.content);
+    }
+    let reports = report::build(&objects, &policy_ctx, now, &previous);
+    ctx.metrics.policy_findings(&reports.finding_counts());
+
+    let mut outcome = Outcome {
+        next_expiry: policy::next_expiry(&policy_ctx.settings.exceptions, now),
+        ..Outcome::default()
+    };
+    let params = PatchParams::apply(FIELD_MANAGER).force();
+    if cluster.as_ref().map(|c| &c.content) != Some(&reports.cluster) {
+        let r = ClusterPolicyReport::new(report::REPORT_NAME, None, reports.cluster.clone());
+        Api::<ClusterPolicyReport>::all(ctx.client.clone())
+            .patch(report::REPORT_NAME, &params, &Patch::Apply(&r))
+            .await?;
+        outcome.applied.push(String::new());
+    }
+    for (ns, content) in &reports.namespaced {
+        if namespaced.get(ns).map(|r| &r.content) == Some(content) {
+            continue;
+        }
+        let r = PolicyReport::new(report::REPORT_NAME, Some(ns), content.clone());
+        Api::<PolicyReport>::namespaced(ctx.client.clone(), ns)
+            .patch(report::REPORT_NAME, &params, &Patch::Apply(&r))
+            .await?;
+        outcome.applied.push(ns.clone());
+    }
+    for ns in namespaced.keys() {
+        if reports.namespaced.contains_key(ns) {
+            continue;
+        }
+        Api::<PolicyReport>::namespaced(ctx.client.clone(), ns)
+            .delete(report::REPORT_NAME, &DeleteParams::default())
+            .await?;
+        outcome.deleted.push(ns.clone());
+    }
+    Ok(outcome)
+}
+
+/// Every object the rules look at or learn from.
+async fn dereference(ctx: &Context) -> Result<Vec<Object>, Error> {
+    let lp = ListParams::default();
+    let c = &ctx.client;
+    let mut objects = Vec::new();
+    macro_rules! all {
+        ($kind:ident) => {
+            objects.extend(
+                Api::<$kind>::all(c.clone())
+                    .list(&lp)
+                    .await?
+                    .items
+                    .into_iter()
+                    .map(Object::$kind),
+            )
+        };
+    }
+    all!(ResidencyPolicy);
+    all!(Site);
+    all!(Rack);
+    all!(Agency);
+    all!(BackupRepository);
+    all!(DisasterRecoveryPlan);
+    all!(HostingRequest);
+    all!(ExternalCloudService);
+    // Only approvals in the platform namespace count (the rules check that too).
+    objects.extend(
+        Api::<Approval>::namespaced(c.clone(), &ctx.platform_namespace)
+            .list(&lp)
+            .await?
+            .items
+            .into_iter()
+            .map(Object::Approval),
+    );
+    Ok(objects)
+}
+
+/// Our reports as they stand: per namespace, and the cluster report.
+async fn previous_reports(
+    ctx: &Context,
+) -> Result<(BTreeMap<String, PolicyReport>, Option<ClusterPolicyReport>), Error> {
+    let selector = format!("{}={}", MANAGED_BY.0, MANAGED_BY.1);
+    let namespaced = Api::<PolicyReport>::all(ctx.client.clone())
+        .list(&ListParams::default().labels(&selector))
+        .await?
+        .items
+        .into_iter()
+        .filter(|r| r.name_any() == report::REPORT_NAME)
+        .filter_map(|r| Some((r.namespace()?, r)))
+        .collect();
+    let cluster = Api::<ClusterPolicyReport>::all(ctx.client.clone())
+        .get_opt(report::REPORT_NAME)
+        .await?;
+    Ok((namespaced, cluster))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,108 @@
+//! Kubernetes Events for the state changes users care about: every condition whose status or
+//! reason changed ([`pusdata_core::conditions::transitions`]) becomes one Event on the object,
+//! `Warning` when something needs a look. Events are best effort: a refused Event is logged,
+//! never a reason to fail a reconcile. Messages are the condition messages (both languages),
+//! which never carry secrets.
+
+use super::Context;
+use super::rbac::Permission;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use kube::Resource;
+use kube::runtime::events::{Event, EventType, Recorder, Reporter};
+use pusdata_core::conditions::transitions;
+
+/// API calls of the events (see `rbac`). `patch` updates a repeated Event's series.
+pub const PERMISSIONS: &[Permission] = &[Permission {
+    group: "events.k8s.io",
+    resource: "events",
+    verbs: &["create", "patch"],
+}];
+
+/// The reporting controller's name in every Event.
+pub const REPORTER: &str = "pusdata-operator";
+
+/// Publishes one Event per condition that changed from `old` to `new` on `object`, and
+/// returns how many were accepted.
+pub async fn publish<K>(ctx: &Context, object: &K, old: &[Condition], new: &[Condition]) -> usize
+where
+    K: Resource<DynamicType = ()>,
+{
+    let changes = transitions(old, new);
+    if changes.is_empty() {
+        return 0;
+    }
+    let recorder = Recorder::new(
+        ctx.client.clone(),
+        Reporter {
+            controller: REPORTER.into(),
+            // The pod's name, given by the chart through the downward API.
+            instance: std::env::var("POD_NAME").ok(),
+        },
+    );
+    let reference = object.object_ref(&());
+    let mut sent = 0;
+    for t in changes {
+        let mut note = format!("{} = {}: {}", t.type_, t.status, t.message);
+        // The API refuses notes over 1 kB.
+        if note.len() > 1000 {
+            let mut cut = 1000;
+            while !note.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            note.truncate(cut);
+        }
+        let event = Event {
+            type_: if t.warning {
+                EventType::Warning
+            } else {
+                EventType::Normal
+            },
+            reason: t.reason.clone(),
+            note: Some(note),
+            action: format!("Set{}", t.type_),
+            secondary: None,
+        };
+        match recorder.publish(&event, &reference).await {
+            Ok(()) => sent += 1,
+            Err(e) => tracing::warn!(reason = %t.reason, %e, "event not recorded"),
+        }
+    }
+    sent
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every reason the code sets is documented in docs/reference/conditions.md (Events
+    /// carry the same reasons).
+    #[test]
+    fn every_reason_in_the_code_is_on_the_conditions_page() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let page = std::fs::read_to_string(format!("{root}/docs/reference/conditions.md")).unwrap();
+        let quoted = |line: &str| line.split('"').nth(1).map(str::to_string);
+        let hosting =
+            std::fs::read_to_string(format!("{root}/operator/core/src/hosting.rs")).unwrap();
+        let module = hosting.split("pub mod reason").nth(1).unwrap();
+        let module = &module[..module.find("\n}").unwrap()];
+        let mut reasons: Vec<String> = module
+            .lines()
+            .filter(|l| l.trim_start().starts_with("pub const"))
+            .filter_map(quoted)
+            .collect();
+        assert!(reasons.len() >= 15, "{reasons:?}");
+        let agency =
+            std::fs::read_to_string(format!("{root}/operator/src/controllers/agency.rs")).unwrap();
+        reasons.extend(
+            agency
+                .lines()
+                .filter(|l| l.trim_start().starts_with("reason: \""))
+                .filter_map(quoted),
+        );
+        assert!(reasons.iter().any(|r| r == "StillInUse"));
+        for r in &reasons {
+            assert!(
+                page.contains(&format!("`{r}`")),
+                "{r} is not on docs/reference/conditions.md"
+            );
+        }
+    }
+}

@@ -1,0 +1,682 @@
+//! The schedule controller: turns each DisasterRecoveryPlan's tiers into `Backup` runs and
+//! measures the RPO each tier achieves (DR-PLAN).
+//!
+//! Pipeline: dereference (the plan's sources: PVCs of each member's namespace; its runs;
+//! the agencies' DRC repositories) → decide (`pusdata_core::dr::due`, `dr::freshness`) →
+//! apply (create the due `Backup` objects, owned by the plan) → status (per-tier RPO, skips,
+//! schedule times, the last trigger token) and metrics. Requeued at the next due time.
+
+use super::metrics::TierFigures;
+use super::rbac::Permission;
+use super::{Context, Error};
+use k8s_openapi::api::core::v1::PersistentVolumeClaim;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
+use kube::core::Selector;
+use kube::runtime::controller::Action;
+use kube::{Resource, ResourceExt};
+use pusdata_core::backup::job::{AGENCY_LABEL, PLAN_LABEL, TIER_LABEL};
+use pusdata_core::conditions::{self, Desired};
+use pusdata_core::dr::{self, DueInput, RpoAlert, RunRecord, SourceRef, SourceState};
+use pusdata_crds::v1alpha1::{
+    Backup, BackupPhase, BackupRepository, BackupSource, BackupSpec, BackupTrigger,
+    DisasterRecoveryPlan, DisasterRecoveryPlanStatus, TierStatus, VerificationStatus,
+};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Annotation on a plan: a new value runs one backup of every source now, exactly once.
+pub const TRIGGER_ANNOTATION: &str = "pusdata.io/trigger";
+/// Annotation on a scheduled `Backup`: the schedule slot it stands for (RFC 3339).
+pub const SLOT_ANNOTATION: &str = "pusdata.io/slot";
+/// Label on a `Backup`: the plan member.
+pub const MEMBER_LABEL: &str = "pusdata.io/member";
+
+/// The RPO gauges and status age between schedule slots; requeue at least this often.
+const FRESHNESS_INTERVAL: Duration = Duration::from_secs(300);
+
+/// API calls of this controller (see `rbac`).
+pub const PERMISSIONS: &[Permission] = &[
+    Permission {
+        group: "pusdata.io",
+        resource: "disasterrecoveryplans",
+        verbs: &["get", "list", "watch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "disasterrecoveryplans/status",
+        verbs: &["patch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "backups",
+        verbs: &["list", "watch", "create"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "backuprepositories",
+        verbs: &["list"],
+    },
+    Permission {
+        group: "",
+        resource: "persistentvolumeclaims",
+        verbs: &["list"],
+    },
+];
+
+/// What one pass did, for tests and logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// `Backup` objects created.
+    pub created: Vec<String>,
+    /// Runs skipped because their source was busy.
+    pub skipped: usize,
+    /// Runs not created because the agency has no repository at the DRC.
+    pub without_repository: Vec<String>,
+    /// When the next schedule fires.
+    pub next_due: Option<jiff::Timestamp>,
+}
+
+/// Reconciles one plan.
+pub async fn reconcile(
+    plan: Arc<DisasterRecoveryPlan>,
+    ctx: Arc<Context>,
+) -> Result<Action, Error> {
+    let out = reconcile_once(&plan, &ctx).await?;
+    let now = (ctx.clock)();
+    let wait = out
+        .next_due
+        .and_then(|n| u64::try_from((n - now).get_seconds()).ok())
+        .map(|s| Duration::from_secs(s.max(1)))
+        .unwrap_or(FRESHNESS_INTERVAL)
+        .min(FRESHNESS_INTERVAL);
+    Ok(Action::requeue(wait))
+}
+
+/// One pass of the pipeline.
+pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Result<Outcome, Error> {
+    let name = plan.name_any();
+    let now = (ctx.clock)();
+    let schedule = dr::compile(plan);
+
+    // Dereference.
+    let sources = sources(plan, ctx).await?;
+    let backups = Api::<Backup>::all(ctx.client.clone())
+        .list(&ListParams::default())
+        .await?
+        .items;
+    let repositories = Api::<BackupRepository>::all(ctx.client.clone())
+        .list(&ListParams::default())
+        .await?
+        .items;
+    let old = plan.status.clone().unwrap_or_default();
+
+    // Decide.
+    let states: Vec<SourceState> = sources
+        .iter()
+        .map(|s| SourceState {
+            source: s.clone(),
+            running: backups
+                .iter()
+                .filter(|b| {
+                    b.namespace().as_deref() == Some(s.namespace.as_str())
+                        && b.spec.source.pvc == s.pvc
+                        && b.spec.source.bucket == s.bucket
+                        && !pusdata_core::backup::finished(
+                            b.status.as_ref().and_then(|st| st.phase),
+                        )
+                })
+                .map(ResourceExt::name_any)
+                .collect(),
+        })
+        .collect();
+    let last_slot = last_slots(&name, &old, &backups);
+    let token = plan
+        .annotations()
+        .get(TRIGGER_ANNOTATION)
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty() && Some(*t) != old.last_trigger_token.as_deref());
+    let due = dr::due(&DueInput {
+        schedule: &schedule,
+        last_slot: &last_slot,
+        sources: &states,
+        new_token: token,
+        now,
+    });
+
+    // Apply.
+    let mut created = Vec::new();
+    let mut without_repository = Vec::new();
+    let owner = plan.controller_owner_ref(&());
+    for run in &due.runs {
+        let src = &run.source;
+        let Some(repo) = repositories
+            .iter()
+            .find(|r| r.spec.agency == src.agency && r.spec.site == plan.spec.drc_site)
+        else {
+            without_repository.push(src.agency.clone());
+            continue;
+        };
+        let mut b = Backup::new(
+            &run.name,
+            BackupSpec {
+                plan: name.clone(),
+                tier: src.tier.clone(),
+                member: src.member.clone(),
+                source: BackupSource {
+                    pvc: src.pvc.clone(),
+                    bucket: src.bucket.clone(),
+                },
+                repository: repo.name_any(),
+                trigger: run.trigger,
+                token: run.token.clone(),
+            },
+        );
+        b.metadata.namespace = Some(src.namespace.clone());
+        b.metadata.owner_references = owner.clone().map(|o| vec![o]);
+        b.metadata.labels = Some(
+            [
+                (PLAN_LABEL, name.as_str()),
+                (TIER_LABEL, src.tier.as_str()),
+                (AGENCY_LABEL, src.agency.as_str()),
+                (MEMBER_LABEL, src.member.as_str()),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        );
+        if run.trigger == BackupTrigger::Scheduled {
+            b.metadata.annotations =
+                Some([(SLOT_ANNOTATION.to_string(), run.slot.to_string())].into());
+        }
+        let api: Api<Backup> = Api::namespaced(ctx.client.clone(), &src.namespace);
+        match api.create(&PostParams::default(), &b).await {
+            Ok(_) => created.push(run.name.clone()),
+            // Created by an earlier pass: the deterministic name makes this harmless.
+            Err(kube::Error::Api(e)) if e.code == 409 => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    without_repository.sort();
+    without_repository.dedup();
+    let mut skipped_per_tier: BTreeMap<&str, u32> = BTreeMap::new();
+    for s in &due.skipped {
+        *skipped_per_tier
+            .entry(s.run.source.tier.as_str())
+            .or_default() += 1;
+        tracing::info!(plan = %name, run = %s.run.name, blocked_by = %s.blocked_by, "backup run skipped: the previous run of the source is still going");
+    }
+    for (tier, n) in &skipped_per_tier {
+        ctx.metrics.backup_skipped(&name, tier, u64::from(*n));
+    }
+
+    // Status and metrics.
+    let records: Vec<RunRecord> = backups
+        .iter()
+        .filter(|b| b.spec.plan == name)
+        .map(|b| {
+            let st = b.status.clone().unwrap_or_default();
+            RunRecord {
+                member: b.spec.member.clone(),
+                namespace: b.namespace().unwrap_or_default(),
+                object: b
+                    .spec
+                    .source
+                    .pvc
+                    .clone()
+                    .or(b.spec.source.bucket.clone())
+                    .unwrap_or_default(),
+                completed_at: st
+                    .finished_at
+                    .filter(|_| st.phase == Some(BackupPhase::Completed))
+                    .map(|t| t.0),
+                verified: st.verification == Some(VerificationStatus::Verified),
+            }
+        })
+        .collect();
+    let fresh = dr::freshness(plan, &sources, &records, now);
+    let mut tiers = Vec::new();
+    for f in &fresh {
+        let tier = f.success.tier.clone();
+        let prev = old.tiers.iter().find(|t| t.name == tier);
+        let slot = due
+            .slots
+            .get(&tier)
+            .or_else(|| last_slot.get(&tier))
+            .copied();
+        let next = schedule
+            .entries
+            .iter()
+            .find(|e| e.kind == dr::EntryKind::Backup && e.tiers.first() == Some(&tier))
+            .and_then(|e| e.spec.next_after(slot.unwrap_or(now).max(now)));
+        let skipped = prev.and_then(|p| p.skipped_runs).unwrap_or(0)
+            + skipped_per_tier.get(tier.as_str()).copied().unwrap_or(0);
+        tiers.push(TierStatus {
+            name: tier.clone(),
+            last_backup: f.last_success.map(Time),
+            last_verified_backup: f.last_verified.map(Time),
+            rpo_achieved_seconds: f.success.achieved.map(|d| d.as_secs()),
+            rpo_ratio: dr::freshness::ratio_text(&f.success),
+            skipped_runs: Some(skipped),
+            verified_age_seconds: f.verified.achieved.map(|d| d.as_secs()),
+            verified_rpo_ratio: dr::freshness::ratio_text(&f.verified),
+            rpo_alert: Some(format!("{:?}", f.success.alert)),
+            last_schedule_time: slot.map(Time),
+            next_schedule_time: next.map(Time),
+        });
+        ctx.metrics.tier_freshness(&TierFigures {
+            plan: &name,
+            tier: &tier,
+            last_success: f.last_success.map(|t| t.as_second() as f64),
+            last_verified: f.last_verified.map(|t| t.as_second() as f64),
+            ratio: f.success.ratio,
+            verified_ratio: f.verified.ratio,
+            target_seconds: f.success.target.as_secs_f64(),
+        });
+    }
+    let worst = fresh
+        .iter()
+        .map(|f| f.success.ratio.unwrap_or(f64::INFINITY))
+        .fold(None, |acc: Option<f64>, r| {
+            Some(acc.map_or(r, |a| a.max(r)))
+        });
+    let rpo_met = fresh.iter().all(|f| f.success.met());
+    let lagging: Vec<String> = fresh
+        .iter()
+        .filter(|f| f.success.alert != RpoAlert::Ok || !f.success.met())
+        .map(|f| f.success.tier.clone())
+        .collect();
+    let mut desired = vec![Desired {
+        type_: conditions::RPO_MET,
+        status: Some(rpo_met),
+        reason: if rpo_met { "WithinRpo" } else { "RpoExceeded" },
+        message: if rpo_met {
+            "every tier is within its RPO / setiap tier berada dalam RPO-nya".into()
+        } else {
+            format!(
+                "tiers beyond their RPO: {} / tier yang melewati RPO: {}",
+                lagging.join(", "),
+                lagging.join(", ")
+            )
+        },
+    }];
+    let problems: Vec<String> = schedule
+        .invalid
+        .iter()
+        .map(|(id, path, e)| format!("{id} ({path}): {e}"))
+        .chain(without_repository.iter().map(|a| {
+            format!(
+                "agency {a} has no BackupRepository at the DRC site {} (DR-NKRI) / instansi {a} tidak memiliki BackupRepository di situs DRC {}",
+                plan.spec.drc_site, plan.spec.drc_site
+            )
+        }))
+        .collect();
+    desired.push(Desired {
+        type_: conditions::SCHEDULED,
+        status: Some(problems.is_empty()),
+        reason: if problems.is_empty() {
+            "Scheduled"
+        } else if schedule.invalid.is_empty() {
+            "NoRepository"
+        } else {
+            "InvalidSchedule"
+        },
+        message: if problems.is_empty() {
+            format!(
+                "{} backup schedule(s) running / {} jadwal backup berjalan",
+                schedule
+                    .entries
+                    .iter()
+                    .filter(|e| e.kind == dr::EntryKind::Backup)
+                    .count(),
+                schedule
+                    .entries
+                    .iter()
+                    .filter(|e| e.kind == dr::EntryKind::Backup)
+                    .count()
+            )
+        } else {
+            problems.join("; ")
+        },
+    });
+    let new = DisasterRecoveryPlanStatus {
+        conditions: conditions::merge(&old.conditions, &desired, plan.meta().generation, ctx.now()),
+        tier_count: u32::try_from(plan.spec.tiers.len()).ok(),
+        worst_rpo_ratio: worst.map(|w| {
+            if w.is_finite() {
+                format!("{w:.2}")
+            } else {
+                "never".to_string()
+            }
+        }),
+        tiers,
+        last_trigger_token: due.token_handled.clone().or(old.last_trigger_token.clone()),
+        ..old.clone()
+    };
+    if new != old {
+        let patch = serde_json::json!({"status": new});
+        Api::<DisasterRecoveryPlan>::all(ctx.client.clone())
+            .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await?;
+    }
+    Ok(Outcome {
+        created,
+        skipped: due.skipped.len(),
+        without_repository,
+        next_due: due.next_due,
+    })
+}
+
+/// The PVCs of every member (its selector, or all PVCs of its namespace). Buckets are
+/// mirrored by `pusdata mirror`, not by mover Jobs, and are not scheduled here.
+async fn sources(plan: &DisasterRecoveryPlan, ctx: &Context) -> Result<Vec<SourceRef>, Error> {
+    let mut out = Vec::new();
+    for (tier, m) in dr::members(&plan.spec) {
+        let mut lp = ListParams::default();
+        if let Some(sel) = &m.pvc_selector {
+            let sel = Selector::try_from(sel.clone())
+                .map_err(|e| Error::InvalidSpec(format!("member {}: pvcSelector: {e}", m.name)))?;
+            lp = lp.labels_from(&sel);
+        }
+        let pvcs = Api::<PersistentVolumeClaim>::namespaced(ctx.client.clone(), &m.namespace)
+            .list(&lp)
+            .await?;
+        let mut names: Vec<String> = pvcs.items.iter().map(ResourceExt::name_any).collect();
+        names.sort();
+        out.extend(names.into_iter().map(|pvc| SourceRef {
+            tier: tier.name.clone(),
+            member: m.name.clone(),
+            agency: m.agency.clone(),
+            namespace: m.namespace.clone(),
+            pvc: Some(pvc),
+            bucket: None,
+        }));
+    }
+    Ok(out)
+}
+
+/// The last slot of each tier: the status's, or a newer one recorded on a scheduled run (the
+/// status write of an earlier pass may have failed).
+fn last_slots(
+    plan: &str,
+    old: &DisasterRecoveryPlanStatus,
+    backups: &[Backup],
+) -> BTreeMap<String, jiff::Timestamp> {
+    let mut out: BTreeMap<String, jiff::Timestamp> = old
+        .tiers
+        .iter()
+        .filter_map(|t| t.last_schedule_time.as_ref().map(|s| (t.name.clone(), s.0)))
+        .collect();
+    for b in backups
+        .iter()
+        .filter(|b| b.spec.plan == plan && b.spec.trigger == BackupTrigger::Scheduled)
+    {
+        if let Some(slot) = b
+            .annotations()
+            .get(SLOT_ANNOTATION)
+            .and_then(|s| s.parse::<jiff::Timestamp>().ok())
+        {
+            let e = out.entry(b.spec.tier.clone()).or_insert(slot);
+            *e = (*e).max(slot);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::controllers::testing::{seed_cluster, seed_namespaced};
+    use kube_fake_client::ClientBuilder;
+    use pusdata_crds::fixtures;
+    use pusdata_crds::v1alpha1::BackupStatus;
+
+    async fn context() -> Context {
+        crate::controllers::testing::context(
+            ClientBuilder::new()
+                .with_resource::<DisasterRecoveryPlan>()
+                .with_status_subresource::<DisasterRecoveryPlan>()
+                .with_resource::<Backup>()
+                .with_status_subresource::<Backup>()
+                .with_resource::<BackupRepository>(),
+        )
+        .await
+    }
+
+    fn pvc(ns: &str, name: &str) -> PersistentVolumeClaim {
+        let mut p = PersistentVolumeClaim::default();
+        p.metadata.name = Some(name.into());
+        p.metadata.namespace = Some(ns.into());
+        p
+    }
+
+    async fn plan(ctx: &Context) -> DisasterRecoveryPlan {
+        Api::<DisasterRecoveryPlan>::all(ctx.client.clone())
+            .get("bekasi")
+            .await
+            .unwrap()
+    }
+
+    async fn backups(ctx: &Context) -> Vec<Backup> {
+        let mut v = Api::<Backup>::namespaced(ctx.client.clone(), "disdukcapil")
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items;
+        v.sort_by_key(|b| b.name_any());
+        v
+    }
+
+    /// A plan with a 15-minute schedule, two PVCs, and the agency's DRC repository.
+    async fn world() -> Context {
+        let ctx = context().await;
+        let mut p = fixtures::plan();
+        p.spec.tiers[0].schedule = Some("*/15 * * * *".into());
+        seed_cluster(&ctx, &p).await;
+        seed_cluster(
+            &ctx,
+            &fixtures::backup_repository("disdukcapil", "drc-bandung"),
+        )
+        .await;
+        seed_namespaced(&ctx, &pvc("disdukcapil", "siak-data")).await;
+        seed_namespaced(&ctx, &pvc("disdukcapil", "siak-wal")).await;
+        ctx
+    }
+
+    async fn set_phase(ctx: &Context, name: &str, phase: BackupPhase, finished: Option<&str>) {
+        let st = BackupStatus {
+            phase: Some(phase),
+            finished_at: finished.map(fixtures::time),
+            ..BackupStatus::default()
+        };
+        Api::<Backup>::namespaced(ctx.client.clone(), "disdukcapil")
+            .patch_status(
+                name,
+                &PatchParams::default(),
+                &Patch::Merge(&serde_json::json!({"status": st})),
+            )
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_plan_never_run_gets_one_owned_backup_per_pvc_now_and_is_requeued_at_the_next_slot() {
+        let ctx = world().await;
+        let out = reconcile_once(&plan(&ctx).await, &ctx).await.unwrap();
+        assert_eq!(
+            out.created,
+            vec![
+                "tier-1-critical-svc-siak-data-20261125000000",
+                "tier-1-critical-svc-siak-wal-20261125000000"
+            ]
+        );
+        assert_eq!(out.next_due, Some("2026-11-25T00:15:00Z".parse().unwrap()));
+        let b = &backups(&ctx).await[0];
+        assert_eq!(b.spec.repository, "disdukcapil-drc-bandung");
+        assert_eq!(b.spec.trigger, BackupTrigger::Scheduled);
+        assert_eq!(b.spec.source.pvc.as_deref(), Some("siak-data"));
+        assert_eq!(b.owner_references()[0].kind, "DisasterRecoveryPlan");
+        assert_eq!(b.labels()[TIER_LABEL], "tier-1-critical");
+        let st = plan(&ctx).await.status.unwrap();
+        let t = &st.tiers[0];
+        assert_eq!(
+            t.last_schedule_time,
+            Some(fixtures::time("2026-11-25T00:00:00Z"))
+        );
+        assert_eq!(
+            t.next_schedule_time,
+            Some(fixtures::time("2026-11-25T00:15:00Z"))
+        );
+        assert_eq!(
+            t.rpo_alert.as_deref(),
+            Some("Critical"),
+            "nothing backed up yet"
+        );
+        assert_eq!(st.worst_rpo_ratio.as_deref(), Some("never"));
+
+        // A second pass at the same instant creates nothing.
+        let again = reconcile_once(&plan(&ctx).await, &ctx).await.unwrap();
+        assert!(again.created.is_empty());
+        assert_eq!(again.skipped, 0);
+        assert_eq!(backups(&ctx).await.len(), 2);
+        let action = reconcile(Arc::new(plan(&ctx).await), Arc::new(ctx.clone()))
+            .await
+            .unwrap();
+        assert_eq!(action, Action::requeue(Duration::from_secs(300)));
+    }
+
+    #[tokio::test]
+    async fn overlapping_runs_are_skipped_and_counted_and_rpo_is_measured() {
+        let ctx = world().await;
+        reconcile_once(&plan(&ctx).await, &ctx).await.unwrap();
+        // siak-data finished at 00:05, siak-wal still running at the next slot.
+        set_phase(
+            &ctx,
+            "tier-1-critical-svc-siak-data-20261125000000",
+            BackupPhase::Completed,
+            Some("2026-11-25T00:05:00Z"),
+        )
+        .await;
+        let mut ctx = ctx;
+        ctx.clock = Arc::new(|| "2026-11-25T00:15:30Z".parse().unwrap());
+        let out = reconcile_once(&plan(&ctx).await, &ctx).await.unwrap();
+        assert_eq!(
+            out.created,
+            vec!["tier-1-critical-svc-siak-data-20261125001500"]
+        );
+        assert_eq!(out.skipped, 1);
+        let st = plan(&ctx).await.status.unwrap();
+        assert_eq!(st.tiers[0].skipped_runs, Some(1));
+        assert!(
+            ctx.metrics.encode().contains(
+                "pusdata_backup_skipped_total{plan=\"bekasi\",tier=\"tier-1-critical\"} 1"
+            )
+        );
+        // The member is as fresh as its never-completed wal PVC: still critical.
+        assert_eq!(st.tiers[0].rpo_alert.as_deref(), Some("Critical"));
+
+        // wal completes at 00:20; at 00:40 the oldest source is data (00:05): 35m / 15m.
+        set_phase(
+            &ctx,
+            "tier-1-critical-svc-siak-wal-20261125000000",
+            BackupPhase::Completed,
+            Some("2026-11-25T00:20:00Z"),
+        )
+        .await;
+        set_phase(
+            &ctx,
+            "tier-1-critical-svc-siak-data-20261125001500",
+            BackupPhase::Failed,
+            Some("2026-11-25T00:16:00Z"),
+        )
+        .await;
+        ctx.clock = Arc::new(|| "2026-11-25T00:40:00Z".parse().unwrap());
+        reconcile_once(&plan(&ctx).await, &ctx).await.unwrap();
+        let st = plan(&ctx).await.status.unwrap();
+        let t = &st.tiers[0];
+        assert_eq!(t.last_backup, Some(fixtures::time("2026-11-25T00:05:00Z")));
+        assert_eq!(t.rpo_achieved_seconds, Some(35 * 60));
+        assert_eq!(t.rpo_ratio.as_deref(), Some("2.33"));
+        assert_eq!(t.rpo_alert.as_deref(), Some("Warning"));
+        assert_eq!(t.skipped_runs, Some(1), "the counter is kept across passes");
+        let rpo = st.conditions.iter().find(|c| c.type_ == "RpoMet").unwrap();
+        assert_eq!(rpo.status, "False");
+        let text = ctx.metrics.encode();
+        assert!(text.contains("pusdata_backup_last_success_timestamp_seconds{plan=\"bekasi\",tier=\"tier-1-critical\"} 1795565100.0"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_trigger_token_runs_once() {
+        let ctx = world().await;
+        reconcile_once(&plan(&ctx).await, &ctx).await.unwrap();
+        for n in [
+            "tier-1-critical-svc-siak-data-20261125000000",
+            "tier-1-critical-svc-siak-wal-20261125000000",
+        ] {
+            set_phase(
+                &ctx,
+                n,
+                BackupPhase::Completed,
+                Some("2026-11-25T00:01:00Z"),
+            )
+            .await;
+        }
+        Api::<DisasterRecoveryPlan>::all(ctx.client.clone())
+            .patch(
+                "bekasi",
+                &PatchParams::default(),
+                &Patch::Merge(&serde_json::json!({"metadata": {"annotations": {TRIGGER_ANNOTATION: "ticket-41"}}})),
+            )
+            .await
+            .unwrap();
+        let out = reconcile_once(&plan(&ctx).await, &ctx).await.unwrap();
+        assert_eq!(out.created.len(), 2);
+        let manual: Vec<Backup> = backups(&ctx)
+            .await
+            .into_iter()
+            .filter(|b| b.spec.trigger == BackupTrigger::Manual)
+            .collect();
+        assert_eq!(manual.len(), 2);
+        assert_eq!(manual[0].spec.token.as_deref(), Some("ticket-41"));
+        assert_eq!(
+            plan(&ctx)
+                .await
+                .status
+                .unwrap()
+                .last_trigger_token
+                .as_deref(),
+            Some("ticket-41")
+        );
+        let again = reconcile_once(&plan(&ctx).await, &ctx).await.unwrap();
+        assert!(again.created.is_empty() && again.skipped == 0, "{again:?}");
+        assert_eq!(backups(&ctx).await.len(), 4);
+    }
+
+    #[tokio::test]
+    async fn an_agency_without_a_drc_repository_is_reported_not_backed_up_elsewhere() {
+        let ctx = context().await;
+        seed_cluster(&ctx, &fixtures::plan()).await;
+        // A repository of the agency, but at the primary site: not the DRC.
+        seed_cluster(
+            &ctx,
+            &fixtures::backup_repository("disdukcapil", "dc-bekasi"),
+        )
+        .await;
+        seed_namespaced(&ctx, &pvc("disdukcapil", "siak-data")).await;
+        let out = reconcile_once(&plan(&ctx).await, &ctx).await.unwrap();
+        assert!(out.created.is_empty());
+        assert_eq!(out.without_repository, vec!["disdukcapil"]);
+        let st = plan(&ctx).await.status.unwrap();
+        let c = st
+            .conditions
+            .iter()
+            .find(|c| c.type_ == "Scheduled")
+            .unwrap();
+        assert_eq!(
+            (c.status.as_str(), c.reason.as_str()),
+            ("False", "NoRepository")
+        );
+        assert!(c.message.contains("DR-NKRI"));
+    }
+}
