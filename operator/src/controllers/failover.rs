@@ -89,6 +89,11 @@ pub const PERMISSIONS: &[Permission] = &[
     },
     Permission {
         group: "",
+        resource: "persistentvolumeclaims",
+        verbs: &["list"],
+    },
+    Permission {
+        group: "",
         resource: "secrets",
         verbs: &["get"],
     },
@@ -769,17 +774,31 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
     }
 }
 
-/// The final sync: one Backup (trigger FinalSync) per service in scope at the site being
-/// left, done when all of them completed.
+/// The final sync: one Backup (trigger FinalSync) per PVC of every service in scope at the
+/// site being left (the PVCs the schedule controller backs up, `schedule::sources`), done
+/// when all of them completed. Buckets are mirrored by `pusdata mirror`, not here.
 async fn final_sync(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
     let name = job.fo.name_any();
     let (from, to) = job.world.sides(job.fo.spec.kind);
+    let sources = match super::schedule::sources(&job.world.plan, &ctx.base).await {
+        Ok(s) => s,
+        Err(e) => return StepResult::Failed(format!("PVCs of the plan: {e}")),
+    };
+    let in_scope: BTreeSet<&str> = job.scope.iter().map(|m| m.name.as_str()).collect();
     let mut done = 0;
+    let mut total = 0;
     let mut failed = Vec::new();
-    for m in job.scope {
-        let backup_name = format!("{name}-final-{}", m.name);
+    for src in sources
+        .iter()
+        .filter(|s| in_scope.contains(s.member.as_str()))
+    {
+        let Some(pvc) = src.pvc.as_deref() else {
+            continue;
+        };
+        total += 1;
+        let backup_name = format!("{name}-final-{}-{pvc}", src.member);
         let existing = job.world.backups.iter().find(|b| {
-            b.name_any() == backup_name && b.namespace().as_deref() == Some(&m.namespace)
+            b.name_any() == backup_name && b.namespace().as_deref() == Some(&src.namespace)
         });
         match existing
             .and_then(|b| b.status.as_ref())
@@ -795,29 +814,27 @@ async fn final_sync(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                     .world
                     .repositories
                     .iter()
-                    .find(|r| r.spec.agency == m.agency && r.spec.site == to.name_any())
+                    .find(|r| r.spec.agency == src.agency && r.spec.site == to.name_any())
                     .map(|r| r.name_any())
-                    .unwrap_or_else(|| format!("{}-{}", m.agency, to.name_any()));
-                let tier = dr::members(&job.world.plan.spec)
-                    .into_iter()
-                    .find(|(_, x)| x.name == m.name)
-                    .map(|(t, _)| t.name.clone())
-                    .unwrap_or_default();
+                    .unwrap_or_else(|| format!("{}-{}", src.agency, to.name_any()));
                 let mut b = Backup::new(
                     &backup_name,
                     BackupSpec {
                         plan: job.fo.spec.plan.clone(),
-                        tier,
-                        member: m.name.clone(),
-                        source: BackupSource::default(),
+                        tier: src.tier.clone(),
+                        member: src.member.clone(),
+                        source: BackupSource {
+                            pvc: Some(pvc.to_string()),
+                            bucket: None,
+                        },
                         repository,
                         trigger: BackupTrigger::FinalSync,
                         token: None,
                     },
                 );
-                b.metadata.namespace = Some(m.namespace.clone());
+                b.metadata.namespace = Some(src.namespace.clone());
                 b.metadata.labels = Some([(FAILOVER_LABEL.to_string(), name.clone())].into());
-                let api = Api::<Backup>::namespaced(ctx.base.client.clone(), &m.namespace);
+                let api = Api::<Backup>::namespaced(ctx.base.client.clone(), &src.namespace);
                 match api.create(&PostParams::default(), &b).await {
                     Ok(_) => {}
                     Err(kube::Error::Api(e)) if e.code == 409 => {}
@@ -832,7 +849,7 @@ async fn final_sync(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
             from.name_any(),
             failed.join(", ")
         ))
-    } else if done == job.scope.len() {
+    } else if done == total {
         StepResult::Succeeded(format!(
             "{done} final backup(s) from {} completed",
             from.name_any()

@@ -58,7 +58,12 @@ fn member(name: &str, deps: &[&str]) -> Member {
         name: name.into(),
         agency: "disdukcapil".into(),
         namespace: "disdukcapil".into(),
-        pvc_selector: None,
+        pvc_selector: Some(
+            k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector {
+                match_labels: Some([("app".to_string(), name.to_string())].into()),
+                ..Default::default()
+            },
+        ),
         buckets: Vec::new(),
         depends_on: deps.iter().map(|d| d.to_string()).collect(),
         size_hint_bytes: None,
@@ -112,6 +117,7 @@ async fn context_with(s: &Sites, funcs: kube_fake_client::interceptor::Funcs) ->
             .with_status_subresource::<Backup>()
             .with_resource::<BackupRepository>()
             .with_resource::<ConfigMap>()
+            .with_resource::<k8s_openapi::api::core::v1::PersistentVolumeClaim>()
             .with_resource::<Service>()
             .with_resource::<Ingress>(),
     )
@@ -126,6 +132,13 @@ async fn context_with(s: &Sites, funcs: kube_fake_client::interceptor::Funcs) ->
     seed_cluster(&base, &drc).await;
     seed_namespaced(&base, &backup("db-1", "db", "snap-db")).await;
     seed_namespaced(&base, &backup("app-1", "app", "snap-app")).await;
+    for m in ["db", "app"] {
+        let mut pvc = k8s_openapi::api::core::v1::PersistentVolumeClaim::default();
+        pvc.metadata.name = Some(format!("{m}-data"));
+        pvc.metadata.namespace = Some("disdukcapil".into());
+        pvc.metadata.labels = Some([("app".to_string(), m.to_string())].into());
+        seed_namespaced(&base, &pvc).await;
+    }
     let mut svc = Service::default();
     svc.metadata.name = Some("web".into());
     svc.metadata.namespace = Some("disdukcapil".into());
@@ -388,7 +401,7 @@ async fn a_failover_waits_for_approval_fences_resumes_after_a_crash_and_switches
     assert_eq!(step(&fo, "final-sync").state, StepState::Running);
     let backups = Api::<Backup>::namespaced(ctx.base.client.clone(), "disdukcapil");
     for (m, snap) in [("db", "final-db"), ("app", "final-app")] {
-        let name = format!("fo-banjir-final-{m}");
+        let name = format!("fo-banjir-final-{m}-{m}-data");
         let b = backups.get(&name).await.unwrap();
         assert_eq!(b.spec.trigger, BackupTrigger::FinalSync);
         // The mover (issue #5) would run it; here the test completes it.
@@ -714,7 +727,7 @@ async fn a_failover_killed_before_every_status_write_completes_exactly_once() {
         // The mover completes the final-sync Backups once they exist.
         let backups = Api::<Backup>::namespaced(ctx.base.client.clone(), "disdukcapil");
         for (m, snap) in [("db", "final-db"), ("app", "final-app")] {
-            let name = format!("fo-every-final-{m}");
+            let name = format!("fo-every-final-{m}-{m}-data");
             if let Some(b) = backups.get_opt(&name).await.unwrap()
                 && b.status.is_none()
             {
