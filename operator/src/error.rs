@@ -11,9 +11,6 @@ pub enum CliError {
     /// Input could not be read or parsed: exit 2.
     #[error("{0}")]
     Input(String),
-    /// The command is not built yet: exit 3.
-    #[error("{0}")]
-    NotBuilt(String),
     /// An operation failed (repository backend, I/O, verification could not run): exit 4.
     #[error("{0}")]
     Failed(String),
@@ -33,7 +30,6 @@ impl CliError {
         match self {
             CliError::Check(_) => 1,
             CliError::Input(_) => 2,
-            CliError::NotBuilt(_) => 3,
             CliError::Failed(_) => 4,
             CliError::Internal(_) => 70,
         }
@@ -44,7 +40,6 @@ impl CliError {
         match self {
             CliError::Check(_) => "check",
             CliError::Input(_) => "input",
-            CliError::NotBuilt(_) => "not-built",
             CliError::Failed(_) => "failed",
             CliError::Internal(_) => "internal",
         }

@@ -310,3 +310,90 @@ fn resume_needs_an_interrupted_drill() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("drill-state.json"));
 }
+
+fn progress_of(work: &Path) -> Option<serde_json::Value> {
+    std::fs::read_to_string(work.join("failover.yaml"))
+        .ok()
+        .and_then(|t| serde_saphyr::from_str::<serde_json::Value>(&t).ok())
+}
+
+fn succeeded(fo: &serde_json::Value) -> usize {
+    fo["status"]["steps"]
+        .as_array()
+        .map(|s| s.iter().filter(|s| s["state"] == "Succeeded").count())
+        .unwrap_or(0)
+}
+
+/// kill -9 of the drill after each step in turn: start (or resume), wait until one more step
+/// succeeded, kill -9 it and its DRC agent, resume — until the drill finishes. It finishes
+/// once: every step once in the record, every step finished before a kill keeps its times.
+#[test]
+fn a_drill_killed_after_every_step_in_turn_finishes_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("drill");
+    let mut finished: std::collections::BTreeMap<String, (serde_json::Value, serde_json::Value)> =
+        Default::default();
+    let mut kills = 0;
+    let mut done_before = 0;
+    let mut first = true;
+    loop {
+        let mut cmd = pusdata();
+        cmd.args(["drill", "--local", "--mib-per-service", "1", "--workdir"])
+            .arg(&work);
+        if !first {
+            cmd.arg("--resume");
+        }
+        let mut child = cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        first = false;
+        let mut exited = None;
+        for _ in 0..12_000 {
+            if let Some(status) = child.try_wait().unwrap() {
+                exited = Some(status);
+                break;
+            }
+            if progress_of(&work).is_some_and(|fo| succeeded(&fo) > done_before) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        if let Some(status) = exited {
+            assert!(status.success(), "the last run finishes the drill");
+            break;
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        kills += 1;
+        if let Ok(pid) = std::fs::read_to_string(work.join("drc/agent/agent.pid")) {
+            let _ = Command::new("kill").args(["-9", pid.trim()]).status();
+        }
+        let fo = progress_of(&work).expect("progress is written atomically");
+        done_before = succeeded(&fo);
+        for s in fo["status"]["steps"].as_array().unwrap() {
+            if s["state"] == "Succeeded" {
+                let id = s["id"].as_str().unwrap().to_string();
+                let times = (s["startedAt"].clone(), s["finishedAt"].clone());
+                let earlier = finished.entry(id.clone()).or_insert(times.clone());
+                assert_eq!(*earlier, times, "{id} was redone after a kill");
+            }
+        }
+        assert!(kills < 200, "the drill does not progress");
+    }
+    let fo = progress_of(&work).unwrap();
+    assert_eq!(fo["status"]["phase"], "Succeeded");
+    let steps = fo["status"]["steps"].as_array().unwrap();
+    let ids: std::collections::BTreeSet<_> = steps.iter().map(|s| s["id"].to_string()).collect();
+    assert_eq!(ids.len(), steps.len(), "each step once in the record");
+    for s in steps {
+        assert_eq!(s["state"], "Succeeded", "{s}");
+        if let Some((started, ended)) = finished.get(s["id"].as_str().unwrap()) {
+            assert_eq!((&s["startedAt"], &s["finishedAt"]), (started, ended));
+        }
+    }
+    // Killed at least once per step group that finished while a run was alive.
+    assert!(kills >= 5, "only {kills} kills");
+    eprintln!("{kills} kills for {} steps", steps.len());
+}

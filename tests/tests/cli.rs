@@ -107,16 +107,14 @@ fn unknown_subcommand_is_a_usage_error() {
 }
 
 #[test]
-fn commands_not_built_yet_say_so_and_exit_3() {
-    let args = &["drill"][..];
-    let out = pusdata(args);
-    assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
+fn drill_without_a_place_says_where_in_both_languages() {
+    let out = pusdata(&["drill"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.contains("not built yet") && err.contains("belum dibangun"),
-        "{args:?}: {err}"
+        err.contains("--local") && err.contains("approve") && err.contains("sebutkan"),
+        "{err}"
     );
-    assert!(err.contains("issue #"), "{err}");
 }
 
 #[test]

@@ -78,13 +78,6 @@ impl fmt::Display for Text {
 /// findings, placement reasons) are built by the module that decides them, also as [`Text`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Msg {
-    /// A subcommand exists in the interface but its capability is not built yet.
-    NotBuilt {
-        /// The command, e.g. `pusdata webhook`.
-        command: String,
-        /// The issue that builds it.
-        issue: u32,
-    },
     /// CRD files were written.
     CrdWritten {
         /// How many files.
@@ -138,14 +131,6 @@ impl Msg {
     /// The message in both languages.
     pub fn text(&self) -> Text {
         match self {
-            Msg::NotBuilt { command, issue } => Text::new(
-                format!(
-                    "`{command}` is not built yet (tracked in issue #{issue}); nothing was done."
-                ),
-                format!(
-                    "`{command}` belum dibangun (dicatat di issue #{issue}); tidak ada yang dikerjakan."
-                ),
-            ),
             Msg::CrdWritten { files } => Text::new(
                 format!("wrote {files} generated files (CRDs, API reference, rules table)"),
                 format!("{files} berkas hasil generate ditulis (CRD, referensi API, tabel aturan)"),
@@ -211,10 +196,6 @@ mod tests {
     #[test]
     fn every_catalogue_message_has_both_languages_and_they_differ() {
         let all = [
-            Msg::NotBuilt {
-                command: "pusdata webhook".into(),
-                issue: 3,
-            },
             Msg::CrdWritten { files: 12 },
             Msg::CrdUpToDate,
             Msg::CrdDrift {

@@ -7,8 +7,9 @@
 //! (`Unavailable`, or our own deadline), never on an answer.
 
 use super::proto::{
-    DemoteRequest, Fence, HeartbeatRequest, HeartbeatResponse, PromoteRequest, RestoreRequest,
-    StatusEvent, StatusRequest, VerifyRequest, WorkResponse, site_agent_client::SiteAgentClient,
+    DemoteRequest, DiscardRequest, Fence, HeartbeatRequest, HeartbeatResponse, PromoteRequest,
+    RestoreRequest, StatusEvent, StatusRequest, VerifyRequest, WorkResponse,
+    site_agent_client::SiteAgentClient,
 };
 use super::tls::TlsMaterial;
 use std::future::Future;
@@ -391,6 +392,27 @@ impl AgentClient {
             let mut req = tonic::Request::new(msg.clone());
             req.set_timeout(t);
             async move { c.verify(req).await }
+        })
+        .await
+    }
+
+    /// Asks the peer to remove a restored `target` (a drill's isolated copy). Idempotent:
+    /// a target already gone is reported with zero files.
+    pub async fn discard(
+        &self,
+        request_id: &str,
+        epoch: u64,
+        target: &str,
+    ) -> Result<WorkResponse, ClientError> {
+        let msg = DiscardRequest {
+            request_id: request_id.to_string(),
+            epoch,
+            target: target.to_string(),
+        };
+        self.call("Discard", self.cfg.work_timeout, |mut c, t| {
+            let mut req = tonic::Request::new(msg.clone());
+            req.set_timeout(t);
+            async move { c.discard(req).await }
         })
         .await
     }

@@ -28,6 +28,13 @@ pub struct AgentProcessConfig {
     /// With agency keys here, the agent restores from restic repositories with the
     /// rustic_core mover instead of the directory-copy stand-in.
     pub keys_dir: Option<PathBuf>,
+    /// Agencies' repositories in S3 under this `s3:http(s)://host:port/bucket/prefix`
+    /// (credentials from the environment it inherits).
+    pub s3_repo_base: Option<String>,
+    /// Address to listen on; a free loopback port by default.
+    pub listen: String,
+    /// A command that runs it (`ip netns exec NS` for partition tests); none by default.
+    pub wrapper: Vec<String>,
     /// File for its log (stderr); discarded when `None`.
     pub log: Option<PathBuf>,
     /// How long to wait for it to listen before giving up.
@@ -49,6 +56,9 @@ impl AgentProcessConfig {
             repo_root: None,
             restore_root: None,
             keys_dir: None,
+            s3_repo_base: None,
+            listen: "127.0.0.1:0".into(),
+            wrapper: Vec::new(),
             log: None,
             start_timeout: Duration::from_secs(60),
         }
@@ -63,11 +73,18 @@ pub struct AgentProcess {
 }
 
 impl AgentProcess {
-    /// Starts the agent on `127.0.0.1:0` and waits until it says where it listens.
+    /// Starts the agent on `cfg.listen` and waits until it says where it listens.
     pub fn spawn(cfg: &AgentProcessConfig) -> Result<AgentProcess, AgentError> {
-        let mut cmd = Command::new(&cfg.exe);
+        let mut cmd = match cfg.wrapper.split_first() {
+            Some((run, args)) => {
+                let mut c = Command::new(run);
+                c.args(args).arg(&cfg.exe);
+                c
+            }
+            None => Command::new(&cfg.exe),
+        };
         cmd.arg("agent")
-            .args(["--listen", "127.0.0.1:0", "--site", &cfg.site])
+            .args(["--listen", &cfg.listen, "--site", &cfg.site])
             .arg("--state-dir")
             .arg(&cfg.state_dir)
             .arg("--tls-cert")
@@ -83,6 +100,9 @@ impl AgentProcess {
         }
         if let Some(k) = &cfg.keys_dir {
             cmd.arg("--keys-dir").arg(k);
+        }
+        if let Some(u) = &cfg.s3_repo_base {
+            cmd.arg("--s3-repo-base").arg(u);
         }
         if let Some(r) = &cfg.restore_root {
             cmd.arg("--restore-root").arg(r);

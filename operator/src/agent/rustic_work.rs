@@ -8,7 +8,7 @@ use super::work::{
     Progress, Report, RestoreJob, SiteWork, VerifyJob, WorkError, confine, tree_checksum,
     verify_target,
 };
-use crate::mover::{self, RepoConfig, RestoreEngine, RestoreRequest, SnapshotRef};
+use crate::mover::{self, RepoConfig, RepoLocation, RestoreEngine, RestoreRequest, SnapshotRef};
 use std::path::PathBuf;
 
 /// Restores from restic repositories with rustic_core.
@@ -16,6 +16,9 @@ use std::path::PathBuf;
 pub struct RusticWork {
     /// Directory holding one repository per agency.
     pub repo_root: PathBuf,
+    /// When set, the agencies' repositories are `<this>/<agency>` in S3 instead of under
+    /// `repo_root`.
+    pub s3_base: Option<RepoLocation>,
     /// Directory holding `<agency>.key` files.
     pub keys_dir: PathBuf,
     /// Where restores go.
@@ -24,12 +27,15 @@ pub struct RusticWork {
 
 impl RusticWork {
     fn repo(&self, agency: &str) -> Result<RepoConfig, WorkError> {
-        let path = confine(&self.repo_root, agency)?;
+        let location = match &self.s3_base {
+            Some(base) => base.for_agency(agency).map_err(WorkError::Invalid)?,
+            None => RepoLocation::Local(confine(&self.repo_root, agency)?),
+        };
         let key_path = confine(&self.keys_dir, &format!("{agency}.key"))?;
         let key = std::fs::read_to_string(&key_path).map_err(|e| {
             WorkError::Invalid(format!("no repository key for agency {agency}: {e}"))
         })?;
-        Ok(RepoConfig::local(path, key.trim().to_string()))
+        Ok(RepoConfig::at(location, key.trim().to_string()))
     }
 }
 
@@ -86,5 +92,9 @@ impl SiteWork for RusticWork {
 
     fn verify(&self, job: &VerifyJob) -> Result<Report, WorkError> {
         verify_target(&self.restore_root, job)
+    }
+
+    fn discard(&self, target: &str) -> Result<Report, WorkError> {
+        super::work::discard_target(&self.restore_root, target)
     }
 }

@@ -5,8 +5,8 @@
 
 use super::AgentError;
 use super::proto::{
-    self, DemoteRequest, FenceResponse, HeartbeatRequest, HeartbeatResponse, PromoteRequest,
-    RestoreRequest, StatusEvent, StatusRequest, VerifyRequest, WorkResponse,
+    self, DemoteRequest, DiscardRequest, FenceResponse, HeartbeatRequest, HeartbeatResponse,
+    PromoteRequest, RestoreRequest, StatusEvent, StatusRequest, VerifyRequest, WorkResponse,
     site_agent_server::{SiteAgent, SiteAgentServer},
     status_event::Kind as EventKind,
 };
@@ -150,6 +150,7 @@ struct Inner {
 enum WorkOp {
     Restore(RestoreJob),
     Verify(VerifyJob),
+    Discard(String),
 }
 
 fn now_unix_ms() -> i64 {
@@ -352,6 +353,7 @@ impl AgentService {
                 });
             }),
             WorkOp::Verify(job) => work.verify(&job),
+            WorkOp::Discard(target) => work.discard(&target),
         })
         .await
         .map_err(|e| Status::internal(format!("work stopped: {e}")))?;
@@ -459,6 +461,22 @@ impl SiteAgent for AgentService {
         self.work(&r.request_id, r.epoch, fingerprint, op)
             .await
             .map(Response::new)
+    }
+
+    async fn discard(
+        &self,
+        request: Request<DiscardRequest>,
+    ) -> Result<Response<WorkResponse>, Status> {
+        let r = request.into_inner();
+        let fingerprint = format!("discard target={:?}", r.target);
+        self.work(
+            &r.request_id,
+            r.epoch,
+            fingerprint,
+            WorkOp::Discard(r.target),
+        )
+        .await
+        .map(Response::new)
     }
 
     async fn promote(

@@ -76,6 +76,9 @@ pub trait SiteWork: Send + Sync + 'static {
     ) -> Result<Report, WorkError>;
     /// Checksums `job.target` and compares it with the expected checksum.
     fn verify(&self, job: &VerifyJob) -> Result<Report, WorkError>;
+    /// Removes the restored `target` (a drill's isolated copy); a missing target is not an
+    /// error, so teardown can be repeated.
+    fn discard(&self, target: &str) -> Result<Report, WorkError>;
 }
 
 /// Stand-in implementation: snapshots are directories under `repo_root`, restores are
@@ -159,6 +162,31 @@ impl SiteWork for DirCopyWork {
     fn verify(&self, job: &VerifyJob) -> Result<Report, WorkError> {
         verify_target(&self.restore_root, job)
     }
+
+    fn discard(&self, target: &str) -> Result<Report, WorkError> {
+        discard_target(&self.restore_root, target)
+    }
+}
+
+/// Removal of a restored target, the same whichever mover restored it: reports what was
+/// removed; a target already gone reports zero files.
+pub fn discard_target(restore_root: &Path, target: &str) -> Result<Report, WorkError> {
+    let dst = confine(restore_root, target)?;
+    if !dst.exists() {
+        return Ok(Report {
+            matches: true,
+            ..Report::default()
+        });
+    }
+    let (files, bytes, checksum) = tree_checksum(&dst)?;
+    fs::remove_dir_all(&dst)
+        .map_err(|e| WorkError::Failed(format!("remove {}: {e}", dst.display())))?;
+    Ok(Report {
+        files,
+        bytes,
+        checksum,
+        matches: true,
+    })
 }
 
 /// Verification of a restored target, the same whichever mover restored it: the tree

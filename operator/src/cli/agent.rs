@@ -18,6 +18,17 @@ fn cli_error(e: AgentError) -> CliError {
     }
 }
 
+/// An S3 repository base from its URL, with credentials and region from the environment.
+pub fn s3_base(url: &str) -> Result<pusdata::mover::RepoLocation, CliError> {
+    let region = std::env::var("PUSDATA_S3_REGION").unwrap_or_else(|_| "garage".into());
+    let base = pusdata::mover::RepoLocation::parse(url, &region, true)
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    if !matches!(base, pusdata::mover::RepoLocation::S3(_)) {
+        return Err(CliError::Input(format!("{url}: not an s3: URL")));
+    }
+    base.with_env_credentials().map_err(CliError::Input)
+}
+
 /// Runs the agent.
 pub fn run(args: AgentArgs) -> Result<(), CliError> {
     let tls =
@@ -37,6 +48,10 @@ pub fn run(args: AgentArgs) -> Result<(), CliError> {
     // the directory-copy stand-in serves contract tests.
     let work: Arc<dyn SiteWork> = match args.keys_dir.clone() {
         Some(keys_dir) => Arc::new(RusticWork {
+            s3_base: match &args.s3_repo_base {
+                Some(url) => Some(s3_base(url)?),
+                None => None,
+            },
             repo_root,
             keys_dir,
             restore_root,

@@ -78,6 +78,7 @@ pub fn run(args: &BenchDrillArgs) -> Result<(), CliError> {
         lang: Lang::En,
         progress: false,
         resume: false,
+        s3_repo_base: None,
     })
     .map_err(|e| CliError::Internal(e.to_string()))?;
     if !outcome.succeeded() {

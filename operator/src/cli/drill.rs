@@ -1,20 +1,89 @@
 //! `pusdata drill`: today `--local`, a whole drill on this machine.
 
-use super::DrillArgs;
+use super::{DrillAction, DrillArgs, DrillKind, drill_cluster};
 use crate::error::CliError;
 use pusdata::drill::{DrillError, LocalDrillOptions, run_local};
 use pusdata_core::duration::human;
 use pusdata_core::i18n::{Lang, Text};
+use pusdata_crds::v1alpha1::{FailoverType, Scope};
 use std::io::IsTerminal;
 use std::time::Duration;
 
+/// `start`, `status` and `approve` against the cluster of the kubeconfig.
+fn cluster(action: DrillAction, lang: Lang) -> Result<(), CliError> {
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| CliError::Internal(e.to_string()))?;
+    runtime.block_on(async move {
+        let unreachable = |e: &dyn std::fmt::Display| {
+            CliError::Input(format!("cannot reach the Kubernetes API: {e}"))
+        };
+        let mut config = kube::Config::infer().await.map_err(|e| unreachable(&e))?;
+        if let DrillAction::Approve {
+            as_user: Some(user),
+            ..
+        } = &action
+        {
+            // The API server checks that the caller may act as this user.
+            config.auth_info.impersonate = Some(user.clone());
+        }
+        let client = kube::Client::try_from(config).map_err(|e| unreachable(&e))?;
+        match action {
+            DrillAction::Start {
+                plan,
+                kind,
+                reason,
+                tiers,
+                services,
+                accept_data_loss,
+            } => {
+                let kind = match kind {
+                    DrillKind::Drill => FailoverType::Drill,
+                    DrillKind::Failover => FailoverType::Failover,
+                    DrillKind::Failback => FailoverType::Failback,
+                };
+                let name = drill_cluster::start(
+                    &client,
+                    &plan,
+                    kind,
+                    &reason,
+                    Scope { tiers, services },
+                    accept_data_loss,
+                    jiff::Timestamp::now(),
+                )
+                .await?;
+                println!("{name}");
+            }
+            DrillAction::Status { name } => {
+                print!(
+                    "{}",
+                    drill_cluster::render_status(&drill_cluster::get(&client, &name).await?)
+                );
+            }
+            DrillAction::Approve {
+                step,
+                failover,
+                as_user,
+            } => {
+                let who =
+                    drill_cluster::identity(&client, as_user.as_deref(), jiff::Timestamp::now())
+                        .await?;
+                let msg = drill_cluster::approve(&client, &failover, &step, &who).await?;
+                println!("{}", msg.get(lang));
+            }
+        }
+        Ok(())
+    })
+}
+
 /// Runs the drill and prints where the report is.
 pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
+    if let Some(action) = args.action {
+        return cluster(action, lang);
+    }
     if !args.local {
-        return Err(CliError::NotBuilt(
+        return Err(CliError::Input(
             Text::new(
-                "`pusdata drill` against a cluster is not built yet (issue #6): use `pusdata drill --local`, or create a Failover object",
-                "`pusdata drill` terhadap klaster belum dibangun (issue #6): gunakan `pusdata drill --local`, atau buat objek Failover",
+                "say where: `pusdata drill --local` runs a whole drill on this machine; `pusdata drill start|status|approve` works with Failovers in the cluster",
+                "sebutkan di mana: `pusdata drill --local` menjalankan latihan penuh di mesin ini; `pusdata drill start|status|approve` bekerja dengan Failover di klaster",
             )
             .to_string(),
         ));
@@ -36,6 +105,10 @@ pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
         lang,
         progress: std::io::stderr().is_terminal(),
         resume: args.resume,
+        s3_repo_base: match &args.s3_repo {
+            Some(url) => Some((url.clone(), super::agent::s3_base(url)?)),
+            None => None,
+        },
     })
     .map_err(|e| match e {
         DrillError::Input(m) => CliError::Input(m),

@@ -10,6 +10,7 @@ pub mod bench_webhook;
 pub mod chart;
 pub mod crd;
 pub mod drill;
+pub mod drill_cluster;
 pub mod inputs;
 pub mod mirror;
 pub mod mover;
@@ -239,6 +240,11 @@ pub struct AgentArgs {
     /// repositories with the rustic_core mover. Without it, the directory-copy stand-in.
     #[arg(long, env = "PUSDATA_AGENT_KEYS_DIR")]
     pub keys_dir: Option<PathBuf>,
+    /// With `--keys-dir`: the agencies' repositories are `<this>/<agency>` in S3
+    /// (`s3:https://host:port/bucket/prefix`, path-style; credentials from AWS_ACCESS_KEY_ID
+    /// and AWS_SECRET_ACCESS_KEY, region from PUSDATA_S3_REGION, default `garage`).
+    #[arg(long, requires = "keys_dir")]
+    pub s3_repo_base: Option<String>,
 }
 
 /// `pusdata mover …`.
@@ -386,6 +392,9 @@ pub enum PlanOutput {
 /// Arguments of `pusdata drill`.
 #[derive(Debug, Args)]
 pub struct DrillArgs {
+    /// Against a cluster: start a Failover, show it, or sign off a step.
+    #[command(subcommand)]
+    pub action: Option<DrillAction>,
     /// Run a whole drill on this machine: sample data, backup, simulated loss, restore,
     /// verification and report, with a local DRC process over gRPC.
     #[arg(long)]
@@ -405,6 +414,66 @@ pub struct DrillArgs {
     /// steps are kept, running ones are run again.
     #[arg(long, requires = "workdir")]
     pub resume: bool,
+    /// Keep the DRC's repositories in S3 under `s3:http(s)://host:port/bucket/prefix`
+    /// (one `<prefix>/<agency>` repository each) instead of the work directory. Credentials
+    /// from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; region from PUSDATA_S3_REGION
+    /// (default `garage`).
+    #[arg(long)]
+    pub s3_repo: Option<String>,
+}
+
+/// `pusdata drill` against a cluster (kubeconfig or in-cluster credentials).
+#[derive(Debug, Subcommand)]
+pub enum DrillAction {
+    /// Create a Failover of a plan; the Failover controller runs it.
+    Start {
+        /// The DisasterRecoveryPlan.
+        #[arg(long)]
+        plan: String,
+        /// Drill, Failover or Failback.
+        #[arg(long = "type", value_enum, default_value = "drill")]
+        kind: DrillKind,
+        /// Why (goes into the written report, SEC-INCIDENT).
+        #[arg(long)]
+        reason: String,
+        /// Only these tiers (repeatable); the whole plan when none.
+        #[arg(long = "tier")]
+        tiers: Vec<String>,
+        /// Only these services (repeatable), with what they depend on.
+        #[arg(long = "service")]
+        services: Vec<String>,
+        /// Go on without the final sync when the site being left is unreachable.
+        #[arg(long)]
+        accept_data_loss: bool,
+    },
+    /// Show the steps of a Failover.
+    Status {
+        /// The Failover.
+        name: String,
+    },
+    /// Sign off a manual or approval step that waits for a person; records who and when.
+    Approve {
+        /// The step id (see `pusdata drill status`).
+        step: String,
+        /// The Failover.
+        #[arg(long)]
+        failover: String,
+        /// Act as this user (impersonation: the API server checks you may); otherwise the
+        /// identity the API server sees.
+        #[arg(long = "as")]
+        as_user: Option<String>,
+    },
+}
+
+/// Kind of execution.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum DrillKind {
+    /// Restore into isolated namespaces, verify, measure, tear down.
+    Drill,
+    /// Fence the primary, final sync, restore at the DRC, switch traffic.
+    Failover,
+    /// The reverse.
+    Failback,
 }
 
 /// `pusdata report …`.

@@ -75,18 +75,10 @@ impl RepoArgs {
         if password.is_empty() {
             return Err(CliError::Input("the repository password is empty".into()));
         }
-        let mut location =
-            RepoLocation::parse(&self.repository, &self.s3_region, self.s3_path_style)
-                .map_err(to_cli)?;
-        if let RepoLocation::S3(s3) = &mut location {
-            s3.access_key_id = std::env::var("AWS_ACCESS_KEY_ID").map_err(|_| {
-                CliError::Input("S3 repository: AWS_ACCESS_KEY_ID is not set".into())
-            })?;
-            s3.secret_access_key =
-                Secret::new(std::env::var("AWS_SECRET_ACCESS_KEY").map_err(|_| {
-                    CliError::Input("S3 repository: AWS_SECRET_ACCESS_KEY is not set".into())
-                })?);
-        }
+        let location = RepoLocation::parse(&self.repository, &self.s3_region, self.s3_path_style)
+            .map_err(to_cli)?
+            .with_env_credentials()
+            .map_err(CliError::Input)?;
         Ok(RepoConfig {
             location,
             password: Secret::new(password),

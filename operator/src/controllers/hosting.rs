@@ -9,7 +9,7 @@
 //! namespace itself is the Agency controller's.
 
 use super::rbac::Permission;
-use super::{Context, Error};
+use super::{Context, Error, status_patch};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::ResourceExt;
 use kube::api::{Api, ListParams, Patch, PatchParams};
@@ -20,8 +20,7 @@ use pusdata_core::policy;
 use pusdata_core::tenancy;
 use pusdata_crds::Object;
 use pusdata_crds::v1alpha1::{
-    Agency, Approval, HostingMode, HostingPhase, HostingRequest, HostingRequestStatus, Rack,
-    ResidencyPolicy, Site,
+    Agency, Approval, HostingMode, HostingPhase, HostingRequest, Rack, ResidencyPolicy, Site,
 };
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
@@ -183,24 +182,6 @@ pub async fn reconcile_once(hr: &HostingRequest, ctx: &Context) -> Result<Outcom
         phase: decision.phase,
         written,
     })
-}
-
-/// The new status as a merge patch: fields the new status omits (an approval no longer in
-/// force, findings fixed, a web placement replaced) are sent as `null`, since a merge patch
-/// keeps whatever it does not mention.
-fn status_patch(
-    old: &HostingRequestStatus,
-    new: &HostingRequestStatus,
-) -> Result<serde_json::Value, Error> {
-    let mut patch = serde_json::to_value(new)?;
-    if let (serde_json::Value::Object(before), Some(after)) =
-        (serde_json::to_value(old)?, patch.as_object_mut())
-    {
-        for key in before.keys() {
-            after.entry(key.clone()).or_insert(serde_json::Value::Null);
-        }
-    }
-    Ok(patch)
 }
 
 async fn dereference(hr: &HostingRequest, ctx: &Context) -> Result<World, Error> {

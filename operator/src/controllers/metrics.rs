@@ -84,6 +84,20 @@ struct RepositoryLabels {
     site: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabels {
+    plan: String,
+    kind: &'static str,
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FailoverTierLabels {
+    plan: String,
+    kind: &'static str,
+    tier: String,
+}
+
 /// Metrics of all controllers.
 #[derive(Debug)]
 pub struct Metrics {
@@ -97,6 +111,9 @@ pub struct Metrics {
     repository_available: Family<RepositoryLabels, Gauge>,
     repository_snapshots: Family<RepositoryLabels, Gauge>,
     repository_stored_bytes: Family<RepositoryLabels, Gauge>,
+    failovers: Family<OutcomeLabels, Counter>,
+    rto: Family<FailoverTierLabels, FloatGauge>,
+    rto_target: Family<FailoverTierLabels, FloatGauge>,
 }
 
 impl Default for Metrics {
@@ -230,6 +247,24 @@ impl Metrics {
             "Bytes stored by the BackupRepository at the last validation",
             repository_stored_bytes.clone(),
         );
+        let failovers = Family::<OutcomeLabels, Counter>::default();
+        let rto = Family::<FailoverTierLabels, FloatGauge>::default();
+        let rto_target = Family::<FailoverTierLabels, FloatGauge>::default();
+        registry.register(
+            "failover_executions",
+            "Finished drills, failovers and failbacks by plan, type and outcome",
+            failovers.clone(),
+        );
+        registry.register(
+            "failover_rto_achieved_seconds",
+            "RTO achieved per tier by the last finished execution of the type",
+            rto.clone(),
+        );
+        registry.register(
+            "failover_rto_target_seconds",
+            "RTO target per tier from the plan, beside the achieved one",
+            rto_target.clone(),
+        );
         Metrics {
             registry,
             reconciles,
@@ -241,6 +276,9 @@ impl Metrics {
             repository_available,
             repository_snapshots,
             repository_stored_bytes,
+            failovers,
+            rto,
+            rto_target,
         }
     }
 
@@ -376,6 +414,35 @@ impl Metrics {
             self.repository_stored_bytes
                 .get_or_create(&l)
                 .set(clamp(bytes));
+        }
+    }
+
+    /// Records a finished drill, failover or failback: its outcome, and per tier the RTO
+    /// achieved (when measured) and the target.
+    pub fn failover_finished(
+        &self,
+        plan: &str,
+        kind: &'static str,
+        outcome: &'static str,
+        tiers: &[(String, Option<u64>, u64)],
+    ) {
+        self.failovers
+            .get_or_create(&OutcomeLabels {
+                plan: plan.to_string(),
+                kind,
+                outcome,
+            })
+            .inc();
+        for (tier, achieved, target) in tiers {
+            let l = FailoverTierLabels {
+                plan: plan.to_string(),
+                kind,
+                tier: tier.clone(),
+            };
+            self.rto_target.get_or_create(&l).set(*target as f64);
+            if let Some(a) = achieved {
+                self.rto.get_or_create(&l).set(*a as f64);
+            }
         }
     }
 
@@ -524,5 +591,32 @@ mod tests {
             text.contains(&format!("pusdata_repository_stored_bytes{{{l}}} 4096")),
             "{text}"
         );
+    }
+
+    #[test]
+    fn failover_outcomes_and_rto_per_tier() {
+        let m = Metrics::new();
+        m.failover_finished(
+            "bekasi",
+            "Drill",
+            "Succeeded",
+            &[
+                ("tier-1".into(), Some(42), 14_400),
+                ("tier-2".into(), None, 3600),
+            ],
+        );
+        let text = m.encode();
+        assert!(text.contains(
+            "pusdata_failover_executions_total{plan=\"bekasi\",kind=\"Drill\",outcome=\"Succeeded\"} 1"
+        ), "{text}");
+        assert!(text.contains(
+            "pusdata_failover_rto_achieved_seconds{plan=\"bekasi\",kind=\"Drill\",tier=\"tier-1\"} 42"
+        ), "{text}");
+        assert!(!text.contains(
+            "pusdata_failover_rto_achieved_seconds{plan=\"bekasi\",kind=\"Drill\",tier=\"tier-2\"}"
+        ));
+        assert!(text.contains(
+            "pusdata_failover_rto_target_seconds{plan=\"bekasi\",kind=\"Drill\",tier=\"tier-2\"} 3600"
+        ), "{text}");
     }
 }

@@ -8,6 +8,7 @@ pub mod backup;
 #[cfg(test)]
 mod dashboard_tests;
 pub mod events;
+pub mod failover;
 pub mod hosting;
 pub mod http;
 pub mod leader;
@@ -116,4 +117,18 @@ impl Error {
             Error::Serde(_) => "internal",
         }
     }
+}
+
+/// A new status as a merge patch: fields the new status omits are sent as `null`, since a
+/// merge patch keeps whatever it does not mention.
+pub fn status_patch<T: serde::Serialize>(old: &T, new: &T) -> Result<serde_json::Value, Error> {
+    let mut patch = serde_json::to_value(new)?;
+    if let (serde_json::Value::Object(before), Some(after)) =
+        (serde_json::to_value(old)?, patch.as_object_mut())
+    {
+        for key in before.keys() {
+            after.entry(key.clone()).or_insert(serde_json::Value::Null);
+        }
+    }
+    Ok(patch)
 }

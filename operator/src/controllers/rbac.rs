@@ -23,6 +23,7 @@ pub struct Permission {
 pub fn all() -> Vec<(String, String, Vec<String>)> {
     let sets: &[&[Permission]] = &[
         super::agency::PERMISSIONS,
+        super::failover::PERMISSIONS,
         super::backup::PERMISSIONS,
         super::audit::PERMISSIONS,
         super::hosting::PERMISSIONS,
@@ -54,6 +55,7 @@ pub fn own_namespace() -> Vec<(String, String, Vec<String>)> {
     let sets: &[&[Permission]] = &[
         super::leader::NAMESPACE_PERMISSIONS,
         super::webhook_certs::NAMESPACE_PERMISSIONS,
+        super::failover::NAMESPACE_PERMISSIONS,
     ];
     merge(sets.iter().flat_map(|s| s.iter()))
 }

@@ -3,7 +3,7 @@
 
 use super::leader::{Elector, Standing};
 use super::{
-    Context, Error, agency, audit, backup, hosting, repository, schedule, system_clock,
+    Context, Error, agency, audit, backup, failover, hosting, repository, schedule, system_clock,
     webhook_certs,
 };
 use futures::future::{BoxFuture, Shared};
@@ -22,7 +22,7 @@ use pusdata_core::backup::job::MoverSettings;
 use pusdata_core::lease::Timing;
 use pusdata_crds::v1alpha1::{
     Agency, Approval, Backup, BackupRepository, DisasterRecoveryPlan, ExternalCloudService,
-    HostingRequest, Rack, ResidencyPolicy, Site,
+    Failover, HostingRequest, Rack, ResidencyPolicy, Site,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,6 +56,16 @@ fn approval_target(approval: Approval) -> Option<ObjectRef<HostingRequest>> {
     let t = &approval.spec.target;
     let ns = t.namespace.as_deref()?;
     (t.kind == "HostingRequest").then(|| ObjectRef::new(&t.name).within(ns))
+}
+
+/// The Failover a final-sync Backup belongs to, so its completion moves the Failover on.
+fn backup_owner(backup: Backup) -> Option<ObjectRef<Failover>> {
+    let name = backup
+        .metadata
+        .labels?
+        .get(failover::FAILOVER_LABEL)?
+        .clone();
+    Some(ObjectRef::new(&name))
 }
 
 /// Changes of one kind as unit events; watch errors are retried by the watcher's backoff and
@@ -252,7 +262,9 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
     let metrics = ctx.metrics.clone();
     metrics.set_leading(true);
     if opts.controllers {
-        tracing::info!("leading: controllers agency, hosting, schedule, backup, policy audit");
+        tracing::info!(
+            "leading: controllers agency, hosting, schedule, backup, repository, failover, policy audit"
+        );
         controllers(
             client,
             ctx,
@@ -262,10 +274,8 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
         )
         .await;
     } else {
-        tracing::info!(
-            "leading (DRC role): webhook certificates only; DRC controllers follow (#6)"
-        );
-        stop.await;
+        tracing::info!("leading (DRC role): failover controller and webhook certificates");
+        failover_controller(client, ctx, &opts.platform_namespace, stop).await;
     }
     // The controllers have stopped: only now may another replica lead.
     metrics.set_leading(false);
@@ -454,9 +464,57 @@ async fn controllers(
             tracing::debug!(%e, "backup controller event");
         }
     });
+    let failovers = failover_controller(
+        client.clone(),
+        ctx.clone(),
+        platform_namespace,
+        stop.clone(),
+    );
     // The audit loop never ends by itself: it stops with the controllers.
     tokio::select! {
-        _ = futures::future::join5(agencies, requests, plans, runs, repositories) => {}
+        _ = async { futures::join!(agencies, requests, plans, runs, repositories, failovers) } => {}
         () = audit_loop(ctx.clone()) => {}
     }
+}
+
+/// The Failover controller: drills from the primary, and failovers from whichever site is
+/// to take over — so it runs in both roles.
+async fn failover_controller(
+    client: kube::Client,
+    ctx: Arc<Context>,
+    platform_namespace: &str,
+    stop: Stop,
+) {
+    let fctx = Arc::new(failover::FailoverContext {
+        base: (*ctx).clone(),
+        agents: Arc::new(failover::GrpcAgents::from_secrets(
+            client.clone(),
+            platform_namespace,
+        )),
+        traffic: Arc::new(failover::ServiceSwitch::new(client.clone())),
+    });
+    Controller::new(
+        Api::<Failover>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .watches(
+        Api::<Backup>::all(client.clone()),
+        watcher::Config::default().labels(failover::FAILOVER_LABEL),
+        backup_owner,
+    )
+    .graceful_shutdown_on(stop)
+    .run(
+        |o, c| {
+            let base = Arc::new(c.base.clone());
+            timed("failover", base, failover::reconcile(o, c))
+        },
+        |o, e, c| error_policy(o, e, Arc::new(c.base.clone())),
+        fctx,
+    )
+    .for_each(|result| async move {
+        if let Err(e) = result {
+            tracing::debug!(%e, "failover controller event");
+        }
+    })
+    .await;
 }

@@ -370,7 +370,10 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
 
 /// The PVCs of every member (its selector, or all PVCs of its namespace). Buckets are
 /// mirrored by `pusdata mirror`, not by mover Jobs, and are not scheduled here.
-async fn sources(plan: &DisasterRecoveryPlan, ctx: &Context) -> Result<Vec<SourceRef>, Error> {
+pub(crate) async fn sources(
+    plan: &DisasterRecoveryPlan,
+    ctx: &Context,
+) -> Result<Vec<SourceRef>, Error> {
     let mut out = Vec::new();
     for (tier, m) in dr::members(&plan.spec) {
         let mut lp = ListParams::default();

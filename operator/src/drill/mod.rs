@@ -58,6 +58,9 @@ pub struct LocalDrillOptions {
     /// Go on with an interrupted drill in `workdir` instead of starting one: finished steps
     /// are kept, steps that were running are run again (they are idempotent).
     pub resume: bool,
+    /// The DRC's repositories in S3 under this base (`<base>/<agency>`, credentials filled
+    /// in) instead of `drc/repos/`; the DRC agent gets the same base.
+    pub s3_repo_base: Option<(String, crate::mover::RepoLocation)>,
 }
 
 /// What the drill found.
@@ -288,7 +291,12 @@ fn prepare(
     for s in &mut services {
         bar.set_message(format!("backup {}", s.name));
         let key = keys.get(&s.agency).cloned().unwrap_or_default();
-        let repo = RepoConfig::local(drc.join("repos").join(&s.agency), key);
+        let base = opts
+            .s3_repo_base
+            .as_ref()
+            .map(|(_, l)| l.clone())
+            .unwrap_or_else(|| crate::mover::RepoLocation::Local(drc.join("repos")));
+        let repo = RepoConfig::at(base.for_agency(&s.agency).map_err(DrillError::Input)?, key);
         let member = members
             .iter()
             .find(|(_, m)| m.name == s.name)
@@ -433,6 +441,7 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
     cfg.repo_root = Some(drc.join("repos"));
     cfg.restore_root = Some(drc.join("restores"));
     cfg.keys_dir = Some(drc.join("keys"));
+    cfg.s3_repo_base = opts.s3_repo_base.as_ref().map(|(url, _)| url.clone());
     cfg.log = Some(drc.join("agent/agent.log"));
     stop_stale_agent(&drc.join("agent"));
     let agent =

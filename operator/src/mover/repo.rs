@@ -136,18 +136,62 @@ pub struct RepoConfig {
     pub download_limit: Option<Arc<RateLimit>>,
 }
 
+impl RepoLocation {
+    /// Fills an S3 location's credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
+    /// (the only place they are read from); a local location is returned as it is.
+    pub fn with_env_credentials(mut self) -> Result<RepoLocation, String> {
+        if let RepoLocation::S3(s3) = &mut self {
+            s3.access_key_id = std::env::var("AWS_ACCESS_KEY_ID")
+                .map_err(|_| "S3 repository: AWS_ACCESS_KEY_ID is not set".to_string())?;
+            s3.secret_access_key = Secret::new(
+                std::env::var("AWS_SECRET_ACCESS_KEY")
+                    .map_err(|_| "S3 repository: AWS_SECRET_ACCESS_KEY is not set".to_string())?,
+            );
+        }
+        Ok(self)
+    }
+
+    /// The location of one agency's repository under this one: `<path>/<agency>` or
+    /// `<prefix>/<agency>`. The agency must be a single plain name.
+    pub fn for_agency(&self, agency: &str) -> Result<RepoLocation, String> {
+        if agency.is_empty()
+            || !agency
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(format!("agency {agency:?} is not a plain name"));
+        }
+        Ok(match self {
+            RepoLocation::Local(p) => RepoLocation::Local(p.join(agency)),
+            RepoLocation::S3(s3) => RepoLocation::S3(S3Location {
+                prefix: if s3.prefix.is_empty() {
+                    agency.to_string()
+                } else {
+                    format!("{}/{agency}", s3.prefix)
+                },
+                ..s3.clone()
+            }),
+        })
+    }
+}
+
 impl RepoConfig {
-    /// A local repository without cache or progress bars (tests, `drill --local`).
-    #[allow(dead_code)]
-    pub fn local(path: impl Into<PathBuf>, password: impl Into<String>) -> RepoConfig {
+    /// A repository at `location` without cache or progress bars (the agent, the drill).
+    pub fn at(location: RepoLocation, password: impl Into<String>) -> RepoConfig {
         RepoConfig {
-            location: RepoLocation::Local(path.into()),
+            location,
             password: Secret::new(password),
             cache_dir: None,
             progress: false,
             upload_limit: None,
             download_limit: None,
         }
+    }
+
+    /// A local repository without cache or progress bars (tests, `drill --local`).
+    #[allow(dead_code)]
+    pub fn local(path: impl Into<PathBuf>, password: impl Into<String>) -> RepoConfig {
+        RepoConfig::at(RepoLocation::Local(path.into()), password)
     }
 
     fn backend_options(&self) -> BackendOptions {

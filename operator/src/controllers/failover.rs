@@ -1,0 +1,1300 @@
+//! The Failover controller: executes a drill, failover or failback of a
+//! `DisasterRecoveryPlan`, one step at a time, with the plan's step machine
+//! (`pusdata_core::dr::next_step` / `apply`) deciding every step (DR-PLAN, SEC-INCIDENT).
+//!
+//! One reconcile: read the plan, its two sites and the Backups → observe (heartbeats to both
+//! site agents, sign-offs recorded on the Failover, results of steps recorded as running) →
+//! `next_step` → for a step to start: write it as running into the status *before* doing it,
+//! do it through the site agents (gRPC, mTLS) or the [`TrafficSwitch`], and write its outcome
+//! *after*. A crash between the two leaves the step recorded as running; the next reconcile
+//! (in this process or a new one) does it again with the same request id, which the agent
+//! answers from its record without doing the work twice, so a finished step is never redone
+//! and a step is never lost.
+//!
+//! Fencing: the `fence` step mints epoch + 1, demotes the site being left (when it answers)
+//! and promotes the site taking over at that epoch. Every later piece of work is stamped with
+//! it, and a site refuses work stamped with an older epoch. Losing the peer only changes
+//! `peerReachable`: the final sync then waits, or is skipped when the Failover says
+//! `acceptDataLoss` — this controller never starts a failover by itself.
+//!
+//! When the execution ends, the written report (HTML with an SVG timeline and Markdown, both
+//! languages) goes into the ConfigMap `failover-<name>-report` in the platform namespace and
+//! is linked from the status with its SHA-256.
+
+use super::rbac::Permission;
+use super::{Context, Error};
+use crate::controllers::status_patch;
+use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
+use k8s_openapi::api::networking::v1::Ingress;
+use kube::ResourceExt;
+use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
+use kube::runtime::controller::Action as KubeAction;
+use pusdata::agent::client::{AgentClient, ClientConfig};
+use pusdata::agent::proto::Verdict;
+use pusdata::agent::tls::TlsMaterial;
+use pusdata::report::{self, ReportInput};
+use pusdata_core::conditions::{self, Desired};
+use pusdata_core::dr::steps::{
+    Action, Observations, PlannedStep, StepAction, StepPlan, StepResult,
+};
+use pusdata_core::dr::{self, check::Measurements};
+use pusdata_core::i18n::Text;
+use pusdata_crds::v1alpha1::{
+    Backup, BackupPhase, BackupRepository, BackupSource, BackupSpec, BackupTrigger,
+    DisasterRecoveryPlan, Failover, FailoverPhase, FailoverStatus, FailoverType, Member,
+    RecordedIdentity, ReportRef, Site, StepKind, StepState, VerificationStatus,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// API calls of this controller (see `rbac`).
+pub const PERMISSIONS: &[Permission] = &[
+    Permission {
+        group: "pusdata.io",
+        resource: "failovers",
+        verbs: &["list", "watch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "failovers/status",
+        verbs: &["patch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "disasterrecoveryplans",
+        verbs: &["get"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "sites",
+        verbs: &["get"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "backups",
+        verbs: &["list", "watch", "create"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "backuprepositories",
+        verbs: &["list"],
+    },
+    Permission {
+        group: "",
+        resource: "persistentvolumeclaims",
+        verbs: &["list"],
+    },
+    Permission {
+        group: "",
+        resource: "services",
+        verbs: &["list", "patch"],
+    },
+    Permission {
+        group: "networking.k8s.io",
+        resource: "ingresses",
+        verbs: &["list", "patch"],
+    },
+];
+
+/// Calls made only in the platform namespace (the Sites' agent TLS Secrets, the report
+/// ConfigMaps): granted by the operator's Role there, never cluster-wide.
+pub const NAMESPACE_PERMISSIONS: &[Permission] = &[
+    Permission {
+        group: "",
+        resource: "configmaps",
+        verbs: &["patch"],
+    },
+    Permission {
+        group: "",
+        resource: "secrets",
+        verbs: &["get"],
+    },
+];
+
+/// Annotation prefix of a sign-off: `approval.pusdata.io/<step id>` holds the JSON of a
+/// `RecordedIdentity` (written by `pusdata drill approve`).
+pub const APPROVAL_PREFIX: &str = "approval.pusdata.io/";
+/// Label on the Backups a final sync creates: the Failover they belong to.
+pub const FAILOVER_LABEL: &str = "pusdata.io/failover";
+/// Annotation on a Backup: the tree checksum of what was backed up, compared after restore.
+pub const CHECKSUM_ANNOTATION: &str = "pusdata.io/tree-checksum";
+/// Annotation prefix on Services and Ingresses: `traffic.pusdata.io/<site>` says where the
+/// object points when `<site>` is active (see [`ServiceSwitch`]).
+pub const TRAFFIC_PREFIX: &str = "traffic.pusdata.io/";
+/// Annotation the traffic switch writes: the site a Service or Ingress points at now.
+pub const TRAFFIC_SITE_ANNOTATION: &str = "pusdata.io/traffic-site";
+
+/// Condition types of a Failover (besides `Ready`).
+pub mod condition {
+    /// Steps are running.
+    pub const PROGRESSING: &str = "Progressing";
+    /// A manual or approval step waits for a person.
+    pub const WAITING_FOR_PERSON: &str = "WaitingForPerson";
+    /// Every tier in scope met its RTO (and RPO when known).
+    pub const RTO_MET: &str = "RtoMet";
+}
+
+/// A boxed future (the traits below are used as trait objects).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// How the controller reaches a site's agent: the executor of Restore, Verify, Discard,
+/// Promote and Demote. [`GrpcAgents`] is the real one; tests pass it certificates directly.
+pub trait SiteAgents: Send + Sync {
+    /// A client of `site`'s agent (from `site.spec.endpoints.agent`).
+    fn agent<'a>(&'a self, site: &'a Site) -> BoxFuture<'a, Result<AgentClient, String>>;
+}
+
+/// Points traffic at a site. [`ServiceSwitch`] does it with Kubernetes Services and
+/// Ingresses; a DNS provider plugs in behind the same trait.
+pub trait TrafficSwitch: Send + Sync {
+    /// Points the `services` of the plan at `site`; idempotent. Returns what was changed,
+    /// for the step's message.
+    fn switch<'a>(
+        &'a self,
+        site: &'a str,
+        services: &'a [Member],
+    ) -> BoxFuture<'a, Result<String, String>>;
+}
+
+/// The controller's context: the shared one, plus how steps reach the sites.
+#[derive(Clone)]
+pub struct FailoverContext {
+    /// API client, clock, platform namespace, metrics.
+    pub base: Context,
+    /// The site agents.
+    pub agents: Arc<dyn SiteAgents>,
+    /// The traffic switch.
+    pub traffic: Arc<dyn TrafficSwitch>,
+}
+
+/// gRPC clients of the site agents, with mTLS material from each Site's `agentTlsSecret`
+/// (`tls.crt`, `tls.key`, `ca.crt`) or given once for all sites.
+pub struct GrpcAgents {
+    client: kube::Client,
+    default_namespace: String,
+    fixed: Option<TlsMaterial>,
+    /// Server name the agents' certificates carry; the endpoint's host when `None`.
+    pub server_name: Option<String>,
+    /// Per-call deadline of quick calls (heartbeat, promote, demote).
+    pub call_timeout: Duration,
+    /// Attempts per call.
+    pub attempts: u32,
+    clients: tokio::sync::Mutex<BTreeMap<String, AgentClient>>,
+}
+
+impl GrpcAgents {
+    /// Certificates from the Sites' Secrets (in `default_namespace` unless the reference
+    /// names one).
+    pub fn from_secrets(client: kube::Client, default_namespace: &str) -> GrpcAgents {
+        GrpcAgents {
+            client,
+            default_namespace: default_namespace.to_string(),
+            fixed: None,
+            server_name: None,
+            call_timeout: Duration::from_secs(5),
+            attempts: 3,
+            clients: Default::default(),
+        }
+    }
+
+    /// The same certificate for every site.
+    #[cfg(test)]
+    pub fn with_tls(client: kube::Client, tls: TlsMaterial) -> GrpcAgents {
+        GrpcAgents {
+            fixed: Some(tls),
+            ..GrpcAgents::from_secrets(client, "")
+        }
+    }
+
+    async fn material(&self, site: &Site) -> Result<TlsMaterial, String> {
+        if let Some(t) = &self.fixed {
+            return Ok(t.clone());
+        }
+        let r = site.spec.agent_tls_secret.as_ref().ok_or_else(|| {
+            format!(
+                "site {}: spec.agentTlsSecret is not set; the link between sites is mTLS only",
+                site.name_any()
+            )
+        })?;
+        let ns = r.namespace.as_deref().unwrap_or(&self.default_namespace);
+        let secret = Api::<Secret>::namespaced(self.client.clone(), ns)
+            .get(&r.name)
+            .await
+            .map_err(|e| format!("secret {ns}/{}: {e}", r.name))?;
+        let data = secret.data.unwrap_or_default();
+        let field = |k: &str| {
+            data.get(k)
+                .map(|b| b.0.clone())
+                .ok_or_else(|| format!("secret {ns}/{}: no {k}", r.name))
+        };
+        Ok(TlsMaterial {
+            cert_pem: field("tls.crt")?,
+            key_pem: field("tls.key")?,
+            ca_pem: field("ca.crt")?,
+        })
+    }
+}
+
+impl SiteAgents for GrpcAgents {
+    fn agent<'a>(&'a self, site: &'a Site) -> BoxFuture<'a, Result<AgentClient, String>> {
+        Box::pin(async move {
+            let endpoint = site.spec.endpoints.agent.clone().ok_or_else(|| {
+                format!("site {}: spec.endpoints.agent is not set", site.name_any())
+            })?;
+            let key = format!("{}={endpoint}", site.name_any());
+            let mut clients = self.clients.lock().await;
+            if let Some(c) = clients.get(&key) {
+                return Ok(c.clone());
+            }
+            let tls = self.material(site).await?;
+            let mut cfg = ClientConfig::new(&endpoint, &tls, self.server_name.as_deref());
+            cfg.call_timeout = self.call_timeout;
+            cfg.connect_timeout = self.call_timeout;
+            cfg.attempts = self.attempts;
+            let c = AgentClient::new(cfg).map_err(|e| e.to_string())?;
+            clients.insert(key, c.clone());
+            Ok(c)
+        })
+    }
+}
+
+/// Switches traffic with Kubernetes objects in the services' namespaces:
+/// - a Service annotated `traffic.pusdata.io/<site>: externalName:<host>` becomes an
+///   `ExternalName` Service pointing at `<host>`; with `selector:k=v,k2=v2` it becomes a
+///   selector Service with exactly that selector;
+/// - an Ingress annotated `traffic.pusdata.io/<site>: <service>` sends every backend to
+///   `<service>`.
+///
+/// Both get `pusdata.io/traffic-site: <site>`. Objects without an annotation for the site are
+/// left alone.
+pub struct ServiceSwitch {
+    client: kube::Client,
+}
+
+impl ServiceSwitch {
+    /// A switch over the given API client.
+    pub fn new(client: kube::Client) -> ServiceSwitch {
+        ServiceSwitch { client }
+    }
+}
+
+/// The merge patch that points a Service at a site, from its annotation value.
+fn service_patch(svc: &Service, site: &str, target: &str) -> Result<serde_json::Value, String> {
+    let name = svc.name_any();
+    let mut spec = serde_json::Map::new();
+    if let Some(host) = target.strip_prefix("externalName:") {
+        spec.insert("type".into(), "ExternalName".into());
+        spec.insert("externalName".into(), host.trim().into());
+        spec.insert("selector".into(), serde_json::Value::Null);
+        spec.insert("clusterIP".into(), serde_json::Value::Null);
+        spec.insert("clusterIPs".into(), serde_json::Value::Null);
+    } else if let Some(sel) = target.strip_prefix("selector:") {
+        let mut map = serde_json::Map::new();
+        // A merge patch merges maps: keys of the old selector are removed explicitly.
+        for k in svc
+            .spec
+            .as_ref()
+            .and_then(|s| s.selector.as_ref())
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k)
+        {
+            map.insert(k.clone(), serde_json::Value::Null);
+        }
+        for pair in sel.split(',').filter(|p| !p.trim().is_empty()) {
+            let (k, v) = pair.split_once('=').ok_or_else(|| {
+                format!("service {name}: {TRAFFIC_PREFIX}{site}: {pair:?} is not key=value")
+            })?;
+            map.insert(k.trim().into(), v.trim().into());
+        }
+        spec.insert("type".into(), "ClusterIP".into());
+        spec.insert("externalName".into(), serde_json::Value::Null);
+        spec.insert("selector".into(), map.into());
+    } else {
+        return Err(format!(
+            "service {name}: {TRAFFIC_PREFIX}{site} must be externalName:<host> or selector:k=v,..."
+        ));
+    }
+    Ok(serde_json::json!({
+        "metadata": {"annotations": {TRAFFIC_SITE_ANNOTATION: site}},
+        "spec": spec,
+    }))
+}
+
+/// The Ingress spec with every backend sent to `service`.
+fn ingress_patch(ing: &Ingress, site: &str, service: &str) -> serde_json::Value {
+    let mut spec = ing.spec.clone().unwrap_or_default();
+    let point = |b: &mut k8s_openapi::api::networking::v1::IngressBackend| {
+        if let Some(s) = b.service.as_mut() {
+            s.name = service.to_string();
+        }
+    };
+    if let Some(b) = spec.default_backend.as_mut() {
+        point(b);
+    }
+    for rule in spec.rules.iter_mut().flatten() {
+        for path in rule.http.iter_mut().flat_map(|h| h.paths.iter_mut()) {
+            point(&mut path.backend);
+        }
+    }
+    serde_json::json!({
+        "metadata": {"annotations": {TRAFFIC_SITE_ANNOTATION: site}},
+        "spec": spec,
+    })
+}
+
+impl TrafficSwitch for ServiceSwitch {
+    fn switch<'a>(
+        &'a self,
+        site: &'a str,
+        services: &'a [Member],
+    ) -> BoxFuture<'a, Result<String, String>> {
+        Box::pin(async move {
+            let key = format!("{TRAFFIC_PREFIX}{site}");
+            let namespaces: BTreeSet<&str> =
+                services.iter().map(|m| m.namespace.as_str()).collect();
+            let pp = PatchParams::default();
+            let (mut svcs, mut ings) = (0, 0);
+            for ns in namespaces {
+                let api = Api::<Service>::namespaced(self.client.clone(), ns);
+                let list = api
+                    .list(&ListParams::default())
+                    .await
+                    .map_err(|e| format!("services in {ns}: {e}"))?;
+                for svc in list.items {
+                    let Some(target) = svc.annotations().get(&key).cloned() else {
+                        continue;
+                    };
+                    let patch = service_patch(&svc, site, &target)?;
+                    api.patch(&svc.name_any(), &pp, &Patch::Merge(&patch))
+                        .await
+                        .map_err(|e| format!("service {ns}/{}: {e}", svc.name_any()))?;
+                    svcs += 1;
+                }
+                let api = Api::<Ingress>::namespaced(self.client.clone(), ns);
+                let list = api
+                    .list(&ListParams::default())
+                    .await
+                    .map_err(|e| format!("ingresses in {ns}: {e}"))?;
+                for ing in list.items {
+                    let Some(target) = ing.annotations().get(&key).cloned() else {
+                        continue;
+                    };
+                    let patch = ingress_patch(&ing, site, &target);
+                    api.patch(&ing.name_any(), &pp, &Patch::Merge(&patch))
+                        .await
+                        .map_err(|e| format!("ingress {ns}/{}: {e}", ing.name_any()))?;
+                    ings += 1;
+                }
+            }
+            if svcs + ings == 0 {
+                return Err(format!(
+                    "no Service or Ingress of the plan's namespaces is annotated {key}: nothing would send traffic to {site}"
+                ));
+            }
+            Ok(format!(
+                "{svcs} Service(s) and {ings} Ingress(es) now point at {site}"
+            ))
+        })
+    }
+}
+
+/// What one reconcile did, for tests and logs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// The phase written.
+    pub phase: FailoverPhase,
+    /// Steps started (or run again) by this reconcile.
+    pub executed: Vec<String>,
+}
+
+/// Reconciles one Failover: one step per call; looked at again at once while it moves, every
+/// 30 s while it waits for a person or the peer, never again once finished.
+pub async fn reconcile(fo: Arc<Failover>, ctx: Arc<FailoverContext>) -> Result<KubeAction, Error> {
+    let out = reconcile_once(&fo, &ctx).await?;
+    Ok(match out.phase {
+        FailoverPhase::Succeeded | FailoverPhase::Failed | FailoverPhase::Cancelled => {
+            KubeAction::await_change()
+        }
+        _ if !out.executed.is_empty() => KubeAction::requeue(Duration::from_millis(200)),
+        FailoverPhase::WaitingForPerson => KubeAction::requeue(Duration::from_secs(30)),
+        _ => KubeAction::requeue(Duration::from_secs(10)),
+    })
+}
+
+/// Everything read from the cluster for one reconcile.
+struct World {
+    plan: DisasterRecoveryPlan,
+    primary: Site,
+    drc: Site,
+    backups: Vec<Backup>,
+    repositories: Vec<BackupRepository>,
+}
+
+impl World {
+    /// (site being left, site taking over).
+    fn sides(&self, kind: FailoverType) -> (&Site, &Site) {
+        match kind {
+            FailoverType::Failback => (&self.drc, &self.primary),
+            _ => (&self.primary, &self.drc),
+        }
+    }
+
+    fn member(&self, name: &str) -> Option<&Member> {
+        dr::members(&self.plan.spec)
+            .into_iter()
+            .map(|(_, m)| m)
+            .find(|m| m.name == name)
+    }
+}
+
+async fn read_world(fo: &Failover, ctx: &Context) -> Result<World, Error> {
+    let plan = Api::<DisasterRecoveryPlan>::all(ctx.client.clone())
+        .get_opt(&fo.spec.plan)
+        .await?
+        .ok_or_else(|| {
+            Error::InvalidSpec(format!(
+                "spec.plan: DisasterRecoveryPlan {} not found (DR-PLAN)",
+                fo.spec.plan
+            ))
+        })?;
+    let sites = Api::<Site>::all(ctx.client.clone());
+    let site = |name: String, field: &'static str| {
+        let sites = sites.clone();
+        async move {
+            sites.get_opt(&name).await?.ok_or_else(|| {
+                Error::InvalidSpec(format!("plan {field}: Site {name} not found (DR-FAR)"))
+            })
+        }
+    };
+    let primary = site(plan.spec.primary_site.clone(), "spec.primarySite").await?;
+    let drc = site(plan.spec.drc_site.clone(), "spec.drcSite").await?;
+    let plan_name = plan.name_any();
+    let backups = Api::<Backup>::all(ctx.client.clone())
+        .list(&ListParams::default())
+        .await?
+        .items
+        .into_iter()
+        .filter(|b| b.spec.plan == plan_name)
+        .collect();
+    let repositories = Api::<BackupRepository>::all(ctx.client.clone())
+        .list(&ListParams::default())
+        .await?
+        .items;
+    Ok(World {
+        plan,
+        primary,
+        drc,
+        backups,
+        repositories,
+    })
+}
+
+/// The backup a restore of `member` uses: this failover's final sync when there is one,
+/// else the newest verified completed backup, else the newest completed one.
+fn backup_for<'a>(world: &'a World, fo: &str, member: &str) -> Option<&'a Backup> {
+    let done = |b: &&Backup| {
+        b.spec.member == member
+            && b.status
+                .as_ref()
+                .is_some_and(|s| s.phase == Some(BackupPhase::Completed) && s.snapshot_id.is_some())
+    };
+    let newest = |it: Vec<&'a Backup>| {
+        it.into_iter().max_by_key(|b| {
+            b.status
+                .as_ref()
+                .and_then(|s| s.finished_at.as_ref().map(|t| t.0))
+        })
+    };
+    let mine: Vec<_> = world
+        .backups
+        .iter()
+        .filter(done)
+        .filter(|b| b.labels().get(FAILOVER_LABEL).map(String::as_str) == Some(fo))
+        .collect();
+    let verified: Vec<_> = world
+        .backups
+        .iter()
+        .filter(done)
+        .filter(|b| {
+            b.status.as_ref().and_then(|s| s.verification) == Some(VerificationStatus::Verified)
+        })
+        .collect();
+    let any: Vec<_> = world.backups.iter().filter(done).collect();
+    newest(mine)
+        .or_else(|| newest(verified))
+        .or_else(|| newest(any))
+}
+
+/// The request id of a step's call: the same for every try of one attempt, so a call
+/// repeated after a crash is answered from the agent's record.
+fn request_id(fo: &str, step: &str, part: &str, epoch: u64, attempt: u32) -> String {
+    let id = format!("{fo}/{step}/{part}/e{epoch}/a{attempt}");
+    if id.len() <= 128 {
+        id
+    } else {
+        format!(
+            "{}/e{epoch}/a{attempt}",
+            &report::sha256_hex(id.as_bytes())[..32]
+        )
+    }
+}
+
+/// Where a service is restored at the site taking over.
+fn restore_target(fo: &Failover, member: &Member) -> String {
+    match fo.spec.kind {
+        FailoverType::Drill => format!("drill/{}/{}", fo.name_any(), member.name),
+        _ => format!("{}/{}", member.namespace, member.name),
+    }
+}
+
+const CHECKSUM_NOTE: &str = "; checksum ";
+
+/// The checksum the restore of `service` reported (kept in its step message).
+fn restored_checksum(status: &FailoverStatus, service: &str) -> Option<String> {
+    let id = dr::steps::ids::restore(service);
+    let msg = status.steps.iter().find(|s| s.id == id)?.message.as_ref()?;
+    let (_, sum) = msg.rsplit_once(CHECKSUM_NOTE)?;
+    Some(sum.trim().to_string())
+}
+
+fn who(fo: &Failover) -> String {
+    fo.spec
+        .requested_by
+        .as_ref()
+        .map(|r| r.username.clone())
+        .unwrap_or_else(|| "pusdata failover controller".into())
+}
+
+fn refused(f: Option<&pusdata::agent::proto::Fence>) -> Option<String> {
+    let f = f?;
+    (Verdict::try_from(f.verdict) != Ok(Verdict::Accepted))
+        .then(|| format!("{} (site epoch {})", f.reason, f.epoch))
+}
+
+/// Everything one step needs.
+struct Job<'a> {
+    fo: &'a Failover,
+    world: &'a World,
+    status: &'a FailoverStatus,
+    step: &'a PlannedStep,
+    epoch: u64,
+    attempt: u32,
+    scope: &'a [Member],
+}
+
+/// Does one step. Every branch is idempotent: doing a step again (after a crash) gives the
+/// same end state.
+async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
+    let Job {
+        fo,
+        world,
+        step,
+        epoch,
+        attempt,
+        ..
+    } = *job;
+    let name = fo.name_any();
+    let (from, to) = world.sides(fo.spec.kind);
+    let rid = |part: &str| request_id(&name, &step.id, part, epoch, attempt);
+    let member = step.service.as_deref().and_then(|s| world.member(s));
+    match (&step.action, member) {
+        (StepAction::Fence, _) => {
+            let by = who(fo);
+            let from_note = match ctx.agents.agent(from).await {
+                Ok(c) => match c.demote(&rid("demote"), epoch, &by).await {
+                    Ok(f) => match refused(Some(&f)) {
+                        None => format!("{} demoted", from.name_any()),
+                        Some(why) => {
+                            return StepResult::Failed(format!(
+                                "{} refused to stand down at epoch {epoch}: {why}",
+                                from.name_any()
+                            ));
+                        }
+                    },
+                    Err(e) => format!(
+                        "{} unreachable ({}); it stands down when it next hears epoch {epoch}",
+                        from.name_any(),
+                        e.category()
+                    ),
+                },
+                Err(e) => format!("{} not contacted: {e}", from.name_any()),
+            };
+            let promoted = match ctx.agents.agent(to).await {
+                Ok(c) => c.promote(&rid("promote"), epoch, &by).await,
+                Err(e) => return StepResult::Failed(e),
+            };
+            match promoted {
+                Ok(f) => match refused(Some(&f)) {
+                    None => StepResult::Succeeded(format!(
+                        "epoch {epoch}: {} active; {from_note}",
+                        to.name_any()
+                    )),
+                    Some(why) => StepResult::Failed(format!(
+                        "{} refused promotion at epoch {epoch}: {why}",
+                        to.name_any()
+                    )),
+                },
+                Err(e) => StepResult::Failed(e.to_string()),
+            }
+        }
+        (StepAction::FinalSync, _) => final_sync(ctx, job).await,
+        (StepAction::Restore, Some(m)) => {
+            let Some(backup) = backup_for(world, &name, &m.name) else {
+                return StepResult::Failed(format!(
+                    "no completed Backup of {} in plan {}",
+                    m.name, fo.spec.plan
+                ));
+            };
+            let snap = backup
+                .status
+                .as_ref()
+                .and_then(|s| s.snapshot_id.clone())
+                .unwrap_or_default();
+            let snapshot = format!("{}/{snap}", m.agency);
+            let c = match ctx.agents.agent(to).await {
+                Ok(c) => c,
+                Err(e) => return StepResult::Failed(e),
+            };
+            match c
+                .restore(&rid("restore"), epoch, &snapshot, &restore_target(fo, m))
+                .await
+            {
+                Ok(r) => match (refused(r.fence.as_ref()), r.report) {
+                    (None, Some(rep)) => StepResult::Succeeded(format!(
+                        "{} files, {} bytes restored from {snapshot} (Backup {}){CHECKSUM_NOTE}{}",
+                        rep.files,
+                        rep.bytes,
+                        backup.name_any(),
+                        rep.checksum
+                    )),
+                    (why, _) => StepResult::Failed(format!(
+                        "refused by {}: {}",
+                        to.name_any(),
+                        why.unwrap_or_default()
+                    )),
+                },
+                Err(e) => StepResult::Failed(e.to_string()),
+            }
+        }
+        (StepAction::Verify, Some(m)) => {
+            // The backup's own checksum when the mover recorded one; else the restore's,
+            // which proves the restored tree is whole and unchanged since.
+            let expected = backup_for(world, &name, &m.name)
+                .and_then(|b| b.annotations().get(CHECKSUM_ANNOTATION).cloned())
+                .or_else(|| restored_checksum(job.status, &m.name))
+                .unwrap_or_default();
+            let c = match ctx.agents.agent(to).await {
+                Ok(c) => c,
+                Err(e) => return StepResult::Failed(e),
+            };
+            match c
+                .verify(&rid("verify"), epoch, &restore_target(fo, m), &expected)
+                .await
+            {
+                Ok(r) => match (refused(r.fence.as_ref()), r.report) {
+                    (None, Some(rep)) if rep.matches && !expected.is_empty() => {
+                        StepResult::Succeeded(format!(
+                            "{} files, checksum {} matches",
+                            rep.files,
+                            &rep.checksum[..12.min(rep.checksum.len())]
+                        ))
+                    }
+                    (None, Some(rep)) if expected.is_empty() => StepResult::Failed(format!(
+                        "no checksum to compare with (checksum now {})",
+                        rep.checksum
+                    )),
+                    (None, Some(rep)) => StepResult::Failed(format!(
+                        "checksum {} differs from the expected {expected}",
+                        rep.checksum
+                    )),
+                    (why, _) => StepResult::Failed(format!(
+                        "refused by {}: {}",
+                        to.name_any(),
+                        why.unwrap_or_default()
+                    )),
+                },
+                Err(e) => StepResult::Failed(e.to_string()),
+            }
+        }
+        (StepAction::MeasureRto, _) => {
+            let tiers = dr::achieved::tier_outcomes(&world.plan, job.status, &BTreeMap::new());
+            let parts: Vec<String> = tiers
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{}: {} s of {} s",
+                        t.tier,
+                        t.rto_achieved_seconds
+                            .map_or_else(|| "?".to_string(), |s| s.to_string()),
+                        t.rto_target_seconds
+                    )
+                })
+                .collect();
+            StepResult::Succeeded(format!("RTO {}", parts.join(", ")))
+        }
+        (StepAction::Teardown, _) => {
+            let c = match ctx.agents.agent(to).await {
+                Ok(c) => c,
+                Err(e) => return StepResult::Failed(e),
+            };
+            match c
+                .discard(&rid("discard"), epoch, &format!("drill/{name}"))
+                .await
+            {
+                Ok(r) => match (refused(r.fence.as_ref()), r.report) {
+                    (None, Some(rep)) => StepResult::Succeeded(format!(
+                        "isolated restores removed at {} ({} files); replication never paused",
+                        to.name_any(),
+                        rep.files
+                    )),
+                    (why, _) => StepResult::Failed(format!(
+                        "refused by {}: {}",
+                        to.name_any(),
+                        why.unwrap_or_default()
+                    )),
+                },
+                Err(e) => StepResult::Failed(e.to_string()),
+            }
+        }
+        (StepAction::SwitchTraffic, _) => {
+            match ctx.traffic.switch(&to.name_any(), job.scope).await {
+                Ok(m) => StepResult::Succeeded(m),
+                Err(e) => StepResult::Failed(e),
+            }
+        }
+        (
+            StepAction::Runbook {
+                kind: StepKind::Automated,
+                ..
+            },
+            _,
+        ) => StepResult::Succeeded("automated runbook step recorded".into()),
+        // Manual and approval steps wait for a sign-off; they are never "run".
+        (StepAction::Runbook { .. }, _) => StepResult::Running,
+        (other, None) => StepResult::Failed(format!("{other:?}: the step names no service")),
+    }
+}
+
+/// The final sync: one Backup (trigger FinalSync) per PVC of every service in scope at the
+/// site being left (the PVCs the schedule controller backs up, `schedule::sources`), done
+/// when all of them completed. Buckets are mirrored by `pusdata mirror`, not here.
+async fn final_sync(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
+    let name = job.fo.name_any();
+    let (from, to) = job.world.sides(job.fo.spec.kind);
+    let sources = match super::schedule::sources(&job.world.plan, &ctx.base).await {
+        Ok(s) => s,
+        Err(e) => return StepResult::Failed(format!("PVCs of the plan: {e}")),
+    };
+    let in_scope: BTreeSet<&str> = job.scope.iter().map(|m| m.name.as_str()).collect();
+    let mut done = 0;
+    let mut total = 0;
+    let mut failed = Vec::new();
+    for src in sources
+        .iter()
+        .filter(|s| in_scope.contains(s.member.as_str()))
+    {
+        let Some(pvc) = src.pvc.as_deref() else {
+            continue;
+        };
+        total += 1;
+        let backup_name = format!("{name}-final-{}-{pvc}", src.member);
+        let existing = job.world.backups.iter().find(|b| {
+            b.name_any() == backup_name && b.namespace().as_deref() == Some(&src.namespace)
+        });
+        match existing
+            .and_then(|b| b.status.as_ref())
+            .and_then(|s| s.phase)
+        {
+            Some(BackupPhase::Completed) => done += 1,
+            Some(
+                BackupPhase::Failed | BackupPhase::FailedValidation | BackupPhase::PartiallyFailed,
+            ) => failed.push(backup_name),
+            _ if existing.is_some() => {}
+            _ => {
+                let repository = job
+                    .world
+                    .repositories
+                    .iter()
+                    .find(|r| r.spec.agency == src.agency && r.spec.site == to.name_any())
+                    .map(|r| r.name_any())
+                    .unwrap_or_else(|| format!("{}-{}", src.agency, to.name_any()));
+                let mut b = Backup::new(
+                    &backup_name,
+                    BackupSpec {
+                        plan: job.fo.spec.plan.clone(),
+                        tier: src.tier.clone(),
+                        member: src.member.clone(),
+                        source: BackupSource {
+                            pvc: Some(pvc.to_string()),
+                            bucket: None,
+                        },
+                        repository,
+                        trigger: BackupTrigger::FinalSync,
+                        token: None,
+                    },
+                );
+                b.metadata.namespace = Some(src.namespace.clone());
+                b.metadata.labels = Some([(FAILOVER_LABEL.to_string(), name.clone())].into());
+                let api = Api::<Backup>::namespaced(ctx.base.client.clone(), &src.namespace);
+                match api.create(&PostParams::default(), &b).await {
+                    Ok(_) => {}
+                    Err(kube::Error::Api(e)) if e.code == 409 => {}
+                    Err(e) => return StepResult::Failed(format!("Backup {backup_name}: {e}")),
+                }
+            }
+        }
+    }
+    if !failed.is_empty() {
+        StepResult::Failed(format!(
+            "final sync from {} failed: {}",
+            from.name_any(),
+            failed.join(", ")
+        ))
+    } else if done == total {
+        StepResult::Succeeded(format!(
+            "{done} final backup(s) from {} completed",
+            from.name_any()
+        ))
+    } else {
+        StepResult::Running
+    }
+}
+
+/// The services in the execution's scope (those with a restore step).
+fn scope(plan: &StepPlan, world: &World) -> Vec<Member> {
+    plan.steps
+        .iter()
+        .filter(|s| s.action == StepAction::Restore)
+        .filter_map(|s| s.service.as_deref().and_then(|n| world.member(n)).cloned())
+        .collect()
+}
+
+/// Sign-offs recorded on the Failover by `pusdata drill approve`.
+pub fn approvals(fo: &Failover) -> BTreeMap<String, RecordedIdentity> {
+    fo.annotations()
+        .iter()
+        .filter_map(|(k, v)| {
+            let step = k.strip_prefix(APPROVAL_PREFIX)?;
+            let who: RecordedIdentity = serde_json::from_str(v).ok()?;
+            Some((step.to_string(), who))
+        })
+        .collect()
+}
+
+/// Heartbeat to a site: its epoch, or why it did not answer.
+async fn heartbeat(
+    ctx: &FailoverContext,
+    site: &Site,
+    from: &str,
+    epoch: u64,
+) -> Result<u64, String> {
+    let c = ctx.agents.agent(site).await?;
+    c.heartbeat(from, epoch)
+        .await
+        .map(|h| h.epoch)
+        .map_err(|e| e.to_string())
+}
+
+/// One pass: observe, decide, persist before and after the step it starts.
+pub async fn reconcile_once(fo: &Failover, ctx: &FailoverContext) -> Result<Outcome, Error> {
+    let before = fo.status.clone().unwrap_or_default();
+    if let Some(
+        phase @ (FailoverPhase::Succeeded | FailoverPhase::Failed | FailoverPhase::Cancelled),
+    ) = before.phase
+    {
+        return Ok(Outcome {
+            phase,
+            executed: Vec::new(),
+        });
+    }
+    let world = read_world(fo, &ctx.base).await?;
+    let plan = dr::steps(&world.plan, &fo.spec)
+        .map_err(|t| Error::InvalidSpec(format!("{} / {}", t.en, t.id)))?;
+    let members = scope(&plan, &world);
+    let mut status = before.clone();
+    if status.steps.is_empty() {
+        status.steps = plan.initial_status();
+    }
+    status.observed_generation = fo.metadata.generation;
+    let fences = fo.spec.kind != FailoverType::Drill;
+    let (from, to) = world.sides(fo.spec.kind);
+    let me = to.name_any();
+
+    // Observe: both sites' epochs (telling them ours, so a fenced site learns it), whether
+    // the site being left answers, sign-offs, and the steps recorded as running — done
+    // again with the same request ids, so work finished before a crash is only looked up.
+    let held = status.epoch.unwrap_or(0);
+    let from_epoch = heartbeat(ctx, from, &me, held).await;
+    let to_epoch = heartbeat(ctx, to, &me, held).await;
+    if let Err(e) = &from_epoch {
+        tracing::info!(site = %from.name_any(), error = %e, "site being left does not answer");
+    }
+    let current_epoch = [from_epoch.as_ref().ok(), to_epoch.as_ref().ok()]
+        .into_iter()
+        .flatten()
+        .copied()
+        .chain(status.epoch.filter(|_| to_epoch.is_err()))
+        // The epochs last recorded on the Sites: a site that does not answer may hold one
+        // neither agent told us about, and a new epoch must be newer than all of them.
+        .chain(world.primary.status.as_ref().and_then(|s| s.epoch))
+        .chain(world.drc.status.as_ref().and_then(|s| s.epoch))
+        .max()
+        .unwrap_or(0);
+    let mut obs = Observations {
+        now: (ctx.base.clock)(),
+        peer_reachable: from_epoch.is_ok(),
+        current_epoch,
+        results: BTreeMap::new(),
+        approvals: approvals(fo),
+    };
+    let running: Vec<&PlannedStep> = plan
+        .steps
+        .iter()
+        .filter(|s| {
+            status
+                .steps
+                .iter()
+                .any(|r| r.id == s.id && r.state == StepState::Running)
+        })
+        .collect();
+    let mut executed = Vec::new();
+    let epoch_now = |status: &FailoverStatus, obs: &Observations| {
+        if fences {
+            status.epoch.unwrap_or(obs.current_epoch)
+        } else {
+            obs.current_epoch
+        }
+    };
+    let results = run_all(
+        ctx,
+        fo,
+        &world,
+        &status,
+        &members,
+        &running,
+        epoch_now(&status, &obs),
+    )
+    .await;
+    // Steps still running (a final sync waiting for its Backups) are not "done again".
+    executed.extend(
+        results
+            .iter()
+            .filter(|(_, r)| *r != StepResult::Running)
+            .map(|(id, _)| id.clone()),
+    );
+    obs.results.extend(results);
+
+    let mut did_work = !executed.is_empty();
+    let mut last = Action::Done;
+    for _ in 0..16 {
+        let action = dr::next_step(&plan, &status, &obs);
+        obs.now = (ctx.base.clock)();
+        dr::apply(&plan, &mut status, &action, obs.now);
+        last = action.clone();
+        match &action {
+            Action::Record(updates) => {
+                for u in updates {
+                    obs.results.remove(&u.id);
+                }
+                persist(fo, ctx, &before, &mut status, &action).await?;
+                if did_work && obs.results.is_empty() {
+                    break;
+                }
+            }
+            Action::Start { steps, epoch } => {
+                if did_work {
+                    break;
+                }
+                persist(fo, ctx, &before, &mut status, &action).await?;
+                let chosen: Vec<&PlannedStep> = plan
+                    .steps
+                    .iter()
+                    .filter(|s| steps.contains(&s.id))
+                    .collect();
+                let results = run_all(ctx, fo, &world, &status, &members, &chosen, *epoch).await;
+                executed.extend(steps.iter().cloned());
+                obs.results.extend(results);
+                did_work = true;
+            }
+            Action::Retry { step, epoch, .. } => {
+                if did_work {
+                    break;
+                }
+                persist(fo, ctx, &before, &mut status, &action).await?;
+                let chosen: Vec<&PlannedStep> =
+                    plan.steps.iter().filter(|s| &s.id == step).collect();
+                let results = run_all(ctx, fo, &world, &status, &members, &chosen, *epoch).await;
+                executed.push(step.clone());
+                obs.results.extend(results);
+                did_work = true;
+            }
+            Action::Wait { .. } | Action::Observe { .. } => {
+                persist(fo, ctx, &before, &mut status, &action).await?;
+                break;
+            }
+            Action::Fail { .. } | Action::Done => {
+                finish(fo, ctx, &world, &before, &mut status, &action).await?;
+                break;
+            }
+        }
+    }
+    tracing::debug!(failover = %fo.name_any(), action = ?last, "reconciled");
+    Ok(Outcome {
+        phase: status.phase.unwrap_or_default(),
+        executed,
+    })
+}
+
+async fn run_all(
+    ctx: &FailoverContext,
+    fo: &Failover,
+    world: &World,
+    status: &FailoverStatus,
+    members: &[Member],
+    steps: &[&PlannedStep],
+    epoch: u64,
+) -> Vec<(String, StepResult)> {
+    let futures = steps.iter().map(|step| async move {
+        let attempt = status
+            .steps
+            .iter()
+            .find(|s| s.id == step.id)
+            .and_then(|s| s.attempts)
+            .unwrap_or(1);
+        let job = Job {
+            fo,
+            world,
+            status,
+            step,
+            epoch,
+            attempt,
+            scope: members,
+        };
+        (step.id.clone(), execute(ctx, &job).await)
+    });
+    futures::future::join_all(futures).await
+}
+
+/// The conditions for a status after `action`.
+fn desired(status: &FailoverStatus, action: &Action) -> Vec<Desired> {
+    let both = |t: &Text| format!("{} / {}", t.en, t.id);
+    let phase = status.phase.unwrap_or_default();
+    let mut out = Vec::new();
+    let (ready, reason, message) = match (phase, action) {
+        (FailoverPhase::Succeeded, _) => (
+            Some(true),
+            "Succeeded",
+            "every step succeeded or was skipped / semua langkah berhasil atau dilewati"
+                .to_string(),
+        ),
+        (_, Action::Fail { step, reason }) => (
+            Some(false),
+            if step.is_some() {
+                "StepFailed"
+            } else {
+                "Stopped"
+            },
+            both(reason),
+        ),
+        _ => (
+            Some(false),
+            "InProgress",
+            format!(
+                "step {} / langkah {}",
+                status.current_step.as_deref().unwrap_or("-"),
+                status.current_step.as_deref().unwrap_or("-")
+            ),
+        ),
+    };
+    out.push(Desired {
+        type_: conditions::READY,
+        status: ready,
+        reason,
+        message,
+    });
+    let running = matches!(
+        phase,
+        FailoverPhase::Running | FailoverPhase::WaitingForPerson
+    );
+    out.push(Desired {
+        type_: condition::PROGRESSING,
+        status: Some(running),
+        reason: if running { "StepsRunning" } else { "Finished" },
+        message: String::new(),
+    });
+    let (waiting, reason, message) = match action {
+        Action::Wait {
+            roles,
+            reason,
+            overdue,
+            ..
+        } if !roles.is_empty() => (
+            true,
+            if overdue.is_empty() {
+                "AwaitingSignOff"
+            } else {
+                "SignOffOverdue"
+            },
+            format!("{} ({})", both(reason), roles.join(", ")),
+        ),
+        Action::Wait { reason, .. } => (false, "AwaitingPeer", both(reason)),
+        _ => (false, "NotWaiting", String::new()),
+    };
+    out.push(Desired {
+        type_: condition::WAITING_FOR_PERSON,
+        status: Some(waiting),
+        reason,
+        message,
+    });
+    if !status.tiers.is_empty() {
+        let met = status.tiers.iter().all(|t| t.met == Some(true));
+        out.push(Desired {
+            type_: condition::RTO_MET,
+            status: Some(met),
+            reason: if met { "WithinTargets" } else { "TargetMissed" },
+            message: status
+                .tiers
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{}: RTO {}/{} s",
+                        t.tier,
+                        t.rto_achieved_seconds
+                            .map_or_else(|| "?".into(), |s| s.to_string()),
+                        t.rto_target_seconds
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    out
+}
+
+/// Writes the status (with its conditions) when it changed.
+async fn persist(
+    fo: &Failover,
+    ctx: &FailoverContext,
+    before: &FailoverStatus,
+    status: &mut FailoverStatus,
+    action: &Action,
+) -> Result<(), Error> {
+    status.conditions = conditions::merge(
+        &status.conditions,
+        &desired(status, action),
+        fo.metadata.generation,
+        ctx.base.now(),
+    );
+    if status == before {
+        return Ok(());
+    }
+    let patch = serde_json::json!({"status": status_patch(before, status)?});
+    Api::<Failover>::all(ctx.base.client.clone())
+        .patch_status(
+            &fo.name_any(),
+            &PatchParams::default(),
+            &Patch::Merge(&patch),
+        )
+        .await?;
+    Ok(())
+}
+
+/// The end: achieved RPO and RTO per tier, the report in a ConfigMap, the final status, the
+/// metrics.
+async fn finish(
+    fo: &Failover,
+    ctx: &FailoverContext,
+    world: &World,
+    before: &FailoverStatus,
+    status: &mut FailoverStatus,
+    action: &Action,
+) -> Result<(), Error> {
+    let name = fo.name_any();
+    // RPO: age of the data each tier came back with, at the start of the execution.
+    let start = status.started_at.as_ref().map(|t| t.0);
+    let mut rpo: BTreeMap<String, Duration> = BTreeMap::new();
+    for (tier, m) in dr::members(&world.plan.spec) {
+        let backed = backup_for(world, &name, &m.name)
+            .and_then(|b| b.status.as_ref()?.finished_at.as_ref().map(|t| t.0));
+        if let (Some(s), Some(b)) = (start, backed) {
+            let age = Duration::from_secs(u64::try_from((s - b).get_seconds()).unwrap_or(0));
+            let e = rpo.entry(tier.name.clone()).or_default();
+            *e = (*e).max(age);
+        }
+    }
+    status.tiers = dr::achieved::tier_outcomes(&world.plan, status, &rpo);
+    let findings = dr::check::check_plan(
+        &world.plan,
+        &[world.primary.clone(), world.drc.clone()],
+        &world.repositories,
+        &Measurements::default(),
+    );
+    let cm_name = format!("failover-{name}-report");
+    status.report = Some(ReportRef {
+        config_map: Some(cm_name.clone()),
+        url: None,
+        sha256: None,
+    });
+    let mut shown = fo.clone();
+    shown.status = Some(status.clone());
+    let rendered = report::render(&ReportInput {
+        plan: &world.plan,
+        failover: &shown,
+        findings: &findings,
+        generated_at: (ctx.base.clock)(),
+    });
+    if let Some(r) = status.report.as_mut() {
+        r.sha256 = Some(rendered.html_sha256.clone());
+    }
+    let mut cm = ConfigMap::default();
+    cm.metadata.name = Some(cm_name.clone());
+    cm.metadata.namespace = Some(ctx.base.platform_namespace.clone());
+    cm.metadata.labels = Some([(FAILOVER_LABEL.to_string(), name.clone())].into());
+    cm.data = Some(
+        [
+            ("report.html".to_string(), rendered.html),
+            ("report.md".to_string(), rendered.markdown),
+            (
+                "report.html.sha256".to_string(),
+                format!("{}  report.html\n", rendered.html_sha256),
+            ),
+        ]
+        .into(),
+    );
+    Api::<ConfigMap>::namespaced(ctx.base.client.clone(), &ctx.base.platform_namespace)
+        .patch(
+            &cm_name,
+            &PatchParams::apply(super::FIELD_MANAGER).force(),
+            &Patch::Apply(&cm),
+        )
+        .await?;
+    persist(fo, ctx, before, status, action).await?;
+    let outcome = match action {
+        Action::Done => "Succeeded",
+        _ => "Failed",
+    };
+    let rto: Vec<(String, Option<u64>, u64)> = status
+        .tiers
+        .iter()
+        .map(|t| (t.tier.clone(), t.rto_achieved_seconds, t.rto_target_seconds))
+        .collect();
+    ctx.base
+        .metrics
+        .failover_finished(&fo.spec.plan, kind_label(fo.spec.kind), outcome, &rto);
+    Ok(())
+}
+
+fn kind_label(kind: FailoverType) -> &'static str {
+    match kind {
+        FailoverType::Drill => "Drill",
+        FailoverType::Failover => "Failover",
+        FailoverType::Failback => "Failback",
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,968 @@
+//! The controller against the in-memory API, with real `pusdata agent` processes as the two
+//! sites over mTLS on loopback (directory-copy work: a snapshot is a directory).
+
+use super::*;
+use crate::controllers::testing::{self, seed_cluster, seed_namespaced};
+use k8s_openapi::api::core::v1::ServiceSpec;
+use kube_fake_client::ClientBuilder;
+use pusdata::agent::process::{AgentProcess, AgentProcessConfig};
+use pusdata::agent::tls::LocalPki;
+use pusdata_crds::fixtures;
+use pusdata_crds::v1alpha1::{BackupStatus, FailoverSpec, RunbookStep, Scope, StepStage};
+use std::path::Path;
+
+struct Sites {
+    _dir: tempfile::TempDir,
+    root: std::path::PathBuf,
+    pki: LocalPki,
+    primary: AgentProcess,
+    drc: AgentProcess,
+}
+
+fn agent(root: &Path, pki: &LocalPki, site: &str) -> AgentProcess {
+    let files = pki
+        .server
+        .write_files(&root.join(site).join("pki"))
+        .unwrap();
+    let mut cfg = AgentProcessConfig::new(pusdata_tests::pusdata_bin(), root.join(site), files);
+    cfg.site = site.into();
+    cfg.log = Some(root.join(format!("{site}.log")));
+    AgentProcess::spawn(&cfg).unwrap()
+}
+
+/// Both sites as real processes; the DRC holds the snapshots `disdukcapil/snap-db` and
+/// `disdukcapil/snap-app` (and the final-sync ones).
+fn sites() -> Sites {
+    pusdata::agent::tls::install_crypto_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    for snap in ["snap-db", "snap-app", "final-db", "final-app"] {
+        let d = root.join("drc-bandung/repo/disdukcapil").join(snap);
+        std::fs::create_dir_all(d.join("data")).unwrap();
+        std::fs::write(d.join("data/table"), format!("rows of {snap}").repeat(500)).unwrap();
+    }
+    let pki = LocalPki::generate().unwrap();
+    let primary = agent(&root, &pki, "dc-bekasi");
+    let drc = agent(&root, &pki, "drc-bandung");
+    Sites {
+        _dir: dir,
+        root,
+        pki,
+        primary,
+        drc,
+    }
+}
+
+fn member(name: &str, deps: &[&str]) -> Member {
+    Member {
+        name: name.into(),
+        agency: "disdukcapil".into(),
+        namespace: "disdukcapil".into(),
+        pvc_selector: Some(
+            k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector {
+                match_labels: Some([("app".to_string(), name.to_string())].into()),
+                ..Default::default()
+            },
+        ),
+        buckets: Vec::new(),
+        depends_on: deps.iter().map(|d| d.to_string()).collect(),
+        size_hint_bytes: None,
+        smoke_command: Vec::new(),
+    }
+}
+
+/// A plan with a database and the app using it, and an approval before a real failover.
+fn plan() -> DisasterRecoveryPlan {
+    let mut p = fixtures::plan();
+    p.spec.tiers[0].members = vec![member("db", &[]), member("app", &["db"])];
+    p.spec.runbook = vec![RunbookStep {
+        id: "declare-disaster".into(),
+        title: "Head of office declares the disaster".into(),
+        kind: StepKind::Approval,
+        owner_role: "kepala-dinas".into(),
+        stage: StepStage::Before,
+        applies_to: vec![FailoverType::Failover],
+        timeout: Some("30m".into()),
+    }];
+    p
+}
+
+fn backup(name: &str, member: &str, snap: &str) -> Backup {
+    let mut b = fixtures::backup("disdukcapil", name);
+    b.metadata.name = Some(name.into());
+    b.spec.member = member.into();
+    b.status = Some(BackupStatus {
+        phase: Some(BackupPhase::Completed),
+        snapshot_id: Some(snap.into()),
+        finished_at: Some(fixtures::time("2026-11-24T23:50:00Z")),
+        verification: Some(VerificationStatus::Verified),
+        ..BackupStatus::default()
+    });
+    b
+}
+
+async fn context(s: &Sites) -> FailoverContext {
+    context_with(s, kube_fake_client::interceptor::Funcs::new()).await
+}
+
+async fn context_with(s: &Sites, funcs: kube_fake_client::interceptor::Funcs) -> FailoverContext {
+    let base = testing::context(
+        ClientBuilder::new()
+            .with_interceptor_funcs(funcs)
+            .with_resource::<Failover>()
+            .with_status_subresource::<Failover>()
+            .with_resource::<DisasterRecoveryPlan>()
+            .with_resource::<Site>()
+            .with_resource::<Backup>()
+            .with_status_subresource::<Backup>()
+            .with_resource::<BackupRepository>()
+            .with_resource::<ConfigMap>()
+            .with_resource::<k8s_openapi::api::core::v1::PersistentVolumeClaim>()
+            .with_resource::<Service>()
+            .with_resource::<Ingress>(),
+    )
+    .await;
+    let ctx = fresh(&base, s);
+    seed_cluster(&base, &plan()).await;
+    let mut primary = fixtures::primary_site();
+    primary.spec.endpoints.agent = Some(s.primary.endpoint());
+    seed_cluster(&base, &primary).await;
+    let mut drc = fixtures::drc_site("Kota Bandung", fixtures::BANDUNG);
+    drc.spec.endpoints.agent = Some(s.drc.endpoint());
+    seed_cluster(&base, &drc).await;
+    seed_namespaced(&base, &backup("db-1", "db", "snap-db")).await;
+    seed_namespaced(&base, &backup("app-1", "app", "snap-app")).await;
+    for m in ["db", "app"] {
+        let mut pvc = k8s_openapi::api::core::v1::PersistentVolumeClaim::default();
+        pvc.metadata.name = Some(format!("{m}-data"));
+        pvc.metadata.namespace = Some("disdukcapil".into());
+        pvc.metadata.labels = Some([("app".to_string(), m.to_string())].into());
+        seed_namespaced(&base, &pvc).await;
+    }
+    let mut svc = Service::default();
+    svc.metadata.name = Some("web".into());
+    svc.metadata.namespace = Some("disdukcapil".into());
+    svc.metadata.annotations = Some(
+        [(
+            format!("{TRAFFIC_PREFIX}drc-bandung"),
+            "externalName:web.drc-bandung.bekasikota.go.id".to_string(),
+        )]
+        .into(),
+    );
+    svc.spec = Some(ServiceSpec {
+        selector: Some([("app".to_string(), "web".to_string())].into()),
+        ..ServiceSpec::default()
+    });
+    seed_namespaced(&base, &svc).await;
+    ctx
+}
+
+/// A new controller over the same API store (as after a restart).
+fn fresh(base: &Context, s: &Sites) -> FailoverContext {
+    let mut agents = GrpcAgents::with_tls(base.client.clone(), s.pki.client.clone());
+    agents.server_name = Some("localhost".into());
+    agents.call_timeout = Duration::from_secs(10);
+    FailoverContext {
+        base: Context {
+            metrics: Default::default(),
+            ..base.clone()
+        },
+        agents: Arc::new(agents),
+        traffic: Arc::new(ServiceSwitch::new(base.client.clone())),
+    }
+}
+
+async fn create(ctx: &FailoverContext, name: &str, kind: FailoverType) {
+    let fo = Failover::new(
+        name,
+        FailoverSpec {
+            plan: "bekasi".into(),
+            kind,
+            scope: Scope::default(),
+            reason: "Exercise of the DRP in the controller tests".into(),
+            accept_data_loss: false,
+            requested_by: None,
+        },
+    );
+    seed_cluster(&ctx.base, &fo).await;
+}
+
+async fn get(ctx: &FailoverContext, name: &str) -> Failover {
+    Api::<Failover>::all(ctx.base.client.clone())
+        .get(name)
+        .await
+        .unwrap()
+}
+
+/// Reconciles until the execution finishes or stops moving; returns each reconcile's
+/// outcome.
+async fn drive(ctx: &FailoverContext, name: &str) -> Vec<Outcome> {
+    let mut out = Vec::new();
+    for _ in 0..60 {
+        let o = reconcile_once(&get(ctx, name).await, ctx).await.unwrap();
+        let stop = matches!(
+            o.phase,
+            FailoverPhase::Succeeded | FailoverPhase::Failed | FailoverPhase::WaitingForPerson
+        ) || (o.executed.is_empty()
+            && out.last().is_some_and(|p: &Outcome| p.executed.is_empty()));
+        out.push(o);
+        if stop {
+            break;
+        }
+    }
+    out
+}
+
+fn step<'a>(fo: &'a Failover, id: &str) -> &'a pusdata_crds::v1alpha1::StepStatus {
+    fo.status
+        .as_ref()
+        .unwrap()
+        .steps
+        .iter()
+        .find(|s| s.id == id)
+        .unwrap_or_else(|| panic!("no step {id}"))
+}
+
+/// "work started" lines of a site's agent logs (`<site>.log`, and `<site>.log.<n>` of
+/// earlier runs).
+fn work_started(s: &Sites, site: &str) -> Vec<String> {
+    let mut logs: Vec<_> = std::fs::read_dir(&s.root)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{site}.log")))
+        })
+        .collect();
+    logs.sort();
+    logs.iter()
+        .flat_map(|p| {
+            std::fs::read_to_string(p)
+                .unwrap_or_default()
+                .lines()
+                .filter(|l| l.contains("work started"))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_drill_runs_to_completion_reconcile_by_reconcile() {
+    let s = sites();
+    let ctx = context(&s).await;
+    create(&ctx, "drill-q4", FailoverType::Drill).await;
+    let outcomes = drive(&ctx, "drill-q4").await;
+    let fo = get(&ctx, "drill-q4").await;
+    let st = fo.status.clone().unwrap();
+    assert_eq!(st.phase, Some(FailoverPhase::Succeeded), "{st:#?}");
+    // One step group per reconcile: restore db, verify db, restore app, verify app,
+    // measure-rto, teardown.
+    let executed: Vec<_> = outcomes.iter().flat_map(|o| o.executed.clone()).collect();
+    assert_eq!(
+        executed,
+        [
+            "restore/db",
+            "verify/db",
+            "restore/app",
+            "verify/app",
+            "measure-rto",
+            "teardown"
+        ]
+    );
+    assert!(outcomes.iter().all(|o| o.executed.len() <= 1));
+    for s in &st.steps {
+        assert_eq!(s.state, StepState::Succeeded, "{s:?}");
+        assert_eq!(s.attempts, Some(1), "{s:?}");
+        assert!(s.started_at.is_some() && s.finished_at.is_some());
+    }
+    assert!(
+        step(&fo, "verify/app")
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("matches")
+    );
+    // A drill never fences: the DRC was not promoted, and nothing is left at the DRC.
+    assert_eq!(st.epoch, None);
+    assert!(!s.root.join("drc-bandung/restores/drill/drill-q4").exists());
+    assert!(!s.root.join("dc-bekasi/restores").join("drill").exists());
+    // The report is in its ConfigMap, linked from the status with its digest.
+    let r = st.report.clone().unwrap();
+    let cm = Api::<ConfigMap>::namespaced(ctx.base.client.clone(), "pusdata-system")
+        .get(r.config_map.as_deref().unwrap())
+        .await
+        .unwrap();
+    let data = cm.data.unwrap();
+    assert_eq!(
+        report::sha256_hex(data["report.html"].as_bytes()),
+        r.sha256.unwrap()
+    );
+    assert!(data["report.md"].contains("drill-q4"));
+    let ready = st.conditions.iter().find(|c| c.type_ == "Ready").unwrap();
+    assert_eq!(
+        (ready.status.as_str(), ready.reason.as_str()),
+        ("True", "Succeeded")
+    );
+    assert!(ctx.base.metrics.encode().contains(
+        "pusdata_failover_executions_total{plan=\"bekasi\",kind=\"Drill\",outcome=\"Succeeded\"} 1"
+    ));
+    // Finished: another reconcile does nothing.
+    let again = reconcile_once(&fo, &ctx).await.unwrap();
+    assert!(again.executed.is_empty());
+}
+
+/// Signs off a step the way `pusdata drill approve` does.
+async fn approve(ctx: &FailoverContext, name: &str, step: &str, user: &str) {
+    let who = RecordedIdentity {
+        username: user.into(),
+        uid: None,
+        groups: vec!["pusdata:platform".into()],
+        at: fixtures::time("2026-11-25T00:00:00Z"),
+    };
+    let patch = serde_json::json!({"metadata": {"annotations": {
+        format!("{APPROVAL_PREFIX}{step}"): serde_json::to_string(&who).unwrap()
+    }}});
+    Api::<Failover>::all(ctx.base.client.clone())
+        .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .unwrap();
+}
+
+/// A SiteAgents that hangs forever on its `n`-th call and says so: the controller dies there.
+struct HangAt {
+    inner: GrpcAgents,
+    calls: std::sync::atomic::AtomicUsize,
+    n: usize,
+    reached: tokio::sync::Notify,
+}
+
+impl SiteAgents for HangAt {
+    fn agent<'a>(&'a self, site: &'a Site) -> BoxFuture<'a, Result<AgentClient, String>> {
+        let k = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        if k == self.n {
+            self.reached.notify_one();
+            return Box::pin(futures::future::pending());
+        }
+        self.inner.agent(site)
+    }
+}
+
+#[tokio::test]
+async fn a_failover_waits_for_approval_fences_resumes_after_a_crash_and_switches_traffic() {
+    let s = sites();
+    let ctx = context(&s).await;
+    create(&ctx, "fo-banjir", FailoverType::Failover).await;
+
+    // The approval step waits for a person; reconciling again starts nothing.
+    let o = drive(&ctx, "fo-banjir").await;
+    assert_eq!(o.last().unwrap().phase, FailoverPhase::WaitingForPerson);
+    let fo = get(&ctx, "fo-banjir").await;
+    assert_eq!(step(&fo, "declare-disaster").state, StepState::Waiting);
+    assert_eq!(step(&fo, "fence").state, StepState::Pending);
+    let waiting = fo
+        .status
+        .as_ref()
+        .unwrap()
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "WaitingForPerson")
+        .unwrap();
+    assert_eq!(waiting.status, "True");
+    assert!(
+        waiting.message.contains("kepala-dinas"),
+        "{}",
+        waiting.message
+    );
+    assert!(reconcile_once(&fo, &ctx).await.unwrap().executed.is_empty());
+
+    // Signed off: fence (epoch 1), then the final sync creates Backups at the primary and
+    // waits for them.
+    approve(
+        &ctx,
+        "fo-banjir",
+        "declare-disaster",
+        "kadis@bekasikota.go.id",
+    )
+    .await;
+    drive(&ctx, "fo-banjir").await;
+    let fo = get(&ctx, "fo-banjir").await;
+    let st = fo.status.clone().unwrap();
+    assert_eq!(
+        step(&fo, "declare-disaster")
+            .approved_by
+            .as_ref()
+            .unwrap()
+            .username,
+        "kadis@bekasikota.go.id"
+    );
+    assert_eq!(step(&fo, "fence").state, StepState::Succeeded);
+    assert_eq!(st.epoch, Some(1));
+    assert_eq!(step(&fo, "final-sync").state, StepState::Running);
+    let backups = Api::<Backup>::namespaced(ctx.base.client.clone(), "disdukcapil");
+    for (m, snap) in [("db", "final-db"), ("app", "final-app")] {
+        let name = format!("fo-banjir-final-{m}-{m}-data");
+        let b = backups.get(&name).await.unwrap();
+        assert_eq!(b.spec.trigger, BackupTrigger::FinalSync);
+        // The mover (issue #5) would run it; here the test completes it.
+        let status = BackupStatus {
+            phase: Some(BackupPhase::Completed),
+            snapshot_id: Some(snap.into()),
+            finished_at: Some(fixtures::time("2026-11-24T23:59:00Z")),
+            ..BackupStatus::default()
+        };
+        backups
+            .patch_status(
+                &name,
+                &PatchParams::default(),
+                &Patch::Merge(&serde_json::json!({"status": status})),
+            )
+            .await
+            .unwrap();
+    }
+
+    // Final sync recorded, then restore/db starts — and the controller dies while doing it
+    // (its 3rd agent call of that reconcile: after the two heartbeats, the restore).
+    let o = reconcile_once(&get(&ctx, "fo-banjir").await, &ctx)
+        .await
+        .unwrap();
+    assert_eq!(o.executed, ["final-sync"]);
+    let hang = Arc::new(HangAt {
+        inner: {
+            let mut a = GrpcAgents::with_tls(ctx.base.client.clone(), s.pki.client.clone());
+            a.server_name = Some("localhost".into());
+            a
+        },
+        calls: Default::default(),
+        n: 3,
+        reached: Default::default(),
+    });
+    let dying = FailoverContext {
+        agents: hang.clone(),
+        ..ctx.clone()
+    };
+    let fo = get(&ctx, "fo-banjir").await;
+    tokio::select! {
+        r = reconcile_once(&fo, &dying) => panic!("the dying controller should hang in the restore: {r:?}"),
+        () = hang.reached.notified() => {}
+    }
+    let fo = get(&ctx, "fo-banjir").await;
+    assert_eq!(
+        step(&fo, "restore/db").state,
+        StepState::Running,
+        "recorded before it ran"
+    );
+    let finished_before: Vec<_> = fo
+        .status
+        .as_ref()
+        .unwrap()
+        .steps
+        .iter()
+        .filter(|s| s.state == StepState::Succeeded)
+        .map(|s| (s.id.clone(), s.finished_at.clone()))
+        .collect();
+
+    // A new controller (fresh context, same API store) takes over and finishes.
+    let restarted = fresh(&ctx.base, &s);
+    let o = drive(&restarted, "fo-banjir").await;
+    let fo = get(&restarted, "fo-banjir").await;
+    let st = fo.status.clone().unwrap();
+    assert_eq!(st.phase, Some(FailoverPhase::Succeeded), "{st:#?}");
+    assert_eq!(
+        o[0].executed,
+        ["restore/db"],
+        "the running step is looked at first"
+    );
+    let executed: Vec<_> = o.iter().flat_map(|o| o.executed.clone()).collect();
+    for (id, at) in &finished_before {
+        assert!(!executed.contains(id), "{id} was done again");
+        assert_eq!(&step(&fo, id).finished_at, at, "{id} changed");
+    }
+    for s in &st.steps {
+        assert!(matches!(s.state, StepState::Succeeded), "{s:?}");
+        assert_eq!(s.attempts, Some(1), "{s:?}");
+    }
+    assert!(
+        step(&fo, "restore/db")
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("final-db")
+    );
+    // Each piece of work was done once at the DRC: 2 restores, 2 verifications.
+    assert_eq!(
+        work_started(&s, "drc-bandung").len(),
+        4,
+        "{:?}",
+        work_started(&s, "drc-bandung")
+    );
+    assert!(
+        s.root
+            .join("drc-bandung/restores/disdukcapil/app/data/table")
+            .is_file()
+    );
+
+    // Traffic: the Service now points at the DRC.
+    let svc = Api::<Service>::namespaced(ctx.base.client.clone(), "disdukcapil")
+        .get("web")
+        .await
+        .unwrap();
+    let spec = svc.spec.unwrap();
+    assert_eq!(spec.type_.as_deref(), Some("ExternalName"));
+    assert_eq!(
+        spec.external_name.as_deref(),
+        Some("web.drc-bandung.bekasikota.go.id")
+    );
+    assert_eq!(
+        svc.metadata.annotations.unwrap()[TRAFFIC_SITE_ANNOTATION],
+        "drc-bandung"
+    );
+
+    // Fencing: the DRC is active at epoch 1; the old primary stood down and refuses work
+    // stamped with the older epoch.
+    let client = |p: &AgentProcess| {
+        AgentClient::new(ClientConfig::new(
+            p.endpoint(),
+            &s.pki.client,
+            Some("localhost"),
+        ))
+        .unwrap()
+    };
+    let hb = client(&s.drc).heartbeat("test", 0).await.unwrap();
+    assert_eq!((hb.epoch, hb.active), (1, true));
+    let hb = client(&s.primary).heartbeat("test", 0).await.unwrap();
+    assert_eq!((hb.epoch, hb.active), (1, false));
+    let late = client(&s.primary)
+        .restore("late-writer", 0, "x/y", "z")
+        .await
+        .unwrap();
+    assert_eq!(
+        Verdict::try_from(late.fence.unwrap().verdict),
+        Ok(Verdict::StaleEpoch)
+    );
+    assert!(late.report.is_none());
+    assert!(restarted.base.metrics.encode().contains(
+        "pusdata_failover_executions_total{plan=\"bekasi\",kind=\"Failover\",outcome=\"Succeeded\"} 1"
+    ));
+}
+
+async fn point_site_at(ctx: &FailoverContext, site: &str, endpoint: String) {
+    Api::<Site>::all(ctx.base.client.clone())
+        .patch(
+            site,
+            &PatchParams::default(),
+            &Patch::Merge(&serde_json::json!({"spec": {"endpoints": {"agent": endpoint}}})),
+        )
+        .await
+        .unwrap();
+}
+
+/// (epoch, active) of both sites, asserting they are never both active at one epoch.
+async fn views(s: &Sites, primary: &AgentProcess) -> ((u64, bool), (u64, bool)) {
+    let c = |p: &AgentProcess| {
+        AgentClient::new(ClientConfig::new(
+            p.endpoint(),
+            &s.pki.client,
+            Some("localhost"),
+        ))
+        .unwrap()
+    };
+    let a = c(primary).heartbeat("observer", 0).await.unwrap();
+    let b = c(&s.drc).heartbeat("observer", 0).await.unwrap();
+    assert!(
+        !(a.active && b.active && a.epoch == b.epoch),
+        "two active sites at epoch {}",
+        a.epoch
+    );
+    ((a.epoch, a.active), (b.epoch, b.active))
+}
+
+#[tokio::test]
+async fn a_partition_never_makes_two_active_sites_and_never_fails_over_by_itself() {
+    let mut s = sites();
+    let ctx = context(&s).await;
+    let client = |p: &AgentProcess| {
+        AgentClient::new(ClientConfig::new(
+            p.endpoint(),
+            &s.pki.client,
+            Some("localhost"),
+        ))
+        .unwrap()
+    };
+    // The primary is the active site at epoch 1, and its heartbeats told the DRC so.
+    client(&s.primary)
+        .promote("primary-up", 1, "install")
+        .await
+        .unwrap();
+    client(&s.drc).heartbeat("dc-bekasi", 1).await.unwrap();
+    let primary_dir = s.root.clone();
+
+    // The link to the primary is cut (its port closed). A drill still runs — and nothing
+    // is promoted: losing the peer is not a failover.
+    let gone = std::mem::replace(&mut s.primary, agent(&primary_dir, &s.pki, "spare"));
+    gone.kill().unwrap();
+    create(&ctx, "drill-cut", FailoverType::Drill).await;
+    drive(&ctx, "drill-cut").await;
+    let fo = get(&ctx, "drill-cut").await;
+    assert_eq!(fo.status.unwrap().phase, Some(FailoverPhase::Succeeded));
+    let drc = client(&s.drc).heartbeat("observer", 0).await.unwrap();
+    assert_eq!(
+        (drc.epoch, drc.active),
+        (1, false),
+        "the DRC was not promoted"
+    );
+
+    // A failover ordered by people, primary still unreachable, no acceptDataLoss: the DRC
+    // is promoted at a newer epoch (2), and the final sync waits for the primary — nothing
+    // is restored over data the primary may still hold.
+    create(&ctx, "fo-cut", FailoverType::Failover).await;
+    drive(&ctx, "fo-cut").await;
+    approve(&ctx, "fo-cut", "declare-disaster", "kadis").await;
+    drive(&ctx, "fo-cut").await;
+    let fo = get(&ctx, "fo-cut").await;
+    let st = fo.status.clone().unwrap();
+    assert_eq!(st.epoch, Some(2));
+    assert!(
+        step(&fo, "fence")
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("unreachable"),
+        "{:?}",
+        step(&fo, "fence").message
+    );
+    assert_eq!(step(&fo, "final-sync").state, StepState::Pending);
+    assert_eq!(step(&fo, "restore/db").state, StepState::Pending);
+    assert_eq!(st.phase, Some(FailoverPhase::Running));
+    let w = st
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "WaitingForPerson")
+        .unwrap();
+    assert_eq!(
+        (w.status.as_str(), w.reason.as_str()),
+        ("False", "AwaitingPeer")
+    );
+    assert!(w.message.contains("acceptDataLoss"), "{}", w.message);
+
+    // The old primary comes back, still believing it is active — at the old epoch 1. The
+    // DRC refuses its stale work, and the controller's next heartbeat makes it stand down.
+    let back = agent(&primary_dir, &s.pki, "dc-bekasi");
+    let hb = client(&back).heartbeat("observer", 0).await.unwrap();
+    assert_eq!((hb.epoch, hb.active), (1, true));
+    let stale = client(&s.drc)
+        .restore("old-primary", 1, "x/y", "z")
+        .await
+        .unwrap();
+    assert_eq!(
+        Verdict::try_from(stale.fence.unwrap().verdict),
+        Ok(Verdict::StaleEpoch)
+    );
+    point_site_at(&ctx, "dc-bekasi", back.endpoint()).await;
+    let o = reconcile_once(&get(&ctx, "fo-cut").await, &ctx)
+        .await
+        .unwrap();
+    assert_eq!(
+        o.executed,
+        ["final-sync"],
+        "reachable again: the final sync starts"
+    );
+    assert_eq!(views(&s, &back).await, ((2, false), (2, true)));
+}
+
+/// Dies once before every status write of Failover `name`: the write does not land and the
+/// reconcile stops there, as with kill -9 between doing a step and recording it (or between
+/// deciding a step and recording that it started).
+fn die_once_before_every_write(
+    name: &'static str,
+) -> (
+    kube_fake_client::interceptor::Funcs,
+    Arc<std::sync::Mutex<(usize, usize)>>,
+) {
+    // (writes landed, deaths)
+    let state = Arc::new(std::sync::Mutex::new((0usize, 0usize)));
+    let died_at = Arc::new(std::sync::Mutex::new(BTreeSet::<usize>::new()));
+    let st = state.clone();
+    let funcs = kube_fake_client::interceptor::Funcs::new().patch_status(move |c| {
+        if c.name != name {
+            return Ok(None);
+        }
+        let mut st = st.lock().unwrap();
+        if died_at.lock().unwrap().insert(st.0) {
+            st.1 += 1;
+            return Err(kube_fake_client::Error::InvalidRequest(
+                "controller killed (test)".into(),
+            ));
+        }
+        st.0 += 1;
+        Ok(None)
+    });
+    (funcs, state)
+}
+
+#[tokio::test]
+async fn a_failover_killed_before_every_status_write_completes_exactly_once() {
+    let mut s = sites();
+    let (funcs, deaths) = die_once_before_every_write("fo-every");
+    let ctx = context_with(&s, funcs).await;
+    create(&ctx, "fo-every", FailoverType::Failover).await;
+    let mut crashes = 0;
+    let mut drc_killed = false;
+    for _ in 0..300 {
+        let fo = get(&ctx, "fo-every").await;
+        let st = fo.status.clone().unwrap_or_default();
+        if st.phase == Some(FailoverPhase::Succeeded) {
+            break;
+        }
+        if st
+            .steps
+            .iter()
+            .any(|x| x.id == "declare-disaster" && x.state == StepState::Waiting)
+            && !fo
+                .annotations()
+                .contains_key(&format!("{APPROVAL_PREFIX}declare-disaster"))
+        {
+            approve(&ctx, "fo-every", "declare-disaster", "kadis").await;
+        }
+        // The mover completes the final-sync Backups once they exist.
+        let backups = Api::<Backup>::namespaced(ctx.base.client.clone(), "disdukcapil");
+        for (m, snap) in [("db", "final-db"), ("app", "final-app")] {
+            let name = format!("fo-every-final-{m}-{m}-data");
+            if let Some(b) = backups.get_opt(&name).await.unwrap()
+                && b.status.is_none()
+            {
+                let status = BackupStatus {
+                    phase: Some(BackupPhase::Completed),
+                    snapshot_id: Some(snap.into()),
+                    finished_at: Some(fixtures::time("2026-11-24T23:59:00Z")),
+                    ..BackupStatus::default()
+                };
+                backups
+                    .patch_status(
+                        &name,
+                        &PatchParams::default(),
+                        &Patch::Merge(&serde_json::json!({"status": status})),
+                    )
+                    .await
+                    .unwrap();
+            }
+        }
+        // The DRC agent is killed -9 too, once, after the first restore, and restarted on
+        // its state directory.
+        if !drc_killed
+            && st
+                .steps
+                .iter()
+                .any(|x| x.id == "restore/db" && x.state == StepState::Succeeded)
+        {
+            let root = s.root.clone();
+            let old = std::mem::replace(&mut s.drc, agent(&root, &s.pki, "spare"));
+            old.kill().unwrap();
+            std::fs::rename(root.join("drc-bandung.log"), root.join("drc-bandung.log.1")).unwrap();
+            s.drc = agent(&root, &s.pki, "drc-bandung");
+            point_site_at(&ctx, "drc-bandung", s.drc.endpoint()).await;
+            drc_killed = true;
+        }
+        // Every reconcile by a new controller (fresh context, same API store).
+        if reconcile_once(&fo, &fresh(&ctx.base, &s)).await.is_err() {
+            crashes += 1;
+        }
+    }
+    let fo = get(&ctx, "fo-every").await;
+    let st = fo.status.clone().unwrap();
+    assert_eq!(st.phase, Some(FailoverPhase::Succeeded), "{st:#?}");
+    assert!(drc_killed);
+    let (landed, died) = *deaths.lock().unwrap();
+    assert_eq!(crashes, died);
+    assert_eq!(died, landed, "one death before every write that landed");
+    assert!(
+        crashes > st.steps.len(),
+        "{crashes} crashes for {} steps",
+        st.steps.len()
+    );
+    // Each step once in the record, done once.
+    let ids: BTreeSet<_> = st.steps.iter().map(|x| x.id.clone()).collect();
+    assert_eq!(ids.len(), st.steps.len());
+    for x in &st.steps {
+        assert_eq!(x.state, StepState::Succeeded, "{x:?}");
+        assert_eq!(x.attempts, Some(1), "{x:?}");
+    }
+    // The work at the DRC was done once: 2 restores and 2 verifications, the rest answered
+    // from the agent's record.
+    assert_eq!(
+        work_started(&s, "drc-bandung").len(),
+        4,
+        "{:?}",
+        work_started(&s, "drc-bandung")
+    );
+    // The epoch went up exactly once: 0 → 1.
+    assert_eq!(st.epoch, Some(1));
+    assert_eq!(views(&s, &s.primary).await, ((1, false), (1, true)));
+}
+
+/// A network namespace with a veth pair to the host: `host_ip` here, `ns_ip` inside.
+/// Removed (with its link) on drop.
+struct Netns {
+    name: String,
+    host_if: String,
+    ns_if: String,
+    ns_ip: String,
+}
+
+fn ip(args: &[&str]) {
+    let out = std::process::Command::new("ip")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ip {args:?}: {} (partition tests need root and iproute2, see shared testing.md)",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl Netns {
+    fn new() -> Netns {
+        let id = std::process::id();
+        let (a, b) = ((id / 64) % 256, (id % 64) * 4);
+        let n = Netns {
+            name: format!("pd-part-{id}"),
+            host_if: format!("pdh{}", id % 100_000),
+            ns_if: format!("pdn{}", id % 100_000),
+            ns_ip: format!("10.213.{a}.{}", b + 2),
+        };
+        let ns_if = n.ns_if.clone();
+        ip(&["netns", "add", &n.name]);
+        ip(&[
+            "link", "add", &n.host_if, "type", "veth", "peer", "name", &ns_if,
+        ]);
+        ip(&["link", "set", &ns_if, "netns", &n.name]);
+        ip(&[
+            "addr",
+            "add",
+            &format!("10.213.{a}.{}/30", b + 1),
+            "dev",
+            &n.host_if,
+        ]);
+        ip(&["link", "set", &n.host_if, "up"]);
+        let inside = |args: &[&str]| {
+            let mut all = vec!["netns", "exec", &n.name, "ip"];
+            all.extend_from_slice(args);
+            ip(&all);
+        };
+        inside(&["addr", "add", &format!("{}/30", n.ns_ip), "dev", &ns_if]);
+        inside(&["link", "set", &ns_if, "up"]);
+        inside(&["link", "set", "lo", "up"]);
+        n
+    }
+
+    /// Cuts (`false`) or restores (`true`) the link on the far side: the host keeps its
+    /// route, so packets go out and nothing answers (no refusal, no "unreachable" at once).
+    fn link(&self, up: bool) {
+        ip(&[
+            "netns",
+            "exec",
+            &self.name,
+            "ip",
+            "link",
+            "set",
+            &self.ns_if,
+            if up { "up" } else { "down" },
+        ]);
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .status();
+        let _ = std::process::Command::new("ip")
+            .args(["link", "del", &self.host_if])
+            .status();
+    }
+}
+
+#[tokio::test]
+async fn a_link_cut_in_a_network_namespace_never_makes_two_active_sites() {
+    let net = Netns::new();
+    let mut s = sites();
+    // The primary's agent runs inside the namespace, reachable over the veth pair only.
+    let files = s
+        .pki
+        .server
+        .write_files(&s.root.join("dc-bekasi/pki"))
+        .unwrap();
+    let mut cfg = AgentProcessConfig::new(
+        pusdata_tests::pusdata_bin(),
+        s.root.join("dc-bekasi"),
+        files,
+    );
+    cfg.site = "dc-bekasi".into();
+    cfg.listen = format!("{}:0", net.ns_ip);
+    cfg.wrapper = vec!["ip".into(), "netns".into(), "exec".into(), net.name.clone()];
+    cfg.log = Some(s.root.join("dc-bekasi.netns.log"));
+    let old = std::mem::replace(&mut s.primary, AgentProcess::spawn(&cfg).unwrap());
+    drop(old);
+    let ctx = context(&s).await;
+    let mut agents = GrpcAgents::with_tls(ctx.base.client.clone(), s.pki.client.clone());
+    agents.server_name = Some("localhost".into());
+    agents.call_timeout = Duration::from_secs(2);
+    agents.attempts = 1;
+    let ctx = FailoverContext {
+        agents: Arc::new(agents),
+        ..ctx
+    };
+    let client = |p: &AgentProcess| {
+        AgentClient::new(ClientConfig::new(
+            p.endpoint(),
+            &s.pki.client,
+            Some("localhost"),
+        ))
+        .unwrap()
+    };
+    client(&s.primary)
+        .promote("primary-up", 1, "install")
+        .await
+        .unwrap();
+    client(&s.drc).heartbeat("dc-bekasi", 1).await.unwrap();
+
+    // The link is cut: packets vanish. People order a failover.
+    net.link(false);
+    create(&ctx, "fo-netns", FailoverType::Failover).await;
+    drive(&ctx, "fo-netns").await;
+    approve(&ctx, "fo-netns", "declare-disaster", "kadis").await;
+    drive(&ctx, "fo-netns").await;
+    let fo = get(&ctx, "fo-netns").await;
+    let st = fo.status.clone().unwrap();
+    assert_eq!(st.epoch, Some(2), "{st:#?}");
+    // Nothing answers on the cut link: the demotion could not be delivered.
+    let fence = step(&fo, "fence").message.clone().unwrap();
+    assert!(fence.contains("dc-bekasi unreachable"), "{fence}");
+    assert_eq!(step(&fo, "final-sync").state, StepState::Pending);
+    assert_eq!(step(&fo, "restore/db").state, StepState::Pending);
+    let drc = client(&s.drc).heartbeat("observer", 0).await.unwrap();
+    assert_eq!((drc.epoch, drc.active), (2, true));
+
+    // The link comes back: the primary, still active at the old epoch 1, hears epoch 2 at
+    // the controller's next heartbeat and stands down; the final sync starts.
+    net.link(true);
+    let mut started = false;
+    for _ in 0..20 {
+        // The controller's requeue, while the link (carrier, neighbour entries) comes back.
+        let o = reconcile_once(&get(&ctx, "fo-netns").await, &ctx)
+            .await
+            .unwrap();
+        if o.executed == ["final-sync"] {
+            started = true;
+            break;
+        }
+        assert!(o.executed.is_empty(), "{o:?}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(
+        started,
+        "the final sync starts once the primary answers again"
+    );
+    assert_eq!(views(&s, &s.primary).await, ((2, false), (2, true)));
+}
