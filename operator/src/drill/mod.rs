@@ -625,7 +625,9 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
         &format!("{}  report.html\n", rendered.html_sha256),
     )?;
     let yaml = serde_saphyr::to_string(&failover).map_err(|e| DrillError::Failed(e.to_string()))?;
-    write(&w.join("failover.yaml"), &yaml)?;
+    // The progress file too: a crash while writing the final record must leave the last
+    // saved progress (which `--resume` reads), never a truncated file.
+    write_atomic(&w.join("failover.yaml"), &yaml)?;
     bar.finish_and_clear();
     Ok(LocalDrillOutcome {
         failover,
