@@ -66,22 +66,13 @@ pub fn run(args: &WebhookArgs) -> Result<(), CliError> {
         );
         // Tests and scripts that bind port 0 learn the port from this line.
         println!("listening on https://{addr}");
-        webhook::serve(listener, acceptor, state, shutdown()).await;
+        webhook::serve(
+            listener,
+            acceptor,
+            state,
+            crate::controllers::run::terminate_signal(),
+        )
+        .await;
         Ok(())
     })
-}
-
-async fn shutdown() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }

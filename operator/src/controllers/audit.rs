@@ -28,44 +28,10 @@ use std::time::Duration;
 /// Pusdata's objects are few, so 10 min).
 pub const PERIOD: Duration = Duration::from_secs(600);
 
-/// API calls of the audit (see `rbac`). `watch` on the Pusdata kinds is for the run loop's
+/// API calls of the audit (see `rbac`) besides the rules' context kinds it shares with the
+/// webhook (`rbac::POLICY_CONTEXT`). `watch` on the Pusdata kinds is for the run loop's
 /// "on change" trigger.
 pub const PERMISSIONS: &[Permission] = &[
-    Permission {
-        group: "pusdata.io",
-        resource: "residencypolicies",
-        verbs: &["list", "watch"],
-    },
-    Permission {
-        group: "pusdata.io",
-        resource: "sites",
-        verbs: &["list", "watch"],
-    },
-    Permission {
-        group: "pusdata.io",
-        resource: "racks",
-        verbs: &["list", "watch"],
-    },
-    Permission {
-        group: "pusdata.io",
-        resource: "agencies",
-        verbs: &["list", "watch"],
-    },
-    Permission {
-        group: "pusdata.io",
-        resource: "approvals",
-        verbs: &["list", "watch"],
-    },
-    Permission {
-        group: "pusdata.io",
-        resource: "backuprepositories",
-        verbs: &["list", "watch"],
-    },
-    Permission {
-        group: "pusdata.io",
-        resource: "disasterrecoveryplans",
-        verbs: &["list", "watch"],
-    },
     Permission {
         group: "pusdata.io",
         resource: "hostingrequests",

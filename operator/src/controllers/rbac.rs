@@ -18,6 +18,46 @@ pub struct Permission {
     pub verbs: &'static [&'static str],
 }
 
+/// The kinds the rules' context is built from (`policy::Context::from_objects`): read and
+/// watched by the webhook (`--from-cluster`) and by the background audit.
+pub const POLICY_CONTEXT: &[Permission] = &[
+    Permission {
+        group: "pusdata.io",
+        resource: "residencypolicies",
+        verbs: &["list", "watch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "sites",
+        verbs: &["list", "watch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "racks",
+        verbs: &["list", "watch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "agencies",
+        verbs: &["list", "watch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "approvals",
+        verbs: &["list", "watch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "backuprepositories",
+        verbs: &["list", "watch"],
+    },
+    Permission {
+        group: "pusdata.io",
+        resource: "disasterrecoveryplans",
+        verbs: &["list", "watch"],
+    },
+];
+
 /// Every controller's declared permissions, merged per (group, resource) with sorted,
 /// unique verbs.
 pub fn all() -> Vec<(String, String, Vec<String>)> {
@@ -26,6 +66,7 @@ pub fn all() -> Vec<(String, String, Vec<String>)> {
         super::failover::PERMISSIONS,
         super::backup::PERMISSIONS,
         super::audit::PERMISSIONS,
+        POLICY_CONTEXT,
         super::hosting::PERMISSIONS,
         super::schedule::PERMISSIONS,
         super::racks_view::PERMISSIONS,

@@ -179,7 +179,8 @@ fn stop_on(rx: tokio::sync::watch::Receiver<bool>) -> Stop {
     .shared()
 }
 
-async fn terminate_signal() {
+/// SIGTERM or Ctrl-C, whichever comes first (the webhook stops on the same).
+pub(crate) async fn terminate_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

@@ -20,43 +20,7 @@ use pusdata_crds::v1alpha1::{
 use std::sync::Arc;
 
 /// API calls of the webhook with `--from-cluster` (see `controllers::rbac`).
-pub const PERMISSIONS: &[Permission] = &[
-    Permission {
-        group: "pusdata.io",
-        resource: "residencypolicies",
-        verbs: &["list", "watch"],
-    },
-    Permission {
-        group: "pusdata.io",
-        resource: "sites",
-        verbs: &["list", "watch"],
-    },
-    Permission {
-        group: "pusdata.io",
-        resource: "racks",
-        verbs: &["list", "watch"],
-    },
-    Permission {
-        group: "pusdata.io",
-        resource: "agencies",
-        verbs: &["list", "watch"],
-    },
-    Permission {
-        group: "pusdata.io",
-        resource: "approvals",
-        verbs: &["list", "watch"],
-    },
-    Permission {
-        group: "pusdata.io",
-        resource: "backuprepositories",
-        verbs: &["list", "watch"],
-    },
-    Permission {
-        group: "pusdata.io",
-        resource: "disasterrecoveryplans",
-        verbs: &["list", "watch"],
-    },
-];
+pub const PERMISSIONS: &[Permission] = crate::controllers::rbac::POLICY_CONTEXT;
 
 /// Read handles of the stores the context is built from.
 #[derive(Clone)]
