@@ -661,13 +661,15 @@ fn failover_signoffs_are_stamped_with_the_authenticated_user_and_never_altered()
 
     // (case, old, new, user) → Ok(stamped steps, deny findings) or Err(path)
     type Expect = Result<(Vec<&'static str>, usize), &'static str>;
-    let cases: Vec<(
-        &str,
-        Option<BTreeMap<String, String>>,
-        BTreeMap<String, String>,
-        &UserInfo,
+    type Annotations = BTreeMap<String, String>;
+    type Case<'a> = (
+        &'a str,
+        Option<Annotations>,
+        Annotations,
+        &'a UserInfo,
         Expect,
-    )> = vec![
+    );
+    let cases: Vec<Case> = vec![
         (
             "create, no sign-off",
             None,
