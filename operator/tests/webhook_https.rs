@@ -144,6 +144,37 @@ fn review(name: &str, region: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// An UPDATE of a Failover of plan `bekasi` adding a sign-off that names someone else.
+fn signoff(groups: &[&str]) -> Vec<u8> {
+    let failover = |annotations: Value| {
+        json!({
+            "apiVersion": "pusdata.io/v1alpha1",
+            "kind": "Failover",
+            "metadata": {"name": "drill-1", "annotations": annotations},
+            "spec": {"plan": "bekasi", "type": "Drill", "reason": "drill"}
+        })
+    };
+    json!({
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": "1f2e3d4c-0000-4000-8000-000000000001",
+            "kind": {"group": "pusdata.io", "version": "v1alpha1", "kind": "Failover"},
+            "resource": {"group": "pusdata.io", "version": "v1alpha1", "resource": "failovers"},
+            "name": "drill-1",
+            "operation": "UPDATE",
+            "userInfo": {"username": "kabid@diskominfostandi", "groups": groups},
+            "object": failover(json!({
+                "approval.pusdata.io/declare-disaster": r#"{"username":"walikota","at":"2020-01-01T00:00:00Z"}"#
+            })),
+            "oldObject": failover(json!({})),
+            "dryRun": false
+        }
+    })
+    .to_string()
+    .into_bytes()
+}
+
 #[tokio::test]
 async fn webhook_over_https() {
     let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
@@ -183,6 +214,41 @@ async fn webhook_over_https() {
     assert_eq!(v["response"]["allowed"], false);
     let msg = v["response"]["status"]["message"].as_str().unwrap();
     assert!(msg.contains("CLOUD-NKRI (Perwal 8(3))"), "{msg}");
+
+    // A Failover sign-off with a forged approver: /mutate answers with a base64 JSON patch
+    // that puts the authenticated user in its place (SEC-CIA).
+    let (status, body) = request(
+        hook.port,
+        &ca,
+        "POST",
+        "/mutate",
+        signoff(&["bekasikota:diskominfostandi-platform"]),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["response"]["allowed"], true, "{v}");
+    assert_eq!(v["response"]["patchType"], "JSONPatch");
+    use base64::Engine as _;
+    let patch = base64::engine::general_purpose::STANDARD
+        .decode(v["response"]["patch"].as_str().unwrap())
+        .unwrap();
+    let patch: Value = serde_json::from_slice(&patch).unwrap();
+    assert_eq!(
+        patch[0]["path"],
+        "/metadata/annotations/approval.pusdata.io~1declare-disaster"
+    );
+    let who: Value = serde_json::from_str(patch[0]["value"].as_str().unwrap()).unwrap();
+    assert_eq!(who["username"], "kabid@diskominfostandi");
+    // Outside the platform team: refused, naming the rule and the runbook's owner role.
+    let (_, body) = request(hook.port, &ca, "POST", "/mutate", signoff(&["x"])).await;
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["response"]["allowed"], false);
+    let msg = v["response"]["status"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("SEC-CIA") && msg.contains("head-of-office"),
+        "{msg}"
+    );
 
     let (_, body) = request(hook.port, &ca, "POST", "/validate", b"{oops".to_vec()).await;
     let v: Value = serde_json::from_slice(&body).unwrap();

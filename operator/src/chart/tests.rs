@@ -520,9 +520,36 @@ fn webhook_configuration_and_certificate_wiring() {
         m.client_config.service.as_ref().unwrap().path.as_deref(),
         Some("/mutate")
     );
+    let rules = m.rules.clone().unwrap();
     assert_eq!(
-        m.rules.clone().unwrap()[0].resources.as_deref(),
+        rules[0].resources.as_deref(),
         Some(&["approvals".to_string()][..])
+    );
+    assert_eq!(
+        rules[0].operations.as_deref(),
+        Some(&["CREATE".to_string()][..])
+    );
+    // Failover sign-offs (approval.pusdata.io/<step>) are stamped on create and update;
+    // Failovers are cluster-scoped, so their rule must say so or it never matches.
+    let failovers = rules
+        .iter()
+        .find(|r| r.resources.as_deref() == Some(&["failovers".to_string()][..]))
+        .expect("a mutating rule for failovers");
+    assert_eq!(
+        failovers.operations.as_deref(),
+        Some(&["CREATE".to_string(), "UPDATE".to_string()][..])
+    );
+    assert_eq!(failovers.scope.as_deref(), Some("Cluster"));
+    assert_eq!(
+        failovers.api_groups.as_deref(),
+        Some(&["pusdata.io".to_string()][..])
+    );
+    // Not the status subresource: the controller's progress writes are not sign-offs.
+    assert!(
+        rules
+            .iter()
+            .flat_map(|r| r.resources.iter().flatten())
+            .all(|r| !r.contains('/'))
     );
 
     // A softer policy is a value away.

@@ -4,7 +4,9 @@
 //!
 //! A sign-off is the annotation `approval.pusdata.io/<step>` holding the JSON of a
 //! `RecordedIdentity` (who, groups, when); the controller reads it only for a step that is
-//! waiting, and records it in the step's `approvedBy`.
+//! waiting, and records it in the step's `approvedBy`. What this command writes is a request:
+//! the mutating webhook re-writes a new sign-off with the identity the API server
+//! authenticated and refuses changing a recorded one (`policy::review_signoffs`, SEC-CIA).
 
 use crate::controllers::failover::APPROVAL_PREFIX;
 use crate::error::CliError;

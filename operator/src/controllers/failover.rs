@@ -115,8 +115,9 @@ pub const NAMESPACE_PERMISSIONS: &[Permission] = &[
 ];
 
 /// Annotation prefix of a sign-off: `approval.pusdata.io/<step id>` holds the JSON of a
-/// `RecordedIdentity` (written by `pusdata drill approve`).
-pub const APPROVAL_PREFIX: &str = "approval.pusdata.io/";
+/// `RecordedIdentity` (written by `pusdata drill approve`, stamped by the mutating webhook:
+/// `policy::review_signoffs`).
+pub use pusdata_core::policy::APPROVAL_PREFIX;
 /// Label on the Backups a final sync creates: the Failover they belong to.
 pub const FAILOVER_LABEL: &str = "pusdata.io/failover";
 /// Annotation on a Backup: the tree checksum of what was backed up, compared after restore.
@@ -873,12 +874,13 @@ fn scope(plan: &StepPlan, world: &World) -> Vec<Member> {
         .collect()
 }
 
-/// Sign-offs recorded on the Failover by `pusdata drill approve`.
+/// Sign-offs recorded on the Failover by `pusdata drill approve`. Trusted because the
+/// mutating webhook re-writes every new one with the authenticated requester and refuses
+/// changes to recorded ones (docs/reference/failover.md, "Approvals").
 pub fn approvals(fo: &Failover) -> BTreeMap<String, RecordedIdentity> {
-    fo.annotations()
-        .iter()
-        .filter_map(|(k, v)| {
-            let step = k.strip_prefix(APPROVAL_PREFIX)?;
+    pusdata_core::policy::signoff::signoff_annotations(fo.annotations())
+        .into_iter()
+        .filter_map(|(step, v)| {
             let who: RecordedIdentity = serde_json::from_str(v).ok()?;
             Some((step.to_string(), who))
         })

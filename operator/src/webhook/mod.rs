@@ -1,8 +1,9 @@
 //! The validating admission webhook: a thin HTTPS adapter over `policy::evaluate`.
 //!
 //! [`review`] turns one AdmissionReview body into a response and is tested in-process with
-//! real bodies; [`mutate`] stamps approvals with the authenticated approver; [`serve`] is
-//! hyper 1 over tokio-rustls, with `/validate`, `/mutate`, `/healthz` and `/metrics`.
+//! real bodies; [`mutate`] stamps approvals and Failover sign-offs with the authenticated
+//! approver; [`serve`] is hyper 1 over tokio-rustls, with `/validate`, `/mutate`, `/healthz`
+//! and `/metrics`.
 //!
 //! The rules' context is held in [`State`] behind an atomic pointer: read once per request
 //! without a lock, replaced whole when it changes — from manifests given with `--context`
@@ -120,9 +121,11 @@ pub fn review(body: &[u8], state: &State, now: jiff::Timestamp) -> (Outcome, Str
     (outcome, kind, encode(response))
 }
 
-/// The mutating side, for `Approval` creation only: writes the authenticated requester into
-/// `spec.recordedBy` (SEC-CIA: never what the client sent). Refuses what `/validate` would
-/// refuse for the approver, so a refused approval is never stamped.
+/// The mutating side. On `Approval` creation: writes the authenticated requester into
+/// `spec.recordedBy` (SEC-CIA: never what the client sent), refusing what `/validate` would
+/// refuse for the approver, so a refused approval is never stamped. On `Failover` creation
+/// and update: stamps new step sign-offs the same way and refuses altering a recorded one
+/// (`policy::review_signoffs`).
 pub fn mutate(body: &[u8], state: &State, now: jiff::Timestamp) -> (Outcome, String, Vec<u8>) {
     let ctx = state.context();
     let mode = state.mode(&ctx);
@@ -144,6 +147,11 @@ fn decide_mutation(
     let kind = req.kind.kind.clone();
     let resp = AdmissionResponse::from(&req);
     let approval = match (&req.operation, req.object.as_ref()) {
+        (Operation::Create | Operation::Update, Some(obj))
+            if kind == "Failover" && req.sub_resource.is_none() =>
+        {
+            return stamp_signoffs(&req, obj, resp, ctx, mode, now);
+        }
         (Operation::Create, Some(obj)) if kind == "Approval" => {
             match serde_json::to_value(obj).map(Object::from_value) {
                 Ok(Ok(Object::Approval(a))) => a,
@@ -172,6 +180,61 @@ fn decide_mutation(
     )]);
     match resp.clone().with_patch(patch) {
         Ok(r) => (Outcome::Allowed, kind, r),
+        Err(e) => (Outcome::Invalid, kind, resp.deny(e.to_string())),
+    }
+}
+
+/// A Failover's sign-offs (`approval.pusdata.io/<step>`): each new one is re-written with the
+/// authenticated requester and this webhook's clock (SEC-CIA); an altered or removed one is
+/// refused in any mode; an outsider's is refused in Enforce mode.
+fn stamp_signoffs(
+    req: &AdmissionRequest<DynamicObject>,
+    obj: &DynamicObject,
+    resp: AdmissionResponse,
+    ctx: &Context,
+    mode: EnforcementMode,
+    now: jiff::Timestamp,
+) -> (Outcome, String, AdmissionResponse) {
+    let kind = req.kind.kind.clone();
+    let empty = Default::default();
+    let new = obj.metadata.annotations.as_ref().unwrap_or(&empty);
+    let old = req
+        .old_object
+        .as_ref()
+        .map(|o| o.metadata.annotations.as_ref().unwrap_or(&empty));
+    let plan = obj
+        .data
+        .pointer("/spec/plan")
+        .and_then(|p| p.as_str())
+        .unwrap_or_default();
+    let review = match policy::review_signoffs(plan, old, new, &user_info(req), ctx, now) {
+        Ok(r) => r,
+        // An approval once recorded is never changed, Monitor mode or not.
+        Err(f) => return (Outcome::Denied, kind, resp.deny(line(&f))),
+    };
+    let (outcome, kind, decided) = respond(resp.clone(), kind, &review.findings, mode);
+    if outcome == Outcome::Denied || review.stamps.is_empty() {
+        return (outcome, kind, decided);
+    }
+    let mut ops = Vec::with_capacity(review.stamps.len());
+    for stamp in &review.stamps {
+        let value = match serde_json::to_string(&stamp.identity) {
+            Ok(v) => serde_json::Value::String(v),
+            Err(e) => return (Outcome::Invalid, kind, resp.deny(e.to_string())),
+        };
+        ops.push(json_patch::PatchOperation::Replace(
+            json_patch::ReplaceOperation {
+                path: json_patch::jsonptr::PointerBuf::from_tokens([
+                    "metadata",
+                    "annotations",
+                    stamp.key.as_str(),
+                ]),
+                value,
+            },
+        ));
+    }
+    match decided.with_patch(json_patch::Patch(ops)) {
+        Ok(r) => (outcome, kind, r),
         Err(e) => (Outcome::Invalid, kind, resp.deny(e.to_string())),
     }
 }

@@ -380,6 +380,146 @@ fn mutate_records_the_authenticated_approver() {
     assert_eq!(o, Outcome::Invalid);
 }
 
+const SIGNOFF: &str = "approval.pusdata.io/declare-disaster";
+
+/// A Failover UPDATE (or CREATE without `old`) by budi in `groups`, as the API server sends it.
+fn failover_body(old: Option<Value>, new: Value, groups: &[&str]) -> Vec<u8> {
+    let op = if old.is_some() { "UPDATE" } else { "CREATE" };
+    let mut b: Value = serde_json::from_slice(&body("Failover", None, op, new, groups)).unwrap();
+    b["request"]["oldObject"] = old.unwrap_or(Value::Null);
+    serde_json::to_vec(&b).unwrap()
+}
+
+fn drill_with(annotations: &[(&str, &str)]) -> Value {
+    let mut fo = serde_json::to_value(fixtures::drill()).unwrap();
+    let map: serde_json::Map<String, Value> = annotations
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    fo["metadata"]["annotations"] = Value::Object(map);
+    fo
+}
+
+/// Runs `mutate`; returns the outcome, the response and the object after the JSON patch.
+fn mutate_failover(s: &State, b: &[u8], object: &Value) -> (Outcome, Value, Value) {
+    let (o, kind, json) = mutate(b, s, now());
+    assert_eq!(kind, "Failover");
+    let v: Value = serde_json::from_slice(&json).unwrap();
+    let r = v["response"].clone();
+    let mut after = object.clone();
+    if let Some(p) = r["patch"].as_str() {
+        assert_eq!(r["patchType"], "JSONPatch");
+        let patch: json_patch::Patch = serde_json::from_slice(&unbase64(p)).unwrap();
+        json_patch::patch(&mut after, &patch).unwrap();
+    }
+    (o, r, after)
+}
+
+#[test]
+fn mutate_stamps_failover_signoffs_with_the_authenticated_approver() {
+    let s = state(EnforcementMode::Enforce);
+    let forged =
+        r#"{"username":"kepala-dinas","groups":["pusdata:platform"],"at":"2020-01-01T00:00:00Z"}"#;
+    let old = drill_with(&[("pusdata.io/note", "drill")]);
+    let new = drill_with(&[("pusdata.io/note", "drill"), (SIGNOFF, forged)]);
+    let b = failover_body(Some(old.clone()), new.clone(), &["pusdata:platform"]);
+    let (o, r, after) = mutate_failover(&s, &b, &new);
+    assert_eq!(o, Outcome::Allowed);
+    assert_eq!(r["allowed"], true);
+    // The patch itself: one replace of the sign-off, the `/` of the key escaped.
+    let patch: Value = serde_json::from_slice(&unbase64(r["patch"].as_str().unwrap())).unwrap();
+    assert_eq!(patch.as_array().unwrap().len(), 1);
+    assert_eq!(patch[0]["op"], "replace");
+    assert_eq!(
+        patch[0]["path"],
+        "/metadata/annotations/approval.pusdata.io~1declare-disaster"
+    );
+    // The forged identity is gone: the controller reads the authenticated one, stamped now.
+    let fo: pusdata_crds::v1alpha1::Failover = serde_json::from_value(after.clone()).unwrap();
+    let who = &crate::controllers::failover::approvals(&fo)["declare-disaster"];
+    assert_eq!(who.username, "budi@bekasikota.go.id");
+    assert_eq!(who.uid.as_deref(), Some("u-1"));
+    assert_eq!(who.groups, vec!["pusdata:platform".to_string()]);
+    assert_eq!(who.at.0, now());
+    assert_eq!(after["metadata"]["annotations"]["pusdata.io/note"], "drill");
+
+    // CREATE with a sign-off already on it: stamped the same way.
+    let b = failover_body(None, new.clone(), &["pusdata:platform"]);
+    let (o, _, after) = mutate_failover(&s, &b, &new);
+    assert_eq!(o, Outcome::Allowed);
+    assert!(
+        after["metadata"]["annotations"][SIGNOFF]
+            .as_str()
+            .unwrap()
+            .contains("budi@")
+    );
+
+    // Re-sending the recorded sign-off, or changing other annotations: no patch.
+    let stamped = after;
+    let mut touched = stamped.clone();
+    touched["metadata"]["annotations"]["pusdata.io/note"] = json!("changed");
+    let b = failover_body(Some(stamped.clone()), touched.clone(), &[]);
+    let (o, r, _) = mutate_failover(&s, &b, &touched);
+    assert_eq!(o, Outcome::Allowed);
+    assert!(r.get("patch").is_none());
+
+    // Status writes go through the subresource and are never looked at.
+    let mut b: Value = serde_json::from_slice(&failover_body(Some(old), new.clone(), &[])).unwrap();
+    b["request"]["subResource"] = json!("status");
+    let (o, r, _) = mutate_failover(&s, &serde_json::to_vec(&b).unwrap(), &new);
+    assert_eq!(o, Outcome::Allowed);
+    assert!(r.get("patch").is_none());
+}
+
+#[test]
+fn mutate_refuses_altering_a_recorded_signoff_in_any_mode() {
+    let recorded =
+        r#"{"username":"siti","groups":["pusdata:platform"],"at":"2026-11-24T00:00:00Z"}"#;
+    let old = drill_with(&[(SIGNOFF, recorded)]);
+    for mode in [EnforcementMode::Enforce, EnforcementMode::Monitor] {
+        let s = state(mode);
+        for new in [
+            drill_with(&[(SIGNOFF, recorded.replace("siti", "budi").as_str())]),
+            drill_with(&[]),
+        ] {
+            let b = failover_body(Some(old.clone()), new.clone(), &["pusdata:platform"]);
+            let (o, r, _) = mutate_failover(&s, &b, &new);
+            assert_eq!(o, Outcome::Denied, "{mode:?}");
+            assert_eq!(r["allowed"], false);
+            let msg = r["status"]["message"].as_str().unwrap();
+            assert!(msg.starts_with("SEC-CIA"), "{msg}");
+            assert!(msg.contains("signed off by siti"), "{msg}");
+            assert!(msg.contains("ditandatangani oleh siti"), "{msg}");
+        }
+    }
+}
+
+#[test]
+fn mutate_refuses_signoffs_by_people_outside_the_platform_team() {
+    let old = drill_with(&[]);
+    let new = drill_with(&[(SIGNOFF, "")]);
+    let b = failover_body(Some(old.clone()), new.clone(), &["agency:disdik"]);
+    let (o, r, _) = mutate_failover(&state(EnforcementMode::Enforce), &b, &new);
+    assert_eq!(o, Outcome::Denied);
+    let msg = r["status"]["message"].as_str().unwrap();
+    assert!(msg.starts_with("SEC-CIA"), "{msg}");
+    assert!(msg.contains("may not approve"), "{msg}");
+    assert!(msg.contains("tidak berwenang menyetujui"), "{msg}");
+    assert!(r.get("patch").is_none());
+
+    // Monitor mode admits with a warning, and still records who really signed.
+    let (o, r, after) = mutate_failover(&state(EnforcementMode::Monitor), &b, &new);
+    assert_eq!(o, Outcome::Warned);
+    assert!(
+        r["warnings"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("[Monitor] SEC-CIA")
+    );
+    let v = after["metadata"]["annotations"][SIGNOFF].as_str().unwrap();
+    assert!(v.contains("budi@bekasikota.go.id"), "{v}");
+}
+
 fn unbase64(s: &str) -> Vec<u8> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let vals: Vec<u32> = s

@@ -36,27 +36,7 @@ pub fn review_approval(
         _ => "SEC-CIA",
     };
     let who = &user.username;
-    let platform = &ctx.settings.platform_groups;
-    if !user.groups.iter().any(|g| platform.contains(g)) {
-        return Err(Box::new(Finding::deny(
-            rule,
-            "spec",
-            Text::new(
-                format!(
-                    "{who} is not in the platform team's groups ({}) and may not approve",
-                    platform.join(", ")
-                ),
-                format!(
-                    "{who} bukan anggota grup Dinas ({}) dan tidak berwenang menyetujui",
-                    platform.join(", ")
-                ),
-            ),
-            Text::new(
-                "ask the platform team (the IT office) to review the request",
-                "minta Dinas (tim platform) meninjau permohonan",
-            ),
-        )));
-    }
+    platform_member(user, ctx, rule)?;
     let agency = match target.kind.as_str() {
         "Agency" => ctx.agency(&target.name),
         _ => target
@@ -134,4 +114,32 @@ pub fn review_approval(
         groups: user.groups.clone(),
         at: Time(now),
     })
+}
+
+/// Whether `user` is in one of the platform team's groups, the only people who may approve
+/// anything; the refusal names `rule`.
+pub fn platform_member(user: &UserInfo, ctx: &Context, rule: &str) -> Result<(), Box<Finding>> {
+    let who = &user.username;
+    let platform = &ctx.settings.platform_groups;
+    if user.groups.iter().any(|g| platform.contains(g)) {
+        return Ok(());
+    }
+    Err(Box::new(Finding::deny(
+        rule,
+        "spec",
+        Text::new(
+            format!(
+                "{who} is not in the platform team's groups ({}) and may not approve",
+                platform.join(", ")
+            ),
+            format!(
+                "{who} bukan anggota grup Dinas ({}) dan tidak berwenang menyetujui",
+                platform.join(", ")
+            ),
+        ),
+        Text::new(
+            "ask the platform team (the IT office) to review the request",
+            "minta Dinas (tim platform) meninjau permohonan",
+        ),
+    )))
 }

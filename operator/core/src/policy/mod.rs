@@ -13,11 +13,13 @@ pub mod exceptions;
 mod hosting;
 pub mod licences;
 pub mod report;
+pub mod signoff;
 mod storage;
 
-pub use approval::{UserInfo, review_approval};
+pub use approval::{UserInfo, platform_member, review_approval};
 pub use catalogue::Catalogue;
 pub use exceptions::{Excepted, ExceptionState, exception_states, next_expiry};
+pub use signoff::{APPROVAL_PREFIX, SignOff, SignOffReview, review_signoffs};
 
 use crate::finding::Finding;
 use crate::i18n::Text;

@@ -623,6 +623,165 @@ fn approvals_only_by_platform_and_never_by_the_agency_itself() {
 }
 
 #[test]
+fn failover_signoffs_are_stamped_with_the_authenticated_user_and_never_altered() {
+    use std::collections::BTreeMap;
+    let mut c = ctx();
+    c.plans[0].spec.runbook.push(RunbookStep {
+        id: "declare-disaster".into(),
+        title: "Declare the disaster".into(),
+        kind: StepKind::Approval,
+        owner_role: "dr-coordinator".into(),
+        ..RunbookStep::default()
+    });
+    let user = |groups: &[&str]| UserInfo {
+        username: "budi".into(),
+        uid: Some("u-1".into()),
+        groups: groups.iter().map(|g| g.to_string()).collect(),
+    };
+    let platform = user(&["pusdata:platform"]);
+    let nobody = user(&[]);
+    let outsider = user(&["agency:disdik"]);
+    let ann = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let key = "approval.pusdata.io/declare-disaster";
+    let forged =
+        r#"{"username":"kepala-dinas","groups":["pusdata:platform"],"at":"2020-01-01T00:00:00Z"}"#;
+    let stamped = serde_json::to_string(&RecordedIdentity {
+        username: "siti".into(),
+        uid: None,
+        groups: vec!["pusdata:platform".into()],
+        at: fixtures::time("2026-11-24T00:00:00Z"),
+    })
+    .unwrap();
+    let other = ("pusdata.io/note", "x");
+
+    // (case, old, new, user) → Ok(stamped steps, deny findings) or Err(path)
+    type Expect = Result<(Vec<&'static str>, usize), &'static str>;
+    type Annotations = BTreeMap<String, String>;
+    type Case<'a> = (
+        &'a str,
+        Option<Annotations>,
+        Annotations,
+        &'a UserInfo,
+        Expect,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "create, no sign-off",
+            None,
+            ann(&[other]),
+            &platform,
+            Ok((vec![], 0)),
+        ),
+        (
+            "create with a sign-off",
+            None,
+            ann(&[(key, "")]),
+            &platform,
+            Ok((vec!["declare-disaster"], 0)),
+        ),
+        (
+            "new sign-off on update",
+            Some(ann(&[])),
+            ann(&[(key, "{}")]),
+            &platform,
+            Ok((vec!["declare-disaster"], 0)),
+        ),
+        (
+            "forged identity is overwritten",
+            Some(ann(&[])),
+            ann(&[(key, forged)]),
+            &platform,
+            Ok((vec!["declare-disaster"], 0)),
+        ),
+        (
+            "recorded sign-off kept as is",
+            Some(ann(&[(key, &stamped)])),
+            ann(&[(key, &stamped), other]),
+            &platform,
+            Ok((vec![], 0)),
+        ),
+        (
+            "other annotations untouched",
+            Some(ann(&[other])),
+            ann(&[("pusdata.io/note", "y")]),
+            &nobody,
+            Ok((vec![], 0)),
+        ),
+        (
+            "recorded sign-off altered",
+            Some(ann(&[(key, &stamped)])),
+            ann(&[(key, forged)]),
+            &platform,
+            Err("metadata.annotations[approval.pusdata.io/declare-disaster]"),
+        ),
+        (
+            "recorded sign-off removed",
+            Some(ann(&[(key, &stamped)])),
+            ann(&[]),
+            &platform,
+            Err("metadata.annotations[approval.pusdata.io/declare-disaster]"),
+        ),
+        (
+            "not in the platform team",
+            Some(ann(&[])),
+            ann(&[(key, forged)]),
+            &outsider,
+            Ok((vec!["declare-disaster"], 1)),
+        ),
+    ];
+    for (case, old, new, who, expect) in cases {
+        let got = review_signoffs("bekasi", old.as_ref(), &new, who, &c, now());
+        match (got, expect) {
+            (Ok(r), Ok((steps, denies))) => {
+                let got: Vec<&str> = r.stamps.iter().map(|s| s.step.as_str()).collect();
+                assert_eq!(got, steps, "{case}");
+                assert_eq!(r.findings.len(), denies, "{case}");
+                for s in &r.stamps {
+                    assert_eq!(s.key, format!("{APPROVAL_PREFIX}{}", s.step), "{case}");
+                    assert_eq!(s.identity.username, who.username, "{case}");
+                    assert_eq!(s.identity.uid, who.uid, "{case}");
+                    assert_eq!(s.identity.groups, who.groups, "{case}");
+                    assert_eq!(s.identity.at.0, now(), "{case}");
+                }
+            }
+            (Err(f), Err(path)) => {
+                assert_eq!(f.rule, "SEC-CIA", "{case}");
+                assert_eq!(f.severity, Severity::Deny, "{case}");
+                assert_eq!(f.path, path, "{case}");
+                assert!(f.message.en.contains("siti"), "{case}: {}", f.message.en);
+                assert!(f.message.id.contains("tidak dapat"), "{case}");
+            }
+            (got, expect) => panic!("{case}: got {got:?}, expected {expect:?}"),
+        }
+    }
+
+    // The refusal of an outsider is bilingual, names the rule, the step and its owner role.
+    let r = review_signoffs("bekasi", None, &ann(&[(key, "")]), &user(&[]), &c, now()).unwrap();
+    let f = &r.findings[0];
+    assert_eq!((f.rule.as_str(), f.severity), ("SEC-CIA", Severity::Deny));
+    assert_eq!(f.path, format!("metadata.annotations[{key}]"));
+    assert!(
+        f.message.en.contains("owner role dr-coordinator"),
+        "{}",
+        f.message.en
+    );
+    assert!(
+        f.message.id.contains("peran pemilik dr-coordinator"),
+        "{}",
+        f.message.id
+    );
+    assert!(f.message.id.contains("tidak berwenang"));
+    // Without the plan in the context, still refused, without a role.
+    let r = review_signoffs("unknown", None, &ann(&[(key, "")]), &user(&[]), &c, now()).unwrap();
+    assert!(!r.findings[0].message.en.contains("owner role"));
+}
+
+#[test]
 fn settings_default_without_a_policy() {
     let s = Settings::from_policy(None);
     assert_eq!(s.allowed_countries, vec!["ID".to_string()]);

@@ -1,0 +1,138 @@
+//! Sign-offs of a Failover's manual and approval steps (SEC-CIA non-repudiation).
+//!
+//! `pusdata drill approve` writes the annotation `approval.pusdata.io/<step>` on the
+//! Failover, holding the JSON of a [`RecordedIdentity`]. Whoever may patch a Failover could
+//! write any name there, so the mutating webhook asks [`review_signoffs`] on every CREATE and
+//! UPDATE: each sign-off that is new is re-written with the identity the API server
+//! authenticated and the webhook's clock — never what the client wrote — and only a member
+//! of the platform team may sign off; a sign-off once recorded is never altered or removed
+//! (as the CRD's CEL keeps `Approval.spec.recordedBy`).
+
+use super::Context;
+use super::approval::{UserInfo, platform_member};
+use crate::finding::Finding;
+use crate::i18n::Text;
+use jiff::Timestamp;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use pusdata_crds::v1alpha1::RecordedIdentity;
+use std::collections::BTreeMap;
+
+/// Annotation prefix of a sign-off: `approval.pusdata.io/<step id>` holds the JSON of a
+/// [`RecordedIdentity`].
+pub const APPROVAL_PREFIX: &str = "approval.pusdata.io/";
+
+/// One sign-off to record: the annotation `key` (for `step`) gets `identity`'s JSON.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignOff {
+    /// Step id.
+    pub step: String,
+    /// The full annotation key.
+    pub key: String,
+    /// What the annotation must hold: the authenticated requester, now.
+    pub identity: RecordedIdentity,
+}
+
+/// What admission does with a Failover's sign-offs.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SignOffReview {
+    /// New sign-offs, each re-written with the authenticated identity.
+    pub stamps: Vec<SignOff>,
+    /// Deny findings when the requester may not sign off (the shell applies the
+    /// enforcement mode; the stamps still apply when a Monitor mode admits the request).
+    pub findings: Vec<Finding>,
+}
+
+/// The sign-off annotations of an annotation map, by step id.
+pub fn signoff_annotations(annotations: &BTreeMap<String, String>) -> BTreeMap<&str, &str> {
+    annotations
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix(APPROVAL_PREFIX)?, v.as_str())))
+        .collect()
+}
+
+/// Reviews the sign-off annotations of a Failover (for `plan`) going from `old` (absent on
+/// CREATE) to `new`, requested by `user` at `now`. A recorded sign-off that is removed or
+/// changed is refused outright (`Err`, whatever the enforcement mode); annotations outside
+/// [`APPROVAL_PREFIX`] are not looked at.
+pub fn review_signoffs(
+    plan: &str,
+    old: Option<&BTreeMap<String, String>>,
+    new: &BTreeMap<String, String>,
+    user: &UserInfo,
+    ctx: &Context,
+    now: Timestamp,
+) -> Result<SignOffReview, Box<Finding>> {
+    let empty = BTreeMap::new();
+    let before = signoff_annotations(old.unwrap_or(&empty));
+    let after = signoff_annotations(new);
+    for (step, was) in &before {
+        if after.get(step) == Some(was) {
+            continue;
+        }
+        let recorded = serde_json::from_str::<RecordedIdentity>(was)
+            .map(|r| r.username)
+            .unwrap_or_else(|_| "?".into());
+        let (en, id) = match after.get(step) {
+            None => ("removed", "dihapus"),
+            Some(_) => ("changed", "diubah"),
+        };
+        return Err(Box::new(Finding::deny(
+            "SEC-CIA",
+            &format!("metadata.annotations[{APPROVAL_PREFIX}{step}]"),
+            Text::new(
+                format!(
+                    "step {step} was signed off by {recorded}; a recorded sign-off cannot be {en}"
+                ),
+                format!(
+                    "langkah {step} sudah ditandatangani oleh {recorded}; tanda tangan yang tercatat tidak dapat {id}"
+                ),
+            ),
+            Text::new(
+                "leave recorded sign-offs as they are; a new decision needs a new Failover",
+                "biarkan tanda tangan yang tercatat; keputusan baru memerlukan Failover baru",
+            ),
+        )));
+    }
+    let fresh: Vec<&str> = after
+        .keys()
+        .filter(|step| !before.contains_key(*step))
+        .copied()
+        .collect();
+    let mut review = SignOffReview::default();
+    for step in fresh {
+        let key = format!("{APPROVAL_PREFIX}{step}");
+        if let Err(mut f) = platform_member(user, ctx, "SEC-CIA") {
+            f.path = format!("metadata.annotations[{key}]");
+            if let Some(role) = owner_role(ctx, plan, step) {
+                f.message = Text::new(
+                    format!("step {step} (owner role {role}): {}", f.message.en),
+                    format!("langkah {step} (peran pemilik {role}): {}", f.message.id),
+                );
+            }
+            review.findings.push(*f);
+        }
+        review.stamps.push(SignOff {
+            step: step.to_string(),
+            key,
+            identity: RecordedIdentity {
+                username: user.username.clone(),
+                uid: user.uid.clone(),
+                groups: user.groups.clone(),
+                at: Time(now),
+            },
+        });
+    }
+    Ok(review)
+}
+
+/// The owner role the plan's runbook gives `step`, when the plan is known.
+fn owner_role<'a>(ctx: &'a Context, plan: &str, step: &str) -> Option<&'a str> {
+    ctx.plans
+        .iter()
+        .find(|p| p.metadata.name.as_deref() == Some(plan))?
+        .spec
+        .runbook
+        .iter()
+        .find(|s| s.id == step)
+        .map(|s| s.owner_role.as_str())
+}
