@@ -703,15 +703,17 @@ mod tests {
         let b = fixtures::backup("disdukcapil", "siak-data");
         let key = SecretKeyRef::default();
         // (upload, download) in the repository spec → (--limit-upload, --limit-download).
-        let cases: &[(Option<u64>, Option<u64>, Option<&str>, Option<&str>)] = &[
-            (None, None, None, None),
-            (Some(12_500_000), None, Some("12500000"), None),
-            (None, Some(1_048_576), None, Some("1048576")),
-            (Some(1), Some(2), Some("1"), Some("2")),
+        type Limits = (Option<u64>, Option<u64>);
+        type Flags<'a> = (Option<&'a str>, Option<&'a str>);
+        let cases: &[(Limits, Flags<'_>)] = &[
+            ((None, None), (None, None)),
+            ((Some(12_500_000), None), (Some("12500000"), None)),
+            ((None, Some(1_048_576)), (None, Some("1048576"))),
+            ((Some(1), Some(2)), (Some("1"), Some("2"))),
             // Zero is "no limit", never a flag the mover would refuse.
-            (Some(0), Some(0), None, None),
+            ((Some(0), Some(0)), (None, None)),
         ];
-        for (i, (up, down, want_up, want_down)) in cases.iter().enumerate() {
+        for (i, ((up, down), (want_up, want_down))) in cases.iter().enumerate() {
             let mut repo = fixtures::backup_repository("disdukcapil", "drc-bandung");
             repo.spec.upload_limit_bytes_per_second = *up;
             repo.spec.download_limit_bytes_per_second = *down;
