@@ -478,7 +478,7 @@ fn s3_server_killed_mid_backup_leaves_no_half_snapshot() {
 /// parses: the report of a real backup, and the error of a wrong key.
 #[test]
 fn the_result_file_holds_what_the_controller_reads_back() {
-    use pusdata_core::backup::result::{MoverResult, TERMINATION_MESSAGE_MAX, parse};
+    use pusdata_core::backup::result::{BackupReport, MoverResult, TERMINATION_MESSAGE_MAX, parse};
     let work = tempfile::tempdir().unwrap();
     let src = work.path().join("src");
     gen_tree(&src, 3);
@@ -501,7 +501,7 @@ fn the_result_file_holds_what_the_controller_reads_back() {
     let stdout = ok(&pusdata(&args, &[]));
     let text = fs::read_to_string(&result).unwrap();
     assert!(text.len() <= TERMINATION_MESSAGE_MAX);
-    match parse(&text) {
+    match parse::<BackupReport>(&text) {
         MoverResult::Report(r) => {
             assert_eq!(r.snapshot_id, stdout["snapshotId"].as_str().unwrap());
             assert_eq!(r.files_new, stdout["filesNew"].as_u64().unwrap());
@@ -514,10 +514,76 @@ fn the_result_file_holds_what_the_controller_reads_back() {
     assert_eq!(o.status.code(), Some(2));
     let text = fs::read_to_string(&result).unwrap();
     assert!(!text.contains("not-the-key"), "password leaked: {text}");
-    match parse(&text) {
+    match parse::<BackupReport>(&text) {
         MoverResult::Failure(f) => assert_eq!(f.category, "wrong-key"),
         other => panic!("not an error: {other:?}"),
     }
+}
+
+/// The restore-test Job's `--result-file` holds what the Backup controller parses into
+/// `status.verification`: Verified for an intact snapshot, VerificationFailed (with the
+/// reason) once a pack of the repository is corrupted.
+#[test]
+fn the_verify_result_file_holds_what_the_controller_reads_back() {
+    use pusdata_core::backup::result::{
+        MoverResult, TERMINATION_MESSAGE_MAX, VerifyReport, parse, verification,
+    };
+    use pusdata_crds::v1alpha1::VerificationStatus;
+    let work = tempfile::tempdir().unwrap();
+    let src = work.path().join("src");
+    gen_tree(&src, 3);
+    let repo = work.path().join("repo");
+    let repo_s = repo.to_str().unwrap();
+    let snap = backup(repo_s, &src, &[]);
+    let id = snap["snapshotId"].as_str().unwrap().to_string();
+    let scratch = work.path().join("scratch");
+    let result = work.path().join("termination-log");
+    // The arguments verify_job gives, with local paths.
+    let args = [
+        "mover",
+        "verify",
+        "-r",
+        repo_s,
+        "--snapshot",
+        &id,
+        "--scratch",
+        scratch.to_str().unwrap(),
+        "--result-file",
+        result.to_str().unwrap(),
+    ];
+    let o = pusdata(&args, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = fs::read_to_string(&result).unwrap();
+    assert!(text.len() <= TERMINATION_MESSAGE_MAX);
+    let parsed = parse::<VerifyReport>(&text);
+    match &parsed {
+        MoverResult::Report(r) => {
+            assert_eq!(r.snapshot_id, id);
+            assert_eq!(r.files_checked, 30);
+        }
+        other => panic!("not a verification: {other:?}"),
+    }
+    assert_eq!(
+        verification(true, &parsed),
+        (VerificationStatus::Verified, vec![])
+    );
+
+    let mut packs: Vec<_> = walk_files(&repo.join("data"));
+    packs.sort_by_key(|p| fs::metadata(p).unwrap().len());
+    let pack = packs.last().unwrap();
+    let mut perms = fs::metadata(pack).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    fs::set_permissions(pack, perms).unwrap();
+    let mut bytes = fs::read(pack).unwrap();
+    bytes[1000] ^= 0x01;
+    fs::write(pack, bytes).unwrap();
+    let o = pusdata(&args, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = fs::read_to_string(&result).unwrap();
+    let (status, why) = verification(false, &parse::<VerifyReport>(&text));
+    assert_eq!(status, VerificationStatus::VerificationFailed, "{text}");
+    assert!(!why.is_empty(), "{text}");
 }
 
 #[test]

@@ -149,9 +149,15 @@ pub struct BackupStatus {
     /// Duration in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_seconds: Option<f64>,
-    /// Verification of the snapshot.
+    /// Verification of the snapshot by a restore test (set once the test has run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<VerificationStatus>,
+    /// When the restore test finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_at: Option<Time>,
+    /// Why the restore test failed: the differing paths (the first ten) or the restore error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub verification_errors: Vec<String>,
     /// Errors, one per line, without secrets.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,

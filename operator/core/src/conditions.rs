@@ -20,6 +20,8 @@ pub const SCHEDULED: &str = "Scheduled";
 pub const RPO_MET: &str = "RpoMet";
 /// A repository's last scheduled integrity `check` (BackupRepository).
 pub const CHECKED: &str = "Checked";
+/// A backup's snapshot passed (or failed) its restore test (Backup).
+pub const VERIFIED: &str = "Verified";
 
 /// `True`, `False` or `Unknown`.
 pub fn status_str(ok: Option<bool>) -> &'static str {

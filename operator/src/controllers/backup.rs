@@ -5,6 +5,13 @@
 //! observe the Job and its Pods (`backup::result::observe`) → post hooks → status from the
 //! mover's JSON result in the Pod's termination message.
 //!
+//! Restore tests: once a run has Completed, when its tier's `restoreTestSchedule` says a test
+//! of its source is due and it is the source's newest completed run
+//! (`backup::verify::restore_test_due`, pure), a second Job runs `pusdata mover verify` on
+//! its snapshot in scratch space (`backup::job::verify_job`); its result becomes
+//! `status.verification` (Verified / VerificationFailed), `verifiedAt`, `verificationErrors`
+//! and the `Verified` condition. The plan's "last verified" age reads `status.verification`.
+//!
 //! Secrets: the Job references the repository's credentials Secret and the key Secret by
 //! name in the Backup's namespace (a Pod can use no other namespace's Secrets); the operator
 //! never reads them, so it needs no permission on Secrets at all (SEC-CIA).
@@ -18,12 +25,14 @@ use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 use pusdata_core::backup::hooks::{self, HookOutcome, PreNext, Stage};
-use pusdata_core::backup::job::{self, BACKUP_LABEL, MoverJobInput, MoverSettings};
-use pusdata_core::backup::result::{self, MoverResult, Observed};
+use pusdata_core::backup::job::{self, BACKUP_LABEL, MoverJobInput, MoverSettings, VerifyJobInput};
+use pusdata_core::backup::result::{self, MoverResult, Observed, VerifyReport};
+use pusdata_core::backup::verify;
 use pusdata_core::backup::{self as core_backup};
+use pusdata_core::repository::Due;
 use pusdata_crds::v1alpha1::{
     AccessMode, Agency, Backup, BackupPhase, BackupRepository, DisasterRecoveryPlan, Hook,
-    SecretKeyRef,
+    SecretKeyRef, VerificationStatus,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -135,6 +144,7 @@ pub struct BackupContext {
 
 /// API calls of this controller (see `rbac`).
 pub const PERMISSIONS: &[Permission] = &[
+    // `list`: the runs of the same source, to test only the newest and find the last test.
     Permission {
         group: "pusdata.io",
         resource: "backups",
@@ -194,12 +204,23 @@ pub enum Outcome {
     Running,
     /// The run finished with this phase.
     Finished(BackupPhase),
+    /// The restore-test Job of the run's snapshot was created.
+    VerifyStarted,
+    /// The restore test is running.
+    Verifying,
+    /// The restore test finished with this result.
+    Verified(VerificationStatus),
+    /// A restore test of this run is due later (or cannot start yet): look again then.
+    VerifyLater(Duration),
 }
 
 /// Reconciles one Backup.
 pub async fn reconcile(backup: Arc<Backup>, bctx: Arc<BackupContext>) -> Result<Action, Error> {
     match reconcile_once(&backup, &bctx).await? {
-        Outcome::Started | Outcome::Running => Ok(Action::requeue(Duration::from_secs(60))),
+        Outcome::Started | Outcome::Running | Outcome::VerifyStarted | Outcome::Verifying => {
+            Ok(Action::requeue(Duration::from_secs(60)))
+        }
+        Outcome::VerifyLater(d) => Ok(Action::requeue(d)),
         Outcome::Invalid(why) => Err(Error::InvalidSpec(why)),
         _ => Ok(Action::await_change()),
     }
@@ -315,7 +336,7 @@ pub async fn reconcile_once(b: &Backup, bctx: &BackupContext) -> Result<Outcome,
     let ctx = &bctx.ctx;
     let status = b.status.clone().unwrap_or_default();
     if core_backup::finished(status.phase) {
-        return Ok(Outcome::Done);
+        return restore_test(b, bctx).await;
     }
     let ns = b.namespace().unwrap_or_default();
     let name = b.name_any();
@@ -448,7 +469,8 @@ pub async fn reconcile_once(b: &Backup, bctx: &BackupContext) -> Result<Outcome,
             .await
         }
         Observed::Finished { succeeded, message } => {
-            let parsed = result::parse(message.as_deref().unwrap_or_default());
+            let parsed =
+                result::parse::<result::BackupReport>(message.as_deref().unwrap_or_default());
             let (phase, errors) = result::settle(succeeded, &parsed);
             let report = match &parsed {
                 MoverResult::Report(r) if phase == BackupPhase::Completed => Some(r.clone()),
@@ -457,6 +479,105 @@ pub async fn reconcile_once(b: &Backup, bctx: &BackupContext) -> Result<Outcome,
             finish(b, bctx, &refs, workload, &pvc, phase, errors, report).await
         }
     }
+}
+
+/// The longest a completed run waits before looking again at a restore test due later.
+const VERIFY_RECHECK: Duration = Duration::from_secs(3600);
+
+/// The restore test of a completed run: start it when due, read its result back.
+async fn restore_test(b: &Backup, bctx: &BackupContext) -> Result<Outcome, Error> {
+    let ctx = &bctx.ctx;
+    let st = b.status.clone().unwrap_or_default();
+    let (Some(BackupPhase::Completed), Some(snapshot), None) =
+        (st.phase, st.snapshot_id.as_deref(), st.verification)
+    else {
+        return Ok(Outcome::Done);
+    };
+    let ns = b.namespace().unwrap_or_default();
+    let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &ns);
+    let vname = job::verify_job_name(&b.name_any());
+    if let Some(j) = jobs.get_opt(&vname).await? {
+        let pods = Api::<Pod>::namespaced(ctx.client.clone(), &ns)
+            .list(&ListParams::default().labels(&format!("{BACKUP_LABEL}={vname}")))
+            .await?
+            .items;
+        let (verification, errors) = match result::observe(&j, &pods) {
+            Observed::Running => return Ok(Outcome::Verifying),
+            Observed::Stuck { reason, message } => {
+                jobs.delete(&vname, &DeleteParams::background()).await?;
+                (
+                    VerificationStatus::VerificationFailed,
+                    vec![format!(
+                        "the restore-test Pod cannot start: {reason}: {message}"
+                    )],
+                )
+            }
+            Observed::Finished { succeeded, message } => {
+                let parsed = result::parse::<VerifyReport>(message.as_deref().unwrap_or_default());
+                result::verification(succeeded, &parsed)
+            }
+        };
+        let new =
+            verify::verified_status(&st, verification, errors, b.meta().generation, ctx.now());
+        Api::<Backup>::namespaced(ctx.client.clone(), &ns)
+            .patch_status(
+                &b.name_any(),
+                &PatchParams::default(),
+                &Patch::Merge(&serde_json::json!({ "status": new })),
+            )
+            .await?;
+        ctx.metrics
+            .restore_test_finished(&b.spec.plan, &b.spec.tier, &format!("{verification:?}"));
+        return Ok(Outcome::Verified(verification));
+    }
+    let runs = Api::<Backup>::namespaced(ctx.client.clone(), &ns)
+        .list(&ListParams::default())
+        .await?
+        .items;
+    let Some(plan) = Api::<DisasterRecoveryPlan>::all(ctx.client.clone())
+        .get_opt(&b.spec.plan)
+        .await?
+    else {
+        return Ok(Outcome::Done);
+    };
+    let now = ctx.now().0;
+    match verify::restore_test_due(b, &runs, &plan, now) {
+        Due::Never => return Ok(Outcome::Done),
+        Due::At(at) => {
+            let wait = Duration::try_from(at.duration_since(now)).unwrap_or(VERIFY_RECHECK);
+            return Ok(Outcome::VerifyLater(
+                wait.clamp(Duration::from_secs(60), VERIFY_RECHECK),
+            ));
+        }
+        Due::Now => {}
+    }
+    let refs = match dereference(b, ctx).await? {
+        Ok(r) => r,
+        Err(why) => {
+            // The repository is gone, read-only for a DR restore, or no longer the agency's:
+            // the snapshot is neither proven nor disproven; try again later.
+            tracing::warn!(backup = %b.name_any(), namespace = %ns, %why, "restore test postponed");
+            return Ok(Outcome::VerifyLater(VERIFY_RECHECK));
+        }
+    };
+    let owner = b
+        .controller_owner_ref(&())
+        .ok_or_else(|| Error::InvalidSpec("metadata: the Backup has no uid yet".into()))?;
+    let built = job::verify_job(&VerifyJobInput {
+        backup: b,
+        snapshot_id: snapshot,
+        repository: &refs.repository.spec,
+        key: &refs.key,
+        owner,
+        settings: &bctx.settings,
+    })
+    .map_err(|e| Error::InvalidSpec(e.to_string()))?;
+    match jobs.create(&PostParams::default(), &built).await {
+        Ok(_) => {}
+        Err(kube::Error::Api(e)) if e.code == 409 => {}
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Outcome::VerifyStarted)
 }
 
 /// Post hooks for the outcome, then the final status and metrics.
@@ -579,6 +700,15 @@ mod tests {
     }
 
     async fn world(hooks: Vec<Hook>, fail: Vec<&'static str>) -> (BackupContext, Arc<Recorder>) {
+        world_with(hooks, fail, |_, _| {}).await
+    }
+
+    /// The world, with the plan and the repository edited before they are seeded.
+    async fn world_with(
+        hooks: Vec<Hook>,
+        fail: Vec<&'static str>,
+        edit: impl FnOnce(&mut DisasterRecoveryPlan, &mut BackupRepository),
+    ) -> (BackupContext, Arc<Recorder>) {
         let ctx = crate::controllers::testing::context(
             ClientBuilder::new()
                 .with_resource::<Backup>()
@@ -595,9 +725,11 @@ mod tests {
             key: "password".into(),
         });
         seed_cluster(&ctx, &agency).await;
-        seed_cluster(&ctx, &fixtures::backup_repository(NS, "drc-bandung")).await;
+        let mut repo = fixtures::backup_repository(NS, "drc-bandung");
         let mut plan = fixtures::plan();
         plan.spec.tiers[0].hooks = hooks;
+        edit(&mut plan, &mut repo);
+        seed_cluster(&ctx, &repo).await;
         seed_cluster(&ctx, &plan).await;
         seed_namespaced(&ctx, &fixtures::backup(NS, "siak-data")).await;
         let workload: Pod = serde_json::from_value(serde_json::json!({
@@ -630,18 +762,23 @@ mod tests {
     /// Plays the Job controller and the kubelet: a finished Job and its Pod's termination
     /// message, as a cluster would write them.
     async fn finish_job(bctx: &BackupContext, ok: bool, message: &str) {
+        finish_named(bctx, NAME, ok, message).await;
+    }
+
+    /// [`finish_job`] for the Job `job` (its Pod labelled as the Job controller would).
+    async fn finish_named(bctx: &BackupContext, job: &str, ok: bool, message: &str) {
         let c = bctx.ctx.client.clone();
         let cond = if ok { "Complete" } else { "Failed" };
         Api::<Job>::namespaced(c.clone(), NS)
             .patch_status(
-                NAME,
+                job,
                 &PatchParams::default(),
                 &Patch::Merge(&serde_json::json!({"status": {"conditions": [{"type": cond, "status": "True"}]}})),
             )
             .await
             .unwrap();
         let pod: Pod = serde_json::from_value(serde_json::json!({
-            "metadata": {"name": format!("{NAME}-x1"), "namespace": NS, "labels": {BACKUP_LABEL: NAME}},
+            "metadata": {"name": format!("{job}-x1"), "namespace": NS, "labels": {BACKUP_LABEL: job}},
             "spec": {"containers": [{"name": "mover"}]},
             "status": {"phase": if ok { "Succeeded" } else { "Failed" },
                        "containerStatuses": [{"name": "mover", "image": "i", "imageID": "", "ready": false, "restartCount": 0,
@@ -861,6 +998,233 @@ mod tests {
                 .await
                 .unwrap()
                 .is_none()
+        );
+    }
+
+    fn job_args(job: &Job) -> Vec<String> {
+        job.spec
+            .as_ref()
+            .unwrap()
+            .template
+            .spec
+            .as_ref()
+            .unwrap()
+            .containers[0]
+            .args
+            .clone()
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_repositorys_bandwidth_limits_reach_the_mover_job() {
+        let (bctx, _) = world_with(vec![], vec![], |_, repo| {
+            repo.spec.upload_limit_bytes_per_second = Some(12_500_000);
+            repo.spec.download_limit_bytes_per_second = Some(25_000_000);
+        })
+        .await;
+        assert_eq!(
+            reconcile_once(&get(&bctx).await, &bctx).await.unwrap(),
+            Outcome::Started
+        );
+        let job = Api::<Job>::namespaced(bctx.ctx.client.clone(), NS)
+            .get(NAME)
+            .await
+            .unwrap();
+        let args = job_args(&job).join(" ");
+        assert!(args.contains("--limit-upload 12500000"), "{args}");
+        assert!(args.contains("--limit-download 25000000"), "{args}");
+
+        // Without limits in the repository, no flag.
+        let (bctx, _) = world(vec![], vec![]).await;
+        reconcile_once(&get(&bctx).await, &bctx).await.unwrap();
+        let job = Api::<Job>::namespaced(bctx.ctx.client.clone(), NS)
+            .get(NAME)
+            .await
+            .unwrap();
+        assert!(!job_args(&job).iter().any(|a| a.starts_with("--limit")));
+    }
+
+    fn verify_json(mismatches: &[&str]) -> String {
+        serde_json::json!({
+            "snapshotId": "c0ffee".repeat(10) + "c0ff",
+            "status": if mismatches.is_empty() { "Verified" } else { "VerificationFailed" },
+            "filesChecked": 112, "bytesChecked": 4_000_000,
+            "mismatches": mismatches.iter().map(|p| serde_json::json!({"path": p, "reason": "content differs from the snapshot"})).collect::<Vec<_>>(),
+            "restoreError": null, "durationSeconds": 3.0
+        })
+        .to_string()
+    }
+
+    /// A completed run whose tier has a restore-test schedule, then its restore test.
+    async fn completed_with_restore_tests() -> BackupContext {
+        let (bctx, _) = world_with(vec![], vec![], |plan, _| {
+            plan.spec.tiers[0].verification.restore_test_schedule = Some("0 3 * * *".into());
+        })
+        .await;
+        reconcile_once(&get(&bctx).await, &bctx).await.unwrap();
+        finish_job(&bctx, true, &report_json()).await;
+        assert_eq!(
+            reconcile_once(&get(&bctx).await, &bctx).await.unwrap(),
+            Outcome::Finished(BackupPhase::Completed)
+        );
+        bctx
+    }
+
+    #[tokio::test]
+    async fn a_due_restore_test_runs_a_verify_job_and_marks_the_snapshot_verified() {
+        let bctx = completed_with_restore_tests().await;
+        let vname = job::verify_job_name(NAME);
+        assert_eq!(
+            reconcile_once(&get(&bctx).await, &bctx).await.unwrap(),
+            Outcome::VerifyStarted
+        );
+        let vjob = Api::<Job>::namespaced(bctx.ctx.client.clone(), NS)
+            .get(&vname)
+            .await
+            .unwrap();
+        let args = job_args(&vjob).join(" ");
+        assert!(args.starts_with("mover verify --repository s3:"), "{args}");
+        assert!(
+            args.contains(&format!("--snapshot {}", "c0ffee".repeat(10) + "c0ff")),
+            "{args}"
+        );
+        assert!(args.contains("--result-file /dev/termination-log"));
+        let pod = vjob.spec.as_ref().unwrap().template.spec.as_ref().unwrap();
+        assert!(
+            pod.volumes
+                .as_ref()
+                .unwrap()
+                .iter()
+                .all(|v| v.persistent_volume_claim.is_none()),
+            "no PVC is mounted"
+        );
+        assert_eq!(vjob.metadata.owner_references.unwrap()[0].name, NAME);
+        assert_eq!(get(&bctx).await.status.unwrap().verification, None);
+
+        // Running: nothing changes.
+        assert_eq!(
+            reconcile_once(&get(&bctx).await, &bctx).await.unwrap(),
+            Outcome::Verifying
+        );
+
+        finish_named(&bctx, &vname, true, &verify_json(&[])).await;
+        assert_eq!(
+            reconcile_once(&get(&bctx).await, &bctx).await.unwrap(),
+            Outcome::Verified(VerificationStatus::Verified)
+        );
+        let st = get(&bctx).await.status.unwrap();
+        assert_eq!(st.verification, Some(VerificationStatus::Verified));
+        assert_eq!(st.verified_at, Some(bctx.ctx.now()));
+        assert!(st.verification_errors.is_empty());
+        assert_eq!(
+            st.phase,
+            Some(BackupPhase::Completed),
+            "the run is unchanged"
+        );
+        let cond = st
+            .conditions
+            .iter()
+            .find(|c| c.type_ == pusdata_core::conditions::VERIFIED)
+            .unwrap();
+        assert_eq!(cond.status, "True");
+        assert!(
+            bctx.ctx
+                .metrics
+                .encode()
+                .contains("pusdata_backup_restore_tests_total{plan=\"bekasi\",tier=\"tier-1-critical\",phase=\"Verified\"} 1")
+        );
+        // Over: no second test of the same snapshot.
+        assert_eq!(
+            reconcile_once(&get(&bctx).await, &bctx).await.unwrap(),
+            Outcome::Done
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_restore_test_names_the_differing_paths() {
+        let bctx = completed_with_restore_tests().await;
+        reconcile_once(&get(&bctx).await, &bctx).await.unwrap();
+        let vname = job::verify_job_name(NAME);
+        finish_named(
+            &bctx,
+            &vname,
+            false,
+            &verify_json(&["pgdata/base/16384/2619", "pgdata/global/pg_control"]),
+        )
+        .await;
+        assert_eq!(
+            reconcile_once(&get(&bctx).await, &bctx).await.unwrap(),
+            Outcome::Verified(VerificationStatus::VerificationFailed)
+        );
+        let st = get(&bctx).await.status.unwrap();
+        assert_eq!(
+            st.verification,
+            Some(VerificationStatus::VerificationFailed)
+        );
+        assert_eq!(
+            st.verification_errors,
+            vec![
+                "pgdata/base/16384/2619: content differs from the snapshot",
+                "pgdata/global/pg_control: content differs from the snapshot"
+            ]
+        );
+        let cond = st
+            .conditions
+            .iter()
+            .find(|c| c.type_ == pusdata_core::conditions::VERIFIED)
+            .unwrap();
+        assert_eq!(cond.status, "False");
+        assert!(
+            cond.message.contains("uji pemulihan gagal"),
+            "{}",
+            cond.message
+        );
+    }
+
+    #[tokio::test]
+    async fn no_restore_test_without_a_schedule_or_for_an_older_run() {
+        // The fixture plan sets no restoreTestSchedule: a completed run is simply done.
+        let (bctx, _) = world(vec![], vec![]).await;
+        reconcile_once(&get(&bctx).await, &bctx).await.unwrap();
+        finish_job(&bctx, true, &report_json()).await;
+        reconcile_once(&get(&bctx).await, &bctx).await.unwrap();
+        assert_eq!(
+            reconcile_once(&get(&bctx).await, &bctx).await.unwrap(),
+            Outcome::Done
+        );
+        assert!(
+            Api::<Job>::namespaced(bctx.ctx.client.clone(), NS)
+                .get_opt(&job::verify_job_name(NAME))
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        // A newer completed run of the same source: the older one is not tested.
+        let bctx = completed_with_restore_tests().await;
+        let mut newer = fixtures::backup(NS, "siak-data");
+        newer.metadata.name = Some("siak-data-20261101-010000".into());
+        seed_namespaced(&bctx.ctx, &newer).await;
+        let mut newer = Api::<Backup>::namespaced(bctx.ctx.client.clone(), NS)
+            .get("siak-data-20261101-010000")
+            .await
+            .unwrap();
+        let mut st = get(&bctx).await.status.unwrap();
+        st.finished_at = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+            "2026-11-25T01:00:00Z".parse().unwrap(),
+        ));
+        newer.status = Some(st);
+        Api::<Backup>::namespaced(bctx.ctx.client.clone(), NS)
+            .patch_status(
+                "siak-data-20261101-010000",
+                &PatchParams::default(),
+                &Patch::Merge(&serde_json::json!({"status": newer.status})),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            reconcile_once(&get(&bctx).await, &bctx).await.unwrap(),
+            Outcome::Done
         );
     }
 

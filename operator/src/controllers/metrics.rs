@@ -29,6 +29,7 @@ struct PhaseLabels {
 #[derive(Debug)]
 struct BackupMetrics {
     runs: Family<PhaseLabels, Counter>,
+    restore_tests: Family<PhaseLabels, Counter>,
     skipped: Family<TierLabels, Counter>,
     bytes_read: Family<TierLabels, Counter>,
     bytes_added: Family<TierLabels, Counter>,
@@ -148,6 +149,7 @@ impl Metrics {
         );
         let backup = BackupMetrics {
             runs: Family::default(),
+            restore_tests: Family::default(),
             skipped: Family::default(),
             bytes_read: Family::default(),
             bytes_added: Family::default(),
@@ -166,6 +168,11 @@ impl Metrics {
             "backup_runs",
             "Finished backup runs by plan, tier and phase",
             b.runs.clone(),
+        );
+        registry.register(
+            "backup_restore_tests",
+            "Finished restore tests by plan, tier and result (Verified, VerificationFailed)",
+            b.restore_tests.clone(),
         );
         registry.register(
             "backup_skipped",
@@ -312,6 +319,18 @@ impl Metrics {
             }
             b.duration.get_or_create(&l).observe(secs);
         }
+    }
+
+    /// Records a finished restore test (`phase` is its verification status).
+    pub fn restore_test_finished(&self, plan: &str, tier: &str, phase: &str) {
+        self.backup
+            .restore_tests
+            .get_or_create(&PhaseLabels {
+                plan: plan.into(),
+                tier: tier.into(),
+                phase: phase.into(),
+            })
+            .inc();
     }
 
     /// Counts skipped runs of a tier.

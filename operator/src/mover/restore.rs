@@ -347,34 +347,7 @@ pub struct VerifyRequest {
     pub keep: bool,
 }
 
-/// One file that does not match its snapshot.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct Mismatch {
-    /// Path relative to the snapshot root.
-    pub path: String,
-    /// What differs.
-    pub reason: String,
-}
-
-/// The outcome of a verification.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct VerifyReport {
-    /// Full snapshot id.
-    pub snapshot_id: String,
-    /// `Verified` or `VerificationFailed` (KubeStash's vocabulary, in `Backup.status`).
-    pub status: VerificationStatus,
-    /// Files whose every blob was hashed and compared.
-    pub files_checked: u64,
-    /// Bytes hashed.
-    pub bytes_checked: u64,
-    /// Everything that differs (empty when verified).
-    pub mismatches: Vec<Mismatch>,
-    /// Why the restore itself failed, when it did (a corrupt pack fails here).
-    pub restore_error: Option<String>,
-    /// Wall-clock seconds.
-    pub duration_seconds: f64,
-}
+pub use pusdata_core::backup::result::{Mismatch, VerifyReport};
 
 /// Restores the snapshot into scratch space and compares every file with the snapshot tree.
 pub fn verify(repo_cfg: &RepoConfig, req: &VerifyRequest) -> Result<VerifyReport, MoverError> {

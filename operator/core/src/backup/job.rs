@@ -2,7 +2,9 @@
 //! mounted read-only, the repository credentials and key from Secrets (env and a file, never
 //! on the command line), non-root with a read-only root filesystem, the rustic cache on an
 //! emptyDir, resource requests and limits, and the JSON result written to the container's
-//! termination message for the controller to read back.
+//! termination message for the controller to read back. The restore-test Job
+//! ([`verify_job`]: `pusdata mover verify` into a scratch emptyDir) is built from the same
+//! pieces. Both pass the repository's bandwidth limits to the mover.
 
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::{
@@ -53,6 +55,8 @@ pub struct MoverSettings {
     pub memory_limit: String,
     /// Size limit of the cache emptyDir.
     pub cache_size: String,
+    /// Size limit of the restore-test scratch emptyDir (the largest snapshot tested).
+    pub scratch_size: String,
     /// Pod retries before the Job fails.
     pub backoff_limit: i32,
     /// Seconds a finished Job stays for inspection.
@@ -70,6 +74,7 @@ impl Default for MoverSettings {
             cpu_limit: "2".into(),
             memory_limit: "1Gi".into(),
             cache_size: "2Gi".into(),
+            scratch_size: "20Gi".into(),
             backoff_limit: 2,
             ttl_seconds_after_finished: 86_400,
             active_deadline_seconds: 6 * 3600,
@@ -159,68 +164,110 @@ fn secret_env(name: &str, secret: &str, key: &str) -> EnvVar {
     }
 }
 
-/// Builds the mover Job of a PVC backup. The Job has the Backup's name (at most 63
-/// characters, `dr::due::run_name`), so creating it twice is harmless.
-pub fn mover_job(input: &MoverJobInput<'_>) -> Result<Job, JobError> {
-    let b = input.backup;
-    let pvc = b.spec.source.pvc.as_deref().ok_or(JobError::NotAPvc)?;
-    let (Some(name), Some(namespace)) =
-        (b.metadata.name.as_deref(), b.metadata.namespace.as_deref())
-    else {
-        return Err(JobError::NoName);
-    };
-    let s = input.settings;
-    let agency = input.repository.agency.as_str();
-    let labels: BTreeMap<String, String> = [
+/// The labels of a mover Job and its Pods; `run` is the Job's name, by which the controller
+/// finds its Pods ([`BACKUP_LABEL`]).
+fn labels(agency: &str, b: &Backup, run: &str) -> BTreeMap<String, String> {
+    [
         ("app.kubernetes.io/name", "pusdata-mover"),
         ("app.kubernetes.io/managed-by", "pusdata"),
         (AGENCY_LABEL, agency),
         (PLAN_LABEL, b.spec.plan.as_str()),
         (TIER_LABEL, b.spec.tier.as_str()),
-        (BACKUP_LABEL, name),
+        (BACKUP_LABEL, run),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    let mount = format!("{MOUNT_ROOT}/{pvc}");
-    let args: Vec<String> = [
+    .collect()
+}
+
+/// `mover <verb>` and how to open the repository: URL, key file, S3 addressing, cache, the
+/// result file, and the repository's bandwidth limits (the DRC link, `spec.*LimitBytesPerSecond`).
+fn repository_args(verb: &str, repo: &BackupRepositorySpec) -> Vec<String> {
+    let mut args: Vec<String> = [
         "mover",
-        "backup",
+        verb,
         "--repository",
-        &repository_url(input.repository),
+        &repository_url(repo),
         "--password-file",
         &format!("{KEY_DIR}/password"),
         "--s3-region",
-        &input.repository.s3.region,
+        &repo.s3.region,
         "--s3-path-style",
-        if input.repository.s3.path_style {
-            "true"
-        } else {
-            "false"
-        },
+        if repo.s3.path_style { "true" } else { "false" },
         "--cache-dir",
         CACHE_DIR,
-        "--path",
-        &mount,
-        "--tag",
-        &tags(b, agency).join(","),
-        "--host",
-        "pusdata",
         "--result-file",
         RESULT_PATH,
     ]
     .into_iter()
     .map(str::to_string)
     .collect();
-    let creds = &input.repository.s3.credentials.name;
-    let (uid, gid) = match input.run_as {
-        Some((u, g)) if u > 0 => (u, g.filter(|g| *g > 0).unwrap_or(u)),
-        _ => (DEFAULT_UID, DEFAULT_UID),
-    };
+    // The mover refuses a zero limit; zero means none here.
+    for (flag, limit) in [
+        ("--limit-upload", repo.upload_limit_bytes_per_second),
+        ("--limit-download", repo.download_limit_bytes_per_second),
+    ] {
+        if let Some(n) = limit.filter(|n| *n > 0) {
+            args.push(flag.into());
+            args.push(n.to_string());
+        }
+    }
+    args
+}
+
+/// What differs between mover Jobs; everything else (Secrets, hardening, resources, cache,
+/// result path) is the same for all of them and is built once, in [`assemble`].
+struct Frame<'a> {
+    name: &'a str,
+    namespace: &'a str,
+    labels: BTreeMap<String, String>,
+    owner: OwnerReference,
+    repository: &'a BackupRepositorySpec,
+    key: &'a SecretKeyRef,
+    settings: &'a MoverSettings,
+    args: Vec<String>,
+    /// Volumes of this kind of Job only, with their mounts.
+    extra: Vec<(Volume, VolumeMount)>,
+    affinity: Option<Affinity>,
+    uid: i64,
+    gid: i64,
+}
+
+fn empty_dir(name: &str, size: &str) -> Volume {
+    Volume {
+        name: name.into(),
+        empty_dir: Some(EmptyDirVolumeSource {
+            size_limit: Some(q(size)),
+            ..EmptyDirVolumeSource::default()
+        }),
+        ..Volume::default()
+    }
+}
+
+fn mount(name: &str, path: &str, read_only: bool) -> VolumeMount {
+    VolumeMount {
+        name: name.into(),
+        mount_path: path.into(),
+        read_only: read_only.then_some(true),
+        ..VolumeMount::default()
+    }
+}
+
+fn assemble(f: Frame<'_>) -> Job {
+    let s = f.settings;
+    let creds = &f.repository.s3.credentials.name;
+    let (extra_volumes, extra_mounts): (Vec<Volume>, Vec<VolumeMount>) =
+        f.extra.into_iter().unzip();
+    let mut volume_mounts = extra_mounts;
+    volume_mounts.extend([
+        mount("key", KEY_DIR, true),
+        mount("cache", CACHE_DIR, false),
+        mount("tmp", "/tmp", false),
+    ]);
     let container = Container {
         name: CONTAINER.into(),
         image: Some(s.image.clone()),
-        args: Some(args),
+        args: Some(f.args),
         env: Some(vec![
             secret_env("AWS_ACCESS_KEY_ID", creds, "AWS_ACCESS_KEY_ID"),
             secret_env("AWS_SECRET_ACCESS_KEY", creds, "AWS_SECRET_ACCESS_KEY"),
@@ -259,51 +306,17 @@ pub fn mover_job(input: &MoverJobInput<'_>) -> Result<Job, JobError> {
         }),
         termination_message_path: Some(RESULT_PATH.into()),
         termination_message_policy: Some("File".into()),
-        volume_mounts: Some(vec![
-            VolumeMount {
-                name: "data".into(),
-                mount_path: mount.clone(),
-                read_only: Some(true),
-                ..VolumeMount::default()
-            },
-            VolumeMount {
-                name: "key".into(),
-                mount_path: KEY_DIR.into(),
-                read_only: Some(true),
-                ..VolumeMount::default()
-            },
-            VolumeMount {
-                name: "cache".into(),
-                mount_path: CACHE_DIR.into(),
-                ..VolumeMount::default()
-            },
-            VolumeMount {
-                name: "tmp".into(),
-                mount_path: "/tmp".into(),
-                ..VolumeMount::default()
-            },
-        ]),
+        volume_mounts: Some(volume_mounts),
         ..Container::default()
     };
-    let empty = |size: Option<&str>| EmptyDirVolumeSource {
-        size_limit: size.map(q),
-        ..EmptyDirVolumeSource::default()
-    };
-    let volumes = vec![
-        Volume {
-            name: "data".into(),
-            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
-                claim_name: pvc.into(),
-                read_only: Some(true),
-            }),
-            ..Volume::default()
-        },
+    let mut volumes = extra_volumes;
+    volumes.extend([
         Volume {
             name: "key".into(),
             secret: Some(SecretVolumeSource {
-                secret_name: Some(input.key.name.clone()),
+                secret_name: Some(f.key.name.clone()),
                 items: Some(vec![KeyToPath {
-                    key: input.key.key.clone(),
+                    key: f.key.key.clone(),
                     path: "password".into(),
                     mode: Some(0o400),
                 }]),
@@ -312,17 +325,88 @@ pub fn mover_job(input: &MoverJobInput<'_>) -> Result<Job, JobError> {
             }),
             ..Volume::default()
         },
-        Volume {
-            name: "cache".into(),
-            empty_dir: Some(empty(Some(&s.cache_size))),
-            ..Volume::default()
+        empty_dir("cache", &s.cache_size),
+        empty_dir("tmp", "64Mi"),
+    ]);
+    Job {
+        metadata: ObjectMeta {
+            name: Some(f.name.into()),
+            namespace: Some(f.namespace.into()),
+            labels: Some(f.labels.clone()),
+            owner_references: Some(vec![f.owner]),
+            ..ObjectMeta::default()
         },
-        Volume {
-            name: "tmp".into(),
-            empty_dir: Some(empty(Some("64Mi"))),
-            ..Volume::default()
-        },
-    ];
+        spec: Some(JobSpec {
+            backoff_limit: Some(s.backoff_limit),
+            ttl_seconds_after_finished: Some(s.ttl_seconds_after_finished),
+            active_deadline_seconds: Some(s.active_deadline_seconds),
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(f.labels),
+                    ..ObjectMeta::default()
+                }),
+                spec: Some(PodSpec {
+                    containers: vec![container],
+                    volumes: Some(volumes),
+                    restart_policy: Some("Never".into()),
+                    automount_service_account_token: Some(false),
+                    enable_service_links: Some(false),
+                    affinity: f.affinity,
+                    security_context: Some(PodSecurityContext {
+                        run_as_non_root: Some(true),
+                        run_as_user: Some(f.uid),
+                        run_as_group: Some(f.gid),
+                        seccomp_profile: Some(SeccompProfile {
+                            type_: "RuntimeDefault".into(),
+                            localhost_profile: None,
+                        }),
+                        ..PodSecurityContext::default()
+                    }),
+                    ..PodSpec::default()
+                }),
+            },
+            ..JobSpec::default()
+        }),
+        status: None,
+    }
+}
+
+/// Builds the mover Job of a PVC backup. The Job has the Backup's name (at most 63
+/// characters, `dr::due::run_name`), so creating it twice is harmless.
+pub fn mover_job(input: &MoverJobInput<'_>) -> Result<Job, JobError> {
+    let b = input.backup;
+    let pvc = b.spec.source.pvc.as_deref().ok_or(JobError::NotAPvc)?;
+    let (Some(name), Some(namespace)) =
+        (b.metadata.name.as_deref(), b.metadata.namespace.as_deref())
+    else {
+        return Err(JobError::NoName);
+    };
+    let agency = input.repository.agency.as_str();
+    let path = format!("{MOUNT_ROOT}/{pvc}");
+    let mut args = repository_args("backup", input.repository);
+    args.extend(
+        [
+            "--path",
+            &path,
+            "--tag",
+            &tags(b, agency).join(","),
+            "--host",
+            "pusdata",
+        ]
+        .map(str::to_string),
+    );
+    let (uid, gid) = match input.run_as {
+        Some((u, g)) if u > 0 => (u, g.filter(|g| *g > 0).unwrap_or(u)),
+        _ => (DEFAULT_UID, DEFAULT_UID),
+    };
+    let data = Volume {
+        name: "data".into(),
+        persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+            claim_name: pvc.into(),
+            read_only: Some(true),
+        }),
+        ..Volume::default()
+    };
     let affinity = input.node.as_ref().map(|node| Affinity {
         node_affinity: Some(NodeAffinity {
             required_during_scheduling_ignored_during_execution: Some(NodeSelector {
@@ -339,47 +423,87 @@ pub fn mover_job(input: &MoverJobInput<'_>) -> Result<Job, JobError> {
         }),
         ..Affinity::default()
     });
-    Ok(Job {
-        metadata: ObjectMeta {
-            name: Some(name.into()),
-            namespace: Some(namespace.into()),
-            labels: Some(labels.clone()),
-            owner_references: Some(vec![input.owner.clone()]),
-            ..ObjectMeta::default()
-        },
-        spec: Some(JobSpec {
-            backoff_limit: Some(s.backoff_limit),
-            ttl_seconds_after_finished: Some(s.ttl_seconds_after_finished),
-            active_deadline_seconds: Some(s.active_deadline_seconds),
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: Some(labels),
-                    ..ObjectMeta::default()
-                }),
-                spec: Some(PodSpec {
-                    containers: vec![container],
-                    volumes: Some(volumes),
-                    restart_policy: Some("Never".into()),
-                    automount_service_account_token: Some(false),
-                    enable_service_links: Some(false),
-                    affinity,
-                    security_context: Some(PodSecurityContext {
-                        run_as_non_root: Some(true),
-                        run_as_user: Some(uid),
-                        run_as_group: Some(gid),
-                        seccomp_profile: Some(SeccompProfile {
-                            type_: "RuntimeDefault".into(),
-                            localhost_profile: None,
-                        }),
-                        ..PodSecurityContext::default()
-                    }),
-                    ..PodSpec::default()
-                }),
-            },
-            ..JobSpec::default()
-        }),
-        status: None,
-    })
+    Ok(assemble(Frame {
+        name,
+        namespace,
+        labels: labels(agency, b, name),
+        owner: input.owner.clone(),
+        repository: input.repository,
+        key: input.key,
+        settings: input.settings,
+        args,
+        extra: vec![(data, mount("data", &path, true))],
+        affinity,
+        uid,
+        gid,
+    }))
+}
+
+/// Where the verify Job restores the snapshot (an emptyDir of `MoverSettings::scratch_size`).
+pub const SCRATCH_DIR: &str = "/scratch";
+
+/// Everything the restore-test Job of a Backup's snapshot is built from.
+#[derive(Clone, Debug)]
+pub struct VerifyJobInput<'a> {
+    /// The completed run whose snapshot is tested.
+    pub backup: &'a Backup,
+    /// The snapshot (the run's `status.snapshotId`).
+    pub snapshot_id: &'a str,
+    /// Its repository.
+    pub repository: &'a BackupRepositorySpec,
+    /// The repository key.
+    pub key: &'a SecretKeyRef,
+    /// The owner reference to the `Backup`.
+    pub owner: OwnerReference,
+    /// Settings.
+    pub settings: &'a MoverSettings,
+}
+
+/// The name of the restore-test Job of a Backup: `<backup>-verify`, shortened with a hash
+/// of the full name when that would pass 63 characters (Job names become label values).
+pub fn verify_job_name(backup: &str) -> String {
+    const SUFFIX: &str = "-verify";
+    if backup.len() + SUFFIX.len() <= 63 {
+        return format!("{backup}{SUFFIX}");
+    }
+    let hash = format!("{:06x}", crate::dr::compile::fnv1a(backup) & 0xff_ffff);
+    let mut keep = 63 - SUFFIX.len() - hash.len() - 1;
+    while !backup.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    format!("{}-{hash}{SUFFIX}", backup[..keep].trim_end_matches('-'))
+}
+
+/// Builds the restore-test Job of a Backup's snapshot: `pusdata mover verify` restores the
+/// snapshot into a size-limited emptyDir and hashes every file against the snapshot's tree.
+/// No PVC is mounted; the Secrets, hardening and resources are those of [`mover_job`].
+pub fn verify_job(input: &VerifyJobInput<'_>) -> Result<Job, JobError> {
+    let b = input.backup;
+    let (Some(backup), Some(namespace)) =
+        (b.metadata.name.as_deref(), b.metadata.namespace.as_deref())
+    else {
+        return Err(JobError::NoName);
+    };
+    let name = verify_job_name(backup);
+    let mut args = repository_args("verify", input.repository);
+    args.extend(["--snapshot", input.snapshot_id, "--scratch", SCRATCH_DIR].map(str::to_string));
+    Ok(assemble(Frame {
+        name: &name,
+        namespace,
+        labels: labels(input.repository.agency.as_str(), b, &name),
+        owner: input.owner.clone(),
+        repository: input.repository,
+        key: input.key,
+        settings: input.settings,
+        args,
+        extra: vec![(
+            empty_dir("scratch", &input.settings.scratch_size),
+            mount("scratch", SCRATCH_DIR, false),
+        )],
+        affinity: None,
+        uid: DEFAULT_UID,
+        gid: DEFAULT_UID,
+    }))
 }
 
 #[cfg(test)]
@@ -551,5 +675,175 @@ mod tests {
             }),
             "s3:http://h:9/b"
         );
+    }
+
+    fn args_of(job: &Job) -> Vec<String> {
+        job.spec
+            .as_ref()
+            .unwrap()
+            .template
+            .spec
+            .as_ref()
+            .unwrap()
+            .containers[0]
+            .args
+            .clone()
+            .unwrap()
+    }
+
+    /// The value after `flag`, if the flag is there.
+    fn flag<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
+        args.iter()
+            .position(|a| a == flag)
+            .map(|i| args[i + 1].as_str())
+    }
+
+    #[test]
+    fn the_repositorys_bandwidth_limits_reach_both_jobs() {
+        let b = fixtures::backup("disdukcapil", "siak-data");
+        let key = SecretKeyRef::default();
+        // (upload, download) in the repository spec → (--limit-upload, --limit-download).
+        type Limits = (Option<u64>, Option<u64>);
+        type Flags<'a> = (Option<&'a str>, Option<&'a str>);
+        let cases: &[(Limits, Flags<'_>)] = &[
+            ((None, None), (None, None)),
+            ((Some(12_500_000), None), (Some("12500000"), None)),
+            ((None, Some(1_048_576)), (None, Some("1048576"))),
+            ((Some(1), Some(2)), (Some("1"), Some("2"))),
+            // Zero is "no limit", never a flag the mover would refuse.
+            ((Some(0), Some(0)), (None, None)),
+        ];
+        for (i, ((up, down), (want_up, want_down))) in cases.iter().enumerate() {
+            let mut repo = fixtures::backup_repository("disdukcapil", "drc-bandung");
+            repo.spec.upload_limit_bytes_per_second = *up;
+            repo.spec.download_limit_bytes_per_second = *down;
+            let backup = mover_job(&MoverJobInput {
+                backup: &b,
+                repository: &repo.spec,
+                key: &key,
+                owner: owner(),
+                node: None,
+                run_as: None,
+                settings: &MoverSettings::default(),
+            })
+            .unwrap();
+            let verify = verify_job(&VerifyJobInput {
+                backup: &b,
+                snapshot_id: "abc",
+                repository: &repo.spec,
+                key: &key,
+                owner: owner(),
+                settings: &MoverSettings::default(),
+            })
+            .unwrap();
+            for job in [&backup, &verify] {
+                let args = args_of(job);
+                assert_eq!(
+                    flag(&args, "--limit-upload"),
+                    *want_up,
+                    "case {i}: {args:?}"
+                );
+                assert_eq!(
+                    flag(&args, "--limit-download"),
+                    *want_down,
+                    "case {i}: {args:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_verify_job_restores_into_scratch_without_the_pvc_and_as_hardened() {
+        let b = fixtures::backup("disdukcapil", "siak-data");
+        let repo = fixtures::backup_repository("disdukcapil", "drc-bandung");
+        let key = SecretKeyRef {
+            name: "disdukcapil-repo-key".into(),
+            namespace: None,
+            key: "password".into(),
+        };
+        let settings = MoverSettings::default();
+        let job = verify_job(&VerifyJobInput {
+            backup: &b,
+            snapshot_id: "0123abcd",
+            repository: &repo.spec,
+            key: &key,
+            owner: owner(),
+            settings: &settings,
+        })
+        .unwrap();
+        let name = "siak-data-20261101-000000-verify";
+        assert_eq!(job.metadata.name.as_deref(), Some(name));
+        assert_eq!(job.metadata.labels.as_ref().unwrap()[BACKUP_LABEL], name);
+        assert_eq!(
+            job.metadata.owner_references.as_ref().unwrap()[0].kind,
+            "Backup"
+        );
+        let args = args_of(&job);
+        assert_eq!(&args[..2], ["mover", "verify"]);
+        assert_eq!(flag(&args, "--snapshot"), Some("0123abcd"));
+        assert_eq!(flag(&args, "--scratch"), Some(SCRATCH_DIR));
+        assert_eq!(flag(&args, "--result-file"), Some(RESULT_PATH));
+        assert_eq!(
+            flag(&args, "--password-file"),
+            Some("/var/run/pusdata/key/password")
+        );
+        assert!(flag(&args, "--path").is_none());
+        let pod = job.spec.as_ref().unwrap().template.spec.as_ref().unwrap();
+        let vols = pod.volumes.as_ref().unwrap();
+        assert!(vols.iter().all(|v| v.persistent_volume_claim.is_none()));
+        let scratch = vols.iter().find(|v| v.name == "scratch").unwrap();
+        assert_eq!(
+            scratch.empty_dir.as_ref().unwrap().size_limit,
+            Some(Quantity(settings.scratch_size.clone()))
+        );
+        assert!(pod.affinity.is_none());
+        // The same Secrets, hardening and resources as the backup Job: only the args, the
+        // PVC/scratch volume and the run's user and node differ.
+        let backup = mover_job(&MoverJobInput {
+            backup: &b,
+            repository: &repo.spec,
+            key: &key,
+            owner: owner(),
+            node: None,
+            run_as: None,
+            settings: &settings,
+        })
+        .unwrap();
+        let bpod = backup
+            .spec
+            .as_ref()
+            .unwrap()
+            .template
+            .spec
+            .as_ref()
+            .unwrap();
+        let (c, bc) = (&pod.containers[0], &bpod.containers[0]);
+        assert_eq!(c.env, bc.env);
+        assert_eq!(c.security_context, bc.security_context);
+        assert_eq!(c.resources, bc.resources);
+        assert_eq!(c.termination_message_path, bc.termination_message_path);
+        assert_eq!(pod.security_context, bpod.security_context);
+        assert_eq!(pod.automount_service_account_token, Some(false));
+        let others = |p: &PodSpec, skip: &str| -> Vec<Volume> {
+            p.volumes
+                .clone()
+                .unwrap()
+                .into_iter()
+                .filter(|v| v.name != skip)
+                .collect()
+        };
+        assert_eq!(others(pod, "scratch"), others(bpod, "data"));
+    }
+
+    #[test]
+    fn verify_job_names_fit_63_characters_and_stay_distinct() {
+        assert_eq!(verify_job_name("a-1"), "a-1-verify");
+        let long_a = format!("{}-20261101-000000", "x".repeat(46));
+        let long_b = format!("{}-20261101-010000", "x".repeat(46));
+        let (a, b) = (verify_job_name(&long_a), verify_job_name(&long_b));
+        assert!(a.len() <= 63 && b.len() <= 63, "{a} {b}");
+        assert!(a.ends_with("-verify"));
+        assert_ne!(a, b);
+        assert_eq!(a, verify_job_name(&long_a), "stable");
     }
 }

@@ -1,9 +1,11 @@
 //! Backup runs: the mover Job of a run ([`job`]), its application-consistent hooks
-//! ([`hooks`]), reading its result back ([`result`]), and the status that follows.
+//! ([`hooks`]), reading its result back ([`result`]), and the status that follows; restore
+//! tests of completed runs ([`verify`]).
 
 pub mod hooks;
 pub mod job;
 pub mod result;
+pub mod verify;
 
 use crate::conditions::{self, Desired};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;

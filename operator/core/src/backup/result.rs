@@ -4,7 +4,7 @@
 use super::job::{BACKUP_LABEL, CONTAINER};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Pod;
-use pusdata_crds::v1alpha1::BackupPhase;
+use pusdata_crds::v1alpha1::{BackupPhase, VerificationStatus};
 use serde::{Deserialize, Serialize};
 
 /// The figures of one backup, as `pusdata mover backup` prints them and `Backup.status`
@@ -38,6 +38,36 @@ pub struct BackupReport {
     pub duration_seconds: f64,
 }
 
+/// One file that does not match its snapshot (in a [`VerifyReport`]).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Mismatch {
+    /// Path relative to the snapshot root.
+    pub path: String,
+    /// What differs.
+    pub reason: String,
+}
+
+/// The outcome of `pusdata mover verify` (a restore test), as the mover prints it and the
+/// Backup controller reads it back from the verify Job's termination message.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyReport {
+    /// Full snapshot id.
+    pub snapshot_id: String,
+    /// `Verified` or `VerificationFailed` (KubeStash's vocabulary, in `Backup.status`).
+    pub status: VerificationStatus,
+    /// Files whose every blob was hashed and compared.
+    pub files_checked: u64,
+    /// Bytes hashed.
+    pub bytes_checked: u64,
+    /// Everything that differs (empty when verified).
+    pub mismatches: Vec<Mismatch>,
+    /// Why the restore itself failed, when it did (a corrupt pack fails here).
+    pub restore_error: Option<String>,
+    /// Wall-clock seconds.
+    pub duration_seconds: f64,
+}
+
 /// The error object the mover prints on failure: `{"error": {"category", "message"}}`.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct MoverFailure {
@@ -55,11 +85,12 @@ struct ErrorEnvelope {
 /// The kubelet keeps at most this much of a termination message.
 pub const TERMINATION_MESSAGE_MAX: usize = 4096;
 
-/// What a mover's result says.
+/// What a mover's result says: `R` is the report of the command (a [`BackupReport`], or a
+/// [`VerifyReport`] for a restore test).
 #[derive(Clone, Debug, PartialEq)]
-pub enum MoverResult {
-    /// A snapshot was written.
-    Report(BackupReport),
+pub enum MoverResult<R = BackupReport> {
+    /// The command's report.
+    Report(R),
     /// The mover failed and said why.
     Failure(MoverFailure),
     /// No result could be read (missing or cut short).
@@ -67,7 +98,7 @@ pub enum MoverResult {
 }
 
 /// Parses a result as written by the mover.
-pub fn parse(message: &str) -> MoverResult {
+pub fn parse<R: serde::de::DeserializeOwned>(message: &str) -> MoverResult<R> {
     let m = message.trim();
     if m.is_empty() {
         return MoverResult::Unreadable("the mover left no result".into());
@@ -75,14 +106,15 @@ pub fn parse(message: &str) -> MoverResult {
     if let Ok(e) = serde_json::from_str::<ErrorEnvelope>(m) {
         return MoverResult::Failure(e.error);
     }
-    match serde_json::from_str::<BackupReport>(m) {
+    match serde_json::from_str::<R>(m) {
         Ok(r) => MoverResult::Report(r),
         Err(e) => MoverResult::Unreadable(format!("the mover's result is not readable: {e}")),
     }
 }
 
 /// A result short enough for a termination message: a report loses its tag and path lists,
-/// an error's message is cut, both only when needed.
+/// a verification keeps its first differing paths, an error's message is cut, all only when
+/// needed.
 pub fn fit_termination_message(json: &serde_json::Value) -> String {
     let text = json.to_string();
     if text.len() <= TERMINATION_MESSAGE_MAX {
@@ -90,18 +122,39 @@ pub fn fit_termination_message(json: &serde_json::Value) -> String {
     }
     let mut v = json.clone();
     if let Some(o) = v.as_object_mut() {
-        o.insert("tags".into(), serde_json::json!([]));
-        o.insert("paths".into(), serde_json::json!([]));
-    }
-    if let Some(msg) = v.pointer_mut("/error/message") {
-        let s = msg.as_str().unwrap_or_default();
-        let mut cut = 3000.min(s.len());
-        while !s.is_char_boundary(cut) {
-            cut -= 1;
+        if o.contains_key("tags") {
+            o.insert("tags".into(), serde_json::json!([]));
         }
-        *msg = serde_json::Value::String(format!("{}…", &s[..cut]));
+        if o.contains_key("paths") {
+            o.insert("paths".into(), serde_json::json!([]));
+        }
+        if let Some(serde_json::Value::Array(m)) = o.get_mut("mismatches") {
+            m.truncate(MISMATCHES_KEPT);
+            for x in m.iter_mut() {
+                cut_string(x.pointer_mut("/path"), 200);
+                cut_string(x.pointer_mut("/reason"), 200);
+            }
+        }
+        cut_string(o.get_mut("restoreError"), 1000);
     }
+    cut_string(v.pointer_mut("/error/message"), 3000);
     v.to_string()
+}
+
+/// Differing paths a verification result keeps when it must be cut to fit.
+pub const MISMATCHES_KEPT: usize = 10;
+
+fn cut_string(v: Option<&mut serde_json::Value>, max: usize) {
+    let Some(v) = v else { return };
+    let Some(s) = v.as_str() else { return };
+    if s.len() <= max {
+        return;
+    }
+    let mut cut = max;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    *v = serde_json::Value::String(format!("{}…", &s[..cut]));
 }
 
 /// What the Job and its Pods say.
@@ -215,6 +268,50 @@ pub fn settle(succeeded: bool, result: &MoverResult) -> (BackupPhase, Vec<String
     }
 }
 
+/// The verification status of a snapshot after its restore test, and the lines that say
+/// why it failed (the differing paths first). A restore test that could not run (the
+/// repository would not open, no result) fails the verification too: the snapshot was not
+/// proven restorable, and the reason is kept.
+pub fn verification(
+    succeeded: bool,
+    result: &MoverResult<VerifyReport>,
+) -> (VerificationStatus, Vec<String>) {
+    match result {
+        MoverResult::Report(r) if succeeded && r.status == VerificationStatus::Verified => {
+            (VerificationStatus::Verified, vec![])
+        }
+        MoverResult::Report(r) => {
+            let mut why: Vec<String> = r
+                .mismatches
+                .iter()
+                .take(MISMATCHES_KEPT)
+                .map(|m| format!("{}: {}", m.path, m.reason))
+                .collect();
+            if r.mismatches.len() > MISMATCHES_KEPT {
+                why.push(format!(
+                    "… and {} more differing path(s)",
+                    r.mismatches.len() - MISMATCHES_KEPT
+                ));
+            }
+            if let Some(e) = &r.restore_error {
+                why.insert(0, format!("restore failed: {e}"));
+            }
+            if why.is_empty() {
+                why.push("the restore test failed without naming a differing path".into());
+            }
+            (VerificationStatus::VerificationFailed, why)
+        }
+        MoverResult::Failure(f) => (
+            VerificationStatus::VerificationFailed,
+            vec![format!("{}: {}", f.category, f.message)],
+        ),
+        MoverResult::Unreadable(why) => (
+            VerificationStatus::VerificationFailed,
+            vec![format!("the restore test left no result: {why}")],
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,9 +354,17 @@ mod tests {
         let text = serde_json::to_string(&report()).unwrap();
         assert_eq!(parse(&text), MoverResult::Report(report()));
         let err = r#"{"error":{"category":"wrong-key","message":"wrong repository key"}}"#;
-        assert!(matches!(parse(err), MoverResult::Failure(f) if f.category == "wrong-key"));
-        assert!(matches!(parse(""), MoverResult::Unreadable(_)));
-        assert!(matches!(parse(&text[..40]), MoverResult::Unreadable(_)));
+        assert!(
+            matches!(parse::<BackupReport>(err), MoverResult::Failure(f) if f.category == "wrong-key")
+        );
+        assert!(matches!(
+            parse::<BackupReport>(""),
+            MoverResult::Unreadable(_)
+        ));
+        assert!(matches!(
+            parse::<BackupReport>(&text[..40]),
+            MoverResult::Unreadable(_)
+        ));
     }
 
     #[test]
@@ -268,11 +373,16 @@ mod tests {
         r.paths = vec!["/x".repeat(3000)];
         let fitted = fit_termination_message(&serde_json::to_value(&r).unwrap());
         assert!(fitted.len() <= TERMINATION_MESSAGE_MAX);
-        assert!(matches!(parse(&fitted), MoverResult::Report(p) if p.snapshot_id == r.snapshot_id));
+        assert!(
+            matches!(parse::<BackupReport>(&fitted), MoverResult::Report(p) if p.snapshot_id == r.snapshot_id)
+        );
         let e = serde_json::json!({"error": {"category": "io", "message": "é".repeat(4000)}});
         let fitted = fit_termination_message(&e);
         assert!(fitted.len() <= TERMINATION_MESSAGE_MAX);
-        assert!(matches!(parse(&fitted), MoverResult::Failure(_)));
+        assert!(matches!(
+            parse::<BackupReport>(&fitted),
+            MoverResult::Failure(_)
+        ));
     }
 
     #[test]
@@ -375,5 +485,110 @@ mod tests {
         assert_eq!(settle(true, &none).0, BackupPhase::Failed);
         assert_eq!(settle(false, &none).0, BackupPhase::Failed);
         assert_eq!(settle(false, &rep).0, BackupPhase::Failed);
+    }
+
+    fn verify_report(mismatches: usize, restore_error: Option<&str>) -> VerifyReport {
+        VerifyReport {
+            snapshot_id: "ab".repeat(32),
+            status: if mismatches == 0 && restore_error.is_none() {
+                VerificationStatus::Verified
+            } else {
+                VerificationStatus::VerificationFailed
+            },
+            files_checked: 12,
+            bytes_checked: 4096,
+            mismatches: (0..mismatches)
+                .map(|i| Mismatch {
+                    path: format!("db/base/{i}"),
+                    reason: "content differs".into(),
+                })
+                .collect(),
+            restore_error: restore_error.map(str::to_string),
+            duration_seconds: 0.5,
+        }
+    }
+
+    #[test]
+    fn verification_table() {
+        use VerificationStatus::{VerificationFailed, Verified};
+        let rep = |n, e| MoverResult::Report(verify_report(n, e));
+        let cases: Vec<(
+            bool,
+            MoverResult<VerifyReport>,
+            VerificationStatus,
+            Vec<String>,
+        )> = vec![
+            (true, rep(0, None), Verified, vec![]),
+            (
+                false,
+                rep(2, None),
+                VerificationFailed,
+                vec![
+                    "db/base/0: content differs".into(),
+                    "db/base/1: content differs".into(),
+                ],
+            ),
+            (
+                false,
+                rep(0, Some("pack 1f2e is corrupt")),
+                VerificationFailed,
+                vec!["restore failed: pack 1f2e is corrupt".into()],
+            ),
+            // Exit 0 but a failed report (cannot happen; still not verified).
+            (
+                true,
+                rep(0, Some("x")),
+                VerificationFailed,
+                vec!["restore failed: x".into()],
+            ),
+            // A Verified report from a failed Job is not trusted.
+            (
+                false,
+                rep(0, None),
+                VerificationFailed,
+                vec!["the restore test failed without naming a differing path".into()],
+            ),
+            (
+                false,
+                MoverResult::Failure(MoverFailure {
+                    category: "wrong-key".into(),
+                    message: "wrong repository key".into(),
+                }),
+                VerificationFailed,
+                vec!["wrong-key: wrong repository key".into()],
+            ),
+            (
+                false,
+                MoverResult::Unreadable("the mover left no result".into()),
+                VerificationFailed,
+                vec!["the restore test left no result: the mover left no result".into()],
+            ),
+        ];
+        for (i, (ok, r, status, why)) in cases.into_iter().enumerate() {
+            assert_eq!(verification(ok, &r), (status, why), "case {i}");
+        }
+        let (_, why) = verification(false, &rep(25, None));
+        assert_eq!(why.len(), MISMATCHES_KEPT + 1);
+        assert_eq!(why[MISMATCHES_KEPT], "… and 15 more differing path(s)");
+    }
+
+    #[test]
+    fn a_long_verification_result_fits_and_keeps_its_first_paths() {
+        let mut r = verify_report(500, Some(&"e".repeat(5000)));
+        r.mismatches[0].path = "p".repeat(3000);
+        let fitted = fit_termination_message(&serde_json::to_value(&r).unwrap());
+        assert!(fitted.len() <= TERMINATION_MESSAGE_MAX, "{}", fitted.len());
+        match parse::<VerifyReport>(&fitted) {
+            MoverResult::Report(p) => {
+                assert_eq!(p.status, VerificationStatus::VerificationFailed);
+                assert_eq!(p.mismatches.len(), MISMATCHES_KEPT);
+                assert_eq!(p.mismatches[1].path, "db/base/1");
+            }
+            other => panic!("{other:?}"),
+        }
+        let ok = serde_json::to_string(&verify_report(0, None)).unwrap();
+        assert!(
+            matches!(parse::<VerifyReport>(&ok), MoverResult::Report(v) if v.status == VerificationStatus::Verified)
+        );
     }
 }
