@@ -264,7 +264,10 @@ mod tests {
             at.clone(),
         );
         let first = transitions(&[], &running);
-        let mut got: Vec<_> = first.iter().map(|x| (x.reason.as_str(), x.warning)).collect();
+        let mut got: Vec<_> = first
+            .iter()
+            .map(|x| (x.reason.as_str(), x.warning))
+            .collect();
         got.sort();
         assert_eq!(got, [(IN_PROGRESS, false), ("StepsRunning", false)]);
         let waiting = merge(

@@ -132,11 +132,7 @@ mod tests {
             between(&repository, "pub mod reason", "\n}"),
             between(&repository, "pub mod check_reason", "\n}"),
             between(&repository, "pub fn deletion(", "\n}"),
-            between(
-                &read("operator/core/src/backup/mod.rs"),
-                "fn ready(",
-                "\n}",
-            ),
+            between(&read("operator/core/src/backup/mod.rs"), "fn ready(", "\n}"),
             between(
                 &read("operator/core/src/dr/steps.rs"),
                 "pub mod step_reason",

@@ -564,8 +564,7 @@ async fn write_status(
     if check.is_some() {
         new.last_check = Some(Time(now));
     }
-    super::patch_status_if_changed::<BackupRepository, _>(ctx, &repo.name_any(), old, &new)
-        .await?;
+    super::patch_status_if_changed::<BackupRepository, _>(ctx, &repo.name_any(), old, &new).await?;
     super::events::publish(ctx, repo, &old.conditions, &new.conditions).await;
     Ok(())
 }
@@ -889,7 +888,9 @@ mod tests {
         // Again, later (validation due again), nothing changed: no new Event.
         let mut later = ctx.clone();
         later.clock = Arc::new(|| "2026-11-26T00:00:00Z".parse().unwrap());
-        reconcile_once(&get(&ctx, &name).await, &later).await.unwrap();
+        reconcile_once(&get(&ctx, &name).await, &later)
+            .await
+            .unwrap();
         assert_eq!(events_about(&ctx, "default", &name).await, first);
 
         // Deleted with Delete while its agency is unknown: the finalizer holds it, a Warning
@@ -914,10 +915,11 @@ mod tests {
             "{after:?}"
         );
         // The Events carry no secret.
-        let all = Api::<k8s_openapi::api::events::v1::Event>::namespaced(ctx.client.clone(), "default")
-            .list(&kube::api::ListParams::default())
-            .await
-            .unwrap();
+        let all =
+            Api::<k8s_openapi::api::events::v1::Event>::namespaced(ctx.client.clone(), "default")
+                .list(&kube::api::ListParams::default())
+                .await
+                .unwrap();
         let text = serde_json::to_string(&all.items).unwrap();
         assert!(!text.contains(S3_SECRET) && !text.contains(KEY));
     }

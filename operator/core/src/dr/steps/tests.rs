@@ -612,13 +612,21 @@ fn only_changed_steps_become_events_and_a_failure_is_a_warning() {
                 false,
                 "approve (restore)".to_string()
             ),
-            ("StepStarted".to_string(), false, "teardown (restore)".to_string()),
+            (
+                "StepStarted".to_string(),
+                false,
+                "teardown (restore)".to_string()
+            ),
         ]
     );
     assert!(step_transitions(&new, &new).is_empty(), "steady state");
     let done: Vec<_> = [StepState::Succeeded, StepState::Skipped]
         .into_iter()
-        .map(|s| step_transitions(&old[..1], &[step("restore/db", s, None)])[0].reason.clone())
+        .map(|s| {
+            step_transitions(&old[..1], &[step("restore/db", s, None)])[0]
+                .reason
+                .clone()
+        })
         .collect();
     assert_eq!(done, ["StepSucceeded", "StepSkipped"]);
 }
