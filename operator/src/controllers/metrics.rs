@@ -526,6 +526,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn capacity_is_replaced_so_a_removed_rack_disappears() {
+        use pusdata_core::placement::{RackCapacity, Side};
+        let rack = |name: &str, free| RackCapacity {
+            site: "dc-bekasi".into(),
+            rack: name.into(),
+            free_units: free,
+            feed_headroom_watts: vec![(Side::A, 5920), (Side::B, -80)],
+            cooling_headroom_watts: -500,
+            cordoned: false,
+        };
+        let m = Metrics::new();
+        m.capacity(&[rack("R01", 41), rack("R02", 3)]);
+        let text = m.encode();
+        for line in [
+            "pusdata_rack_free_units{site=\"dc-bekasi\",rack=\"R02\"} 3",
+            "pusdata_feed_headroom_watts{site=\"dc-bekasi\",rack=\"R01\",feed=\"A\"} 5920",
+            "pusdata_feed_headroom_watts{site=\"dc-bekasi\",rack=\"R01\",feed=\"B\"} -80",
+            "pusdata_rack_cooling_headroom_watts{site=\"dc-bekasi\",rack=\"R01\"} -500",
+        ] {
+            assert!(text.contains(line), "{line} not in {text}");
+        }
+        m.capacity(&[rack("R01", 40)]);
+        let text = m.encode();
+        assert!(text.contains("pusdata_rack_free_units{site=\"dc-bekasi\",rack=\"R01\"} 40"));
+        assert!(!text.contains("R02"), "{text}");
+    }
+
+    #[test]
     fn reconcile_runs_and_errors_are_counted_per_controller() {
         let m = Metrics::new();
         m.reconciled("agency", Duration::from_millis(3), None);
