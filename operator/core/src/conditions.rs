@@ -22,6 +22,15 @@ pub const RPO_MET: &str = "RpoMet";
 pub const CHECKED: &str = "Checked";
 /// A backup's snapshot passed (or failed) its restore test (Backup).
 pub const VERIFIED: &str = "Verified";
+/// Work is under way (Failover steps running); `False` is neither good nor bad.
+pub const PROGRESSING: &str = "Progressing";
+/// A manual or approval step waits for a person (Failover); `True` needs a look.
+pub const WAITING_FOR_PERSON: &str = "WaitingForPerson";
+/// The reason of a `Ready=False` that is only "not yet": not a warning.
+pub const IN_PROGRESS: &str = "InProgress";
+
+/// Conditions where `True` is what needs a look.
+const NEGATIVE: &[&str] = &[DELETION_BLOCKED, WAITING_FOR_PERSON];
 
 /// `True`, `False` or `Unknown`.
 pub fn status_str(ok: Option<bool>) -> &'static str {
@@ -96,25 +105,28 @@ pub struct Transition {
 }
 
 /// Conditions whose status or reason changed from `old` to `new` (a new condition counts
-/// when it is not a quiet default: `DeletionBlocked=False` appearing says nothing).
+/// when it is not a quiet default: `DeletionBlocked=False` or `WaitingForPerson=False`
+/// appearing says nothing). A warning is a positive condition turned `False` (unless it is
+/// only `InProgress`), a negative one (`DeletionBlocked`, `WaitingForPerson`) turned `True`;
+/// `Progressing` never warns.
 pub fn transitions(old: &[Condition], new: &[Condition]) -> Vec<Transition> {
     new.iter()
         .filter(|c| match old.iter().find(|o| o.type_ == c.type_) {
             Some(o) => o.status != c.status || o.reason != c.reason,
-            None => !(c.type_ == DELETION_BLOCKED && c.status == "False"),
+            None => !(NEGATIVE.contains(&c.type_.as_str()) && c.status == "False"),
         })
         .map(|c| {
-            let blocking = c.type_ == DELETION_BLOCKED;
+            let warning = if NEGATIVE.contains(&c.type_.as_str()) {
+                c.status == "True"
+            } else {
+                c.type_ != PROGRESSING && c.status == "False" && c.reason != IN_PROGRESS
+            };
             Transition {
                 type_: c.type_.clone(),
                 status: c.status.clone(),
                 reason: c.reason.clone(),
                 message: c.message.clone(),
-                warning: if blocking {
-                    c.status == "True"
-                } else {
-                    c.status == "False"
-                },
+                warning,
             }
         })
         .collect()
@@ -231,6 +243,64 @@ mod tests {
         assert_eq!(
             (x[0].type_.as_str(), x[0].warning),
             (DELETION_BLOCKED, true)
+        );
+    }
+
+    #[test]
+    fn waiting_for_a_person_warns_progress_does_not() {
+        let c = |type_, status, reason| Desired {
+            type_,
+            status: Some(status),
+            reason,
+            message: String::new(),
+        };
+        let at = t("2026-11-01T00:00:00Z");
+        let running = merge(
+            &[],
+            &[
+                c(READY, false, IN_PROGRESS),
+                c(PROGRESSING, true, "StepsRunning"),
+                c(WAITING_FOR_PERSON, false, "NotWaiting"),
+            ],
+            None,
+            at.clone(),
+        );
+        let first = transitions(&[], &running);
+        let mut got: Vec<_> = first
+            .iter()
+            .map(|x| (x.reason.as_str(), x.warning))
+            .collect();
+        got.sort();
+        assert_eq!(got, [(IN_PROGRESS, false), ("StepsRunning", false)]);
+        let waiting = merge(
+            &running,
+            &[c(WAITING_FOR_PERSON, true, "AwaitingSignOff")],
+            None,
+            at.clone(),
+        );
+        assert!(transitions(&running, &waiting)[0].warning);
+        let done = merge(
+            &waiting,
+            &[
+                c(PROGRESSING, false, "Finished"),
+                c(WAITING_FOR_PERSON, false, "NotWaiting"),
+                c(READY, false, "StepFailed"),
+            ],
+            None,
+            at,
+        );
+        let mut got: Vec<_> = transitions(&waiting, &done)
+            .into_iter()
+            .map(|x| (x.reason, x.warning))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("Finished".to_string(), false),
+                ("NotWaiting".to_string(), false),
+                ("StepFailed".to_string(), true)
+            ]
         );
     }
 }

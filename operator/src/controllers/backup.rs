@@ -641,13 +641,14 @@ async fn write(
             &Patch::Merge(&serde_json::json!({ "status": new })),
         )
         .await?;
+    super::events::publish(ctx, b, &old.conditions, &new.conditions).await;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controllers::testing::{seed_cluster, seed_namespaced};
+    use crate::controllers::testing::{events_about, seed_cluster, seed_namespaced};
     use kube_fake_client::ClientBuilder;
     use pusdata_crds::fixtures;
     use pusdata_crds::v1alpha1::{BackupTrigger, HookPhase, HookRun};
@@ -868,12 +869,23 @@ mod tests {
             "{text}"
         );
 
+        // Started and completed are Events on the Backup; the running pass added none.
+        let events = || events_about(&bctx.ctx, NS, NAME);
+        let ev = |r: &str, t: &str| (r.to_string(), t.to_string());
+        let mut seen = events().await;
+        seen.sort();
+        assert_eq!(
+            seen,
+            vec![ev("Completed", "Normal"), ev("InProgress", "Normal")]
+        );
+
         // Over: further passes do nothing.
         assert_eq!(
             reconcile_once(&get(&bctx).await, &bctx).await.unwrap(),
             Outcome::Done
         );
         assert_eq!(rec.calls.lock().unwrap().len(), 3);
+        assert_eq!(events().await.len(), 2, "no Event at steady state");
     }
 
     #[tokio::test]
@@ -922,6 +934,11 @@ mod tests {
             st.errors
         );
         assert!(st.snapshot_id.is_none());
+        let failed = events_about(&bctx.ctx, NS, NAME).await;
+        assert!(
+            failed.contains(&("Failed".to_string(), "Warning".to_string())),
+            "{failed:?}"
+        );
 
         let hooks = vec![hook("unfreeze", HookPhase::Post, HookRun::Always, true)];
         let (bctx, _) = world(hooks, vec!["unfreeze"]).await;
@@ -932,6 +949,11 @@ mod tests {
         let st = get(&bctx).await.status.unwrap();
         assert!(st.snapshot_id.is_some(), "the snapshot exists");
         assert_eq!(st.errors, vec!["post hook unfreeze: exited with status 3"]);
+        let partial = events_about(&bctx.ctx, NS, NAME).await;
+        assert!(
+            partial.contains(&("PartiallyFailed".to_string(), "Warning".to_string())),
+            "{partial:?}"
+        );
     }
 
     #[tokio::test]

@@ -66,6 +66,23 @@ fn exprs(v: &serde_json::Value, out: &mut Vec<String>) {
 fn every_dashboard_expression_names_a_registered_or_planned_family() {
     let m = Metrics::new();
     m.reconciled("agency", Duration::from_millis(1), Some("kube"));
+    // Families appear in the exposition once they hold a series.
+    m.capacity(&[pusdata_core::placement::RackCapacity {
+        site: "dc-bekasi".into(),
+        rack: "R01".into(),
+        free_units: 41,
+        feed_headroom_watts: vec![(pusdata_core::placement::Side::A, 5920)],
+        cooling_headroom_watts: 6000,
+        cordoned: false,
+    }]);
+    m.repository("r", "dinkes", "drc-bandung", true, Some((1, 1)));
+    m.failover_finished(
+        "bekasi",
+        "Drill",
+        "Succeeded",
+        &[("t1".into(), Some(60), 3600)],
+    );
+    m.set_leading(true);
     let w = WebhookMetrics::new();
     w.count(
         "validate",
@@ -108,6 +125,15 @@ fn every_dashboard_expression_names_a_registered_or_planned_family() {
         "pusdata_reconcile_errors",
         "pusdata_reconcile_duration_seconds",
         "pusdata_admission_decisions",
+        "pusdata_rack_free_units",
+        "pusdata_feed_headroom_watts",
+        "pusdata_rack_cooling_headroom_watts",
+        "pusdata_repository_available",
+        "pusdata_repository_stored_bytes",
+        "pusdata_failover_rto_achieved_seconds",
+        "pusdata_failover_rto_target_seconds",
+        "pusdata_failover_executions",
+        "pusdata_leader",
     ]
     .iter()
     .chain(PLANNED)

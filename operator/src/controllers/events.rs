@@ -9,7 +9,7 @@ use super::rbac::Permission;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::Resource;
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
-use pusdata_core::conditions::transitions;
+use pusdata_core::conditions::{Transition, transitions};
 
 /// API calls of the events (see `rbac`). `patch` updates a repeated Event's series.
 pub const PERMISSIONS: &[Permission] = &[Permission {
@@ -27,7 +27,16 @@ pub async fn publish<K>(ctx: &Context, object: &K, old: &[Condition], new: &[Con
 where
     K: Resource<DynamicType = ()>,
 {
-    let changes = transitions(old, new);
+    publish_transitions(ctx, object, transitions(old, new)).await
+}
+
+/// Publishes one Event per transition (conditions, or e.g. Failover steps from
+/// [`pusdata_core::dr::steps::step_transitions`]) on `object`, and returns how many were
+/// accepted.
+pub async fn publish_transitions<K>(ctx: &Context, object: &K, changes: Vec<Transition>) -> usize
+where
+    K: Resource<DynamicType = ()>,
+{
     if changes.is_empty() {
         return 0;
     }
@@ -98,6 +107,61 @@ mod tests {
                 .filter_map(quoted),
         );
         assert!(reasons.iter().any(|r| r == "StillInUse"));
+        // The other controllers: reason constants, and the CamelCase literals of the
+        // functions that choose a reason.
+        let read = |path: &str| std::fs::read_to_string(format!("{root}/{path}")).unwrap();
+        let between = |text: &str, from: &str, to: &str| -> String {
+            let start = text.find(from).unwrap_or_else(|| panic!("{from}"));
+            let rest = &text[start..];
+            rest[..rest.find(to).unwrap_or(rest.len())].to_string()
+        };
+        let camel = |text: &str| -> Vec<String> {
+            text.split('"')
+                .skip(1)
+                .step_by(2)
+                .filter(|w| {
+                    w.len() > 2
+                        && w.starts_with(|c: char| c.is_ascii_uppercase())
+                        && w.chars().all(|c| c.is_ascii_alphabetic())
+                })
+                .map(str::to_string)
+                .collect()
+        };
+        let repository = read("operator/core/src/repository.rs");
+        let sources = [
+            between(&repository, "pub mod reason", "\n}"),
+            between(&repository, "pub mod check_reason", "\n}"),
+            between(&repository, "pub fn deletion(", "\n}"),
+            between(&read("operator/core/src/backup/mod.rs"), "fn ready(", "\n}"),
+            between(
+                &read("operator/core/src/dr/steps.rs"),
+                "pub mod step_reason",
+                "\n}",
+            ),
+            between(
+                &read("operator/src/controllers/schedule.rs"),
+                "type_: conditions::RPO_MET",
+                "let new = ",
+            ),
+            between(
+                &read("operator/src/controllers/failover.rs"),
+                "fn desired(",
+                "\n}",
+            ),
+        ];
+        let more: Vec<String> = sources.iter().flat_map(|s| camel(s)).collect();
+        for r in [
+            "CheckFailed",
+            "ReadOnly",
+            "PartiallyFailed",
+            "StepWaitingForPerson",
+            "RpoExceeded",
+            "AwaitingSignOff",
+            "WithinTargets",
+        ] {
+            assert!(more.iter().any(|m| m == r), "{r} not found in {more:?}");
+        }
+        reasons.extend(more);
         for r in &reasons {
             assert!(
                 page.contains(&format!("`{r}`")),

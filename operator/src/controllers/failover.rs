@@ -131,9 +131,9 @@ pub const TRAFFIC_SITE_ANNOTATION: &str = "pusdata.io/traffic-site";
 /// Condition types of a Failover (besides `Ready`).
 pub mod condition {
     /// Steps are running.
-    pub const PROGRESSING: &str = "Progressing";
+    pub const PROGRESSING: &str = pusdata_core::conditions::PROGRESSING;
     /// A manual or approval step waits for a person.
-    pub const WAITING_FOR_PERSON: &str = "WaitingForPerson";
+    pub const WAITING_FOR_PERSON: &str = pusdata_core::conditions::WAITING_FOR_PERSON;
     /// Every tier in scope met its RTO (and RPO when known).
     pub const RTO_MET: &str = "RtoMet";
 }
@@ -1202,6 +1202,9 @@ async fn persist(
             &Patch::Merge(&patch),
         )
         .await?;
+    let mut changes = conditions::transitions(&before.conditions, &status.conditions);
+    changes.extend(dr::steps::step_transitions(&before.steps, &status.steps));
+    super::events::publish_transitions(&ctx.base, fo, changes).await;
     Ok(())
 }
 

@@ -178,6 +178,16 @@ pub async fn reconcile_once(hr: &HostingRequest, ctx: &Context) -> Result<Outcom
         .await?;
         super::events::publish(ctx, hr, &old.conditions, &new.conditions).await;
     }
+    if hr.spec.mode == HostingMode::Colocation {
+        // Capacity left per rack, from the same inventory the engine placed into (this
+        // request as just written counts too).
+        let mut me = hr.clone();
+        me.status = Some(new);
+        let requests: Vec<HostingRequest> = world.others.into_iter().chain([me]).collect();
+        if let Ok(inv) = inventory(&world.racks, &requests) {
+            ctx.metrics.capacity(&placement::capacity(&inv));
+        }
+    }
     Ok(Outcome {
         phase: decision.phase,
         written,
@@ -459,6 +469,32 @@ mod tests {
             status.placement_summary,
             Some(format!("dc-bekasi/{} U1", p.rack))
         );
+
+        // The capacity gauges count the device where the engine put it: 41 free U less
+        // one, each 5920 W feed budget less its 450 W (either feed carries it all).
+        let other_rack = if p.rack == "R01" { "R02" } else { "R01" };
+        let text = ctx.metrics.encode();
+        for line in [
+            format!(
+                "pusdata_rack_free_units{{site=\"dc-bekasi\",rack=\"{}\"}} 40",
+                p.rack
+            ),
+            format!("pusdata_rack_free_units{{site=\"dc-bekasi\",rack=\"{other_rack}\"}} 41"),
+            format!(
+                "pusdata_feed_headroom_watts{{site=\"dc-bekasi\",rack=\"{}\",feed=\"A\"}} 5470",
+                p.rack
+            ),
+            format!(
+                "pusdata_feed_headroom_watts{{site=\"dc-bekasi\",rack=\"{}\",feed=\"B\"}} 5470",
+                p.rack
+            ),
+            format!(
+                "pusdata_rack_cooling_headroom_watts{{site=\"dc-bekasi\",rack=\"{}\"}} 5550",
+                p.rack
+            ),
+        ] {
+            assert!(text.contains(&line), "{line} not in {text}");
+        }
 
         // A second device of another agency goes around the first and gets the next
         // address.

@@ -99,6 +99,27 @@ struct FailoverTierLabels {
     tier: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RackLabels {
+    site: String,
+    rack: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FeedLabels {
+    site: String,
+    rack: String,
+    feed: &'static str,
+}
+
+/// The placement capacity families (`pusdata_rack_*`, `pusdata_feed_*`).
+#[derive(Debug, Default)]
+struct CapacityMetrics {
+    free_units: Family<RackLabels, Gauge>,
+    feed_headroom: Family<FeedLabels, Gauge>,
+    cooling_headroom: Family<RackLabels, Gauge>,
+}
+
 /// Metrics of all controllers.
 #[derive(Debug)]
 pub struct Metrics {
@@ -115,6 +136,7 @@ pub struct Metrics {
     failovers: Family<OutcomeLabels, Counter>,
     rto: Family<FailoverTierLabels, FloatGauge>,
     rto_target: Family<FailoverTierLabels, FloatGauge>,
+    capacity: CapacityMetrics,
 }
 
 impl Default for Metrics {
@@ -272,6 +294,22 @@ impl Metrics {
             "RTO target per tier from the plan, beside the achieved one",
             rto_target.clone(),
         );
+        let capacity = CapacityMetrics::default();
+        registry.register(
+            "rack_free_units",
+            "Units neither used nor reserved per rack (0 when cordoned), from the placement inventory",
+            capacity.free_units.clone(),
+        );
+        registry.register(
+            "feed_headroom_watts",
+            "Power feed budget (rating x max utilisation) minus the whole rack load, per feed (N+N: either feed carries it all); negative when over",
+            capacity.feed_headroom.clone(),
+        );
+        registry.register(
+            "rack_cooling_headroom_watts",
+            "Cooling budget minus the heat of every device per rack; negative when over",
+            capacity.cooling_headroom.clone(),
+        );
         Metrics {
             registry,
             reconciles,
@@ -286,6 +324,34 @@ impl Metrics {
             failovers,
             rto,
             rto_target,
+            capacity,
+        }
+    }
+
+    /// Replaces the placement capacity figures: racks no longer in the inventory disappear.
+    pub fn capacity(&self, racks: &[pusdata_core::placement::RackCapacity]) {
+        let c = &self.capacity;
+        c.free_units.clear();
+        c.feed_headroom.clear();
+        c.cooling_headroom.clear();
+        for r in racks {
+            let l = RackLabels {
+                site: r.site.clone(),
+                rack: r.rack.clone(),
+            };
+            c.free_units.get_or_create(&l).set(i64::from(r.free_units));
+            c.cooling_headroom
+                .get_or_create(&l)
+                .set(r.cooling_headroom_watts);
+            for (side, watts) in &r.feed_headroom_watts {
+                c.feed_headroom
+                    .get_or_create(&FeedLabels {
+                        site: r.site.clone(),
+                        rack: r.rack.clone(),
+                        feed: side.as_str(),
+                    })
+                    .set(*watts);
+            }
         }
     }
 
@@ -477,6 +543,34 @@ impl Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capacity_is_replaced_so_a_removed_rack_disappears() {
+        use pusdata_core::placement::{RackCapacity, Side};
+        let rack = |name: &str, free| RackCapacity {
+            site: "dc-bekasi".into(),
+            rack: name.into(),
+            free_units: free,
+            feed_headroom_watts: vec![(Side::A, 5920), (Side::B, -80)],
+            cooling_headroom_watts: -500,
+            cordoned: false,
+        };
+        let m = Metrics::new();
+        m.capacity(&[rack("R01", 41), rack("R02", 3)]);
+        let text = m.encode();
+        for line in [
+            "pusdata_rack_free_units{site=\"dc-bekasi\",rack=\"R02\"} 3",
+            "pusdata_feed_headroom_watts{site=\"dc-bekasi\",rack=\"R01\",feed=\"A\"} 5920",
+            "pusdata_feed_headroom_watts{site=\"dc-bekasi\",rack=\"R01\",feed=\"B\"} -80",
+            "pusdata_rack_cooling_headroom_watts{site=\"dc-bekasi\",rack=\"R01\"} -500",
+        ] {
+            assert!(text.contains(line), "{line} not in {text}");
+        }
+        m.capacity(&[rack("R01", 40)]);
+        let text = m.encode();
+        assert!(text.contains("pusdata_rack_free_units{site=\"dc-bekasi\",rack=\"R01\"} 40"));
+        assert!(!text.contains("R02"), "{text}");
+    }
 
     #[test]
     fn reconcile_runs_and_errors_are_counted_per_controller() {

@@ -329,6 +329,7 @@ async fn blocked(
     };
     super::patch_status_if_changed::<BackupRepository, _>(ctx, &repo.name_any(), &old, &new)
         .await?;
+    super::events::publish(ctx, repo, &old.conditions, &new.conditions).await;
     Ok((
         Outcome::DeletionBlocked { reason: why.reason },
         decide::UNAVAILABLE_RETRY,
@@ -563,7 +564,9 @@ async fn write_status(
     if check.is_some() {
         new.last_check = Some(Time(now));
     }
-    super::patch_status_if_changed::<BackupRepository, _>(ctx, &repo.name_any(), old, &new).await
+    super::patch_status_if_changed::<BackupRepository, _>(ctx, &repo.name_any(), old, &new).await?;
+    super::events::publish(ctx, repo, &old.conditions, &new.conditions).await;
+    Ok(())
 }
 
 /// The `Checked` condition from a check run.
@@ -865,6 +868,60 @@ mod tests {
             assert!(stored.finalizers().iter().any(|f| f == FINALIZER));
             assert_no_secret(&stored);
         }
+    }
+
+    #[tokio::test]
+    async fn unavailable_and_a_blocked_deletion_are_events_and_steady_state_adds_none() {
+        use crate::controllers::testing::events_about;
+        // Nothing listens on the port: S3 is down.
+        let ctx = context().await;
+        let mut repo = world(&ctx, free_port(), "GK0123", S3_SECRET).await;
+        repo.spec.agency = "dinsos".into();
+        let repo = seed_and_get(&ctx, &repo).await;
+        let name = repo.name_any();
+        reconcile_once(&repo, &ctx).await.unwrap();
+        let first = events_about(&ctx, "default", &name).await;
+        assert_eq!(
+            first,
+            vec![("AgencyNotFound".to_string(), "Warning".to_string())]
+        );
+        // Again, later (validation due again), nothing changed: no new Event.
+        let mut later = ctx.clone();
+        later.clock = Arc::new(|| "2026-11-26T00:00:00Z".parse().unwrap());
+        reconcile_once(&get(&ctx, &name).await, &later)
+            .await
+            .unwrap();
+        assert_eq!(events_about(&ctx, "default", &name).await, first);
+
+        // Deleted with Delete while its agency is unknown: the finalizer holds it, a Warning
+        // says why.
+        let mut gone = get(&ctx, &name).await;
+        gone.spec.deletion_policy = DeletionPolicy::Delete;
+        gone.metadata.deletion_timestamp = Some(ctx.now());
+        let (out, _) = reconcile_once(&gone, &ctx).await.unwrap();
+        assert!(matches!(out, Outcome::DeletionBlocked { .. }), "{out:?}");
+        let after = events_about(&ctx, "default", &name).await;
+        assert_eq!(after.len(), 2, "{after:?}");
+        let blocked = get(&ctx, &name).await;
+        let c = blocked
+            .status
+            .unwrap()
+            .conditions
+            .into_iter()
+            .find(|c| c.type_ == "DeletionBlocked")
+            .unwrap();
+        assert!(
+            after.contains(&(c.reason.clone(), "Warning".to_string())),
+            "{after:?}"
+        );
+        // The Events carry no secret.
+        let all =
+            Api::<k8s_openapi::api::events::v1::Event>::namespaced(ctx.client.clone(), "default")
+                .list(&kube::api::ListParams::default())
+                .await
+                .unwrap();
+        let text = serde_json::to_string(&all.items).unwrap();
+        assert!(!text.contains(S3_SECRET) && !text.contains(KEY));
     }
 
     #[tokio::test]

@@ -359,6 +359,7 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
         Api::<DisasterRecoveryPlan>::all(ctx.client.clone())
             .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
             .await?;
+        super::events::publish(ctx, plan, &old.conditions, &new.conditions).await;
     }
     Ok(Outcome {
         created,
@@ -605,6 +606,15 @@ mod tests {
         assert_eq!(t.skipped_runs, Some(1), "the counter is kept across passes");
         let rpo = st.conditions.iter().find(|c| c.type_ == "RpoMet").unwrap();
         assert_eq!(rpo.status, "False");
+        // RpoMet=False was an Event once, when it first turned (nothing backed up at the
+        // first pass); the later passes kept the reason and added no Event for it.
+        let events = crate::controllers::testing::events_about(&ctx, "default", "bekasi").await;
+        let exceeded: Vec<_> = events.iter().filter(|e| e.0 == "RpoExceeded").collect();
+        assert_eq!(
+            exceeded,
+            [&("RpoExceeded".to_string(), "Warning".to_string())]
+        );
+        assert!(events.iter().any(|e| e.0 == "Scheduled"), "{events:?}");
         let text = ctx.metrics.encode();
         assert!(text.contains("pusdata_backup_last_success_timestamp_seconds{plan=\"bekasi\",tier=\"tier-1-critical\"} 1795565100.0"), "{text}");
     }

@@ -67,3 +67,17 @@ where
         .unwrap();
     }
 }
+
+/// The Events in `namespace` about the object named `name` (cluster-scoped objects get
+/// theirs in `default`), as `(reason, type)` pairs in the order they were recorded.
+pub async fn events_about(ctx: &Context, namespace: &str, name: &str) -> Vec<(String, String)> {
+    kube::Api::<k8s_openapi::api::events::v1::Event>::namespaced(ctx.client.clone(), namespace)
+        .list(&kube::api::ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|e| e.regarding.as_ref().and_then(|r| r.name.as_deref()) == Some(name))
+        .map(|e| (e.reason.unwrap_or_default(), e.type_.unwrap_or_default()))
+        .collect()
+}

@@ -797,5 +797,60 @@ pub fn apply(plan: &StepPlan, status: &mut FailoverStatus, action: &Action, now:
     }
 }
 
+/// Reasons of the Events a Failover publishes for its steps (docs/reference/conditions.md).
+pub mod step_reason {
+    /// A step started.
+    pub const STARTED: &str = "StepStarted";
+    /// A step waits for a person to sign it off or approve it.
+    pub const WAITING: &str = "StepWaitingForPerson";
+    /// A step succeeded.
+    pub const SUCCEEDED: &str = "StepSucceeded";
+    /// A step failed.
+    pub const FAILED: &str = "StepFailed";
+    /// A step was not needed.
+    pub const SKIPPED: &str = "StepSkipped";
+}
+
+/// The steps whose state changed from `old` to `new`, as Event-worthy transitions (type
+/// `Step`, the step id first in the message). `Pending` is quiet; a failed step is a
+/// warning.
+pub fn step_transitions(
+    old: &[StepStatus],
+    new: &[StepStatus],
+) -> Vec<crate::conditions::Transition> {
+    new.iter()
+        .filter(|s| {
+            let before = old.iter().find(|o| o.id == s.id).map(|o| o.state);
+            before.unwrap_or_default() != s.state
+        })
+        .map(|s| {
+            let reason = match s.state {
+                StepState::Pending => None,
+                StepState::Running => Some(step_reason::STARTED),
+                StepState::Waiting => Some(step_reason::WAITING),
+                StepState::Succeeded => Some(step_reason::SUCCEEDED),
+                StepState::Failed => Some(step_reason::FAILED),
+                StepState::Skipped => Some(step_reason::SKIPPED),
+            };
+            (s, reason)
+        })
+        .filter_map(|(s, reason)| {
+            let reason = reason?;
+            let mut message = format!("{} ({})", s.id, s.action);
+            if let Some(m) = &s.message {
+                message.push_str(": ");
+                message.push_str(m);
+            }
+            Some(crate::conditions::Transition {
+                type_: "Step".into(),
+                status: format!("{:?}", s.state),
+                reason: reason.into(),
+                message,
+                warning: s.state == StepState::Failed,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests;

@@ -18,12 +18,14 @@
 //! Nothing is ever moved: a placement only adds to the inventory.
 
 mod address;
+mod capacity;
 mod inventory;
 mod reason;
 mod svg;
 mod work_order;
 
 pub use address::{AddressError, allocate_addresses};
+pub use capacity::{RackCapacity, capacity};
 pub use inventory::{
     DeviceRequest, Inventory, InventoryError, MAX_RACK_U, Occupant, Origin, RackInfo, RackState,
     feed_budget, request_id, unit_mask,

@@ -307,9 +307,23 @@ async fn a_drill_runs_to_completion_reconcile_by_reconcile() {
     assert!(ctx.base.metrics.encode().contains(
         "pusdata_failover_executions_total{plan=\"bekasi\",kind=\"Drill\",outcome=\"Succeeded\"} 1"
     ));
-    // Finished: another reconcile does nothing.
+    // Every step started and succeeded as an Event, the run finished as one.
+    let events = testing::events_about(&ctx.base, "default", "drill-q4").await;
+    let count = |r: &str| events.iter().filter(|e| e.0 == r).count();
+    assert_eq!(count("StepStarted"), 6, "{events:?}");
+    assert_eq!(count("StepSucceeded"), 6, "{events:?}");
+    assert_eq!(count("Finished"), 1, "{events:?}");
+    assert_eq!(count("Succeeded"), 1, "{events:?}");
+    assert!(events.iter().all(|e| e.1 == "Normal"), "{events:?}");
+    // Finished: another reconcile does nothing, and says nothing.
     let again = reconcile_once(&fo, &ctx).await.unwrap();
     assert!(again.executed.is_empty());
+    assert_eq!(
+        testing::events_about(&ctx.base, "default", "drill-q4")
+            .await
+            .len(),
+        events.len()
+    );
 }
 
 /// Signs off a step the way `pusdata drill approve` does.
@@ -375,6 +389,18 @@ async fn a_failover_waits_for_approval_fences_resumes_after_a_crash_and_switches
         waiting.message
     );
     assert!(reconcile_once(&fo, &ctx).await.unwrap().executed.is_empty());
+    let events = testing::events_about(&ctx.base, "default", "fo-banjir").await;
+    let reasons: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
+    assert!(reasons.contains(&"StepWaitingForPerson"), "{reasons:?}");
+    assert!(reasons.contains(&"AwaitingSignOff"), "{reasons:?}");
+    assert!(reconcile_once(&fo, &ctx).await.unwrap().executed.is_empty());
+    assert_eq!(
+        testing::events_about(&ctx.base, "default", "fo-banjir")
+            .await
+            .len(),
+        events.len(),
+        "waiting again says nothing new"
+    );
 
     // Signed off: fence (epoch 1), then the final sync creates Backups at the primary and
     // waits for them.

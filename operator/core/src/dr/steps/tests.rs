@@ -574,3 +574,59 @@ proptest! {
         prop_assert_eq!(first.into_iter().collect::<BTreeSet<_>>(), roots);
     }
 }
+
+#[test]
+fn only_changed_steps_become_events_and_a_failure_is_a_warning() {
+    let step = |id: &str, state, message: Option<&str>| StepStatus {
+        id: id.into(),
+        action: "restore".into(),
+        state,
+        message: message.map(str::to_string),
+        ..StepStatus::default()
+    };
+    let old = vec![
+        step("restore/db", StepState::Running, None),
+        step("verify/db", StepState::Pending, None),
+        step("approve", StepState::Pending, None),
+    ];
+    let new = vec![
+        step("restore/db", StepState::Failed, Some("snapshot missing")),
+        step("verify/db", StepState::Pending, None),
+        step("approve", StepState::Waiting, None),
+        step("teardown", StepState::Running, None),
+    ];
+    let got: Vec<_> = step_transitions(&old, &new)
+        .into_iter()
+        .map(|t| (t.reason, t.warning, t.message))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "StepFailed".to_string(),
+                true,
+                "restore/db (restore): snapshot missing".to_string()
+            ),
+            (
+                "StepWaitingForPerson".to_string(),
+                false,
+                "approve (restore)".to_string()
+            ),
+            (
+                "StepStarted".to_string(),
+                false,
+                "teardown (restore)".to_string()
+            ),
+        ]
+    );
+    assert!(step_transitions(&new, &new).is_empty(), "steady state");
+    let done: Vec<_> = [StepState::Succeeded, StepState::Skipped]
+        .into_iter()
+        .map(|s| {
+            step_transitions(&old[..1], &[step("restore/db", s, None)])[0]
+                .reason
+                .clone()
+        })
+        .collect();
+    assert_eq!(done, ["StepSucceeded", "StepSkipped"]);
+}
