@@ -164,6 +164,29 @@ fn object_name(value: &Value) -> String {
         .to_string()
 }
 
+/// Each kind's OpenAPI schema (with its CEL rules), generated once per process: generating
+/// all twelve CRDs per object made `policy check` over a directory spend most of its time
+/// in schema generation.
+fn schemas() -> &'static [(String, Value)] {
+    static SCHEMAS: std::sync::OnceLock<Vec<(String, Value)>> = std::sync::OnceLock::new();
+    SCHEMAS.get_or_init(|| {
+        all_crds()
+            .into_iter()
+            .map(|crd| {
+                let schema = crd
+                    .spec
+                    .versions
+                    .first()
+                    .and_then(|v| v.schema.as_ref())
+                    .and_then(|s| s.open_api_v3_schema.as_ref())
+                    .and_then(|s| serde_json::to_value(s).ok())
+                    .unwrap_or(Value::Null);
+                (crd.spec.names.kind, schema)
+            })
+            .collect()
+    })
+}
+
 /// Checks a manifest against its CRD's CEL rules (`x-kubernetes-validations`), as the API
 /// server does on create; with `old`, transition rules (`oldSelf`) are checked as on update.
 ///
@@ -173,28 +196,15 @@ pub fn check_rules(value: &Value, old: Option<&Value>) -> Result<(), ObjectError
         .get("kind")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let crd = all_crds()
-        .into_iter()
-        .find(|c| c.spec.names.kind == kind)
+    let schema = schemas()
+        .iter()
+        .find(|(k, _)| k == kind)
+        .map(|(_, schema)| schema)
         .ok_or_else(|| ObjectError::NotPusdata {
             api_version: String::new(),
             kind: kind.to_string(),
         })?;
-    let schema = crd
-        .spec
-        .versions
-        .first()
-        .and_then(|v| v.schema.as_ref())
-        .and_then(|s| s.open_api_v3_schema.as_ref())
-        .map(serde_json::to_value)
-        .transpose()
-        .map_err(|source| ObjectError::Shape {
-            kind: kind.to_string(),
-            name: object_name(value),
-            source,
-        })?
-        .unwrap_or(Value::Null);
-    let errors = kube::core::cel::Validator::new().validate(&schema, value, old);
+    let errors = kube::core::cel::Validator::new().validate(schema, value, old);
     match errors {
         Ok(()) => Ok(()),
         Err(errors) => Err(ObjectError::Rule {
@@ -223,4 +233,21 @@ pub fn yaml_documents(text: &str) -> Result<Vec<Value>, serde_saphyr::Error> {
         .flatten()
         .filter(|v| !v.is_null())
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_a_cached_schema_with_its_rules() {
+        let s = schemas();
+        assert_eq!(s.len(), 12);
+        for (kind, schema) in s {
+            assert!(schema.is_object(), "{kind} has no schema");
+        }
+        // The CEL rules survive into the cached schemas (DisasterRecoveryPlan has DR-FAR's).
+        let (_, drp) = s.iter().find(|(k, _)| k == "DisasterRecoveryPlan").unwrap();
+        assert!(drp.to_string().contains("x-kubernetes-validations"));
+    }
 }
