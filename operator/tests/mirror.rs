@@ -190,6 +190,11 @@ fn mirror_incremental_delayed_delete_and_failback() {
         "{}: checksumConfirmed {} of 62",
         primary.kind, r["checksumConfirmed"]
     );
+    if primary.kind == "garage" {
+        // Garage reports the stored SHA-256: every copy confirmed, from the PUT's answer
+        // (single part) or the HEAD (multipart).
+        assert_eq!(r["checksumConfirmed"], 62, "{r}");
+    }
     let src = p.contents();
     assert_eq!(src.len(), 62);
     assert_eq!(d.contents(), src);
@@ -304,4 +309,45 @@ fn mirror_requires_keys_per_side() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("PUSDATA_DST_ACCESS_KEY_ID"), "{err}");
     assert!(!err.contains("rahasia-sumber"), "{err}");
+}
+
+/// What the mirror relies on to skip a HEAD after each single-part upload: the destination
+/// server computes the SHA-256 of the bytes it receives, refuses a PUT whose
+/// `x-amz-checksum-sha256` differs, and echoes the stored checksum in its answer.
+#[test]
+fn server_refuses_a_put_whose_sha256_differs() {
+    use aws_sdk_s3::types::ChecksumAlgorithm;
+    use base64::Engine as _;
+    let s3 = S3Server::start();
+    let rt = std::sync::Arc::new(tokio::runtime::Runtime::new().unwrap());
+    let side = Side::new(&s3, &rt);
+    let b64 = |data: &[u8]| base64::engine::general_purpose::STANDARD.encode(Sha256::digest(data));
+    let put = |key: &str, body: Vec<u8>, sum: String| {
+        rt.block_on(
+            side.client
+                .put_object()
+                .bucket(&side.bucket)
+                .key(key)
+                .checksum_algorithm(ChecksumAlgorithm::Sha256)
+                .checksum_sha256(sum)
+                .body(ByteStream::from(body))
+                .send(),
+        )
+        .map_err(|e| format!("{e:?}"))
+    };
+    let good = bytes(7, 10_000);
+    let answer = put("good", good.clone(), b64(&good)).unwrap();
+    assert_eq!(
+        answer.checksum_sha256(),
+        Some(b64(&good).as_str()),
+        "{}",
+        s3.kind
+    );
+
+    let mut bad = good.clone();
+    bad[5_000] ^= 1;
+    let refused = put("bad", bad, b64(&good));
+    assert!(refused.is_err(), "{}: a corrupted body was stored", s3.kind);
+    let listed = side.contents();
+    assert!(!listed.contains_key("bad"), "{}: {listed:?}", s3.kind);
 }

@@ -8,9 +8,10 @@
 //!
 //! Integrity: every object is read from the source while its SHA-256 is computed; each PUT
 //! (or each part) carries `x-amz-checksum-sha256`, so the destination server refuses bytes
-//! that do not match; afterwards a HEAD checks the size and, where the server returns it,
-//! the stored SHA-256 (full-object or composite-of-parts). A short read, a size or a checksum
-//! mismatch fails that key.
+//! that do not match. A single-part PUT whose answer echoes the stored SHA-256 is confirmed
+//! by that answer; otherwise (and always for multipart, where the assembled size matters) a
+//! HEAD checks the size and, where the server returns it, the stored SHA-256 (full-object or
+//! composite-of-parts). A short read, a size or a checksum mismatch fails that key.
 
 mod copy;
 mod endpoint;

@@ -9,6 +9,7 @@
 mod backup;
 
 mod inspect;
+mod key;
 mod limit;
 mod maintenance;
 mod progress;

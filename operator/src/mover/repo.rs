@@ -6,6 +6,7 @@ use super::limit::Throttled;
 use super::progress::Bars;
 use crate::mirror::RateLimit;
 use rustic_backend::BackendOptions;
+use rustic_core::repofile::MasterKey;
 use rustic_core::{
     ConfigOptions, Credentials, KeyOptions, OpenStatus, Repository, RepositoryBackends,
     RepositoryOptions,
@@ -331,12 +332,61 @@ impl RepoConfig {
         if exists {
             return Ok((self.open_existing(repo)?, false));
         }
-        let creds = Credentials::Password(self.password.expose().to_string());
+        // The key is Pusdata's own (see `key`): written first, then the config under it.
+        let creds = Credentials::Masterkey(self.prepare_key()?);
         let repo = repo
             .init(&creds, &KeyOptions::default(), &config_options())
             .map_err(|e| self.rustic_err("cannot create the repository", &e))?;
         tracing::info!(repository = %self.location.display(), "created repository");
         Ok((repo, true))
+    }
+
+    /// The master key of a repository being created: the one in a key file an interrupted
+    /// creation left (if the password opens it), or a new one, written as `keys/<id>`.
+    /// Key files the password does not open mean someone else's repository is being set up
+    /// here: refused, nothing written.
+    fn prepare_key(&self) -> Result<MasterKey, MoverError> {
+        let op = self.operator()?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| MoverError::Io(format!("cannot start I/O runtime: {e}")))?;
+        let err = |what: &str, e: opendal::Error| self.opendal_err(what, e);
+        rt.block_on(async {
+            let entries = match op.list("keys/").await {
+                Ok(v) => v,
+                Err(e) if e.kind() == opendal::ErrorKind::NotFound => Vec::new(),
+                Err(e) => return Err(err("cannot list keys in", e)),
+            };
+            let mut foreign = 0;
+            for e in entries.iter().filter(|e| e.metadata().is_file()) {
+                let bytes = op
+                    .read(e.path())
+                    .await
+                    .map_err(|e| err("cannot read a key in", e))?
+                    .to_vec();
+                match super::key::open_key_file(&bytes, self.password.expose())? {
+                    Some(master) => {
+                        tracing::info!(
+                            repository = %self.location.display(),
+                            "reusing the key of an interrupted repository creation"
+                        );
+                        return Ok(master);
+                    }
+                    None => foreign += 1,
+                }
+            }
+            if foreign > 0 {
+                return Err(MoverError::WrongKey(self.location.display()));
+            }
+            let master = MasterKey::new();
+            let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty());
+            let file = super::key::key_file(&master, self.password.expose(), host)?;
+            op.write(&format!("keys/{}", file.id), file.bytes)
+                .await
+                .map_err(|e| err("cannot write the key of", e))?;
+            Ok(master)
+        })
     }
 
     fn open_existing(&self, repo: Repository<()>) -> Result<Repository<OpenStatus>, MoverError> {
@@ -385,6 +435,71 @@ fn config_options() -> ConfigOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn key_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir.join("keys"))
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_created_repository_has_one_key_of_pusdatas_cost() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = RepoConfig::local(dir.path(), "kunci-dinkes");
+        let (_, created) = cfg.open_or_init().unwrap();
+        assert!(created);
+        let keys = key_files(dir.path());
+        assert_eq!(keys.len(), 1, "{keys:?}");
+        let file: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&keys[0]).unwrap()).unwrap();
+        assert_eq!(
+            (file["N"].as_u64(), file["r"].as_u64(), file["p"].as_u64()),
+            (Some(32768), Some(8), Some(2))
+        );
+        // Opening again neither re-creates nor adds a key.
+        let (_, created) = cfg.open_or_init().unwrap();
+        assert!(!created);
+        assert_eq!(key_files(dir.path()).len(), 1);
+        assert!(matches!(
+            RepoConfig::local(dir.path(), "salah").open(),
+            Err(MoverError::WrongKey(_))
+        ));
+    }
+
+    #[test]
+    fn an_interrupted_creation_reuses_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = RepoConfig::local(dir.path(), "kunci-dinkes");
+        // A creation that died after writing its key and before the config.
+        let master = cfg.prepare_key().unwrap();
+        assert!(!dir.path().join("config").exists());
+        let (_, created) = cfg.open_or_init().unwrap();
+        assert!(created);
+        assert_eq!(key_files(dir.path()).len(), 1, "no second key");
+        let opened = cfg.open().unwrap();
+        drop(opened);
+        let first = serde_json::to_value(&master).unwrap();
+        let bytes = std::fs::read(&key_files(dir.path())[0]).unwrap();
+        let again = super::super::key::open_key_file(&bytes, "kunci-dinkes")
+            .unwrap()
+            .unwrap();
+        assert_eq!(serde_json::to_value(&again).unwrap(), first);
+    }
+
+    #[test]
+    fn someone_elses_half_made_repository_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        RepoConfig::local(dir.path(), "kunci-lain")
+            .prepare_key()
+            .unwrap();
+        let before = key_files(dir.path());
+        let err = RepoConfig::local(dir.path(), "kunci-dinkes")
+            .open_or_init()
+            .err();
+        assert!(matches!(err, Some(MoverError::WrongKey(_))), "{err:?}");
+        assert_eq!(key_files(dir.path()), before);
+        assert!(!dir.path().join("config").exists());
+    }
 
     #[test]
     fn parses_s3_urls() {
