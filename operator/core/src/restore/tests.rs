@@ -363,7 +363,9 @@ fn next_step_table() {
         Next::Vanished => W::Vanished,
         Next::Settle { .. } => W::Settle,
     };
-    let cases: Vec<(Option<RestorePhase>, Option<&Observed>, PvcSeen, Gate, W)> = vec![
+    /// (recorded phase, the Job, the PVC, the gate) → the kind of step.
+    type Case<'a> = (Option<RestorePhase>, Option<&'a Observed>, PvcSeen, Gate, W);
+    let cases: Vec<Case<'_>> = vec![
         // Finished runs are never re-run, whatever is observed.
         (
             Some(Completed),
@@ -565,14 +567,16 @@ fn the_movers_output_parses_back_in_both_shapes() {
 fn settle_table() {
     use RestorePhase::{Completed, Failed};
     let rep = |o: RestoreOutput| MoverResult::Report(o);
-    let cases: Vec<(
+    /// (Job succeeded, the mover's result, spec.verify) → (phase, reason, errors).
+    type Case<'a> = (
         bool,
         MoverResult<RestoreOutput>,
         bool,
         RestorePhase,
         Reason,
-        Vec<&str>,
-    )> = vec![
+        Vec<&'a str>,
+    );
+    let cases: Vec<Case<'_>> = vec![
         (
             true,
             rep(verified_output(&[])),
@@ -993,4 +997,77 @@ fn job_names_fit_and_stay_distinct() {
     );
     assert!(a.len() <= 63 && b.len() <= 63);
     assert_ne!(a, b);
+}
+
+/// Every combination of recorded phase, Job, PVC and gate: a finished Restore does nothing; a
+/// Job is only created when none exists and the run never started; someone else's PVC is
+/// never used; a PVC is only created when missing; a Job that exists is always followed.
+#[test]
+fn next_step_invariants_hold_for_every_observation() {
+    let phases = [
+        None,
+        Some(RestorePhase::New),
+        Some(RestorePhase::InProgress),
+        Some(RestorePhase::Completed),
+        Some(RestorePhase::Failed),
+    ];
+    let jobs = [
+        None,
+        Some(Observed::Running),
+        Some(Observed::Stuck {
+            reason: "CreateContainerConfigError".into(),
+            message: "m".into(),
+        }),
+        Some(Observed::Finished {
+            succeeded: true,
+            message: None,
+        }),
+        Some(Observed::Finished {
+            succeeded: false,
+            message: None,
+        }),
+    ];
+    let gates = || {
+        [
+            go("latest", "1Gi"),
+            Gate::Wait(Reason::WaitingForRepository, "w".into()),
+            Gate::Refuse(Refusal {
+                reason: Reason::AgencyMismatch,
+                message: "SEC-CIA".into(),
+            }),
+        ]
+    };
+    let mut seen = 0;
+    for phase in phases {
+        for job in &jobs {
+            for pvc in [PvcSeen::Missing, PvcSeen::Ours, PvcSeen::NotOurs] {
+                for gate in gates() {
+                    seen += 1;
+                    let go_gate = matches!(gate, Gate::Go(_));
+                    let n = next(phase, job.as_ref(), pvc, gate);
+                    let ctx = format!("{phase:?} {job:?} {pvc:?} → {n:?}");
+                    if finished(phase) {
+                        assert_eq!(n, Next::Done, "{ctx}");
+                        continue;
+                    }
+                    if job.is_some() {
+                        assert!(
+                            matches!(n, Next::Running | Next::Abort(_) | Next::Settle { .. }),
+                            "{ctx}"
+                        );
+                    }
+                    if let Next::Start { create_pvc, .. } = n {
+                        assert!(job.is_none() && go_gate, "{ctx}");
+                        assert_ne!(phase, Some(RestorePhase::InProgress), "{ctx}");
+                        assert_ne!(pvc, PvcSeen::NotOurs, "{ctx}");
+                        assert_eq!(create_pvc, pvc == PvcSeen::Missing, "{ctx}");
+                    }
+                    if job.is_none() && pvc == PvcSeen::NotOurs {
+                        assert!(matches!(n, Next::Refuse(_) | Next::Vanished), "{ctx}");
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(seen, 5 * 5 * 3 * 3);
 }
