@@ -661,26 +661,49 @@ fn the_restore_result_file_holds_what_the_restore_controller_reads_back() {
     let volume = work.path().join("volume");
     fs::create_dir_all(volume.join("lost+found")).unwrap();
     let result = work.path().join("termination-log");
-    // The arguments restore_job gives (sorted source tags, --verify), with local paths.
+    let cache = work.path().join("cache");
+    let pw = password_file(work.path());
+    // The very arguments `restore_job` gives the Job, with the pod's paths made local: any
+    // drift between the Job builder and the CLI fails here.
     let run = |snapshot: &str, tags: &str, target: &Path| {
-        pusdata(
-            &[
-                "mover",
-                "restore",
-                "-r",
-                repo_s,
-                "--snapshot",
-                snapshot,
-                "--tag",
-                tags,
-                "--target",
-                target.to_str().unwrap(),
-                "--verify",
-                "--result-file",
-                result.to_str().unwrap(),
-            ],
-            &[],
-        )
+        let mut restore = pusdata_crds::fixtures::restore("dinkes-simpus", "pg-data");
+        restore.metadata.name = Some("pg-data-restore".into());
+        let repository = pusdata_crds::fixtures::backup_repository("dinkes", "drc-bandung");
+        let admitted = pusdata_core::restore::Admitted {
+            key: Default::default(),
+            snapshot: snapshot.into(),
+            tags: tags.split(',').map(str::to_string).collect(),
+            size: k8s_openapi::apimachinery::pkg::api::resource::Quantity("1Gi".into()),
+        };
+        let job = pusdata_core::restore::restore_job(&pusdata_core::restore::RestoreJobInput {
+            restore: &restore,
+            admitted: &admitted,
+            repository: &repository,
+            owner: Default::default(),
+            settings: &Default::default(),
+        });
+        let mut args = job.spec.unwrap().template.spec.unwrap().containers[0]
+            .args
+            .clone()
+            .unwrap();
+        let local = |flag: &str| -> Option<String> {
+            Some(match flag {
+                "--repository" => repo_s.to_string(),
+                "--password-file" => pw.to_str()?.to_string(),
+                "--cache-dir" => cache.to_str()?.to_string(),
+                "--result-file" => result.to_str()?.to_string(),
+                "--target" => target.to_str()?.to_string(),
+                _ => return None,
+            })
+        };
+        for i in 1..args.len() {
+            if let Some(v) = local(&args[i - 1]) {
+                args[i] = v;
+            }
+        }
+        assert!(args.iter().any(|a| a == "--verify"), "{args:?}");
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        pusdata(&args, &[])
     };
     let tags = "agency=dinkes,namespace=dinkes-simpus,pvc=pg-data";
     let o = run("latest", tags, &volume);
