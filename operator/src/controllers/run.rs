@@ -135,7 +135,8 @@ async fn audit_loop(ctx: Arc<Context>) {
 /// How `pusdata operator` runs.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// Run the controllers (primary); the DRC role keeps only the lease and certificates.
+    /// Run all the controllers (primary); the DRC role runs the Failover and Restore
+    /// controllers, the lease and the webhook certificates.
     pub controllers: bool,
     /// Namespace of the platform team.
     pub platform_namespace: String,
