@@ -640,3 +640,113 @@ fn limit_upload_slows_a_backup_to_s3() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("greater than zero"));
 }
+
+/// The Restore controller's Job: `mover restore --verify` with the source tags into a fresh
+/// volume (which holds an empty `lost+found`), its `--result-file` read back the way the
+/// controller does (`pusdata_core::restore::settle`), the files identical to the source;
+/// another source's tags never match a snapshot id, and a non-empty `lost+found` is data.
+#[test]
+fn the_restore_result_file_holds_what_the_restore_controller_reads_back() {
+    use pusdata_core::backup::result::{MoverResult, TERMINATION_MESSAGE_MAX, parse};
+    use pusdata_core::restore::{Reason, RestoreOutput, settle};
+    use pusdata_crds::v1alpha1::{RestorePhase, VerificationStatus};
+    let work = tempfile::tempdir().unwrap();
+    let src = work.path().join("src");
+    gen_tree(&src, 4);
+    let expected = hash_tree(&src);
+    let repo = work.path().join("repo");
+    let repo_s = repo.to_str().unwrap();
+    let snap = backup(repo_s, &src, &[]);
+    let id = snap["snapshotId"].as_str().unwrap().to_string();
+    let volume = work.path().join("volume");
+    fs::create_dir_all(volume.join("lost+found")).unwrap();
+    let result = work.path().join("termination-log");
+    let cache = work.path().join("cache");
+    let pw = password_file(work.path());
+    // The very arguments `restore_job` gives the Job, with the pod's paths made local: any
+    // drift between the Job builder and the CLI fails here.
+    let run = |snapshot: &str, tags: &str, target: &Path| {
+        let mut restore = pusdata_crds::fixtures::restore("dinkes-simpus", "pg-data");
+        restore.metadata.name = Some("pg-data-restore".into());
+        let repository = pusdata_crds::fixtures::backup_repository("dinkes", "drc-bandung");
+        let admitted = pusdata_core::restore::Admitted {
+            key: Default::default(),
+            snapshot: snapshot.into(),
+            tags: tags.split(',').map(str::to_string).collect(),
+            size: k8s_openapi::apimachinery::pkg::api::resource::Quantity("1Gi".into()),
+        };
+        let job = pusdata_core::restore::restore_job(&pusdata_core::restore::RestoreJobInput {
+            restore: &restore,
+            admitted: &admitted,
+            repository: &repository,
+            owner: Default::default(),
+            settings: &Default::default(),
+        });
+        let mut args = job.spec.unwrap().template.spec.unwrap().containers[0]
+            .args
+            .clone()
+            .unwrap();
+        let local = |flag: &str| -> Option<String> {
+            Some(match flag {
+                "--repository" => repo_s.to_string(),
+                "--password-file" => pw.to_str()?.to_string(),
+                "--cache-dir" => cache.to_str()?.to_string(),
+                "--result-file" => result.to_str()?.to_string(),
+                "--target" => target.to_str()?.to_string(),
+                _ => return None,
+            })
+        };
+        for i in 1..args.len() {
+            if let Some(v) = local(&args[i - 1]) {
+                args[i] = v;
+            }
+        }
+        assert!(args.iter().any(|a| a == "--verify"), "{args:?}");
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        pusdata(&args, &[])
+    };
+    let tags = "agency=dinkes,namespace=dinkes-simpus,pvc=pg-data";
+    let o = run("latest", tags, &volume);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = fs::read_to_string(&result).unwrap();
+    assert!(text.len() <= TERMINATION_MESSAGE_MAX);
+    let parsed = parse::<RestoreOutput>(&text);
+    let MoverResult::Report(RestoreOutput::Verified(v)) = &parsed else {
+        panic!("not a verified restore: {text}")
+    };
+    assert_eq!(v.restore.snapshot_id, id);
+    assert_eq!(v.restore.files, 30);
+    assert_eq!(v.verification.status, VerificationStatus::Verified);
+    let s = settle(true, &parsed, true);
+    assert_eq!(
+        (s.phase, s.reason),
+        (RestorePhase::Completed, Reason::Restored)
+    );
+    fs::remove_dir(volume.join("lost+found")).unwrap();
+    assert_eq!(hash_tree(&volume), expected);
+
+    // Another PVC's tags: the id does not carry them, nothing is written.
+    let other = work.path().join("other");
+    let o = run(
+        &id,
+        "agency=dinkes,namespace=dinkes-simpus,pvc=web-data",
+        &other,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let s = settle(
+        false,
+        &parse::<RestoreOutput>(&fs::read_to_string(&result).unwrap()),
+        true,
+    );
+    assert_eq!(s.reason, Reason::MoverFailed);
+    assert!(s.errors[0].starts_with("no-snapshot:"), "{:?}", s.errors);
+    assert!(!other.exists() || fs::read_dir(&other).unwrap().next().is_none());
+
+    // A lost+found that holds something is data: refused.
+    let used = work.path().join("used");
+    fs::create_dir_all(used.join("lost+found")).unwrap();
+    fs::write(used.join("lost+found/#1234"), b"orphan").unwrap();
+    let o = run(&id, tags, &used);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not empty"));
+}

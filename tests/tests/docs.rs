@@ -33,6 +33,7 @@ fn every_guide_has_an_indonesian_twin_and_working_links() {
         "compliance-report",
         "observability",
         "kubectl-plugin",
+        "restore",
     ] {
         check_links(&repo_root().join(format!("docs/reference/{page}.md")));
     }

@@ -25,8 +25,10 @@ use serde::{Deserialize, Serialize};
     derive = "Default",
     printcolumn = r#"{"name":"Repository","type":"string","jsonPath":".spec.repository"}"#,
     printcolumn = r#"{"name":"Snapshot","type":"string","jsonPath":".spec.snapshot"}"#,
+    printcolumn = r#"{"name":"Target","type":"string","jsonPath":".spec.target.pvc"}"#,
     printcolumn = r#"{"name":"Phase","type":"string","jsonPath":".status.phase"}"#,
     printcolumn = r#"{"name":"Seconds","type":"number","jsonPath":".status.durationSeconds"}"#,
+    printcolumn = r#"{"name":"Mismatches","type":"integer","jsonPath":".status.mismatches","priority":1}"#,
     printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#,
     validation = Rule::new("self.spec == oldSelf.spec").message("a restore run's spec is immutable").field_path(".spec"),
 )]
@@ -135,4 +137,8 @@ pub struct RestoreStatus {
     /// Files whose content did not match the snapshot.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mismatches: Option<u64>,
+    /// Why the restore failed or was refused: the differing paths first, each naming the
+    /// field or rule. Empty when restored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
 }

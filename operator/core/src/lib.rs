@@ -23,6 +23,7 @@ pub mod policy;
 pub mod ports;
 pub mod quantity;
 pub mod repository;
+pub mod restore;
 pub mod retention;
 pub mod rules;
 pub mod sites;

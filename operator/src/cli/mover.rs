@@ -397,7 +397,10 @@ fn run_inner(cmd: super::MoverCommand) -> Result<(), Outcome> {
                     &a.target,
                 )?;
                 let failed = v.status != VerificationStatus::Verified;
-                emit(&serde_json::json!({ "restore": report, "verification": v }))?;
+                emit(&pusdata_core::restore::VerifiedRestore {
+                    restore: report,
+                    verification: v,
+                })?;
                 if failed {
                     return Err(Outcome::VerificationFailed);
                 }

@@ -149,7 +149,17 @@ mod tests {
                 "\n}",
             ),
         ];
-        let more: Vec<String> = sources.iter().flat_map(|s| camel(s)).collect();
+        let mut more: Vec<String> = sources.iter().flat_map(|s| camel(s)).collect();
+        more.extend(
+            pusdata_core::restore::Reason::ALL
+                .iter()
+                .map(|r| r.as_str().to_string()),
+        );
+        more.extend(camel(&between(
+            &read("operator/core/src/restore.rs"),
+            "fn verified(",
+            "\n}",
+        )));
         for r in [
             "CheckFailed",
             "ReadOnly",
@@ -158,6 +168,8 @@ mod tests {
             "RpoExceeded",
             "AwaitingSignOff",
             "WithinTargets",
+            "TargetExists",
+            "NotVerified",
         ] {
             assert!(more.iter().any(|m| m == r), "{r} not found in {more:?}");
         }

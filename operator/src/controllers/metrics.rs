@@ -120,6 +120,20 @@ struct CapacityMetrics {
     cooling_headroom: Family<RackLabels, Gauge>,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RestoreLabels {
+    phase: String,
+    reason: String,
+}
+
+/// The restore families (`pusdata_restore_*`).
+#[derive(Debug)]
+struct RestoreMetrics {
+    runs: Family<RestoreLabels, Counter>,
+    duration: Histogram,
+    bytes: Counter,
+}
+
 /// Metrics of all controllers.
 #[derive(Debug)]
 pub struct Metrics {
@@ -137,6 +151,7 @@ pub struct Metrics {
     rto: Family<FailoverTierLabels, FloatGauge>,
     rto_target: Family<FailoverTierLabels, FloatGauge>,
     capacity: CapacityMetrics,
+    restore: RestoreMetrics,
 }
 
 impl Default for Metrics {
@@ -310,6 +325,26 @@ impl Metrics {
             "Cooling budget minus the heat of every device per rack; negative when over",
             capacity.cooling_headroom.clone(),
         );
+        let restore = RestoreMetrics {
+            runs: Family::default(),
+            duration: Histogram::new([5.0, 15.0, 60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0]),
+            bytes: Counter::default(),
+        };
+        registry.register(
+            "restore_runs",
+            "Finished or refused Restore runs by phase (Completed, Failed) and Ready reason",
+            restore.runs.clone(),
+        );
+        registry.register(
+            "restore_duration_seconds",
+            "Restore and verification time of finished Restore runs, as the mover measured it",
+            restore.duration.clone(),
+        );
+        registry.register(
+            "restore_bytes",
+            "Bytes of file contents written by finished Restore runs",
+            restore.bytes.clone(),
+        );
         Metrics {
             registry,
             reconciles,
@@ -325,6 +360,23 @@ impl Metrics {
             rto,
             rto_target,
             capacity,
+            restore,
+        }
+    }
+
+    /// Records a finished (or refused) Restore: its phase and reason, and the mover's
+    /// figures (seconds, bytes) when it ran.
+    pub fn restore_finished(&self, phase: &str, reason: &str, figures: Option<(f64, u64)>) {
+        self.restore
+            .runs
+            .get_or_create(&RestoreLabels {
+                phase: phase.into(),
+                reason: reason.into(),
+            })
+            .inc();
+        if let Some((secs, bytes)) = figures {
+            self.restore.duration.observe(secs);
+            self.restore.bytes.inc_by(bytes);
         }
     }
 

@@ -3,8 +3,8 @@
 
 use super::leader::{Elector, Standing};
 use super::{
-    Context, Error, agency, audit, backup, failover, hosting, repository, schedule, system_clock,
-    webhook_certs,
+    Context, Error, agency, audit, backup, failover, hosting, repository, restore, schedule,
+    system_clock, webhook_certs,
 };
 use futures::future::{BoxFuture, Shared};
 use futures::stream::BoxStream;
@@ -22,7 +22,7 @@ use pusdata_core::backup::job::MoverSettings;
 use pusdata_core::lease::Timing;
 use pusdata_crds::v1alpha1::{
     Agency, Approval, Backup, BackupRepository, DisasterRecoveryPlan, ExternalCloudService,
-    Failover, HostingRequest, Rack, ResidencyPolicy, Site,
+    Failover, HostingRequest, Rack, ResidencyPolicy, Restore, Site,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -135,7 +135,8 @@ async fn audit_loop(ctx: Arc<Context>) {
 /// How `pusdata operator` runs.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// Run the controllers (primary); the DRC role keeps only the lease and certificates.
+    /// Run all the controllers (primary); the DRC role runs the Failover and Restore
+    /// controllers, the lease and the webhook certificates.
     pub controllers: bool,
     /// Namespace of the platform team.
     pub platform_namespace: String,
@@ -264,7 +265,7 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
     metrics.set_leading(true);
     if opts.controllers {
         tracing::info!(
-            "leading: controllers agency, hosting, schedule, backup, repository, failover, policy audit"
+            "leading: controllers agency, hosting, schedule, backup, repository, failover, restore, policy audit"
         );
         controllers(
             client,
@@ -275,8 +276,18 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
         )
         .await;
     } else {
-        tracing::info!("leading (DRC role): failover controller and webhook certificates");
-        failover_controller(client, ctx, &opts.platform_namespace, stop).await;
+        tracing::info!(
+            "leading (DRC role): failover and restore controllers, webhook certificates"
+        );
+        futures::join!(
+            failover_controller(
+                client.clone(),
+                ctx.clone(),
+                &opts.platform_namespace,
+                stop.clone()
+            ),
+            restore_controller(client, ctx, opts.mover.clone(), stop),
+        );
     }
     // The controllers have stopped: only now may another replica lead.
     metrics.set_leading(false);
@@ -444,7 +455,7 @@ async fn controllers(
         exec: Arc::new(backup::KubeExec {
             client: client.clone(),
         }),
-        settings: mover,
+        settings: mover.clone(),
     });
     let runs = Controller::new(
         Api::<Backup>::all(client.clone()),
@@ -471,11 +482,47 @@ async fn controllers(
         platform_namespace,
         stop.clone(),
     );
+    let restores = restore_controller(client.clone(), ctx.clone(), mover, stop.clone());
     // The audit loop never ends by itself: it stops with the controllers.
     tokio::select! {
-        _ = async { futures::join!(agencies, requests, plans, runs, repositories, failovers) } => {}
+        _ = async { futures::join!(agencies, requests, plans, runs, repositories, failovers, restores) } => {}
         () = audit_loop(ctx.clone()) => {}
     }
+}
+
+/// The Restore controller: restores run at the DRC (drills, failovers) and at the primary
+/// (failbacks, restore requests), so it runs in both roles. It follows its mover Jobs
+/// (labelled `pusdata.io/restore`).
+async fn restore_controller(
+    client: kube::Client,
+    ctx: Arc<Context>,
+    mover: MoverSettings,
+    stop: Stop,
+) {
+    let rctx = Arc::new(restore::RestoreContext {
+        ctx,
+        settings: mover,
+    });
+    Controller::new(
+        Api::<Restore>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .owns(
+        Api::<Job>::all(client),
+        watcher::Config::default().labels(pusdata_core::restore::RESTORE_LABEL),
+    )
+    .graceful_shutdown_on(stop)
+    .run(
+        |o, c| timed("restore", c.ctx.clone(), restore::reconcile(o, c)),
+        |o, e, c| error_policy(o, e, c.ctx.clone()),
+        rctx,
+    )
+    .for_each(|result| async move {
+        if let Err(e) = result {
+            tracing::debug!(%e, "restore controller event");
+        }
+    })
+    .await;
 }
 
 /// The Failover controller: drills from the primary, and failovers from whichever site is

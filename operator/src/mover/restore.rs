@@ -8,7 +8,6 @@ use rustic_core::{
     IndexedFullStatus, LocalDestination, LsOptions, Repository, RestoreOptions,
     repofile::{Node, NodeType},
 };
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::fs;
@@ -70,23 +69,9 @@ pub struct RestoreRequest {
     pub engine: RestoreEngine,
 }
 
-/// The figures of one restore.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct RestoreReport {
-    /// Full snapshot id.
-    pub snapshot_id: String,
-    /// Where the files went.
-    pub target: String,
-    /// Files written.
-    pub files: u64,
-    /// Directories created.
-    pub dirs: u64,
-    /// Bytes of file contents written.
-    pub bytes: u64,
-    /// Wall-clock seconds.
-    pub duration_seconds: f64,
-}
+/// The figures of one restore: one type for the mover that prints them and the Restore
+/// controller that reads them back.
+pub use pusdata_core::restore::RestoreReport;
 
 /// Restores a snapshot's files into `req.target`, which must be empty or missing.
 pub fn restore(repo_cfg: &RepoConfig, req: &RestoreRequest) -> Result<RestoreReport, MoverError> {
@@ -129,11 +114,20 @@ fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
+/// A target is empty when it holds nothing but, at most, an empty `lost+found` (a freshly
+/// formatted ext4 volume: the new PVC of a `Restore` is mounted as the target itself).
 fn ensure_empty_target(target: &Path) -> Result<(), MoverError> {
     match fs::read_dir(target) {
-        Ok(mut entries) => {
-            if entries.next().is_some() {
-                return Err(MoverError::TargetNotEmpty(target.display().to_string()));
+        Ok(entries) => {
+            for entry in entries {
+                let entry =
+                    entry.map_err(|e| MoverError::io("cannot read restore target", target, e))?;
+                let empty_lost_found = entry.file_name() == "lost+found"
+                    && entry.file_type().is_ok_and(|t| t.is_dir())
+                    && fs::read_dir(entry.path()).is_ok_and(|mut d| d.next().is_none());
+                if !empty_lost_found {
+                    return Err(MoverError::TargetNotEmpty(target.display().to_string()));
+                }
             }
             Ok(())
         }
@@ -377,6 +371,7 @@ pub fn verify(repo_cfg: &RepoConfig, req: &VerifyRequest) -> Result<VerifyReport
                 files_checked: 0,
                 bytes_checked: 0,
                 mismatches: Vec::new(),
+                mismatches_omitted: 0,
                 restore_error: Some(e.to_string()),
                 duration_seconds: 0.0,
             })
@@ -465,7 +460,10 @@ pub fn verify_restored(
         }
     }
     for rel in walk(dir)? {
-        if !expected.contains(&rel) {
+        // The empty `lost+found` of a fresh volume is the file system's, not a restored file.
+        let fs_own = rel.as_os_str() == "lost+found"
+            && fs::read_dir(dir.join(&rel)).is_ok_and(|mut d| d.next().is_none());
+        if !expected.contains(&rel) && !fs_own {
             mismatches.push(Mismatch {
                 path: rel.display().to_string(),
                 reason: "not in the snapshot".into(),
@@ -483,6 +481,7 @@ pub fn verify_restored(
         files_checked,
         bytes_checked,
         mismatches,
+        mismatches_omitted: 0,
         restore_error: None,
         duration_seconds: started.elapsed().as_secs_f64(),
     })

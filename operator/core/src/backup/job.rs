@@ -182,7 +182,7 @@ fn labels(agency: &str, b: &Backup, run: &str) -> BTreeMap<String, String> {
 
 /// `mover <verb>` and how to open the repository: URL, key file, S3 addressing, cache, the
 /// result file, and the repository's bandwidth limits (the DRC link, `spec.*LimitBytesPerSecond`).
-fn repository_args(verb: &str, repo: &BackupRepositorySpec) -> Vec<String> {
+pub(crate) fn repository_args(verb: &str, repo: &BackupRepositorySpec) -> Vec<String> {
     let mut args: Vec<String> = [
         "mover",
         verb,
@@ -217,23 +217,23 @@ fn repository_args(verb: &str, repo: &BackupRepositorySpec) -> Vec<String> {
 
 /// What differs between mover Jobs; everything else (Secrets, hardening, resources, cache,
 /// result path) is the same for all of them and is built once, in [`assemble`].
-struct Frame<'a> {
-    name: &'a str,
-    namespace: &'a str,
-    labels: BTreeMap<String, String>,
-    owner: OwnerReference,
-    repository: &'a BackupRepositorySpec,
-    key: &'a SecretKeyRef,
-    settings: &'a MoverSettings,
-    args: Vec<String>,
+pub(crate) struct Frame<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) namespace: &'a str,
+    pub(crate) labels: BTreeMap<String, String>,
+    pub(crate) owner: OwnerReference,
+    pub(crate) repository: &'a BackupRepositorySpec,
+    pub(crate) key: &'a SecretKeyRef,
+    pub(crate) settings: &'a MoverSettings,
+    pub(crate) args: Vec<String>,
     /// Volumes of this kind of Job only, with their mounts.
-    extra: Vec<(Volume, VolumeMount)>,
-    affinity: Option<Affinity>,
-    uid: i64,
-    gid: i64,
+    pub(crate) extra: Vec<(Volume, VolumeMount)>,
+    pub(crate) affinity: Option<Affinity>,
+    pub(crate) uid: i64,
+    pub(crate) gid: i64,
 }
 
-fn empty_dir(name: &str, size: &str) -> Volume {
+pub(crate) fn empty_dir(name: &str, size: &str) -> Volume {
     Volume {
         name: name.into(),
         empty_dir: Some(EmptyDirVolumeSource {
@@ -244,7 +244,7 @@ fn empty_dir(name: &str, size: &str) -> Volume {
     }
 }
 
-fn mount(name: &str, path: &str, read_only: bool) -> VolumeMount {
+pub(crate) fn mount(name: &str, path: &str, read_only: bool) -> VolumeMount {
     VolumeMount {
         name: name.into(),
         mount_path: path.into(),
@@ -253,7 +253,7 @@ fn mount(name: &str, path: &str, read_only: bool) -> VolumeMount {
     }
 }
 
-fn assemble(f: Frame<'_>) -> Job {
+pub(crate) fn assemble(f: Frame<'_>) -> Job {
     let s = f.settings;
     let creds = &f.repository.s3.credentials.name;
     let (extra_volumes, extra_mounts): (Vec<Volume>, Vec<VolumeMount>) =
@@ -462,16 +462,21 @@ pub struct VerifyJobInput<'a> {
 /// The name of the restore-test Job of a Backup: `<backup>-verify`, shortened with a hash
 /// of the full name when that would pass 63 characters (Job names become label values).
 pub fn verify_job_name(backup: &str) -> String {
-    const SUFFIX: &str = "-verify";
-    if backup.len() + SUFFIX.len() <= 63 {
-        return format!("{backup}{SUFFIX}");
+    suffixed_name(backup, "-verify")
+}
+
+/// `<base><suffix>`, shortened with a hash of the full base when that would pass 63
+/// characters (Job names become label values); stable and distinct per base.
+pub fn suffixed_name(base: &str, suffix: &str) -> String {
+    if base.len() + suffix.len() <= 63 {
+        return format!("{base}{suffix}");
     }
-    let hash = format!("{:06x}", crate::dr::compile::fnv1a(backup) & 0xff_ffff);
-    let mut keep = 63 - SUFFIX.len() - hash.len() - 1;
-    while !backup.is_char_boundary(keep) {
+    let hash = format!("{:06x}", crate::dr::compile::fnv1a(base) & 0xff_ffff);
+    let mut keep = 63usize.saturating_sub(suffix.len() + hash.len() + 1);
+    while !base.is_char_boundary(keep) {
         keep -= 1;
     }
-    format!("{}-{hash}{SUFFIX}", backup[..keep].trim_end_matches('-'))
+    format!("{}-{hash}{suffix}", base[..keep].trim_end_matches('-'))
 }
 
 /// Builds the restore-test Job of a Backup's snapshot: `pusdata mover verify` restores the

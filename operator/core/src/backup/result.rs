@@ -62,10 +62,24 @@ pub struct VerifyReport {
     pub bytes_checked: u64,
     /// Everything that differs (empty when verified).
     pub mismatches: Vec<Mismatch>,
+    /// Differing paths left out of `mismatches` to fit a termination message.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub mismatches_omitted: u64,
     /// Why the restore itself failed, when it did (a corrupt pack fails here).
     pub restore_error: Option<String>,
     /// Wall-clock seconds.
     pub duration_seconds: f64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl VerifyReport {
+    /// How many files differ, including those left out of `mismatches`.
+    pub fn mismatch_count(&self) -> u64 {
+        self.mismatches.len() as u64 + self.mismatches_omitted
+    }
 }
 
 /// The error object the mover prints on failure: `{"error": {"category", "message"}}`.
@@ -113,8 +127,9 @@ pub fn parse<R: serde::de::DeserializeOwned>(message: &str) -> MoverResult<R> {
 }
 
 /// A result short enough for a termination message: a report loses its tag and path lists,
-/// a verification keeps its first differing paths, an error's message is cut, all only when
-/// needed.
+/// a verification keeps its first differing paths (and says how many it left out), an
+/// error's message is cut, all only when needed. A restore's `{restore, verification}` is
+/// cut the same way inside.
 pub fn fit_termination_message(json: &serde_json::Value) -> String {
     let text = json.to_string();
     if text.len() <= TERMINATION_MESSAGE_MAX {
@@ -122,23 +137,41 @@ pub fn fit_termination_message(json: &serde_json::Value) -> String {
     }
     let mut v = json.clone();
     if let Some(o) = v.as_object_mut() {
-        if o.contains_key("tags") {
-            o.insert("tags".into(), serde_json::json!([]));
+        shrink(o);
+        if let Some(serde_json::Value::Object(inner)) = o.get_mut("verification") {
+            shrink(inner);
         }
-        if o.contains_key("paths") {
-            o.insert("paths".into(), serde_json::json!([]));
-        }
-        if let Some(serde_json::Value::Array(m)) = o.get_mut("mismatches") {
-            m.truncate(MISMATCHES_KEPT);
-            for x in m.iter_mut() {
-                cut_string(x.pointer_mut("/path"), 200);
-                cut_string(x.pointer_mut("/reason"), 200);
-            }
-        }
-        cut_string(o.get_mut("restoreError"), 1000);
     }
     cut_string(v.pointer_mut("/error/message"), 3000);
     v.to_string()
+}
+
+fn shrink(o: &mut serde_json::Map<String, serde_json::Value>) {
+    if o.contains_key("tags") {
+        o.insert("tags".into(), serde_json::json!([]));
+    }
+    if o.contains_key("paths") {
+        o.insert("paths".into(), serde_json::json!([]));
+    }
+    if let Some(serde_json::Value::Array(m)) = o.get_mut("mismatches") {
+        let omitted = m.len().saturating_sub(MISMATCHES_KEPT);
+        m.truncate(MISMATCHES_KEPT);
+        for x in m.iter_mut() {
+            cut_string(x.pointer_mut("/path"), 200);
+            cut_string(x.pointer_mut("/reason"), 200);
+        }
+        if omitted > 0 {
+            let before = o
+                .get("mismatchesOmitted")
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(0);
+            o.insert(
+                "mismatchesOmitted".into(),
+                serde_json::json!(before + omitted as u64),
+            );
+        }
+    }
+    cut_string(o.get_mut("restoreError"), 1000);
 }
 
 /// Differing paths a verification result keeps when it must be cut to fit.
@@ -188,6 +221,12 @@ const STUCK: &[&str] = &[
 
 /// Reads a Job and its Pods (those labelled with the Backup's name).
 pub fn observe(job: &Job, pods: &[Pod]) -> Observed {
+    observe_labelled(job, pods, BACKUP_LABEL)
+}
+
+/// Reads a Job and its Pods: those whose `label` holds the Job's name (a `Restore`'s mover
+/// Pods carry `pusdata.io/restore`).
+pub fn observe_labelled(job: &Job, pods: &[Pod], label: &str) -> Observed {
     let status = job.status.as_ref();
     let cond = |t: &str| {
         status
@@ -202,7 +241,7 @@ pub fn observe(job: &Job, pods: &[Pod]) -> Observed {
             p.metadata
                 .labels
                 .as_ref()
-                .and_then(|l| l.get(BACKUP_LABEL))
+                .and_then(|l| l.get(label))
                 .is_some_and(|b| Some(b) == job.metadata.name.as_ref())
         })
         .collect();
@@ -287,10 +326,11 @@ pub fn verification(
                 .take(MISMATCHES_KEPT)
                 .map(|m| format!("{}: {}", m.path, m.reason))
                 .collect();
-            if r.mismatches.len() > MISMATCHES_KEPT {
+            let shown = r.mismatches.len().min(MISMATCHES_KEPT) as u64;
+            if r.mismatch_count() > shown {
                 why.push(format!(
                     "… and {} more differing path(s)",
-                    r.mismatches.len() - MISMATCHES_KEPT
+                    r.mismatch_count() - shown
                 ));
             }
             if let Some(e) = &r.restore_error {
@@ -503,9 +543,26 @@ mod tests {
                     reason: "content differs".into(),
                 })
                 .collect(),
+            mismatches_omitted: 0,
             restore_error: restore_error.map(str::to_string),
             duration_seconds: 0.5,
         }
+    }
+
+    #[test]
+    fn a_long_restore_verification_fits_and_keeps_its_mismatch_count() {
+        let mut v = verify_report(400, None);
+        v.mismatches[0].path = "p/".repeat(500);
+        let out =
+            serde_json::json!({"restore": {"snapshotId": "ab", "files": 3}, "verification": v});
+        let fitted = fit_termination_message(&out);
+        assert!(fitted.len() <= TERMINATION_MESSAGE_MAX, "{}", fitted.len());
+        let back: serde_json::Value = serde_json::from_str(&fitted).unwrap();
+        let v: VerifyReport = serde_json::from_value(back["verification"].clone()).unwrap();
+        assert_eq!(v.mismatches.len(), MISMATCHES_KEPT);
+        assert_eq!(v.mismatch_count(), 400);
+        let (_, why) = verification(false, &MoverResult::Report(v));
+        assert_eq!(why.last().unwrap(), "… and 390 more differing path(s)");
     }
 
     #[test]
