@@ -539,7 +539,8 @@ fn size_unknown(spec: &RestoreSpec) -> Refusal {
 pub enum PvcSeen {
     /// It does not exist.
     Missing,
-    /// It exists and this Restore created it (its owner references carry the Restore's uid).
+    /// It exists and this Restore created it (its [`RESTORED_BY_ANNOTATION`] is the Restore's
+    /// uid).
     Ours,
     /// It exists and is someone else's: never written to.
     NotOurs,
@@ -552,10 +553,10 @@ pub fn pvc_seen(pvc: Option<&PersistentVolumeClaim>, restore_uid: Option<&str>) 
     };
     let ours = restore_uid.is_some_and(|uid| {
         p.metadata
-            .owner_references
-            .iter()
-            .flatten()
-            .any(|o| o.kind == "Restore" && o.uid == uid)
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(RESTORED_BY_ANNOTATION))
+            .is_some_and(|v| v == uid)
     });
     if ours {
         PvcSeen::Ours
@@ -801,13 +802,20 @@ fn labels(agency: &str, value: &str) -> BTreeMap<String, String> {
     .collect()
 }
 
+/// Annotation on a PVC a Restore created: the Restore's uid.
+pub const RESTORED_BY_ANNOTATION: &str = "pusdata.io/restored-by-uid";
+
 /// The target PVC: ReadWriteOnce, the asked storage class (else the cluster default) and
-/// size, owned by the Restore.
+/// size, marked with the Restore's uid.
+///
+/// Deliberately not owned by the Restore: after a failover the PVC is production data, and
+/// deleting a Restore record must never delete it through garbage collection. A drill's
+/// PVCs go when its isolated namespace is torn down.
 pub fn target_pvc(
     r: &Restore,
     agency: &str,
     size: &Quantity,
-    owner: OwnerReference,
+    restore_uid: &str,
 ) -> PersistentVolumeClaim {
     let name = r.metadata.name.clone().unwrap_or_default();
     let mut l = labels(agency, &name);
@@ -817,7 +825,9 @@ pub fn target_pvc(
             name: Some(r.spec.target.pvc.clone()),
             namespace: r.metadata.namespace.clone(),
             labels: Some(l),
-            owner_references: Some(vec![owner]),
+            annotations: Some(
+                [(RESTORED_BY_ANNOTATION.to_string(), restore_uid.to_string())].into(),
+            ),
             ..ObjectMeta::default()
         },
         spec: Some(PersistentVolumeClaimSpec {

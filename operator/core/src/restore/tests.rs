@@ -285,15 +285,10 @@ fn snapshot_choices() {
     assert_eq!(snapshot_choice("ab12"), SnapshotChoice::Id("ab12".into()));
 }
 
-fn pvc(owner_uid: Option<&str>) -> PersistentVolumeClaim {
+fn pvc(restored_by: Option<&str>) -> PersistentVolumeClaim {
     let mut p = PersistentVolumeClaim::default();
-    p.metadata.owner_references = owner_uid.map(|u| {
-        vec![OwnerReference {
-            kind: "Restore".into(),
-            uid: u.into(),
-            ..OwnerReference::default()
-        }]
-    });
+    p.metadata.annotations =
+        restored_by.map(|u| [(RESTORED_BY_ANNOTATION.to_string(), u.to_string())].into());
     p
 }
 
@@ -968,11 +963,13 @@ fn the_restore_job_writes_the_pvc_once_hardened_and_limited() {
 }
 
 #[test]
-fn the_target_pvc_is_owned_sized_and_classed_as_asked() {
+fn the_target_pvc_is_marked_sized_and_classed_as_asked() {
     let mut r = restore();
     r.spec.target.storage_class = Some("longhorn-drc".into());
-    let p = target_pvc(&r, NS, &Quantity("4Gi".into()), owner());
+    let p = target_pvc(&r, NS, &Quantity("4Gi".into()), "uid-r1");
     assert_eq!(p.metadata.name.as_deref(), Some("siak-data-restored"));
+    // Never garbage-collected with the Restore: after a failover it is production data.
+    assert!(p.metadata.owner_references.is_none());
     assert_eq!(p.metadata.namespace.as_deref(), Some(NS));
     assert_eq!(pvc_seen(Some(&p), Some("uid-r1")), PvcSeen::Ours);
     assert_eq!(

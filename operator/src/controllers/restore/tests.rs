@@ -187,7 +187,11 @@ async fn a_restore_creates_its_pvc_and_job_then_reads_the_verified_result_back()
     let r = get(&rctx).await;
     let uid = r.metadata.uid.clone().unwrap();
     let p = pvc(&rctx).await.expect("the target PVC");
-    assert_eq!(p.metadata.owner_references.as_ref().unwrap()[0].uid, uid);
+    assert_eq!(
+        p.metadata.annotations.as_ref().unwrap()["pusdata.io/restored-by-uid"],
+        uid
+    );
+    assert!(p.metadata.owner_references.is_none(), "never collected with the Restore");
     let spec = p.spec.unwrap();
     assert_eq!(
         spec.resources.unwrap().requests.unwrap()["storage"].0,
