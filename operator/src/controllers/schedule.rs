@@ -6,7 +6,7 @@
 //! apply (create the due `Backup` objects, owned by the plan) → status (per-tier RPO, skips,
 //! schedule times, the last trigger token) and metrics. Requeued at the next due time.
 
-use super::metrics::TierFigures;
+use super::metrics::{BucketRef, TierFigures};
 use super::rbac::Permission;
 use super::{Context, Error};
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
@@ -16,6 +16,7 @@ use kube::core::Selector;
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 use pusdata_core::backup::job::{AGENCY_LABEL, PLAN_LABEL, TIER_LABEL};
+use pusdata_core::backup::mirror;
 use pusdata_core::conditions::{self, Desired};
 use pusdata_core::dr::{self, DueInput, RpoAlert, RunRecord, SourceRef, SourceState};
 use pusdata_crds::v1alpha1::{
@@ -167,6 +168,7 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
                 source: BackupSource {
                     pvc: src.pvc.clone(),
                     bucket: src.bucket.clone(),
+                    reverse: false,
                 },
                 repository: repo.name_any(),
                 trigger: run.trigger,
@@ -236,6 +238,7 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
         })
         .collect();
     let fresh = dr::freshness(plan, &sources, &records, now);
+    let passes = bucket_passes(&name, &backups);
     let mut tiers = Vec::new();
     for f in &fresh {
         let tier = f.success.tier.clone();
@@ -264,7 +267,25 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
             rpo_alert: Some(format!("{:?}", f.success.alert)),
             last_schedule_time: slot.map(Time),
             next_schedule_time: next.map(Time),
+            buckets: mirror::bucket_statuses(&tier, &sources, &passes),
         });
+        for bs in tiers
+            .last()
+            .map(|t| t.buckets.as_slice())
+            .unwrap_or_default()
+        {
+            if let Some(at) = &bs.last_mirror {
+                ctx.metrics.mirror_last_success(
+                    BucketRef {
+                        plan: &name,
+                        tier: &tier,
+                        member: &bs.member,
+                        bucket: &bs.bucket,
+                    },
+                    at.0.as_second() as f64,
+                );
+            }
+        }
         ctx.metrics.tier_freshness(&TierFigures {
             plan: &name,
             tier: &tier,
@@ -369,8 +390,8 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
     })
 }
 
-/// The PVCs of every member (its selector, or all PVCs of its namespace). Buckets are
-/// mirrored by `pusdata mirror`, not by mover Jobs, and are not scheduled here.
+/// The sources of every member: its PVCs (its selector, or all PVCs of its namespace), then
+/// its buckets (each run as a `pusdata mirror` Job by the Backup controller).
 pub(crate) async fn sources(
     plan: &DisasterRecoveryPlan,
     ctx: &Context,
@@ -396,8 +417,36 @@ pub(crate) async fn sources(
             pvc: Some(pvc),
             bucket: None,
         }));
+        out.extend(m.buckets.iter().map(|bucket| SourceRef {
+            tier: tier.name.clone(),
+            member: m.name.clone(),
+            agency: m.agency.clone(),
+            namespace: m.namespace.clone(),
+            pvc: None,
+            bucket: Some(bucket.clone()),
+        }));
     }
     Ok(out)
+}
+
+/// The finished bucket passes of the plan, for the per-bucket status.
+fn bucket_passes(plan: &str, backups: &[Backup]) -> Vec<mirror::PassRecord> {
+    backups
+        .iter()
+        .filter(|b| b.spec.plan == plan)
+        .filter_map(|b| {
+            let st = b.status.clone().unwrap_or_default();
+            Some(mirror::PassRecord {
+                member: b.spec.member.clone(),
+                bucket: b.spec.source.bucket.clone()?,
+                phase: st.phase,
+                finished_at: st.finished_at,
+                objects_copied: st.objects_copied,
+                bytes_copied: st.bytes_copied,
+                errors: st.errors,
+            })
+        })
+        .collect()
 }
 
 /// The last slot of each tier: the status's, or a newer one recorded on a scheduled run (the
