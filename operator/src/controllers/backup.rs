@@ -785,25 +785,7 @@ mod tests {
 
     /// [`finish_job`] for the Job `job` (its Pod labelled as the Job controller would).
     async fn finish_named(bctx: &BackupContext, job: &str, ok: bool, message: &str) {
-        let c = bctx.ctx.client.clone();
-        let cond = if ok { "Complete" } else { "Failed" };
-        Api::<Job>::namespaced(c.clone(), NS)
-            .patch_status(
-                job,
-                &PatchParams::default(),
-                &Patch::Merge(&serde_json::json!({"status": {"conditions": [{"type": cond, "status": "True"}]}})),
-            )
-            .await
-            .unwrap();
-        let pod: Pod = serde_json::from_value(serde_json::json!({
-            "metadata": {"name": format!("{job}-x1"), "namespace": NS, "labels": {BACKUP_LABEL: job}},
-            "spec": {"containers": [{"name": "mover"}]},
-            "status": {"phase": if ok { "Succeeded" } else { "Failed" },
-                       "containerStatuses": [{"name": "mover", "image": "i", "imageID": "", "ready": false, "restartCount": 0,
-                                              "state": {"terminated": {"exitCode": if ok { 0 } else { 2 }, "message": message}}}]}
-        }))
-        .unwrap();
-        seed_namespaced(&bctx.ctx, &pod).await;
+        crate::controllers::testing::finish_job(&bctx.ctx, NS, job, ok, message).await;
     }
 
     fn report_json() -> String {

@@ -1321,3 +1321,5 @@ fn kind_label(kind: FailoverType) -> &'static str {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod bucket_tests;

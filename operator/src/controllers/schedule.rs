@@ -741,4 +741,98 @@ mod tests {
         );
         assert!(c.message.contains("DR-NKRI"));
     }
+
+    #[tokio::test]
+    async fn bucket_members_are_scheduled_like_volumes_and_count_in_the_tier_rpo() {
+        let ctx = context().await;
+        let mut p = fixtures::plan();
+        p.spec.tiers[0].schedule = Some("*/15 * * * *".into());
+        p.spec.tiers[0].members[0].buckets = vec!["arsip".into()];
+        seed_cluster(&ctx, &p).await;
+        seed_cluster(
+            &ctx,
+            &fixtures::backup_repository("disdukcapil", "drc-bandung"),
+        )
+        .await;
+        seed_namespaced(&ctx, &pvc("disdukcapil", "siak-data")).await;
+        let out = reconcile_once(&plan(&ctx).await, &ctx).await.unwrap();
+        assert_eq!(
+            out.created,
+            vec![
+                "tier-1-critical-svc-siak-data-20261125000000",
+                "tier-1-critical-svc-arsip-20261125000000"
+            ]
+        );
+        let pass = backups(&ctx)
+            .await
+            .into_iter()
+            .find(|b| b.spec.source.bucket.is_some())
+            .unwrap();
+        assert_eq!(pass.spec.source.bucket.as_deref(), Some("arsip"));
+        assert!(!pass.spec.source.reverse);
+        assert_eq!(pass.spec.repository, "disdukcapil-drc-bandung");
+
+        // The volume finished; the bucket pass still runs at the next slot: skipped, counted.
+        set_phase(
+            &ctx,
+            "tier-1-critical-svc-siak-data-20261125000000",
+            BackupPhase::Completed,
+            Some("2026-11-25T00:05:00Z"),
+        )
+        .await;
+        let mut ctx = ctx;
+        ctx.clock = Arc::new(|| "2026-11-25T00:15:30Z".parse().unwrap());
+        let out = reconcile_once(&plan(&ctx).await, &ctx).await.unwrap();
+        assert_eq!(
+            out.created,
+            vec!["tier-1-critical-svc-siak-data-20261125001500"]
+        );
+        assert_eq!(out.skipped, 1);
+
+        // The pass completes at 00:16 with its figures, the second volume run at 00:20.
+        let done = BackupStatus {
+            phase: Some(BackupPhase::Completed),
+            finished_at: Some(fixtures::time("2026-11-25T00:16:00Z")),
+            objects_copied: Some(5),
+            bytes_copied: Some(500),
+            ..BackupStatus::default()
+        };
+        Api::<Backup>::namespaced(ctx.client.clone(), "disdukcapil")
+            .patch_status(
+                "tier-1-critical-svc-arsip-20261125000000",
+                &PatchParams::default(),
+                &Patch::Merge(&serde_json::json!({"status": done})),
+            )
+            .await
+            .unwrap();
+        set_phase(
+            &ctx,
+            "tier-1-critical-svc-siak-data-20261125001500",
+            BackupPhase::Completed,
+            Some("2026-11-25T00:20:00Z"),
+        )
+        .await;
+        ctx.clock = Arc::new(|| "2026-11-25T00:40:00Z".parse().unwrap());
+        let out = reconcile_once(&plan(&ctx).await, &ctx).await.unwrap();
+        assert_eq!(out.created.len(), 2, "{out:?}");
+        let t = &plan(&ctx).await.status.unwrap().tiers[0];
+        // The member is as fresh as its bucket (00:16), not its newer volume (00:20).
+        assert_eq!(t.rpo_achieved_seconds, Some(24 * 60));
+        assert_eq!(t.last_backup, Some(fixtures::time("2026-11-25T00:16:00Z")));
+        assert_eq!(t.skipped_runs, Some(1));
+        assert_eq!(
+            t.buckets,
+            vec![pusdata_crds::v1alpha1::BucketStatus {
+                member: "tier-1-critical-svc".into(),
+                bucket: "arsip".into(),
+                last_mirror: Some(fixtures::time("2026-11-25T00:16:00Z")),
+                objects_copied: Some(5),
+                bytes_copied: Some(500),
+                last_phase: Some("Completed".into()),
+                errors: vec![],
+            }]
+        );
+        let text = ctx.metrics.encode();
+        assert!(text.contains("pusdata_mirror_last_success_timestamp_seconds{plan=\"bekasi\",tier=\"tier-1-critical\",member=\"tier-1-critical-svc\",bucket=\"arsip\"} 1795565760.0"), "{text}");
+    }
 }
