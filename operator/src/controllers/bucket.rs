@@ -335,7 +335,9 @@ mod tests {
         seed_namespaced(&bctx.ctx, &pass(name, "arsip", false)).await;
         let b = get(&bctx, name).await;
         // Through the Backup controller's entry point: bucket sources come here.
-        let out = super::super::backup::reconcile_once(&b, &bctx).await.unwrap();
+        let out = super::super::backup::reconcile_once(&b, &bctx)
+            .await
+            .unwrap();
         assert_eq!(out, Outcome::Started);
         assert_eq!(
             job_args(&bctx, name).await,
@@ -349,7 +351,9 @@ mod tests {
             Some(BackupPhase::InProgress)
         );
         assert_eq!(
-            reconcile_pass(&get(&bctx, name).await, &bctx).await.unwrap(),
+            reconcile_pass(&get(&bctx, name).await, &bctx)
+                .await
+                .unwrap(),
             Outcome::Running
         );
 
@@ -366,7 +370,9 @@ mod tests {
             seconds: 3.0,
         };
         finish_job(&bctx.ctx, NS, name, true, &summary.to_termination_message()).await;
-        let out = reconcile_pass(&get(&bctx, name).await, &bctx).await.unwrap();
+        let out = reconcile_pass(&get(&bctx, name).await, &bctx)
+            .await
+            .unwrap();
         assert_eq!(out, Outcome::Finished(BackupPhase::Completed));
         let st = get(&bctx, name).await.status.unwrap();
         assert_eq!(
@@ -385,7 +391,10 @@ mod tests {
         let mut ev = events_about(&bctx.ctx, NS, name).await;
         ev.sort();
         let e = |r: &str, t: &str| (r.to_string(), t.to_string());
-        assert_eq!(ev, vec![e("Completed", "Normal"), e("InProgress", "Normal")]);
+        assert_eq!(
+            ev,
+            vec![e("Completed", "Normal"), e("InProgress", "Normal")]
+        );
         // Over: the Backup controller leaves it alone (no restore test for a bucket).
         assert_eq!(
             super::super::backup::reconcile_once(&get(&bctx, name).await, &bctx)
@@ -400,29 +409,56 @@ mod tests {
         let bctx = world(Some("https://s3.bekasikota.go.id")).await;
         let name = "svc-pacs-20261125000000";
         seed_namespaced(&bctx.ctx, &pass(name, "pacs", false)).await;
-        reconcile_pass(&get(&bctx, name).await, &bctx).await.unwrap();
-        assert!(job_args(&bctx, name).await.contains("--to s3:https://s3.drc.bekasikota.go.id/pacs-drc "));
+        reconcile_pass(&get(&bctx, name).await, &bctx)
+            .await
+            .unwrap();
+        assert!(
+            job_args(&bctx, name)
+                .await
+                .contains("--to s3:https://s3.drc.bekasikota.go.id/pacs-drc ")
+        );
         let summary = MirrorSummary {
             copied: 3,
             copied_bytes: 30,
             failed: 2,
-            failures: vec!["a (copy): 503 SlowDown".into(), "b (copy): 503 SlowDown".into()],
+            failures: vec![
+                "a (copy): 503 SlowDown".into(),
+                "b (copy): 503 SlowDown".into(),
+            ],
             ..MirrorSummary::default()
         };
-        finish_job(&bctx.ctx, NS, name, false, &summary.to_termination_message()).await;
-        let out = reconcile_pass(&get(&bctx, name).await, &bctx).await.unwrap();
+        finish_job(
+            &bctx.ctx,
+            NS,
+            name,
+            false,
+            &summary.to_termination_message(),
+        )
+        .await;
+        let out = reconcile_pass(&get(&bctx, name).await, &bctx)
+            .await
+            .unwrap();
         assert_eq!(out, Outcome::Finished(BackupPhase::Failed));
         let st = get(&bctx, name).await.status.unwrap();
         assert_eq!(
             st.errors,
-            vec!["2 key(s) failed", "a (copy): 503 SlowDown", "b (copy): 503 SlowDown"]
+            vec![
+                "2 key(s) failed",
+                "a (copy): 503 SlowDown",
+                "b (copy): 503 SlowDown"
+            ]
         );
         assert_eq!(st.objects_copied, Some(3));
         let ready = st.conditions.iter().find(|c| c.type_ == "Ready").unwrap();
-        assert_eq!((ready.status.as_str(), ready.reason.as_str()), ("False", "Failed"));
-        assert!(events_about(&bctx.ctx, NS, name)
-            .await
-            .contains(&("Failed".to_string(), "Warning".to_string())));
+        assert_eq!(
+            (ready.status.as_str(), ready.reason.as_str()),
+            ("False", "Failed")
+        );
+        assert!(
+            events_about(&bctx.ctx, NS, name)
+                .await
+                .contains(&("Failed".to_string(), "Warning".to_string()))
+        );
     }
 
     #[tokio::test]
@@ -432,7 +468,9 @@ mod tests {
         let mut b = pass(name, "pacs", true);
         b.spec.trigger = pusdata_crds::v1alpha1::BackupTrigger::FinalSync;
         seed_namespaced(&bctx.ctx, &b).await;
-        reconcile_pass(&get(&bctx, name).await, &bctx).await.unwrap();
+        reconcile_pass(&get(&bctx, name).await, &bctx)
+            .await
+            .unwrap();
         let args = job_args(&bctx, name).await;
         assert!(
             args.starts_with(
@@ -450,11 +488,16 @@ mod tests {
         let bctx = world(None).await;
         let name = "svc-arsip-20261125000000";
         seed_namespaced(&bctx.ctx, &pass(name, "arsip", false)).await;
-        let out = reconcile_pass(&get(&bctx, name).await, &bctx).await.unwrap();
+        let out = reconcile_pass(&get(&bctx, name).await, &bctx)
+            .await
+            .unwrap();
         let Outcome::Invalid(why) = out else {
             panic!("{out:?}")
         };
-        assert!(why.starts_with("DATA-DC: Site dc-bekasi has no spec.endpoints.s3"), "{why}");
+        assert!(
+            why.starts_with("DATA-DC: Site dc-bekasi has no spec.endpoints.s3"),
+            "{why}"
+        );
         assert!(
             Api::<Job>::namespaced(bctx.ctx.client.clone(), NS)
                 .get_opt(name)
@@ -464,9 +507,11 @@ mod tests {
         );
         let st = get(&bctx, name).await.status.unwrap();
         assert_eq!(st.phase, Some(BackupPhase::FailedValidation));
-        assert!(events_about(&bctx.ctx, NS, name)
-            .await
-            .contains(&("FailedValidation".to_string(), "Warning".to_string())));
+        assert!(
+            events_about(&bctx.ctx, NS, name)
+                .await
+                .contains(&("FailedValidation".to_string(), "Warning".to_string()))
+        );
 
         // A pass in another agency's namespace is refused before anything is read.
         let mut foreign = pass("svc-arsip-x", "arsip", false);

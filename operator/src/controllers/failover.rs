@@ -1320,6 +1320,6 @@ fn kind_label(kind: FailoverType) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod bucket_tests;
+#[cfg(test)]
+mod tests;

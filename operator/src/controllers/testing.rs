@@ -93,7 +93,9 @@ pub async fn finish_job(ctx: &Context, namespace: &str, job: &str, ok: bool, mes
         .patch_status(
             job,
             &PatchParams::default(),
-            &Patch::Merge(&serde_json::json!({"status": {"conditions": [{"type": cond, "status": "True"}]}})),
+            &Patch::Merge(
+                &serde_json::json!({"status": {"conditions": [{"type": cond, "status": "True"}]}}),
+            ),
         )
         .await
         .unwrap();

@@ -141,7 +141,10 @@ async fn a_failback_final_sync_mirrors_buckets_from_the_drc_back_to_the_primary(
             b
         })
         .collect();
-    assert!(matches!(run(&ctx, &world, &fo).await, StepResult::Succeeded(_)));
+    assert!(matches!(
+        run(&ctx, &world, &fo).await,
+        StepResult::Succeeded(_)
+    ));
     world.backups[0].status = Some(BackupStatus {
         phase: Some(BackupPhase::Failed),
         ..BackupStatus::default()
