@@ -155,6 +155,9 @@ pub struct Member {
 /// namespace (a Pod can mount no other), so one agency's Job never reads another's keys.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(extend("x-kubernetes-validations" = [
+    {"rule": "duration(self.deleteAfter) >= duration('0s')", "message": "deleteAfter must be a duration such as 24h or 0s", "fieldPath": ".deleteAfter"}
+]))]
 pub struct BucketMirror {
     /// Keys for the primary site's object storage.
     pub primary_credentials: SecretRef,

@@ -21,7 +21,7 @@ use pusdata_core::conditions::{self, Desired};
 use pusdata_core::dr::{self, DueInput, RpoAlert, RunRecord, SourceRef, SourceState};
 use pusdata_crds::v1alpha1::{
     Backup, BackupPhase, BackupRepository, BackupSource, BackupSpec, BackupTrigger,
-    DisasterRecoveryPlan, DisasterRecoveryPlanStatus, TierStatus, VerificationStatus,
+    DisasterRecoveryPlan, DisasterRecoveryPlanStatus, TierStatus,
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -231,9 +231,10 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
                     .unwrap_or_default(),
                 completed_at: st
                     .finished_at
+                    .clone()
                     .filter(|_| st.phase == Some(BackupPhase::Completed))
                     .map(|t| t.0),
-                verified: st.verification == Some(VerificationStatus::Verified),
+                verified: mirror::counts_as_verified(&b.spec.source, &st),
             }
         })
         .collect();

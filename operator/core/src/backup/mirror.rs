@@ -21,8 +21,8 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{EnvVar, EnvVarSource, SecretKeySelector};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{OwnerReference, Time};
 use pusdata_crds::v1alpha1::{
-    Backup, BackupPhase, BackupRepositorySpec, BackupStatus, BackupTrigger, BucketStatus, Member,
-    SecretRef, Site,
+    Backup, BackupPhase, BackupRepositorySpec, BackupSource, BackupStatus, BackupTrigger,
+    BucketStatus, Member, SecretRef, Site, VerificationStatus,
 };
 use serde::{Deserialize, Serialize};
 
@@ -430,6 +430,15 @@ pub fn status(
     s
 }
 
+/// Whether a run counts as verified for the tier's "last verified" age: a snapshot proven by
+/// its restore test, or a completed bucket pass — every object it copied was checked against
+/// its SHA-256 by the destination and read back (size, stored checksum), and the objects it
+/// skipped were checked by the pass that copied them.
+pub fn counts_as_verified(source: &BackupSource, status: &BackupStatus) -> bool {
+    status.verification == Some(VerificationStatus::Verified)
+        || (source.bucket.is_some() && status.phase == Some(BackupPhase::Completed))
+}
+
 /// One finished bucket pass, as the plan's status needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PassRecord {
@@ -498,7 +507,7 @@ pub fn bucket_statuses(
 mod tests {
     use super::*;
     use pusdata_crds::fixtures;
-    use pusdata_crds::v1alpha1::{BackupSource, BucketMirror, Coordinates};
+    use pusdata_crds::v1alpha1::{BucketMirror, Coordinates};
 
     fn sites() -> (Site, Site) {
         let mut p = fixtures::primary_site();
@@ -840,6 +849,41 @@ mod tests {
             super::super::result::parse::<MirrorSummary>(&small.to_termination_message()),
             MoverResult::Report(small)
         );
+    }
+
+    #[test]
+    fn completed_passes_and_restore_tested_snapshots_count_as_verified() {
+        let bucket = BackupSource {
+            bucket: Some("arsip".into()),
+            ..BackupSource::default()
+        };
+        let pvc = BackupSource {
+            pvc: Some("data".into()),
+            ..BackupSource::default()
+        };
+        let st = |phase, verification| BackupStatus {
+            phase: Some(phase),
+            verification,
+            ..BackupStatus::default()
+        };
+        let v = Some(VerificationStatus::Verified);
+        for (src, status, want) in [
+            (&bucket, st(BackupPhase::Completed, None), true),
+            (&bucket, st(BackupPhase::Failed, None), false),
+            (&bucket, st(BackupPhase::InProgress, None), false),
+            (&pvc, st(BackupPhase::Completed, None), false),
+            (&pvc, st(BackupPhase::Completed, v), true),
+            (
+                &pvc,
+                st(
+                    BackupPhase::Completed,
+                    Some(VerificationStatus::VerificationFailed),
+                ),
+                false,
+            ),
+        ] {
+            assert_eq!(counts_as_verified(src, &status), want, "{src:?} {status:?}");
+        }
     }
 
     #[test]
