@@ -515,13 +515,16 @@ fn the_operators_mirror_job_runs_against_two_servers() {
         "{copied:?}"
     );
     // The DRC's multipart copy has another ETag and a newer time than the primary's
-    // original, so it may go back too: correct, not minimal (docs/reference/mirror.md).
-    assert!(
-        copied
-            .iter()
-            .all(|k| k == "surat/baru-di-drc.pdf" || k == "pacs/ct.dcm"),
-        "{copied:?}"
-    );
+    // original, so it may go back too; s3s-fs lists no ETags, so there every DRC copy does:
+    // correct, not minimal (docs/reference/mirror.md).
+    if drc.kind == "garage" {
+        assert!(
+            copied
+                .iter()
+                .all(|k| k == "surat/baru-di-drc.pdf" || k == "pacs/ct.dcm"),
+            "{copied:?}"
+        );
+    }
     assert_eq!(s.copied, copied.len() as u64);
     assert!(s.source.contains(&format!(":{}/", drc.port)), "{s:?}");
     want = p.contents();
