@@ -194,6 +194,21 @@ pub fn resolve(input: &ResolveInput<'_>) -> Result<MirrorPlan, String> {
             input.drc_site, input.repository.site
         ));
     }
+    // After a failover the DRC takes the writes: a forward pass would overwrite them with the
+    // primary's older objects (and later delete the new ones). Only the failback's reverse
+    // pass runs then.
+    if !b.spec.source.reverse
+        && input
+            .drc
+            .and_then(|d| d.status.as_ref())
+            .and_then(|s| s.active)
+            == Some(true)
+    {
+        return Err(format!(
+            "DR-PLAN: the DRC site {} is active (failed over); mirroring the primary onto it would overwrite what it wrote — fail back first (a Failback mirrors the DRC back)",
+            input.drc_site
+        ));
+    }
     let drc_bucket = cfg
         .bucket_map
         .get(bucket)
@@ -639,6 +654,19 @@ mod tests {
             let e = got.unwrap_err();
             assert!(e.starts_with(want), "{e} does not start with {want}");
         }
+        // Failed over (the DRC serves): forward passes stop, the failback's reverse one runs.
+        let mut serving = d.clone();
+        serving.status = Some(pusdata_crds::v1alpha1::SiteStatus {
+            active: Some(true),
+            ..Default::default()
+        });
+        let e =
+            resolve_with(&pass("arsip", false), &m, (Some(&p), Some(&serving)), &repo).unwrap_err();
+        assert!(
+            e.starts_with("DR-PLAN: the DRC site drc-bandung is active"),
+            "{e}"
+        );
+        assert!(resolve_with(&pass("arsip", true), &m, (Some(&p), Some(&serving)), &repo).is_ok());
         let mut elsewhere = pass("arsip", false);
         elsewhere.metadata.namespace = Some("dinkes".into());
         assert!(ok(&elsewhere, &m).unwrap_err().starts_with("SEC-CIA"));
