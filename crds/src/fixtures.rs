@@ -357,6 +357,7 @@ pub fn tier(name: &str, rpo: &str, rto: &str) -> Tier {
             namespace: "disdukcapil".into(),
             pvc_selector: None,
             buckets: Vec::new(),
+            bucket_mirror: None,
             depends_on: Vec::new(),
             size_hint_bytes: None,
             smoke_command: Vec::new(),
@@ -416,6 +417,7 @@ pub fn backup(namespace: &str, pvc: &str) -> Backup {
             source: BackupSource {
                 pvc: Some(pvc.into()),
                 bucket: None,
+                reverse: false,
             },
             repository: format!("{namespace}-drc-bandung"),
             trigger: BackupTrigger::Scheduled,

@@ -320,6 +320,57 @@ fn zero_rpo_and_downtime_shorter_than_rto_are_rejected() {
 }
 
 #[test]
+fn bucket_keys_from_another_namespace_and_reverse_volumes_are_rejected() {
+    use pusdata_crds::v1alpha1::{BucketMirror, SecretRef};
+    let with = |primary_ns: Option<&str>, drc_ns: Option<&str>| {
+        let mut plan = fixtures::plan();
+        let m = &mut plan.spec.tiers[0].members[0];
+        m.buckets = vec!["arsip".into()];
+        m.bucket_mirror = Some(BucketMirror {
+            primary_credentials: SecretRef {
+                name: "s3-primary".into(),
+                namespace: primary_ns.map(str::to_string),
+            },
+            drc_credentials: drc_ns.map(|ns| SecretRef {
+                name: "s3-drc".into(),
+                namespace: Some(ns.to_string()),
+            }),
+            delete_after: "24h".into(),
+            ..BucketMirror::default()
+        });
+        rule_error(&plan)
+    };
+    assert_eq!(with(None, None), "");
+    assert_eq!(with(Some("disdukcapil"), Some("disdukcapil")), "");
+    assert!(
+        with(Some("dinkes"), None).contains("SEC-CIA"),
+        "{}",
+        with(Some("dinkes"), None)
+    );
+    assert!(with(None, Some("pusdata-system")).contains("SEC-CIA"));
+    let mut plan = fixtures::plan();
+    plan.spec.tiers[0].members[0].bucket_mirror = Some(BucketMirror {
+        delete_after: "a day".into(),
+        ..BucketMirror::default()
+    });
+    assert!(
+        !rule_error(&plan).is_empty(),
+        "deleteAfter is a Go duration"
+    );
+
+    let mut b = fixtures::backup("disdukcapil", "siak-data");
+    b.spec.source.reverse = true;
+    assert!(
+        rule_error(&b).contains("only a bucket source"),
+        "{}",
+        rule_error(&b)
+    );
+    b.spec.source.pvc = None;
+    b.spec.source.bucket = Some("arsip".into());
+    assert_eq!(rule_error(&b), "");
+}
+
+#[test]
 fn rpo_must_be_a_duration() {
     let mut plan = fixtures::plan();
     plan.spec.tiers[0].rpo = "15 minutes".into();

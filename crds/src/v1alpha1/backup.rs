@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
     printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#,
     validation = Rule::new("self.spec == oldSelf.spec").message("a backup run's spec is immutable").field_path(".spec"),
     validation = Rule::new("has(self.spec.source.pvc) != has(self.spec.source.bucket)").message("a backup source is exactly one of pvc or bucket").field_path(".spec.source"),
+    validation = Rule::new("!has(self.spec.source.reverse) || !self.spec.source.reverse || has(self.spec.source.bucket)").message("only a bucket source can be mirrored in reverse").field_path(".spec.source.reverse"),
 )]
 #[serde(rename_all = "camelCase")]
 pub struct BackupSpec {
@@ -62,6 +63,10 @@ pub struct BackupSource {
     /// A bucket on the primary's object storage, mirrored to the DRC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
+    /// For a bucket: mirror the DRC's copy back onto the primary (the final sync of a
+    /// failback) instead of the primary onto the DRC.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reverse: bool,
 }
 
 /// Why a backup run was created.
@@ -149,6 +154,19 @@ pub struct BackupStatus {
     /// Duration in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_seconds: Option<f64>,
+    /// A bucket mirror pass: objects copied (new or changed) and verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objects_copied: Option<u64>,
+    /// A bucket mirror pass: bytes copied and verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_copied: Option<u64>,
+    /// A bucket mirror pass: objects deleted at the destination (missing at the source for
+    /// longer than the deletion delay).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objects_deleted: Option<u64>,
+    /// A bucket mirror pass: objects missing at the source kept until their delay passes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objects_pending_delete: Option<u64>,
     /// Verification of the snapshot by a restore test (set once the test has run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification: Option<VerificationStatus>,

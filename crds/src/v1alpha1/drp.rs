@@ -1,10 +1,11 @@
 //! `DisasterRecoveryPlan`: the written DRP as a resource (DR-PLAN).
 
-use super::common::{Conditions, Contact, conditions_schema};
+use super::common::{Conditions, Contact, SecretRef, conditions_schema};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, Time};
 use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Go-style duration, as accepted by CEL's `duration()`: `90s`, `15m`, `4h`, `168h`.
 pub const DURATION_PATTERN: &str = r"^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$";
@@ -116,6 +117,9 @@ pub struct Tier {
 /// One service: its volumes and buckets, and what it depends on.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(extend("x-kubernetes-validations" = [
+    {"rule": "!has(self.bucketMirror) || ((!has(self.bucketMirror.primaryCredentials.__namespace__) || self.bucketMirror.primaryCredentials.__namespace__ == self.__namespace__) && (!has(self.bucketMirror.drcCredentials) || !has(self.bucketMirror.drcCredentials.__namespace__) || self.bucketMirror.drcCredentials.__namespace__ == self.__namespace__))", "message": "SEC-CIA: bucket credentials Secrets must be in the member's own namespace", "fieldPath": ".bucketMirror"}
+]))]
 pub struct Member {
     /// Service name, unique in the plan, e.g. `siak-db`.
     pub name: String,
@@ -126,9 +130,13 @@ pub struct Member {
     /// PVCs to back up; all PVCs of the namespace when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pvc_selector: Option<LabelSelector>,
-    /// Object-storage buckets to mirror to the DRC.
+    /// Object-storage buckets to mirror to the DRC, by their name at the primary site.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub buckets: Vec<String>,
+    /// How `buckets` are mirrored: the keys of each side and the deletion delay. Required
+    /// when `buckets` is set (the plan check says so).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket_mirror: Option<BucketMirror>,
     /// Services that must be restored and verified before this one (databases before apps).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<String>,
@@ -138,6 +146,38 @@ pub struct Member {
     /// Command run after restore to prove the service works (exit 0 = healthy).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub smoke_command: Vec<String>,
+}
+
+/// How a member's buckets are mirrored from the primary site's S3 (`Site.spec.endpoints.s3`)
+/// to the DRC site's, on the tier's schedule, by a `pusdata mirror` Job in the member's
+/// namespace. The Secrets hold `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and optionally
+/// `AWS_REGION`, like a `BackupRepository`'s credentials; they live in the member's own
+/// namespace (a Pod can mount no other), so one agency's Job never reads another's keys.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(extend("x-kubernetes-validations" = [
+    {"rule": "duration(self.deleteAfter) >= duration('0s')", "message": "deleteAfter must be a duration such as 24h or 0s", "fieldPath": ".deleteAfter"}
+]))]
+pub struct BucketMirror {
+    /// Keys for the primary site's object storage.
+    pub primary_credentials: SecretRef,
+    /// Keys for the DRC site's object storage. Default: the credentials Secret of the
+    /// agency's `BackupRepository` at the DRC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drc_credentials: Option<SecretRef>,
+    /// Bucket names at the DRC where they differ from the primary's: primary name → DRC
+    /// name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub bucket_map: BTreeMap<String, String>,
+    /// A key missing at the source is deleted at the destination only after this long (Go
+    /// duration; `0s` deletes at once).
+    #[serde(default = "default_delete_after")]
+    #[schemars(regex(pattern = r"^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$"))]
+    pub delete_after: String,
+}
+
+fn default_delete_after() -> String {
+    "24h".to_string()
 }
 
 /// Snapshot retention (as restic's `forget`), plus a floor of verified snapshots.
@@ -402,6 +442,34 @@ pub struct TierStatus {
     /// When the tier's schedule fires next.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_schedule_time: Option<Time>,
+    /// The mirror of each bucket of the tier's members.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buckets: Vec<BucketStatus>,
+}
+
+/// The mirror of one bucket, from its runs (`Backup` objects with a bucket source).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BucketStatus {
+    /// Plan member.
+    pub member: String,
+    /// Bucket name at the primary.
+    pub bucket: String,
+    /// When the last successful mirror pass finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_mirror: Option<Time>,
+    /// Objects copied by the last successful pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objects_copied: Option<u64>,
+    /// Bytes copied by the last successful pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_copied: Option<u64>,
+    /// Phase of the newest finished pass (`Completed`, `Failed`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_phase: Option<String>,
+    /// Errors of the newest finished pass, if it failed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
 }
 
 /// Outcome of one execution, for the plan's status.

@@ -25,6 +25,19 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+/// Keys under this prefix (relative to the mirrored prefix) belong to the mirror itself — the
+/// state of delayed deletions kept in the destination (`--state-in-destination`) — and are
+/// never listed, copied or deleted.
+pub const RESERVED_PREFIX: &str = ".pusdata-mirror/";
+
+/// The state object's key, relative to the destination's prefix.
+pub const STATE_KEY: &str = ".pusdata-mirror/state.json";
+
+/// Whether a key (relative to the mirrored prefix) is the mirror's own.
+pub fn reserved(key: &str) -> bool {
+    key.starts_with(RESERVED_PREFIX)
+}
+
 /// One object in a listing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -267,6 +280,13 @@ mod tests {
     }
 
     const DAY: Duration = Duration::from_secs(86_400);
+
+    #[test]
+    fn the_state_object_is_reserved() {
+        assert!(reserved(STATE_KEY));
+        assert!(!reserved("pusdata-mirror/state.json"));
+        assert!(!reserved("a/.pusdata-mirror/state.json"));
+    }
 
     #[test]
     fn table() {

@@ -45,6 +45,15 @@ pub struct MirrorArgs {
     /// List and plan only; copy, delete and record nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Keep the deletion record in the destination bucket itself
+    /// (`<prefix>.pusdata-mirror/state.json`, never listed, copied or deleted) instead of a
+    /// `--state` file: what the operator's mirror Jobs use, as a Pod keeps no file.
+    #[arg(long, conflicts_with = "state")]
+    pub state_in_destination: bool,
+    /// Also write a compact JSON result (or `{"error": …}`) to this file, at most 4 KiB: the
+    /// operator's Jobs point it at the termination message.
+    #[arg(long, value_name = "PATH")]
+    pub result_file: Option<PathBuf>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -66,8 +75,29 @@ pub fn endpoint(url: &str, side: &str) -> Result<S3Endpoint, CliError> {
     Ok(ep)
 }
 
-/// Runs `pusdata mirror`; prints the report as one JSON line on stdout.
+/// Runs `pusdata mirror`; prints the report as one JSON line on stdout, and the compact
+/// result (or the error) to `--result-file`.
 pub fn run(args: &MirrorArgs) -> Result<(), CliError> {
+    let mut summary = None;
+    let result = run_inner(args, &mut summary);
+    if let Some(path) = &args.result_file {
+        // A report, even with failed keys, is the result; the exit code says it failed.
+        let text = match (&summary, &result) {
+            (Some(s), _) => s.to_termination_message(),
+            (None, Err(e)) => pusdata_core::backup::result::fit_termination_message(
+                &serde_json::json!({"error": {"category": e.category(), "message": e.to_string()}}),
+            ),
+            (None, Ok(())) => String::new(),
+        };
+        std::fs::write(path, text).map_err(|e| CliError::io(path, e))?;
+    }
+    result
+}
+
+fn run_inner(
+    args: &MirrorArgs,
+    summary: &mut Option<pusdata_core::backup::mirror::MirrorSummary>,
+) -> Result<(), CliError> {
     let source = endpoint(&args.from, "SRC")?;
     let dest = endpoint(&args.to, "DST")?;
     let delete_after = pusdata_core::duration::parse(&args.delete_after)
@@ -94,6 +124,7 @@ pub fn run(args: &MirrorArgs) -> Result<(), CliError> {
         state_file: args.state.clone(),
         now,
         dry_run: args.dry_run,
+        state_in_destination: args.state_in_destination,
     };
     let runtime = tokio::runtime::Runtime::new().map_err(|e| CliError::Internal(e.to_string()))?;
     let report = runtime
@@ -101,6 +132,7 @@ pub fn run(args: &MirrorArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::Failed(e.to_string()))?;
     let line = serde_json::to_string(&report).map_err(|e| CliError::Internal(e.to_string()))?;
     println!("{line}");
+    *summary = Some(report.summary());
     if report.failures.is_empty() {
         Ok(())
     } else {

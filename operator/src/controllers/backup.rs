@@ -233,7 +233,12 @@ struct Refs {
     hooks: Vec<Hook>,
 }
 
-async fn dereference(b: &Backup, ctx: &Context) -> Result<Result<Refs, String>, Error> {
+/// The run's repository and its agency, if the Backup's namespace belongs to that agency
+/// (SEC-CIA: an agency's data only goes into its own repository, with its own keys).
+pub(super) async fn owned_repository(
+    b: &Backup,
+    ctx: &Context,
+) -> Result<Result<(BackupRepository, Agency), String>, Error> {
     let ns = b.namespace().unwrap_or_default();
     let Some(repository) = Api::<BackupRepository>::all(ctx.client.clone())
         .get_opt(&b.spec.repository)
@@ -244,26 +249,35 @@ async fn dereference(b: &Backup, ctx: &Context) -> Result<Result<Refs, String>, 
             b.spec.repository
         )));
     };
+    let agencies = Api::<Agency>::all(ctx.client.clone())
+        .list(&ListParams::default())
+        .await?
+        .items;
+    match agencies
+        .into_iter()
+        .find(|a| a.spec.code == repository.spec.agency)
+        .filter(|a| pusdata_core::tenancy::namespaces_of(a).contains(&ns))
+    {
+        Some(agency) => Ok(Ok((repository, agency))),
+        None => Ok(Err(format!(
+            "SEC-CIA: namespace {ns} does not belong to agency {}, owner of BackupRepository {}",
+            repository.spec.agency, b.spec.repository
+        ))),
+    }
+}
+
+async fn dereference(b: &Backup, ctx: &Context) -> Result<Result<Refs, String>, Error> {
+    let (repository, agency) = match owned_repository(b, ctx).await? {
+        Ok(r) => r,
+        Err(why) => return Ok(Err(why)),
+    };
     if repository.spec.access_mode == AccessMode::ReadOnly {
         return Ok(Err(format!(
             "spec.repository: BackupRepository {} is ReadOnly (a DR restore is using it)",
             b.spec.repository
         )));
     }
-    let agencies = Api::<Agency>::all(ctx.client.clone())
-        .list(&ListParams::default())
-        .await?
-        .items;
-    let agency = agencies
-        .iter()
-        .find(|a| a.spec.code == repository.spec.agency);
-    // SEC-CIA: an agency's data only goes into its own repository.
-    if !agency.is_some_and(|a| pusdata_core::tenancy::namespaces_of(a).contains(&ns)) {
-        return Ok(Err(format!(
-            "SEC-CIA: namespace {ns} does not belong to agency {}, owner of BackupRepository {}",
-            repository.spec.agency, b.spec.repository
-        )));
-    }
+    let agency = Some(&agency);
     let Some(key) = repository
         .spec
         .key
@@ -337,6 +351,9 @@ pub async fn reconcile_once(b: &Backup, bctx: &BackupContext) -> Result<Outcome,
     let status = b.status.clone().unwrap_or_default();
     if core_backup::finished(status.phase) {
         return restore_test(b, bctx).await;
+    }
+    if b.spec.source.bucket.is_some() {
+        return super::bucket::reconcile_pass(b, bctx).await;
     }
     let ns = b.namespace().unwrap_or_default();
     let name = b.name_any();
@@ -768,25 +785,7 @@ mod tests {
 
     /// [`finish_job`] for the Job `job` (its Pod labelled as the Job controller would).
     async fn finish_named(bctx: &BackupContext, job: &str, ok: bool, message: &str) {
-        let c = bctx.ctx.client.clone();
-        let cond = if ok { "Complete" } else { "Failed" };
-        Api::<Job>::namespaced(c.clone(), NS)
-            .patch_status(
-                job,
-                &PatchParams::default(),
-                &Patch::Merge(&serde_json::json!({"status": {"conditions": [{"type": cond, "status": "True"}]}})),
-            )
-            .await
-            .unwrap();
-        let pod: Pod = serde_json::from_value(serde_json::json!({
-            "metadata": {"name": format!("{job}-x1"), "namespace": NS, "labels": {BACKUP_LABEL: job}},
-            "spec": {"containers": [{"name": "mover"}]},
-            "status": {"phase": if ok { "Succeeded" } else { "Failed" },
-                       "containerStatuses": [{"name": "mover", "image": "i", "imageID": "", "ready": false, "restartCount": 0,
-                                              "state": {"terminated": {"exitCode": if ok { 0 } else { 2 }, "message": message}}}]}
-        }))
-        .unwrap();
-        seed_namespaced(&bctx.ctx, &pod).await;
+        crate::controllers::testing::finish_job(&bctx.ctx, NS, job, ok, message).await;
     }
 
     fn report_json() -> String {

@@ -780,9 +780,12 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
     }
 }
 
-/// The final sync: one Backup (trigger FinalSync) per PVC of every service in scope at the
-/// site being left (the PVCs the schedule controller backs up, `schedule::sources`), done
-/// when all of them completed. Buckets are mirrored by `pusdata mirror`, not here.
+/// The final sync: one Backup (trigger FinalSync) per PVC and per bucket of every service in
+/// scope at the site being left (the sources the schedule controller runs,
+/// `schedule::sources`), done when all of them completed. PVCs are backed up into the
+/// repository at the site taken over; buckets are mirrored between the sites' object storage,
+/// primary → DRC, or DRC → primary for a failback (`source.reverse`), so no object written at
+/// the DRC is lost.
 async fn final_sync(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
     let name = job.fo.name_any();
     let (from, to) = job.world.sides(job.fo.spec.kind);
@@ -798,11 +801,29 @@ async fn final_sync(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
         .iter()
         .filter(|s| in_scope.contains(s.member.as_str()))
     {
-        let Some(pvc) = src.pvc.as_deref() else {
-            continue;
-        };
         total += 1;
-        let backup_name = format!("{name}-final-{}-{pvc}", src.member);
+        let (backup_name, source, repo_site) = match (&src.pvc, &src.bucket) {
+            (Some(pvc), _) => (
+                format!("{name}-final-{}-{pvc}", src.member),
+                BackupSource {
+                    pvc: Some(pvc.clone()),
+                    ..BackupSource::default()
+                },
+                to.name_any(),
+            ),
+            // A bucket pass always names the agency's repository at the DRC (its keys and
+            // bandwidth limit); the direction is in the source.
+            (None, Some(bucket)) => (
+                format!("{name}-final-{}-bucket-{bucket}", src.member),
+                BackupSource {
+                    bucket: Some(bucket.clone()),
+                    reverse: job.fo.spec.kind == FailoverType::Failback,
+                    ..BackupSource::default()
+                },
+                job.world.plan.spec.drc_site.clone(),
+            ),
+            (None, None) => continue,
+        };
         let existing = job.world.backups.iter().find(|b| {
             b.name_any() == backup_name && b.namespace().as_deref() == Some(&src.namespace)
         });
@@ -820,19 +841,16 @@ async fn final_sync(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                     .world
                     .repositories
                     .iter()
-                    .find(|r| r.spec.agency == src.agency && r.spec.site == to.name_any())
+                    .find(|r| r.spec.agency == src.agency && r.spec.site == repo_site)
                     .map(|r| r.name_any())
-                    .unwrap_or_else(|| format!("{}-{}", src.agency, to.name_any()));
+                    .unwrap_or_else(|| format!("{}-{repo_site}", src.agency));
                 let mut b = Backup::new(
                     &backup_name,
                     BackupSpec {
                         plan: job.fo.spec.plan.clone(),
                         tier: src.tier.clone(),
                         member: src.member.clone(),
-                        source: BackupSource {
-                            pvc: Some(pvc.to_string()),
-                            bucket: None,
-                        },
+                        source,
                         repository,
                         trigger: BackupTrigger::FinalSync,
                         token: None,
@@ -1301,5 +1319,7 @@ fn kind_label(kind: FailoverType) -> &'static str {
     }
 }
 
+#[cfg(test)]
+mod bucket_tests;
 #[cfg(test)]
 mod tests;

@@ -42,6 +42,57 @@ struct BackupMetrics {
     rpo_target: Family<TierLabels, FloatGauge>,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BucketLabels {
+    plan: String,
+    tier: String,
+    member: String,
+    bucket: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BucketPhaseLabels {
+    plan: String,
+    tier: String,
+    member: String,
+    bucket: String,
+    phase: String,
+}
+
+/// The bucket mirror families (`pusdata_mirror_*`).
+#[derive(Debug, Default)]
+struct MirrorMetrics {
+    runs: Family<BucketPhaseLabels, Counter>,
+    objects_copied: Family<BucketLabels, Counter>,
+    bytes_copied: Family<BucketLabels, Counter>,
+    objects_deleted: Family<BucketLabels, Counter>,
+    last_success: Family<BucketLabels, FloatGauge>,
+}
+
+/// One bucket of a plan (metric labels).
+#[derive(Clone, Copy, Debug)]
+pub struct BucketRef<'a> {
+    /// Plan name.
+    pub plan: &'a str,
+    /// Tier name.
+    pub tier: &'a str,
+    /// Plan member.
+    pub member: &'a str,
+    /// Bucket (primary name).
+    pub bucket: &'a str,
+}
+
+impl BucketRef<'_> {
+    fn labels(&self) -> BucketLabels {
+        BucketLabels {
+            plan: self.plan.into(),
+            tier: self.tier.into(),
+            member: self.member.into(),
+            bucket: self.bucket.into(),
+        }
+    }
+}
+
 /// Freshness of one tier, as the schedule controller computed it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TierFigures<'a> {
@@ -150,6 +201,7 @@ pub struct Metrics {
     failovers: Family<OutcomeLabels, Counter>,
     rto: Family<FailoverTierLabels, FloatGauge>,
     rto_target: Family<FailoverTierLabels, FloatGauge>,
+    mirror: MirrorMetrics,
     capacity: CapacityMetrics,
     restore: RestoreMetrics,
 }
@@ -309,6 +361,32 @@ impl Metrics {
             "RTO target per tier from the plan, beside the achieved one",
             rto_target.clone(),
         );
+        let mirror = MirrorMetrics::default();
+        registry.register(
+            "mirror_runs",
+            "Finished bucket mirror passes by plan, tier, member, bucket and phase",
+            mirror.runs.clone(),
+        );
+        registry.register(
+            "mirror_objects_copied",
+            "Objects copied (new or changed) and verified by bucket mirror passes",
+            mirror.objects_copied.clone(),
+        );
+        registry.register(
+            "mirror_bytes_copied",
+            "Bytes copied and verified by bucket mirror passes",
+            mirror.bytes_copied.clone(),
+        );
+        registry.register(
+            "mirror_objects_deleted",
+            "Objects deleted at the destination after their deletion delay",
+            mirror.objects_deleted.clone(),
+        );
+        registry.register(
+            "mirror_last_success_timestamp_seconds",
+            "Last successful mirror pass of the bucket (Unix seconds)",
+            mirror.last_success.clone(),
+        );
         let capacity = CapacityMetrics::default();
         registry.register(
             "rack_free_units",
@@ -359,6 +437,7 @@ impl Metrics {
             failovers,
             rto,
             rto_target,
+            mirror,
             capacity,
             restore,
         }
@@ -437,6 +516,39 @@ impl Metrics {
             }
             b.duration.get_or_create(&l).observe(secs);
         }
+    }
+
+    /// A bucket mirror pass finished with `phase`; its figures when it left a summary.
+    pub fn mirror_finished(
+        &self,
+        at: BucketRef<'_>,
+        phase: &str,
+        figures: Option<(u64, u64, u64)>,
+    ) {
+        let m = &self.mirror;
+        let l = at.labels();
+        m.runs
+            .get_or_create(&BucketPhaseLabels {
+                plan: l.plan.clone(),
+                tier: l.tier.clone(),
+                member: l.member.clone(),
+                bucket: l.bucket.clone(),
+                phase: phase.into(),
+            })
+            .inc();
+        if let Some((copied, bytes, deleted)) = figures {
+            m.objects_copied.get_or_create(&l).inc_by(copied);
+            m.bytes_copied.get_or_create(&l).inc_by(bytes);
+            m.objects_deleted.get_or_create(&l).inc_by(deleted);
+        }
+    }
+
+    /// The last successful pass of a bucket (Unix seconds), from the plan's status.
+    pub fn mirror_last_success(&self, at: BucketRef<'_>, unix_seconds: f64) {
+        self.mirror
+            .last_success
+            .get_or_create(&at.labels())
+            .set(unix_seconds);
     }
 
     /// Records a finished restore test (`phase` is its verification status).

@@ -5,6 +5,7 @@
 pub mod agency;
 pub mod audit;
 pub mod backup;
+pub mod bucket;
 #[cfg(test)]
 mod dashboard_tests;
 pub mod events;

@@ -65,6 +65,7 @@ pub fn all() -> Vec<(String, String, Vec<String>)> {
         super::agency::PERMISSIONS,
         super::failover::PERMISSIONS,
         super::backup::PERMISSIONS,
+        super::bucket::PERMISSIONS,
         super::audit::PERMISSIONS,
         POLICY_CONTEXT,
         super::hosting::PERMISSIONS,

@@ -6,7 +6,7 @@
 //! apply (create the due `Backup` objects, owned by the plan) → status (per-tier RPO, skips,
 //! schedule times, the last trigger token) and metrics. Requeued at the next due time.
 
-use super::metrics::TierFigures;
+use super::metrics::{BucketRef, TierFigures};
 use super::rbac::Permission;
 use super::{Context, Error};
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
@@ -16,11 +16,12 @@ use kube::core::Selector;
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 use pusdata_core::backup::job::{AGENCY_LABEL, PLAN_LABEL, TIER_LABEL};
+use pusdata_core::backup::mirror;
 use pusdata_core::conditions::{self, Desired};
 use pusdata_core::dr::{self, DueInput, RpoAlert, RunRecord, SourceRef, SourceState};
 use pusdata_crds::v1alpha1::{
     Backup, BackupPhase, BackupRepository, BackupSource, BackupSpec, BackupTrigger,
-    DisasterRecoveryPlan, DisasterRecoveryPlanStatus, TierStatus, VerificationStatus,
+    DisasterRecoveryPlan, DisasterRecoveryPlanStatus, TierStatus,
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -167,6 +168,7 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
                 source: BackupSource {
                     pvc: src.pvc.clone(),
                     bucket: src.bucket.clone(),
+                    reverse: false,
                 },
                 repository: repo.name_any(),
                 trigger: run.trigger,
@@ -229,13 +231,15 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
                     .unwrap_or_default(),
                 completed_at: st
                     .finished_at
+                    .clone()
                     .filter(|_| st.phase == Some(BackupPhase::Completed))
                     .map(|t| t.0),
-                verified: st.verification == Some(VerificationStatus::Verified),
+                verified: mirror::counts_as_verified(&b.spec.source, &st),
             }
         })
         .collect();
     let fresh = dr::freshness(plan, &sources, &records, now);
+    let passes = bucket_passes(&name, &backups);
     let mut tiers = Vec::new();
     for f in &fresh {
         let tier = f.success.tier.clone();
@@ -264,7 +268,25 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
             rpo_alert: Some(format!("{:?}", f.success.alert)),
             last_schedule_time: slot.map(Time),
             next_schedule_time: next.map(Time),
+            buckets: mirror::bucket_statuses(&tier, &sources, &passes),
         });
+        for bs in tiers
+            .last()
+            .map(|t| t.buckets.as_slice())
+            .unwrap_or_default()
+        {
+            if let Some(at) = &bs.last_mirror {
+                ctx.metrics.mirror_last_success(
+                    BucketRef {
+                        plan: &name,
+                        tier: &tier,
+                        member: &bs.member,
+                        bucket: &bs.bucket,
+                    },
+                    at.0.as_second() as f64,
+                );
+            }
+        }
         ctx.metrics.tier_freshness(&TierFigures {
             plan: &name,
             tier: &tier,
@@ -369,8 +391,8 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
     })
 }
 
-/// The PVCs of every member (its selector, or all PVCs of its namespace). Buckets are
-/// mirrored by `pusdata mirror`, not by mover Jobs, and are not scheduled here.
+/// The sources of every member: its PVCs (its selector, or all PVCs of its namespace), then
+/// its buckets (each run as a `pusdata mirror` Job by the Backup controller).
 pub(crate) async fn sources(
     plan: &DisasterRecoveryPlan,
     ctx: &Context,
@@ -396,8 +418,36 @@ pub(crate) async fn sources(
             pvc: Some(pvc),
             bucket: None,
         }));
+        out.extend(m.buckets.iter().map(|bucket| SourceRef {
+            tier: tier.name.clone(),
+            member: m.name.clone(),
+            agency: m.agency.clone(),
+            namespace: m.namespace.clone(),
+            pvc: None,
+            bucket: Some(bucket.clone()),
+        }));
     }
     Ok(out)
+}
+
+/// The finished bucket passes of the plan, for the per-bucket status.
+fn bucket_passes(plan: &str, backups: &[Backup]) -> Vec<mirror::PassRecord> {
+    backups
+        .iter()
+        .filter(|b| b.spec.plan == plan)
+        .filter_map(|b| {
+            let st = b.status.clone().unwrap_or_default();
+            Some(mirror::PassRecord {
+                member: b.spec.member.clone(),
+                bucket: b.spec.source.bucket.clone()?,
+                phase: st.phase,
+                finished_at: st.finished_at,
+                objects_copied: st.objects_copied,
+                bytes_copied: st.bytes_copied,
+                errors: st.errors,
+            })
+        })
+        .collect()
 }
 
 /// The last slot of each tier: the status's, or a newer one recorded on a scheduled run (the
@@ -691,5 +741,99 @@ mod tests {
             ("False", "NoRepository")
         );
         assert!(c.message.contains("DR-NKRI"));
+    }
+
+    #[tokio::test]
+    async fn bucket_members_are_scheduled_like_volumes_and_count_in_the_tier_rpo() {
+        let ctx = context().await;
+        let mut p = fixtures::plan();
+        p.spec.tiers[0].schedule = Some("*/15 * * * *".into());
+        p.spec.tiers[0].members[0].buckets = vec!["arsip".into()];
+        seed_cluster(&ctx, &p).await;
+        seed_cluster(
+            &ctx,
+            &fixtures::backup_repository("disdukcapil", "drc-bandung"),
+        )
+        .await;
+        seed_namespaced(&ctx, &pvc("disdukcapil", "siak-data")).await;
+        let out = reconcile_once(&plan(&ctx).await, &ctx).await.unwrap();
+        assert_eq!(
+            out.created,
+            vec![
+                "tier-1-critical-svc-siak-data-20261125000000",
+                "tier-1-critical-svc-arsip-20261125000000"
+            ]
+        );
+        let pass = backups(&ctx)
+            .await
+            .into_iter()
+            .find(|b| b.spec.source.bucket.is_some())
+            .unwrap();
+        assert_eq!(pass.spec.source.bucket.as_deref(), Some("arsip"));
+        assert!(!pass.spec.source.reverse);
+        assert_eq!(pass.spec.repository, "disdukcapil-drc-bandung");
+
+        // The volume finished; the bucket pass still runs at the next slot: skipped, counted.
+        set_phase(
+            &ctx,
+            "tier-1-critical-svc-siak-data-20261125000000",
+            BackupPhase::Completed,
+            Some("2026-11-25T00:05:00Z"),
+        )
+        .await;
+        let mut ctx = ctx;
+        ctx.clock = Arc::new(|| "2026-11-25T00:15:30Z".parse().unwrap());
+        let out = reconcile_once(&plan(&ctx).await, &ctx).await.unwrap();
+        assert_eq!(
+            out.created,
+            vec!["tier-1-critical-svc-siak-data-20261125001500"]
+        );
+        assert_eq!(out.skipped, 1);
+
+        // The pass completes at 00:16 with its figures, the second volume run at 00:20.
+        let done = BackupStatus {
+            phase: Some(BackupPhase::Completed),
+            finished_at: Some(fixtures::time("2026-11-25T00:16:00Z")),
+            objects_copied: Some(5),
+            bytes_copied: Some(500),
+            ..BackupStatus::default()
+        };
+        Api::<Backup>::namespaced(ctx.client.clone(), "disdukcapil")
+            .patch_status(
+                "tier-1-critical-svc-arsip-20261125000000",
+                &PatchParams::default(),
+                &Patch::Merge(&serde_json::json!({"status": done})),
+            )
+            .await
+            .unwrap();
+        set_phase(
+            &ctx,
+            "tier-1-critical-svc-siak-data-20261125001500",
+            BackupPhase::Completed,
+            Some("2026-11-25T00:20:00Z"),
+        )
+        .await;
+        ctx.clock = Arc::new(|| "2026-11-25T00:40:00Z".parse().unwrap());
+        let out = reconcile_once(&plan(&ctx).await, &ctx).await.unwrap();
+        assert_eq!(out.created.len(), 2, "{out:?}");
+        let t = &plan(&ctx).await.status.unwrap().tiers[0];
+        // The member is as fresh as its bucket (00:16), not its newer volume (00:20).
+        assert_eq!(t.rpo_achieved_seconds, Some(24 * 60));
+        assert_eq!(t.last_backup, Some(fixtures::time("2026-11-25T00:16:00Z")));
+        assert_eq!(t.skipped_runs, Some(1));
+        assert_eq!(
+            t.buckets,
+            vec![pusdata_crds::v1alpha1::BucketStatus {
+                member: "tier-1-critical-svc".into(),
+                bucket: "arsip".into(),
+                last_mirror: Some(fixtures::time("2026-11-25T00:16:00Z")),
+                objects_copied: Some(5),
+                bytes_copied: Some(500),
+                last_phase: Some("Completed".into()),
+                errors: vec![],
+            }]
+        );
+        let text = ctx.metrics.encode();
+        assert!(text.contains("pusdata_mirror_last_success_timestamp_seconds{plan=\"bekasi\",tier=\"tier-1-critical\",member=\"tier-1-critical-svc\",bucket=\"arsip\"} 1795565760.0"), "{text}");
     }
 }

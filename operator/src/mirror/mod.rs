@@ -20,7 +20,7 @@ mod state;
 
 pub use endpoint::S3Endpoint;
 pub use limit::RateLimit;
-pub use state::{MirrorState, load_state, save_state};
+pub use state::{MirrorState, load_state, load_state_s3, save_state, save_state_s3};
 
 use aws_sdk_s3::Client;
 use futures::StreamExt;
@@ -54,6 +54,9 @@ pub struct MirrorOptions {
     pub now: Option<Timestamp>,
     /// Plan only: list, decide, report; write nothing (not even the state file).
     pub dry_run: bool,
+    /// Keep the state as an object in the destination (`<prefix>.pusdata-mirror/state.json`,
+    /// never listed or mirrored) instead of a file: a Job keeps no file between runs.
+    pub state_in_destination: bool,
 }
 
 impl Default for MirrorOptions {
@@ -67,6 +70,7 @@ impl Default for MirrorOptions {
             state_file: None,
             now: None,
             dry_run: false,
+            state_in_destination: false,
         }
     }
 }
@@ -126,6 +130,29 @@ pub struct MirrorReport {
     pub deleted_keys: Vec<String>,
 }
 
+impl MirrorReport {
+    /// The compact result for `--result-file` (a Job's termination message).
+    pub fn summary(&self) -> pusdata_core::backup::mirror::MirrorSummary {
+        pusdata_core::backup::mirror::MirrorSummary {
+            source: self.source.clone(),
+            destination: self.destination.clone(),
+            source_objects: self.source_objects,
+            copied: self.copied,
+            copied_bytes: self.copied_bytes,
+            deleted: self.deleted,
+            waiting_delete: self.waiting_delete,
+            failed: self.failures.len() as u64,
+            failures: self
+                .failures
+                .iter()
+                .take(pusdata_core::backup::mirror::FAILURES_KEPT)
+                .map(|f| format!("{} ({}): {}", f.key, f.op, f.error))
+                .collect(),
+            seconds: self.seconds,
+        }
+    }
+}
+
 /// Why a run could not proceed at all (per-key failures are in the report instead).
 #[derive(Debug, thiserror::Error)]
 pub enum MirrorError {
@@ -167,7 +194,7 @@ pub async fn list(client: &Client, ep: &S3Endpoint) -> Result<Listing, MirrorErr
             let Some(rel) = key.strip_prefix(&ep.prefix) else {
                 continue;
             };
-            if rel.is_empty() || rel.ends_with('/') {
+            if rel.is_empty() || rel.ends_with('/') || core::reserved(rel) {
                 continue;
             }
             let last_modified = o
@@ -196,12 +223,13 @@ pub async fn mirror(
 ) -> Result<MirrorReport, MirrorError> {
     let started = Instant::now();
     let now = opts.now.unwrap_or_else(Timestamp::now);
-    let state = match &opts.state_file {
-        Some(p) => load_state(p)?,
-        None => MirrorState::default(),
-    };
     let src_client = source.client();
     let dst_client = dest.client();
+    let state = match &opts.state_file {
+        Some(p) => load_state(p)?,
+        None if opts.state_in_destination => load_state_s3(&dst_client, dest).await?,
+        None => MirrorState::default(),
+    };
     let (src_list, dst_list) = tokio::join!(list(&src_client, source), list(&dst_client, dest));
     let (src_list, dst_list) = (src_list?, dst_list?);
     let plan = core::plan(
@@ -342,11 +370,13 @@ pub async fn mirror(
     report.deleted_keys.sort();
     report.failures.sort_by(|a, b| a.key.cmp(&b.key));
 
+    next_state.source = source.url();
+    next_state.destination = dest.url();
+    next_state.updated = Some(now);
     if let Some(p) = &opts.state_file {
-        next_state.source = source.url();
-        next_state.destination = dest.url();
-        next_state.updated = Some(now);
         save_state(p, &next_state)?;
+    } else if opts.state_in_destination {
+        save_state_s3(&ctx.dst, dest, &next_state).await?;
     }
     report.seconds = started.elapsed().as_secs_f64();
     report.bytes_per_second = if report.seconds > 0.0 {

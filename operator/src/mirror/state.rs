@@ -60,3 +60,62 @@ pub fn save_state(path: &Path, state: &MirrorState) -> Result<(), MirrorError> {
     std::fs::write(&tmp, body).map_err(|e| err(path, e))?;
     std::fs::rename(&tmp, path).map_err(|e| err(path, e))
 }
+
+/// Reads the state kept in the destination ([`pusdata_core::mirror::STATE_KEY`] under its
+/// prefix); a missing object is an empty state.
+pub async fn load_state_s3(
+    client: &aws_sdk_s3::Client,
+    ep: &super::S3Endpoint,
+) -> Result<MirrorState, MirrorError> {
+    let key = ep.key(pusdata_core::mirror::STATE_KEY);
+    let where_ = || format!("{}{}", ep.url(), pusdata_core::mirror::STATE_KEY);
+    match client
+        .get_object()
+        .bucket(&ep.bucket)
+        .key(&key)
+        .send()
+        .await
+    {
+        Ok(o) => {
+            let body = o
+                .body
+                .collect()
+                .await
+                .map_err(|e| err(Path::new(&where_()), e))?
+                .into_bytes();
+            serde_json::from_slice(&body).map_err(|e| err(Path::new(&where_()), e))
+        }
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(aws_sdk_s3::operation::get_object::GetObjectError::is_no_such_key) =>
+        {
+            Ok(MirrorState {
+                version: 1,
+                ..MirrorState::default()
+            })
+        }
+        Err(e) => Err(err(Path::new(&where_()), super::copy::sdk_error(&e))),
+    }
+}
+
+/// Writes the state into the destination (one PUT: the object is replaced whole or not).
+pub async fn save_state_s3(
+    client: &aws_sdk_s3::Client,
+    ep: &super::S3Endpoint,
+    state: &MirrorState,
+) -> Result<(), MirrorError> {
+    let where_ = format!("{}{}", ep.url(), pusdata_core::mirror::STATE_KEY);
+    let mut s = state.clone();
+    s.version = 1;
+    let body = serde_json::to_vec_pretty(&s).map_err(|e| err(Path::new(&where_), e))?;
+    client
+        .put_object()
+        .bucket(&ep.bucket)
+        .key(ep.key(pusdata_core::mirror::STATE_KEY))
+        .content_type("application/json")
+        .body(aws_sdk_s3::primitives::ByteStream::from(body))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| err(Path::new(&where_), super::copy::sdk_error(&e)))
+}

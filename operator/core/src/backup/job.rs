@@ -149,7 +149,7 @@ fn q(s: &str) -> Quantity {
     Quantity(s.to_string())
 }
 
-fn secret_env(name: &str, secret: &str, key: &str) -> EnvVar {
+pub(crate) fn secret_env(name: &str, secret: &str, key: &str) -> EnvVar {
     EnvVar {
         name: name.into(),
         value_from: Some(EnvVarSource {
@@ -166,7 +166,7 @@ fn secret_env(name: &str, secret: &str, key: &str) -> EnvVar {
 
 /// The labels of a mover Job and its Pods; `run` is the Job's name, by which the controller
 /// finds its Pods ([`BACKUP_LABEL`]).
-fn labels(agency: &str, b: &Backup, run: &str) -> BTreeMap<String, String> {
+pub(crate) fn labels(agency: &str, b: &Backup, run: &str) -> BTreeMap<String, String> {
     [
         ("app.kubernetes.io/name", "pusdata-mover"),
         ("app.kubernetes.io/managed-by", "pusdata"),
@@ -253,30 +253,90 @@ pub(crate) fn mount(name: &str, path: &str, read_only: bool) -> VolumeMount {
     }
 }
 
+<<<<<<< HEAD
 pub(crate) fn assemble(f: Frame<'_>) -> Job {
     let s = f.settings;
+=======
+fn assemble(f: Frame<'_>) -> Job {
+>>>>>>> bucketsched
     let creds = &f.repository.s3.credentials.name;
-    let (extra_volumes, extra_mounts): (Vec<Volume>, Vec<VolumeMount>) =
-        f.extra.into_iter().unzip();
-    let mut volume_mounts = extra_mounts;
-    volume_mounts.extend([
+    let (mut volumes, mut mounts): (Vec<Volume>, Vec<VolumeMount>) = f.extra.into_iter().unzip();
+    mounts.extend([
         mount("key", KEY_DIR, true),
         mount("cache", CACHE_DIR, false),
         mount("tmp", "/tmp", false),
     ]);
+    volumes.extend([
+        Volume {
+            name: "key".into(),
+            secret: Some(SecretVolumeSource {
+                secret_name: Some(f.key.name.clone()),
+                items: Some(vec![KeyToPath {
+                    key: f.key.key.clone(),
+                    path: "password".into(),
+                    mode: Some(0o400),
+                }]),
+                default_mode: Some(0o400),
+                optional: Some(false),
+            }),
+            ..Volume::default()
+        },
+        empty_dir("cache", &f.settings.cache_size),
+        empty_dir("tmp", "64Mi"),
+    ]);
+    hardened_job(Parts {
+        name: f.name,
+        namespace: f.namespace,
+        labels: f.labels,
+        owner: f.owner,
+        settings: f.settings,
+        args: f.args,
+        env: vec![
+            secret_env("AWS_ACCESS_KEY_ID", creds, "AWS_ACCESS_KEY_ID"),
+            secret_env("AWS_SECRET_ACCESS_KEY", creds, "AWS_SECRET_ACCESS_KEY"),
+        ],
+        volumes,
+        mounts,
+        affinity: f.affinity,
+        uid: f.uid,
+        gid: f.gid,
+    })
+}
+
+/// The pieces of a Job run from the Pusdata image ([`hardened_job`]).
+pub(crate) struct Parts<'a> {
+    pub name: &'a str,
+    pub namespace: &'a str,
+    pub labels: BTreeMap<String, String>,
+    pub owner: OwnerReference,
+    pub settings: &'a MoverSettings,
+    pub args: Vec<String>,
+    /// Environment (Secrets by reference); `RUST_LOG` is added.
+    pub env: Vec<EnvVar>,
+    pub volumes: Vec<Volume>,
+    pub mounts: Vec<VolumeMount>,
+    pub affinity: Option<Affinity>,
+    pub uid: i64,
+    pub gid: i64,
+}
+
+/// A Job of one Pusdata container, the same for every kind of run: non-root with a
+/// read-only root filesystem and no capabilities, no service account token, resource
+/// requests and limits, retries, deadline and TTL from the settings, and the JSON result in
+/// the termination message ([`RESULT_PATH`]).
+pub(crate) fn hardened_job(p: Parts<'_>) -> Job {
+    let s = p.settings;
+    let mut env = p.env;
+    env.push(EnvVar {
+        name: "RUST_LOG".into(),
+        value: Some("info".into()),
+        ..EnvVar::default()
+    });
     let container = Container {
         name: CONTAINER.into(),
         image: Some(s.image.clone()),
-        args: Some(f.args),
-        env: Some(vec![
-            secret_env("AWS_ACCESS_KEY_ID", creds, "AWS_ACCESS_KEY_ID"),
-            secret_env("AWS_SECRET_ACCESS_KEY", creds, "AWS_SECRET_ACCESS_KEY"),
-            EnvVar {
-                name: "RUST_LOG".into(),
-                value: Some("info".into()),
-                ..EnvVar::default()
-            },
-        ]),
+        args: Some(p.args),
+        env: Some(env),
         resources: Some(ResourceRequirements {
             requests: Some(
                 [
@@ -306,34 +366,15 @@ pub(crate) fn assemble(f: Frame<'_>) -> Job {
         }),
         termination_message_path: Some(RESULT_PATH.into()),
         termination_message_policy: Some("File".into()),
-        volume_mounts: Some(volume_mounts),
+        volume_mounts: Some(p.mounts),
         ..Container::default()
     };
-    let mut volumes = extra_volumes;
-    volumes.extend([
-        Volume {
-            name: "key".into(),
-            secret: Some(SecretVolumeSource {
-                secret_name: Some(f.key.name.clone()),
-                items: Some(vec![KeyToPath {
-                    key: f.key.key.clone(),
-                    path: "password".into(),
-                    mode: Some(0o400),
-                }]),
-                default_mode: Some(0o400),
-                optional: Some(false),
-            }),
-            ..Volume::default()
-        },
-        empty_dir("cache", &s.cache_size),
-        empty_dir("tmp", "64Mi"),
-    ]);
     Job {
         metadata: ObjectMeta {
-            name: Some(f.name.into()),
-            namespace: Some(f.namespace.into()),
-            labels: Some(f.labels.clone()),
-            owner_references: Some(vec![f.owner]),
+            name: Some(p.name.into()),
+            namespace: Some(p.namespace.into()),
+            labels: Some(p.labels.clone()),
+            owner_references: Some(vec![p.owner]),
             ..ObjectMeta::default()
         },
         spec: Some(JobSpec {
@@ -342,20 +383,20 @@ pub(crate) fn assemble(f: Frame<'_>) -> Job {
             active_deadline_seconds: Some(s.active_deadline_seconds),
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
-                    labels: Some(f.labels),
+                    labels: Some(p.labels),
                     ..ObjectMeta::default()
                 }),
                 spec: Some(PodSpec {
                     containers: vec![container],
-                    volumes: Some(volumes),
+                    volumes: Some(p.volumes),
                     restart_policy: Some("Never".into()),
                     automount_service_account_token: Some(false),
                     enable_service_links: Some(false),
-                    affinity: f.affinity,
+                    affinity: p.affinity,
                     security_context: Some(PodSecurityContext {
                         run_as_non_root: Some(true),
-                        run_as_user: Some(f.uid),
-                        run_as_group: Some(f.gid),
+                        run_as_user: Some(p.uid),
+                        run_as_group: Some(p.gid),
                         seccomp_profile: Some(SeccompProfile {
                             type_: "RuntimeDefault".into(),
                             localhost_profile: None,

@@ -4,6 +4,7 @@
 
 pub mod hooks;
 pub mod job;
+pub mod mirror;
 pub mod result;
 pub mod verify;
 
@@ -24,6 +25,19 @@ pub fn finished(phase: Option<BackupPhase>) -> bool {
                 | BackupPhase::Skipped
         )
     )
+}
+
+/// The `Ready` reason of a run at `phase` (its name, as listed in `conditions.md`).
+pub(crate) fn phase_reason(phase: BackupPhase) -> &'static str {
+    match phase {
+        BackupPhase::New => "New",
+        BackupPhase::InProgress => "InProgress",
+        BackupPhase::Completed => "Completed",
+        BackupPhase::PartiallyFailed => "PartiallyFailed",
+        BackupPhase::Failed => "Failed",
+        BackupPhase::FailedValidation => "FailedValidation",
+        BackupPhase::Skipped => "Skipped",
+    }
 }
 
 fn ready(phase: BackupPhase, errors: &[String]) -> Desired {

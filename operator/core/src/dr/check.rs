@@ -84,6 +84,7 @@ pub fn check_plan_with(
         rto(plan, measurements, settings, &mut out);
     }
     site_rules(plan, sites, repositories, settings, &mut out);
+    buckets(plan, sites, settings, &mut out);
     runbook(plan, &mut out);
     out
 }
@@ -601,6 +602,102 @@ fn site_rules(
     }
 }
 
+/// Bucket members: mirrored between the object storage of the plan's two Sites, so both
+/// must be registered with an S3 endpoint (DATA-DC) inside the allowed countries (DR-NKRI),
+/// with the keys of each side in the member's own namespace (SEC-CIA).
+fn buckets(
+    plan: &DisasterRecoveryPlan,
+    sites: &[Site],
+    settings: &CheckSettings,
+    out: &mut Vec<Finding>,
+) {
+    let spec = &plan.spec;
+    let mut first: Option<String> = None;
+    for (ti, tier) in spec.tiers.iter().enumerate() {
+        for (mi, m) in tier.members.iter().enumerate() {
+            if m.buckets.is_empty() {
+                continue;
+            }
+            let path = format!("spec.tiers[{ti}].members[{mi}]");
+            first.get_or_insert_with(|| m.name.clone());
+            let Some(cfg) = &m.bucket_mirror else {
+                out.push(Finding::deny(
+                    "DR-PLAN",
+                    &format!("{path}.bucketMirror"),
+                    Text::new(
+                        format!("member {} lists buckets but no bucketMirror, so they are never mirrored", m.name),
+                        format!("anggota {} mencantumkan bucket tetapi tanpa bucketMirror, sehingga tidak pernah dicerminkan", m.name),
+                    ),
+                    Text::new(
+                        "set bucketMirror.primaryCredentials (a Secret in the member's namespace)",
+                        "isi bucketMirror.primaryCredentials (Secret di namespace anggota)",
+                    ),
+                ));
+                continue;
+            };
+            let refs = [
+                ("primaryCredentials", Some(&cfg.primary_credentials)),
+                ("drcCredentials", cfg.drc_credentials.as_ref()),
+            ];
+            for (field, r) in refs {
+                let Some(ns) = r.and_then(|r| r.namespace.as_deref()) else {
+                    continue;
+                };
+                if ns != m.namespace {
+                    out.push(Finding::deny(
+                        "SEC-CIA",
+                        &format!("{path}.bucketMirror.{field}.namespace"),
+                        Text::new(
+                            format!("member {} takes bucket keys from namespace {ns}, not its own ({})", m.name, m.namespace),
+                            format!("anggota {} mengambil kunci bucket dari namespace {ns}, bukan miliknya ({})", m.name, m.namespace),
+                        ),
+                        Text::new(
+                            "keep each agency's keys in its own namespace",
+                            "simpan kunci setiap Perangkat Daerah di namespace-nya sendiri",
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    let Some(first) = first else { return };
+    for site_name in [&spec.primary_site, &spec.drc_site] {
+        // A Site that is not given is already a DR-PLAN finding.
+        let Some(site) = sites
+            .iter()
+            .find(|s| s.metadata.name.as_deref() == Some(site_name.as_str()))
+        else {
+            continue;
+        };
+        if site
+            .spec
+            .endpoints
+            .s3
+            .as_deref()
+            .is_none_or(|e| e.trim().is_empty())
+        {
+            out.push(Finding::deny(
+                "DATA-DC",
+                &format!("Site/{site_name} spec.endpoints.s3"),
+                Text::new(
+                    format!("bucket members (member {first}, …) are mirrored through site {site_name}, which registers no S3 endpoint"),
+                    format!("anggota bucket (anggota {first}, …) dicerminkan melalui situs {site_name}, yang tidak mendaftarkan endpoint S3"),
+                ),
+                Text::new(
+                    "register the site's object storage in spec.endpoints.s3",
+                    "daftarkan object storage situs di spec.endpoints.s3",
+                ),
+            ));
+        }
+        // The DRC's country is already checked with the pair (DR-FAR, DR-NKRI).
+        if site_name == &spec.primary_site {
+            for f in sites::check_site_country(site_name, &site.spec, &settings.site_rules) {
+                out.push(prefixed("Site", site_name, f));
+            }
+        }
+    }
+}
+
 fn applies(step: &pusdata_crds::v1alpha1::RunbookStep, kind: FailoverType) -> bool {
     step.applies_to.is_empty() || step.applies_to.contains(&kind)
 }
@@ -884,6 +981,66 @@ mod tests {
         let r: Vec<_> = f.iter().map(|x| x.rule.as_str()).collect();
         assert_eq!(r, vec!["DR-FAR", "DR-FAR", "DR-NKRI", "DATA-DC"], "{f:#?}");
         assert!(f[0].path.starts_with("Site/drc-bandung "));
+    }
+
+    #[test]
+    fn bucket_members_need_both_sites_s3_in_indonesia_and_their_own_keys() {
+        use pusdata_crds::v1alpha1::{BucketMirror, SecretRef};
+        let mut p = good_plan();
+        p.spec.tiers[0].members[0].buckets = vec!["arsip".into()];
+        let (mut s, r) = world();
+        let run =
+            |p: &DisasterRecoveryPlan, s: &[Site]| check_plan(p, s, &r, &Measurements::default());
+        // No bucketMirror: the buckets would never be mirrored; no S3 endpoint at either site.
+        let f = run(&p, &s);
+        assert_eq!(
+            rules(&f),
+            vec![
+                ("DR-PLAN", Severity::Deny),
+                ("DATA-DC", Severity::Deny),
+                ("DATA-DC", Severity::Deny)
+            ],
+            "{f:#?}"
+        );
+        assert_eq!(f[0].path, "spec.tiers[0].members[0].bucketMirror");
+        assert_eq!(f[1].path, "Site/dc-bekasi spec.endpoints.s3");
+        assert_eq!(f[2].path, "Site/drc-bandung spec.endpoints.s3");
+        // Registered endpoints and keys in the member's namespace: clean.
+        s[0].spec.endpoints.s3 = Some("https://s3.bekasikota.go.id".into());
+        s[1].spec.endpoints.s3 = Some("https://s3.drc.bekasikota.go.id".into());
+        p.spec.tiers[0].members[0].bucket_mirror = Some(BucketMirror {
+            primary_credentials: SecretRef {
+                name: "s3-primary".into(),
+                namespace: Some("disdukcapil".into()),
+            },
+            delete_after: "24h".into(),
+            ..BucketMirror::default()
+        });
+        assert!(run(&p, &s).is_empty(), "{:#?}", run(&p, &s));
+        // Another agency's keys; a primary abroad.
+        p.spec.tiers[0].members[0]
+            .bucket_mirror
+            .as_mut()
+            .unwrap()
+            .drc_credentials = Some(SecretRef {
+            name: "s3".into(),
+            namespace: Some("dinkes".into()),
+        });
+        s[0].spec.country = "SG".into();
+        let f = run(&p, &s);
+        assert_eq!(
+            rules(&f),
+            vec![("SEC-CIA", Severity::Deny), ("DR-NKRI", Severity::Deny)],
+            "{f:#?}"
+        );
+        assert_eq!(
+            f[0].path,
+            "spec.tiers[0].members[0].bucketMirror.drcCredentials.namespace"
+        );
+        assert!(f[1].path.starts_with("Site/dc-bekasi "));
+        // Without buckets none of this applies.
+        p.spec.tiers[0].members[0].buckets.clear();
+        assert!(run(&p, &s).is_empty());
     }
 
     #[test]

@@ -65,6 +65,7 @@ fn member(name: &str, deps: &[&str]) -> Member {
             },
         ),
         buckets: Vec::new(),
+        bucket_mirror: None,
         depends_on: deps.iter().map(|d| d.to_string()).collect(),
         size_hint_bytes: None,
         smoke_command: Vec::new(),

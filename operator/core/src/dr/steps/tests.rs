@@ -10,6 +10,7 @@ fn member(name: &str, deps: &[&str]) -> Member {
         namespace: "disdukcapil".into(),
         pvc_selector: None,
         buckets: vec![],
+        bucket_mirror: None,
         depends_on: deps.iter().map(|d| d.to_string()).collect(),
         size_hint_bytes: None,
         smoke_command: vec![],
