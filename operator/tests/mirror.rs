@@ -350,6 +350,7 @@ fn server_refuses_a_put_whose_sha256_differs() {
     assert!(refused.is_err(), "{}: a corrupted body was stored", s3.kind);
     let listed = side.contents();
     assert!(!listed.contains_key("bad"), "{}: {listed:?}", s3.kind);
+}
 
 /// What the kubelet does with the mirror Job's container: the environment from the Secrets
 /// it references (`secrets`: name → key → value; optional keys may be missing) and the

@@ -312,8 +312,7 @@ async fn start(
         .controller_owner_ref(&())
         .ok_or_else(|| Error::InvalidSpec("metadata: the Restore has no uid yet".into()))?;
     if create_pvc {
-        let pvc =
-            core_restore::target_pvc(r, &repository.spec.agency, &admitted.size, &owner.uid);
+        let pvc = core_restore::target_pvc(r, &repository.spec.agency, &admitted.size, &owner.uid);
         match pvcs.create(&PostParams::default(), &pvc).await {
             Ok(_) => {}
             Err(kube::Error::Api(e)) if e.code == 409 => {

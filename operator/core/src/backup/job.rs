@@ -253,12 +253,7 @@ pub(crate) fn mount(name: &str, path: &str, read_only: bool) -> VolumeMount {
     }
 }
 
-<<<<<<< HEAD
 pub(crate) fn assemble(f: Frame<'_>) -> Job {
-    let s = f.settings;
-=======
-fn assemble(f: Frame<'_>) -> Job {
->>>>>>> bucketsched
     let creds = &f.repository.s3.credentials.name;
     let (mut volumes, mut mounts): (Vec<Volume>, Vec<VolumeMount>) = f.extra.into_iter().unzip();
     mounts.extend([

@@ -191,7 +191,10 @@ async fn a_restore_creates_its_pvc_and_job_then_reads_the_verified_result_back()
         p.metadata.annotations.as_ref().unwrap()["pusdata.io/restored-by-uid"],
         uid
     );
-    assert!(p.metadata.owner_references.is_none(), "never collected with the Restore");
+    assert!(
+        p.metadata.owner_references.is_none(),
+        "never collected with the Restore"
+    );
     let spec = p.spec.unwrap();
     assert_eq!(
         spec.resources.unwrap().requests.unwrap()["storage"].0,
