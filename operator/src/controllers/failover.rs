@@ -32,6 +32,8 @@ use kube::runtime::controller::Action as KubeAction;
 use pusdata::agent::client::{AgentClient, ClientConfig};
 use pusdata::agent::proto::Verdict;
 use pusdata::agent::tls::TlsMaterial;
+use pusdata::agent::wire;
+use pusdata_core::dr::drc;
 use pusdata::report::{self, ReportInput};
 use pusdata_core::conditions::{self, Desired};
 use pusdata_core::dr::steps::{
@@ -552,6 +554,64 @@ fn restore_target(fo: &Failover, member: &Member) -> String {
     }
 }
 
+/// Where the DRC agent's Kubernetes work restores a member (ignored by local work).
+fn placement(fo: &Failover, m: &Member, backup: Option<&Backup>) -> pusdata::agent::proto::Placement {
+    wire::placement_msg(&drc::Placement {
+        kind: fo.spec.kind,
+        failover: fo.name_any(),
+        plan: fo.spec.plan.clone(),
+        agency: m.agency.clone(),
+        member: m.name.clone(),
+        namespace: m.namespace.clone(),
+        repository: backup.map(|b| b.spec.repository.clone()).unwrap_or_default(),
+        pvc: backup
+            .and_then(|b| b.spec.source.pvc.clone())
+            .unwrap_or_default(),
+    })
+}
+
+/// The verify call of a member: checksums, and its readiness and smoke checks from the plan.
+fn verify_request(
+    fo: &Failover,
+    m: &Member,
+    request_id: String,
+    epoch: u64,
+    expected: &str,
+) -> pusdata::agent::proto::VerifyRequest {
+    pusdata::agent::proto::VerifyRequest {
+        request_id,
+        epoch,
+        target: restore_target(fo, m),
+        expected_checksum: expected.to_string(),
+        placement: Some(placement(fo, m, None)),
+        readiness: drc::readiness_check(m).as_ref().map(wire::readiness_msg),
+        smoke: drc::smoke_check(m).as_ref().map(wire::smoke_msg),
+    }
+}
+
+/// A verify whose checksums matched: failed when readiness or the smoke command failed;
+/// their outcomes are appended to the step message either way.
+fn checks_result(rep: &pusdata::agent::proto::WorkReport, checksums: String) -> StepResult {
+    let mut msg = checksums;
+    let mut failed = false;
+    for (what, c) in [("readiness", &rep.readiness), ("smoke", &rep.smoke)] {
+        if let Some(c) = wire::check(c.as_ref()) {
+            failed |= c.state == drc::CheckState::Failed;
+            let state = match c.state {
+                drc::CheckState::Passed => "passed",
+                drc::CheckState::Failed => "failed",
+                drc::CheckState::Skipped => "skipped",
+            };
+            msg.push_str(&format!("; {what} {state}: {}", c.message.en));
+        }
+    }
+    if failed {
+        StepResult::Failed(msg)
+    } else {
+        StepResult::Succeeded(msg)
+    }
+}
+
 const CHECKSUM_NOTE: &str = "; checksum ";
 
 /// The checksum the restore of `service` reported (kept in its step message).
@@ -661,7 +721,13 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                 Err(e) => return StepResult::Failed(e),
             };
             match c
-                .restore(&rid("restore"), epoch, &snapshot, &restore_target(fo, m))
+                .restore_request(pusdata::agent::proto::RestoreRequest {
+                    request_id: rid("restore"),
+                    epoch,
+                    snapshot: snapshot.clone(),
+                    target: restore_target(fo, m),
+                    placement: Some(placement(fo, m, Some(backup))),
+                })
                 .await
             {
                 Ok(r) => match (refused(r.fence.as_ref()), r.report) {
@@ -692,13 +758,10 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                 Ok(c) => c,
                 Err(e) => return StepResult::Failed(e),
             };
-            match c
-                .verify(&rid("verify"), epoch, &restore_target(fo, m), &expected)
-                .await
-            {
+            match c.verify_request(verify_request(fo, m, rid("verify"), epoch, &expected)).await {
                 Ok(r) => match (refused(r.fence.as_ref()), r.report) {
                     (None, Some(rep)) if rep.matches && !expected.is_empty() => {
-                        StepResult::Succeeded(format!(
+                        checks_result(&rep, format!(
                             "{} files, checksum {} matches",
                             rep.files,
                             &rep.checksum[..12.min(rep.checksum.len())]
@@ -743,7 +806,17 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                 Err(e) => return StepResult::Failed(e),
             };
             match c
-                .discard(&rid("discard"), epoch, &format!("drill/{name}"))
+                .discard_request(pusdata::agent::proto::DiscardRequest {
+                    request_id: rid("discard"),
+                    epoch,
+                    target: format!("drill/{name}"),
+                    placement: Some(wire::placement_msg(&drc::Placement {
+                        kind: FailoverType::Drill,
+                        failover: name.clone(),
+                        plan: fo.spec.plan.clone(),
+                        ..drc::Placement::default()
+                    })),
+                })
                 .await
             {
                 Ok(r) => match (refused(r.fence.as_ref()), r.report) {

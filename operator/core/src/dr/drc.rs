@@ -21,7 +21,9 @@ use k8s_openapi::api::networking::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use pusdata_crds::v1alpha1::{FailoverType, Member, RestorePhase};
+use pusdata_crds::v1alpha1::{
+    FailoverType, Member, Restore, RestorePhase, RestoreSource, RestoreSpec, RestoreTarget,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -215,6 +217,108 @@ pub fn isolation_policies(namespace: &str) -> Vec<NetworkPolicy> {
 /// The name of the `Restore` of one PVC of a member for one failover.
 pub fn restore_name(failover: &str, member: &str, pvc: &str) -> String {
     dns_name(&format!("{failover}-{member}-{pvc}"), 63)
+}
+
+/// The `Restore` of one PVC: the snapshot into a new PVC of the same name in `namespace`,
+/// verified, stamped with the failover and the fencing epoch, annotated with the request
+/// that created it. `snapshot` may be `<agency>/<id>` (the agent's wire form).
+pub fn restore_object(
+    p: &Placement,
+    namespace: &str,
+    snapshot: &str,
+    request_id: &str,
+    epoch: u64,
+    repository: &str,
+    storage_class: Option<&str>,
+) -> Restore {
+    let id = snapshot
+        .strip_prefix(&format!("{}/", p.agency))
+        .unwrap_or(snapshot);
+    let labels = [
+        (FAILOVER_LABEL, label_value(&p.failover)),
+        (MEMBER_LABEL, label_value(&p.member)),
+        (crate::backup::job::PLAN_LABEL, label_value(&p.plan)),
+        (crate::backup::job::AGENCY_LABEL, label_value(&p.agency)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    Restore {
+        metadata: ObjectMeta {
+            name: Some(restore_name(&p.failover, &p.member, &p.pvc)),
+            namespace: Some(namespace.to_string()),
+            labels: Some(labels),
+            annotations: Some([(REQUEST_ANNOTATION.to_string(), request_id.to_string())].into()),
+            ..ObjectMeta::default()
+        },
+        spec: RestoreSpec {
+            repository: repository.to_string(),
+            snapshot: if id.is_empty() {
+                "latest-verified".into()
+            } else {
+                id.to_string()
+            },
+            source: Some(RestoreSource {
+                agency: p.agency.clone(),
+                namespace: p.namespace.clone(),
+                pvc: p.pvc.clone(),
+            }),
+            target: RestoreTarget {
+                pvc: p.pvc.clone(),
+                storage_class: storage_class.map(str::to_string),
+                size: None,
+            },
+            verify: true,
+            failover: Some(p.failover.clone()),
+            epoch: Some(epoch),
+        },
+        status: None,
+    }
+}
+
+/// Label selector of the `Restore`s of one member for one failover.
+pub fn restores_selector(failover: &str, member: &str) -> String {
+    format!(
+        "{FAILOVER_LABEL}={},{MEMBER_LABEL}={}",
+        label_value(failover),
+        label_value(member)
+    )
+}
+
+/// The checksum verdict of a member's restores: every one completed, and verified against
+/// the snapshot (the `Verified` condition true, or no mismatching file counted when the
+/// controller sets no condition). `Err` names the first that is not.
+pub fn restores_verified(restores: &[Restore]) -> Result<(), Text> {
+    if restores.is_empty() {
+        return Err(Text::new(
+            "no Restore of this service to verify",
+            "tidak ada Restore layanan ini untuk diverifikasi",
+        ));
+    }
+    for r in restores {
+        let name = r.metadata.name.as_deref().unwrap_or_default();
+        let st = r.status.clone().unwrap_or_default();
+        let verified = st.conditions.iter().find(|c| c.type_ == "Verified");
+        let ok = st.phase == Some(RestorePhase::Completed)
+            && match verified {
+                Some(c) => c.status == "True",
+                None => st.mismatches == Some(0),
+            };
+        if !ok {
+            let mism = st.mismatches.unwrap_or(0);
+            return Err(Text::new(
+                format!(
+                    "Restore {name}: phase {:?}, {mism} file(s) differ from the snapshot, or not verified",
+                    st.phase
+                ),
+                format!(
+                    "Restore {name}: fase {:?}, {mism} berkas berbeda dari snapshot, atau belum diverifikasi",
+                    st.phase
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// What to do about a `Restore` that may already exist under [`restore_name`].

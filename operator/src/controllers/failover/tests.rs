@@ -68,6 +68,8 @@ fn member(name: &str, deps: &[&str]) -> Member {
         depends_on: deps.iter().map(|d| d.to_string()).collect(),
         size_hint_bytes: None,
         smoke_command: Vec::new(),
+        smoke_image: None,
+        readiness: None,
     }
 }
 

@@ -343,3 +343,79 @@ fn output_tails_are_short_and_secret_free() {
     assert_eq!(got, "using key [redacted] now");
     assert!(!output_tail(&format!("x\n{key}"), 400).contains("AKIA"));
 }
+
+#[test]
+fn the_restore_object_is_stamped_and_named_deterministically() {
+    let p = placement(FailoverType::Drill);
+    let r = restore_object(&p, "ns1", "disdukcapil/abc123", "rid-1", 4, "drc-repo", Some("fast"));
+    assert_eq!(
+        r.metadata.name.as_deref(),
+        Some("drill-2026-11-siak-db-data-siak-db-0")
+    );
+    assert_eq!(r.metadata.namespace.as_deref(), Some("ns1"));
+    assert_eq!(r.metadata.annotations.as_ref().unwrap()[REQUEST_ANNOTATION], "rid-1");
+    let l = r.metadata.labels.as_ref().unwrap();
+    assert_eq!((l[FAILOVER_LABEL].as_str(), l[MEMBER_LABEL].as_str()), ("drill-2026-11", "siak-db"));
+    assert_eq!(r.spec.snapshot, "abc123");
+    assert_eq!(r.spec.repository, "drc-repo");
+    assert_eq!(r.spec.target.pvc, "data-siak-db-0");
+    assert_eq!(r.spec.target.storage_class.as_deref(), Some("fast"));
+    assert_eq!(r.spec.source.as_ref().unwrap().namespace, "disdukcapil");
+    assert_eq!((r.spec.epoch, r.spec.verify), (Some(4), true));
+    assert_eq!(r.spec.failover.as_deref(), Some("drill-2026-11"));
+    let r = restore_object(&p, "ns1", "", "rid-1", 4, "drc-repo", None);
+    assert_eq!(r.spec.snapshot, "latest-verified");
+    assert_eq!(
+        restores_selector("drill-2026-11", "siak-db"),
+        "pusdata.io/failover=drill-2026-11,pusdata.io/member=siak-db"
+    );
+}
+
+#[test]
+fn restores_are_verified_only_when_completed_and_matching() {
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+    use pusdata_crds::v1alpha1::RestoreStatus;
+    let cond = |status: &str| Condition {
+        type_: "Verified".into(),
+        status: status.into(),
+        reason: "R".into(),
+        message: String::new(),
+        last_transition_time: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(jiff::Timestamp::UNIX_EPOCH),
+        observed_generation: None,
+    };
+    let r = |phase, mismatches, conditions: Vec<Condition>| Restore {
+        metadata: ObjectMeta {
+            name: Some("r".into()),
+            ..ObjectMeta::default()
+        },
+        spec: RestoreSpec::default(),
+        status: Some(RestoreStatus {
+            phase,
+            mismatches,
+            conditions,
+            ..RestoreStatus::default()
+        }),
+    };
+    use RestorePhase::*;
+    let table: Vec<(Vec<Restore>, bool)> = vec![
+        (vec![], false),
+        (vec![r(Some(Completed), Some(0), vec![])], true),
+        (vec![r(Some(Completed), None, vec![])], false),
+        (vec![r(Some(Completed), Some(2), vec![])], false),
+        (vec![r(Some(Completed), None, vec![cond("True")])], true),
+        (vec![r(Some(Completed), Some(0), vec![cond("False")])], false),
+        (vec![r(Some(InProgress), Some(0), vec![])], false),
+        (vec![r(Some(Failed), Some(0), vec![cond("True")])], false),
+        (
+            vec![r(Some(Completed), Some(0), vec![]), r(Some(Completed), Some(1), vec![])],
+            false,
+        ),
+    ];
+    for (rs, ok) in table {
+        let got = restores_verified(&rs);
+        assert_eq!(got.is_ok(), ok, "{rs:?}");
+        if let Err(t) = got {
+            assert!(!t.en.is_empty() && !t.id.is_empty());
+        }
+    }
+}
