@@ -29,7 +29,11 @@ use std::time::{Duration, Instant};
 /// label; the code refuses any namespace without the drill label (`drc::may_discard`).
 pub const PERMISSIONS: &[(&str, &str, &[&str])] = &[
     ("", "namespaces", &["create", "delete", "get", "list"]),
-    ("pusdata.io", "restores", &["create", "delete", "get", "list"]),
+    (
+        "pusdata.io",
+        "restores",
+        &["create", "delete", "get", "list"],
+    ),
     ("networking.k8s.io", "networkpolicies", &["create"]),
     ("batch", "jobs", &["create", "get"]),
     ("", "pods", &["list"]),
@@ -497,7 +501,10 @@ impl KubeWork {
             Some(t) => format!(
                 "exit {}: {}",
                 t.exit_code,
-                drc::output_tail(t.message.as_deref().unwrap_or_default(), drc::OUTPUT_TAIL_CHARS)
+                drc::output_tail(
+                    t.message.as_deref().unwrap_or_default(),
+                    drc::OUTPUT_TAIL_CHARS
+                )
             ),
             None => "no exit status (killed at its deadline?)".into(),
         })

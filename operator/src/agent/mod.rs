@@ -20,11 +20,11 @@
 
 pub mod client;
 pub mod error;
+pub mod kube_work;
 pub mod process;
 pub mod rustic_work;
 pub mod server;
 pub mod state;
-pub mod kube_work;
 pub mod tls;
 pub mod wire;
 pub mod work;

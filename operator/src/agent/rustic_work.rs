@@ -5,8 +5,8 @@
 //! and its key `<keys dir>/<agency>.key`. Paths from the peer never leave those roots.
 
 use super::work::{
-    DiscardJob, Progress, Report, RestoreJob, SiteWork, VerifyJob, WorkError, confine, tree_checksum,
-    verify_target,
+    DiscardJob, Progress, Report, RestoreJob, SiteWork, VerifyJob, WorkError, confine,
+    tree_checksum, verify_target,
 };
 use crate::mover::{self, RepoConfig, RepoLocation, RestoreEngine, RestoreRequest, SnapshotRef};
 use std::path::PathBuf;

@@ -361,7 +361,10 @@ mod tests {
             .unwrap();
         assert!(ok.matches);
         let local = pusdata_core::dr::drc::skipped_locally();
-        assert_eq!((ok.readiness.as_ref(), ok.smoke.as_ref()), (Some(&local), Some(&local)));
+        assert_eq!(
+            (ok.readiness.as_ref(), ok.smoke.as_ref()),
+            (Some(&local), Some(&local))
+        );
         fs::write(w.restore_root.join("t/a.txt"), b"alphA").unwrap();
         let bad = w
             .verify(&VerifyJob {

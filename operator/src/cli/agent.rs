@@ -1,9 +1,9 @@
 //! `pusdata agent`: serve the site-to-site gRPC API until SIGTERM or Ctrl-C.
 
 use super::{AgentArgs, AgentWorkKind};
-use pusdata::agent::kube_work::{KubeSettings, KubeWork};
 use crate::error::CliError;
 use pusdata::agent::AgentError;
+use pusdata::agent::kube_work::{KubeSettings, KubeWork};
 use pusdata::agent::rustic_work::RusticWork;
 use pusdata::agent::server::{AgentConfig, bind};
 use pusdata::agent::tls::TlsMaterial;

@@ -251,7 +251,11 @@ pub struct AgentArgs {
     #[arg(long, value_enum, default_value = "local", env = "PUSDATA_AGENT_WORK")]
     pub work: AgentWorkKind,
     /// With `--work kubernetes`: image of smoke commands whose member names none.
-    #[arg(long, default_value = "busybox:1.36", env = "PUSDATA_AGENT_SMOKE_IMAGE")]
+    #[arg(
+        long,
+        default_value = "busybox:1.36",
+        env = "PUSDATA_AGENT_SMOKE_IMAGE"
+    )]
     pub smoke_image: String,
     /// With `--work kubernetes`: the `BackupRepository` at the DRC that restores read,
     /// instead of the one named in the request (the primary's).

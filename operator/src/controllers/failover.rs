@@ -33,9 +33,9 @@ use pusdata::agent::client::{AgentClient, ClientConfig};
 use pusdata::agent::proto::Verdict;
 use pusdata::agent::tls::TlsMaterial;
 use pusdata::agent::wire;
-use pusdata_core::dr::drc;
 use pusdata::report::{self, ReportInput};
 use pusdata_core::conditions::{self, Desired};
+use pusdata_core::dr::drc;
 use pusdata_core::dr::steps::{
     Action, Observations, PlannedStep, StepAction, StepPlan, StepResult,
 };
@@ -555,7 +555,11 @@ fn restore_target(fo: &Failover, member: &Member) -> String {
 }
 
 /// Where the DRC agent's Kubernetes work restores a member (ignored by local work).
-fn placement(fo: &Failover, m: &Member, backup: Option<&Backup>) -> pusdata::agent::proto::Placement {
+fn placement(
+    fo: &Failover,
+    m: &Member,
+    backup: Option<&Backup>,
+) -> pusdata::agent::proto::Placement {
     wire::placement_msg(&drc::Placement {
         kind: fo.spec.kind,
         failover: fo.name_any(),
@@ -563,7 +567,9 @@ fn placement(fo: &Failover, m: &Member, backup: Option<&Backup>) -> pusdata::age
         agency: m.agency.clone(),
         member: m.name.clone(),
         namespace: m.namespace.clone(),
-        repository: backup.map(|b| b.spec.repository.clone()).unwrap_or_default(),
+        repository: backup
+            .map(|b| b.spec.repository.clone())
+            .unwrap_or_default(),
         pvc: backup
             .and_then(|b| b.spec.source.pvc.clone())
             .unwrap_or_default(),
@@ -592,19 +598,12 @@ fn verify_request(
 /// A verify whose checksums matched: failed when readiness or the smoke command failed;
 /// their outcomes are appended to the step message either way.
 fn checks_result(rep: &pusdata::agent::proto::WorkReport, checksums: String) -> StepResult {
-    let mut msg = checksums;
-    let mut failed = false;
-    for (what, c) in [("readiness", &rep.readiness), ("smoke", &rep.smoke)] {
-        if let Some(c) = wire::check(c.as_ref()) {
-            failed |= c.state == drc::CheckState::Failed;
-            let state = match c.state {
-                drc::CheckState::Passed => "passed",
-                drc::CheckState::Failed => "failed",
-                drc::CheckState::Skipped => "skipped",
-            };
-            msg.push_str(&format!("; {what} {state}: {}", c.message.en));
-        }
-    }
+    let (readiness, smoke) = (
+        wire::check(rep.readiness.as_ref()),
+        wire::check(rep.smoke.as_ref()),
+    );
+    let (note, failed) = drc::checks_note(readiness.as_ref(), smoke.as_ref());
+    let msg = format!("{checksums}{}", note.en);
     if failed {
         StepResult::Failed(msg)
     } else {
@@ -758,15 +757,19 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                 Ok(c) => c,
                 Err(e) => return StepResult::Failed(e),
             };
-            match c.verify_request(verify_request(fo, m, rid("verify"), epoch, &expected)).await {
+            match c
+                .verify_request(verify_request(fo, m, rid("verify"), epoch, &expected))
+                .await
+            {
                 Ok(r) => match (refused(r.fence.as_ref()), r.report) {
-                    (None, Some(rep)) if rep.matches && !expected.is_empty() => {
-                        checks_result(&rep, format!(
+                    (None, Some(rep)) if rep.matches && !expected.is_empty() => checks_result(
+                        &rep,
+                        format!(
                             "{} files, checksum {} matches",
                             rep.files,
                             &rep.checksum[..12.min(rep.checksum.len())]
-                        ))
-                    }
+                        ),
+                    ),
                     (None, Some(rep)) if expected.is_empty() => StepResult::Failed(format!(
                         "no checksum to compare with (checksum now {})",
                         rep.checksum

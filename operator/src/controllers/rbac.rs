@@ -189,8 +189,12 @@ mod tests {
     #[test]
     fn the_agent_reads_workloads_and_never_touches_secrets_or_pvcs() {
         let agent = agent();
-        assert!(agent.iter().all(|(g, r, _)| !(g.is_empty()
-            && (r == "secrets" || r == "persistentvolumeclaims"))));
+        assert!(
+            agent
+                .iter()
+                .all(|(g, r, _)| !(g.is_empty()
+                    && (r == "secrets" || r == "persistentvolumeclaims")))
+        );
         for (g, r, verbs) in &agent {
             if g == "apps" {
                 assert_eq!(verbs, &["list".to_string()], "{r}: read only");

@@ -115,7 +115,10 @@ pub fn drill_namespace_labels(p: &Placement) -> BTreeMap<String, String> {
 
 /// Label selector of every drill namespace of a failover.
 pub fn drill_selector(failover: &str) -> String {
-    format!("{DRILL_LABEL}=true,{FAILOVER_LABEL}={}", label_value(failover))
+    format!(
+        "{DRILL_LABEL}=true,{FAILOVER_LABEL}={}",
+        label_value(failover)
+    )
 }
 
 /// The agent deletes a namespace only if it is a drill namespace: never a member namespace.
@@ -165,10 +168,7 @@ pub fn isolation_policies(namespace: &str) -> Vec<NetworkPolicy> {
         ..NetworkPolicyPeer::default()
     };
     let dns = NetworkPolicyPeer {
-        namespace_selector: Some(selector(&[(
-            "kubernetes.io/metadata.name",
-            "kube-system",
-        )])),
+        namespace_selector: Some(selector(&[("kubernetes.io/metadata.name", "kube-system")])),
         ..NetworkPolicyPeer::default()
     };
     let meta = |name: &str| ObjectMeta {
@@ -552,6 +552,30 @@ pub fn smoke_not_configured() -> CheckOutcome {
     )
 }
 
+/// The readiness and smoke outcomes as a note appended to a verify step's message
+/// (`; readiness passed: …; smoke skipped: …`), and whether either failed (the step fails).
+pub fn checks_note(readiness: Option<&CheckOutcome>, smoke: Option<&CheckOutcome>) -> (Text, bool) {
+    let mut note = Text::default();
+    let mut failed = false;
+    for ((en, id), c) in [
+        (("readiness", "kesiapan"), readiness),
+        (("smoke", "uji asap"), smoke),
+    ] {
+        let Some(c) = c else { continue };
+        let (s_en, s_id) = match c.state {
+            CheckState::Passed => ("passed", "lulus"),
+            CheckState::Failed => ("failed", "gagal"),
+            CheckState::Skipped => ("skipped", "dilewati"),
+        };
+        failed |= c.state == CheckState::Failed;
+        note.en
+            .push_str(&format!("; {en} {s_en}: {}", c.message.en));
+        note.id
+            .push_str(&format!("; {id} {s_id}: {}", c.message.id));
+    }
+    (note, failed)
+}
+
 /// The outcome of a readiness check that stopped waiting with `verdict`.
 pub fn readiness_outcome(verdict: &Readiness, gave_up: Option<&Text>) -> CheckOutcome {
     match (verdict, gave_up) {
@@ -596,10 +620,7 @@ pub fn readiness_outcome(verdict: &Readiness, gave_up: Option<&Text>) -> CheckOu
 /// The name of the smoke Job of one verify request (deterministic, so a retried request
 /// finds the Job it started).
 pub fn smoke_job_name(member: &str, request_id: &str) -> String {
-    let hash = format!(
-        "{:08x}",
-        super::compile::fnv1a(request_id) & 0xffff_ffff
-    );
+    let hash = format!("{:08x}", super::compile::fnv1a(request_id) & 0xffff_ffff);
     format!("{}-{hash}", dns_name(&format!("smoke-{member}"), 63 - 9))
 }
 

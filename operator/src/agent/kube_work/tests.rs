@@ -127,7 +127,10 @@ async fn a_drill_restores_into_an_isolated_labelled_namespace_and_resumes_by_req
     assert_eq!(report.checksum, "snapshot:abc123");
     assert!(report.matches);
 
-    let ns = Api::<Namespace>::all(c.clone()).get(DRILL_NS).await.unwrap();
+    let ns = Api::<Namespace>::all(c.clone())
+        .get(DRILL_NS)
+        .await
+        .unwrap();
     let labels = ns.labels();
     assert_eq!(labels[drc::DRILL_LABEL], "true");
     assert_eq!(labels[drc::FAILOVER_LABEL], "drill-nov");
@@ -256,7 +259,11 @@ async fn a_failover_restores_into_the_member_namespace_which_must_exist() {
         .list(&ListParams::default())
         .await
         .unwrap();
-    assert_eq!(namespaces.items.len(), 1, "no drill namespace for a failover");
+    assert_eq!(
+        namespaces.items.len(),
+        1,
+        "no drill namespace for a failover"
+    );
     let ns = &namespaces.items[0];
     assert!(!ns.labels().contains_key(drc::DRILL_LABEL));
 }
@@ -272,7 +279,10 @@ async fn a_drill_never_restores_into_an_existing_namespace_without_the_drill_lab
     .await
     .unwrap()
     .unwrap_err();
-    assert!(matches!(err, WorkError::Invalid(ref m) if m.contains(drc::DRILL_LABEL)), "{err}");
+    assert!(
+        matches!(err, WorkError::Invalid(ref m) if m.contains(drc::DRILL_LABEL)),
+        "{err}"
+    );
 }
 
 async fn seed_restored(c: &Client, ns: &str, status: RestoreStatus) {
@@ -346,7 +356,10 @@ async fn play_smoke(c: &Client, ns: &str, exit: i32, output: &str) {
     }
     let job = jobs.get(&name).await.unwrap();
     let pod_spec = job.spec.unwrap().template.spec.unwrap();
-    assert_eq!(pod_spec.containers[0].image.as_deref(), Some("busybox:1.36"));
+    assert_eq!(
+        pod_spec.containers[0].image.as_deref(),
+        Some("busybox:1.36")
+    );
     if exit != 0 {
         let pod = Pod {
             metadata: ObjectMeta {
@@ -454,7 +467,11 @@ async fn unready_workloads_fail_readiness_and_skip_the_smoke_command() {
         .unwrap();
     let r = report.readiness.unwrap();
     assert_eq!(r.state, CheckState::Failed);
-    assert!(r.message.en.contains("Deployment/siak 0/2"), "{}", r.message.en);
+    assert!(
+        r.message.en.contains("Deployment/siak 0/2"),
+        "{}",
+        r.message.en
+    );
     assert_eq!(report.smoke.unwrap().state, CheckState::Skipped);
     let jobs = Api::<Job>::namespaced(c.clone(), DRILL_NS)
         .list(&ListParams::default())
@@ -515,7 +532,10 @@ fn discard_job(namespace: &str) -> DiscardJob {
 async fn teardown_removes_only_drill_namespaces() {
     let c = client().await;
     let drill = drc::drill_namespace_labels(&placement(FailoverType::Drill));
-    let drill: Vec<(&str, &str)> = drill.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let drill: Vec<(&str, &str)> = drill
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     namespace(&c, DRILL_NS, &drill).await;
     namespace(&c, "disdukcapil", &[("pusdata.io/agency", "disdukcapil")]).await;
     seed_restored(&c, DRILL_NS, completed(6)).await;
@@ -554,15 +574,25 @@ async fn teardown_refuses_a_namespace_without_the_drill_label() {
     namespace(&c, "disdukcapil", &[(drc::FAILOVER_LABEL, "drill-nov")]).await;
     // A drill namespace of the same failover: not removed either, since the whole
     // teardown stops before deleting anything.
-    namespace(&c, DRILL_NS, &[(drc::DRILL_LABEL, "true"), (drc::FAILOVER_LABEL, "drill-nov")])
-        .await;
+    namespace(
+        &c,
+        DRILL_NS,
+        &[
+            (drc::DRILL_LABEL, "true"),
+            (drc::FAILOVER_LABEL, "drill-nov"),
+        ],
+    )
+    .await;
     let w = work(&c);
     let w2 = Arc::clone(&w);
     let err = tokio::task::spawn_blocking(move || w2.discard(&discard_job("")))
         .await
         .unwrap()
         .unwrap_err();
-    assert!(matches!(err, WorkError::Invalid(ref m) if m.contains("disdukcapil")), "{err}");
+    assert!(
+        matches!(err, WorkError::Invalid(ref m) if m.contains("disdukcapil")),
+        "{err}"
+    );
     let api = Api::<Namespace>::all(c.clone());
     assert!(api.get_opt("disdukcapil").await.unwrap().is_some());
     assert!(api.get_opt(DRILL_NS).await.unwrap().is_some());

@@ -49,7 +49,10 @@ fn drill_namespaces_are_deterministic_labels_within_63_chars() {
 #[test]
 fn the_target_namespace_depends_on_the_kind() {
     for (kind, want) in [
-        (FailoverType::Drill, "pusdata-drill-drill-2026-11-disdukcapil"),
+        (
+            FailoverType::Drill,
+            "pusdata-drill-drill-2026-11-disdukcapil",
+        ),
         (FailoverType::Failover, "disdukcapil"),
         (FailoverType::Failback, "disdukcapil"),
     ] {
@@ -91,23 +94,38 @@ fn isolation_allows_only_the_namespace_dns_and_the_mover() {
     let ingress = wall.ingress.as_ref().unwrap();
     assert_eq!(ingress.len(), 1);
     let from = ingress[0].from.as_ref().unwrap();
-    assert!(from.iter().all(|p| p.namespace_selector.is_none() && p.ip_block.is_none()));
+    assert!(
+        from.iter()
+            .all(|p| p.namespace_selector.is_none() && p.ip_block.is_none())
+    );
     let egress = wall.egress.as_ref().unwrap();
     assert!(egress.iter().all(|r| r.to.is_some()), "no rule to anywhere");
     let mover = ps[1].spec.as_ref().unwrap();
     assert_eq!(
-        mover.pod_selector.as_ref().unwrap().match_labels.as_ref().unwrap()
-            ["app.kubernetes.io/name"],
+        mover
+            .pod_selector
+            .as_ref()
+            .unwrap()
+            .match_labels
+            .as_ref()
+            .unwrap()["app.kubernetes.io/name"],
         "pusdata-mover"
     );
-    assert_eq!(mover.policy_types.as_deref().unwrap(), &["Egress".to_string()]);
-    assert!(ps.iter().all(|p| p.metadata.namespace.as_deref() == Some("ns1")));
+    assert_eq!(
+        mover.policy_types.as_deref().unwrap(),
+        &["Egress".to_string()]
+    );
+    assert!(
+        ps.iter()
+            .all(|p| p.metadata.namespace.as_deref() == Some("ns1"))
+    );
 }
 
 #[test]
 fn existing_restores_are_reused_replaced_or_reported() {
     use RestorePhase::*;
-    let table: &[(Option<(Option<RestorePhase>, &str)>, Existing)] = &[
+    type Found<'a> = Option<(Option<RestorePhase>, &'a str)>;
+    let table: &[(Found, Existing)] = &[
         (None, Existing::Create),
         (Some((None, "r1")), Existing::Wait),
         (Some((Some(New), "r0")), Existing::Wait),
@@ -126,8 +144,9 @@ fn existing_restores_are_reused_replaced_or_reported() {
 fn waiting_backs_off_and_gives_up_at_the_limit_or_the_deadline() {
     let s = Duration::from_secs;
     let again = |d| Wait::Again(s(d));
-    let table: &[(u64, u32, u64, Option<u64>, Option<Wait>)] = &[
-        // waited, attempt, limit, left → expected
+    // waited, attempt, limit, left → expected (None: gives up)
+    type Row = (u64, u32, u64, Option<u64>, Option<Wait>);
+    let table: &[Row] = &[
         (0, 0, 600, None, Some(again(1))),
         (3, 1, 600, None, Some(again(2))),
         (10, 3, 600, None, Some(again(8))),
@@ -166,7 +185,10 @@ fn readiness_over_observed_replica_counts() {
         (vec![], Readiness::NoWorkloads),
         (vec![w("Deployment/a", 2, 2, 2, true)], Readiness::Ready(1)),
         (
-            vec![w("Deployment/a", 2, 2, 2, true), w("StatefulSet/db", 1, 1, 1, true)],
+            vec![
+                w("Deployment/a", 2, 2, 2, true),
+                w("StatefulSet/db", 1, 1, 1, true),
+            ],
             Readiness::Ready(2),
         ),
         (
@@ -186,7 +208,10 @@ fn readiness_over_observed_replica_counts() {
             Readiness::NotReady(vec!["StatefulSet/db 0/0".into()]),
         ),
         (
-            vec![w("Deployment/a", 1, 3, 3, true), w("StatefulSet/db", 3, 2, 3, true)],
+            vec![
+                w("Deployment/a", 1, 3, 3, true),
+                w("StatefulSet/db", 3, 2, 3, true),
+            ],
             Readiness::NotReady(vec!["StatefulSet/db 2/3".into()]),
         ),
     ];
@@ -199,7 +224,12 @@ fn readiness_over_observed_replica_counts() {
 fn readiness_outcomes_say_why_in_both_languages() {
     let gave_up = Text::new("not done after 300 s", "belum selesai setelah 300 detik");
     let table: &[(Readiness, Option<&Text>, CheckState, &str)] = &[
-        (Readiness::Ready(2), None, CheckState::Passed, "2 workload(s) ready"),
+        (
+            Readiness::Ready(2),
+            None,
+            CheckState::Passed,
+            "2 workload(s) ready",
+        ),
         (
             Readiness::NoWorkloads,
             Some(&gave_up),
@@ -240,7 +270,10 @@ fn checks_come_from_the_member() {
     assert_eq!(smoke_check(&m), None);
     m.readiness = Some(MemberReadiness::default());
     let r = readiness_check(&m).unwrap();
-    assert_eq!(r.selector["app"], "siak", "defaults to the pvcSelector labels");
+    assert_eq!(
+        r.selector["app"], "siak",
+        "defaults to the pvcSelector labels"
+    );
     assert_eq!(r.timeout, DEFAULT_READINESS_TIMEOUT);
     m.readiness = Some(MemberReadiness {
         selector: Some([("tier".to_string(), "web".to_string())].into()),
@@ -261,13 +294,20 @@ fn checks_come_from_the_member() {
 fn the_smoke_job_is_one_hardened_try_with_a_deadline() {
     let p = placement(FailoverType::Drill);
     let check = SmokeCheck {
-        command: vec!["sh".into(), "-c".into(), "curl -f http://siak:8080/healthz".into()],
+        command: vec![
+            "sh".into(),
+            "-c".into(),
+            "curl -f http://siak:8080/healthz".into(),
+        ],
         image: String::new(),
         timeout: Duration::from_secs(120),
     };
     let name = smoke_job_name(&p.member, "drill-2026-11/verify/siak-db/verify/e1/a1");
     assert!(is_dns_label(&name), "{name}");
-    assert_ne!(name, smoke_job_name(&p.member, "drill-2026-11/verify/siak-db/verify/e1/a2"));
+    assert_ne!(
+        name,
+        smoke_job_name(&p.member, "drill-2026-11/verify/siak-db/verify/e1/a2")
+    );
     let long = smoke_job_name(&"m".repeat(90), "r");
     assert!(is_dns_label(&long) && long.len() <= 63, "{long}");
     let job = smoke_job(&SmokeJobInput {
@@ -292,7 +332,11 @@ fn the_smoke_job_is_one_hardened_try_with_a_deadline() {
     );
     let sc = c.security_context.as_ref().unwrap();
     assert_eq!(
-        (sc.run_as_non_root, sc.allow_privilege_escalation, sc.read_only_root_filesystem),
+        (
+            sc.run_as_non_root,
+            sc.allow_privilege_escalation,
+            sc.read_only_root_filesystem
+        ),
         (Some(true), Some(false), Some(true))
     );
     assert_eq!(job.metadata.labels.as_ref().unwrap()[SMOKE_LABEL], name);
@@ -308,7 +352,9 @@ fn the_smoke_job_is_one_hardened_try_with_a_deadline() {
         default_image: "busybox:1.36",
     });
     assert_eq!(
-        job.spec.unwrap().template.spec.unwrap().containers[0].image.as_deref(),
+        job.spec.unwrap().template.spec.unwrap().containers[0]
+            .image
+            .as_deref(),
         Some("own:1")
     );
 }
@@ -330,8 +376,16 @@ fn output_tails_are_short_and_secret_free() {
     let key = "AKIAIOSFODNN7EXAMPLEwJalrXUtnFEMIK7MDENG";
     let table: &[(&str, usize, &str)] = &[
         ("ok\n", 400, "ok"),
-        ("connecting\nPASSWORD=hunter2 failed", 400, "connecting\nPASSWORD [redacted]"),
-        ("Authorization: Bearer abc.def", 400, "Authorization [redacted]"),
+        (
+            "connecting\nPASSWORD=hunter2 failed",
+            400,
+            "connecting\nPASSWORD [redacted]",
+        ),
+        (
+            "Authorization: Bearer abc.def",
+            400,
+            "Authorization [redacted]",
+        ),
         ("db_token: xyz", 400, "db_token [redacted]"),
         (&"x".repeat(10), 4, "…xxxx"),
         ("héllo wörld", 5, "…wörld"),
@@ -347,15 +401,29 @@ fn output_tails_are_short_and_secret_free() {
 #[test]
 fn the_restore_object_is_stamped_and_named_deterministically() {
     let p = placement(FailoverType::Drill);
-    let r = restore_object(&p, "ns1", "disdukcapil/abc123", "rid-1", 4, "drc-repo", Some("fast"));
+    let r = restore_object(
+        &p,
+        "ns1",
+        "disdukcapil/abc123",
+        "rid-1",
+        4,
+        "drc-repo",
+        Some("fast"),
+    );
     assert_eq!(
         r.metadata.name.as_deref(),
         Some("drill-2026-11-siak-db-data-siak-db-0")
     );
     assert_eq!(r.metadata.namespace.as_deref(), Some("ns1"));
-    assert_eq!(r.metadata.annotations.as_ref().unwrap()[REQUEST_ANNOTATION], "rid-1");
+    assert_eq!(
+        r.metadata.annotations.as_ref().unwrap()[REQUEST_ANNOTATION],
+        "rid-1"
+    );
     let l = r.metadata.labels.as_ref().unwrap();
-    assert_eq!((l[FAILOVER_LABEL].as_str(), l[MEMBER_LABEL].as_str()), ("drill-2026-11", "siak-db"));
+    assert_eq!(
+        (l[FAILOVER_LABEL].as_str(), l[MEMBER_LABEL].as_str()),
+        ("drill-2026-11", "siak-db")
+    );
     assert_eq!(r.spec.snapshot, "abc123");
     assert_eq!(r.spec.repository, "drc-repo");
     assert_eq!(r.spec.target.pvc, "data-siak-db-0");
@@ -380,7 +448,9 @@ fn restores_are_verified_only_when_completed_and_matching() {
         status: status.into(),
         reason: "R".into(),
         message: String::new(),
-        last_transition_time: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(jiff::Timestamp::UNIX_EPOCH),
+        last_transition_time: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+            jiff::Timestamp::UNIX_EPOCH,
+        ),
         observed_generation: None,
     };
     let r = |phase, mismatches, conditions: Vec<Condition>| Restore {
@@ -403,11 +473,17 @@ fn restores_are_verified_only_when_completed_and_matching() {
         (vec![r(Some(Completed), None, vec![])], false),
         (vec![r(Some(Completed), Some(2), vec![])], false),
         (vec![r(Some(Completed), None, vec![cond("True")])], true),
-        (vec![r(Some(Completed), Some(0), vec![cond("False")])], false),
+        (
+            vec![r(Some(Completed), Some(0), vec![cond("False")])],
+            false,
+        ),
         (vec![r(Some(InProgress), Some(0), vec![])], false),
         (vec![r(Some(Failed), Some(0), vec![cond("True")])], false),
         (
-            vec![r(Some(Completed), Some(0), vec![]), r(Some(Completed), Some(1), vec![])],
+            vec![
+                r(Some(Completed), Some(0), vec![]),
+                r(Some(Completed), Some(1), vec![]),
+            ],
             false,
         ),
     ];
@@ -418,4 +494,36 @@ fn restores_are_verified_only_when_completed_and_matching() {
             assert!(!t.en.is_empty() && !t.id.is_empty());
         }
     }
+}
+
+#[test]
+fn check_notes_say_what_ran_and_fail_on_a_failure() {
+    let local = skipped_locally();
+    let passed = CheckOutcome::new(CheckState::Passed, Text::new("2 ready", "2 siap"));
+    let failed = CheckOutcome::new(CheckState::Failed, Text::new("exit 1", "kode 1"));
+    let table: &[(Option<&CheckOutcome>, Option<&CheckOutcome>, &str, bool)] = &[
+        (None, None, "", false),
+        (
+            Some(&local),
+            Some(&local),
+            "; readiness skipped: no workloads in a local drill; smoke skipped: no workloads in a local drill",
+            false,
+        ),
+        (Some(&passed), None, "; readiness passed: 2 ready", false),
+        (
+            Some(&passed),
+            Some(&failed),
+            "; readiness passed: 2 ready; smoke failed: exit 1",
+            true,
+        ),
+    ];
+    for (r, s, en, fails) in table {
+        let (note, failed) = checks_note(*r, *s);
+        assert_eq!((note.en.as_str(), failed), (*en, *fails));
+    }
+    let (note, _) = checks_note(Some(&local), None);
+    assert_eq!(
+        note.id,
+        "; kesiapan dilewati: tidak ada workload dalam drill lokal"
+    );
 }
