@@ -465,7 +465,7 @@ pub struct SmokeCheck {
 
 /// The readiness check of a member: none when the plan asks for none; the selector defaults
 /// to the member's `pvcSelector.matchLabels`; an unreadable timeout falls back to the
-/// default (the plan checker reports it).
+/// default (`plan check` reports it: `check::check_plan`).
 pub fn readiness_check(m: &Member) -> Option<ReadinessCheck> {
     let r = m.readiness.as_ref()?;
     let selector = r.selector.clone().unwrap_or_else(|| {
