@@ -84,6 +84,14 @@ fn assert_typed(docs: &[Value]) {
                 serde_json::from_value::<MutatingWebhookConfiguration>(d.clone()).is_ok()
             }
             "NetworkPolicy" => serde_json::from_value::<NetworkPolicy>(d.clone()).is_ok(),
+            "ValidatingAdmissionPolicy" => serde_json::from_value::<
+                k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicy,
+            >(d.clone())
+            .is_ok(),
+            "ValidatingAdmissionPolicyBinding" => serde_json::from_value::<
+                k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicyBinding,
+            >(d.clone())
+            .is_ok(),
             "PodDisruptionBudget" => {
                 serde_json::from_value::<PodDisruptionBudget>(d.clone()).is_ok()
             }
@@ -755,6 +763,37 @@ fn roles_primary_and_drc() {
         one(&d, "ClusterRoleBinding", "pusdata-agent");
     assert_eq!(binding.subjects.unwrap()[0].name, "pusdata-agent");
     assert!(!names(&p, "ClusterRole").contains(&"pusdata-agent".to_string()));
+    // The API server, too, lets the agent create and delete only drill namespaces.
+    let guard = d
+        .iter()
+        .find(|x| x["kind"] == "ValidatingAdmissionPolicy")
+        .unwrap();
+    let spec = &guard["spec"];
+    assert_eq!(
+        spec["matchConditions"][0]["expression"],
+        "request.userInfo.username == 'system:serviceaccount:pusdata-system:pusdata-agent'"
+    );
+    let checks: Vec<&str> = spec["validations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["expression"].as_str().unwrap())
+        .collect();
+    assert!(
+        checks
+            .iter()
+            .all(|c| c.contains("['pusdata.io/drill'] == 'true'"))
+    );
+    assert!(
+        checks
+            .iter()
+            .any(|c| c.contains("oldObject") && c.contains("'DELETE'"))
+    );
+    assert!(names(&p, "ValidatingAdmissionPolicy").is_empty());
+    assert_eq!(
+        names(&d, "ValidatingAdmissionPolicyBinding"),
+        ["pusdata-agent-drill-namespaces"]
+    );
     // The DRC's values change only what they must (and add the agent's role).
     let mut drc_roles = names(&d, "ClusterRole");
     drc_roles.retain(|n| n != "pusdata-agent");
