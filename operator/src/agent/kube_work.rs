@@ -14,7 +14,7 @@ use super::work::{
 };
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Namespace, Pod};
+use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
@@ -37,6 +37,8 @@ pub const PERMISSIONS: &[(&str, &str, &[&str])] = &[
     ("networking.k8s.io", "networkpolicies", &["create"]),
     ("batch", "jobs", &["create", "get"]),
     ("", "pods", &["list"]),
+    // Only in drill namespaces (checked first): the half-filled PVC of a failed attempt.
+    ("", "persistentvolumeclaims", &["delete"]),
     ("apps", "deployments", &["list"]),
     ("apps", "statefulsets", &["list"]),
 ];
@@ -235,6 +237,17 @@ impl KubeWork {
                     Ok(_) => {}
                     Err(e) if is_missing(&e) => {}
                     Err(e) => return Err(failed(&format!("delete Restore {name}"), e)),
+                }
+                // A failed attempt leaves a half-filled PVC, and a restore never writes into
+                // a non-empty one. In a drill namespace (its label checked above) it is a
+                // copy: remove it. In a member namespace it is left for a person.
+                if p.kind == FailoverType::Drill {
+                    let pvcs = Api::<PersistentVolumeClaim>::namespaced(self.client.clone(), &ns);
+                    match pvcs.delete(&p.pvc, &DeleteParams::default()).await {
+                        Ok(_) => {}
+                        Err(e) if is_missing(&e) => {}
+                        Err(e) => return Err(failed(&format!("delete PVC {ns}/{}", p.pvc), e)),
+                    }
                 }
                 create_restore(&api, &want).await?;
             }

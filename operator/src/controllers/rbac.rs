@@ -187,14 +187,18 @@ mod tests {
     }
 
     #[test]
-    fn the_agent_reads_workloads_and_never_touches_secrets_or_pvcs() {
+    fn the_agent_reads_workloads_and_never_touches_secrets() {
         let agent = agent();
         assert!(
             agent
                 .iter()
-                .all(|(g, r, _)| !(g.is_empty()
-                    && (r == "secrets" || r == "persistentvolumeclaims")))
+                .all(|(g, r, _)| !(g.is_empty() && r == "secrets"))
         );
+        // PVCs: only deleted (a failed drill attempt's copy), never read or created.
+        let pvc = agent
+            .iter()
+            .find(|(g, r, _)| g.is_empty() && r == "persistentvolumeclaims");
+        assert_eq!(pvc.unwrap().2, ["delete".to_string()]);
         for (g, r, verbs) in &agent {
             if g == "apps" {
                 assert_eq!(verbs, &["list".to_string()], "{r}: read only");

@@ -219,6 +219,17 @@ async fn a_failed_restore_is_reported_and_replaced_by_the_next_attempt() {
     play_restore_controller(&c, DRILL_NS, RESTORE, failed).await;
     let err = running.await.unwrap().unwrap_err();
     assert!(matches!(err, WorkError::Failed(_)), "{err}");
+    // The failed attempt left a half-filled PVC behind.
+    let pvcs = Api::<PersistentVolumeClaim>::namespaced(c.clone(), DRILL_NS);
+    let half = PersistentVolumeClaim {
+        metadata: ObjectMeta {
+            name: Some("data".into()),
+            namespace: Some(DRILL_NS.into()),
+            ..ObjectMeta::default()
+        },
+        ..PersistentVolumeClaim::default()
+    };
+    pvcs.create(&PostParams::default(), &half).await.unwrap();
     let w3 = Arc::clone(&w);
     let retry = tokio::task::spawn_blocking(move || {
         w3.restore(&restore_job(FailoverType::Drill, "rid-2"), &mut |_| {})
@@ -232,6 +243,10 @@ async fn a_failed_restore_is_reported_and_replaced_by_the_next_attempt() {
         }
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
+    assert!(
+        pvcs.get_opt("data").await.unwrap().is_none(),
+        "the drill copy's half-filled PVC is removed before the new attempt"
+    );
     play_restore_controller(&c, DRILL_NS, RESTORE, completed(4)).await;
     assert_eq!(retry.await.unwrap().unwrap().files, 4);
 }
