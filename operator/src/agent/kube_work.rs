@@ -48,7 +48,8 @@ pub const PERMISSIONS: &[(&str, &str, &[&str])] = &[
 pub struct KubeSettings {
     /// Image of smoke commands whose member names none.
     pub smoke_image: String,
-    /// The `BackupRepository` restores read, instead of the one in the request.
+    /// The `BackupRepository` restores read instead of the one in the request; `{agency}`
+    /// is replaced by the request's agency (`drc::restore_repository`).
     pub repository: Option<String>,
     /// Storage class of restored PVCs.
     pub storage_class: Option<String>,
@@ -182,11 +183,7 @@ impl KubeWork {
         if p.pvc.is_empty() {
             return Err(WorkError::Invalid("placement.pvc is empty".into()));
         }
-        let repository = self
-            .settings
-            .repository
-            .clone()
-            .unwrap_or_else(|| p.repository.clone());
+        let repository = drc::restore_repository(self.settings.repository.as_deref(), p);
         if repository.is_empty() {
             return Err(WorkError::Invalid(
                 "placement.repository is empty and the agent has no --restore-repository".into(),

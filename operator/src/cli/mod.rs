@@ -258,7 +258,8 @@ pub struct AgentArgs {
     )]
     pub smoke_image: String,
     /// With `--work kubernetes`: the `BackupRepository` at the DRC that restores read,
-    /// instead of the one named in the request (the primary's).
+    /// instead of the one named in the request (the primary's); `{agency}` is replaced by
+    /// the agency, e.g. `{agency}-drc`.
     #[arg(long, env = "PUSDATA_AGENT_RESTORE_REPOSITORY")]
     pub restore_repository: Option<String>,
     /// With `--work kubernetes`: storage class of restored PVCs (cluster default if unset).

@@ -276,6 +276,16 @@ pub fn restore_object(
     }
 }
 
+/// The `BackupRepository` a restore at the DRC reads: the agent's pattern with `{agency}`
+/// replaced (the DRC's own repository per agency, e.g. `{agency}-drc`), or, without a
+/// pattern, the repository named in the request.
+pub fn restore_repository(pattern: Option<&str>, p: &Placement) -> String {
+    match pattern {
+        Some(pat) if !pat.is_empty() => pat.replace("{agency}", &p.agency),
+        _ => p.repository.clone(),
+    }
+}
+
 /// Label selector of the `Restore`s of one member for one failover.
 pub fn restores_selector(failover: &str, member: &str) -> String {
     format!(

@@ -527,3 +527,16 @@ fn check_notes_say_what_ran_and_fail_on_a_failure() {
         "; kesiapan dilewati: tidak ada workload dalam drill lokal"
     );
 }
+
+#[test]
+fn the_repository_read_at_the_drc() {
+    let p = placement(FailoverType::Drill);
+    for (pattern, want) in [
+        (None, "disdukcapil-drc"),
+        (Some(""), "disdukcapil-drc"),
+        (Some("{agency}-jatiluhur"), "disdukcapil-jatiluhur"),
+        (Some("shared-drc"), "shared-drc"),
+    ] {
+        assert_eq!(restore_repository(pattern, &p), want, "{pattern:?}");
+    }
+}
