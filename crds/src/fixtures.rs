@@ -361,6 +361,8 @@ pub fn tier(name: &str, rpo: &str, rto: &str) -> Tier {
             depends_on: Vec::new(),
             size_hint_bytes: None,
             smoke_command: Vec::new(),
+            smoke_image: None,
+            readiness: None,
         }],
         retention: Retention {
             keep_last: Some(24),

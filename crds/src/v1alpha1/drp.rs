@@ -143,9 +143,30 @@ pub struct Member {
     /// Approximate data size in bytes, for RTO feasibility before the first backup.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size_hint_bytes: Option<u64>,
-    /// Command run after restore to prove the service works (exit 0 = healthy).
+    /// Command run after restore to prove the service works (exit 0 = healthy): a Job in
+    /// the namespace restored into, with `smokeImage`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub smoke_command: Vec<String>,
+    /// Image the smoke command runs in; the agent's default smoke image when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smoke_image: Option<String>,
+    /// Which workloads must report Ready after a restore at the DRC; readiness is not
+    /// checked when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readiness: Option<MemberReadiness>,
+}
+
+/// Which workloads prove a restored service is up, and how long to wait for them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberReadiness {
+    /// Labels of the Deployments and StatefulSets to wait for; the member's
+    /// `pvcSelector.matchLabels` when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<std::collections::BTreeMap<String, String>>,
+    /// How long to wait for them (e.g. `10m`); 5 minutes when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
 }
 
 /// How a member's buckets are mirrored from the primary site's S3 (`Site.spec.endpoints.s3`)

@@ -365,7 +365,14 @@ impl AgentClient {
             epoch,
             snapshot: snapshot.to_string(),
             target: target.to_string(),
+            placement: None,
         };
+        self.restore_request(msg).await
+    }
+
+    /// [`AgentClient::restore`] with every field of the request (the placement of a restore
+    /// into the DRC's cluster).
+    pub async fn restore_request(&self, msg: RestoreRequest) -> Result<WorkResponse, ClientError> {
         self.call("Restore", self.cfg.work_timeout, |mut c, t| {
             let mut req = tonic::Request::new(msg.clone());
             req.set_timeout(t);
@@ -387,7 +394,14 @@ impl AgentClient {
             epoch,
             target: target.to_string(),
             expected_checksum: expected_checksum.to_string(),
+            ..VerifyRequest::default()
         };
+        self.verify_request(msg).await
+    }
+
+    /// [`AgentClient::verify`] with every field of the request (placement, readiness and
+    /// smoke checks).
+    pub async fn verify_request(&self, msg: VerifyRequest) -> Result<WorkResponse, ClientError> {
         self.call("Verify", self.cfg.work_timeout, |mut c, t| {
             let mut req = tonic::Request::new(msg.clone());
             req.set_timeout(t);
@@ -408,7 +422,13 @@ impl AgentClient {
             request_id: request_id.to_string(),
             epoch,
             target: target.to_string(),
+            placement: None,
         };
+        self.discard_request(msg).await
+    }
+
+    /// [`AgentClient::discard`] with every field of the request (the drill's placement).
+    pub async fn discard_request(&self, msg: DiscardRequest) -> Result<WorkResponse, ClientError> {
         self.call("Discard", self.cfg.work_timeout, |mut c, t| {
             let mut req = tonic::Request::new(msg.clone());
             req.set_timeout(t);

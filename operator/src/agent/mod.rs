@@ -7,7 +7,9 @@
 //! - [`server`]: binding, serving, the request handlers; fencing state persisted before
 //!   every answer that changed it.
 //! - [`state`]: the persisted state file (atomic replace).
-//! - [`work`]: the restore and verify work behind the small [`work::SiteWork`] trait.
+//! - [`work`]: the restore and verify work behind the small [`work::SiteWork`] trait;
+//!   [`kube_work`]: the same in the DRC's cluster (`Restore` objects in isolated drill
+//!   namespaces, readiness, smoke Jobs); [`wire`]: its gRPC messages.
 //! - [`client`]: deadlines, bounded retries with backoff.
 //! - [`tls`]: certificate files, the rustls crypto provider, throwaway certificates for a
 //!   local drill.
@@ -18,11 +20,13 @@
 
 pub mod client;
 pub mod error;
+pub mod kube_work;
 pub mod process;
 pub mod rustic_work;
 pub mod server;
 pub mod state;
 pub mod tls;
+pub mod wire;
 pub mod work;
 
 pub use error::AgentError;

@@ -5,8 +5,8 @@
 //! and its key `<keys dir>/<agency>.key`. Paths from the peer never leave those roots.
 
 use super::work::{
-    Progress, Report, RestoreJob, SiteWork, VerifyJob, WorkError, confine, tree_checksum,
-    verify_target,
+    DiscardJob, Progress, Report, RestoreJob, SiteWork, VerifyJob, WorkError, confine,
+    tree_checksum, verify_target,
 };
 use crate::mover::{self, RepoConfig, RepoLocation, RestoreEngine, RestoreRequest, SnapshotRef};
 use std::path::PathBuf;
@@ -87,6 +87,7 @@ impl SiteWork for RusticWork {
             bytes,
             checksum,
             matches: true,
+            ..Report::default()
         })
     }
 
@@ -94,7 +95,7 @@ impl SiteWork for RusticWork {
         verify_target(&self.restore_root, job)
     }
 
-    fn discard(&self, target: &str) -> Result<Report, WorkError> {
-        super::work::discard_target(&self.restore_root, target)
+    fn discard(&self, job: &DiscardJob) -> Result<Report, WorkError> {
+        super::work::discard_target(&self.restore_root, &job.target)
     }
 }

@@ -12,7 +12,8 @@ use super::proto::{
 };
 use super::state::{PersistedState, StateStore, StoredResult};
 use super::tls::TlsMaterial;
-use super::work::{Progress, Report, RestoreJob, SiteWork, VerifyJob, WorkError};
+use super::wire;
+use super::work::{DiscardJob, Progress, Report, RestoreJob, SiteWork, VerifyJob, WorkError};
 use pusdata_core::fence::{self, FenceState, Kind, Reply, Request as FenceRequest, Verdict};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -150,7 +151,7 @@ struct Inner {
 enum WorkOp {
     Restore(RestoreJob),
     Verify(VerifyJob),
-    Discard(String),
+    Discard(DiscardJob),
 }
 
 fn now_unix_ms() -> i64 {
@@ -353,7 +354,7 @@ impl AgentService {
                 });
             }),
             WorkOp::Verify(job) => work.verify(&job),
-            WorkOp::Discard(target) => work.discard(&target),
+            WorkOp::Discard(job) => work.discard(&job),
         })
         .await
         .map_err(|e| Status::internal(format!("work stopped: {e}")))?;
@@ -404,7 +405,26 @@ fn report_msg(r: Report) -> proto::WorkReport {
         bytes: r.bytes,
         checksum: r.checksum,
         matches: r.matches,
+        readiness: r.readiness.as_ref().map(wire::check_msg),
+        smoke: r.smoke.as_ref().map(wire::check_msg),
     }
+}
+
+/// A fingerprint part for a field added after v1's first release: empty when absent, so
+/// results stored by an older agent still match a retry of the same request.
+fn also<T: std::fmt::Debug>(name: &str, v: Option<&T>) -> String {
+    v.map(|v| format!(" {name}={v:?}")).unwrap_or_default()
+}
+
+/// The caller's deadline (`grpc-timeout`), so long work answers before the caller gives up.
+fn deadline_of<T>(request: &Request<T>) -> Option<std::time::Instant> {
+    wire::deadline(
+        request
+            .metadata()
+            .get("grpc-timeout")
+            .and_then(|v| v.to_str().ok()),
+        std::time::Instant::now(),
+    )
 }
 
 #[tonic::async_trait]
@@ -434,11 +454,21 @@ impl SiteAgent for AgentService {
         &self,
         request: Request<RestoreRequest>,
     ) -> Result<Response<WorkResponse>, Status> {
+        let deadline = deadline_of(&request);
         let r = request.into_inner();
-        let fingerprint = format!("restore snapshot={:?} target={:?}", r.snapshot, r.target);
+        let fingerprint = format!(
+            "restore snapshot={:?} target={:?}{}",
+            r.snapshot,
+            r.target,
+            also("placement", r.placement.as_ref())
+        );
         let op = WorkOp::Restore(RestoreJob {
+            placement: wire::placement(r.placement).map_err(Status::invalid_argument)?,
             snapshot: r.snapshot,
             target: r.target,
+            request_id: r.request_id.clone(),
+            epoch: r.epoch,
+            deadline,
         });
         self.work(&r.request_id, r.epoch, fingerprint, op)
             .await
@@ -449,14 +479,24 @@ impl SiteAgent for AgentService {
         &self,
         request: Request<VerifyRequest>,
     ) -> Result<Response<WorkResponse>, Status> {
+        let deadline = deadline_of(&request);
         let r = request.into_inner();
         let fingerprint = format!(
-            "verify target={:?} expected={:?}",
-            r.target, r.expected_checksum
+            "verify target={:?} expected={:?}{}{}{}",
+            r.target,
+            r.expected_checksum,
+            also("placement", r.placement.as_ref()),
+            also("readiness", r.readiness.as_ref()),
+            also("smoke", r.smoke.as_ref())
         );
         let op = WorkOp::Verify(VerifyJob {
+            placement: wire::placement(r.placement).map_err(Status::invalid_argument)?,
+            readiness: wire::readiness(r.readiness),
+            smoke: wire::smoke(r.smoke),
             target: r.target,
             expected_checksum: r.expected_checksum,
+            request_id: r.request_id.clone(),
+            deadline,
         });
         self.work(&r.request_id, r.epoch, fingerprint, op)
             .await
@@ -467,16 +507,21 @@ impl SiteAgent for AgentService {
         &self,
         request: Request<DiscardRequest>,
     ) -> Result<Response<WorkResponse>, Status> {
+        let deadline = deadline_of(&request);
         let r = request.into_inner();
-        let fingerprint = format!("discard target={:?}", r.target);
-        self.work(
-            &r.request_id,
-            r.epoch,
-            fingerprint,
-            WorkOp::Discard(r.target),
-        )
-        .await
-        .map(Response::new)
+        let fingerprint = format!(
+            "discard target={:?}{}",
+            r.target,
+            also("placement", r.placement.as_ref())
+        );
+        let op = WorkOp::Discard(DiscardJob {
+            placement: wire::placement(r.placement).map_err(Status::invalid_argument)?,
+            target: r.target,
+            deadline,
+        });
+        self.work(&r.request_id, r.epoch, fingerprint, op)
+            .await
+            .map(Response::new)
     }
 
     async fn promote(

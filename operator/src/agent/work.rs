@@ -6,6 +6,7 @@
 //! and the drill can be exercised end to end today; the rustic_core mover replaces it
 //! behind the same trait.
 
+pub use pusdata_core::dr::drc::{CheckOutcome, CheckState, Placement, ReadinessCheck, SmokeCheck};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -24,6 +25,12 @@ pub struct Report {
     pub checksum: String,
     /// For verify: the checksum is the expected one (true when none was expected).
     pub matches: bool,
+    /// For verify: the readiness of the restored workloads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readiness: Option<CheckOutcome>,
+    /// For verify: the smoke command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smoke: Option<CheckOutcome>,
 }
 
 /// Progress of a running restore.
@@ -36,21 +43,50 @@ pub struct Progress {
 }
 
 /// A restore to do.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RestoreJob {
-    /// The snapshot to restore.
+    /// The snapshot to restore (`<agency>/<id>` for the real movers).
     pub snapshot: String,
-    /// The target, relative to the site's restore root.
+    /// The target, relative to the site's restore root (local work).
     pub target: String,
+    /// Where in the cluster (Kubernetes work).
+    pub placement: Option<Placement>,
+    /// The request, for idempotency across retries and restarts.
+    pub request_id: String,
+    /// The fencing epoch the work is stamped with.
+    pub epoch: u64,
+    /// The caller's deadline: answer before it.
+    pub deadline: Option<std::time::Instant>,
 }
 
 /// A verification to do.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VerifyJob {
-    /// The target, relative to the site's restore root.
+    /// The target, relative to the site's restore root (local work).
     pub target: String,
     /// Expected checksum; empty to only report it.
     pub expected_checksum: String,
+    /// Where in the cluster (Kubernetes work).
+    pub placement: Option<Placement>,
+    /// Wait for these workloads to be ready; none: not checked.
+    pub readiness: Option<ReadinessCheck>,
+    /// Run this smoke command; none: not run.
+    pub smoke: Option<SmokeCheck>,
+    /// The request, for idempotency.
+    pub request_id: String,
+    /// The caller's deadline.
+    pub deadline: Option<std::time::Instant>,
+}
+
+/// A teardown to do.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DiscardJob {
+    /// The target, relative to the site's restore root (local work).
+    pub target: String,
+    /// The drill (Kubernetes work).
+    pub placement: Option<Placement>,
+    /// The caller's deadline.
+    pub deadline: Option<std::time::Instant>,
 }
 
 /// Why work failed.
@@ -74,11 +110,12 @@ pub trait SiteWork: Send + Sync + 'static {
         job: &RestoreJob,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Report, WorkError>;
-    /// Checksums `job.target` and compares it with the expected checksum.
+    /// Checksums `job.target` and compares it with the expected checksum; then readiness and
+    /// the smoke command where the site has workloads.
     fn verify(&self, job: &VerifyJob) -> Result<Report, WorkError>;
-    /// Removes the restored `target` (a drill's isolated copy); a missing target is not an
+    /// Removes the restored target (a drill's isolated copy); a missing target is not an
     /// error, so teardown can be repeated.
-    fn discard(&self, target: &str) -> Result<Report, WorkError>;
+    fn discard(&self, job: &DiscardJob) -> Result<Report, WorkError>;
 }
 
 /// Stand-in implementation: snapshots are directories under `repo_root`, restores are
@@ -156,6 +193,7 @@ impl SiteWork for DirCopyWork {
             bytes,
             checksum,
             matches: true,
+            ..Report::default()
         })
     }
 
@@ -163,8 +201,8 @@ impl SiteWork for DirCopyWork {
         verify_target(&self.restore_root, job)
     }
 
-    fn discard(&self, target: &str) -> Result<Report, WorkError> {
-        discard_target(&self.restore_root, target)
+    fn discard(&self, job: &DiscardJob) -> Result<Report, WorkError> {
+        discard_target(&self.restore_root, &job.target)
     }
 }
 
@@ -186,11 +224,13 @@ pub fn discard_target(restore_root: &Path, target: &str) -> Result<Report, WorkE
         bytes,
         checksum,
         matches: true,
+        ..Report::default()
     })
 }
 
 /// Verification of a restored target, the same whichever mover restored it: the tree
-/// checksum, compared with the expected one when there is one.
+/// checksum, compared with the expected one when there is one. Readiness and the smoke
+/// command are reported as skipped: a local restore has no workloads.
 pub fn verify_target(restore_root: &Path, job: &VerifyJob) -> Result<Report, WorkError> {
     let dst = confine(restore_root, &job.target)?;
     if !dst.is_dir() {
@@ -206,6 +246,8 @@ pub fn verify_target(restore_root: &Path, job: &VerifyJob) -> Result<Report, Wor
         bytes,
         checksum,
         matches,
+        readiness: Some(pusdata_core::dr::drc::skipped_locally()),
+        smoke: Some(pusdata_core::dr::drc::skipped_locally()),
     })
 }
 
@@ -299,6 +341,7 @@ mod tests {
         let job = RestoreJob {
             snapshot: "snap1".into(),
             target: "t".into(),
+            ..RestoreJob::default()
         };
         let mut seen = 0;
         let r = w.restore(&job, &mut |_| seen += 1).unwrap();
@@ -313,14 +356,21 @@ mod tests {
             .verify(&VerifyJob {
                 target: "t".into(),
                 expected_checksum: r.checksum.clone(),
+                ..VerifyJob::default()
             })
             .unwrap();
         assert!(ok.matches);
+        let local = pusdata_core::dr::drc::skipped_locally();
+        assert_eq!(
+            (ok.readiness.as_ref(), ok.smoke.as_ref()),
+            (Some(&local), Some(&local))
+        );
         fs::write(w.restore_root.join("t/a.txt"), b"alphA").unwrap();
         let bad = w
             .verify(&VerifyJob {
                 target: "t".into(),
                 expected_checksum: r.checksum.clone(),
+                ..VerifyJob::default()
             })
             .unwrap();
         assert!(!bad.matches);

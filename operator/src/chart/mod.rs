@@ -21,6 +21,8 @@ pub const CLUSTER_ROLE: &str = "templates/clusterrole-operator.yaml";
 pub const WEBHOOK_CLUSTER_ROLE: &str = "templates/clusterrole-webhook.yaml";
 /// What the operator may do in agencies' namespaces, from `rbac::agency_namespaces()`.
 pub const AGENCY_NAMESPACE_ROLE: &str = "templates/clusterrole-operator-agency-namespace.yaml";
+/// The DRC agent's ClusterRole and binding, generated from `rbac::agent()`.
+pub const AGENT_CLUSTER_ROLE: &str = "templates/clusterrole-agent.yaml";
 /// The operator's Role in its own namespace, generated from `rbac::own_namespace()`.
 pub const ROLE: &str = "templates/role-operator.yaml";
 /// Rendered manifests: (directory, values file layered over `values.yaml`).
@@ -96,6 +98,9 @@ fn component_labels(component: &str) -> &'static str {
         "webhook" => {
             "  labels:\n    app.kubernetes.io/name: pusdata\n    app.kubernetes.io/instance: {{ .Release.Name }}\n    app.kubernetes.io/managed-by: {{ .Release.Service }}\n    app.kubernetes.io/part-of: pusdata\n    app.kubernetes.io/component: webhook\n"
         }
+        "agent" => {
+            "  labels:\n    app.kubernetes.io/name: pusdata\n    app.kubernetes.io/instance: {{ .Release.Name }}\n    app.kubernetes.io/managed-by: {{ .Release.Service }}\n    app.kubernetes.io/part-of: pusdata\n    app.kubernetes.io/component: agent\n"
+        }
         _ => {
             "  labels:\n    app.kubernetes.io/name: pusdata\n    app.kubernetes.io/instance: {{ .Release.Name }}\n    app.kubernetes.io/managed-by: {{ .Release.Service }}\n    app.kubernetes.io/part-of: pusdata\n    app.kubernetes.io/component: operator\n"
         }
@@ -140,6 +145,16 @@ pub fn webhook_cluster_role_template() -> String {
     )
 }
 
+/// The DRC agent's ClusterRole (exactly `rbac::agent()`) and its binding to the agent's
+/// ServiceAccount, rendered only at the DRC with `agent.work: kubernetes`.
+pub fn agent_cluster_role_template() -> String {
+    let labels = component_labels("agent");
+    format!(
+        "{GENERATED_HEADER}{{{{- if and (eq .Values.role \"drc\") (eq .Values.agent.work \"kubernetes\") }}}}\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: pusdata-agent\n{labels}{}---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: pusdata-agent\n{labels}roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: pusdata-agent\nsubjects:\n  - kind: ServiceAccount\n    name: pusdata-agent\n    namespace: {{{{ .Release.Namespace }}}}\n{{{{- end }}}}\n",
+        rules_yaml(&rbac::agent())
+    )
+}
+
 /// The ClusterRole the Agency controller binds to the operator in each agency namespace:
 /// exactly `rbac::agency_namespaces()` (read a repository Secret by name).
 pub fn agency_namespace_role_template() -> String {
@@ -165,6 +180,7 @@ pub fn generated_templates() -> BTreeMap<&'static str, String> {
     BTreeMap::from([
         (CLUSTER_ROLE, cluster_role_template()),
         (WEBHOOK_CLUSTER_ROLE, webhook_cluster_role_template()),
+        (AGENT_CLUSTER_ROLE, agent_cluster_role_template()),
         (AGENCY_NAMESPACE_ROLE, agency_namespace_role_template()),
         (ROLE, role_template()),
     ])

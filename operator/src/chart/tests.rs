@@ -84,6 +84,14 @@ fn assert_typed(docs: &[Value]) {
                 serde_json::from_value::<MutatingWebhookConfiguration>(d.clone()).is_ok()
             }
             "NetworkPolicy" => serde_json::from_value::<NetworkPolicy>(d.clone()).is_ok(),
+            "ValidatingAdmissionPolicy" => serde_json::from_value::<
+                k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicy,
+            >(d.clone())
+            .is_ok(),
+            "ValidatingAdmissionPolicyBinding" => serde_json::from_value::<
+                k8s_openapi::api::admissionregistration::v1::ValidatingAdmissionPolicyBinding,
+            >(d.clone())
+            .is_ok(),
             "PodDisruptionBudget" => {
                 serde_json::from_value::<PodDisruptionBudget>(d.clone()).is_ok()
             }
@@ -663,8 +671,9 @@ fn every_pod_runs_locked_down() {
                 "RuntimeDefault",
                 "{name}"
             );
-            // Only the operator and the webhook (read-only, its context) call the API server.
-            if name != "pusdata-operator" && name != "pusdata-webhook" {
+            // Only the operator, the webhook (read-only, its context) and the DRC agent
+            // (restores into its cluster, ClusterRole pusdata-agent) call the API server.
+            if !["pusdata-operator", "pusdata-webhook", "pusdata-agent"].contains(&name.as_str()) {
                 assert_eq!(p.automount_service_account_token, Some(false), "{name}");
             }
             for c in &p.containers {
@@ -731,8 +740,64 @@ fn roles_primary_and_drc() {
         ing[0].ports.as_ref().unwrap()[0].port,
         Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(9443))
     );
-    // The DRC's values change only what they must.
-    assert_eq!(names(&d, "ClusterRole"), names(&p, "ClusterRole"));
+    // The agent restores into the DRC's cluster with exactly the permissions its code
+    // declares (rbac::agent), bound to its own ServiceAccount; the primary has no agent.
+    assert_eq!(arg(&ap, "agent", "--work").as_deref(), Some("kubernetes"));
+    assert_eq!(ap.automount_service_account_token, Some(true));
+    assert_eq!(ap.service_account_name.as_deref(), Some("pusdata-agent"));
+    let role: k8s_openapi::api::rbac::v1::ClusterRole = one(&d, "ClusterRole", "pusdata-agent");
+    let rules: Vec<(String, String, Vec<String>)> = role
+        .rules
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            (
+                r.api_groups.unwrap()[0].clone(),
+                r.resources.unwrap()[0].clone(),
+                r.verbs,
+            )
+        })
+        .collect();
+    assert_eq!(rules, crate::controllers::rbac::agent());
+    let binding: k8s_openapi::api::rbac::v1::ClusterRoleBinding =
+        one(&d, "ClusterRoleBinding", "pusdata-agent");
+    assert_eq!(binding.subjects.unwrap()[0].name, "pusdata-agent");
+    assert!(!names(&p, "ClusterRole").contains(&"pusdata-agent".to_string()));
+    // The API server, too, lets the agent create and delete only drill namespaces.
+    let guard = d
+        .iter()
+        .find(|x| x["kind"] == "ValidatingAdmissionPolicy")
+        .unwrap();
+    let spec = &guard["spec"];
+    assert_eq!(
+        spec["matchConditions"][0]["expression"],
+        "request.userInfo.username == 'system:serviceaccount:pusdata-system:pusdata-agent'"
+    );
+    let checks: Vec<&str> = spec["validations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["expression"].as_str().unwrap())
+        .collect();
+    assert!(
+        checks
+            .iter()
+            .all(|c| c.contains("['pusdata.io/drill'] == 'true'"))
+    );
+    assert!(
+        checks
+            .iter()
+            .any(|c| c.contains("oldObject") && c.contains("'DELETE'"))
+    );
+    assert!(names(&p, "ValidatingAdmissionPolicy").is_empty());
+    assert_eq!(
+        names(&d, "ValidatingAdmissionPolicyBinding"),
+        ["pusdata-agent-drill-namespaces"]
+    );
+    // The DRC's values change only what they must (and add the agent's role).
+    let mut drc_roles = names(&d, "ClusterRole");
+    drc_roles.retain(|n| n != "pusdata-agent");
+    assert_eq!(drc_roles, names(&p, "ClusterRole"));
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! `pusdata agent`: serve the site-to-site gRPC API until SIGTERM or Ctrl-C.
 
-use super::AgentArgs;
+use super::{AgentArgs, AgentWorkKind};
 use crate::error::CliError;
 use pusdata::agent::AgentError;
+use pusdata::agent::kube_work::{KubeSettings, KubeWork};
 use pusdata::agent::rustic_work::RusticWork;
 use pusdata::agent::server::{AgentConfig, bind};
 use pusdata::agent::tls::TlsMaterial;
@@ -65,6 +66,26 @@ pub fn run(args: AgentArgs) -> Result<(), CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError::Internal(format!("tokio runtime: {e}")))?;
+    let work = match args.work {
+        AgentWorkKind::Local => work,
+        // In the DRC's cluster: in-cluster credentials (the chart's ClusterRole
+        // pusdata-agent), or the kubeconfig outside a cluster.
+        AgentWorkKind::Kubernetes => {
+            let client = runtime
+                .block_on(kube::Client::try_default())
+                .map_err(|e| CliError::Internal(format!("Kubernetes client: {e}")))?;
+            Arc::new(KubeWork::new(
+                client,
+                runtime.handle().clone(),
+                KubeSettings {
+                    smoke_image: args.smoke_image.clone(),
+                    repository: args.restore_repository.clone(),
+                    storage_class: args.storage_class.clone(),
+                    ..KubeSettings::default()
+                },
+            ))
+        }
+    };
     runtime.block_on(async move {
         let config = AgentConfig {
             listen: args.listen,

@@ -245,6 +245,35 @@ pub struct AgentArgs {
     /// and AWS_SECRET_ACCESS_KEY, region from PUSDATA_S3_REGION, default `garage`).
     #[arg(long, requires = "keys_dir")]
     pub s3_repo_base: Option<String>,
+    /// Where restores go: `local` (a directory under the restore root; `drill --local` and
+    /// tests) or `kubernetes` (the DRC's cluster: `Restore` objects in isolated drill
+    /// namespaces or the member namespaces, readiness, smoke Jobs; in-cluster credentials).
+    #[arg(long, value_enum, default_value = "local", env = "PUSDATA_AGENT_WORK")]
+    pub work: AgentWorkKind,
+    /// With `--work kubernetes`: image of smoke commands whose member names none.
+    #[arg(
+        long,
+        default_value = "busybox:1.36",
+        env = "PUSDATA_AGENT_SMOKE_IMAGE"
+    )]
+    pub smoke_image: String,
+    /// With `--work kubernetes`: the `BackupRepository` at the DRC that restores read,
+    /// instead of the one named in the request (the primary's); `{agency}` is replaced by
+    /// the agency, e.g. `{agency}-drc`.
+    #[arg(long, env = "PUSDATA_AGENT_RESTORE_REPOSITORY")]
+    pub restore_repository: Option<String>,
+    /// With `--work kubernetes`: storage class of restored PVCs (cluster default if unset).
+    #[arg(long, env = "PUSDATA_AGENT_STORAGE_CLASS")]
+    pub storage_class: Option<String>,
+}
+
+/// Where the agent's restores go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum AgentWorkKind {
+    /// A directory under the restore root.
+    Local,
+    /// The DRC's Kubernetes cluster.
+    Kubernetes,
 }
 
 /// `pusdata mover …`.

@@ -32,8 +32,10 @@ use kube::runtime::controller::Action as KubeAction;
 use pusdata::agent::client::{AgentClient, ClientConfig};
 use pusdata::agent::proto::Verdict;
 use pusdata::agent::tls::TlsMaterial;
+use pusdata::agent::wire;
 use pusdata::report::{self, ReportInput};
 use pusdata_core::conditions::{self, Desired};
+use pusdata_core::dr::drc;
 use pusdata_core::dr::steps::{
     Action, Observations, PlannedStep, StepAction, StepPlan, StepResult,
 };
@@ -552,6 +554,63 @@ fn restore_target(fo: &Failover, member: &Member) -> String {
     }
 }
 
+/// Where the DRC agent's Kubernetes work restores a member (ignored by local work).
+fn placement(
+    fo: &Failover,
+    m: &Member,
+    backup: Option<&Backup>,
+) -> pusdata::agent::proto::Placement {
+    wire::placement_msg(&drc::Placement {
+        kind: fo.spec.kind,
+        failover: fo.name_any(),
+        plan: fo.spec.plan.clone(),
+        agency: m.agency.clone(),
+        member: m.name.clone(),
+        namespace: m.namespace.clone(),
+        repository: backup
+            .map(|b| b.spec.repository.clone())
+            .unwrap_or_default(),
+        pvc: backup
+            .and_then(|b| b.spec.source.pvc.clone())
+            .unwrap_or_default(),
+    })
+}
+
+/// The verify call of a member: checksums, and its readiness and smoke checks from the plan.
+fn verify_request(
+    fo: &Failover,
+    m: &Member,
+    request_id: String,
+    epoch: u64,
+    expected: &str,
+) -> pusdata::agent::proto::VerifyRequest {
+    pusdata::agent::proto::VerifyRequest {
+        request_id,
+        epoch,
+        target: restore_target(fo, m),
+        expected_checksum: expected.to_string(),
+        placement: Some(placement(fo, m, None)),
+        readiness: drc::readiness_check(m).as_ref().map(wire::readiness_msg),
+        smoke: drc::smoke_check(m).as_ref().map(wire::smoke_msg),
+    }
+}
+
+/// A verify whose checksums matched: failed when readiness or the smoke command failed;
+/// their outcomes are appended to the step message either way.
+fn checks_result(rep: &pusdata::agent::proto::WorkReport, checksums: String) -> StepResult {
+    let (readiness, smoke) = (
+        wire::check(rep.readiness.as_ref()),
+        wire::check(rep.smoke.as_ref()),
+    );
+    let (note, failed) = drc::checks_note(readiness.as_ref(), smoke.as_ref());
+    let msg = format!("{checksums}{}", note.en);
+    if failed {
+        StepResult::Failed(msg)
+    } else {
+        StepResult::Succeeded(msg)
+    }
+}
+
 const CHECKSUM_NOTE: &str = "; checksum ";
 
 /// The checksum the restore of `service` reported (kept in its step message).
@@ -661,7 +720,13 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                 Err(e) => return StepResult::Failed(e),
             };
             match c
-                .restore(&rid("restore"), epoch, &snapshot, &restore_target(fo, m))
+                .restore_request(pusdata::agent::proto::RestoreRequest {
+                    request_id: rid("restore"),
+                    epoch,
+                    snapshot: snapshot.clone(),
+                    target: restore_target(fo, m),
+                    placement: Some(placement(fo, m, Some(backup))),
+                })
                 .await
             {
                 Ok(r) => match (refused(r.fence.as_ref()), r.report) {
@@ -693,17 +758,18 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                 Err(e) => return StepResult::Failed(e),
             };
             match c
-                .verify(&rid("verify"), epoch, &restore_target(fo, m), &expected)
+                .verify_request(verify_request(fo, m, rid("verify"), epoch, &expected))
                 .await
             {
                 Ok(r) => match (refused(r.fence.as_ref()), r.report) {
-                    (None, Some(rep)) if rep.matches && !expected.is_empty() => {
-                        StepResult::Succeeded(format!(
+                    (None, Some(rep)) if rep.matches && !expected.is_empty() => checks_result(
+                        &rep,
+                        format!(
                             "{} files, checksum {} matches",
                             rep.files,
                             &rep.checksum[..12.min(rep.checksum.len())]
-                        ))
-                    }
+                        ),
+                    ),
                     (None, Some(rep)) if expected.is_empty() => StepResult::Failed(format!(
                         "no checksum to compare with (checksum now {})",
                         rep.checksum
@@ -743,7 +809,17 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                 Err(e) => return StepResult::Failed(e),
             };
             match c
-                .discard(&rid("discard"), epoch, &format!("drill/{name}"))
+                .discard_request(pusdata::agent::proto::DiscardRequest {
+                    request_id: rid("discard"),
+                    epoch,
+                    target: format!("drill/{name}"),
+                    placement: Some(wire::placement_msg(&drc::Placement {
+                        kind: FailoverType::Drill,
+                        failover: name.clone(),
+                        plan: fo.spec.plan.clone(),
+                        ..drc::Placement::default()
+                    })),
+                })
                 .await
             {
                 Ok(r) => match (refused(r.fence.as_ref()), r.report) {

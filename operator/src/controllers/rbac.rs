@@ -86,6 +86,21 @@ pub fn webhook() -> Vec<(String, String, Vec<String>)> {
     merge(crate::webhook::cluster::PERMISSIONS.iter())
 }
 
+/// What the DRC site agent calls with `--work kubernetes` (`agent::kube_work`): granted to
+/// the agent's own service account (ClusterRole `pusdata-agent`, role drc), never to the
+/// operator.
+pub fn agent() -> Vec<(String, String, Vec<String>)> {
+    let perms: Vec<Permission> = pusdata::agent::kube_work::PERMISSIONS
+        .iter()
+        .map(|&(group, resource, verbs)| Permission {
+            group,
+            resource,
+            verbs,
+        })
+        .collect();
+    merge(perms.iter())
+}
+
 /// Permissions the operator holds only in agencies' namespaces, through the RoleBinding the
 /// Agency controller creates there (ClusterRole `pusdata-operator-agency-namespace`).
 pub fn agency_namespaces() -> Vec<(String, String, Vec<String>)> {
@@ -171,6 +186,26 @@ mod tests {
                 .flat_map(|s| s.iter())
                 .all(|p| !(p.group.is_empty() && p.resource == "secrets"))
         );
+    }
+
+    #[test]
+    fn the_agent_reads_workloads_and_never_touches_secrets() {
+        let agent = agent();
+        assert!(
+            agent
+                .iter()
+                .all(|(g, r, _)| !(g.is_empty() && r == "secrets"))
+        );
+        // PVCs: only deleted (a failed drill attempt's copy), never read or created.
+        let pvc = agent
+            .iter()
+            .find(|(g, r, _)| g.is_empty() && r == "persistentvolumeclaims");
+        assert_eq!(pvc.unwrap().2, ["delete".to_string()]);
+        for (g, r, verbs) in &agent {
+            if g == "apps" {
+                assert_eq!(verbs, &["list".to_string()], "{r}: read only");
+            }
+        }
     }
 
     #[test]

@@ -195,7 +195,6 @@ struct Service {
     checksum: String,
     snapshot: Option<String>,
     backed_up_at: Option<Timestamp>,
-    smoke: bool,
 }
 
 /// What a resumed drill needs of the part before the loss (`drill-state.json`).
@@ -282,7 +281,6 @@ fn prepare(
             checksum,
             snapshot: None,
             backed_up_at: None,
-            smoke: !m.smoke_command.is_empty(),
         });
         bar.inc(1);
     }
@@ -685,16 +683,25 @@ async fn run_steps(
                     .await
                 {
                     Ok(r) => match r.report {
-                        Some(rep) if rep.matches => StepResult::Succeeded(format!(
-                            "{} files, checksum {} matches the primary's{}",
-                            rep.files,
-                            &rep.checksum[..12.min(rep.checksum.len())],
-                            if s.smoke {
-                                "; the smoke command needs the running service and is not run in a local drill"
+                        Some(rep) if rep.matches => {
+                            // The local DRC has no workloads: readiness and the smoke
+                            // command come back skipped, and say so.
+                            let (note, failed) = pusdata_core::dr::drc::checks_note(
+                                crate::agent::wire::check(rep.readiness.as_ref()).as_ref(),
+                                crate::agent::wire::check(rep.smoke.as_ref()).as_ref(),
+                            );
+                            let msg = format!(
+                                "{} files, checksum {} matches the primary's{}",
+                                rep.files,
+                                &rep.checksum[..12.min(rep.checksum.len())],
+                                note.en
+                            );
+                            if failed {
+                                StepResult::Failed(msg)
                             } else {
-                                ""
+                                StepResult::Succeeded(msg)
                             }
-                        )),
+                        }
                         Some(rep) => StepResult::Failed(format!(
                             "checksum {} differs from the primary's {}",
                             rep.checksum, s.checksum

@@ -284,6 +284,19 @@ fn schedules(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) {
                 ));
             }
         }
+        for (mi, m) in tier.members.iter().enumerate() {
+            if let Some(Err(e)) = m
+                .readiness
+                .as_ref()
+                .and_then(|r| r.timeout.as_deref())
+                .map(duration::parse)
+            {
+                out.push(bad_duration(
+                    &format!("spec.tiers[{ti}].members[{mi}].readiness.timeout"),
+                    &e,
+                ));
+            }
+        }
         let Some(entry) = compiled
             .entries
             .iter()
@@ -907,6 +920,27 @@ mod tests {
                 .iter()
                 .any(|x| x.path == "spec.tiers[1].hooks[0].timeout")
         );
+    }
+
+    #[test]
+    fn an_unreadable_readiness_timeout_is_a_finding() {
+        let mut p = good_plan();
+        let path = "spec.tiers[0].members[0].readiness.timeout";
+        for (timeout, found) in [
+            (None, false),
+            (Some("10m"), false),
+            (Some("ten minutes"), true),
+        ] {
+            p.spec.tiers[0].members[0].readiness = Some(pusdata_crds::v1alpha1::MemberReadiness {
+                selector: None,
+                timeout: timeout.map(str::to_string),
+            });
+            assert_eq!(
+                check(&p).iter().any(|x| x.path == path),
+                found,
+                "{timeout:?}"
+            );
+        }
     }
 
     #[test]

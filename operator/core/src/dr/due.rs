@@ -209,6 +209,14 @@ fn token_suffix(token: &str) -> String {
 /// shortened and given a hash so two long names stay distinct.
 pub fn run_name(source: &SourceRef, suffix: &str) -> String {
     let raw = format!("{}-{}", source.member, source.object());
+    let base = dns_name(&raw, 63usize.saturating_sub(suffix.len() + 1));
+    format!("{base}-{suffix}")
+}
+
+/// `raw` as a DNS label of at most `room` characters: lowercase letters, digits and single
+/// dashes; when too long, cut and suffixed with a hash of the whole of `raw`, so two long
+/// names that share a prefix stay distinct and the same input always gives the same name.
+pub fn dns_name(raw: &str, room: usize) -> String {
     let mut base: String = raw
         .chars()
         .map(|c| match c.to_ascii_lowercase() {
@@ -220,15 +228,13 @@ pub fn run_name(source: &SourceRef, suffix: &str) -> String {
         base = base.replace("--", "-");
     }
     let base = base.trim_matches('-').to_string();
-    let room = 63usize.saturating_sub(suffix.len() + 1);
-    let base = if base.len() > room {
-        let hash = format!("{:06x}", fnv1a(&raw) & 0xff_ffff);
+    if base.len() > room {
+        let hash = format!("{:06x}", fnv1a(raw) & 0xff_ffff);
         let keep = room.saturating_sub(hash.len() + 1);
         format!("{}-{hash}", base[..keep].trim_end_matches('-'))
     } else {
         base
-    };
-    format!("{base}-{suffix}")
+    }
 }
 
 #[cfg(test)]

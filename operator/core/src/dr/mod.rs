@@ -8,6 +8,7 @@ pub mod achieved;
 pub mod check;
 pub mod compile;
 pub mod cron;
+pub mod drc;
 pub mod due;
 pub mod freshness;
 pub mod steps;

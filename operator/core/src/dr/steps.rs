@@ -34,7 +34,8 @@ pub enum StepAction {
     FinalSync,
     /// Restore one service (into an isolated namespace for a drill).
     Restore,
-    /// Verify one service: snapshot checksums and its smoke command.
+    /// Verify one service: snapshot checksums, then the readiness of its workloads and its
+    /// smoke command when the plan asks for them (`dr::drc`; skipped in a local drill).
     Verify,
     /// Compute the RTO achieved per tier from the step timestamps (drills).
     MeasureRto,
@@ -220,6 +221,11 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
             needs,
             timeout: None,
         });
+        let ready = if member.readiness.is_some() {
+            ", wait for its workloads to be ready"
+        } else {
+            ""
+        };
         let smoke = if member.smoke_command.is_empty() {
             String::new()
         } else {
@@ -228,7 +234,7 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
         out.push(PlannedStep {
             id: ids::verify(name),
             action: StepAction::Verify,
-            title: format!("Verify {name}: compare checksums with the snapshot{smoke}"),
+            title: format!("Verify {name}: compare checksums with the snapshot{ready}{smoke}"),
             service: Some(name.clone()),
             tier: Some(tier.name.clone()),
             needs: vec![ids::restore(name)],

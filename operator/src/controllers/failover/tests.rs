@@ -69,6 +69,8 @@ fn member(name: &str, deps: &[&str]) -> Member {
         depends_on: deps.iter().map(|d| d.to_string()).collect(),
         size_hint_bytes: None,
         smoke_command: Vec::new(),
+        smoke_image: None,
+        readiness: None,
     }
 }
 
@@ -277,12 +279,13 @@ async fn a_drill_runs_to_completion_reconcile_by_reconcile() {
         assert_eq!(s.attempts, Some(1), "{s:?}");
         assert!(s.started_at.is_some() && s.finished_at.is_some());
     }
+    let verified = step(&fo, "verify/app").message.clone().unwrap();
+    assert!(verified.contains("matches"), "{verified}");
+    // The agent here restores into directories: no workloads, said so, not a failure.
     assert!(
-        step(&fo, "verify/app")
-            .message
-            .as_deref()
-            .unwrap()
-            .contains("matches")
+        verified.contains("; readiness skipped: no workloads in a local drill")
+            && verified.contains("; smoke skipped: no workloads in a local drill"),
+        "{verified}"
     );
     // A drill never fences: the DRC was not promoted, and nothing is left at the DRC.
     assert_eq!(st.epoch, None);
@@ -992,4 +995,79 @@ async fn a_link_cut_in_a_network_namespace_never_makes_two_active_sites() {
         "the final sync starts once the primary answers again"
     );
     assert_eq!(views(&s, &s.primary).await, ((2, false), (2, true)));
+}
+
+#[test]
+fn verify_asks_for_the_members_checks_and_fails_when_one_fails() {
+    let fo = Failover::new(
+        "drill-q4",
+        FailoverSpec {
+            plan: "bekasi".into(),
+            kind: FailoverType::Drill,
+            scope: Scope::default(),
+            reason: "checks".into(),
+            accept_data_loss: false,
+            requested_by: None,
+        },
+    );
+    let mut m = member("app", &["db"]);
+    let plain = verify_request(&fo, &m, "rid".into(), 1, "sum");
+    assert_eq!((plain.readiness, plain.smoke), (None, None));
+    let p = plain.placement.unwrap();
+    assert_eq!(
+        (p.kind.as_str(), p.failover.as_str(), p.member.as_str()),
+        ("Drill", "drill-q4", "app")
+    );
+    m.readiness = Some(pusdata_crds::v1alpha1::MemberReadiness::default());
+    m.smoke_command = vec!["/bin/check".into()];
+    m.smoke_image = Some("check:1".into());
+    let full = verify_request(&fo, &m, "rid".into(), 1, "sum");
+    let r = full.readiness.unwrap();
+    assert_eq!(
+        r.selector["app"], "app",
+        "the pvcSelector labels by default"
+    );
+    assert_eq!(r.timeout_seconds, 300);
+    let smoke = full.smoke.unwrap();
+    assert_eq!(
+        (smoke.command, smoke.image),
+        (vec!["/bin/check".to_string()], "check:1".to_string())
+    );
+
+    let check = |state: drc::CheckState| {
+        Some(wire::check_msg(&drc::CheckOutcome::new(
+            state,
+            Text::new("seen", "terlihat"),
+        )))
+    };
+    let rep = |r, s| pusdata::agent::proto::WorkReport {
+        readiness: r,
+        smoke: s,
+        ..Default::default()
+    };
+    let table = [
+        (rep(None, None), false),
+        (
+            rep(
+                check(drc::CheckState::Passed),
+                check(drc::CheckState::Skipped),
+            ),
+            false,
+        ),
+        (
+            rep(
+                check(drc::CheckState::Passed),
+                check(drc::CheckState::Failed),
+            ),
+            true,
+        ),
+        (rep(check(drc::CheckState::Failed), None), true),
+    ];
+    for (report, fails) in table {
+        match checks_result(&report, "3 files".into()) {
+            StepResult::Failed(m) => assert!(fails && m.starts_with("3 files; "), "{m}"),
+            StepResult::Succeeded(m) => assert!(!fails && m.starts_with("3 files"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -14,6 +14,8 @@ fn member(name: &str, deps: &[&str]) -> Member {
         depends_on: deps.iter().map(|d| d.to_string()).collect(),
         size_hint_bytes: None,
         smoke_command: vec![],
+        smoke_image: None,
+        readiness: None,
     }
 }
 

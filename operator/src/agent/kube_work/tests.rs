@@ -1,0 +1,631 @@
+//! The Kubernetes work against the in-memory API (kube-fake-client). The test plays the
+//! Restore controller (it writes the Restore's status) and the workloads' controllers.
+
+#![allow(clippy::unwrap_used)]
+use super::*;
+use k8s_openapi::api::apps::v1::{DeploymentSpec, DeploymentStatus};
+use k8s_openapi::api::batch::v1::JobStatus;
+use k8s_openapi::api::core::v1::{
+    ContainerState, ContainerStateTerminated, ContainerStatus, PodStatus,
+};
+use kube::api::{Patch, PatchParams};
+use kube_fake_client::ClientBuilder;
+use pusdata_crds::v1alpha1::RestoreStatus;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+async fn client() -> Client {
+    ClientBuilder::new()
+        .with_resource::<Restore>()
+        .with_status_subresource::<Restore>()
+        .with_status_subresource::<Job>()
+        .with_status_subresource::<Deployment>()
+        .build()
+        .await
+        .unwrap()
+}
+
+fn work(client: &Client) -> Arc<KubeWork> {
+    Arc::new(KubeWork::new(
+        client.clone(),
+        tokio::runtime::Handle::current(),
+        KubeSettings {
+            max_poll: Duration::from_millis(5),
+            ..KubeSettings::default()
+        },
+    ))
+}
+
+fn placement(kind: FailoverType) -> Placement {
+    Placement {
+        kind,
+        failover: "drill-nov".into(),
+        plan: "bekasi".into(),
+        agency: "disdukcapil".into(),
+        member: "siak-db".into(),
+        namespace: "disdukcapil".into(),
+        repository: "disdukcapil-drc".into(),
+        pvc: "data".into(),
+    }
+}
+
+fn restore_job(kind: FailoverType, request_id: &str) -> RestoreJob {
+    RestoreJob {
+        snapshot: "disdukcapil/abc123".into(),
+        target: "drill/drill-nov/siak-db".into(),
+        placement: Some(placement(kind)),
+        request_id: request_id.into(),
+        epoch: 3,
+        deadline: None,
+    }
+}
+
+async fn namespace(client: &Client, name: &str, labels: &[(&str, &str)]) {
+    let ns = Namespace {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            labels: Some(
+                labels
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            ),
+            ..ObjectMeta::default()
+        },
+        ..Namespace::default()
+    };
+    Api::<Namespace>::all(client.clone())
+        .create(&PostParams::default(), &ns)
+        .await
+        .unwrap();
+}
+
+/// Waits until the named Restore exists, then writes `status` as its controller would.
+async fn play_restore_controller(client: &Client, ns: &str, name: &str, status: RestoreStatus) {
+    let api = Api::<Restore>::namespaced(client.clone(), ns);
+    for _ in 0..2000 {
+        if api.get_opt(name).await.unwrap().is_some() {
+            api.patch_status(
+                name,
+                &PatchParams::default(),
+                &Patch::Merge(&serde_json::json!({ "status": status })),
+            )
+            .await
+            .unwrap();
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    panic!("Restore {ns}/{name} never created");
+}
+
+fn completed(files: u64) -> RestoreStatus {
+    RestoreStatus {
+        phase: Some(RestorePhase::Completed),
+        snapshot_id: Some("abc123".into()),
+        files: Some(files),
+        bytes: Some(files * 100),
+        mismatches: Some(0),
+        ..RestoreStatus::default()
+    }
+}
+
+const DRILL_NS: &str = "pusdata-drill-drill-nov-disdukcapil";
+const RESTORE: &str = "drill-nov-siak-db-data";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drill_restores_into_an_isolated_labelled_namespace_and_resumes_by_request_id() {
+    let c = client().await;
+    let w = work(&c);
+    let w2 = Arc::clone(&w);
+    let running = tokio::task::spawn_blocking(move || {
+        w2.restore(&restore_job(FailoverType::Drill, "rid-1"), &mut |_| {})
+    });
+    play_restore_controller(&c, DRILL_NS, RESTORE, completed(7)).await;
+    let report = running.await.unwrap().unwrap();
+    assert_eq!((report.files, report.bytes), (7, 700));
+    assert_eq!(report.checksum, "snapshot:abc123");
+    assert!(report.matches);
+
+    let ns = Api::<Namespace>::all(c.clone())
+        .get(DRILL_NS)
+        .await
+        .unwrap();
+    let labels = ns.labels();
+    assert_eq!(labels[drc::DRILL_LABEL], "true");
+    assert_eq!(labels[drc::FAILOVER_LABEL], "drill-nov");
+    assert_eq!(labels["pusdata.io/plan"], "bekasi");
+    assert_eq!(labels["pusdata.io/agency"], "disdukcapil");
+    let policies = Api::<NetworkPolicy>::namespaced(c.clone(), DRILL_NS)
+        .list(&ListParams::default())
+        .await
+        .unwrap();
+    let mut names: Vec<_> = policies.items.iter().map(|p| p.name_any()).collect();
+    names.sort();
+    assert_eq!(names, [drc::ISOLATION_POLICY, drc::MOVER_EGRESS_POLICY]);
+    let r = Api::<Restore>::namespaced(c.clone(), DRILL_NS)
+        .get(RESTORE)
+        .await
+        .unwrap();
+    assert_eq!(r.spec.epoch, Some(3), "stamped with the request's epoch");
+    assert_eq!(r.spec.failover.as_deref(), Some("drill-nov"));
+    assert_eq!(r.spec.snapshot, "abc123");
+    assert_eq!(r.spec.target.pvc, "data");
+    assert_eq!(r.spec.repository, "disdukcapil-drc");
+    assert_eq!(r.annotations()[drc::REQUEST_ANNOTATION], "rid-1");
+    // No member namespace was created or touched.
+    assert!(
+        Api::<Namespace>::all(c.clone())
+            .get_opt("disdukcapil")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // A retry (another attempt) finds the completed Restore and answers without a new one.
+    let w3 = Arc::clone(&w);
+    let again = tokio::task::spawn_blocking(move || {
+        w3.restore(&restore_job(FailoverType::Drill, "rid-2"), &mut |_| {})
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(again.files, 7);
+    let all = Api::<Restore>::namespaced(c.clone(), DRILL_NS)
+        .list(&ListParams::default())
+        .await
+        .unwrap();
+    assert_eq!(all.items.len(), 1);
+    assert_eq!(
+        all.items[0].annotations()[drc::REQUEST_ANNOTATION],
+        "rid-1",
+        "not replaced"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_past_the_deadline_gives_up_and_a_retry_resumes_it() {
+    let c = client().await;
+    let w = work(&c);
+    let mut job = restore_job(FailoverType::Drill, "rid-1");
+    job.deadline = Some(Instant::now() + Duration::from_millis(2100));
+    let w2 = Arc::clone(&w);
+    let j2 = job.clone();
+    let err = tokio::task::spawn_blocking(move || w2.restore(&j2, &mut |_| {}))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(err.to_string().contains("deadline"), "{err}");
+    // The same request again (as after a crash) waits for the same Restore.
+    job.deadline = None;
+    let w3 = Arc::clone(&w);
+    let running = tokio::task::spawn_blocking(move || w3.restore(&job, &mut |_| {}));
+    play_restore_controller(&c, DRILL_NS, RESTORE, completed(2)).await;
+    assert_eq!(running.await.unwrap().unwrap().files, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_restore_is_reported_and_replaced_by_the_next_attempt() {
+    let c = client().await;
+    let w = work(&c);
+    let w2 = Arc::clone(&w);
+    let running = tokio::task::spawn_blocking(move || {
+        w2.restore(&restore_job(FailoverType::Drill, "rid-1"), &mut |_| {})
+    });
+    let failed = RestoreStatus {
+        phase: Some(RestorePhase::Failed),
+        ..RestoreStatus::default()
+    };
+    play_restore_controller(&c, DRILL_NS, RESTORE, failed).await;
+    let err = running.await.unwrap().unwrap_err();
+    assert!(matches!(err, WorkError::Failed(_)), "{err}");
+    // The failed attempt left a half-filled PVC behind.
+    let pvcs = Api::<PersistentVolumeClaim>::namespaced(c.clone(), DRILL_NS);
+    let half = PersistentVolumeClaim {
+        metadata: ObjectMeta {
+            name: Some("data".into()),
+            namespace: Some(DRILL_NS.into()),
+            ..ObjectMeta::default()
+        },
+        ..PersistentVolumeClaim::default()
+    };
+    pvcs.create(&PostParams::default(), &half).await.unwrap();
+    let w3 = Arc::clone(&w);
+    let retry = tokio::task::spawn_blocking(move || {
+        w3.restore(&restore_job(FailoverType::Drill, "rid-2"), &mut |_| {})
+    });
+    // The next attempt deletes the failed one and creates it anew.
+    let api = Api::<Restore>::namespaced(c.clone(), DRILL_NS);
+    for _ in 0..2000 {
+        let r = api.get_opt(RESTORE).await.unwrap();
+        if r.is_some_and(|r| r.annotations()[drc::REQUEST_ANNOTATION] == "rid-2") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    assert!(
+        pvcs.get_opt("data").await.unwrap().is_none(),
+        "the drill copy's half-filled PVC is removed before the new attempt"
+    );
+    play_restore_controller(&c, DRILL_NS, RESTORE, completed(4)).await;
+    assert_eq!(retry.await.unwrap().unwrap().files, 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failover_restores_into_the_member_namespace_which_must_exist() {
+    let c = client().await;
+    let w = work(&c);
+    let w2 = Arc::clone(&w);
+    let err = tokio::task::spawn_blocking(move || {
+        w2.restore(&restore_job(FailoverType::Failover, "rid-1"), &mut |_| {})
+    })
+    .await
+    .unwrap()
+    .unwrap_err();
+    assert!(matches!(err, WorkError::Invalid(_)), "{err}");
+    namespace(&c, "disdukcapil", &[("pusdata.io/agency", "disdukcapil")]).await;
+    let w3 = Arc::clone(&w);
+    let running = tokio::task::spawn_blocking(move || {
+        w3.restore(&restore_job(FailoverType::Failover, "rid-1"), &mut |_| {})
+    });
+    play_restore_controller(&c, "disdukcapil", RESTORE, completed(5)).await;
+    assert_eq!(running.await.unwrap().unwrap().files, 5);
+    let namespaces = Api::<Namespace>::all(c.clone())
+        .list(&ListParams::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        namespaces.items.len(),
+        1,
+        "no drill namespace for a failover"
+    );
+    let ns = &namespaces.items[0];
+    assert!(!ns.labels().contains_key(drc::DRILL_LABEL));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drill_never_restores_into_an_existing_namespace_without_the_drill_label() {
+    let c = client().await;
+    namespace(&c, DRILL_NS, &[]).await;
+    let w = work(&c);
+    let err = tokio::task::spawn_blocking(move || {
+        w.restore(&restore_job(FailoverType::Drill, "rid-1"), &mut |_| {})
+    })
+    .await
+    .unwrap()
+    .unwrap_err();
+    assert!(
+        matches!(err, WorkError::Invalid(ref m) if m.contains(drc::DRILL_LABEL)),
+        "{err}"
+    );
+}
+
+async fn seed_restored(c: &Client, ns: &str, status: RestoreStatus) {
+    let p = placement(FailoverType::Drill);
+    let r = drc::restore_object(&p, ns, "disdukcapil/abc123", "rid-1", 3, "repo", None);
+    Api::<Restore>::namespaced(c.clone(), ns)
+        .create(&PostParams::default(), &r)
+        .await
+        .unwrap();
+    play_restore_controller(c, ns, RESTORE, status).await;
+}
+
+async fn seed_deployment(c: &Client, ns: &str, name: &str, desired: i32, ready: i32) {
+    let d = Deployment {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            namespace: Some(ns.into()),
+            labels: Some([("app".to_string(), "siak".to_string())].into()),
+            ..ObjectMeta::default()
+        },
+        spec: Some(DeploymentSpec {
+            replicas: Some(desired),
+            ..DeploymentSpec::default()
+        }),
+        status: None,
+    };
+    let api = Api::<Deployment>::namespaced(c.clone(), ns);
+    api.create(&PostParams::default(), &d).await.unwrap();
+    let status = DeploymentStatus {
+        ready_replicas: Some(ready),
+        updated_replicas: Some(desired),
+        observed_generation: Some(1),
+        ..DeploymentStatus::default()
+    };
+    api.patch_status(
+        name,
+        &PatchParams::default(),
+        &Patch::Merge(&serde_json::json!({ "status": status })),
+    )
+    .await
+    .unwrap();
+}
+
+fn verify_job(smoke: bool) -> VerifyJob {
+    VerifyJob {
+        target: "drill/drill-nov/siak-db".into(),
+        placement: Some(placement(FailoverType::Drill)),
+        readiness: Some(drc::ReadinessCheck {
+            selector: BTreeMap::from([("app".to_string(), "siak".to_string())]),
+            timeout: Duration::from_secs(60),
+        }),
+        smoke: smoke.then(|| drc::SmokeCheck {
+            command: vec!["/bin/check".into()],
+            image: String::new(),
+            timeout: Duration::from_secs(60),
+        }),
+        request_id: "rid-v".into(),
+        ..VerifyJob::default()
+    }
+}
+
+/// Waits for the smoke Job, then finishes it (and, on failure, its Pod's termination).
+async fn play_smoke(c: &Client, ns: &str, exit: i32, output: &str) {
+    let jobs = Api::<Job>::namespaced(c.clone(), ns);
+    let name = drc::smoke_job_name("siak-db", "rid-v");
+    for _ in 0..2000 {
+        if jobs.get_opt(&name).await.unwrap().is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let job = jobs.get(&name).await.unwrap();
+    let pod_spec = job.spec.unwrap().template.spec.unwrap();
+    assert_eq!(
+        pod_spec.containers[0].image.as_deref(),
+        Some("busybox:1.36")
+    );
+    if exit != 0 {
+        let pod = Pod {
+            metadata: ObjectMeta {
+                name: Some(format!("{name}-x")),
+                namespace: Some(ns.into()),
+                labels: Some([(drc::SMOKE_LABEL.to_string(), name.clone())].into()),
+                ..ObjectMeta::default()
+            },
+            spec: None,
+            status: Some(PodStatus {
+                container_statuses: Some(vec![ContainerStatus {
+                    name: "smoke".into(),
+                    state: Some(ContainerState {
+                        terminated: Some(ContainerStateTerminated {
+                            exit_code: exit,
+                            message: Some(output.into()),
+                            ..ContainerStateTerminated::default()
+                        }),
+                        ..ContainerState::default()
+                    }),
+                    ..ContainerStatus::default()
+                }]),
+                ..PodStatus::default()
+            }),
+        };
+        Api::<Pod>::namespaced(c.clone(), ns)
+            .create(&PostParams::default(), &pod)
+            .await
+            .unwrap();
+    }
+    let status = JobStatus {
+        succeeded: (exit == 0).then_some(1),
+        failed: (exit != 0).then_some(1),
+        ..JobStatus::default()
+    };
+    jobs.patch_status(
+        &name,
+        &PatchParams::default(),
+        &Patch::Merge(&serde_json::json!({ "status": status })),
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_checks_checksums_then_waits_for_readiness_then_runs_the_smoke_job() {
+    let c = client().await;
+    namespace(&c, DRILL_NS, &[(drc::DRILL_LABEL, "true")]).await;
+    seed_restored(&c, DRILL_NS, completed(3)).await;
+    let w = work(&c);
+    let w2 = Arc::clone(&w);
+    let running = tokio::task::spawn_blocking(move || w2.verify(&verify_job(true)));
+    // Not ready at first; ready a little later.
+    seed_deployment(&c, DRILL_NS, "siak", 2, 1).await;
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    Api::<Deployment>::namespaced(c.clone(), DRILL_NS)
+        .patch_status(
+            "siak",
+            &PatchParams::default(),
+            &Patch::Merge(&serde_json::json!({ "status": { "readyReplicas": 2 } })),
+        )
+        .await
+        .unwrap();
+    play_smoke(&c, DRILL_NS, 0, "").await;
+    let report = running.await.unwrap().unwrap();
+    assert!(report.matches);
+    assert_eq!(report.files, 3);
+    let r = report.readiness.unwrap();
+    assert_eq!(r.state, CheckState::Passed, "{r:?}");
+    let s = report.smoke.unwrap();
+    assert_eq!(s.state, CheckState::Passed, "{s:?}");
+    assert!(s.message.en.contains("/bin/check"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_smoke_command_is_reported_with_a_secret_free_tail() {
+    let c = client().await;
+    namespace(&c, DRILL_NS, &[(drc::DRILL_LABEL, "true")]).await;
+    seed_restored(&c, DRILL_NS, completed(3)).await;
+    seed_deployment(&c, DRILL_NS, "siak", 1, 1).await;
+    let w = work(&c);
+    let running = tokio::task::spawn_blocking(move || w.verify(&verify_job(true)));
+    play_smoke(&c, DRILL_NS, 3, "connecting\nDB_PASSWORD=hunter2\nrefused").await;
+    let report = running.await.unwrap().unwrap();
+    let s = report.smoke.unwrap();
+    assert_eq!(s.state, CheckState::Failed);
+    assert!(s.message.en.contains("exit 3"), "{}", s.message.en);
+    assert!(s.message.en.contains("refused"));
+    assert!(!s.message.en.contains("hunter2"), "{}", s.message.en);
+    assert!(!s.message.id.contains("hunter2"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unready_workloads_fail_readiness_and_skip_the_smoke_command() {
+    let c = client().await;
+    namespace(&c, DRILL_NS, &[(drc::DRILL_LABEL, "true")]).await;
+    seed_restored(&c, DRILL_NS, completed(3)).await;
+    seed_deployment(&c, DRILL_NS, "siak", 2, 0).await;
+    let w = work(&c);
+    let mut job = verify_job(true);
+    job.readiness.as_mut().unwrap().timeout = Duration::from_millis(50);
+    let report = tokio::task::spawn_blocking(move || w.verify(&job))
+        .await
+        .unwrap()
+        .unwrap();
+    let r = report.readiness.unwrap();
+    assert_eq!(r.state, CheckState::Failed);
+    assert!(
+        r.message.en.contains("Deployment/siak 0/2"),
+        "{}",
+        r.message.en
+    );
+    assert_eq!(report.smoke.unwrap().state, CheckState::Skipped);
+    let jobs = Api::<Job>::namespaced(c.clone(), DRILL_NS)
+        .list(&ListParams::default())
+        .await
+        .unwrap();
+    assert!(jobs.items.is_empty(), "no smoke Job on unready workloads");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mismatching_checksums_fail_verify_without_checks_and_unasked_checks_are_skipped() {
+    let c = client().await;
+    namespace(&c, DRILL_NS, &[(drc::DRILL_LABEL, "true")]).await;
+    let bad = RestoreStatus {
+        mismatches: Some(2),
+        ..completed(3)
+    };
+    seed_restored(&c, DRILL_NS, bad).await;
+    let w = work(&c);
+    let report = tokio::task::spawn_blocking(move || w.verify(&verify_job(true)))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!report.matches);
+    assert_eq!(report.readiness.unwrap().state, CheckState::Skipped);
+
+    let c = client().await;
+    namespace(&c, DRILL_NS, &[(drc::DRILL_LABEL, "true")]).await;
+    seed_restored(&c, DRILL_NS, completed(3)).await;
+    let w = work(&c);
+    let job = VerifyJob {
+        readiness: None,
+        smoke: None,
+        ..verify_job(false)
+    };
+    let report = tokio::task::spawn_blocking(move || w.verify(&job))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(report.matches);
+    assert_eq!(report.readiness, Some(drc::readiness_not_configured()));
+    assert_eq!(report.smoke, Some(drc::smoke_not_configured()));
+}
+
+fn discard_job(namespace: &str) -> DiscardJob {
+    DiscardJob {
+        target: "drill/drill-nov".into(),
+        placement: Some(Placement {
+            kind: FailoverType::Drill,
+            failover: "drill-nov".into(),
+            namespace: namespace.into(),
+            ..Placement::default()
+        }),
+        deadline: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn teardown_removes_only_drill_namespaces() {
+    let c = client().await;
+    let drill = drc::drill_namespace_labels(&placement(FailoverType::Drill));
+    let drill: Vec<(&str, &str)> = drill
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    namespace(&c, DRILL_NS, &drill).await;
+    namespace(&c, "disdukcapil", &[("pusdata.io/agency", "disdukcapil")]).await;
+    seed_restored(&c, DRILL_NS, completed(6)).await;
+    let w = work(&c);
+    let w2 = Arc::clone(&w);
+    let report = tokio::task::spawn_blocking(move || w2.discard(&discard_job("")))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(report.files, 6);
+    let api = Api::<Namespace>::all(c.clone());
+    assert!(api.get_opt(DRILL_NS).await.unwrap().is_none());
+    assert!(api.get_opt("disdukcapil").await.unwrap().is_some());
+    // Again: nothing left, still fine (teardown is idempotent).
+    let w3 = Arc::clone(&w);
+    let again = tokio::task::spawn_blocking(move || w3.discard(&discard_job("")))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.files, 0);
+    // Never anything but a drill.
+    let w4 = Arc::clone(&w);
+    let mut not_drill = discard_job("");
+    not_drill.placement.as_mut().unwrap().kind = FailoverType::Failover;
+    let err = tokio::task::spawn_blocking(move || w4.discard(&not_drill))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(err, WorkError::Invalid(_)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn teardown_refuses_a_namespace_without_the_drill_label() {
+    let c = client().await;
+    // Labelled with the failover (say, by hand) but not a drill namespace.
+    namespace(&c, "disdukcapil", &[(drc::FAILOVER_LABEL, "drill-nov")]).await;
+    // A drill namespace of the same failover: not removed either, since the whole
+    // teardown stops before deleting anything.
+    namespace(
+        &c,
+        DRILL_NS,
+        &[
+            (drc::DRILL_LABEL, "true"),
+            (drc::FAILOVER_LABEL, "drill-nov"),
+        ],
+    )
+    .await;
+    let w = work(&c);
+    let w2 = Arc::clone(&w);
+    let err = tokio::task::spawn_blocking(move || w2.discard(&discard_job("")))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        matches!(err, WorkError::Invalid(ref m) if m.contains("disdukcapil")),
+        "{err}"
+    );
+    let api = Api::<Namespace>::all(c.clone());
+    assert!(api.get_opt("disdukcapil").await.unwrap().is_some());
+    assert!(api.get_opt(DRILL_NS).await.unwrap().is_some());
+
+    // Named directly: a namespace with the drill name but no drill label is refused too.
+    let c = client().await;
+    namespace(&c, DRILL_NS, &[]).await;
+    let w = work(&c);
+    let err = tokio::task::spawn_blocking(move || w.discard(&discard_job("disdukcapil")))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(err, WorkError::Invalid(_)), "{err}");
+    assert!(
+        Api::<Namespace>::all(c.clone())
+            .get_opt(DRILL_NS)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
