@@ -327,6 +327,14 @@ pub(crate) fn hardened_job(p: Parts<'_>) -> Job {
         value: Some("info".into()),
         ..EnvVar::default()
     });
+    // glibc gives every thread that allocates its own arena and keeps freed chunks in them;
+    // measured on a 1 GiB restore, peak RSS fell from 200 to 165 MB with two arenas
+    // (docs/benchmarks.md). The mover's threads do not contend on the allocator.
+    env.push(EnvVar {
+        name: "MALLOC_ARENA_MAX".into(),
+        value: Some("2".into()),
+        ..EnvVar::default()
+    });
     let container = Container {
         name: CONTAINER.into(),
         image: Some(s.image.clone()),

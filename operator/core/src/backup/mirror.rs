@@ -733,8 +733,8 @@ mod tests {
             ("s3-primary".into(), "AWS_REGION".into(), Some(true))
         );
         assert!(
-            env.iter()
-                .all(|e| e.value.is_none() || e.name == "RUST_LOG")
+            env.iter().all(|e| e.value.is_none()
+                || ["RUST_LOG", "MALLOC_ARENA_MAX"].contains(&e.name.as_str()))
         );
         let limits = c.resources.as_ref().unwrap().limits.as_ref().unwrap();
         assert_eq!(limits["memory"].0, MoverSettings::default().memory_limit);
