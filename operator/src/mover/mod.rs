@@ -10,6 +10,7 @@ mod backup;
 
 mod inspect;
 mod limit;
+mod lock;
 mod maintenance;
 mod progress;
 mod repo;
@@ -21,6 +22,8 @@ mod restore;
 pub use backup::{BackupReport, BackupRequest, backup};
 #[allow(unused_imports)]
 pub use inspect::{RepoStats, destroy, inspect};
+#[allow(unused_imports)]
+pub use lock::{LockOptions, RepoLock, write_abandoned_lock};
 #[allow(unused_imports)]
 pub use maintenance::{
     CheckReport, CheckRequest, ForgetReport, ForgetRequest, GroupReport, SnapshotInfo,
@@ -59,6 +62,9 @@ pub enum MoverError {
     /// The repository or its backend failed.
     #[error("{0}")]
     Repository(String),
+    /// Another run holds a conflicting lock on the repository (APP-BACKUP).
+    #[error("{0}")]
+    Locked(String),
     /// A local file could not be read or written.
     #[error("{0}")]
     Io(String),
@@ -77,6 +83,7 @@ impl MoverError {
             MoverError::NoSnapshot(_) => "no-snapshot",
             MoverError::TargetNotEmpty(_) => "target-not-empty",
             MoverError::Repository(_) => "repository",
+            MoverError::Locked(_) => "locked",
             MoverError::Io(_) => "io",
             MoverError::Panicked(_) => "panicked",
         }
