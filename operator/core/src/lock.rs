@@ -170,6 +170,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::type_complexity)]
     fn table() {
         let now = ts("2026-11-26T02:00:00Z");
         let fresh_x = lock("a", Some("2026-11-26T01:55:00Z"), Some(true));

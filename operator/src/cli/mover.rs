@@ -463,6 +463,7 @@ fn run_inner(cmd: super::MoverCommand) -> Result<(), Outcome> {
                         keep_monthly: a.keep_monthly,
                         keep_yearly: a.keep_yearly,
                         min_verified: a.min_verified,
+                        schedule: None,
                     },
                     tags: tags(&a.tag),
                     verified: a.verified.iter().map(|s| s.trim().to_string()).collect(),

@@ -148,6 +148,11 @@ mod tests {
                 "fn desired(",
                 "\n}",
             ),
+            between(
+                &read("operator/core/src/retention/run.rs"),
+                "pub mod reason",
+                "\n}",
+            ),
         ];
         let more: Vec<String> = sources.iter().flat_map(|s| camel(s)).collect();
         for r in [
@@ -158,6 +163,7 @@ mod tests {
             "RpoExceeded",
             "AwaitingSignOff",
             "WithinTargets",
+            "RepositoryLocked",
         ] {
             assert!(more.iter().any(|m| m == r), "{r} not found in {more:?}");
         }

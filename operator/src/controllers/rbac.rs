@@ -74,6 +74,7 @@ pub fn all() -> Vec<(String, String, Vec<String>)> {
         super::events::PERMISSIONS,
         super::webhook_certs::PERMISSIONS,
         super::repository::PERMISSIONS,
+        super::retention::PERMISSIONS,
     ];
     merge(sets.iter().flat_map(|s| s.iter()))
 }

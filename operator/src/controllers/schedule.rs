@@ -110,7 +110,12 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
         .list(&ListParams::default())
         .await?
         .items;
-    let old = plan.status.clone().unwrap_or_default();
+    // `status.retention` belongs to the retention controller: left out here, so this merge
+    // patch (which omits the empty list) never writes back a stale copy of it.
+    let old = DisasterRecoveryPlanStatus {
+        retention: Vec::new(),
+        ..plan.status.clone().unwrap_or_default()
+    };
 
     // Decide.
     let states: Vec<SourceState> = sources

@@ -145,6 +145,8 @@ pub struct ForgetReport {
     pub groups: Vec<GroupReport>,
     /// Snapshots removed (or that would be, on a dry run).
     pub forgotten: Vec<String>,
+    /// How many (kept when the list is cut to fit a termination message).
+    pub forgotten_count: u32,
     /// Whether unused data was pruned.
     pub pruned: bool,
     /// Dry run: nothing changed.
@@ -236,6 +238,7 @@ pub fn forget(repo_cfg: &RepoConfig, req: &ForgetRequest) -> Result<ForgetReport
     };
     Ok(ForgetReport {
         groups: reports,
+        forgotten_count: u32::try_from(forgotten.len()).unwrap_or(u32::MAX),
         forgotten,
         pruned: req.prune && !req.dry_run,
         dry_run: req.dry_run,

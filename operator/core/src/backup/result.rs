@@ -128,6 +128,17 @@ pub fn fit_termination_message(json: &serde_json::Value) -> String {
         if o.contains_key("paths") {
             o.insert("paths".into(), serde_json::json!([]));
         }
+        // A forget report: the per-group decisions go, the forgotten ids are cut (their
+        // count stays in `forgottenCount`).
+        if o.contains_key("groups") {
+            o.insert("groups".into(), serde_json::json!([]));
+        }
+        if let Some(serde_json::Value::Array(f)) = o.get_mut("forgotten") {
+            f.truncate(FORGOTTEN_KEPT);
+        }
+        if let Some(serde_json::Value::Array(f)) = o.get_mut("removedStaleLocks") {
+            f.truncate(FORGOTTEN_KEPT);
+        }
         if let Some(serde_json::Value::Array(m)) = o.get_mut("mismatches") {
             m.truncate(MISMATCHES_KEPT);
             for x in m.iter_mut() {
@@ -140,6 +151,9 @@ pub fn fit_termination_message(json: &serde_json::Value) -> String {
     cut_string(v.pointer_mut("/error/message"), 3000);
     v.to_string()
 }
+
+/// Forgotten snapshot ids (and removed locks) a forget result keeps when it must be cut.
+pub const FORGOTTEN_KEPT: usize = 20;
 
 /// Differing paths a verification result keeps when it must be cut to fit.
 pub const MISMATCHES_KEPT: usize = 10;
