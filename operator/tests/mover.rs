@@ -443,6 +443,21 @@ fn s3_server_killed_mid_backup_leaves_no_half_snapshot() {
     assert_eq!(json(&out)["error"]["category"], "repository", "{stderr}");
 
     s3.restart();
+    // The failed run could not remove its shared lock (the server was gone when it tried):
+    // as restic's would, it stays until stale, and meanwhile no prune starts. Once the run is
+    // known dead an operator removes it with `unlock` (here without waiting 30 minutes).
+    let o = pusdata(&["mover", "forget", "-r", &repo, "--keep-last", "1"], &envs);
+    assert_eq!(
+        json(&o)["error"]["category"],
+        "locked",
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let out = ok(&pusdata(
+        &["mover", "unlock", "-r", &repo, "--older-than", "0"],
+        &envs,
+    ));
+    assert_eq!(out["removed"].as_array().unwrap().len(), 1, "{out}");
     let snaps = ok(&pusdata(&["mover", "snapshots", "-r", &repo], &envs));
     let ids: Vec<&str> = snaps
         .as_array()

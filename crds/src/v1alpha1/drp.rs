@@ -68,6 +68,14 @@ pub struct DisasterRecoveryPlanSpec {
     /// bytes per second.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assumed_restore_bytes_per_second: Option<u64>,
+    /// Completed `Backup` objects kept per source (default 10); older ones are deleted by
+    /// the schedule controller. Their snapshots stay (retention decides those); the newest
+    /// completed and the newest verified run of a source are always kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successful_backups_history_limit: Option<u32>,
+    /// Failed `Backup` objects kept per source (default 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_backups_history_limit: Option<u32>,
 }
 
 /// A group of services with the same recovery objectives.
