@@ -241,8 +241,9 @@ pub async fn reconcile_once(
         let next = spec.next_after(last.unwrap_or(now).max(now));
         dues.push(match &step {
             Step::Idle(d) => *d,
-            Step::Start | Step::Finish(_) => next.map_or(Due::Never, Due::At),
-            Step::Running | Step::Wait(_) => Due::At(now + BUSY_RECHECK),
+            Step::Finish(_) => next.map_or(Due::Never, Due::At),
+            // A Job's changes also wake the plan (`.owns`); this is the fallback.
+            Step::Start | Step::Running | Step::Wait(_) => Due::At(now + BUSY_RECHECK),
         });
         entries.push(run::record(prev, t, &jname, &step, next, now));
     }

@@ -115,15 +115,29 @@ impl fmt::Debug for LockOptions {
 /// The raw side of a repository: OpenDAL operator, a runtime to drive it, the master key.
 pub(crate) struct Raw {
     pub(crate) op: opendal::Operator,
-    pub(crate) rt: tokio::runtime::Runtime,
+    pub(crate) rt: &'static tokio::runtime::Runtime,
     pub(crate) key: MasterKey,
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, MoverError> {
-    tokio::runtime::Builder::new_current_thread()
+/// The runtime of lock I/O: one per process, with its own worker, alive to the end.
+///
+/// All OpenDAL operators of a process share one HTTP client and its connection pool, and a
+/// pooled connection is driven by the runtime that opened it. Opened on a current-thread
+/// runtime that is idle between calls, such a connection would hang rustic's own requests
+/// that pick it up (found by `s3_repository_is_read_by_restic`: a backup stalled on a read);
+/// a runtime whose worker always runs serves them.
+fn runtime() -> Result<&'static tokio::runtime::Runtime, MoverError> {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    if let Some(rt) = RT.get() {
+        return Ok(rt);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("pusdata-lock-io")
         .enable_all()
         .build()
-        .map_err(|e| MoverError::Io(format!("cannot start I/O runtime: {e}")))
+        .map_err(|e| MoverError::Io(format!("cannot start I/O runtime: {e}")))?;
+    Ok(RT.get_or_init(|| rt))
 }
 
 impl Raw {

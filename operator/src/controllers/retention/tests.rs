@@ -101,6 +101,10 @@ async fn a_due_retention_runs_one_job_and_records_its_result() {
     let r = world().await;
     let out = pass(&r).await;
     assert_eq!(out.started, vec![JOB.to_string()], "{out:?}");
+    assert_eq!(
+        out.requeue, BUSY_RECHECK,
+        "a started Job is looked at again soon"
+    );
     let j = job(&r, JOB).await.expect("the Job exists");
     let args = j.spec.unwrap().template.spec.unwrap().containers[0]
         .args
