@@ -389,6 +389,8 @@ pub fn plan() -> DisasterRecoveryPlan {
             contacts: Vec::new(),
             peer_loss: PeerLossPolicy::default(),
             assumed_restore_bytes_per_second: None,
+            successful_backups_history_limit: None,
+            failed_backups_history_limit: None,
         },
     )
 }

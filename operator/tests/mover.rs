@@ -443,6 +443,21 @@ fn s3_server_killed_mid_backup_leaves_no_half_snapshot() {
     assert_eq!(json(&out)["error"]["category"], "repository", "{stderr}");
 
     s3.restart();
+    // The failed run could not remove its shared lock (the server was gone when it tried):
+    // as restic's would, it stays until stale, and meanwhile no prune starts. Once the run is
+    // known dead an operator removes it with `unlock` (here without waiting 30 minutes).
+    let o = pusdata(&["mover", "forget", "-r", &repo, "--keep-last", "1"], &envs);
+    assert_eq!(
+        json(&o)["error"]["category"],
+        "locked",
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let out = ok(&pusdata(
+        &["mover", "unlock", "-r", &repo, "--older-than", "0"],
+        &envs,
+    ));
+    assert_eq!(out["removed"].as_array().unwrap().len(), 1, "{out}");
     let snaps = ok(&pusdata(&["mover", "snapshots", "-r", &repo], &envs));
     let ids: Vec<&str> = snaps
         .as_array()
@@ -749,4 +764,240 @@ fn the_restore_result_file_holds_what_the_restore_controller_reads_back() {
     let o = run(&id, tags, &used);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not empty"));
+}
+
+fn lock_files(repo: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(repo.join("locks"))
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+fn restic_locks(repo: &str, pw: &Path) -> Vec<String> {
+    let o = restic(repo, pw, &["list", "locks", "--no-lock"], &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// While Pusdata holds the exclusive lock a forget/prune takes, the restic CLI decrypts and
+/// honours it (refuses to back up), `pusdata mover backup` and a second forget refuse naming
+/// it; once released no lock remains and restic backs up again.
+#[test]
+fn exclusive_lock_is_honoured_by_restic_and_pusdata() {
+    let work = tempfile::tempdir().unwrap();
+    let src = work.path().join("src");
+    gen_tree(&src, 8);
+    let repo = work.path().join("repo");
+    let repo_s = repo.to_str().unwrap();
+    backup(repo_s, &src, &[]);
+    assert!(lock_files(&repo).is_empty(), "a backup leaves no lock");
+    let pw = password_file(work.path());
+    let cfg = pusdata::mover::RepoConfig::local(&repo, PASSWORD);
+
+    let held = pusdata::mover::RepoLock::acquire(
+        &cfg,
+        pusdata_core::lock::Want::Exclusive,
+        &pusdata::mover::LockOptions::default(),
+    )
+    .unwrap();
+    let name = held.name();
+    assert_eq!(restic_locks(repo_s, &pw), vec![name.clone()]);
+    assert_eq!(lock_files(&repo), vec![name.clone()]);
+    let o = restic(repo_s, &pw, &["backup", src.to_str().unwrap()], &[]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("locked exclusively"), "{err}");
+
+    let o = pusdata(
+        &[
+            "mover",
+            "backup",
+            "-r",
+            repo_s,
+            "--path",
+            src.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(!o.status.success());
+    let e = &json(&o)["error"];
+    assert_eq!(e["category"], "locked", "{e}");
+    let msg = e["message"].as_str().unwrap();
+    assert!(msg.contains(&format!("locks/{}", &name[..10])), "{msg}");
+    assert!(msg.contains("exclusive") && msg.contains(" old"), "{msg}");
+    let o = pusdata(&["mover", "forget", "-r", repo_s, "--keep-last", "1"], &[]);
+    assert_eq!(json(&o)["error"]["category"], "locked");
+
+    held.release().unwrap();
+    assert!(lock_files(&repo).is_empty());
+    assert!(restic_locks(repo_s, &pw).is_empty());
+    let o = restic(repo_s, &pw, &["backup", src.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// A lock left by a dead run an hour ago is stale: forget removes it, reports it and
+/// proceeds; a fresh one (a live run) makes forget refuse. Afterwards no lock remains and
+/// restic checks the repository clean.
+#[test]
+fn forget_clears_stale_locks_and_refuses_fresh_ones() {
+    let work = tempfile::tempdir().unwrap();
+    let src = work.path().join("src");
+    gen_tree(&src, 9);
+    let repo = work.path().join("repo");
+    let repo_s = repo.to_str().unwrap();
+    for i in 0..3 {
+        fs::write(src.join("counter"), format!("{i}")).unwrap();
+        backup(repo_s, &src, &[]);
+    }
+    let cfg = pusdata::mover::RepoConfig::local(&repo, PASSWORD);
+    let now = jiff::Timestamp::now();
+    let fresh = pusdata::mover::write_abandoned_lock(&cfg, false, now).unwrap();
+    let forget = |extra: &[&str]| {
+        let mut args = vec![
+            "mover",
+            "forget",
+            "-r",
+            repo_s,
+            "--keep-last",
+            "1",
+            "--prune",
+        ];
+        args.extend_from_slice(extra);
+        pusdata(&args, &[])
+    };
+    let o = forget(&[]);
+    assert!(!o.status.success());
+    let e = &json(&o)["error"];
+    assert_eq!(e["category"], "locked", "{e}");
+    assert!(e["message"].as_str().unwrap().contains(&fresh[..10]), "{e}");
+    assert_eq!(
+        lock_files(&repo),
+        vec![fresh.clone()],
+        "a refusal touches nothing"
+    );
+    assert_eq!(
+        ok(&pusdata(&["mover", "snapshots", "-r", repo_s], &[]))
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+
+    fs::remove_file(repo.join("locks").join(&fresh)).unwrap();
+    let hour_ago = now - jiff::SignedDuration::from_hours(1);
+    let stale = pusdata::mover::write_abandoned_lock(&cfg, true, hour_ago).unwrap();
+    let out = ok(&forget(&[]));
+    assert_eq!(
+        out["removedStaleLocks"],
+        serde_json::json!([stale]),
+        "{out}"
+    );
+    assert_eq!(out["forgotten"].as_array().unwrap().len(), 2, "{out}");
+    assert!(
+        lock_files(&repo).is_empty(),
+        "the forget's own lock is gone"
+    );
+    let pw = password_file(work.path());
+    let check = restic(repo_s, &pw, &["check"], &[]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+
+    // The same stale threshold as `unlock`: with --stale-after 2h the lock is live.
+    let stale = pusdata::mover::write_abandoned_lock(&cfg, true, hour_ago).unwrap();
+    let o = forget(&["--stale-after", "2h"]);
+    assert_eq!(json(&o)["error"]["category"], "locked");
+    let out = ok(&pusdata(&["mover", "unlock", "-r", repo_s], &[]));
+    assert_eq!(out["removed"], serde_json::json!([stale]), "{out}");
+}
+
+/// restic's own (zstd-compressed, in a version 2 repository) lock is read: a running
+/// `restic backup` makes forget refuse, naming restic's host and pid.
+#[test]
+fn a_running_restic_backup_stops_forget() {
+    use std::io::Write;
+    let work = tempfile::tempdir().unwrap();
+    let src = work.path().join("src");
+    gen_tree(&src, 10);
+    let repo = work.path().join("repo");
+    let repo_s = repo.to_str().unwrap();
+    backup(repo_s, &src, &[]);
+    let pw = password_file(work.path());
+    let mut child = std::process::Command::new("restic")
+        .args([
+            "-r",
+            repo_s,
+            "--password-file",
+            pw.to_str().unwrap(),
+            "--no-cache",
+        ])
+        .args(["backup", "--stdin", "--stdin-filename", "dump.sql"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"-- dump\n").unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while lock_files(&repo).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "restic took no lock");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let o = pusdata(&["mover", "forget", "-r", repo_s, "--keep-last", "1"], &[]);
+    let e = &json(&o)["error"];
+    assert_eq!(e["category"], "locked", "{e}");
+    let msg = e["message"].as_str().unwrap();
+    assert!(msg.contains(&format!("(pid {})", child.id())), "{msg}");
+    assert!(!msg.contains("unreadable"), "{msg}");
+    // A backup only conflicts with exclusive locks: restic's shared lock does not stop ours.
+    backup(repo_s, &src, &[]);
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    ok(&pusdata(
+        &["mover", "forget", "-r", repo_s, "--keep-last", "1"],
+        &[],
+    ));
+    assert!(lock_files(&repo).is_empty());
+}
+
+/// The lock is refreshed as restic does (a new file, then the old one removed), so there is
+/// always exactly one, and it goes on release.
+#[test]
+fn a_held_lock_is_refreshed_and_released() {
+    let work = tempfile::tempdir().unwrap();
+    let src = work.path().join("src");
+    gen_tree(&src, 11);
+    let repo = work.path().join("repo");
+    backup(repo.to_str().unwrap(), &src, &[]);
+    let cfg = pusdata::mover::RepoConfig::local(&repo, PASSWORD);
+    let held = pusdata::mover::RepoLock::acquire(
+        &cfg,
+        pusdata_core::lock::Want::Exclusive,
+        &pusdata::mover::LockOptions {
+            refresh_every: std::time::Duration::from_millis(300),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let first = held.name();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while held.name() == first {
+        assert!(std::time::Instant::now() < deadline, "never refreshed");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let files = lock_files(&repo);
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_ne!(files[0], first);
+    held.release().unwrap();
+    assert!(lock_files(&repo).is_empty());
 }

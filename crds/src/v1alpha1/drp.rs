@@ -69,6 +69,14 @@ pub struct DisasterRecoveryPlanSpec {
     /// bytes per second.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assumed_restore_bytes_per_second: Option<u64>,
+    /// Completed `Backup` objects kept per source (default 10); older ones are deleted by
+    /// the schedule controller. Their snapshots stay (retention decides those); the newest
+    /// completed and the newest verified run of a source are always kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successful_backups_history_limit: Option<u32>,
+    /// Failed `Backup` objects kept per source (default 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_backups_history_limit: Option<u32>,
 }
 
 /// A group of services with the same recovery objectives.
@@ -226,6 +234,10 @@ pub struct Retention {
     /// Never forget a snapshot if fewer than this many verified snapshots would remain.
     #[serde(default = "default_min_verified")]
     pub min_verified: u32,
+    /// When forget + prune runs on each repository the tier backs up to (cron or `@every`).
+    /// Default: daily, at a minute and quiet hour hashed from plan, tier and repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
 }
 
 fn default_min_verified() -> u32 {
@@ -424,6 +436,53 @@ pub struct DisasterRecoveryPlanStatus {
     /// one backup of every source exactly once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_trigger_token: Option<String>,
+    /// Retention runs (forget + prune), one entry per tier and repository.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retention: Vec<RetentionStatus>,
+}
+
+/// The retention (forget + prune) of one tier in one repository.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RetentionStatus {
+    /// Tier name.
+    pub tier: String,
+    /// The `BackupRepository`.
+    pub repository: String,
+    /// `RetentionApplied`: the last run's outcome.
+    #[serde(default)]
+    #[schemars(schema_with = "conditions_schema")]
+    pub conditions: Conditions,
+    /// The schedule slot of the last run started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_schedule_time: Option<Time>,
+    /// The Job of the current or last run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
+    /// `Running`, `Succeeded` or `Failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<String>,
+    /// When the last run finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_run: Option<Time>,
+    /// When a run last succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_success: Option<Time>,
+    /// Snapshots the last run forgot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshots_forgotten: Option<u32>,
+    /// Whether the last run pruned unused data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pruned: Option<bool>,
+    /// Stale locks the last run removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale_locks_removed: Option<u32>,
+    /// Errors of the last run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+    /// When the next run is due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_schedule_time: Option<Time>,
 }
 
 /// Figures of one tier.

@@ -16,6 +16,7 @@ pub mod finding;
 pub mod hosting;
 pub mod i18n;
 pub mod lease;
+pub mod lock;
 pub mod mirror;
 pub mod peer;
 pub mod placement;

@@ -222,6 +222,9 @@ pub struct ForgetArgs {
     /// Decide and print; change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Other runs' locks older than this are stale and removed first (as `unlock`).
+    #[arg(long, default_value = "30m")]
+    pub stale_after: String,
 }
 
 /// `pusdata mover unlock`.
@@ -370,6 +373,7 @@ fn run_inner(cmd: super::MoverCommand) -> Result<(), Outcome> {
                     tags: tags(&a.tag),
                     host: a.host,
                     as_path: a.as_path,
+                    lock: mover::LockOptions::default(),
                 },
             )?;
             emit(&report)?;
@@ -449,6 +453,8 @@ fn run_inner(cmd: super::MoverCommand) -> Result<(), Outcome> {
             let cfg = a.repo.config()?;
             let offset = jiff::tz::Offset::from_hours(a.utc_offset_hours)
                 .map_err(|e| CliError::Input(format!("--utc-offset-hours: {e}")))?;
+            let stale_after = pusdata_core::duration::parse(&a.stale_after)
+                .map_err(|e| CliError::Input(format!("--stale-after: {e}")))?;
             let r = mover::forget(
                 &cfg,
                 &mover::ForgetRequest {
@@ -460,12 +466,17 @@ fn run_inner(cmd: super::MoverCommand) -> Result<(), Outcome> {
                         keep_monthly: a.keep_monthly,
                         keep_yearly: a.keep_yearly,
                         min_verified: a.min_verified,
+                        schedule: None,
                     },
                     tags: tags(&a.tag),
                     verified: a.verified.iter().map(|s| s.trim().to_string()).collect(),
                     tz: jiff::tz::TimeZone::fixed(offset),
                     prune: a.prune,
                     dry_run: a.dry_run,
+                    lock: mover::LockOptions {
+                        stale_after,
+                        ..Default::default()
+                    },
                 },
             )?;
             emit(&r)?;

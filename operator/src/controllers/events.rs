@@ -148,6 +148,11 @@ mod tests {
                 "fn desired(",
                 "\n}",
             ),
+            between(
+                &read("operator/core/src/retention/run.rs"),
+                "pub mod reason",
+                "\n}",
+            ),
         ];
         let mut more: Vec<String> = sources.iter().flat_map(|s| camel(s)).collect();
         more.extend(
@@ -170,6 +175,7 @@ mod tests {
             "WithinTargets",
             "TargetExists",
             "NotVerified",
+            "RepositoryLocked",
         ] {
             assert!(more.iter().any(|m| m == r), "{r} not found in {more:?}");
         }

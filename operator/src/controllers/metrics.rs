@@ -130,6 +130,30 @@ struct FindingLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RetentionLabels {
+    plan: String,
+    tier: String,
+    repository: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RetentionRunLabels {
+    plan: String,
+    tier: String,
+    repository: String,
+    result: String,
+}
+
+/// The retention families (`pusdata_retention_*`).
+#[derive(Debug, Default)]
+struct RetentionMetrics {
+    runs: Family<RetentionRunLabels, Counter>,
+    forgotten: Family<RetentionLabels, Counter>,
+    last_success: Family<RetentionLabels, FloatGauge>,
+    waits: Family<RetentionLabels, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RepositoryLabels {
     repository: String,
     agency: String,
@@ -204,6 +228,7 @@ pub struct Metrics {
     mirror: MirrorMetrics,
     capacity: CapacityMetrics,
     restore: RestoreMetrics,
+    retention: RetentionMetrics,
 }
 
 impl Default for Metrics {
@@ -423,6 +448,27 @@ impl Metrics {
             "Bytes of file contents written by finished Restore runs",
             restore.bytes.clone(),
         );
+        let retention = RetentionMetrics::default();
+        registry.register(
+            "retention_runs",
+            "Finished retention runs (forget + prune) by plan, tier, repository and result (RetentionSucceeded, RetentionFailed, RepositoryLocked)",
+            retention.runs.clone(),
+        );
+        registry.register(
+            "retention_snapshots_forgotten",
+            "Snapshots forgotten by retention runs",
+            retention.forgotten.clone(),
+        );
+        registry.register(
+            "retention_last_success_timestamp_seconds",
+            "When a retention run of the tier in the repository last succeeded",
+            retention.last_success.clone(),
+        );
+        registry.register(
+            "retention_waits",
+            "Due retention runs postponed because a backup or another maintenance Job of the repository was running",
+            retention.waits.clone(),
+        );
         Metrics {
             registry,
             reconciles,
@@ -440,6 +486,7 @@ impl Metrics {
             mirror,
             capacity,
             restore,
+            retention,
         }
     }
 
@@ -457,6 +504,50 @@ impl Metrics {
             self.restore.duration.observe(secs);
             self.restore.bytes.inc_by(bytes);
         }
+    }
+
+    /// Records a finished retention run; `at` is when it finished, for a success.
+    pub fn retention_finished(
+        &self,
+        plan: &str,
+        tier: &str,
+        repository: &str,
+        result: &str,
+        forgotten: Option<u32>,
+        success_at: Option<f64>,
+    ) {
+        let r = &self.retention;
+        r.runs
+            .get_or_create(&RetentionRunLabels {
+                plan: plan.into(),
+                tier: tier.into(),
+                repository: repository.into(),
+                result: result.into(),
+            })
+            .inc();
+        let l = RetentionLabels {
+            plan: plan.into(),
+            tier: tier.into(),
+            repository: repository.into(),
+        };
+        if let Some(n) = forgotten {
+            r.forgotten.get_or_create(&l).inc_by(u64::from(n));
+        }
+        if let Some(t) = success_at {
+            r.last_success.get_or_create(&l).set(t);
+        }
+    }
+
+    /// Counts a due retention run postponed by a busy repository.
+    pub fn retention_waited(&self, plan: &str, tier: &str, repository: &str) {
+        self.retention
+            .waits
+            .get_or_create(&RetentionLabels {
+                plan: plan.into(),
+                tier: tier.into(),
+                repository: repository.into(),
+            })
+            .inc();
     }
 
     /// Replaces the placement capacity figures: racks no longer in the inventory disappear.

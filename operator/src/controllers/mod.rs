@@ -19,6 +19,7 @@ pub mod racks_view;
 pub mod rbac;
 pub mod repository;
 pub mod restore;
+pub mod retention;
 pub mod run;
 pub mod schedule;
 /// A real S3 server for the controllers' tests: the black-box tests' harness, included by

@@ -76,6 +76,7 @@ pub fn all() -> Vec<(String, String, Vec<String>)> {
         super::webhook_certs::PERMISSIONS,
         super::repository::PERMISSIONS,
         super::restore::PERMISSIONS,
+        super::retention::PERMISSIONS,
     ];
     merge(sets.iter().flat_map(|s| s.iter()))
 }

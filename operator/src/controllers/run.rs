@@ -3,7 +3,8 @@
 
 use super::leader::{Elector, Standing};
 use super::{
-    Context, Error, agency, audit, backup, failover, hosting, repository, restore, schedule,
+    Context, Error, agency, audit, backup, failover, hosting, repository, restore, retention,
+    schedule,
     system_clock, webhook_certs,
 };
 use futures::future::{BoxFuture, Shared};
@@ -450,6 +451,34 @@ async fn controllers(
             tracing::debug!(%e, "schedule controller event");
         }
     });
+    // Retention: a plan reconciles again when one of its retention Jobs changes.
+    let rctx = Arc::new(retention::RetentionContext {
+        ctx: ctx.clone(),
+        settings: mover.clone(),
+    });
+    let prunes = Controller::new(
+        Api::<DisasterRecoveryPlan>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .owns(
+        Api::<Job>::all(client.clone()),
+        watcher::Config::default().labels(&format!(
+            "{}={}",
+            pusdata_core::retention::run::MAINTENANCE_LABEL,
+            pusdata_core::retention::run::MAINTENANCE_RETENTION
+        )),
+    )
+    .graceful_shutdown_on(stop.clone())
+    .run(
+        |o, c| timed("retention", c.ctx.clone(), retention::reconcile(o, c)),
+        |o, e, c| error_policy(o, e, c.ctx.clone()),
+        rctx,
+    )
+    .for_each(|result| async move {
+        if let Err(e) = result {
+            tracing::debug!(%e, "retention controller event");
+        }
+    });
     let bctx = Arc::new(backup::BackupContext {
         ctx: ctx.clone(),
         exec: Arc::new(backup::KubeExec {
@@ -485,7 +514,7 @@ async fn controllers(
     let restores = restore_controller(client.clone(), ctx.clone(), mover, stop.clone());
     // The audit loop never ends by itself: it stops with the controllers.
     tokio::select! {
-        _ = async { futures::join!(agencies, requests, plans, runs, repositories, failovers, restores) } => {}
+        _ = async { futures::join!(agencies, requests, plans, prunes, runs, repositories, failovers, restores) } => {}
         () = audit_loop(ctx.clone()) => {}
     }
 }

@@ -49,10 +49,11 @@ pub const PERMISSIONS: &[Permission] = &[
         resource: "disasterrecoveryplans/status",
         verbs: &["patch"],
     },
+    // `delete`: finished runs beyond the plan's history limits (`backup::history`).
     Permission {
         group: "pusdata.io",
         resource: "backups",
-        verbs: &["list", "watch", "create"],
+        verbs: &["list", "watch", "create", "delete"],
     },
     Permission {
         group: "pusdata.io",
@@ -77,6 +78,8 @@ pub struct Outcome {
     pub without_repository: Vec<String>,
     /// When the next schedule fires.
     pub next_due: Option<jiff::Timestamp>,
+    /// Finished runs deleted beyond the plan's history limits.
+    pub deleted: Vec<String>,
 }
 
 /// Reconciles one plan.
@@ -111,7 +114,12 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
         .list(&ListParams::default())
         .await?
         .items;
-    let old = plan.status.clone().unwrap_or_default();
+    // `status.retention` belongs to the retention controller: left out here, so this merge
+    // patch (which omits the empty list) never writes back a stale copy of it.
+    let old = DisasterRecoveryPlanStatus {
+        retention: Vec::new(),
+        ..plan.status.clone().unwrap_or_default()
+    };
 
     // Decide.
     let states: Vec<SourceState> = sources
@@ -197,6 +205,21 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
             Ok(_) => created.push(run.name.clone()),
             // Created by an earlier pass: the deterministic name makes this harmless.
             Err(kube::Error::Api(e)) if e.code == 409 => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    // History: finished runs beyond the plan's limits go (never a running one, nor the
+    // newest completed or verified run of a source).
+    let (keep_ok, keep_failed) = pusdata_core::backup::history::limits(&plan.spec);
+    let mut deleted = Vec::new();
+    for (ns, run) in pusdata_core::backup::history::to_delete(&backups, &name, keep_ok, keep_failed)
+    {
+        match Api::<Backup>::namespaced(ctx.client.clone(), &ns)
+            .delete(&run, &kube::api::DeleteParams::default())
+            .await
+        {
+            Ok(_) => deleted.push(run),
+            Err(kube::Error::Api(e)) if e.code == 404 => {}
             Err(e) => return Err(e.into()),
         }
     }
@@ -388,6 +411,7 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
         skipped: due.skipped.len(),
         without_repository,
         next_due: due.next_due,
+        deleted,
     })
 }
 
@@ -835,5 +859,64 @@ mod tests {
         );
         let text = ctx.metrics.encode();
         assert!(text.contains("pusdata_mirror_last_success_timestamp_seconds{plan=\"bekasi\",tier=\"tier-1-critical\",member=\"tier-1-critical-svc\",bucket=\"arsip\"} 1795565760.0"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn finished_runs_beyond_the_history_limits_are_deleted() {
+        let ctx = context().await;
+        let mut p = fixtures::plan();
+        p.spec.successful_backups_history_limit = Some(2);
+        p.spec.failed_backups_history_limit = Some(1);
+        seed_cluster(&ctx, &p).await;
+        seed_cluster(
+            &ctx,
+            &fixtures::backup_repository("disdukcapil", "drc-bandung"),
+        )
+        .await;
+        let run = |i: u32, phase: BackupPhase, verified: bool| {
+            let mut b = fixtures::backup("disdukcapil", "siak-data");
+            b.metadata.name = Some(format!("siak-data-{i:02}"));
+            b.status = Some(BackupStatus {
+                phase: Some(phase),
+                finished_at: Some(fixtures::time(&format!("2026-11-{:02}T00:00:00Z", i + 1))),
+                verification: verified.then_some(VerificationStatus::Verified),
+                ..BackupStatus::default()
+            });
+            b
+        };
+        seed_namespaced(&ctx, &run(0, BackupPhase::Completed, true)).await;
+        for i in 1..5 {
+            seed_namespaced(&ctx, &run(i, BackupPhase::Completed, false)).await;
+        }
+        for i in 5..8 {
+            seed_namespaced(&ctx, &run(i, BackupPhase::Failed, false)).await;
+        }
+        let mut going = fixtures::backup("disdukcapil", "siak-data");
+        going.metadata.name = Some("siak-data-99".into());
+        seed_namespaced(&ctx, &going).await;
+        let out = reconcile_once(&plan(&ctx).await, &ctx).await.unwrap();
+        assert_eq!(
+            out.deleted,
+            vec![
+                "siak-data-01",
+                "siak-data-02",
+                "siak-data-05",
+                "siak-data-06"
+            ]
+        );
+        let left: Vec<String> = backups(&ctx).await.iter().map(|b| b.name_any()).collect();
+        assert_eq!(
+            left,
+            vec![
+                "siak-data-00",
+                "siak-data-03",
+                "siak-data-04",
+                "siak-data-07",
+                "siak-data-99"
+            ],
+            "the verified run and the running one stay"
+        );
+        let again = reconcile_once(&plan(&ctx).await, &ctx).await.unwrap();
+        assert!(again.deleted.is_empty());
     }
 }

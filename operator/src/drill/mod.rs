@@ -313,6 +313,7 @@ fn prepare(
                 ],
                 host: None,
                 as_path: Some(PathBuf::from(format!("/data/{}", s.name))),
+                ..Default::default()
             },
         )
         .map_err(|e| DrillError::Failed(format!("backup of {}: {e}", s.name)))?;

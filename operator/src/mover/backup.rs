@@ -1,6 +1,7 @@
 //! `pusdata mover backup`: one snapshot of a directory.
 
-use super::{MoverError, RepoConfig};
+use super::{LockOptions, MoverError, RepoConfig, RepoLock};
+use pusdata_core::lock::Want;
 use rustic_core::{
     BackupOptions, ParentOptions, PathList, SnapshotGroupCriterion, SnapshotOptions,
 };
@@ -21,6 +22,8 @@ pub struct BackupRequest {
     /// Record the files under this path instead of `path` (the mount point can differ
     /// between runs).
     pub as_path: Option<PathBuf>,
+    /// The shared lock held while backing up (refused while a fresh exclusive lock exists).
+    pub lock: LockOptions,
 }
 
 /// The figures of one backup: one type shared with the controller that reads them back.
@@ -52,6 +55,9 @@ pub fn backup(repo_cfg: &RepoConfig, req: &BackupRequest) -> Result<BackupReport
     }
 
     let (repo, created) = repo_cfg.open_or_init()?;
+    // A shared restic lock: refused while a forget/prune holds an exclusive one, and it keeps
+    // a prune (Pusdata's or restic's) from starting until this backup is done.
+    let lock = RepoLock::acquire(repo_cfg, Want::Shared, &req.lock)?;
     let repo = repo
         .to_indexed_ids()
         .map_err(|e| repo_cfg.rustic_err("cannot read the index of", &e))?;
@@ -97,6 +103,7 @@ pub fn backup(repo_cfg: &RepoConfig, req: &BackupRequest) -> Result<BackupReport
         bytes_added: summary.data_added_packed,
         duration_seconds: started.elapsed().as_secs_f64(),
     };
+    lock.release()?;
     tracing::info!(
         snapshot = %report.snapshot_id,
         files_new = report.files_new,

@@ -1,8 +1,10 @@
 //! `pusdata mover check | forget | unlock` and the snapshot list.
 
+use super::lock::{self, LockOptions, RepoLock};
 use super::{MoverError, RepoConfig, has_tags};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use pusdata_core::lock::Want;
 use pusdata_core::retention::{self, Decision, SnapshotMeta};
 use pusdata_crds::v1alpha1::Retention;
 use rustic_core::repofile::{SnapshotFile, SnapshotId};
@@ -119,6 +121,8 @@ pub struct ForgetRequest {
     pub prune: bool,
     /// Decide and report, change nothing.
     pub dry_run: bool,
+    /// The exclusive lock taken unless `dry_run` (staleness, refresh, clock).
+    pub lock: LockOptions,
 }
 
 /// One group (same paths and tags) and its decisions.
@@ -141,19 +145,30 @@ pub struct ForgetReport {
     pub groups: Vec<GroupReport>,
     /// Snapshots removed (or that would be, on a dry run).
     pub forgotten: Vec<String>,
+    /// How many (kept when the list is cut to fit a termination message).
+    pub forgotten_count: u32,
     /// Whether unused data was pruned.
     pub pruned: bool,
     /// Dry run: nothing changed.
     pub dry_run: bool,
+    /// Stale locks removed before the exclusive lock was taken.
+    pub removed_stale_locks: Vec<String>,
     /// Wall-clock seconds.
     pub duration_seconds: f64,
 }
 
 /// Applies `pusdata_core::retention::decide` per group of snapshots, deletes exactly the
-/// snapshots it forgets, then prunes if asked.
+/// snapshots it forgets, then prunes if asked — under a restic-format exclusive lock (unless
+/// a dry run), so no backup, check or restic run overlaps; the lock is removed at the end,
+/// also on error (the guard's drop).
 pub fn forget(repo_cfg: &RepoConfig, req: &ForgetRequest) -> Result<ForgetReport, MoverError> {
     let started = Instant::now();
     let repo = repo_cfg.open()?;
+    let lock = if req.dry_run {
+        None
+    } else {
+        Some(RepoLock::acquire(repo_cfg, Want::Exclusive, &req.lock)?)
+    };
     let snaps = repo
         .get_matching_snapshots(|s| has_tags(s, &req.tags))
         .map_err(|e| repo_cfg.rustic_err("cannot list snapshots of", &e))?;
@@ -213,11 +228,21 @@ pub fn forget(repo_cfg: &RepoConfig, req: &ForgetRequest) -> Result<ForgetReport
                 .map_err(|e| repo_cfg.rustic_err("prune failed in", &e))?;
         }
     }
+    let removed_stale_locks = match lock {
+        Some(mut l) => {
+            let removed = std::mem::take(&mut l.removed_stale);
+            l.release()?;
+            removed
+        }
+        None => Vec::new(),
+    };
     Ok(ForgetReport {
         groups: reports,
+        forgotten_count: u32::try_from(forgotten.len()).unwrap_or(u32::MAX),
         forgotten,
         pruned: req.prune && !req.dry_run,
         dry_run: req.dry_run,
+        removed_stale_locks,
         duration_seconds: started.elapsed().as_secs_f64(),
     })
 }
@@ -244,50 +269,12 @@ pub struct UnlockReport {
     pub kept: Vec<String>,
 }
 
-/// Removes stale lock files (`locks/`) left by restic or any restic-compatible tool whose
-/// process died (k8up#456, volsync#646). Fresh locks belong to a running process and stay.
-/// Pusdata itself, like rustic, writes no locks: its backups only add files and its prune
-/// deletes in two phases, so it does not need them.
+/// Removes stale lock files (`locks/`) left by restic, Pusdata or any restic-compatible
+/// tool whose process died (k8up#456, volsync#646). Fresh locks belong to a running process
+/// and stay. A lock's age is its own `time` when it decrypts with the repository key, else
+/// its modification time; a lock whose age cannot be read is kept (removing a live lock is
+/// the worse error). Only holders of the repository key may remove its locks.
 pub fn unlock(repo_cfg: &RepoConfig, req: &UnlockRequest) -> Result<UnlockReport, MoverError> {
-    // Opening proves the key: only holders of the repository key may remove its locks.
-    let (op, rt) = repo_cfg.open_raw()?;
-    let err = |what: &str, e: opendal::Error| repo_cfg.opendal_err(what, e);
-    rt.block_on(async {
-        let mut report = UnlockReport {
-            removed: Vec::new(),
-            kept: Vec::new(),
-        };
-        let entries = match op.list("locks/").await {
-            Ok(e) => e,
-            Err(e) if e.kind() == opendal::ErrorKind::NotFound => return Ok(report),
-            Err(e) => return Err(err("cannot list locks in", e)),
-        };
-        for entry in entries {
-            let path = entry.path().to_string();
-            if path.ends_with('/') {
-                continue;
-            }
-            let meta = op
-                .stat(&path)
-                .await
-                .map_err(|e| err("cannot read lock in", e))?;
-            let modified: Option<Timestamp> = meta.last_modified().map(Into::into);
-            let age = modified
-                .map(|m| req.now.duration_since(m))
-                .and_then(|d| Duration::try_from(d).ok());
-            let name = path.trim_start_matches("locks/").to_string();
-            // A lock whose age cannot be read is kept: removing a live lock is the worse error.
-            if age.is_some_and(|a| a >= req.older_than) {
-                if !req.dry_run {
-                    op.delete(&path)
-                        .await
-                        .map_err(|e| err("cannot remove lock in", e))?;
-                }
-                report.removed.push(name);
-            } else {
-                report.kept.push(name);
-            }
-        }
-        Ok(report)
-    })
+    let (removed, kept) = lock::remove_stale(repo_cfg, req.older_than, req.now, req.dry_run)?;
+    Ok(UnlockReport { removed, kept })
 }

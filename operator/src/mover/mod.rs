@@ -11,6 +11,7 @@ mod backup;
 mod inspect;
 mod key;
 mod limit;
+mod lock;
 mod maintenance;
 mod progress;
 mod repo;
@@ -22,6 +23,8 @@ mod restore;
 pub use backup::{BackupReport, BackupRequest, backup};
 #[allow(unused_imports)]
 pub use inspect::{RepoStats, destroy, inspect};
+#[allow(unused_imports)]
+pub use lock::{LockOptions, RepoLock, write_abandoned_lock};
 #[allow(unused_imports)]
 pub use maintenance::{
     CheckReport, CheckRequest, ForgetReport, ForgetRequest, GroupReport, SnapshotInfo,
@@ -60,6 +63,9 @@ pub enum MoverError {
     /// The repository or its backend failed.
     #[error("{0}")]
     Repository(String),
+    /// Another run holds a conflicting lock on the repository (APP-BACKUP).
+    #[error("{0}")]
+    Locked(String),
     /// A local file could not be read or written.
     #[error("{0}")]
     Io(String),
@@ -78,6 +84,7 @@ impl MoverError {
             MoverError::NoSnapshot(_) => "no-snapshot",
             MoverError::TargetNotEmpty(_) => "target-not-empty",
             MoverError::Repository(_) => "repository",
+            MoverError::Locked(_) => "locked",
             MoverError::Io(_) => "io",
             MoverError::Panicked(_) => "panicked",
         }

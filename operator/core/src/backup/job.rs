@@ -555,6 +555,99 @@ pub fn verify_job(input: &VerifyJobInput<'_>) -> Result<Job, JobError> {
     }))
 }
 
+/// Everything the retention Job of a tier in a repository is built from.
+#[derive(Clone, Debug)]
+pub struct RetentionJobInput<'a> {
+    /// The Job's name (`retention::run::job_name`).
+    pub name: &'a str,
+    /// Where it runs (`retention::run::Target::namespace`).
+    pub namespace: &'a str,
+    /// The plan.
+    pub plan: &'a str,
+    /// The tier (its retention policy).
+    pub tier: &'a pusdata_crds::v1alpha1::Tier,
+    /// The repository's name (a label) and spec.
+    pub repository_name: &'a str,
+    /// The repository.
+    pub repository: &'a BackupRepositorySpec,
+    /// The repository key.
+    pub key: &'a SecretKeyRef,
+    /// Verified snapshot ids (`--verified`, so `minVerified` holds).
+    pub verified: &'a [String],
+    /// The owner reference (the plan).
+    pub owner: OwnerReference,
+    /// Settings.
+    pub settings: &'a MoverSettings,
+}
+
+/// Builds the retention Job: `pusdata mover forget --prune` with the tier's retention, the
+/// plan/tier/agency tags and the verified snapshot ids, under the mover's exclusive
+/// repository lock. No PVC is mounted; Secrets, hardening and resources are those of
+/// [`mover_job`].
+pub fn retention_job(input: &RetentionJobInput<'_>) -> Job {
+    let r = &input.tier.retention;
+    let agency = input.repository.agency.as_str();
+    let mut args = repository_args("forget", input.repository);
+    let tags = [
+        format!("agency={agency}"),
+        format!("plan={}", input.plan),
+        format!("tier={}", input.tier.name),
+    ];
+    for t in tags {
+        args.extend(["--tag".to_string(), t]);
+    }
+    for (flag, n) in [
+        ("--keep-last", r.keep_last),
+        ("--keep-hourly", r.keep_hourly),
+        ("--keep-daily", r.keep_daily),
+        ("--keep-weekly", r.keep_weekly),
+        ("--keep-monthly", r.keep_monthly),
+        ("--keep-yearly", r.keep_yearly),
+    ] {
+        if let Some(n) = n {
+            args.extend([flag.to_string(), n.to_string()]);
+        }
+    }
+    args.extend(["--min-verified".to_string(), r.min_verified.to_string()]);
+    for id in input.verified {
+        args.extend(["--verified".to_string(), id.clone()]);
+    }
+    args.push("--prune".into());
+    let labels: BTreeMap<String, String> = [
+        ("app.kubernetes.io/name", "pusdata-mover"),
+        ("app.kubernetes.io/managed-by", "pusdata"),
+        (AGENCY_LABEL, agency),
+        (PLAN_LABEL, input.plan),
+        (TIER_LABEL, input.tier.name.as_str()),
+        (BACKUP_LABEL, input.name),
+        (
+            crate::retention::run::REPOSITORY_LABEL,
+            input.repository_name,
+        ),
+        (
+            crate::retention::run::MAINTENANCE_LABEL,
+            crate::retention::run::MAINTENANCE_RETENTION,
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assemble(Frame {
+        name: input.name,
+        namespace: input.namespace,
+        labels,
+        owner: input.owner.clone(),
+        repository: input.repository,
+        key: input.key,
+        settings: input.settings,
+        args,
+        extra: vec![],
+        affinity: None,
+        uid: DEFAULT_UID,
+        gid: DEFAULT_UID,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! ([`hooks`]), reading its result back ([`result`]), and the status that follows; restore
 //! tests of completed runs ([`verify`]).
 
+pub mod history;
 pub mod hooks;
 pub mod job;
 pub mod mirror;

@@ -171,8 +171,22 @@ fn shrink(o: &mut serde_json::Map<String, serde_json::Value>) {
             );
         }
     }
+    // A forget report: the per-group decisions go, the forgotten ids are cut (their
+    // count stays in `forgottenCount`).
+    if o.contains_key("groups") {
+        o.insert("groups".into(), serde_json::json!([]));
+    }
+    if let Some(serde_json::Value::Array(f)) = o.get_mut("forgotten") {
+        f.truncate(FORGOTTEN_KEPT);
+    }
+    if let Some(serde_json::Value::Array(f)) = o.get_mut("removedStaleLocks") {
+        f.truncate(FORGOTTEN_KEPT);
+    }
     cut_string(o.get_mut("restoreError"), 1000);
 }
+
+/// Forgotten snapshot ids (and removed locks) a forget result keeps when it must be cut.
+pub const FORGOTTEN_KEPT: usize = 20;
 
 /// Differing paths a verification result keeps when it must be cut to fit.
 pub const MISMATCHES_KEPT: usize = 10;

@@ -201,8 +201,14 @@ fn derive(rpo: Duration, hash: u64) -> String {
             format!("{minute} {offset}-23/{step} * * *")
         };
     }
-    // Daily is the coarsest derived schedule: a longer RPO still gets a nightly backup, in
-    // the quiet hours 00:00–05:59 UTC+7 (17:00–22:59 UTC).
+    // Daily is the coarsest derived schedule: a longer RPO still gets a nightly backup.
+    quiet_daily(hash)
+}
+
+/// A daily cron line in the quiet hours 00:00–05:59 UTC+7 (17:00–22:59 UTC), at a minute and
+/// hour taken from `hash`, so schedules hashed from different names spread out.
+pub fn quiet_daily(hash: u64) -> String {
+    let minute = hash % 60;
     let hour = 17 + (hash / 60) % 6;
     format!("{minute} {hour} * * *")
 }

@@ -4,6 +4,8 @@
 //! ask for, velero#5317). Pure: snapshots, the policy and the time zone come in, a decision per
 //! snapshot with its reasons goes out. The mover applies it (APP-BACKUP, SEC-CIA).
 
+pub mod run;
+
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use pusdata_crds::v1alpha1::Retention;
@@ -282,6 +284,7 @@ mod tests {
             keep_monthly: m,
             keep_yearly: y,
             min_verified: v,
+            schedule: None,
         })
     }
 

@@ -1,0 +1,501 @@
+//! Restic-format repository locks (`locks/<sha256>`), which rustic_core does not write.
+//!
+//! A lock is restic's JSON `{time, exclusive, hostname, username, pid}` sealed with the
+//! repository's master key (AES-256-CTR + Poly1305-AES, the nonce in front, the MAC behind)
+//! and stored under the SHA-256 of the sealed bytes, so the restic CLI reads, honours and
+//! refreshes-out Pusdata's locks and Pusdata reads restic's (zstd-compressed in version 2
+//! repositories). Which locks are stale and which stop a run is decided in
+//! `pusdata_core::lock`; this module reads, writes, refreshes and removes the files.
+
+use super::{MoverError, RepoConfig};
+use aes256ctr_poly1305aes::Aes256CtrPoly1305Aes;
+use aes256ctr_poly1305aes::aead::Aead;
+use jiff::Timestamp;
+use pusdata_core::lock::{self as decide, SeenLock, Want};
+use rand::{Rng, rng};
+use rustic_core::repofile::KeyFile;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// The repository's master key (64 bytes: AES key, Poly1305 `k`, Poly1305 `r`).
+#[derive(Clone)]
+pub(crate) struct MasterKey(aes256ctr_poly1305aes::Key);
+
+impl fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MasterKey(***)")
+    }
+}
+
+impl MasterKey {
+    /// Seals `plain` as restic does: 16-byte random nonce, ciphertext, 16-byte MAC.
+    fn seal(&self, plain: &[u8]) -> Result<Vec<u8>, MoverError> {
+        let mut nonce = [0u8; 16];
+        rng().fill_bytes(&mut nonce);
+        let sealed = Aes256CtrPoly1305Aes::new(&self.0)
+            .encrypt(&nonce.into(), plain)
+            .map_err(|_| MoverError::Repository("cannot encrypt a lock file".into()))?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        Ok(out)
+    }
+
+    /// Opens a sealed file; `None` when the MAC does not match (another key, or damage).
+    fn open(&self, data: &[u8]) -> Option<Vec<u8>> {
+        let (nonce, rest) = data.split_at_checked(16)?;
+        let nonce: [u8; 16] = nonce.try_into().ok()?;
+        Aes256CtrPoly1305Aes::new(&self.0)
+            .decrypt(&nonce.into(), rest)
+            .ok()
+    }
+}
+
+/// restic's lock file (`internal/restic/lock.go`), field for field.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+struct LockFile {
+    time: String,
+    exclusive: bool,
+    hostname: String,
+    username: String,
+    pid: u32,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    uid: u32,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    gid: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// Unpacks a decrypted repository file: plain JSON, or (version 2) a 0x02 byte and zstd.
+fn unpack(plain: Vec<u8>) -> Option<Vec<u8>> {
+    match plain.first() {
+        Some(b'{') | Some(b'[') => Some(plain),
+        Some(2) => zstd::stream::decode_all(&plain[1..]).ok(),
+        _ => None,
+    }
+}
+
+/// How a run takes and keeps its lock.
+#[derive(Clone)]
+pub struct LockOptions {
+    /// Locks older than this are stale (`pusdata mover unlock --older-than`; 30 minutes).
+    pub stale_after: Duration,
+    /// Write a fresh lock this often while running (restic: 5 minutes).
+    pub refresh_every: Duration,
+    /// The clock (injected, so tests can age locks).
+    pub clock: Arc<dyn Fn() -> Timestamp + Send + Sync>,
+}
+
+impl Default for LockOptions {
+    fn default() -> LockOptions {
+        LockOptions {
+            stale_after: decide::STALE_AFTER,
+            refresh_every: decide::REFRESH_EVERY,
+            clock: Arc::new(Timestamp::now),
+        }
+    }
+}
+
+impl fmt::Debug for LockOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LockOptions")
+            .field("stale_after", &self.stale_after)
+            .field("refresh_every", &self.refresh_every)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The raw side of a repository: OpenDAL operator, a runtime to drive it, the master key.
+pub(crate) struct Raw {
+    pub(crate) op: opendal::Operator,
+    pub(crate) rt: &'static tokio::runtime::Runtime,
+    pub(crate) key: MasterKey,
+}
+
+/// The runtime of lock I/O: one per process, with its own worker, alive to the end.
+///
+/// All OpenDAL operators of a process share one HTTP client and its connection pool, and a
+/// pooled connection is driven by the runtime that opened it. Opened on a current-thread
+/// runtime that is idle between calls, such a connection would hang rustic's own requests
+/// that pick it up (found by `s3_repository_is_read_by_restic`: a backup stalled on a read);
+/// a runtime whose worker always runs serves them.
+fn runtime() -> Result<&'static tokio::runtime::Runtime, MoverError> {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    if let Some(rt) = RT.get() {
+        return Ok(rt);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("pusdata-lock-io")
+        .enable_all()
+        .build()
+        .map_err(|e| MoverError::Io(format!("cannot start I/O runtime: {e}")))?;
+    Ok(RT.get_or_init(|| rt))
+}
+
+impl Raw {
+    /// Opens the raw side and derives the master key from the password (which proves it:
+    /// only holders of the repository key may touch its locks).
+    pub(crate) fn open(cfg: &RepoConfig) -> Result<Raw, MoverError> {
+        let op = cfg.operator()?;
+        let rt = runtime()?;
+        let key = rt.block_on(master_key(cfg, &op))?;
+        Ok(Raw { op, rt, key })
+    }
+
+    /// Every lock in `locks/`, with its time (decrypted, else the file's mtime).
+    pub(crate) fn locks(&self, cfg: &RepoConfig) -> Result<Vec<SeenLock>, MoverError> {
+        self.rt.block_on(list_locks(cfg, &self.op, &self.key))
+    }
+
+    /// Removes one lock file.
+    pub(crate) fn remove(&self, cfg: &RepoConfig, name: &str) -> Result<(), MoverError> {
+        self.rt
+            .block_on(self.op.delete(&format!("locks/{name}")))
+            .map_err(|e| cfg.opendal_err("cannot remove lock in", e))
+    }
+}
+
+async fn master_key(cfg: &RepoConfig, op: &opendal::Operator) -> Result<MasterKey, MoverError> {
+    let err = |what: &str, e: opendal::Error| cfg.opendal_err(what, e);
+    let entries = match op.list("keys/").await {
+        Ok(e) => e,
+        Err(e) if e.kind() == opendal::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(err("cannot list keys of", e)),
+    };
+    let mut any = false;
+    for entry in entries.iter().filter(|e| !e.path().ends_with('/')) {
+        any = true;
+        let data = op
+            .read(entry.path())
+            .await
+            .map_err(|e| err("cannot read a key of", e))?
+            .to_vec();
+        let Ok(file) = serde_json::from_slice::<KeyFile>(&data) else {
+            continue;
+        };
+        if let Ok(key) = file.key_from_password(&cfg.password.expose()) {
+            let (enc, k, r) = key.to_keys();
+            let mut bytes = aes256ctr_poly1305aes::Key::default();
+            bytes[..32].copy_from_slice(&enc);
+            bytes[32..48].copy_from_slice(&k);
+            bytes[48..].copy_from_slice(&r);
+            return Ok(MasterKey(bytes));
+        }
+    }
+    if any {
+        Err(MoverError::WrongKey(cfg.location.display()))
+    } else {
+        Err(MoverError::NoRepository(cfg.location.display()))
+    }
+}
+
+async fn list_locks(
+    cfg: &RepoConfig,
+    op: &opendal::Operator,
+    key: &MasterKey,
+) -> Result<Vec<SeenLock>, MoverError> {
+    let err = |what: &str, e: opendal::Error| cfg.opendal_err(what, e);
+    let entries = match op.list("locks/").await {
+        Ok(e) => e,
+        Err(e) if e.kind() == opendal::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(err("cannot list locks in", e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries.iter().filter(|e| !e.path().ends_with('/')) {
+        let path = entry.path().to_string();
+        let name = path.trim_start_matches("locks/").to_string();
+        let data = match op.read(&path).await {
+            Ok(d) => d.to_vec(),
+            // Removed between list and read: its holder released it.
+            Err(e) if e.kind() == opendal::ErrorKind::NotFound => continue,
+            Err(e) => return Err(err("cannot read lock in", e)),
+        };
+        let parsed = key
+            .open(&data)
+            .and_then(unpack)
+            .and_then(|p| serde_json::from_slice::<LockFile>(&p).ok());
+        match parsed {
+            Some(l) => out.push(SeenLock {
+                name,
+                time: l.time.parse().ok(),
+                exclusive: Some(l.exclusive),
+                holder: Some(format!("{}@{} (pid {})", l.username, l.hostname, l.pid)),
+            }),
+            None => {
+                let meta = op
+                    .stat(&path)
+                    .await
+                    .map_err(|e| err("cannot read lock in", e))?;
+                out.push(SeenLock {
+                    name,
+                    time: meta.last_modified().map(Into::into),
+                    exclusive: None,
+                    holder: None,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .ok()
+                .map(|h| h.trim().to_string())
+        })
+        .unwrap_or_else(|| "pusdata".into())
+}
+
+/// Seals and writes one lock file at `time`; returns its name.
+fn write_lock(
+    cfg: &RepoConfig,
+    raw: &Raw,
+    exclusive: bool,
+    time: Timestamp,
+) -> Result<String, MoverError> {
+    let file = LockFile {
+        time: time.to_string(),
+        exclusive,
+        hostname: hostname(),
+        username: std::env::var("USER").unwrap_or_else(|_| "pusdata".into()),
+        pid: std::process::id(),
+        uid: 0,
+        gid: 0,
+    };
+    let plain = serde_json::to_vec(&file)
+        .map_err(|e| MoverError::Repository(format!("cannot encode a lock: {e}")))?;
+    let sealed = raw.key.seal(&plain)?;
+    let name = format!("{:x}", Sha256::digest(&sealed));
+    raw.rt
+        .block_on(raw.op.write(&format!("locks/{name}"), sealed))
+        .map_err(|e| cfg.opendal_err("cannot write lock in", e))?;
+    Ok(name)
+}
+
+/// Writes a lock at a given time and leaves it (tests: a lock left by a dead process).
+pub fn write_abandoned_lock(
+    cfg: &RepoConfig,
+    exclusive: bool,
+    time: Timestamp,
+) -> Result<String, MoverError> {
+    let raw = Raw::open(cfg)?;
+    write_lock(cfg, &raw, exclusive, time)
+}
+
+/// A lock held by this process: refreshed in the background, removed on `release` or drop.
+pub struct RepoLock {
+    cfg: RepoConfig,
+    current: Arc<Mutex<String>>,
+    stop: Option<mpsc::Sender<()>>,
+    refresher: Option<JoinHandle<()>>,
+    raw: Option<Arc<Raw>>,
+    /// Stale locks removed before this one was taken.
+    pub removed_stale: Vec<String>,
+}
+
+impl fmt::Debug for RepoLock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RepoLock")
+            .field("name", &self.name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RepoLock {
+    /// Takes a lock as restic does: refuse on a conflicting fresh lock; for an exclusive
+    /// lock, remove stale locks first; write ours; look again (two runs starting at once
+    /// both back off rather than both proceed); refresh every `refresh_every`.
+    pub fn acquire(
+        cfg: &RepoConfig,
+        want: Want,
+        opts: &LockOptions,
+    ) -> Result<RepoLock, MoverError> {
+        let raw = Raw::open(cfg)?;
+        let found = raw.locks(cfg)?;
+        let first = decide::plan(&found, want, (opts.clock)(), opts.stale_after, None);
+        if let Some(b) = first.blockers.first() {
+            return Err(MoverError::Locked(
+                decide::refusal(want, b, opts.stale_after).en,
+            ));
+        }
+        let mut removed_stale = Vec::new();
+        if want == Want::Exclusive {
+            for name in &first.stale {
+                tracing::warn!(lock = %name, "removing stale repository lock");
+                raw.remove(cfg, name)?;
+                removed_stale.push(name.clone());
+            }
+        }
+        let name = write_lock(cfg, &raw, want == Want::Exclusive, (opts.clock)())?;
+        let again = raw.locks(cfg)?;
+        let second = decide::plan(&again, want, (opts.clock)(), opts.stale_after, Some(&name));
+        if let Some(b) = second.blockers.first() {
+            raw.remove(cfg, &name)?;
+            return Err(MoverError::Locked(
+                decide::refusal(want, b, opts.stale_after).en,
+            ));
+        }
+        let raw = Arc::new(raw);
+        let current = Arc::new(Mutex::new(name));
+        let (tx, rx) = mpsc::channel::<()>();
+        let refresher = {
+            let (cfg, raw, current, opts) =
+                (cfg.clone(), raw.clone(), current.clone(), opts.clone());
+            std::thread::spawn(move || refresh_loop(&cfg, &raw, &current, &opts, want, &rx))
+        };
+        Ok(RepoLock {
+            cfg: cfg.clone(),
+            current,
+            stop: Some(tx),
+            refresher: Some(refresher),
+            raw: Some(raw),
+            removed_stale,
+        })
+    }
+
+    /// The current lock file's name.
+    pub fn name(&self) -> String {
+        self.current.lock().map(|n| n.clone()).unwrap_or_default()
+    }
+
+    fn stop_and_remove(&mut self) -> Result<(), MoverError> {
+        drop(self.stop.take());
+        if let Some(t) = self.refresher.take() {
+            let _ = t.join();
+        }
+        let Some(raw) = self.raw.take() else {
+            return Ok(());
+        };
+        let name = self.name();
+        raw.remove(&self.cfg, &name)
+    }
+
+    /// Stops refreshing and removes the lock.
+    pub fn release(mut self) -> Result<(), MoverError> {
+        self.stop_and_remove()
+    }
+}
+
+impl Drop for RepoLock {
+    fn drop(&mut self) {
+        if let Err(e) = self.stop_and_remove() {
+            tracing::warn!(error = %e, "could not remove repository lock");
+        }
+    }
+}
+
+fn refresh_loop(
+    cfg: &RepoConfig,
+    raw: &Raw,
+    current: &Mutex<String>,
+    opts: &LockOptions,
+    want: Want,
+    stop: &mpsc::Receiver<()>,
+) {
+    loop {
+        match stop.recv_timeout(opts.refresh_every) {
+            Err(RecvTimeoutError::Timeout) => {}
+            _ => return,
+        }
+        // As restic: write the new lock, then remove the old one, so there is never a moment
+        // without a lock. `release` joins this thread first, so it always removes the last.
+        match write_lock(cfg, raw, want == Want::Exclusive, (opts.clock)()) {
+            Ok(new) => {
+                let Ok(mut name) = current.lock() else {
+                    return;
+                };
+                if let Err(e) = raw.remove(cfg, &name) {
+                    tracing::warn!(error = %e, lock = %*name, "could not remove the old lock");
+                }
+                *name = new;
+            }
+            Err(e) => tracing::warn!(error = %e, "could not refresh the repository lock"),
+        }
+    }
+}
+
+/// Removes lock files that are stale by `pusdata_core::lock::is_stale` (their own time when
+/// they can be decrypted, else their modification time).
+pub(crate) fn remove_stale(
+    cfg: &RepoConfig,
+    older_than: Duration,
+    now: Timestamp,
+    dry_run: bool,
+) -> Result<(Vec<String>, Vec<String>), MoverError> {
+    let raw = Raw::open(cfg)?;
+    let (mut removed, mut kept) = (Vec::new(), Vec::new());
+    for l in raw.locks(cfg)? {
+        if decide::is_stale(l.time, now, older_than) {
+            if !dry_run {
+                raw.remove(cfg, &l.name)?;
+            }
+            removed.push(l.name);
+        } else {
+            kept.push(l.name);
+        }
+    }
+    removed.sort();
+    kept.sort();
+    Ok((removed, kept))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn seal_and_open_round_trip_and_reject_another_key() {
+        let a = MasterKey(aes256ctr_poly1305aes::Key::from([7u8; 64]));
+        let b = MasterKey(aes256ctr_poly1305aes::Key::from([8u8; 64]));
+        let sealed = a.seal(br#"{"time":"x"}"#).unwrap();
+        assert_eq!(sealed.len(), 16 + 12 + 16);
+        assert_eq!(a.open(&sealed).unwrap(), br#"{"time":"x"}"#);
+        assert!(b.open(&sealed).is_none());
+        assert!(a.open(&sealed[..10]).is_none());
+    }
+
+    #[test]
+    fn unpacks_plain_and_zstd() {
+        assert_eq!(unpack(b"{}".to_vec()).unwrap(), b"{}");
+        let mut z = vec![2u8];
+        z.extend(zstd::stream::encode_all(&b"{\"a\":1}"[..], 3).unwrap());
+        assert_eq!(unpack(z).unwrap(), b"{\"a\":1}");
+        assert!(unpack(vec![9, 9]).is_none());
+    }
+
+    #[test]
+    fn lock_json_is_restics() {
+        let l = LockFile {
+            time: "2026-11-26T02:00:00Z".into(),
+            exclusive: true,
+            hostname: "mover-x".into(),
+            username: "root".into(),
+            pid: 7,
+            uid: 0,
+            gid: 0,
+        };
+        assert_eq!(
+            serde_json::to_string(&l).unwrap(),
+            r#"{"time":"2026-11-26T02:00:00Z","exclusive":true,"hostname":"mover-x","username":"root","pid":7}"#
+        );
+        let restic: LockFile = serde_json::from_str(
+            r#"{"time":"2026-11-26T09:00:00.123+07:00","exclusive":false,"hostname":"h","username":"u","pid":1,"uid":1000,"gid":1000}"#,
+        )
+        .unwrap();
+        assert_eq!(restic.uid, 1000);
+        assert!(restic.time.parse::<Timestamp>().is_ok());
+    }
+}
