@@ -127,6 +127,11 @@ pub struct StepStatus {
     /// The tier it concerns, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<String>,
+    /// The PVC a restore step brings back (one restore step per PVC of a service; the
+    /// recorded PVCs are the execution's restore targets, so a resumed controller plans the
+    /// same steps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pvc: Option<String>,
     /// State.
     pub state: StepState,
     /// Start time.

@@ -42,7 +42,7 @@ use pusdata_core::i18n::Text;
 use pusdata_crds::v1alpha1::{
     Backup, BackupPhase, BackupRepository, BackupSource, BackupSpec, BackupTrigger,
     DisasterRecoveryPlan, Failover, FailoverPhase, FailoverStatus, FailoverType, Member,
-    RecordedIdentity, ReportRef, Site, StepKind, StepState, VerificationStatus,
+    RecordedIdentity, ReportRef, Site, StepKind, StepState,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -114,12 +114,12 @@ pub const NAMESPACE_PERMISSIONS: &[Permission] = &[
     },
 ];
 
+/// Label on the Backups a final sync creates: the Failover they belong to.
+pub use pusdata_core::dr::restore::FAILOVER_LABEL;
 /// Annotation prefix of a sign-off: `approval.pusdata.io/<step id>` holds the JSON of a
 /// `RecordedIdentity` (written by `pusdata drill approve`, stamped by the mutating webhook:
 /// `policy::review_signoffs`).
 pub use pusdata_core::policy::APPROVAL_PREFIX;
-/// Label on the Backups a final sync creates: the Failover they belong to.
-pub const FAILOVER_LABEL: &str = "pusdata.io/failover";
 /// Annotation on a Backup: the tree checksum of what was backed up, compared after restore.
 pub const CHECKSUM_ANNOTATION: &str = "pusdata.io/tree-checksum";
 /// Annotation prefix on Services and Ingresses: `traffic.pusdata.io/<site>` says where the
@@ -494,40 +494,19 @@ async fn read_world(fo: &Failover, ctx: &Context) -> Result<World, Error> {
     })
 }
 
-/// The backup a restore of `member` uses: this failover's final sync when there is one,
-/// else the newest verified completed backup, else the newest completed one.
-fn backup_for<'a>(world: &'a World, fo: &str, member: &str) -> Option<&'a Backup> {
-    let done = |b: &&Backup| {
-        b.spec.member == member
-            && b.status
-                .as_ref()
-                .is_some_and(|s| s.phase == Some(BackupPhase::Completed) && s.snapshot_id.is_some())
-    };
-    let newest = |it: Vec<&'a Backup>| {
-        it.into_iter().max_by_key(|b| {
-            b.status
-                .as_ref()
-                .and_then(|s| s.finished_at.as_ref().map(|t| t.0))
-        })
-    };
-    let mine: Vec<_> = world
-        .backups
-        .iter()
-        .filter(done)
-        .filter(|b| b.labels().get(FAILOVER_LABEL).map(String::as_str) == Some(fo))
-        .collect();
-    let verified: Vec<_> = world
-        .backups
-        .iter()
-        .filter(done)
-        .filter(|b| {
-            b.status.as_ref().and_then(|s| s.verification) == Some(VerificationStatus::Verified)
-        })
-        .collect();
-    let any: Vec<_> = world.backups.iter().filter(done).collect();
-    newest(mine)
-        .or_else(|| newest(verified))
-        .or_else(|| newest(any))
+/// The Backup a restore step brings back (`dr::restore::pick`): the step's PVC (or the whole
+/// service), verified only where the plan asks for it.
+fn backup_for<'a>(
+    world: &'a World,
+    fo: &Failover,
+    member: &str,
+    tier: Option<&str>,
+    pvc: Option<&str>,
+) -> Result<&'a Backup, String> {
+    let verified =
+        tier.is_some_and(|t| dr::restore::requires_verified(&world.plan, fo.spec.kind, t));
+    dr::restore::pick(&world.backups, &fo.name_any(), member, pvc, verified)
+        .map_err(|t| format!("{} / {}", t.en, t.id))
 }
 
 /// The request id of a step's call: the same for every try of one attempt, so a call
@@ -544,19 +523,21 @@ fn request_id(fo: &str, step: &str, part: &str, epoch: u64, attempt: u32) -> Str
     }
 }
 
-/// Where a service is restored at the site taking over.
-fn restore_target(fo: &Failover, member: &Member) -> String {
-    match fo.spec.kind {
-        FailoverType::Drill => format!("drill/{}/{}", fo.name_any(), member.name),
-        _ => format!("{}/{}", member.namespace, member.name),
-    }
+/// Where a restore step writes at the site taking over (`dr::restore::target_path`).
+fn restore_target(fo: &Failover, member: &Member, pvc: Option<&str>) -> String {
+    dr::restore::target_path(
+        fo.spec.kind,
+        &fo.name_any(),
+        &member.namespace,
+        &member.name,
+        pvc,
+    )
 }
 
 const CHECKSUM_NOTE: &str = "; checksum ";
 
-/// The checksum the restore of `service` reported (kept in its step message).
-fn restored_checksum(status: &FailoverStatus, service: &str) -> Option<String> {
-    let id = dr::steps::ids::restore(service);
+/// The checksum the restore step `id` reported (kept in its step message).
+fn restored_checksum(status: &FailoverStatus, id: &str) -> Option<String> {
     let msg = status.steps.iter().find(|s| s.id == id)?.message.as_ref()?;
     let (_, sum) = msg.rsplit_once(CHECKSUM_NOTE)?;
     Some(sum.trim().to_string())
@@ -644,11 +625,10 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
         }
         (StepAction::FinalSync, _) => final_sync(ctx, job).await,
         (StepAction::Restore, Some(m)) => {
-            let Some(backup) = backup_for(world, &name, &m.name) else {
-                return StepResult::Failed(format!(
-                    "no completed Backup of {} in plan {}",
-                    m.name, fo.spec.plan
-                ));
+            let pvc = step.pvc.as_deref();
+            let backup = match backup_for(world, fo, &m.name, step.tier.as_deref(), pvc) {
+                Ok(b) => b,
+                Err(e) => return StepResult::Failed(format!("{e} (plan {})", fo.spec.plan)),
             };
             let snap = backup
                 .status
@@ -661,7 +641,12 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                 Err(e) => return StepResult::Failed(e),
             };
             match c
-                .restore(&rid("restore"), epoch, &snapshot, &restore_target(fo, m))
+                .restore(
+                    &rid("restore"),
+                    epoch,
+                    &snapshot,
+                    &restore_target(fo, m, pvc),
+                )
                 .await
             {
                 Ok(r) => match (refused(r.fence.as_ref()), r.report) {
@@ -681,46 +666,7 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                 Err(e) => StepResult::Failed(e.to_string()),
             }
         }
-        (StepAction::Verify, Some(m)) => {
-            // The backup's own checksum when the mover recorded one; else the restore's,
-            // which proves the restored tree is whole and unchanged since.
-            let expected = backup_for(world, &name, &m.name)
-                .and_then(|b| b.annotations().get(CHECKSUM_ANNOTATION).cloned())
-                .or_else(|| restored_checksum(job.status, &m.name))
-                .unwrap_or_default();
-            let c = match ctx.agents.agent(to).await {
-                Ok(c) => c,
-                Err(e) => return StepResult::Failed(e),
-            };
-            match c
-                .verify(&rid("verify"), epoch, &restore_target(fo, m), &expected)
-                .await
-            {
-                Ok(r) => match (refused(r.fence.as_ref()), r.report) {
-                    (None, Some(rep)) if rep.matches && !expected.is_empty() => {
-                        StepResult::Succeeded(format!(
-                            "{} files, checksum {} matches",
-                            rep.files,
-                            &rep.checksum[..12.min(rep.checksum.len())]
-                        ))
-                    }
-                    (None, Some(rep)) if expected.is_empty() => StepResult::Failed(format!(
-                        "no checksum to compare with (checksum now {})",
-                        rep.checksum
-                    )),
-                    (None, Some(rep)) => StepResult::Failed(format!(
-                        "checksum {} differs from the expected {expected}",
-                        rep.checksum
-                    )),
-                    (why, _) => StepResult::Failed(format!(
-                        "refused by {}: {}",
-                        to.name_any(),
-                        why.unwrap_or_default()
-                    )),
-                },
-                Err(e) => StepResult::Failed(e.to_string()),
-            }
-        }
+        (StepAction::Verify, Some(m)) => verify(ctx, job, m).await,
         (StepAction::MeasureRto, _) => {
             let tiers = dr::achieved::tier_outcomes(&world.plan, job.status, &BTreeMap::new());
             let parts: Vec<String> = tiers
@@ -743,7 +689,7 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                 Err(e) => return StepResult::Failed(e),
             };
             match c
-                .discard(&rid("discard"), epoch, &format!("drill/{name}"))
+                .discard(&rid("discard"), epoch, &dr::restore::drill_root(&name))
                 .await
             {
                 Ok(r) => match (refused(r.fence.as_ref()), r.report) {
@@ -777,6 +723,82 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
         // Manual and approval steps wait for a sign-off; they are never "run".
         (StepAction::Runbook { .. }, _) => StepResult::Running,
         (other, None) => StepResult::Failed(format!("{other:?}: the step names no service")),
+    }
+}
+
+/// Verifies one service: every PVC its restore steps brought back (one Verify call each,
+/// against the Backup's own checksum when the mover recorded one, else the restore's). The
+/// service passes only when all of them match.
+async fn verify(ctx: &FailoverContext, job: &Job<'_>, m: &Member) -> StepResult {
+    let Job {
+        fo,
+        world,
+        status,
+        step,
+        epoch,
+        attempt,
+        ..
+    } = *job;
+    let name = fo.name_any();
+    let (_, to) = world.sides(fo.spec.kind);
+    let restores: Vec<&pusdata_crds::v1alpha1::StepStatus> = status
+        .steps
+        .iter()
+        .filter(|s| step.needs.contains(&s.id) && s.service.as_deref() == Some(&m.name))
+        .collect();
+    if restores.is_empty() {
+        return StepResult::Failed(format!(
+            "{}: no restore step of {} recorded",
+            step.id, m.name
+        ));
+    }
+    let c = match ctx.agents.agent(to).await {
+        Ok(c) => c,
+        Err(e) => return StepResult::Failed(e),
+    };
+    let mut notes = Vec::new();
+    let mut bad = Vec::new();
+    for r in restores {
+        let pvc = r.pvc.as_deref();
+        let what = pvc.unwrap_or(m.name.as_str());
+        let expected = backup_for(world, fo, &m.name, step.tier.as_deref(), pvc)
+            .ok()
+            .and_then(|b| b.annotations().get(CHECKSUM_ANNOTATION).cloned())
+            .or_else(|| restored_checksum(status, &r.id))
+            .unwrap_or_default();
+        let part = format!("verify-{what}");
+        let rid = request_id(&name, &step.id, &part, epoch, attempt);
+        match c
+            .verify(&rid, epoch, &restore_target(fo, m, pvc), &expected)
+            .await
+        {
+            Ok(v) => match (refused(v.fence.as_ref()), v.report) {
+                (None, Some(rep)) if rep.matches && !expected.is_empty() => notes.push(format!(
+                    "{what}: {} files, checksum {} matches",
+                    rep.files,
+                    &rep.checksum[..12.min(rep.checksum.len())]
+                )),
+                (None, Some(rep)) if expected.is_empty() => bad.push(format!(
+                    "{what}: no checksum to compare with (checksum now {})",
+                    rep.checksum
+                )),
+                (None, Some(rep)) => bad.push(format!(
+                    "{what}: checksum {} differs from the expected {expected}",
+                    rep.checksum
+                )),
+                (why, _) => bad.push(format!(
+                    "{what}: refused by {}: {}",
+                    to.name_any(),
+                    why.unwrap_or_default()
+                )),
+            },
+            Err(e) => bad.push(format!("{what}: {e}")),
+        }
+    }
+    if bad.is_empty() {
+        StepResult::Succeeded(notes.join("; "))
+    } else {
+        StepResult::Failed(bad.join("; "))
     }
 }
 
@@ -865,11 +887,12 @@ async fn final_sync(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
     }
 }
 
-/// The services in the execution's scope (those with a restore step).
+/// The services in the execution's scope (those with a verify step: one per service, however
+/// many PVCs it restores).
 fn scope(plan: &StepPlan, world: &World) -> Vec<Member> {
     plan.steps
         .iter()
-        .filter(|s| s.action == StepAction::Restore)
+        .filter(|s| s.action == StepAction::Verify)
         .filter_map(|s| s.service.as_deref().and_then(|n| world.member(n)).cloned())
         .collect()
 }
@@ -914,7 +937,16 @@ pub async fn reconcile_once(fo: &Failover, ctx: &FailoverContext) -> Result<Outc
         });
     }
     let world = read_world(fo, &ctx.base).await?;
-    let plan = dr::steps(&world.plan, &fo.spec)
+    // The restore targets (PVCs per service) are chosen once, when the execution starts, and
+    // read back from the recorded steps afterwards: a resumed controller plans the same steps.
+    let targets = match dr::restore::recorded(&before) {
+        Some(t) => t,
+        None => {
+            let live = super::schedule::sources(&world.plan, &ctx.base).await?;
+            dr::restore::targets(&world.plan, &live, &world.backups)
+        }
+    };
+    let plan = dr::steps_for(&world.plan, &fo.spec, &targets)
         .map_err(|t| Error::InvalidSpec(format!("{} / {}", t.en, t.id)))?;
     let members = scope(&plan, &world);
     let mut status = before.clone();
@@ -1222,12 +1254,17 @@ async fn finish(
     // RPO: age of the data each tier came back with, at the start of the execution.
     let start = status.started_at.as_ref().map(|t| t.0);
     let mut rpo: BTreeMap<String, Duration> = BTreeMap::new();
-    for (tier, m) in dr::members(&world.plan.spec) {
-        let backed = backup_for(world, &name, &m.name)
+    // Per restore step (per PVC): a tier is as old as its oldest restored volume.
+    for s in status.steps.iter().filter(|s| s.id.starts_with("restore/")) {
+        let (Some(svc), Some(tier)) = (s.service.as_deref(), s.tier.as_deref()) else {
+            continue;
+        };
+        let backed = backup_for(world, fo, svc, Some(tier), s.pvc.as_deref())
+            .ok()
             .and_then(|b| b.status.as_ref()?.finished_at.as_ref().map(|t| t.0));
         if let (Some(s), Some(b)) = (start, backed) {
             let age = Duration::from_secs(u64::try_from((s - b).get_seconds()).unwrap_or(0));
-            let e = rpo.entry(tier.name.clone()).or_default();
+            let e = rpo.entry(tier.to_string()).or_default();
             *e = (*e).max(age);
         }
     }
