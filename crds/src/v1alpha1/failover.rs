@@ -117,7 +117,7 @@ pub enum StepState {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StepStatus {
-    /// Step id: a runbook id, or a generated one such as `restore/siak-db`.
+    /// Step id: a runbook id, or a generated one such as `restore/siak-db/pgdata` (one restore step per PVC).
     pub id: String,
     /// What the step does.
     pub action: String,
