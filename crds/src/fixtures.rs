@@ -384,6 +384,7 @@ pub fn plan() -> DisasterRecoveryPlan {
             drills: Vec::new(),
             runbook: Vec::new(),
             contacts: Vec::new(),
+            roles: Vec::new(),
             peer_loss: PeerLossPolicy::default(),
             assumed_restore_bytes_per_second: None,
         },
