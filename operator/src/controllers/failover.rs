@@ -183,7 +183,9 @@ pub struct GrpcAgents {
     pub call_timeout: Duration,
     /// Attempts per call.
     pub attempts: u32,
-    clients: tokio::sync::Mutex<BTreeMap<String, AgentClient>>,
+    /// One client per site and endpoint, with the fingerprint of the TLS material it was
+    /// built from: a rotated Secret (new certificate or CA) replaces it.
+    clients: tokio::sync::Mutex<BTreeMap<String, (String, AgentClient)>>,
 }
 
 impl GrpcAgents {
@@ -246,17 +248,25 @@ impl SiteAgents for GrpcAgents {
                 format!("site {}: spec.endpoints.agent is not set", site.name_any())
             })?;
             let key = format!("{}={endpoint}", site.name_any());
+            // The Secret is read on every call (one GET) so a rotation is picked up at the next
+            // call; the client (and its connection) is reused while the material is the same.
+            let tls = self.material(site).await?;
+            let fingerprint = tls.fingerprint();
             let mut clients = self.clients.lock().await;
-            if let Some(c) = clients.get(&key) {
+            if let Some((fp, c)) = clients.get(&key)
+                && *fp == fingerprint
+            {
                 return Ok(c.clone());
             }
-            let tls = self.material(site).await?;
+            if clients.contains_key(&key) {
+                tracing::info!(site = %site.name_any(), "agent TLS material rotated: new client");
+            }
             let mut cfg = ClientConfig::new(&endpoint, &tls, self.server_name.as_deref());
             cfg.call_timeout = self.call_timeout;
             cfg.connect_timeout = self.call_timeout;
             cfg.attempts = self.attempts;
             let c = AgentClient::new(cfg).map_err(|e| e.to_string())?;
-            clients.insert(key, c.clone());
+            clients.insert(key, (fingerprint, c.clone()));
             Ok(c)
         })
     }

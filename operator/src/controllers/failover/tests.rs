@@ -1177,3 +1177,80 @@ async fn a_failover_brings_back_every_pvc_of_a_service_into_its_namespace() {
         "rows of snap-app".repeat(500)
     );
 }
+
+/// The agent TLS Secret of the Sites, holding `m`.
+fn tls_secret(m: &TlsMaterial) -> Secret {
+    let mut sec = Secret::default();
+    sec.metadata.name = Some("pusdata-agent-tls".into());
+    sec.metadata.namespace = Some("pusdata-system".into());
+    sec.data = Some(
+        [
+            ("tls.crt", &m.cert_pem),
+            ("tls.key", &m.key_pem),
+            ("ca.crt", &m.ca_pem),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), k8s_openapi::ByteString(v.clone())))
+        .collect(),
+    );
+    sec
+}
+
+#[tokio::test]
+async fn agent_clients_pick_up_a_rotated_secret() {
+    pusdata::agent::tls::install_crypto_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let (old_pki, new_pki) = (LocalPki::generate().unwrap(), LocalPki::generate().unwrap());
+    let start = |pki: &LocalPki, listen: &str, n: u32| {
+        let files = pki
+            .server
+            .write_files(&dir.path().join(format!("pki-{n}")))
+            .unwrap();
+        let mut cfg =
+            AgentProcessConfig::new(pusdata_tests::pusdata_bin(), dir.path().join("drc"), files);
+        cfg.site = "drc-bandung".into();
+        cfg.listen = listen.into();
+        AgentProcess::spawn(&cfg).unwrap()
+    };
+    let agent = start(&old_pki, "127.0.0.1:0", 1);
+    let addr = agent.addr();
+    let base = testing::context(ClientBuilder::new().with_resource::<Secret>()).await;
+    seed_namespaced(&base, &tls_secret(&old_pki.client)).await;
+    let mut site = fixtures::drc_site("Kota Bandung", fixtures::BANDUNG);
+    site.spec.endpoints.agent = Some(agent.endpoint());
+    site.spec.agent_tls_secret = Some(pusdata_crds::v1alpha1::SecretRef {
+        name: "pusdata-agent-tls".into(),
+        namespace: Some("pusdata-system".into()),
+    });
+    let mut agents = GrpcAgents::from_secrets(base.client.clone(), "pusdata-system");
+    agents.server_name = Some("localhost".into());
+    agents.attempts = 1;
+    let first = agents.agent(&site).await.unwrap();
+    first.heartbeat("dc-bekasi", 0).await.unwrap();
+
+    // The agent's certificates are rotated to a new CA: it now trusts only the new one.
+    agent.kill().unwrap();
+    let _agent = start(&new_pki, &addr.to_string(), 2);
+    // The Secret still holds the old pair: the cached client is refused.
+    let same = agents.agent(&site).await.unwrap();
+    assert!(same.heartbeat("dc-bekasi", 0).await.is_err());
+
+    // The Secret is rotated: the next call builds a client with the new pair, accepted.
+    Api::<Secret>::namespaced(base.client.clone(), "pusdata-system")
+        .replace(
+            "pusdata-agent-tls",
+            &PostParams::default(),
+            &tls_secret(&new_pki.client),
+        )
+        .await
+        .unwrap();
+    let rotated = agents.agent(&site).await.unwrap();
+    let h = rotated.heartbeat("dc-bekasi", 0).await.unwrap();
+    assert_eq!(h.site, "drc-bandung");
+    // The client built before the rotation still holds the old pair: it is a new client.
+    assert!(first.heartbeat("dc-bekasi", 0).await.is_err());
+    // Unchanged material keeps the client (and its connection) — and still works.
+    let again = agents.agent(&site).await.unwrap();
+    again.heartbeat("dc-bekasi", 0).await.unwrap();
+    assert_eq!(agents.clients.lock().await.len(), 1);
+}
