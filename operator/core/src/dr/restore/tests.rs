@@ -141,7 +141,8 @@ fn each_pvc_comes_back_from_its_own_best_backup() {
     ];
     let name = |r: Result<&Backup, Text>| r.map(|b| b.metadata.name.clone().unwrap());
     // (failover, pvc, require_verified) → chosen Backup
-    let table: &[(&str, Option<&str>, bool, Result<&str, &str>)] = &[
+    type Case<'a> = (&'a str, Option<&'a str>, bool, Result<&'a str, &'a str>);
+    let table: &[Case] = &[
         // newest verified beats a newer unverified (and another execution's final sync)
         ("fo-1", Some("db-a"), false, Ok("a-verified")),
         ("fo-1", Some("db-a"), true, Ok("a-verified")),
