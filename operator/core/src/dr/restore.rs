@@ -180,7 +180,7 @@ pub fn target_path(
     pvc: Option<&str>,
 ) -> String {
     let base = match kind {
-        FailoverType::Drill => format!("{}/{failover}/{member}", drill_root_name()),
+        FailoverType::Drill => format!("{}/{member}", drill_root(failover)),
         _ => format!("{namespace}/{member}"),
     };
     match pvc {
@@ -189,14 +189,10 @@ pub fn target_path(
     }
 }
 
-fn drill_root_name() -> &'static str {
-    "drill"
-}
-
 /// The tree a drill's teardown discards at the site taking over: every target of every PVC
 /// of the drill is under it.
 pub fn drill_root(failover: &str) -> String {
-    format!("{}/{failover}", drill_root_name())
+    format!("drill/{failover}")
 }
 
 #[cfg(test)]
