@@ -387,6 +387,7 @@ pub fn plan() -> DisasterRecoveryPlan {
             drills: Vec::new(),
             runbook: Vec::new(),
             contacts: Vec::new(),
+            roles: Vec::new(),
             peer_loss: PeerLossPolicy::default(),
             assumed_restore_bytes_per_second: None,
             successful_backups_history_limit: None,

@@ -215,14 +215,15 @@ async fn webhook_over_https() {
     let msg = v["response"]["status"]["message"].as_str().unwrap();
     assert!(msg.contains("CLOUD-NKRI (Perwal 8(3))"), "{msg}");
 
-    // A Failover sign-off with a forged approver: /mutate answers with a base64 JSON patch
-    // that puts the authenticated user in its place (SEC-CIA).
+    // A Failover sign-off with a forged approver, by a member of the step's owner-role group
+    // (dr-plans/bekasi.yaml `roles`): /mutate answers with a base64 JSON patch that puts the
+    // authenticated user in its place (SEC-CIA).
     let (status, body) = request(
         hook.port,
         &ca,
         "POST",
         "/mutate",
-        signoff(&["bekasikota:diskominfostandi-platform"]),
+        signoff(&["diskominfostandi:kepala"]),
     )
     .await;
     assert_eq!(status, 200);
@@ -240,15 +241,20 @@ async fn webhook_over_https() {
     );
     let who: Value = serde_json::from_str(patch[0]["value"].as_str().unwrap()).unwrap();
     assert_eq!(who["username"], "kabid@diskominfostandi");
-    // Outside the platform team: refused, naming the rule and the runbook's owner role.
-    let (_, body) = request(hook.port, &ca, "POST", "/mutate", signoff(&["x"])).await;
-    let v: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(v["response"]["allowed"], false);
-    let msg = v["response"]["status"]["message"].as_str().unwrap();
-    assert!(
-        msg.contains("SEC-CIA") && msg.contains("head-of-office"),
-        "{msg}"
-    );
+    // Outside the role's groups — the platform team included — refused, naming the rule, the
+    // runbook's owner role and the groups that may.
+    for groups in [&["x"][..], &["bekasikota:diskominfostandi-platform"]] {
+        let (_, body) = request(hook.port, &ca, "POST", "/mutate", signoff(groups)).await;
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["response"]["allowed"], false, "{groups:?}");
+        let msg = v["response"]["status"]["message"].as_str().unwrap();
+        assert!(
+            msg.contains("SEC-CIA")
+                && msg.contains("head-of-office")
+                && msg.contains("diskominfostandi:kepala"),
+            "{msg}"
+        );
+    }
 
     let (_, body) = request(hook.port, &ca, "POST", "/validate", b"{oops".to_vec()).await;
     let v: Value = serde_json::from_slice(&body).unwrap();

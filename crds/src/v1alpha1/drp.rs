@@ -36,6 +36,7 @@ pub const DURATION_PATTERN: &str = r"^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$";
     validation = Rule::new("self.spec.primarySite != self.spec.drcSite").message("DR-FAR: the DRC must be another site than the primary").field_path(".spec.drcSite"),
     validation = Rule::new("self.spec.tiers.all(t, self.spec.tiers.exists_one(u, u.name == t.name))").message("tier names must be unique").field_path(".spec.tiers"),
     validation = Rule::new("!has(self.spec.runbook) || self.spec.runbook.all(s, self.spec.runbook.exists_one(r, r.id == s.id))").message("runbook step ids must be unique").field_path(".spec.runbook"),
+    validation = Rule::new("!has(self.spec.roles) || self.spec.roles.all(r, self.spec.roles.exists_one(q, q.name == r.name))").message("role names must be unique").field_path(".spec.roles"),
 )]
 #[serde(rename_all = "camelCase")]
 pub struct DisasterRecoveryPlanSpec {
@@ -62,6 +63,12 @@ pub struct DisasterRecoveryPlanSpec {
     /// Who to call, by role, and in which order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contacts: Vec<Contact>,
+    /// Who may sign off the runbook's manual and approval steps: each owner role with the
+    /// Kubernetes groups whose members act in it. The admission webhook accepts a sign-off of
+    /// a step only from a member of its owner role's groups (SEC-CIA).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 64))]
+    pub roles: Vec<RunbookRole>,
     /// What happens when the primary loses the DRC or the other way round.
     #[serde(default)]
     pub peer_loss: PeerLossPolicy,
@@ -369,6 +376,18 @@ pub struct RunbookStep {
     /// Escalate if not done in this time (Go duration).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<String>,
+}
+
+/// An owner role of runbook steps and the Kubernetes groups (as the API server authenticates
+/// them, e.g. from OIDC) whose members act in it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RunbookRole {
+    /// Role name, as the runbook's `ownerRole` and the contacts' `role` say it.
+    pub name: String,
+    /// Groups whose members may sign off the role's steps.
+    #[schemars(length(min = 1, max = 32))]
+    pub groups: Vec<String>,
 }
 
 /// Kind of runbook step.

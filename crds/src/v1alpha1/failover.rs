@@ -117,7 +117,7 @@ pub enum StepState {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StepStatus {
-    /// Step id: a runbook id, or a generated one such as `restore/siak-db`.
+    /// Step id: a runbook id, or a generated one such as `restore/siak-db/pgdata` (one restore step per PVC).
     pub id: String,
     /// What the step does.
     pub action: String,
@@ -127,6 +127,11 @@ pub struct StepStatus {
     /// The tier it concerns, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<String>,
+    /// The PVC a restore step brings back (one restore step per PVC of a service; the
+    /// recorded PVCs are the execution's restore targets, so a resumed controller plans the
+    /// same steps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pvc: Option<String>,
     /// State.
     pub state: StepState,
     /// Start time.

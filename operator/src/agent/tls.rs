@@ -42,6 +42,20 @@ impl fmt::Debug for TlsMaterial {
 }
 
 impl TlsMaterial {
+    /// SHA-256 (hex) over the three PEM blocks, each length-prefixed: equal exactly when the
+    /// material is. A client built from this material is reused only while the fingerprint
+    /// is unchanged, so a rotated Secret builds a new client. Not secret-revealing (a hash),
+    /// but still kept out of logs.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for part in [&self.cert_pem, &self.key_pem, &self.ca_pem] {
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part);
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// Reads the three PEM files, checking that each holds what it should (so a swapped
     /// flag fails at start-up with the file's name, not at the first handshake).
     pub fn read(cert: &Path, key: &Path, ca: &Path) -> Result<TlsMaterial, AgentError> {

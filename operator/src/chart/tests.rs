@@ -281,6 +281,42 @@ fn cluster_role_rules(docs: &[Value], name: &str) -> Vec<PolicyRule> {
 }
 
 #[test]
+fn dr_signoff_role_writes_failovers_only_and_binds_the_configured_groups() {
+    let docs = primary();
+    let rules = cluster_role_rules(&docs, "pusdata-dr-signoff");
+    assert!(grants(&rules, "pusdata.io", "failovers", "patch"));
+    assert!(grants(&rules, "pusdata.io", "disasterrecoveryplans", "get"));
+    for v in WRITE {
+        // Sign-offs are annotations: no status, no plan change, no new Failover.
+        for r in ["failovers/status", "disasterrecoveryplans", "approvals"] {
+            assert!(!grants(&rules, "pusdata.io", r, v), "may {v} {r}");
+        }
+        if *v != "patch" {
+            assert!(
+                !grants(&rules, "pusdata.io", "failovers", v),
+                "may {v} failovers"
+            );
+        }
+    }
+    assert!(!grants(&rules, "", "secrets", "get"));
+    // No group by default: nothing bound.
+    assert!(
+        names(&docs, "ClusterRoleBinding")
+            .iter()
+            .all(|n| n != "pusdata-dr-signoff")
+    );
+    let docs = render_with(
+        None,
+        serde_json::json!({"rbac": {"drSignoffGroups": ["diskominfostandi:kepala", "setda:humas"]}}),
+    );
+    let b: k8s_openapi::api::rbac::v1::ClusterRoleBinding =
+        one(&docs, "ClusterRoleBinding", "pusdata-dr-signoff");
+    assert_eq!(b.role_ref.name, "pusdata-dr-signoff");
+    let groups: Vec<String> = b.subjects.unwrap().into_iter().map(|s| s.name).collect();
+    assert_eq!(groups, ["diskominfostandi:kepala", "setda:humas"]);
+}
+
+#[test]
 fn people_roles_grant_nothing_they_must_not() {
     let docs = primary();
     let cluster_scoped = [

@@ -44,7 +44,7 @@ use pusdata_core::i18n::Text;
 use pusdata_crds::v1alpha1::{
     Backup, BackupPhase, BackupRepository, BackupSource, BackupSpec, BackupTrigger,
     DisasterRecoveryPlan, Failover, FailoverPhase, FailoverStatus, FailoverType, Member,
-    RecordedIdentity, ReportRef, Site, StepKind, StepState, VerificationStatus,
+    RecordedIdentity, ReportRef, Site, StepKind, StepState,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -116,12 +116,12 @@ pub const NAMESPACE_PERMISSIONS: &[Permission] = &[
     },
 ];
 
+/// Label on the Backups a final sync creates: the Failover they belong to.
+pub use pusdata_core::dr::restore::FAILOVER_LABEL;
 /// Annotation prefix of a sign-off: `approval.pusdata.io/<step id>` holds the JSON of a
 /// `RecordedIdentity` (written by `pusdata drill approve`, stamped by the mutating webhook:
 /// `policy::review_signoffs`).
 pub use pusdata_core::policy::APPROVAL_PREFIX;
-/// Label on the Backups a final sync creates: the Failover they belong to.
-pub const FAILOVER_LABEL: &str = "pusdata.io/failover";
 /// Annotation on a Backup: the tree checksum of what was backed up, compared after restore.
 pub const CHECKSUM_ANNOTATION: &str = "pusdata.io/tree-checksum";
 /// Annotation prefix on Services and Ingresses: `traffic.pusdata.io/<site>` says where the
@@ -185,7 +185,9 @@ pub struct GrpcAgents {
     pub call_timeout: Duration,
     /// Attempts per call.
     pub attempts: u32,
-    clients: tokio::sync::Mutex<BTreeMap<String, AgentClient>>,
+    /// One client per site and endpoint, with the fingerprint of the TLS material it was
+    /// built from: a rotated Secret (new certificate or CA) replaces it.
+    clients: tokio::sync::Mutex<BTreeMap<String, (String, AgentClient)>>,
 }
 
 impl GrpcAgents {
@@ -248,17 +250,25 @@ impl SiteAgents for GrpcAgents {
                 format!("site {}: spec.endpoints.agent is not set", site.name_any())
             })?;
             let key = format!("{}={endpoint}", site.name_any());
+            // The Secret is read on every call (one GET) so a rotation is picked up at the next
+            // call; the client (and its connection) is reused while the material is the same.
+            let tls = self.material(site).await?;
+            let fingerprint = tls.fingerprint();
             let mut clients = self.clients.lock().await;
-            if let Some(c) = clients.get(&key) {
+            if let Some((fp, c)) = clients.get(&key)
+                && *fp == fingerprint
+            {
                 return Ok(c.clone());
             }
-            let tls = self.material(site).await?;
+            if clients.contains_key(&key) {
+                tracing::info!(site = %site.name_any(), "agent TLS material rotated: new client");
+            }
             let mut cfg = ClientConfig::new(&endpoint, &tls, self.server_name.as_deref());
             cfg.call_timeout = self.call_timeout;
             cfg.connect_timeout = self.call_timeout;
             cfg.attempts = self.attempts;
             let c = AgentClient::new(cfg).map_err(|e| e.to_string())?;
-            clients.insert(key, c.clone());
+            clients.insert(key, (fingerprint, c.clone()));
             Ok(c)
         })
     }
@@ -496,40 +506,19 @@ async fn read_world(fo: &Failover, ctx: &Context) -> Result<World, Error> {
     })
 }
 
-/// The backup a restore of `member` uses: this failover's final sync when there is one,
-/// else the newest verified completed backup, else the newest completed one.
-fn backup_for<'a>(world: &'a World, fo: &str, member: &str) -> Option<&'a Backup> {
-    let done = |b: &&Backup| {
-        b.spec.member == member
-            && b.status
-                .as_ref()
-                .is_some_and(|s| s.phase == Some(BackupPhase::Completed) && s.snapshot_id.is_some())
-    };
-    let newest = |it: Vec<&'a Backup>| {
-        it.into_iter().max_by_key(|b| {
-            b.status
-                .as_ref()
-                .and_then(|s| s.finished_at.as_ref().map(|t| t.0))
-        })
-    };
-    let mine: Vec<_> = world
-        .backups
-        .iter()
-        .filter(done)
-        .filter(|b| b.labels().get(FAILOVER_LABEL).map(String::as_str) == Some(fo))
-        .collect();
-    let verified: Vec<_> = world
-        .backups
-        .iter()
-        .filter(done)
-        .filter(|b| {
-            b.status.as_ref().and_then(|s| s.verification) == Some(VerificationStatus::Verified)
-        })
-        .collect();
-    let any: Vec<_> = world.backups.iter().filter(done).collect();
-    newest(mine)
-        .or_else(|| newest(verified))
-        .or_else(|| newest(any))
+/// The Backup a restore step brings back (`dr::restore::pick`): the step's PVC (or the whole
+/// service), verified only where the plan asks for it.
+fn backup_for<'a>(
+    world: &'a World,
+    fo: &Failover,
+    member: &str,
+    tier: Option<&str>,
+    pvc: Option<&str>,
+) -> Result<&'a Backup, String> {
+    let verified =
+        tier.is_some_and(|t| dr::restore::requires_verified(&world.plan, fo.spec.kind, t));
+    dr::restore::pick(&world.backups, &fo.name_any(), member, pvc, verified)
+        .map_err(|t| format!("{} / {}", t.en, t.id))
 }
 
 /// The request id of a step's call: the same for every try of one attempt, so a call
@@ -546,12 +535,15 @@ fn request_id(fo: &str, step: &str, part: &str, epoch: u64, attempt: u32) -> Str
     }
 }
 
-/// Where a service is restored at the site taking over.
-fn restore_target(fo: &Failover, member: &Member) -> String {
-    match fo.spec.kind {
-        FailoverType::Drill => format!("drill/{}/{}", fo.name_any(), member.name),
-        _ => format!("{}/{}", member.namespace, member.name),
-    }
+/// Where a restore step writes at the site taking over (`dr::restore::target_path`).
+fn restore_target(fo: &Failover, member: &Member, pvc: Option<&str>) -> String {
+    dr::restore::target_path(
+        fo.spec.kind,
+        &fo.name_any(),
+        &member.namespace,
+        &member.name,
+        pvc,
+    )
 }
 
 /// Where the DRC agent's Kubernetes work restores a member (ignored by local work).
@@ -580,18 +572,28 @@ fn placement(
 fn verify_request(
     fo: &Failover,
     m: &Member,
+    pvc: Option<&str>,
     request_id: String,
     epoch: u64,
     expected: &str,
+    with_checks: bool,
 ) -> pusdata::agent::proto::VerifyRequest {
     pusdata::agent::proto::VerifyRequest {
         request_id,
         epoch,
-        target: restore_target(fo, m),
+        target: restore_target(fo, m, pvc),
         expected_checksum: expected.to_string(),
         placement: Some(placement(fo, m, None)),
-        readiness: drc::readiness_check(m).as_ref().map(wire::readiness_msg),
-        smoke: drc::smoke_check(m).as_ref().map(wire::smoke_msg),
+        readiness: with_checks
+            .then(|| drc::readiness_check(m))
+            .flatten()
+            .as_ref()
+            .map(wire::readiness_msg),
+        smoke: with_checks
+            .then(|| drc::smoke_check(m))
+            .flatten()
+            .as_ref()
+            .map(wire::smoke_msg),
     }
 }
 
@@ -613,9 +615,8 @@ fn checks_result(rep: &pusdata::agent::proto::WorkReport, checksums: String) -> 
 
 const CHECKSUM_NOTE: &str = "; checksum ";
 
-/// The checksum the restore of `service` reported (kept in its step message).
-fn restored_checksum(status: &FailoverStatus, service: &str) -> Option<String> {
-    let id = dr::steps::ids::restore(service);
+/// The checksum the restore step `id` reported (kept in its step message).
+fn restored_checksum(status: &FailoverStatus, id: &str) -> Option<String> {
     let msg = status.steps.iter().find(|s| s.id == id)?.message.as_ref()?;
     let (_, sum) = msg.rsplit_once(CHECKSUM_NOTE)?;
     Some(sum.trim().to_string())
@@ -703,11 +704,10 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
         }
         (StepAction::FinalSync, _) => final_sync(ctx, job).await,
         (StepAction::Restore, Some(m)) => {
-            let Some(backup) = backup_for(world, &name, &m.name) else {
-                return StepResult::Failed(format!(
-                    "no completed Backup of {} in plan {}",
-                    m.name, fo.spec.plan
-                ));
+            let pvc = step.pvc.as_deref();
+            let backup = match backup_for(world, fo, &m.name, step.tier.as_deref(), pvc) {
+                Ok(b) => b,
+                Err(e) => return StepResult::Failed(format!("{e} (plan {})", fo.spec.plan)),
             };
             let snap = backup
                 .status
@@ -724,7 +724,7 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                     request_id: rid("restore"),
                     epoch,
                     snapshot: snapshot.clone(),
-                    target: restore_target(fo, m),
+                    target: restore_target(fo, m, pvc),
                     placement: Some(placement(fo, m, Some(backup))),
                 })
                 .await
@@ -746,47 +746,7 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                 Err(e) => StepResult::Failed(e.to_string()),
             }
         }
-        (StepAction::Verify, Some(m)) => {
-            // The backup's own checksum when the mover recorded one; else the restore's,
-            // which proves the restored tree is whole and unchanged since.
-            let expected = backup_for(world, &name, &m.name)
-                .and_then(|b| b.annotations().get(CHECKSUM_ANNOTATION).cloned())
-                .or_else(|| restored_checksum(job.status, &m.name))
-                .unwrap_or_default();
-            let c = match ctx.agents.agent(to).await {
-                Ok(c) => c,
-                Err(e) => return StepResult::Failed(e),
-            };
-            match c
-                .verify_request(verify_request(fo, m, rid("verify"), epoch, &expected))
-                .await
-            {
-                Ok(r) => match (refused(r.fence.as_ref()), r.report) {
-                    (None, Some(rep)) if rep.matches && !expected.is_empty() => checks_result(
-                        &rep,
-                        format!(
-                            "{} files, checksum {} matches",
-                            rep.files,
-                            &rep.checksum[..12.min(rep.checksum.len())]
-                        ),
-                    ),
-                    (None, Some(rep)) if expected.is_empty() => StepResult::Failed(format!(
-                        "no checksum to compare with (checksum now {})",
-                        rep.checksum
-                    )),
-                    (None, Some(rep)) => StepResult::Failed(format!(
-                        "checksum {} differs from the expected {expected}",
-                        rep.checksum
-                    )),
-                    (why, _) => StepResult::Failed(format!(
-                        "refused by {}: {}",
-                        to.name_any(),
-                        why.unwrap_or_default()
-                    )),
-                },
-                Err(e) => StepResult::Failed(e.to_string()),
-            }
-        }
+        (StepAction::Verify, Some(m)) => verify(ctx, job, m).await,
         (StepAction::MeasureRto, _) => {
             let tiers = dr::achieved::tier_outcomes(&world.plan, job.status, &BTreeMap::new());
             let parts: Vec<String> = tiers
@@ -812,7 +772,7 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                 .discard_request(pusdata::agent::proto::DiscardRequest {
                     request_id: rid("discard"),
                     epoch,
-                    target: format!("drill/{name}"),
+                    target: dr::restore::drill_root(&name),
                     placement: Some(wire::placement_msg(&drc::Placement {
                         kind: FailoverType::Drill,
                         failover: name.clone(),
@@ -853,6 +813,101 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
         // Manual and approval steps wait for a sign-off; they are never "run".
         (StepAction::Runbook { .. }, _) => StepResult::Running,
         (other, None) => StepResult::Failed(format!("{other:?}: the step names no service")),
+    }
+}
+
+/// Verifies one service: every PVC its restore steps brought back (one Verify call each,
+/// against the Backup's own checksum when the mover recorded one, else the restore's). The
+/// service passes only when all of them match.
+async fn verify(ctx: &FailoverContext, job: &Job<'_>, m: &Member) -> StepResult {
+    let Job {
+        fo,
+        world,
+        status,
+        step,
+        epoch,
+        attempt,
+        ..
+    } = *job;
+    let name = fo.name_any();
+    let (_, to) = world.sides(fo.spec.kind);
+    let restores: Vec<&pusdata_crds::v1alpha1::StepStatus> = status
+        .steps
+        .iter()
+        .filter(|s| step.needs.contains(&s.id) && s.service.as_deref() == Some(&m.name))
+        .collect();
+    if restores.is_empty() {
+        return StepResult::Failed(format!(
+            "{}: no restore step of {} recorded",
+            step.id, m.name
+        ));
+    }
+    let c = match ctx.agents.agent(to).await {
+        Ok(c) => c,
+        Err(e) => return StepResult::Failed(e),
+    };
+    let mut notes = Vec::new();
+    let mut bad = Vec::new();
+    let count = restores.len();
+    for (i, r) in restores.into_iter().enumerate() {
+        let pvc = r.pvc.as_deref();
+        let what = pvc.unwrap_or(m.name.as_str());
+        let expected = backup_for(world, fo, &m.name, step.tier.as_deref(), pvc)
+            .ok()
+            .and_then(|b| b.annotations().get(CHECKSUM_ANNOTATION).cloned())
+            .or_else(|| restored_checksum(status, &r.id))
+            .unwrap_or_default();
+        let part = format!("verify-{what}");
+        let rid = request_id(&name, &step.id, &part, epoch, attempt);
+        // The member's readiness and smoke checks run once, with the last volume's call,
+        // after every volume of the service is back.
+        let with_checks = i + 1 == count;
+        match c
+            .verify_request(verify_request(
+                fo,
+                m,
+                pvc,
+                rid,
+                epoch,
+                &expected,
+                with_checks,
+            ))
+            .await
+        {
+            Ok(v) => match (refused(v.fence.as_ref()), v.report) {
+                (None, Some(rep)) if rep.matches && !expected.is_empty() => {
+                    let sums = format!(
+                        "{what}: {} files, checksum {} matches",
+                        rep.files,
+                        &rep.checksum[..12.min(rep.checksum.len())]
+                    );
+                    match checks_result(&rep, sums) {
+                        StepResult::Failed(msg) => bad.push(msg),
+                        StepResult::Succeeded(msg) => notes.push(msg),
+                        other => bad.push(format!("{what}: {other:?}")),
+                    }
+                }
+                (None, Some(rep)) if expected.is_empty() => bad.push(format!(
+                    "{what}: no checksum to compare with (checksum now {})",
+                    rep.checksum
+                )),
+                (None, Some(rep)) => bad.push(format!(
+                    "{what}: checksum {} differs from the expected {expected}",
+                    rep.checksum
+                )),
+                (why, _) => bad.push(format!(
+                    "{what}: refused by {}: {}",
+                    to.name_any(),
+                    why.unwrap_or_default()
+                )),
+            },
+            Err(e) => bad.push(format!("{what}: {e}")),
+        }
+    }
+    if bad.is_empty() {
+        StepResult::Succeeded(notes.join("; "))
+    } else {
+        StepResult::Failed(bad.join("; "))
     }
 }
 
@@ -959,11 +1014,12 @@ async fn final_sync(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
     }
 }
 
-/// The services in the execution's scope (those with a restore step).
+/// The services in the execution's scope (those with a verify step: one per service, however
+/// many PVCs it restores).
 fn scope(plan: &StepPlan, world: &World) -> Vec<Member> {
     plan.steps
         .iter()
-        .filter(|s| s.action == StepAction::Restore)
+        .filter(|s| s.action == StepAction::Verify)
         .filter_map(|s| s.service.as_deref().and_then(|n| world.member(n)).cloned())
         .collect()
 }
@@ -1008,7 +1064,16 @@ pub async fn reconcile_once(fo: &Failover, ctx: &FailoverContext) -> Result<Outc
         });
     }
     let world = read_world(fo, &ctx.base).await?;
-    let plan = dr::steps(&world.plan, &fo.spec)
+    // The restore targets (PVCs per service) are chosen once, when the execution starts, and
+    // read back from the recorded steps afterwards: a resumed controller plans the same steps.
+    let targets = match dr::restore::recorded(&before) {
+        Some(t) => t,
+        None => {
+            let live = super::schedule::sources(&world.plan, &ctx.base).await?;
+            dr::restore::targets(&world.plan, &live, &world.backups)
+        }
+    };
+    let plan = dr::steps_for(&world.plan, &fo.spec, &targets)
         .map_err(|t| Error::InvalidSpec(format!("{} / {}", t.en, t.id)))?;
     let members = scope(&plan, &world);
     let mut status = before.clone();
@@ -1316,12 +1381,17 @@ async fn finish(
     // RPO: age of the data each tier came back with, at the start of the execution.
     let start = status.started_at.as_ref().map(|t| t.0);
     let mut rpo: BTreeMap<String, Duration> = BTreeMap::new();
-    for (tier, m) in dr::members(&world.plan.spec) {
-        let backed = backup_for(world, &name, &m.name)
+    // Per restore step (per PVC): a tier is as old as its oldest restored volume.
+    for s in status.steps.iter().filter(|s| s.id.starts_with("restore/")) {
+        let (Some(svc), Some(tier)) = (s.service.as_deref(), s.tier.as_deref()) else {
+            continue;
+        };
+        let backed = backup_for(world, fo, svc, Some(tier), s.pvc.as_deref())
+            .ok()
             .and_then(|b| b.status.as_ref()?.finished_at.as_ref().map(|t| t.0));
         if let (Some(s), Some(b)) = (start, backed) {
             let age = Duration::from_secs(u64::try_from((s - b).get_seconds()).unwrap_or(0));
-            let e = rpo.entry(tier.name.clone()).or_default();
+            let e = rpo.entry(tier.to_string()).or_default();
             *e = (*e).max(age);
         }
     }

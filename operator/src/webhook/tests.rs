@@ -520,6 +520,83 @@ fn mutate_refuses_signoffs_by_people_outside_the_platform_team() {
     assert!(v.contains("budi@bekasikota.go.id"), "{v}");
 }
 
+/// The webhook's state with the plan `bekasi` in its context: `declare-disaster` owned by
+/// `head-of-office`, which `spec.roles` maps to `diskominfostandi:kepala`.
+fn state_with_roles(mode: EnforcementMode) -> State {
+    use pusdata_crds::v1alpha1::{RunbookRole, RunbookStep, StepKind};
+    let mut policy = fixtures::residency_policy();
+    policy.spec.mode = mode;
+    let mut plan = fixtures::plan();
+    plan.spec.runbook = vec![RunbookStep {
+        id: "declare-disaster".into(),
+        title: "Declare the disaster".into(),
+        kind: StepKind::Approval,
+        owner_role: "head-of-office".into(),
+        ..RunbookStep::default()
+    }];
+    plan.spec.roles = vec![RunbookRole {
+        name: "head-of-office".into(),
+        groups: vec!["diskominfostandi:kepala".into()],
+    }];
+    let objects = vec![
+        Object::ResidencyPolicy(policy),
+        Object::Site(fixtures::primary_site()),
+        Object::DisasterRecoveryPlan(plan),
+    ];
+    State::new(Context::from_objects(&objects))
+}
+
+#[test]
+fn mutate_accepts_signoffs_only_from_the_steps_owner_role_groups() {
+    let s = state_with_roles(EnforcementMode::Enforce);
+    let old = drill_with(&[]);
+    let new = drill_with(&[(SIGNOFF, "")]);
+    assert_eq!(
+        serde_json::from_value::<pusdata_crds::v1alpha1::Failover>(new.clone())
+            .unwrap()
+            .spec
+            .plan,
+        "bekasi"
+    );
+
+    // A member of the role's group: admitted and stamped with who really signed.
+    let b = failover_body(Some(old.clone()), new.clone(), &["diskominfostandi:kepala"]);
+    let (o, r, after) = mutate_failover(&s, &b, &new);
+    assert_eq!(o, Outcome::Allowed, "{r}");
+    let fo: pusdata_crds::v1alpha1::Failover = serde_json::from_value(after).unwrap();
+    let who = &crate::controllers::failover::approvals(&fo)["declare-disaster"];
+    assert_eq!(who.groups, vec!["diskominfostandi:kepala".to_string()]);
+
+    // The platform team is no break-glass for a mapped role, and other groups are refused.
+    for groups in [&["pusdata:platform"][..], &["agency:disdik"], &[]] {
+        let b = failover_body(Some(old.clone()), new.clone(), groups);
+        let (o, r, _) = mutate_failover(&s, &b, &new);
+        assert_eq!(o, Outcome::Denied, "{groups:?}");
+        let msg = r["status"]["message"].as_str().unwrap();
+        assert!(msg.starts_with("SEC-CIA"), "{msg}");
+        assert!(
+            msg.contains("owner role head-of-office") && msg.contains("diskominfostandi:kepala"),
+            "{msg}"
+        );
+        assert!(msg.contains("tidak berwenang menyetujui"), "{msg}");
+        assert!(r.get("patch").is_none());
+    }
+
+    // Monitor mode admits the platform member with a warning, still stamping the real groups.
+    let s = state_with_roles(EnforcementMode::Monitor);
+    let b = failover_body(Some(old), new.clone(), &["pusdata:platform"]);
+    let (o, r, after) = mutate_failover(&s, &b, &new);
+    assert_eq!(o, Outcome::Warned);
+    assert!(
+        r["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("head-of-office")
+    );
+    let v = after["metadata"]["annotations"][SIGNOFF].as_str().unwrap();
+    assert!(v.contains("pusdata:platform"), "{v}");
+}
+
 fn unbase64(s: &str) -> Vec<u8> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let vals: Vec<u32> = s

@@ -25,6 +25,12 @@ fn plan() -> pusdata_crds::v1alpha1::DisasterRecoveryPlan {
         }))
         .unwrap(),
     ];
+    p.spec.roles = vec![
+        serde_json::from_value(serde_json::json!({
+            "name": "head-of-office", "groups": ["bekasi:kepala-dinas"],
+        }))
+        .unwrap(),
+    ];
     p
 }
 

@@ -754,6 +754,34 @@ fn runbook(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) {
                 ),
             ));
         }
+        if matches!(s.kind, StepKind::Manual | StepKind::Approval)
+            && crate::policy::signoff::role_groups(spec, &s.owner_role).is_none()
+        {
+            out.push(Finding::deny(
+                "DR-PLAN",
+                &format!("spec.runbook[{i}].ownerRole"),
+                Text::new(
+                    format!(
+                        "step {} waits for a sign-off by role {}, which spec.roles maps to no Kubernetes group: only the platform team could sign it off",
+                        s.id, s.owner_role
+                    ),
+                    format!(
+                        "langkah {} menunggu tanda tangan peran {}, yang tidak dipetakan ke grup Kubernetes mana pun di spec.roles: hanya tim platform yang dapat menandatanganinya",
+                        s.id, s.owner_role
+                    ),
+                ),
+                Text::new(
+                    format!(
+                        "add {{name: {}, groups: [...]}} to spec.roles with the groups of the people in that role",
+                        s.owner_role
+                    ),
+                    format!(
+                        "tambahkan {{name: {}, groups: [...]}} ke spec.roles dengan grup orang-orang yang memegang peran tersebut",
+                        s.owner_role
+                    ),
+                ),
+            ));
+        }
         if let Some(t) = &s.timeout
             && let Err(e) = duration::parse(t)
         {
@@ -801,7 +829,7 @@ mod tests {
     use super::*;
     use crate::finding::Severity;
     use pusdata_crds::fixtures;
-    use pusdata_crds::v1alpha1::{Contact, RunbookStep};
+    use pusdata_crds::v1alpha1::{Contact, RunbookRole, RunbookStep};
 
     fn good_plan() -> DisasterRecoveryPlan {
         let mut p = fixtures::plan();
@@ -821,6 +849,10 @@ mod tests {
             stage: StepStage::Before,
             applies_to: vec![FailoverType::Failover],
             timeout: Some("30m".into()),
+        }];
+        p.spec.roles = vec![RunbookRole {
+            name: "head".into(),
+            groups: vec!["bekasi:kepala-dinas".into()],
         }];
         p
     }
@@ -1088,7 +1120,27 @@ mod tests {
             ..RunbookStep::default()
         });
         let f = check(&p);
-        assert_eq!(f.len(), 2, "{f:#?}");
+        let paths: Vec<&str> = f.iter().map(|x| x.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "spec.runbook[0].ownerRole",
+                "spec.runbook[0].ownerRole",
+                "spec.runbook[1].id"
+            ],
+            "{f:#?}"
+        );
+        assert!(
+            f[1].message
+                .en
+                .contains("spec.roles maps to no Kubernetes group")
+        );
+        assert!(
+            f[1].message
+                .id
+                .contains("tidak dipetakan ke grup Kubernetes")
+        );
+        assert!(f[1].hint.en.contains("{name: nobody, groups: [...]}"));
         p.spec.runbook[0].stage = StepStage::After;
         assert!(
             check(&p)
@@ -1097,6 +1149,80 @@ mod tests {
         );
         p.spec.runbook.clear();
         assert_eq!(check(&p).len(), 1);
+    }
+
+    #[test]
+    fn every_signed_off_step_needs_its_role_mapped_to_groups() {
+        let mut p = good_plan();
+        let step = |id: &str, role: &str, kind| RunbookStep {
+            id: id.into(),
+            title: id.into(),
+            kind,
+            owner_role: role.into(),
+            ..RunbookStep::default()
+        };
+        p.spec.contacts.push(Contact {
+            role: "ops".into(),
+            name: "Operator".into(),
+            email: None,
+            details_secret: None,
+        });
+        p.spec.runbook.extend([
+            // Automated steps have an owner but no sign-off: no mapping needed.
+            step("auto", "ops", StepKind::Automated),
+            step("manual", "ops", StepKind::Manual),
+        ]);
+        // (roles) → ownerRole paths reported
+        let cases: Vec<(Vec<RunbookRole>, Vec<&str>)> = vec![
+            (
+                vec![],
+                vec!["spec.runbook[0].ownerRole", "spec.runbook[2].ownerRole"],
+            ),
+            (
+                vec![RunbookRole {
+                    name: "head".into(),
+                    groups: vec!["g".into()],
+                }],
+                vec!["spec.runbook[2].ownerRole"],
+            ),
+            (
+                vec![
+                    RunbookRole {
+                        name: "head".into(),
+                        groups: vec!["g".into()],
+                    },
+                    // No group at all maps to nobody.
+                    RunbookRole {
+                        name: "ops".into(),
+                        groups: vec![],
+                    },
+                ],
+                vec!["spec.runbook[2].ownerRole"],
+            ),
+            (
+                vec![
+                    RunbookRole {
+                        name: "head".into(),
+                        groups: vec!["g".into()],
+                    },
+                    RunbookRole {
+                        name: "ops".into(),
+                        groups: vec!["h".into()],
+                    },
+                ],
+                vec![],
+            ),
+        ];
+        for (roles, want) in cases {
+            p.spec.roles = roles.clone();
+            let f = check(&p);
+            let got: Vec<&str> = f.iter().map(|x| x.path.as_str()).collect();
+            assert_eq!(got, want, "{roles:?}: {f:#?}");
+            assert!(
+                f.iter()
+                    .all(|x| x.rule == "DR-PLAN" && x.severity == Severity::Deny)
+            );
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod cron;
 pub mod drc;
 pub mod due;
 pub mod freshness;
+pub mod restore;
 pub mod steps;
 
 pub use achieved::{RpoAchieved, RpoAlert, rpo_achieved, tier_outcomes};
@@ -18,7 +19,8 @@ pub use check::{CheckSettings, Measurements, check_plan, check_plan_with};
 pub use compile::{Entry, EntryKind, Schedule, compile, next_runs};
 pub use due::{Due, DueInput, Run, Skipped, SourceRef, SourceState, due};
 pub use freshness::{RunRecord, TierFreshness, freshness};
-pub use steps::{Action, Observations, StepPlan, StepResult, apply, next_step, steps};
+pub use restore::Targets;
+pub use steps::{Action, Observations, StepPlan, StepResult, apply, next_step, steps, steps_for};
 
 use pusdata_crds::v1alpha1::{DisasterRecoveryPlanSpec, Member, Tier};
 use std::collections::{BTreeMap, BTreeSet};

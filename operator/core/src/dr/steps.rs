@@ -9,6 +9,7 @@
 //! status: a succeeded step is never started again, a running one is looked at again rather
 //! than restarted, and promotion waits until this execution holds the newest fencing epoch.
 
+use super::restore::Targets;
 use crate::i18n::Text;
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -60,7 +61,8 @@ impl StepAction {
 /// One planned step.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlannedStep {
-    /// Stable id: the runbook id, or `fence`, `final-sync`, `restore/<svc>`, `verify/<svc>`,
+    /// Stable id: the runbook id, or `fence`, `final-sync`, `restore/<svc>/<pvc>` (or
+    /// `restore/<svc>` for a service without known PVCs), `verify/<svc>`,
     /// `measure-rto`, `teardown`, `switch-traffic`.
     pub id: String,
     /// What it does.
@@ -71,6 +73,8 @@ pub struct PlannedStep {
     pub service: Option<String>,
     /// The tier concerned.
     pub tier: Option<String>,
+    /// The PVC concerned (restore steps planned per PVC, see `dr::restore`).
+    pub pvc: Option<String>,
     /// Steps that must have succeeded (or been skipped) first.
     pub needs: Vec<String>,
     /// For runbook steps: escalate along the call tree when not done in this time.
@@ -105,9 +109,13 @@ pub mod ids {
     pub const TEARDOWN: &str = "teardown";
     /// Traffic switch.
     pub const SWITCH_TRAFFIC: &str = "switch-traffic";
-    /// Restore step of a service.
+    /// Restore step of a service restored as one unit (no known PVCs).
     pub fn restore(svc: &str) -> String {
         format!("restore/{svc}")
+    }
+    /// Restore step of one PVC of a service.
+    pub fn restore_pvc(svc: &str, pvc: &str) -> String {
+        format!("restore/{svc}/{pvc}")
     }
     /// Verify step of a service.
     pub fn verify(svc: &str) -> String {
@@ -126,6 +134,7 @@ fn runbook_step(s: &RunbookStep, needs: &[String]) -> PlannedStep {
         title: s.title.clone(),
         service: None,
         tier: None,
+        pvc: None,
         needs: needs.to_vec(),
         timeout: s
             .timeout
@@ -134,9 +143,23 @@ fn runbook_step(s: &RunbookStep, needs: &[String]) -> PlannedStep {
     }
 }
 
-/// Builds the step plan of an execution. Fails (in both languages) when the scope names an
-/// unknown tier or service, or the dependencies have a cycle.
+/// Builds the step plan of an execution with every service restored as one unit (no known
+/// PVCs, as in the embedded drill). See [`steps_for`].
 pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPlan, Text> {
+    steps_for(plan, spec, &Targets::new())
+}
+
+/// Builds the step plan of an execution: one restore step per PVC of each service in
+/// `targets` (`restore/<svc>/<pvc>`, in PVC name order, parallel with each other), one
+/// `restore/<svc>` for a service without targets, and one `verify/<svc>` that needs every
+/// restore of its service — so a service counts as restored only when all its PVCs are, and
+/// its dependents wait for that. Fails (in both languages) when the scope names an unknown
+/// tier or service, or the dependencies have a cycle.
+pub fn steps_for(
+    plan: &DisasterRecoveryPlan,
+    spec: &FailoverSpec,
+    targets: &Targets,
+) -> Result<StepPlan, Text> {
     let order = super::dependency_order(&plan.spec).map_err(|c| {
         let c = c.join(" → ");
         Text::new(
@@ -174,6 +197,7 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
             title: format!("Fence the {from} site with a new epoch so it refuses further work"),
             service: None,
             tier: None,
+            pvc: None,
             needs: gate.clone(),
             timeout: None,
         });
@@ -183,6 +207,7 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
             title: format!("Final sync from the {from} to the {to}"),
             service: None,
             tier: None,
+            pvc: None,
             needs: vec![ids::FENCE.into()],
             timeout: None,
         });
@@ -201,26 +226,43 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
                 .filter(|d| in_scope.contains(d.as_str()))
                 .map(|d| ids::verify(d)),
         );
-        let restore_title = if kind == FailoverType::Drill {
-            format!(
-                "Restore {name} at the DRC into an isolated namespace (copy of {})",
-                member.namespace
-            )
-        } else {
-            format!(
-                "Restore {name} at the {to} into namespace {}",
-                member.namespace
-            )
+        let pvcs: Vec<Option<&String>> = match targets.get(name.as_str()) {
+            Some(p) if !p.is_empty() => p.iter().map(Some).collect(),
+            _ => vec![None],
         };
-        out.push(PlannedStep {
-            id: ids::restore(name),
-            action: StepAction::Restore,
-            title: restore_title,
-            service: Some(name.clone()),
-            tier: Some(tier.name.clone()),
-            needs,
-            timeout: None,
-        });
+        let mut restores = Vec::new();
+        for pvc in pvcs {
+            let what = match pvc {
+                Some(p) => format!("PVC {p} of {name}"),
+                None => name.clone(),
+            };
+            let title = if kind == FailoverType::Drill {
+                format!(
+                    "Restore {what} at the DRC into an isolated namespace (copy of {})",
+                    member.namespace
+                )
+            } else {
+                format!(
+                    "Restore {what} at the {to} into namespace {}",
+                    member.namespace
+                )
+            };
+            let id = match pvc {
+                Some(p) => ids::restore_pvc(name, p),
+                None => ids::restore(name),
+            };
+            restores.push(id.clone());
+            out.push(PlannedStep {
+                id,
+                action: StepAction::Restore,
+                title,
+                service: Some(name.clone()),
+                tier: Some(tier.name.clone()),
+                pvc: pvc.cloned(),
+                needs: needs.clone(),
+                timeout: None,
+            });
+        }
         let ready = if member.readiness.is_some() {
             ", wait for its workloads to be ready"
         } else {
@@ -237,7 +279,8 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
             title: format!("Verify {name}: compare checksums with the snapshot{ready}{smoke}"),
             service: Some(name.clone()),
             tier: Some(tier.name.clone()),
-            needs: vec![ids::restore(name)],
+            pvc: None,
+            needs: restores,
             timeout: None,
         });
         verifies.push(ids::verify(name));
@@ -252,6 +295,7 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
             title: "Measure the RTO achieved per tier".into(),
             service: None,
             tier: None,
+            pvc: None,
             needs: verifies,
             timeout: None,
         });
@@ -261,6 +305,7 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
             title: "Remove the isolated namespaces; replication kept running throughout".into(),
             service: None,
             tier: None,
+            pvc: None,
             needs: vec![ids::MEASURE_RTO.into()],
             timeout: None,
         });
@@ -272,6 +317,7 @@ pub fn steps(plan: &DisasterRecoveryPlan, spec: &FailoverSpec) -> Result<StepPla
             title: format!("Switch traffic to the {to}"),
             service: None,
             tier: None,
+            pvc: None,
             needs: verifies,
             timeout: None,
         });
@@ -354,6 +400,7 @@ impl StepPlan {
                 action: s.title.clone(),
                 service: s.service.clone(),
                 tier: s.tier.clone(),
+                pvc: s.pvc.clone(),
                 state: StepState::Pending,
                 ..StepStatus::default()
             })

@@ -19,7 +19,7 @@ mod storage;
 pub use approval::{UserInfo, platform_member, review_approval};
 pub use catalogue::Catalogue;
 pub use exceptions::{Excepted, ExceptionState, exception_states, next_expiry};
-pub use signoff::{APPROVAL_PREFIX, SignOff, SignOffReview, review_signoffs};
+pub use signoff::{APPROVAL_PREFIX, SignOff, SignOffReview, may_sign_off, review_signoffs};
 
 use crate::finding::Finding;
 use crate::i18n::Text;

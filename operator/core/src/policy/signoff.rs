@@ -4,9 +4,17 @@
 //! Failover, holding the JSON of a [`RecordedIdentity`]. Whoever may patch a Failover could
 //! write any name there, so the mutating webhook asks [`review_signoffs`] on every CREATE and
 //! UPDATE: each sign-off that is new is re-written with the identity the API server
-//! authenticated and the webhook's clock — never what the client wrote — and only a member
-//! of the platform team may sign off; a sign-off once recorded is never altered or removed
-//! (as the CRD's CEL keeps `Approval.spec.recordedBy`).
+//! authenticated and the webhook's clock — never what the client wrote — and a sign-off once
+//! recorded is never altered or removed (as the CRD's CEL keeps `Approval.spec.recordedBy`).
+//!
+//! Who may sign off a step ([`may_sign_off`]): when the plan maps the step's owner role to
+//! Kubernetes groups (`spec.roles`), only a member of one of those groups. The platform team
+//! is **not** a break-glass: the person the runbook names decides (the platform team runs the
+//! failover and must not approve its own), and a real emergency without that person is
+//! handled by changing the plan's mapping — a change only the platform team may make
+//! (DR-PLAN), audited and visible in the plan. A step whose role is not mapped, a step the
+//! plan does not have, or a plan the webhook does not know: only a member of the platform
+//! team (`pusdata plan check` reports the unmapped role).
 
 use super::Context;
 use super::approval::{UserInfo, platform_member};
@@ -14,7 +22,7 @@ use crate::finding::Finding;
 use crate::i18n::Text;
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use pusdata_crds::v1alpha1::RecordedIdentity;
+use pusdata_crds::v1alpha1::{DisasterRecoveryPlanSpec, RecordedIdentity};
 use std::collections::BTreeMap;
 
 /// Annotation prefix of a sign-off: `approval.pusdata.io/<step id>` holds the JSON of a
@@ -101,14 +109,8 @@ pub fn review_signoffs(
     let mut review = SignOffReview::default();
     for step in fresh {
         let key = format!("{APPROVAL_PREFIX}{step}");
-        if let Err(mut f) = platform_member(user, ctx, "SEC-CIA") {
+        if let Err(mut f) = may_sign_off(plan, step, user, ctx) {
             f.path = format!("metadata.annotations[{key}]");
-            if let Some(role) = owner_role(ctx, plan, step) {
-                f.message = Text::new(
-                    format!("step {step} (owner role {role}): {}", f.message.en),
-                    format!("langkah {step} (peran pemilik {role}): {}", f.message.id),
-                );
-            }
             review.findings.push(*f);
         }
         review.stamps.push(SignOff {
@@ -125,14 +127,70 @@ pub fn review_signoffs(
     Ok(review)
 }
 
-/// The owner role the plan's runbook gives `step`, when the plan is known.
-fn owner_role<'a>(ctx: &'a Context, plan: &str, step: &str) -> Option<&'a str> {
-    ctx.plans
+/// The Kubernetes groups a plan maps `role` to (`spec.roles`), or `None` when it maps it to
+/// none.
+pub fn role_groups<'a>(spec: &'a DisasterRecoveryPlanSpec, role: &str) -> Option<&'a [String]> {
+    spec.roles
         .iter()
-        .find(|p| p.metadata.name.as_deref() == Some(plan))?
-        .spec
-        .runbook
+        .find(|r| r.name == role)
+        .map(|r| r.groups.as_slice())
+        .filter(|g| !g.is_empty())
+}
+
+/// Whether `user` may sign off `step` of a Failover of `plan` (see the module comment): a
+/// member of the step's owner-role groups when the plan maps the role, else a member of the
+/// platform team. The refusal (SEC-CIA, both languages) names the step, its owner role and
+/// the groups that may.
+pub fn may_sign_off(
+    plan: &str,
+    step: &str,
+    user: &UserInfo,
+    ctx: &Context,
+) -> Result<(), Box<Finding>> {
+    let spec = ctx
+        .plans
         .iter()
-        .find(|s| s.id == step)
-        .map(|s| s.owner_role.as_str())
+        .find(|p| p.metadata.name.as_deref() == Some(plan))
+        .map(|p| &p.spec);
+    let role = spec.and_then(|s| {
+        s.runbook
+            .iter()
+            .find(|r| r.id == step)
+            .map(|r| &r.owner_role)
+    });
+    let (Some(spec), Some(role)) = (spec, role) else {
+        return platform_member(user, ctx, "SEC-CIA");
+    };
+    let Some(groups) = role_groups(spec, role) else {
+        return platform_member(user, ctx, "SEC-CIA").map_err(|mut f| {
+            f.message = Text::new(
+                format!("step {step} (owner role {role}): {}", f.message.en),
+                format!("langkah {step} (peran pemilik {role}): {}", f.message.id),
+            );
+            f
+        });
+    };
+    if user.groups.iter().any(|g| groups.contains(g)) {
+        return Ok(());
+    }
+    let who = &user.username;
+    let list = groups.join(", ");
+    Err(Box::new(Finding::deny(
+        "SEC-CIA",
+        "metadata.annotations",
+        Text::new(
+            format!(
+                "step {step} (owner role {role}) may be signed off only by members of {list}; {who} is in none of them and may not approve"
+            ),
+            format!(
+                "langkah {step} (peran pemilik {role}) hanya dapat ditandatangani oleh anggota {list}; {who} bukan anggota grup tersebut dan tidak berwenang menyetujui"
+            ),
+        ),
+        Text::new(
+            format!("ask a person in role {role} to sign off; the plan's spec.roles says who"),
+            format!(
+                "minta orang yang memegang peran {role} untuk menandatangani; spec.roles pada rencana menyebutkan siapa"
+            ),
+        ),
+    )))
 }

@@ -782,6 +782,111 @@ fn failover_signoffs_are_stamped_with_the_authenticated_user_and_never_altered()
 }
 
 #[test]
+fn signoffs_come_only_from_the_owner_roles_groups_when_the_plan_maps_them() {
+    use std::collections::BTreeMap;
+    let mut c = ctx();
+    let step = |id: &str, role: &str, kind| RunbookStep {
+        id: id.into(),
+        title: id.into(),
+        kind,
+        owner_role: role.into(),
+        ..RunbookStep::default()
+    };
+    c.plans[0].spec.runbook = vec![
+        step("declare-disaster", "head-of-office", StepKind::Approval),
+        step("notify", "dr-coordinator", StepKind::Manual),
+        step("unmapped", "network-engineer", StepKind::Manual),
+    ];
+    c.plans[0].spec.roles = vec![
+        RunbookRole {
+            name: "head-of-office".into(),
+            groups: vec!["bekasi:kepala-dinas".into(), "bekasi:sekda".into()],
+        },
+        RunbookRole {
+            name: "dr-coordinator".into(),
+            groups: vec!["bekasi:aptika".into()],
+        },
+    ];
+    let user = |groups: &[&str]| UserInfo {
+        username: "budi".into(),
+        uid: None,
+        groups: groups.iter().map(|g| g.to_string()).collect(),
+    };
+    // (step, plan, groups of the user) → may sign off
+    let table: &[(&str, &str, &[&str], bool)] = &[
+        ("declare-disaster", "bekasi", &["bekasi:kepala-dinas"], true),
+        ("declare-disaster", "bekasi", &["x", "bekasi:sekda"], true),
+        // The platform team is not a break-glass for a mapped role.
+        ("declare-disaster", "bekasi", &["pusdata:platform"], false),
+        // Another role's group does not do.
+        ("declare-disaster", "bekasi", &["bekasi:aptika"], false),
+        ("declare-disaster", "bekasi", &[], false),
+        ("notify", "bekasi", &["bekasi:aptika"], true),
+        ("notify", "bekasi", &["bekasi:kepala-dinas"], false),
+        // Unmapped role, unknown step, unknown plan: the platform team only.
+        ("unmapped", "bekasi", &["pusdata:platform"], true),
+        ("unmapped", "bekasi", &["bekasi:aptika"], false),
+        ("restore/db", "bekasi", &["pusdata:platform"], true),
+        ("restore/db", "bekasi", &["bekasi:kepala-dinas"], false),
+        (
+            "declare-disaster",
+            "other-plan",
+            &["pusdata:platform"],
+            true,
+        ),
+        (
+            "declare-disaster",
+            "other-plan",
+            &["bekasi:kepala-dinas"],
+            false,
+        ),
+    ];
+    for (step, plan, groups, ok) in table {
+        let got = may_sign_off(plan, step, &user(groups), &c);
+        assert_eq!(got.is_ok(), *ok, "{step} {plan} {groups:?}: {got:?}");
+        if let Err(f) = got {
+            assert_eq!((f.rule.as_str(), f.severity), ("SEC-CIA", Severity::Deny));
+            assert!(f.message.en.contains("may not approve"), "{}", f.message.en);
+            assert!(f.message.id.contains("tidak berwenang"), "{}", f.message.id);
+        }
+    }
+    // The refusal names the step, its role and the groups that may, in both languages.
+    let f = may_sign_off(
+        "bekasi",
+        "declare-disaster",
+        &user(&["pusdata:platform"]),
+        &c,
+    )
+    .unwrap_err();
+    assert!(
+        f.message.en.contains("owner role head-of-office")
+            && f.message.en.contains("bekasi:kepala-dinas, bekasi:sekda"),
+        "{}",
+        f.message.en
+    );
+    assert!(f.message.id.contains("peran pemilik head-of-office"));
+    // Through the review: the finding sits on the sign-off's annotation, and the stamp still
+    // records who really signed (for Monitor mode).
+    let key = "approval.pusdata.io/declare-disaster";
+    let new: BTreeMap<String, String> = [(key.to_string(), String::new())].into();
+    let r = review_signoffs(
+        "bekasi",
+        None,
+        &new,
+        &user(&["pusdata:platform"]),
+        &c,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(r.findings.len(), 1);
+    assert_eq!(r.findings[0].path, format!("metadata.annotations[{key}]"));
+    assert_eq!(r.stamps[0].identity.groups, vec!["pusdata:platform"]);
+    let r = review_signoffs("bekasi", None, &new, &user(&["bekasi:sekda"]), &c, now()).unwrap();
+    assert!(r.findings.is_empty());
+    assert_eq!(r.stamps.len(), 1);
+}
+
+#[test]
 fn settings_default_without_a_policy() {
     let s = Settings::from_policy(None);
     assert_eq!(s.allowed_countries, vec!["ID".to_string()]);

@@ -8,7 +8,9 @@ use kube_fake_client::ClientBuilder;
 use pusdata::agent::process::{AgentProcess, AgentProcessConfig};
 use pusdata::agent::tls::LocalPki;
 use pusdata_crds::fixtures;
-use pusdata_crds::v1alpha1::{BackupStatus, FailoverSpec, RunbookStep, Scope, StepStage};
+use pusdata_crds::v1alpha1::{
+    BackupStatus, FailoverSpec, RunbookStep, Scope, StepStage, VerificationStatus,
+};
 use std::path::Path;
 
 struct Sites {
@@ -90,8 +92,14 @@ fn plan() -> DisasterRecoveryPlan {
     p
 }
 
+/// A completed, verified Backup of the PVC `<member>-data`.
 fn backup(name: &str, member: &str, snap: &str) -> Backup {
-    let mut b = fixtures::backup("disdukcapil", name);
+    backup_of(name, member, &format!("{member}-data"), snap)
+}
+
+/// A completed, verified Backup of `pvc` of `member`, as the snapshot `snap`.
+fn backup_of(name: &str, member: &str, pvc: &str, snap: &str) -> Backup {
+    let mut b = fixtures::backup("disdukcapil", pvc);
     b.metadata.name = Some(name.into());
     b.spec.member = member.into();
     b.status = Some(BackupStatus {
@@ -265,9 +273,9 @@ async fn a_drill_runs_to_completion_reconcile_by_reconcile() {
     assert_eq!(
         executed,
         [
-            "restore/db",
+            "restore/db/db-data",
             "verify/db",
-            "restore/app",
+            "restore/app/app-data",
             "verify/app",
             "measure-rto",
             "teardown"
@@ -478,7 +486,7 @@ async fn a_failover_waits_for_approval_fences_resumes_after_a_crash_and_switches
     }
     let fo = get(&ctx, "fo-banjir").await;
     assert_eq!(
-        step(&fo, "restore/db").state,
+        step(&fo, "restore/db/db-data").state,
         StepState::Running,
         "recorded before it ran"
     );
@@ -500,7 +508,7 @@ async fn a_failover_waits_for_approval_fences_resumes_after_a_crash_and_switches
     assert_eq!(st.phase, Some(FailoverPhase::Succeeded), "{st:#?}");
     assert_eq!(
         o[0].executed,
-        ["restore/db"],
+        ["restore/db/db-data"],
         "the running step is looked at first"
     );
     let executed: Vec<_> = o.iter().flat_map(|o| o.executed.clone()).collect();
@@ -513,7 +521,7 @@ async fn a_failover_waits_for_approval_fences_resumes_after_a_crash_and_switches
         assert_eq!(s.attempts, Some(1), "{s:?}");
     }
     assert!(
-        step(&fo, "restore/db")
+        step(&fo, "restore/db/db-data")
             .message
             .as_deref()
             .unwrap()
@@ -528,7 +536,7 @@ async fn a_failover_waits_for_approval_fences_resumes_after_a_crash_and_switches
     );
     assert!(
         s.root
-            .join("drc-bandung/restores/disdukcapil/app/data/table")
+            .join("drc-bandung/restores/disdukcapil/app/app-data/data/table")
             .is_file()
     );
 
@@ -662,7 +670,7 @@ async fn a_partition_never_makes_two_active_sites_and_never_fails_over_by_itself
         step(&fo, "fence").message
     );
     assert_eq!(step(&fo, "final-sync").state, StepState::Pending);
-    assert_eq!(step(&fo, "restore/db").state, StepState::Pending);
+    assert_eq!(step(&fo, "restore/db/db-data").state, StepState::Pending);
     assert_eq!(st.phase, Some(FailoverPhase::Running));
     let w = st
         .conditions
@@ -783,7 +791,7 @@ async fn a_failover_killed_before_every_status_write_completes_exactly_once() {
             && st
                 .steps
                 .iter()
-                .any(|x| x.id == "restore/db" && x.state == StepState::Succeeded)
+                .any(|x| x.id == "restore/db/db-data" && x.state == StepState::Succeeded)
         {
             let root = s.root.clone();
             let old = std::mem::replace(&mut s.drc, agent(&root, &s.pki, "spare"));
@@ -970,7 +978,7 @@ async fn a_link_cut_in_a_network_namespace_never_makes_two_active_sites() {
     let fence = step(&fo, "fence").message.clone().unwrap();
     assert!(fence.contains("dc-bekasi unreachable"), "{fence}");
     assert_eq!(step(&fo, "final-sync").state, StepState::Pending);
-    assert_eq!(step(&fo, "restore/db").state, StepState::Pending);
+    assert_eq!(step(&fo, "restore/db/db-data").state, StepState::Pending);
     let drc = client(&s.drc).heartbeat("observer", 0).await.unwrap();
     assert_eq!((drc.epoch, drc.active), (2, true));
 
@@ -1011,7 +1019,7 @@ fn verify_asks_for_the_members_checks_and_fails_when_one_fails() {
         },
     );
     let mut m = member("app", &["db"]);
-    let plain = verify_request(&fo, &m, "rid".into(), 1, "sum");
+    let plain = verify_request(&fo, &m, None, "rid".into(), 1, "sum", true);
     assert_eq!((plain.readiness, plain.smoke), (None, None));
     let p = plain.placement.unwrap();
     assert_eq!(
@@ -1021,7 +1029,11 @@ fn verify_asks_for_the_members_checks_and_fails_when_one_fails() {
     m.readiness = Some(pusdata_crds::v1alpha1::MemberReadiness::default());
     m.smoke_command = vec!["/bin/check".into()];
     m.smoke_image = Some("check:1".into());
-    let full = verify_request(&fo, &m, "rid".into(), 1, "sum");
+    // Only the service's last volume carries the checks.
+    let early = verify_request(&fo, &m, Some("db-wal"), "rid".into(), 1, "sum", false);
+    assert_eq!((early.readiness, early.smoke), (None, None));
+    assert!(early.target.contains("db-wal"), "{}", early.target);
+    let full = verify_request(&fo, &m, None, "rid".into(), 1, "sum", true);
     let r = full.readiness.unwrap();
     assert_eq!(
         r.selector["app"], "app",
@@ -1070,4 +1082,256 @@ fn verify_asks_for_the_members_checks_and_fails_when_one_fails() {
             other => panic!("{other:?}"),
         }
     }
+/// Gives `member` one more PVC (labelled as its selector picks), a completed verified Backup
+/// of it as the snapshot `snap`, and that snapshot at the DRC.
+async fn add_pvc(ctx: &FailoverContext, s: &Sites, member: &str, pvc: &str, snap: &str) {
+    let d = s.root.join("drc-bandung/repo/disdukcapil").join(snap);
+    std::fs::create_dir_all(d.join("data")).unwrap();
+    std::fs::write(d.join("data/table"), format!("rows of {snap}").repeat(300)).unwrap();
+    let mut p = k8s_openapi::api::core::v1::PersistentVolumeClaim::default();
+    p.metadata.name = Some(pvc.into());
+    p.metadata.namespace = Some("disdukcapil".into());
+    p.metadata.labels = Some([("app".to_string(), member.to_string())].into());
+    seed_namespaced(&ctx.base, &p).await;
+    seed_namespaced(
+        &ctx.base,
+        &backup_of(&format!("{pvc}-1"), member, pvc, snap),
+    )
+    .await;
+}
+
+/// The restored file of one PVC target at the DRC.
+fn restored(s: &Sites, target: &str) -> String {
+    std::fs::read_to_string(
+        s.root
+            .join("drc-bandung/restores")
+            .join(target)
+            .join("data/table"),
+    )
+    .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_service_with_several_pvcs_restores_each_and_resumes_without_redoing_one() {
+    let s = sites();
+    let ctx = context(&s).await;
+    add_pvc(&ctx, &s, "db", "db-wal", "snap-wal").await;
+    // An older, unverified Backup of db-wal must not be the one brought back.
+    let mut old = backup_of("db-wal-0", "db", "db-wal", "snap-db");
+    if let Some(st) = old.status.as_mut() {
+        st.verification = None;
+        st.finished_at = Some(fixtures::time("2026-11-25T00:30:00Z"));
+    }
+    seed_namespaced(&ctx.base, &old).await;
+    create(&ctx, "drill-pvcs", FailoverType::Drill).await;
+
+    // The controller dies while sending the second PVC's restore (agent calls: two
+    // heartbeats, then one per PVC restore, sent together).
+    let hang = Arc::new(HangAt {
+        inner: {
+            let mut a = GrpcAgents::with_tls(ctx.base.client.clone(), s.pki.client.clone());
+            a.server_name = Some("localhost".into());
+            a
+        },
+        calls: Default::default(),
+        n: 4,
+        reached: Default::default(),
+    });
+    let dying = FailoverContext {
+        agents: hang.clone(),
+        ..fresh(&ctx.base, &s)
+    };
+    let fo = get(&ctx, "drill-pvcs").await;
+    tokio::select! {
+        r = reconcile_once(&fo, &dying) => panic!("the dying controller should hang: {r:?}"),
+        () = hang.reached.notified() => {}
+    }
+    // Let the first PVC's restore finish at the agent, unrecorded.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let fo = get(&ctx, "drill-pvcs").await;
+    for id in ["restore/db/db-data", "restore/db/db-wal"] {
+        let st = step(&fo, id);
+        assert_eq!(st.state, StepState::Running, "{id} recorded before it ran");
+        assert_eq!(st.service.as_deref(), Some("db"));
+    }
+    assert_eq!(
+        step(&fo, "restore/db/db-wal").pvc.as_deref(),
+        Some("db-wal")
+    );
+
+    // A PVC that appears after the start is not planned: the targets were recorded.
+    add_pvc(&ctx, &s, "db", "db-late", "snap-app").await;
+
+    let restarted = fresh(&ctx.base, &s);
+    let o = drive(&restarted, "drill-pvcs").await;
+    let fo = get(&restarted, "drill-pvcs").await;
+    let st = fo.status.clone().unwrap();
+    assert_eq!(st.phase, Some(FailoverPhase::Succeeded), "{st:#?}");
+    let executed: Vec<_> = o.iter().flat_map(|o| o.executed.clone()).collect();
+    assert_eq!(
+        executed,
+        [
+            "restore/db/db-data",
+            "restore/db/db-wal",
+            "verify/db",
+            "restore/app/app-data",
+            "verify/app",
+            "measure-rto",
+            "teardown"
+        ]
+    );
+    assert!(
+        !st.steps.iter().any(|x| x.id.contains("db-late")),
+        "{st:#?}"
+    );
+    for x in &st.steps {
+        assert_eq!(x.attempts, Some(1), "{x:?}");
+    }
+    // Each PVC from its own Backup: the verified one of db-wal, not the older unverified one.
+    let msg = |id: &str| step(&fo, id).message.clone().unwrap_or_default();
+    assert!(msg("restore/db/db-data").contains("disdukcapil/snap-db (Backup db-1)"));
+    assert!(msg("restore/db/db-wal").contains("disdukcapil/snap-wal (Backup db-wal-1)"));
+    // The service was verified PVC by PVC.
+    let v = msg("verify/db");
+    assert!(
+        v.contains("db-data:") && v.contains("db-wal:") && v.matches("matches").count() == 2,
+        "{v}"
+    );
+    // The agent did each piece of work once: 3 restores (the one finished before the crash
+    // answered from its record), 3 verifications, 1 discard.
+    let work = work_started(&s, "drc-bandung");
+    assert_eq!(work.len(), 7, "{work:?}");
+    let db_data = work
+        .iter()
+        .filter(|l| l.contains("restore/db/db-data/restore"))
+        .count();
+    assert_eq!(db_data, 1, "{work:?}");
+    // The teardown removed every PVC's isolated restore.
+    assert!(
+        !s.root
+            .join("drc-bandung/restores/drill/drill-pvcs")
+            .exists()
+    );
+}
+
+#[tokio::test]
+async fn a_failover_brings_back_every_pvc_of_a_service_into_its_namespace() {
+    let s = sites();
+    let ctx = context(&s).await;
+    add_pvc(&ctx, &s, "db", "db-wal", "snap-wal").await;
+    let fo = Failover::new(
+        "fo-pvcs",
+        FailoverSpec {
+            plan: "bekasi".into(),
+            kind: FailoverType::Failover,
+            scope: Scope::default(),
+            reason: "Flood at the primary".into(),
+            // The primary does not answer (below): go on without its final sync.
+            accept_data_loss: true,
+            requested_by: None,
+        },
+    );
+    seed_cluster(&ctx.base, &fo).await;
+    point_site_at(&ctx, "dc-bekasi", "https://127.0.0.1:1".into()).await;
+    approve(
+        &ctx,
+        "fo-pvcs",
+        "declare-disaster",
+        "kadis@bekasikota.go.id",
+    )
+    .await;
+    drive(&ctx, "fo-pvcs").await;
+    let fo = get(&ctx, "fo-pvcs").await;
+    let st = fo.status.clone().unwrap();
+    assert_eq!(st.phase, Some(FailoverPhase::Succeeded), "{st:#?}");
+    assert_eq!(step(&fo, "final-sync").state, StepState::Skipped);
+    assert_eq!(
+        restored(&s, "disdukcapil/db/db-data"),
+        "rows of snap-db".repeat(500)
+    );
+    assert_eq!(
+        restored(&s, "disdukcapil/db/db-wal"),
+        "rows of snap-wal".repeat(300)
+    );
+    assert_eq!(
+        restored(&s, "disdukcapil/app/app-data"),
+        "rows of snap-app".repeat(500)
+    );
+}
+
+/// The agent TLS Secret of the Sites, holding `m`.
+fn tls_secret(m: &TlsMaterial) -> Secret {
+    let mut sec = Secret::default();
+    sec.metadata.name = Some("pusdata-agent-tls".into());
+    sec.metadata.namespace = Some("pusdata-system".into());
+    sec.data = Some(
+        [
+            ("tls.crt", &m.cert_pem),
+            ("tls.key", &m.key_pem),
+            ("ca.crt", &m.ca_pem),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), k8s_openapi::ByteString(v.clone())))
+        .collect(),
+    );
+    sec
+}
+
+#[tokio::test]
+async fn agent_clients_pick_up_a_rotated_secret() {
+    pusdata::agent::tls::install_crypto_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let (old_pki, new_pki) = (LocalPki::generate().unwrap(), LocalPki::generate().unwrap());
+    let start = |pki: &LocalPki, listen: &str, n: u32| {
+        let files = pki
+            .server
+            .write_files(&dir.path().join(format!("pki-{n}")))
+            .unwrap();
+        let mut cfg =
+            AgentProcessConfig::new(pusdata_tests::pusdata_bin(), dir.path().join("drc"), files);
+        cfg.site = "drc-bandung".into();
+        cfg.listen = listen.into();
+        AgentProcess::spawn(&cfg).unwrap()
+    };
+    let agent = start(&old_pki, "127.0.0.1:0", 1);
+    let addr = agent.addr();
+    let base = testing::context(ClientBuilder::new().with_resource::<Secret>()).await;
+    seed_namespaced(&base, &tls_secret(&old_pki.client)).await;
+    let mut site = fixtures::drc_site("Kota Bandung", fixtures::BANDUNG);
+    site.spec.endpoints.agent = Some(agent.endpoint());
+    site.spec.agent_tls_secret = Some(pusdata_crds::v1alpha1::SecretRef {
+        name: "pusdata-agent-tls".into(),
+        namespace: Some("pusdata-system".into()),
+    });
+    let mut agents = GrpcAgents::from_secrets(base.client.clone(), "pusdata-system");
+    agents.server_name = Some("localhost".into());
+    agents.attempts = 1;
+    let first = agents.agent(&site).await.unwrap();
+    first.heartbeat("dc-bekasi", 0).await.unwrap();
+
+    // The agent's certificates are rotated to a new CA: it now trusts only the new one.
+    agent.kill().unwrap();
+    let _agent = start(&new_pki, &addr.to_string(), 2);
+    // The Secret still holds the old pair: the cached client is refused.
+    let same = agents.agent(&site).await.unwrap();
+    assert!(same.heartbeat("dc-bekasi", 0).await.is_err());
+
+    // The Secret is rotated: the next call builds a client with the new pair, accepted.
+    Api::<Secret>::namespaced(base.client.clone(), "pusdata-system")
+        .replace(
+            "pusdata-agent-tls",
+            &PostParams::default(),
+            &tls_secret(&new_pki.client),
+        )
+        .await
+        .unwrap();
+    let rotated = agents.agent(&site).await.unwrap();
+    let h = rotated.heartbeat("dc-bekasi", 0).await.unwrap();
+    assert_eq!(h.site, "drc-bandung");
+    // The client built before the rotation still holds the old pair: it is a new client.
+    assert!(first.heartbeat("dc-bekasi", 0).await.is_err());
+    // Unchanged material keeps the client (and its connection) — and still works.
+    let again = agents.agent(&site).await.unwrap();
+    again.heartbeat("dc-bekasi", 0).await.unwrap();
+    assert_eq!(agents.clients.lock().await.len(), 1);
 }

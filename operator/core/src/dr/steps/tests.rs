@@ -181,6 +181,110 @@ fn scope_pulls_in_dependencies_and_rejects_unknown_names() {
     assert_eq!(steps(&plan(), &s).unwrap().steps.len(), 8);
 }
 
+#[test]
+fn restores_are_planned_per_pvc_and_a_service_waits_for_all_of_them() {
+    let targets: Targets = [
+        (
+            "db".to_string(),
+            vec!["db-a".to_string(), "db-b".to_string()],
+        ),
+        ("cms".to_string(), vec!["cms-data".to_string()]),
+    ]
+    .into();
+    let mut s = spec(FailoverType::Drill, false);
+    s.scope.tiers = vec!["tier-1-critical".into()];
+    let p = steps_for(&plan(), &s, &targets).unwrap();
+    assert_eq!(
+        ids_of(&p),
+        vec![
+            "notify",
+            "restore/db/db-a",
+            "restore/db/db-b",
+            "verify/db",
+            "restore/app",
+            "verify/app",
+            "restore/api",
+            "verify/api",
+            "measure-rto",
+            "teardown",
+            "sign-off"
+        ],
+        "cms is out of scope: its targets plan nothing"
+    );
+    let get = |id: &str| p.steps.iter().find(|x| x.id == id).unwrap();
+    assert_eq!(
+        get("verify/db").needs,
+        vec!["restore/db/db-a", "restore/db/db-b"]
+    );
+    assert_eq!(get("restore/db/db-b").pvc.as_deref(), Some("db-b"));
+    assert_eq!(get("restore/db/db-b").service.as_deref(), Some("db"));
+    assert!(get("restore/db/db-b").title.contains("PVC db-b of db"));
+    assert_eq!(get("restore/app").pvc, None);
+    assert_eq!(get("restore/app").needs, vec!["notify", "verify/db"]);
+    // The initial status records each PVC, and reading it back gives the targets in scope.
+    let st = FailoverStatus {
+        steps: p.initial_status(),
+        ..FailoverStatus::default()
+    };
+    let back = crate::dr::restore::recorded(&st).unwrap();
+    assert_eq!(
+        back,
+        [(
+            "db".to_string(),
+            vec!["db-a".to_string(), "db-b".to_string()]
+        )]
+        .into()
+    );
+    assert_eq!(steps_for(&plan(), &s, &back).unwrap(), p);
+
+    // Both PVC restores start together; the service's verify waits for the slower one.
+    let mut st = FailoverStatus::default();
+    let mut o = obs(0);
+    o.approvals.insert("notify".into(), who("kadis"));
+    assert!(matches!(run(&p, &mut st, &o), Action::Start { .. }));
+    assert!(matches!(run(&p, &mut st, &o), Action::Record(_)));
+    match run(&p, &mut st, &o) {
+        Action::Start { steps, .. } => {
+            assert_eq!(steps, vec!["restore/db/db-a", "restore/db/db-b"])
+        }
+        a => panic!("{a:?}"),
+    }
+    o.results
+        .insert("restore/db/db-a".into(), StepResult::Succeeded("ok".into()));
+    assert!(matches!(run(&p, &mut st, &o), Action::Record(_)));
+    o.results.clear();
+    assert_eq!(
+        run(&p, &mut st, &o),
+        Action::Observe {
+            steps: vec!["restore/db/db-b".into()]
+        }
+    );
+    o.results.insert(
+        "restore/db/db-b".into(),
+        StepResult::Failed("disk full".into()),
+    );
+    run(&p, &mut st, &o);
+    o.results.clear();
+    // Only the failed PVC is tried again; the restored one is not redone.
+    assert_eq!(
+        run(&p, &mut st, &o),
+        Action::Retry {
+            step: "restore/db/db-b".into(),
+            attempt: 2,
+            epoch: 7
+        }
+    );
+    o.results
+        .insert("restore/db/db-b".into(), StepResult::Succeeded("ok".into()));
+    run(&p, &mut st, &o);
+    o.results.clear();
+    match run(&p, &mut st, &o) {
+        Action::Start { steps, .. } => assert_eq!(steps, vec!["verify/db"]),
+        a => panic!("{a:?}"),
+    }
+    assert_eq!(recorded(&st, "restore/db/db-a").unwrap().attempts, Some(1));
+}
+
 fn run(p: &StepPlan, status: &mut FailoverStatus, o: &Observations) -> Action {
     let a = next_step(p, status, o);
     apply(p, status, &a, o.now);
@@ -450,6 +554,21 @@ fn outcome(st: &FailoverStatus) -> Vec<(String, StepState)> {
     st.steps.iter().map(|s| (s.id.clone(), s.state)).collect()
 }
 
+/// Services of [`plan`] with `counts[i]` PVCs each (none: restored as one unit).
+fn targets_of(counts: &[usize]) -> Targets {
+    ["db", "app", "api", "cms", "web"]
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| **n > 0)
+        .map(|(svc, n)| {
+            (
+                svc.to_string(),
+                (0..*n).map(|i| format!("{svc}-data-{i}")).collect(),
+            )
+        })
+        .collect()
+}
+
 fn kind_strategy() -> impl Strategy<Value = FailoverType> {
     prop_oneof![
         Just(FailoverType::Drill),
@@ -469,8 +588,10 @@ proptest! {
         fail_mask in any::<u32>(),
         fail_always in proptest::option::of(0usize..20),
         delay in 0i64..600,
+        pvcs in proptest::collection::vec(0usize..4, 5),
     ) {
-        let p = steps(&plan(), &spec(kind, accept)).unwrap();
+        let targets = targets_of(&pvcs);
+        let p = steps_for(&plan(), &spec(kind, accept), &targets).unwrap();
         let fail_once = p.steps.iter().enumerate()
             .filter(|(i, _)| fail_mask & (1 << (i % 32)) != 0)
             .map(|(_, s)| s.id.clone()).collect();
@@ -509,8 +630,23 @@ proptest! {
             prop_assert_eq!(last.epoch, Some(4));
         }
 
+        // A service is verified only after every one of its PVCs is restored.
+        for (svc, list) in &targets {
+            let Some(v) = recorded(last, &ids::verify(svc)).and_then(|v| v.started_at.clone()) else { continue };
+            for pvc in list {
+                let r = recorded(last, &ids::restore_pvc(svc, pvc)).unwrap();
+                prop_assert_eq!(r.state, StepState::Succeeded);
+                prop_assert_eq!(r.pvc.as_deref(), Some(pvc.as_str()));
+                prop_assert!(r.finished_at.as_ref().unwrap().0 <= v.0);
+            }
+        }
+
         // Crash after any persisted status and restart later: same end, nothing redone.
         for (k, (st, now)) in history.iter().enumerate() {
+            // The restarted controller plans from what was recorded, whatever it lists now.
+            if let Some(again) = super::super::restore::recorded(st) {
+                prop_assert_eq!(&steps_for(&plan(), &spec(kind, accept), &again).unwrap(), &p);
+            }
             let (h2, a2) = drive(&p, &w, st.clone(), now + delay);
             let last2 = &h2.last().unwrap().0;
             prop_assert_eq!(outcome(last2), outcome(last), "resumed after {}", k);
