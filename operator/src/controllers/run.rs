@@ -4,8 +4,7 @@
 use super::leader::{Elector, Standing};
 use super::{
     Context, Error, agency, audit, backup, failover, hosting, repository, restore, retention,
-    schedule,
-    system_clock, webhook_certs,
+    schedule, system_clock, webhook_certs,
 };
 use futures::future::{BoxFuture, Shared};
 use futures::stream::BoxStream;

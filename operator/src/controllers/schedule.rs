@@ -509,6 +509,7 @@ mod tests {
     use kube_fake_client::ClientBuilder;
     use pusdata_crds::fixtures;
     use pusdata_crds::v1alpha1::BackupStatus;
+    use pusdata_crds::v1alpha1::VerificationStatus;
 
     async fn context() -> Context {
         crate::controllers::testing::context(

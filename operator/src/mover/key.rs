@@ -15,8 +15,8 @@
 //! ends with a config no key can open.
 
 use super::MoverError;
-use aes256ctr_poly1305aes::Aes256CtrPoly1305Aes;
-use aes256ctr_poly1305aes::aead::{Aead, AeadInPlace, generic_array::GenericArray};
+use super::lock::MasterKey as Sealer;
+use rand::{Rng, rng};
 use rustic_core::repofile::{KeyFile, MasterKey};
 use sha2::{Digest, Sha256};
 
@@ -36,13 +36,6 @@ pub struct NewKeyFile {
     pub bytes: Vec<u8>,
 }
 
-fn random<const N: usize>() -> Result<[u8; N], MoverError> {
-    let mut buf = [0u8; N];
-    getrandom::fill(&mut buf)
-        .map_err(|e| MoverError::Io(format!("no randomness for a new key: {e}")))?;
-    Ok(buf)
-}
-
 fn derive(password: &str, salt: &[u8], log_n: u8, r: u32, p: u32) -> Result<[u8; 64], MoverError> {
     let params = scrypt::Params::new(log_n, r, p)
         .map_err(|e| MoverError::Repository(format!("invalid scrypt parameters: {e}")))?;
@@ -58,18 +51,12 @@ pub fn key_file(
     password: &str,
     hostname: Option<String>,
 ) -> Result<NewKeyFile, MoverError> {
-    let salt: [u8; 64] = random()?;
+    let mut salt = [0u8; 64];
+    rng().fill_bytes(&mut salt);
     let derived = derive(password, &salt, LOG_N, R, P)?;
     let plain = serde_json::to_vec(master)
         .map_err(|e| MoverError::Repository(format!("cannot encode the master key: {e}")))?;
-    let nonce: [u8; 16] = random()?;
-    let mut data = Vec::with_capacity(plain.len() + 32);
-    data.extend_from_slice(&nonce);
-    data.extend_from_slice(&plain);
-    let tag = Aes256CtrPoly1305Aes::new(GenericArray::from_slice(&derived))
-        .encrypt_in_place_detached(GenericArray::from_slice(&nonce), &[], &mut data[16..])
-        .map_err(|e| MoverError::Repository(format!("cannot encrypt the key: {e}")))?;
-    data.extend_from_slice(&tag);
+    let data = Sealer::from_bytes(&derived).seal(&plain)?;
     let file = KeyFile {
         hostname,
         username: Some("pusdata".into()),
@@ -108,9 +95,7 @@ pub fn open_key_file(bytes: &[u8], password: &str) -> Result<Option<MasterKey>, 
         file.r,
         file.p,
     )?;
-    let cipher = Aes256CtrPoly1305Aes::new(GenericArray::from_slice(&derived));
-    let Ok(plain) = cipher.decrypt(GenericArray::from_slice(&file.data[..16]), &file.data[16..])
-    else {
+    let Some(plain) = Sealer::from_bytes(&derived).open(&file.data) else {
         return Ok(None);
     };
     serde_json::from_slice(&plain)

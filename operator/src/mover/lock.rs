@@ -33,8 +33,14 @@ impl fmt::Debug for MasterKey {
 }
 
 impl MasterKey {
+    /// A key from its 64 bytes (also a key derived by scrypt from a password, which seals a
+    /// key file the same way: `mover::key`).
+    pub(crate) fn from_bytes(bytes: &[u8; 64]) -> MasterKey {
+        MasterKey(aes256ctr_poly1305aes::Key::from(*bytes))
+    }
+
     /// Seals `plain` as restic does: 16-byte random nonce, ciphertext, 16-byte MAC.
-    fn seal(&self, plain: &[u8]) -> Result<Vec<u8>, MoverError> {
+    pub(crate) fn seal(&self, plain: &[u8]) -> Result<Vec<u8>, MoverError> {
         let mut nonce = [0u8; 16];
         rng().fill_bytes(&mut nonce);
         let sealed = Aes256CtrPoly1305Aes::new(&self.0)
@@ -46,7 +52,7 @@ impl MasterKey {
     }
 
     /// Opens a sealed file; `None` when the MAC does not match (another key, or damage).
-    fn open(&self, data: &[u8]) -> Option<Vec<u8>> {
+    pub(crate) fn open(&self, data: &[u8]) -> Option<Vec<u8>> {
         let (nonce, rest) = data.split_at_checked(16)?;
         let nonce: [u8; 16] = nonce.try_into().ok()?;
         Aes256CtrPoly1305Aes::new(&self.0)

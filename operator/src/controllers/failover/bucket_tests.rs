@@ -78,6 +78,7 @@ async fn run(ctx: &FailoverContext, world: &World, fo: &Failover) -> StepResult 
         title: "final sync".into(),
         service: None,
         tier: None,
+        pvc: None,
         needs: vec![],
         timeout: None,
     };

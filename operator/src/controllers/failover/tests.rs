@@ -1082,6 +1082,8 @@ fn verify_asks_for_the_members_checks_and_fails_when_one_fails() {
             other => panic!("{other:?}"),
         }
     }
+}
+
 /// Gives `member` one more PVC (labelled as its selector picks), a completed verified Backup
 /// of it as the snapshot `snap`, and that snapshot at the DRC.
 async fn add_pvc(ctx: &FailoverContext, s: &Sites, member: &str, pvc: &str, snap: &str) {
