@@ -32,6 +32,9 @@ pub enum PeerReason {
     HeartbeatStale,
     /// The last heartbeat is in the future: the clocks disagree, so its age is unknown.
     ClockSkew,
+    /// The peer's `Site` has no `spec.endpoints.agent`: nothing to heartbeat, so its state
+    /// is unknown (not lost: an unknown peer never counts as an outage).
+    NoEndpoint,
 }
 
 impl PeerReason {
@@ -42,6 +45,7 @@ impl PeerReason {
             PeerReason::NoHeartbeat => "NoHeartbeat",
             PeerReason::HeartbeatStale => "HeartbeatStale",
             PeerReason::ClockSkew => "ClockSkew",
+            PeerReason::NoEndpoint => "NoEndpoint",
         }
     }
 }
@@ -55,6 +59,28 @@ pub struct PeerView {
     pub reason: PeerReason,
     /// The condition message, in both languages.
     pub message: Text,
+}
+
+impl PeerView {
+    /// The condition status: `Some(ready)`, or `None` (`Unknown`) when the peer cannot be
+    /// asked at all.
+    pub fn status(&self) -> Option<bool> {
+        (self.reason != PeerReason::NoEndpoint).then_some(self.ready)
+    }
+}
+
+/// The view of a peer whose `Site` names no agent endpoint: `Unknown`, never an outage.
+pub fn no_endpoint(site: &str) -> PeerView {
+    PeerView {
+        ready: false,
+        reason: PeerReason::NoEndpoint,
+        message: Text::new(
+            format!("site {site} has no spec.endpoints.agent: its heartbeat cannot be checked"),
+            format!(
+                "situs {site} tidak punya spec.endpoints.agent: heartbeat-nya tidak dapat diperiksa"
+            ),
+        ),
+    }
 }
 
 /// Tolerated clock difference before a heartbeat "from the future" is reported as skew.
@@ -368,7 +394,13 @@ mod tests {
             let v = peer_ready(last, ts(0), max);
             assert_eq!((v.ready, v.reason), (ready, reason), "{last:?}");
             assert!(!v.message.en.is_empty() && !v.message.id.is_empty());
+            assert_eq!(v.status(), Some(ready));
         }
+        let unknown = no_endpoint("dc-bekasi");
+        assert_eq!(
+            (unknown.status(), unknown.reason.as_str()),
+            (None, "NoEndpoint")
+        );
     }
 
     fn plan(name: &str, primary: &str, drc: &str) -> PlanSites {

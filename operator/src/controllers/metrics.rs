@@ -177,6 +177,18 @@ struct RestoreLabels {
     reason: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SiteLabels {
+    site: String,
+}
+
+/// The peer families (`pusdata_peer_*`), written by the Site controller.
+#[derive(Debug, Default)]
+struct PeerMetrics {
+    ready: Family<SiteLabels, Gauge>,
+    heartbeat_age: Family<SiteLabels, FloatGauge>,
+}
+
 /// The restore families (`pusdata_restore_*`).
 #[derive(Debug)]
 struct RestoreMetrics {
@@ -204,6 +216,7 @@ pub struct Metrics {
     mirror: MirrorMetrics,
     capacity: CapacityMetrics,
     restore: RestoreMetrics,
+    peer: PeerMetrics,
 }
 
 impl Default for Metrics {
@@ -423,6 +436,17 @@ impl Metrics {
             "Bytes of file contents written by finished Restore runs",
             restore.bytes.clone(),
         );
+        let peer = PeerMetrics::default();
+        registry.register(
+            "peer_ready",
+            "1 while the peer site answers heartbeats (its Site's PeerReady condition), 0 when lost; alert PusdataPeerLost",
+            peer.ready.clone(),
+        );
+        registry.register(
+            "peer_heartbeat_age_seconds",
+            "Age of the peer site's last answered heartbeat (+Inf when it never answered)",
+            peer.heartbeat_age.clone(),
+        );
         Metrics {
             registry,
             reconciles,
@@ -440,6 +464,27 @@ impl Metrics {
             mirror,
             capacity,
             restore,
+            peer,
+        }
+    }
+
+    /// The view of the peer `site`: `ready` (`None` when it cannot be asked: the series
+    /// disappear, so an unknown peer raises no alert) and the age of its last answered
+    /// heartbeat in seconds (`None`: never answered, exported as +Inf).
+    pub fn peer(&self, site: &str, ready: Option<bool>, age_seconds: Option<f64>) {
+        let l = SiteLabels { site: site.into() };
+        match ready {
+            Some(ok) => {
+                self.peer.ready.get_or_create(&l).set(i64::from(ok));
+                self.peer
+                    .heartbeat_age
+                    .get_or_create(&l)
+                    .set(age_seconds.unwrap_or(f64::INFINITY));
+            }
+            None => {
+                self.peer.ready.remove(&l);
+                self.peer.heartbeat_age.remove(&l);
+            }
         }
     }
 
