@@ -148,6 +148,12 @@ mod tests {
                 "fn desired(",
                 "\n}",
             ),
+            between(&read("operator/core/src/peer.rs"), "impl PeerReason", "\n}"),
+            between(
+                &read("operator/src/controllers/site.rs"),
+                "pub const AUTOMATIC_FAILOVER",
+                "\n",
+            ),
         ];
         let mut more: Vec<String> = sources.iter().flat_map(|s| camel(s)).collect();
         more.extend(
@@ -170,6 +176,9 @@ mod tests {
             "WithinTargets",
             "TargetExists",
             "NotVerified",
+            "HeartbeatStale",
+            "NoEndpoint",
+            "AutomaticFailover",
         ] {
             assert!(more.iter().any(|m| m == r), "{r} not found in {more:?}");
         }

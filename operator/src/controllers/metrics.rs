@@ -834,6 +834,33 @@ mod tests {
     }
 
     #[test]
+    fn peer_metrics_feed_the_peer_lost_alert() {
+        let m = Metrics::new();
+        m.peer("drc-bandung", Some(false), None);
+        m.peer("dc-gone", Some(true), Some(3.0));
+        m.peer("dc-gone", None, None);
+        let text = m.encode();
+        for line in [
+            "# TYPE pusdata_peer_ready gauge",
+            r#"pusdata_peer_ready{site="drc-bandung"} 0"#,
+            r#"pusdata_peer_heartbeat_age_seconds{site="drc-bandung"} inf"#,
+        ] {
+            assert!(text.contains(line), "missing {line} in\n{text}");
+        }
+        assert!(
+            !text.contains("dc-gone"),
+            "an unknown peer has no series: {text}"
+        );
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let rules =
+            std::fs::read_to_string(root.join("charts/pusdata/templates/prometheusrule.yaml"))
+                .unwrap();
+        let alert = &rules[rules.find("alert: PusdataPeerLost").unwrap()..];
+        assert!(alert.contains("pusdata_peer_ready{") && alert.contains("== 0"));
+        assert!(alert.contains("docs/runbooks/PusdataPeerLost.md"));
+    }
+
+    #[test]
     fn backup_alerts_use_exported_metrics_and_link_existing_runbooks() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let text = std::fs::read_to_string(
