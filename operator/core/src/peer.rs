@@ -471,6 +471,16 @@ mod tests {
         Create,
     }
 
+    /// What, side, policy, the `PeerReady` condition, the plan's executions, expected.
+    type Case = (
+        &'static str,
+        Side,
+        PeerLossPolicy,
+        Option<Condition>,
+        Vec<Execution>,
+        Want,
+    );
+
     #[test]
     fn automatic_failover_table() {
         use FailoverPhase::*;
@@ -492,7 +502,7 @@ mod tests {
         let leaked: &'static str = Box::leak(name.clone().into_boxed_str());
         let none: Vec<Execution> = Vec::new();
         #[rustfmt::skip]
-        let cases: Vec<(&str, Side, PeerLossPolicy, Option<Condition>, Vec<Execution>, Want)> = vec![
+        let cases: Vec<Case> = vec![
             ("off, whatever the outage", Side::Drc, off(Some("0s")), Some(lost_since(-86_400 * 30)), none.clone(), Want::No),
             ("off, no after", Side::Drc, off(None), Some(lost_since(-3600)), none.clone(), Want::No),
             ("primary never", Side::Primary, on(Some("0s")), Some(lost_since(-3600)), none.clone(), Want::No),
