@@ -69,6 +69,26 @@ impl PeerView {
     }
 }
 
+/// Whether a heartbeat is due: `None` when it is (never answered, or the last answer is
+/// `interval` old), else how long to wait. Writing each answer into the Site's status wakes
+/// the controller's own watch; without this a reconcile would heartbeat again at once, in a
+/// loop. A peer that does not answer changes no status, so it is simply asked every
+/// `interval`.
+pub fn heartbeat_due(
+    last_answer: Option<Timestamp>,
+    now: Timestamp,
+    interval: Duration,
+) -> Option<Duration> {
+    let since = now.duration_since(last_answer?);
+    if since.is_negative() {
+        // A last answer "in the future" (clock moved back): ask now rather than wait.
+        return None;
+    }
+    interval
+        .checked_sub(since.unsigned_abs())
+        .filter(|d| !d.is_zero())
+}
+
 /// The view of a peer whose `Site` names no agent endpoint: `Unknown`, never an outage.
 pub fn no_endpoint(site: &str) -> PeerView {
     PeerView {
@@ -401,6 +421,20 @@ mod tests {
             (unknown.status(), unknown.reason.as_str()),
             (None, "NoEndpoint")
         );
+    }
+
+    #[test]
+    fn heartbeats_are_due_once_per_interval() {
+        let i = Duration::from_secs(10);
+        assert_eq!(heartbeat_due(None, ts(0), i), None);
+        assert_eq!(heartbeat_due(Some(ts(0)), ts(0), i), Some(i));
+        assert_eq!(
+            heartbeat_due(Some(ts(-4)), ts(0), i),
+            Some(Duration::from_secs(6))
+        );
+        assert_eq!(heartbeat_due(Some(ts(-10)), ts(0), i), None);
+        assert_eq!(heartbeat_due(Some(ts(-3600)), ts(0), i), None);
+        assert_eq!(heartbeat_due(Some(ts(5)), ts(0), i), None);
     }
 
     fn plan(name: &str, primary: &str, drc: &str) -> PlanSites {

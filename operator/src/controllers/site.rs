@@ -8,7 +8,10 @@
 //! that Site's status, in this cluster: `lastPeerHeartbeat` (the last answer), the `epoch`
 //! and `active` the peer reported, and the `PeerReady` condition
 //! (`pusdata_core::peer::peer_ready`). The heartbeat carries epoch 0: it only observes and
-//! never moves the peer's fence — fencing is the Failover controller's work.
+//! never moves the peer's fence — fencing is the Failover controller's work. Each answer
+//! changes the status, which wakes this controller's own watch: a reconcile less than an
+//! interval after the last answer does nothing (`pusdata_core::peer::heartbeat_due`), so
+//! there is one heartbeat and at most one status write per interval and peer.
 //!
 //! A peer that does not answer is not a reconcile error: the condition turns `False`, the
 //! metric `pusdata_peer_ready` drops to 0 (alert `PusdataPeerLost`), and the controller asks
@@ -106,6 +109,11 @@ impl SiteContext {
 pub enum Outcome {
     /// The Site is no peer of this side: nothing written.
     NotAPeer,
+    /// The peer answered less than an interval ago: nothing to do before `wait`.
+    NotDue {
+        /// Time until the next heartbeat.
+        wait: Duration,
+    },
     /// The peer was asked; `PeerReady` is `ready` (`None`: unknown) for `reason`, and these
     /// Failovers were created by the plans' peer-loss rule.
     Observed {
@@ -123,6 +131,7 @@ pub async fn reconcile(site: Arc<Site>, ctx: Arc<SiteContext>) -> Result<Action,
     Ok(match reconcile_once(&site, &ctx).await? {
         // A plan naming the site later requeues through the plan watch in `run.rs`.
         Outcome::NotAPeer => Action::requeue(Duration::from_secs(300)),
+        Outcome::NotDue { wait } => Action::requeue(wait),
         Outcome::Observed { .. } => Action::requeue(ctx.interval),
     })
 }
@@ -152,6 +161,10 @@ pub async fn reconcile_once(site: &Site, ctx: &SiteContext) -> Result<Outcome, E
         return Ok(Outcome::NotAPeer);
     };
     let old = site.status.clone().unwrap_or_default();
+    let last_answer = old.last_peer_heartbeat.as_ref().map(|t| t.0);
+    if let Some(wait) = peer::heartbeat_due(last_answer, (base.clock)(), ctx.interval) {
+        return Ok(Outcome::NotDue { wait });
+    }
     let mut new = old.clone();
     let view = if site.spec.endpoints.agent.is_none() {
         peer::no_endpoint(&name)

@@ -170,6 +170,19 @@ async fn the_primary_writes_the_drcs_heartbeat_epoch_and_peer_ready() {
         events_about(&base, "default", "drc-bandung").await,
         [("HeartbeatFresh".to_string(), "Normal".to_string())]
     );
+    // The status write wakes the controller's watch: within the interval that reconcile
+    // neither heartbeats nor writes (no loop).
+    let written = site(&base, "drc-bandung").await;
+    assert_eq!(
+        reconcile(&ctx, "drc-bandung").await,
+        Outcome::NotDue {
+            wait: DEFAULT_INTERVAL
+        }
+    );
+    assert_eq!(
+        site(&base, "drc-bandung").await.metadata.resource_version,
+        written.metadata.resource_version
+    );
     // The heartbeat only observes: the DRC's fence did not move.
     assert_eq!(direct.heartbeat("probe", 0).await.unwrap().epoch, 7);
 }
