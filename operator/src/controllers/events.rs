@@ -153,6 +153,12 @@ mod tests {
                 "pub mod reason",
                 "\n}",
             ),
+            between(&read("operator/core/src/peer.rs"), "impl PeerReason", "\n}"),
+            between(
+                &read("operator/src/controllers/site.rs"),
+                "pub const AUTOMATIC_FAILOVER",
+                "\n",
+            ),
         ];
         let mut more: Vec<String> = sources.iter().flat_map(|s| camel(s)).collect();
         more.extend(
@@ -176,6 +182,9 @@ mod tests {
             "TargetExists",
             "NotVerified",
             "RepositoryLocked",
+            "HeartbeatStale",
+            "NoEndpoint",
+            "AutomaticFailover",
         ] {
             assert!(more.iter().any(|m| m == r), "{r} not found in {more:?}");
         }

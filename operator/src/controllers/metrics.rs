@@ -201,6 +201,18 @@ struct RestoreLabels {
     reason: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SiteLabels {
+    site: String,
+}
+
+/// The peer families (`pusdata_peer_*`), written by the Site controller.
+#[derive(Debug, Default)]
+struct PeerMetrics {
+    ready: Family<SiteLabels, Gauge>,
+    heartbeat_age: Family<SiteLabels, FloatGauge>,
+}
+
 /// The restore families (`pusdata_restore_*`).
 #[derive(Debug)]
 struct RestoreMetrics {
@@ -229,6 +241,7 @@ pub struct Metrics {
     capacity: CapacityMetrics,
     restore: RestoreMetrics,
     retention: RetentionMetrics,
+    peer: PeerMetrics,
 }
 
 impl Default for Metrics {
@@ -469,6 +482,17 @@ impl Metrics {
             "Due retention runs postponed because a backup or another maintenance Job of the repository was running",
             retention.waits.clone(),
         );
+        let peer = PeerMetrics::default();
+        registry.register(
+            "peer_ready",
+            "1 while the peer site answers heartbeats (its Site's PeerReady condition), 0 when lost; alert PusdataPeerLost",
+            peer.ready.clone(),
+        );
+        registry.register(
+            "peer_heartbeat_age_seconds",
+            "Age of the peer site's last answered heartbeat (+Inf when it never answered)",
+            peer.heartbeat_age.clone(),
+        );
         Metrics {
             registry,
             reconciles,
@@ -487,6 +511,27 @@ impl Metrics {
             capacity,
             restore,
             retention,
+            peer,
+        }
+    }
+
+    /// The view of the peer `site`: `ready` (`None` when it cannot be asked: the series
+    /// disappear, so an unknown peer raises no alert) and the age of its last answered
+    /// heartbeat in seconds (`None`: never answered, exported as +Inf).
+    pub fn peer(&self, site: &str, ready: Option<bool>, age_seconds: Option<f64>) {
+        let l = SiteLabels { site: site.into() };
+        match ready {
+            Some(ok) => {
+                self.peer.ready.get_or_create(&l).set(i64::from(ok));
+                self.peer
+                    .heartbeat_age
+                    .get_or_create(&l)
+                    .set(age_seconds.unwrap_or(f64::INFINITY));
+            }
+            None => {
+                self.peer.ready.remove(&l);
+                self.peer.heartbeat_age.remove(&l);
+            }
         }
     }
 
@@ -877,6 +922,33 @@ mod tests {
             assert!(text.contains(&line), "missing {line} in\n{text}");
         }
         assert!(!text.contains("pusdata_backup_last_verified_timestamp_seconds{"));
+    }
+
+    #[test]
+    fn peer_metrics_feed_the_peer_lost_alert() {
+        let m = Metrics::new();
+        m.peer("drc-bandung", Some(false), None);
+        m.peer("dc-gone", Some(true), Some(3.0));
+        m.peer("dc-gone", None, None);
+        let text = m.encode();
+        for line in [
+            "# TYPE pusdata_peer_ready gauge",
+            r#"pusdata_peer_ready{site="drc-bandung"} 0"#,
+            r#"pusdata_peer_heartbeat_age_seconds{site="drc-bandung"} inf"#,
+        ] {
+            assert!(text.contains(line), "missing {line} in\n{text}");
+        }
+        assert!(
+            !text.contains("dc-gone"),
+            "an unknown peer has no series: {text}"
+        );
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let rules =
+            std::fs::read_to_string(root.join("charts/pusdata/templates/prometheusrule.yaml"))
+                .unwrap();
+        let alert = &rules[rules.find("alert: PusdataPeerLost").unwrap()..];
+        assert!(alert.contains("pusdata_peer_ready{") && alert.contains("== 0"));
+        assert!(alert.contains("docs/runbooks/PusdataPeerLost.md"));
     }
 
     #[test]

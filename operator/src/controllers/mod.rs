@@ -22,6 +22,7 @@ pub mod restore;
 pub mod retention;
 pub mod run;
 pub mod schedule;
+pub mod site;
 /// A real S3 server for the controllers' tests: the black-box tests' harness, included by
 /// path so both start Garage the same way.
 #[cfg(test)]

@@ -77,6 +77,7 @@ pub fn all() -> Vec<(String, String, Vec<String>)> {
         super::repository::PERMISSIONS,
         super::restore::PERMISSIONS,
         super::retention::PERMISSIONS,
+        super::site::PERMISSIONS,
     ];
     merge(sets.iter().flat_map(|s| s.iter()))
 }
@@ -115,6 +116,7 @@ pub fn own_namespace() -> Vec<(String, String, Vec<String>)> {
         super::leader::NAMESPACE_PERMISSIONS,
         super::webhook_certs::NAMESPACE_PERMISSIONS,
         super::failover::NAMESPACE_PERMISSIONS,
+        super::site::NAMESPACE_PERMISSIONS,
     ];
     merge(sets.iter().flat_map(|s| s.iter()))
 }

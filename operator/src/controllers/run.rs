@@ -4,7 +4,7 @@
 use super::leader::{Elector, Standing};
 use super::{
     Context, Error, agency, audit, backup, failover, hosting, repository, restore, retention,
-    schedule, system_clock, webhook_certs,
+    schedule, site, system_clock, webhook_certs,
 };
 use futures::future::{BoxFuture, Shared};
 use futures::stream::BoxStream;
@@ -20,6 +20,7 @@ use kube::runtime::reflector::ObjectRef;
 use kube::runtime::{WatchStreamExt, watcher};
 use pusdata_core::backup::job::MoverSettings;
 use pusdata_core::lease::Timing;
+use pusdata_core::peer::Side;
 use pusdata_crds::v1alpha1::{
     Agency, Approval, Backup, BackupRepository, DisasterRecoveryPlan, ExternalCloudService,
     Failover, HostingRequest, Rack, ResidencyPolicy, Restore, Site,
@@ -130,6 +131,41 @@ async fn audit_loop(ctx: Arc<Context>) {
             }
         }
     }
+}
+
+/// Both Sites of a plan, so that a new or changed plan heartbeats its peer at once.
+fn plan_sites(plan: DisasterRecoveryPlan) -> Vec<ObjectRef<Site>> {
+    vec![
+        ObjectRef::new(&plan.spec.primary_site),
+        ObjectRef::new(&plan.spec.drc_site),
+    ]
+}
+
+/// The Site controller (`site`): the peer's heartbeat and `PeerReady` in both roles; at the
+/// DRC also the plans' automatic-failover rule (`pusdata_core::peer`).
+async fn site_controller(client: kube::Client, ctx: Arc<Context>, side: Side, stop: Stop) {
+    let sctx = Arc::new(site::SiteContext::new((*ctx).clone(), side));
+    Controller::new(Api::<Site>::all(client.clone()), watcher::Config::default())
+        .watches(
+            Api::<DisasterRecoveryPlan>::all(client),
+            watcher::Config::default(),
+            plan_sites,
+        )
+        .graceful_shutdown_on(stop)
+        .run(
+            |o, c| {
+                let base = Arc::new(c.base.clone());
+                timed("site", base, site::reconcile(o, c))
+            },
+            |o, e, c| error_policy(o, e, Arc::new(c.base.clone())),
+            sctx,
+        )
+        .for_each(|result| async move {
+            if let Err(e) = result {
+                tracing::debug!(%e, "site controller event");
+            }
+        })
+        .await;
 }
 
 /// How `pusdata operator` runs.
@@ -265,7 +301,7 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
     metrics.set_leading(true);
     if opts.controllers {
         tracing::info!(
-            "leading: controllers agency, hosting, schedule, backup, repository, failover, restore, policy audit"
+            "leading: controllers agency, hosting, schedule, backup, repository, failover, restore, site, policy audit"
         );
         controllers(
             client,
@@ -277,7 +313,7 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
         .await;
     } else {
         tracing::info!(
-            "leading (DRC role): failover and restore controllers, webhook certificates"
+            "leading (DRC role): failover, restore and site controllers, webhook certificates"
         );
         futures::join!(
             failover_controller(
@@ -286,7 +322,13 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
                 &opts.platform_namespace,
                 stop.clone()
             ),
-            restore_controller(client, ctx, opts.mover.clone(), stop),
+            restore_controller(
+                client.clone(),
+                ctx.clone(),
+                opts.mover.clone(),
+                stop.clone()
+            ),
+            site_controller(client, ctx, Side::Drc, stop),
         );
     }
     // The controllers have stopped: only now may another replica lead.
@@ -511,9 +553,10 @@ async fn controllers(
         stop.clone(),
     );
     let restores = restore_controller(client.clone(), ctx.clone(), mover, stop.clone());
+    let sites = site_controller(client.clone(), ctx.clone(), Side::Primary, stop.clone());
     // The audit loop never ends by itself: it stops with the controllers.
     tokio::select! {
-        _ = async { futures::join!(agencies, requests, plans, prunes, runs, repositories, failovers, restores) } => {}
+        _ = async { futures::join!(agencies, requests, plans, prunes, runs, repositories, failovers, restores, sites) } => {}
         () = audit_loop(ctx.clone()) => {}
     }
 }
