@@ -274,7 +274,11 @@ pub fn agency_children(
                 OPERATOR_SECRETS_ROLE,
                 OPERATOR_SERVICE_ACCOUNT,
             ),
-            (AGENT_SECRETS_BINDING, AGENT_SECRETS_ROLE, AGENT_SERVICE_ACCOUNT),
+            (
+                AGENT_SECRETS_BINDING,
+                AGENT_SECRETS_ROLE,
+                AGENT_SERVICE_ACCOUNT,
+            ),
         ] {
             out.role_bindings.push(RoleBinding {
                 metadata: meta(binding, Some(&ns), code),
@@ -361,7 +365,11 @@ mod tests {
                 OPERATOR_SECRETS_ROLE,
                 OPERATOR_SERVICE_ACCOUNT,
             ),
-            (AGENT_SECRETS_BINDING, AGENT_SECRETS_ROLE, AGENT_SERVICE_ACCOUNT),
+            (
+                AGENT_SECRETS_BINDING,
+                AGENT_SECRETS_ROLE,
+                AGENT_SERVICE_ACCOUNT,
+            ),
         ] {
             let readers: Vec<_> = c
                 .role_bindings

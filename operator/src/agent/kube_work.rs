@@ -19,9 +19,7 @@ use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
 use kube::{Client, ResourceExt};
-use pusdata_core::dr::drc::{
-    self, Existing, Readiness, SecretCopy, SmokeState, Wait, Workload,
-};
+use pusdata_core::dr::drc::{self, Existing, Readiness, SecretCopy, SmokeState, Wait, Workload};
 use pusdata_core::i18n::Text;
 use pusdata_crds::v1alpha1::{Agency, BackupRepository, FailoverType, Restore, RestorePhase};
 use std::collections::BTreeMap;

@@ -22,8 +22,7 @@ pub const WEBHOOK_CLUSTER_ROLE: &str = "templates/clusterrole-webhook.yaml";
 /// What the operator may do in agencies' namespaces, from `rbac::agency_namespaces()`.
 pub const AGENCY_NAMESPACE_ROLE: &str = "templates/clusterrole-operator-agency-namespace.yaml";
 /// What the DRC agent may do in agencies' namespaces, from `rbac::agent_agency_namespaces()`.
-pub const AGENT_AGENCY_NAMESPACE_ROLE: &str =
-    "templates/clusterrole-agent-agency-namespace.yaml";
+pub const AGENT_AGENCY_NAMESPACE_ROLE: &str = "templates/clusterrole-agent-agency-namespace.yaml";
 /// The DRC agent's ClusterRole and binding, generated from `rbac::agent()`.
 pub const AGENT_CLUSTER_ROLE: &str = "templates/clusterrole-agent.yaml";
 /// The operator's Role in its own namespace, generated from `rbac::own_namespace()`.

@@ -832,8 +832,7 @@ fn roles_primary_and_drc() {
         .find(|c| c.starts_with("request.resource.resource != 'secrets'"))
         .unwrap();
     assert!(
-        secret_check
-            .contains("namespaceObject.metadata.labels['pusdata.io/drill'] == 'true'"),
+        secret_check.contains("namespaceObject.metadata.labels['pusdata.io/drill'] == 'true'"),
         "{secret_check}"
     );
     // The namespace checks do not apply to Secrets (a Secret copy is judged by its

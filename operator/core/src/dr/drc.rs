@@ -22,7 +22,8 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use pusdata_crds::v1alpha1::{
-    AgencySpec, BackupRepositorySpec, FailoverType, Member, Restore, RestorePhase, RestoreSource, RestoreSpec, RestoreTarget,
+    AgencySpec, BackupRepositorySpec, FailoverType, Member, Restore, RestorePhase, RestoreSource,
+    RestoreSpec, RestoreTarget,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

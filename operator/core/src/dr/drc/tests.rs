@@ -623,7 +623,10 @@ fn a_secret_copy_keeps_data_and_type_under_fresh_drill_metadata() {
     let src = secret(
         "drc-s3",
         "disdukcapil",
-        &[("AWS_ACCESS_KEY_ID", "GK1"), ("AWS_SECRET_ACCESS_KEY", "s3cr3t")],
+        &[
+            ("AWS_ACCESS_KEY_ID", "GK1"),
+            ("AWS_SECRET_ACCESS_KEY", "s3cr3t"),
+        ],
         Some("Opaque"),
     );
     let copy = drill_secret_copy(&p, &src);
