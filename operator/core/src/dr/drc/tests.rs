@@ -595,7 +595,12 @@ fn a_drill_copies_the_repositorys_credentials_and_key_of_its_own_agency_only() {
     other_agency.repository_key = Some(key("dinkes-key"));
     let no_key = agency("disdukcapil").spec;
     // (repository, agency, the Secrets copied, or the rule of the refusal)
-    let table: &[(&BackupRepositorySpec, &AgencySpec, Result<&[&str], &str>)] = &[
+    type Row<'a> = (
+        &'a BackupRepositorySpec,
+        &'a AgencySpec,
+        Result<&'a [&'a str], &'a str>,
+    );
+    let table: &[Row<'_>] = &[
         (&repo, &own, Ok(&["agency-key", "drc-s3"])),
         (&with_key, &own, Ok(&["drc-s3", "repo-key"])),
         (&with_key, &no_key, Ok(&["drc-s3", "repo-key"])),
