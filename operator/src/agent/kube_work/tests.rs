@@ -18,6 +18,11 @@ use std::sync::Arc;
 /// Secret `disdukcapil-restic`), its DRC repository (credentials Secret `drc-s3`) and both
 /// Secrets in the member namespace `disdukcapil`.
 async fn client() -> Client {
+    client_with(kube_fake_client::interceptor::Funcs::new()).await
+}
+
+/// [`client`] with interceptors (they return `Ok(None)`: the call goes through).
+async fn client_with(funcs: kube_fake_client::interceptor::Funcs) -> Client {
     let mut agency = pusdata_crds::fixtures::agency("disdukcapil");
     agency.spec.repository_key = Some(pusdata_crds::v1alpha1::SecretKeyRef {
         name: "disdukcapil-restic".into(),
@@ -44,6 +49,7 @@ async fn client() -> Client {
             ],
         ))
         .with_object(source_secret(KEY, &[("password", KEY_SECRET)]))
+        .with_interceptor_funcs(funcs)
         .build()
         .await
         .unwrap()
@@ -762,7 +768,40 @@ fn no_secret_values(what: &str, text: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_drill_copies_the_repository_secrets_once_refreshes_them_and_discard_removes_them() {
-    let c = client().await;
+    // Every get and every Secret write, to check the agent works with the access the
+    // chart gives it: Secrets read only in the agency namespace, written only in the
+    // drill namespace.
+    type Calls = Arc<std::sync::Mutex<Vec<(&'static str, String, String)>>>;
+    let calls: Calls = Calls::default();
+    let (on_get, on_create, on_replace) = (calls.clone(), calls.clone(), calls.clone());
+    let funcs = kube_fake_client::interceptor::Funcs::new()
+        .get(move |ctx| {
+            on_get
+                .lock()
+                .unwrap()
+                .push(("get", ctx.namespace.into(), ctx.name.into()));
+            Ok(None)
+        })
+        .create(move |ctx| {
+            if ctx.object["kind"] == "Secret" {
+                let name = ctx.object["metadata"]["name"].as_str().unwrap_or_default();
+                on_create
+                    .lock()
+                    .unwrap()
+                    .push(("create", ctx.namespace.into(), name.into()));
+            }
+            Ok(None)
+        })
+        .replace(move |ctx| {
+            if ctx.object["kind"] == "Secret" {
+                on_replace
+                    .lock()
+                    .unwrap()
+                    .push(("replace", ctx.namespace.into(), ctx.name.into()));
+            }
+            Ok(None)
+        });
+    let c = client_with(funcs).await;
     let w = work(&c);
     let logs = Logs::default();
     let running = {
@@ -807,6 +846,25 @@ async fn a_drill_copies_the_repository_secrets_once_refreshes_them_and_discard_r
     for (a, b) in after_retry.iter().zip(&copies) {
         assert_eq!((a.name_any(), &a.data), (b.name_any(), &b.data));
     }
+
+    let by_agent = calls.lock().unwrap().clone();
+    let secret_gets: Vec<_> = by_agent
+        .iter()
+        .filter(|(op, _, name)| *op == "get" && (name == KEY || name == CREDENTIALS))
+        .collect();
+    assert_eq!(secret_gets.len(), 4, "both sources, twice: {by_agent:?}");
+    assert!(
+        secret_gets.iter().all(|(_, ns, _)| ns == "disdukcapil"),
+        "the agent may read Secrets only in agency namespaces: {by_agent:?}"
+    );
+    let writes: Vec<_> = by_agent.iter().filter(|(op, _, _)| *op != "get").collect();
+    assert!(
+        writes.iter().all(|(_, ns, _)| ns == DRILL_NS),
+        "Secrets are written only in the drill namespace: {by_agent:?}"
+    );
+    let count = |op: &str| writes.iter().filter(|(o, _, _)| *o == op).count();
+    // The first attempt creates both; the retry's creates are refused and it updates.
+    assert_eq!((count("create"), count("replace")), (4, 2), "{by_agent:?}");
 
     // The key is rotated in the member namespace: the next attempt replaces the copy.
     let rotated = source_secret(KEY, &[("password", "rotated-Kx4-very-secret")]);
