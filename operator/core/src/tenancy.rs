@@ -42,6 +42,14 @@ pub const OPERATOR_SECRETS_BINDING: &str = "pusdata-operator-secrets";
 pub const OPERATOR_SECRETS_ROLE: &str = "pusdata-operator-agency-namespace";
 /// The operator's service account (the chart's).
 pub const OPERATOR_SERVICE_ACCOUNT: &str = "pusdata-operator";
+/// The RoleBinding in each agency namespace that lets the DRC agent read that agency's
+/// repository Secrets (to copy them into a drill's isolated namespace) — never Secrets
+/// cluster-wide.
+pub const AGENT_SECRETS_BINDING: &str = "pusdata-agent-secrets";
+/// The ClusterRole that binding refers to (secrets: get), shipped by the chart.
+pub const AGENT_SECRETS_ROLE: &str = "pusdata-agent-agency-namespace";
+/// The DRC agent's service account (the chart's, in the operator's namespace).
+pub const AGENT_SERVICE_ACCOUNT: &str = "pusdata-agent";
 
 /// Everything an agency should have.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -260,20 +268,33 @@ pub fn agency_children(
                     .collect(),
             ),
         });
-        out.role_bindings.push(RoleBinding {
-            metadata: meta(OPERATOR_SECRETS_BINDING, Some(&ns), code),
-            role_ref: RoleRef {
-                api_group: "rbac.authorization.k8s.io".into(),
-                kind: "ClusterRole".into(),
-                name: OPERATOR_SECRETS_ROLE.into(),
-            },
-            subjects: Some(vec![Subject {
-                api_group: None,
-                kind: "ServiceAccount".into(),
-                name: OPERATOR_SERVICE_ACCOUNT.into(),
-                namespace: Some(operator_namespace.into()),
-            }]),
-        });
+        for (binding, role, account) in [
+            (
+                OPERATOR_SECRETS_BINDING,
+                OPERATOR_SECRETS_ROLE,
+                OPERATOR_SERVICE_ACCOUNT,
+            ),
+            (
+                AGENT_SECRETS_BINDING,
+                AGENT_SECRETS_ROLE,
+                AGENT_SERVICE_ACCOUNT,
+            ),
+        ] {
+            out.role_bindings.push(RoleBinding {
+                metadata: meta(binding, Some(&ns), code),
+                role_ref: RoleRef {
+                    api_group: "rbac.authorization.k8s.io".into(),
+                    kind: "ClusterRole".into(),
+                    name: role.into(),
+                },
+                subjects: Some(vec![Subject {
+                    api_group: None,
+                    kind: "ServiceAccount".into(),
+                    name: account.into(),
+                    namespace: Some(operator_namespace.into()),
+                }]),
+            });
+        }
     }
     out
 }
@@ -334,24 +355,44 @@ mod tests {
         assert_eq!(c.quotas.len(), 2);
         assert_eq!(c.limit_ranges.len(), 2);
         assert_eq!(c.network_policies.len(), 4);
-        // Per namespace: the agency's edit binding and the operator's Secret reader.
-        assert_eq!(c.role_bindings.len(), 4);
-        let readers: Vec<_> = c
-            .role_bindings
-            .iter()
-            .filter(|b| b.role_ref.name == OPERATOR_SECRETS_ROLE)
-            .collect();
-        assert_eq!(readers.len(), 2);
-        for b in readers {
-            let s = &b.subjects.as_ref().unwrap()[0];
-            assert_eq!(
-                (s.kind.as_str(), s.name.as_str(), s.namespace.as_deref()),
-                (
-                    "ServiceAccount",
-                    OPERATOR_SERVICE_ACCOUNT,
-                    Some("pusdata-system")
-                )
-            );
+        // Per namespace: the agency's edit binding and the Secret readers of the operator
+        // and of the DRC agent (which copies them into a drill namespace), each one
+        // ServiceAccount bound to its own role and nothing more.
+        assert_eq!(c.role_bindings.len(), 6);
+        for (binding, role, account) in [
+            (
+                OPERATOR_SECRETS_BINDING,
+                OPERATOR_SECRETS_ROLE,
+                OPERATOR_SERVICE_ACCOUNT,
+            ),
+            (
+                AGENT_SECRETS_BINDING,
+                AGENT_SECRETS_ROLE,
+                AGENT_SERVICE_ACCOUNT,
+            ),
+        ] {
+            let readers: Vec<_> = c
+                .role_bindings
+                .iter()
+                .filter(|b| b.role_ref.name == role)
+                .collect();
+            let mut in_ns: Vec<_> = readers
+                .iter()
+                .map(|b| b.metadata.namespace.clone().unwrap())
+                .collect();
+            in_ns.sort();
+            assert_eq!(in_ns, ["disdukcapil", "disdukcapil-apps"], "{role}");
+            for b in readers {
+                assert_eq!(b.metadata.name.as_deref(), Some(binding));
+                assert_eq!(b.role_ref.kind, "ClusterRole");
+                let subjects = b.subjects.as_ref().unwrap();
+                assert_eq!(subjects.len(), 1);
+                let s = &subjects[0];
+                assert_eq!(
+                    (s.kind.as_str(), s.name.as_str(), s.namespace.as_deref()),
+                    ("ServiceAccount", account, Some("pusdata-system"))
+                );
+            }
         }
         let hard = c.quotas[0].spec.as_ref().unwrap().hard.as_ref().unwrap();
         assert_eq!(hard["requests.cpu"], Quantity("8".into()));

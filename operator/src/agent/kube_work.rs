@@ -14,14 +14,15 @@ use super::work::{
 };
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim, Pod, Secret};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
 use kube::{Client, ResourceExt};
-use pusdata_core::dr::drc::{self, Existing, Readiness, SmokeState, Wait, Workload};
+use pusdata_core::dr::drc::{self, Existing, Readiness, SecretCopy, SmokeState, Wait, Workload};
 use pusdata_core::i18n::Text;
-use pusdata_crds::v1alpha1::{FailoverType, Restore, RestorePhase};
+use pusdata_crds::v1alpha1::{Agency, BackupRepository, FailoverType, Restore, RestorePhase};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// The API calls of the Kubernetes work (group, resource, verbs), granted to the agent's ServiceAccount by the
@@ -41,7 +42,19 @@ pub const PERMISSIONS: &[(&str, &str, &[&str])] = &[
     ("", "persistentvolumeclaims", &["delete"]),
     ("apps", "deployments", &["list"]),
     ("apps", "statefulsets", &["list"]),
+    // Which Secrets a drill's Restore mounts (the repository's, the agency's key).
+    ("pusdata.io", "backuprepositories", &["get"]),
+    ("pusdata.io", "agencies", &["list"]),
+    // The copies of those Secrets in a drill namespace. The chart's admission policy
+    // `pusdata-agent-drill-namespaces` lets these through only in namespaces labelled
+    // pusdata.io/drill=true; the code checks the same (`drc::secret_copy_action`).
+    ("", "secrets", &["create", "update"]),
 ];
+
+/// Reading the Secrets to copy: granted only in agency namespaces, by the RoleBinding the
+/// Agency controller puts in each (`tenancy::AGENT_SECRETS_BINDING` to the chart's
+/// ClusterRole `tenancy::AGENT_SECRETS_ROLE`) — never Secrets cluster-wide.
+pub const AGENCY_NAMESPACE_PERMISSIONS: &[(&str, &str, &[&str])] = &[("", "secrets", &["get"])];
 
 /// Settings of the Kubernetes work.
 #[derive(Clone, Debug)]
@@ -141,28 +154,41 @@ impl KubeWork {
 
     /// The drill namespace: created with its labels and isolation, or, when it exists,
     /// checked to be a drill namespace (never restore a drill into a member namespace).
-    async fn drill_namespace(&self, p: &Placement, name: &str) -> Result<(), WorkError> {
+    /// Returns the namespace's labels.
+    async fn drill_namespace(
+        &self,
+        p: &Placement,
+        name: &str,
+    ) -> Result<BTreeMap<String, String>, WorkError> {
         let api = Api::<Namespace>::all(self.client.clone());
-        match api.get_opt(name).await.map_err(|e| failed(name, e))? {
+        let labels = match api.get_opt(name).await.map_err(|e| failed(name, e))? {
             Some(ns) => {
                 drc::may_discard(name, ns.labels()).map_err(|t| WorkError::Invalid(t.en))?;
+                ns.labels().clone()
             }
             None => {
+                let labels = drc::drill_namespace_labels(p);
                 let ns = Namespace {
                     metadata: ObjectMeta {
                         name: Some(name.to_string()),
-                        labels: Some(drc::drill_namespace_labels(p)),
+                        labels: Some(labels.clone()),
                         ..ObjectMeta::default()
                     },
                     ..Namespace::default()
                 };
                 match api.create(&PostParams::default(), &ns).await {
-                    Ok(_) => {}
-                    Err(e) if is_conflict(&e) => {}
+                    Ok(_) => labels,
+                    // Created meanwhile (another attempt): read what is there.
+                    Err(e) if is_conflict(&e) => {
+                        let ns = api.get(name).await.map_err(|e| failed(name, e))?;
+                        drc::may_discard(name, ns.labels())
+                            .map_err(|t| WorkError::Invalid(t.en))?;
+                        ns.labels().clone()
+                    }
                     Err(e) => return Err(failed(&format!("create namespace {name}"), e)),
                 }
             }
-        }
+        };
         let policies = Api::<NetworkPolicy>::namespaced(self.client.clone(), name);
         for np in drc::isolation_policies(name) {
             match policies.create(&PostParams::default(), &np).await {
@@ -170,6 +196,81 @@ impl KubeWork {
                 Err(e) if is_conflict(&e) => {}
                 Err(e) => return Err(failed(&format!("NetworkPolicy in {name}"), e)),
             }
+        }
+        Ok(labels)
+    }
+
+    /// Copies the Secrets the drill's Restore mounts (the repository's S3 credentials and
+    /// key, `drc::drill_secret_names`) from the member namespace into the drill namespace
+    /// `ns`, whose labels were checked (`drc::secret_copy_action` checks them again). The
+    /// agent may read Secrets only in agency namespaces, so it cannot look at a copy: a
+    /// refused create means one is there, and it is replaced (the API server writes nothing
+    /// when the content is the same). Messages name Secrets, never their data.
+    async fn copy_drill_secrets(
+        &self,
+        p: &Placement,
+        repository: &str,
+        ns: &str,
+        ns_labels: &BTreeMap<String, String>,
+    ) -> Result<(), WorkError> {
+        let repo = Api::<BackupRepository>::all(self.client.clone())
+            .get_opt(repository)
+            .await
+            .map_err(|e| failed(&format!("BackupRepository {repository}"), e))?
+            .ok_or_else(|| {
+                WorkError::Invalid(format!(
+                    "BackupRepository {repository} does not exist at this site: a drill's Restore reads it"
+                ))
+            })?;
+        let agency = Api::<Agency>::all(self.client.clone())
+            .list(&ListParams::default())
+            .await
+            .map_err(|e| failed("Agencies", e))?
+            .items
+            .into_iter()
+            .find(|a| a.spec.code == repo.spec.agency)
+            .ok_or_else(|| {
+                WorkError::Invalid(format!(
+                    "Agency {} (of BackupRepository {repository}) does not exist at this site",
+                    repo.spec.agency
+                ))
+            })?;
+        let names = drc::drill_secret_names(p, repository, &repo.spec, &agency.spec)
+            .map_err(|t| WorkError::Invalid(t.en))?;
+        let sources = Api::<Secret>::namespaced(self.client.clone(), &p.namespace);
+        let copies = Api::<Secret>::namespaced(self.client.clone(), ns);
+        for name in names {
+            let source = sources
+                .get_opt(&name)
+                .await
+                .map_err(|e| failed(&format!("read Secret {}/{name}", p.namespace), e))?
+                .ok_or_else(|| {
+                    WorkError::Invalid(format!(
+                        "Secret {}/{name} (of BackupRepository {repository}) does not exist: the drill's restore needs it",
+                        p.namespace
+                    ))
+                })?;
+            let want = drc::drill_secret_copy(p, &source);
+            let mut action = drc::secret_copy_action(ns, ns_labels, &want, None)
+                .map_err(|t| WorkError::Invalid(t.en))?;
+            if action == SecretCopy::Create {
+                match copies.create(&PostParams::default(), &want).await {
+                    Ok(_) => {}
+                    Err(e) if is_conflict(&e) => {
+                        let unknown = drc::secret_copy_unknown();
+                        action = drc::secret_copy_action(ns, ns_labels, &want, Some(&unknown))
+                            .map_err(|t| WorkError::Invalid(t.en))?;
+                    }
+                    Err(e) => return Err(failed(&format!("copy Secret {name} into {ns}"), e)),
+                }
+            }
+            if action == SecretCopy::Replace {
+                copies
+                    .replace(&name, &PostParams::default(), &want)
+                    .await
+                    .map_err(|e| failed(&format!("replace Secret {ns}/{name}"), e))?;
+            }
+            tracing::info!(secret = %name, from = %p.namespace, namespace = %ns, ?action, "repository Secret copied into the drill namespace");
         }
         Ok(())
     }
@@ -191,7 +292,10 @@ impl KubeWork {
         }
         let ns = drc::target_namespace(p);
         if p.kind == FailoverType::Drill {
-            self.drill_namespace(p, &ns).await?;
+            let labels = self.drill_namespace(p, &ns).await?;
+            // The Restore's mover Pod mounts these from its own namespace.
+            self.copy_drill_secrets(p, &repository, &ns, &labels)
+                .await?;
         } else if Api::<Namespace>::all(self.client.clone())
             .get_opt(&ns)
             .await

@@ -21,6 +21,8 @@ pub const CLUSTER_ROLE: &str = "templates/clusterrole-operator.yaml";
 pub const WEBHOOK_CLUSTER_ROLE: &str = "templates/clusterrole-webhook.yaml";
 /// What the operator may do in agencies' namespaces, from `rbac::agency_namespaces()`.
 pub const AGENCY_NAMESPACE_ROLE: &str = "templates/clusterrole-operator-agency-namespace.yaml";
+/// What the DRC agent may do in agencies' namespaces, from `rbac::agent_agency_namespaces()`.
+pub const AGENT_AGENCY_NAMESPACE_ROLE: &str = "templates/clusterrole-agent-agency-namespace.yaml";
 /// The DRC agent's ClusterRole and binding, generated from `rbac::agent()`.
 pub const AGENT_CLUSTER_ROLE: &str = "templates/clusterrole-agent.yaml";
 /// The operator's Role in its own namespace, generated from `rbac::own_namespace()`.
@@ -166,6 +168,19 @@ pub fn agency_namespace_role_template() -> String {
     )
 }
 
+/// The ClusterRole the Agency controller binds to the DRC agent in each agency namespace:
+/// exactly `rbac::agent_agency_namespaces()` (read a repository Secret to copy it into a
+/// drill namespace). Shipped on every site: the Agency controller binds it everywhere,
+/// and without the agent's ServiceAccount the binding grants nothing.
+pub fn agent_agency_namespace_role_template() -> String {
+    format!(
+        "{GENERATED_HEADER}apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: {}\n{}{}",
+        pusdata_core::tenancy::AGENT_SECRETS_ROLE,
+        component_labels("agent"),
+        rules_yaml(&rbac::agent_agency_namespaces())
+    )
+}
+
 /// The operator's Role in its own namespace: exactly `rbac::own_namespace()`.
 pub fn role_template() -> String {
     format!(
@@ -182,6 +197,10 @@ pub fn generated_templates() -> BTreeMap<&'static str, String> {
         (WEBHOOK_CLUSTER_ROLE, webhook_cluster_role_template()),
         (AGENT_CLUSTER_ROLE, agent_cluster_role_template()),
         (AGENCY_NAMESPACE_ROLE, agency_namespace_role_template()),
+        (
+            AGENT_AGENCY_NAMESPACE_ROLE,
+            agent_agency_namespace_role_template(),
+        ),
         (ROLE, role_template()),
     ])
 }

@@ -379,7 +379,14 @@ fn people_roles_grant_nothing_they_must_not() {
     .collect::<std::collections::BTreeSet<_>>()
     .into_iter()
     .collect();
-    assert_eq!(bound, ["edit", "pusdata-operator-agency-namespace"]);
+    assert_eq!(
+        bound,
+        [
+            "edit",
+            "pusdata-agent-agency-namespace",
+            "pusdata-operator-agency-namespace"
+        ]
+    );
     let mut bindable: Vec<String> =
         rbac::resource_names("rbac.authorization.k8s.io", "clusterroles")
             .unwrap()
@@ -399,6 +406,12 @@ fn people_roles_grant_nothing_they_must_not() {
             vec!["get".to_string()]
         )]
     );
+
+    // What the DRC agent may do in an agency namespace: read a Secret by name (to copy
+    // it into a drill namespace), nothing else; cluster-wide it cannot read Secrets.
+    let agent_reader = cluster_role_rules(&docs, "pusdata-agent-agency-namespace");
+    assert_eq!(flatten(&agent_reader), rbac::agent_agency_namespaces());
+    assert_eq!(rbac::agent_agency_namespaces(), rbac::agency_namespaces());
 
     // Auditor: reads, never writes, never Secrets.
     let auditor = cluster_role_rules(&docs, "pusdata-auditor");
@@ -824,6 +837,48 @@ fn roles_primary_and_drc() {
         checks
             .iter()
             .any(|c| c.contains("oldObject") && c.contains("'DELETE'"))
+    );
+    // Secrets: the agent's role may create and update them (copies of a repository's
+    // Secrets), never read them, and the policy lets the writes through only in a
+    // namespace labelled pusdata.io/drill=true.
+    let agent_secrets: Vec<_> = flatten(&cluster_role_rules(&d, "pusdata-agent"))
+        .into_iter()
+        .filter(|(g, r, _)| g.is_empty() && r == "secrets")
+        .collect();
+    assert_eq!(
+        agent_secrets,
+        [(
+            "".to_string(),
+            "secrets".to_string(),
+            vec!["create".to_string(), "update".to_string()]
+        )]
+    );
+    let secret_rule = spec["matchConstraints"]["resourceRules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resources"][0] == "secrets")
+        .unwrap();
+    assert_eq!(
+        secret_rule["operations"],
+        serde_json::json!(["CREATE", "UPDATE"])
+    );
+    let secret_check = checks
+        .iter()
+        .find(|c| c.starts_with("request.resource.resource != 'secrets'"))
+        .unwrap();
+    assert!(
+        secret_check.contains("namespaceObject.metadata.labels['pusdata.io/drill'] == 'true'"),
+        "{secret_check}"
+    );
+    // The namespace checks do not apply to Secrets (a Secret copy is judged by its
+    // namespace, not its own labels).
+    assert_eq!(
+        checks
+            .iter()
+            .filter(|c| c.starts_with("request.resource.resource != 'namespaces'"))
+            .count(),
+        2
     );
     assert!(names(&p, "ValidatingAdmissionPolicy").is_empty());
     assert_eq!(

@@ -92,7 +92,15 @@ pub fn webhook() -> Vec<(String, String, Vec<String>)> {
 /// the agent's own service account (ClusterRole `pusdata-agent`, role drc), never to the
 /// operator.
 pub fn agent() -> Vec<(String, String, Vec<String>)> {
-    let perms: Vec<Permission> = pusdata::agent::kube_work::PERMISSIONS
+    merge_tuples(pusdata::agent::kube_work::PERMISSIONS)
+}
+
+/// [`merge`] over (group, resource, verbs) tuples (the agent declares its permissions so,
+/// having no `Permission` type in the library).
+fn merge_tuples(
+    perms: &'static [(&'static str, &'static str, &'static [&'static str])],
+) -> Vec<(String, String, Vec<String>)> {
+    let perms: Vec<Permission> = perms
         .iter()
         .map(|&(group, resource, verbs)| Permission {
             group,
@@ -101,6 +109,13 @@ pub fn agent() -> Vec<(String, String, Vec<String>)> {
         })
         .collect();
     merge(perms.iter())
+}
+
+/// Permissions the DRC agent holds only in agencies' namespaces, through the RoleBinding
+/// the Agency controller creates there (ClusterRole `pusdata-agent-agency-namespace`): read
+/// the repository Secrets a drill namespace needs a copy of.
+pub fn agent_agency_namespaces() -> Vec<(String, String, Vec<String>)> {
+    merge_tuples(pusdata::agent::kube_work::AGENCY_NAMESPACE_PERMISSIONS)
 }
 
 /// Permissions the operator holds only in agencies' namespaces, through the RoleBinding the
@@ -127,7 +142,11 @@ pub fn resource_names(group: &str, resource: &str) -> Option<&'static [&'static 
     const WEBHOOKS: &[&str] = &[super::webhook_certs::WEBHOOK_CONFIGURATION];
     // The Agency controller binds agencies to `edit` only (pusdata_core::tenancy); `bind`
     // on any other ClusterRole would let the operator hand out cluster-admin.
-    const BINDABLE: &[&str] = &["edit", pusdata_core::tenancy::OPERATOR_SECRETS_ROLE];
+    const BINDABLE: &[&str] = &[
+        "edit",
+        pusdata_core::tenancy::OPERATOR_SECRETS_ROLE,
+        pusdata_core::tenancy::AGENT_SECRETS_ROLE,
+    ];
     match (group, resource) {
         ("rbac.authorization.k8s.io", "clusterroles") => Some(BINDABLE),
         (
@@ -192,12 +211,25 @@ mod tests {
     }
 
     #[test]
-    fn the_agent_reads_workloads_and_never_touches_secrets() {
+    fn the_agent_reads_workloads_and_cannot_read_secrets_cluster_wide() {
         let agent = agent();
-        assert!(
-            agent
-                .iter()
-                .all(|(g, r, _)| !(g.is_empty() && r == "secrets"))
+        // Cluster-wide it may only write Secrets (the chart's admission policy confines
+        // that to drill namespaces), never read, list or watch them.
+        let secrets = agent
+            .iter()
+            .find(|(g, r, _)| g.is_empty() && r == "secrets");
+        assert_eq!(
+            secrets.unwrap().2,
+            ["create".to_string(), "update".to_string()]
+        );
+        // Reading is granted per agency namespace only, and nothing else is.
+        assert_eq!(
+            agent_agency_namespaces(),
+            [(
+                "".to_string(),
+                "secrets".to_string(),
+                vec!["get".to_string()]
+            )]
         );
         // PVCs: only deleted (a failed drill attempt's copy), never read or created.
         let pvc = agent

@@ -12,7 +12,7 @@ use crate::i18n::Text;
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::{
     Capabilities, Container, PodSecurityContext, PodSpec, PodTemplateSpec, ResourceRequirements,
-    SeccompProfile, SecurityContext,
+    SeccompProfile, Secret, SecurityContext,
 };
 use k8s_openapi::api::networking::v1::{
     NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
@@ -22,7 +22,8 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use pusdata_crds::v1alpha1::{
-    FailoverType, Member, Restore, RestorePhase, RestoreSource, RestoreSpec, RestoreTarget,
+    AgencySpec, BackupRepositorySpec, FailoverType, Member, Restore, RestorePhase, RestoreSource,
+    RestoreSpec, RestoreTarget,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -39,6 +40,8 @@ pub const MEMBER_LABEL: &str = "pusdata.io/member";
 pub const SOURCE_NAMESPACE_LABEL: &str = "pusdata.io/source-namespace";
 /// Annotation on a `Restore`: the agent request that created it (idempotency).
 pub const REQUEST_ANNOTATION: &str = "pusdata.io/request-id";
+/// Annotation on a Secret copied into a drill namespace: `<namespace>/<name>` of its source.
+pub const COPIED_FROM_ANNOTATION: &str = "pusdata.io/copied-from";
 /// Label of a smoke Job and its Pod.
 pub const SMOKE_LABEL: &str = "pusdata.io/smoke";
 /// Name of the NetworkPolicy isolating a drill namespace.
@@ -284,6 +287,112 @@ pub fn restore_repository(pattern: Option<&str>, p: &Placement) -> String {
         Some(pat) if !pat.is_empty() => pat.replace("{agency}", &p.agency),
         _ => p.repository.clone(),
     }
+}
+
+/// The Secrets a drill's `Restore` mounts from its own (drill) namespace, so the agent
+/// copies them there from the member namespace: the repository's S3 credentials and its
+/// key (`spec.key`, else the agency's `repositoryKey`, as the Restore controller resolves
+/// it: [`crate::repository::key_ref`]). Sorted, one name once. Refused (SEC-CIA) when the
+/// repository is not the placement's agency's, or `agency` is another agency: one
+/// agency's keys never reach another agency's drill namespace.
+pub fn drill_secret_names(
+    p: &Placement,
+    repository: &str,
+    repo: &BackupRepositorySpec,
+    agency: &AgencySpec,
+) -> Result<Vec<String>, Text> {
+    if repo.agency != p.agency || agency.code != p.agency {
+        return Err(Text::new(
+            format!(
+                "SEC-CIA: BackupRepository {repository} belongs to agency {}, not to {} whose namespace {} is drilled: its Secrets are not copied",
+                repo.agency, p.agency, p.namespace
+            ),
+            format!(
+                "SEC-CIA: BackupRepository {repository} milik Perangkat Daerah {}, bukan {} pemilik namespace {} yang didrill: Secret-nya tidak disalin",
+                repo.agency, p.agency, p.namespace
+            ),
+        ));
+    }
+    let key = crate::repository::key_ref(repo, agency).map_err(|r| r.message)?;
+    let mut names = vec![repo.s3.credentials.name.clone(), key.name];
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
+/// The copy of a member namespace's Secret in the drill namespace: the same data and type
+/// under fresh metadata (the name, the drill namespace's labels, an annotation naming the
+/// source); nothing else of the source (owner, annotations, finalizers) is carried over.
+pub fn drill_secret_copy(p: &Placement, source: &Secret) -> Secret {
+    let name = source.metadata.name.clone().unwrap_or_default();
+    Secret {
+        metadata: ObjectMeta {
+            name: Some(name.clone()),
+            namespace: Some(target_namespace(p)),
+            labels: Some(drill_namespace_labels(p)),
+            annotations: Some(BTreeMap::from([(
+                COPIED_FROM_ANNOTATION.to_string(),
+                format!("{}/{name}", p.namespace),
+            )])),
+            ..ObjectMeta::default()
+        },
+        data: source.data.clone(),
+        type_: source.type_.clone(),
+        ..Secret::default()
+    }
+}
+
+/// What to do about a Secret copy in a drill namespace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecretCopy {
+    /// None there: create it.
+    Create,
+    /// One there with other data, type or metadata: replace it with the copy.
+    Replace,
+    /// One there with the same data, type and metadata: nothing to do.
+    Keep,
+}
+
+/// Decides about a Secret copy: only into a namespace labelled `pusdata.io/drill=true`
+/// (never a member namespace); `found` is what the namespace holds under the copy's name,
+/// `None` when nothing. The agent cannot read Secrets outside agency namespaces, so it
+/// learns a copy exists from a refused create and then passes `found` as unknown
+/// ([`secret_copy_unknown`]).
+pub fn secret_copy_action(
+    namespace: &str,
+    namespace_labels: &BTreeMap<String, String>,
+    want: &Secret,
+    found: Option<&Secret>,
+) -> Result<SecretCopy, Text> {
+    if namespace_labels.get(DRILL_LABEL).map(String::as_str) != Some("true") {
+        return Err(Text::new(
+            format!(
+                "namespace {namespace} has no {DRILL_LABEL}=true label: Secrets are copied only into a drill's isolated namespace"
+            ),
+            format!(
+                "namespace {namespace} tidak berlabel {DRILL_LABEL}=true: Secret hanya disalin ke namespace terisolasi milik drill"
+            ),
+        ));
+    }
+    Ok(match found {
+        None => SecretCopy::Create,
+        Some(f)
+            if f.data == want.data
+                && f.type_ == want.type_
+                && f.metadata.labels == want.metadata.labels
+                && f.metadata.annotations == want.metadata.annotations =>
+        {
+            SecretCopy::Keep
+        }
+        Some(_) => SecretCopy::Replace,
+    })
+}
+
+/// What the agent passes as `found` after its create was refused because the copy exists
+/// but it may not read it: an empty Secret, which never equals a copy, so the copy is
+/// replaced (the API server writes nothing when the content is the same).
+pub fn secret_copy_unknown() -> Secret {
+    Secret::default()
 }
 
 /// Label selector of the `Restore`s of one member for one failover.

@@ -14,15 +14,77 @@ use pusdata_crds::v1alpha1::RestoreStatus;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// The in-memory API with what a drill at the DRC reads: the agency (its repository key
+/// Secret `disdukcapil-restic`), its DRC repository (credentials Secret `drc-s3`) and both
+/// Secrets in the member namespace `disdukcapil`.
 async fn client() -> Client {
+    client_with(kube_fake_client::interceptor::Funcs::new()).await
+}
+
+/// [`client`] with interceptors (they return `Ok(None)`: the call goes through).
+async fn client_with(funcs: kube_fake_client::interceptor::Funcs) -> Client {
+    let mut agency = pusdata_crds::fixtures::agency("disdukcapil");
+    agency.spec.repository_key = Some(pusdata_crds::v1alpha1::SecretKeyRef {
+        name: "disdukcapil-restic".into(),
+        namespace: None,
+        key: "password".into(),
+    });
     ClientBuilder::new()
         .with_resource::<Restore>()
+        .with_resource::<BackupRepository>()
+        .with_resource::<Agency>()
         .with_status_subresource::<Restore>()
         .with_status_subresource::<Job>()
         .with_status_subresource::<Deployment>()
+        .with_object(agency)
+        .with_object(pusdata_crds::fixtures::backup_repository(
+            "disdukcapil",
+            "drc",
+        ))
+        .with_object(source_secret(
+            CREDENTIALS,
+            &[
+                ("AWS_ACCESS_KEY_ID", "GKdrc0001"),
+                ("AWS_SECRET_ACCESS_KEY", S3_SECRET),
+            ],
+        ))
+        .with_object(source_secret(KEY, &[("password", KEY_SECRET)]))
+        .with_interceptor_funcs(funcs)
         .build()
         .await
         .unwrap()
+}
+
+const CREDENTIALS: &str = "drc-s3";
+const KEY: &str = "disdukcapil-restic";
+const S3_SECRET: &str = "s3-Zq8-very-secret";
+const KEY_SECRET: &str = "restic-Kx3-very-secret";
+
+fn source_secret(name: &str, data: &[(&str, &str)]) -> Secret {
+    Secret {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            namespace: Some("disdukcapil".into()),
+            labels: Some(BTreeMap::from([("team".to_string(), "siak".to_string())])),
+            annotations: Some(BTreeMap::from([(
+                "owner".to_string(),
+                "disdukcapil".to_string(),
+            )])),
+            ..ObjectMeta::default()
+        },
+        data: Some(
+            data.iter()
+                .map(|(k, v)| {
+                    (
+                        k.to_string(),
+                        k8s_openapi::ByteString(v.as_bytes().to_vec()),
+                    )
+                })
+                .collect(),
+        ),
+        type_: Some("Opaque".into()),
+        ..Secret::default()
+    }
 }
 
 fn work(client: &Client) -> Arc<KubeWork> {
@@ -627,5 +689,288 @@ async fn teardown_refuses_a_namespace_without_the_drill_label() {
             .await
             .unwrap()
             .is_some()
+    );
+}
+
+/// What the agent logs (its own targets), captured on the thread that runs the work.
+#[derive(Clone, Default)]
+struct Logs(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
+    type Writer = Logs;
+    fn make_writer(&'a self) -> Logs {
+        self.clone()
+    }
+}
+
+impl Logs {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+/// Runs a restore on a blocking thread with the agent's logs captured into `logs`.
+async fn restore_logged(
+    w: &Arc<KubeWork>,
+    job: RestoreJob,
+    logs: &Logs,
+) -> Result<Report, WorkError> {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt;
+    let (w, logs) = (Arc::clone(w), logs.clone());
+    tokio::task::spawn_blocking(move || {
+        let subscriber = tracing_subscriber::registry().with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(logs)
+                .with_ansi(false)
+                .with_filter(
+                    tracing_subscriber::filter::Targets::new()
+                        .with_target("pusdata", tracing::Level::TRACE),
+                ),
+        );
+        let _guard = tracing::subscriber::set_default(subscriber);
+        w.restore(&job, &mut |_| {})
+    })
+    .await
+    .unwrap()
+}
+
+async fn secrets_in(c: &Client, ns: &str) -> Vec<Secret> {
+    let mut items = Api::<Secret>::namespaced(c.clone(), ns)
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items;
+    items.sort_by_key(|s| s.name_any());
+    items
+}
+
+fn no_secret_values(what: &str, text: &str) {
+    use base64::Engine as _;
+    for v in [S3_SECRET, KEY_SECRET, "rotated-Kx4-very-secret"] {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(v);
+        assert!(
+            !text.contains(v) && !text.contains(&b64),
+            "{what} shows a Secret value: {text}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drill_copies_the_repository_secrets_once_refreshes_them_and_discard_removes_them() {
+    // Every get and every Secret write, to check the agent works with the access the
+    // chart gives it: Secrets read only in the agency namespace, written only in the
+    // drill namespace.
+    type Calls = Arc<std::sync::Mutex<Vec<(&'static str, String, String)>>>;
+    let calls: Calls = Calls::default();
+    let (on_get, on_create, on_replace) = (calls.clone(), calls.clone(), calls.clone());
+    let funcs = kube_fake_client::interceptor::Funcs::new()
+        .get(move |ctx| {
+            on_get
+                .lock()
+                .unwrap()
+                .push(("get", ctx.namespace.into(), ctx.name.into()));
+            Ok(None)
+        })
+        .create(move |ctx| {
+            if ctx.object["kind"] == "Secret" {
+                let name = ctx.object["metadata"]["name"].as_str().unwrap_or_default();
+                on_create
+                    .lock()
+                    .unwrap()
+                    .push(("create", ctx.namespace.into(), name.into()));
+            }
+            Ok(None)
+        })
+        .replace(move |ctx| {
+            if ctx.object["kind"] == "Secret" {
+                on_replace
+                    .lock()
+                    .unwrap()
+                    .push(("replace", ctx.namespace.into(), ctx.name.into()));
+            }
+            Ok(None)
+        });
+    let c = client_with(funcs).await;
+    let w = work(&c);
+    let logs = Logs::default();
+    let running = {
+        let (w, logs) = (Arc::clone(&w), logs.clone());
+        tokio::spawn(async move {
+            restore_logged(&w, restore_job(FailoverType::Drill, "rid-1"), &logs).await
+        })
+    };
+    play_restore_controller(&c, DRILL_NS, RESTORE, completed(3)).await;
+    let report = running.await.unwrap().unwrap();
+    assert!(report.matches);
+
+    // Exactly the two Secrets the Restore mounts, in the drill namespace: the same data
+    // and type, under fresh metadata (the drill's labels, the source named).
+    let sources = secrets_in(&c, "disdukcapil").await;
+    let copies = secrets_in(&c, DRILL_NS).await;
+    let names: Vec<_> = copies.iter().map(|s| s.name_any()).collect();
+    assert_eq!(names, [KEY, CREDENTIALS]);
+    let drill_labels = drc::drill_namespace_labels(&placement(FailoverType::Drill));
+    for (copy, source) in copies.iter().zip(&sources) {
+        assert_eq!(copy.name_any(), source.name_any());
+        assert_eq!(copy.data, source.data, "{}", copy.name_any());
+        assert_eq!(copy.type_.as_deref(), Some("Opaque"));
+        assert_eq!(copy.labels(), &drill_labels, "no label of the source");
+        assert_eq!(
+            copy.annotations(),
+            &BTreeMap::from([(
+                drc::COPIED_FROM_ANNOTATION.to_string(),
+                format!("disdukcapil/{}", copy.name_any())
+            )]),
+            "no annotation of the source"
+        );
+    }
+
+    // A retry copies nothing twice.
+    let again = restore_logged(&w, restore_job(FailoverType::Drill, "rid-2"), &logs)
+        .await
+        .unwrap();
+    assert_eq!(again.files, 3);
+    let after_retry = secrets_in(&c, DRILL_NS).await;
+    assert_eq!(after_retry.len(), 2);
+    for (a, b) in after_retry.iter().zip(&copies) {
+        assert_eq!((a.name_any(), &a.data), (b.name_any(), &b.data));
+    }
+
+    let by_agent = calls.lock().unwrap().clone();
+    let secret_gets: Vec<_> = by_agent
+        .iter()
+        .filter(|(op, _, name)| *op == "get" && (name == KEY || name == CREDENTIALS))
+        .collect();
+    assert_eq!(secret_gets.len(), 4, "both sources, twice: {by_agent:?}");
+    assert!(
+        secret_gets.iter().all(|(_, ns, _)| ns == "disdukcapil"),
+        "the agent may read Secrets only in agency namespaces: {by_agent:?}"
+    );
+    let writes: Vec<_> = by_agent.iter().filter(|(op, _, _)| *op != "get").collect();
+    assert!(
+        writes.iter().all(|(_, ns, _)| ns == DRILL_NS),
+        "Secrets are written only in the drill namespace: {by_agent:?}"
+    );
+    let count = |op: &str| writes.iter().filter(|(o, _, _)| *o == op).count();
+    // The first attempt creates both; the retry's creates are refused and it updates.
+    assert_eq!((count("create"), count("replace")), (4, 2), "{by_agent:?}");
+
+    // The key is rotated in the member namespace: the next attempt replaces the copy.
+    let rotated = source_secret(KEY, &[("password", "rotated-Kx4-very-secret")]);
+    let sources_api = Api::<Secret>::namespaced(c.clone(), "disdukcapil");
+    let mut current = sources_api.get(KEY).await.unwrap();
+    current.data = rotated.data.clone();
+    sources_api
+        .replace(KEY, &PostParams::default(), &current)
+        .await
+        .unwrap();
+    restore_logged(&w, restore_job(FailoverType::Drill, "rid-3"), &logs)
+        .await
+        .unwrap();
+    let refreshed = secrets_in(&c, DRILL_NS).await;
+    assert_eq!(refreshed.len(), 2);
+    assert_eq!(refreshed[0].name_any(), KEY);
+    assert_eq!(refreshed[0].data, rotated.data);
+    assert_eq!(refreshed[0].labels(), &drill_labels);
+    assert_eq!(refreshed[1].data, copies[1].data, "the credentials stay");
+
+    // Secret names may be logged, never their values; nor does anything the agent
+    // answers (report, Restore status) carry them.
+    let text = logs.text();
+    assert!(text.contains(CREDENTIALS) && text.contains(KEY), "{text}");
+    no_secret_values("the agent's log", &text);
+    no_secret_values("the report", &format!("{report:?} {again:?}"));
+    let restore = Api::<Restore>::namespaced(c.clone(), DRILL_NS)
+        .get(RESTORE)
+        .await
+        .unwrap();
+    no_secret_values("the Restore", &serde_json::to_string(&restore).unwrap());
+
+    // The teardown deletes the whole drill namespace, and so the copies with it (every
+    // copy lives in it; the agent itself never deletes a Secret).
+    assert!(
+        refreshed
+            .iter()
+            .all(|s| s.metadata.namespace.as_deref() == Some(DRILL_NS))
+    );
+    assert!(
+        PERMISSIONS
+            .iter()
+            .filter(|(g, r, _)| g.is_empty() && *r == "secrets")
+            .all(|(_, _, verbs)| !verbs.contains(&"delete"))
+    );
+    let w2 = Arc::clone(&w);
+    tokio::task::spawn_blocking(move || w2.discard(&discard_job("")))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        Api::<Namespace>::all(c.clone())
+            .get_opt(DRILL_NS)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The sources are untouched.
+    let untouched = secrets_in(&c, "disdukcapil").await;
+    assert_eq!(untouched.len(), 2);
+    assert!(untouched.iter().all(|s| s.labels()["team"] == "siak"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failover_copies_no_secret_and_a_missing_source_stops_a_drill_before_its_restore() {
+    // A failover restores into the member namespace, which has the Secrets: nothing is
+    // copied anywhere.
+    let c = client().await;
+    namespace(&c, "disdukcapil", &[("pusdata.io/agency", "disdukcapil")]).await;
+    let before = secrets_in(&c, "disdukcapil").await;
+    let w = work(&c);
+    let logs = Logs::default();
+    let running = {
+        let (w, logs) = (Arc::clone(&w), logs.clone());
+        tokio::spawn(async move {
+            restore_logged(&w, restore_job(FailoverType::Failover, "rid-1"), &logs).await
+        })
+    };
+    play_restore_controller(&c, "disdukcapil", RESTORE, completed(2)).await;
+    running.await.unwrap().unwrap();
+    assert_eq!(secrets_in(&c, "disdukcapil").await, before);
+    assert!(secrets_in(&c, DRILL_NS).await.is_empty());
+    assert!(!logs.text().contains("copied"), "{}", logs.text());
+
+    // A drill whose member namespace lacks the key Secret fails naming it, and creates
+    // no Restore (its mover could not start).
+    let c = client().await;
+    Api::<Secret>::namespaced(c.clone(), "disdukcapil")
+        .delete(KEY, &DeleteParams::default())
+        .await
+        .unwrap();
+    let w = work(&c);
+    let err = restore_logged(&w, restore_job(FailoverType::Drill, "rid-1"), &logs)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, WorkError::Invalid(ref m) if m.contains("Secret disdukcapil/disdukcapil-restic")),
+        "{err}"
+    );
+    no_secret_values("the error", &err.to_string());
+    assert!(
+        Api::<Restore>::namespaced(c.clone(), DRILL_NS)
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
     );
 }

@@ -540,3 +540,167 @@ fn the_repository_read_at_the_drc() {
         assert_eq!(restore_repository(pattern, &p), want, "{pattern:?}");
     }
 }
+
+fn secret(name: &str, ns: &str, data: &[(&str, &str)], type_: Option<&str>) -> Secret {
+    Secret {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            namespace: Some(ns.into()),
+            labels: Some(BTreeMap::from([("app".to_string(), "siak".to_string())])),
+            annotations: Some(BTreeMap::from([(
+                "kubectl.kubernetes.io/last-applied-configuration".to_string(),
+                "{}".to_string(),
+            )])),
+            resource_version: Some("42".into()),
+            uid: Some("u-1".into()),
+            owner_references: Some(Vec::new()),
+            finalizers: Some(vec!["x".into()]),
+            ..ObjectMeta::default()
+        },
+        data: Some(
+            data.iter()
+                .map(|(k, v)| {
+                    (
+                        k.to_string(),
+                        k8s_openapi::ByteString(v.as_bytes().to_vec()),
+                    )
+                })
+                .collect(),
+        ),
+        type_: type_.map(String::from),
+        ..Secret::default()
+    }
+}
+
+#[test]
+fn a_drill_copies_the_repositorys_credentials_and_key_of_its_own_agency_only() {
+    use pusdata_crds::fixtures::{agency, backup_repository};
+    use pusdata_crds::v1alpha1::SecretKeyRef;
+    let p = placement(FailoverType::Drill);
+    let key = |name: &str| SecretKeyRef {
+        name: name.into(),
+        namespace: None,
+        key: "password".into(),
+    };
+    let repo = backup_repository("disdukcapil", "drc").spec;
+    let mut own = agency("disdukcapil").spec;
+    own.repository_key = Some(key("agency-key"));
+    let mut with_key = repo.clone();
+    with_key.key = Some(key("repo-key"));
+    let mut same_secret = repo.clone();
+    same_secret.key = Some(key("drc-s3"));
+    let mut other_repo = repo.clone();
+    other_repo.agency = "dinkes".into();
+    let mut other_agency = agency("dinkes").spec;
+    other_agency.repository_key = Some(key("dinkes-key"));
+    let no_key = agency("disdukcapil").spec;
+    // (repository, agency, the Secrets copied, or the rule of the refusal)
+    type Row<'a> = (
+        &'a BackupRepositorySpec,
+        &'a AgencySpec,
+        Result<&'a [&'a str], &'a str>,
+    );
+    let table: &[Row<'_>] = &[
+        (&repo, &own, Ok(&["agency-key", "drc-s3"])),
+        (&with_key, &own, Ok(&["drc-s3", "repo-key"])),
+        (&with_key, &no_key, Ok(&["drc-s3", "repo-key"])),
+        (&same_secret, &own, Ok(&["drc-s3"])),
+        (&repo, &no_key, Err("SEC-CIA: no repository key")),
+        (&other_repo, &own, Err("SEC-CIA: BackupRepository")),
+        (&repo, &other_agency, Err("SEC-CIA: BackupRepository")),
+    ];
+    for (i, (r, a, want)) in table.iter().enumerate() {
+        let got = drill_secret_names(&p, "disdukcapil-drc", r, a);
+        match want {
+            Ok(names) => assert_eq!(got.unwrap(), *names, "row {i}"),
+            Err(rule) => {
+                let t = got.unwrap_err();
+                assert!(t.en.starts_with(rule), "row {i}: {}", t.en);
+                assert!(t.id.starts_with("SEC-CIA"), "row {i}: {}", t.id);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_secret_copy_keeps_data_and_type_under_fresh_drill_metadata() {
+    let p = placement(FailoverType::Drill);
+    let src = secret(
+        "drc-s3",
+        "disdukcapil",
+        &[
+            ("AWS_ACCESS_KEY_ID", "GK1"),
+            ("AWS_SECRET_ACCESS_KEY", "s3cr3t"),
+        ],
+        Some("Opaque"),
+    );
+    let copy = drill_secret_copy(&p, &src);
+    assert_eq!(copy.data, src.data);
+    assert_eq!(copy.type_.as_deref(), Some("Opaque"));
+    assert_eq!(copy.metadata.name.as_deref(), Some("drc-s3"));
+    assert_eq!(
+        copy.metadata.namespace.as_deref(),
+        Some("pusdata-drill-drill-2026-11-disdukcapil")
+    );
+    assert_eq!(copy.metadata.labels, Some(drill_namespace_labels(&p)));
+    assert_eq!(
+        copy.metadata.annotations,
+        Some(BTreeMap::from([(
+            COPIED_FROM_ANNOTATION.to_string(),
+            "disdukcapil/drc-s3".to_string()
+        )]))
+    );
+    for (field, empty) in [
+        ("resourceVersion", copy.metadata.resource_version.is_none()),
+        ("uid", copy.metadata.uid.is_none()),
+        ("ownerReferences", copy.metadata.owner_references.is_none()),
+        ("finalizers", copy.metadata.finalizers.is_none()),
+        ("stringData", copy.string_data.is_none()),
+    ] {
+        assert!(empty, "{field} is not carried over");
+    }
+}
+
+#[test]
+fn a_secret_copy_is_created_replaced_or_kept_and_only_in_a_drill_namespace() {
+    let p = placement(FailoverType::Drill);
+    let ns = target_namespace(&p);
+    let src = secret("k", "disdukcapil", &[("password", "one")], Some("Opaque"));
+    let want = drill_secret_copy(&p, &src);
+    let other_data = drill_secret_copy(
+        &p,
+        &secret("k", "disdukcapil", &[("password", "two")], Some("Opaque")),
+    );
+    let other_type = drill_secret_copy(
+        &p,
+        &secret("k", "disdukcapil", &[("password", "one")], None),
+    );
+    let mut other_labels = want.clone();
+    other_labels.metadata.labels = None;
+    let unknown = secret_copy_unknown();
+    let drill = drill_namespace_labels(&p);
+    let table: &[(Option<&Secret>, SecretCopy)] = &[
+        (None, SecretCopy::Create),
+        (Some(&want), SecretCopy::Keep),
+        (Some(&other_data), SecretCopy::Replace),
+        (Some(&other_type), SecretCopy::Replace),
+        (Some(&other_labels), SecretCopy::Replace),
+        (Some(&unknown), SecretCopy::Replace),
+    ];
+    for (i, (found, action)) in table.iter().enumerate() {
+        assert_eq!(
+            secret_copy_action(&ns, &drill, &want, *found).unwrap(),
+            *action,
+            "row {i}"
+        );
+    }
+    // Never into a namespace without the drill label, whatever is found there.
+    let member = BTreeMap::from([("pusdata.io/agency".to_string(), "disdukcapil".to_string())]);
+    let not_true = BTreeMap::from([(DRILL_LABEL.to_string(), "false".to_string())]);
+    for labels in [&member, &not_true, &BTreeMap::new()] {
+        for found in [None, Some(&want)] {
+            let err = secret_copy_action("disdukcapil", labels, &want, found).unwrap_err();
+            assert!(err.en.contains(DRILL_LABEL), "{}", err.en);
+        }
+    }
+}
