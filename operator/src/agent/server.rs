@@ -87,7 +87,8 @@ pub async fn bind(config: AgentConfig, work: Arc<dyn SiteWork>) -> Result<BoundA
             store,
             state: Mutex::new(state),
             work,
-            work_lock: Mutex::new(()),
+            in_flight: Mutex::new(std::collections::HashMap::new()),
+            work_slots: tokio::sync::Semaphore::new(WORK_SLOTS),
             events,
             stop,
         }),
@@ -136,14 +137,20 @@ struct AgentService {
     inner: Arc<Inner>,
 }
 
+/// Pieces of work (restores, verifications, discards) an agent runs at once.
+const WORK_SLOTS: usize = 4;
+
 struct Inner {
     site: String,
     store: StateStore,
     state: Mutex<PersistedState>,
     work: Arc<dyn SiteWork>,
-    // One piece of work at a time: restores compete for the same disks, and a duplicate
-    // arriving while the first is running then finds the stored result instead of racing it.
-    work_lock: Mutex<()>,
+    // A duplicate of a request waits for the first (then finds its stored result instead of
+    // racing it); different requests run side by side, at most WORK_SLOTS at once (restores
+    // compete for the same disks). A drill restores the services of one dependency level
+    // together, as the step machine plans them.
+    in_flight: Mutex<std::collections::HashMap<String, Arc<Mutex<()>>>>,
+    work_slots: tokio::sync::Semaphore,
     events: broadcast::Sender<StatusEvent>,
     stop: watch::Sender<bool>,
 }
@@ -298,7 +305,33 @@ impl AgentService {
         op: WorkOp,
     ) -> Result<WorkResponse, Status> {
         check_request_id(id)?;
-        let _serial = self.inner.work_lock.lock().await;
+        let same_id = Arc::clone(
+            self.inner
+                .in_flight
+                .lock()
+                .await
+                .entry(id.to_string())
+                .or_default(),
+        );
+        let _serial = same_id.lock().await;
+        let _slot = self
+            .inner
+            .work_slots
+            .acquire()
+            .await
+            .map_err(|e| Status::unavailable(format!("agent stopping: {e}")))?;
+        let out = self.work_serialized(id, epoch, fingerprint, op).await;
+        self.inner.in_flight.lock().await.remove(id);
+        out
+    }
+
+    async fn work_serialized(
+        &self,
+        id: &str,
+        epoch: u64,
+        fingerprint: String,
+        op: WorkOp,
+    ) -> Result<WorkResponse, Status> {
         {
             let mut st = self.inner.state.lock().await;
             let (next_fence, reply) =
