@@ -152,7 +152,7 @@ pub fn webhook_cluster_role_template() -> String {
 pub fn agent_cluster_role_template() -> String {
     let labels = component_labels("agent");
     format!(
-        "{GENERATED_HEADER}{{{{- if and (eq .Values.role \"drc\") (eq .Values.agent.work \"kubernetes\") }}}}\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: pusdata-agent\n{labels}{}---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: pusdata-agent\n{labels}roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: pusdata-agent\nsubjects:\n  - kind: ServiceAccount\n    name: pusdata-agent\n    namespace: {{{{ .Release.Namespace }}}}\n{{{{- end }}}}\n",
+        "{GENERATED_HEADER}{{{{- if and .Values.agent.enabled (eq .Values.agent.work \"kubernetes\") }}}}\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: pusdata-agent\n{labels}{}---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: pusdata-agent\n{labels}roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: pusdata-agent\nsubjects:\n  - kind: ServiceAccount\n    name: pusdata-agent\n    namespace: {{{{ .Release.Namespace }}}}\n{{{{- end }}}}\n",
         rules_yaml(&rbac::agent())
     )
 }

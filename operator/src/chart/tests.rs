@@ -134,8 +134,12 @@ fn every_template_renders_and_parses_for_both_roles() {
         assert!(names(docs, "ServiceMonitor").is_empty());
         assert!(names(docs, "Certificate").is_empty());
     }
-    assert!(names(&p, "StatefulSet").is_empty());
+    // An agent at both sites: failback restores at the primary, and the DRC heartbeats it.
+    assert_eq!(names(&p, "StatefulSet"), ["pusdata-agent"]);
     assert_eq!(names(&d, "StatefulSet"), ["pusdata-agent"]);
+    let off = render_with(None, serde_json::json!({"agent": {"enabled": false}}));
+    assert!(names(&off, "StatefulSet").is_empty());
+    assert!(!names(&off, "ClusterRole").contains(&"pusdata-agent".to_string()));
     // Every optional part switched on still renders into valid objects.
     let everything = render_with(
         Some("values-drc.yaml"),
@@ -790,7 +794,7 @@ fn roles_primary_and_drc() {
         Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(9443))
     );
     // The agent restores into the DRC's cluster with exactly the permissions its code
-    // declares (rbac::agent), bound to its own ServiceAccount; the primary has no agent.
+    // declares (rbac::agent), bound to its own ServiceAccount.
     assert_eq!(arg(&ap, "agent", "--work").as_deref(), Some("kubernetes"));
     assert_eq!(ap.automount_service_account_token, Some(true));
     assert_eq!(ap.service_account_name.as_deref(), Some("pusdata-agent"));
@@ -811,7 +815,10 @@ fn roles_primary_and_drc() {
     let binding: k8s_openapi::api::rbac::v1::ClusterRoleBinding =
         one(&d, "ClusterRoleBinding", "pusdata-agent");
     assert_eq!(binding.subjects.unwrap()[0].name, "pusdata-agent");
-    assert!(!names(&p, "ClusterRole").contains(&"pusdata-agent".to_string()));
+    assert!(names(&p, "ClusterRole").contains(&"pusdata-agent".to_string()));
+    let pa: StatefulSet = one(&p, "StatefulSet", "pusdata-agent");
+    let pa = pa.spec.unwrap().template.spec.unwrap();
+    assert_eq!(arg(&pa, "agent", "--site").as_deref(), Some("primary"));
     // The API server, too, lets the agent create and delete only drill namespaces.
     let guard = d
         .iter()
@@ -880,15 +887,14 @@ fn roles_primary_and_drc() {
             .count(),
         2
     );
-    assert!(names(&p, "ValidatingAdmissionPolicy").is_empty());
-    assert_eq!(
-        names(&d, "ValidatingAdmissionPolicyBinding"),
-        ["pusdata-agent-drill-namespaces"]
-    );
-    // The DRC's values change only what they must (and add the agent's role).
-    let mut drc_roles = names(&d, "ClusterRole");
-    drc_roles.retain(|n| n != "pusdata-agent");
-    assert_eq!(drc_roles, names(&p, "ClusterRole"));
+    for docs in [&p, &d] {
+        assert_eq!(
+            names(docs, "ValidatingAdmissionPolicyBinding"),
+            ["pusdata-agent-drill-namespaces"]
+        );
+    }
+    // The DRC's values change only what they must: the same roles at both sites.
+    assert_eq!(names(&d, "ClusterRole"), names(&p, "ClusterRole"));
 }
 
 #[test]
