@@ -7,13 +7,13 @@
 //! repositories). Which locks are stale and which stop a run is decided in
 //! `pusdata_core::lock`; this module reads, writes, refreshes and removes the files.
 
+use super::key::KeySearch;
 use super::{MoverError, RepoConfig};
 use aes256ctr_poly1305aes::Aes256CtrPoly1305Aes;
 use aes256ctr_poly1305aes::aead::Aead;
 use jiff::Timestamp;
 use pusdata_core::lock::{self as decide, SeenLock, Want};
 use rand::{Rng, rng};
-use rustic_core::repofile::KeyFile;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -37,6 +37,16 @@ impl MasterKey {
     /// key file the same way: `mover::key`).
     pub(crate) fn from_bytes(bytes: &[u8; 64]) -> MasterKey {
         MasterKey(aes256ctr_poly1305aes::Key::from(*bytes))
+    }
+
+    /// The repository's master key as a key file holds it; `None` when its parts do not
+    /// add up to 64 bytes.
+    fn from_master(m: &rustic_core::repofile::MasterKey) -> Option<MasterKey> {
+        let bytes: [u8; 64] = [&m.encrypt[..], &m.mac.k, &m.mac.r]
+            .concat()
+            .try_into()
+            .ok()?;
+        Some(MasterKey::from_bytes(&bytes))
     }
 
     /// Seals `plain` as restic does: 16-byte random nonce, ciphertext, 16-byte MAC.
@@ -125,33 +135,12 @@ pub(crate) struct Raw {
     pub(crate) key: MasterKey,
 }
 
-/// The runtime of lock I/O: one per process, with its own worker, alive to the end.
-///
-/// All OpenDAL operators of a process share one HTTP client and its connection pool, and a
-/// pooled connection is driven by the runtime that opened it. Opened on a current-thread
-/// runtime that is idle between calls, such a connection would hang rustic's own requests
-/// that pick it up (found by `s3_repository_is_read_by_restic`: a backup stalled on a read);
-/// a runtime whose worker always runs serves them.
-fn runtime() -> Result<&'static tokio::runtime::Runtime, MoverError> {
-    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-    if let Some(rt) = RT.get() {
-        return Ok(rt);
-    }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("pusdata-lock-io")
-        .enable_all()
-        .build()
-        .map_err(|e| MoverError::Io(format!("cannot start I/O runtime: {e}")))?;
-    Ok(RT.get_or_init(|| rt))
-}
-
 impl Raw {
     /// Opens the raw side and derives the master key from the password (which proves it:
     /// only holders of the repository key may touch its locks).
     pub(crate) fn open(cfg: &RepoConfig) -> Result<Raw, MoverError> {
         let op = cfg.operator()?;
-        let rt = runtime()?;
+        let rt = super::repo::io_runtime()?;
         let key = rt.block_on(master_key(cfg, &op))?;
         Ok(Raw { op, rt, key })
     }
@@ -170,36 +159,15 @@ impl Raw {
 }
 
 async fn master_key(cfg: &RepoConfig, op: &opendal::Operator) -> Result<MasterKey, MoverError> {
-    let err = |what: &str, e: opendal::Error| cfg.opendal_err(what, e);
-    let entries = match op.list("keys/").await {
-        Ok(e) => e,
-        Err(e) if e.kind() == opendal::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(err("cannot list keys of", e)),
-    };
-    let mut any = false;
-    for entry in entries.iter().filter(|e| !e.path().ends_with('/')) {
-        any = true;
-        let data = op
-            .read(entry.path())
-            .await
-            .map_err(|e| err("cannot read a key of", e))?
-            .to_vec();
-        let Ok(file) = serde_json::from_slice::<KeyFile>(&data) else {
-            continue;
-        };
-        if let Ok(key) = file.key_from_password(&cfg.password.expose()) {
-            let (enc, k, r) = key.to_keys();
-            let mut bytes = aes256ctr_poly1305aes::Key::default();
-            bytes[..32].copy_from_slice(&enc);
-            bytes[32..48].copy_from_slice(&k);
-            bytes[48..].copy_from_slice(&r);
-            return Ok(MasterKey(bytes));
-        }
-    }
-    if any {
-        Err(MoverError::WrongKey(cfg.location.display()))
-    } else {
-        Err(MoverError::NoRepository(cfg.location.display()))
+    match super::key::find_master_key(cfg, op).await? {
+        KeySearch::Opened(m) => MasterKey::from_master(&m).ok_or_else(|| {
+            MoverError::Repository(format!(
+                "the key of {} holds a malformed master key",
+                cfg.location.display()
+            ))
+        }),
+        KeySearch::Foreign => Err(MoverError::WrongKey(cfg.location.display())),
+        KeySearch::NoKeys => Err(MoverError::NoRepository(cfg.location.display())),
     }
 }
 

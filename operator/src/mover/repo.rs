@@ -2,6 +2,7 @@
 //! cache. Secrets are wrapped so that `Debug` and error messages never show them.
 
 use super::MoverError;
+use super::key::KeySearch;
 use super::limit::Throttled;
 use super::progress::Bars;
 use crate::mirror::RateLimit;
@@ -176,6 +177,28 @@ impl RepoLocation {
     }
 }
 
+/// The runtime of raw OpenDAL I/O (keys, locks, deleting a repository): one per process,
+/// with its own worker, alive to the end.
+///
+/// All OpenDAL operators of a process share one HTTP client and its connection pool, and a
+/// pooled connection is driven by the runtime that opened it. Opened on a current-thread
+/// runtime that is idle between calls, such a connection would hang rustic's own requests
+/// that pick it up (found by `s3_repository_is_read_by_restic`: a backup stalled on a read);
+/// a runtime whose worker always runs serves them.
+pub(crate) fn io_runtime() -> Result<&'static tokio::runtime::Runtime, MoverError> {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    if let Some(rt) = RT.get() {
+        return Ok(rt);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("pusdata-lock-io")
+        .enable_all()
+        .build()
+        .map_err(|e| MoverError::Io(format!("cannot start I/O runtime: {e}")))?;
+    Ok(RT.get_or_init(|| rt))
+}
+
 impl RepoConfig {
     /// A repository at `location` without cache or progress bars (the agent, the drill).
     pub fn at(location: RepoLocation, password: impl Into<String>) -> RepoConfig {
@@ -276,16 +299,12 @@ impl RepoConfig {
     }
 
     /// Opens the repository (proving the key: only its holders may change files rustic has
-    /// no type for), then gives the raw operator and a small runtime to drive it.
+    /// no type for), then gives the raw operator and the runtime that drives it ([`io_runtime`]).
     pub(crate) fn open_raw(
         &self,
-    ) -> Result<(opendal::Operator, tokio::runtime::Runtime), MoverError> {
+    ) -> Result<(opendal::Operator, &'static tokio::runtime::Runtime), MoverError> {
         drop(self.open()?);
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| MoverError::Io(format!("cannot start I/O runtime: {e}")))?;
-        Ok((self.operator()?, rt))
+        Ok((self.operator()?, io_runtime()?))
     }
 
     /// An OpenDAL error, named with the repository and scrubbed of secrets.
@@ -347,45 +366,26 @@ impl RepoConfig {
     /// here: refused, nothing written.
     fn prepare_key(&self) -> Result<MasterKey, MoverError> {
         let op = self.operator()?;
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| MoverError::Io(format!("cannot start I/O runtime: {e}")))?;
-        let err = |what: &str, e: opendal::Error| self.opendal_err(what, e);
-        rt.block_on(async {
-            let entries = match op.list("keys/").await {
-                Ok(v) => v,
-                Err(e) if e.kind() == opendal::ErrorKind::NotFound => Vec::new(),
-                Err(e) => return Err(err("cannot list keys in", e)),
-            };
-            let mut foreign = 0;
-            for e in entries.iter().filter(|e| e.metadata().is_file()) {
-                let bytes = op
-                    .read(e.path())
-                    .await
-                    .map_err(|e| err("cannot read a key in", e))?
-                    .to_vec();
-                match super::key::open_key_file(&bytes, self.password.expose())? {
-                    Some(master) => {
-                        tracing::info!(
-                            repository = %self.location.display(),
-                            "reusing the key of an interrupted repository creation"
-                        );
-                        return Ok(master);
-                    }
-                    None => foreign += 1,
+        io_runtime()?.block_on(async {
+            match super::key::find_master_key(self, &op).await? {
+                KeySearch::Opened(master) => {
+                    tracing::info!(
+                        repository = %self.location.display(),
+                        "reusing the key of an interrupted repository creation"
+                    );
+                    Ok(master)
+                }
+                KeySearch::Foreign => Err(MoverError::WrongKey(self.location.display())),
+                KeySearch::NoKeys => {
+                    let master = MasterKey::new();
+                    let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty());
+                    let file = super::key::key_file(&master, self.password.expose(), host)?;
+                    op.write(&format!("keys/{}", file.id), file.bytes)
+                        .await
+                        .map_err(|e| self.opendal_err("cannot write the key of", e))?;
+                    Ok(master)
                 }
             }
-            if foreign > 0 {
-                return Err(MoverError::WrongKey(self.location.display()));
-            }
-            let master = MasterKey::new();
-            let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty());
-            let file = super::key::key_file(&master, self.password.expose(), host)?;
-            op.write(&format!("keys/{}", file.id), file.bytes)
-                .await
-                .map_err(|e| err("cannot write the key of", e))?;
-            Ok(master)
         })
     }
 
