@@ -648,6 +648,17 @@ async fn write(
         b.meta().generation,
         ctx.now(),
     );
+    apply_status(ctx, b, &old, &new).await
+}
+
+/// Writes a Backup's new status when it differs from the old one, and the Events of its
+/// condition transitions: the same for volume runs and bucket passes (`bucket::write`).
+pub(super) async fn apply_status(
+    ctx: &Context,
+    b: &Backup,
+    old: &pusdata_crds::v1alpha1::BackupStatus,
+    new: &pusdata_crds::v1alpha1::BackupStatus,
+) -> Result<(), Error> {
     if new == old {
         return Ok(());
     }

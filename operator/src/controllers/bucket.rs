@@ -20,7 +20,7 @@ use super::rbac::Permission;
 use super::{Context, Error};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, DeleteParams, ListParams, PostParams};
 use kube::{Resource, ResourceExt};
 use pusdata_core::backup::job::BACKUP_LABEL;
 use pusdata_core::backup::mirror::{self, MirrorJobInput, MirrorPlan, MirrorSummary, ResolveInput};
@@ -205,18 +205,7 @@ async fn write(
         b.meta().generation,
         ctx.now(),
     );
-    if new == old {
-        return Ok(());
-    }
-    Api::<Backup>::namespaced(ctx.client.clone(), &b.namespace().unwrap_or_default())
-        .patch_status(
-            &b.name_any(),
-            &PatchParams::default(),
-            &Patch::Merge(&serde_json::json!({ "status": new })),
-        )
-        .await?;
-    super::events::publish(ctx, b, &old.conditions, &new.conditions).await;
-    Ok(())
+    super::backup::apply_status(ctx, b, &old, &new).await
 }
 
 #[cfg(test)]
