@@ -366,6 +366,7 @@ impl AgentClient {
             snapshot: snapshot.to_string(),
             target: target.to_string(),
             placement: None,
+            skip_checksum: false,
         };
         self.restore_request(msg).await
     }

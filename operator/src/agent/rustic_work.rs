@@ -81,6 +81,14 @@ impl SiteWork for RusticWork {
             files: report.files,
             bytes: report.bytes,
         });
+        if job.skip_checksum {
+            return Ok(Report {
+                files: report.files,
+                bytes: report.bytes,
+                matches: true,
+                ..Report::default()
+            });
+        }
         let (files, bytes, checksum) = tree_checksum(&target)?;
         Ok(Report {
             files,
@@ -97,5 +105,65 @@ impl SiteWork for RusticWork {
 
     fn discard(&self, job: &DiscardJob) -> Result<Report, WorkError> {
         super::work::discard_target(&self.restore_root, &job.target)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::mover::BackupRequest;
+
+    /// A real repository: the restore reports the restored tree's checksum, or, when the
+    /// caller holds the expected one, the same files and bytes without reading them back.
+    #[test]
+    fn restore_reports_a_checksum_unless_told_to_skip_it() {
+        let d = tempfile::tempdir().unwrap();
+        let src = d.path().join("src");
+        std::fs::create_dir_all(src.join("db")).unwrap();
+        std::fs::write(src.join("db/pg.dat"), vec![3u8; 300_000]).unwrap();
+        std::fs::write(src.join("readme.txt"), b"arsip dinkes").unwrap();
+        let work = RusticWork {
+            repo_root: d.path().join("repos"),
+            s3_base: None,
+            keys_dir: d.path().join("keys"),
+            restore_root: d.path().join("restores"),
+        };
+        std::fs::create_dir_all(&work.keys_dir).unwrap();
+        std::fs::write(work.keys_dir.join("dinkes.key"), "kunci-dinkes-uji\n").unwrap();
+        let repo = RepoConfig::local(work.repo_root.join("dinkes"), "kunci-dinkes-uji");
+        let snap = crate::mover::backup(
+            &repo,
+            &BackupRequest {
+                path: src.clone(),
+                tags: vec!["agency=dinkes".into()],
+                host: None,
+                as_path: None,
+                lock: Default::default(),
+            },
+        )
+        .unwrap()
+        .snapshot_id;
+        let expected = tree_checksum(&src).unwrap();
+        let job = |target: &str, skip_checksum| RestoreJob {
+            snapshot: format!("dinkes/{snap}"),
+            target: target.into(),
+            skip_checksum,
+            ..RestoreJob::default()
+        };
+
+        let full = work.restore(&job("a", false), &mut |_| {}).unwrap();
+        assert_eq!((full.files, full.bytes, full.checksum), expected);
+        let quick = work.restore(&job("b", true), &mut |_| {}).unwrap();
+        assert_eq!((quick.files, quick.bytes), (expected.0, expected.1));
+        assert!(quick.checksum.is_empty());
+        let v = work
+            .verify(&VerifyJob {
+                target: "b".into(),
+                expected_checksum: expected.2.clone(),
+                ..VerifyJob::default()
+            })
+            .unwrap();
+        assert!(v.matches, "{v:?}");
     }
 }

@@ -490,10 +490,15 @@ impl SiteAgent for AgentService {
         let deadline = deadline_of(&request);
         let r = request.into_inner();
         let fingerprint = format!(
-            "restore snapshot={:?} target={:?}{}",
+            "restore snapshot={:?} target={:?}{}{}",
             r.snapshot,
             r.target,
-            also("placement", r.placement.as_ref())
+            also("placement", r.placement.as_ref()),
+            if r.skip_checksum {
+                " skip_checksum"
+            } else {
+                ""
+            }
         );
         let op = WorkOp::Restore(RestoreJob {
             placement: wire::placement(r.placement).map_err(Status::invalid_argument)?,
@@ -502,6 +507,7 @@ impl SiteAgent for AgentService {
             request_id: r.request_id.clone(),
             epoch: r.epoch,
             deadline,
+            skip_checksum: r.skip_checksum,
         });
         self.work(&r.request_id, r.epoch, fingerprint, op)
             .await

@@ -726,6 +726,9 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                     snapshot: snapshot.clone(),
                     target: restore_target(fo, m, pvc),
                     placement: Some(placement(fo, m, Some(backup))),
+                    // The verify step compares with the Backup's recorded checksum; only
+                    // without one does it need the checksum of the restored tree.
+                    skip_checksum: backup.annotations().contains_key(CHECKSUM_ANNOTATION),
                 })
                 .await
             {

@@ -656,10 +656,17 @@ async fn run_steps(
         let result = match (&step.action, svc) {
             (StepAction::Restore, Some(s)) => {
                 let snapshot = format!("{}/{}", s.agency, s.snapshot.clone().unwrap_or_default());
-                match client
-                    .restore(&request_id, epoch, &snapshot, &format!("drill/{}", s.name))
-                    .await
-                {
+                // The verify step compares with the primary's checksum, which the drill
+                // holds: the restore need not read the tree to report one.
+                let request = crate::agent::proto::RestoreRequest {
+                    request_id: request_id.clone(),
+                    epoch,
+                    snapshot,
+                    target: format!("drill/{}", s.name),
+                    placement: None,
+                    skip_checksum: true,
+                };
+                match client.restore_request(request).await {
                     Ok(r) => match (r.fence.as_ref().map(|f| f.verdict), r.report) {
                         (_, Some(rep)) => StepResult::Succeeded(format!(
                             "{} files, {} bytes restored",

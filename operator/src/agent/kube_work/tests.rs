@@ -119,6 +119,7 @@ fn restore_job(kind: FailoverType, request_id: &str) -> RestoreJob {
         request_id: request_id.into(),
         epoch: 3,
         deadline: None,
+        skip_checksum: false,
     }
 }
 
