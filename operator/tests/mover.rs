@@ -1001,3 +1001,48 @@ fn a_held_lock_is_refreshed_and_released() {
     held.release().unwrap();
     assert!(lock_files(&repo).is_empty());
 }
+
+/// Pusdata's chunker (rustic_core with Pusdata's throughput patch) cuts files at exactly the
+/// bytes restic cuts them: restic backing up the same files into Pusdata's repository adds
+/// no data blob. Files of 2–18 MiB give dozens of content-defined boundaries, and zero runs
+/// exercise the cut right after the minimum size.
+#[test]
+fn restic_cuts_the_same_chunks_as_pusdata() {
+    let work = tempfile::tempdir().unwrap();
+    let src = work.path().join("src");
+    fs::create_dir_all(&src).unwrap();
+    let mut rng = Rng::new(41);
+    let mut total = 0;
+    for (i, mib) in [2usize, 5, 9, 18].into_iter().enumerate() {
+        let mut buf = vec![0u8; mib * 1024 * 1024 + i * 4099];
+        rng.fill(&mut buf);
+        // A zeroed stretch in the middle: its hash hits a boundary at once.
+        let mid = buf.len() / 2;
+        buf[mid..mid + 700_000].fill(0);
+        total += buf.len();
+        fs::write(src.join(format!("data{i}.bin")), &buf).unwrap();
+    }
+    let repo = work.path().join("repo");
+    let repo_s = repo.to_str().unwrap();
+    let first = backup(repo_s, &src, &[]);
+    assert!(first["bytesAdded"].as_u64().unwrap() > total as u64 / 2);
+
+    let pw = password_file(work.path());
+    let o = restic(
+        repo_s,
+        &pw,
+        &["backup", "--json", src.to_str().unwrap()],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["message_type"] == "summary")
+        .expect("restic prints a summary");
+    assert_eq!(summary["total_bytes_processed"], total as u64, "{summary}");
+    assert_eq!(
+        summary["data_blobs"], 0,
+        "restic cut different chunks: {summary}"
+    );
+}
