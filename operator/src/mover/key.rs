@@ -4,9 +4,10 @@
 //! (`Params::RECOMMENDED`, not configurable): 128 MiB of memory and ~0.4 s of CPU each time a
 //! mover opens the repository — most of the mover's peak RSS and a fixed cost on every Job.
 //! restic caps its calibrated KDF at 60 MiB (measured on this machine: `N = 2^14, r = 8,
-//! p = 3`). Pusdata writes the key itself with `N = 2^15, r = 8, p = 2`: 32 MiB, and a
-//! work factor (`N·r·p`) above restic's here, so the key is no weaker than the peer's while a
-//! Job opens the repository in a third of the time. The file is restic's key format, read
+//! p = 3`). Pusdata writes the key itself with `N = 2^14, r = 8, p = 4`: four independent
+//! 16 MiB lanes that scrypt's `parallel` feature runs one per core (32 MiB at once on two
+//! cores), and a work factor (`N·r·p = 2^19`) above restic's here (`3·2^17`), so the key is
+//! no weaker than the peer's while a Job opens the repository in a sixth of rustic's time. The file is restic's key format, read
 //! by restic and rustic alike (the tests open every repository with the restic CLI).
 //!
 //! Crash safety: the key file is written before the repository's config. A creation that
@@ -21,11 +22,11 @@ use rustic_core::repofile::{KeyFile, MasterKey};
 use sha2::{Digest, Sha256};
 
 /// scrypt cost parameters of keys Pusdata writes (see the module comment for why).
-pub const LOG_N: u8 = 15;
+pub const LOG_N: u8 = 14;
 /// scrypt block size.
 pub const R: u32 = 8;
 /// scrypt parallelism.
-pub const P: u32 = 2;
+pub const P: u32 = 4;
 
 /// A key file ready to store as `keys/<id>`: restic names key files by the SHA-256 of their
 /// bytes.
@@ -154,9 +155,9 @@ mod tests {
         let master = MasterKey::new();
         let k = key_file(&master, "rahasia-dinas", Some("h".into())).unwrap();
         let json: serde_json::Value = serde_json::from_slice(&k.bytes).unwrap();
-        assert_eq!(json["N"], 32768);
+        assert_eq!(json["N"], 16384);
         assert_eq!(json["r"], 8);
-        assert_eq!(json["p"], 2);
+        assert_eq!(json["p"], 4);
         assert_eq!(json["kdf"], "scrypt");
         assert_eq!(k.id.len(), 64);
         assert_eq!(k.id, format!("{:x}", Sha256::digest(&k.bytes)));

@@ -454,7 +454,7 @@ mod tests {
             serde_json::from_slice(&std::fs::read(&keys[0]).unwrap()).unwrap();
         assert_eq!(
             (file["N"].as_u64(), file["r"].as_u64(), file["p"].as_u64()),
-            (Some(32768), Some(8), Some(2))
+            (Some(16384), Some(8), Some(4))
         );
         // Opening again neither re-creates nor adds a key.
         let (_, created) = cfg.open_or_init().unwrap();
