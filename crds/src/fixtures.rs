@@ -453,6 +453,8 @@ pub fn restore(namespace: &str, pvc: &str) -> Restore {
             verify: true,
             failover: None,
             epoch: None,
+            run_as_user: None,
+            run_as_group: None,
         },
     );
     r.metadata.namespace = Some(namespace.into());

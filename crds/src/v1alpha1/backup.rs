@@ -182,4 +182,12 @@ pub struct BackupStatus {
     /// The manual trigger token, echoed when done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_token: Option<String>,
+    /// The user the mover read the files as: the workload Pod's, when it names one. A
+    /// restore of this snapshot at the DRC runs as the same user, so the files keep their
+    /// owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as_user: Option<i64>,
+    /// The group the mover read the files as (see `runAsUser`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as_group: Option<i64>,
 }

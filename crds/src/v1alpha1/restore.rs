@@ -53,6 +53,15 @@ pub struct RestoreSpec {
     /// Fencing epoch the restore is stamped with; a site refuses work from an older epoch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epoch: Option<u64>,
+    /// The user the mover runs as, so the restored files belong to the workload that will
+    /// use them (the uid its Pod runs as, e.g. 999 for PostgreSQL). The mover's own user
+    /// when unset. Never 0: the mover does not run as root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as_user: Option<i64>,
+    /// The mover's group, also the Pod's `fsGroup` (the new volume is made writable for it);
+    /// `runAsUser` when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as_group: Option<i64>,
 }
 
 fn default_snapshot() -> String {

@@ -257,6 +257,30 @@ fn refuse(reason: Reason, message: String) -> Refusal {
     Refusal { reason, message }
 }
 
+/// `spec.runAsUser` / `spec.runAsGroup`: the mover never runs as root, and ids are not
+/// negative.
+fn run_as_refusal(user: Option<i64>, group: Option<i64>) -> Option<Refusal> {
+    if let Some(u) = user
+        && u <= 0
+    {
+        return Some(refuse(
+            Reason::InvalidSpec,
+            format!(
+                "spec.runAsUser: {u} is not allowed; the mover never runs as root (use the workload's non-zero uid)"
+            ),
+        ));
+    }
+    if let Some(g) = group
+        && g < 0
+    {
+        return Some(refuse(
+            Reason::InvalidSpec,
+            format!("spec.runAsGroup: {g} is not a group id"),
+        ));
+    }
+    None
+}
+
 /// Which snapshot `spec.snapshot` asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SnapshotChoice {
@@ -418,6 +442,9 @@ pub fn admit(r: &Restore, w: &World<'_>) -> Gate {
                 src.agency, spec.repository
             ),
         ));
+    }
+    if let Some(refusal) = run_as_refusal(spec.run_as_user, spec.run_as_group) {
+        return Gate::Refuse(refusal);
     }
     let agency = w.agencies.iter().find(|a| a.spec.code == code);
     let Some(key) = repo
@@ -881,6 +908,14 @@ pub fn restore_job(input: &RestoreJobInput<'_>) -> Job {
     if r.spec.verify {
         args.push("--verify".into());
     }
+    // The restored files belong to the user the mover runs as (it cannot chown: no
+    // capabilities), so it runs as the workload's user when the Restore names one.
+    let uid = r.spec.run_as_user.unwrap_or(DEFAULT_UID);
+    let gid = r
+        .spec
+        .run_as_group
+        .or(r.spec.run_as_user)
+        .unwrap_or(DEFAULT_UID);
     let data = Volume {
         name: "data".into(),
         persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
@@ -900,8 +935,8 @@ pub fn restore_job(input: &RestoreJobInput<'_>) -> Job {
         args,
         extra: vec![(data, mount("data", TARGET_MOUNT, false))],
         affinity: None,
-        uid: DEFAULT_UID,
-        gid: DEFAULT_UID,
+        uid,
+        gid,
     });
     if let Some(spec) = job.spec.as_mut() {
         spec.backoff_limit = Some(0);
@@ -911,7 +946,7 @@ pub fn restore_job(input: &RestoreJobInput<'_>) -> Job {
             .as_mut()
             .and_then(|p| p.security_context.as_mut())
         {
-            psc.fs_group = Some(DEFAULT_UID);
+            psc.fs_group = Some(gid);
             psc.fs_group_change_policy = Some("OnRootMismatch".into());
         }
     }

@@ -27,6 +27,8 @@ pub fn placement_msg(p: &Placement) -> proto::Placement {
         namespace: p.namespace.clone(),
         repository: p.repository.clone(),
         pvc: p.pvc.clone(),
+        run_as_user: p.run_as_user,
+        run_as_group: p.run_as_group,
     }
 }
 
@@ -52,6 +54,8 @@ pub fn placement(m: Option<proto::Placement>) -> Result<Option<Placement>, Strin
         namespace: m.namespace,
         repository: m.repository,
         pvc: m.pvc,
+        run_as_user: m.run_as_user,
+        run_as_group: m.run_as_group,
     }))
 }
 

@@ -439,13 +439,14 @@ pub async fn reconcile_once(b: &Backup, bctx: &BackupContext) -> Result<Outcome,
         let owner = b
             .controller_owner_ref(&())
             .ok_or_else(|| Error::InvalidSpec("metadata: the Backup has no uid yet".into()))?;
+        let run_as = workload.and_then(hooks::run_as);
         let built = job::mover_job(&MoverJobInput {
             backup: b,
             repository: &refs.repository.spec,
             key: &refs.key,
             owner,
             node: workload.and_then(|p| p.spec.as_ref()?.node_name.clone()),
-            run_as: workload.and_then(hooks::run_as),
+            run_as,
             settings: &bctx.settings,
         })
         .map_err(|e| Error::InvalidSpec(e.to_string()))?;
@@ -454,7 +455,12 @@ pub async fn reconcile_once(b: &Backup, bctx: &BackupContext) -> Result<Outcome,
             Err(kube::Error::Api(e)) if e.code == 409 => {}
             Err(e) => return Err(e.into()),
         }
-        write(b, ctx, BackupPhase::InProgress, tolerated, None).await?;
+        let ids = job::mover_ids(run_as);
+        write_with(b, ctx, BackupPhase::InProgress, tolerated, None, |s| {
+            s.run_as_user = ids.map(|(u, _)| u);
+            s.run_as_group = ids.map(|(_, g)| g);
+        })
+        .await?;
         return Ok(Outcome::Started);
     };
 
@@ -638,8 +644,20 @@ async fn write(
     errors: Vec<String>,
     report: Option<&result::BackupReport>,
 ) -> Result<(), Error> {
+    write_with(b, ctx, phase, errors, report, |_| {}).await
+}
+
+/// [`write`], with a last edit of the new status.
+async fn write_with(
+    b: &Backup,
+    ctx: &Context,
+    phase: BackupPhase,
+    errors: Vec<String>,
+    report: Option<&result::BackupReport>,
+    edit: impl FnOnce(&mut pusdata_crds::v1alpha1::BackupStatus),
+) -> Result<(), Error> {
     let old = b.status.clone().unwrap_or_default();
-    let new = core_backup::status(
+    let mut new = core_backup::status(
         &old,
         phase,
         errors,
@@ -648,6 +666,7 @@ async fn write(
         b.meta().generation,
         ctx.now(),
     );
+    edit(&mut new);
     apply_status(ctx, b, &old, &new).await
 }
 
@@ -840,10 +859,15 @@ mod tests {
                 .contains("node-2")
         );
         assert_eq!(job.metadata.owner_references.unwrap()[0].name, NAME);
+        let st = get(&bctx).await.status.unwrap();
+        assert_eq!(st.phase, Some(BackupPhase::InProgress));
+        // Recorded for the restore at the DRC, which writes the files as the same user.
+        let job_sc = pod.security_context.as_ref().unwrap();
         assert_eq!(
-            get(&bctx).await.status.unwrap().phase,
-            Some(BackupPhase::InProgress)
+            (st.run_as_user, st.run_as_group),
+            (job_sc.run_as_user, job_sc.run_as_group)
         );
+        assert_eq!(st.run_as_user, Some(999));
 
         // Still running: nothing changes, no hook runs again.
         assert_eq!(

@@ -565,6 +565,8 @@ fn placement(
         pvc: backup
             .and_then(|b| b.spec.source.pvc.clone())
             .unwrap_or_default(),
+        run_as_user: backup.and_then(|b| b.status.as_ref()?.run_as_user),
+        run_as_group: backup.and_then(|b| b.status.as_ref()?.run_as_group),
     })
 }
 

@@ -415,6 +415,16 @@ pub(crate) fn hardened_job(p: Parts<'_>) -> Job {
     }
 }
 
+/// The user and group a mover runs as for a workload's `(runAsUser, runAsGroup)`: the
+/// workload's when it names a non-root user (the group defaults to the user), none (the
+/// mover's own) otherwise. Backups read files as it; restores of the snapshot write as it.
+pub fn mover_ids(run_as: Option<(i64, Option<i64>)>) -> Option<(i64, i64)> {
+    match run_as {
+        Some((u, g)) if u > 0 => Some((u, g.filter(|g| *g > 0).unwrap_or(u))),
+        _ => None,
+    }
+}
+
 /// Builds the mover Job of a PVC backup. The Job has the Backup's name (at most 63
 /// characters, `dr::due::run_name`), so creating it twice is harmless.
 pub fn mover_job(input: &MoverJobInput<'_>) -> Result<Job, JobError> {
@@ -439,10 +449,7 @@ pub fn mover_job(input: &MoverJobInput<'_>) -> Result<Job, JobError> {
         ]
         .map(str::to_string),
     );
-    let (uid, gid) = match input.run_as {
-        Some((u, g)) if u > 0 => (u, g.filter(|g| *g > 0).unwrap_or(u)),
-        _ => (DEFAULT_UID, DEFAULT_UID),
-    };
+    let (uid, gid) = mover_ids(input.run_as).unwrap_or((DEFAULT_UID, DEFAULT_UID));
     let data = Volume {
         name: "data".into(),
         persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {

@@ -79,6 +79,12 @@ pub struct Placement {
     pub repository: String,
     /// The PVC the snapshot was taken of, restored under the same name.
     pub pvc: String,
+    /// The user the backup read the files as (the workload's); the restore writes as it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as_user: Option<i64>,
+    /// The group the backup read the files as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as_group: Option<i64>,
 }
 
 /// A label value from a name: at most 63 characters (deterministic hash when cut).
@@ -274,6 +280,8 @@ pub fn restore_object(
             verify: true,
             failover: Some(p.failover.clone()),
             epoch: Some(epoch),
+            run_as_user: p.run_as_user,
+            run_as_group: p.run_as_group,
         },
         status: None,
     }

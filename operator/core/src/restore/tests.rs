@@ -143,6 +143,30 @@ fn admission_table() {
             Err(Reason::SnapshotNotFound),
         ),
         (
+            "runAsUser 0: the mover never runs as root",
+            |r| r.spec.run_as_user = Some(0),
+            world(&ag, Some(&ok), &bk),
+            Err(Reason::InvalidSpec),
+        ),
+        (
+            "a negative runAsGroup",
+            |r| {
+                r.spec.run_as_user = Some(999);
+                r.spec.run_as_group = Some(-1);
+            },
+            world(&ag, Some(&ok), &bk),
+            Err(Reason::InvalidSpec),
+        ),
+        (
+            "the workload's user is fine",
+            |r| {
+                r.spec.run_as_user = Some(999);
+                r.spec.run_as_group = Some(998);
+            },
+            world(&ag, Some(&ok), &bk),
+            Ok(go("aaaa1111", "4Gi")),
+        ),
+        (
             "latest needs a source",
             |r| {
                 r.spec.snapshot = "latest".into();
@@ -982,6 +1006,54 @@ fn the_target_pvc_is_marked_sized_and_classed_as_asked() {
     assert_eq!(
         spec.resources.unwrap().requests.unwrap()["storage"],
         Quantity("4Gi".into())
+    );
+}
+
+/// A Restore naming the workload's user: the mover runs as that user and group, and the new
+/// volume's fsGroup is that group, so the restored files belong to the workload.
+#[test]
+fn the_restore_job_runs_as_the_workloads_user_when_named() {
+    let Gate::Go(admitted) = go("aaaa1111", "4Gi") else {
+        unreachable!()
+    };
+    let repository = repo(NS, RepositoryPhase::Available);
+    let settings = MoverSettings::default();
+    let ids = |user: Option<i64>, group: Option<i64>| {
+        let mut r = restore();
+        r.spec.run_as_user = user;
+        r.spec.run_as_group = group;
+        let job = restore_job(&RestoreJobInput {
+            restore: &r,
+            admitted: &admitted,
+            repository: &repository,
+            owner: owner(),
+            settings: &settings,
+        });
+        let pod = job.spec.unwrap().template.spec.unwrap();
+        let psc = pod.security_context.unwrap();
+        (
+            psc.run_as_user,
+            psc.run_as_group,
+            psc.fs_group,
+            psc.run_as_non_root,
+        )
+    };
+    assert_eq!(
+        ids(Some(999), Some(998)),
+        (Some(999), Some(998), Some(998), Some(true))
+    );
+    assert_eq!(
+        ids(Some(1001), None),
+        (Some(1001), Some(1001), Some(1001), Some(true))
+    );
+    assert_eq!(
+        ids(None, None),
+        (
+            Some(DEFAULT_UID),
+            Some(DEFAULT_UID),
+            Some(DEFAULT_UID),
+            Some(true)
+        )
     );
 }
 

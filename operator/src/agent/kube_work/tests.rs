@@ -108,6 +108,8 @@ fn placement(kind: FailoverType) -> Placement {
         namespace: "disdukcapil".into(),
         repository: "disdukcapil-drc".into(),
         pvc: "data".into(),
+        run_as_user: Some(999),
+        run_as_group: Some(998),
     }
 }
 
@@ -214,6 +216,11 @@ async fn a_drill_restores_into_an_isolated_labelled_namespace_and_resumes_by_req
     assert_eq!(r.spec.failover.as_deref(), Some("drill-nov"));
     assert_eq!(r.spec.snapshot, "abc123");
     assert_eq!(r.spec.target.pvc, "data");
+    assert_eq!(
+        (r.spec.run_as_user, r.spec.run_as_group),
+        (Some(999), Some(998)),
+        "the restore writes as the user the backup read as"
+    );
     assert_eq!(r.spec.repository, "disdukcapil-drc");
     assert_eq!(r.annotations()[drc::REQUEST_ANNOTATION], "rid-1");
     // No member namespace was created or touched.

@@ -1337,3 +1337,31 @@ async fn agent_clients_pick_up_a_rotated_secret() {
     again.heartbeat("dc-bekasi", 0).await.unwrap();
     assert_eq!(agents.clients.lock().await.len(), 1);
 }
+
+/// The placement sent to the DRC carries the user the Backup read the files as, so the
+/// restore there writes them as that user; a Backup that recorded none sends none.
+#[test]
+fn the_placement_carries_the_backups_user() {
+    let fo = Failover::new(
+        "drill-owners",
+        FailoverSpec {
+            plan: "bekasi".into(),
+            kind: FailoverType::Drill,
+            scope: Scope::default(),
+            reason: "owners".into(),
+            accept_data_loss: false,
+            requested_by: None,
+        },
+    );
+    let m = member("db", &[]);
+    let mut b = backup("db-1", "db", "abc");
+    let p = placement(&fo, &m, Some(&b));
+    assert_eq!((p.run_as_user, p.run_as_group), (None, None));
+    if let Some(s) = b.status.as_mut() {
+        s.run_as_user = Some(999);
+        s.run_as_group = Some(998);
+    }
+    let p = placement(&fo, &m, Some(&b));
+    assert_eq!((p.run_as_user, p.run_as_group), (Some(999), Some(998)));
+    assert_eq!(p.pvc, "db-data");
+}

@@ -11,6 +11,8 @@ fn placement(kind: FailoverType) -> Placement {
         namespace: "disdukcapil".into(),
         repository: "disdukcapil-drc".into(),
         pvc: "data-siak-db-0".into(),
+        run_as_user: None,
+        run_as_group: None,
     }
 }
 
@@ -431,8 +433,21 @@ fn the_restore_object_is_stamped_and_named_deterministically() {
     assert_eq!(r.spec.source.as_ref().unwrap().namespace, "disdukcapil");
     assert_eq!((r.spec.epoch, r.spec.verify), (Some(4), true));
     assert_eq!(r.spec.failover.as_deref(), Some("drill-2026-11"));
+    // No user recorded by the backup: the mover's own.
+    assert_eq!((r.spec.run_as_user, r.spec.run_as_group), (None, None));
     let r = restore_object(&p, "ns1", "", "rid-1", 4, "drc-repo", None);
     assert_eq!(r.spec.snapshot, "latest-verified");
+    // The workload's user the backup read the files as: the restore writes as it.
+    let owned = Placement {
+        run_as_user: Some(999),
+        run_as_group: Some(998),
+        ..p.clone()
+    };
+    let r = restore_object(&owned, "ns1", "abc123", "rid-1", 4, "drc-repo", None);
+    assert_eq!(
+        (r.spec.run_as_user, r.spec.run_as_group),
+        (Some(999), Some(998))
+    );
     assert_eq!(
         restores_selector("drill-2026-11", "siak-db"),
         "pusdata.io/failover=drill-2026-11,pusdata.io/member=siak-db"
