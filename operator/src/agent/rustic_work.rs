@@ -6,7 +6,7 @@
 
 use super::work::{
     DiscardJob, Progress, Report, RestoreJob, SiteWork, VerifyJob, WorkError, confine,
-    tree_checksum, verify_target,
+    restored_report, verify_target,
 };
 use crate::mover::{self, RepoConfig, RepoLocation, RestoreEngine, RestoreRequest, SnapshotRef};
 use std::path::PathBuf;
@@ -77,26 +77,12 @@ impl SiteWork for RusticWork {
         }
         std::fs::rename(&staging, &target)
             .map_err(|e| WorkError::Failed(format!("{}: {e}", target.display())))?;
-        progress(Progress {
+        let written = Progress {
             files: report.files,
             bytes: report.bytes,
-        });
-        if job.skip_checksum {
-            return Ok(Report {
-                files: report.files,
-                bytes: report.bytes,
-                matches: true,
-                ..Report::default()
-            });
-        }
-        let (files, bytes, checksum) = tree_checksum(&target)?;
-        Ok(Report {
-            files,
-            bytes,
-            checksum,
-            matches: true,
-            ..Report::default()
-        })
+        };
+        progress(written);
+        restored_report(&target, written, job.skip_checksum)
     }
 
     fn verify(&self, job: &VerifyJob) -> Result<Report, WorkError> {
@@ -112,6 +98,7 @@ impl SiteWork for RusticWork {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::agent::work::tree_checksum;
     use crate::mover::BackupRequest;
 
     /// A real repository: the restore reports the restored tree's checksum, or, when the

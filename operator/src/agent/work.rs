@@ -189,22 +189,7 @@ impl SiteWork for DirCopyWork {
             fs::remove_dir_all(&dst).map_err(|e| failed("remove", &dst, e))?;
         }
         fs::rename(&staging, &dst).map_err(|e| failed("rename", &staging, e))?;
-        if job.skip_checksum {
-            return Ok(Report {
-                files: done.files,
-                bytes: done.bytes,
-                matches: true,
-                ..Report::default()
-            });
-        }
-        let (files, bytes, checksum) = tree_checksum(&dst)?;
-        Ok(Report {
-            files,
-            bytes,
-            checksum,
-            matches: true,
-            ..Report::default()
-        })
+        restored_report(&dst, done, job.skip_checksum)
     }
 
     fn verify(&self, job: &VerifyJob) -> Result<Report, WorkError> {
@@ -214,6 +199,32 @@ impl SiteWork for DirCopyWork {
     fn discard(&self, job: &DiscardJob) -> Result<Report, WorkError> {
         discard_target(&self.restore_root, &job.target)
     }
+}
+
+/// The report of a finished restore into `target`, the same whichever mover restored it:
+/// the tree's checksum (with the files and bytes it hashed), or, when the caller verifies
+/// against a checksum it already holds, the files and bytes the restore wrote.
+pub fn restored_report(
+    target: &Path,
+    written: Progress,
+    skip_checksum: bool,
+) -> Result<Report, WorkError> {
+    if skip_checksum {
+        return Ok(Report {
+            files: written.files,
+            bytes: written.bytes,
+            matches: true,
+            ..Report::default()
+        });
+    }
+    let (files, bytes, checksum) = tree_checksum(target)?;
+    Ok(Report {
+        files,
+        bytes,
+        checksum,
+        matches: true,
+        ..Report::default()
+    })
 }
 
 /// Removal of a restored target, the same whichever mover restored it: reports what was
