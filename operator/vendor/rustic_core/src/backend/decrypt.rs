@@ -781,15 +781,13 @@ fn compress_reusing(data: &[u8], level: i32) -> std::io::Result<Vec<u8>> {
     }
     COMPRESSOR.with(|cell| {
         let mut slot = cell.borrow_mut();
-        match &mut *slot {
-            Some((current, compressor)) if *current == level => compressor.compress(data),
-            _ => {
-                let mut compressor = zstd::bulk::Compressor::new(level)?;
-                let out = compressor.compress(data);
-                *slot = Some((level, compressor));
-                out
-            }
-        }
+        let mut compressor = match slot.take() {
+            Some((current, compressor)) if current == level => compressor,
+            _ => zstd::bulk::Compressor::new(level)?,
+        };
+        let out = compressor.compress(data);
+        *slot = Some((level, compressor));
+        out
     })
 }
 
@@ -803,12 +801,12 @@ fn decompress_reusing(data: &[u8], length: usize) -> std::io::Result<Vec<u8>> {
     }
     DECOMPRESSOR.with(|cell| {
         let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            *slot = Some(zstd::bulk::Decompressor::new()?);
-        }
-        match &mut *slot {
-            Some(decompressor) => decompressor.decompress(data, length),
-            None => decode_all(data),
-        }
+        let mut decompressor = match slot.take() {
+            Some(decompressor) => decompressor,
+            None => zstd::bulk::Decompressor::new()?,
+        };
+        let out = decompressor.decompress(data, length);
+        *slot = Some(decompressor);
+        out
     })
 }
