@@ -8,23 +8,26 @@ mod common;
 use common::*;
 use std::fs;
 use std::path::Path;
+use std::process::Output;
 
 const TAGS: &str = "agency=dinkes,namespace=dinkes-simpus,pvc=pg-data,plan=bekasi,tier=gold";
 
+/// `pusdata mover backup -r <repo> --path <src> <extra…>`, whatever its outcome.
+fn run_backup(repo: &str, src: &Path, extra: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut args = vec![
+        "mover",
+        "backup",
+        "-r",
+        repo,
+        "--path",
+        src.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    pusdata(&args, envs)
+}
+
 fn backup(repo: &str, src: &Path, envs: &[(&str, &str)]) -> serde_json::Value {
-    ok(&pusdata(
-        &[
-            "mover",
-            "backup",
-            "-r",
-            repo,
-            "--path",
-            src.to_str().unwrap(),
-            "--tag",
-            TAGS,
-        ],
-        envs,
-    ))
+    ok(&run_backup(repo, src, &["--tag", TAGS], envs))
 }
 
 /// Backs up, proves restic reads it (snapshots, check, restore), restores with pusdata,
@@ -148,15 +151,10 @@ fn wrong_key_is_named_and_writes_nothing() {
     let before = listing(&repo);
 
     fs::write(src.join("new-file"), b"changed").unwrap();
-    let o = pusdata(
-        &[
-            "mover",
-            "backup",
-            "-r",
-            repo_s,
-            "--path",
-            src.to_str().unwrap(),
-        ],
+    let o = run_backup(
+        repo_s,
+        &src,
+        &[],
         &[("PUSDATA_REPOSITORY_PASSWORD", "not-the-key")],
     );
     assert_eq!(o.status.code(), Some(2));
@@ -619,19 +617,7 @@ fn limit_upload_slows_a_backup_to_s3() {
     Rng::new(5).fill(&mut buf);
     fs::write(src.join("arsip.bin"), &buf).unwrap();
     let t0 = std::time::Instant::now();
-    let out = ok(&pusdata(
-        &[
-            "mover",
-            "backup",
-            "-r",
-            &repo,
-            "--path",
-            src.to_str().unwrap(),
-            "--limit-upload",
-            "1MiB",
-        ],
-        &envs,
-    ));
+    let out = ok(&run_backup(&repo, &src, &["--limit-upload", "1MiB"], &envs));
     let took = t0.elapsed();
     assert!(out["bytesAdded"].as_u64().unwrap() >= 3 << 20, "{out}");
     // 3 MiB of noise at 1 MiB/s with one second of burst: at least ~2 s. A generous bound:
@@ -639,19 +625,7 @@ fn limit_upload_slows_a_backup_to_s3() {
     assert!(took >= std::time::Duration::from_millis(1500), "{took:?}");
 
     // A zero or malformed limit is refused before anything runs.
-    let bad = pusdata(
-        &[
-            "mover",
-            "backup",
-            "-r",
-            &repo,
-            "--path",
-            src.to_str().unwrap(),
-            "--limit-upload",
-            "0",
-        ],
-        &envs,
-    );
+    let bad = run_backup(&repo, &src, &["--limit-upload", "0"], &envs);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("greater than zero"));
 }
@@ -815,17 +789,7 @@ fn exclusive_lock_is_honoured_by_restic_and_pusdata() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("locked exclusively"), "{err}");
 
-    let o = pusdata(
-        &[
-            "mover",
-            "backup",
-            "-r",
-            repo_s,
-            "--path",
-            src.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let o = run_backup(repo_s, &src, &[], &[]);
     assert!(!o.status.success());
     let e = &json(&o)["error"];
     assert_eq!(e["category"], "locked", "{e}");

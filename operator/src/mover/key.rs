@@ -7,8 +7,9 @@
 //! p = 3`). Pusdata writes the key itself with `N = 2^14, r = 8, p = 4`: four independent
 //! 16 MiB lanes that scrypt's `parallel` feature runs one per core (32 MiB at once on two
 //! cores), and a work factor (`N·r·p = 2^19`) above restic's here (`3·2^17`), so the key is
-//! no weaker than the peer's while a Job opens the repository in a sixth of rustic's time. The file is restic's key format, read
-//! by restic and rustic alike (the tests open every repository with the restic CLI).
+//! no weaker than the peer's while a Job opens the repository in a sixth of rustic's time.
+//! The file is restic's key format, read by restic and rustic alike (the tests open every
+//! repository with the restic CLI).
 //!
 //! Crash safety: the key file is written before the repository's config. A creation that
 //! died between the two leaves `keys/` without a config; the next creation finds that key,

@@ -862,6 +862,17 @@ fn flag<'a>(args: &'a [String], f: &str) -> Option<&'a str> {
         .map(|i| args[i + 1].as_str())
 }
 
+/// The restore Job of `r` as `admitted`, with default mover settings.
+fn job_of(r: &Restore, repository: &BackupRepository, admitted: &Admitted) -> Job {
+    restore_job(&RestoreJobInput {
+        restore: r,
+        admitted,
+        repository,
+        owner: owner(),
+        settings: &MoverSettings::default(),
+    })
+}
+
 #[test]
 fn the_restore_job_writes_the_pvc_once_hardened_and_limited() {
     let r = restore();
@@ -871,13 +882,7 @@ fn the_restore_job_writes_the_pvc_once_hardened_and_limited() {
         unreachable!()
     };
     let settings = MoverSettings::default();
-    let job = restore_job(&RestoreJobInput {
-        restore: &r,
-        admitted: &admitted,
-        repository: &repository,
-        owner: owner(),
-        settings: &settings,
-    });
+    let job = job_of(&r, &repository, &admitted);
     assert_eq!(
         job.metadata.name.as_deref(),
         Some("siak-data-restore-restore")
@@ -976,13 +981,7 @@ fn the_restore_job_writes_the_pvc_once_hardened_and_limited() {
     // Without verify, no flag.
     let mut nv = restore();
     nv.spec.verify = false;
-    let job = restore_job(&RestoreJobInput {
-        restore: &nv,
-        admitted: &admitted,
-        repository: &repository,
-        owner: owner(),
-        settings: &settings,
-    });
+    let job = job_of(&nv, &repository, &admitted);
     assert!(!args_of(&job).iter().any(|a| a == "--verify"));
 }
 
@@ -1017,18 +1016,11 @@ fn the_restore_job_runs_as_the_workloads_user_when_named() {
         unreachable!()
     };
     let repository = repo(NS, RepositoryPhase::Available);
-    let settings = MoverSettings::default();
     let ids = |user: Option<i64>, group: Option<i64>| {
         let mut r = restore();
         r.spec.run_as_user = user;
         r.spec.run_as_group = group;
-        let job = restore_job(&RestoreJobInput {
-            restore: &r,
-            admitted: &admitted,
-            repository: &repository,
-            owner: owner(),
-            settings: &settings,
-        });
+        let job = job_of(&r, &repository, &admitted);
         let pod = job.spec.unwrap().template.spec.unwrap();
         let psc = pod.security_context.unwrap();
         (
