@@ -126,7 +126,7 @@ fn run_inner(
         dry_run: args.dry_run,
         state_in_destination: args.state_in_destination,
     };
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| CliError::Internal(e.to_string()))?;
+    let runtime = mirror::runtime().map_err(|e| CliError::Internal(e.to_string()))?;
     let report = runtime
         .block_on(mirror::mirror(&source, &dest, &opts))
         .map_err(|e| CliError::Failed(e.to_string()))?;

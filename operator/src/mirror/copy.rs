@@ -1,9 +1,10 @@
-//! Copying one object: stream it from the source while hashing, put it (or its parts) with
-//! SHA-256 checksum headers, then check what the destination stored.
+//! Copying one object: read it from the source, put it (or its parts) with a checksum
+//! header the destination verifies — the source's MD5 when its ETag is one, else our
+//! SHA-256 — then check what the destination stored.
 
 use super::{RateLimit, S3Endpoint};
 use aws_sdk_s3::Client;
-use aws_sdk_s3::error::DisplayErrorContext;
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{ChecksumAlgorithm, ChecksumMode, CompletedMultipartUpload, CompletedPart};
 use base64::Engine;
@@ -27,6 +28,30 @@ pub(super) struct Copied {
     pub parts: u32,
     /// The destination reported the SHA-256 it stored, and it matched ours.
     pub checksum_confirmed: bool,
+}
+
+/// What proves a single-part upload's content to the destination.
+enum Checksum {
+    /// The source's MD5 (its ETag), sent as `Content-MD5`.
+    Md5([u8; 16]),
+    /// Our SHA-256 of the bytes read, base64, sent as `x-amz-checksum-sha256`.
+    Sha256(String),
+}
+
+/// The MD5 in an ETag, when the ETag is one: 32 hex digits, quoted or not. S3 servers give
+/// the content's MD5 as the ETag of a single-part upload; multipart ETags end in `-N` and
+/// are refused here.
+fn etag_md5(etag: &str) -> Option<[u8; 16]> {
+    let hex = etag.trim_matches('"').as_bytes();
+    if hex.len() != 32 {
+        return None;
+    }
+    let digit = |c: u8| (c as char).to_digit(16);
+    let mut out = [0u8; 16];
+    for (i, pair) in hex.chunks_exact(2).enumerate() {
+        out[i] = u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()?;
+    }
+    Some(out)
 }
 
 /// An SDK error with its causes (the SDK's `Display` alone says only "service error").
@@ -55,40 +80,72 @@ pub(super) async fn copy_object(
         .map_or(listed_size, |l| l.max(0) as u64);
     let content_type = got.content_type().map(str::to_string);
     let metadata = got.metadata().cloned();
+    let source_md5 = got.e_tag().and_then(etag_md5);
     let mut body = got.body;
 
     if size < ctx.threshold {
-        let mut buf = Vec::with_capacity(size as usize);
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| format!("read: {}", sdk_error(&e)))?;
-            buf.extend_from_slice(&chunk);
-        }
+        let buf = body
+            .collect()
+            .await
+            .map_err(|e| format!("read: {}", sdk_error(&e)))?
+            .into_bytes();
         if buf.len() as u64 != size {
             return Err(format!(
                 "short read: got {} bytes of {size} from the source",
                 buf.len()
             ));
         }
-        let digest = Sha256::digest(&buf);
-        let b64 = B64.encode(digest);
         if let Some(l) = &ctx.limit {
             l.acquire(size).await;
         }
-        let put = ctx
-            .dst
-            .put_object()
-            .bucket(&ctx.dest.bucket)
-            .key(&dst_key)
-            .content_length(size as i64)
-            .set_content_type(content_type)
-            .set_metadata(metadata)
-            .checksum_algorithm(ChecksumAlgorithm::Sha256)
-            .checksum_sha256(&b64)
-            .body(ByteStream::from(buf))
-            .send()
+        let put = |checksum: Checksum| {
+            let req = ctx
+                .dst
+                .put_object()
+                .bucket(&ctx.dest.bucket)
+                .key(&dst_key)
+                .content_length(size as i64)
+                .set_content_type(content_type.clone())
+                .set_metadata(metadata.clone())
+                .body(ByteStream::from(buf.clone()));
+            let req = match checksum {
+                Checksum::Md5(md5) => req.content_md5(B64.encode(md5)),
+                Checksum::Sha256(ref b64) => req
+                    .checksum_algorithm(ChecksumAlgorithm::Sha256)
+                    .checksum_sha256(b64),
+            };
+            // The body is covered by the checksum header, which is signed: hashing it a
+            // second time for the signature would only cost CPU on both ends.
+            req.customize().disable_payload_signing().send()
+        };
+        if let Some(md5) = source_md5 {
+            match put(Checksum::Md5(md5)).await {
+                // The destination computed the MD5 of what it received, would have refused
+                // it had it differed from the source's (`BadDigest`), and reports it as the
+                // ETag.
+                Ok(out) if out.e_tag().and_then(etag_md5) == Some(md5) => {
+                    return Ok(Copied {
+                        bytes: size,
+                        parts: 1,
+                        checksum_confirmed: true,
+                    });
+                }
+                // The source's ETag was not the content's MD5 after all (a server that
+                // encrypts at rest says so only this way), or the destination's is not: the
+                // upload below proves the bytes by SHA-256, and replaces what this one
+                // stored.
+                Ok(_) => tracing::debug!(key, "ETags are not MD5s here; proving by SHA-256"),
+                Err(e) if e.code() == Some("BadDigest") => {
+                    tracing::debug!(key, "source ETag is not the content's MD5; using SHA-256");
+                }
+                Err(e) => return Err(format!("put: {}", sdk_error(&e))),
+            }
+        }
+        let b64 = B64.encode(Sha256::digest(&buf));
+        let out = put(Checksum::Sha256(b64.clone()))
             .await
             .map_err(|e| format!("put: {}", sdk_error(&e)))?;
-        let checksum_confirmed = match put.checksum_sha256() {
+        let checksum_confirmed = match out.checksum_sha256() {
             Some(stored) => same_checksum(stored, &b64)?,
             None => verify(ctx, &dst_key, size, &b64).await?,
         };
@@ -206,6 +263,8 @@ async fn upload_parts(
             .checksum_algorithm(ChecksumAlgorithm::Sha256)
             .checksum_sha256(&b64)
             .body(ByteStream::from(part))
+            .customize()
+            .disable_payload_signing()
             .send()
             .await
             .map_err(|e| format!("upload part {number}: {}", sdk_error(&e)))?;
@@ -274,4 +333,29 @@ fn same_checksum(stored: &str, sha256_b64: &str) -> Result<bool, String> {
         ));
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etag_md5_reads_only_single_part_md5_etags() {
+        // md5("") — the ETag S3 servers give an empty single-part object.
+        let empty = [
+            0xd4, 0x1d, 0x8c, 0xd9, 0x8f, 0x00, 0xb2, 0x04, 0xe9, 0x80, 0x09, 0x98, 0xec, 0xf8,
+            0x42, 0x7e,
+        ];
+        assert_eq!(
+            etag_md5("\"d41d8cd98f00b204e9800998ecf8427e\""),
+            Some(empty)
+        );
+        assert_eq!(etag_md5("D41D8CD98F00B204E9800998ECF8427E"), Some(empty));
+        // Multipart: the MD5 of the parts' MD5s and a part count, not the content's MD5.
+        assert_eq!(etag_md5("\"9b2cf535f27731c974343645a3985328-3\""), None);
+        assert_eq!(etag_md5("\"d41d8cd98f00b204e9800998ecf8427\""), None);
+        assert_eq!(etag_md5("\"g41d8cd98f00b204e9800998ecf8427e\""), None);
+        assert_eq!(etag_md5("\"+41d8cd98f00b204e9800998ecf8427e\""), None);
+        assert_eq!(etag_md5(""), None);
+    }
 }
