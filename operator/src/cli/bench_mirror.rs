@@ -1,7 +1,11 @@
 //! `pusdata bench mirror`: pusdata's bucket mirror against `rclone sync` on the same
 //! objects, in one run. Three S3 servers of the same kind on loopback (a source and one
-//! destination per tool); a first full mirror, a change of 1 % of the objects plus some new
-//! ones, a second (incremental) mirror. Prints figures and ratios; asserts nothing on time.
+//! destination per tool); `--rounds` full mirrors of each tool, each round into fresh
+//! prefixes and the tools' order alternating (on a shared machine a neighbour's burst, or
+//! the source's background work after the upload, must not always fall on the same tool);
+//! then a change of 1 % of the objects plus some new ones and a second (incremental)
+//! mirror into the first round's prefixes. Prints figures, per-round ratios and their
+//! median; asserts nothing on time.
 
 use crate::error::CliError;
 use clap::Args;
@@ -27,6 +31,9 @@ pub struct BenchMirrorArgs {
     /// Parallel transfers, for both tools (rclone: `--transfers` and `--checkers`).
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
+    /// Full copies per tool, alternating which goes first; the median ratio is reported.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=20))]
+    pub rounds: u64,
     /// `garage` or `s3s-fs` (from PATH or ~/.cargo/bin); default: Garage when installed.
     #[arg(long)]
     pub server: Option<String>,
@@ -132,10 +139,15 @@ fn start(kind: &str, bin: &Path, dir: &Path) -> Result<Server, CliError> {
 }
 
 fn endpoint(s: &Server) -> S3Endpoint {
+    endpoint_at(s, "")
+}
+
+/// The bench bucket under `prefix` (`""`, or ending in `/`).
+fn endpoint_at(s: &Server, prefix: &str) -> S3Endpoint {
     S3Endpoint {
         endpoint: format!("http://127.0.0.1:{}", s.port),
         bucket: BUCKET.to_string(),
-        prefix: String::new(),
+        prefix: prefix.to_string(),
         region: "garage".to_string(),
         access_key_id: ACCESS.to_string(),
         secret_access_key: secret(),
@@ -180,7 +192,7 @@ async fn put_many(ep: &S3Endpoint, objs: Vec<(String, u64, u64)>) -> Result<(), 
     Ok(())
 }
 
-fn rclone(src: &Server, dst: &Server, concurrency: usize) -> Result<f64, CliError> {
+fn rclone(src: &Server, dst: &Server, prefix: &str, concurrency: usize) -> Result<f64, CliError> {
     let mut cmd = Command::new("rclone");
     for (name, s) in [("SRC", src), ("DST", dst)] {
         let p = format!("RCLONE_CONFIG_{name}_");
@@ -199,12 +211,16 @@ fn rclone(src: &Server, dst: &Server, concurrency: usize) -> Result<f64, CliErro
     // ("LoadCustomCABundleError"); the endpoints here are plain HTTP anyway.
     cmd.env_remove("AWS_CA_BUNDLE");
     let n = concurrency.to_string();
-    cmd.args(["sync", &format!("src:{BUCKET}"), &format!("dst:{BUCKET}")])
-        .args(["--transfers", &n, "--checkers", &n])
-        .args(["--s3-upload-cutoff", "16M", "--s3-chunk-size", "16M"])
-        .args(["--config", "/dev/null"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+    cmd.args([
+        "sync",
+        &format!("src:{BUCKET}"),
+        &format!("dst:{BUCKET}/{prefix}"),
+    ])
+    .args(["--transfers", &n, "--checkers", &n])
+    .args(["--s3-upload-cutoff", "16M", "--s3-chunk-size", "16M"])
+    .args(["--config", "/dev/null"])
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped());
     let t = Instant::now();
     let out = cmd.output().map_err(|e| fail(format!("rclone: {e}")))?;
     let secs = t.elapsed().as_secs_f64();
@@ -233,7 +249,7 @@ pub fn run(args: &BenchMirrorArgs) -> Result<(), CliError> {
     let src = start(&kind, &bin, &work.join("src"))?;
     let dst_p = start(&kind, &bin, &work.join("dst-pusdata"))?;
     let dst_r = start(&kind, &bin, &work.join("dst-rclone"))?;
-    let rt = tokio::runtime::Runtime::new().map_err(fail)?;
+    let rt = mirror::runtime().map_err(fail)?;
 
     let mut objs = Vec::new();
     let mut total = 0u64;
@@ -260,18 +276,45 @@ pub fn run(args: &BenchMirrorArgs) -> Result<(), CliError> {
         concurrency: args.concurrency,
         ..MirrorOptions::default()
     };
-    let run_pusdata = || -> Result<(f64, u64), CliError> {
+    let run_pusdata = |prefix: &str| -> Result<(f64, u64), CliError> {
         let t = Instant::now();
         let r = rt
-            .block_on(mirror::mirror(&endpoint(&src), &endpoint(&dst_p), &opts))
+            .block_on(mirror::mirror(
+                &endpoint(&src),
+                &endpoint_at(&dst_p, prefix),
+                &opts,
+            ))
             .map_err(fail)?;
         if !r.failures.is_empty() {
             return Err(fail(format!("pusdata mirror: {:?}", r.failures)));
         }
         Ok((t.elapsed().as_secs_f64(), r.copied))
     };
-    let (p_full, p_full_n) = run_pusdata()?;
-    let r_full = rclone(&src, &dst_r, args.concurrency)?;
+    // key → size under `prefix` of a destination (or the whole source).
+    let sizes = |s: &Server, prefix: &str| -> Result<Vec<(String, u64)>, CliError> {
+        let ep = endpoint_at(s, prefix);
+        let listing = rt.block_on(mirror::list(&ep.client(), &ep)).map_err(fail)?;
+        Ok(listing.iter().map(|(k, o)| (k.clone(), o.size)).collect())
+    };
+    let source = sizes(&src, "")?;
+    let (mut equal_p, mut equal_r) = (true, true);
+    let mut rounds = Vec::new();
+    let mut p_full_n = 0;
+    for round in 0..args.rounds {
+        let prefix = format!("round-{round}/");
+        let pusdata_first = round % 2 == 0;
+        let (p, r) = if pusdata_first {
+            let p = run_pusdata(&prefix)?;
+            (p, rclone(&src, &dst_r, &prefix, args.concurrency)?)
+        } else {
+            let r = rclone(&src, &dst_r, &prefix, args.concurrency)?;
+            (run_pusdata(&prefix)?, r)
+        };
+        p_full_n = p.1;
+        equal_p &= sizes(&dst_p, &prefix)? == source;
+        equal_r &= sizes(&dst_r, &prefix)? == source;
+        rounds.push((p.0, r, pusdata_first));
+    }
 
     // 1 % changed (new sizes), 1 % new.
     let step = 100u64;
@@ -286,45 +329,51 @@ pub fn run(args: &BenchMirrorArgs) -> Result<(), CliError> {
     }
     let changed = change.len();
     rt.block_on(put_many(&endpoint(&src), change))?;
-    let (p_inc, p_inc_n) = run_pusdata()?;
-    let r_inc = rclone(&src, &dst_r, args.concurrency)?;
+    let (p_inc, p_inc_n) = run_pusdata("round-0/")?;
+    let r_inc = rclone(&src, &dst_r, "round-0/", args.concurrency)?;
 
     // Both destinations must equal the source.
-    let lists = rt.block_on(async {
-        let mut out = Vec::new();
-        for s in [&src, &dst_p, &dst_r] {
-            let ep = endpoint(s);
-            out.push(mirror::list(&ep.client(), &ep).await.map_err(fail)?);
-        }
-        Ok::<_, CliError>(out)
-    })?;
-    let sizes = |l: &pusdata_core::mirror::Listing| -> Vec<(String, u64)> {
-        l.iter().map(|(k, o)| (k.clone(), o.size)).collect()
-    };
-    let equal_p = sizes(&lists[0]) == sizes(&lists[1]);
-    let equal_r = sizes(&lists[0]) == sizes(&lists[2]);
+    let source = sizes(&src, "")?;
+    equal_p &= sizes(&dst_p, "round-0/")? == source;
+    equal_r &= sizes(&dst_r, "round-0/")? == source;
 
     println!("| run | pusdata mirror | rclone sync | rclone ÷ pusdata |");
     println!("|---|---|---|---|");
-    println!(
-        "| full ({p_full_n} objects, {:.1} MiB) | {p_full:.2} s | {r_full:.2} s | {:.2} |",
-        total as f64 / 1048576.0,
-        r_full / p_full
-    );
+    let mib = total as f64 / 1048576.0;
+    for (i, (p, r, pusdata_first)) in rounds.iter().enumerate() {
+        let first = if *pusdata_first { "pusdata" } else { "rclone" };
+        println!(
+            "| full, round {} ({first} first; {p_full_n} objects, {mib:.1} MiB) | {p:.2} s | {r:.2} s | {:.2} |",
+            i + 1,
+            r / p
+        );
+    }
+    let p_full = median(rounds.iter().map(|r| r.0).collect());
+    let r_full = median(rounds.iter().map(|r| r.1).collect());
+    let ratio_full = median(rounds.iter().map(|r| r.1 / r.0).collect());
+    if rounds.len() > 1 {
+        println!(
+            "| full, median of {} rounds | {p_full:.2} s | {r_full:.2} s | {ratio_full:.2} |",
+            rounds.len()
+        );
+    }
     println!(
         "| incremental ({changed} changed/new, {p_inc_n} copied) | {p_inc:.2} s | {r_inc:.2} s | {:.2} |",
         r_inc / p_inc
     );
     println!(
         "destinations equal to the source: pusdata {equal_p}, rclone {equal_r} ({} objects)",
-        lists[0].len()
+        source.len()
     );
     let json = serde_json::json!({
         "server": kind, "objects": args.objects, "large": args.large, "bytes": total,
         "concurrency": args.concurrency,
+        "rounds": rounds.iter().map(|(p, r, pusdata_first)| serde_json::json!({
+            "pusdataSeconds": p, "rcloneSeconds": r, "ratio": r / p, "pusdataFirst": pusdata_first,
+        })).collect::<Vec<_>>(),
         "pusdata": {"fullSeconds": p_full, "incrementalSeconds": p_inc},
         "rclone": {"fullSeconds": r_full, "incrementalSeconds": r_inc},
-        "ratioFull": r_full / p_full, "ratioIncremental": r_inc / p_inc,
+        "ratioFull": ratio_full, "ratioIncremental": r_inc / p_inc,
         "equal": {"pusdata": equal_p, "rclone": equal_r},
     });
     println!("{json}");
@@ -336,6 +385,17 @@ pub fn run(args: &BenchMirrorArgs) -> Result<(), CliError> {
         Ok(())
     } else {
         Err(fail("a destination differs from the source"))
+    }
+}
+
+/// The median (the mean of the middle two for an even count); `values` is not empty.
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => values[n / 2],
+        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
     }
 }
 
