@@ -26,7 +26,8 @@ pub(super) struct CopyContext {
 pub(super) struct Copied {
     pub bytes: u64,
     pub parts: u32,
-    /// The destination reported the SHA-256 it stored, and it matched ours.
+    /// The destination reported the checksum it stored (its MD5 ETag, or the SHA-256), and
+    /// it matched the source's.
     pub checksum_confirmed: bool,
 }
 
@@ -139,6 +140,10 @@ pub(super) async fn copy_object(
                     tracing::debug!(key, "source ETag is not the content's MD5; using SHA-256");
                 }
                 Err(e) => return Err(format!("put: {}", sdk_error(&e))),
+            }
+            // The bytes go over the link a second time: the limit counts them again.
+            if let Some(l) = &ctx.limit {
+                l.acquire(size).await;
             }
         }
         let b64 = B64.encode(Sha256::digest(&buf));
