@@ -966,6 +966,139 @@ fn a_held_lock_is_refreshed_and_released() {
     assert!(lock_files(&repo).is_empty());
 }
 
+/// A run whose lock cannot be refreshed stops before it changes the repository, once the
+/// lock is old enough that another run could soon remove it as stale; a refreshed lock
+/// keeps the run going whatever the clock says. The clock is injected: nothing sleeps
+/// for minutes.
+#[test]
+fn a_lock_that_cannot_be_refreshed_stops_the_run_before_it_changes_anything() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let work = tempfile::tempdir().unwrap();
+    let src = work.path().join("src");
+    gen_tree(&src, 12);
+    let repo = work.path().join("repo");
+    backup(repo.to_str().unwrap(), &src, &[]);
+    let cfg = pusdata::mover::RepoConfig::local(&repo, PASSWORD);
+    let ahead = Arc::new(AtomicI64::new(0));
+    let clock = {
+        let ahead = ahead.clone();
+        Arc::new(move || {
+            jiff::Timestamp::now() + jiff::SignedDuration::from_secs(ahead.load(Ordering::SeqCst))
+        })
+    };
+    let held = pusdata::mover::RepoLock::acquire(
+        &cfg,
+        pusdata_core::lock::Want::Exclusive,
+        &pusdata::mover::LockOptions {
+            refresh_every: std::time::Duration::from_millis(50),
+            clock,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    held.check_held().unwrap();
+
+    // Refreshes succeed: an hour later by the clock, the lock is still this run's.
+    ahead.store(3600, Ordering::SeqCst);
+    let first = held.name();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while held.name() == first {
+        assert!(std::time::Instant::now() < deadline, "never refreshed");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    held.check_held().unwrap();
+
+    // The lock directory becomes unwritable (a file in its place): refreshes fail. Once
+    // the clock passes 30 minutes less one and a half refresh intervals since the last
+    // write (here the interval is 50 ms; with restic's 5 minutes it is 22.5 minutes), the
+    // run must stop.
+    let locks = repo.join("locks");
+    let away = repo.join("locks.away");
+    fs::rename(&locks, &away).unwrap();
+    fs::write(&locks, b"not a directory").unwrap();
+    let name = held.name();
+    ahead.store(3600 + 29 * 60, Ordering::SeqCst);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    held.check_held().unwrap();
+    ahead.store(3600 + 30 * 60, Ordering::SeqCst);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let err = held.check_held().unwrap_err().to_string();
+    assert!(err.contains("not been refreshed"), "{err}");
+    assert_eq!(
+        held.name(),
+        name,
+        "a failed refresh must not change the lock's name"
+    );
+
+    fs::remove_file(&locks).unwrap();
+    fs::rename(&away, &locks).unwrap();
+    held.release().unwrap();
+    assert!(lock_files(&repo).is_empty());
+}
+
+/// A forget whose lock has gone unrefreshed for too long when it comes to delete stops and
+/// deletes nothing. The clock jumps 31 minutes once the lock is taken (taking it reads the
+/// clock three times: the first look, the lock's time, the second look), and no refresh
+/// comes in between (one every ten minutes). The same forget without the jump deletes.
+#[test]
+fn a_forget_whose_lock_was_lost_deletes_nothing() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let work = tempfile::tempdir().unwrap();
+    let src = work.path().join("src");
+    gen_tree(&src, 13);
+    let repo = work.path().join("repo");
+    let repo_s = repo.to_str().unwrap();
+    backup(repo_s, &src, &[]);
+    fs::write(src.join("baru.txt"), b"perubahan").unwrap();
+    backup(repo_s, &src, &[]);
+    let count = || {
+        ok(&pusdata(&["mover", "snapshots", "-r", repo_s], &[]))
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(count(), 2);
+
+    let cfg = pusdata::mover::RepoConfig::local(&repo, PASSWORD);
+    let forget = |jump_mins: i64| {
+        let reads = Arc::new(AtomicUsize::new(0));
+        let clock = Arc::new(move || {
+            let later = reads.fetch_add(1, Ordering::SeqCst) >= 3;
+            jiff::Timestamp::now()
+                + jiff::SignedDuration::from_mins(if later { jump_mins } else { 0 })
+        });
+        pusdata::mover::forget(
+            &cfg,
+            &pusdata::mover::ForgetRequest {
+                retention: pusdata_crds::v1alpha1::Retention {
+                    keep_last: Some(1),
+                    ..Default::default()
+                },
+                tags: Vec::new(),
+                verified: Default::default(),
+                tz: jiff::tz::TimeZone::UTC,
+                prune: true,
+                dry_run: false,
+                lock: pusdata::mover::LockOptions {
+                    refresh_every: std::time::Duration::from_secs(600),
+                    clock,
+                    ..Default::default()
+                },
+            },
+        )
+    };
+    let err = forget(31).unwrap_err();
+    assert!(err.to_string().contains("not been refreshed"), "{err}");
+    assert_eq!(count(), 2, "a snapshot was deleted under a lost lock");
+    assert!(lock_files(&repo).is_empty(), "the lock stayed behind");
+
+    // 14 minutes: within the 15 left by a ten-minute refresh interval.
+    forget(14).unwrap();
+    assert_eq!(count(), 1);
+}
+
 /// Pusdata's chunker (rustic_core with Pusdata's throughput patch) cuts files at exactly the
 /// bytes restic cuts them: restic backing up the same files into Pusdata's repository adds
 /// no data blob. Files of 2–18 MiB give dozens of content-defined boundaries, and zero runs

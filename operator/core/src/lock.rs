@@ -75,6 +75,28 @@ pub fn is_stale(time: Option<Timestamp>, now: Timestamp, stale_after: Duration) 
     age(time, now).is_some_and(|a| a >= stale_after)
 }
 
+/// How often a held lock is rewritten: the configured interval, but at most a third of the
+/// staleness threshold, so that a short `--stale-after` still leaves room for refreshes
+/// (and `lost` a margin of half the threshold at least).
+pub fn refresh_interval(refresh_every: Duration, stale_after: Duration) -> Duration {
+    refresh_every.min(stale_after / 3)
+}
+
+/// Whether a lock this run holds may no longer protect it: its last successful write is so
+/// old that another run could call it stale before the next refresh lands. As restic
+/// (since 0.16): the margin is one and a half refresh intervals, so with the defaults a run
+/// whose lock has not been written for 22.5 minutes stops before it changes the repository.
+pub fn lost(
+    last_written: Timestamp,
+    now: Timestamp,
+    stale_after: Duration,
+    refresh_every: Duration,
+) -> bool {
+    let every = refresh_interval(refresh_every, stale_after);
+    let margin = every.saturating_add(every / 2);
+    is_stale(Some(last_written), now, stale_after.saturating_sub(margin))
+}
+
 /// Sorts the locks found into stale ones and the ones that stop a run wanting `want`.
 /// `own` is the name of the caller's own lock (ignored: refreshing replaces it). An
 /// undecryptable fresh lock stops an exclusive run (it may be anyone's) but not a backup
@@ -167,6 +189,41 @@ mod tests {
             exclusive,
             holder: Some("root@mover (pid 7)".into()),
         }
+    }
+
+    #[test]
+    fn a_lock_not_written_for_too_long_is_lost_before_anyone_may_call_it_stale() {
+        let written = ts("2026-11-26T01:00:00Z");
+        let at = |t: &str| lost(written, ts(t), STALE_AFTER, REFRESH_EVERY);
+        assert!(!at("2026-11-26T01:00:00Z"));
+        assert!(!at("2026-11-26T01:22:29Z"));
+        assert!(at("2026-11-26T01:22:30Z"));
+        // Still before another run may remove it (30 minutes).
+        assert!(!is_stale(
+            Some(written),
+            ts("2026-11-26T01:22:30Z"),
+            STALE_AFTER
+        ));
+        // A clock behind the lock's time never loses it.
+        assert!(!at("2026-11-26T00:00:00Z"));
+        // A short threshold shortens the interval instead of losing every lock at once.
+        let short = Duration::from_secs(60);
+        assert_eq!(
+            refresh_interval(REFRESH_EVERY, short),
+            Duration::from_secs(20)
+        );
+        assert!(!lost(
+            written,
+            ts("2026-11-26T01:00:29Z"),
+            short,
+            REFRESH_EVERY
+        ));
+        assert!(lost(
+            written,
+            ts("2026-11-26T01:00:30Z"),
+            short,
+            REFRESH_EVERY
+        ));
     }
 
     #[test]

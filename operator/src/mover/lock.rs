@@ -272,6 +272,9 @@ pub fn write_abandoned_lock(
 pub struct RepoLock {
     cfg: RepoConfig,
     current: Arc<Mutex<String>>,
+    /// When the current lock file was written (taken or last refreshed).
+    written: Arc<Mutex<Timestamp>>,
+    opts: LockOptions,
     stop: Option<mpsc::Sender<()>>,
     refresher: Option<JoinHandle<()>>,
     raw: Option<Arc<Raw>>,
@@ -312,7 +315,8 @@ impl RepoLock {
                 removed_stale.push(name.clone());
             }
         }
-        let name = write_lock(cfg, &raw, want == Want::Exclusive, (opts.clock)())?;
+        let taken = (opts.clock)();
+        let name = write_lock(cfg, &raw, want == Want::Exclusive, taken)?;
         let again = raw.locks(cfg)?;
         let second = decide::plan(&again, want, (opts.clock)(), opts.stale_after, Some(&name));
         if let Some(b) = second.blockers.first() {
@@ -323,15 +327,21 @@ impl RepoLock {
         }
         let raw = Arc::new(raw);
         let current = Arc::new(Mutex::new(name));
+        let written = Arc::new(Mutex::new(taken));
         let (tx, rx) = mpsc::channel::<()>();
         let refresher = {
-            let (cfg, raw, current, opts) =
-                (cfg.clone(), raw.clone(), current.clone(), opts.clone());
-            std::thread::spawn(move || refresh_loop(&cfg, &raw, &current, &opts, want, &rx))
+            let (cfg, raw, opts) = (cfg.clone(), raw.clone(), opts.clone());
+            let held = Held {
+                current: current.clone(),
+                written: written.clone(),
+            };
+            std::thread::spawn(move || refresh_loop(&cfg, &raw, &held, &opts, want, &rx))
         };
         Ok(RepoLock {
             cfg: cfg.clone(),
             current,
+            written,
+            opts: opts.clone(),
             stop: Some(tx),
             refresher: Some(refresher),
             raw: Some(raw),
@@ -342,6 +352,30 @@ impl RepoLock {
     /// The current lock file's name.
     pub fn name(&self) -> String {
         self.current.lock().map(|n| n.clone()).unwrap_or_default()
+    }
+
+    /// Errs when the lock may no longer protect this run (`pusdata_core::lock::lost`): it
+    /// could not be refreshed for so long that another run may soon remove it as stale.
+    /// Called before each step that changes the repository, so such a run stops first.
+    pub fn check_held(&self) -> Result<(), MoverError> {
+        let Ok(written) = self.written.lock().map(|w| *w) else {
+            return Err(MoverError::Locked(
+                "the repository lock's refresher failed; stopping before any change".into(),
+            ));
+        };
+        if decide::lost(
+            written,
+            (self.opts.clock)(),
+            self.opts.stale_after,
+            self.opts.refresh_every,
+        ) {
+            return Err(MoverError::Locked(format!(
+                "the repository lock has not been refreshed since {written} (the S3 server \
+                 may be unreachable); another run could soon remove it as stale, so this run \
+                 stops before changing the repository. Nothing was deleted by this step"
+            )));
+        }
+        Ok(())
     }
 
     fn stop_and_remove(&mut self) -> Result<(), MoverError> {
@@ -370,31 +404,47 @@ impl Drop for RepoLock {
     }
 }
 
+/// What the refresher updates: the lock file's name and when it was written.
+struct Held {
+    current: Arc<Mutex<String>>,
+    written: Arc<Mutex<Timestamp>>,
+}
+
 fn refresh_loop(
     cfg: &RepoConfig,
     raw: &Raw,
-    current: &Mutex<String>,
+    held: &Held,
     opts: &LockOptions,
     want: Want,
     stop: &mpsc::Receiver<()>,
 ) {
     loop {
-        match stop.recv_timeout(opts.refresh_every) {
+        match stop.recv_timeout(decide::refresh_interval(
+            opts.refresh_every,
+            opts.stale_after,
+        )) {
             Err(RecvTimeoutError::Timeout) => {}
             _ => return,
         }
         // As restic: write the new lock, then remove the old one, so there is never a moment
         // without a lock. `release` joins this thread first, so it always removes the last.
-        match write_lock(cfg, raw, want == Want::Exclusive, (opts.clock)()) {
+        let now = (opts.clock)();
+        match write_lock(cfg, raw, want == Want::Exclusive, now) {
             Ok(new) => {
-                let Ok(mut name) = current.lock() else {
+                let Ok(mut name) = held.current.lock() else {
                     return;
                 };
                 if let Err(e) = raw.remove(cfg, &name) {
                     tracing::warn!(error = %e, lock = %*name, "could not remove the old lock");
                 }
+                // The time first: whoever sees the new name also sees it written.
+                if let Ok(mut w) = held.written.lock() {
+                    *w = now;
+                }
                 *name = new;
             }
+            // Retried at the next interval; `RepoLock::check_held` stops the run's next
+            // change once the lock has gone unrefreshed for too long.
             Err(e) => tracing::warn!(error = %e, "could not refresh the repository lock"),
         }
     }

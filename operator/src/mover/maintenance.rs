@@ -214,8 +214,10 @@ pub fn forget(repo_cfg: &RepoConfig, req: &ForgetRequest) -> Result<ForgetReport
         });
     }
     let forgotten: Vec<String> = forget_ids.iter().map(super::full_id).collect();
+    let still_held = || lock.as_ref().map_or(Ok(()), RepoLock::check_held);
     if !req.dry_run {
         if !forget_ids.is_empty() {
+            still_held()?;
             repo.delete_snapshots(&forget_ids)
                 .map_err(|e| repo_cfg.rustic_err("cannot delete snapshots in", &e))?;
         }
@@ -224,6 +226,7 @@ pub fn forget(repo_cfg: &RepoConfig, req: &ForgetRequest) -> Result<ForgetReport
             let plan = repo
                 .prune_plan(&opts)
                 .map_err(|e| repo_cfg.rustic_err("cannot plan prune of", &e))?;
+            still_held()?;
             repo.prune(&opts, plan)
                 .map_err(|e| repo_cfg.rustic_err("prune failed in", &e))?;
         }
