@@ -96,10 +96,11 @@ pub(super) async fn copy_object(
                 buf.len()
             ));
         }
-        if let Some(l) = &ctx.limit {
-            l.acquire(size).await;
-        }
-        let put = |checksum: Checksum| {
+        // Every upload is charged to the limit: a refused one also crossed the link.
+        let put = async |checksum: Checksum| {
+            if let Some(l) = &ctx.limit {
+                l.acquire(size).await;
+            }
             let req = ctx
                 .dst
                 .put_object()
@@ -117,7 +118,7 @@ pub(super) async fn copy_object(
             };
             // The body is covered by the checksum header, which is signed: hashing it a
             // second time for the signature would only cost CPU on both ends.
-            req.customize().disable_payload_signing().send()
+            req.customize().disable_payload_signing().send().await
         };
         if let Some(md5) = source_md5 {
             match put(Checksum::Md5(md5)).await {
@@ -140,10 +141,6 @@ pub(super) async fn copy_object(
                     tracing::debug!(key, "source ETag is not the content's MD5; using SHA-256");
                 }
                 Err(e) => return Err(format!("put: {}", sdk_error(&e))),
-            }
-            // The bytes go over the link a second time: the limit counts them again.
-            if let Some(l) = &ctx.limit {
-                l.acquire(size).await;
             }
         }
         let b64 = B64.encode(Sha256::digest(&buf));
