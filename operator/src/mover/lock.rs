@@ -271,9 +271,7 @@ pub fn write_abandoned_lock(
 /// A lock held by this process: refreshed in the background, removed on `release` or drop.
 pub struct RepoLock {
     cfg: RepoConfig,
-    current: Arc<Mutex<String>>,
-    /// When the current lock file was written (taken or last refreshed).
-    written: Arc<Mutex<Timestamp>>,
+    current: Arc<Mutex<Held>>,
     opts: LockOptions,
     stop: Option<mpsc::Sender<()>>,
     refresher: Option<JoinHandle<()>>,
@@ -326,21 +324,19 @@ impl RepoLock {
             ));
         }
         let raw = Arc::new(raw);
-        let current = Arc::new(Mutex::new(name));
-        let written = Arc::new(Mutex::new(taken));
+        let current = Arc::new(Mutex::new(Held {
+            name,
+            written: taken,
+        }));
         let (tx, rx) = mpsc::channel::<()>();
         let refresher = {
-            let (cfg, raw, opts) = (cfg.clone(), raw.clone(), opts.clone());
-            let held = Held {
-                current: current.clone(),
-                written: written.clone(),
-            };
-            std::thread::spawn(move || refresh_loop(&cfg, &raw, &held, &opts, want, &rx))
+            let (cfg, raw, current, opts) =
+                (cfg.clone(), raw.clone(), current.clone(), opts.clone());
+            std::thread::spawn(move || refresh_loop(&cfg, &raw, &current, &opts, want, &rx))
         };
         Ok(RepoLock {
             cfg: cfg.clone(),
             current,
-            written,
             opts: opts.clone(),
             stop: Some(tx),
             refresher: Some(refresher),
@@ -351,14 +347,17 @@ impl RepoLock {
 
     /// The current lock file's name.
     pub fn name(&self) -> String {
-        self.current.lock().map(|n| n.clone()).unwrap_or_default()
+        self.current
+            .lock()
+            .map(|h| h.name.clone())
+            .unwrap_or_default()
     }
 
     /// Errs when the lock may no longer protect this run (`pusdata_core::lock::lost`): it
     /// could not be refreshed for so long that another run may soon remove it as stale.
     /// Called before each step that changes the repository, so such a run stops first.
     pub fn check_held(&self) -> Result<(), MoverError> {
-        let Ok(written) = self.written.lock().map(|w| *w) else {
+        let Ok(written) = self.current.lock().map(|h| h.written) else {
             return Err(MoverError::Locked(
                 "the repository lock's refresher failed; stopping before any change".into(),
             ));
@@ -404,16 +403,17 @@ impl Drop for RepoLock {
     }
 }
 
-/// What the refresher updates: the lock file's name and when it was written.
+/// The lock file this run holds now: its name and when it was written (taken or last
+/// refreshed), replaced together by the refresher.
 struct Held {
-    current: Arc<Mutex<String>>,
-    written: Arc<Mutex<Timestamp>>,
+    name: String,
+    written: Timestamp,
 }
 
 fn refresh_loop(
     cfg: &RepoConfig,
     raw: &Raw,
-    held: &Held,
+    current: &Mutex<Held>,
     opts: &LockOptions,
     want: Want,
     stop: &mpsc::Receiver<()>,
@@ -431,17 +431,16 @@ fn refresh_loop(
         let now = (opts.clock)();
         match write_lock(cfg, raw, want == Want::Exclusive, now) {
             Ok(new) => {
-                let Ok(mut name) = held.current.lock() else {
+                let Ok(mut held) = current.lock() else {
                     return;
                 };
-                if let Err(e) = raw.remove(cfg, &name) {
-                    tracing::warn!(error = %e, lock = %*name, "could not remove the old lock");
+                if let Err(e) = raw.remove(cfg, &held.name) {
+                    tracing::warn!(error = %e, lock = %held.name, "could not remove the old lock");
                 }
-                // The time first: whoever sees the new name also sees it written.
-                if let Ok(mut w) = held.written.lock() {
-                    *w = now;
-                }
-                *name = new;
+                *held = Held {
+                    name: new,
+                    written: now,
+                };
             }
             // Retried at the next interval; `RepoLock::check_held` stops the run's next
             // change once the lock has gone unrefreshed for too long.
