@@ -97,6 +97,23 @@ pub fn lost(
     is_stale(Some(last_written), now, stale_after.saturating_sub(margin))
 }
 
+/// The message of a run stopped by `lost`: when its lock was last written.
+pub fn lost_refusal(last_written: Timestamp) -> Text {
+    Text::new(
+        format!(
+            "the repository lock has not been refreshed since {last_written} (the S3 server \
+             may be unreachable); another run could soon remove it as stale, so this run stops \
+             before changing the repository (APP-BACKUP). Nothing was deleted by this step"
+        ),
+        format!(
+            "kunci repositori belum diperbarui sejak {last_written} (server S3 mungkin tidak \
+             terjangkau); proses lain dapat segera menghapusnya sebagai kunci basi, jadi proses \
+             ini berhenti sebelum mengubah repositori (APP-BACKUP). Tidak ada yang dihapus oleh \
+             langkah ini"
+        ),
+    )
+}
+
 /// Sorts the locks found into stale ones and the ones that stop a run wanting `want`.
 /// `own` is the name of the caller's own lock (ignored: refreshing replaces it). An
 /// undecryptable fresh lock stops an exclusive run (it may be anyone's) but not a backup
@@ -206,6 +223,10 @@ mod tests {
         ));
         // A clock behind the lock's time never loses it.
         assert!(!at("2026-11-26T00:00:00Z"));
+        let t = lost_refusal(written);
+        assert!(t.en.contains("not been refreshed since 2026-11-26T01:00:00Z"));
+        assert!(t.en.contains("APP-BACKUP") && t.id.contains("APP-BACKUP"));
+        assert!(t.id.contains("belum diperbarui sejak 2026-11-26T01:00:00Z"));
         // A short threshold shortens the interval instead of losing every lock at once.
         let short = Duration::from_secs(60);
         assert_eq!(

@@ -368,11 +368,7 @@ impl RepoLock {
             self.opts.stale_after,
             self.opts.refresh_every,
         ) {
-            return Err(MoverError::Locked(format!(
-                "the repository lock has not been refreshed since {written} (the S3 server \
-                 may be unreachable); another run could soon remove it as stale, so this run \
-                 stops before changing the repository. Nothing was deleted by this step"
-            )));
+            return Err(MoverError::Locked(decide::lost_refusal(written).en));
         }
         Ok(())
     }
