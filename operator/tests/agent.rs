@@ -303,6 +303,57 @@ async fn kill_9_after_promote_keeps_the_epoch_and_answers_duplicates() {
     assert_eq!(verdict(w.fence.as_ref().unwrap()), Verdict::StaleEpoch);
 }
 
+/// A request id reused for other work is refused; a result stored by an older agent, whose
+/// fingerprint this one cannot compare, is redone (work is idempotent) rather than refused.
+#[tokio::test]
+async fn reused_request_ids_are_refused_and_older_results_are_redone() {
+    let (dir, pki) = setup();
+    let snap = dir.path().join("state/repo/snap-1");
+    std::fs::create_dir_all(&snap).unwrap();
+    std::fs::write(snap.join("README"), "arsip dinas").unwrap();
+    let agent = start_agent(dir.path(), &pki);
+    let c = client(&agent, &pki);
+    c.promote("promote-1", 1, "test operator").await.unwrap();
+    let first = c.restore("restore-1", 1, "snap-1", "web").await.unwrap();
+    let report = first.report.unwrap();
+
+    let reused = c.restore("restore-1", 1, "snap-1", "other").await.unwrap();
+    assert_eq!(
+        verdict(reused.fence.as_ref().unwrap()),
+        Verdict::RequestIdReused
+    );
+    assert!(reused.report.is_none());
+    assert!(!dir.path().join("state/restores/other").exists());
+    agent.kill().unwrap();
+
+    // The state as an agent before the SHA-256 fingerprints wrote it.
+    let state_file = dir.path().join("state/agent-state.json");
+    let mut state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state_file).unwrap()).unwrap();
+    let stored = state["results"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["requestId"] == "restore-1")
+        .unwrap();
+    assert!(
+        stored["fingerprint"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    stored["fingerprint"] = "restore snapshot=\"snap-1\" target=\"web\"".into();
+    std::fs::write(&state_file, serde_json::to_vec(&state).unwrap()).unwrap();
+
+    let agent = start_agent(dir.path(), &pki);
+    let c = client(&agent, &pki);
+    std::fs::write(dir.path().join("state/restores/web/marker"), "gone").unwrap();
+    let again = c.restore("restore-1", 1, "snap-1", "web").await.unwrap();
+    let f = again.fence.unwrap();
+    assert_eq!((verdict(&f), f.duplicate), (Verdict::Accepted, false));
+    assert_eq!(again.report.unwrap(), report);
+}
+
 fn quick_client(endpoint: String, pki: &Pki) -> AgentClient {
     let mut cfg = ClientConfig::new(endpoint, &primary_tls(pki), Some("localhost"));
     cfg.call_timeout = Duration::from_millis(500);

@@ -338,7 +338,9 @@ impl AgentService {
                 fence::handle(&st.fence, &FenceRequest::new(id, Kind::Work, epoch));
             if reply.verdict.accepted()
                 && reply.duplicate
-                && let Some(stored) = st.result(id)
+                && let Some(stored) = st
+                    .result(id)
+                    .filter(|s| s.fingerprint.starts_with(FINGERPRINT_PREFIX))
             {
                 let (verdict, report) = if stored.fingerprint == fingerprint {
                     (Verdict::Accepted, Some(stored.report.clone()))
@@ -443,11 +445,24 @@ fn report_msg(r: Report) -> proto::WorkReport {
     }
 }
 
-/// A fingerprint part for a field added after v1's first release: empty when absent, so
-/// results stored by an older agent still match a retry of the same request.
-fn also<T: std::fmt::Debug>(name: &str, v: Option<&T>) -> String {
-    v.map(|v| format!(" {name}={v:?}")).unwrap_or_default()
+/// What a work request asks for: `sha256:` and the hex SHA-256 of the request's protobuf
+/// encoding with the request id and epoch cleared, after the operation's name. The encoding
+/// is fixed by the .proto file (fields in tag order, default values omitted), so it is the
+/// same across prost versions, and a field added later leaves the fingerprint of a request
+/// that does not set it unchanged. (It used to be prost's `Debug` text, which is not stable
+/// across versions: after an upgrade a retry was refused as a reused request id.)
+pub(crate) fn fingerprint<M: prost::Message>(operation: &str, request: &M) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(operation.as_bytes());
+    hash.update([0u8]);
+    hash.update(request.encode_to_vec());
+    format!("{FINGERPRINT_PREFIX}{:x}", hash.finalize())
 }
+
+/// Marks a fingerprint of the current form; a stored result without it was written by an
+/// older agent and cannot be compared, so the (idempotent) work is done again.
+const FINGERPRINT_PREFIX: &str = "sha256:";
 
 /// The caller's deadline (`grpc-timeout`), so long work answers before the caller gives up.
 fn deadline_of<T>(request: &Request<T>) -> Option<std::time::Instant> {
@@ -489,16 +504,13 @@ impl SiteAgent for AgentService {
     ) -> Result<Response<WorkResponse>, Status> {
         let deadline = deadline_of(&request);
         let r = request.into_inner();
-        let fingerprint = format!(
-            "restore snapshot={:?} target={:?}{}{}",
-            r.snapshot,
-            r.target,
-            also("placement", r.placement.as_ref()),
-            if r.skip_checksum {
-                " skip_checksum"
-            } else {
-                ""
-            }
+        let fingerprint = fingerprint(
+            "restore",
+            &RestoreRequest {
+                request_id: String::new(),
+                epoch: 0,
+                ..r.clone()
+            },
         );
         let op = WorkOp::Restore(RestoreJob {
             placement: wire::placement(r.placement).map_err(Status::invalid_argument)?,
@@ -520,13 +532,13 @@ impl SiteAgent for AgentService {
     ) -> Result<Response<WorkResponse>, Status> {
         let deadline = deadline_of(&request);
         let r = request.into_inner();
-        let fingerprint = format!(
-            "verify target={:?} expected={:?}{}{}{}",
-            r.target,
-            r.expected_checksum,
-            also("placement", r.placement.as_ref()),
-            also("readiness", r.readiness.as_ref()),
-            also("smoke", r.smoke.as_ref())
+        let fingerprint = fingerprint(
+            "verify",
+            &VerifyRequest {
+                request_id: String::new(),
+                epoch: 0,
+                ..r.clone()
+            },
         );
         let op = WorkOp::Verify(VerifyJob {
             placement: wire::placement(r.placement).map_err(Status::invalid_argument)?,
@@ -548,10 +560,13 @@ impl SiteAgent for AgentService {
     ) -> Result<Response<WorkResponse>, Status> {
         let deadline = deadline_of(&request);
         let r = request.into_inner();
-        let fingerprint = format!(
-            "discard target={:?}{}",
-            r.target,
-            also("placement", r.placement.as_ref())
+        let fingerprint = fingerprint(
+            "discard",
+            &DiscardRequest {
+                request_id: String::new(),
+                epoch: 0,
+                ..r.clone()
+            },
         );
         let op = WorkOp::Discard(DiscardJob {
             placement: wire::placement(r.placement).map_err(Status::invalid_argument)?,
@@ -625,5 +640,55 @@ impl SiteAgent for AgentService {
             }
         });
         Ok(Response::new(ReceiverStream::new(out)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    fn restore(id: &str, epoch: u64, target: &str) -> RestoreRequest {
+        RestoreRequest {
+            request_id: id.into(),
+            epoch,
+            snapshot: "s".into(),
+            target: target.into(),
+            placement: None,
+            skip_checksum: true,
+        }
+    }
+
+    fn cleared(r: &RestoreRequest) -> RestoreRequest {
+        RestoreRequest {
+            request_id: String::new(),
+            epoch: 0,
+            ..r.clone()
+        }
+    }
+
+    #[test]
+    fn the_fingerprint_is_the_sha256_of_the_protobuf_encoding() {
+        // Hand-encoded: field 3 "s", field 4 "t", field 6 true (ids and epoch cleared).
+        let wire = [0x1a, 1, b's', 0x22, 1, b't', 0x30, 1];
+        let mut expected = Sha256::new();
+        expected.update(b"restore\0");
+        expected.update(wire);
+        assert_eq!(
+            fingerprint("restore", &cleared(&restore("r-1", 4, "t"))),
+            format!("sha256:{:x}", expected.finalize())
+        );
+    }
+
+    #[test]
+    fn a_retry_matches_and_other_arguments_or_operations_do_not() {
+        let a = fingerprint("restore", &cleared(&restore("r-1", 4, "t")));
+        assert_eq!(
+            a,
+            fingerprint("restore", &cleared(&restore("r-2", 9, "t"))),
+            "request id and epoch are not what was asked"
+        );
+        assert_ne!(a, fingerprint("restore", &cleared(&restore("r-1", 4, "u"))));
+        assert_ne!(a, fingerprint("verify", &cleared(&restore("r-1", 4, "t"))));
     }
 }
