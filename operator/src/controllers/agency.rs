@@ -134,16 +134,7 @@ pub async fn reconcile_once(agency: &Agency, ctx: &Context) -> Result<Outcome, E
             write_status(agency, ctx, &desired, hosted, repositories).await?;
             return Ok(Outcome::DeletionBlocked);
         }
-        let finalizers: Vec<String> = agency
-            .finalizers()
-            .iter()
-            .filter(|f| *f != FINALIZER)
-            .cloned()
-            .collect();
-        let patch = serde_json::json!({"metadata": {"finalizers": finalizers}});
-        agencies
-            .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
-            .await?;
+        super::finalizer::remove(&agencies, agency, FINALIZER).await?;
         return Ok(Outcome::Released);
     }
 
@@ -158,14 +149,7 @@ pub async fn reconcile_once(agency: &Agency, ctx: &Context) -> Result<Outcome, E
         return Err(Error::InvalidSpec(why.en));
     }
 
-    if !agency.finalizers().iter().any(|f| f == FINALIZER) {
-        let mut finalizers = agency.finalizers().to_vec();
-        finalizers.push(FINALIZER.to_string());
-        let patch = serde_json::json!({"metadata": {"finalizers": finalizers}});
-        agencies
-            .patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
-            .await?;
-    }
+    super::finalizer::add(&agencies, agency, FINALIZER).await?;
 
     let policy = active_policy(ctx).await?;
     let standard = pusdata_core::ports::allowed_ports(

@@ -10,6 +10,7 @@ pub mod bucket;
 mod dashboard_tests;
 pub mod events;
 pub mod failover;
+pub mod finalizer;
 pub mod hosting;
 pub mod http;
 pub mod leader;

@@ -141,9 +141,8 @@ pub async fn reconcile_once(
         return finalize(repo, ctx, &world).await;
     }
     if !repo.finalizers().iter().any(|f| f == FINALIZER) {
-        let mut finalizers = repo.finalizers().to_vec();
-        finalizers.push(FINALIZER.to_string());
-        set_finalizers(repo, ctx, finalizers).await?;
+        let api: Api<BackupRepository> = Api::all(ctx.client.clone());
+        super::finalizer::add(&api, repo, FINALIZER).await?;
     }
 
     let old = repo.status.clone().unwrap_or_default();
@@ -301,13 +300,8 @@ async fn finalize(
             );
         }
     }
-    let finalizers = repo
-        .finalizers()
-        .iter()
-        .filter(|f| *f != FINALIZER)
-        .cloned()
-        .collect();
-    set_finalizers(repo, ctx, finalizers).await?;
+    let api: Api<BackupRepository> = Api::all(ctx.client.clone());
+    super::finalizer::remove(&api, repo, FINALIZER).await?;
     Ok((Outcome::Released { objects }, REQUEUE_CEILING))
 }
 
@@ -512,22 +506,6 @@ async fn read_secret(
         }
     }
     Ok(Ok(out))
-}
-
-async fn set_finalizers(
-    repo: &BackupRepository,
-    ctx: &Context,
-    finalizers: Vec<String>,
-) -> Result<(), Error> {
-    let api: Api<BackupRepository> = Api::all(ctx.client.clone());
-    let patch = serde_json::json!({"metadata": {"finalizers": finalizers}});
-    api.patch(
-        &repo.name_any(),
-        &PatchParams::default(),
-        &Patch::Merge(&patch),
-    )
-    .await?;
-    Ok(())
 }
 
 async fn write_status(
