@@ -3,6 +3,8 @@
 
 pub mod agent;
 pub mod drill;
+pub mod inputs;
 pub mod mirror;
 pub mod mover;
+pub mod plans;
 pub mod report;

@@ -1,10 +1,27 @@
 //! The `pusdata` binary.
 
+// Shadow std's `println!`/`print!` for the whole binary: stdout goes through `out`, which a
+// closed pipe (`| head -1`) ends quietly instead of with a panic.
+macro_rules! println {
+    () => {
+        $crate::out::write(format_args!(""), true)
+    };
+    ($($arg:tt)*) => {
+        $crate::out::write(format_args!($($arg)*), true)
+    };
+}
+macro_rules! print {
+    ($($arg:tt)*) => {
+        $crate::out::write(format_args!($($arg)*), false)
+    };
+}
+
 mod allocator;
 mod chart;
 mod cli;
 mod controllers;
 mod error;
+mod out;
 mod telemetry;
 mod webhook;
 
@@ -114,12 +131,10 @@ fn run(command: Command, raw_lang: Option<&str>, lang: Lang) -> Result<(), CliEr
             Ok(())
         }
         Command::Completions(args) => {
-            clap_complete::generate(
-                args.shell,
-                &mut Cli::command(),
-                "pusdata",
-                &mut std::io::stdout(),
-            );
+            // Into a buffer first: clap_complete panics when it cannot write.
+            let mut buf = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "pusdata", &mut buf);
+            out::bytes(&buf);
             Ok(())
         }
         Command::Operator(args) => {

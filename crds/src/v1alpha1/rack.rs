@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
     printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].status"}"#,
     printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#,
     validation = Rule::new("!has(self.spec.reservedUnits) || self.spec.reservedUnits.all(r, r.fromU <= r.toU && r.toU <= self.spec.heightU)").message("reserved units must lie inside the rack (1..heightU) with fromU <= toU").field_path(".spec.reservedUnits"),
+    validation = Rule::new("!has(self.spec.feedA) || !has(self.spec.feedB) || self.spec.feedA.name.lowerAscii().trim() != self.spec.feedB.name.lowerAscii().trim()").message("HOST-POWER: feedA and feedB must be two distinct feeds (different names)").field_path(".spec.feedB.name"),
 )]
 #[serde(rename_all = "camelCase")]
 pub struct RackSpec {

@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod lease;
 pub mod lock;
 pub mod mirror;
+pub mod names;
 pub mod peer;
 pub mod placement;
 pub mod policy;

@@ -87,18 +87,20 @@ pub fn check_drc_pair(
             ),
         ));
     }
-    if primary.city.trim().eq_ignore_ascii_case(drc.city.trim()) {
+    // Cities are compared as people mean them: "Kota  Bekasi" and "KOTA BEKASI" are one.
+    let city = crate::names::normalise_name(&drc.city);
+    if city == crate::names::normalise_name(&primary.city) {
         out.push(Finding::deny(
             "DR-FAR",
             "spec.city",
             Text::new(
                 format!(
-                    "DRC {drc_name} is in {}, the same city as primary {primary_name}",
-                    drc.city
+                    "DRC {drc_name} is in \"{}\", the same city as primary {primary_name} (\"{}\"; both normalise to \"{city}\")",
+                    drc.city, primary.city
                 ),
                 format!(
-                    "DRC {drc_name} berada di {}, kota yang sama dengan pusat data utama {primary_name}",
-                    drc.city
+                    "DRC {drc_name} berada di \"{}\", kota yang sama dengan pusat data utama {primary_name} (\"{}\"; keduanya dinormalisasi menjadi \"{city}\")",
+                    drc.city, primary.city
                 ),
             ),
             Text::new(
@@ -176,6 +178,28 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].rule, "DR-NKRI");
         assert!(f[0].message.id.contains("di luar negara"));
+    }
+
+    #[test]
+    fn a_city_differing_only_in_spacing_case_or_width_is_the_same_city() {
+        let p = spec(fixtures::primary_site());
+        for city in ["Kota  Bekasi", "KOTA BEKASI ", "Ｋｏｔａ\u{00a0}Bekasi"] {
+            // Far away on purpose: only the city can make it fail.
+            let d = spec(fixtures::drc_site(city, fixtures::BANDUNG));
+            let f = check_drc_pair("dc-bekasi", &p, "drc", &d, &SiteRules::default());
+            assert_eq!(f.len(), 1, "{city:?}: {f:?}");
+            assert_eq!(f[0].path, "spec.city");
+            assert!(
+                f[0].message.en.contains("\"kota bekasi\""),
+                "{}",
+                f[0].message.en
+            );
+            assert!(
+                f[0].message.id.contains("dinormalisasi"),
+                "{}",
+                f[0].message.id
+            );
+        }
     }
 
     #[test]

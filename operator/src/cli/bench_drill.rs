@@ -79,6 +79,7 @@ pub fn run(args: &BenchDrillArgs) -> Result<(), CliError> {
         progress: false,
         resume: false,
         s3_repo_base: None,
+        allow_findings: false,
     })
     .map_err(|e| CliError::Internal(e.to_string()))?;
     if !outcome.succeeded() {

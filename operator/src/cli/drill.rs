@@ -109,11 +109,37 @@ pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
             Some(url) => Some((url.clone(), super::agent::s3_base(url)?)),
             None => None,
         },
+        allow_findings: args.allow_findings,
     })
     .map_err(|e| match e {
         DrillError::Input(m) => CliError::Input(m),
+        DrillError::Findings(m) => CliError::Check(m),
         DrillError::Failed(m) => CliError::Internal(m),
     })?;
+    let denying: Vec<_> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.severity == pusdata_core::finding::Severity::Deny)
+        .collect();
+    if !denying.is_empty() {
+        println!(
+            "{}",
+            Text::new(
+                format!(
+                    "Drilled with {} plan check finding(s) (--allow-findings):",
+                    denying.len()
+                ),
+                format!(
+                    "Latihan dengan {} temuan pemeriksaan rencana (--allow-findings):",
+                    denying.len()
+                ),
+            )
+            .get(lang)
+        );
+        for f in denying {
+            println!("  {}", f.line(lang));
+        }
+    }
 
     let status = outcome.failover.status.clone().unwrap_or_default();
     println!(

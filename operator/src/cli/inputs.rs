@@ -1,107 +1,47 @@
-//! Reading manifests for the offline checker and the webhook's context: files, directories
-//! (recursively) and `-` for stdin, every YAML document typed as a Pusdata object.
+//! The shared input loader (`pusdata::inputs`) with the CLI's error type and language: every
+//! offline command reads its manifests through here, so they agree on Lists, unknown
+//! documents and limits.
 
 use crate::error::CliError;
-use pusdata_core::i18n::Msg;
-use pusdata_crds::{Object, ObjectError, check_rules, yaml_documents};
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use pusdata::inputs::InputError;
+pub use pusdata::inputs::{Inputs, Loaded, Options};
+use pusdata_core::i18n::{Lang, Text};
+use std::path::PathBuf;
 
-/// One object read from a manifest.
-#[derive(Debug, Clone)]
-pub struct Loaded {
-    /// Where it came from (`<stdin>` for `-`).
-    pub file: String,
-    /// The object.
-    pub object: Object,
-    /// Messages of the CRD's own CEL rules it breaks (the API server would refuse it).
-    pub schema_errors: Vec<String>,
+/// Reads every path (files, directories, `-`); see [`pusdata::inputs::load`].
+pub fn load(paths: &[PathBuf], opts: Options, lang: Lang) -> Result<Inputs, CliError> {
+    pusdata::inputs::load(paths, opts).map_err(|e| error(&e, lang))
 }
 
-/// Reads every path. Documents of other API groups are skipped (a directory of manifests
-/// mixes kinds); a file that cannot be read, or a Pusdata document of the wrong shape, is an
-/// input error naming the file.
-pub fn load(paths: &[PathBuf]) -> Result<Vec<Loaded>, CliError> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.as_os_str() == "-" {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| bad("<stdin>", &e.to_string()))?;
-            parse("<stdin>", &text, &mut out)?;
-            continue;
-        }
-        for file in files(p)? {
-            let name = file.display().to_string();
-            let text = std::fs::read_to_string(&file).map_err(|e| bad(&name, &e.to_string()))?;
-            parse(&name, &text, &mut out)?;
-        }
+/// An input error as the CLI reports it (exit 2).
+pub fn error(e: &InputError, lang: Lang) -> CliError {
+    CliError::Input(e.in_lang(lang))
+}
+
+/// Says on stderr what was skipped, so a skipped document is never silent.
+pub fn note_skipped(inputs: &Inputs, lang: Lang) {
+    if let Some(t) = inputs.skipped_note() {
+        eprintln!("pusdata: {}", t.get(lang));
     }
-    Ok(out)
 }
 
-fn bad(file: &str, reason: &str) -> CliError {
-    CliError::Input(
-        Msg::BadInput {
-            file: file.to_string(),
-            reason: reason.to_string(),
-        }
-        .text()
+/// Refuses a run that found nothing it could check: "0 problems" about nothing is not a
+/// pass (exit 2).
+pub fn require_objects(inputs: &Inputs, paths: &[PathBuf], lang: Lang) -> Result<(), CliError> {
+    if !inputs.objects.is_empty() {
+        return Ok(());
+    }
+    let files = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(CliError::Input(
+        Text::new(
+            format!("{files}: no Pusdata object to check"),
+            format!("{files}: tidak ada objek Pusdata untuk diperiksa"),
+        )
+        .get(lang)
         .to_string(),
-    )
-}
-
-fn files(path: &Path) -> Result<Vec<PathBuf>, CliError> {
-    let name = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| bad(&name, &e.to_string()))?;
-    if !meta.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let mut out = Vec::new();
-    let mut stack = vec![path.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let entries =
-            std::fs::read_dir(&dir).map_err(|e| bad(&dir.display().to_string(), &e.to_string()))?;
-        for entry in entries {
-            let p = entry
-                .map_err(|e| bad(&dir.display().to_string(), &e.to_string()))?
-                .path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p
-                .extension()
-                .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
-            {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-fn parse(file: &str, text: &str, out: &mut Vec<Loaded>) -> Result<(), CliError> {
-    let docs = yaml_documents(text).map_err(|e| bad(file, &e.to_string()))?;
-    for doc in docs {
-        let object = match Object::from_value(doc) {
-            Ok(o) => o,
-            Err(ObjectError::NotPusdata { .. }) => continue,
-            Err(e) => return Err(bad(file, &e.to_string())),
-        };
-        let schema_errors = match object.to_value().map(|v| check_rules(&v, None)) {
-            Ok(Ok(())) => Vec::new(),
-            Ok(Err(ObjectError::Rule { messages, .. })) => {
-                messages.split("; ").map(str::to_string).collect()
-            }
-            Ok(Err(e)) => vec![e.to_string()],
-            Err(e) => return Err(bad(file, &e.to_string())),
-        };
-        out.push(Loaded {
-            file: file.to_string(),
-            object,
-            schema_errors,
-        });
-    }
-    Ok(())
+    ))
 }

@@ -308,12 +308,16 @@ pub struct PolicyCheckArgs {
     /// Files or directories of YAML manifests; `-` reads stdin.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    /// Output format (`--format` is accepted too, as `report compliance` spells it).
+    #[arg(long, alias = "format", value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
     /// Evaluate as of this instant (RFC 3339) instead of the clock, for reproducible runs.
     #[arg(long, value_name = "RFC3339")]
     pub now: Option<String>,
+    /// Skip documents that cannot be classified (empty files, unknown Pusdata versions or
+    /// kinds) instead of failing with exit 2; they are counted on stderr.
+    #[arg(long)]
+    pub skip_unknown: bool,
 }
 
 /// Output formats of the offline checkers.
@@ -330,15 +334,24 @@ pub enum OutputFormat {
 /// Arguments of `pusdata place`.
 #[derive(Debug, Args)]
 pub struct PlaceArgs {
-    /// YAML with Sites and Racks (and placed requests).
+    /// Sites and Racks (and placed requests): files, directories or kubectl `List`s;
+    /// repeat the flag or give several paths for an inventory split over files.
+    #[arg(long, required = true, num_args = 1..)]
+    pub inventory: Vec<PathBuf>,
+    /// The HostingRequests to place (and Approvals pinning them): files, directories or
+    /// `List`s.
+    #[arg(long, required = true, num_args = 1..)]
+    pub requests: Vec<PathBuf>,
+    /// Skip documents that cannot be classified (empty files, unknown Pusdata versions or
+    /// kinds) instead of failing with exit 2; they are counted on stderr.
     #[arg(long)]
-    pub inventory: PathBuf,
-    /// YAML with the HostingRequests to place.
-    #[arg(long)]
-    pub requests: PathBuf,
+    pub skip_unknown: bool,
     /// Directory for the rack elevation SVGs.
     #[arg(long)]
     pub svg_dir: Option<PathBuf>,
+    /// Show, for every request, why each rack refused it (not only when nothing fits).
+    #[arg(long)]
+    pub explain: bool,
     /// Decide and print, write nothing to a cluster. `place` is offline, so this is what it
     /// always does; the flag lets `kubectl pusdata place --dry-run` say so explicitly.
     #[arg(long)]
@@ -404,9 +417,13 @@ pub struct PlanCheckArgs {
     /// The plan, with the Sites and BackupRepositories it names (YAML files or directories).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = PlanOutput::Text)]
+    /// Output format (`--format` is accepted too, as `report compliance` spells it).
+    #[arg(long, alias = "format", value_enum, default_value_t = PlanOutput::Text)]
     pub output: PlanOutput,
+    /// Skip documents that cannot be classified (empty files, unknown Pusdata versions or
+    /// kinds) instead of failing with exit 2; they are counted on stderr.
+    #[arg(long)]
+    pub skip_unknown: bool,
 }
 
 /// Output formats of `pusdata plan check`.
@@ -449,6 +466,10 @@ pub struct DrillArgs {
     /// (default `garage`).
     #[arg(long)]
     pub s3_repo: Option<String>,
+    /// Drill a plan that `pusdata plan check` refuses; its denying findings are printed and
+    /// written into the report. Without it such a plan is refused (exit 1).
+    #[arg(long)]
+    pub allow_findings: bool,
 }
 
 /// `pusdata drill` against a cluster (kubeconfig or in-cluster credentials).

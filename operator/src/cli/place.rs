@@ -2,6 +2,7 @@
 //! and draw the rack elevations. The decisions are `pusdata_core::placement`'s; this file
 //! only reads files, prints and writes.
 
+use super::inputs;
 use crate::cli::PlaceArgs;
 use crate::error::CliError;
 use pusdata_core::i18n::{Lang, Msg, Text};
@@ -11,11 +12,12 @@ use pusdata_core::placement::{
 };
 use pusdata_crds::Object;
 use pusdata_crds::v1alpha1::{
-    AddressPool, Decision, HostingRequest, PinnedPlacement, Rack, Site, SiteRole, WorkOrder,
+    AddressPool, Decision, HostingRequest, PinnedPlacement, Rack, RackPlacement, Site, SiteRole,
+    WorkOrder,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn bad_input(path: &Path, reason: impl std::fmt::Display, lang: Lang) -> CliError {
     CliError::Input(
@@ -27,12 +29,25 @@ fn bad_input(path: &Path, reason: impl std::fmt::Display, lang: Lang) -> CliErro
     )
 }
 
-fn read_objects(path: &Path, lang: Lang) -> Result<Vec<Object>, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| bad_input(path, e, lang))?;
-    let docs = pusdata_crds::yaml_documents(&text).map_err(|e| bad_input(path, e, lang))?;
-    docs.into_iter()
-        .map(|d| Object::from_value(d).map_err(|e| bad_input(path, e, lang)))
-        .collect()
+/// Reads paths through the shared loader; an input that holds no Pusdata object at all is
+/// refused (exit 2), as an empty inventory or request file places nothing.
+fn read_objects(
+    paths: &[PathBuf],
+    opts: inputs::Options,
+    what: Text,
+    lang: Lang,
+) -> Result<Vec<inputs::Loaded>, CliError> {
+    let loaded = inputs::load(paths, opts, lang)?;
+    inputs::note_skipped(&loaded, lang);
+    if loaded.objects.is_empty() {
+        let files = paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(bad_input(Path::new(&files), what.get(lang), lang));
+    }
+    Ok(loaded.objects)
 }
 
 /// What the inventory file holds.
@@ -40,14 +55,23 @@ struct World {
     sites: Vec<Site>,
     inventory: Inventory,
     assigned: BTreeSet<Ipv4Addr>,
+    /// The inventory's placed requests by id: where each is, and its work order.
+    placed: BTreeMap<String, (RackPlacement, Option<WorkOrder>)>,
 }
 
-fn load_inventory(path: &Path, lang: Lang) -> Result<World, CliError> {
+fn load_inventory(paths: &[PathBuf], opts: inputs::Options, lang: Lang) -> Result<World, CliError> {
     let mut sites = Vec::new();
     let mut racks: Vec<Rack> = Vec::new();
     let mut placed: Vec<HostingRequest> = Vec::new();
-    for o in read_objects(path, lang)? {
-        match o {
+    let what = Text::new(
+        "the inventory holds no Site, Rack or placed HostingRequest",
+        "inventaris tidak berisi Site, Rack, atau HostingRequest yang sudah ditempatkan",
+    );
+    let path = paths
+        .first()
+        .map_or(Path::new("--inventory"), PathBuf::as_path);
+    for l in read_objects(paths, opts, what, lang)? {
+        match l.object {
             Object::Site(s) => sites.push(s),
             Object::Rack(r) => racks.push(r),
             Object::HostingRequest(hr) => placed.push(hr),
@@ -57,10 +81,16 @@ fn load_inventory(path: &Path, lang: Lang) -> Result<World, CliError> {
     }
     let mut inventory = Inventory::from_racks(&racks).map_err(|e| bad_input(path, e, lang))?;
     let mut assigned = BTreeSet::new();
+    let mut on_record = BTreeMap::new();
     for hr in &placed {
-        inventory
+        if inventory
             .record_hosting_request(hr)
-            .map_err(|e| bad_input(path, e, lang))?;
+            .map_err(|e| bad_input(path, e, lang))?
+            && let Some(st) = &hr.status
+            && let Some(rp) = &st.rack_placement
+        {
+            on_record.insert(request_id(hr), (rp.clone(), st.work_order.clone()));
+        }
         let addresses = hr
             .status
             .as_ref()
@@ -78,6 +108,7 @@ fn load_inventory(path: &Path, lang: Lang) -> Result<World, CliError> {
         sites,
         inventory,
         assigned,
+        placed: on_record,
     })
 }
 
@@ -89,18 +120,27 @@ struct Requests {
 }
 
 fn load_requests(
-    path: &Path,
+    paths: &[PathBuf],
+    opts: inputs::Options,
     default_site: Option<&str>,
     lang: Lang,
 ) -> Result<Requests, CliError> {
+    let path = paths
+        .first()
+        .map_or(Path::new("--requests"), PathBuf::as_path);
+    let what = Text::new(
+        "no HostingRequest to place",
+        "tidak ada HostingRequest untuk ditempatkan",
+    );
     let mut out = Requests {
         devices: Vec::new(),
         pins: Vec::new(),
         skipped: Vec::new(),
         addresses: Vec::new(),
     };
-    for o in read_objects(path, lang)? {
-        match o {
+    for l in read_objects(paths, opts, what, lang)? {
+        let path = Path::new(&l.file);
+        match l.object {
             // Placed devices are never moved: a request that already has a place keeps it.
             Object::HostingRequest(hr)
                 if hr
@@ -181,13 +221,19 @@ fn pools_of<'a>(sites: &'a [Site], site: &str) -> &'a [AddressPool] {
 
 enum Line {
     Placed(Box<Placement>, WorkOrder),
+    /// Already in the inventory's placed devices: left where it is, no new work order.
+    Kept(RackPlacement, Option<WorkOrder>),
     Refused(Unplaceable),
     NoAddresses(Box<Placement>, Text),
 }
 
 /// Runs `pusdata place`.
 pub fn run(args: &PlaceArgs, lang: Lang) -> Result<(), CliError> {
-    let mut world = load_inventory(&args.inventory, lang)?;
+    let opts = inputs::Options {
+        skip_unknown: args.skip_unknown,
+        skip_schema: true,
+    };
+    let mut world = load_inventory(&args.inventory, opts, lang)?;
     let primaries: Vec<&str> = world
         .sites
         .iter()
@@ -199,15 +245,48 @@ pub fn run(args: &PlaceArgs, lang: Lang) -> Result<(), CliError> {
         [one] => Some(*one),
         _ => None,
     };
-    let reqs = load_requests(&args.requests, default_site, lang)?;
-    let batch = placement::place_all_with(
-        &reqs.devices,
-        &reqs.pins,
-        &world.inventory,
-        &Settings::default(),
-    );
+    let reqs = load_requests(&args.requests, opts, default_site, lang)?;
+    let record: BTreeMap<String, RackPlacement> = world
+        .placed
+        .iter()
+        .map(|(id, (rp, _))| (id.clone(), rp.clone()))
+        .collect();
+    let kept = placement::on_record(&reqs.devices, &record);
+    let todo: Vec<DeviceRequest> = reqs
+        .devices
+        .iter()
+        .zip(&kept)
+        .filter(|(_, k)| k.is_none())
+        .map(|(d, _)| d.clone())
+        .collect();
+    let (batch, explained) = if args.explain {
+        placement::place_all_explained(&todo, &reqs.pins, &world.inventory, &Settings::default())
+    } else {
+        (
+            placement::place_all_with(&todo, &reqs.pins, &world.inventory, &Settings::default()),
+            Vec::new(),
+        )
+    };
+    let mut results = batch.results.into_iter();
+    let mut why = explained.into_iter();
     let mut lines = Vec::new();
-    for ((d, res), n) in reqs.devices.iter().zip(batch.results).zip(&reqs.addresses) {
+    let mut reasons = Vec::new();
+    for ((d, k), n) in reqs.devices.iter().zip(&kept).zip(&reqs.addresses) {
+        if k.is_some() {
+            let (rp, wo) = world.placed.get(&d.id).cloned().unzip();
+            if let Some(rp) = rp {
+                lines.push(Line::Kept(rp, wo.flatten()));
+                reasons.push(None);
+                continue;
+            }
+        }
+        let Some(res) = results.next() else {
+            return Err(CliError::Internal(format!(
+                "no placement result for {}",
+                d.id
+            )));
+        };
+        reasons.push(why.next());
         lines.push(match res {
             Err(u) => Line::Refused(u),
             Ok(p) => {
@@ -226,7 +305,7 @@ pub fn run(args: &PlaceArgs, lang: Lang) -> Result<(), CliError> {
             }
         });
     }
-    print_table(&reqs.devices, &lines, &reqs.skipped, lang);
+    print_table(&reqs.devices, &lines, &reasons, &reqs.skipped, lang);
     if let Some(dir) = &args.svg_dir {
         std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir, e))?;
         for rack in batch.inventory.racks() {
@@ -237,7 +316,7 @@ pub fn run(args: &PlaceArgs, lang: Lang) -> Result<(), CliError> {
     }
     let failed = lines
         .iter()
-        .filter(|l| !matches!(l, Line::Placed(..)))
+        .filter(|l| !matches!(l, Line::Placed(..) | Line::Kept(..)))
         .count();
     if failed > 0 {
         let total = lines.len();
@@ -262,7 +341,13 @@ fn units(from: u32, height: u32) -> String {
     }
 }
 
-fn print_table(devices: &[DeviceRequest], lines: &[Line], skipped: &[(String, Text)], lang: Lang) {
+fn print_table(
+    devices: &[DeviceRequest],
+    lines: &[Line],
+    reasons: &[Option<Unplaceable>],
+    skipped: &[(String, Text)],
+    lang: Lang,
+) {
     let h = |en: &'static str, id: &'static str| if lang == Lang::En { en } else { id };
     let width = devices.iter().map(|d| d.id.len()).max().unwrap_or(7).max(7);
     println!(
@@ -274,8 +359,25 @@ fn print_table(devices: &[DeviceRequest], lines: &[Line], skipped: &[(String, Te
         h("WORK ORDER", "PERINTAH KERJA"),
         h("ADDRESSES", "ALAMAT"),
     );
-    for (d, line) in devices.iter().zip(lines) {
+    for ((d, line), why) in devices.iter().zip(lines).zip(reasons) {
         match line {
+            Line::Kept(rp, wo) => {
+                println!(
+                    "{:<width$}  {:<16} {:<8} {:<24} {:<16} {} {}",
+                    d.id,
+                    rp.rack,
+                    units(rp.position_u, rp.height_u),
+                    format!("{}+{}", rp.feed_a, rp.feed_b),
+                    wo.as_ref().map_or("-", |w| w.id.as_str()),
+                    wo.as_ref()
+                        .map(|w| w.addresses.join(","))
+                        .unwrap_or_default(),
+                    h(
+                        "(already placed; left where it is)",
+                        "(sudah ditempatkan; tetap di tempatnya)"
+                    ),
+                );
+            }
             Line::Placed(p, wo) => {
                 let c = &p.chosen;
                 let pinned = if p.pinned {
@@ -304,6 +406,11 @@ fn print_table(devices: &[DeviceRequest], lines: &[Line], skipped: &[(String, Te
                         h("alternatives", "alternatif"),
                         alts.join(", ")
                     );
+                }
+                if let Some(u) = why {
+                    for detail in u.details(lang) {
+                        println!("{:<width$}    {detail}", "");
+                    }
                 }
             }
             Line::Refused(u) => {

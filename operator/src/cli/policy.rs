@@ -40,8 +40,17 @@ pub fn run(args: &PolicyCheckArgs, lang: Lang) -> Result<(), CliError> {
             .map_err(|e| CliError::Input(format!("--now {s}: {e}")))?,
         None => jiff::Timestamp::now(),
     };
-    let loaded = inputs::load(&args.paths)?;
-    let checked = check(&loaded, now);
+    let loaded = inputs::load(
+        &args.paths,
+        inputs::Options {
+            skip_unknown: args.skip_unknown,
+            ..Default::default()
+        },
+        lang,
+    )?;
+    inputs::note_skipped(&loaded, lang);
+    inputs::require_objects(&loaded, &args.paths, lang)?;
+    let checked = check(&loaded.objects, now);
     let report = match args.output {
         OutputFormat::Text => text(&checked, lang),
         OutputFormat::Json => pretty(&json_report(&checked))?,

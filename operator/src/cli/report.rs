@@ -30,6 +30,10 @@ pub struct ComplianceArgs {
     /// Evaluate as of this instant (RFC 3339) instead of the clock, for reproducible runs.
     #[arg(long, value_name = "RFC3339")]
     pub now: Option<String>,
+    /// Skip documents that cannot be classified (empty files, unknown Pusdata versions or
+    /// kinds) instead of failing with exit 2; they are counted on stderr.
+    #[arg(long)]
+    pub skip_unknown: bool,
 }
 
 /// Output formats of the compliance report.
@@ -64,7 +68,7 @@ fn drill_files(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
 }
 
 /// Reads the inputs and assembles the report.
-pub fn build(args: &ComplianceArgs) -> Result<Report, CliError> {
+pub fn build(args: &ComplianceArgs, lang: Lang) -> Result<Report, CliError> {
     let now = match &args.now {
         Some(s) => s
             .parse::<jiff::Timestamp>()
@@ -75,7 +79,18 @@ pub fn build(args: &ComplianceArgs) -> Result<Report, CliError> {
     for d in &args.drills {
         paths.extend(drill_files(d)?);
     }
-    let subjects: Vec<Subject> = inputs::load(&paths)?
+    let loaded = inputs::load(
+        &paths,
+        inputs::Options {
+            skip_unknown: args.skip_unknown,
+            ..Default::default()
+        },
+        lang,
+    )?;
+    inputs::note_skipped(&loaded, lang);
+    inputs::require_objects(&loaded, &paths, lang)?;
+    let subjects: Vec<Subject> = loaded
+        .objects
         .into_iter()
         .map(|l| Subject {
             source: l.file,
@@ -96,7 +111,7 @@ fn languages(raw: Option<&str>) -> Languages {
 
 /// Runs the command.
 pub fn run(args: &ComplianceArgs, raw_lang: Option<&str>, lang: Lang) -> Result<(), CliError> {
-    let report = build(args)?;
+    let report = build(args, lang)?;
     let langs = languages(raw_lang);
     let text = match args.format {
         ReportFormat::Html => compliance::render_html(&report, langs),

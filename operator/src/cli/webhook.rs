@@ -45,10 +45,14 @@ pub fn run(args: &WebhookArgs) -> Result<(), CliError> {
             state.set_context(stores.context());
             (state, "cluster".to_string())
         } else {
-            let loaded = inputs::load(&args.context)?;
-            let ctx = Context::from_objects(loaded.iter().map(|l| &l.object));
+            let loaded = inputs::load(
+                &args.context,
+                inputs::Options::default(),
+                pusdata_core::i18n::Lang::En,
+            )?;
+            let ctx = Context::from_objects(loaded.objects.iter().map(|l| &l.object));
             let state = Arc::new(State::new(ctx).with_mode(mode));
-            (state, format!("{} manifests", loaded.len()))
+            (state, format!("{} manifests", loaded.objects.len()))
         };
         let listener = tokio::net::TcpListener::bind(&args.listen)
             .await

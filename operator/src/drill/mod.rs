@@ -25,17 +25,16 @@ use crate::report::{self, ReportInput};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use pusdata_core::dr;
 use pusdata_core::dr::steps::{
     self as machine, Action, Observations, StepAction, StepPlan, StepResult,
 };
-use pusdata_core::dr::{self, check::Measurements};
 use pusdata_core::finding::{Finding, Severity};
 use pusdata_core::i18n::{Lang, Text};
 use pusdata_crds::v1alpha1::{
-    BackupRepository, DisasterRecoveryPlan, Failover, FailoverPhase, FailoverSpec, FailoverStatus,
-    FailoverType, RecordedIdentity, ReportRef, Scope, Site,
+    DisasterRecoveryPlan, Failover, FailoverPhase, FailoverSpec, FailoverStatus, FailoverType,
+    RecordedIdentity, ReportRef, Scope,
 };
-use pusdata_crds::{Object, yaml_documents};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -61,6 +60,8 @@ pub struct LocalDrillOptions {
     /// The DRC's repositories in S3 under this base (`<base>/<agency>`, credentials filled
     /// in) instead of `drc/repos/`; the DRC agent gets the same base.
     pub s3_repo_base: Option<(String, crate::mover::RepoLocation)>,
+    /// Drill a plan that `plan check` refuses (its denying findings go into the report).
+    pub allow_findings: bool,
 }
 
 /// What the drill found.
@@ -96,12 +97,15 @@ pub enum DrillError {
     /// Something failed while drilling.
     #[error("{0}")]
     Failed(String),
+    /// The plan check refuses the plan and `--allow-findings` was not given.
+    #[error("{0}")]
+    Findings(String),
 }
 
 struct Loaded {
     plan: DisasterRecoveryPlan,
-    sites: Vec<Site>,
-    repositories: Vec<BackupRepository>,
+    /// `plan check`'s findings of this plan, with the object each concerns.
+    findings: Vec<(String, Finding)>,
 }
 
 /// The plan of a plan file (reading its directory's other YAML files as [`run_local`] does).
@@ -109,40 +113,16 @@ pub fn load_plan(plan_path: &Path) -> Result<DisasterRecoveryPlan, DrillError> {
     load(plan_path).map(|l| l.plan)
 }
 
+/// The plan and its context, resolved as `pusdata plan check PLAN` resolves them
+/// ([`crate::plans::resolve`]): what the drill refuses, plan check refuses too.
 fn load(plan_path: &Path) -> Result<Loaded, DrillError> {
-    let dir = plan_path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut files = vec![plan_path.to_path_buf()];
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        let mut others: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml") && p != plan_path)
-            .collect();
-        others.sort();
-        files.extend(others);
-    }
-    let mut plans = Vec::new();
-    let mut sites = Vec::new();
-    let mut repositories = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| DrillError::Input(format!("{}: {e}", file.display())))?;
-        let docs = yaml_documents(&text)
-            .map_err(|e| DrillError::Input(format!("{}: {e}", file.display())))?;
-        for doc in docs {
-            match Object::from_value(doc) {
-                Ok(Object::DisasterRecoveryPlan(p)) => plans.push(p),
-                Ok(Object::Site(s)) => sites.push(s),
-                Ok(Object::BackupRepository(r)) => repositories.push(r),
-                Ok(_) => {}
-                Err(e) => return Err(DrillError::Input(format!("{}: {e}", file.display()))),
-            }
-        }
-    }
-    let mut plans = plans.into_iter();
-    let plan = plans.next().ok_or_else(|| {
+    let resolved = crate::plans::resolve(
+        &[plan_path.to_path_buf()],
+        crate::inputs::Options::default(),
+    )
+    .map_err(|e| DrillError::Input(e.to_string()))?;
+    let mut plans = resolved.plans.iter();
+    let plan = plans.next().cloned().ok_or_else(|| {
         DrillError::Input(format!(
             "{}: no DisasterRecoveryPlan found",
             plan_path.display()
@@ -151,14 +131,11 @@ fn load(plan_path: &Path) -> Result<Loaded, DrillError> {
     if plans.next().is_some() {
         return Err(DrillError::Input(format!(
             "{}: more than one DisasterRecoveryPlan; give the one to drill",
-            dir.display()
+            plan_path.display()
         )));
     }
-    Ok(Loaded {
-        plan,
-        sites,
-        repositories,
-    })
+    let findings = crate::plans::findings(&resolved, &plan);
+    Ok(Loaded { plan, findings })
 }
 
 fn random_key() -> Result<String, DrillError> {
@@ -353,12 +330,41 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
     let lang = opts.lang;
     let loaded = load(&opts.plan)?;
     let plan = &loaded.plan;
-    let findings = dr::check::check_plan(
-        plan,
-        &loaded.sites,
-        &loaded.repositories,
-        &Measurements::default(),
-    );
+    let denying: Vec<&(String, Finding)> = loaded
+        .findings
+        .iter()
+        .filter(|(_, f)| f.severity == Severity::Deny)
+        .collect();
+    // A plan that `plan check` refuses is not drilled unless the operator says so; then
+    // its findings go into the report.
+    if !denying.is_empty() && !opts.allow_findings && !opts.resume {
+        let lines = |l: Lang| {
+            denying
+                .iter()
+                .map(|(o, f)| format!("  {o}: {}", f.line(l)))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        return Err(DrillError::Findings(
+            Text::new(
+                format!(
+                    "plan check refuses {} ({} denying finding(s)); fix the plan, or drill anyway with --allow-findings:\n{}",
+                    opts.plan.display(),
+                    denying.len(),
+                    lines(Lang::En)
+                ),
+                format!(
+                    "pemeriksaan rencana menolak {} ({} temuan penolakan); perbaiki rencana, atau tetap latihan dengan --allow-findings:\n{}",
+                    opts.plan.display(),
+                    denying.len(),
+                    lines(Lang::Id)
+                ),
+            )
+            .get(lang)
+            .to_string(),
+        ));
+    }
+    let findings: Vec<Finding> = loaded.findings.iter().map(|(_, f)| f.clone()).collect();
 
     let w = &opts.workdir;
     if opts.resume && !w.join("drill-state.json").is_file() {

@@ -132,6 +132,10 @@ pub struct RackState {
     weight_kg: u64,
     /// Distinct agencies present, so affinity is a short scan and not one over devices.
     agencies: Vec<String>,
+    /// Feeds A and B are one feed under [`crate::names::same_name`]; decided once here,
+    /// not per request and rack (the batch asks ten million times).
+    #[serde(default)]
+    one_feed: bool,
 }
 
 impl RackState {
@@ -142,6 +146,10 @@ impl RackState {
             .iter()
             .filter(|(from, to)| to >= from)
             .fold(0, |m, (from, to)| m | unit_mask(*from, to - from + 1));
+        let one_feed = match (&info.feed_a, &info.feed_b) {
+            (Some(a), Some(b)) => crate::names::same_name(&a.name, &b.name),
+            _ => false,
+        };
         RackState {
             info,
             occupants: Vec::new(),
@@ -151,7 +159,13 @@ impl RackState {
             heat_watts: 0,
             weight_kg: 0,
             agencies: Vec::new(),
+            one_feed,
         }
+    }
+
+    /// Whether the rack's A and B feeds are one and the same feed (HOST-POWER).
+    pub fn feeds_are_one(&self) -> bool {
+        self.one_feed
     }
 
     /// A rack with its `existingDevices`.

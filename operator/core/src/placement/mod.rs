@@ -137,6 +137,16 @@ fn check(
             rack_mm: info.depth_mm
         });
     }
+    // A two-PSU device must land on two different feeds (HOST-POWER).
+    if rack.feeds_are_one() {
+        reject!(Reason::SameFeed {
+            name: info
+                .feed_a
+                .as_ref()
+                .map(|f| f.name.clone())
+                .unwrap_or_default()
+        });
+    }
     let load = rack.load_watts() + u64::from(req.power_watts);
     // With side `lost` down, the surviving feed carries the whole load (N+N).
     for (lost, surviving) in [(Side::A, &info.feed_b), (Side::B, &info.feed_a)] {
@@ -500,7 +510,41 @@ pub fn place_all_with(
     inventory: &Inventory,
     settings: &Settings,
 ) -> Batch {
+    place_all_inner(requests, pins, inventory, settings, false).0
+}
+
+/// [`place_all_with`], also saying for every request why each rack refused it, as the
+/// inventory stood when the request's turn came (`pusdata place --explain`).
+pub fn place_all_explained(
+    requests: &[DeviceRequest],
+    pins: &[(String, PinnedPlacement)],
+    inventory: &Inventory,
+    settings: &Settings,
+) -> (Batch, Vec<Unplaceable>) {
+    place_all_inner(requests, pins, inventory, settings, true)
+}
+
+/// Which requests are already placed: the placement on record (from the inventory's
+/// placed requests, by request id) for each request, in order. A request on record keeps
+/// its place — placing it again would give it a second rack, work order and address and
+/// count its load twice.
+pub fn on_record<'a>(
+    requests: &[DeviceRequest],
+    placed: &'a std::collections::BTreeMap<String, RackPlacement>,
+) -> Vec<Option<&'a RackPlacement>> {
+    requests.iter().map(|r| placed.get(&r.id)).collect()
+}
+
+fn place_all_inner(
+    requests: &[DeviceRequest],
+    pins: &[(String, PinnedPlacement)],
+    inventory: &Inventory,
+    settings: &Settings,
+    with_reasons: bool,
+) -> (Batch, Vec<Unplaceable>) {
     let mut inv = inventory.clone();
+    let mut reasons: Vec<Option<Unplaceable>> =
+        vec![None; if with_reasons { requests.len() } else { 0 }];
     let pin_of = |id: &str| pins.iter().find(|(r, _)| r == id).map(|(_, p)| p);
     let mut order: Vec<usize> = (0..requests.len()).collect();
     order.sort_by(|&a, &b| {
@@ -516,6 +560,9 @@ pub fn place_all_with(
     let mut results: Vec<Option<Result<Placement, Unplaceable>>> = vec![None; requests.len()];
     for i in order {
         let req = &requests[i];
+        if with_reasons {
+            reasons[i] = Some(explain(req, &inv, None));
+        }
         let outcome = match pin_of(&req.id) {
             Some(pin) => place_pinned(req, &inv, pin, settings),
             None => place_with(req, &inv, settings),
@@ -530,14 +577,20 @@ pub fn place_all_with(
         }
         results[i] = Some(outcome);
     }
-    Batch {
+    let batch = Batch {
         results: results
             .into_iter()
             .zip(requests)
             .map(|(r, req)| r.unwrap_or_else(|| Err(Unplaceable::new(&req.id, 0, Vec::new()))))
             .collect(),
         inventory: inv,
-    }
+    };
+    let reasons = reasons
+        .into_iter()
+        .zip(requests)
+        .map(|(r, req)| r.unwrap_or_else(|| Unplaceable::new(&req.id, 0, Vec::new())))
+        .collect();
+    (batch, reasons)
 }
 
 #[cfg(test)]

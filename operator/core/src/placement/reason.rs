@@ -67,6 +67,11 @@ pub enum Reason {
         /// The missing side.
         side: Side,
     },
+    /// Feeds A and B are one and the same feed, so there is no A+B pair.
+    SameFeed {
+        /// The feed's name.
+        name: String,
+    },
     /// With `lost` down, the other feed would carry more than its budget.
     FeedOverBudget {
         /// The side that is lost.
@@ -141,6 +146,8 @@ pub enum ReasonKind {
     MissingFeedA,
     /// Feed B missing.
     MissingFeedB,
+    /// See [`Reason::SameFeed`].
+    SameFeed,
     /// Feed B over budget with A lost.
     FeedBOverBudget,
     /// Feed A over budget with B lost.
@@ -167,6 +174,7 @@ impl ReasonKind {
             ReasonKind::TooFewPsus
             | ReasonKind::MissingFeedA
             | ReasonKind::MissingFeedB
+            | ReasonKind::SameFeed
             | ReasonKind::FeedAOverBudget
             | ReasonKind::FeedBOverBudget => "HOST-POWER",
             _ => "HOST-SITE",
@@ -186,6 +194,7 @@ impl ReasonKind {
             ReasonKind::TooDeep => "too-deep",
             ReasonKind::MissingFeedA => "missing-feed-a",
             ReasonKind::MissingFeedB => "missing-feed-b",
+            ReasonKind::SameFeed => "same-feed",
             ReasonKind::FeedBOverBudget => "feed-b-over-budget-a-lost",
             ReasonKind::FeedAOverBudget => "feed-a-over-budget-b-lost",
             ReasonKind::CoolingOverBudget => "cooling-over-budget",
@@ -221,6 +230,7 @@ impl ReasonKind {
             ),
             ReasonKind::MissingFeedA => ("no feed A", "tanpa feed A"),
             ReasonKind::MissingFeedB => ("no feed B", "tanpa feed B"),
+            ReasonKind::SameFeed => ("feeds A and B the same", "feed A dan B sama"),
             ReasonKind::FeedBOverBudget => (
                 "feed B over budget with A lost",
                 "feed B melebihi batas saat A padam",
@@ -252,6 +262,7 @@ impl Reason {
             Reason::TooDeep { .. } => ReasonKind::TooDeep,
             Reason::MissingFeed { side: Side::A } => ReasonKind::MissingFeedA,
             Reason::MissingFeed { side: Side::B } => ReasonKind::MissingFeedB,
+            Reason::SameFeed { .. } => ReasonKind::SameFeed,
             Reason::FeedOverBudget { lost: Side::A, .. } => ReasonKind::FeedBOverBudget,
             Reason::FeedOverBudget { lost: Side::B, .. } => ReasonKind::FeedAOverBudget,
             Reason::CoolingOverBudget { .. } => ReasonKind::CoolingOverBudget,
@@ -305,6 +316,10 @@ impl Reason {
                     "rak tidak punya feed {}, jadi tidak ada pasangan A+B",
                     side.as_str()
                 ),
+            ),
+            Reason::SameFeed { name } => (
+                format!("feeds A and B are both \"{name}\", so no A+B pair"),
+                format!("feed A dan B sama-sama \"{name}\", jadi tidak ada pasangan A+B"),
             ),
             Reason::FeedOverBudget {
                 lost,

@@ -54,6 +54,75 @@ fn empty_rack_takes_the_device_at_u1_on_its_feed_pair() {
     assert_eq!(placement_summary(&p.chosen), "dc-bekasi/R01 U1");
 }
 
+#[test]
+fn a_rack_whose_two_feeds_are_one_is_never_used() {
+    let mut same = rack("R01");
+    let a = same.spec.feed_a.clone().unwrap();
+    same.spec.feed_b = Some(PowerFeed {
+        name: format!(" {}", a.name.to_lowercase()),
+        ..a
+    });
+    assert_eq!(
+        only_reason(&[same.clone()], &dev("a/x")),
+        ReasonKind::SameFeed
+    );
+    // With a good rack beside it, the device lands on two different feeds.
+    let p = place(&dev("a/x"), &inv(&[same, rack("R02")])).unwrap();
+    assert_eq!(p.chosen.rack, "R02");
+    assert_ne!(p.chosen.feed_a, p.chosen.feed_b);
+}
+
+#[test]
+fn a_request_on_record_keeps_its_place() {
+    let placed = std::collections::BTreeMap::from([(
+        "a/x".to_string(),
+        RackPlacement {
+            site: "dc-bekasi".into(),
+            rack: "R01".into(),
+            position_u: 7,
+            height_u: 1,
+            feed_a: "R01-A".into(),
+            feed_b: "R01-B".into(),
+            score: None,
+        },
+    )]);
+    let got = on_record(&[dev("a/x"), dev("a/y")], &placed);
+    assert_eq!(got[0].map(|p| p.position_u), Some(7));
+    assert!(got[1].is_none());
+}
+
+#[test]
+fn explained_batch_gives_every_request_the_reasons_of_the_racks_that_refused_it() {
+    let mut full = rack("R01");
+    full.spec.cordoned = true;
+    let (batch, why) = place_all_explained(
+        &[dev("a/x"), dev("a/y")],
+        &[],
+        &inv(&[full, rack("R02")]),
+        &Settings::default(),
+    );
+    assert!(batch.results.iter().all(Result::is_ok));
+    assert_eq!(why.len(), 2);
+    for w in &why {
+        assert_eq!(w.per_rack.len(), 1, "{w:?}");
+        assert_eq!(w.per_rack[0].0, "R01");
+    }
+    // The plain batch decides the same.
+    let plain = place_all_with(
+        &[dev("a/x"), dev("a/y")],
+        &[],
+        &batch_inventory(),
+        &Settings::default(),
+    );
+    assert_eq!(plain.results.len(), 2);
+}
+
+fn batch_inventory() -> Inventory {
+    let mut full = rack("R01");
+    full.spec.cordoned = true;
+    inv(&[full, rack("R02")])
+}
+
 // ---- one table test per filter -------------------------------------------------------
 
 #[test]
@@ -393,6 +462,7 @@ fn every_reason_is_translated_and_cites_a_rule() {
         },
         Reason::MissingFeed { side: Side::A },
         Reason::MissingFeed { side: Side::B },
+        Reason::SameFeed { name: "x".into() },
         Reason::FeedOverBudget {
             lost: Side::A,
             load_watts: 1,

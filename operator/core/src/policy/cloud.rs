@@ -28,11 +28,11 @@ pub(super) fn check(e: &ExternalCloudService, ctx: &Context, now: Timestamp) -> 
                 (
                     "spec.region",
                     format!(
-                        "region {} of provider {} is not in the catalogue, so it is not known to be in Indonesia",
+                        "region \"{}\" of provider \"{}\" is not in the catalogue, so it is not known to be in Indonesia",
                         s.region, s.provider
                     ),
                     format!(
-                        "region {} milik penyedia {} tidak ada di katalog, sehingga tidak diketahui berada di Indonesia",
+                        "region \"{}\" milik penyedia \"{}\" tidak ada di katalog, sehingga tidak diketahui berada di Indonesia",
                         s.region, s.provider
                     ),
                 )
@@ -76,7 +76,13 @@ pub(super) fn check(e: &ExternalCloudService, ctx: &Context, now: Timestamp) -> 
         }
         Some(_) => {}
     }
-    if let Some(endpoint) = s.endpoint.as_deref() {
+    let invalid = s
+        .endpoint
+        .as_deref()
+        .and_then(|ep| super::invalid_endpoint("CLOUD-NKRI", "spec.endpoint", ep));
+    if let Some(f) = invalid {
+        out.push(f);
+    } else if let Some(endpoint) = s.endpoint.as_deref() {
         let host = host_of(endpoint).unwrap_or_default();
         match ctx.catalogue.endpoint(endpoint) {
             None => out.push(Finding::deny(

@@ -4,10 +4,11 @@
 use super::{Context, agency_namespaces, egress_allowed, licences, normalise_host, unknown_agency};
 use crate::finding::Finding;
 use crate::i18n::Text;
+use crate::names::{Wildcard, dns_name};
 use jiff::{SignedDuration, Timestamp};
 use pusdata_crds::v1alpha1::{
     Agency, Decision, DrDeclaration, EgressPort, FormFactor, HostingMode, HostingRequest,
-    MalwareScan, ScanResult, Software, SoftwareItem,
+    MalwareScan, Rack, ScanResult, Software, SoftwareItem,
 };
 
 /// Scanners and API servers do not share a clock; a scan this far in the future is skew,
@@ -273,6 +274,36 @@ fn colocation(hr: &HostingRequest, ctx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
+/// HOST-POWER on the rack itself: N+N needs two distinct feeds. A rack whose A and B feeds
+/// are the same PDU (by normalised name) has one feed, whatever its spec says.
+pub(super) fn check_rack(rack: &Rack) -> Vec<Finding> {
+    let (Some(a), Some(b)) = (&rack.spec.feed_a, &rack.spec.feed_b) else {
+        return Vec::new();
+    };
+    if !crate::names::same_name(&a.name, &b.name) {
+        return Vec::new();
+    }
+    let name = crate::names::normalise_name(&a.name);
+    vec![Finding::deny(
+        "HOST-POWER",
+        "spec.feedB.name",
+        Text::new(
+            format!(
+                "feed A \"{}\" and feed B \"{}\" are the same feed (both normalise to \"{name}\"); a rack needs two distinct feeds",
+                a.name, b.name
+            ),
+            format!(
+                "jalur A \"{}\" dan jalur B \"{}\" adalah jalur yang sama (keduanya dinormalisasi menjadi \"{name}\"); rak memerlukan dua jalur listrik berbeda",
+                a.name, b.name
+            ),
+        ),
+        Text::new(
+            "connect the rack's B side to a second PDU and name it in spec.feedB",
+            "sambungkan sisi B rak ke PDU kedua dan sebutkan di spec.feedB",
+        ),
+    )]
+}
+
 fn web(hr: &HostingRequest, ctx: &Context, out: &mut Vec<Finding>) {
     let code = &hr.spec.system.agency;
     let Some(agency) = ctx.agency(code) else {
@@ -300,28 +331,42 @@ fn web(hr: &HostingRequest, ctx: &Context, out: &mut Vec<Finding>) {
     let domain = &ctx.settings.city_domain;
     let own = format!("{}.{domain}", normalise_host(&agency.spec.subdomain));
     for (i, raw) in web.hostnames.iter().enumerate() {
-        let host = normalise_host(raw);
-        let host = host.strip_prefix("*.").unwrap_or(&host);
-        if host == own || host.ends_with(&format!(".{own}")) {
+        let path = format!("spec.web.hostnames[{i}]");
+        // A name that is not a DNS name is refused before any suffix test: a doubled dot
+        // or a wildcard in the middle must not pass because its tail looks right.
+        let name = match dns_name(raw, Wildcard::Leftmost) {
+            Ok(n) => n,
+            Err(why) => {
+                out.push(Finding::deny(
+                    "WEB-DC",
+                    &path,
+                    why,
+                    Text::new(
+                        format!("use a valid DNS name at or below {own}"),
+                        format!("gunakan nama DNS yang sah pada atau di bawah {own}"),
+                    ),
+                ));
+                continue;
+            }
+        };
+        if name.is_at_or_below(&own) {
             continue;
         }
-        let path = format!("spec.web.hostnames[{i}]");
         let other = ctx.agencies.iter().find(|a| {
             let theirs = format!("{}.{domain}", normalise_host(&a.spec.subdomain));
-            a.spec.code != agency.spec.code
-                && (host == theirs || host.ends_with(&format!(".{theirs}")))
+            a.spec.code != agency.spec.code && name.is_at_or_below(&theirs)
         });
         let (en, id) = match other {
             Some(o) => (
-                format!("{raw} belongs to agency {}, not to {code}", o.spec.code),
+                format!("\"{raw}\" belongs to agency {}, not to {code}", o.spec.code),
                 format!(
-                    "{raw} milik Perangkat Daerah {}, bukan milik {code}",
+                    "\"{raw}\" milik Perangkat Daerah {}, bukan milik {code}",
                     o.spec.code
                 ),
             ),
             None => (
-                format!("{raw} is not under {own}, the subdomain of {code}"),
-                format!("{raw} tidak berada di bawah {own}, subdomain milik {code}"),
+                format!("\"{raw}\" is not under {own}, the subdomain of {code}"),
+                format!("\"{raw}\" tidak berada di bawah {own}, subdomain milik {code}"),
             ),
         };
         out.push(Finding::deny(

@@ -323,6 +323,7 @@ pub fn evaluate_detailed(object: &Object, ctx: &Context, now: Timestamp) -> Eval
         Object::BackupRepository(r) => storage::check_repository(r, ctx),
         Object::ResidencyPolicy(p) => exceptions::check_policy(&p.spec, now),
         Object::Agency(a) => hosting::check_agency(a, ctx, now),
+        Object::Rack(r) => hosting::check_rack(r),
         _ => Vec::new(),
     };
     exceptions::apply(object, raw, &ctx.settings.exceptions, now)
@@ -380,6 +381,7 @@ pub fn has_rules(object: &Object) -> bool {
             | Object::BackupRepository(_)
             | Object::ResidencyPolicy(_)
             | Object::Agency(_)
+            | Object::Rack(_)
     )
 }
 
@@ -409,6 +411,28 @@ pub fn meta(object: &Object) -> &ObjectMeta {
         Object::Restore(o) => &o.metadata,
         Object::Failover(o) => &o.metadata,
     }
+}
+
+/// The finding for an endpoint whose host is not a DNS name (nor an IP address): checked
+/// before the catalogue is asked, so a malformed name cannot match a suffix.
+pub(crate) fn invalid_endpoint(rule: &str, path: &str, endpoint: &str) -> Option<Finding> {
+    let why = match catalogue::host_of(endpoint) {
+        None => Text::new(
+            format!("endpoint \"{endpoint}\" has no host"),
+            format!("endpoint \"{endpoint}\" tidak memiliki host"),
+        ),
+        Some(h) if h.parse::<std::net::IpAddr>().is_ok() => return None,
+        Some(h) => crate::names::dns_name(&h, crate::names::Wildcard::Never).err()?,
+    };
+    Some(Finding::deny(
+        rule,
+        path,
+        why,
+        Text::new(
+            "give the endpoint as a URL or host with a valid DNS name",
+            "tuliskan endpoint sebagai URL atau host dengan nama DNS yang sah",
+        ),
+    ))
 }
 
 /// Lower case, no surrounding dots or blanks.

@@ -69,6 +69,10 @@ pub(super) fn check_repository(repo: &BackupRepository, ctx: &Context) -> Vec<Fi
         f.path = "spec.site".into();
         out.push(f);
     }
+    if let Some(f) = super::invalid_endpoint("DATA-DC", "spec.s3.endpoint", &s.s3.endpoint) {
+        out.push(f);
+        return out;
+    }
     let host = host_of(&s.s3.endpoint).unwrap_or_default();
     let site_host = site.spec.endpoints.s3.as_deref().and_then(host_of);
     if site_host.as_deref() == Some(host.as_str()) {

@@ -167,6 +167,30 @@ fn cloud_nkri_endpoints() {
         rules(&with("https://files.example.net")),
         vec![("CLOUD-NKRI", "spec.endpoint")]
     );
+    // A host that is no DNS name is refused before the catalogue's suffix match.
+    for bad in [
+        "https://s3..ap-southeast-3.amazonaws.com",
+        "https://x.*.ap-southeast-3.amazonaws.com",
+        "https://",
+    ] {
+        let f = with(bad);
+        assert_eq!(rules(&f), vec![("CLOUD-NKRI", "spec.endpoint")], "{bad}");
+        assert!(!f[0].message.en.contains("catalogue"), "{bad}: {f:?}");
+    }
+}
+
+#[test]
+fn a_rack_needs_two_distinct_feeds() {
+    let mut r = fixtures::rack("r9", "dc-bekasi");
+    assert_eq!(check(Object::Rack(r.clone())), vec![]);
+    let a = r.spec.feed_a.clone().unwrap();
+    r.spec.feed_b = Some(PowerFeed {
+        name: format!("{}  ", a.name.to_uppercase()),
+        ..a
+    });
+    let f = check(Object::Rack(r));
+    assert_eq!(rules(&f), vec![("HOST-POWER", "spec.feedB.name")]);
+    assert!(f[0].message.en.contains("normalise to"), "{f:?}");
 }
 
 #[test]
@@ -461,6 +485,25 @@ fn web_dc_table() {
     assert_eq!(host("disdukcapil.example.com"), deny);
     assert_eq!(host("xdisdukcapil.bekasikota.go.id"), deny);
     assert_eq!(host("disdukcapil.bekasikota.go.id.evil.com"), deny);
+    // Not DNS names: refused before the suffix test, whatever their tail.
+    for bad in [
+        "a..disdukcapil.bekasikota.go.id",
+        "a.*.disdukcapil.bekasikota.go.id",
+        "*a.disdukcapil.bekasikota.go.id",
+        "-a.disdukcapil.bekasikota.go.id",
+        "a_b.disdukcapil.bekasikota.go.id",
+        "xn--a.disdukcapil.bekasikota.go.id",
+        ".disdukcapil.bekasikota.go.id",
+        "disdukcapil.bekasikota.go.id..",
+    ] {
+        assert_eq!(host(bad), deny, "{bad}");
+    }
+    let long = format!("{}.disdukcapil.bekasikota.go.id", "a".repeat(64));
+    assert_eq!(host(&long), deny);
+    // A wildcard as the whole leftmost label, and Unicode as punycode, are names.
+    assert_eq!(host("*.disdukcapil.bekasikota.go.id"), vec![]);
+    assert_eq!(host("bücher.disdukcapil.bekasikota.go.id"), vec![]);
+    assert_eq!(host("xn--bcher-kva.disdukcapil.bekasikota.go.id"), vec![]);
     let other = hr(|r| {
         r.spec.web = Some(WebHosting {
             hostnames: vec!["lms.disdik.bekasikota.go.id".into()],

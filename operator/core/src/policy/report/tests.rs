@@ -277,7 +277,6 @@ fn every_kind_without_rules_evaluates_to_nothing() {
     // `has_rules` must stay in step with `evaluate`'s dispatch.
     let ctx = Context::from_objects(&cluster(vec![]));
     let others = [
-        Object::Rack(fixtures::rack("r1", "dc-bekasi")),
         Object::Approval(fixtures::approval("disdik", "lms")),
         Object::DisasterRecoveryPlan(fixtures::plan()),
         Object::Backup(fixtures::backup("disdik", "data")),

@@ -1,0 +1,481 @@
+//! Reading manifests for every offline command (`policy check`, `plan check`, `place`,
+//! `report compliance`, `drill --local`) and the webhook's `--context`: files, directories
+//! (recursively) and `-` for stdin, kubectl `List` wrappers expanded, every document typed
+//! as a Pusdata object.
+//!
+//! Fail closed: a document that cannot be classified — an empty file, a document without
+//! `apiVersion`/`kind`, a `pusdata.io` version or kind this build does not know, something
+//! that is not a mapping — is an input error naming the file and the document's index,
+//! unless the caller asked to skip such documents. Documents of other API groups (a
+//! Namespace, a Deployment) are classified: they are not Pusdata's, and are skipped and
+//! counted. Limits are on size and depth (YAML bombs, deep nesting, huge scalars), never on
+//! the number of documents: a real inventory has tens of thousands.
+
+use pusdata_core::i18n::{Lang, Msg, Text};
+use pusdata_crds::{GROUP, Object, ObjectError, VERSION, check_rules};
+use serde_json::Value;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The largest manifest file read (and the largest stdin): beyond it the input is refused
+/// before it is parsed.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// The deepest nesting of mappings and sequences in one document (the deepest Pusdata
+/// object nests about ten levels).
+pub const MAX_DEPTH: usize = 64;
+/// Lists inside Lists: kubectl writes one level; more is refused.
+const MAX_LIST_NESTING: usize = 4;
+
+/// How the loader treats documents it cannot classify.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Skip (and count) unclassifiable documents instead of failing (`--skip-unknown`).
+    pub skip_unknown: bool,
+    /// Do not run the CRDs' CEL rules (`schema_errors` stays empty): for `place`, whose
+    /// engine does not read them, over inventories of a hundred thousand objects.
+    pub skip_schema: bool,
+}
+
+/// One object read from a manifest.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// Where it came from (`<stdin>` for `-`).
+    pub file: String,
+    /// Which document of the file (from 1), with the `items` index inside a `List`.
+    pub at: String,
+    /// The object.
+    pub object: Object,
+    /// Messages of the CRD's own CEL rules it breaks (the API server would refuse it).
+    pub schema_errors: Vec<String>,
+}
+
+/// A document that was not loaded, and why.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    /// The file.
+    pub file: String,
+    /// The document.
+    pub at: String,
+    /// Why.
+    pub why: Text,
+    /// Whether it was unclassifiable (skipped only because the user asked), rather than a
+    /// document of another API group.
+    pub unknown: bool,
+}
+
+/// Everything read.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// The Pusdata objects, in file and document order.
+    pub objects: Vec<Loaded>,
+    /// Documents not loaded.
+    pub skipped: Vec<Skipped>,
+}
+
+impl Inputs {
+    /// Moves `other`'s objects and skipped documents after this one's.
+    pub fn extend(&mut self, other: Inputs) {
+        self.objects.extend(other.objects);
+        self.skipped.extend(other.skipped);
+    }
+
+    /// A one-line note of what was skipped, for stderr; `None` when nothing was.
+    pub fn skipped_note(&self) -> Option<Text> {
+        if self.skipped.is_empty() {
+            return None;
+        }
+        let unknown = self.skipped.iter().filter(|s| s.unknown).count();
+        let foreign = self.skipped.len() - unknown;
+        Some(Text::new(
+            format!(
+                "skipped {foreign} document(s) of other API groups and {unknown} unclassifiable document(s)"
+            ),
+            format!(
+                "melewati {foreign} dokumen grup API lain dan {unknown} dokumen yang tidak dapat diklasifikasi"
+            ),
+        ))
+    }
+}
+
+/// Why input could not be read: the file, the document when one is to blame, and the
+/// reason in both languages.
+#[derive(Debug, Clone)]
+pub struct InputError {
+    /// The file (`<stdin>` for `-`).
+    pub file: String,
+    /// `document 3` or `document 3, items[7]`; empty when the whole file is to blame.
+    pub at: String,
+    /// Why.
+    pub reason: Text,
+}
+
+impl InputError {
+    fn file(file: &str, reason: Text) -> InputError {
+        InputError {
+            file: file.to_string(),
+            at: String::new(),
+            reason,
+        }
+    }
+
+    /// The message in `lang`: `cannot read FILE (document N): REASON`.
+    pub fn in_lang(&self, lang: Lang) -> String {
+        let file = if self.at.is_empty() {
+            self.file.clone()
+        } else {
+            format!("{} ({})", self.file, self.at)
+        };
+        Msg::BadInput {
+            file,
+            reason: self.reason.get(lang).to_string(),
+        }
+        .in_lang(lang)
+    }
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.in_lang(Lang::En))
+    }
+}
+
+impl std::error::Error for InputError {}
+
+fn plain(reason: impl std::fmt::Display) -> Text {
+    let r = reason.to_string();
+    Text::new(r.clone(), r)
+}
+
+/// Reads every path: `-` is stdin, a directory is walked for `*.yaml`, `*.yml` and
+/// `*.json` in name order, a file is read whatever its name.
+pub fn load(paths: &[PathBuf], opts: Options) -> Result<Inputs, InputError> {
+    let mut out = Inputs::default();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .take(MAX_FILE_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| InputError::file("<stdin>", plain(e)))?;
+            out.extend(parse_bytes("<stdin>", &bytes, opts)?);
+            continue;
+        }
+        for file in files(p)? {
+            out.extend(read_file(&file, opts)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Reads one file (size-checked before it is read).
+pub fn read_file(file: &Path, opts: Options) -> Result<Inputs, InputError> {
+    let name = file.display().to_string();
+    let too_big = |n: u64| {
+        InputError::file(
+            &name,
+            Text::new(
+                format!(
+                    "{n} bytes is more than the {MAX_FILE_BYTES}-byte limit of one file; split it"
+                ),
+                format!(
+                    "{n} bita melebihi batas {MAX_FILE_BYTES} bita per berkas; pecah berkasnya"
+                ),
+            ),
+        )
+    };
+    let f = std::fs::File::open(file).map_err(|e| InputError::file(&name, plain(e)))?;
+    if let Ok(meta) = f.metadata()
+        && meta.len() > MAX_FILE_BYTES
+    {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    f.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| InputError::file(&name, plain(e)))?;
+    parse_bytes(&name, &bytes, opts)
+}
+
+/// The files of a path: the path itself, or a directory's manifests (recursively, sorted).
+pub fn files(path: &Path) -> Result<Vec<PathBuf>, InputError> {
+    let name = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| InputError::file(&name, plain(e)))?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let d = dir.display().to_string();
+        let entries = std::fs::read_dir(&dir).map_err(|e| InputError::file(&d, plain(e)))?;
+        for entry in entries {
+            let p = entry.map_err(|e| InputError::file(&d, plain(e)))?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if is_manifest(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// A file a directory walk reads.
+pub fn is_manifest(p: &Path) -> bool {
+    p.extension()
+        .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
+}
+
+/// Parses the bytes of one file: the function every offline command's input goes through,
+/// pure but for the CEL check (fuzzed in this module's tests).
+pub fn parse_bytes(file: &str, bytes: &[u8], opts: Options) -> Result<Inputs, InputError> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(InputError::file(
+            file,
+            Text::new(
+                format!("more than the {MAX_FILE_BYTES}-byte limit of one file; split it"),
+                format!("melebihi batas {MAX_FILE_BYTES} bita per berkas; pecah berkasnya"),
+            ),
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        InputError::file(
+            file,
+            Text::new(
+                format!("not UTF-8 text: {e}"),
+                format!("bukan teks UTF-8: {e}"),
+            ),
+        )
+    })?;
+    let docs = documents(text).map_err(|e| InputError::file(file, plain(e)))?;
+    let mut out = Inputs::default();
+    if docs.is_empty() {
+        let why = Text::new("holds no YAML document", "tidak berisi dokumen YAML");
+        if opts.skip_unknown {
+            out.skipped.push(Skipped {
+                file: file.to_string(),
+                at: String::new(),
+                why,
+                unknown: true,
+            });
+            return Ok(out);
+        }
+        return Err(InputError::file(file, why));
+    }
+    for (i, doc) in docs.into_iter().enumerate() {
+        classify(file, format!("document {}", i + 1), doc, 0, opts, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// Every document of a YAML stream, with limits on size and depth but not on how many
+/// documents there are. Empty documents (`---` alone) are dropped.
+fn documents(text: &str) -> Result<Vec<Value>, serde_saphyr::Error> {
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_documents: usize::MAX,
+            max_depth: MAX_DEPTH,
+            // Scale with the input: a 64 MiB manifest has far fewer than 16M nodes.
+            max_nodes: 16 * 1024 * 1024,
+            max_events: 64 * 1024 * 1024,
+            max_reader_input_bytes: Some(MAX_FILE_BYTES as usize),
+            max_total_scalar_bytes: MAX_FILE_BYTES as usize,
+        },
+    };
+    let docs: Vec<Option<Value>> = serde_saphyr::from_multiple_with_options(text, options)?;
+    Ok(docs
+        .into_iter()
+        .flatten()
+        .filter(|v| !v.is_null())
+        .collect())
+}
+
+fn classify(
+    file: &str,
+    at: String,
+    doc: Value,
+    lists: usize,
+    opts: Options,
+    out: &mut Inputs,
+) -> Result<(), InputError> {
+    let unknown = |why: Text, out: &mut Inputs| -> Result<(), InputError> {
+        if opts.skip_unknown {
+            out.skipped.push(Skipped {
+                file: file.to_string(),
+                at: at.clone(),
+                why,
+                unknown: true,
+            });
+            Ok(())
+        } else {
+            Err(InputError {
+                file: file.to_string(),
+                at: at.clone(),
+                reason: Text::new(
+                    format!("{} (pass --skip-unknown to skip it)", why.en),
+                    format!("{} (beri --skip-unknown untuk melewatinya)", why.id),
+                ),
+            })
+        }
+    };
+    let Some(map) = doc.as_object() else {
+        return unknown(
+            Text::new(
+                "not a Kubernetes object (the document is not a mapping)",
+                "bukan objek Kubernetes (dokumen bukan pemetaan)",
+            ),
+            out,
+        );
+    };
+    let field = |k: &str| map.get(k).and_then(Value::as_str).unwrap_or_default();
+    let (api_version, kind) = (field("apiVersion").to_string(), field("kind").to_string());
+    if api_version.is_empty() || kind.is_empty() {
+        return unknown(
+            Text::new(
+                format!("no apiVersion or kind (apiVersion \"{api_version}\", kind \"{kind}\")"),
+                format!(
+                    "tanpa apiVersion atau kind (apiVersion \"{api_version}\", kind \"{kind}\")"
+                ),
+            ),
+            out,
+        );
+    }
+    if kind.ends_with("List")
+        && let Some(items) = map.get("items")
+    {
+        let Some(items) = items.as_array() else {
+            return unknown(
+                Text::new(
+                    format!("a {kind} whose items are not a list"),
+                    format!("{kind} yang items-nya bukan daftar"),
+                ),
+                out,
+            );
+        };
+        if lists >= MAX_LIST_NESTING {
+            return Err(InputError {
+                file: file.to_string(),
+                at,
+                reason: Text::new(
+                    format!("Lists nested more than {MAX_LIST_NESTING} deep"),
+                    format!("List bersarang lebih dari {MAX_LIST_NESTING} tingkat"),
+                ),
+            });
+        }
+        for (j, item) in items.iter().enumerate() {
+            classify(
+                file,
+                format!("{at}, items[{j}]"),
+                item.clone(),
+                lists + 1,
+                opts,
+                out,
+            )?;
+        }
+        return Ok(());
+    }
+    let group = api_version.split_once('/').map_or("", |(g, _)| g);
+    if group != GROUP {
+        out.skipped.push(Skipped {
+            file: file.to_string(),
+            at,
+            why: Text::new(
+                format!("{kind} of {api_version} is not a Pusdata kind"),
+                format!("{kind} dari {api_version} bukan jenis Pusdata"),
+            ),
+            unknown: false,
+        });
+        return Ok(());
+    }
+    let object = match Object::from_value(doc) {
+        Ok(o) => o,
+        Err(ObjectError::NotPusdata { .. }) => {
+            return unknown(
+                Text::new(
+                    format!(
+                        "unknown Pusdata apiVersion \"{api_version}\" or kind \"{kind}\" (this build reads {GROUP}/{VERSION})"
+                    ),
+                    format!(
+                        "apiVersion \"{api_version}\" atau kind \"{kind}\" Pusdata tidak dikenal (versi ini membaca {GROUP}/{VERSION})"
+                    ),
+                ),
+                out,
+            );
+        }
+        Err(e) => {
+            return Err(InputError {
+                file: file.to_string(),
+                at,
+                reason: plain(e),
+            });
+        }
+    };
+    let rules = if opts.skip_schema {
+        Ok(Ok(()))
+    } else {
+        object.to_value().map(|v| check_rules(&v, None))
+    };
+    let schema_errors = match rules {
+        Ok(Ok(())) => Vec::new(),
+        Ok(Err(ObjectError::Rule { messages, .. })) => {
+            messages.split("; ").map(str::to_string).collect()
+        }
+        Ok(Err(e)) => vec![e.to_string()],
+        Err(e) => {
+            return Err(InputError {
+                file: file.to_string(),
+                at,
+                reason: plain(e),
+            });
+        }
+    };
+    out.objects.push(Loaded {
+        file: file.to_string(),
+        at,
+        object,
+        schema_errors,
+    });
+    Ok(())
+}
+
+/// The paths of a command that reads a plan: the paths given, and for every file given
+/// the other manifests of its directory, which hold the plan's Sites and repositories
+/// (`dr-plans/bekasi.yaml` beside `dr-plans/repositories.yaml`). `plan check` and
+/// `drill --local` resolve their context with this one function.
+pub fn with_siblings(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<PathBuf>), InputError> {
+    let mut given = Vec::new();
+    for p in paths {
+        given.extend(files(p)?);
+    }
+    let mut siblings: Vec<PathBuf> = Vec::new();
+    for p in paths.iter().filter(|p| !p.is_dir() && p.as_os_str() != "-") {
+        let dir = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|s| s.is_file() && s.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect();
+        found.sort();
+        siblings.extend(found);
+    }
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    };
+    let mut context: Vec<PathBuf> = Vec::new();
+    for s in siblings {
+        if !given.iter().any(|g| same(g, &s)) && !context.iter().any(|c| same(c, &s)) {
+            context.push(s);
+        }
+    }
+    Ok((given, context))
+}
+
+#[cfg(test)]
+mod tests;
