@@ -68,6 +68,7 @@ impl SiteWork for RusticWork {
                 tags: vec![format!("agency={agency}")],
                 target: staging.clone(),
                 engine: RestoreEngine::default(),
+                owner: Default::default(),
             },
         )
         .map_err(|e| WorkError::Failed(e.to_string()))?;

@@ -55,6 +55,7 @@ fn bare_restore(drc: &Path, scratch: &Path, name: &str, agency: &str) -> Result<
             tags: vec![format!("pvc={name}")],
             target: target.clone(),
             engine: RestoreEngine::default(),
+            owner: Default::default(),
         },
     )
     .map_err(|e| e.to_string())?;

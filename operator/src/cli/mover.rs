@@ -147,6 +147,10 @@ pub struct RestoreArgs {
     /// After restoring, compare every restored file with the snapshot.
     #[arg(long)]
     pub verify: bool,
+    /// Give every restored entry this owner, `UID:GID` (the workload user), instead of the
+    /// snapshot's (restored when running as root) or the mover's own.
+    #[arg(long, value_parser = parse_owner)]
+    pub owner: Option<mover::Ownership>,
 }
 
 /// `pusdata mover verify`.
@@ -169,6 +173,20 @@ pub struct VerifyArgs {
     /// Verify this already restored directory instead of restoring again.
     #[arg(long, conflicts_with_all = ["scratch", "keep"])]
     pub restored: Option<PathBuf>,
+    /// The owner the restore gave every entry, `UID:GID` (as `restore --owner`).
+    #[arg(long, value_parser = parse_owner)]
+    pub owner: Option<mover::Ownership>,
+}
+
+/// `UID:GID` (or `UID`, the group then the same number).
+fn parse_owner(s: &str) -> Result<mover::Ownership, String> {
+    let (u, g) = s.split_once(':').unwrap_or((s, s));
+    let num = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("`{s}` is not UID:GID with numeric ids"))
+    };
+    Ok(mover::Ownership::Fixed(num(u)?, num(g)?))
 }
 
 /// `pusdata mover check`.
@@ -391,14 +409,16 @@ fn run_inner(cmd: super::MoverCommand) -> Result<(), Outcome> {
                         Engine::Streaming => mover::RestoreEngine::Streaming,
                         Engine::Rustic => mover::RestoreEngine::Rustic,
                     },
+                    owner: a.owner.unwrap_or_default(),
                 },
             )?;
             if a.verify {
-                let v = mover::verify_restored(
+                let v = mover::verify_restored_as(
                     &cfg,
                     &SnapshotRef::Id(report.snapshot_id.clone()),
                     &tags,
                     &a.target,
+                    a.owner.unwrap_or_default(),
                 )?;
                 let failed = v.status != VerificationStatus::Verified;
                 emit(&pusdata_core::restore::VerifiedRestore {
@@ -417,7 +437,13 @@ fn run_inner(cmd: super::MoverCommand) -> Result<(), Outcome> {
             let snapshot = SnapshotRef::parse(&a.snapshot);
             let tags = tags(&a.tag);
             let v = match &a.restored {
-                Some(dir) => mover::verify_restored(&cfg, &snapshot, &tags, dir)?,
+                Some(dir) => mover::verify_restored_as(
+                    &cfg,
+                    &snapshot,
+                    &tags,
+                    dir,
+                    a.owner.unwrap_or_default(),
+                )?,
                 None => mover::verify(
                     &cfg,
                     &mover::VerifyRequest {
@@ -425,6 +451,7 @@ fn run_inner(cmd: super::MoverCommand) -> Result<(), Outcome> {
                         tags,
                         scratch: a.scratch.unwrap_or_else(std::env::temp_dir),
                         keep: a.keep,
+                        owner: a.owner.unwrap_or_default(),
                     },
                 )?,
             };

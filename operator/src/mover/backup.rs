@@ -16,8 +16,9 @@ pub struct BackupRequest {
     pub path: PathBuf,
     /// Tags: `agency=…`, `namespace=…`, `pvc=…`, `plan=…`, `tier=…`.
     pub tags: Vec<String>,
-    /// The snapshot's host name. Mover pods get a new name each run, so the default is a
-    /// stable `pusdata`; parents are found by path and tags, not host.
+    /// The snapshot's host name; the machine's (as restic records it) when unset. The
+    /// operator's Jobs give the PVC's identity (`<pvc>.<namespace>.<agency>`): mover pods
+    /// get a new name each run.
     pub host: Option<String>,
     /// Record the files under this path instead of `path` (the mount point can differ
     /// between runs).
@@ -40,7 +41,11 @@ pub fn backup(repo_cfg: &RepoConfig, req: &BackupRequest) -> Result<BackupReport
             req.path.display()
         )));
     }
-    let source = req.path.to_str().ok_or_else(|| {
+    // Absolute, as restic records it: the same data backed up from another working
+    // directory, or by restic, is the same snapshot group and a valid parent.
+    let absolute = std::path::absolute(&req.path)
+        .map_err(|e| MoverError::io("cannot resolve the backup source", &req.path, e))?;
+    let source = absolute.to_str().ok_or_else(|| {
         MoverError::Input(format!(
             "backup source {} is not valid UTF-8",
             req.path.display()
@@ -62,8 +67,11 @@ pub fn backup(repo_cfg: &RepoConfig, req: &BackupRequest) -> Result<BackupReport
         .to_indexed_ids()
         .map_err(|e| repo_cfg.rustic_err("cannot read the index of", &e))?;
 
-    let mut snap_opts =
-        SnapshotOptions::default().host(req.host.clone().unwrap_or_else(|| "pusdata".into()));
+    // No host: rustic_core records the machine's host name, as restic does.
+    let mut snap_opts = SnapshotOptions::default();
+    if let Some(host) = &req.host {
+        snap_opts = snap_opts.host(host.clone());
+    }
     if !req.tags.is_empty() {
         snap_opts = snap_opts
             .add_tags(&req.tags.join(","))
@@ -73,7 +81,9 @@ pub fn backup(repo_cfg: &RepoConfig, req: &BackupRequest) -> Result<BackupReport
         .to_snapshot()
         .map_err(|e| MoverError::Input(format!("bad snapshot options: {e}")))?;
 
-    let group_by = SnapshotGroupCriterion::from_str("paths,tags")
+    // restic's parent rule (0.14: the newest snapshot of the same host and paths; tags do
+    // not count), so a snapshot of either tool is the other's parent.
+    let group_by = SnapshotGroupCriterion::from_str("host,paths")
         .map_err(|e| MoverError::Input(format!("group criterion: {e}")))?;
     let mut opts =
         BackupOptions::default().parent_opts(ParentOptions::default().group_by(group_by));

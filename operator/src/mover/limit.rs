@@ -176,6 +176,7 @@ mod tests {
                 tags: Vec::new(),
                 scratch: dir.path().join("scratch"),
                 keep: false,
+                owner: Default::default(),
             },
         )
         .unwrap();

@@ -13,6 +13,7 @@ mod key;
 mod limit;
 mod lock;
 mod maintenance;
+mod meta;
 mod progress;
 mod repo;
 mod restore;
@@ -31,11 +32,13 @@ pub use maintenance::{
     UnlockReport, UnlockRequest, check, forget, snapshots, unlock,
 };
 #[allow(unused_imports)]
+pub use meta::Ownership;
+#[allow(unused_imports)]
 pub use repo::{RepoConfig, RepoLocation, S3Location, Secret};
 #[allow(unused_imports)]
 pub use restore::{
     Mismatch, RestoreEngine, RestoreReport, RestoreRequest, SnapshotRef, VerifyReport,
-    VerifyRequest, restore, verify, verify_restored,
+    VerifyRequest, restore, verify, verify_restored, verify_restored_as,
 };
 
 /// What went wrong in a mover run. Each kind has a stable category and exit code.

@@ -1,6 +1,7 @@
 //! `pusdata mover restore` and `verify`: a snapshot back into an empty directory, and a
 //! proof that what is on disk is what the snapshot holds.
 
+use super::meta::{self, Ownership};
 use super::{MoverError, RepoConfig, has_tags};
 use pusdata_crds::v1alpha1::VerificationStatus;
 use rustic_core::repofile::{BlobType, SnapshotFile};
@@ -9,9 +10,10 @@ use rustic_core::{
     repofile::{Node, NodeType},
 };
 use sha2::{Digest, Sha256};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
-use std::io::{BufWriter, Read, Write};
+use std::io::{Read, Seek};
+use std::os::unix::fs::MetadataExt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -67,6 +69,8 @@ pub struct RestoreRequest {
     pub target: PathBuf,
     /// The engine.
     pub engine: RestoreEngine,
+    /// Who the restored files belong to.
+    pub owner: Ownership,
 }
 
 /// The figures of one restore: one type for the mover that prints them and the Restore
@@ -87,7 +91,9 @@ pub fn restore(repo_cfg: &RepoConfig, req: &RestoreRequest) -> Result<RestoreRep
         .map_err(|e| MoverError::io("cannot create restore target", &req.target, e))?;
 
     let run = || match req.engine {
-        RestoreEngine::Streaming => restore_streaming(repo_cfg, &repo, &node, &req.target),
+        RestoreEngine::Streaming => {
+            restore_streaming(repo_cfg, &repo, &node, &req.target, req.owner)
+        }
         RestoreEngine::Rustic => restore_rustic(repo_cfg, &repo, &node, &req.target),
     };
     // rustic_core's restore pool panics on backend read errors; a restore must end as an
@@ -169,19 +175,63 @@ fn find_snapshot(
 type FullRepo = Repository<IndexedFullStatus>;
 
 /// The snapshot's single backed-up directory, so a restore puts its files straight into the
-/// target rather than under the original absolute path.
+/// target rather than under the original path; the whole tree for a snapshot of several
+/// paths (as restic restores it).
+///
+/// `snap.paths` is not the path in the tree: restic records the absolute path but builds the
+/// tree from the path as typed — `/srv/data` is `srv/data` in the tree, `data` (typed in
+/// `/srv`) is `data`, and `.` puts the directory's entries at the root. So the directory is
+/// the longest suffix of the recorded path that the tree holds as a chain of directories
+/// each alone in its parent (as restic writes the path's leading directories); with none,
+/// the root itself. Looking up the recorded path as is failed for every restic snapshot
+/// of a relative path or `.` (issue 17 item 6).
 fn root_node(
     repo_cfg: &RepoConfig,
     repo: &FullRepo,
     snap: &SnapshotFile,
 ) -> Result<Node, MoverError> {
+    let mut root = Node::new_node(std::ffi::OsStr::new(""), NodeType::Dir, Default::default());
+    root.subtree = Some(snap.tree);
     let paths: Vec<&String> = snap.paths.iter().collect();
-    let path = match paths.as_slice() {
-        [one] => one.as_str(),
-        _ => "",
+    let [one] = paths.as_slice() else {
+        return Ok(root);
     };
-    repo.node_from_snapshot_and_path(snap, path)
-        .map_err(|e| repo_cfg.rustic_err("cannot read the snapshot tree in", &e))
+    let parts: Vec<&std::ffi::OsStr> = Path::new(one.as_str())
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    for start in 0..parts.len() {
+        if let Some(node) = single_dir_chain(repo_cfg, repo, &root, &parts[start..])? {
+            return Ok(node);
+        }
+    }
+    Ok(root)
+}
+
+/// The node at `chain` below `root` when every step is a directory alone in its parent.
+fn single_dir_chain(
+    repo_cfg: &RepoConfig,
+    repo: &FullRepo,
+    root: &Node,
+    chain: &[&std::ffi::OsStr],
+) -> Result<Option<Node>, MoverError> {
+    let mut node = root.clone();
+    for name in chain {
+        let Some(id) = node.subtree else {
+            return Ok(None);
+        };
+        let tree = repo
+            .get_tree(&id)
+            .map_err(|e| repo_cfg.rustic_err("cannot read the snapshot tree in", &e))?;
+        match tree.nodes.as_slice() {
+            [only] if only.is_dir() && only.name() == *name => node = only.clone(),
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some(node))
 }
 
 fn restore_rustic(
@@ -221,12 +271,18 @@ fn restore_streaming(
     repo: &FullRepo,
     node: &Node,
     target: &Path,
+    owner: Ownership,
 ) -> Result<(u64, u64, u64), MoverError> {
     let ls = repo
         .ls(node, &LsOptions::default())
         .map_err(|e| repo_cfg.rustic_err("cannot list", &e))?;
     let mut files: Vec<(PathBuf, Node)> = Vec::new();
     let mut dirs: Vec<(PathBuf, Node)> = Vec::new();
+    // Entries whose metadata is applied after the files are written: symlinks, FIFOs and
+    // device nodes.
+    let mut others: Vec<(PathBuf, Node)> = Vec::new();
+    let mut links = HardLinks::default();
+    let mut warnings = Vec::new();
     for item in ls {
         let (rel, n) = item.map_err(|e| repo_cfg.rustic_err("cannot list", &e))?;
         let path = target.join(&rel);
@@ -236,14 +292,27 @@ fn restore_streaming(
                     .map_err(|e| MoverError::io("cannot create directory", &path, e))?;
                 dirs.push((path, n));
             }
-            NodeType::File => files.push((path, n)),
+            NodeType::File => {
+                if let Some(first) = links.first_of(&n, &path) {
+                    links.pending.push((first, path));
+                } else {
+                    files.push((path, n));
+                }
+            }
             NodeType::Symlink { .. } => {
                 let link = n.node_type.to_link();
                 std::os::unix::fs::symlink(link, &path)
                     .map_err(|e| MoverError::io("cannot create symlink", &path, e))?;
+                others.push((path, n));
             }
-            // Devices, fifos and sockets carry no data; a PVC restore does not recreate them.
-            _ => tracing::warn!(path = %path.display(), "skipped special file"),
+            _ => {
+                if meta::create_special(&path, &n)? {
+                    others.push((path, n));
+                } else {
+                    // Sockets belong to a running process; device nodes need root.
+                    tracing::warn!(path = %path.display(), kind = %n.node_type, "special file not restored");
+                }
+            }
         }
     }
 
@@ -251,13 +320,17 @@ fn restore_streaming(
     let failed = AtomicBool::new(false);
     let bytes = AtomicU64::new(0);
     let first_error: Mutex<Option<MoverError>> = Mutex::new(None);
+    let worker_warnings: Mutex<Vec<String>> = Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for _ in 0..RESTORE_WORKERS.min(files.len().max(1)) {
             s.spawn(|| {
+                let mut warnings = Vec::new();
                 while !failed.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some((path, n)) = files.get(i) else { break };
-                    match write_file(repo_cfg, repo, n, path) {
+                    let written = write_file(repo_cfg, repo, n, path)
+                        .and_then(|len| meta::apply(path, n, owner, &mut warnings).map(|()| len));
+                    match written {
                         Ok(len) => {
                             bytes.fetch_add(len, Ordering::Relaxed);
                         }
@@ -269,21 +342,62 @@ fn restore_streaming(
                         }
                     }
                 }
+                if let Ok(mut all) = worker_warnings.lock() {
+                    all.append(&mut warnings);
+                }
             });
         }
     });
     if let Some(e) = first_error.into_inner().ok().flatten() {
         return Err(e);
     }
-    // Directory modes last: a read-only directory would refuse its own files.
+    warnings.extend(worker_warnings.into_inner().unwrap_or_default());
+    // A hard link shares its first path's inode, contents and metadata.
+    for (first, path) in &links.pending {
+        fs::hard_link(first, path)
+            .map_err(|e| MoverError::io("cannot create hard link", path, e))?;
+    }
+    for (path, n) in &others {
+        meta::apply(path, n, owner, &mut warnings)?;
+    }
+    // Directories last, deepest first: writing a child changes its directory's time, and a
+    // read-only directory would refuse its own files.
     for (path, n) in dirs.iter().rev() {
-        set_meta(path, n, false)?;
+        meta::apply(path, n, owner, &mut warnings)?;
+    }
+    for w in &warnings {
+        tracing::warn!("{w}");
     }
     Ok((
-        files.len() as u64,
+        (files.len() + links.pending.len()) as u64,
         dirs.len() as u64,
         bytes.load(Ordering::Relaxed),
     ))
+}
+
+/// Hard-link groups of a snapshot: restic records each file's device, inode and link count.
+#[derive(Default)]
+struct HardLinks {
+    first: std::collections::HashMap<(u64, u64), PathBuf>,
+    /// (first path of the group, another path of it)
+    pending: Vec<(PathBuf, PathBuf)>,
+}
+
+impl HardLinks {
+    /// The group's first path when `node` is a later member of a hard-link group.
+    fn first_of(&mut self, node: &Node, path: &Path) -> Option<PathBuf> {
+        if node.meta.links < 2 || node.meta.inode == 0 {
+            return None;
+        }
+        let key = (node.meta.device_id, node.meta.inode);
+        match self.first.get(&key) {
+            Some(first) => Some(first.clone()),
+            None => {
+                self.first.insert(key, path.to_path_buf());
+                None
+            }
+        }
+    }
 }
 
 fn write_file(
@@ -292,6 +406,7 @@ fn write_file(
     node: &Node,
     path: &Path,
 ) -> Result<u64, MoverError> {
+    use std::os::unix::fs::FileExt;
     // create_new: a restore never overwrites, even if something appeared meanwhile.
     let file = fs::OpenOptions::new()
         .write(true)
@@ -301,41 +416,25 @@ fn write_file(
     // Blob by blob, uncached: `Repository::dump` goes through rustic's 32 MiB blob cache
     // (single-blob files) and a read-ahead pipeline per file; a restore reads each blob
     // once, so both only held memory (massif: 43 MB in the cache at the peak). The
-    // parallelism comes from the workers, one file each.
-    let mut w = BufWriter::with_capacity(256 << 10, file);
+    // parallelism comes from the workers, one file each. Blobs are whole chunks (512 KiB to
+    // 8 MiB, or the whole small file), so each is one write; an all-zero blob is left as a
+    // hole and the final length set at the end.
+    let mut offset = 0u64;
     for id in node.content.iter().flatten() {
         let data = repo
             .cat_blob(BlobType::Data, (**id).to_hex().as_str())
             .map_err(|e| {
                 repo_cfg.rustic_err(&format!("cannot restore {} from", path.display()), &e)
             })?;
-        w.write_all(&data)
-            .map_err(|e| MoverError::io("cannot write file", path, e))?;
+        if !meta::is_zero(&data) {
+            file.write_all_at(&data, offset)
+                .map_err(|e| MoverError::io("cannot write file", path, e))?;
+        }
+        offset += data.len() as u64;
     }
-    w.flush()
+    file.set_len(offset)
         .map_err(|e| MoverError::io("cannot write file", path, e))?;
-    set_meta(path, node, true)?;
-    Ok(node.meta.size)
-}
-
-fn set_meta(path: &Path, node: &Node, is_file: bool) -> Result<(), MoverError> {
-    use std::os::unix::fs::PermissionsExt;
-    if let Some(mtime) = node.meta.mtime
-        && is_file
-    {
-        let t = std::time::SystemTime::from(mtime);
-        fs::File::options()
-            .write(true)
-            .open(path)
-            .and_then(|f| f.set_modified(t))
-            .map_err(|e| MoverError::io("cannot set mtime of", path, e))?;
-    }
-    if let Some(mode) = node.meta.mode {
-        // restic stores Go's FileMode; its low 9 bits are the Unix permission bits.
-        fs::set_permissions(path, fs::Permissions::from_mode(mode & 0o777))
-            .map_err(|e| MoverError::io("cannot set permissions of", path, e))?;
-    }
-    Ok(())
+    Ok(offset)
 }
 
 /// What to verify.
@@ -350,6 +449,8 @@ pub struct VerifyRequest {
     pub scratch: PathBuf,
     /// Keep the restored copy.
     pub keep: bool,
+    /// Who the restored files belong to (restored, then checked, so).
+    pub owner: Ownership,
 }
 
 pub use pusdata_core::backup::result::{Mismatch, VerifyReport};
@@ -367,12 +468,13 @@ pub fn verify(repo_cfg: &RepoConfig, req: &VerifyRequest) -> Result<VerifyReport
             tags: req.tags.clone(),
             target: dir.clone(),
             engine: RestoreEngine::Streaming,
+            owner: req.owner,
         },
     );
     let result = match restored {
         Ok(r) => {
             let snap = SnapshotRef::Id(r.snapshot_id);
-            verify_restored(repo_cfg, &snap, &req.tags, &dir)
+            verify_restored_as(repo_cfg, &snap, &req.tags, &dir, req.owner)
         }
         // A snapshot whose data cannot be read back is exactly what verification is for.
         Err(e @ (MoverError::Repository(_) | MoverError::Panicked(_) | MoverError::Io(_))) => {
@@ -413,14 +515,28 @@ fn unique_dir(parent: &Path) -> Result<PathBuf, MoverError> {
     )))
 }
 
-/// Compares an already restored directory with a snapshot: every file's blobs are hashed
-/// (SHA-256, the blob id) and compared with the tree's blob list; sizes, symlinks, missing and
-/// unexpected entries are reported too. Needs no access to the original source.
+/// Compares an already restored directory with a snapshot, entry by entry, field by field:
+/// type, contents (every blob hashed: SHA-256 is the blob id), size, mode with its special
+/// bits, owner (where the restore sets it), modification time (files, directories,
+/// symlinks, special files), extended attributes, symlink target, device number, hard-link
+/// groups and holes (an all-zero blob must be a hole), plus missing and unexpected entries.
+/// Each mismatch names the path and the field (`mode: …`). Needs no access to the source.
 pub fn verify_restored(
     repo_cfg: &RepoConfig,
     snapshot: &SnapshotRef,
     tags: &[String],
     dir: &Path,
+) -> Result<VerifyReport, MoverError> {
+    verify_restored_as(repo_cfg, snapshot, tags, dir, Ownership::default())
+}
+
+/// [`verify_restored`] for a restore made with the given ownership.
+pub fn verify_restored_as(
+    repo_cfg: &RepoConfig,
+    snapshot: &SnapshotRef,
+    tags: &[String],
+    dir: &Path,
+    owner: Ownership,
 ) -> Result<VerifyReport, MoverError> {
     let started = Instant::now();
     let repo = repo_cfg.open()?;
@@ -436,38 +552,84 @@ pub fn verify_restored(
     let mut mismatches = Vec::new();
     let mut expected = BTreeSet::new();
     let (mut files_checked, mut bytes_checked) = (0u64, 0u64);
+    // Hard-link groups: snapshot (device, inode) → restored (device, inode) of the first path.
+    let mut groups: HashMap<(u64, u64), ((u64, u64), String)> = HashMap::new();
+    // Restored inodes of files in no group, to find files linked that should not be.
+    let mut single: HashMap<(u64, u64), String> = HashMap::new();
     for item in ls {
         let (rel, n) = item.map_err(|e| repo_cfg.rustic_err("cannot list", &e))?;
         let path = dir.join(&rel);
         let name = rel.display().to_string();
         expected.insert(rel.clone());
-        let mut bad = |reason: String| {
+        let mut bad = |field: &str, detail: String| {
             mismatches.push(Mismatch {
                 path: name.clone(),
-                reason,
+                reason: format!("{field}: {detail}"),
             })
         };
+        // A socket belongs to the process that listened on it; neither restic nor Pusdata
+        // recreates one.
+        if matches!(n.node_type, NodeType::Socket) {
+            continue;
+        }
+        let Ok(on_disk) = fs::symlink_metadata(&path) else {
+            bad("missing", format!("{} not restored", kind_of_node(&n)));
+            continue;
+        };
+        let kind = kind_of_disk(&on_disk);
+        if kind != kind_of_node(&n) {
+            bad("type", format!("{kind} instead of {}", kind_of_node(&n)));
+            continue;
+        }
         match &n.node_type {
-            NodeType::Dir if !path.is_dir() => bad("directory missing".into()),
-            NodeType::Dir => {}
             NodeType::Symlink { .. } => match fs::read_link(&path) {
                 Ok(t) if t == n.node_type.to_link() => {}
-                Ok(t) => bad(format!("symlink points to {}", t.display())),
-                Err(_) => bad("symlink missing".into()),
+                Ok(t) => bad("target", format!("symlink points to {}", t.display())),
+                Err(e) => bad("target", format!("cannot read the link: {e}")),
             },
-            NodeType::File => match check_file(repo_cfg, &repo, &n, &path) {
-                Ok((None, len)) => {
-                    files_checked += 1;
-                    bytes_checked += len;
+            NodeType::Dev { device } | NodeType::Chardev { device } => {
+                if on_disk.rdev() != *device {
+                    bad("device", format!("{} instead of {device}", on_disk.rdev()));
                 }
-                Ok((Some(reason), len)) => {
-                    files_checked += 1;
-                    bytes_checked += len;
-                    bad(reason);
+            }
+            NodeType::File => {
+                match check_file(repo_cfg, &repo, &n, &path, &on_disk) {
+                    Ok((problems, len)) => {
+                        files_checked += 1;
+                        bytes_checked += len;
+                        for (field, detail) in problems {
+                            bad(field, detail);
+                        }
+                    }
+                    Err(reason) => bad("content", reason),
                 }
-                Err(reason) => bad(reason),
-            },
+                let restored = (on_disk.dev(), on_disk.ino());
+                if n.meta.links > 1 && n.meta.inode != 0 {
+                    let key = (n.meta.device_id, n.meta.inode);
+                    match groups.get(&key) {
+                        Some((ino, first)) if *ino != restored => bad(
+                            "hardlink",
+                            format!("not a hard link of {first} as in the snapshot"),
+                        ),
+                        Some(_) => {}
+                        None => {
+                            groups.insert(key, (restored, name.clone()));
+                        }
+                    }
+                } else if on_disk.nlink() > 1 {
+                    if let Some(other) = single.get(&restored) {
+                        bad(
+                            "hardlink",
+                            format!("a hard link of {other}; separate files in the snapshot"),
+                        );
+                    }
+                    single.insert(restored, name.clone());
+                }
+            }
             _ => {}
+        }
+        for (field, detail) in compare_meta(&n, &path, &on_disk, owner) {
+            bad(field, detail);
         }
     }
     for rel in walk(dir)? {
@@ -477,7 +639,7 @@ pub fn verify_restored(
         if !expected.contains(&rel) && !fs_own {
             mismatches.push(Mismatch {
                 path: rel.display().to_string(),
-                reason: "not in the snapshot".into(),
+                reason: "unexpected: not in the snapshot".into(),
             });
         }
     }
@@ -498,25 +660,128 @@ pub fn verify_restored(
     })
 }
 
-/// `Ok((None, bytes))` when the file matches, `Ok((Some(reason), bytes))` when it differs,
-/// `Err(reason)` when it cannot be read.
+fn kind_of_node(n: &Node) -> &'static str {
+    match n.node_type {
+        NodeType::File => "file",
+        NodeType::Dir => "directory",
+        NodeType::Symlink { .. } => "symlink",
+        NodeType::Dev { .. } => "block device",
+        NodeType::Chardev { .. } => "character device",
+        NodeType::Fifo => "fifo",
+        NodeType::Socket => "socket",
+    }
+}
+
+fn kind_of_disk(m: &fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = m.file_type();
+    if t.is_file() {
+        "file"
+    } else if t.is_dir() {
+        "directory"
+    } else if t.is_symlink() {
+        "symlink"
+    } else if t.is_block_device() {
+        "block device"
+    } else if t.is_char_device() {
+        "character device"
+    } else if t.is_fifo() {
+        "fifo"
+    } else {
+        "socket"
+    }
+}
+
+/// Mode, owner, modification time and extended attributes of one entry, as
+/// [`meta::apply`] sets them.
+fn compare_meta(
+    n: &Node,
+    path: &Path,
+    on_disk: &fs::Metadata,
+    owner: Ownership,
+) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if !n.is_symlink()
+        && let Some(mode) = n.meta.mode
+    {
+        let (want, got) = (meta::unix_mode(mode), on_disk.mode() & 0o7777);
+        if want != got {
+            out.push(("mode", format!("{got:04o} instead of {want:04o}")));
+        }
+    }
+    if let Some((uid, gid)) = owner.wanted(n)
+        && (on_disk.uid(), on_disk.gid()) != (uid, gid)
+    {
+        out.push((
+            "owner",
+            format!("{}:{} instead of {uid}:{gid}", on_disk.uid(), on_disk.gid()),
+        ));
+    }
+    if let Some(mtime) = n.meta.mtime {
+        let want = std::time::SystemTime::from(mtime);
+        match on_disk.modified() {
+            Ok(got) if got == want => {}
+            Ok(got) => out.push((
+                "mtime",
+                format!(
+                    "{} instead of {}",
+                    jiff::Timestamp::try_from(got).map_or_else(|_| "?".into(), |t| t.to_string()),
+                    mtime
+                ),
+            )),
+            Err(e) => out.push(("mtime", format!("cannot read: {e}"))),
+        }
+    }
+    match meta::read_xattrs(path) {
+        Ok(got) => {
+            let want: BTreeMap<&str, &[u8]> = n
+                .meta
+                .extended_attributes
+                .iter()
+                .map(|a| (a.name.as_str(), a.value.as_deref().unwrap_or_default()))
+                .collect();
+            for (name, value) in &want {
+                match got.get(*name) {
+                    Some(v) if v.as_slice() == *value => {}
+                    Some(_) => out.push(("xattr", format!("{name} has a different value"))),
+                    None => out.push(("xattr", format!("{name} missing"))),
+                }
+            }
+            // Only user attributes: the file system or the security module may add others
+            // (security.selinux) on its own.
+            for name in got.keys() {
+                if name.starts_with("user.") && !want.contains_key(name.as_str()) {
+                    out.push(("xattr", format!("{name} not in the snapshot")));
+                }
+            }
+        }
+        Err(e) if !n.meta.extended_attributes.is_empty() => {
+            out.push(("xattr", format!("cannot read: {e}")));
+        }
+        Err(_) => {}
+    }
+    out
+}
+
+/// The file's problems as (field, detail) with the bytes read, or `Err(reason)` when it
+/// cannot be read at all.
 fn check_file(
     repo_cfg: &RepoConfig,
     repo: &FullRepo,
     node: &Node,
     path: &Path,
-) -> Result<(Option<String>, u64), String> {
-    let meta = fs::symlink_metadata(path).map_err(|_| "file missing".to_string())?;
-    if !meta.is_file() {
-        return Err("not a regular file".into());
-    }
-    if meta.len() != node.meta.size {
-        return Ok((
-            Some(format!("size {} instead of {}", meta.len(), node.meta.size)),
-            0,
+    on_disk: &fs::Metadata,
+) -> Result<(Vec<(&'static str, String)>, u64), String> {
+    let mut problems = Vec::new();
+    if on_disk.len() != node.meta.size {
+        problems.push((
+            "size",
+            format!("{} instead of {}", on_disk.len(), node.meta.size),
         ));
+        return Ok((problems, 0));
     }
     let mut f = fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let block = meta::block_size(on_disk);
     let mut buf = Vec::new();
     let mut offset = 0u64;
     for id in node.content.iter().flatten() {
@@ -529,18 +794,40 @@ fn check_file(
             .map_err(|e| format!("short read at offset {offset}: {e}"))?;
         let digest = Sha256::digest(&buf);
         if hex(&digest) != id.to_hex().as_str() {
-            return Ok((
-                Some(format!(
-                    "content differs in bytes {offset}..{} (blob {})",
+            problems.push((
+                "content",
+                format!(
+                    "differs in bytes {offset}..{} (blob {})",
                     offset + len,
                     id.to_hex().as_str()
-                )),
-                offset + len,
+                ),
             ));
+            return Ok((problems, offset + len));
+        }
+        // An all-zero chunk is restored as a hole: the whole blocks inside it hold no data.
+        if meta::is_zero(&buf) {
+            let (start, end) = (
+                offset.div_ceil(block) * block,
+                (offset + len) / block * block,
+            );
+            match meta::has_data(&f, start, end) {
+                Ok(false) => {}
+                Ok(true) => problems.push((
+                    "sparse",
+                    format!(
+                        "bytes {offset}..{} are zeros but allocated, not a hole",
+                        offset + len
+                    ),
+                )),
+                Err(e) => problems.push(("sparse", format!("cannot read the extents: {e}"))),
+            }
+            // SEEK_DATA moved the file position.
+            f.seek(std::io::SeekFrom::Start(offset + len))
+                .map_err(|e| format!("cannot seek: {e}"))?;
         }
         offset += len;
     }
-    Ok((None, offset))
+    Ok((problems, offset))
 }
 
 fn hex(bytes: &[u8]) -> String {

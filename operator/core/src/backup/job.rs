@@ -425,6 +425,12 @@ pub fn mover_ids(run_as: Option<(i64, Option<i64>)>) -> Option<(i64, i64)> {
     }
 }
 
+/// The host name a PVC's snapshots record: `<pvc>.<namespace>.<agency>`, stable across
+/// runs and distinct for every PVC the agency's repository holds.
+pub fn snapshot_host(pvc: &str, namespace: &str, agency: &str) -> String {
+    format!("{pvc}.{namespace}.{agency}")
+}
+
 /// Builds the mover Job of a PVC backup. The Job has the Backup's name (at most 63
 /// characters, `dr::due::run_name`), so creating it twice is harmless.
 pub fn mover_job(input: &MoverJobInput<'_>) -> Result<Job, JobError> {
@@ -437,6 +443,9 @@ pub fn mover_job(input: &MoverJobInput<'_>) -> Result<Job, JobError> {
     };
     let agency = input.repository.agency.as_str();
     let path = format!("{MOUNT_ROOT}/{pvc}");
+    // The snapshot's host is the PVC's identity: a mover pod's name changes every run, and
+    // restic and Pusdata pick the parent by host and path.
+    let host = snapshot_host(pvc, namespace, agency);
     let mut args = repository_args("backup", input.repository);
     args.extend(
         [
@@ -445,7 +454,7 @@ pub fn mover_job(input: &MoverJobInput<'_>) -> Result<Job, JobError> {
             "--tag",
             &tags(b, agency).join(","),
             "--host",
-            "pusdata",
+            &host,
         ]
         .map(str::to_string),
     );
@@ -716,6 +725,11 @@ mod tests {
         let args = c.args.as_ref().unwrap().join(" ");
         assert!(args.starts_with("mover backup --repository s3:https://s3.drc.bekasikota.go.id/pusdata-backups/restic/disdukcapil"), "{args}");
         assert!(args.contains("--path /data/siak-data"));
+        // The PVC's identity as the snapshot's host (restic's parent rule: host + paths).
+        assert!(
+            args.contains("--host siak-data.disdukcapil.disdukcapil"),
+            "{args}"
+        );
         assert!(args.contains("--result-file /dev/termination-log"));
         assert!(args.contains("--cache-dir /cache"));
         assert!(args.contains("--tag agency=disdukcapil,namespace=disdukcapil,plan=bekasi,pvc=siak-data,tier=tier-1-critical"), "{args}");
