@@ -172,9 +172,12 @@ fn a_kubectl_list_is_checked_item_by_item() {
         text(&out)
     );
 
-    // plan check and place read Lists too.
+    // plan check and place read Lists too (in a directory of their own: plan check reads a
+    // plan file's siblings, and mixed.yaml above would fail it closed).
+    let own = dir.path().join("plan");
+    std::fs::create_dir_all(&own).unwrap();
     let plan = write(
-        dir.path(),
+        &own,
         "plan-list.yaml",
         &kubectl_list(&[
             example("dr-plans/bekasi.yaml"),
@@ -468,7 +471,7 @@ fn web_host_names_are_checked_as_dns_names_before_the_suffix() {
         "web.yaml",
         &base.replace(
             "lms.disdik.bekasikota.go.id",
-            "*.pendaftaran-bücher.disdukcapil.bekasikota.go.id",
+            "\"*.pendaftaran-bücher.disdukcapil.bekasikota.go.id\"",
         ),
     );
     let out = pusdata(&["policy", "check", "--now", NOW, &f]);

@@ -135,7 +135,7 @@ fn a_drc_in_bekasi_breaks_dr_far() {
     let out = stdout(&o);
     assert!(out.contains("[DENY] DR-FAR (Perda 26(11)"), "{out}");
     assert!(
-        out.contains("Site/drc-bandung spec.city: DRC drc-bandung is in Kota Bekasi"),
+        out.contains("Site/drc-bandung spec.city: DRC drc-bandung is in \"Kota Bekasi\""),
         "{out}"
     );
     assert!(

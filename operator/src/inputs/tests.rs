@@ -9,6 +9,7 @@ metadata: { name: r1 }
 spec:
   site: dc-bekasi
   heightU: 42
+  depthMm: 1070
   feedA: { name: PDU-1-A, capacityWatts: 7360 }
   feedB: { name: PDU-1-B, capacityWatts: 7360 }
   coolingWatts: 6000
@@ -180,10 +181,9 @@ proptest! {
     fn arbitrary_documents_load_or_fail_closed(docs in proptest::collection::vec(any_doc(), 0..6)) {
         let text = docs.join("---\n");
         match parse_bytes("fuzz.yaml", text.as_bytes(), strict()) {
-            Ok(got) => {
-                prop_assert!(got.skipped.iter().all(|s| !s.unknown));
-                prop_assert!(!got.objects.is_empty() || !got.skipped.is_empty());
-            }
+            // (An empty List loads nothing, and that is no error of the loader's: the
+            // commands refuse a run with nothing to check.)
+            Ok(got) => prop_assert!(got.skipped.iter().all(|s| !s.unknown)),
             Err(e) => prop_assert!(!e.in_lang(Lang::En).is_empty()),
         }
         if let Ok(got) = parse_bytes("fuzz.yaml", text.as_bytes(), skip()) {

@@ -105,15 +105,18 @@ fn clean_objects_pass_and_unchecked_kinds_are_not_reported() {
     assert_eq!(disdik.results[0].rule, None);
     assert_eq!(disdik.summary.pass, 1);
 
-    // Cluster-scoped: the policy, the site, both agencies; not the rack (no rule looks at
-    // racks) and not the approval (namespaced, and no rule either).
+    // Cluster-scoped: the policy, the site, both agencies and the rack (HOST-POWER looks at
+    // its feeds); not the approval (namespaced, and no rule looks at it).
     let kinds: Vec<_> = reports
         .cluster
         .results
         .iter()
         .map(|r| r.resources[0].kind.clone().unwrap())
         .collect();
-    assert_eq!(kinds, ["Agency", "Agency", "ResidencyPolicy", "Site"]);
+    assert_eq!(
+        kinds,
+        ["Agency", "Agency", "Rack", "ResidencyPolicy", "Site"]
+    );
     assert!(!reports.namespaced.contains_key("pusdata-system"));
     assert_eq!(reports.namespaced.len(), 1);
 }
