@@ -33,4 +33,9 @@ chmod 1777 "$root/tmp"
 printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' \
   > "$root/etc/passwd"
 printf 'root:x:0:\nnonroot:x:65532:\n' > "$root/etc/group"
+# Name lookup as glibc expects it; container runtimes mount their own hosts and
+# resolv.conf over these.
+printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$root/etc/hosts"
+printf 'passwd: files\ngroup: files\nhosts: files dns\n' > "$root/etc/nsswitch.conf"
+: > "$root/etc/resolv.conf"
 chown 65532:65532 "$root/home/nonroot"
