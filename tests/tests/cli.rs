@@ -343,7 +343,12 @@ fn chart_check_passes_on_the_committed_tree_and_fails_on_a_stale_copy() {
     // A copy of the charts, deploy/ and the Helm script, whose generated ClusterRole was
     // edited by hand.
     let tmp = tempfile::tempdir().unwrap();
-    for dir in ["charts/pusdata", "charts/pusdata-crds", "deploy", "tests/helm"] {
+    for dir in [
+        "charts/pusdata",
+        "charts/pusdata-crds",
+        "deploy",
+        "tests/helm",
+    ] {
         copy_tree(&root.join(dir), &tmp.path().join(dir));
     }
     let chart = tmp.path().join("charts/pusdata");
@@ -386,7 +391,11 @@ fn chart_check_passes_on_the_committed_tree_and_fails_on_a_stale_copy() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("deploy/primary/pusdata.yaml"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("deploy/primary/pusdata.yaml"),
+        "{}",
+        stderr(&out)
+    );
     let out = std::process::Command::new(pusdata_tests::pusdata_bin())
         .args(["chart", "--write"])
         .arg(tmp.path())

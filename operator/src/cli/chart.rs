@@ -56,7 +56,9 @@ pub fn run(write: Option<&Path>, check: Option<&Path>) -> Result<(), CliError> {
                 .map_err(|e| CliError::Check(e.to_string()))?;
         }
         check_all(&chart::deploy_files(root, &helm).map_err(input)?)?;
-        eprintln!("charts lint clean; chart and deploy/ are up to date / chart bersih; chart dan deploy/ mutakhir");
+        eprintln!(
+            "charts lint clean; chart and deploy/ are up to date / chart bersih; chart dan deploy/ mutakhir"
+        );
         return Ok(());
     }
     let root = Path::new(".");
