@@ -24,7 +24,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 say() { echo "image.sh: $*" >&2; }
 
 missing=()
-for tool in buildah:buildah umoci:umoci skopeo:skopeo curl:curl openssl:openssl; do
+for tool in buildah:buildah umoci:umoci skopeo:skopeo curl:curl openssl:openssl jq:jq strip:binutils; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
