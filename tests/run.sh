@@ -20,19 +20,28 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# Garage is AGPL: it runs as its own process, never linked. ~17 minutes to build once.
-if ! command -v garage >/dev/null 2>&1; then
-  echo "tests/run.sh: building the Garage S3 server once (cargo install garage 2.5.0)" >&2
-  cargo install garage --version 2.5.0 --locked
-fi
-if ! command -v s3s-fs >/dev/null 2>&1; then
-  echo "tests/run.sh: building s3s-fs once" >&2
-  cargo install s3s-fs --version 0.14.1 --features binary --locked
-fi
-export PATH="$HOME/.cargo/bin:$PATH"
+# The S3 server the tests start: Garage (CI, the default) or s3s-fs (fast local loops). Only
+# the chosen one is built: Garage ~17-18 minutes once, s3s-fs ~95 s once.
 export PUSDATA_TEST_S3="${PUSDATA_TEST_S3:-garage}"
+export PATH="$HOME/.cargo/bin:$PATH"
+case "$PUSDATA_TEST_S3" in
+  garage)
+    # Garage is AGPL: it runs as its own process, never linked.
+    if ! command -v garage >/dev/null 2>&1; then
+      echo "tests/run.sh: building the Garage S3 server once (cargo install garage 2.5.0, ~17 min)" >&2
+      cargo install garage --version 2.5.0 --locked
+    fi ;;
+  s3s-fs)
+    if ! command -v s3s-fs >/dev/null 2>&1; then
+      echo "tests/run.sh: building s3s-fs once (~95 s)" >&2
+      cargo install s3s-fs --version 0.14.1 --features binary --locked
+    fi ;;
+  *) echo "tests/run.sh: PUSDATA_TEST_S3 must be garage or s3s-fs, not '$PUSDATA_TEST_S3'" >&2; exit 2 ;;
+esac
 
-
+# Helm's engine for the chart tests (PyPI helm-python-sdk in a virtualenv; skipped when present).
+PUSDATA_HELM_PYTHON="${PUSDATA_HELM_PYTHON:-$(bash tests/helm/setup.sh)}"
+export PUSDATA_HELM_PYTHON
 
 # The crates have no doc tests (examples live in tests), so nextest runs everything.
 if cargo nextest --version >/dev/null 2>&1; then

@@ -10,9 +10,13 @@ use crate::v1alpha1::{
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::CustomResourceExt;
 
-/// Every CRD Pusdata serves, in a stable order.
+/// Helm's annotation that keeps an object on `helm uninstall`: deleting a CRD deletes every
+/// object of its kind (agencies, DR plans, repositories), so the CRDs chart never does.
+pub const KEEP_ON_UNINSTALL: (&str, &str) = ("helm.sh/resource-policy", "keep");
+
+/// Every CRD Pusdata serves, in a stable order, each kept on `helm uninstall`.
 pub fn all_crds() -> Vec<CustomResourceDefinition> {
-    vec![
+    let mut crds = vec![
         Site::crd(),
         Rack::crd(),
         Agency::crd(),
@@ -25,7 +29,14 @@ pub fn all_crds() -> Vec<CustomResourceDefinition> {
         Backup::crd(),
         Restore::crd(),
         Failover::crd(),
-    ]
+    ];
+    for crd in &mut crds {
+        crd.metadata.annotations.get_or_insert_default().insert(
+            KEEP_ON_UNINSTALL.0.to_string(),
+            KEEP_ON_UNINSTALL.1.to_string(),
+        );
+    }
+    crds
 }
 
 /// One generated file: its name and YAML text.

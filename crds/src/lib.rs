@@ -11,7 +11,7 @@ pub mod object;
 pub mod v1alpha1;
 
 pub use docs::{DOCS_DIR, DocPage, render_docs};
-pub use generate::{CrdFile, all_crds, render_all};
+pub use generate::{CrdFile, KEEP_ON_UNINSTALL, all_crds, render_all};
 pub use object::{Object, ObjectError, check_rules, yaml_documents};
 
 /// The API group of every Pusdata resource.

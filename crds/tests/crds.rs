@@ -522,3 +522,24 @@ fn committed_api_reference_matches_the_types() {
         );
     }
 }
+
+/// `helm uninstall pusdata-crds` must not delete the CRDs: that would delete every Agency,
+/// DR plan and BackupRepository with them. The committed chart templates carry Helm's keep
+/// policy (docs/install.md, uninstall).
+#[test]
+fn the_crds_chart_keeps_its_crds_on_uninstall() {
+    let dir = repo_root().join("charts/pusdata-crds/templates");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        let crd = pusdata_crds::yaml_documents(&text).unwrap().remove(0);
+        assert_eq!(
+            crd["metadata"]["annotations"][pusdata_crds::KEEP_ON_UNINSTALL.0],
+            pusdata_crds::KEEP_ON_UNINSTALL.1,
+            "{}",
+            crd["metadata"]["name"]
+        );
+        n += 1;
+    }
+    assert_eq!(n, all_crds().len());
+}

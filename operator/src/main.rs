@@ -146,6 +146,7 @@ fn run(command: Command, raw_lang: Option<&str>, lang: Lang) -> Result<(), CliEr
                 .map_err(|e| CliError::Input(e.to_string()))
         }
         Command::Webhook(args) => cli::webhook::run(&args),
+        Command::Probe(args) => cli::probe::run(&args),
         Command::Agent(args) => cli::agent::run(args),
         Command::Mover(m) => cli::mover::run(m),
         Command::Mirror(args) => cli::mirror::run(&args),

@@ -99,6 +99,31 @@ fn a_local_drill_restores_every_service_and_writes_a_verifiable_report() {
         "apps after their databases"
     );
 
+    // The drill prints the exact restic command for its own repositories, and it works.
+    let line = stdout
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("restic -r "))
+        .unwrap_or_else(|| panic!("no restic command printed: {stdout}"));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(words.len(), 6, "{line}");
+    let printed_repo = std::path::Path::new(words[2]);
+    assert!(printed_repo.is_absolute(), "{line}");
+    assert!(
+        printed_repo.starts_with(std::path::absolute(&work).unwrap()),
+        "{line}"
+    );
+    let ran = Command::new("restic")
+        .args(&words[1..])
+        .arg("--no-cache")
+        .output()
+        .unwrap();
+    assert!(
+        ran.status.success(),
+        "{line}: {}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+
     // No lock-in and no shared keys: restic reads each agency's repository with that
     // agency's key only.
     let repos = work.join("drc/repos");

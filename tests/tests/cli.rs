@@ -340,17 +340,18 @@ fn chart_check_passes_on_the_committed_tree_and_fails_on_a_stale_copy() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    // A copy of the chart whose generated ClusterRole was edited by hand.
+    // A copy of the charts, deploy/ and the Helm script, whose generated ClusterRole was
+    // edited by hand.
     let tmp = tempfile::tempdir().unwrap();
+    for dir in [
+        "charts/pusdata",
+        "charts/pusdata-crds",
+        "deploy",
+        "tests/helm",
+    ] {
+        copy_tree(&root.join(dir), &tmp.path().join(dir));
+    }
     let chart = tmp.path().join("charts/pusdata");
-    std::fs::create_dir_all(chart.join("templates")).unwrap();
-    for f in ["Chart.yaml", "values.yaml", "values-drc.yaml"] {
-        std::fs::copy(root.join("charts/pusdata").join(f), chart.join(f)).unwrap();
-    }
-    for e in std::fs::read_dir(root.join("charts/pusdata/templates")).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), chart.join("templates").join(e.file_name())).unwrap();
-    }
     let role = chart.join("templates/clusterrole-operator.yaml");
     let edited = std::fs::read_to_string(&role)
         .unwrap()
@@ -379,4 +380,40 @@ fn chart_check_passes_on_the_committed_tree_and_fails_on_a_stale_copy() {
         std::fs::read_to_string(root.join("charts/pusdata/templates/clusterrole-operator.yaml"))
             .unwrap()
     );
+    // deploy/ is Helm's rendering of the chart: a value changed without re-rendering is
+    // found, and --write renders it again.
+    let values = chart.join("values.yaml");
+    let text = std::fs::read_to_string(&values).unwrap();
+    std::fs::write(&values, text.replace("replicas: 2", "replicas: 3")).unwrap();
+    let out = std::process::Command::new(pusdata_tests::pusdata_bin())
+        .args(["chart", "--check"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("deploy/primary/pusdata.yaml"),
+        "{}",
+        stderr(&out)
+    );
+    let out = std::process::Command::new(pusdata_tests::pusdata_bin())
+        .args(["chart", "--write"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let deployed = std::fs::read_to_string(tmp.path().join("deploy/primary/pusdata.yaml")).unwrap();
+    assert!(deployed.contains("replicas: 3"));
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
 }

@@ -46,3 +46,36 @@ fn check_links(page: &Path) {
         assert!(target.exists(), "{}: broken link {l}", page.display());
     }
 }
+
+/// The install guide exists in both languages, covers install, upgrade and uninstall, names
+/// every top-level value of the operator chart, and its links lead somewhere.
+#[test]
+fn the_install_guide_covers_every_value_in_both_languages() {
+    let values = std::fs::read_to_string(repo_root().join("charts/pusdata/values.yaml")).unwrap();
+    let keys: Vec<&str> = values
+        .lines()
+        .filter(|l| !l.starts_with([' ', '#', '-']) && l.contains(':'))
+        .filter_map(|l| l.split(':').next())
+        .collect();
+    assert!(keys.len() >= 10, "{keys:?}");
+    for (page, sections) in [
+        ("docs/install.md", ["## 8. Upgrade", "## 9. Uninstall"]),
+        (
+            "docs/install.id.md",
+            ["## 8. Pemutakhiran", "## 9. Pencopotan"],
+        ),
+    ] {
+        let path = repo_root().join(page);
+        let text = std::fs::read_to_string(&path).unwrap();
+        for s in sections {
+            assert!(text.contains(s), "{page}: no section {s}");
+        }
+        for k in &keys {
+            assert!(
+                text.contains(&format!("`{k}")),
+                "{page} does not name the value {k}"
+            );
+        }
+        check_links(&path);
+    }
+}

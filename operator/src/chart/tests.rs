@@ -1,14 +1,16 @@
-//! Renders every template of `charts/pusdata` with gtmpl for the default and the DRC values,
-//! parses the output as Kubernetes objects (k8s-openapi types) and checks what matters: the
-//! operator's RBAC is exactly what the code declares, the webhook configuration, labels,
-//! security contexts, and what the people-facing roles must never grant.
+//! Renders `charts/pusdata` with Helm's own engine (`Helm`, PyPI helm-python-sdk) for the
+//! default, the DRC and an every-option values file, parses the output as Kubernetes objects
+//! (k8s-openapi types) and checks what matters: one image everywhere (the Jobs the operator
+//! builds included), the operator's RBAC is exactly what the code declares, the webhook
+//! configuration, labels, security contexts, scheduling values, the schema, and what the
+//! people-facing roles must never grant.
 
 use super::*;
 use k8s_openapi::api::admissionregistration::v1::{
     MutatingWebhookConfiguration, ValidatingWebhookConfiguration,
 };
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::{PodSpec, Service, ServiceAccount};
+use k8s_openapi::api::core::v1::{Pod, PodSpec, Service, ServiceAccount};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding};
@@ -17,7 +19,6 @@ use serde::de::DeserializeOwned;
 const RELEASE: Release<'static> = Release {
     name: "pusdata",
     namespace: "pusdata-system",
-    service: "Helm",
 };
 
 fn root() -> PathBuf {
@@ -28,17 +29,29 @@ fn chart() -> PathBuf {
     root().join(CHART_DIR)
 }
 
-/// Rendered documents for a values overlay (a file of the chart, or inline JSON).
+fn helm() -> Helm {
+    Helm::locate(&root()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The values file that sets every option of the chart (Helm's `ci/` convention).
+const ALL_OPTIONS: &str = "ci/all-options-values.yaml";
+
+/// Helm's rendering for a values file of the chart and inline values, as documents.
 fn render_with(file: Option<&str>, extra: Value) -> Vec<Value> {
-    let mut v = values(&chart(), file.map(|f| chart().join(f)).as_deref()).unwrap();
-    if !extra.is_null() {
-        merge(&mut v, extra);
-    }
-    let rendered = render(&chart(), &v, RELEASE, &generated_templates()).unwrap();
-    let text = manifest(&rendered, "");
+    let files: Vec<PathBuf> = file.map(|f| chart().join(f)).into_iter().collect();
+    let inline = (!extra.is_null()).then_some(&extra);
+    let text = helm()
+        .render(&chart(), &files, inline, RELEASE, false)
+        .unwrap_or_else(|e| panic!("{e}"));
     let docs = pusdata_crds::yaml_documents(&text).unwrap();
     assert!(!docs.is_empty());
     docs
+}
+
+/// The chart's values.yaml.
+fn default_values() -> Value {
+    let text = std::fs::read_to_string(chart().join("values.yaml")).unwrap();
+    serde_saphyr::from_str(&text).unwrap()
 }
 
 fn primary() -> Vec<Value> {
@@ -95,6 +108,7 @@ fn assert_typed(docs: &[Value]) {
             "PodDisruptionBudget" => {
                 serde_json::from_value::<PodDisruptionBudget>(d.clone()).is_ok()
             }
+            "Pod" => serde_json::from_value::<Pod>(d.clone()).is_ok(),
             "ServiceMonitor" | "PrometheusRule" => d["apiVersion"] == "monitoring.coreos.com/v1",
             "Certificate" | "Issuer" => d["apiVersion"] == "cert-manager.io/v1",
             other => panic!("unexpected kind {other}"),
@@ -516,7 +530,7 @@ fn pod(docs: &[Value], name: &str) -> PodSpec {
 #[test]
 fn webhook_configuration_and_certificate_wiring() {
     let docs = primary();
-    let values = values(&chart(), None).unwrap();
+    let values = default_values();
     let vwc: ValidatingWebhookConfiguration =
         one(&docs, "ValidatingWebhookConfiguration", "pusdata");
     let hook = &vwc.webhooks.unwrap()[0];
@@ -666,7 +680,8 @@ fn labels_and_selectors() {
             );
             assert_eq!(l["app.kubernetes.io/part-of"], "pusdata");
             assert_eq!(l["app.kubernetes.io/instance"], RELEASE.name);
-            assert_eq!(l["app.kubernetes.io/managed-by"], RELEASE.service);
+            assert_eq!(l["app.kubernetes.io/managed-by"], "Helm");
+            assert_eq!(l["helm.sh/chart"], "pusdata-0.1.0");
         }
         // Selectors pick the pod templates they mean, and services find their pods.
         let mut pods = Vec::new();
@@ -694,26 +709,12 @@ fn labels_and_selectors() {
 
 #[test]
 fn every_pod_runs_locked_down() {
-    for docs in [primary(), drc()] {
-        let mut pods: Vec<(String, PodSpec)> = all_of::<Deployment>(&docs, "Deployment")
-            .into_iter()
-            .map(|d| {
-                (
-                    d.metadata.name.unwrap(),
-                    d.spec.unwrap().template.spec.unwrap(),
-                )
-            })
-            .collect();
-        pods.extend(
-            all_of::<StatefulSet>(&docs, "StatefulSet")
-                .into_iter()
-                .map(|s| {
-                    (
-                        s.metadata.name.unwrap(),
-                        s.spec.unwrap().template.spec.unwrap(),
-                    )
-                }),
-        );
+    for docs in [
+        primary(),
+        drc(),
+        render_with(Some(ALL_OPTIONS), Value::Null),
+    ] {
+        let pods = pod_specs(&docs);
         assert!(pods.len() >= 2);
         for (name, p) in pods {
             let psc = p.security_context.clone().unwrap();
@@ -900,8 +901,12 @@ fn roles_primary_and_drc() {
 #[test]
 fn generated_files_are_committed() {
     // `pusdata chart --write` regenerates these; run it after changing a controller's
-    // PERMISSIONS, a template or a values file.
-    for (path, text) in generated_files(&root()).unwrap() {
+    // PERMISSIONS, a template or a values file. deploy/ is Helm's rendering of the chart.
+    let helm = helm();
+    for (path, text) in template_files(&root())
+        .into_iter()
+        .chain(deploy_files(&root(), &helm).unwrap())
+    {
         let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             on_disk == text,
@@ -912,17 +917,347 @@ fn generated_files_are_committed() {
 }
 
 #[test]
-fn a_missing_value_names_the_template_and_field() {
-    let mut v = values(&chart(), None).unwrap();
-    v["webhook"]
-        .as_object_mut()
-        .unwrap()
-        .remove("failurePolicy");
-    let err = render(&chart(), &v, RELEASE, &generated_templates()).unwrap_err();
-    let msg = err.to_string();
-    assert!(
-        msg.contains("templates/webhook-configurations.yaml"),
-        "{msg}"
+fn both_charts_lint_clean_in_strict_mode() {
+    let helm = helm();
+    for values in [None, Some("values-drc.yaml"), Some(ALL_OPTIONS)] {
+        let files: Vec<PathBuf> = values.map(|f| chart().join(f)).into_iter().collect();
+        helm.lint(&chart(), &files)
+            .unwrap_or_else(|e| panic!("charts/pusdata with {values:?}: {e}"));
+    }
+    helm.lint(&root().join(CRDS_CHART_DIR), &[])
+        .unwrap_or_else(|e| panic!("charts/pusdata-crds: {e}"));
+}
+
+/// The image every pod and Job must run for a release's values, worked out here from the
+/// values, not by the chart's helper.
+fn expected_image(values: &Value) -> String {
+    let repo = values["image"]["repository"].as_str().unwrap();
+    match values["image"]["digest"].as_str().filter(|d| !d.is_empty()) {
+        Some(digest) => format!("{repo}@{digest}"),
+        None => match values["image"]["tag"].as_str().filter(|t| !t.is_empty()) {
+            Some(tag) => format!("{repo}:{tag}"),
+            None => format!("{repo}:{}", env!("CARGO_PKG_VERSION")),
+        },
+    }
+}
+
+/// Every `image` field anywhere in a document.
+fn images_in(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                match (k.as_str(), x) {
+                    ("image", Value::String(s)) => out.push(s.clone()),
+                    _ => images_in(x, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| images_in(x, out)),
+        _ => {}
+    }
+}
+
+/// Every pod template of the rendering (Deployments, the StatefulSet, the test Pod), by name.
+fn pod_specs(docs: &[Value]) -> Vec<(String, PodSpec)> {
+    let mut pods: Vec<(String, PodSpec)> = all_of::<Deployment>(docs, "Deployment")
+        .into_iter()
+        .map(|d| {
+            (
+                d.metadata.name.unwrap(),
+                d.spec.unwrap().template.spec.unwrap(),
+            )
+        })
+        .collect();
+    pods.extend(
+        all_of::<StatefulSet>(docs, "StatefulSet")
+            .into_iter()
+            .map(|s| {
+                (
+                    s.metadata.name.unwrap(),
+                    s.spec.unwrap().template.spec.unwrap(),
+                )
+            }),
     );
-    assert!(msg.contains("failurePolicy"), "{msg}");
+    pods.extend(
+        all_of::<Pod>(docs, "Pod")
+            .into_iter()
+            .map(|p| (p.metadata.name.unwrap(), p.spec.unwrap())),
+    );
+    pods
+}
+
+#[test]
+fn one_image_for_every_pod_and_every_job_the_operator_builds() {
+    // The chart's default tag is its appVersion, and the binary's own default image is the
+    // same: an operator started without --mover-image still starts Jobs of its own version.
+    let meta: Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(chart().join("Chart.yaml")).unwrap())
+            .unwrap();
+    assert_eq!(meta["appVersion"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        pusdata_core::backup::job::DEFAULT_IMAGE,
+        expected_image(&default_values())
+    );
+    let all: Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(chart().join(ALL_OPTIONS)).unwrap())
+            .unwrap();
+    let mut tagged = default_values();
+    tagged["image"]["tag"] = "0.1.0-hotfix2".into();
+    let cases = [
+        (None, Value::Null, default_values()),
+        (Some("values-drc.yaml"), Value::Null, default_values()),
+        (
+            None,
+            serde_json::json!({"image": {"tag": "0.1.0-hotfix2"}}),
+            tagged,
+        ),
+        (Some(ALL_OPTIONS), Value::Null, all),
+    ];
+    for (file, extra, values) in cases {
+        let want = expected_image(&values);
+        let docs = render_with(file, extra.clone());
+        let mut images = Vec::new();
+        docs.iter().for_each(|d| images_in(d, &mut images));
+        // Operator, webhook, agent and the helm test pod.
+        assert!(images.len() >= 4, "{file:?}: {images:?}");
+        for image in &images {
+            assert_eq!(image, &want, "{file:?} {extra}");
+        }
+        let text = serde_json::to_string(&docs).unwrap();
+        assert!(!text.contains(":latest"), "{file:?}: a :latest reference");
+
+        // The Jobs: the operator is told the same image, and its own argument parser turns
+        // the rendered arguments into the settings every Job is built from.
+        let op = pod(&docs, "pusdata-operator");
+        assert_eq!(arg(&op, "operator", "--mover-image"), Some(want.clone()));
+        let mut argv = vec!["pusdata".to_string()];
+        argv.extend(op.containers[0].args.clone().unwrap());
+        argv.push("--identity=pusdata-operator-0".into());
+        let cli = <crate::cli::Cli as clap::Parser>::try_parse_from(&argv)
+            .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+        let crate::cli::Command::Operator(args) = cli.command else {
+            panic!("not the operator: {argv:?}")
+        };
+        let options = crate::operator_options(args).unwrap();
+        assert_eq!(options.mover.image, want, "{file:?}");
+    }
+}
+
+#[test]
+fn every_container_s_arguments_are_accepted_by_the_binary() {
+    for file in [None, Some("values-drc.yaml"), Some(ALL_OPTIONS)] {
+        for (name, p) in pod_specs(&render_with(file, Value::Null)) {
+            for c in &p.containers {
+                let mut argv = vec!["pusdata".to_string()];
+                argv.extend(c.args.clone().unwrap_or_default());
+                if let Err(e) = <crate::cli::Cli as clap::Parser>::try_parse_from(&argv) {
+                    panic!("{file:?} {name}/{}: {argv:?}: {e}", c.name);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_option_reaches_the_pods_it_is_meant_for() {
+    let values: Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(chart().join(ALL_OPTIONS)).unwrap())
+            .unwrap();
+    let docs = render_with(Some(ALL_OPTIONS), Value::Null);
+    assert_typed(&docs);
+    let pods: BTreeMap<String, (PodSpec, BTreeMap<String, String>, BTreeMap<String, String>)> =
+        ["Deployment", "StatefulSet"]
+            .iter()
+            .flat_map(|k| docs.iter().filter(move |d| d["kind"] == *k))
+            .map(|d| {
+                let t = &d["spec"]["template"];
+                let spec: PodSpec = serde_json::from_value(t["spec"].clone()).unwrap();
+                let labels = serde_json::from_value(t["metadata"]["labels"].clone()).unwrap();
+                let annotations = serde_json::from_value(t["metadata"]["annotations"].clone())
+                    .unwrap_or_default();
+                (
+                    d["metadata"]["name"].as_str().unwrap().to_string(),
+                    (spec, labels, annotations),
+                )
+            })
+            .collect();
+    for (component, container) in [
+        ("operator", "operator"),
+        ("webhook", "webhook"),
+        ("agent", "agent"),
+    ] {
+        let v = &values[component];
+        let (p, labels, annotations) = &pods[&format!("pusdata-{component}")];
+        let c = p.containers.iter().find(|c| c.name == container).unwrap();
+        assert_eq!(to(&p.node_selector), v["nodeSelector"], "{component}");
+        assert_eq!(to(&p.tolerations), v["tolerations"], "{component}");
+        assert_eq!(to(&p.affinity), v["affinity"], "{component}");
+        assert_eq!(
+            to(&p.topology_spread_constraints),
+            v["topologySpreadConstraints"],
+            "{component}"
+        );
+        assert_eq!(
+            to(&p.priority_class_name),
+            v["priorityClassName"],
+            "{component}"
+        );
+        assert_eq!(
+            to(&p.image_pull_secrets),
+            values["imagePullSecrets"],
+            "{component}"
+        );
+        assert_eq!(
+            to(&p.security_context),
+            v["podSecurityContext"],
+            "{component}"
+        );
+        assert_eq!(to(&c.security_context), v["securityContext"], "{component}");
+        assert_eq!(to(&c.resources), v["resources"], "{component}");
+        assert_eq!(
+            c.image_pull_policy.as_deref(),
+            values["image"]["pullPolicy"].as_str()
+        );
+        for (k, want) in v["podLabels"].as_object().unwrap() {
+            assert_eq!(
+                labels.get(k).map(String::as_str),
+                want.as_str(),
+                "{component} {k}"
+            );
+        }
+        for (k, want) in v["podAnnotations"].as_object().unwrap() {
+            assert_eq!(
+                annotations.get(k).map(String::as_str),
+                want.as_str(),
+                "{component} {k}"
+            );
+        }
+        let args = c.args.clone().unwrap();
+        let extra: Vec<String> = serde_json::from_value(v["extraArgs"].clone()).unwrap();
+        assert!(args.ends_with(&extra), "{component}: {args:?}");
+        let env = to(&c.env);
+        for e in v["extraEnv"].as_array().unwrap() {
+            assert!(env.as_array().unwrap().contains(e), "{component}: {env}");
+        }
+        // The selector still picks the pods, whatever podLabels add.
+        assert_eq!(labels["app.kubernetes.io/component"], component);
+    }
+    // The rest of the values, where they belong.
+    let op = &pods["pusdata-operator"].0;
+    assert_eq!(arg(op, "operator", "--role").as_deref(), Some("drc"));
+    assert_eq!(
+        arg(op, "operator", "--platform-namespace").as_deref(),
+        Some("platform")
+    );
+    assert_eq!(
+        arg(op, "operator", "--webhook-certs").as_deref(),
+        Some("cert-manager")
+    );
+    let agent = &pods["pusdata-agent"].0;
+    assert_eq!(
+        arg(agent, "agent", "--storage-class").as_deref(),
+        Some("fast-ssd")
+    );
+    assert_eq!(
+        arg(agent, "agent", "--restore-repository").as_deref(),
+        Some("{agency}-drc")
+    );
+    let dep: Deployment = one(&docs, "Deployment", "pusdata-webhook");
+    assert_eq!(dep.spec.unwrap().replicas, Some(3));
+}
+
+/// A typed value as JSON, for comparing with the values file (`None` is `null`).
+fn to<T: serde::Serialize>(x: &T) -> Value {
+    serde_json::to_value(x).unwrap()
+}
+
+#[test]
+fn the_schema_refuses_wrong_values_naming_the_field() {
+    let helm = helm();
+    for (bad, field) in [
+        (
+            serde_json::json!({"operator": {"replicas": "two"}}),
+            "/operator/replicas",
+        ),
+        (
+            serde_json::json!({"image": {"tag": "latest"}}),
+            "/image/tag",
+        ),
+        (serde_json::json!({"role": "backup"}), "/role"),
+        (
+            serde_json::json!({"operator": {"extraArgs": ["verbose"]}}),
+            "/operator/extraArgs/0",
+        ),
+        (
+            serde_json::json!({"agent": {"nodeSelector": {"zone": 1}}}),
+            "/agent/nodeSelector/zone",
+        ),
+        (
+            serde_json::json!({"webhook": {"failurePolicy": "Maybe"}}),
+            "/webhook/failurePolicy",
+        ),
+    ] {
+        let err = helm
+            .render(&chart(), &[], Some(&bad), RELEASE, false)
+            .expect_err(&bad.to_string());
+        let msg = err.to_string();
+        assert!(msg.contains(field), "{bad}: {msg}");
+    }
+}
+
+#[test]
+fn the_test_hook_probes_the_webhook_over_tls_and_the_operator_s_endpoints() {
+    let docs = render_with(None, Value::Null);
+    let hook = docs
+        .iter()
+        .find(|d| d["kind"] == "Pod")
+        .expect("a helm test pod");
+    assert_eq!(hook["metadata"]["annotations"]["helm.sh/hook"], "test");
+    let p: Pod = serde_json::from_value(hook.clone()).unwrap();
+    let spec = p.spec.unwrap();
+    let args = spec.containers[0].args.clone().unwrap();
+    assert_eq!(args[0], "probe");
+    let webhook: Service = one(&docs, "Service", "pusdata-webhook");
+    let metrics: Service = one(&docs, "Service", "pusdata-operator-metrics");
+    let port = |s: &Service| s.spec.clone().unwrap().ports.unwrap()[0].port;
+    assert!(args.contains(&format!(
+        "https://pusdata-webhook.pusdata-system.svc:{}/healthz",
+        port(&webhook)
+    )));
+    for path in ["/readyz", "/metrics"] {
+        assert!(args.contains(&format!(
+            "http://pusdata-operator-metrics.pusdata-system.svc:{}{path}",
+            port(&metrics)
+        )));
+    }
+    // Over TLS against the webhook's own CA, from the Secret the webhook serves with.
+    assert_eq!(arg(&spec, "probe", "--ca").as_deref(), Some("/tls/ca.crt"));
+    let secret = spec.volumes.unwrap()[0].secret.clone().unwrap();
+    assert_eq!(secret.secret_name.as_deref(), Some("pusdata-webhook-tls"));
+    // The operator's NetworkPolicy lets the test pod in.
+    let np: NetworkPolicy = one(&docs, "NetworkPolicy", "pusdata-operator");
+    let from = np.spec.unwrap().ingress.unwrap()[0].from.clone().unwrap();
+    let labels = p.metadata.labels.unwrap();
+    assert!(from.iter().any(|f| {
+        f.pod_selector
+            .as_ref()
+            .and_then(|s| s.match_labels.as_ref())
+            .is_some_and(|m| m.iter().all(|(k, v)| labels.get(k) == Some(v)))
+    }));
+    // Readiness is what the operator serves for it (controllers::http::route).
+    let op = pod(&docs, "pusdata-operator");
+    let ready = op.containers[0]
+        .readiness_probe
+        .clone()
+        .unwrap()
+        .http_get
+        .unwrap();
+    assert_eq!(ready.path.as_deref(), Some("/readyz"));
+    assert_eq!(
+        crate::controllers::http::route("/readyz"),
+        crate::controllers::http::Route::Readyz
+    );
+    // deploy/ is for kubectl apply: no test hook there.
+    let deployed = std::fs::read_to_string(root().join("deploy/primary/pusdata.yaml")).unwrap();
+    assert!(!deployed.contains("helm.sh/hook"));
 }

@@ -1,44 +1,69 @@
 //! `pusdata chart`: write or check the generated parts of `charts/pusdata` (the operator's
-//! ClusterRole and Role, from the permissions the controllers declare) and the rendered
-//! manifests in `deploy/primary/` and `deploy/drc/`.
+//! ClusterRoles and Role, from the permissions the controllers declare) and the manifests in
+//! `deploy/primary/` and `deploy/drc/`, rendered by Helm's own engine (`chart::Helm`).
 
 use crate::chart;
 use crate::error::CliError;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+fn input(e: chart::ChartError) -> CliError {
+    CliError::Input(e.to_string())
+}
+
+fn write_all(files: &[(PathBuf, String)]) -> Result<(), CliError> {
+    for (path, text) in files {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir, e))?;
+        }
+        std::fs::write(path, text).map_err(|e| CliError::io(path, e))?;
+    }
+    Ok(())
+}
+
+fn check_all(files: &[(PathBuf, String)]) -> Result<(), CliError> {
+    for (path, text) in files {
+        if std::fs::read_to_string(path).unwrap_or_default() != *text {
+            return Err(CliError::Check(format!(
+                "{} is out of date: run `pusdata chart --write` / {} usang: jalankan `pusdata chart --write`",
+                path.display(),
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
 
 /// Writes the files under `write`, or fails if those under `check` differ; without either,
 /// prints the primary manifest.
 pub fn run(write: Option<&Path>, check: Option<&Path>) -> Result<(), CliError> {
-    let internal = |e: chart::ChartError| CliError::Input(e.to_string());
     if let Some(root) = write {
-        let files = chart::generated_files(root).map_err(internal)?;
-        for (path, text) in &files {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir, e))?;
-            }
-            std::fs::write(path, text).map_err(|e| CliError::io(path, e))?;
-        }
-        eprintln!(
-            "wrote {} files / {} berkas ditulis",
-            files.len(),
-            files.len()
-        );
+        // The templates first: Helm renders deploy/ from the chart on disk.
+        let templates = chart::template_files(root);
+        write_all(&templates)?;
+        let deploy =
+            chart::deploy_files(root, &chart::Helm::locate(root).map_err(input)?).map_err(input)?;
+        write_all(&deploy)?;
+        let n = templates.len() + deploy.len();
+        eprintln!("wrote {n} files / {n} berkas ditulis");
         return Ok(());
     }
     if let Some(root) = check {
-        for (path, text) in chart::generated_files(root).map_err(internal)? {
-            if std::fs::read_to_string(&path).unwrap_or_default() != text {
-                return Err(CliError::Check(format!(
-                    "{} is out of date: run `pusdata chart --write` / {} usang: jalankan `pusdata chart --write`",
-                    path.display(),
-                    path.display()
-                )));
-            }
+        check_all(&chart::template_files(root))?;
+        let helm = chart::Helm::locate(root).map_err(input)?;
+        // `helm lint --strict` of both charts: a warning is a finding.
+        for dir in [chart::CHART_DIR, chart::CRDS_CHART_DIR] {
+            helm.lint(&root.join(dir), &[])
+                .map_err(|e| CliError::Check(e.to_string()))?;
         }
-        eprintln!("chart and deploy/ are up to date / chart dan deploy/ mutakhir");
+        check_all(&chart::deploy_files(root, &helm).map_err(input)?)?;
+        eprintln!(
+            "charts lint clean; chart and deploy/ are up to date / chart bersih; chart dan deploy/ mutakhir"
+        );
         return Ok(());
     }
-    let files = chart::generated_files(Path::new(".")).map_err(internal)?;
+    let root = Path::new(".");
+    let helm = chart::Helm::locate(root).map_err(input)?;
+    let files = chart::deploy_files(root, &helm).map_err(input)?;
     if let Some((_, text)) = files
         .iter()
         .find(|(p, _)| p.ends_with("deploy/primary/pusdata.yaml"))

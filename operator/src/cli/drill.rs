@@ -223,6 +223,18 @@ pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
         )
         .get(lang)
     );
+    // The exact command for this drill's repositories (a glob in the README matched every
+    // earlier drill's directory too).
+    if let Some(cmd) = restic_command(&workdir, args.s3_repo.as_deref()) {
+        println!(
+            "{}",
+            Text::new(
+                format!("Any restic reads what the drill wrote:\n  {cmd}"),
+                format!("restic mana pun membaca yang ditulis latihan ini:\n  {cmd}"),
+            )
+            .get(lang)
+        );
+    }
     if outcome.succeeded() {
         Ok(())
     } else {
@@ -235,4 +247,43 @@ pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
             .to_string(),
         ))
     }
+}
+
+/// `restic … snapshots` for the first agency (by name) of a drill's work directory, with
+/// absolute paths so it works from anywhere; `None` when the drill wrote no key.
+fn restic_command(workdir: &std::path::Path, s3_repo: Option<&str>) -> Option<String> {
+    let workdir = std::path::absolute(workdir).ok()?;
+    let keys = workdir.join("drc/keys");
+    let mut agencies: Vec<String> = std::fs::read_dir(&keys)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".key"))
+                .map(str::to_string)
+        })
+        .collect();
+    agencies.sort();
+    let agency = agencies.first()?;
+    let quote = |s: String| {
+        if s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-:=+@,".contains(c))
+        {
+            s
+        } else {
+            format!("'{}'", s.replace('\'', r"'\''"))
+        }
+    };
+    let repo = match s3_repo {
+        // Credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, as for the drill.
+        Some(base) => format!("{}/{agency}", base.trim_end_matches('/')),
+        None => workdir.join("drc/repos").join(agency).display().to_string(),
+    };
+    let key = keys.join(format!("{agency}.key")).display().to_string();
+    Some(format!(
+        "restic -r {} --password-file {} snapshots",
+        quote(repo),
+        quote(key)
+    ))
 }

@@ -18,6 +18,7 @@ pub mod place;
 pub mod plan;
 pub mod plugin;
 pub mod policy;
+pub mod probe;
 pub mod report;
 pub mod webhook;
 
@@ -95,6 +96,22 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print version and build information.
     Version,
+    /// GET each URL and fail unless every answer is 2xx (the chart's `helm test`).
+    Probe(ProbeArgs),
+}
+
+/// Arguments of `pusdata probe`.
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// PEM CA certificate(s) that https:// servers' certificates must chain to.
+    #[arg(long)]
+    pub ca: Option<PathBuf>,
+    /// Longest wait for each answer.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout_seconds: u64,
+    /// http:// or https:// URLs.
+    #[arg(required = true)]
+    pub urls: Vec<String>,
 }
 
 /// Arguments of `pusdata operator`.
@@ -114,11 +131,13 @@ pub struct OperatorArgs {
     /// compliance report (`/report/compliance`) on this address; off when unset.
     #[arg(long, env = "PUSDATA_VIEWS_LISTEN")]
     pub views_listen: Option<std::net::SocketAddr>,
-    /// Image of the mover Jobs (the operator's own image, which holds `pusdata mover`).
+    /// Image of the mover, mirror, verify, retention and restore Jobs: the operator's own
+    /// image, which holds `pusdata mover` (the chart passes its `image` value). Default: this
+    /// build's version, never a moving tag.
     #[arg(
         long,
         env = "PUSDATA_MOVER_IMAGE",
-        default_value = "ghcr.io/pusdata/pusdata:latest"
+        default_value = pusdata_core::backup::job::DEFAULT_IMAGE
     )]
     pub mover_image: String,
     /// The operator's own namespace: the Lease and the webhook certificate Secret live there.

@@ -51,7 +51,7 @@ impl S3Server {
             None => "s3s-fs",
         };
         let bin = on_path(kind).unwrap_or_else(|| {
-            panic!("{kind} is not installed (cargo install --locked; see docs/testing)")
+            panic!("{kind} is not installed (bash tests/run.sh installs it; PUSDATA_TEST_S3 chooses garage or s3s-fs)")
         });
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();

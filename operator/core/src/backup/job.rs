@@ -40,6 +40,11 @@ pub const CACHE_DIR: &str = "/cache";
 /// The user the mover runs as unless the workload's own user is known.
 pub const DEFAULT_UID: i64 = 65_532;
 
+/// The image of every Pusdata process and Job when nothing names one: this build's own
+/// version, never a moving tag. The chart passes its `image` value (`--mover-image`), so a
+/// Job runs exactly the image of the operator that created it.
+pub const DEFAULT_IMAGE: &str = concat!("ghcr.io/pusdata/pusdata:", env!("CARGO_PKG_VERSION"));
+
 /// Settings of mover Jobs (operator flags / chart values).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MoverSettings {
@@ -68,7 +73,7 @@ pub struct MoverSettings {
 impl Default for MoverSettings {
     fn default() -> Self {
         MoverSettings {
-            image: "ghcr.io/pusdata/pusdata:latest".into(),
+            image: DEFAULT_IMAGE.into(),
             cpu_request: "250m".into(),
             memory_request: "256Mi".into(),
             cpu_limit: "2".into(),
@@ -807,6 +812,56 @@ mod tests {
             .security_context
             .unwrap();
         assert_eq!(psc.run_as_user, Some(DEFAULT_UID));
+    }
+
+    /// Every container of every Job kind built here (backup, verify, retention; restore and
+    /// mirror share [`assemble`] / [`hardened_job`]) names exactly the configured image.
+    #[test]
+    fn every_job_runs_the_configured_image_and_the_default_is_pinned() {
+        assert!(!DEFAULT_IMAGE.ends_with(":latest"), "{DEFAULT_IMAGE}");
+        assert_eq!(MoverSettings::default().image, DEFAULT_IMAGE);
+        let settings = MoverSettings {
+            image: "registry.example.id/pusdata@sha256:0123".into(),
+            ..MoverSettings::default()
+        };
+        let b = fixtures::backup("disdukcapil", "siak-data");
+        let repo = fixtures::backup_repository("disdukcapil", "drc-bandung");
+        let key = SecretKeyRef::default();
+        let backup = mover_job(&MoverJobInput {
+            backup: &b,
+            repository: &repo.spec,
+            key: &key,
+            owner: owner(),
+            node: None,
+            run_as: None,
+            settings: &settings,
+        })
+        .unwrap();
+        let verify = verify_job(&VerifyJobInput {
+            backup: &b,
+            snapshot_id: "abc",
+            repository: &repo.spec,
+            key: &key,
+            owner: owner(),
+            settings: &settings,
+        })
+        .unwrap();
+        for job in [&backup, &verify] {
+            let pod = job.spec.as_ref().unwrap().template.spec.as_ref().unwrap();
+            let images: Vec<_> = pod
+                .containers
+                .iter()
+                .chain(pod.init_containers.iter().flatten())
+                .map(|c| c.image.clone())
+                .collect();
+            assert!(!images.is_empty());
+            assert!(
+                images
+                    .iter()
+                    .all(|i| i.as_deref() == Some(settings.image.as_str())),
+                "{images:?}"
+            );
+        }
     }
 
     #[test]

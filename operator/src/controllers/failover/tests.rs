@@ -854,7 +854,7 @@ fn ip(args: &[&str]) {
         .unwrap();
     assert!(
         out.status.success(),
-        "ip {args:?}: {} (partition tests need root and iproute2, see shared testing.md)",
+        "ip {args:?}: {} (partition tests need root and iproute2)",
         String::from_utf8_lossy(&out.stderr)
     );
 }
