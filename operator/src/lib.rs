@@ -6,3 +6,6 @@ pub mod drill;
 pub mod mirror;
 pub mod mover;
 pub mod report;
+// Models of the API server's authorization and admission routing, for tests (testing.md).
+#[cfg(test)]
+pub mod testkit;

@@ -6,6 +6,11 @@ mod cli;
 mod controllers;
 mod error;
 mod telemetry;
+// The same test models as the library's (compiled once per crate under test).
+#[cfg(test)]
+#[allow(dead_code)] // shared with the library's tests; each crate uses a part
+#[path = "testkit/mod.rs"]
+mod testkit;
 mod webhook;
 
 use clap::CommandFactory;

@@ -6,6 +6,8 @@
 //! the tests use it to check every rendered object.
 
 #[cfg(test)]
+mod min_version;
+#[cfg(test)]
 mod tests;
 
 use crate::controllers::rbac;
@@ -324,16 +326,83 @@ pub fn render(
     Ok(out)
 }
 
-/// One manifest file from rendered templates, as `helm template` prints them.
+/// The order objects are applied in, dependencies first (Helm's install order, with the
+/// agent's ValidatingAdmissionPolicy before any workload so the agent never runs unguarded,
+/// and the webhook configurations last, once the webhook they call exists).
+const INSTALL_ORDER: &[&str] = &[
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "ConfigMap",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "Role",
+    "RoleBinding",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "Service",
+    "DaemonSet",
+    "Deployment",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "Ingress",
+    "ServiceMonitor",
+    "PrometheusRule",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
+
+fn install_rank(doc: &str) -> usize {
+    let kind = doc
+        .lines()
+        .find_map(|l| l.strip_prefix("kind:"))
+        .map(str::trim)
+        .unwrap_or_default();
+    INSTALL_ORDER
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(INSTALL_ORDER.len())
+}
+
+/// One manifest file from rendered templates, as `helm template` prints them: documents in
+/// install order (kind by kind, template order within a kind), each under its source.
 pub fn manifest(rendered: &[Rendered], header: &str) -> String {
-    let mut out = String::from(header);
+    let mut docs: Vec<(usize, &str, String)> = Vec::new();
     for r in rendered {
         let body = r.text.trim();
         // Helm drops templates that render to nothing (a false condition).
         if body.is_empty() {
             continue;
         }
-        out.push_str(&format!("---\n# Source: pusdata/{}\n{body}\n", r.template));
+        let mut current = String::new();
+        let mut flush = |current: &mut String| {
+            let doc = current.trim().to_string();
+            current.clear();
+            if !doc.is_empty() {
+                docs.push((install_rank(&doc), r.template.as_str(), doc));
+            }
+        };
+        for line in body.lines() {
+            if line.trim_end() == "---" {
+                flush(&mut current);
+            } else {
+                current.push_str(line);
+                current.push('\n');
+            }
+        }
+        flush(&mut current);
+    }
+    docs.sort_by_key(|(rank, _, _)| *rank);
+    let mut out = String::from(header);
+    for (_, template, doc) in docs {
+        out.push_str(&format!("---\n# Source: pusdata/{template}\n{doc}\n"));
     }
     out
 }

@@ -165,7 +165,10 @@ mod tests {
         // at least 2 s.
         let waited = clock.elapsed().as_secs_f64();
         let owed = (bytes - rate) as f64 / rate as f64;
-        assert!((waited - owed).abs() < 1e-6, "{waited} s for {owed} s of debt");
+        assert!(
+            (waited - owed).abs() < 1e-6,
+            "{waited} s for {owed} s of debt"
+        );
         assert!(waited >= 2.0, "{waited}");
 
         // A restore test under a download limit reads every pack through it.
