@@ -8,3 +8,6 @@ pub mod mirror;
 pub mod mover;
 pub mod plans;
 pub mod report;
+// Models of the API server's authorization and admission routing, for tests (testing.md).
+#[cfg(test)]
+pub mod testkit;

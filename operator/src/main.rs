@@ -23,6 +23,11 @@ mod controllers;
 mod error;
 mod out;
 mod telemetry;
+// The same test models as the library's (compiled once per crate under test).
+#[cfg(test)]
+#[allow(dead_code)] // shared with the library's tests; each crate uses a part
+#[path = "testkit/mod.rs"]
+mod testkit;
 mod webhook;
 
 use clap::CommandFactory;

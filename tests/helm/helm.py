@@ -44,11 +44,42 @@ def is_test_hook(text):
     return "helm.sh/hook: test" in text
 
 
+# Helm's install order (pkg/release/util/kind_sorter.go, InstallOrder): `helm install` and
+# `helm template` emit objects kind by kind in this order, so `kubectl apply -f deploy/…`
+# meets every dependency (ServiceAccounts and RBAC before the workloads that run as them,
+# the webhook configurations after the webhook they call). Kinds not listed go last.
+INSTALL_ORDER = [
+    "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange",
+    "PodSecurityPolicy", "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList",
+    "ConfigMap", "StorageClass", "PersistentVolume", "PersistentVolumeClaim",
+    "CustomResourceDefinition", "ClusterRole", "ClusterRoleList", "ClusterRoleBinding",
+    "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList",
+    "Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
+    "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress",
+    "APIService", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+]
+
+
+def kind_of(doc):
+    for line in doc.splitlines():
+        if line.startswith("kind:"):
+            return line[len("kind:"):].strip()
+    return ""
+
+
+def install_rank(doc):
+    kind = kind_of(doc)
+    # The agent's admission policy guards the agent from its first start: with the RBAC.
+    if kind in ("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"):
+        return INSTALL_ORDER.index("RoleBindingList") + 0.5
+    return INSTALL_ORDER.index(kind) if kind in INSTALL_ORDER else len(INSTALL_ORDER)
+
+
 def render(args):
     chart = helm.Chart.load(args.chart)
     files = chart.render(user_values(args), name=args.name, namespace=args.namespace,
                          is_install=True)
-    out = []
+    docs = []
     for path in sorted(files):
         # Helm prints neither NOTES.txt nor partials; `--skip-tests` leaves the test hooks out.
         if not path.endswith((".yaml", ".yml")):
@@ -57,8 +88,10 @@ def render(args):
         if not body or (args.skip_tests and is_test_hook(body)):
             continue
         for doc in split_documents(body):
-            out.append(f"---\n# Source: {path}\n{doc}\n")
-    sys.stdout.write("".join(out))
+            docs.append((install_rank(doc), path, doc))
+    # A stable sort: template order within a kind, as Helm keeps it.
+    docs.sort(key=lambda d: d[0])
+    sys.stdout.write("".join(f"---\n# Source: {path}\n{doc}\n" for _, path, doc in docs))
     if args.notes:
         notes = [files[p] for p in files if p.endswith("NOTES.txt")]
         with open(args.notes, "w", encoding="utf-8") as f:

@@ -5,6 +5,8 @@
 //! what the tests check and what `deploy/` holds is exactly what `helm install` would apply.
 
 #[cfg(test)]
+mod min_version;
+#[cfg(test)]
 mod tests;
 
 use crate::controllers::rbac;

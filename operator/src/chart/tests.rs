@@ -332,6 +332,23 @@ fn dr_signoff_role_writes_failovers_only_and_binds_the_configured_groups() {
     assert_eq!(b.role_ref.name, "pusdata-dr-signoff");
     let groups: Vec<String> = b.subjects.unwrap().into_iter().map(|s| s.name).collect();
     assert_eq!(groups, ["diskominfostandi:kepala", "setda:humas"]);
+    // Users alone are enough to render the binding (issue 14, defect 9).
+    let docs = render_with(
+        None,
+        serde_json::json!({"rbac": {"drSignoffUsers": ["kadis@bekasikota.go.id"]}}),
+    );
+    let b: k8s_openapi::api::rbac::v1::ClusterRoleBinding =
+        one(&docs, "ClusterRoleBinding", "pusdata-dr-signoff");
+    let subjects: Vec<(String, String)> = b
+        .subjects
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.kind, s.name))
+        .collect();
+    assert_eq!(
+        subjects,
+        [("User".to_string(), "kadis@bekasikota.go.id".to_string())]
+    );
 }
 
 #[test]
@@ -1260,4 +1277,50 @@ fn the_test_hook_probes_the_webhook_over_tls_and_the_operator_s_endpoints() {
     // deploy/ is for kubectl apply: no test hook there.
     let deployed = std::fs::read_to_string(root().join("deploy/primary/pusdata.yaml")).unwrap();
     assert!(!deployed.contains("helm.sh/hook"));
+}
+
+/// Issue 14, defect 9: `kubectl apply -f deploy/…` must meet each object's dependencies
+/// first: ServiceAccounts and RBAC before the workloads that run as them, the agent's
+/// admission policy before the agent, the webhook configurations after the webhook.
+#[test]
+fn deploy_lists_dependencies_first() {
+    for dir in ["deploy/primary", "deploy/drc"] {
+        let text = std::fs::read_to_string(root().join(dir).join("pusdata.yaml")).unwrap();
+        let docs = pusdata_crds::yaml_documents(&text).unwrap();
+        let kinds: Vec<String> = docs
+            .iter()
+            .map(|d| d["kind"].as_str().unwrap_or_default().to_string())
+            .collect();
+        let first = |k: &str| kinds.iter().position(|x| x == k);
+        let last = |k: &str| kinds.iter().rposition(|x| x == k);
+        let workloads = ["Deployment", "StatefulSet"]
+            .iter()
+            .filter_map(|k| first(k))
+            .min()
+            .unwrap();
+        for dep in [
+            "ServiceAccount",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "Role",
+            "RoleBinding",
+            "ValidatingAdmissionPolicy",
+            "ValidatingAdmissionPolicyBinding",
+        ] {
+            let at = last(dep).unwrap_or_else(|| panic!("{dir}: no {dep}"));
+            assert!(
+                at < workloads,
+                "{dir}: a {dep} comes after a workload: {kinds:?}"
+            );
+        }
+        let webhook_configs = first("MutatingWebhookConfiguration")
+            .min(first("ValidatingWebhookConfiguration"))
+            .unwrap();
+        assert!(
+            ["Deployment", "Service"]
+                .iter()
+                .all(|k| last(k).unwrap() < webhook_configs),
+            "{dir}: webhook configurations before the webhook: {kinds:?}"
+        );
+    }
 }

@@ -240,6 +240,39 @@ mod tests {
         }
     }
 
+    /// A person's client: authorized against the chart rendered with the sign-off role
+    /// bound to the group `diskominfo:kepala` (as docs/install.md tells a platform team to).
+    fn person(admin: &kube::Client, user: &str, groups: &[&str]) -> kube::Client {
+        use crate::testkit::authz::{Authorizer, Identity, Rbac};
+        let chart = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(crate::chart::CHART_DIR);
+        let mut values = crate::chart::values(&chart, None).unwrap();
+        crate::chart::merge(
+            &mut values,
+            serde_json::json!({"rbac": {"drSignoffGroups": ["diskominfo:kepala"]}}),
+        );
+        let rendered = crate::chart::render(
+            &chart,
+            &values,
+            crate::chart::DEPLOY_RELEASE,
+            &crate::chart::generated_templates(),
+        )
+        .unwrap();
+        let docs = crate::testkit::manifests::parse_stream(&crate::chart::manifest(&rendered, ""));
+        Authorizer::new(
+            admin.clone(),
+            Rbac::from_documents(&docs),
+            Identity::user(user, groups),
+        )
+        .client()
+    }
+
+    /// Someone who signs off runbook steps and nothing else.
+    fn signer(admin: &kube::Client) -> kube::Client {
+        person(admin, "kadis", &["diskominfo:kepala"])
+    }
+
     async fn client_with_waiting_step() -> kube::Client {
         let client = ClientBuilder::new()
             .with_resource::<Failover>()
@@ -279,7 +312,7 @@ mod tests {
 
     #[tokio::test]
     async fn approve_records_who_in_the_annotation_the_controller_reads() {
-        let client = client_with_waiting_step().await;
+        let client = signer(&client_with_waiting_step().await);
         let msg = approve(&client, "drill-2026-11", "declare-disaster", &who("kadis"))
             .await
             .unwrap();
@@ -309,7 +342,7 @@ mod tests {
 
     #[tokio::test]
     async fn approve_refuses_steps_that_do_not_wait_or_do_not_exist() {
-        let client = client_with_waiting_step().await;
+        let client = signer(&client_with_waiting_step().await);
         let err = approve(&client, "drill-2026-11", "restore/db", &who("kadis"))
             .await
             .unwrap_err();
@@ -328,7 +361,12 @@ mod tests {
 
     #[tokio::test]
     async fn start_creates_a_failover_of_an_existing_plan_and_status_shows_it() {
-        let client = client_with_waiting_step().await;
+        // The platform team starts failovers (ClusterRole pusdata-platform).
+        let client = person(
+            &client_with_waiting_step().await,
+            "ratna",
+            &["pusdata:platform"],
+        );
         let now: Timestamp = "2026-11-25T02:03:04Z".parse().unwrap();
         let err = start(
             &client,

@@ -87,27 +87,28 @@ pub const PERMISSIONS: &[Permission] = &[
     Permission {
         group: "",
         resource: "namespaces",
-        verbs: &["patch"],
+        // Server-side apply of an absent object is a create (issue 14, defect 1).
+        verbs: &["create", "patch"],
     },
     Permission {
         group: "",
         resource: "resourcequotas",
-        verbs: &["list", "watch", "patch"],
+        verbs: &["list", "watch", "create", "patch"],
     },
     Permission {
         group: "",
         resource: "limitranges",
-        verbs: &["list", "watch", "patch"],
+        verbs: &["list", "watch", "create", "patch"],
     },
     Permission {
         group: "networking.k8s.io",
         resource: "networkpolicies",
-        verbs: &["list", "watch", "patch"],
+        verbs: &["list", "watch", "create", "patch"],
     },
     Permission {
         group: "rbac.authorization.k8s.io",
         resource: "rolebindings",
-        verbs: &["list", "watch", "patch"],
+        verbs: &["list", "watch", "create", "patch"],
     },
     // Binding the built-in `edit` ClusterRole without holding all of it.
     Permission {
@@ -151,16 +152,27 @@ pub async fn reconcile_once(agency: &Agency, ctx: &Context) -> Result<Outcome, E
 
     super::finalizer::add(&agencies, agency, FINALIZER).await?;
 
-    let policy = active_policy(ctx).await?;
-    let standard = pusdata_core::ports::allowed_ports(
-        policy
-            .as_ref()
-            .map(|p| p.spec.allowed_egress_ports.as_slice())
-            .unwrap_or(&[]),
-    );
-    let extra = approved_extra_ports(agency, ctx).await?;
-    let children = tenancy::agency_children(agency, &standard, &extra, &ctx.operator_namespace);
-    apply_children(agency, ctx, &children).await?;
+    let children = match build_and_apply(agency, ctx).await {
+        Ok(children) => children,
+        Err(e) => {
+            // The user must see why their agency is not ready (a refused or failed apply),
+            // not an absent status. Best effort: the apply's error is the one returned.
+            let desired = [Desired {
+                type_: conditions::READY,
+                status: Some(false),
+                reason: "ApplyFailed",
+                message: format!(
+                    "could not apply the agency's namespaces, quota, limits, network policies and role bindings: {e} / gagal menerapkan namespace, kuota, batasan, kebijakan jaringan dan role binding instansi: {e}"
+                ),
+            }];
+            if let Err(status_error) =
+                write_status(agency, ctx, &desired, hosted, repositories).await
+            {
+                tracing::warn!(agency = %name, error = %status_error, "status of a failed apply not written");
+            }
+            return Err(e);
+        }
+    };
 
     let desired = [
         Desired {
@@ -184,6 +196,21 @@ pub async fn reconcile_once(agency: &Agency, ctx: &Context) -> Result<Outcome, E
     Ok(Outcome::Applied {
         namespaces: children.namespaces.len(),
     })
+}
+
+/// Reads the policy and approved ports, builds the children (pure) and applies them.
+async fn build_and_apply(agency: &Agency, ctx: &Context) -> Result<AgencyChildren, Error> {
+    let policy = active_policy(ctx).await?;
+    let standard = pusdata_core::ports::allowed_ports(
+        policy
+            .as_ref()
+            .map(|p| p.spec.allowed_egress_ports.as_slice())
+            .unwrap_or(&[]),
+    );
+    let extra = approved_extra_ports(agency, ctx).await?;
+    let children = tenancy::agency_children(agency, &standard, &extra, &ctx.operator_namespace);
+    apply_children(agency, ctx, &children).await?;
+    Ok(children)
 }
 
 /// Hosted systems (placed or active requests in the agency's namespaces) and repositories.
@@ -399,21 +426,27 @@ mod tests {
             ns.metadata.owner_references.is_none(),
             "namespaces are never owned: no cascading delete of data"
         );
-        let quota = Api::<ResourceQuota>::namespaced(ctx.client.clone(), "disdukcapil")
-            .get(tenancy::QUOTA_NAME)
-            .await
-            .unwrap();
+        let quota = crate::controllers::testing::as_harness(
+            Api::<ResourceQuota>::namespaced(ctx.client.clone(), "disdukcapil")
+                .get(tenancy::QUOTA_NAME),
+        )
+        .await
+        .unwrap();
         assert_eq!(quota.spec.unwrap().hard.unwrap()["requests.cpu"].0, "8");
         assert_eq!(quota.metadata.owner_references.unwrap()[0].kind, "Agency");
-        let policies = Api::<NetworkPolicy>::namespaced(ctx.client.clone(), "disdukcapil")
-            .list(&ListParams::default())
-            .await
-            .unwrap();
+        let policies = crate::controllers::testing::as_harness(
+            Api::<NetworkPolicy>::namespaced(ctx.client.clone(), "disdukcapil")
+                .list(&ListParams::default()),
+        )
+        .await
+        .unwrap();
         assert_eq!(policies.items.len(), 2);
-        let rb = Api::<RoleBinding>::namespaced(ctx.client.clone(), "disdukcapil")
-            .get(tenancy::EDIT_BINDING_NAME)
-            .await
-            .unwrap();
+        let rb = crate::controllers::testing::as_harness(
+            Api::<RoleBinding>::namespaced(ctx.client.clone(), "disdukcapil")
+                .get(tenancy::EDIT_BINDING_NAME),
+        )
+        .await
+        .unwrap();
         assert_eq!(rb.subjects.unwrap()[0].name, "agency:disdukcapil");
 
         let a = get_agency(&ctx, "disdukcapil").await;
@@ -428,6 +461,44 @@ mod tests {
         assert_eq!(status.namespaces, vec!["disdukcapil".to_string()]);
     }
 
+    /// Issue 14, defect 1: on a real cluster the first apply was refused (403) and the
+    /// Agency was left with no status at all.
+    #[tokio::test]
+    async fn a_refused_apply_is_named_in_the_agencys_status() {
+        use crate::testkit::authz::{Authorizer, Identity, Rbac};
+        use crate::testkit::manifests::Site;
+        let mut ctx = context().await;
+        seed_cluster(&ctx, &fixtures::agency("disdukcapil")).await;
+        // The chart's RBAC without `create` on namespaces (as shipped before the fix); a
+        // refusal is answered with the API server's 403.
+        let rbac = Rbac::rendered(Site::Primary).revoke("", "namespaces", "create");
+        ctx.client = Authorizer::new(ctx.client.clone(), rbac, Identity::operator())
+            .answering_403()
+            .client();
+        let a = get_agency(&ctx, "disdukcapil").await;
+        let err = reconcile_once(&a, &ctx).await.unwrap_err();
+        assert!(err.to_string().contains("forbidden"), "{err}");
+
+        let status = get_agency(&ctx, "disdukcapil").await.status.unwrap();
+        let ready = status
+            .conditions
+            .iter()
+            .find(|c| c.type_ == "Ready")
+            .unwrap();
+        assert_eq!(
+            (ready.status.as_str(), ready.reason.as_str()),
+            ("False", "ApplyFailed")
+        );
+        assert!(
+            ready
+                .message
+                .contains("namespaces \"disdukcapil\" is forbidden")
+                && ready.message.contains("gagal menerapkan"),
+            "{}",
+            ready.message
+        );
+    }
+
     #[tokio::test]
     async fn onboarding_and_a_blocked_deletion_are_events() {
         let ctx = context().await;
@@ -438,11 +509,16 @@ mod tests {
         }
         // Cluster-scoped objects get their Events in `default`.
         let events = || async {
-            Api::<k8s_openapi::api::events::v1::Event>::namespaced(ctx.client.clone(), "default")
-                .list(&ListParams::default())
-                .await
-                .unwrap()
-                .items
+            crate::controllers::testing::as_harness(
+                Api::<k8s_openapi::api::events::v1::Event>::namespaced(
+                    ctx.client.clone(),
+                    "default",
+                )
+                .list(&ListParams::default()),
+            )
+            .await
+            .unwrap()
+            .items
         };
         let ready: Vec<_> = events()
             .await
@@ -518,10 +594,12 @@ mod tests {
         seed_namespaced(&ctx, &approval).await;
         let a = get_agency(&ctx, "disdik").await;
         reconcile_once(&a, &ctx).await.unwrap();
-        let egress = Api::<NetworkPolicy>::namespaced(ctx.client.clone(), "disdik")
-            .get(tenancy::EGRESS_NAME)
-            .await
-            .unwrap();
+        let egress = crate::controllers::testing::as_harness(
+            Api::<NetworkPolicy>::namespaced(ctx.client.clone(), "disdik")
+                .get(tenancy::EGRESS_NAME),
+        )
+        .await
+        .unwrap();
         let text = serde_json::to_string(&egress.spec).unwrap();
         assert!(text.contains("6379"), "approved extra port is opened");
         assert!(
@@ -568,10 +646,12 @@ mod tests {
         );
 
         // The system moves out: the agency may go, and its namespace is left in place.
-        Api::<HostingRequest>::namespaced(ctx.client.clone(), "disdukcapil")
-            .delete("db-server", &Default::default())
-            .await
-            .unwrap();
+        crate::controllers::testing::as_harness(
+            Api::<HostingRequest>::namespaced(ctx.client.clone(), "disdukcapil")
+                .delete("db-server", &Default::default()),
+        )
+        .await
+        .unwrap();
         let mut a = get_agency(&ctx, "disdukcapil").await;
         a.metadata.deletion_timestamp = Some(ctx.now());
         assert_eq!(reconcile_once(&a, &ctx).await.unwrap(), Outcome::Released);
@@ -588,10 +668,12 @@ mod tests {
         let a = get_agency(&ctx, "disdik").await;
         let err = reconcile_once(&a, &ctx).await.unwrap_err();
         assert_eq!(err.category(), "invalid-spec");
-        let policies = Api::<NetworkPolicy>::namespaced(ctx.client.clone(), "kube-system")
-            .list(&ListParams::default())
-            .await
-            .unwrap();
+        let policies = crate::controllers::testing::as_harness(
+            Api::<NetworkPolicy>::namespaced(ctx.client.clone(), "kube-system")
+                .list(&ListParams::default()),
+        )
+        .await
+        .unwrap();
         assert!(policies.items.is_empty());
         let ready = get_agency(&ctx, "disdik")
             .await

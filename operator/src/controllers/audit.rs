@@ -45,12 +45,13 @@ pub const PERMISSIONS: &[Permission] = &[
     Permission {
         group: "wgpolicyk8s.io",
         resource: "policyreports",
-        verbs: &["list", "patch", "delete"],
+        // create: the first apply of a report creates it.
+        verbs: &["list", "create", "patch", "delete"],
     },
     Permission {
         group: "wgpolicyk8s.io",
         resource: "clusterpolicyreports",
-        verbs: &["get", "patch"],
+        verbs: &["get", "create", "patch"],
     },
 ];
 

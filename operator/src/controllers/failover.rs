@@ -107,7 +107,8 @@ pub const NAMESPACE_PERMISSIONS: &[Permission] = &[
     Permission {
         group: "",
         resource: "configmaps",
-        verbs: &["patch"],
+        // create: the report ConfigMap is applied once per execution, absent the first time.
+        verbs: &["create", "patch"],
     },
     Permission {
         group: "",

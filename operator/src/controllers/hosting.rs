@@ -355,11 +355,13 @@ mod tests {
     }
 
     async fn events_in(ctx: &Context, ns: &str) -> Vec<k8s_openapi::api::events::v1::Event> {
-        Api::<k8s_openapi::api::events::v1::Event>::namespaced(ctx.client.clone(), ns)
-            .list(&kube::api::ListParams::default())
-            .await
-            .unwrap()
-            .items
+        crate::controllers::testing::as_harness(
+            Api::<k8s_openapi::api::events::v1::Event>::namespaced(ctx.client.clone(), ns)
+                .list(&kube::api::ListParams::default()),
+        )
+        .await
+        .unwrap()
+        .items
     }
 
     #[tokio::test]
@@ -533,9 +535,13 @@ mod tests {
 
         let api = Api::<HostingRequest>::namespaced(ctx.client.clone(), "disdukcapil");
         let patch = serde_json::json!({"spec": {"web": {"hostnames": ["portal.disdukcapil.bekasikota.go.id"]}}});
-        api.patch("website", &PatchParams::default(), &Patch::Merge(&patch))
-            .await
-            .unwrap();
+        crate::controllers::testing::as_harness(api.patch(
+            "website",
+            &PatchParams::default(),
+            &Patch::Merge(&patch),
+        ))
+        .await
+        .unwrap();
         let mut hr = get(&ctx, "disdukcapil", "website").await;
         // A real API server bumps the generation on a spec change; make sure it is 2.
         hr.metadata.generation = Some(2);

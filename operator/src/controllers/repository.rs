@@ -632,7 +632,28 @@ mod tests {
                 .with_resource::<Agency>()
                 .with_resource::<Site>()
                 .with_resource::<ResidencyPolicy>()
-                .with_resource::<DisasterRecoveryPlan>(),
+                .with_resource::<DisasterRecoveryPlan>()
+                // What the Agency controller binds in each agency namespace: the operator
+                // may read that agency's Secrets there (and nowhere else).
+                .with_objects(
+                    ["dinkes", "disdik"]
+                        .iter()
+                        .map(|ns| {
+                            serde_json::from_value::<k8s_openapi::api::rbac::v1::RoleBinding>(
+                                serde_json::json!({
+                                    "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                                    "metadata": {"name": pusdata_core::tenancy::OPERATOR_SECRETS_BINDING, "namespace": ns},
+                                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                                "name": pusdata_core::tenancy::OPERATOR_SECRETS_ROLE},
+                                    "subjects": [{"kind": "ServiceAccount",
+                                                  "name": pusdata_core::tenancy::OPERATOR_SERVICE_ACCOUNT,
+                                                  "namespace": "pusdata-system"}]
+                                }),
+                            )
+                            .unwrap()
+                        })
+                        .collect(),
+                ),
         )
         .await
     }
@@ -893,11 +914,12 @@ mod tests {
             "{after:?}"
         );
         // The Events carry no secret.
-        let all =
+        let all = crate::controllers::testing::as_harness(
             Api::<k8s_openapi::api::events::v1::Event>::namespaced(ctx.client.clone(), "default")
-                .list(&kube::api::ListParams::default())
-                .await
-                .unwrap();
+                .list(&kube::api::ListParams::default()),
+        )
+        .await
+        .unwrap();
         let text = serde_json::to_string(&all.items).unwrap();
         assert!(!text.contains(S3_SECRET) && !text.contains(KEY));
     }

@@ -710,13 +710,13 @@ mod tests {
             )
             .await;
         }
-        Api::<DisasterRecoveryPlan>::all(ctx.client.clone())
+        crate::controllers::testing::as_harness(Api::<DisasterRecoveryPlan>::all(ctx.client.clone())
             .patch(
                 "bekasi",
                 &PatchParams::default(),
                 &Patch::Merge(&serde_json::json!({"metadata": {"annotations": {TRIGGER_ANNOTATION: "ticket-41"}}})),
             )
-            .await
+            ).await
             .unwrap();
         let out = reconcile_once(&plan(&ctx).await, &ctx).await.unwrap();
         assert_eq!(out.created.len(), 2);

@@ -6,6 +6,9 @@
 //! `patch` on the cluster path cannot find them.
 
 use super::{Clock, Context};
+use crate::testkit::authz;
+pub use crate::testkit::authz::as_harness;
+use crate::testkit::manifests::Site;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::{Resource, ResourceExt};
 use kube_fake_client::ClientBuilder;
@@ -23,10 +26,13 @@ pub fn fixed_clock() -> Clock {
     })
 }
 
-/// A controller context over the in-memory API the builder describes.
+/// A controller context over the in-memory API the builder describes. Its client sends as
+/// the operator's ServiceAccount and is authorized against the rendered chart's RBAC
+/// (`crate::testkit::authz`); the seeding helpers below act as the test harness.
 pub async fn context(builder: ClientBuilder) -> Context {
+    let admin = builder.build().await.unwrap();
     Context {
-        client: builder.build().await.unwrap(),
+        client: authz::client_for(&admin, Site::Primary, authz::Identity::operator()),
         clock: fixed_clock(),
         platform_namespace: "pusdata-system".into(),
         operator_namespace: "pusdata-system".into(),
@@ -39,8 +45,7 @@ pub async fn seed_cluster<K>(ctx: &Context, obj: &K)
 where
     K: Resource<DynamicType = ()> + Clone + Serialize + DeserializeOwned + Debug,
 {
-    Api::<K>::all(ctx.client.clone())
-        .create(&PostParams::default(), obj)
+    as_harness(Api::<K>::all(ctx.client.clone()).create(&PostParams::default(), obj))
         .await
         .unwrap();
 }
@@ -55,24 +60,28 @@ where
         + Debug,
 {
     let api = Api::<K>::namespaced(ctx.client.clone(), &obj.namespace().unwrap());
-    api.create(&PostParams::default(), obj).await.unwrap();
-    let status = serde_json::to_value(obj).unwrap()["status"].clone();
-    if !status.is_null() {
-        api.patch_status(
-            &obj.name_any(),
-            &PatchParams::default(),
-            &Patch::Merge(&serde_json::json!({"status": status})),
-        )
-        .await
-        .unwrap();
-    }
+    as_harness(async {
+        api.create(&PostParams::default(), obj).await.unwrap();
+        let status = serde_json::to_value(obj).unwrap()["status"].clone();
+        if !status.is_null() {
+            api.patch_status(
+                &obj.name_any(),
+                &PatchParams::default(),
+                &Patch::Merge(&serde_json::json!({"status": status})),
+            )
+            .await
+            .unwrap();
+        }
+    })
+    .await
 }
 
 /// The Events in `namespace` about the object named `name` (cluster-scoped objects get
 /// theirs in `default`), as `(reason, type)` pairs in the order they were recorded.
 pub async fn events_about(ctx: &Context, namespace: &str, name: &str) -> Vec<(String, String)> {
-    kube::Api::<k8s_openapi::api::events::v1::Event>::namespaced(ctx.client.clone(), namespace)
-        .list(&kube::api::ListParams::default())
+    let api =
+        kube::Api::<k8s_openapi::api::events::v1::Event>::namespaced(ctx.client.clone(), namespace);
+    as_harness(api.list(&kube::api::ListParams::default()))
         .await
         .unwrap()
         .items
@@ -89,16 +98,16 @@ pub async fn finish_job(ctx: &Context, namespace: &str, job: &str, ok: bool, mes
     use k8s_openapi::api::batch::v1::Job;
     use k8s_openapi::api::core::v1::Pod;
     let cond = if ok { "Complete" } else { "Failed" };
-    Api::<Job>::namespaced(ctx.client.clone(), namespace)
-        .patch_status(
-            job,
-            &PatchParams::default(),
-            &Patch::Merge(
-                &serde_json::json!({"status": {"conditions": [{"type": cond, "status": "True"}]}}),
-            ),
-        )
-        .await
-        .unwrap();
+    let jobs = Api::<Job>::namespaced(ctx.client.clone(), namespace);
+    as_harness(jobs.patch_status(
+        job,
+        &PatchParams::default(),
+        &Patch::Merge(
+            &serde_json::json!({"status": {"conditions": [{"type": cond, "status": "True"}]}}),
+        ),
+    ))
+    .await
+    .unwrap();
     let pod: Pod = serde_json::from_value(serde_json::json!({
         "metadata": {"name": format!("{job}-x1"), "namespace": namespace,
                      "labels": {pusdata_core::backup::job::BACKUP_LABEL: job}},

@@ -3,7 +3,47 @@
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+// tokio's Instant is the system clock outside a runtime and the runtime's (pausable) clock
+// inside one, so tests on a paused clock see exact waits.
+use tokio::time::Instant;
+
+/// Where the limit reads the time and how a blocking caller waits. Tests use a virtual clock
+/// that moves only when a caller waits, so counts and times are exact on any machine.
+#[derive(Debug)]
+enum Clock {
+    System,
+    #[cfg(test)]
+    Virtual(std::sync::Arc<Mutex<Instant>>),
+}
+
+impl Clock {
+    fn now(&self) -> Instant {
+        match self {
+            Clock::System => Instant::now(),
+            #[cfg(test)]
+            Clock::Virtual(t) => *lock(t),
+        }
+    }
+
+    fn sleep_until_blocking(&self, ready: Instant) {
+        match self {
+            Clock::System => std::thread::sleep(ready.saturating_duration_since(Instant::now())),
+            #[cfg(test)]
+            Clock::Virtual(t) => {
+                let mut now = lock(t);
+                *now = (*now).max(ready);
+            }
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
 
 /// Limits the bytes sent per second, across all users. Burst: one second's worth. A request
 /// larger than the burst is never refused: it goes into debt and the callers after it wait,
@@ -15,18 +55,36 @@ pub struct RateLimit {
     state: Mutex<(f64, Instant)>,
     waits: AtomicU64,
     bytes: AtomicU64,
+    clock: Clock,
 }
 
 impl RateLimit {
     /// `bytes_per_second` must be positive (0 is taken as 1).
     pub fn new(bytes_per_second: u64) -> RateLimit {
+        RateLimit::with_clock(bytes_per_second, Clock::System)
+    }
+
+    fn with_clock(bytes_per_second: u64, clock: Clock) -> RateLimit {
         let rate = bytes_per_second.max(1) as f64;
         RateLimit {
             rate,
-            state: Mutex::new((rate, Instant::now())),
+            state: Mutex::new((rate, clock.now())),
             waits: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
+            clock,
         }
+    }
+
+    /// A limit on a virtual clock that starts now and moves only when a blocking caller
+    /// waits; the returned handle reads it.
+    #[cfg(test)]
+    pub(crate) fn on_virtual_clock(bytes_per_second: u64) -> (RateLimit, VirtualClock) {
+        let start = Instant::now();
+        let t = std::sync::Arc::new(Mutex::new(start));
+        (
+            RateLimit::with_clock(bytes_per_second, Clock::Virtual(t.clone())),
+            VirtualClock { t, start },
+        )
     }
 
     /// The limit, bytes per second.
@@ -37,11 +95,15 @@ impl RateLimit {
     /// Reserves `n` bytes and returns how long the caller must wait before sending them.
     /// Callers are served in the order they reserve.
     pub fn reserve(&self, n: u64) -> Duration {
-        let now = Instant::now();
-        let mut st = match self.state.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let (now, ready) = self.reserve_at(n);
+        ready.saturating_duration_since(now)
+    }
+
+    /// Reserves `n` bytes: the time of the reservation and the time the bytes may go.
+    fn reserve_at(&self, n: u64) -> (Instant, Instant) {
+        let mut st = lock(&self.state);
+        // Read under the lock, so reservations and their clock readings are in one order.
+        let now = self.clock.now();
         let (tokens, at) = *st;
         let (base, available) = if now > at {
             let refill = now.duration_since(at).as_secs_f64() * self.rate;
@@ -60,26 +122,29 @@ impl RateLimit {
         };
         drop(st);
         self.bytes.fetch_add(n, Ordering::Relaxed);
-        let wait = ready.saturating_duration_since(now);
-        if !wait.is_zero() {
+        if ready > now {
             self.waits.fetch_add(1, Ordering::Relaxed);
         }
-        wait
+        (now, ready)
     }
 
     /// Takes `n` bytes' worth of tokens, waiting as long as the debt needs.
     pub async fn acquire(&self, n: u64) {
-        let wait = self.reserve(n);
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
+        let (now, ready) = self.reserve_at(n);
+        if ready > now {
+            match &self.clock {
+                Clock::System => tokio::time::sleep_until(ready).await,
+                #[cfg(test)]
+                Clock::Virtual(_) => self.clock.sleep_until_blocking(ready),
+            }
         }
     }
 
     /// [`RateLimit::acquire`] for blocking code (rustic_core's backend threads).
     pub fn acquire_blocking(&self, n: u64) {
-        let wait = self.reserve(n);
-        if !wait.is_zero() {
-            std::thread::sleep(wait);
+        let (now, ready) = self.reserve_at(n);
+        if ready > now {
+            self.clock.sleep_until_blocking(ready);
         }
     }
 
@@ -92,11 +157,29 @@ impl RateLimit {
     }
 }
 
+/// Reads a [`RateLimit`]'s virtual clock (tests).
+#[cfg(test)]
+#[derive(Debug, Clone)]
+pub(crate) struct VirtualClock {
+    t: std::sync::Arc<Mutex<Instant>>,
+    start: Instant,
+}
+
+#[cfg(test)]
+impl VirtualClock {
+    /// Virtual time passed since the limit was made.
+    pub(crate) fn elapsed(&self) -> Duration {
+        lock(&self.t).duration_since(self.start)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[tokio::test]
+    // A paused clock: sleeps advance it exactly, and no real time passes between calls, so
+    // the burst cannot refill behind the test's back on a loaded machine (issue 14, #10).
+    #[tokio::test(start_paused = true)]
     async fn holds_the_rate() {
         let l = RateLimit::new(1_000_000);
         let t0 = Instant::now();
@@ -104,25 +187,32 @@ mod tests {
         for _ in 0..13 {
             l.acquire(100_000).await;
         }
-        let took = t0.elapsed();
-        assert!(took >= Duration::from_millis(290), "{took:?}");
+        assert_eq!(t0.elapsed(), Duration::from_millis(300));
         assert_eq!(l.stats(), (3, 1_300_000));
     }
 
     #[test]
     fn a_request_larger_than_the_burst_goes_into_debt() {
-        let l = RateLimit::new(1_000);
-        // 5 000 bytes at 1 000 B/s with a 1 000-byte burst: the caller after it waits ~4 s.
-        assert!(l.reserve(5_000).as_secs_f64() > 3.9);
-        let next = l.reserve(1);
-        assert!(next.as_secs_f64() > 3.9, "{next:?}");
+        let (l, _clock) = RateLimit::on_virtual_clock(1_000);
+        // 5 000 bytes at 1 000 B/s with a 1 000-byte burst: the caller after it waits 4 s.
+        assert_eq!(l.reserve(5_000), Duration::from_secs(4));
+        assert_eq!(l.reserve(1), Duration::from_millis(4_001));
         assert_eq!(l.stats(), (2, 5_001));
     }
 
     #[test]
+    fn the_burst_refills_at_the_rate() {
+        let (l, clock) = RateLimit::on_virtual_clock(1_000);
+        l.acquire_blocking(1_500);
+        assert_eq!(clock.elapsed(), Duration::from_millis(500));
+        // Debt paid, bucket empty: 250 bytes wait a quarter second.
+        assert_eq!(l.reserve(250), Duration::from_millis(250));
+    }
+
+    #[test]
     fn blocking_callers_share_one_limit() {
-        let l = std::sync::Arc::new(RateLimit::new(100_000));
-        let t0 = Instant::now();
+        let (l, clock) = RateLimit::on_virtual_clock(100_000);
+        let l = std::sync::Arc::new(l);
         let handles: Vec<_> = (0..4)
             .map(|_| {
                 let l = l.clone();
@@ -136,11 +226,9 @@ mod tests {
         for h in handles {
             h.join().unwrap();
         }
-        // 200 000 bytes, 100 000 free: at least ~1 s however the threads interleave.
-        assert!(
-            t0.elapsed() >= Duration::from_millis(950),
-            "{:?}",
-            t0.elapsed()
-        );
+        // 200 000 bytes, 100 000 free: exactly 1 s however the threads interleave, and the
+        // 20 reservations past the burst each waited.
+        assert_eq!(clock.elapsed(), Duration::from_secs(1));
+        assert_eq!(l.stats(), (20, 200_000));
     }
 }

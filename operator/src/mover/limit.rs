@@ -118,7 +118,6 @@ mod tests {
     use crate::mirror::RateLimit;
     use crate::mover::{BackupRequest, RepoConfig, SnapshotRef, VerifyRequest, backup, verify};
     use std::sync::Arc;
-    use std::time::{Duration, Instant};
 
     /// Incompressible bytes (xorshift), so what is uploaded is about what is read.
     fn noise(n: usize, mut x: u64) -> Vec<u8> {
@@ -143,9 +142,10 @@ mod tests {
         crate::mover::inspect(&cfg, true).unwrap();
 
         let rate = 256 * 1024;
-        let up = Arc::new(RateLimit::new(rate));
+        // A virtual clock: waits are counted exactly instead of measured on a busy machine.
+        let (up, clock) = RateLimit::on_virtual_clock(rate);
+        let up = Arc::new(up);
         cfg.upload_limit = Some(up.clone());
-        let t0 = Instant::now();
         let report = backup(
             &cfg,
             &BackupRequest {
@@ -154,7 +154,6 @@ mod tests {
             },
         )
         .unwrap();
-        let took = t0.elapsed();
         let (waits, bytes) = up.stats();
         assert!(
             bytes >= report.bytes_added && bytes >= 768 * 1024,
@@ -162,11 +161,19 @@ mod tests {
             report.bytes_added
         );
         assert!(waits >= 1, "the limit made the writers wait");
-        // 768 KiB at 256 KiB/s with one second of burst: at least ~2 s; 1.5 s leaves room.
-        assert!(took >= Duration::from_millis(1500), "{took:?}");
+        // Everything past the one-second burst waited at the rate: 768 KiB at 256 KiB/s is
+        // at least 2 s.
+        let waited = clock.elapsed().as_secs_f64();
+        let owed = (bytes - rate) as f64 / rate as f64;
+        assert!(
+            (waited - owed).abs() < 1e-6,
+            "{waited} s for {owed} s of debt"
+        );
+        assert!(waited >= 2.0, "{waited}");
 
         // A restore test under a download limit reads every pack through it.
-        let down = Arc::new(RateLimit::new(rate));
+        let (down, _) = RateLimit::on_virtual_clock(rate);
+        let down = Arc::new(down);
         cfg.upload_limit = None;
         cfg.download_limit = Some(down.clone());
         let v = verify(

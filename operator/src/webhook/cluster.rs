@@ -282,4 +282,35 @@ mod tests {
         assert_eq!(names, sorted);
         assert_eq!(names.len(), 3);
     }
+
+    /// The webhook's stores fill from the API as the webhook's own ServiceAccount, with
+    /// exactly the RBAC the chart renders for it: every list and watch it sends is
+    /// authorized (testkit::authz), and the context it builds sees the seeded objects.
+    #[tokio::test(start_paused = true)]
+    async fn the_stores_fill_with_the_webhooks_own_rights() {
+        use crate::testkit::{authz, manifests::Site as Install};
+        let admin = kube_fake_client::ClientBuilder::new()
+            .with_resource::<ResidencyPolicy>()
+            .with_resource::<Site>()
+            .with_resource::<Rack>()
+            .with_resource::<Agency>()
+            .with_resource::<Approval>()
+            .with_resource::<BackupRepository>()
+            .with_resource::<DisasterRecoveryPlan>()
+            .build()
+            .await
+            .unwrap();
+        kube::Api::<Agency>::all(admin.clone())
+            .create(&Default::default(), &fixtures::agency("disdukcapil"))
+            .await
+            .unwrap();
+        let client = authz::client_for(&admin, Install::Primary, authz::Identity::webhook());
+        let state = Arc::new(State::new(Context::from_objects(&[])));
+        let (stores, run) = watch(client, state.clone());
+        tokio::select! {
+            _ = run => panic!("the watches ended"),
+            ready = stores.ready() => ready.unwrap(),
+        }
+        assert_eq!(stores.context().agencies.len(), 1);
+    }
 }

@@ -27,7 +27,7 @@ use kube::core::DynamicObject;
 use kube::core::admission::{AdmissionRequest, AdmissionResponse, AdmissionReview, Operation};
 use pusdata_core::finding::{Finding, Severity};
 use pusdata_core::policy::{self, Context, UserInfo};
-use pusdata_crds::v1alpha1::EnforcementMode;
+use pusdata_crds::v1alpha1::{EnforcementMode, RecordedIdentity};
 use pusdata_crds::{Object, ObjectError};
 use std::convert::Infallible;
 use std::future::Future;
@@ -207,16 +207,55 @@ fn stamp_signoffs(
         .pointer("/spec/plan")
         .and_then(|p| p.as_str())
         .unwrap_or_default();
+    // spec.requestedBy: who started it, from the authenticated request (SEC-CIA).
+    let requested_by = |o: &DynamicObject| -> Result<Option<RecordedIdentity>, String> {
+        match o.data.pointer("/spec/requestedBy") {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(v) => serde_json::from_value(v.clone()).map(Some).map_err(|e| {
+                format!(
+                    "malformed spec.requestedBy: {e} / spec.requestedBy tidak sesuai skema: {e}"
+                )
+            }),
+        }
+    };
+    let claimed = match requested_by(obj) {
+        Ok(c) => c,
+        Err(e) => return (Outcome::Invalid, kind, resp.deny(e)),
+    };
+    let before = match req.old_object.as_ref().map(requested_by).transpose() {
+        Ok(b) => b,
+        Err(e) => return (Outcome::Invalid, kind, resp.deny(e)),
+    };
+    let requester = match policy::review_requester(
+        before.as_ref().map(Option::as_ref),
+        claimed.as_ref(),
+        &user_info(req),
+        now,
+    ) {
+        Ok(r) => r,
+        // Never Monitor-only: a forged or altered requester is refused in any mode.
+        Err(f) => return (Outcome::Denied, kind, resp.deny(line(&f))),
+    };
     let review = match policy::review_signoffs(plan, old, new, &user_info(req), ctx, now) {
         Ok(r) => r,
         // An approval once recorded is never changed, Monitor mode or not.
         Err(f) => return (Outcome::Denied, kind, resp.deny(line(&f))),
     };
     let (outcome, kind, decided) = respond(resp.clone(), kind, &review.findings, mode);
-    if outcome == Outcome::Denied || review.stamps.is_empty() {
+    if outcome == Outcome::Denied || (review.stamps.is_empty() && requester.is_none()) {
         return (outcome, kind, decided);
     }
-    let mut ops = Vec::with_capacity(review.stamps.len());
+    let mut ops = Vec::with_capacity(review.stamps.len() + 1);
+    if let Some(identity) = requester {
+        let value = match serde_json::to_value(&identity) {
+            Ok(v) => v,
+            Err(e) => return (Outcome::Invalid, kind, resp.deny(e.to_string())),
+        };
+        ops.push(json_patch::PatchOperation::Add(json_patch::AddOperation {
+            path: json_patch::jsonptr::PointerBuf::from_tokens(["spec", "requestedBy"]),
+            value,
+        }));
+    }
     for stamp in &review.stamps {
         let value = match serde_json::to_string(&stamp.identity) {
             Ok(v) => serde_json::Value::String(v),
@@ -311,10 +350,13 @@ fn decide(
     };
     let kind = req.kind.kind.clone();
     let resp = AdmissionResponse::from(&req);
-    if req
-        .namespace
-        .as_deref()
-        .is_some_and(|ns| ctx.settings.exempt(ns))
+    // Who may approve (SEC-CIA) is never exempt: a policy that exempts the platform
+    // namespace must not let self-approvals through.
+    if kind != "Approval"
+        && req
+            .namespace
+            .as_deref()
+            .is_some_and(|ns| ctx.settings.exempt(ns))
     {
         return (Outcome::Exempt, kind, resp);
     }

@@ -2,6 +2,10 @@
 
 use super::*;
 use pusdata_crds::fixtures;
+
+// Routing by the rendered webhook configurations, then these same handlers (issue 14).
+#[path = "routing_tests.rs"]
+mod routing;
 use serde_json::{Value, json};
 
 fn now() -> jiff::Timestamp {

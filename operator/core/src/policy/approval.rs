@@ -116,6 +116,103 @@ pub fn review_approval(
     })
 }
 
+/// Who started a Failover (`spec.requestedBy`, documented as set by the webhook, SEC-CIA).
+/// On create (`old` is `None`): the authenticated requester, stamped with `now`; a value the
+/// client typed in that is not the requester is refused. On update: the recorded requester
+/// never changes (`Ok(None)`: nothing to stamp).
+pub fn review_requester(
+    old: Option<Option<&RecordedIdentity>>,
+    claimed: Option<&RecordedIdentity>,
+    user: &UserInfo,
+    now: Timestamp,
+) -> Result<Option<RecordedIdentity>, Box<Finding>> {
+    let who = &user.username;
+    match old {
+        None => {
+            if let Some(c) = claimed
+                && (c.username != *who || c.uid != user.uid)
+            {
+                return Err(Box::new(Finding::deny(
+                    "SEC-CIA",
+                    "spec.requestedBy",
+                    Text::new(
+                        format!(
+                            "spec.requestedBy claims {}, but the request was made by {who}",
+                            c.username
+                        ),
+                        format!(
+                            "spec.requestedBy menyebut {}, padahal permintaan dibuat oleh {who}",
+                            c.username
+                        ),
+                    ),
+                    Text::new(
+                        "leave spec.requestedBy empty: Pusdata records the authenticated user",
+                        "kosongkan spec.requestedBy: Pusdata mencatat pengguna yang terautentikasi",
+                    ),
+                )));
+            }
+            Ok(Some(RecordedIdentity {
+                username: who.clone(),
+                uid: user.uid.clone(),
+                groups: user.groups.clone(),
+                at: Time(now),
+            }))
+        }
+        Some(before) if before == claimed => Ok(None),
+        Some(_) => Err(Box::new(Finding::deny(
+            "SEC-CIA",
+            "spec.requestedBy",
+            Text::new(
+                "spec.requestedBy records who started the failover and cannot be changed",
+                "spec.requestedBy mencatat siapa yang memulai failover dan tidak dapat diubah",
+            ),
+            Text::new(
+                "leave spec.requestedBy as it is",
+                "biarkan spec.requestedBy apa adanya",
+            ),
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod requester_tests {
+    use super::*;
+
+    fn user(name: &str) -> UserInfo {
+        UserInfo {
+            username: name.into(),
+            uid: Some("u-1".into()),
+            groups: vec!["pusdata:platform".into()],
+        }
+    }
+
+    #[test]
+    fn the_requester_is_who_asked_and_stays_so() {
+        let now: Timestamp = "2026-11-25T00:00:00Z".parse().unwrap();
+        let stamped = review_requester(None, None, &user("ratna"), now)
+            .unwrap()
+            .unwrap();
+        assert_eq!((stamped.username.as_str(), stamped.at.0), ("ratna", now));
+        // Typed in as someone else: refused, naming the field and rule.
+        let mut forged = stamped.clone();
+        forged.username = "kadis".into();
+        let f = review_requester(None, Some(&forged), &user("ratna"), now).unwrap_err();
+        assert_eq!(
+            (f.rule.as_str(), f.path.as_str()),
+            ("SEC-CIA", "spec.requestedBy")
+        );
+        // Typed in as oneself: stamped again with the server's clock.
+        assert!(review_requester(None, Some(&stamped), &user("ratna"), now).is_ok());
+        // Updates keep it; changing or removing it is refused.
+        assert_eq!(
+            review_requester(Some(Some(&stamped)), Some(&stamped), &user("budi"), now).unwrap(),
+            None
+        );
+        assert!(review_requester(Some(Some(&stamped)), Some(&forged), &user("budi"), now).is_err());
+        assert!(review_requester(Some(Some(&stamped)), None, &user("budi"), now).is_err());
+    }
+}
+
 /// Whether `user` is in one of the platform team's groups, the only people who may approve
 /// anything; the refusal names `rule`.
 pub fn platform_member(user: &UserInfo, ctx: &Context, rule: &str) -> Result<(), Box<Finding>> {

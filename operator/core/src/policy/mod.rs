@@ -16,7 +16,7 @@ pub mod report;
 pub mod signoff;
 mod storage;
 
-pub use approval::{UserInfo, platform_member, review_approval};
+pub use approval::{UserInfo, platform_member, review_approval, review_requester};
 pub use catalogue::Catalogue;
 pub use exceptions::{Excepted, ExceptionState, exception_states, next_expiry};
 pub use signoff::{APPROVAL_PREFIX, SignOff, SignOffReview, may_sign_off, review_signoffs};

@@ -49,6 +49,19 @@ async fn client_with(funcs: kube_fake_client::interceptor::Funcs) -> Client {
             ],
         ))
         .with_object(source_secret(KEY, &[("password", KEY_SECRET)]))
+        // What the Agency controller binds in each member namespace: the agent may read
+        // that agency's Secrets there, and nowhere else.
+        .with_object(
+            serde_json::from_value::<k8s_openapi::api::rbac::v1::RoleBinding>(serde_json::json!({
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                "metadata": {"name": pusdata_core::tenancy::AGENT_SECRETS_BINDING, "namespace": "disdukcapil"},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                            "name": pusdata_core::tenancy::AGENT_SECRETS_ROLE},
+                "subjects": [{"kind": "ServiceAccount", "name": pusdata_core::tenancy::AGENT_SERVICE_ACCOUNT,
+                              "namespace": "pusdata-system"}]
+            }))
+            .unwrap(),
+        )
         .with_interceptor_funcs(funcs)
         .build()
         .await
@@ -87,9 +100,13 @@ fn source_secret(name: &str, data: &[(&str, &str)]) -> Secret {
     }
 }
 
+/// The agent's work, sending as the DRC agent's ServiceAccount with the RBAC the DRC chart
+/// renders (and the bindings the operator makes in agency namespaces); the test's own
+/// `client` stays unrestricted.
 fn work(client: &Client) -> Arc<KubeWork> {
+    use crate::testkit::{authz, manifests::Site};
     Arc::new(KubeWork::new(
-        client.clone(),
+        authz::client_for(client, Site::Drc, authz::Identity::agent()),
         tokio::runtime::Handle::current(),
         KubeSettings {
             max_poll: Duration::from_millis(5),

@@ -48,28 +48,31 @@ async fn world(ctx: &Context, exceptions: Vec<pusdata_crds::v1alpha1::PolicyExce
 }
 
 async fn report(ctx: &Context, ns: &str) -> Option<PolicyReport> {
-    Api::<PolicyReport>::namespaced(ctx.client.clone(), ns)
-        .get_opt(report::REPORT_NAME)
-        .await
-        .unwrap()
+    crate::controllers::testing::as_harness(
+        Api::<PolicyReport>::namespaced(ctx.client.clone(), ns).get_opt(report::REPORT_NAME),
+    )
+    .await
+    .unwrap()
 }
 
 async fn cluster_report(ctx: &Context) -> ClusterPolicyReport {
-    Api::<ClusterPolicyReport>::all(ctx.client.clone())
-        .get(report::REPORT_NAME)
-        .await
-        .unwrap()
+    crate::controllers::testing::as_harness(
+        Api::<ClusterPolicyReport>::all(ctx.client.clone()).get(report::REPORT_NAME),
+    )
+    .await
+    .unwrap()
 }
 
 async fn set_region(ctx: &Context, region: &str) {
-    Api::<ExternalCloudService>::namespaced(ctx.client.clone(), "disdik")
-        .patch(
+    crate::controllers::testing::as_harness(
+        Api::<ExternalCloudService>::namespaced(ctx.client.clone(), "disdik").patch(
             "lms",
             &PatchParams::default(),
             &Patch::Merge(serde_json::json!({"spec": {"region": region}})),
-        )
-        .await
-        .unwrap();
+        ),
+    )
+    .await
+    .unwrap();
 }
 
 fn outcomes(r: &PolicyReport) -> Vec<(Option<&str>, Option<Result_>)> {
@@ -134,10 +137,12 @@ async fn a_foreign_region_is_reported_then_cleared_when_fixed_and_removed_when_d
     assert!(!ctx.metrics.encode().contains("CLOUD-NKRI"));
 
     // Deleted: the namespace's report goes too.
-    Api::<ExternalCloudService>::namespaced(ctx.client.clone(), "disdik")
-        .delete("lms", &DeleteParams::default())
-        .await
-        .unwrap();
+    crate::controllers::testing::as_harness(
+        Api::<ExternalCloudService>::namespaced(ctx.client.clone(), "disdik")
+            .delete("lms", &DeleteParams::default()),
+    )
+    .await
+    .unwrap();
     let gone = audit_once(&ctx).await.unwrap();
     assert_eq!(gone.deleted, ["disdik"]);
     assert!(report(&ctx, "disdik").await.is_none());
@@ -195,10 +200,11 @@ async fn a_report_in_a_namespace_without_audited_objects_is_removed_but_others_a
     let out = audit_once(&ctx).await.unwrap();
     assert_eq!(out.deleted, ["old"]);
     assert!(report(&ctx, "old").await.is_none());
-    let left = Api::<PolicyReport>::namespaced(ctx.client.clone(), "old")
-        .list(&ListParams::default())
-        .await
-        .unwrap();
+    let left = crate::controllers::testing::as_harness(
+        Api::<PolicyReport>::namespaced(ctx.client.clone(), "old").list(&ListParams::default()),
+    )
+    .await
+    .unwrap();
     assert_eq!(left.items.len(), 1);
     assert_eq!(left.items[0].name_any(), "kyverno-polr");
 }

@@ -199,8 +199,7 @@ async fn create(ctx: &FailoverContext, name: &str, kind: FailoverType) {
 }
 
 async fn get(ctx: &FailoverContext, name: &str) -> Failover {
-    Api::<Failover>::all(ctx.base.client.clone())
-        .get(name)
+    crate::controllers::testing::as_harness(Api::<Failover>::all(ctx.base.client.clone()).get(name))
         .await
         .unwrap()
 }
@@ -301,10 +300,12 @@ async fn a_drill_runs_to_completion_reconcile_by_reconcile() {
     assert!(!s.root.join("dc-bekasi/restores").join("drill").exists());
     // The report is in its ConfigMap, linked from the status with its digest.
     let r = st.report.clone().unwrap();
-    let cm = Api::<ConfigMap>::namespaced(ctx.base.client.clone(), "pusdata-system")
-        .get(r.config_map.as_deref().unwrap())
-        .await
-        .unwrap();
+    let cm = crate::controllers::testing::as_harness(
+        Api::<ConfigMap>::namespaced(ctx.base.client.clone(), "pusdata-system")
+            .get(r.config_map.as_deref().unwrap()),
+    )
+    .await
+    .unwrap();
     let data = cm.data.unwrap();
     assert_eq!(
         report::sha256_hex(data["report.html"].as_bytes()),
@@ -349,10 +350,13 @@ async fn approve(ctx: &FailoverContext, name: &str, step: &str, user: &str) {
     let patch = serde_json::json!({"metadata": {"annotations": {
         format!("{APPROVAL_PREFIX}{step}"): serde_json::to_string(&who).unwrap()
     }}});
-    Api::<Failover>::all(ctx.base.client.clone())
-        .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
-        .await
-        .unwrap();
+    crate::controllers::testing::as_harness(Api::<Failover>::all(ctx.base.client.clone()).patch(
+        name,
+        &PatchParams::default(),
+        &Patch::Merge(&patch),
+    ))
+    .await
+    .unwrap();
 }
 
 /// A SiteAgents that hangs forever on its `n`-th call and says so: the controller dies there.
@@ -541,10 +545,11 @@ async fn a_failover_waits_for_approval_fences_resumes_after_a_crash_and_switches
     );
 
     // Traffic: the Service now points at the DRC.
-    let svc = Api::<Service>::namespaced(ctx.base.client.clone(), "disdukcapil")
-        .get("web")
-        .await
-        .unwrap();
+    let svc = crate::controllers::testing::as_harness(
+        Api::<Service>::namespaced(ctx.base.client.clone(), "disdukcapil").get("web"),
+    )
+    .await
+    .unwrap();
     let spec = svc.spec.unwrap();
     assert_eq!(spec.type_.as_deref(), Some("ExternalName"));
     assert_eq!(
@@ -585,14 +590,13 @@ async fn a_failover_waits_for_approval_fences_resumes_after_a_crash_and_switches
 }
 
 async fn point_site_at(ctx: &FailoverContext, site: &str, endpoint: String) {
-    Api::<Site>::all(ctx.base.client.clone())
-        .patch(
-            site,
-            &PatchParams::default(),
-            &Patch::Merge(&serde_json::json!({"spec": {"endpoints": {"agent": endpoint}}})),
-        )
-        .await
-        .unwrap();
+    crate::controllers::testing::as_harness(Api::<Site>::all(ctx.base.client.clone()).patch(
+        site,
+        &PatchParams::default(),
+        &Patch::Merge(&serde_json::json!({"spec": {"endpoints": {"agent": endpoint}}})),
+    ))
+    .await
+    .unwrap();
 }
 
 /// (epoch, active) of both sites, asserting they are never both active at one epoch.

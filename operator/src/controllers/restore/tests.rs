@@ -123,16 +123,15 @@ async fn pvc(rctx: &RestoreContext) -> Option<PersistentVolumeClaim> {
 async fn finish_job(rctx: &RestoreContext, ok: bool, message: &str) {
     let c = rctx.ctx.client.clone();
     let cond = if ok { "Complete" } else { "Failed" };
-    Api::<Job>::namespaced(c.clone(), NS)
-        .patch_status(
-            JOB,
-            &PatchParams::default(),
-            &Patch::Merge(
-                &serde_json::json!({"status": {"conditions": [{"type": cond, "status": "True"}]}}),
-            ),
-        )
-        .await
-        .unwrap();
+    crate::controllers::testing::as_harness(Api::<Job>::namespaced(c.clone(), NS).patch_status(
+        JOB,
+        &PatchParams::default(),
+        &Patch::Merge(
+            &serde_json::json!({"status": {"conditions": [{"type": cond, "status": "True"}]}}),
+        ),
+    ))
+    .await
+    .unwrap();
     let pod: Pod = serde_json::from_value(serde_json::json!({
         "metadata": {"name": format!("{JOB}-x1"), "namespace": NS, "labels": {RESTORE_LABEL: JOB}},
         "spec": {"containers": [{"name": "mover"}]},

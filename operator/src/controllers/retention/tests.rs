@@ -71,13 +71,13 @@ async fn job(r: &RetentionContext, name: &str) -> Option<Job> {
 
 /// Marks the Job finished and adds its Pod with the mover's termination message.
 async fn finish(r: &RetentionContext, ok: bool, message: &str) {
-    Api::<Job>::namespaced(r.ctx.client.clone(), NS)
+    crate::controllers::testing::as_harness(Api::<Job>::namespaced(r.ctx.client.clone(), NS)
         .patch_status(
             JOB,
             &PatchParams::default(),
             &Patch::Merge(&serde_json::json!({"status": {"conditions": [{"type": if ok { "Complete" } else { "Failed" }, "status": "True"}]}})),
         )
-        .await
+        ).await
         .unwrap();
     let pod: Pod = serde_json::from_value(serde_json::json!({
         "metadata": {"name": format!("{JOB}-x1"), "namespace": NS, "labels": {BACKUP_LABEL: JOB}},
@@ -210,13 +210,13 @@ async fn never_starts_beside_a_running_backup_or_another_maintenance_job() {
     assert!(m.contains("pusdata_retention_waits_total{"), "{m}");
 
     // Once it finished, ours starts.
-    Api::<Job>::namespaced(r.ctx.client.clone(), "disdukcapil-2")
+    crate::controllers::testing::as_harness(Api::<Job>::namespaced(r.ctx.client.clone(), "disdukcapil-2")
         .patch_status(
             "retention-other",
             &PatchParams::default(),
             &Patch::Merge(&serde_json::json!({"status": {"conditions": [{"type": "Complete", "status": "True"}]}})),
         )
-        .await
+        ).await
         .unwrap();
     let out = pass(&r).await;
     assert_eq!(out.started, vec![JOB.to_string()]);

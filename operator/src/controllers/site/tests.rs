@@ -360,14 +360,13 @@ async fn a_peer_without_an_agent_endpoint_is_unknown_and_never_an_outage() {
         after: Some("0s".into()),
     };
     let (base, clock) = api(&p.agent.endpoint(), policy).await;
-    Api::<Site>::all(base.client.clone())
-        .patch(
-            "dc-bekasi",
-            &kube::api::PatchParams::default(),
-            &kube::api::Patch::Merge(serde_json::json!({"spec": {"endpoints": {"agent": null}}})),
-        )
-        .await
-        .unwrap();
+    crate::controllers::testing::as_harness(Api::<Site>::all(base.client.clone()).patch(
+        "dc-bekasi",
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Merge(serde_json::json!({"spec": {"endpoints": {"agent": null}}})),
+    ))
+    .await
+    .unwrap();
     let ctx = controller(&base, &p.pki, Side::Drc);
     clock.store(86_400, Ordering::SeqCst);
     let out = reconcile(&ctx, "dc-bekasi").await;
