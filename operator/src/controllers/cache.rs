@@ -25,6 +25,21 @@ use std::fmt::Debug;
 #[cfg(test)]
 use std::sync::Arc;
 
+/// API calls of the caches (see `rbac`) besides the kinds of `rbac::POLICY_CONTEXT`, which
+/// they watch as well.
+pub const PERMISSIONS: &[super::rbac::Permission] = &[
+    super::rbac::Permission {
+        group: "pusdata.io",
+        resource: "hostingrequests",
+        verbs: &["list", "watch"],
+    },
+    super::rbac::Permission {
+        group: "",
+        resource: "namespaces",
+        verbs: &["list", "watch"],
+    },
+];
+
 /// Read handles of the shared stores.
 #[derive(Clone)]
 pub struct Caches {
