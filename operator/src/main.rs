@@ -158,6 +158,8 @@ fn run(command: Command, raw_lang: Option<&str>, lang: Lang) -> Result<(), CliEr
         Command::Bench(BenchCommand::Mirror(args)) => cli::bench_mirror::run(&args),
         Command::Bench(BenchCommand::Mover(args)) => cli::mover::bench(&args),
         Command::Bench(BenchCommand::Drill(args)) => cli::bench_drill::run(&args),
+        Command::Bench(BenchCommand::Operator(args)) => cli::bench_operator::run(&args),
+        Command::Bench(BenchCommand::OperatorWorld(args)) => cli::bench_world::run(&args),
         Command::Drill(args) => cli::drill::run(args, lang),
         Command::Policy(PolicyCommand::Check(args)) => cli::policy::run(&args, lang),
         Command::Place(args) => cli::place::run(&args, lang),

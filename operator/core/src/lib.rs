@@ -25,6 +25,7 @@ pub mod policy;
 pub mod ports;
 pub mod quantity;
 pub mod repository;
+pub mod requeue;
 pub mod restore;
 pub mod retention;
 pub mod rules;

@@ -5,8 +5,10 @@ pub mod agent;
 pub mod bench_drill;
 pub mod bench_mirror;
 pub mod bench_mover;
+pub mod bench_operator;
 pub mod bench_placement;
 pub mod bench_webhook;
+pub mod bench_world;
 pub mod chart;
 pub mod crd;
 pub mod drill;
@@ -392,6 +394,43 @@ pub enum BenchCommand {
     Mirror(bench_mirror::BenchMirrorArgs),
     /// A local drill against the bare restores it contains: the orchestration's overhead.
     Drill(BenchDrillArgs),
+    /// The operator against a city-sized world served by a separate process: RSS, requests
+    /// per minute at idle, and a restart (needs a build with `--features bench-world`).
+    Operator(BenchOperatorArgs),
+    /// The world `bench operator` starts: the in-memory API over HTTP on loopback.
+    #[command(name = "operator-world", hide = true)]
+    OperatorWorld(BenchWorldArgs),
+}
+
+/// Arguments of `pusdata bench operator`.
+#[derive(Debug, Args)]
+pub struct BenchOperatorArgs {
+    /// Pusdata objects in the world (Agencies, BackupRepositories, Racks, HostingRequests).
+    #[arg(long, default_value_t = 10_000)]
+    pub objects: usize,
+    /// Agencies, each with its namespace.
+    #[arg(long, default_value_t = 1_000)]
+    pub agencies: usize,
+    /// How long the settled operator is watched for its idle traffic.
+    #[arg(long, default_value_t = 60)]
+    pub idle_seconds: u64,
+    /// Settled: no write for this long.
+    #[arg(long, default_value_t = 15)]
+    pub quiet_seconds: u64,
+    /// Give up settling after this long.
+    #[arg(long, default_value_t = 900)]
+    pub timeout_seconds: u64,
+}
+
+/// Arguments of `pusdata bench operator-world`.
+#[derive(Debug, Args)]
+pub struct BenchWorldArgs {
+    /// Pusdata objects to seed.
+    #[arg(long, default_value_t = 10_000)]
+    pub objects: usize,
+    /// Agencies (and their namespaces) to seed.
+    #[arg(long, default_value_t = 1_000)]
+    pub agencies: usize,
 }
 
 /// Arguments of `pusdata bench drill`.

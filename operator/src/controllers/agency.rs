@@ -5,19 +5,18 @@
 //! Pipeline: dereference → build (pure, `pusdata_core::tenancy`) → apply → update status.
 
 use super::rbac::Permission;
-use super::{Context, Error, FIELD_MANAGER};
+use super::{Context, Error};
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::RoleBinding;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
-use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 use pusdata_core::conditions::{self, Desired};
 use pusdata_core::tenancy::{self, AgencyChildren};
 use pusdata_crds::v1alpha1::{
-    Agency, AgencyStatus, Approval, BackupRepository, Decision, EgressPort, HostingPhase,
-    HostingRequest, ResidencyPolicy,
+    Agency, AgencyStatus, BackupRepository, Decision, EgressPort, HostingPhase, ResidencyPolicy,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -217,11 +216,8 @@ async fn build_and_apply(agency: &Agency, ctx: &Context) -> Result<AgencyChildre
 async fn remaining(agency: &Agency, ctx: &Context) -> Result<(usize, usize), Error> {
     let mut hosted = 0;
     for ns in tenancy::namespaces_of(agency) {
-        let requests: Api<HostingRequest> = Api::namespaced(ctx.client.clone(), &ns);
-        hosted += requests
-            .list(&ListParams::default())
+        hosted += super::cache::requests_in(ctx, &ns)
             .await?
-            .items
             .iter()
             .filter(|r| {
                 matches!(
@@ -231,11 +227,8 @@ async fn remaining(agency: &Agency, ctx: &Context) -> Result<(usize, usize), Err
             })
             .count();
     }
-    let repos: Api<BackupRepository> = Api::all(ctx.client.clone());
-    let repositories = repos
-        .list(&ListParams::default())
+    let repositories = super::cache::all_of::<BackupRepository>(ctx)
         .await?
-        .items
         .iter()
         .filter(|r| r.spec.agency == agency.spec.code)
         .count();
@@ -244,8 +237,7 @@ async fn remaining(agency: &Agency, ctx: &Context) -> Result<(usize, usize), Err
 
 /// The cluster's ResidencyPolicy (the one named `default`, else the first), if any.
 pub(super) async fn active_policy(ctx: &Context) -> Result<Option<ResidencyPolicy>, Error> {
-    let policies: Api<ResidencyPolicy> = Api::all(ctx.client.clone());
-    let mut items = policies.list(&ListParams::default()).await?.items;
+    let mut items: Vec<ResidencyPolicy> = super::cache::all_of(ctx).await?;
     items.sort_by_key(|p| (p.name_any() != "default", p.name_any()));
     Ok(items.into_iter().next())
 }
@@ -255,13 +247,12 @@ async fn approved_extra_ports(agency: &Agency, ctx: &Context) -> Result<Vec<Egre
     if agency.spec.extra_egress.is_empty() {
         return Ok(Vec::new());
     }
-    let approvals: Api<Approval> = Api::namespaced(ctx.client.clone(), &ctx.platform_namespace);
     let mut out = Vec::new();
     for port in &agency.spec.extra_egress {
         let Some(name) = &port.approval_ref else {
             continue;
         };
-        let approved = approvals.get_opt(name).await?.is_some_and(|a| {
+        let approved = super::cache::approval(ctx, name).await?.is_some_and(|a| {
             a.spec.decision == Decision::Approved
                 && a.spec.target.kind == "Agency"
                 && a.spec.target.name == agency.name_any()
@@ -297,12 +288,7 @@ where
     let api: Api<K> = Api::namespaced(ctx.client.clone(), &ns);
     let mut value = serde_json::to_value(&obj)?;
     set_type_meta::<K>(&mut value);
-    api.patch(
-        &name,
-        &PatchParams::apply(FIELD_MANAGER).force(),
-        &Patch::Apply(&value),
-    )
-    .await?;
+    super::apply::apply_if_changed(&api, &name, &value).await?;
     Ok(())
 }
 
@@ -321,14 +307,21 @@ async fn apply_children(
     let namespaces: Api<Namespace> = Api::all(ctx.client.clone());
     for ns in &children.namespaces {
         let mut value = serde_json::to_value(ns)?;
+        // The namespace cache holds metadata, which is all an agency's namespace sets.
+        if let Some(c) = &ctx.caches {
+            let cached = c
+                .namespaces
+                .get(&kube::runtime::reflector::ObjectRef::new(&ns.name_any()));
+            if let Some(m) = cached {
+                let stored = serde_json::json!({ "metadata": m.metadata });
+                let want = serde_json::json!({ "metadata": value["metadata"] });
+                if super::apply::holds(&stored, &want) {
+                    continue;
+                }
+            }
+        }
         set_type_meta::<Namespace>(&mut value);
-        namespaces
-            .patch(
-                &ns.name_any(),
-                &PatchParams::apply(FIELD_MANAGER).force(),
-                &Patch::Apply(&value),
-            )
-            .await?;
+        super::apply::apply_if_changed(&namespaces, &ns.name_any(), &value).await?;
     }
     let o = owner(agency);
     for q in &children.quotas {
@@ -380,9 +373,10 @@ mod tests {
     use crate::controllers::testing::{seed_cluster, seed_namespaced};
 
     use k8s_openapi::api::core::v1::Namespace;
-    use kube::api::PostParams;
+    use kube::api::{ListParams, PostParams};
     use kube_fake_client::ClientBuilder;
     use pusdata_crds::fixtures;
+    use pusdata_crds::v1alpha1::{Approval, HostingRequest};
 
     async fn context() -> Context {
         crate::controllers::testing::context(

@@ -18,8 +18,8 @@ use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use pusdata_core::policy::{self, report};
 use pusdata_crds::Object;
 use pusdata_crds::v1alpha1::{
-    Agency, Approval, BackupRepository, DisasterRecoveryPlan, ExternalCloudService, HostingRequest,
-    Rack, ResidencyPolicy, Site,
+    Agency, BackupRepository, DisasterRecoveryPlan, ExternalCloudService, HostingRequest, Rack,
+    ResidencyPolicy, Site,
 };
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -27,6 +27,24 @@ use std::time::Duration;
 /// How often the audit runs without any change (Kyverno's background scan default is 1 h;
 /// Pusdata's objects are few, so 10 min).
 pub const PERIOD: Duration = Duration::from_secs(600);
+
+/// Passes woken by changes start at least this long after the previous pass started, so
+/// a busy cluster costs at most two passes a minute.
+pub const MIN_GAP: Duration = Duration::from_secs(30);
+
+/// What the rules can see of an object besides its spec: a change of generation (the spec),
+/// labels or annotations wakes the audit; a status-only change does not, since no rule reads
+/// status.
+pub fn trigger_key<K: kube::Resource>(obj: &K) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let m = obj.meta();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    m.uid.hash(&mut h);
+    m.generation.hash(&mut h);
+    m.labels.hash(&mut h);
+    m.annotations.hash(&mut h);
+    Some(h.finish())
+}
 
 /// API calls of the audit (see `rbac`) besides the rules' context kinds it shares with the
 /// webhook (`rbac::POLICY_CONTEXT`). `watch` on the Pusdata kinds is for the run loop's
@@ -132,13 +150,12 @@ async fn dereference(ctx: &Context) -> Result<Vec<Object>, Error> {
     let lp = ListParams::default();
     let c = &ctx.client;
     let mut objects = Vec::new();
+    // Cached kinds come from the shared stores; the others are listed.
     macro_rules! all {
         ($kind:ident) => {
             objects.extend(
-                Api::<$kind>::all(c.clone())
-                    .list(&lp)
+                super::cache::all_of::<$kind>(ctx)
                     .await?
-                    .items
                     .into_iter()
                     .map(Object::$kind),
             )
@@ -151,13 +168,18 @@ async fn dereference(ctx: &Context) -> Result<Vec<Object>, Error> {
     all!(BackupRepository);
     all!(DisasterRecoveryPlan);
     all!(HostingRequest);
-    all!(ExternalCloudService);
-    // Only approvals in the platform namespace count (the rules check that too).
     objects.extend(
-        Api::<Approval>::namespaced(c.clone(), &ctx.platform_namespace)
+        Api::<ExternalCloudService>::all(c.clone())
             .list(&lp)
             .await?
             .items
+            .into_iter()
+            .map(Object::ExternalCloudService),
+    );
+    // Only approvals in the platform namespace count (the rules check that too).
+    objects.extend(
+        super::cache::approvals(ctx)
+            .await?
             .into_iter()
             .map(Object::Approval),
     );

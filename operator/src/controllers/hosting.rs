@@ -10,9 +10,8 @@
 
 use super::rbac::Permission;
 use super::{Context, Error, status_patch};
-use k8s_openapi::api::core::v1::Namespace;
 use kube::ResourceExt;
-use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
 use pusdata_core::hosting::{self, ApprovalState, HostingInput, WebFacts};
 use pusdata_core::placement::{self, Inventory, Settings};
@@ -195,41 +194,30 @@ pub async fn reconcile_once(hr: &HostingRequest, ctx: &Context) -> Result<Outcom
 }
 
 async fn dereference(hr: &HostingRequest, ctx: &Context) -> Result<World, Error> {
-    let lp = ListParams::default();
     let ns = hr.namespace().unwrap_or_default();
-    let agencies = Api::<Agency>::all(ctx.client.clone())
-        .list(&lp)
-        .await?
-        .items;
+    let agencies: Vec<Agency> = super::cache::all_of(ctx).await?;
 
     // The agency owning the namespace: the namespace's label, else the one the request names.
-    let namespaces: Api<Namespace> = Api::all(ctx.client.clone());
-    let code = namespaces
-        .get_opt(&ns)
+    let code = super::cache::namespace_labels(ctx, &ns)
         .await?
-        .and_then(|n| n.labels().get(tenancy::AGENCY_LABEL).cloned())
+        .and_then(|l| l.get(tenancy::AGENCY_LABEL).cloned())
         .unwrap_or_else(|| hr.spec.system.agency.clone());
     let agency = agencies.iter().find(|a| a.spec.code == code).cloned();
 
     // All of them: the policy also checks egress approvals named by the request (NET-PORTS),
     // which may target the agency; `hosting::decide` picks those targeting this request.
-    let approvals = Api::<Approval>::namespaced(ctx.client.clone(), &ctx.platform_namespace)
-        .list(&lp)
-        .await?
-        .items;
+    let approvals = super::cache::approvals(ctx).await?;
 
     let (sites, racks, others) = if hr.spec.mode == HostingMode::Colocation {
         let me = placement::request_id(hr);
-        let others = Api::<HostingRequest>::all(ctx.client.clone())
-            .list(&lp)
+        let others = super::cache::all_of::<HostingRequest>(ctx)
             .await?
-            .items
             .into_iter()
             .filter(|o| placement::request_id(o) != me)
             .collect();
         (
-            Api::<Site>::all(ctx.client.clone()).list(&lp).await?.items,
-            Api::<Rack>::all(ctx.client.clone()).list(&lp).await?.items,
+            super::cache::all_of::<Site>(ctx).await?,
+            super::cache::all_of::<Rack>(ctx).await?,
             others,
         )
     } else {
@@ -243,7 +231,9 @@ async fn dereference(hr: &HostingRequest, ctx: &Context) -> Result<World, Error>
                 .clone()
                 .or_else(|| tenancy::namespaces_of(a).first().cloned())
                 .unwrap_or_default();
-            namespaces.get_opt(&target).await?.is_some()
+            super::cache::namespace_labels(ctx, &target)
+                .await?
+                .is_some()
         }
         _ => false,
     };
@@ -285,6 +275,7 @@ fn assigned_addresses(others: &[HostingRequest]) -> BTreeSet<Ipv4Addr> {
 mod tests {
     use super::*;
     use crate::controllers::testing::{seed_cluster, seed_namespaced};
+    use k8s_openapi::api::core::v1::Namespace;
 
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
     use kube_fake_client::ClientBuilder;

@@ -3,19 +3,29 @@
 //! what was applied. Errors carry a stable category for metrics and event reasons.
 
 pub mod agency;
+pub mod apply;
 pub mod audit;
+pub mod backoff;
 pub mod backup;
 pub mod bucket;
+pub mod cache;
+#[cfg(test)]
+mod counting;
 #[cfg(test)]
 mod dashboard_tests;
 pub mod events;
 pub mod failover;
 pub mod finalizer;
+pub mod gate;
 pub mod hosting;
 pub mod http;
 pub mod leader;
+pub mod leading;
+pub mod mappers;
 pub mod metrics;
 pub mod policyreport;
+#[cfg(test)]
+mod quiet_tests;
 pub mod racks_view;
 pub mod rbac;
 pub mod repository;
@@ -61,6 +71,10 @@ pub struct Context {
     pub operator_namespace: String,
     /// Metrics of all controllers, served on `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
+    /// Failure counts for requeue backoff on persistent errors.
+    pub backoff: Arc<backoff::Backoff>,
+    /// Watched caches the reconcilers read; `None` reads from the API (tests without them).
+    pub caches: Option<Arc<cache::Caches>>,
 }
 
 impl Context {

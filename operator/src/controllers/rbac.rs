@@ -67,6 +67,7 @@ pub fn all() -> Vec<(String, String, Vec<String>)> {
         super::backup::PERMISSIONS,
         super::bucket::PERMISSIONS,
         super::audit::PERMISSIONS,
+        super::cache::PERMISSIONS,
         POLICY_CONTEXT,
         super::hosting::PERMISSIONS,
         super::schedule::PERMISSIONS,

@@ -15,7 +15,7 @@ use super::{Context, Error};
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Secret as KubeSecret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 use pusdata::mirror::RateLimit;
@@ -118,7 +118,20 @@ pub enum Outcome {
 
 /// Reconciles one BackupRepository.
 pub async fn reconcile(repo: Arc<BackupRepository>, ctx: Arc<Context>) -> Result<Action, Error> {
-    let (_, wait) = reconcile_once(&repo, &ctx).await?;
+    let (outcome, wait) = reconcile_once(&repo, &ctx).await?;
+    // A repository that stays unavailable (no agency, no Secret, S3 down) is looked at after
+    // one minute, then two, four, … at most an hour; its status is not rewritten meanwhile.
+    let key = format!("unavailable/{}", super::backoff::key_of(repo.as_ref()));
+    let wait = match outcome {
+        Outcome::Validated { phase, .. } if phase != RepositoryPhase::Available => ctx
+            .backoff
+            .failed(&key, decide::UNAVAILABLE_RETRY, REQUEUE_CEILING),
+        Outcome::Validated { .. } => {
+            ctx.backoff.succeeded(&key);
+            wait
+        }
+        _ => wait,
+    };
     Ok(Action::requeue(wait))
 }
 
@@ -353,16 +366,9 @@ async fn dereference(
     ctx: &Context,
     now: Timestamp,
 ) -> Result<World, Error> {
-    let lp = ListParams::default();
-    let agencies = Api::<Agency>::all(ctx.client.clone())
-        .list(&lp)
-        .await?
-        .items;
-    let sites = Api::<Site>::all(ctx.client.clone()).list(&lp).await?.items;
-    let plans = Api::<DisasterRecoveryPlan>::all(ctx.client.clone())
-        .list(&lp)
-        .await?
-        .items;
+    let agencies: Vec<Agency> = super::cache::all_of(ctx).await?;
+    let sites: Vec<Site> = super::cache::all_of(ctx).await?;
+    let plans: Vec<DisasterRecoveryPlan> = super::cache::all_of(ctx).await?;
     let residency: Option<ResidencyPolicy> = super::agency::active_policy(ctx).await?;
 
     let mut objects: Vec<Object> = Vec::new();
@@ -541,6 +547,16 @@ async fn write_status(
     }
     if check.is_some() {
         new.last_check = Some(Time(now));
+    }
+    // A validation that found what the status already says is not written: `lastValidated`
+    // alone moving would be a write per repository per interval at idle (and per minute for
+    // an unavailable one). The next validation is timed by the requeue instead.
+    let same = BackupRepositoryStatus {
+        last_validated: old.last_validated.clone(),
+        ..new.clone()
+    } == *old;
+    if same && old.last_validated.is_some() {
+        return Ok(());
     }
     super::patch_status_if_changed::<BackupRepository, _>(ctx, &repo.name_any(), old, &new).await?;
     super::events::publish(ctx, repo, &old.conditions, &new.conditions).await;

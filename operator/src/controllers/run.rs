@@ -1,12 +1,13 @@
 //! `pusdata operator`: wires the controllers to the API server. Kept thin on purpose — the
 //! reconcile functions are tested against an in-memory API; this only starts them.
 
+use super::gate::WriteGate;
 use super::leader::{Elector, Standing};
+use super::leading::{Ended, Stop, lead};
 use super::{
-    Context, Error, agency, audit, backup, failover, hosting, repository, restore, retention,
-    schedule, site, system_clock, webhook_certs,
+    Context, Error, agency, audit, backoff, backup, cache, failover, hosting, mappers, repository,
+    restore, retention, schedule, site, system_clock, webhook_certs,
 };
-use futures::future::{BoxFuture, Shared};
 use futures::stream::BoxStream;
 use futures::{FutureExt, StreamExt};
 use k8s_openapi::api::batch::v1::Job;
@@ -15,6 +16,7 @@ use k8s_openapi::api::core::v1::{LimitRange, ResourceQuota};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::RoleBinding;
 use kube::Api;
+use kube::core::PartialObjectMeta;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::{WatchStreamExt, watcher};
@@ -28,24 +30,38 @@ use pusdata_crds::v1alpha1::{
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Invalid specs wait for a change; API trouble backs off. Never a hot loop.
-fn error_policy<K>(_object: Arc<K>, error: &Error, _ctx: Arc<Context>) -> Action {
+/// Invalid specs wait for a change; API trouble backs off, doubling per consecutive failure
+/// of the same object (`pusdata_core::requeue`). Never a hot loop.
+fn error_policy<K: kube::Resource<DynamicType = ()>>(
+    object: Arc<K>,
+    error: &Error,
+    ctx: Arc<Context>,
+) -> Action {
     tracing::warn!(category = error.category(), %error, "reconcile failed");
     match error {
         Error::InvalidSpec(_) => Action::await_change(),
-        _ => Action::requeue(Duration::from_secs(30)),
+        _ => Action::requeue(ctx.backoff.failed(
+            &backoff::key_of(object.as_ref()),
+            pusdata_core::requeue::ERROR_BASE,
+            pusdata_core::requeue::ERROR_MAX,
+        )),
     }
 }
 
-/// Runs one reconcile and records it in the metrics (runs, duration, error category).
+/// Runs one reconcile and records it in the metrics (runs, duration, error category); a
+/// success resets the object's error backoff.
 async fn timed(
     controller: &'static str,
+    key: String,
     ctx: Arc<Context>,
     run: impl std::future::Future<Output = Result<Action, Error>>,
 ) -> Result<Action, Error> {
     let start = std::time::Instant::now();
     let result = run.await;
     let category = result.as_ref().err().map(Error::category);
+    if result.is_ok() {
+        ctx.backoff.succeeded(&key);
+    }
     ctx.metrics
         .reconciled(controller, start.elapsed(), category);
     result
@@ -69,9 +85,11 @@ fn backup_owner(backup: Backup) -> Option<ObjectRef<Failover>> {
     Some(ObjectRef::new(&name))
 }
 
-/// Changes of one kind as unit events; watch errors are retried by the watcher's backoff and
-/// do not count as changes.
-fn changes<K>(api: Api<K>) -> BoxStream<'static, ()>
+/// Changes of one kind that the rules can see, as unit events. The rules read specs, labels
+/// and annotations, never status, so only those count (`audit::trigger_key`): the status
+/// writes of the other controllers do not wake the audit. Metadata-only watch: the bodies are
+/// not needed here. Watch errors are retried by the watcher's backoff and are not changes.
+fn changes<K>(api: Api<PartialObjectMeta<K>>) -> BoxStream<'static, ()>
 where
     K: kube::Resource<DynamicType = ()>
         + Clone
@@ -83,6 +101,10 @@ where
     watcher(api, watcher::Config::default())
         .default_backoff()
         .touched_objects()
+        .predicate_filter(
+            audit::trigger_key::<PartialObjectMeta<K>>,
+            Default::default(),
+        )
         .filter_map(|r| futures::future::ready(r.ok().map(|_| ())))
         .boxed()
 }
@@ -91,42 +113,53 @@ where
 const AUDIT_DEBOUNCE: Duration = Duration::from_secs(2);
 
 /// The background audit: a pass now, then after `audit::PERIOD` (or an exception's expiry)
-/// or as soon as a Pusdata object changes, whichever comes first.
+/// or when a Pusdata object's spec, labels or annotations change — but never sooner than
+/// `audit::MIN_GAP` after the previous pass started.
 async fn audit_loop(ctx: Arc<Context>) {
     let c = &ctx.client;
     let mut changed = futures::stream::select_all([
-        changes(Api::<ResidencyPolicy>::all(c.clone())),
-        changes(Api::<Site>::all(c.clone())),
-        changes(Api::<Rack>::all(c.clone())),
-        changes(Api::<Agency>::all(c.clone())),
-        changes(Api::<Approval>::namespaced(
+        changes(Api::<PartialObjectMeta<ResidencyPolicy>>::all(c.clone())),
+        changes(Api::<PartialObjectMeta<Site>>::all(c.clone())),
+        changes(Api::<PartialObjectMeta<Rack>>::all(c.clone())),
+        changes(Api::<PartialObjectMeta<Agency>>::all(c.clone())),
+        changes(Api::<PartialObjectMeta<Approval>>::namespaced(
             c.clone(),
             &ctx.platform_namespace,
         )),
-        changes(Api::<BackupRepository>::all(c.clone())),
-        changes(Api::<DisasterRecoveryPlan>::all(c.clone())),
-        changes(Api::<HostingRequest>::all(c.clone())),
-        changes(Api::<ExternalCloudService>::all(c.clone())),
+        changes(Api::<PartialObjectMeta<BackupRepository>>::all(c.clone())),
+        changes(Api::<PartialObjectMeta<DisasterRecoveryPlan>>::all(
+            c.clone(),
+        )),
+        changes(Api::<PartialObjectMeta<HostingRequest>>::all(c.clone())),
+        changes(Api::<PartialObjectMeta<ExternalCloudService>>::all(
+            c.clone(),
+        )),
     ]);
     loop {
-        let start = std::time::Instant::now();
+        let start = tokio::time::Instant::now();
         let result = audit::audit_once(&ctx).await;
         let category = result.as_ref().err().map(Error::category);
         ctx.metrics.reconciled("audit", start.elapsed(), category);
         let wait = match result {
             Ok(o) => {
+                ctx.backoff.succeeded("audit");
                 tracing::info!(applied = ?o.applied, deleted = ?o.deleted, "policy audit pass");
                 o.next_run((ctx.clock)())
             }
             Err(e) => {
                 tracing::warn!(category = e.category(), %e, "policy audit failed");
-                Duration::from_secs(30)
+                ctx.backoff.failed(
+                    "audit",
+                    pusdata_core::requeue::ERROR_BASE,
+                    pusdata_core::requeue::ERROR_MAX,
+                )
             }
         };
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
             Some(()) = changed.next() => {
                 tokio::time::sleep(AUDIT_DEBOUNCE).await;
+                tokio::time::sleep_until(start + audit::MIN_GAP).await;
                 while let Some(Some(())) = changed.next().now_or_never() {}
             }
         }
@@ -155,7 +188,12 @@ async fn site_controller(client: kube::Client, ctx: Arc<Context>, side: Side, st
         .run(
             |o, c| {
                 let base = Arc::new(c.base.clone());
-                timed("site", base, site::reconcile(o, c))
+                timed(
+                    "site",
+                    backoff::key_of(o.as_ref()),
+                    base,
+                    site::reconcile(o, c),
+                )
             },
             |o, e, c| error_policy(o, e, Arc::new(c.base.clone())),
             sctx,
@@ -204,9 +242,6 @@ pub enum RunError {
     LostLease(String),
 }
 
-/// A future that completes once, shared by everything that must stop together.
-type Stop = Shared<BoxFuture<'static, ()>>;
-
 fn stop_on(rx: tokio::sync::watch::Receiver<bool>) -> Stop {
     async move {
         let mut rx = rx;
@@ -233,15 +268,35 @@ pub(crate) async fn terminate_signal() {
 }
 
 /// Runs until SIGTERM: waits for the lease, then runs the controllers (and the webhook
-/// certificate upkeep) while leading, and releases the lease after they stopped.
+/// certificate upkeep) while leading. SIGTERM or a lease lapse closes the write gate and
+/// cancels the controllers at once (`leading::lead`); on SIGTERM the lease is released.
 pub async fn run(opts: Options) -> Result<(), RunError> {
-    let client = kube::Client::try_default().await?;
+    // kube's default client retries 429, 503 and 504 with exponential backoff
+    // (`Config::default_retry`); said here so that no one turns it off unknowingly.
+    let mut config = kube::Config::infer()
+        .await
+        .map_err(|e| RunError::Kube(kube::Error::InferConfig(e)))?;
+    config.default_retry = true;
+    // The Lease goes through the ungated client; every controller through the gated one.
+    let lease_client = kube::Client::try_from(config)?;
+    let gate = WriteGate::new();
+    let client = gate.client(lease_client.clone());
+    // The primary's reconcilers read shared watched caches (`cache`); the DRC role's
+    // controllers do not use them.
+    let (caches, keep_caches) = if opts.controllers {
+        let (c, run) = cache::Caches::watch(&client, &opts.platform_namespace);
+        (Some(Arc::new(c)), Some(run))
+    } else {
+        (None, None)
+    };
     let ctx = Arc::new(Context {
         client: client.clone(),
         clock: system_clock(),
         platform_namespace: opts.platform_namespace.clone(),
         operator_namespace: opts.namespace.clone(),
         metrics: Default::default(),
+        backoff: Default::default(),
+        caches: caches.clone(),
     });
     // Every replica serves /healthz and /metrics, leading or not.
     if let Some(addr) = opts.views {
@@ -253,25 +308,19 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
         });
     }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let signalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    {
-        let stop_tx = stop_tx.clone();
-        let signalled = signalled.clone();
-        tokio::spawn(async move {
-            terminate_signal().await;
-            signalled.store(true, std::sync::atomic::Ordering::SeqCst);
-            let _ = stop_tx.send(true);
-        });
-    }
+    tokio::spawn(async move {
+        terminate_signal().await;
+        let _ = stop_tx.send(true);
+    });
     let stop = stop_on(stop_rx);
-    let mut keeper = None;
+    let mut elector = None;
     if let Some(name) = &opts.lease {
-        let api: Api<Lease> = Api::namespaced(client.clone(), &opts.namespace);
-        let mut elector = Elector::new(api, name, &opts.identity, opts.timing, system_clock());
+        let api: Api<Lease> = Api::namespaced(lease_client.clone(), &opts.namespace);
+        let mut e = Elector::new(api, name, &opts.identity, opts.timing, system_clock());
         let retry = opts.timing.retry_period.unsigned_abs();
         tracing::info!(lease = %name, identity = %opts.identity, "waiting for the lease");
         loop {
-            match elector.step().await {
+            match e.step().await {
                 Ok(Standing::Leading) => break,
                 Ok(Standing::Following { .. }) => {}
                 Err(e) => tracing::warn!(%e, "reading the lease failed"),
@@ -281,101 +330,85 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
                 () = tokio::time::sleep(retry) => {}
             }
         }
-        let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
-        let stop_tx = stop_tx.clone();
-        let task = tokio::spawn(keep_leading(elector, retry, release_rx, stop_tx));
-        keeper = Some((release_tx, task));
-    }
-    if let Some(settings) = opts.certs.clone() {
-        let client = client.clone();
-        let stop = stop.clone();
-        tokio::spawn(async move {
-            tokio::select! {
-                () = stop => {}
-                () = keep_certificates(client, settings) => {}
-            }
-        });
+        elector = Some(e);
     }
     // Leading (or running alone without election) from here until the controllers stop.
     let metrics = ctx.metrics.clone();
     metrics.set_leading(true);
-    if opts.controllers {
-        tracing::info!(
-            "leading: controllers agency, hosting, schedule, backup, repository, failover, restore, site, policy audit"
-        );
-        controllers(
-            client,
-            ctx,
-            &opts.platform_namespace,
-            opts.mover.clone(),
-            stop,
-        )
-        .await;
-    } else {
-        tracing::info!(
-            "leading (DRC role): failover, restore and site controllers, webhook certificates"
-        );
-        futures::join!(
-            failover_controller(
-                client.clone(),
-                ctx.clone(),
-                &opts.platform_namespace,
-                stop.clone()
-            ),
-            restore_controller(
-                client.clone(),
-                ctx.clone(),
-                opts.mover.clone(),
-                stop.clone()
-            ),
-            site_controller(client, ctx, Side::Drc, stop),
-        );
-    }
-    // The controllers have stopped: only now may another replica lead.
-    metrics.set_leading(false);
-    if let Some((release_tx, task)) = keeper {
-        let _ = release_tx.send(());
-        let _ = task.await;
-    }
-    if signalled.load(std::sync::atomic::Ordering::SeqCst) {
-        Ok(())
-    } else {
-        Err(RunError::LostLease(opts.lease.unwrap_or_default()))
-    }
-}
-
-/// Renews every retry period; stops everything when leadership lapses, releases the lease
-/// when told to.
-async fn keep_leading(
-    mut elector: Elector,
-    retry: Duration,
-    mut release: tokio::sync::oneshot::Receiver<()>,
-    stop_tx: tokio::sync::watch::Sender<bool>,
-) {
-    loop {
-        tokio::select! {
-            _ = &mut release => {
-                if let Err(e) = elector.release().await {
-                    tracing::warn!(%e, "releasing the lease failed; it expires by itself");
+    let certs = opts.certs.clone();
+    let cert_client = client.clone();
+    let work = async {
+        let upkeep = async {
+            match certs {
+                Some(settings) => keep_certificates(cert_client, settings).await,
+                None => futures::future::pending().await,
+            }
+        };
+        let caching = async {
+            match keep_caches {
+                Some(run) => run.await,
+                None => futures::future::pending().await,
+            }
+        };
+        let controllers = async {
+            if let Some(c) = &caches {
+                if c.ready().await.is_err() {
+                    return;
                 }
-                return;
+                tracing::info!("caches filled");
             }
-            () = tokio::time::sleep(retry) => {}
-        }
-        match elector.step().await {
-            Ok(Standing::Leading) => {}
-            Ok(Standing::Following { holder }) => {
-                tracing::error!(?holder, "another replica holds the lease");
+            if opts.controllers {
+                tracing::info!(
+                    "leading: controllers agency, hosting, schedule, backup, repository, failover, restore, site, policy audit"
+                );
+                controllers(
+                    client.clone(),
+                    ctx.clone(),
+                    &opts.platform_namespace,
+                    opts.mover.clone(),
+                    stop.clone(),
+                )
+                .await;
+            } else {
+                tracing::info!(
+                    "leading (DRC role): failover, restore and site controllers, webhook certificates"
+                );
+                futures::join!(
+                    failover_controller(
+                        client.clone(),
+                        ctx.clone(),
+                        &opts.platform_namespace,
+                        stop.clone()
+                    ),
+                    restore_controller(
+                        client.clone(),
+                        ctx.clone(),
+                        opts.mover.clone(),
+                        stop.clone()
+                    ),
+                    site_controller(client.clone(), ctx.clone(), Side::Drc, stop.clone()),
+                );
             }
-            Err(e) => tracing::warn!(%e, "renewing the lease failed"),
+        };
+        tokio::select! {
+            () = controllers => {}
+            () = upkeep => {}
+            () = caching => {}
         }
-        if !elector.is_leading() {
-            tracing::error!("leadership lapsed: stopping the controllers");
-            let _ = stop_tx.send(true);
-            // Wait for the release signal (after the controllers stopped); nothing to release.
-            let _ = release.await;
-            return;
-        }
+    };
+    let ended = lead(
+        elector.as_mut(),
+        opts.timing.retry_period.unsigned_abs(),
+        opts.timing.renew_deadline.unsigned_abs(),
+        &gate,
+        stop.clone(),
+        work,
+    )
+    .await;
+    metrics.set_leading(false);
+    match ended {
+        Ended::LostLease => Err(RunError::LostLease(opts.lease.unwrap_or_default())),
+        Ended::Stopped | Ended::WorkEnded => Ok(()),
     }
 }
 
@@ -406,29 +439,43 @@ async fn controllers(
     mover: MoverSettings,
     stop: Stop,
 ) {
+    // Children are watched by the agency label only, and mapped to the cluster-scoped Agency
+    // without a namespace (`mappers`): one queue key per Agency, never one per namespace.
+    let children = || watcher::Config::default().labels(pusdata_core::tenancy::AGENCY_LABEL);
     let agencies = Controller::new(
         Api::<Agency>::all(client.clone()),
         watcher::Config::default(),
     )
-    .owns(
+    .watches(
         Api::<ResourceQuota>::all(client.clone()),
-        watcher::Config::default(),
+        children(),
+        mappers::to_cluster_owners::<Agency, _>,
     )
-    .owns(
+    .watches(
         Api::<LimitRange>::all(client.clone()),
-        watcher::Config::default(),
+        children(),
+        mappers::to_cluster_owners::<Agency, _>,
     )
-    .owns(
+    .watches(
         Api::<NetworkPolicy>::all(client.clone()),
-        watcher::Config::default(),
+        children(),
+        mappers::to_cluster_owners::<Agency, _>,
     )
-    .owns(
+    .watches(
         Api::<RoleBinding>::all(client.clone()),
-        watcher::Config::default(),
+        children(),
+        mappers::to_cluster_owners::<Agency, _>,
     )
     .graceful_shutdown_on(stop.clone())
     .run(
-        |o, c| timed("agency", c.clone(), agency::reconcile(o, c)),
+        |o, c| {
+            timed(
+                "agency",
+                backoff::key_of(o.as_ref()),
+                c.clone(),
+                agency::reconcile(o, c),
+            )
+        },
         error_policy,
         ctx.clone(),
     )
@@ -448,7 +495,14 @@ async fn controllers(
     )
     .graceful_shutdown_on(stop.clone())
     .run(
-        |o, c| timed("hosting", c.clone(), hosting::reconcile(o, c)),
+        |o, c| {
+            timed(
+                "hosting",
+                backoff::key_of(o.as_ref()),
+                c.clone(),
+                hosting::reconcile(o, c),
+            )
+        },
         error_policy,
         ctx.clone(),
     )
@@ -463,7 +517,14 @@ async fn controllers(
     )
     .graceful_shutdown_on(stop.clone())
     .run(
-        |o, c| timed("repository", c.clone(), repository::reconcile(o, c)),
+        |o, c| {
+            timed(
+                "repository",
+                backoff::key_of(o.as_ref()),
+                c.clone(),
+                repository::reconcile(o, c),
+            )
+        },
         error_policy,
         ctx.clone(),
     )
@@ -477,13 +538,21 @@ async fn controllers(
         Api::<DisasterRecoveryPlan>::all(client.clone()),
         watcher::Config::default(),
     )
-    .owns(
+    .watches(
         Api::<Backup>::all(client.clone()),
-        watcher::Config::default(),
+        watcher::Config::default().labels(pusdata_core::backup::job::PLAN_LABEL),
+        mappers::to_cluster_owners::<DisasterRecoveryPlan, _>,
     )
     .graceful_shutdown_on(stop.clone())
     .run(
-        |o, c| timed("schedule", c.clone(), schedule::reconcile(o, c)),
+        |o, c| {
+            timed(
+                "schedule",
+                backoff::key_of(o.as_ref()),
+                c.clone(),
+                schedule::reconcile(o, c),
+            )
+        },
         error_policy,
         ctx.clone(),
     )
@@ -501,17 +570,25 @@ async fn controllers(
         Api::<DisasterRecoveryPlan>::all(client.clone()),
         watcher::Config::default(),
     )
-    .owns(
+    .watches(
         Api::<Job>::all(client.clone()),
         watcher::Config::default().labels(&format!(
             "{}={}",
             pusdata_core::retention::run::MAINTENANCE_LABEL,
             pusdata_core::retention::run::MAINTENANCE_RETENTION
         )),
+        mappers::to_cluster_owners::<DisasterRecoveryPlan, _>,
     )
     .graceful_shutdown_on(stop.clone())
     .run(
-        |o, c| timed("retention", c.ctx.clone(), retention::reconcile(o, c)),
+        |o, c| {
+            timed(
+                "retention",
+                backoff::key_of(o.as_ref()),
+                c.ctx.clone(),
+                retention::reconcile(o, c),
+            )
+        },
         |o, e, c| error_policy(o, e, c.ctx.clone()),
         rctx,
     )
@@ -537,7 +614,14 @@ async fn controllers(
     )
     .graceful_shutdown_on(stop.clone())
     .run(
-        |o, c| timed("backup", c.ctx.clone(), backup::reconcile(o, c)),
+        |o, c| {
+            timed(
+                "backup",
+                backoff::key_of(o.as_ref()),
+                c.ctx.clone(),
+                backup::reconcile(o, c),
+            )
+        },
         |o, e, c| error_policy(o, e, c.ctx.clone()),
         bctx,
     )
@@ -584,7 +668,14 @@ async fn restore_controller(
     )
     .graceful_shutdown_on(stop)
     .run(
-        |o, c| timed("restore", c.ctx.clone(), restore::reconcile(o, c)),
+        |o, c| {
+            timed(
+                "restore",
+                backoff::key_of(o.as_ref()),
+                c.ctx.clone(),
+                restore::reconcile(o, c),
+            )
+        },
         |o, e, c| error_policy(o, e, c.ctx.clone()),
         rctx,
     )
@@ -625,7 +716,12 @@ async fn failover_controller(
     .run(
         |o, c| {
             let base = Arc::new(c.base.clone());
-            timed("failover", base, failover::reconcile(o, c))
+            timed(
+                "failover",
+                backoff::key_of(o.as_ref()),
+                base,
+                failover::reconcile(o, c),
+            )
         },
         |o, e, c| error_policy(o, e, Arc::new(c.base.clone())),
         fctx,

@@ -37,6 +37,13 @@ pub const MEMBER_LABEL: &str = "pusdata.io/member";
 /// The RPO gauges and status age between schedule slots; requeue at least this often.
 const FRESHNESS_INTERVAL: Duration = Duration::from_secs(300);
 
+/// `Scheduled` reasons of this controller besides `Scheduled`, `NoRepository` and
+/// `InvalidSchedule`.
+pub mod reason {
+    /// A member's namespace does not exist; the other members are scheduled.
+    pub const MEMBER_NAMESPACE_MISSING: &str = "MemberNamespaceMissing";
+}
+
 /// API calls of this controller (see `rbac`).
 pub const PERMISSIONS: &[Permission] = &[
     Permission {
@@ -65,6 +72,12 @@ pub const PERMISSIONS: &[Permission] = &[
         resource: "persistentvolumeclaims",
         verbs: &["list"],
     },
+    // Whether each member's namespace exists (by name).
+    Permission {
+        group: "",
+        resource: "namespaces",
+        verbs: &["get"],
+    },
 ];
 
 /// What one pass did, for tests and logs.
@@ -76,6 +89,8 @@ pub struct Outcome {
     pub skipped: usize,
     /// Runs not created because the agency has no repository at the DRC.
     pub without_repository: Vec<String>,
+    /// Members left out because their namespace does not exist.
+    pub missing_members: Vec<String>,
     /// When the next schedule fires.
     pub next_due: Option<jiff::Timestamp>,
     /// Finished runs deleted beyond the plan's history limits.
@@ -104,16 +119,19 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
     let now = (ctx.clock)();
     let schedule = dr::compile(plan);
 
-    // Dereference.
-    let sources = sources(plan, ctx).await?;
+    // Dereference. A member whose namespace does not exist is named in the status and left
+    // out; the other members' backups go on (one bad member never stops the plan).
+    let mut missing = missing_namespaces(plan, ctx).await?;
+    let sources: Vec<SourceRef> = sources(plan, ctx)
+        .await?
+        .into_iter()
+        .filter(|s| !missing.iter().any(|(_, ns)| *ns == s.namespace))
+        .collect();
     let backups = Api::<Backup>::all(ctx.client.clone())
         .list(&ListParams::default())
         .await?
         .items;
-    let repositories = Api::<BackupRepository>::all(ctx.client.clone())
-        .list(&ListParams::default())
-        .await?
-        .items;
+    let repositories: Vec<BackupRepository> = super::cache::all_of(ctx).await?;
     // `status.retention` belongs to the retention controller: left out here, so this merge
     // patch (which omits the empty list) never writes back a stale copy of it.
     let old = DisasterRecoveryPlanStatus {
@@ -205,6 +223,10 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
             Ok(_) => created.push(run.name.clone()),
             // Created by an earlier pass: the deterministic name makes this harmless.
             Err(kube::Error::Api(e)) if e.code == 409 => {}
+            // The namespace went away since it was looked at: named like a missing one.
+            Err(kube::Error::Api(e)) if e.code == 404 => {
+                missing.push((src.member.clone(), src.namespace.clone()));
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -225,6 +247,8 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
     }
     without_repository.sort();
     without_repository.dedup();
+    missing.sort();
+    missing.dedup();
     let mut skipped_per_tier: BTreeMap<&str, u32> = BTreeMap::new();
     for s in &due.skipped {
         *skipped_per_tier
@@ -356,16 +380,23 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
                 plan.spec.drc_site, plan.spec.drc_site
             )
         }))
+        .chain(missing.iter().map(|(member, ns)| {
+            format!(
+                "member {member}: namespace {ns} does not exist, its backups are not scheduled / anggota {member}: namespace {ns} tidak ada, backupnya tidak dijadwalkan"
+            )
+        }))
         .collect();
     desired.push(Desired {
         type_: conditions::SCHEDULED,
         status: Some(problems.is_empty()),
         reason: if problems.is_empty() {
             "Scheduled"
-        } else if schedule.invalid.is_empty() {
+        } else if !schedule.invalid.is_empty() {
+            "InvalidSchedule"
+        } else if !without_repository.is_empty() {
             "NoRepository"
         } else {
-            "InvalidSchedule"
+            reason::MEMBER_NAMESPACE_MISSING
         },
         message: if problems.is_empty() {
             format!(
@@ -410,9 +441,36 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
         created,
         skipped: due.skipped.len(),
         without_repository,
+        missing_members: missing.into_iter().map(|(m, _)| m).collect(),
         next_due: due.next_due,
         deleted,
     })
+}
+
+/// The members (name, namespace) whose namespace does not exist. Each namespace is looked
+/// at once, by name.
+async fn missing_namespaces(
+    plan: &DisasterRecoveryPlan,
+    ctx: &Context,
+) -> Result<Vec<(String, String)>, Error> {
+    let mut seen: BTreeMap<String, bool> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (_, m) in dr::members(&plan.spec) {
+        let exists = match seen.get(&m.namespace) {
+            Some(e) => *e,
+            None => {
+                let e = super::cache::namespace_labels(ctx, &m.namespace)
+                    .await?
+                    .is_some();
+                seen.insert(m.namespace.clone(), e);
+                e
+            }
+        };
+        if !exists {
+            out.push((m.name.clone(), m.namespace.clone()));
+        }
+    }
+    Ok(out)
 }
 
 /// The sources of every member: its PVCs (its selector, or all PVCs of its namespace), then
@@ -506,13 +564,16 @@ fn last_slots(
 mod tests {
     use super::*;
     use crate::controllers::testing::{seed_cluster, seed_namespaced};
+    use k8s_openapi::api::core::v1::Namespace;
     use kube_fake_client::ClientBuilder;
     use pusdata_crds::fixtures;
     use pusdata_crds::v1alpha1::BackupStatus;
     use pusdata_crds::v1alpha1::VerificationStatus;
 
+    /// The in-memory API with the members' namespace (the real server refuses runs in a
+    /// namespace that does not exist; `counting` models that).
     async fn context() -> Context {
-        crate::controllers::testing::context(
+        let ctx = crate::controllers::testing::context(
             ClientBuilder::new()
                 .with_resource::<DisasterRecoveryPlan>()
                 .with_status_subresource::<DisasterRecoveryPlan>()
@@ -520,7 +581,12 @@ mod tests {
                 .with_status_subresource::<Backup>()
                 .with_resource::<BackupRepository>(),
         )
-        .await
+        .await;
+        let ns: Namespace =
+            serde_json::from_value(serde_json::json!({"metadata": {"name": "disdukcapil"}}))
+                .unwrap();
+        seed_cluster(&ctx, &ns).await;
+        ctx
     }
 
     fn pvc(ns: &str, name: &str) -> PersistentVolumeClaim {

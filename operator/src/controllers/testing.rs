@@ -37,6 +37,8 @@ pub async fn context(builder: ClientBuilder) -> Context {
         platform_namespace: "pusdata-system".into(),
         operator_namespace: "pusdata-system".into(),
         metrics: Default::default(),
+        backoff: Default::default(),
+        caches: None,
     }
 }
 

@@ -6,6 +6,7 @@ use crate::controllers::testing::{seed_cluster, seed_namespaced};
 use kube_fake_client::ClientBuilder;
 use pusdata_core::policy::report::Outcome as Result_;
 use pusdata_crds::fixtures;
+use pusdata_crds::v1alpha1::Approval;
 use std::sync::Arc;
 
 async fn context() -> Context {

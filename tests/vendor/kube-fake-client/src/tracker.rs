@@ -327,8 +327,18 @@ impl ObjectTracker {
         new_meta.uid = existing_meta.uid;
         new_meta.creation_timestamp = existing_meta.creation_timestamp;
 
-        // Increment generation for spec changes, not for status-only updates
-        new_meta.generation = if is_status {
+        // Increment generation for spec changes only: like the real API server, not for
+        // status updates and not for metadata-only changes (finalizers, labels) either
+        // (Pusdata patch, see PUSDATA-PATCH.md).
+        let body = |v: &Value| {
+            let mut v = v.clone();
+            if let Some(o) = v.as_object_mut() {
+                o.remove("metadata");
+                o.remove("status");
+            }
+            v
+        };
+        new_meta.generation = if is_status || body(&existing) == body(&object) {
             existing_meta.generation
         } else {
             Some(increment_generation(existing_meta.generation))

@@ -1,0 +1,252 @@
+//! `pusdata bench operator`: the operator against a city-sized world served from a separate
+//! process, so that its own memory and API traffic are measured alone.
+//!
+//! `pusdata bench operator-world` (built with `--features bench-world`) serves
+//! kube-fake-client's in-memory API over plain HTTP on loopback, seeded with `--objects`
+//! Pusdata objects and `--agencies` agency namespaces, and counts every request it answers
+//! (`GET /bench/stats`). Watches (`watch=true`) are long-lived chunked responses that send
+//! nothing and end at the request's `timeoutSeconds`: the fake has no watch, so a settled
+//! world is exactly what they show. `pusdata bench operator` starts that world, then the
+//! real `pusdata operator` binary as a child (a kubeconfig pointing at the world), and
+//! reads the world's counters and the child's `/proc/<pid>/status`.
+
+use super::BenchOperatorArgs;
+use crate::error::CliError;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The world's request counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub struct Stats {
+    /// GET (not watch).
+    pub reads: u64,
+    /// POST, PUT, PATCH, DELETE.
+    pub writes: u64,
+    /// Watch requests opened.
+    pub watches: u64,
+}
+
+impl std::ops::Sub for Stats {
+    type Output = Stats;
+    fn sub(self, o: Stats) -> Stats {
+        Stats {
+            reads: self.reads.saturating_sub(o.reads),
+            writes: self.writes.saturating_sub(o.writes),
+            watches: self.watches.saturating_sub(o.watches),
+        }
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> CliError {
+    CliError::Internal(e.to_string())
+}
+
+/// `GET /bench/stats` over a plain TCP connection.
+fn stats(port: u16) -> Result<Stats, CliError> {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).map_err(internal)?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(internal)?;
+    s.write_all(b"GET /bench/stats HTTP/1.1\r\nHost: world\r\nConnection: close\r\n\r\n")
+        .map_err(internal)?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).map_err(internal)?;
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or("");
+    serde_json::from_str(body.trim()).map_err(|e| internal(format!("stats: {e}: {body:?}")))
+}
+
+/// Resident and peak resident memory of a process, in KiB (`VmRSS`, `VmHWM`).
+fn memory(pid: u32) -> (u64, u64) {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+/// Starts the operator against the world.
+fn operator(kubeconfig: &std::path::Path, name: &str) -> Result<Child, CliError> {
+    let exe = std::env::current_exe().map_err(internal)?;
+    Command::new(exe)
+        .args([
+            "operator",
+            "--lease-name",
+            "pusdata-operator",
+            "--identity",
+            name,
+        ])
+        .env("KUBECONFIG", kubeconfig)
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(internal)
+}
+
+/// Waits until no write was answered for `quiet`, at most `timeout`; returns the time it
+/// took (up to the last write) and whether it settled.
+fn settle(
+    port: u16,
+    pid: u32,
+    quiet: Duration,
+    timeout: Duration,
+    peak: &mut u64,
+) -> Result<(Duration, bool), CliError> {
+    let start = Instant::now();
+    let mut last = stats(port)?;
+    let mut last_change = Instant::now();
+    let mut seen_reads = false;
+    loop {
+        std::thread::sleep(Duration::from_millis(500));
+        *peak = (*peak).max(memory(pid).1);
+        let now = stats(port)?;
+        if now.reads > last.reads || now.watches > last.watches {
+            seen_reads = true;
+        }
+        if now.writes != last.writes || !seen_reads {
+            last_change = Instant::now();
+        }
+        last = now;
+        if seen_reads && last_change.elapsed() >= quiet {
+            return Ok((last_change.duration_since(start), true));
+        }
+        if start.elapsed() >= timeout {
+            return Ok((start.elapsed(), false));
+        }
+    }
+}
+
+/// Runs the benchmark and prints the figures.
+pub fn run(args: &BenchOperatorArgs) -> Result<(), CliError> {
+    let exe = std::env::current_exe().map_err(internal)?;
+    let mut world = Command::new(&exe)
+        .args([
+            "bench",
+            "operator-world",
+            "--objects",
+            &args.objects.to_string(),
+            "--agencies",
+            &args.agencies.to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(internal)?;
+    let result = measure(args, &mut world);
+    let _ = world.kill();
+    let _ = world.wait();
+    result
+}
+
+fn measure(args: &BenchOperatorArgs, world: &mut Child) -> Result<(), CliError> {
+    let out = world
+        .stdout
+        .take()
+        .ok_or_else(|| internal("world: no stdout"))?;
+    let mut line = String::new();
+    BufReader::new(out).read_line(&mut line).map_err(internal)?;
+    let port: u16 = line
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(|| {
+            internal(format!(
+                "`pusdata bench operator-world` did not start (built without --features bench-world?): {line:?}"
+            ))
+        })?;
+    let dir = tempfile_dir()?;
+    let kubeconfig = dir.join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: world\n  cluster:\n    server: http://127.0.0.1:{port}\ncontexts:\n- name: world\n  context:\n    cluster: world\n    user: bench\n    namespace: pusdata-system\nusers:\n- name: bench\n  user: {{}}\ncurrent-context: world\n"
+        ),
+    )
+    .map_err(internal)?;
+    let quiet = Duration::from_secs(args.quiet_seconds);
+    let timeout = Duration::from_secs(args.timeout_seconds);
+    println!(
+        "world: {} Pusdata objects, {} agency namespaces, served by a separate process on 127.0.0.1:{port}",
+        args.objects, args.agencies
+    );
+
+    // First start: converges the world (creates children, writes statuses).
+    let before = stats(port)?;
+    let mut first = operator(&kubeconfig, "bench-a")?;
+    let mut peak1 = 0;
+    let (t1, ok1) = settle(port, first.id(), quiet, timeout, &mut peak1)?;
+    let converged = stats(port)? - before;
+    println!(
+        "first start: settled={ok1} in {:.1} s; {} reads, {} writes, {} watches",
+        t1.as_secs_f64(),
+        converged.reads,
+        converged.writes,
+        converged.watches
+    );
+
+    // Idle.
+    let idle_start = stats(port)?;
+    let t = Instant::now();
+    let mut peak_idle = 0;
+    while t.elapsed() < Duration::from_secs(args.idle_seconds) {
+        std::thread::sleep(Duration::from_millis(500));
+        peak_idle = peak_idle.max(memory(first.id()).1);
+    }
+    let idle = stats(port)? - idle_start;
+    let per_min = 60.0 / t.elapsed().as_secs_f64();
+    let (rss1, hwm1) = memory(first.id());
+    println!(
+        "idle {} s: {:.1} reads/min, {:.1} writes/min, {:.1} watch requests/min; RSS settled {:.1} MiB, peak {:.1} MiB",
+        args.idle_seconds,
+        idle.reads as f64 * per_min,
+        idle.writes as f64 * per_min,
+        idle.watches as f64 * per_min,
+        mib(rss1),
+        mib(hwm1.max(peak1).max(peak_idle))
+    );
+
+    // Restart: SIGTERM, then a new process over the unchanged world.
+    let stop = Instant::now();
+    let _ = Command::new("kill")
+        .args(["-TERM", &first.id().to_string()])
+        .status();
+    let _ = first.wait();
+    println!(
+        "SIGTERM: the operator exited after {:.2} s",
+        stop.elapsed().as_secs_f64()
+    );
+    let before = stats(port)?;
+    let mut second = operator(&kubeconfig, "bench-b")?;
+    let mut peak2 = 0;
+    let (t2, ok2) = settle(port, second.id(), quiet, timeout, &mut peak2)?;
+    let restart = stats(port)? - before;
+    let (rss2, hwm2) = memory(second.id());
+    println!(
+        "restart: settled={ok2} in {:.1} s; {} reads, {} writes, {} watches; RSS {:.1} MiB, peak {:.1} MiB",
+        t2.as_secs_f64(),
+        restart.reads,
+        restart.writes,
+        restart.watches,
+        mib(rss2),
+        mib(hwm2.max(peak2))
+    );
+    let _ = second.kill();
+    let _ = second.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+fn tempfile_dir() -> Result<std::path::PathBuf, CliError> {
+    let dir = std::env::temp_dir().join(format!("pusdata-bench-operator-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(internal)?;
+    Ok(dir)
+}

@@ -1,0 +1,306 @@
+//! Watched caches the reconcilers read instead of listing from the API server: one reflector
+//! store per kind, started once and shared by every controller. A settled operator then
+//! sends nothing but its watches; a reconcile's lookups cost no request.
+//!
+//! Namespaces are watched metadata-only (their labels are all that is read). Approvals only
+//! in the platform namespace (the only ones that count). Tests fill the stores once from the
+//! in-memory API ([`Caches::from_api`]), since kube-fake-client has no watch; without caches
+//! (`Context::caches` is `None`) the reads go to the API, as before.
+
+use super::{Context, Error};
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use k8s_openapi::api::core::v1::Namespace;
+use kube::Api;
+use kube::api::ListParams;
+use kube::core::PartialObjectMeta;
+use kube::runtime::reflector::{self, Store};
+use kube::runtime::{WatchStreamExt, watcher};
+use pusdata_crds::v1alpha1::{
+    Agency, Approval, BackupRepository, DisasterRecoveryPlan, HostingRequest, Rack,
+    ResidencyPolicy, Site,
+};
+use serde::de::DeserializeOwned;
+use std::fmt::Debug;
+#[cfg(test)]
+use std::sync::Arc;
+
+/// API calls of the caches (see `rbac`) besides the kinds of `rbac::POLICY_CONTEXT`, which
+/// they watch as well.
+pub const PERMISSIONS: &[super::rbac::Permission] = &[
+    super::rbac::Permission {
+        group: "pusdata.io",
+        resource: "hostingrequests",
+        verbs: &["list", "watch"],
+    },
+    super::rbac::Permission {
+        group: "",
+        resource: "namespaces",
+        verbs: &["list", "watch"],
+    },
+];
+
+/// Read handles of the shared stores.
+#[derive(Clone)]
+pub struct Caches {
+    /// Agencies.
+    pub agencies: Store<Agency>,
+    /// Sites.
+    pub sites: Store<Site>,
+    /// Racks.
+    pub racks: Store<Rack>,
+    /// Residency policies.
+    pub policies: Store<ResidencyPolicy>,
+    /// Disaster recovery plans.
+    pub plans: Store<DisasterRecoveryPlan>,
+    /// Backup repositories.
+    pub repositories: Store<BackupRepository>,
+    /// Hosting requests, all namespaces.
+    pub requests: Store<HostingRequest>,
+    /// Approvals in the platform namespace.
+    pub approvals: Store<Approval>,
+    /// Namespaces, metadata only.
+    pub namespaces: Store<PartialObjectMeta<Namespace>>,
+}
+
+/// A kind with a shared store.
+pub trait Cached:
+    kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static
+{
+    /// Its store.
+    fn store(c: &Caches) -> &Store<Self>;
+}
+
+macro_rules! cached {
+    ($kind:ty, $field:ident) => {
+        impl Cached for $kind {
+            fn store(c: &Caches) -> &Store<Self> {
+                &c.$field
+            }
+        }
+    };
+}
+cached!(Agency, agencies);
+cached!(Site, sites);
+cached!(Rack, racks);
+cached!(ResidencyPolicy, policies);
+cached!(DisasterRecoveryPlan, plans);
+cached!(BackupRepository, repositories);
+cached!(HostingRequest, requests);
+
+/// Keeps one store current; its events are not needed (the controllers have their own
+/// triggers), only the store.
+fn reflect<K>(
+    stream: impl futures::Stream<Item = Result<watcher::Event<K>, watcher::Error>> + Send + 'static,
+) -> (Store<K>, BoxStream<'static, ()>)
+where
+    K: kube::Resource<DynamicType = ()> + Clone + Send + Sync + 'static,
+{
+    let (reader, writer) = reflector::store();
+    let run = reflector::reflector(writer, stream)
+        .filter_map(|_| futures::future::ready(None::<()>))
+        .boxed();
+    (reader, run)
+}
+
+fn all<K>(
+    client: &kube::Client,
+) -> impl futures::Stream<Item = Result<watcher::Event<K>, watcher::Error>> + Send + 'static
+where
+    K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+{
+    // Streaming lists page by 500 (the default) and keep no list in memory beyond the store.
+    watcher(Api::<K>::all(client.clone()), watcher::Config::default()).default_backoff()
+}
+
+impl Caches {
+    /// Starts the watches: the stores, and the future that keeps them current (it runs
+    /// until dropped). Await [`Caches::ready`] before reconciling.
+    pub fn watch(
+        client: &kube::Client,
+        platform_namespace: &str,
+    ) -> (
+        Caches,
+        impl std::future::Future<Output = ()> + Send + 'static,
+    ) {
+        let (agencies, a) = reflect(all::<Agency>(client));
+        let (sites, b) = reflect(all::<Site>(client));
+        let (racks, c) = reflect(all::<Rack>(client));
+        let (policies, d) = reflect(all::<ResidencyPolicy>(client));
+        let (plans, e) = reflect(all::<DisasterRecoveryPlan>(client));
+        let (repositories, f) = reflect(all::<BackupRepository>(client));
+        let (requests, g) = reflect(all::<HostingRequest>(client));
+        let (approvals, h) = reflect(
+            watcher(
+                Api::<Approval>::namespaced(client.clone(), platform_namespace),
+                watcher::Config::default(),
+            )
+            .default_backoff(),
+        );
+        let (namespaces, i) = reflect(
+            watcher(
+                Api::<PartialObjectMeta<Namespace>>::all(client.clone()),
+                watcher::Config::default(),
+            )
+            .default_backoff(),
+        );
+        let caches = Caches {
+            agencies,
+            sites,
+            racks,
+            policies,
+            plans,
+            repositories,
+            requests,
+            approvals,
+            namespaces,
+        };
+        let run = futures::stream::select_all([a, b, c, d, e, f, g, h, i]).for_each(|()| async {});
+        (caches, run)
+    }
+
+    /// Waits until every store has its first full list.
+    pub async fn ready(&self) -> Result<(), reflector::store::WriterDropped> {
+        self.agencies.wait_until_ready().await?;
+        self.sites.wait_until_ready().await?;
+        self.racks.wait_until_ready().await?;
+        self.policies.wait_until_ready().await?;
+        self.plans.wait_until_ready().await?;
+        self.repositories.wait_until_ready().await?;
+        self.requests.wait_until_ready().await?;
+        self.approvals.wait_until_ready().await?;
+        self.namespaces.wait_until_ready().await
+    }
+}
+
+/// Every object of kind `K`: from its store when the context has caches, else listed.
+pub async fn all_of<K: Cached>(ctx: &Context) -> Result<Vec<K>, Error> {
+    match &ctx.caches {
+        Some(c) => Ok(K::store(c).state().iter().map(|o| (**o).clone()).collect()),
+        None => Ok(Api::<K>::all(ctx.client.clone())
+            .list(&ListParams::default())
+            .await?
+            .items),
+    }
+}
+
+/// The approvals of the platform namespace.
+pub async fn approvals(ctx: &Context) -> Result<Vec<Approval>, Error> {
+    match &ctx.caches {
+        Some(c) => Ok(c.approvals.state().iter().map(|o| (**o).clone()).collect()),
+        None => Ok(
+            Api::<Approval>::namespaced(ctx.client.clone(), &ctx.platform_namespace)
+                .list(&ListParams::default())
+                .await?
+                .items,
+        ),
+    }
+}
+
+/// One approval of the platform namespace by name.
+pub async fn approval(ctx: &Context, name: &str) -> Result<Option<Approval>, Error> {
+    match &ctx.caches {
+        Some(c) => Ok(c
+            .approvals
+            .get(&reflector::ObjectRef::new(name).within(&ctx.platform_namespace))
+            .map(|a| (*a).clone())),
+        None => Ok(
+            Api::<Approval>::namespaced(ctx.client.clone(), &ctx.platform_namespace)
+                .get_opt(name)
+                .await?,
+        ),
+    }
+}
+
+/// The labels of namespace `name`, or `None` when it does not exist.
+pub async fn namespace_labels(
+    ctx: &Context,
+    name: &str,
+) -> Result<Option<std::collections::BTreeMap<String, String>>, Error> {
+    match &ctx.caches {
+        Some(c) => Ok(c
+            .namespaces
+            .get(&reflector::ObjectRef::new(name))
+            .map(|n| n.metadata.labels.clone().unwrap_or_default())),
+        None => Ok(Api::<Namespace>::all(ctx.client.clone())
+            .get_opt(name)
+            .await?
+            .map(|n| n.metadata.labels.unwrap_or_default())),
+    }
+}
+
+/// The hosting requests of one namespace.
+pub async fn requests_in(ctx: &Context, namespace: &str) -> Result<Vec<HostingRequest>, Error> {
+    match &ctx.caches {
+        Some(c) => Ok(c
+            .requests
+            .state()
+            .iter()
+            .filter(|r| r.metadata.namespace.as_deref() == Some(namespace))
+            .map(|r| (**r).clone())
+            .collect()),
+        None => Ok(
+            Api::<HostingRequest>::namespaced(ctx.client.clone(), namespace)
+                .list(&ListParams::default())
+                .await?
+                .items,
+        ),
+    }
+}
+
+/// Test support: caches filled once from the (in-memory) API, as the watches' first list
+/// would fill them.
+#[cfg(test)]
+pub async fn from_api(ctx: &Context) -> Arc<Caches> {
+    use kube::core::PartialObjectMetaExt;
+    use kube::runtime::reflector::store::Writer;
+    use kube::runtime::watcher::Event;
+    async fn fill<K>(api: Api<K>) -> (Store<K>, Writer<K>)
+    where
+        K: kube::Resource<DynamicType = ()>
+            + Clone
+            + DeserializeOwned
+            + Debug
+            + Send
+            + Sync
+            + 'static,
+    {
+        let (reader, mut writer) = reflector::store();
+        let items = api.list(&ListParams::default()).await.unwrap().items;
+        writer.apply_watcher_event(&Event::Init);
+        for o in items {
+            writer.apply_watcher_event(&Event::InitApply(o));
+        }
+        writer.apply_watcher_event(&Event::InitDone);
+        (reader, writer)
+    }
+    let c = &ctx.client;
+    let ns_meta: Vec<PartialObjectMeta<Namespace>> = Api::<Namespace>::all(c.clone())
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|n| n.metadata.into_response_partial::<Namespace>())
+        .collect();
+    let (namespaces, mut nw) = reflector::store();
+    nw.apply_watcher_event(&Event::Init);
+    for n in ns_meta {
+        nw.apply_watcher_event(&Event::InitApply(n));
+    }
+    nw.apply_watcher_event(&Event::InitDone);
+    // The writers are dropped: the stores keep what they hold (a restart would refill them).
+    Arc::new(Caches {
+        agencies: fill(Api::all(c.clone())).await.0,
+        sites: fill(Api::all(c.clone())).await.0,
+        racks: fill(Api::all(c.clone())).await.0,
+        policies: fill(Api::all(c.clone())).await.0,
+        plans: fill(Api::all(c.clone())).await.0,
+        repositories: fill(Api::all(c.clone())).await.0,
+        requests: fill(Api::all(c.clone())).await.0,
+        approvals: fill(Api::namespaced(c.clone(), &ctx.platform_namespace))
+            .await
+            .0,
+        namespaces,
+    })
+}
