@@ -589,6 +589,45 @@ fn fidelity_matrix_pusdata_to_restic_from_every_path_form() {
     }
 }
 
+/// The `rustic` engine (rustic_core's own restore) is held to the same table: it writes
+/// zero chunks out, so Pusdata punches the holes afterwards and puts the time back.
+#[test]
+fn the_rustic_engine_restores_the_same_fields() {
+    let work = tempfile::tempdir().unwrap();
+    let work = work.path();
+    let repo = work.join("repo");
+    let src = work.join("src");
+    build_tree(&src, 20);
+    ok(&pusdata(
+        &[
+            "mover",
+            "backup",
+            "-r",
+            repo.to_str().unwrap(),
+            "--path",
+            src.to_str().unwrap(),
+        ],
+        &[],
+    ));
+    let target = work.join("by-rustic");
+    let out = ok(&pusdata(
+        &[
+            "mover",
+            "restore",
+            "-r",
+            repo.to_str().unwrap(),
+            "--target",
+            target.to_str().unwrap(),
+            "--engine",
+            "rustic",
+            "--verify",
+        ],
+        &[],
+    ));
+    assert_eq!(out["verification"]["status"], "Verified", "{out}");
+    assert_same(&src, &target, Skip::default(), "rustic engine");
+}
+
 /// Issue 18 item 4: the fidelity matrix at scale. One tree with every shape and 10 000
 /// small files: Pusdata → Pusdata, Pusdata → restic and restic → Pusdata, each compared with
 /// the source field by field. (The other path forms — relative, `.`, several paths — are

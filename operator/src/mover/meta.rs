@@ -174,6 +174,26 @@ pub fn has_data(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<b
     }
 }
 
+/// Turns the whole blocks inside `start..end` (known to be zeros) into a hole.
+pub fn punch_hole(file: &std::fs::File, start: u64, end: u64, block: u64) -> std::io::Result<()> {
+    use nix::fcntl::FallocateFlags as F;
+    let (from, to) = (start.div_ceil(block) * block, end / block * block);
+    if from >= to {
+        return Ok(());
+    }
+    let (from, len) = (
+        i64::try_from(from).map_err(std::io::Error::other)?,
+        i64::try_from(to - from).map_err(std::io::Error::other)?,
+    );
+    nix::fcntl::fallocate(
+        file,
+        F::FALLOC_FL_PUNCH_HOLE | F::FALLOC_FL_KEEP_SIZE,
+        from,
+        len,
+    )
+    .map_err(std::io::Error::from)
+}
+
 /// The block size to align hole checks to.
 pub fn block_size(meta: &std::fs::Metadata) -> u64 {
     meta.blksize().max(512)

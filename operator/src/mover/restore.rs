@@ -257,9 +257,64 @@ fn restore_rustic(
         plan.stats.dirs.restore,
         plan.restore_size,
     );
-    repo.restore(plan, &opts, ls, &dest)
+    repo.restore(plan, &opts, ls.clone(), &dest)
         .map_err(|e| repo_cfg.rustic_err("restore failed from", &e))?;
+    punch_zero_chunks(repo_cfg, repo, ls, target)?;
     Ok((files, dirs, bytes))
+}
+
+/// rustic_core's restore writes all-zero chunks out in full: the one row of the behaviour
+/// table it does not do. Afterwards the all-zero chunks of each file (a blob id is the
+/// SHA-256 of its contents, so they are known from the tree) become holes, and the file's
+/// modification time is put back. Hard-linked files are left as written.
+fn punch_zero_chunks(
+    repo_cfg: &RepoConfig,
+    repo: &FullRepo,
+    ls: impl Iterator<Item = rustic_core::RusticResult<(PathBuf, Node)>>,
+    target: &Path,
+) -> Result<(), MoverError> {
+    let mut zero_ids: HashMap<u32, String> = HashMap::new();
+    for item in ls {
+        let (rel, n) = item.map_err(|e| repo_cfg.rustic_err("cannot list", &e))?;
+        if !n.is_file() || n.meta.links > 1 {
+            continue;
+        }
+        let path = target.join(&rel);
+        let mut file: Option<fs::File> = None;
+        let mut offset = 0u64;
+        for id in n.content.iter().flatten() {
+            let entry = repo
+                .get_index_entry(id)
+                .map_err(|e| repo_cfg.rustic_err("cannot read the index of", &e))?;
+            let len = entry.data_length();
+            let zero = zero_ids
+                .entry(len)
+                .or_insert_with(|| hex(&Sha256::digest(vec![0u8; len as usize])));
+            if id.to_hex().as_str() == zero.as_str() {
+                let f = match &mut file {
+                    Some(f) => &*f,
+                    None => &*file.insert(
+                        fs::OpenOptions::new()
+                            .write(true)
+                            .open(&path)
+                            .map_err(|e| MoverError::io("cannot open", &path, e))?,
+                    ),
+                };
+                let block = f
+                    .metadata()
+                    .map(|m| meta::block_size(&m))
+                    .map_err(|e| MoverError::io("cannot read", &path, e))?;
+                meta::punch_hole(f, offset, offset + u64::from(len), block)
+                    .map_err(|e| MoverError::io("cannot make a hole in", &path, e))?;
+            }
+            offset += u64::from(len);
+        }
+        if let (Some(f), Some(mtime)) = (file, n.meta.mtime) {
+            f.set_modified(std::time::SystemTime::from(mtime))
+                .map_err(|e| MoverError::io("cannot set mtime of", &path, e))?;
+        }
+    }
+    Ok(())
 }
 
 /// Workers for the streaming restore: enough to overlap reads and writes on two cores and
@@ -587,10 +642,10 @@ pub fn verify_restored_as(
                 Ok(t) => bad("target", format!("symlink points to {}", t.display())),
                 Err(e) => bad("target", format!("cannot read the link: {e}")),
             },
-            NodeType::Dev { device } | NodeType::Chardev { device } => {
-                if on_disk.rdev() != *device {
-                    bad("device", format!("{} instead of {device}", on_disk.rdev()));
-                }
+            NodeType::Dev { device } | NodeType::Chardev { device }
+                if on_disk.rdev() != *device =>
+            {
+                bad("device", format!("{} instead of {device}", on_disk.rdev()));
             }
             NodeType::File => {
                 match check_file(repo_cfg, &repo, &n, &path, &on_disk) {
@@ -763,6 +818,9 @@ fn compare_meta(
     out
 }
 
+/// Mismatches of one entry as (field, detail).
+type Problems = Vec<(&'static str, String)>;
+
 /// The file's problems as (field, detail) with the bytes read, or `Err(reason)` when it
 /// cannot be read at all.
 fn check_file(
@@ -771,7 +829,7 @@ fn check_file(
     node: &Node,
     path: &Path,
     on_disk: &fs::Metadata,
-) -> Result<(Vec<(&'static str, String)>, u64), String> {
+) -> Result<(Problems, u64), String> {
     let mut problems = Vec::new();
     if on_disk.len() != node.meta.size {
         problems.push((
@@ -784,6 +842,7 @@ fn check_file(
     let block = meta::block_size(on_disk);
     let mut buf = Vec::new();
     let mut offset = 0u64;
+    let (mut allocated_zeros, mut first_allocated) = (0u32, None);
     for id in node.content.iter().flatten() {
         let entry = repo
             .get_index_entry(id)
@@ -812,13 +871,10 @@ fn check_file(
             );
             match meta::has_data(&f, start, end) {
                 Ok(false) => {}
-                Ok(true) => problems.push((
-                    "sparse",
-                    format!(
-                        "bytes {offset}..{} are zeros but allocated, not a hole",
-                        offset + len
-                    ),
-                )),
+                Ok(true) => {
+                    allocated_zeros += 1;
+                    first_allocated.get_or_insert((offset, offset + len));
+                }
                 Err(e) => problems.push(("sparse", format!("cannot read the extents: {e}"))),
             }
             // SEEK_DATA moved the file position.
@@ -826,6 +882,14 @@ fn check_file(
                 .map_err(|e| format!("cannot seek: {e}"))?;
         }
         offset += len;
+    }
+    if let Some((from, to)) = first_allocated {
+        problems.push((
+            "sparse",
+            format!(
+                "{allocated_zeros} all-zero chunk(s) allocated, not holes (the first: bytes {from}..{to})"
+            ),
+        ));
     }
     Ok((problems, offset))
 }
