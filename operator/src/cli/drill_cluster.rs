@@ -244,22 +244,19 @@ mod tests {
     /// bound to the group `diskominfo:kepala` (as docs/install.md tells a platform team to).
     fn person(admin: &kube::Client, user: &str, groups: &[&str]) -> kube::Client {
         use crate::testkit::authz::{Authorizer, Identity, Rbac};
-        let chart = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("..")
-            .join(crate::chart::CHART_DIR);
-        let mut values = crate::chart::values(&chart, None).unwrap();
-        crate::chart::merge(
-            &mut values,
-            serde_json::json!({"rbac": {"drSignoffGroups": ["diskominfo:kepala"]}}),
-        );
-        let rendered = crate::chart::render(
-            &chart,
-            &values,
-            crate::chart::DEPLOY_RELEASE,
-            &crate::chart::generated_templates(),
-        )
-        .unwrap();
-        let docs = crate::testkit::manifests::parse_stream(&crate::chart::manifest(&rendered, ""));
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let chart = root.join(crate::chart::CHART_DIR);
+        let rendered = crate::chart::Helm::locate(&root)
+            .unwrap()
+            .render(
+                &chart,
+                &[],
+                Some(&serde_json::json!({"rbac": {"drSignoffGroups": ["diskominfo:kepala"]}})),
+                crate::chart::DEPLOY_RELEASE,
+                true,
+            )
+            .unwrap();
+        let docs = crate::testkit::manifests::parse_stream(&rendered);
         Authorizer::new(
             admin.clone(),
             Rbac::from_documents(&docs),

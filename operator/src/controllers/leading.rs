@@ -31,7 +31,7 @@ pub enum Ended {
     /// Leadership lapsed: writes were refused from the lapse on.
     LostLease,
     /// The work ended by itself.
-    WorkEnded,
+    WorkFinished,
 }
 
 /// How long releasing the lease may take on shutdown before the process exits anyway (the
@@ -53,7 +53,7 @@ where
 {
     let Some(elector) = elector else {
         let ended = tokio::select! {
-            () = work => Ended::WorkEnded,
+            () = work => Ended::WorkFinished,
             () = stop => Ended::Stopped,
         };
         gate.close();
@@ -62,7 +62,7 @@ where
     let ended = {
         let keeper = keep_leading(&mut *elector, retry, renew_deadline, gate);
         tokio::select! {
-            () = work => Ended::WorkEnded,
+            () = work => Ended::WorkFinished,
             () = stop => {
                 gate.close();
                 Ended::Stopped

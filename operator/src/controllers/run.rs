@@ -408,7 +408,7 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
     metrics.set_leading(false);
     match ended {
         Ended::LostLease => Err(RunError::LostLease(opts.lease.unwrap_or_default())),
-        Ended::Stopped | Ended::WorkEnded => Ok(()),
+        Ended::Stopped | Ended::WorkFinished => Ok(()),
     }
 }
 

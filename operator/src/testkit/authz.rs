@@ -425,9 +425,9 @@ pub fn attributes(method: &Method, path: &str, query: Option<&str>) -> Option<At
     let params: Vec<(String, String)> = query
         .map(|q| {
             q.split('&')
-                .filter_map(|kv| {
+                .map(|kv| {
                     let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-                    Some((k.to_string(), decode(v)))
+                    (k.to_string(), decode(v))
                 })
                 .collect()
         })
@@ -456,15 +456,14 @@ pub fn attributes(method: &Method, path: &str, query: Option<&str>) -> Option<At
     };
     let mut name = name;
     // A list or watch narrowed to one name by field selector is authorized for that name.
-    if name.is_empty() && matches!(verb, "list" | "watch") {
-        if let Some(sel) = param("fieldSelector") {
-            if let Some(n) = sel
-                .split(',')
-                .find_map(|t| t.strip_prefix("metadata.name=").map(str::to_string))
-            {
-                name = n;
-            }
-        }
+    if name.is_empty()
+        && matches!(verb, "list" | "watch")
+        && let Some(sel) = param("fieldSelector")
+        && let Some(n) = sel
+            .split(',')
+            .find_map(|t| t.strip_prefix("metadata.name=").map(str::to_string))
+    {
+        name = n;
     }
     // `pods/exec` over a WebSocket is a GET, authorized as `create` since Kubernetes 1.31.
     let verb = if subresource == "exec" || subresource == "attach" {

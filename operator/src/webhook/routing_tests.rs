@@ -79,6 +79,9 @@ fn expected(plural: &str, op: &str) -> Vec<&'static str> {
     }
 }
 
+/// A namespace and its labels.
+type Place<'a> = (&'a str, Vec<(&'a str, &'a str)>);
+
 #[test]
 fn every_guarded_kind_reaches_the_webhook_where_it_counts() {
     for install in [Install::Primary, Install::Drc] {
@@ -86,7 +89,7 @@ fn every_guarded_kind_reaches_the_webhook_where_it_counts() {
         let mut missed = Vec::new();
         for (plural, namespaced) in guarded_kinds() {
             for op in ["CREATE", "UPDATE"] {
-                let places: Vec<Option<(&str, Vec<(&str, &str)>)>> = if namespaced {
+                let places: Vec<Option<Place>> = if namespaced {
                     namespaces_for(&plural).into_iter().map(Some).collect()
                 } else {
                     vec![None]

@@ -174,6 +174,34 @@ pub fn review_requester(
     }
 }
 
+/// Whether `user` is in one of the platform team's groups, the only people who may approve
+/// anything; the refusal names `rule`.
+pub fn platform_member(user: &UserInfo, ctx: &Context, rule: &str) -> Result<(), Box<Finding>> {
+    let who = &user.username;
+    let platform = &ctx.settings.platform_groups;
+    if user.groups.iter().any(|g| platform.contains(g)) {
+        return Ok(());
+    }
+    Err(Box::new(Finding::deny(
+        rule,
+        "spec",
+        Text::new(
+            format!(
+                "{who} is not in the platform team's groups ({}) and may not approve",
+                platform.join(", ")
+            ),
+            format!(
+                "{who} bukan anggota grup Dinas ({}) dan tidak berwenang menyetujui",
+                platform.join(", ")
+            ),
+        ),
+        Text::new(
+            "ask the platform team (the IT office) to review the request",
+            "minta Dinas (tim platform) meninjau permohonan",
+        ),
+    )))
+}
+
 #[cfg(test)]
 mod requester_tests {
     use super::*;
@@ -211,32 +239,4 @@ mod requester_tests {
         assert!(review_requester(Some(Some(&stamped)), Some(&forged), &user("budi"), now).is_err());
         assert!(review_requester(Some(Some(&stamped)), None, &user("budi"), now).is_err());
     }
-}
-
-/// Whether `user` is in one of the platform team's groups, the only people who may approve
-/// anything; the refusal names `rule`.
-pub fn platform_member(user: &UserInfo, ctx: &Context, rule: &str) -> Result<(), Box<Finding>> {
-    let who = &user.username;
-    let platform = &ctx.settings.platform_groups;
-    if user.groups.iter().any(|g| platform.contains(g)) {
-        return Ok(());
-    }
-    Err(Box::new(Finding::deny(
-        rule,
-        "spec",
-        Text::new(
-            format!(
-                "{who} is not in the platform team's groups ({}) and may not approve",
-                platform.join(", ")
-            ),
-            format!(
-                "{who} bukan anggota grup Dinas ({}) dan tidak berwenang menyetujui",
-                platform.join(", ")
-            ),
-        ),
-        Text::new(
-            "ask the platform team (the IT office) to review the request",
-            "minta Dinas (tim platform) meninjau permohonan",
-        ),
-    )))
 }
