@@ -355,20 +355,31 @@ fn assert_same(src: &Path, dst: &Path, skip: Skip, what: &str) {
 }
 
 fn pusdata_restore(repo: &Path, snapshot: &str, target: &Path) -> serde_json::Value {
+    restore_verified(repo, &["--snapshot", snapshot], target)
+}
+
+/// `pusdata mover backup` of `src` into `repo`.
+fn pusdata_backup(repo: &Path, src: &Path) -> serde_json::Value {
     ok(&pusdata(
         &[
             "mover",
-            "restore",
+            "backup",
             "-r",
             repo.to_str().unwrap(),
-            "--snapshot",
-            snapshot,
-            "--target",
-            target.to_str().unwrap(),
-            "--verify",
+            "--path",
+            src.to_str().unwrap(),
         ],
         &[],
     ))
+}
+
+/// `pusdata mover restore --verify` of the snapshot `select` picks (`--snapshot ID` or
+/// `--tag T`), into `target`.
+fn restore_verified(repo: &Path, select: &[&str], target: &Path) -> serde_json::Value {
+    let mut args = vec!["mover", "restore", "-r", repo.to_str().unwrap()];
+    args.extend_from_slice(select);
+    args.extend_from_slice(&["--target", target.to_str().unwrap(), "--verify"]);
+    ok(&pusdata(&args, &[]))
 }
 
 /// `pusdata mover …` run in `cwd`.
@@ -467,20 +478,7 @@ fn fidelity_matrix_restic_to_pusdata_from_every_path_form() {
     for shape in ["relative", "dot", "dot-slash", "absolute"] {
         let target = work.join(format!("restore-{shape}"));
         let tag = format!("shape={shape}");
-        let out = ok(&pusdata(
-            &[
-                "mover",
-                "restore",
-                "-r",
-                repo.to_str().unwrap(),
-                "--tag",
-                &tag,
-                "--target",
-                target.to_str().unwrap(),
-                "--verify",
-            ],
-            &[],
-        ));
+        let out = restore_verified(&repo, &["--tag", &tag], &target);
         assert_eq!(out["verification"]["status"], "Verified", "{shape}: {out}");
         assert_same(&src, &target, Skip::default(), shape);
         let v = ok(&pusdata(
@@ -498,20 +496,7 @@ fn fidelity_matrix_restic_to_pusdata_from_every_path_form() {
     }
 
     let excluded = work.join("restore-exclude");
-    let out = ok(&pusdata(
-        &[
-            "mover",
-            "restore",
-            "-r",
-            repo.to_str().unwrap(),
-            "--tag",
-            "shape=exclude",
-            "--target",
-            excluded.to_str().unwrap(),
-            "--verify",
-        ],
-        &[],
-    ));
+    let out = restore_verified(&repo, &["--tag", "shape=exclude"], &excluded);
     assert_eq!(out["verification"]["status"], "Verified", "{out}");
     assert!(!excluded.join("many").exists());
     assert_eq!(
@@ -520,20 +505,7 @@ fn fidelity_matrix_restic_to_pusdata_from_every_path_form() {
     );
 
     let several = work.join("restore-several");
-    let out = ok(&pusdata(
-        &[
-            "mover",
-            "restore",
-            "-r",
-            repo.to_str().unwrap(),
-            "--tag",
-            "shape=several",
-            "--target",
-            several.to_str().unwrap(),
-            "--verify",
-        ],
-        &[],
-    ));
+    let out = restore_verified(&repo, &["--tag", "shape=several"], &several);
     assert_eq!(out["verification"]["status"], "Verified", "{out}");
     assert_same(
         &src,
@@ -598,17 +570,7 @@ fn the_rustic_engine_restores_the_same_fields() {
     let repo = work.join("repo");
     let src = work.join("src");
     build_tree(&src, 20);
-    ok(&pusdata(
-        &[
-            "mover",
-            "backup",
-            "-r",
-            repo.to_str().unwrap(),
-            "--path",
-            src.to_str().unwrap(),
-        ],
-        &[],
-    ));
+    pusdata_backup(&repo, &src);
     let target = work.join("by-rustic");
     let out = ok(&pusdata(
         &[
@@ -649,17 +611,7 @@ fn fidelity_matrix_with_10000_files() {
     let repo = work.join("repo");
 
     // Pusdata → Pusdata and Pusdata → restic.
-    ok(&pusdata(
-        &[
-            "mover",
-            "backup",
-            "-r",
-            repo.to_str().unwrap(),
-            "--path",
-            src.to_str().unwrap(),
-        ],
-        &[],
-    ));
+    pusdata_backup(&repo, &src);
     stage("pusdata backup");
     let pp = work.join("p-to-p");
     let out = pusdata_restore(&repo, "latest", &pp);
@@ -714,17 +666,7 @@ fn verify_names_every_corrupted_field() {
     let repo = work.join("repo");
     let src = work.join("src");
     build_tree(&src, 20);
-    ok(&pusdata(
-        &[
-            "mover",
-            "backup",
-            "-r",
-            repo.to_str().unwrap(),
-            "--path",
-            src.to_str().unwrap(),
-        ],
-        &[],
-    ));
+    pusdata_backup(&repo, &src);
     let t = work.join("restored");
     let out = pusdata_restore(&repo, "latest", &t);
     assert_eq!(out["verification"]["status"], "Verified", "{out}");

@@ -92,22 +92,26 @@ pub const PERMISSIONS: &[Permission] = &[
     Permission {
         group: "",
         resource: "resourcequotas",
-        verbs: &["list", "watch", "create", "patch"],
+        // `get`: apply_if_changed compares the stored copy before writing (a quiet restart).
+        verbs: &["get", "list", "watch", "create", "patch"],
     },
     Permission {
         group: "",
         resource: "limitranges",
-        verbs: &["list", "watch", "create", "patch"],
+        // `get`: apply_if_changed compares the stored copy before writing (a quiet restart).
+        verbs: &["get", "list", "watch", "create", "patch"],
     },
     Permission {
         group: "networking.k8s.io",
         resource: "networkpolicies",
-        verbs: &["list", "watch", "create", "patch"],
+        // `get`: apply_if_changed compares the stored copy before writing (a quiet restart).
+        verbs: &["get", "list", "watch", "create", "patch"],
     },
     Permission {
         group: "rbac.authorization.k8s.io",
         resource: "rolebindings",
-        verbs: &["list", "watch", "create", "patch"],
+        // `get`: apply_if_changed compares the stored copy before writing (a quiet restart).
+        verbs: &["get", "list", "watch", "create", "patch"],
     },
     // Binding the built-in `edit` ClusterRole without holding all of it.
     Permission {

@@ -187,7 +187,7 @@ mod tests {
     /// A controller that writes a ConfigMap every 100 ms, recording when each write was
     /// handed to the client.
     async fn busy_controller(client: kube::Client, tries: Arc<Mutex<Vec<Instant>>>) {
-        let api: Api<ConfigMap> = Api::namespaced(client, "agency");
+        let api: Api<ConfigMap> = Api::namespaced(client, "pusdata-system");
         for i in 0u32.. {
             tries.lock().unwrap().push(Instant::now());
             let cm = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
@@ -203,7 +203,7 @@ mod tests {
     async fn after_the_lease_lapses_no_request_leaves_the_process() {
         let ctx = context(ClientBuilder::new()).await;
         // The world the controllers write to, counted; the namespace exists.
-        seed_ns(&ctx, "agency").await;
+        seed_ns(&ctx, "pusdata-system").await;
         let (world, log) = counted(&ctx);
         let stall = Arc::new(AtomicBool::new(false));
         let lease_client = kube::Client::new(
@@ -259,7 +259,7 @@ mod tests {
         assert!(writes_before > 50, "the controller wrote while leading");
         // From the lapse on: nothing leaves, whatever is still tried.
         log.clear();
-        let api: Api<ConfigMap> = Api::namespaced(client, "agency");
+        let api: Api<ConfigMap> = Api::namespaced(client, "pusdata-system");
         let err = api
             .patch(
                 "c",

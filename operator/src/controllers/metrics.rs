@@ -954,16 +954,21 @@ mod tests {
     #[test]
     fn backup_alerts_use_exported_metrics_and_link_existing_runbooks() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let text = std::fs::read_to_string(
-            root.join("charts/pusdata/templates/prometheusrule-backup.yaml"),
-        )
-        .unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "{{- if .Values.prometheusRule.enabled }}");
-        assert_eq!(*lines.last().unwrap(), "{{- end }}");
-        let body = lines[1..lines.len() - 1].join("\n");
-        assert!(!body.contains("{{"), "only the enabled switch is templated");
-        let rule: serde_json::Value = serde_saphyr::from_str(&body).unwrap();
+        // The rule as Helm renders it with the Prometheus Operator objects switched on.
+        let rendered = crate::chart::Helm::locate(&root)
+            .unwrap()
+            .render(
+                &root.join(crate::chart::CHART_DIR),
+                &[],
+                Some(&serde_json::json!({"prometheusRule": {"enabled": true}})),
+                crate::chart::DEPLOY_RELEASE,
+                true,
+            )
+            .unwrap();
+        let rule = crate::testkit::manifests::parse_stream(&rendered)
+            .into_iter()
+            .find(|d| d["kind"] == "PrometheusRule" && d["metadata"]["name"] == "pusdata-backup")
+            .expect("the chart renders the PrometheusRule pusdata-backup");
         let rules = rule["spec"]["groups"][0]["rules"].as_array().unwrap();
         let m = Metrics::new();
         m.tier_freshness(&TierFigures {
