@@ -5,10 +5,9 @@
 //! API server does.
 
 use super::counting::{Log, counted};
-use super::testing::{context as fake_context, seed_cluster, seed_namespaced};
+use super::testing::{context as fake_context, secret, seed_cluster, seed_namespaced};
 use super::{Context, agency, audit, repository, schedule};
-use k8s_openapi::ByteString;
-use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim, Secret};
+use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim};
 use kube::ResourceExt;
 use kube::api::Api;
 use kube_fake_client::ClientBuilder;
@@ -17,7 +16,6 @@ use pusdata_crds::v1alpha1::{
     Agency, Approval, BackupRepository, DisasterRecoveryPlan, ExternalCloudService, HostingRequest,
     Rack, RepositoryPhase, ResidencyPolicy, SecretKeyRef, SecretRef, Site,
 };
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Every kind the controllers under test read, registered with the in-memory API.
@@ -76,24 +74,6 @@ const LATER: &[&str] = &[
 
 fn namespace(name: &str) -> Namespace {
     serde_json::from_value(serde_json::json!({"metadata": {"name": name}})).unwrap()
-}
-
-fn secret(ns: &str, name: &str, data: &[(&str, &str)], agency: Option<&str>) -> Secret {
-    let mut s = Secret::default();
-    s.metadata.name = Some(name.into());
-    s.metadata.namespace = Some(ns.into());
-    s.metadata.labels = agency.map(|a| {
-        BTreeMap::from([(
-            pusdata_core::tenancy::AGENCY_LABEL.to_string(),
-            a.to_string(),
-        )])
-    });
-    s.data = Some(
-        data.iter()
-            .map(|(k, v)| (k.to_string(), ByteString(v.as_bytes().to_vec())))
-            .collect(),
-    );
-    s
 }
 
 async fn repo_named(ctx: &Context, name: &str) -> BackupRepository {

@@ -620,12 +620,12 @@ fn check_condition(c: &Result<CheckReport, MoverError>) -> Desired {
 mod tests {
     use super::*;
     use crate::controllers::test_s3::{S3Server, free_port};
-    use crate::controllers::testing::{context as fake_context, seed_cluster, seed_namespaced};
-    use k8s_openapi::ByteString;
+    use crate::controllers::testing::{
+        context as fake_context, secret, seed_cluster, seed_namespaced,
+    };
     use kube_fake_client::ClientBuilder;
     use pusdata_crds::fixtures;
     use pusdata_crds::v1alpha1::{DeletionPolicy, SecretKeyRef, SecretRef, Verification};
-    use std::collections::BTreeMap;
     use std::process::Command;
 
     const KEY: &str = "dinkes-repository-key-7f3a";
@@ -672,24 +672,6 @@ mod tests {
                 ),
         )
         .await
-    }
-
-    fn secret(ns: &str, name: &str, data: &[(&str, &str)], agency: Option<&str>) -> KubeSecret {
-        let mut s = KubeSecret::default();
-        s.metadata.name = Some(name.into());
-        s.metadata.namespace = Some(ns.into());
-        s.metadata.labels = agency.map(|a| {
-            BTreeMap::from([(
-                pusdata_core::tenancy::AGENCY_LABEL.to_string(),
-                a.to_string(),
-            )])
-        });
-        s.data = Some(
-            data.iter()
-                .map(|(k, v)| (k.to_string(), ByteString(v.as_bytes().to_vec())))
-                .collect(),
-        );
-        s
     }
 
     /// The world of one test: the DRC site whose S3 endpoint is `port`, agency `dinkes` with

@@ -121,3 +121,32 @@ pub async fn finish_job(ctx: &Context, namespace: &str, job: &str, ok: bool, mes
     .unwrap();
     seed_namespaced(ctx, &pod).await;
 }
+
+/// A Secret in `ns` with string `data`, labelled with its agency when given.
+pub fn secret(
+    ns: &str,
+    name: &str,
+    data: &[(&str, &str)],
+    agency: Option<&str>,
+) -> k8s_openapi::api::core::v1::Secret {
+    let mut s = k8s_openapi::api::core::v1::Secret::default();
+    s.metadata.name = Some(name.into());
+    s.metadata.namespace = Some(ns.into());
+    s.metadata.labels = agency.map(|a| {
+        std::collections::BTreeMap::from([(
+            pusdata_core::tenancy::AGENCY_LABEL.to_string(),
+            a.to_string(),
+        )])
+    });
+    s.data = Some(
+        data.iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    k8s_openapi::ByteString(v.as_bytes().to_vec()),
+                )
+            })
+            .collect(),
+    );
+    s
+}
