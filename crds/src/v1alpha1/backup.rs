@@ -101,6 +101,21 @@ pub enum BackupPhase {
     Skipped,
 }
 
+impl BackupPhase {
+    /// The serialized value (metric labels, messages): the same text the CRD stores.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackupPhase::New => "New",
+            BackupPhase::FailedValidation => "FailedValidation",
+            BackupPhase::InProgress => "InProgress",
+            BackupPhase::Completed => "Completed",
+            BackupPhase::PartiallyFailed => "PartiallyFailed",
+            BackupPhase::Failed => "Failed",
+            BackupPhase::Skipped => "Skipped",
+        }
+    }
+}
+
 /// Whether a snapshot was proven restorable (as KubeStash's verificationStatus).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum VerificationStatus {
@@ -111,6 +126,17 @@ pub enum VerificationStatus {
     Verified,
     /// Restore or checksum comparison failed.
     VerificationFailed,
+}
+
+impl VerificationStatus {
+    /// The serialized value (metric labels, messages): the same text the CRD stores.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerificationStatus::NotVerified => "NotVerified",
+            VerificationStatus::Verified => "Verified",
+            VerificationStatus::VerificationFailed => "VerificationFailed",
+        }
+    }
 }
 
 /// Observed state and figures of a backup run.

@@ -534,7 +534,7 @@ pub struct TierStatus {
     /// RPO alert level: `Ok`, `Warning` (2× the target) or `Critical` (3×, or a member never
     /// backed up), as the PrometheusRule alerts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rpo_alert: Option<String>,
+    pub rpo_alert: Option<RpoAlert>,
     /// The schedule slot the last scheduled backups of the tier stand for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_schedule_time: Option<Time>,
@@ -544,6 +544,31 @@ pub struct TierStatus {
     /// The mirror of each bucket of the tier's members.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub buckets: Vec<BucketStatus>,
+}
+
+/// Alert level of a tier's RPO, as Ramen's `ramen_rpo_difference` alerts: warning when the
+/// achieved RPO reaches twice the target, critical at three times.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+pub enum RpoAlert {
+    /// Below twice the target.
+    Ok,
+    /// At least twice the target.
+    Warning,
+    /// At least three times the target, or a member never backed up.
+    Critical,
+}
+
+impl RpoAlert {
+    /// The serialized value (metric labels, messages): the same text the CRD stores.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RpoAlert::Ok => "Ok",
+            RpoAlert::Warning => "Warning",
+            RpoAlert::Critical => "Critical",
+        }
+    }
 }
 
 /// The mirror of one bucket, from its runs (`Backup` objects with a bucket source).

@@ -149,6 +149,10 @@ pub struct StepStatus {
     /// Attempts made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempts: Option<u32>,
+    /// Checksum of the tree a restore step brought back: what its verify step compares
+    /// with when the Backup recorded none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
 }
 
 /// Achieved objectives of one tier.

@@ -111,6 +111,18 @@ pub enum RestorePhase {
     Failed,
 }
 
+impl RestorePhase {
+    /// The serialized value (metric labels, messages): the same text the CRD stores.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RestorePhase::New => "New",
+            RestorePhase::InProgress => "InProgress",
+            RestorePhase::Completed => "Completed",
+            RestorePhase::Failed => "Failed",
+        }
+    }
+}
+
 /// Observed state of a restore.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]

@@ -19,7 +19,7 @@ use pusdata_crds::v1alpha1::{Agency, EgressPort, Protocol};
 use std::collections::BTreeMap;
 
 /// Label carried by everything Pusdata creates for an agency.
-pub const AGENCY_LABEL: &str = "pusdata.io/agency";
+pub use crate::labels::AGENCY_LABEL;
 /// Label marking objects managed by Pusdata.
 pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
 /// Namespaces with this label set to `"true"` may send traffic into agency namespaces (the

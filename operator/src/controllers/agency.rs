@@ -4,7 +4,7 @@
 //!
 //! Pipeline: dereference → build (pure, `pusdata_core::tenancy`) → apply → update status.
 
-use super::rbac::Permission;
+use super::permission::Permission;
 use super::{Context, Error};
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota};
 use k8s_openapi::api::networking::v1::NetworkPolicy;

@@ -10,8 +10,8 @@
 //! were fixed or deleted drop out of the next pass; an exception's expiry wakes the audit up
 //! so the object reappears on time.
 
+use super::permission::Permission;
 use super::policyreport::{ClusterPolicyReport, MANAGED_BY, PolicyReport};
-use super::rbac::Permission;
 use super::{Context, Error, FIELD_MANAGER};
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};

@@ -16,7 +16,9 @@
 //! name in the Backup's namespace (a Pod can use no other namespace's Secrets); the operator
 //! never reads them, so it needs no permission on Secrets at all (SEC-CIA).
 
-use super::rbac::Permission;
+use super::permission::Permission;
+pub use super::runs::{BackupContext, HookExec, Outcome};
+use super::runs::{apply_status, owned_repository};
 use super::{Context, Error};
 use futures::future::BoxFuture;
 use k8s_openapi::api::batch::v1::Job;
@@ -36,20 +38,6 @@ use pusdata_crds::v1alpha1::{
 };
 use std::sync::Arc;
 use std::time::Duration;
-
-/// Runs a hook's command in a container of a running pod. The real one execs through the
-/// API server ([`KubeExec`]); tests record the calls.
-pub trait HookExec: Send + Sync {
-    /// Runs `command` in `pod`/`container` of `namespace`, giving up after `timeout`.
-    fn exec<'a>(
-        &'a self,
-        namespace: &'a str,
-        pod: &'a str,
-        container: &'a str,
-        command: &'a [String],
-        timeout: Duration,
-    ) -> BoxFuture<'a, HookOutcome>;
-}
 
 /// Hook exec through `pods/exec` (kube's WebSocket `AttachParams`). Only the exit status is
 /// kept: the command's output is drained and dropped, never logged.
@@ -131,17 +119,6 @@ fn exit_outcome(
     }
 }
 
-/// The Backup controller's context: the shared one, the hook runner and the Job settings.
-#[derive(Clone)]
-pub struct BackupContext {
-    /// Shared controller context.
-    pub ctx: Arc<Context>,
-    /// Hook runner.
-    pub exec: Arc<dyn HookExec>,
-    /// Mover Job settings.
-    pub settings: MoverSettings,
-}
-
 /// API calls of this controller (see `rbac`).
 pub const PERMISSIONS: &[Permission] = &[
     // `list`: the runs of the same source, to test only the newest and find the last test.
@@ -189,31 +166,6 @@ pub const PERMISSIONS: &[Permission] = &[
     },
 ];
 
-/// What one pass did.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    /// Nothing to do: the run is over.
-    Done,
-    /// The run cannot start as written (status says why).
-    Invalid(String),
-    /// A pre hook aborted the run.
-    Aborted,
-    /// The mover Job was created.
-    Started,
-    /// The Job is running.
-    Running,
-    /// The run finished with this phase.
-    Finished(BackupPhase),
-    /// The restore-test Job of the run's snapshot was created.
-    VerifyStarted,
-    /// The restore test is running.
-    Verifying,
-    /// The restore test finished with this result.
-    Verified(VerificationStatus),
-    /// A restore test of this run is due later (or cannot start yet): look again then.
-    VerifyLater(Duration),
-}
-
 /// Reconciles one Backup.
 pub async fn reconcile(backup: Arc<Backup>, bctx: Arc<BackupContext>) -> Result<Action, Error> {
     match reconcile_once(&backup, &bctx).await? {
@@ -231,39 +183,6 @@ struct Refs {
     repository: BackupRepository,
     key: SecretKeyRef,
     hooks: Vec<Hook>,
-}
-
-/// The run's repository and its agency, if the Backup's namespace belongs to that agency
-/// (SEC-CIA: an agency's data only goes into its own repository, with its own keys).
-pub(super) async fn owned_repository(
-    b: &Backup,
-    ctx: &Context,
-) -> Result<Result<(BackupRepository, Agency), String>, Error> {
-    let ns = b.namespace().unwrap_or_default();
-    let Some(repository) = Api::<BackupRepository>::all(ctx.client.clone())
-        .get_opt(&b.spec.repository)
-        .await?
-    else {
-        return Ok(Err(format!(
-            "spec.repository: BackupRepository {} does not exist",
-            b.spec.repository
-        )));
-    };
-    let agencies = Api::<Agency>::all(ctx.client.clone())
-        .list(&ListParams::default())
-        .await?
-        .items;
-    match agencies
-        .into_iter()
-        .find(|a| a.spec.code == repository.spec.agency)
-        .filter(|a| pusdata_core::tenancy::namespaces_of(a).contains(&ns))
-    {
-        Some(agency) => Ok(Ok((repository, agency))),
-        None => Ok(Err(format!(
-            "SEC-CIA: namespace {ns} does not belong to agency {}, owner of BackupRepository {}",
-            repository.spec.agency, b.spec.repository
-        ))),
-    }
 }
 
 async fn dereference(b: &Backup, ctx: &Context) -> Result<Result<Refs, String>, Error> {
@@ -550,7 +469,7 @@ async fn restore_test(b: &Backup, bctx: &BackupContext) -> Result<Outcome, Error
             )
             .await?;
         ctx.metrics
-            .restore_test_finished(&b.spec.plan, &b.spec.tier, &format!("{verification:?}"));
+            .restore_test_finished(&b.spec.plan, &b.spec.tier, verification.as_str());
         return Ok(Outcome::Verified(verification));
     }
     let runs = Api::<Backup>::namespaced(ctx.client.clone(), &ns)
@@ -629,7 +548,7 @@ async fn finish(
     bctx.ctx.metrics.backup_finished(
         &b.spec.plan,
         &b.spec.tier,
-        &format!("{phase:?}"),
+        phase.as_str(),
         report
             .as_ref()
             .map(|r| (r.bytes_read, r.bytes_added, r.duration_seconds)),
@@ -668,28 +587,6 @@ async fn write_with(
     );
     edit(&mut new);
     apply_status(ctx, b, &old, &new).await
-}
-
-/// Writes a Backup's new status when it differs from the old one, and the Events of its
-/// condition transitions: the same for volume runs and bucket passes (`bucket::write`).
-pub(super) async fn apply_status(
-    ctx: &Context,
-    b: &Backup,
-    old: &pusdata_crds::v1alpha1::BackupStatus,
-    new: &pusdata_crds::v1alpha1::BackupStatus,
-) -> Result<(), Error> {
-    if new == old {
-        return Ok(());
-    }
-    Api::<Backup>::namespaced(ctx.client.clone(), &b.namespace().unwrap_or_default())
-        .patch_status(
-            &b.name_any(),
-            &PatchParams::default(),
-            &Patch::Merge(&serde_json::json!({ "status": new })),
-        )
-        .await?;
-    super::events::publish(ctx, b, &old.conditions, &new.conditions).await;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -27,13 +27,13 @@ use std::sync::Arc;
 
 /// API calls of the caches (see `rbac`) besides the kinds of `rbac::POLICY_CONTEXT`, which
 /// they watch as well.
-pub const PERMISSIONS: &[super::rbac::Permission] = &[
-    super::rbac::Permission {
+pub const PERMISSIONS: &[super::permission::Permission] = &[
+    super::permission::Permission {
         group: "pusdata.io",
         resource: "hostingrequests",
         verbs: &["list", "watch"],
     },
-    super::rbac::Permission {
+    super::permission::Permission {
         group: "",
         resource: "namespaces",
         verbs: &["list", "watch"],

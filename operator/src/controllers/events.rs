@@ -5,7 +5,7 @@
 //! which never carry secrets.
 
 use super::Context;
-use super::rbac::Permission;
+use super::permission::Permission;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::Resource;
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};

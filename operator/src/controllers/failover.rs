@@ -21,7 +21,7 @@
 //! languages) goes into the ConfigMap `failover-<name>-report` in the platform namespace and
 //! is linked from the status with its SHA-256.
 
-use super::rbac::Permission;
+use super::permission::Permission;
 use super::{Context, Error};
 use crate::controllers::status_patch;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
@@ -616,15 +616,6 @@ fn checks_result(rep: &pusdata::agent::proto::WorkReport, checksums: String) -> 
     }
 }
 
-const CHECKSUM_NOTE: &str = "; checksum ";
-
-/// The checksum the restore step `id` reported (kept in its step message).
-fn restored_checksum(status: &FailoverStatus, id: &str) -> Option<String> {
-    let msg = status.steps.iter().find(|s| s.id == id)?.message.as_ref()?;
-    let (_, sum) = msg.rsplit_once(CHECKSUM_NOTE)?;
-    Some(sum.trim().to_string())
-}
-
 fn who(fo: &Failover) -> String {
     fo.spec
         .requested_by
@@ -736,13 +727,16 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                 .await
             {
                 Ok(r) => match (refused(r.fence.as_ref()), r.report) {
-                    (None, Some(rep)) => StepResult::Succeeded(format!(
-                        "{} files, {} bytes restored from {snapshot} (Backup {}){CHECKSUM_NOTE}{}",
-                        rep.files,
-                        rep.bytes,
-                        backup.name_any(),
-                        rep.checksum
-                    )),
+                    (None, Some(rep)) => StepResult::Restored {
+                        note: format!(
+                            "{} files, {} bytes restored from {snapshot} (Backup {}); checksum {}",
+                            rep.files,
+                            rep.bytes,
+                            backup.name_any(),
+                            rep.checksum
+                        ),
+                        checksum: rep.checksum,
+                    },
                     (why, _) => StepResult::Failed(format!(
                         "refused by {}: {}",
                         to.name_any(),
@@ -861,7 +855,7 @@ async fn verify(ctx: &FailoverContext, job: &Job<'_>, m: &Member) -> StepResult 
         let expected = backup_for(world, fo, &m.name, step.tier.as_deref(), pvc)
             .ok()
             .and_then(|b| b.annotations().get(CHECKSUM_ANNOTATION).cloned())
-            .or_else(|| restored_checksum(status, &r.id))
+            .or_else(|| r.checksum.clone())
             .unwrap_or_default();
         let part = format!("verify-{what}");
         let rid = request_id(&name, &step.id, &part, epoch, attempt);
@@ -1083,6 +1077,11 @@ pub async fn reconcile_once(fo: &Failover, ctx: &FailoverContext) -> Result<Outc
         .map_err(|t| Error::InvalidSpec(format!("{} / {}", t.en, t.id)))?;
     let members = scope(&plan, &world);
     let mut status = before.clone();
+    // Every status write is conditional on the resourceVersion this reconcile read (then on
+    // the one its own last write returned): the steps list is replaced whole, so a writer
+    // that read an older object — a deposed leader, a stale cache — gets a conflict instead
+    // of overwriting newer progress.
+    let mut version = fo.metadata.resource_version.clone();
     if status.steps.is_empty() {
         status.steps = plan.initial_status();
     }
@@ -1167,7 +1166,7 @@ pub async fn reconcile_once(fo: &Failover, ctx: &FailoverContext) -> Result<Outc
                 for u in updates {
                     obs.results.remove(&u.id);
                 }
-                persist(fo, ctx, &before, &mut status, &action).await?;
+                persist(fo, ctx, &before, &mut status, &action, &mut version).await?;
                 if did_work && obs.results.is_empty() {
                     break;
                 }
@@ -1176,7 +1175,7 @@ pub async fn reconcile_once(fo: &Failover, ctx: &FailoverContext) -> Result<Outc
                 if did_work {
                     break;
                 }
-                persist(fo, ctx, &before, &mut status, &action).await?;
+                persist(fo, ctx, &before, &mut status, &action, &mut version).await?;
                 let chosen: Vec<&PlannedStep> = plan
                     .steps
                     .iter()
@@ -1191,7 +1190,7 @@ pub async fn reconcile_once(fo: &Failover, ctx: &FailoverContext) -> Result<Outc
                 if did_work {
                     break;
                 }
-                persist(fo, ctx, &before, &mut status, &action).await?;
+                persist(fo, ctx, &before, &mut status, &action, &mut version).await?;
                 let chosen: Vec<&PlannedStep> =
                     plan.steps.iter().filter(|s| &s.id == step).collect();
                 let results = run_all(ctx, fo, &world, &status, &members, &chosen, *epoch).await;
@@ -1200,11 +1199,11 @@ pub async fn reconcile_once(fo: &Failover, ctx: &FailoverContext) -> Result<Outc
                 did_work = true;
             }
             Action::Wait { .. } | Action::Observe { .. } => {
-                persist(fo, ctx, &before, &mut status, &action).await?;
+                persist(fo, ctx, &before, &mut status, &action, &mut version).await?;
                 break;
             }
             Action::Fail { .. } | Action::Done => {
-                finish(fo, ctx, &world, &before, &mut status, &action).await?;
+                finish(fo, ctx, &world, &before, &mut status, &action, &mut version).await?;
                 break;
             }
         }
@@ -1342,13 +1341,16 @@ fn desired(status: &FailoverStatus, action: &Action) -> Vec<Desired> {
     out
 }
 
-/// Writes the status (with its conditions) when it changed.
+/// Writes the status (with its conditions) when it changed, on the condition that the
+/// object is still at `version` (the API server answers 409 Conflict otherwise); `version`
+/// becomes the one the write returned.
 async fn persist(
     fo: &Failover,
     ctx: &FailoverContext,
     before: &FailoverStatus,
     status: &mut FailoverStatus,
     action: &Action,
+    version: &mut Option<String>,
 ) -> Result<(), Error> {
     status.conditions = conditions::merge(
         &status.conditions,
@@ -1359,14 +1361,18 @@ async fn persist(
     if status == before {
         return Ok(());
     }
-    let patch = serde_json::json!({"status": status_patch(before, status)?});
-    Api::<Failover>::all(ctx.base.client.clone())
+    let patch = serde_json::json!({
+        "metadata": {"resourceVersion": version.as_deref()},
+        "status": status_patch(before, status)?,
+    });
+    let written = Api::<Failover>::all(ctx.base.client.clone())
         .patch_status(
             &fo.name_any(),
             &PatchParams::default(),
             &Patch::Merge(&patch),
         )
         .await?;
+    *version = written.metadata.resource_version;
     let mut changes = conditions::transitions(&before.conditions, &status.conditions);
     changes.extend(dr::steps::step_transitions(&before.steps, &status.steps));
     super::events::publish_transitions(&ctx.base, fo, changes).await;
@@ -1382,6 +1388,7 @@ async fn finish(
     before: &FailoverStatus,
     status: &mut FailoverStatus,
     action: &Action,
+    version: &mut Option<String>,
 ) -> Result<(), Error> {
     let name = fo.name_any();
     // RPO: age of the data each tier came back with, at the start of the execution.
@@ -1447,7 +1454,7 @@ async fn finish(
             &Patch::Apply(&cm),
         )
         .await?;
-    persist(fo, ctx, before, status, action).await?;
+    persist(fo, ctx, before, status, action, version).await?;
     let outcome = match action {
         Action::Done => "Succeeded",
         _ => "Failed",

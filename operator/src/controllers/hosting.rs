@@ -8,7 +8,7 @@
 //! `hosting::decide`) → update status. Nothing outside the status is written: the web
 //! namespace itself is the Agency controller's.
 
-use super::rbac::Permission;
+use super::permission::Permission;
 use super::{Context, Error, status_patch};
 use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams};

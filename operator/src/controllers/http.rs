@@ -11,7 +11,7 @@
 //! Inside the cluster, behind the metrics Service and its NetworkPolicy; no secrets are
 //! served (the report carries findings and names, never keys).
 
-use super::rbac::Permission;
+use super::permission::Permission;
 use super::{Context, Error};
 use http_body_util::Full;
 use hyper::body::Bytes;

@@ -7,7 +7,7 @@
 //! look instead of waiting for the term to expire.
 
 use super::Clock;
-use super::rbac::Permission;
+use super::permission::Permission;
 use jiff::Timestamp;
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};

@@ -122,7 +122,7 @@ async fn keep_leading(
 mod tests {
     use super::*;
     use crate::controllers::counting::counted;
-    use crate::controllers::testing::{context, fixed_clock};
+    use crate::controllers::testing::{Stalling, context, tokio_clock};
     use futures::FutureExt;
     use k8s_openapi::api::coordination::v1::Lease;
     use k8s_openapi::api::core::v1::ConfigMap;
@@ -132,47 +132,6 @@ mod tests {
     use pusdata_core::lease::Timing;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, Mutex};
-
-    /// A clock that follows tokio's (paused) clock from a fixed start.
-    fn tokio_clock() -> crate::controllers::Clock {
-        let start = Instant::now();
-        let base = (fixed_clock())();
-        Arc::new(move || {
-            let d = jiff::SignedDuration::try_from(start.elapsed()).unwrap_or_default();
-            base.checked_add(d).unwrap_or(base)
-        })
-    }
-
-    /// A lease API whose requests hang forever once `stall` is set (an API server that
-    /// stopped answering this replica).
-    #[derive(Clone)]
-    struct Stalling {
-        inner: kube::Client,
-        stall: Arc<AtomicBool>,
-    }
-
-    impl tower_service::Service<hyper::Request<kube::client::Body>> for Stalling {
-        type Response = hyper::Response<kube::client::Body>;
-        type Error = kube::Error;
-        type Future = BoxFuture<'static, Result<Self::Response, kube::Error>>;
-        fn poll_ready(
-            &mut self,
-            _cx: &mut std::task::Context<'_>,
-        ) -> std::task::Poll<Result<(), kube::Error>> {
-            std::task::Poll::Ready(Ok(()))
-        }
-        fn call(&mut self, req: hyper::Request<kube::client::Body>) -> Self::Future {
-            let inner = self.inner.clone();
-            let stall = self.stall.load(Ordering::SeqCst);
-            async move {
-                if stall {
-                    futures::future::pending::<()>().await;
-                }
-                inner.send(req).await
-            }
-            .boxed()
-        }
-    }
 
     fn stop_signal() -> (tokio::sync::watch::Sender<bool>, Stop) {
         let (tx, mut rx) = tokio::sync::watch::channel(false);

@@ -23,6 +23,7 @@ pub mod leader;
 pub mod leading;
 pub mod mappers;
 pub mod metrics;
+pub mod permission;
 pub mod policyreport;
 #[cfg(test)]
 mod quiet_tests;
@@ -32,8 +33,10 @@ pub mod repository;
 pub mod restore;
 pub mod retention;
 pub mod run;
+pub mod runs;
 pub mod schedule;
 pub mod site;
+pub mod span;
 /// A real S3 server for the controllers' tests: the black-box tests' harness, included by
 /// path so both start Garage the same way.
 #[cfg(test)]

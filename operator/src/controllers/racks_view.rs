@@ -4,7 +4,7 @@
 //! port: inside the cluster, behind its Service and NetworkPolicy. Served by `http`.
 
 use super::hosting::inventory;
-use super::rbac::Permission;
+use super::permission::Permission;
 use hyper::StatusCode;
 use pusdata_core::i18n::Lang;
 use pusdata_core::placement::render_rack_svg;

@@ -10,7 +10,7 @@
 //! the `RepoConfig` handed to the mover; its errors are scrubbed, and neither status nor logs
 //! carry them.
 
-use super::rbac::Permission;
+use super::permission::Permission;
 use super::{Context, Error};
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Secret as KubeSecret;

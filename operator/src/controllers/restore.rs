@@ -15,7 +15,7 @@
 //! Secrets: like the Backup controller, the Job references the repository's credentials and
 //! key Secrets by name in the Restore's namespace; the operator never reads them (SEC-CIA).
 
-use super::rbac::Permission;
+use super::permission::Permission;
 use super::{Context, Error};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim, Pod};
@@ -365,7 +365,7 @@ async fn finish(
         (rep.duration_seconds + verify, rep.bytes)
     });
     ctx.metrics
-        .restore_finished(&format!("{phase:?}"), reason.as_str(), figures);
+        .restore_finished(phase.as_str(), reason.as_str(), figures);
     Ok(())
 }
 

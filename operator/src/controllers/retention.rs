@@ -15,7 +15,7 @@
 //! the repository's Secrets by name in the namespace of the tier's newest completed backup;
 //! the operator never reads them (SEC-CIA).
 
-use super::rbac::Permission;
+use super::permission::Permission;
 use super::{Context, Error};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Pod;

@@ -6,7 +6,7 @@ use super::leader::{Elector, Standing};
 use super::leading::{Ended, Stop, lead};
 use super::{
     Context, Error, agency, audit, backoff, backup, cache, failover, hosting, mappers, repository,
-    restore, retention, schedule, site, system_clock, webhook_certs,
+    restore, retention, schedule, site, span, system_clock, webhook_certs,
 };
 use futures::stream::BoxStream;
 use futures::{FutureExt, StreamExt};
@@ -37,6 +37,7 @@ fn error_policy<K: kube::Resource<DynamicType = ()>>(
     error: &Error,
     ctx: Arc<Context>,
 ) -> Action {
+    let _span = span::reconcile_span(object.as_ref()).entered();
     tracing::warn!(category = error.category(), %error, "reconcile failed");
     match error {
         Error::InvalidSpec(_) => Action::await_change(),
@@ -48,16 +49,23 @@ fn error_policy<K: kube::Resource<DynamicType = ()>>(
     }
 }
 
-/// Runs one reconcile and records it in the metrics (runs, duration, error category); a
-/// success resets the object's error backoff.
+/// What `timed` needs to know of the object being reconciled: its backoff key and its span
+/// (`span::reconcile_span`). Taken before the object moves into its reconcile.
+fn reconciling<K: kube::Resource<DynamicType = ()>>(obj: &K) -> (String, tracing::Span) {
+    (backoff::key_of(obj), span::reconcile_span(obj))
+}
+
+/// Runs one reconcile inside its span and records it in the metrics (runs, duration, error
+/// category); a success resets the object's error backoff.
 async fn timed(
     controller: &'static str,
-    key: String,
+    (key, span): (String, tracing::Span),
     ctx: Arc<Context>,
     run: impl std::future::Future<Output = Result<Action, Error>>,
 ) -> Result<Action, Error> {
+    use tracing::Instrument;
     let start = std::time::Instant::now();
-    let result = run.await;
+    let result = run.instrument(span).await;
     let category = result.as_ref().err().map(Error::category);
     if result.is_ok() {
         ctx.backoff.succeeded(&key);
@@ -188,12 +196,7 @@ async fn site_controller(client: kube::Client, ctx: Arc<Context>, side: Side, st
         .run(
             |o, c| {
                 let base = Arc::new(c.base.clone());
-                timed(
-                    "site",
-                    backoff::key_of(o.as_ref()),
-                    base,
-                    site::reconcile(o, c),
-                )
+                timed("site", reconciling(o.as_ref()), base, site::reconcile(o, c))
             },
             |o, e, c| error_policy(o, e, Arc::new(c.base.clone())),
             sctx,
@@ -471,7 +474,7 @@ async fn controllers(
         |o, c| {
             timed(
                 "agency",
-                backoff::key_of(o.as_ref()),
+                reconciling(o.as_ref()),
                 c.clone(),
                 agency::reconcile(o, c),
             )
@@ -498,7 +501,7 @@ async fn controllers(
         |o, c| {
             timed(
                 "hosting",
-                backoff::key_of(o.as_ref()),
+                reconciling(o.as_ref()),
                 c.clone(),
                 hosting::reconcile(o, c),
             )
@@ -520,7 +523,7 @@ async fn controllers(
         |o, c| {
             timed(
                 "repository",
-                backoff::key_of(o.as_ref()),
+                reconciling(o.as_ref()),
                 c.clone(),
                 repository::reconcile(o, c),
             )
@@ -548,7 +551,7 @@ async fn controllers(
         |o, c| {
             timed(
                 "schedule",
-                backoff::key_of(o.as_ref()),
+                reconciling(o.as_ref()),
                 c.clone(),
                 schedule::reconcile(o, c),
             )
@@ -584,7 +587,7 @@ async fn controllers(
         |o, c| {
             timed(
                 "retention",
-                backoff::key_of(o.as_ref()),
+                reconciling(o.as_ref()),
                 c.ctx.clone(),
                 retention::reconcile(o, c),
             )
@@ -617,7 +620,7 @@ async fn controllers(
         |o, c| {
             timed(
                 "backup",
-                backoff::key_of(o.as_ref()),
+                reconciling(o.as_ref()),
                 c.ctx.clone(),
                 backup::reconcile(o, c),
             )
@@ -671,7 +674,7 @@ async fn restore_controller(
         |o, c| {
             timed(
                 "restore",
-                backoff::key_of(o.as_ref()),
+                reconciling(o.as_ref()),
                 c.ctx.clone(),
                 restore::reconcile(o, c),
             )
@@ -718,7 +721,7 @@ async fn failover_controller(
             let base = Arc::new(c.base.clone());
             timed(
                 "failover",
-                backoff::key_of(o.as_ref()),
+                reconciling(o.as_ref()),
                 base,
                 failover::reconcile(o, c),
             )
@@ -732,4 +735,54 @@ async fn failover_controller(
         }
     })
     .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::controllers::span::tests::Captured;
+    use crate::controllers::testing;
+    use kube_fake_client::ClientBuilder;
+    use pusdata_crds::fixtures;
+
+    #[tokio::test]
+    async fn each_reconcile_logs_inside_a_span_naming_its_object() {
+        let logs = Captured::default();
+        let _default = tracing::subscriber::set_default(logs.subscriber());
+        let ctx = Arc::new(testing::context(ClientBuilder::new()).await);
+        let mut plan = fixtures::plan();
+        plan.metadata.generation = Some(3);
+        timed("schedule", reconciling(&plan), ctx.clone(), async {
+            tracing::info!("inside the reconcile");
+            Ok(Action::await_change())
+        })
+        .await
+        .unwrap();
+        let mut backup = fixtures::backup("disdukcapil", "siak-data");
+        backup.metadata.name = Some("b-1".into());
+        backup.metadata.generation = Some(1);
+        error_policy(
+            Arc::new(backup),
+            &Error::InvalidSpec("spec.plan: missing".into()),
+            ctx,
+        );
+        let lines = logs.lines();
+        let span_of = |msg: &str| {
+            lines
+                .iter()
+                .find(|l| l["fields"]["message"] == msg)
+                .unwrap_or_else(|| panic!("no line {msg:?} in {lines:#?}"))["span"]
+                .clone()
+        };
+        assert_eq!(
+            span_of("inside the reconcile"),
+            serde_json::json!({"name": "reconcile", "kind": "DisasterRecoveryPlan",
+                "namespace": "", "object": "bekasi", "generation": 3})
+        );
+        assert_eq!(
+            span_of("reconcile failed"),
+            serde_json::json!({"name": "reconcile", "kind": "Backup",
+                "namespace": "disdukcapil", "object": "b-1", "generation": 1})
+        );
+    }
 }

@@ -7,7 +7,7 @@
 //! schedule times, the last trigger token) and metrics. Requeued at the next due time.
 
 use super::metrics::{BucketRef, TierFigures};
-use super::rbac::Permission;
+use super::permission::Permission;
 use super::{Context, Error};
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -32,7 +32,7 @@ pub const TRIGGER_ANNOTATION: &str = "pusdata.io/trigger";
 /// Annotation on a scheduled `Backup`: the schedule slot it stands for (RFC 3339).
 pub const SLOT_ANNOTATION: &str = "pusdata.io/slot";
 /// Label on a `Backup`: the plan member.
-pub const MEMBER_LABEL: &str = "pusdata.io/member";
+pub use pusdata_core::labels::MEMBER_LABEL;
 
 /// The RPO gauges and status age between schedule slots; requeue at least this often.
 const FRESHNESS_INTERVAL: Duration = Duration::from_secs(300);
@@ -312,7 +312,7 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
             skipped_runs: Some(skipped),
             verified_age_seconds: f.verified.achieved.map(|d| d.as_secs()),
             verified_rpo_ratio: dr::freshness::ratio_text(&f.verified),
-            rpo_alert: Some(format!("{:?}", f.success.alert)),
+            rpo_alert: Some(f.success.alert),
             last_schedule_time: slot.map(Time),
             next_schedule_time: next.map(Time),
             buckets: mirror::bucket_statuses(&tier, &sources, &passes),
@@ -674,8 +674,8 @@ mod tests {
             Some(fixtures::time("2026-11-25T00:15:00Z"))
         );
         assert_eq!(
-            t.rpo_alert.as_deref(),
-            Some("Critical"),
+            t.rpo_alert,
+            Some(RpoAlert::Critical),
             "nothing backed up yet"
         );
         assert_eq!(st.worst_rpo_ratio.as_deref(), Some("never"));
@@ -719,7 +719,7 @@ mod tests {
             )
         );
         // The member is as fresh as its never-completed wal PVC: still critical.
-        assert_eq!(st.tiers[0].rpo_alert.as_deref(), Some("Critical"));
+        assert_eq!(st.tiers[0].rpo_alert, Some(RpoAlert::Critical));
 
         // wal completes at 00:20; at 00:40 the oldest source is data (00:05): 35m / 15m.
         set_phase(
@@ -743,7 +743,7 @@ mod tests {
         assert_eq!(t.last_backup, Some(fixtures::time("2026-11-25T00:05:00Z")));
         assert_eq!(t.rpo_achieved_seconds, Some(35 * 60));
         assert_eq!(t.rpo_ratio.as_deref(), Some("2.33"));
-        assert_eq!(t.rpo_alert.as_deref(), Some("Warning"));
+        assert_eq!(t.rpo_alert, Some(RpoAlert::Warning));
         assert_eq!(t.skipped_runs, Some(1), "the counter is kept across passes");
         let rpo = st.conditions.iter().find(|c| c.type_ == "RpoMet").unwrap();
         assert_eq!(rpo.status, "False");

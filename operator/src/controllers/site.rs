@@ -23,7 +23,7 @@
 //! like any other (its runbook's approval steps still wait for a person).
 
 use super::failover::{GrpcAgents, SiteAgents};
-use super::rbac::Permission;
+use super::permission::Permission;
 use super::{Context, Error};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;

@@ -150,3 +150,47 @@ pub fn secret(
     );
     s
 }
+
+/// A clock that follows tokio's (paused) clock from [`fixed_clock`]'s instant.
+pub fn tokio_clock() -> Clock {
+    let start = tokio::time::Instant::now();
+    let base = (fixed_clock())();
+    Arc::new(move || {
+        let d = jiff::SignedDuration::try_from(start.elapsed()).unwrap_or_default();
+        base.checked_add(d).unwrap_or(base)
+    })
+}
+
+/// A client whose requests hang forever once `stall` is set (an API server that stopped
+/// answering this replica, e.g. its lease renewals).
+#[derive(Clone)]
+pub struct Stalling {
+    /// Where requests go while not stalled.
+    pub inner: kube::Client,
+    /// Set: every later request hangs.
+    pub stall: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl tower_service::Service<hyper::Request<kube::client::Body>> for Stalling {
+    type Response = hyper::Response<kube::client::Body>;
+    type Error = kube::Error;
+    type Future = futures::future::BoxFuture<'static, Result<Self::Response, kube::Error>>;
+    fn poll_ready(
+        &mut self,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), kube::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+    fn call(&mut self, req: hyper::Request<kube::client::Body>) -> Self::Future {
+        use futures::FutureExt;
+        let inner = self.inner.clone();
+        let stall = self.stall.load(std::sync::atomic::Ordering::SeqCst);
+        async move {
+            if stall {
+                futures::future::pending::<()>().await;
+            }
+            inner.send(req).await
+        }
+        .boxed()
+    }
+}

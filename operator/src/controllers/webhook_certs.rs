@@ -7,7 +7,7 @@
 //! A rotation puts the new CA first in the bundle and keeps the previous one, so webhook
 //! replicas still serving the old certificate stay trusted until they reload the files.
 
-use super::rbac::Permission;
+use super::permission::Permission;
 use super::{Error, FIELD_MANAGER};
 use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::ByteString;

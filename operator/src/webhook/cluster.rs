@@ -6,7 +6,7 @@
 //! current context: no API call on the request path.
 
 use super::State;
-use crate::controllers::rbac::Permission;
+use crate::controllers::permission::Permission;
 use futures::stream::BoxStream;
 use futures::{FutureExt, StreamExt};
 use kube::Api;
@@ -20,7 +20,7 @@ use pusdata_crds::v1alpha1::{
 use std::sync::Arc;
 
 /// API calls of the webhook with `--from-cluster` (see `controllers::rbac`).
-pub const PERMISSIONS: &[Permission] = crate::controllers::rbac::POLICY_CONTEXT;
+pub const PERMISSIONS: &[Permission] = crate::controllers::permission::POLICY_CONTEXT;
 
 /// Read handles of the stores the context is built from.
 #[derive(Clone)]

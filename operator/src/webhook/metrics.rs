@@ -1,11 +1,38 @@
 //! Admission metrics: one counter per decision, labelled by kind, decision and mode.
 
-use super::Outcome;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::registry::Registry;
 use pusdata_crds::v1alpha1::EnforcementMode;
+
+/// The outcome of one review, as counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Admitted with no finding.
+    Allowed,
+    /// Admitted, with warnings (warn findings, or deny findings in Monitor mode).
+    Warned,
+    /// Denied.
+    Denied,
+    /// Namespace exempt: not checked.
+    Exempt,
+    /// The body was not a usable AdmissionReview.
+    Invalid,
+}
+
+impl Outcome {
+    /// Metric label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "allowed",
+            Outcome::Warned => "warned",
+            Outcome::Denied => "denied",
+            Outcome::Exempt => "exempt",
+            Outcome::Invalid => "invalid",
+        }
+    }
+}
 
 /// Label values for `kind` (Pusdata's kinds, and `unknown` for unreadable bodies).
 const KINDS: &[&str] = &[

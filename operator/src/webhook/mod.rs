@@ -84,33 +84,7 @@ impl State {
     }
 }
 
-/// The outcome of one review, as counted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// Admitted with no finding.
-    Allowed,
-    /// Admitted, with warnings (warn findings, or deny findings in Monitor mode).
-    Warned,
-    /// Denied.
-    Denied,
-    /// Namespace exempt: not checked.
-    Exempt,
-    /// The body was not a usable AdmissionReview.
-    Invalid,
-}
-
-impl Outcome {
-    /// Metric label value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Allowed => "allowed",
-            Outcome::Warned => "warned",
-            Outcome::Denied => "denied",
-            Outcome::Exempt => "exempt",
-            Outcome::Invalid => "invalid",
-        }
-    }
-}
+pub use metrics::Outcome;
 
 /// Reviews one AdmissionReview body at `now`; never panics on any input.
 pub fn review(body: &[u8], state: &State, now: jiff::Timestamp) -> (Outcome, String, Vec<u8>) {

@@ -19,14 +19,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 use pusdata_crds::v1alpha1::{Backup, BackupRepositorySpec, SecretKeyRef};
 use std::collections::BTreeMap;
 
-/// Label: the agency.
-pub const AGENCY_LABEL: &str = "pusdata.io/agency";
-/// Label: the plan.
-pub const PLAN_LABEL: &str = "pusdata.io/plan";
-/// Label: the tier.
-pub const TIER_LABEL: &str = "pusdata.io/tier";
-/// Label: the `Backup` a Job or Pod runs; the controller finds the mover Pods by it.
-pub const BACKUP_LABEL: &str = "pusdata.io/backup";
+/// Labels of a mover Job and its Pod; the controller finds the mover Pods by `BACKUP_LABEL`.
+pub use crate::labels::{AGENCY_LABEL, BACKUP_LABEL, PLAN_LABEL, TIER_LABEL};
 /// The mover container's name.
 pub const CONTAINER: &str = "mover";
 /// Where the mover writes its JSON result (the kubelet's default termination message path).
@@ -536,7 +530,7 @@ pub fn suffixed_name(base: &str, suffix: &str) -> String {
     if base.len() + suffix.len() <= 63 {
         return format!("{base}{suffix}");
     }
-    let hash = format!("{:06x}", crate::dr::compile::fnv1a(base) & 0xff_ffff);
+    let hash = format!("{:06x}", crate::hash::fnv1a(base) & 0xff_ffff);
     let mut keep = 63usize.saturating_sub(suffix.len() + hash.len() + 1);
     while !base.is_char_boundary(keep) {
         keep -= 1;
@@ -641,13 +635,10 @@ pub fn retention_job(input: &RetentionJobInput<'_>) -> Job {
         (PLAN_LABEL, input.plan),
         (TIER_LABEL, input.tier.name.as_str()),
         (BACKUP_LABEL, input.name),
+        (crate::labels::REPOSITORY_LABEL, input.repository_name),
         (
-            crate::retention::run::REPOSITORY_LABEL,
-            input.repository_name,
-        ),
-        (
-            crate::retention::run::MAINTENANCE_LABEL,
-            crate::retention::run::MAINTENANCE_RETENTION,
+            crate::labels::MAINTENANCE_LABEL,
+            crate::labels::MAINTENANCE_RETENTION,
         ),
     ]
     .into_iter()

@@ -7,17 +7,8 @@ use pusdata_crds::v1alpha1::{DisasterRecoveryPlan, FailoverStatus, StepState, Ti
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// Alert level of a tier's RPO, as Ramen's `ramen_rpo_difference` alerts: warning when the
-/// achieved RPO reaches twice the target, critical at three times.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RpoAlert {
-    /// Below twice the target.
-    Ok,
-    /// At least twice the target.
-    Warning,
-    /// At least three times the target, or a member never backed up.
-    Critical,
-}
+/// Alert level of a tier's RPO: stored in the plan's status, so its one home is the CRD.
+pub use pusdata_crds::v1alpha1::RpoAlert;
 
 /// The RPO achieved by one tier.
 #[derive(Clone, Debug, PartialEq)]

@@ -154,20 +154,15 @@ fn push(
     }
 }
 
-/// FNV-1a: stable across Rust versions and machines, unlike `DefaultHasher`, so the derived
-/// schedule of a tier never moves between releases.
-pub(crate) fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 /// The backup schedule of a tier without one: at least as frequent as the RPO, on a cron
 /// step that divides the hour or the day (so the gap between runs is constant), shifted by an
 /// offset hashed from plan and tier names so tiers do not all start at the same minute.
 pub fn derived_backup_schedule(plan_name: &str, tier: &Tier) -> Result<String, String> {
     let rpo = duration::parse(&tier.rpo).map_err(|e| e.to_string())?;
-    Ok(derive(rpo, fnv1a(&format!("{plan_name}/{}", tier.name))))
+    Ok(derive(
+        rpo,
+        crate::hash::fnv1a(format!("{plan_name}/{}", tier.name)),
+    ))
 }
 
 fn derive(rpo: Duration, hash: u64) -> String {

@@ -32,10 +32,9 @@ use std::time::Duration;
 /// Label (value `true`) of a drill's isolated namespace: the only namespaces the agent
 /// ever deletes.
 pub const DRILL_LABEL: &str = "pusdata.io/drill";
-/// Label: the `Failover` a namespace, `Restore` or smoke Job belongs to.
-pub const FAILOVER_LABEL: &str = "pusdata.io/failover";
-/// Label: the plan member (service) a `Restore` or smoke Job belongs to.
-pub const MEMBER_LABEL: &str = "pusdata.io/member";
+/// Labels: the `Failover` and the plan member (service) a namespace, `Restore` or smoke Job
+/// belongs to.
+pub use crate::labels::{FAILOVER_LABEL, MEMBER_LABEL};
 /// Label of a drill namespace: the member namespace it is an isolated copy of.
 pub const SOURCE_NAMESPACE_LABEL: &str = "pusdata.io/source-namespace";
 /// Annotation on a `Restore`: the agent request that created it (idempotency).
@@ -747,7 +746,7 @@ pub fn readiness_outcome(verdict: &Readiness, gave_up: Option<&Text>) -> CheckOu
 /// The name of the smoke Job of one verify request (deterministic, so a retried request
 /// finds the Job it started).
 pub fn smoke_job_name(member: &str, request_id: &str) -> String {
-    let hash = format!("{:08x}", super::compile::fnv1a(request_id) & 0xffff_ffff);
+    let hash = format!("{:08x}", crate::hash::fnv1a(request_id) & 0xffff_ffff);
     format!("{}-{hash}", dns_name(&format!("smoke-{member}"), 63 - 9))
 }
 

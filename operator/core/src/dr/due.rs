@@ -6,7 +6,8 @@
 //! the plan's status. Run names are deterministic (the slot or the token), so a reconcile that
 //! fails half-way and runs again creates nothing twice.
 
-use super::compile::{EntryKind, Schedule, fnv1a};
+use super::compile::{EntryKind, Schedule};
+use crate::hash::fnv1a;
 use jiff::Timestamp;
 use pusdata_crds::v1alpha1::BackupTrigger;
 use std::collections::BTreeMap;

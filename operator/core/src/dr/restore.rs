@@ -18,7 +18,7 @@ use pusdata_crds::v1alpha1::{
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Label on the Backups a final sync creates: the Failover they belong to.
-pub const FAILOVER_LABEL: &str = "pusdata.io/failover";
+pub use crate::labels::FAILOVER_LABEL;
 
 /// The PVCs to restore, by service (plan member), each list sorted and without duplicates.
 /// A service absent from the map has no known PVC and is restored as one unit from its

@@ -423,6 +423,14 @@ pub enum StepResult {
     Running,
     /// Finished well, with a short note (figures, checksums).
     Succeeded(String),
+    /// A restore finished well: its note, and the checksum of the tree it brought back,
+    /// recorded as a field of the step for the verify step to compare with.
+    Restored {
+        /// Short note (figures).
+        note: String,
+        /// Checksum of the restored tree; empty when the agent skipped computing it.
+        checksum: String,
+    },
     /// Finished badly, with the reason.
     Failed(String),
     /// Its worker is gone (Job deleted, agent restarted) without a result: run it again.
@@ -455,6 +463,8 @@ pub struct Update {
     pub message: Option<String>,
     /// Who signed it off.
     pub approved_by: Option<RecordedIdentity>,
+    /// Checksum of the tree a restore brought back.
+    pub checksum: Option<String>,
 }
 
 /// What to do next.
@@ -558,18 +568,28 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
                     state: StepState::Succeeded,
                     message: Some(m.clone()).filter(|m| !m.is_empty()),
                     approved_by: None,
+                    checksum: None,
+                }),
+                Some(StepResult::Restored { note, checksum }) => updates.push(Update {
+                    id: step.id.clone(),
+                    state: StepState::Succeeded,
+                    message: Some(note.clone()).filter(|m| !m.is_empty()),
+                    approved_by: None,
+                    checksum: Some(checksum.clone()).filter(|c| !c.is_empty()),
                 }),
                 Some(StepResult::Failed(m)) => updates.push(Update {
                     id: step.id.clone(),
                     state: StepState::Failed,
                     message: Some(m.clone()),
                     approved_by: None,
+                    checksum: None,
                 }),
                 Some(StepResult::Lost) => updates.push(Update {
                     id: step.id.clone(),
                     state: StepState::Failed,
                     message: Some("worker lost without a result".into()),
                     approved_by: None,
+                    checksum: None,
                 }),
                 Some(StepResult::Running) | None => {}
             },
@@ -580,6 +600,7 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
                         state: StepState::Succeeded,
                         message: Some(format!("signed off by {}", who.username)),
                         approved_by: Some(who.clone()),
+                        checksum: None,
                     });
                 }
             }
@@ -648,6 +669,7 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
                                 .into(),
                         ),
                         approved_by: None,
+                        checksum: None,
                     }]);
                 }
                 peer_wait = Some(step.id.clone());
@@ -776,6 +798,7 @@ pub fn apply(plan: &StepPlan, status: &mut FailoverStatus, action: &Action, now:
                 touch(status, &u.id, &mut |s| {
                     s.state = u.state;
                     s.message = u.message.clone();
+                    s.checksum = u.checksum.clone();
                     if u.approved_by.is_some() {
                         s.approved_by = u.approved_by.clone();
                     }
@@ -818,6 +841,7 @@ pub fn apply(plan: &StepPlan, status: &mut FailoverStatus, action: &Action, now:
                 s.attempts = Some(*attempt);
                 s.finished_at = None;
                 s.message = None;
+                s.checksum = None;
                 s.started_at = Some(t.clone());
             });
             status.current_step = Some(step.clone());

@@ -4,13 +4,9 @@
 use pusdata_crds::v1alpha1::{RackPlacement, WorkOrder};
 use std::net::Ipv4Addr;
 
-/// FNV-1a, 64-bit: a stable hash with no dependency, so the same placement always yields the
-/// same work-order number on every site and every release.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
+// FNV-1a (`crate::hash`): the same placement always yields the same work-order number on
+// every site and every release.
+use crate::hash::fnv1a;
 
 /// `WO-` and 12 hex digits derived from the request, rack, U, feeds and addresses: a
 /// re-run of the same decision gives the same number, a different decision a new one.

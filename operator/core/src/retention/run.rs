@@ -6,8 +6,9 @@
 
 use crate::backup::result::{MoverResult, Observed};
 use crate::conditions::{self, Desired};
-use crate::dr::compile::{fnv1a, quiet_daily};
+use crate::dr::compile::quiet_daily;
 use crate::dr::cron::{self, CronSpec};
+use crate::hash::fnv1a;
 use crate::repository::{Due, run_due};
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -32,12 +33,9 @@ pub mod reason {
     pub const RUNNING: &str = "InProgress";
 }
 
-/// Label on a retention Job: the repository it prunes (one maintenance Job per repository).
-pub const REPOSITORY_LABEL: &str = "pusdata.io/repository";
-/// Label on a retention Job: what kind of maintenance it is.
-pub const MAINTENANCE_LABEL: &str = "pusdata.io/maintenance";
-/// The value of [`MAINTENANCE_LABEL`] on retention Jobs.
-pub const MAINTENANCE_RETENTION: &str = "retention";
+/// Labels on a retention Job: the repository it prunes (one maintenance Job per
+/// repository) and what kind of maintenance it is.
+pub use crate::labels::{MAINTENANCE_LABEL, MAINTENANCE_RETENTION, REPOSITORY_LABEL};
 
 /// The retention schedule of a tier in one repository: the tier's `retention.schedule`, else
 /// daily in the quiet hours at a minute and hour hashed from plan, tier and repository (so the

@@ -117,6 +117,16 @@ async fn context(s: &Sites) -> FailoverContext {
 }
 
 async fn context_with(s: &Sites, funcs: kube_fake_client::interceptor::Funcs) -> FailoverContext {
+    let base = world(funcs, Some((s.primary.endpoint(), s.drc.endpoint()))).await;
+    fresh(&base, s)
+}
+
+/// The in-memory API with the plan, both Sites (their agents at `agents`, when given), the
+/// Backups, PVCs and a Service to switch.
+async fn world(
+    funcs: kube_fake_client::interceptor::Funcs,
+    agents: Option<(String, String)>,
+) -> Context {
     let base = testing::context(
         ClientBuilder::new()
             .with_interceptor_funcs(funcs)
@@ -133,13 +143,13 @@ async fn context_with(s: &Sites, funcs: kube_fake_client::interceptor::Funcs) ->
             .with_resource::<Ingress>(),
     )
     .await;
-    let ctx = fresh(&base, s);
     seed_cluster(&base, &plan()).await;
+    let (primary_agent, drc_agent) = agents.unzip();
     let mut primary = fixtures::primary_site();
-    primary.spec.endpoints.agent = Some(s.primary.endpoint());
+    primary.spec.endpoints.agent = primary_agent;
     seed_cluster(&base, &primary).await;
     let mut drc = fixtures::drc_site("Kota Bandung", fixtures::BANDUNG);
-    drc.spec.endpoints.agent = Some(s.drc.endpoint());
+    drc.spec.endpoints.agent = drc_agent;
     seed_cluster(&base, &drc).await;
     seed_namespaced(&base, &backup("db-1", "db", "snap-db")).await;
     seed_namespaced(&base, &backup("app-1", "app", "snap-app")).await;
@@ -165,7 +175,7 @@ async fn context_with(s: &Sites, funcs: kube_fake_client::interceptor::Funcs) ->
         ..ServiceSpec::default()
     });
     seed_namespaced(&base, &svc).await;
-    ctx
+    base
 }
 
 /// A new controller over the same API store (as after a restart).
@@ -288,6 +298,15 @@ async fn a_drill_runs_to_completion_reconcile_by_reconcile() {
     }
     let verified = step(&fo, "verify/app").message.clone().unwrap();
     assert!(verified.contains("matches"), "{verified}");
+    // The restored tree's checksum is a field of the restore step (the Backups here record
+    // none, so the verify step compared with it).
+    let restored = step(&fo, "restore/app/app-data");
+    let sum = restored
+        .checksum
+        .clone()
+        .expect("checksum of the restored tree");
+    assert_eq!(sum.len(), 64, "{sum}");
+    assert!(verified.contains(&sum[..12]), "{verified}");
     // The agent here restores into directories: no workloads, said so, not a failure.
     assert!(
         verified.contains("; readiness skipped: no workloads in a local drill")
@@ -805,8 +824,12 @@ async fn a_failover_killed_before_every_status_write_completes_exactly_once() {
             point_site_at(&ctx, "drc-bandung", s.drc.endpoint()).await;
             drc_killed = true;
         }
-        // Every reconcile by a new controller (fresh context, same API store).
-        if reconcile_once(&fo, &fresh(&ctx.base, &s)).await.is_err() {
+        // Every reconcile by a new controller (fresh context, same API store), on the object
+        // as it is now (a sign-off above changed it: the read before would get a conflict).
+        if reconcile_once(&get(&ctx, "fo-every").await, &fresh(&ctx.base, &s))
+            .await
+            .is_err()
+        {
             crashes += 1;
         }
     }
@@ -1368,4 +1391,193 @@ fn the_placement_carries_the_backups_user() {
     let p = placement(&fo, &m, Some(&b));
     assert_eq!((p.run_as_user, p.run_as_group), (Some(999), Some(998)));
     assert_eq!(p.pvc, "db-data");
+}
+
+/// Site agents that never answer a heartbeat and whose step work never ends; when that work
+/// is dropped (cancelled), the instant is recorded.
+struct StuckWork {
+    calls: std::sync::atomic::AtomicUsize,
+    started: std::sync::Mutex<Option<tokio::time::Instant>>,
+    cancelled: Arc<std::sync::Mutex<Option<tokio::time::Instant>>>,
+}
+
+/// Records when the future holding it is dropped.
+struct OnDrop(Arc<std::sync::Mutex<Option<tokio::time::Instant>>>);
+
+impl Drop for OnDrop {
+    fn drop(&mut self) {
+        *self.0.lock().unwrap() = Some(tokio::time::Instant::now());
+    }
+}
+
+impl SiteAgents for StuckWork {
+    fn agent<'a>(&'a self, _site: &'a Site) -> BoxFuture<'a, Result<AgentClient, String>> {
+        // The first two calls of a reconcile are its heartbeats to both sites.
+        let k = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        if k <= 2 {
+            return Box::pin(async { Err("unreachable".to_string()) });
+        }
+        *self.started.lock().unwrap() = Some(tokio::time::Instant::now());
+        let guard = OnDrop(self.cancelled.clone());
+        Box::pin(async move {
+            let _guard = guard;
+            futures::future::pending::<Result<AgentClient, String>>().await
+        })
+    }
+}
+
+/// Site agents that never answer.
+struct Unreachable;
+
+impl SiteAgents for Unreachable {
+    fn agent<'a>(&'a self, _site: &'a Site) -> BoxFuture<'a, Result<AgentClient, String>> {
+        Box::pin(async { Err("unreachable".to_string()) })
+    }
+}
+
+fn controller(
+    base: &Context,
+    client: kube::Client,
+    agents: Arc<dyn SiteAgents>,
+) -> FailoverContext {
+    FailoverContext {
+        base: Context {
+            client: client.clone(),
+            metrics: Default::default(),
+            ..base.clone()
+        },
+        agents,
+        traffic: Arc::new(ServiceSwitch::new(client)),
+    }
+}
+
+/// Replica A leads and starts a drill's first restore, whose work hangs; its lease renewals
+/// stop getting through. At the renew deadline A's step work is cancelled, before the lease
+/// can be taken; B takes over once it expired and writes the status. A status write from
+/// A's view of the Failover (a request of a replica that did not notice, arriving late) is
+/// then refused with 409 Conflict and changes nothing.
+#[tokio::test(start_paused = true)]
+async fn a_deposed_leaders_status_write_is_refused_and_its_step_work_cancelled_before_takeover() {
+    use crate::controllers::gate::WriteGate;
+    use crate::controllers::leader::{Elector, Standing};
+    use crate::controllers::leading::{Ended, lead};
+    use crate::controllers::testing::{Stalling, tokio_clock};
+    use futures::FutureExt;
+    use k8s_openapi::api::coordination::v1::Lease;
+    use pusdata_core::lease::Timing;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use tokio::time::Instant;
+
+    let mut base = world(kube_fake_client::interceptor::Funcs::new(), None).await;
+    // One clock for everyone, following tokio's paused one.
+    let clock = tokio_clock();
+    base.clock = clock.clone();
+    let harness = fresh_harness(&base);
+    create(&harness, "drill-1", FailoverType::Drill).await;
+    let stall = Arc::new(AtomicBool::new(false));
+    let a_leases = kube::Client::new(
+        Stalling {
+            inner: base.client.clone(),
+            stall: stall.clone(),
+        },
+        "default",
+    );
+    let timing = Timing::default();
+    let mut a = Elector::new(
+        Api::<Lease>::namespaced(a_leases, "pusdata-system"),
+        "pusdata-operator",
+        "a",
+        timing,
+        clock.clone(),
+    );
+    assert_eq!(a.step().await.unwrap(), Standing::Leading);
+    let gate = WriteGate::new();
+    let cancelled = Arc::new(std::sync::Mutex::new(None));
+    let stuck = Arc::new(StuckWork {
+        calls: Default::default(),
+        started: Default::default(),
+        cancelled: cancelled.clone(),
+    });
+    let ctx_a = controller(&base, gate.client(base.client.clone()), stuck.clone());
+    let seen_by_a = get(&harness, "drill-1").await;
+    let started = Instant::now();
+    // Renewals stop getting through 3 s in; the last one that did was at 2 s.
+    let staller = {
+        let stall = stall.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            stall.store(true, Ordering::SeqCst);
+        })
+    };
+    let never = futures::future::pending::<()>().boxed().shared();
+    let ended = lead(
+        Some(&mut a),
+        Duration::from_secs(2),
+        Duration::from_secs(10),
+        &gate,
+        never,
+        async {
+            let _ = reconcile_once(&seen_by_a, &ctx_a).await;
+        },
+    )
+    .await;
+    staller.await.unwrap();
+    let lapsed = Instant::now();
+    assert_eq!(ended, Ended::LostLease);
+    assert_eq!(lapsed - started, Duration::from_secs(12));
+    // The step had started (recorded as running first) and was cancelled at the lapse.
+    assert_eq!(*stuck.started.lock().unwrap(), Some(started));
+    assert_eq!(*cancelled.lock().unwrap(), Some(lapsed));
+    let a_view = get(&harness, "drill-1").await;
+    assert_eq!(
+        step(&a_view, "restore/db/db-data").state,
+        StepState::Running
+    );
+
+    // B cannot take the lease yet: A's last renewal (2 s) holds it for 15 s.
+    let leases = Api::<Lease>::namespaced(base.client.clone(), "pusdata-system");
+    let mut b = Elector::new(leases, "pusdata-operator", "b", timing, clock.clone());
+    assert!(matches!(
+        b.step().await.unwrap(),
+        Standing::Following { .. }
+    ));
+    let expiry = started + Duration::from_secs(2) + timing.lease_duration.unsigned_abs();
+    assert!(*cancelled.lock().unwrap() < Some(expiry));
+    tokio::time::sleep_until(expiry - Duration::from_millis(1)).await;
+    assert!(matches!(
+        b.step().await.unwrap(),
+        Standing::Following { .. }
+    ));
+    tokio::time::sleep_until(expiry).await;
+    assert_eq!(b.step().await.unwrap(), Standing::Leading);
+
+    // B carries on from the stored status and writes it.
+    let ctx_b = controller(&base, base.client.clone(), Arc::new(Unreachable));
+    reconcile_once(&get(&harness, "drill-1").await, &ctx_b)
+        .await
+        .unwrap();
+    let after_b = get(&harness, "drill-1").await;
+    assert_ne!(
+        after_b.metadata.resource_version,
+        a_view.metadata.resource_version
+    );
+
+    // A replica still acting on what it saw before B wrote is refused, and nothing changes.
+    let ctx_late = controller(&base, base.client.clone(), Arc::new(Unreachable));
+    let err = reconcile_once(&a_view, &ctx_late).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Kube(kube::Error::Api(s)) if s.code == 409),
+        "{err}"
+    );
+    let now = get(&harness, "drill-1").await;
+    assert_eq!(
+        now.metadata.resource_version,
+        after_b.metadata.resource_version
+    );
+    assert_eq!(now.status, after_b.status);
+}
+
+/// A controller context acting as the harness (ungated, no agents) for seeding and reading.
+fn fresh_harness(base: &Context) -> FailoverContext {
+    controller(base, base.client.clone(), Arc::new(Unreachable))
 }

@@ -769,3 +769,42 @@ fn only_changed_steps_become_events_and_a_failure_is_a_warning() {
         .collect();
     assert_eq!(done, ["StepSucceeded", "StepSkipped"]);
 }
+
+#[test]
+fn a_restores_checksum_is_a_field_of_its_step_and_a_retry_clears_it() {
+    let p = steps(&plan(), &spec(FailoverType::Drill, false)).unwrap();
+    let mut st = FailoverStatus {
+        steps: p.initial_status(),
+        ..FailoverStatus::default()
+    };
+    let i = st.steps.iter().position(|s| s.id == "restore/db").unwrap();
+    st.steps[i].state = StepState::Running;
+    st.steps[i].attempts = Some(1);
+    let mut o = obs(0);
+    o.results.insert(
+        "restore/db".into(),
+        StepResult::Restored {
+            note: "3 files, 12 bytes restored".into(),
+            checksum: "ab12".into(),
+        },
+    );
+    assert!(matches!(run(&p, &mut st, &o), Action::Record(_)));
+    assert_eq!(st.steps[i].state, StepState::Succeeded);
+    assert_eq!(st.steps[i].checksum.as_deref(), Some("ab12"));
+    assert_eq!(
+        st.steps[i].message.as_deref(),
+        Some("3 files, 12 bytes restored")
+    );
+    // A failed attempt records no checksum, and its retry starts without one.
+    st.steps[i].state = StepState::Running;
+    o.results
+        .insert("restore/db".into(), StepResult::Failed("disk full".into()));
+    run(&p, &mut st, &o);
+    assert_eq!(st.steps[i].checksum, None);
+    st.steps[i].checksum = Some("stale".into());
+    assert!(matches!(
+        run(&p, &mut st, &obs(0)),
+        Action::Retry { attempt: 2, .. }
+    ));
+    assert_eq!(st.steps[i].checksum, None);
+}
