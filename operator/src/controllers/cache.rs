@@ -103,14 +103,17 @@ where
     (reader, run)
 }
 
+/// Every object of a Pusdata kind; one that does not decode is reported and skipped
+/// (`decode`), so it cannot keep the store from being ready.
 fn all<K>(
     client: &kube::Client,
+    metrics: &Arc<super::metrics::Metrics>,
 ) -> impl futures::Stream<Item = Result<watcher::Event<K>, watcher::Error>> + Send + 'static
 where
     K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
 {
     // Streaming lists page by 500 (the default) and keep no list in memory beyond the store.
-    watcher(Api::<K>::all(client.clone()), watcher::Config::default()).default_backoff()
+    super::decode::watch_all::<K>(client, metrics.clone())
 }
 
 impl Caches {
@@ -119,17 +122,18 @@ impl Caches {
     pub fn watch(
         client: &kube::Client,
         platform_namespace: &str,
+        metrics: &Arc<super::metrics::Metrics>,
     ) -> (
         Caches,
         impl std::future::Future<Output = ()> + Send + 'static,
     ) {
-        let (agencies, a) = reflect(all::<Agency>(client));
-        let (sites, b) = reflect(all::<Site>(client));
-        let (racks, c) = reflect(all::<Rack>(client));
-        let (policies, d) = reflect(all::<ResidencyPolicy>(client));
-        let (plans, e) = reflect(all::<DisasterRecoveryPlan>(client));
-        let (repositories, f) = reflect(all::<BackupRepository>(client));
-        let (requests, g) = reflect(all::<HostingRequest>(client));
+        let (agencies, a) = reflect(all::<Agency>(client, metrics));
+        let (sites, b) = reflect(all::<Site>(client, metrics));
+        let (racks, c) = reflect(all::<Rack>(client, metrics));
+        let (policies, d) = reflect(all::<ResidencyPolicy>(client, metrics));
+        let (plans, e) = reflect(all::<DisasterRecoveryPlan>(client, metrics));
+        let (repositories, f) = reflect(all::<BackupRepository>(client, metrics));
+        let (requests, g) = reflect(all::<HostingRequest>(client, metrics));
         let (approvals, h) = reflect(
             watcher(
                 Api::<Approval>::namespaced(client.clone(), platform_namespace),
@@ -255,7 +259,8 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
     use kube::core::PartialObjectMetaExt;
     use kube::runtime::reflector::store::Writer;
     use kube::runtime::watcher::Event;
-    async fn fill<K>(api: Api<K>) -> (Store<K>, Writer<K>)
+    // Listed as dynamic objects and decoded one by one, as the watches do (`decode`).
+    async fn fill<K>(ctx: &Context, namespace: Option<&str>) -> (Store<K>, Writer<K>)
     where
         K: kube::Resource<DynamicType = ()>
             + Clone
@@ -265,11 +270,19 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
             + Sync
             + 'static,
     {
+        use kube::core::{ApiResource, DynamicObject};
+        let ar = ApiResource::erase::<K>(&());
+        let api = match namespace {
+            Some(ns) => Api::<DynamicObject>::namespaced_with(ctx.client.clone(), ns, &ar),
+            None => Api::<DynamicObject>::all_with(ctx.client.clone(), &ar),
+        };
         let (reader, mut writer) = reflector::store();
         let items = api.list(&ListParams::default()).await.unwrap().items;
         writer.apply_watcher_event(&Event::Init);
         for o in items {
-            writer.apply_watcher_event(&Event::InitApply(o));
+            if let Some(e) = super::decode::typed_event(Event::InitApply(o), &ctx.metrics) {
+                writer.apply_watcher_event(&e);
+            }
         }
         writer.apply_watcher_event(&Event::InitDone);
         (reader, writer)
@@ -291,16 +304,14 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
     nw.apply_watcher_event(&Event::InitDone);
     // The writers are dropped: the stores keep what they hold (a restart would refill them).
     Arc::new(Caches {
-        agencies: fill(Api::all(c.clone())).await.0,
-        sites: fill(Api::all(c.clone())).await.0,
-        racks: fill(Api::all(c.clone())).await.0,
-        policies: fill(Api::all(c.clone())).await.0,
-        plans: fill(Api::all(c.clone())).await.0,
-        repositories: fill(Api::all(c.clone())).await.0,
-        requests: fill(Api::all(c.clone())).await.0,
-        approvals: fill(Api::namespaced(c.clone(), &ctx.platform_namespace))
-            .await
-            .0,
+        agencies: fill(ctx, None).await.0,
+        sites: fill(ctx, None).await.0,
+        racks: fill(ctx, None).await.0,
+        policies: fill(ctx, None).await.0,
+        plans: fill(ctx, None).await.0,
+        repositories: fill(ctx, None).await.0,
+        requests: fill(ctx, None).await.0,
+        approvals: fill(ctx, Some(&ctx.platform_namespace)).await.0,
         namespaces,
     })
 }

@@ -113,6 +113,11 @@ pub struct TierFigures<'a> {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabels {
+    kind: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ReconcileLabels {
     controller: &'static str,
 }
@@ -228,6 +233,7 @@ pub struct Metrics {
     reconciles: Family<ReconcileLabels, Counter>,
     errors: Family<ErrorLabels, Counter>,
     duration: Family<ReconcileLabels, Histogram>,
+    malformed: Family<KindLabels, Counter>,
     backup: BackupMetrics,
     findings: Family<FindingLabels, Gauge>,
     leading: Gauge,
@@ -273,6 +279,12 @@ impl Metrics {
             "reconcile_duration_seconds",
             "Duration of one reconcile run by controller",
             duration.clone(),
+        );
+        let malformed = Family::<KindLabels, Counter>::default();
+        registry.register(
+            "malformed_objects",
+            "Objects seen that do not decode as their kind, skipped (by kind)",
+            malformed.clone(),
         );
         let backup = BackupMetrics {
             runs: Family::default(),
@@ -498,6 +510,7 @@ impl Metrics {
             reconciles,
             errors,
             duration,
+            malformed,
             backup,
             findings,
             leading,
@@ -754,6 +767,15 @@ impl Metrics {
                 })
                 .inc();
         }
+    }
+
+    /// One object of `kind` that did not decode was skipped.
+    pub fn malformed_object(&self, kind: &str) {
+        self.malformed
+            .get_or_create(&KindLabels {
+                kind: kind.to_string(),
+            })
+            .inc();
     }
 
     /// Replaces the audit's finding counts: rules with no standing finding disappear.

@@ -13,6 +13,7 @@ pub mod cache;
 mod counting;
 #[cfg(test)]
 mod dashboard_tests;
+pub mod decode;
 pub mod events;
 pub mod failover;
 pub mod finalizer;

@@ -286,8 +286,9 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
     let client = gate.client(lease_client.clone());
     // The primary's reconcilers read shared watched caches (`cache`); the DRC role's
     // controllers do not use them.
+    let metrics = Arc::new(super::metrics::Metrics::default());
     let (caches, keep_caches) = if opts.controllers {
-        let (c, run) = cache::Caches::watch(&client, &opts.platform_namespace);
+        let (c, run) = cache::Caches::watch(&client, &opts.platform_namespace, &metrics);
         (Some(Arc::new(c)), Some(run))
     } else {
         (None, None)
@@ -297,7 +298,7 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
         clock: system_clock(),
         platform_namespace: opts.platform_namespace.clone(),
         operator_namespace: opts.namespace.clone(),
-        metrics: Default::default(),
+        metrics,
         backoff: Default::default(),
         caches: caches.clone(),
     });

@@ -43,7 +43,7 @@ pub use crate::labels::{MAINTENANCE_LABEL, MAINTENANCE_RETENTION, REPOSITORY_LAB
 pub fn schedule(plan: &str, tier: &Tier, repository: &str) -> Result<CronSpec, String> {
     let line = match &tier.retention.schedule {
         Some(s) => s.clone(),
-        None => quiet_daily(fnv1a(&format!("{plan}/{}/{repository}", tier.name))),
+        None => quiet_daily(fnv1a(format!("{plan}/{}/{repository}", tier.name))),
     };
     cron::parse(&line).map_err(|e| format!("tier {}: retention.schedule `{line}`: {e}", tier.name))
 }
