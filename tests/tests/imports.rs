@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! No import circle among the files of the operator and core crates (issue #15).
 //!
 //! Reads the `mod` lines to know which file is which module, and the `use` lines (braces
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 /// Circles not taken apart yet, each as the set of its files: in areas other work owned in
 /// the session that added this test (`mover/`, `cli/bench_mover.rs`, the policy rules whose
-/// messages were being moved to catalogues) or not reached yet. Any other circle fails the
+/// messages were being moved to catalogues, the mirror) or not reached yet. Any other circle fails the
 /// test, and so does one of these once it is gone: the list only shrinks.
 const KNOWN: &[&[&str]] = &[
     &[
@@ -20,14 +21,6 @@ const KNOWN: &[&[&str]] = &[
         "core:operator/core/src/policy/exceptions.rs",
         "core:operator/core/src/policy/mod.rs",
         "core:operator/core/src/policy/signoff.rs",
-    ],
-    &[
-        "core:operator/core/src/dr/achieved.rs",
-        "core:operator/core/src/dr/check.rs",
-        "core:operator/core/src/dr/freshness.rs",
-        "core:operator/core/src/dr/mod.rs",
-        "core:operator/core/src/dr/restore.rs",
-        "core:operator/core/src/dr/steps.rs",
     ],
     &[
         "lib:operator/src/mirror/copy.rs",
@@ -161,11 +154,10 @@ fn raw_start(b: &[char], i: usize) -> bool {
 
 /// A char literal (`'x'`, `'\n'`, `'{'`), not a lifetime (`'a`).
 fn is_char_literal(b: &[char], i: usize) -> bool {
-    match (b.get(i + 1), b.get(i + 2)) {
-        (Some('\\'), _) => true,
-        (Some(_), Some('\'')) => true,
-        _ => false,
-    }
+    matches!(
+        (b.get(i + 1), b.get(i + 2)),
+        (Some('\\'), _) | (Some(_), Some('\''))
+    )
 }
 
 /// `mod name;` declarations of a stripped file (outside inline modules too: a declared file

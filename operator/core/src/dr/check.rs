@@ -214,7 +214,7 @@ fn structure(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) -> bool {
             }
         }
     }
-    if let Err(cycle) = super::dependency_order(spec) {
+    if let Err(cycle) = super::order::dependency_order(spec) {
         ok = false;
         let path = cycle.join(" → ");
         out.push(Finding::deny(
@@ -380,10 +380,10 @@ fn rto(
         ));
         return;
     };
-    let Ok(order) = super::dependency_order(&plan.spec) else {
+    let Ok(order) = super::order::dependency_order(&plan.spec) else {
         return;
     };
-    let all = super::members(&plan.spec);
+    let all = super::order::members(&plan.spec);
     let by_name: BTreeMap<&str, _> = all
         .iter()
         .map(|(t, mm)| (mm.name.as_str(), (*t, *mm)))
@@ -585,7 +585,7 @@ fn site_rules(
     // Every agency with a member needs a repository at the DRC, or its backups have nowhere
     // to go (APP-BACKUP) except unregistered storage (DATA-DC).
     let mut agencies: BTreeMap<&str, &str> = BTreeMap::new();
-    for (_, m) in super::members(spec) {
+    for (_, m) in super::order::members(spec) {
         agencies.entry(&m.agency).or_insert(&m.name);
     }
     for (agency, first) in agencies {

@@ -114,7 +114,7 @@ pub fn ratio_text(r: &RpoAchieved) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dr::RpoAlert;
+    use crate::dr::achieved::RpoAlert;
     use pusdata_crds::fixtures;
     use std::time::Duration;
 

@@ -33,7 +33,7 @@ pub type Targets = BTreeMap<String, Vec<String>>;
 pub fn targets(plan: &DisasterRecoveryPlan, live: &[SourceRef], backups: &[Backup]) -> Targets {
     let plan_name = plan.metadata.name.as_deref().unwrap_or_default();
     let mut out = Targets::new();
-    for (_, m) in super::members(&plan.spec) {
+    for (_, m) in super::order::members(&plan.spec) {
         let mut pvcs: BTreeSet<String> = live
             .iter()
             .filter(|s| s.member == m.name)

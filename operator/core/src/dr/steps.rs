@@ -98,30 +98,7 @@ pub struct StepPlan {
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 
 /// Well-known step ids.
-pub mod ids {
-    /// Fencing step.
-    pub const FENCE: &str = "fence";
-    /// Final sync step.
-    pub const FINAL_SYNC: &str = "final-sync";
-    /// RTO measurement (drills).
-    pub const MEASURE_RTO: &str = "measure-rto";
-    /// Drill teardown.
-    pub const TEARDOWN: &str = "teardown";
-    /// Traffic switch.
-    pub const SWITCH_TRAFFIC: &str = "switch-traffic";
-    /// Restore step of a service restored as one unit (no known PVCs).
-    pub fn restore(svc: &str) -> String {
-        format!("restore/{svc}")
-    }
-    /// Restore step of one PVC of a service.
-    pub fn restore_pvc(svc: &str, pvc: &str) -> String {
-        format!("restore/{svc}/{pvc}")
-    }
-    /// Verify step of a service.
-    pub fn verify(svc: &str) -> String {
-        format!("verify/{svc}")
-    }
-}
+pub mod ids;
 
 /// A runbook step as planned: done by people one at a time, after `needs`.
 fn runbook_step(s: &RunbookStep, needs: &[String]) -> PlannedStep {
@@ -160,14 +137,14 @@ pub fn steps_for(
     spec: &FailoverSpec,
     targets: &Targets,
 ) -> Result<StepPlan, Text> {
-    let order = super::dependency_order(&plan.spec).map_err(|c| {
+    let order = super::order::dependency_order(&plan.spec).map_err(|c| {
         let c = c.join(" → ");
         Text::new(
             format!("dependency cycle {c}: no restore order"),
             format!("siklus ketergantungan {c}: tidak ada urutan pemulihan"),
         )
     })?;
-    let all = super::members(&plan.spec);
+    let all = super::order::members(&plan.spec);
     let by_name: BTreeMap<&str, _> = all
         .iter()
         .map(|(t, m)| (m.name.as_str(), (*t, *m)))
