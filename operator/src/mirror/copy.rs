@@ -2,7 +2,8 @@
 //! header the destination verifies — the source's MD5 when its ETag is one, else our
 //! SHA-256 — then check what the destination stored.
 
-use super::{RateLimit, S3Endpoint};
+use super::endpoint::S3Endpoint;
+use super::limit::RateLimit;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_s3::primitives::ByteStream;

@@ -25,10 +25,12 @@
 
 mod copy;
 mod endpoint;
+mod error;
 mod limit;
 mod state;
 
 pub use endpoint::S3Endpoint;
+pub use error::MirrorError;
 pub use limit::RateLimit;
 pub use state::{MirrorState, load_state, load_state_s3, save_state, save_state_s3};
 
@@ -173,27 +175,6 @@ impl MirrorReport {
             seconds: self.seconds,
         }
     }
-}
-
-/// Why a run could not proceed at all (per-key failures are in the report instead).
-#[derive(Debug, thiserror::Error)]
-pub enum MirrorError {
-    /// Listing a side failed.
-    #[error("cannot list {url}: {error}")]
-    List {
-        /// Which side.
-        url: String,
-        /// Why.
-        error: String,
-    },
-    /// The state file could not be read or written.
-    #[error("state file {path}: {error}")]
-    State {
-        /// The file.
-        path: String,
-        /// Why.
-        error: String,
-    },
 }
 
 /// Lists a bucket (under the endpoint's prefix) with the list-objects-v2 paginator. Keys

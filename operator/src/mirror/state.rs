@@ -1,7 +1,7 @@
 //! The mirror's only state: when each destination-only key was first seen missing at the
 //! source, in a small JSON file (one per direction), written atomically.
 
-use super::MirrorError;
+use super::error::MirrorError;
 use jiff::Timestamp;
 use pusdata_core::mirror::MissingSince;
 use serde::{Deserialize, Serialize};
@@ -65,7 +65,7 @@ pub fn save_state(path: &Path, state: &MirrorState) -> Result<(), MirrorError> {
 /// prefix); a missing object is an empty state.
 pub async fn load_state_s3(
     client: &aws_sdk_s3::Client,
-    ep: &super::S3Endpoint,
+    ep: &super::endpoint::S3Endpoint,
 ) -> Result<MirrorState, MirrorError> {
     let key = ep.key(pusdata_core::mirror::STATE_KEY);
     let where_ = || format!("{}{}", ep.url(), pusdata_core::mirror::STATE_KEY);
@@ -101,7 +101,7 @@ pub async fn load_state_s3(
 /// Writes the state into the destination (one PUT: the object is replaced whole or not).
 pub async fn save_state_s3(
     client: &aws_sdk_s3::Client,
-    ep: &super::S3Endpoint,
+    ep: &super::endpoint::S3Endpoint,
     state: &MirrorState,
 ) -> Result<(), MirrorError> {
     let where_ = format!("{}{}", ep.url(), pusdata_core::mirror::STATE_KEY);
