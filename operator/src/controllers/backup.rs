@@ -27,14 +27,14 @@ use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 use pusdata_core::backup::hooks::{self, HookOutcome, PreNext, Stage};
-use pusdata_core::backup::job::{self, BACKUP_LABEL, MoverJobInput, MoverSettings, VerifyJobInput};
+use pusdata_core::backup::job::{self, BACKUP_LABEL, MoverJobInput, VerifyJobInput};
 use pusdata_core::backup::result::{self, MoverResult, Observed, VerifyReport};
 use pusdata_core::backup::verify;
 use pusdata_core::backup::{self as core_backup};
 use pusdata_core::repository::Due;
 use pusdata_crds::v1alpha1::{
-    AccessMode, Agency, Backup, BackupPhase, BackupRepository, DisasterRecoveryPlan, Hook,
-    SecretKeyRef, VerificationStatus,
+    AccessMode, Backup, BackupPhase, BackupRepository, DisasterRecoveryPlan, Hook, SecretKeyRef,
+    VerificationStatus,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -594,7 +594,9 @@ mod tests {
     use super::*;
     use crate::controllers::testing::{events_about, seed_cluster, seed_namespaced};
     use kube_fake_client::ClientBuilder;
+    use pusdata_core::backup::job::MoverSettings;
     use pusdata_crds::fixtures;
+    use pusdata_crds::v1alpha1::Agency;
     use pusdata_crds::v1alpha1::{BackupTrigger, HookPhase, HookRun};
     use std::sync::Mutex;
 

@@ -22,7 +22,6 @@ use pusdata_crds::v1alpha1::{
 };
 use serde::de::DeserializeOwned;
 use std::fmt::Debug;
-#[cfg(test)]
 use std::sync::Arc;
 
 /// API calls of the caches (see `rbac`) besides the kinds of `rbac::POLICY_CONTEXT`, which
