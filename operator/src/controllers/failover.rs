@@ -24,14 +24,11 @@
 use super::permission::Permission;
 use super::{Context, Error};
 use crate::controllers::status_patch;
-use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
-use k8s_openapi::api::networking::v1::Ingress;
+use k8s_openapi::api::core::v1::ConfigMap;
 use kube::ResourceExt;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use kube::runtime::controller::Action as KubeAction;
-use pusdata::agent::client::{AgentClient, ClientConfig};
 use pusdata::agent::proto::Verdict;
-use pusdata::agent::tls::TlsMaterial;
 use pusdata::agent::wire;
 use pusdata::report::{self, ReportInput};
 use pusdata_core::conditions::{self, Desired};
@@ -47,8 +44,6 @@ use pusdata_crds::v1alpha1::{
     RecordedIdentity, ReportRef, Site, StepKind, StepState,
 };
 use std::collections::{BTreeMap, BTreeSet};
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -125,11 +120,6 @@ pub use pusdata_core::dr::restore::FAILOVER_LABEL;
 pub use pusdata_core::policy::APPROVAL_PREFIX;
 /// Annotation on a Backup: the tree checksum of what was backed up, compared after restore.
 pub const CHECKSUM_ANNOTATION: &str = "pusdata.io/tree-checksum";
-/// Annotation prefix on Services and Ingresses: `traffic.pusdata.io/<site>` says where the
-/// object points when `<site>` is active (see [`ServiceSwitch`]).
-pub const TRAFFIC_PREFIX: &str = "traffic.pusdata.io/";
-/// Annotation the traffic switch writes: the site a Service or Ingress points at now.
-pub const TRAFFIC_SITE_ANNOTATION: &str = "pusdata.io/traffic-site";
 
 /// Condition types of a Failover (besides `Ready`).
 pub mod condition {
@@ -141,27 +131,11 @@ pub mod condition {
     pub const RTO_MET: &str = "RtoMet";
 }
 
-/// A boxed future (the traits below are used as trait objects).
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+mod agents;
+mod traffic;
 
-/// How the controller reaches a site's agent: the executor of Restore, Verify, Discard,
-/// Promote and Demote. [`GrpcAgents`] is the real one; tests pass it certificates directly.
-pub trait SiteAgents: Send + Sync {
-    /// A client of `site`'s agent (from `site.spec.endpoints.agent`).
-    fn agent<'a>(&'a self, site: &'a Site) -> BoxFuture<'a, Result<AgentClient, String>>;
-}
-
-/// Points traffic at a site. [`ServiceSwitch`] does it with Kubernetes Services and
-/// Ingresses; a DNS provider plugs in behind the same trait.
-pub trait TrafficSwitch: Send + Sync {
-    /// Points the `services` of the plan at `site`; idempotent. Returns what was changed,
-    /// for the step's message.
-    fn switch<'a>(
-        &'a self,
-        site: &'a str,
-        services: &'a [Member],
-    ) -> BoxFuture<'a, Result<String, String>>;
-}
+pub use agents::{GrpcAgents, SiteAgents};
+pub use traffic::{ServiceSwitch, TrafficSwitch};
 
 /// The controller's context: the shared one, plus how steps reach the sites.
 #[derive(Clone)]
@@ -172,248 +146,6 @@ pub struct FailoverContext {
     pub agents: Arc<dyn SiteAgents>,
     /// The traffic switch.
     pub traffic: Arc<dyn TrafficSwitch>,
-}
-
-/// gRPC clients of the site agents, with mTLS material from each Site's `agentTlsSecret`
-/// (`tls.crt`, `tls.key`, `ca.crt`) or given once for all sites.
-pub struct GrpcAgents {
-    client: kube::Client,
-    default_namespace: String,
-    fixed: Option<TlsMaterial>,
-    /// Server name the agents' certificates carry; the endpoint's host when `None`.
-    pub server_name: Option<String>,
-    /// Per-call deadline of quick calls (heartbeat, promote, demote).
-    pub call_timeout: Duration,
-    /// Attempts per call.
-    pub attempts: u32,
-    /// One client per site and endpoint, with the fingerprint of the TLS material it was
-    /// built from: a rotated Secret (new certificate or CA) replaces it.
-    clients: tokio::sync::Mutex<BTreeMap<String, (String, AgentClient)>>,
-}
-
-impl GrpcAgents {
-    /// Certificates from the Sites' Secrets (in `default_namespace` unless the reference
-    /// names one).
-    pub fn from_secrets(client: kube::Client, default_namespace: &str) -> GrpcAgents {
-        GrpcAgents {
-            client,
-            default_namespace: default_namespace.to_string(),
-            fixed: None,
-            server_name: None,
-            call_timeout: Duration::from_secs(5),
-            attempts: 3,
-            clients: Default::default(),
-        }
-    }
-
-    /// The same certificate for every site.
-    #[cfg(test)]
-    pub fn with_tls(client: kube::Client, tls: TlsMaterial) -> GrpcAgents {
-        GrpcAgents {
-            fixed: Some(tls),
-            ..GrpcAgents::from_secrets(client, "")
-        }
-    }
-
-    async fn material(&self, site: &Site) -> Result<TlsMaterial, String> {
-        if let Some(t) = &self.fixed {
-            return Ok(t.clone());
-        }
-        let r = site.spec.agent_tls_secret.as_ref().ok_or_else(|| {
-            format!(
-                "site {}: spec.agentTlsSecret is not set; the link between sites is mTLS only",
-                site.name_any()
-            )
-        })?;
-        let ns = r.namespace.as_deref().unwrap_or(&self.default_namespace);
-        let secret = Api::<Secret>::namespaced(self.client.clone(), ns)
-            .get(&r.name)
-            .await
-            .map_err(|e| format!("secret {ns}/{}: {e}", r.name))?;
-        let data = secret.data.unwrap_or_default();
-        let field = |k: &str| {
-            data.get(k)
-                .map(|b| b.0.clone())
-                .ok_or_else(|| format!("secret {ns}/{}: no {k}", r.name))
-        };
-        Ok(TlsMaterial {
-            cert_pem: field("tls.crt")?,
-            key_pem: field("tls.key")?,
-            ca_pem: field("ca.crt")?,
-        })
-    }
-}
-
-impl SiteAgents for GrpcAgents {
-    fn agent<'a>(&'a self, site: &'a Site) -> BoxFuture<'a, Result<AgentClient, String>> {
-        Box::pin(async move {
-            let endpoint = site.spec.endpoints.agent.clone().ok_or_else(|| {
-                format!("site {}: spec.endpoints.agent is not set", site.name_any())
-            })?;
-            let key = format!("{}={endpoint}", site.name_any());
-            // The Secret is read on every call (one GET) so a rotation is picked up at the next
-            // call; the client (and its connection) is reused while the material is the same.
-            let tls = self.material(site).await?;
-            let fingerprint = tls.fingerprint();
-            let mut clients = self.clients.lock().await;
-            if let Some((fp, c)) = clients.get(&key)
-                && *fp == fingerprint
-            {
-                return Ok(c.clone());
-            }
-            if clients.contains_key(&key) {
-                tracing::info!(site = %site.name_any(), "agent TLS material rotated: new client");
-            }
-            let mut cfg = ClientConfig::new(&endpoint, &tls, self.server_name.as_deref());
-            cfg.call_timeout = self.call_timeout;
-            cfg.connect_timeout = self.call_timeout;
-            cfg.attempts = self.attempts;
-            let c = AgentClient::new(cfg).map_err(|e| e.to_string())?;
-            clients.insert(key, (fingerprint, c.clone()));
-            Ok(c)
-        })
-    }
-}
-
-/// Switches traffic with Kubernetes objects in the services' namespaces:
-/// - a Service annotated `traffic.pusdata.io/<site>: externalName:<host>` becomes an
-///   `ExternalName` Service pointing at `<host>`; with `selector:k=v,k2=v2` it becomes a
-///   selector Service with exactly that selector;
-/// - an Ingress annotated `traffic.pusdata.io/<site>: <service>` sends every backend to
-///   `<service>`.
-///
-/// Both get `pusdata.io/traffic-site: <site>`. Objects without an annotation for the site are
-/// left alone.
-pub struct ServiceSwitch {
-    client: kube::Client,
-}
-
-impl ServiceSwitch {
-    /// A switch over the given API client.
-    pub fn new(client: kube::Client) -> ServiceSwitch {
-        ServiceSwitch { client }
-    }
-}
-
-/// The merge patch that points a Service at a site, from its annotation value.
-fn service_patch(svc: &Service, site: &str, target: &str) -> Result<serde_json::Value, String> {
-    let name = svc.name_any();
-    let mut spec = serde_json::Map::new();
-    if let Some(host) = target.strip_prefix("externalName:") {
-        spec.insert("type".into(), "ExternalName".into());
-        spec.insert("externalName".into(), host.trim().into());
-        spec.insert("selector".into(), serde_json::Value::Null);
-        spec.insert("clusterIP".into(), serde_json::Value::Null);
-        spec.insert("clusterIPs".into(), serde_json::Value::Null);
-    } else if let Some(sel) = target.strip_prefix("selector:") {
-        let mut map = serde_json::Map::new();
-        // A merge patch merges maps: keys of the old selector are removed explicitly.
-        for k in svc
-            .spec
-            .as_ref()
-            .and_then(|s| s.selector.as_ref())
-            .into_iter()
-            .flatten()
-            .map(|(k, _)| k)
-        {
-            map.insert(k.clone(), serde_json::Value::Null);
-        }
-        for pair in sel.split(',').filter(|p| !p.trim().is_empty()) {
-            let (k, v) = pair.split_once('=').ok_or_else(|| {
-                format!("service {name}: {TRAFFIC_PREFIX}{site}: {pair:?} is not key=value")
-            })?;
-            map.insert(k.trim().into(), v.trim().into());
-        }
-        spec.insert("type".into(), "ClusterIP".into());
-        spec.insert("externalName".into(), serde_json::Value::Null);
-        spec.insert("selector".into(), map.into());
-    } else {
-        return Err(format!(
-            "service {name}: {TRAFFIC_PREFIX}{site} must be externalName:<host> or selector:k=v,..."
-        ));
-    }
-    Ok(serde_json::json!({
-        "metadata": {"annotations": {TRAFFIC_SITE_ANNOTATION: site}},
-        "spec": spec,
-    }))
-}
-
-/// The Ingress spec with every backend sent to `service`.
-fn ingress_patch(ing: &Ingress, site: &str, service: &str) -> serde_json::Value {
-    let mut spec = ing.spec.clone().unwrap_or_default();
-    let point = |b: &mut k8s_openapi::api::networking::v1::IngressBackend| {
-        if let Some(s) = b.service.as_mut() {
-            s.name = service.to_string();
-        }
-    };
-    if let Some(b) = spec.default_backend.as_mut() {
-        point(b);
-    }
-    for rule in spec.rules.iter_mut().flatten() {
-        for path in rule.http.iter_mut().flat_map(|h| h.paths.iter_mut()) {
-            point(&mut path.backend);
-        }
-    }
-    serde_json::json!({
-        "metadata": {"annotations": {TRAFFIC_SITE_ANNOTATION: site}},
-        "spec": spec,
-    })
-}
-
-impl TrafficSwitch for ServiceSwitch {
-    fn switch<'a>(
-        &'a self,
-        site: &'a str,
-        services: &'a [Member],
-    ) -> BoxFuture<'a, Result<String, String>> {
-        Box::pin(async move {
-            let key = format!("{TRAFFIC_PREFIX}{site}");
-            let namespaces: BTreeSet<&str> =
-                services.iter().map(|m| m.namespace.as_str()).collect();
-            let pp = PatchParams::default();
-            let (mut svcs, mut ings) = (0, 0);
-            for ns in namespaces {
-                let api = Api::<Service>::namespaced(self.client.clone(), ns);
-                let list = api
-                    .list(&ListParams::default())
-                    .await
-                    .map_err(|e| format!("services in {ns}: {e}"))?;
-                for svc in list.items {
-                    let Some(target) = svc.annotations().get(&key).cloned() else {
-                        continue;
-                    };
-                    let patch = service_patch(&svc, site, &target)?;
-                    api.patch(&svc.name_any(), &pp, &Patch::Merge(&patch))
-                        .await
-                        .map_err(|e| format!("service {ns}/{}: {e}", svc.name_any()))?;
-                    svcs += 1;
-                }
-                let api = Api::<Ingress>::namespaced(self.client.clone(), ns);
-                let list = api
-                    .list(&ListParams::default())
-                    .await
-                    .map_err(|e| format!("ingresses in {ns}: {e}"))?;
-                for ing in list.items {
-                    let Some(target) = ing.annotations().get(&key).cloned() else {
-                        continue;
-                    };
-                    let patch = ingress_patch(&ing, site, &target);
-                    api.patch(&ing.name_any(), &pp, &Patch::Merge(&patch))
-                        .await
-                        .map_err(|e| format!("ingress {ns}/{}: {e}", ing.name_any()))?;
-                    ings += 1;
-                }
-            }
-            if svcs + ings == 0 {
-                return Err(format!(
-                    "no Service or Ingress of the plan's namespaces is annotated {key}: nothing would send traffic to {site}"
-                ));
-            }
-            Ok(format!(
-                "{svcs} Service(s) and {ings} Ingress(es) now point at {site}"
-            ))
-        })
-    }
 }
 
 /// What one reconcile did, for tests and logs.

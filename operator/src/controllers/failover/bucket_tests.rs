@@ -1,9 +1,11 @@
 //! The final sync of bucket members: a failback mirrors the DRC back onto the primary, a
 //! failover the primary onto the DRC (no agents involved: the step only creates `Backup`s).
 
+use super::agents::BoxFuture;
 use super::*;
 use crate::controllers::testing::{self, seed_namespaced};
 use kube_fake_client::ClientBuilder;
+use pusdata::agent::client::AgentClient;
 use pusdata_crds::fixtures;
 use pusdata_crds::v1alpha1::{BackupStatus, BucketMirror, FailoverSpec, Scope, SecretRef};
 

@@ -1,12 +1,18 @@
 //! The controller against the in-memory API, with real `pusdata agent` processes as the two
 //! sites over mTLS on loopback (directory-copy work: a snapshot is a directory).
 
+use super::agents::BoxFuture;
+use super::traffic::{TRAFFIC_PREFIX, TRAFFIC_SITE_ANNOTATION};
 use super::*;
 use crate::controllers::testing::{self, seed_cluster, seed_namespaced};
 use k8s_openapi::api::core::v1::ServiceSpec;
+use k8s_openapi::api::core::v1::{Secret, Service};
+use k8s_openapi::api::networking::v1::Ingress;
 use kube_fake_client::ClientBuilder;
+use pusdata::agent::client::{AgentClient, ClientConfig};
 use pusdata::agent::process::{AgentProcess, AgentProcessConfig};
 use pusdata::agent::tls::LocalPki;
+use pusdata::agent::tls::TlsMaterial;
 use pusdata_crds::fixtures;
 use pusdata_crds::v1alpha1::{
     BackupStatus, FailoverSpec, RunbookStep, Scope, StepStage, VerificationStatus,
