@@ -347,7 +347,7 @@ fn cond(type_: &'static str, status: Option<bool>, reason: &'static str, text: T
         message: if text.en.is_empty() {
             String::new()
         } else {
-            format!("{} / {}", text.en, text.id)
+            text.to_string()
         },
     }
 }

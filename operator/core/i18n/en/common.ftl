@@ -1,0 +1,1 @@
+# common messages (English). IDs: common-<topic>-<detail>.

@@ -1,0 +1,1 @@
+# compliance messages (English). IDs: compliance-<topic>-<detail>.

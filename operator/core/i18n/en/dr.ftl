@@ -1,0 +1,1 @@
+# dr messages (English). IDs: dr-<topic>-<detail>.

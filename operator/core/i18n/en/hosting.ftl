@@ -1,0 +1,1 @@
+# hosting messages (English). IDs: hosting-<topic>-<detail>.

@@ -1,0 +1,1 @@
+# placement messages (English). IDs: placement-<topic>-<detail>.

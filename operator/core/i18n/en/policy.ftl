@@ -1,0 +1,1 @@
+# policy messages (English). IDs: policy-<topic>-<detail>.

@@ -1,0 +1,1 @@
+# repository messages (English). IDs: repository-<topic>-<detail>.

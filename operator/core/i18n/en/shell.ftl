@@ -1,0 +1,1 @@
+# shell messages (English). IDs: shell-<topic>-<detail>.

@@ -1,0 +1,1 @@
+# common messages (Bahasa Indonesia). IDs: common-<topic>-<detail>.

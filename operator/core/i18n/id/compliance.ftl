@@ -1,0 +1,1 @@
+# compliance messages (Bahasa Indonesia). IDs: compliance-<topic>-<detail>.

@@ -1,0 +1,1 @@
+# dr messages (Bahasa Indonesia). IDs: dr-<topic>-<detail>.

@@ -1,0 +1,1 @@
+# hosting messages (Bahasa Indonesia). IDs: hosting-<topic>-<detail>.

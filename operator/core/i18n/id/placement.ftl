@@ -1,0 +1,1 @@
+# placement messages (Bahasa Indonesia). IDs: placement-<topic>-<detail>.

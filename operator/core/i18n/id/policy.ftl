@@ -1,0 +1,1 @@
+# policy messages (Bahasa Indonesia). IDs: policy-<topic>-<detail>.

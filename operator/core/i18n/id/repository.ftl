@@ -1,0 +1,1 @@
+# repository messages (Bahasa Indonesia). IDs: repository-<topic>-<detail>.

@@ -1,0 +1,1 @@
+# shell messages (Bahasa Indonesia). IDs: shell-<topic>-<detail>.
