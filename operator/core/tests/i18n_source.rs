@@ -483,29 +483,17 @@ const NOT_MIGRATED: &[(&str, usize, usize)] = &[
     ("operator/core/src/backup/mirror.rs", 0, 1),
     ("operator/core/src/backup/mod.rs", 0, 1),
     ("operator/core/src/backup/verify.rs", 0, 1),
-    ("operator/core/src/compliance/mod.rs", 13, 0),
-    ("operator/core/src/dr/check.rs", 47, 0),
-    ("operator/core/src/dr/drc.rs", 13, 0),
+    ("operator/core/src/dr/check.rs", 5, 0),
+    ("operator/core/src/dr/drc.rs", 2, 0),
     ("operator/core/src/dr/restore.rs", 2, 0),
-    ("operator/core/src/dr/steps.rs", 9, 0),
-    ("operator/core/src/hosting.rs", 23, 0),
-    ("operator/core/src/lock.rs", 2, 0),
-    ("operator/core/src/names.rs", 6, 0),
-    ("operator/core/src/peer.rs", 5, 1),
+    ("operator/core/src/hosting.rs", 3, 0),
+    ("operator/core/src/lock.rs", 1, 0),
+    ("operator/core/src/peer.rs", 0, 1),
     ("operator/core/src/placement/reason.rs", 2, 0),
-    ("operator/core/src/policy/approval.rs", 12, 0),
-    ("operator/core/src/policy/cloud.rs", 9, 0),
-    ("operator/core/src/policy/exceptions.rs", 4, 0),
-    ("operator/core/src/policy/hosting.rs", 38, 0),
-    ("operator/core/src/policy/mod.rs", 5, 0),
-    ("operator/core/src/policy/signoff.rs", 5, 0),
-    ("operator/core/src/policy/storage.rs", 8, 0),
-    ("operator/core/src/repository.rs", 13, 0),
+    ("operator/core/src/repository.rs", 5, 0),
     ("operator/core/src/restore.rs", 0, 2),
     ("operator/core/src/retention/run.rs", 0, 3),
     ("operator/core/src/rules.rs", 0, 1),
-    ("operator/core/src/sites.rs", 8, 0),
-    ("operator/core/src/tenancy.rs", 2, 0),
     ("operator/src/agent/kube_work.rs", 3, 0),
     ("operator/src/chart/mod.rs", 0, 1),
     ("operator/src/cli/chart.rs", 0, 3),
@@ -588,6 +576,7 @@ fn no_sentences_outside_the_catalogue() {
     let mut problems = Vec::new();
     let mut files = 0;
     let (mut total_new, mut total_pairs) = (0, 0);
+    let mut current = Vec::new();
     for (path, src) in sources() {
         files += 1;
         let l = lex(&src);
@@ -598,6 +587,13 @@ fn no_sentences_outside_the_catalogue() {
         }
         total_new += news.len();
         total_pairs += pairs.len();
+        if !news.is_empty() || !pairs.is_empty() {
+            current.push(format!(
+                "    (\"{path}\", {}, {}),",
+                news.len(),
+                pairs.len()
+            ));
+        }
         let (max_new, max_pairs) = allowed.get(path.as_str()).copied().unwrap_or((0, 0));
         if news.len() > max_new {
             problems.push(format!(
@@ -613,6 +609,11 @@ fn no_sentences_outside_the_catalogue() {
         }
     }
     assert!(files > 100, "only {files} source files found");
+    // `PUSDATA_I18N_ALLOWLIST=1 cargo nextest run -p pusdata-core --no-capture no_sentences`
+    // prints the table to paste into NOT_MIGRATED after a migration.
+    if std::env::var_os("PUSDATA_I18N_ALLOWLIST").is_some() {
+        eprintln!("{}", current.join("\n"));
+    }
     assert!(
         problems.is_empty(),
         "{} problem(s); {total_new} Text::new with literals and {total_pairs} inline pairs in all:\n{}",
