@@ -14,6 +14,10 @@ import sys
 import os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+INDONESIAN = ["tidak", "yang", "dan", "gagal", "berhasil", "dari", "untuk", "sesuai", "berkas",
+              "langkah", "semua", "setiap", "memerlukan", "belum", "sudah", "ditolak", "tanpa",
+              "menjadi", "melebihi", "beban", "perlu", "posisi", "rak", "milik", "berada", "dengan",
+              "kosong", "terisi", "bertumpuk", "cukup", "panas", "catu", "daya", "ada", "di"]
 STOP = {"the", "a", "an", "is", "of", "to", "and", "or", "in", "on", "for", "be", "by", "it",
         "its", "this", "that", "with", "as", "at", "are", "was", "has", "have", "not", "no", "from"}
 
@@ -333,7 +337,9 @@ def main():
     en_out, id_out, manual = [], [], []
     out = []
     pos = 0
-    for m in re.finditer(r'Text::new\(', src[:cut]):
+    tuples = '--tuples' in sys.argv
+    pattern = r'(?<![A-Za-z0-9_!])\(' if tuples else r'Text::new\('
+    for m in re.finditer(pattern, src[:cut]):
         if m.start() < pos:
             continue
         open_i = m.end() - 1
@@ -345,12 +351,17 @@ def main():
         parts = split_top(body)
         line = src.count('\n', 0, m.start()) + 1
         if len(parts) != 2:
-            manual.append((line, "not two arguments"))
+            if not tuples:
+                manual.append((line, "not two arguments"))
+            continue
+        if tuples and not re.search(r'\b(%s)\b' % "|".join(INDONESIAN), parts[1].lower()):
             continue
         try:
             en, idt = parse_text_arg(parts[0]), parse_text_arg(parts[1])
         except Exception as e:  # noqa
             manual.append((line, "unreadable: %s" % e))
+            continue
+        if (not en or not idt) and tuples:
             continue
         if not en or not idt:
             manual.append((line, "not literals: " + body.strip()[:80].replace('\n', ' ')))

@@ -358,9 +358,14 @@ pub fn auto_failover(
     let (after_h, lost_h) = (crate::duration::human(after), crate::duration::human(lost));
     AutoFailover::Create {
         name,
-        reason: format!(
-            "automatic failover by plan {plan} spec.peerLoss (automaticFailover, after {after_h}): the primary site has not answered heartbeats for {lost_h} (PeerReady=False since {since}) / failover otomatis oleh spec.peerLoss rencana {plan} (automaticFailover, after {after_h}): pusat data utama tidak menjawab heartbeat selama {lost_h} (PeerReady=False sejak {since})"
-        ),
+        reason: crate::t!(
+            "dr-peer-automatic-failover-reason",
+            plan = plan,
+            after = &after_h,
+            lost = &lost_h,
+            since = &since.to_string()
+        )
+        .to_string(),
     }
 }
 

@@ -65,3 +65,13 @@ cli-inputs-lists-nested-more-than = Lists nested more than { $MAX_LIST_NESTING }
 cli-inputs-pusdata-kind = { $kind } of { $api_version } is not a Pusdata kind
 cli-inputs-unknown-pusdata-apiversion-kind = unknown Pusdata apiVersion "{ $api_version }" or kind "{ $kind }" (this build reads { $GROUP }/{ $VERSION })
 
+
+## pusdata chart, probe, webhook, operator
+cli-chart-out-of-date = { $path } is out of date: run `pusdata chart --write`
+cli-chart-wrote = wrote { $files } files
+cli-chart-up-to-date = charts lint clean; chart and deploy/ are up to date
+cli-probe-failed = probe failed: { $failures }
+cli-webhook-needs-cert-key = pusdata webhook needs --cert and --key (PEM): the API server only calls webhooks over HTTPS
+cli-operator-lease-needs-identity = --lease-name needs --identity (or POD_NAME / HOSTNAME)
+cli-drill-cluster-failover-not-found = Failover { $name } not found
+cli-drill-cannot-reach-api = cannot reach the Kubernetes API: { $error }

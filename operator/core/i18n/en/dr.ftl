@@ -74,3 +74,15 @@ dr-peer-peer-site-answered-heartbeat = the peer site has not answered a heartbea
 dr-peer-last-heartbeat-s-future = the last heartbeat is { $seconds }s in the future: check the clocks (NTP) of both sites
 dr-peer-heartbeat-peer-site-s = no heartbeat from the peer site for { $seconds }s (limit { $limit }s); alerting only, no failover is started
 dr-peer-peer-site-answers-heartbeats = the peer site answers heartbeats
+
+dr-peer-automatic-failover-reason = automatic failover by plan { $plan } spec.peerLoss (automaticFailover, after { $after }): the primary site has not answered heartbeats for { $lost } (PeerReady=False since { $since })
+
+## operator/core/src/dr/check.rs (composed)
+dr-check-member-twice-in-tier = member { $member } appears twice in tier { $tier }
+dr-check-member-in-two-tiers = member { $member } is in two tiers ({ $other } and { $tier }); a service has one RPO and one RTO
+dr-check-invalid-duration = { $error }
+dr-check-invalid-schedule = { $error }
+dr-check-gap-never = never
+dr-check-schedule-sparser-than-rpo = tier { $tier }: schedule { $schedule } leaves up to { $gap } between backups, more than the RPO of { $rpo }
+dr-check-restore-over-rto = tier { $tier }: restoring takes about { $took } at { NUMBER($speed, maximumFractionDigits: 0) } MB/s on the longest dependency chain, more than the RTO of { $rto }
+dr-check-restore-near-rto = tier { $tier }: restoring takes about { $took } at { NUMBER($speed, maximumFractionDigits: 0) } MB/s, over { NUMBER($share, maximumFractionDigits: 0) }% of the RTO of { $rto }

@@ -59,3 +59,13 @@ cli-inputs-lists-nested-more-than = List bersarang lebih dari { $MAX_LIST_NESTIN
 cli-inputs-pusdata-kind = { $kind } dari { $api_version } bukan jenis Pusdata
 cli-inputs-unknown-pusdata-apiversion-kind = apiVersion "{ $api_version }" atau kind "{ $kind }" Pusdata tidak dikenal (versi ini membaca { $GROUP }/{ $VERSION })
 
+
+## pusdata chart, probe, webhook, operator
+cli-chart-out-of-date = { $path } usang: jalankan `pusdata chart --write`
+cli-chart-wrote = { $files } berkas ditulis
+cli-chart-up-to-date = chart bersih; chart dan deploy/ mutakhir
+cli-probe-failed = pemeriksaan gagal: { $failures }
+cli-webhook-needs-cert-key = pusdata webhook memerlukan --cert dan --key (PEM): server API hanya memanggil webhook lewat HTTPS
+cli-operator-lease-needs-identity = --lease-name memerlukan --identity (atau POD_NAME / HOSTNAME)
+cli-drill-cluster-failover-not-found = Failover { $name } tidak ditemukan
+cli-drill-cannot-reach-api = tidak dapat menghubungi API Kubernetes: { $error }

@@ -74,3 +74,15 @@ dr-peer-peer-site-answered-heartbeat = situs pasangan belum menjawab heartbeat; 
 dr-peer-last-heartbeat-s-future = heartbeat terakhir { $seconds } detik di masa depan: periksa jam (NTP) kedua situs
 dr-peer-heartbeat-peer-site-s = tidak ada heartbeat dari situs pasangan selama { $seconds } detik (batas { $limit } detik); hanya peringatan, failover tidak dimulai
 dr-peer-peer-site-answers-heartbeats = situs pasangan menjawab heartbeat
+
+dr-peer-automatic-failover-reason = failover otomatis oleh spec.peerLoss rencana { $plan } (automaticFailover, after { $after }): pusat data utama tidak menjawab heartbeat selama { $lost } (PeerReady=False sejak { $since })
+
+## operator/core/src/dr/check.rs (composed)
+dr-check-member-twice-in-tier = anggota { $member } muncul dua kali di tier { $tier }
+dr-check-member-in-two-tiers = anggota { $member } ada di dua tier ({ $other } dan { $tier }); satu layanan hanya punya satu RPO dan satu RTO
+dr-check-invalid-duration = durasi tidak valid: { $error }
+dr-check-invalid-schedule = jadwal tidak valid: { $error }
+dr-check-gap-never = tidak pernah
+dr-check-schedule-sparser-than-rpo = tier { $tier }: jadwal { $schedule } menyisakan jeda hingga { $gap } antar-cadangan, melebihi RPO { $rpo }
+dr-check-restore-over-rto = tier { $tier }: pemulihan butuh sekitar { $took } pada { NUMBER($speed, maximumFractionDigits: 0) } MB/detik di rantai ketergantungan terpanjang, melebihi RTO { $rto }
+dr-check-restore-near-rto = tier { $tier }: pemulihan butuh sekitar { $took } pada { NUMBER($speed, maximumFractionDigits: 0) } MB/detik, di atas { NUMBER($share, maximumFractionDigits: 0) }% dari RTO { $rto }

@@ -105,27 +105,24 @@ fn structure(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) -> bool {
         for (mi, m) in tier.members.iter().enumerate() {
             if let Some((_, other_tier)) = seen.get(m.name.as_str()) {
                 ok = false;
-                let (en, id) = if *other_tier == tier.name {
-                    (
-                        format!("member {} appears twice in tier {}", m.name, tier.name),
-                        format!("anggota {} muncul dua kali di tier {}", m.name, tier.name),
+                let message = if *other_tier == tier.name {
+                    crate::t!(
+                        "dr-check-member-twice-in-tier",
+                        member = &m.name,
+                        tier = &tier.name
                     )
                 } else {
-                    (
-                        format!(
-                            "member {} is in two tiers ({} and {}); a service has one RPO and one RTO",
-                            m.name, other_tier, tier.name
-                        ),
-                        format!(
-                            "anggota {} ada di dua tier ({} dan {}); satu layanan hanya punya satu RPO dan satu RTO",
-                            m.name, other_tier, tier.name
-                        ),
+                    crate::t!(
+                        "dr-check-member-in-two-tiers",
+                        member = &m.name,
+                        other = other_tier,
+                        tier = &tier.name
                     )
                 };
                 out.push(Finding::deny(
                     "DR-PLAN",
                     &format!("spec.tiers[{ti}].members[{mi}].name"),
-                    Text::new(en, id),
+                    message,
                     crate::t!("dr-check-member-names-must-unique"),
                 ));
             } else {
@@ -200,7 +197,7 @@ fn bad_duration(path: &str, e: &duration::DurationError) -> Finding {
     Finding::deny(
         "DR-PLAN",
         path,
-        Text::new(e.to_string(), format!("durasi tidak valid: {e}")),
+        crate::t!("dr-check-invalid-duration", error = e),
         crate::t!("dr-check-write-go-duration-such"),
     )
 }
@@ -211,7 +208,7 @@ fn schedules(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) {
         out.push(Finding::deny(
             "DR-PLAN",
             path,
-            Text::new(err.clone(), format!("jadwal tidak valid: {err}")),
+            crate::t!("dr-check-invalid-schedule", error = err),
             crate::t!("dr-check-write-field-cron-expression"),
         ));
     }
@@ -264,22 +261,22 @@ fn schedules(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) {
         let gap = entry.spec.largest_gap(from);
         let too_sparse = gap.is_none_or(|g| g > rpo);
         if too_sparse {
-            let gap_text = gap.map(duration::human).unwrap_or_else(|| "never".into());
-            let gap_id = gap
-                .map(duration::human)
-                .unwrap_or_else(|| "tidak pernah".into());
+            let gap = match gap {
+                Some(g) => {
+                    let h = duration::human(g);
+                    Text::new(h.clone(), h)
+                }
+                None => crate::t!("dr-check-gap-never"),
+            };
             out.push(Finding::deny(
                 "DR-PLAN",
                 &format!("spec.tiers[{ti}].schedule"),
-                Text::new(
-                    format!(
-                        "tier {}: schedule {:?} leaves up to {gap_text} between backups, more than the RPO of {}",
-                        tier.name, entry.text, tier.rpo
-                    ),
-                    format!(
-                        "tier {}: jadwal {:?} menyisakan jeda hingga {gap_id} antar-cadangan, melebihi RPO {}",
-                        tier.name, entry.text, tier.rpo
-                    ),
+                crate::t!(
+                    "dr-check-schedule-sparser-than-rpo",
+                    tier = &tier.name,
+                    schedule = &format!("{:?}", entry.text),
+                    gap = &gap,
+                    rpo = &tier.rpo
                 ),
                 crate::t!("dr-check-back-up-least-often"),
             ));
@@ -364,27 +361,18 @@ fn rto(
         let needed_d = Duration::try_from_secs_f64(needed.max(0.0)).unwrap_or(Duration::MAX);
         let target_s = target.as_secs_f64();
         let path = format!("spec.tiers[{ti}].rto");
-        let (en_speed, id_speed) = (
-            format!("{:.0} MB/s", bps as f64 / 1e6),
-            format!("{:.0} MB/detik", bps as f64 / 1e6),
-        );
+        let speed = bps as f64 / 1e6;
+        let took = duration::human(needed_d);
         if needed > target_s {
             out.push(Finding::deny(
                 "DR-PLAN",
                 &path,
-                Text::new(
-                    format!(
-                        "tier {}: restoring takes about {} at {en_speed} on the longest dependency chain, more than the RTO of {}",
-                        tier.name,
-                        duration::human(needed_d),
-                        tier.rto
-                    ),
-                    format!(
-                        "tier {}: pemulihan butuh sekitar {} pada {id_speed} di rantai ketergantungan terpanjang, melebihi RTO {}",
-                        tier.name,
-                        duration::human(needed_d),
-                        tier.rto
-                    ),
+                crate::t!(
+                    "dr-check-restore-over-rto",
+                    tier = &tier.name,
+                    took = &took,
+                    speed = speed,
+                    rto = &tier.rto
                 ),
                 crate::t!("dr-check-raise-rto-split-data"),
             ));
@@ -392,21 +380,13 @@ fn rto(
             out.push(Finding::warn(
                 "DR-PLAN",
                 &path,
-                Text::new(
-                    format!(
-                        "tier {}: restoring takes about {} at {en_speed}, over {:.0}% of the RTO of {}",
-                        tier.name,
-                        duration::human(needed_d),
-                        settings.rto_warning_share * 100.0,
-                        tier.rto
-                    ),
-                    format!(
-                        "tier {}: pemulihan butuh sekitar {} pada {id_speed}, di atas {:.0}% dari RTO {}",
-                        tier.name,
-                        duration::human(needed_d),
-                        settings.rto_warning_share * 100.0,
-                        tier.rto
-                    ),
+                crate::t!(
+                    "dr-check-restore-near-rto",
+                    tier = &tier.name,
+                    took = &took,
+                    speed = speed,
+                    share = settings.rto_warning_share * 100.0,
+                    rto = &tier.rto
                 ),
                 crate::t!("dr-check-leave-margin-real-disaster"),
             ));
