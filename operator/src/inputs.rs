@@ -172,7 +172,7 @@ pub fn read_file(file: &Path, opts: Options) -> Result<Inputs, InputError> {
             &name,
             pusdata_core::t!(
                 "cli-inputs-bytes-more-than-byte",
-                n = &n,
+                size = &n,
                 limit = &MAX_FILE_BYTES
             ),
         )
@@ -231,7 +231,7 @@ pub fn parse_bytes(file: &str, bytes: &[u8], opts: Options) -> Result<Inputs, In
         ));
     }
     let text = std::str::from_utf8(bytes)
-        .map_err(|e| InputError::file(file, pusdata_core::t!("cli-inputs-utf-text", e = &e)))?;
+        .map_err(|e| InputError::file(file, pusdata_core::t!("cli-inputs-utf-text", error = &e)))?;
     let docs = documents(text).map_err(|e| InputError::file(file, plain(e)))?;
     let mut out = Inputs::default();
     if docs.is_empty() {
@@ -296,10 +296,7 @@ fn classify(
             Err(InputError {
                 file: file.to_string(),
                 at: at.clone(),
-                reason: Text::new(
-                    format!("{} (pass --skip-unknown to skip it)", why.en),
-                    format!("{} (beri --skip-unknown untuk melewatinya)", why.id),
-                ),
+                reason: pusdata_core::t!("cli-inputs-unknown-skip-hint", why = &why),
             })
         }
     };

@@ -387,10 +387,7 @@ pub fn decide(input: &HostingInput<'_>) -> HostingDecision {
                 conditions::VALIDATED,
                 Some(false),
                 reason::POLICY_DENIED,
-                Text::new(
-                    format!("denied by {ids}: {}", first.en),
-                    format!("ditolak oleh {ids}: {}", first.id),
-                ),
+                crate::t!("hosting-denied-by", ids = &ids, first = first),
             ),
             cond(
                 conditions::APPROVED,
@@ -701,13 +698,13 @@ fn place_colocation(
                     site = &chosen.site,
                     free = &free
                 ),
-                AddressError::BadPool { .. } => Text::new(
-                    format!("SEC-REGISTER: {e}"),
-                    format!(
-                        "SEC-REGISTER: pool alamat situs {} tidak valid: {e}",
-                        chosen.site
-                    ),
-                ),
+                AddressError::BadPool { .. } => {
+                    crate::t!(
+                        "hosting-address-pool-invalid",
+                        site = &chosen.site,
+                        error = &e
+                    )
+                }
             };
             return cond(
                 conditions::PLACED,
@@ -733,25 +730,19 @@ fn same_position(a: &RackPlacement, b: &RackPlacement) -> bool {
 
 fn placed_cond(p: &RackPlacement, pinned: bool, wo: Option<&WorkOrder>) -> Desired {
     let summary = placement::placement_summary(p);
-    let (by_en, by_id) = if pinned {
-        (" (pinned by the DC manager)", " (dipilih manajer DC)")
-    } else {
-        ("", "")
-    };
+    let pinned = if pinned { "yes" } else { "no" };
     let wo_id = wo.map(|w| w.id.clone()).unwrap_or_default();
     cond(
         conditions::PLACED,
         Some(true),
         reason::PLACED,
-        Text::new(
-            format!(
-                "{summary}{by_en}, feeds {} + {}; install by work order {wo_id} with escort (HOST-ACCESS)",
-                p.feed_a, p.feed_b
-            ),
-            format!(
-                "{summary}{by_id}, catu daya {} + {}; pemasangan dengan perintah kerja {wo_id} didampingi petugas (HOST-ACCESS)",
-                p.feed_a, p.feed_b
-            ),
+        crate::t!(
+            "hosting-placed-work-order",
+            summary = &summary,
+            pinned = pinned,
+            feed_a = &p.feed_a,
+            feed_b = &p.feed_b,
+            work_order = &wo_id
         ),
     )
 }

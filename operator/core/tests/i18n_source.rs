@@ -6,7 +6,7 @@
 //! files left out.
 
 use pusdata_core::i18n::{Lang, has};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -265,6 +265,91 @@ fn call_args(toks: &[(Tok, usize)], open: usize) -> &[(Tok, usize)] {
     &toks[open + 1..]
 }
 
+/// The argument names of each `t!("id", name = …)` call: `(id, line, names)`.
+fn t_calls(toks: &[(Tok, usize)]) -> Vec<(String, usize, BTreeSet<String>)> {
+    let mut out = Vec::new();
+    for i in 0..toks.len() {
+        let is_t = toks[i].0 == Tok::Ident("t".into())
+            && toks.get(i + 1).map(|t| &t.0) == Some(&Tok::Punct('!'))
+            && toks.get(i + 2).map(|t| &t.0) == Some(&Tok::Punct('('));
+        if !is_t {
+            continue;
+        }
+        let args = call_args(toks, i + 2);
+        let Some((Tok::Lit(id), line)) = args.first() else {
+            continue;
+        };
+        let mut names = BTreeSet::new();
+        let mut depth = 0usize;
+        for (k, (t, _)) in args.iter().enumerate() {
+            match t {
+                Tok::Punct('(' | '[' | '{') => depth += 1,
+                Tok::Punct(')' | ']' | '}') => depth = depth.saturating_sub(1),
+                Tok::Ident(name) if depth == 0 => {
+                    let after_comma = k > 0 && args[k - 1].0 == Tok::Punct(',');
+                    let eq = args.get(k + 1).map(|t| &t.0) == Some(&Tok::Punct('='))
+                        && args.get(k + 2).map(|t| &t.0) != Some(&Tok::Punct('='));
+                    if after_comma && eq {
+                        names.insert(name.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push((id.clone(), *line, names));
+    }
+    out
+}
+
+/// Every message's variables, from the English catalogue (the catalogue tests hold the
+/// Indonesian one to the same set).
+fn catalogue_variables() -> BTreeMap<String, BTreeSet<String>> {
+    use fluent_syntax::ast;
+    fn inline(e: &ast::InlineExpression<&str>, out: &mut BTreeSet<String>) {
+        match e {
+            ast::InlineExpression::VariableReference { id } => {
+                out.insert(id.name.to_string());
+            }
+            ast::InlineExpression::FunctionReference { arguments, .. } => {
+                arguments.positional.iter().for_each(|p| inline(p, out));
+                arguments.named.iter().for_each(|n| inline(&n.value, out));
+            }
+            ast::InlineExpression::Placeable { expression } => expr(expression, out),
+            _ => {}
+        }
+    }
+    fn expr(e: &ast::Expression<&str>, out: &mut BTreeSet<String>) {
+        match e {
+            ast::Expression::Inline(i) => inline(i, out),
+            ast::Expression::Select { selector, variants } => {
+                inline(selector, out);
+                variants.iter().for_each(|v| pattern(&v.value, out));
+            }
+        }
+    }
+    fn pattern(p: &ast::Pattern<&str>, out: &mut BTreeSet<String>) {
+        for el in &p.elements {
+            if let ast::PatternElement::Placeable { expression } = el {
+                expr(expression, out);
+            }
+        }
+    }
+    let mut all = BTreeMap::new();
+    for (_, en, _) in pusdata_core::i18n::AREAS {
+        let resource = fluent_syntax::parser::parse(*en).unwrap_or_else(|(r, _)| r);
+        for entry in &resource.body {
+            if let ast::Entry::Message(m) = entry {
+                let mut vars = BTreeSet::new();
+                if let Some(p) = &m.value {
+                    pattern(p, &mut vars);
+                }
+                all.insert(m.id.name.to_string(), vars);
+            }
+        }
+    }
+    all
+}
+
 /// Message IDs named in code: `t!("id"…)`, `tr(lang, "id"…)`, `text("id"…)`.
 fn used_ids(toks: &[(Tok, usize)]) -> Vec<(String, usize)> {
     let mut out = Vec::new();
@@ -480,14 +565,8 @@ const THE_HELPER: &str = "operator/core/src/i18n/mod.rs";
 /// operator/src/report/** and core dr/failover* are other work in flight; rules.rs writes the
 /// bilingual heading of the generated docs/rules.md.
 const NOT_MIGRATED: &[(&str, usize, usize)] = &[
-    ("operator/core/src/dr/drc.rs", 2, 0),
-    ("operator/core/src/dr/restore.rs", 2, 0),
-    ("operator/core/src/hosting.rs", 3, 0),
-    ("operator/core/src/lock.rs", 1, 0),
-    ("operator/core/src/repository.rs", 5, 0),
     ("operator/core/src/rules.rs", 0, 1),
     ("operator/src/chart/mod.rs", 0, 1),
-    ("operator/src/cli/place.rs", 1, 0),
     ("operator/src/cli/report.rs", 1, 0),
     ("operator/src/controllers/agency.rs", 0, 2),
     ("operator/src/controllers/failover.rs", 0, 5),
@@ -495,8 +574,6 @@ const NOT_MIGRATED: &[(&str, usize, usize)] = &[
     ("operator/src/controllers/repository.rs", 5, 0),
     ("operator/src/controllers/run.rs", 0, 1),
     ("operator/src/controllers/schedule.rs", 0, 5),
-    ("operator/src/drill/mod.rs", 3, 0),
-    ("operator/src/inputs.rs", 1, 0),
     ("operator/src/plans.rs", 2, 0),
     ("operator/src/report/compliance.rs", 1, 4),
     ("operator/src/report/mod.rs", 0, 4),
@@ -517,6 +594,9 @@ fn lexer_reads_literals_comments_and_test_modules() {
     assert_eq!(text_new_with_literals(&l.toks), vec![5]);
     assert_eq!(inline_pairs(&l.toks), vec![3, 8]);
     assert_eq!(used_ids(&l.toks), vec![("cli-object-ok".to_string(), 5)]);
+    let calls = t_calls(&l.toks);
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].2, BTreeSet::from(["object".to_string()]));
     assert_eq!(classify("backup failed / backup gagal"), Slash::Pair);
     assert_eq!(classify("RPO achieved / target"), Slash::No);
     assert_eq!(classify("{load} W / {budget} W"), Slash::No);
@@ -547,6 +627,27 @@ fn every_message_id_used_in_the_source_is_in_both_catalogues() {
         seen > 0,
         "no t!/tr call found: is the scan reading the sources?"
     );
+}
+
+#[test]
+fn every_t_call_passes_exactly_the_variables_its_message_uses() {
+    let vars = catalogue_variables();
+    let mut problems = Vec::new();
+    let mut calls = 0;
+    for (path, src) in sources() {
+        for (id, line, names) in t_calls(&lex(&src).toks) {
+            calls += 1;
+            if let Some(wanted) = vars.get(&id)
+                && *wanted != names
+            {
+                problems.push(format!(
+                    "{path}:{line}: t!(\"{id}\") passes {names:?}, the message uses {wanted:?}"
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(calls > 100, "only {calls} t! calls found");
 }
 
 #[test]

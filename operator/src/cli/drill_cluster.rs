@@ -40,7 +40,7 @@ pub async fn identity(
         .await
         .map_err(|e| {
             CliError::Failed(
-                pusdata_core::t!("cli-drill-cluster-cannot-learn-who-you", e = &e)
+                pusdata_core::t!("cli-drill-cluster-cannot-learn-who-you", error = &e)
                     .get(lang)
                     .to_string(),
             )

@@ -287,7 +287,7 @@ pub fn run(args: &PlaceArgs, lang: Lang) -> Result<(), CliError> {
                     }
                     Err(e) => Line::NoAddresses(
                         Box::new(p),
-                        Text::new(e.to_string(), format!("alamat IP tidak tersedia: {e}")),
+                        pusdata_core::t!("cli-place-no-addresses", error = &e),
                     ),
                 }
             }

@@ -386,7 +386,8 @@ fn decide(
         }
         Ok(Err(e)) => {
             let reason =
-                pusdata_core::t!("shell-webhook-malformed-object", kind = &kind, error = &e).to_string();
+                pusdata_core::t!("shell-webhook-malformed-object", kind = &kind, error = &e)
+                    .to_string();
             return (Outcome::Invalid, kind, resp.deny(reason));
         }
         Err(e) => return (Outcome::Invalid, kind, resp.deny(e.to_string())),

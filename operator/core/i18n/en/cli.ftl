@@ -31,7 +31,7 @@ cli-drill-any-restic-reads-what =
 cli-drill-drill-failed-see-report = the drill failed; see the report
 
 ## operator/src/cli/drill_cluster.rs
-cli-drill-cluster-cannot-learn-who-you = cannot learn who you are from the API server ({ $e }); pass --as USER
+cli-drill-cluster-cannot-learn-who-you = cannot learn who you are from the API server ({ $error }); pass --as USER
 cli-drill-cluster-failover-step-steps = Failover { $name } has no step { $step } (steps: { $ids })
 cli-drill-cluster-already-signed-off = { $step } was already signed off by { $username }
 cli-drill-cluster-already-signed-off-sign = { $step } was already signed off by { $username }; a sign-off is never re-pointed (SEC-CIA)
@@ -54,9 +54,9 @@ cli-plan-finding-s-deny-warn = { $all_count } finding(s): { $deny } deny, { $war
 
 ## operator/src/inputs.rs
 cli-inputs-skipped-document-s-other = skipped { $foreign } document(s) of other API groups and { $unknown } unclassifiable document(s)
-cli-inputs-bytes-more-than-byte = { $n } bytes is more than the { $limit }-byte limit of one file; split it
+cli-inputs-bytes-more-than-byte = { $size } bytes is more than the { $limit }-byte limit of one file; split it
 cli-inputs-more-than-byte-limit = more than the { $limit }-byte limit of one file; split it
-cli-inputs-utf-text = not UTF-8 text: { $e }
+cli-inputs-utf-text = not UTF-8 text: { $error }
 cli-inputs-holds-yaml-document = holds no YAML document
 cli-inputs-kubernetes-object-document-mapping = not a Kubernetes object (the document is not a mapping)
 cli-inputs-apiversion-kind-apiversion-kind = no apiVersion or kind (apiVersion "{ $api_version }", kind "{ $kind }")
@@ -75,3 +75,12 @@ cli-webhook-needs-cert-key = pusdata webhook needs --cert and --key (PEM): the A
 cli-operator-lease-needs-identity = --lease-name needs --identity (or POD_NAME / HOSTNAME)
 cli-drill-cluster-failover-not-found = Failover { $name } not found
 cli-drill-cannot-reach-api = cannot reach the Kubernetes API: { $error }
+
+## operator/src/drill/mod.rs, inputs.rs, cli/place.rs (composed)
+cli-drill-local-primary-lost = primary site lost (simulated): restoring at the DRC
+cli-drill-local-plan-refused =
+    plan check refuses { $plan } ({ $count } denying finding(s)); fix the plan, or drill anyway with --allow-findings:
+    { $findings }
+cli-drill-local-plan-finding = plan check: { $finding }
+cli-inputs-unknown-skip-hint = { $why } (pass --skip-unknown to skip it)
+cli-place-no-addresses = { $error }

@@ -4,16 +4,16 @@
 dr-check-tier-members = tier { $name } has no members
 dr-check-add-services-tier-remove = add the services of the tier, or remove the tier
 dr-check-member-names-must-unique = member names must be unique in the plan
-dr-check-depends-which-tier-covers = { $name } depends on { $d }, which no tier covers: it has no backup and cannot be restored first
-dr-check-add-member-tier-fix = add { $d } as a member of a tier, or fix the name
-dr-check-rpo-depends-which-longer = { $name } (RPO { $rpo }) depends on { $d }, which has the longer RPO { $dep_rpo }: after a disaster the two may not match
-dr-check-move-into-tier-more = move { $d } into tier { $name } or a more critical one
+dr-check-depends-which-tier-covers = { $name } depends on { $dependency }, which no tier covers: it has no backup and cannot be restored first
+dr-check-add-member-tier-fix = add { $dependency } as a member of a tier, or fix the name
+dr-check-rpo-depends-which-longer = { $name } (RPO { $rpo }) depends on { $dependency }, which has the longer RPO { $dep_rpo }: after a disaster the two may not match
+dr-check-move-into-tier-more = move { $dependency } into tier { $name } or a more critical one
 dr-check-dependency-cycle-restore-order = dependency cycle: { $path }; no restore order exists
 dr-check-remove-one-dependson-entry = remove one dependsOn entry of the cycle
 dr-check-write-go-duration-such = write a Go duration such as 15m, 4h or 1h30m
 dr-check-write-field-cron-expression = write a 5-field cron expression (*/15 * * * *) or @every 15m
 dr-check-back-up-least-often = back up at least as often as the RPO, or remove the schedule to derive one from the RPO
-dr-check-drill-names-unknown-tier = drill { $name } names unknown tier { $t }
+dr-check-drill-names-unknown-tier = drill { $name } names unknown tier { $tier }
 dr-check-use-tier-name-plan = use a tier name of the plan
 dr-check-measured-assumed-restore-throughput = no measured or assumed restore throughput: RTO feasibility is not checked
 dr-check-run-drill-set-assumedrestorebytespersecond = run a drill, or set assumedRestoreBytesPerSecond
@@ -49,18 +49,18 @@ dr-drc-namespace-true-label-only = namespace { $namespace } has no { $DRILL_LABE
 dr-drc-sec-cia-backuprepository-belongs = SEC-CIA: BackupRepository { $repository } belongs to agency { $agency }, not to { $agency2 } whose namespace { $namespace } is drilled: its Secrets are not copied
 dr-drc-namespace-true-label-secrets = namespace { $namespace } has no { $DRILL_LABEL }=true label: Secrets are copied only into a drill's isolated namespace
 dr-drc-restore-service-verify = no Restore of this service to verify
-dr-drc-restore-phase-file-s = Restore { $name }: phase { $phase }, { $mism } file(s) differ from the snapshot, or not verified
+dr-drc-restore-phase-file-s = Restore { $name }: phase { $phase }, { $mismatched } file(s) differ from the snapshot, or not verified
 dr-drc-done-after-s = { $what }: not done after { $seconds } s
 dr-drc-caller-s-deadline-reached = { $what }: the caller's deadline is reached; ask again to keep waiting
 dr-drc-workloads-local-drill = no workloads in a local drill
 dr-drc-readiness-check-plan-service = no readiness check in the plan for this service
 dr-drc-smoke-command-plan-service = no smoke command in the plan for this service
-dr-drc-workload-s-ready = { $n } workload(s) ready
+dr-drc-workload-s-ready = { $count } workload(s) ready
 
 ## operator/core/src/dr/steps.rs
-dr-steps-dependency-cycle-restore-order = dependency cycle { $c }: no restore order
-dr-steps-scope-names-unknown-tier = scope names unknown tier { $t }
-dr-steps-scope-names-unknown-service = scope names unknown service { $s }
+dr-steps-dependency-cycle-restore-order = dependency cycle { $cycle }: no restore order
+dr-steps-scope-names-unknown-tier = scope names unknown tier { $tier }
+dr-steps-scope-names-unknown-service = scope names unknown service { $service }
 dr-steps-stale-epoch-execution-holds = stale epoch: this execution holds epoch { $held } but epoch { $current_epoch } exists; another execution has taken over
 dr-steps-step-failed-after-attempt = step { $id } failed after { $attempts } attempt(s): { $why }
 dr-steps-refusing-switch-traffic-execution = refusing to switch traffic: this execution holds no fencing epoch
@@ -86,3 +86,13 @@ dr-check-gap-never = never
 dr-check-schedule-sparser-than-rpo = tier { $tier }: schedule { $schedule } leaves up to { $gap } between backups, more than the RPO of { $rpo }
 dr-check-restore-over-rto = tier { $tier }: restoring takes about { $took } at { NUMBER($speed, maximumFractionDigits: 0) } MB/s on the longest dependency chain, more than the RTO of { $rto }
 dr-check-restore-near-rto = tier { $tier }: restoring takes about { $took } at { NUMBER($speed, maximumFractionDigits: 0) } MB/s, over { NUMBER($share, maximumFractionDigits: 0) }% of the RTO of { $rto }
+
+## operator/core/src/dr/restore.rs
+dr-restore-pvc-of-member = PVC { $pvc } of { $member }
+dr-restore-no-verified-backup = no verified Backup of { $what }: a drill of this tier restores only snapshots a restore test proved (verification.restoreTestSchedule)
+dr-restore-no-completed-backup = no completed Backup of { $what }
+
+## operator/core/src/dr/drc.rs (composed)
+dr-drc-why-suffix = {" "}({ $why })
+dr-drc-no-workloads-match = no Deployment or StatefulSet matches the readiness selector{ $why }
+dr-drc-not-ready = not ready: { $names }{ $why }

@@ -21,3 +21,11 @@ hosting-does-fit-agency-s = does not fit in agency { $code }'s quota in namespac
 hosting-web-hosting-namespace = web hosting in namespace { $namespace }{ $extra }
 hosting-placement-computed-yet = placement not computed yet
 hosting-sec-register-address-es = SEC-REGISTER: { $needed } address(es) needed at site { $site }, only { $free } free in its pools
+
+## operator/core/src/hosting.rs (composed)
+hosting-address-pool-invalid = SEC-REGISTER: the address pool of site { $site } is invalid: { $error }
+hosting-placed-work-order = { $summary }{ $pinned ->
+        [yes] {" "}(pinned by the DC manager)
+       *[no] {""}
+    }, feeds { $feed_a } + { $feed_b }; install by work order { $work_order } with escort (HOST-ACCESS)
+hosting-denied-by = denied by { $ids }: { $first }

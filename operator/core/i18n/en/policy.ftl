@@ -14,7 +14,7 @@ policy-cloud-read-approval-s-comment = read the approval's comment; change the r
 ## operator/core/src/policy/approval.rs
 policy-approval-registered-agency-owns-target = no registered agency owns the target { $namespace }/{ $name }, so self-approval cannot be ruled out
 policy-approval-register-agency-namespaces-first = register the agency and its namespaces first
-policy-approval-member-agency-cannot-approve = { $who } is a member of { $g } of agency { $code } and cannot approve its own request
+policy-approval-member-agency-cannot-approve = { $who } is a member of { $group } of agency { $code } and cannot approve its own request
 policy-approval-another-member-platform-team = another member of the platform team, outside the agency, must approve
 policy-approval-spec-recordedby-claims-but = spec.recordedBy claims { $username }, but the request was made by { $who }
 policy-approval-leave-spec-recordedby-empty = leave spec.recordedBy empty: Pusdata records the authenticated user

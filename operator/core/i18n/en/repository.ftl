@@ -58,3 +58,19 @@ repository-retention-target = tier { $tier } in { $repository }
 repository-retention-running = forget + prune of { $what } running in Job { $job }
 repository-retention-done = { $what }: { $forgotten } snapshot(s) forgotten, pruned: { $pruned }
 repository-retention-failed = { $what }: { $errors }
+
+## operator/core/src/repository.rs (composed)
+repository-secret-use-key = repository key
+repository-secret-use-s3 = S3 credentials
+repository-secret-foreign-namespace = SEC-CIA: the { $what } Secret is in namespace { $ns }, which is neither agency { $agency }'s nor the platform namespace { $platform }
+repository-secret-no-label = <none>
+repository-secret-foreign-label = SEC-CIA: the { $what } Secret in { $namespace } is not agency { $agency }'s (label { $key }={ $label })
+repository-secret-missing = the { $kind } Secret { $what } does not exist or is empty
+
+## operator/core/src/lock.rs (composed)
+repository-lock-refusal = repository is locked: { $kind ->
+        [exclusive] an exclusive lock
+        [shared] a lock
+       *[unreadable] an unreadable lock
+    } locks/{ $short } held by { $holder }, { $age } old; { $what } refused (APP-BACKUP). It becomes stale after { $stale } without refresh; `pusdata mover unlock` removes stale locks
+repository-delete-blocked = deletionPolicy is Delete but the repository cannot be opened, so nothing is deleted: { $why } (set deletionPolicy Retain to let go)

@@ -25,7 +25,7 @@ cli-drill-any-restic-reads-what =
 cli-drill-drill-failed-see-report = latihan gagal; lihat laporan
 
 ## operator/src/cli/drill_cluster.rs
-cli-drill-cluster-cannot-learn-who-you = tidak dapat mengetahui identitas Anda dari API server ({ $e }); gunakan --as USER
+cli-drill-cluster-cannot-learn-who-you = tidak dapat mengetahui identitas Anda dari API server ({ $error }); gunakan --as USER
 cli-drill-cluster-failover-step-steps = Failover { $name } tidak memiliki langkah { $step } (langkah: { $ids })
 cli-drill-cluster-already-signed-off = { $step } sudah ditandatangani oleh { $username }
 cli-drill-cluster-already-signed-off-sign = { $step } sudah ditandatangani oleh { $username }; tanda tangan tidak pernah dialihkan (SEC-CIA)
@@ -48,9 +48,9 @@ cli-plan-finding-s-deny-warn = { $all_count } temuan: { $deny } tolak, { $warn }
 
 ## operator/src/inputs.rs
 cli-inputs-skipped-document-s-other = melewati { $foreign } dokumen grup API lain dan { $unknown } dokumen yang tidak dapat diklasifikasi
-cli-inputs-bytes-more-than-byte = { $n } bita melebihi batas { $limit } bita per berkas; pecah berkasnya
+cli-inputs-bytes-more-than-byte = { $size } bita melebihi batas { $limit } bita per berkas; pecah berkasnya
 cli-inputs-more-than-byte-limit = melebihi batas { $limit } bita per berkas; pecah berkasnya
-cli-inputs-utf-text = bukan teks UTF-8: { $e }
+cli-inputs-utf-text = bukan teks UTF-8: { $error }
 cli-inputs-holds-yaml-document = tidak berisi dokumen YAML
 cli-inputs-kubernetes-object-document-mapping = bukan objek Kubernetes (dokumen bukan pemetaan)
 cli-inputs-apiversion-kind-apiversion-kind = tanpa apiVersion atau kind (apiVersion "{ $api_version }", kind "{ $kind }")
@@ -69,3 +69,12 @@ cli-webhook-needs-cert-key = pusdata webhook memerlukan --cert dan --key (PEM): 
 cli-operator-lease-needs-identity = --lease-name memerlukan --identity (atau POD_NAME / HOSTNAME)
 cli-drill-cluster-failover-not-found = Failover { $name } tidak ditemukan
 cli-drill-cannot-reach-api = tidak dapat menghubungi API Kubernetes: { $error }
+
+## operator/src/drill/mod.rs, inputs.rs, cli/place.rs (composed)
+cli-drill-local-primary-lost = situs utama hilang (simulasi): memulihkan di DRC
+cli-drill-local-plan-refused =
+    pemeriksaan rencana menolak { $plan } ({ $count } temuan penolakan); perbaiki rencana, atau tetap latihan dengan --allow-findings:
+    { $findings }
+cli-drill-local-plan-finding = pemeriksaan rencana: { $finding }
+cli-inputs-unknown-skip-hint = { $why } (beri --skip-unknown untuk melewatinya)
+cli-place-no-addresses = alamat IP tidak tersedia: { $error }

@@ -4,16 +4,16 @@
 dr-check-tier-members = tier { $name } tidak memiliki anggota
 dr-check-add-services-tier-remove = tambahkan layanan ke tier ini, atau hapus tier-nya
 dr-check-member-names-must-unique = nama anggota harus unik di dalam rencana
-dr-check-depends-which-tier-covers = { $name } bergantung pada { $d }, yang tidak tercakup tier mana pun: tidak ada cadangannya dan tidak dapat dipulihkan lebih dulu
-dr-check-add-member-tier-fix = tambahkan { $d } sebagai anggota sebuah tier, atau perbaiki namanya
-dr-check-rpo-depends-which-longer = { $name } (RPO { $rpo }) bergantung pada { $d }, yang RPO-nya lebih panjang ({ $dep_rpo }): setelah bencana keduanya bisa tidak sesuai
-dr-check-move-into-tier-more = pindahkan { $d } ke tier { $name } atau yang lebih kritis
+dr-check-depends-which-tier-covers = { $name } bergantung pada { $dependency }, yang tidak tercakup tier mana pun: tidak ada cadangannya dan tidak dapat dipulihkan lebih dulu
+dr-check-add-member-tier-fix = tambahkan { $dependency } sebagai anggota sebuah tier, atau perbaiki namanya
+dr-check-rpo-depends-which-longer = { $name } (RPO { $rpo }) bergantung pada { $dependency }, yang RPO-nya lebih panjang ({ $dep_rpo }): setelah bencana keduanya bisa tidak sesuai
+dr-check-move-into-tier-more = pindahkan { $dependency } ke tier { $name } atau yang lebih kritis
 dr-check-dependency-cycle-restore-order = siklus ketergantungan: { $path }; tidak ada urutan pemulihan
 dr-check-remove-one-dependson-entry = hapus salah satu entri dependsOn dalam siklus tersebut
 dr-check-write-go-duration-such = tulis durasi gaya Go seperti 15m, 4h atau 1h30m
 dr-check-write-field-cron-expression = tulis ekspresi cron 5 kolom (*/15 * * * *) atau @every 15m
 dr-check-back-up-least-often = cadangkan minimal sesering RPO, atau hapus jadwal agar diturunkan dari RPO
-dr-check-drill-names-unknown-tier = latihan { $name } menyebut tier { $t } yang tidak dikenal
+dr-check-drill-names-unknown-tier = latihan { $name } menyebut tier { $tier } yang tidak dikenal
 dr-check-use-tier-name-plan = gunakan nama tier dari rencana
 dr-check-measured-assumed-restore-throughput = tidak ada laju pemulihan terukur maupun asumsi: kelayakan RTO tidak diperiksa
 dr-check-run-drill-set-assumedrestorebytespersecond = jalankan latihan, atau isi assumedRestoreBytesPerSecond
@@ -49,18 +49,18 @@ dr-drc-namespace-true-label-only = namespace { $namespace } tidak berlabel { $DR
 dr-drc-sec-cia-backuprepository-belongs = SEC-CIA: BackupRepository { $repository } milik Perangkat Daerah { $agency }, bukan { $agency2 } pemilik namespace { $namespace } yang didrill: Secret-nya tidak disalin
 dr-drc-namespace-true-label-secrets = namespace { $namespace } tidak berlabel { $DRILL_LABEL }=true: Secret hanya disalin ke namespace terisolasi milik drill
 dr-drc-restore-service-verify = tidak ada Restore layanan ini untuk diverifikasi
-dr-drc-restore-phase-file-s = Restore { $name }: fase { $phase }, { $mism } berkas berbeda dari snapshot, atau belum diverifikasi
+dr-drc-restore-phase-file-s = Restore { $name }: fase { $phase }, { $mismatched } berkas berbeda dari snapshot, atau belum diverifikasi
 dr-drc-done-after-s = { $what }: belum selesai setelah { $seconds } detik
 dr-drc-caller-s-deadline-reached = { $what }: tenggat pemanggil tercapai; minta lagi untuk terus menunggu
 dr-drc-workloads-local-drill = tidak ada workload dalam drill lokal
 dr-drc-readiness-check-plan-service = rencana tidak memuat pemeriksaan kesiapan untuk layanan ini
 dr-drc-smoke-command-plan-service = rencana tidak memuat perintah uji asap untuk layanan ini
-dr-drc-workload-s-ready = { $n } workload siap
+dr-drc-workload-s-ready = { $count } workload siap
 
 ## operator/core/src/dr/steps.rs
-dr-steps-dependency-cycle-restore-order = siklus ketergantungan { $c }: tidak ada urutan pemulihan
-dr-steps-scope-names-unknown-tier = cakupan menyebut tier { $t } yang tidak dikenal
-dr-steps-scope-names-unknown-service = cakupan menyebut layanan { $s } yang tidak dikenal
+dr-steps-dependency-cycle-restore-order = siklus ketergantungan { $cycle }: tidak ada urutan pemulihan
+dr-steps-scope-names-unknown-tier = cakupan menyebut tier { $tier } yang tidak dikenal
+dr-steps-scope-names-unknown-service = cakupan menyebut layanan { $service } yang tidak dikenal
 dr-steps-stale-epoch-execution-holds = epoch kedaluwarsa: eksekusi ini memegang epoch { $held } tetapi epoch { $current_epoch } sudah ada; eksekusi lain telah mengambil alih
 dr-steps-step-failed-after-attempt = langkah { $id } gagal setelah { $attempts } percobaan: { $why }
 dr-steps-refusing-switch-traffic-execution = menolak mengalihkan lalu lintas: eksekusi ini tidak memegang epoch fencing
@@ -86,3 +86,13 @@ dr-check-gap-never = tidak pernah
 dr-check-schedule-sparser-than-rpo = tier { $tier }: jadwal { $schedule } menyisakan jeda hingga { $gap } antar-cadangan, melebihi RPO { $rpo }
 dr-check-restore-over-rto = tier { $tier }: pemulihan butuh sekitar { $took } pada { NUMBER($speed, maximumFractionDigits: 0) } MB/detik di rantai ketergantungan terpanjang, melebihi RTO { $rto }
 dr-check-restore-near-rto = tier { $tier }: pemulihan butuh sekitar { $took } pada { NUMBER($speed, maximumFractionDigits: 0) } MB/detik, di atas { NUMBER($share, maximumFractionDigits: 0) }% dari RTO { $rto }
+
+## operator/core/src/dr/restore.rs
+dr-restore-pvc-of-member = PVC { $pvc } milik { $member }
+dr-restore-no-verified-backup = tidak ada Backup terverifikasi untuk { $what }: latihan tier ini hanya memulihkan snapshot yang sudah dibuktikan oleh uji pemulihan (verification.restoreTestSchedule)
+dr-restore-no-completed-backup = tidak ada Backup selesai untuk { $what }
+
+## operator/core/src/dr/drc.rs (composed)
+dr-drc-why-suffix = {" "}({ $why })
+dr-drc-no-workloads-match = tidak ada Deployment atau StatefulSet yang cocok dengan selektor kesiapan{ $why }
+dr-drc-not-ready = belum siap: { $names }{ $why }

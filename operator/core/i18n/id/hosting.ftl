@@ -21,3 +21,11 @@ hosting-does-fit-agency-s = tidak muat dalam kuota Perangkat Daerah { $code } di
 hosting-web-hosting-namespace = hosting web di namespace { $namespace }{ $extra }
 hosting-placement-computed-yet = penempatan belum dihitung
 hosting-sec-register-address-es = SEC-REGISTER: perlu { $needed } alamat di situs { $site }, hanya { $free } tersedia di pool
+
+## operator/core/src/hosting.rs (composed)
+hosting-address-pool-invalid = SEC-REGISTER: pool alamat situs { $site } tidak valid: { $error }
+hosting-placed-work-order = { $summary }{ $pinned ->
+        [yes] {" "}(dipilih manajer DC)
+       *[no] {""}
+    }, catu daya { $feed_a } + { $feed_b }; pemasangan dengan perintah kerja { $work_order } didampingi petugas (HOST-ACCESS)
+hosting-denied-by = ditolak oleh { $ids }: { $first }

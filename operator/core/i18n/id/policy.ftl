@@ -14,7 +14,7 @@ policy-cloud-read-approval-s-comment = baca komentar pada Approval; ubah permoho
 ## operator/core/src/policy/approval.rs
 policy-approval-registered-agency-owns-target = tidak ada Perangkat Daerah terdaftar yang memiliki target { $namespace }/{ $name }, sehingga persetujuan atas permohonan sendiri tidak dapat dicegah
 policy-approval-register-agency-namespaces-first = daftarkan dahulu Perangkat Daerah beserta namespace-nya
-policy-approval-member-agency-cannot-approve = { $who } adalah anggota { $g } dari Perangkat Daerah { $code } dan tidak boleh menyetujui permohonannya sendiri
+policy-approval-member-agency-cannot-approve = { $who } adalah anggota { $group } dari Perangkat Daerah { $code } dan tidak boleh menyetujui permohonannya sendiri
 policy-approval-another-member-platform-team = persetujuan harus diberikan anggota Dinas lain yang bukan bagian dari Perangkat Daerah tersebut
 policy-approval-spec-recordedby-claims-but = spec.recordedBy menyebut { $username }, padahal permintaan dibuat oleh { $who }
 policy-approval-leave-spec-recordedby-empty = kosongkan spec.recordedBy: Pusdata mencatat pengguna yang terautentikasi

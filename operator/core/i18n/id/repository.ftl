@@ -58,3 +58,19 @@ repository-retention-target = tier { $tier } di { $repository }
 repository-retention-running = forget + prune { $what } berjalan di Job { $job }
 repository-retention-done = { $what }: { $forgotten } snapshot dilupakan, dipangkas: { $pruned }
 repository-retention-failed = { $what } gagal: { $errors }
+
+## operator/core/src/repository.rs (composed)
+repository-secret-use-key = kunci repositori
+repository-secret-use-s3 = kredensial S3
+repository-secret-foreign-namespace = SEC-CIA: Secret { $what } berada di namespace { $ns }, bukan milik Perangkat Daerah { $agency } dan bukan namespace platform { $platform }
+repository-secret-no-label = <tidak ada>
+repository-secret-foreign-label = SEC-CIA: Secret { $what } di { $namespace } bukan milik Perangkat Daerah { $agency } (label { $key }={ $label })
+repository-secret-missing = Secret { $kind } { $what } tidak ada atau kosong
+
+## operator/core/src/lock.rs (composed)
+repository-lock-refusal = repositori terkunci: { $kind ->
+        [exclusive] kunci eksklusif
+        [shared] kunci
+       *[unreadable] kunci yang tidak terbaca
+    } locks/{ $short } dipegang oleh { $holder }, berumur { $age }; { $what } ditolak (APP-BACKUP). Kunci menjadi basi setelah { $stale } tanpa pembaruan; `pusdata mover unlock` menghapus kunci basi
+repository-delete-blocked = deletionPolicy Delete tetapi repositori tidak dapat dibuka, sehingga tidak ada yang dihapus: { $why } (ubah deletionPolicy menjadi Retain untuk melepas)

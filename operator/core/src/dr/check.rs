@@ -138,8 +138,12 @@ fn structure(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) -> bool {
                     out.push(Finding::deny(
                         "APP-BACKUP",
                         &format!("spec.tiers[{ti}].members[{mi}].dependsOn[{di}]"),
-                        crate::t!("dr-check-depends-which-tier-covers", name = &m.name, d = &d),
-                        crate::t!("dr-check-add-member-tier-fix", d = &d),
+                        crate::t!(
+                            "dr-check-depends-which-tier-covers",
+                            name = &m.name,
+                            dependency = &d
+                        ),
+                        crate::t!("dr-check-add-member-tier-fix", dependency = &d),
                     ));
                 }
             }
@@ -171,10 +175,14 @@ fn structure(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) -> bool {
                             "dr-check-rpo-depends-which-longer",
                             name = &m.name,
                             rpo = &tier.rpo,
-                            d = &d,
+                            dependency = &d,
                             dep_rpo = &duration::human(*dep_rpo)
                         ),
-                        crate::t!("dr-check-move-into-tier-more", d = &d, name = &tier.name),
+                        crate::t!(
+                            "dr-check-move-into-tier-more",
+                            dependency = &d,
+                            name = &tier.name
+                        ),
                     ));
                 }
             }
@@ -289,7 +297,11 @@ fn schedules(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) {
                 out.push(Finding::deny(
                     "DR-PLAN",
                     &format!("spec.drills[{di}].tiers[{i}]"),
-                    crate::t!("dr-check-drill-names-unknown-tier", name = &d.name, t = &t),
+                    crate::t!(
+                        "dr-check-drill-names-unknown-tier",
+                        name = &d.name,
+                        tier = &t
+                    ),
                     crate::t!("dr-check-use-tier-name-plan"),
                 ));
             }

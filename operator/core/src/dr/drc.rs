@@ -425,7 +425,7 @@ pub fn restores_verified(restores: &[Restore]) -> Result<(), Text> {
                 "dr-drc-restore-phase-file-s",
                 name = &name,
                 phase = format!("{:?}", st.phase),
-                mism = &mism
+                mismatched = &mism
             ));
         }
     }
@@ -678,38 +678,24 @@ pub fn checks_note(readiness: Option<&CheckOutcome>, smoke: Option<&CheckOutcome
 
 /// The outcome of a readiness check that stopped waiting with `verdict`.
 pub fn readiness_outcome(verdict: &Readiness, gave_up: Option<&Text>) -> CheckOutcome {
-    match (verdict, gave_up) {
-        (Readiness::Ready(n), _) => CheckOutcome::new(
+    // " (why it gave up)" after the finding, or nothing.
+    let why = || {
+        gave_up
+            .map(|w| crate::t!("dr-drc-why-suffix", why = w))
+            .unwrap_or_default()
+    };
+    match verdict {
+        Readiness::Ready(n) => CheckOutcome::new(
             CheckState::Passed,
-            crate::t!("dr-drc-workload-s-ready", n = &n),
+            crate::t!("dr-drc-workload-s-ready", count = &n),
         ),
-        (Readiness::NoWorkloads, why) => CheckOutcome::new(
+        Readiness::NoWorkloads => CheckOutcome::new(
             CheckState::Failed,
-            Text::new(
-                format!(
-                    "no Deployment or StatefulSet matches the readiness selector{}",
-                    why.map(|w| format!(" ({})", w.en)).unwrap_or_default()
-                ),
-                format!(
-                    "tidak ada Deployment atau StatefulSet yang cocok dengan selektor kesiapan{}",
-                    why.map(|w| format!(" ({})", w.id)).unwrap_or_default()
-                ),
-            ),
+            crate::t!("dr-drc-no-workloads-match", why = &why()),
         ),
-        (Readiness::NotReady(names), why) => CheckOutcome::new(
+        Readiness::NotReady(names) => CheckOutcome::new(
             CheckState::Failed,
-            Text::new(
-                format!(
-                    "not ready: {}{}",
-                    names.join(", "),
-                    why.map(|w| format!(" ({})", w.en)).unwrap_or_default()
-                ),
-                format!(
-                    "belum siap: {}{}",
-                    names.join(", "),
-                    why.map(|w| format!(" ({})", w.id)).unwrap_or_default()
-                ),
-            ),
+            crate::t!("dr-drc-not-ready", names = &names.join(", "), why = &why()),
         ),
     }
 }

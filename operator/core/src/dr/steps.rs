@@ -162,7 +162,7 @@ pub fn steps_for(
 ) -> Result<StepPlan, Text> {
     let order = super::dependency_order(&plan.spec).map_err(|c| {
         let c = c.join(" → ");
-        crate::t!("dr-steps-dependency-cycle-restore-order", c = &c)
+        crate::t!("dr-steps-dependency-cycle-restore-order", cycle = &c)
     })?;
     let all = super::members(&plan.spec);
     let by_name: BTreeMap<&str, _> = all
@@ -354,13 +354,13 @@ fn scope<'a>(
             .tiers
             .iter()
             .find(|x| &x.name == t)
-            .ok_or_else(|| crate::t!("dr-steps-scope-names-unknown-tier", t = &t))?;
+            .ok_or_else(|| crate::t!("dr-steps-scope-names-unknown-tier", tier = &t))?;
         wanted.extend(tier.members.iter().map(|m| m.name.as_str()));
     }
     for s in &spec.scope.services {
         let (name, _) = by_name
             .get_key_value(s.as_str())
-            .ok_or_else(|| crate::t!("dr-steps-scope-names-unknown-service", s = &s))?;
+            .ok_or_else(|| crate::t!("dr-steps-scope-names-unknown-service", service = &s))?;
         wanted.push(name);
     }
     // A service cannot come back without what it depends on, whatever the scope says.

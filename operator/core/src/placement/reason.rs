@@ -207,7 +207,7 @@ impl ReasonKind {
 
     /// The phrase after a count: `7 too few contiguous U`.
     pub fn phrase(self) -> Text {
-        let text = match self {
+        match self {
             ReasonKind::UnknownRack => crate::t!("placement-reason-unknown-rack"),
             ReasonKind::Cordoned => crate::t!("placement-reason-cordoned"),
             ReasonKind::OtherSite => crate::t!("placement-reason-another-site"),
@@ -226,8 +226,7 @@ impl ReasonKind {
             ReasonKind::TooFewContiguousU => crate::t!("placement-reason-too-few-contiguous-u"),
             ReasonKind::PositionOutsideRack => crate::t!("placement-reason-position-outside-rack"),
             ReasonKind::PositionTaken => crate::t!("placement-reason-position-taken"),
-        };
-        text
+        }
     }
 }
 
@@ -296,8 +295,8 @@ impl Reason {
                 let (l, s) = (lost.as_str(), lost.other().as_str());
                 crate::t!(
                     "placement-reason-feed-lost-feed-would",
-                    l = &l,
-                    s = &s,
+                    lost = &l,
+                    other = &s,
                     load_watts = &load_watts,
                     budget_watts = &budget_watts
                 )

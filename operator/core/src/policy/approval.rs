@@ -62,7 +62,7 @@ pub fn review_approval(
             crate::t!(
                 "policy-approval-member-agency-cannot-approve",
                 who = &who,
-                g = &g,
+                group = &g,
                 code = &agency.spec.code
             ),
             crate::t!("policy-approval-another-member-platform-team"),
