@@ -266,53 +266,39 @@ pub fn auto_failover(
     executions: &[Execution],
     now: Timestamp,
 ) -> AutoFailover {
-    let no = |en: String, id: String| AutoFailover::No {
-        why: Text::new(en, id),
-    };
+    let no = |why: Text| AutoFailover::No { why };
     if !policy.automatic_failover {
-        return no(
-            format!(
-                "plan {plan}: spec.peerLoss.automaticFailover is off; a person decides (DR-PLAN)"
-            ),
-            format!(
-                "rencana {plan}: spec.peerLoss.automaticFailover mati; manusia yang memutuskan (DR-PLAN)"
-            ),
-        );
+        return no(crate::t!(
+            "dr-peer-auto-plan-spec-peerloss-automaticfailover",
+            plan = &plan
+        ));
     }
     if side == Side::Primary {
-        return no(
-            "the primary never fails over to its DRC by itself: only the DRC applies spec.peerLoss".into(),
-            "pusat data utama tidak pernah failover sendiri: hanya DRC yang menerapkan spec.peerLoss".into(),
-        );
+        return no(crate::t!("dr-peer-auto-primary-never-fails-over"));
     }
     let after = match policy.after.as_deref().map(crate::duration::parse) {
         Some(Ok(d)) => d,
         Some(Err(e)) => {
-            return no(
-                format!("plan {plan}: spec.peerLoss.after: {e}"),
-                format!("rencana {plan}: spec.peerLoss.after tidak valid: {e}"),
-            );
+            return no(crate::t!(
+                "dr-peer-auto-plan-spec-peerloss-after",
+                plan = &plan,
+                error = &e
+            ));
         }
         None => {
-            return no(
-                format!("plan {plan}: spec.peerLoss.after is not set (DR-PLAN)"),
-                format!("rencana {plan}: spec.peerLoss.after belum diisi (DR-PLAN)"),
-            );
+            return no(crate::t!(
+                "dr-peer-auto-plan-spec-peerloss-after-unset",
+                plan = &plan
+            ));
         }
     };
     let Some(cond) = peer_ready.filter(|c| c.status == "False") else {
-        return no(
-            "the primary is not known to be lost (PeerReady is not False)".into(),
-            "pusat data utama tidak diketahui hilang (PeerReady bukan False)".into(),
-        );
+        return no(crate::t!("dr-peer-auto-primary-known-lost-peerready"));
     };
     let since = cond.last_transition_time.0;
     let lost = now.duration_since(since);
     if lost.is_negative() {
-        return no(
-            "PeerReady changed after now: clocks disagree".into(),
-            "PeerReady berubah setelah sekarang: jam tidak sepakat".into(),
-        );
+        return no(crate::t!("dr-peer-auto-peerready-changed-after-now"));
     }
     let lost = lost.unsigned_abs();
     if lost < after {
@@ -344,16 +330,11 @@ pub fn auto_failover(
         .filter(|e| e.kind != FailoverType::Drill && e.phase == Some(FailoverPhase::Succeeded))
         .max_by_key(|e| (e.created, e.name.clone()));
     if let Some(e) = last_move.filter(|e| e.kind == FailoverType::Failover) {
-        return no(
-            format!(
-                "plan {plan} is already failed over (by {}); the DRC is active",
-                e.name
-            ),
-            format!(
-                "rencana {plan} sudah failover (oleh {}); DRC yang aktif",
-                e.name
-            ),
-        );
+        return no(crate::t!(
+            "dr-peer-auto-plan-already-failed-over",
+            plan = &plan,
+            name = &e.name
+        ));
     }
     let (after_h, lost_h) = (crate::duration::human(after), crate::duration::human(lost));
     AutoFailover::Create {

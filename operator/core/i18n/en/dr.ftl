@@ -96,3 +96,12 @@ dr-restore-no-completed-backup = no completed Backup of { $what }
 dr-drc-why-suffix = {" "}({ $why })
 dr-drc-no-workloads-match = no Deployment or StatefulSet matches the readiness selector{ $why }
 dr-drc-not-ready = not ready: { $names }{ $why }
+
+## operator/core/src/peer.rs
+dr-peer-auto-plan-spec-peerloss-automaticfailover = plan { $plan }: spec.peerLoss.automaticFailover is off; a person decides (DR-PLAN)
+dr-peer-auto-primary-never-fails-over = the primary never fails over to its DRC by itself: only the DRC applies spec.peerLoss
+dr-peer-auto-plan-spec-peerloss-after = plan { $plan }: spec.peerLoss.after: { $error }
+dr-peer-auto-plan-spec-peerloss-after-unset = plan { $plan }: spec.peerLoss.after is not set (DR-PLAN)
+dr-peer-auto-primary-known-lost-peerready = the primary is not known to be lost (PeerReady is not False)
+dr-peer-auto-peerready-changed-after-now = PeerReady changed after now: clocks disagree
+dr-peer-auto-plan-already-failed-over = plan { $plan } is already failed over (by { $name }); the DRC is active

@@ -96,3 +96,12 @@ dr-restore-no-completed-backup = tidak ada Backup selesai untuk { $what }
 dr-drc-why-suffix = {" "}({ $why })
 dr-drc-no-workloads-match = tidak ada Deployment atau StatefulSet yang cocok dengan selektor kesiapan{ $why }
 dr-drc-not-ready = belum siap: { $names }{ $why }
+
+## operator/core/src/peer.rs
+dr-peer-auto-plan-spec-peerloss-automaticfailover = rencana { $plan }: spec.peerLoss.automaticFailover mati; manusia yang memutuskan (DR-PLAN)
+dr-peer-auto-primary-never-fails-over = pusat data utama tidak pernah failover sendiri: hanya DRC yang menerapkan spec.peerLoss
+dr-peer-auto-plan-spec-peerloss-after = rencana { $plan }: spec.peerLoss.after tidak valid: { $error }
+dr-peer-auto-plan-spec-peerloss-after-unset = rencana { $plan }: spec.peerLoss.after belum diisi (DR-PLAN)
+dr-peer-auto-primary-known-lost-peerready = pusat data utama tidak diketahui hilang (PeerReady bukan False)
+dr-peer-auto-peerready-changed-after-now = PeerReady berubah setelah sekarang: jam tidak sepakat
+dr-peer-auto-plan-already-failed-over = rencana { $plan } sudah failover (oleh { $name }); DRC yang aktif
