@@ -151,20 +151,13 @@ pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
         )
         .get(lang)
     );
-    let (h_tier, h_rpo, h_rto, h_met) = match lang {
-        Lang::En => (
-            "tier",
-            "RPO achieved / target",
-            "RTO achieved / target",
-            "met",
-        ),
-        Lang::Id => (
-            "tier",
-            "RPO tercapai / target",
-            "RTO tercapai / target",
-            "terpenuhi",
-        ),
-    };
+    let h = |id: &str| pusdata_core::i18n::tr(lang, id, &[]);
+    let (h_tier, h_rpo, h_rto, h_met) = (
+        h("cli-drill-column-tier"),
+        h("cli-drill-column-rpo"),
+        h("cli-drill-column-rto"),
+        h("cli-drill-column-met"),
+    );
     println!("  {h_tier:<18} {h_rpo:<24} {h_rto:<24} {h_met}");
     for t in &status.tiers {
         let fmt = |a: Option<u64>, target: u64| {
@@ -175,12 +168,11 @@ pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
                 human(Duration::from_secs(target))
             )
         };
-        let met = match (t.met, lang) {
-            (Some(true), Lang::En) => "yes",
-            (Some(true), Lang::Id) => "ya",
-            (_, Lang::En) => "NO",
-            (_, Lang::Id) => "TIDAK",
-        };
+        let met = h(if t.met == Some(true) {
+            "cli-drill-met-yes"
+        } else {
+            "cli-drill-met-no"
+        });
         println!(
             "  {:<18} {:<24} {:<24} {met}",
             t.tier,

@@ -84,3 +84,11 @@ cli-drill-local-plan-refused =
 cli-drill-local-plan-finding = plan check: { $finding }
 cli-inputs-unknown-skip-hint = { $why } (pass --skip-unknown to skip it)
 cli-place-no-addresses = { $error }
+
+## pusdata drill --local: the tier table
+cli-drill-column-tier = tier
+cli-drill-column-rpo = RPO achieved / target
+cli-drill-column-rto = RTO achieved / target
+cli-drill-column-met = met
+cli-drill-met-yes = yes
+cli-drill-met-no = NO

@@ -78,3 +78,11 @@ cli-drill-local-plan-refused =
 cli-drill-local-plan-finding = pemeriksaan rencana: { $finding }
 cli-inputs-unknown-skip-hint = { $why } (beri --skip-unknown untuk melewatinya)
 cli-place-no-addresses = alamat IP tidak tersedia: { $error }
+
+## pusdata drill --local: the tier table
+cli-drill-column-tier = tier
+cli-drill-column-rpo = RPO tercapai / target
+cli-drill-column-rto = RTO tercapai / target
+cli-drill-column-met = terpenuhi
+cli-drill-met-yes = ya
+cli-drill-met-no = TIDAK
