@@ -86,13 +86,10 @@ impl Inputs {
         }
         let unknown = self.skipped.iter().filter(|s| s.unknown).count();
         let foreign = self.skipped.len() - unknown;
-        Some(Text::new(
-            format!(
-                "skipped {foreign} document(s) of other API groups and {unknown} unclassifiable document(s)"
-            ),
-            format!(
-                "melewati {foreign} dokumen grup API lain dan {unknown} dokumen yang tidak dapat diklasifikasi"
-            ),
+        Some(pusdata_core::t!(
+            "cli-inputs-skipped-document-s-other",
+            foreign = &foreign,
+            unknown = &unknown
         ))
     }
 }
@@ -173,13 +170,10 @@ pub fn read_file(file: &Path, opts: Options) -> Result<Inputs, InputError> {
     let too_big = |n: u64| {
         InputError::file(
             &name,
-            Text::new(
-                format!(
-                    "{n} bytes is more than the {MAX_FILE_BYTES}-byte limit of one file; split it"
-                ),
-                format!(
-                    "{n} bita melebihi batas {MAX_FILE_BYTES} bita per berkas; pecah berkasnya"
-                ),
+            pusdata_core::t!(
+                "cli-inputs-bytes-more-than-byte",
+                size = &n,
+                limit = &MAX_FILE_BYTES
             ),
         )
     };
@@ -233,25 +227,15 @@ pub fn parse_bytes(file: &str, bytes: &[u8], opts: Options) -> Result<Inputs, In
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(InputError::file(
             file,
-            Text::new(
-                format!("more than the {MAX_FILE_BYTES}-byte limit of one file; split it"),
-                format!("melebihi batas {MAX_FILE_BYTES} bita per berkas; pecah berkasnya"),
-            ),
+            pusdata_core::t!("cli-inputs-more-than-byte-limit", limit = &MAX_FILE_BYTES),
         ));
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        InputError::file(
-            file,
-            Text::new(
-                format!("not UTF-8 text: {e}"),
-                format!("bukan teks UTF-8: {e}"),
-            ),
-        )
-    })?;
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| InputError::file(file, pusdata_core::t!("cli-inputs-utf-text", error = &e)))?;
     let docs = documents(text).map_err(|e| InputError::file(file, plain(e)))?;
     let mut out = Inputs::default();
     if docs.is_empty() {
-        let why = Text::new("holds no YAML document", "tidak berisi dokumen YAML");
+        let why = pusdata_core::t!("cli-inputs-holds-yaml-document");
         if opts.skip_unknown {
             out.skipped.push(Skipped {
                 file: file.to_string(),
@@ -312,19 +296,13 @@ fn classify(
             Err(InputError {
                 file: file.to_string(),
                 at: at.clone(),
-                reason: Text::new(
-                    format!("{} (pass --skip-unknown to skip it)", why.en),
-                    format!("{} (beri --skip-unknown untuk melewatinya)", why.id),
-                ),
+                reason: pusdata_core::t!("cli-inputs-unknown-skip-hint", why = &why),
             })
         }
     };
     let Some(map) = doc.as_object() else {
         return unknown(
-            Text::new(
-                "not a Kubernetes object (the document is not a mapping)",
-                "bukan objek Kubernetes (dokumen bukan pemetaan)",
-            ),
+            pusdata_core::t!("cli-inputs-kubernetes-object-document-mapping"),
             out,
         );
     };
@@ -332,11 +310,10 @@ fn classify(
     let (api_version, kind) = (field("apiVersion").to_string(), field("kind").to_string());
     if api_version.is_empty() || kind.is_empty() {
         return unknown(
-            Text::new(
-                format!("no apiVersion or kind (apiVersion \"{api_version}\", kind \"{kind}\")"),
-                format!(
-                    "tanpa apiVersion atau kind (apiVersion \"{api_version}\", kind \"{kind}\")"
-                ),
+            pusdata_core::t!(
+                "cli-inputs-apiversion-kind-apiversion-kind",
+                api_version = &api_version,
+                kind = &kind
             ),
             out,
         );
@@ -346,10 +323,7 @@ fn classify(
     {
         let Some(items) = items.as_array() else {
             return unknown(
-                Text::new(
-                    format!("a {kind} whose items are not a list"),
-                    format!("{kind} yang items-nya bukan daftar"),
-                ),
+                pusdata_core::t!("cli-inputs-whose-items-list", kind = &kind),
                 out,
             );
         };
@@ -357,9 +331,9 @@ fn classify(
             return Err(InputError {
                 file: file.to_string(),
                 at,
-                reason: Text::new(
-                    format!("Lists nested more than {MAX_LIST_NESTING} deep"),
-                    format!("List bersarang lebih dari {MAX_LIST_NESTING} tingkat"),
+                reason: pusdata_core::t!(
+                    "cli-inputs-lists-nested-more-than",
+                    MAX_LIST_NESTING = &MAX_LIST_NESTING
                 ),
             });
         }
@@ -380,9 +354,10 @@ fn classify(
         out.skipped.push(Skipped {
             file: file.to_string(),
             at,
-            why: Text::new(
-                format!("{kind} of {api_version} is not a Pusdata kind"),
-                format!("{kind} dari {api_version} bukan jenis Pusdata"),
+            why: pusdata_core::t!(
+                "cli-inputs-pusdata-kind",
+                kind = &kind,
+                api_version = &api_version
             ),
             unknown: false,
         });
@@ -392,13 +367,12 @@ fn classify(
         Ok(o) => o,
         Err(ObjectError::NotPusdata { .. }) => {
             return unknown(
-                Text::new(
-                    format!(
-                        "unknown Pusdata apiVersion \"{api_version}\" or kind \"{kind}\" (this build reads {GROUP}/{VERSION})"
-                    ),
-                    format!(
-                        "apiVersion \"{api_version}\" atau kind \"{kind}\" Pusdata tidak dikenal (versi ini membaca {GROUP}/{VERSION})"
-                    ),
+                pusdata_core::t!(
+                    "cli-inputs-unknown-pusdata-apiversion-kind",
+                    api_version = &api_version,
+                    kind = &kind,
+                    GROUP = &GROUP,
+                    VERSION = &VERSION
                 ),
                 out,
             );

@@ -88,7 +88,8 @@ fn operator_options(args: cli::OperatorArgs) -> Result<controllers::run::Options
         Some(id) => id,
         None if args.lease_name.is_some() => {
             return Err(CliError::Input(
-                "--lease-name needs --identity (or POD_NAME / HOSTNAME) / --lease-name memerlukan --identity".into(),
+                // The operator runs in a pod: its log is read by either side.
+                pusdata_core::t!("cli-operator-lease-needs-identity").to_string(),
             ));
         }
         None => "pusdata-operator".into(),
@@ -122,7 +123,7 @@ fn operator_options(args: cli::OperatorArgs) -> Result<controllers::run::Options
 
 fn run(command: Command, raw_lang: Option<&str>, lang: Lang) -> Result<(), CliError> {
     match command {
-        Command::Chart(args) => cli::chart::run(args.write.as_deref(), args.check.as_deref()),
+        Command::Chart(args) => cli::chart::run(args.write.as_deref(), args.check.as_deref(), lang),
         Command::Crd(args) => cli::crd::run(args.write.as_deref(), args.check.as_deref(), lang),
         Command::Version => {
             println!(
@@ -150,8 +151,8 @@ fn run(command: Command, raw_lang: Option<&str>, lang: Lang) -> Result<(), CliEr
                 .block_on(controllers::run::run(operator_options(args)?))
                 .map_err(|e| CliError::Input(e.to_string()))
         }
-        Command::Webhook(args) => cli::webhook::run(&args),
-        Command::Probe(args) => cli::probe::run(&args),
+        Command::Webhook(args) => cli::webhook::run(&args, lang),
+        Command::Probe(args) => cli::probe::run(&args, lang),
         Command::Agent(args) => cli::agent::run(args),
         Command::Mover(m) => cli::mover::run(m),
         Command::Mirror(args) => cli::mirror::run(&args),

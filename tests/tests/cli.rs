@@ -107,12 +107,20 @@ fn unknown_subcommand_is_a_usage_error() {
 }
 
 #[test]
-fn drill_without_a_place_says_where_in_both_languages() {
+fn drill_without_a_place_says_where_in_the_users_language_only() {
+    // Issue #19: the CLI answers in one language, never both joined by " / ".
     let out = pusdata(&["drill"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
+    assert!(err.contains("--local") && err.contains("approve"), "{err}");
     assert!(
-        err.contains("--local") && err.contains("approve") && err.contains("sebutkan"),
+        err.contains("say where") && !err.contains("sebutkan"),
+        "{err}"
+    );
+    let out = pusdata(&["--lang", "id", "drill"]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("sebutkan") && !err.contains("say where"),
         "{err}"
     );
 }

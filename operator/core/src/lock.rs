@@ -99,18 +99,9 @@ pub fn lost(
 
 /// The message of a run stopped by `lost`: when its lock was last written.
 pub fn lost_refusal(last_written: Timestamp) -> Text {
-    Text::new(
-        format!(
-            "the repository lock has not been refreshed since {last_written} (the S3 server \
-             may be unreachable); another run could soon remove it as stale, so this run stops \
-             before changing the repository (APP-BACKUP). Nothing was deleted by this step"
-        ),
-        format!(
-            "kunci repositori belum diperbarui sejak {last_written} (server S3 mungkin tidak \
-             terjangkau); proses lain dapat segera menghapusnya sebagai kunci basi, jadi proses \
-             ini berhenti sebelum mengubah repositori (APP-BACKUP). Tidak ada yang dihapus oleh \
-             langkah ini"
-        ),
+    crate::t!(
+        "repository-lock-repository-lock-been-refreshed",
+        last_written = &last_written
     )
 }
 
@@ -159,34 +150,24 @@ fn minutes(d: Option<Duration>) -> String {
 /// The message a refused run gives: which lock, how old, who holds it, and what to do.
 pub fn refusal(want: Want, blocker: &Blocker, stale_after: Duration) -> Text {
     let short = blocker.name.get(..10).unwrap_or(&blocker.name);
-    let kind_en = match blocker.exclusive {
-        Some(true) => "an exclusive lock",
-        Some(false) => "a lock",
-        None => "an unreadable lock",
-    };
-    let kind_id = match blocker.exclusive {
-        Some(true) => "kunci eksklusif",
-        Some(false) => "kunci",
-        None => "kunci yang tidak terbaca",
+    let kind = match blocker.exclusive {
+        Some(true) => "exclusive",
+        Some(false) => "shared",
+        None => "unreadable",
     };
     let holder = blocker.holder.as_deref().unwrap_or("unknown");
-    let age = minutes(blocker.age);
-    let stale = minutes(Some(stale_after));
-    let (what_en, what_id) = match want {
-        Want::Exclusive => ("forget/prune", "forget/prune"),
-        Want::Shared => ("backup", "backup"),
+    let what = match want {
+        Want::Exclusive => "forget/prune",
+        Want::Shared => "backup",
     };
-    Text::new(
-        format!(
-            "repository is locked: {kind_en} locks/{short} held by {holder}, {age} old; \
-             {what_en} refused (APP-BACKUP). It becomes stale after {stale} without refresh; \
-             `pusdata mover unlock` removes stale locks"
-        ),
-        format!(
-            "repositori terkunci: {kind_id} locks/{short} dipegang oleh {holder}, berumur {age}; \
-             {what_id} ditolak (APP-BACKUP). Kunci menjadi basi setelah {stale} tanpa \
-             pembaruan; `pusdata mover unlock` menghapus kunci basi"
-        ),
+    crate::t!(
+        "repository-lock-refusal",
+        kind = kind,
+        short = short,
+        holder = holder,
+        age = &minutes(blocker.age),
+        what = what,
+        stale = &minutes(Some(stale_after))
     )
 }
 

@@ -94,12 +94,7 @@ pub fn no_endpoint(site: &str) -> PeerView {
     PeerView {
         ready: false,
         reason: PeerReason::NoEndpoint,
-        message: Text::new(
-            format!("site {site} has no spec.endpoints.agent: its heartbeat cannot be checked"),
-            format!(
-                "situs {site} tidak punya spec.endpoints.agent: heartbeat-nya tidak dapat diperiksa"
-            ),
-        ),
+        message: crate::t!("dr-peer-site-spec-endpoints-agent", site = &site),
     }
 }
 
@@ -116,10 +111,7 @@ pub fn peer_ready(
         return PeerView {
             ready: false,
             reason: PeerReason::NoHeartbeat,
-            message: Text::new(
-                "the peer site has not answered a heartbeat yet; no failover is started",
-                "situs pasangan belum menjawab heartbeat; failover tidak dimulai",
-            ),
+            message: crate::t!("dr-peer-peer-site-answered-heartbeat"),
         };
     };
     let signed_age = now.duration_since(last);
@@ -128,43 +120,24 @@ pub fn peer_ready(
         return PeerView {
             ready: false,
             reason: PeerReason::ClockSkew,
-            message: Text::new(
-                format!(
-                    "the last heartbeat is {}s in the future: check the clocks (NTP) of both sites",
-                    age.as_secs()
-                ),
-                format!(
-                    "heartbeat terakhir {} detik di masa depan: periksa jam (NTP) kedua situs",
-                    age.as_secs()
-                ),
-            ),
+            message: crate::t!("dr-peer-last-heartbeat-s-future", seconds = &age.as_secs()),
         };
     }
     if !signed_age.is_negative() && age > max_age {
         return PeerView {
             ready: false,
             reason: PeerReason::HeartbeatStale,
-            message: Text::new(
-                format!(
-                    "no heartbeat from the peer site for {}s (limit {}s); alerting only, no failover is started",
-                    age.as_secs(),
-                    max_age.as_secs()
-                ),
-                format!(
-                    "tidak ada heartbeat dari situs pasangan selama {} detik (batas {} detik); hanya peringatan, failover tidak dimulai",
-                    age.as_secs(),
-                    max_age.as_secs()
-                ),
+            message: crate::t!(
+                "dr-peer-heartbeat-peer-site-s",
+                seconds = &age.as_secs(),
+                limit = &max_age.as_secs()
             ),
         };
     }
     PeerView {
         ready: true,
         reason: PeerReason::HeartbeatFresh,
-        message: Text::new(
-            "the peer site answers heartbeats",
-            "situs pasangan menjawab heartbeat",
-        ),
+        message: crate::t!("dr-peer-peer-site-answers-heartbeats"),
     }
 }
 
@@ -293,53 +266,39 @@ pub fn auto_failover(
     executions: &[Execution],
     now: Timestamp,
 ) -> AutoFailover {
-    let no = |en: String, id: String| AutoFailover::No {
-        why: Text::new(en, id),
-    };
+    let no = |why: Text| AutoFailover::No { why };
     if !policy.automatic_failover {
-        return no(
-            format!(
-                "plan {plan}: spec.peerLoss.automaticFailover is off; a person decides (DR-PLAN)"
-            ),
-            format!(
-                "rencana {plan}: spec.peerLoss.automaticFailover mati; manusia yang memutuskan (DR-PLAN)"
-            ),
-        );
+        return no(crate::t!(
+            "dr-peer-auto-plan-spec-peerloss-automaticfailover",
+            plan = &plan
+        ));
     }
     if side == Side::Primary {
-        return no(
-            "the primary never fails over to its DRC by itself: only the DRC applies spec.peerLoss".into(),
-            "pusat data utama tidak pernah failover sendiri: hanya DRC yang menerapkan spec.peerLoss".into(),
-        );
+        return no(crate::t!("dr-peer-auto-primary-never-fails-over"));
     }
     let after = match policy.after.as_deref().map(crate::duration::parse) {
         Some(Ok(d)) => d,
         Some(Err(e)) => {
-            return no(
-                format!("plan {plan}: spec.peerLoss.after: {e}"),
-                format!("rencana {plan}: spec.peerLoss.after tidak valid: {e}"),
-            );
+            return no(crate::t!(
+                "dr-peer-auto-plan-spec-peerloss-after",
+                plan = &plan,
+                error = &e
+            ));
         }
         None => {
-            return no(
-                format!("plan {plan}: spec.peerLoss.after is not set (DR-PLAN)"),
-                format!("rencana {plan}: spec.peerLoss.after belum diisi (DR-PLAN)"),
-            );
+            return no(crate::t!(
+                "dr-peer-auto-plan-spec-peerloss-after-unset",
+                plan = &plan
+            ));
         }
     };
     let Some(cond) = peer_ready.filter(|c| c.status == "False") else {
-        return no(
-            "the primary is not known to be lost (PeerReady is not False)".into(),
-            "pusat data utama tidak diketahui hilang (PeerReady bukan False)".into(),
-        );
+        return no(crate::t!("dr-peer-auto-primary-known-lost-peerready"));
     };
     let since = cond.last_transition_time.0;
     let lost = now.duration_since(since);
     if lost.is_negative() {
-        return no(
-            "PeerReady changed after now: clocks disagree".into(),
-            "PeerReady berubah setelah sekarang: jam tidak sepakat".into(),
-        );
+        return no(crate::t!("dr-peer-auto-peerready-changed-after-now"));
     }
     let lost = lost.unsigned_abs();
     if lost < after {
@@ -371,23 +330,23 @@ pub fn auto_failover(
         .filter(|e| e.kind != FailoverType::Drill && e.phase == Some(FailoverPhase::Succeeded))
         .max_by_key(|e| (e.created, e.name.clone()));
     if let Some(e) = last_move.filter(|e| e.kind == FailoverType::Failover) {
-        return no(
-            format!(
-                "plan {plan} is already failed over (by {}); the DRC is active",
-                e.name
-            ),
-            format!(
-                "rencana {plan} sudah failover (oleh {}); DRC yang aktif",
-                e.name
-            ),
-        );
+        return no(crate::t!(
+            "dr-peer-auto-plan-already-failed-over",
+            plan = &plan,
+            name = &e.name
+        ));
     }
     let (after_h, lost_h) = (crate::duration::human(after), crate::duration::human(lost));
     AutoFailover::Create {
         name,
-        reason: format!(
-            "automatic failover by plan {plan} spec.peerLoss (automaticFailover, after {after_h}): the primary site has not answered heartbeats for {lost_h} (PeerReady=False since {since}) / failover otomatis oleh spec.peerLoss rencana {plan} (automaticFailover, after {after_h}): pusat data utama tidak menjawab heartbeat selama {lost_h} (PeerReady=False sejak {since})"
-        ),
+        reason: crate::t!(
+            "dr-peer-automatic-failover-reason",
+            plan = plan,
+            after = &after_h,
+            lost = &lost_h,
+            since = &since.to_string()
+        )
+        .to_string(),
     }
 }
 

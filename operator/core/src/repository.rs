@@ -8,7 +8,7 @@
 use crate::dr::compile::{EntryKind, compile};
 use crate::dr::cron::CronSpec;
 use crate::finding::{Finding, Severity};
-use crate::i18n::Text;
+use crate::i18n::{Lang, Text};
 use crate::policy::agency_namespaces;
 use crate::tenancy::AGENCY_LABEL;
 use jiff::Timestamp;
@@ -66,10 +66,10 @@ pub enum SecretUse {
 }
 
 impl SecretUse {
-    fn words(self) -> (&'static str, &'static str) {
+    fn words(self) -> Text {
         match self {
-            SecretUse::RepositoryKey => ("repository key", "kunci repositori"),
-            SecretUse::S3Credentials => ("S3 credentials", "kredensial S3"),
+            SecretUse::RepositoryKey => crate::t!("repository-secret-use-key"),
+            SecretUse::S3Credentials => crate::t!("repository-secret-use-s3"),
         }
     }
 }
@@ -90,16 +90,7 @@ pub fn key_ref(spec: &BackupRepositorySpec, agency: &AgencySpec) -> Result<Secre
         .or_else(|| agency.repository_key.clone())
         .ok_or_else(|| Refusal {
             reason: reason::NO_KEY,
-            message: Text::new(
-                format!(
-                    "SEC-CIA: no repository key: set spec.key or the repositoryKey of agency {}",
-                    agency.code
-                ),
-                format!(
-                    "SEC-CIA: tidak ada kunci repositori: isi spec.key atau repositoryKey milik Perangkat Daerah {}",
-                    agency.code
-                ),
-            ),
+            message: crate::t!("repository-sec-cia-repository-key", code = &agency.code),
         })
 }
 
@@ -118,18 +109,14 @@ pub fn secret_namespace(
     if ns == platform_namespace || agency_namespaces(agency).any(|n| n == ns) {
         return Ok(ns.to_string());
     }
-    let (en, id) = use_.words();
     Err(Refusal {
         reason: reason::SECRET_NOT_ALLOWED,
-        message: Text::new(
-            format!(
-                "SEC-CIA: the {en} Secret is in namespace {ns}, which is neither agency {}'s nor the platform namespace {platform_namespace}",
-                agency.code
-            ),
-            format!(
-                "SEC-CIA: Secret {id} berada di namespace {ns}, bukan milik Perangkat Daerah {} dan bukan namespace platform {platform_namespace}",
-                agency.code
-            ),
+        message: crate::t!(
+            "repository-secret-foreign-namespace",
+            what = &use_.words(),
+            ns = ns,
+            agency = &agency.code,
+            platform = platform_namespace
         ),
     })
 }
@@ -154,35 +141,33 @@ pub fn secret_owner_ok(
     if ok {
         return Ok(());
     }
-    let (en, id) = use_.words();
+    let label = match label {
+        Some(l) => Text::new(l, l),
+        None => crate::t!("repository-secret-no-label"),
+    };
     Err(Refusal {
         reason: reason::SECRET_NOT_ALLOWED,
-        message: Text::new(
-            format!(
-                "SEC-CIA: the {en} Secret in {namespace} is not agency {agency_code}'s (label {AGENCY_LABEL}={})",
-                label.unwrap_or("<none>")
-            ),
-            format!(
-                "SEC-CIA: Secret {id} di {namespace} bukan milik Perangkat Daerah {agency_code} (label {AGENCY_LABEL}={})",
-                label.unwrap_or("<tidak ada>")
-            ),
+        message: crate::t!(
+            "repository-secret-foreign-label",
+            what = &use_.words(),
+            namespace = namespace,
+            agency = agency_code,
+            key = AGENCY_LABEL,
+            label = &label
         ),
     })
 }
 
 /// A Secret or one of its keys is missing.
 pub fn secret_missing(use_: SecretUse, namespace: &str, name: &str, key: Option<&str>) -> Refusal {
-    let (en, id) = use_.words();
+    let kind = use_.words();
     let what = match key {
         Some(k) => format!("{namespace}/{name} (key {k})"),
         None => format!("{namespace}/{name}"),
     };
     Refusal {
         reason: reason::SECRET_NOT_FOUND,
-        message: Text::new(
-            format!("the {en} Secret {what} does not exist or is empty"),
-            format!("Secret {id} {what} tidak ada atau kosong"),
-        ),
+        message: crate::t!("repository-secret-missing", kind = &kind, what = &what),
     }
 }
 
@@ -233,15 +218,9 @@ pub fn verdict(obs: &Observation) -> Verdict {
                 reason::AVAILABLE
             },
             message: if *created {
-                Text::new(
-                    "repository created and opened with the agency's key",
-                    "repositori dibuat dan dibuka dengan kunci Perangkat Daerah",
-                )
+                crate::t!("repository-repository-created-opened-agency")
             } else {
-                Text::new(
-                    "repository opened with the agency's key",
-                    "repositori dibuka dengan kunci Perangkat Daerah",
-                )
+                crate::t!("repository-repository-opened-agency-s")
             },
         },
         Observation::Refused(r) => down(r.reason, r.message.clone()),
@@ -250,37 +229,30 @@ pub fn verdict(obs: &Observation) -> Verdict {
                 .iter()
                 .filter(|f| f.severity == Severity::Deny)
                 .collect();
-            let join = |f: fn(&Finding) -> String| {
-                denied.iter().map(|x| f(x)).collect::<Vec<_>>().join("; ")
+            // `RULE path: message; …`, each message in the language of its half.
+            let join = |lang: Lang| {
+                denied
+                    .iter()
+                    .map(|f| format!("{} {}: {}", f.rule, f.path, f.message.get(lang)))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             };
             down(
                 reason::POLICY_DENIED,
-                Text::new(
-                    join(|f| format!("{} {}: {}", f.rule, f.path, f.message.en)),
-                    join(|f| format!("{} {}: {}", f.rule, f.path, f.message.id)),
-                ),
+                Text::new(join(Lang::En), join(Lang::Id)),
             )
         }
         Observation::WrongKey => down(
             reason::WRONG_KEY,
-            Text::new(
-                "SEC-CIA: the repository key does not open this repository; nothing was written",
-                "SEC-CIA: kunci repositori tidak dapat membuka repositori ini; tidak ada yang ditulis",
-            ),
+            crate::t!("repository-sec-cia-repository-key-2"),
         ),
         Observation::NoRepository => down(
             reason::NO_REPOSITORY,
-            Text::new(
-                "no repository at the location and accessMode is ReadOnly, so none is created",
-                "tidak ada repositori di lokasi ini dan accessMode ReadOnly, sehingga tidak dibuat",
-            ),
+            crate::t!("repository-repository-location-accessmode-readonly"),
         ),
         Observation::Unreachable(why) => down(
             reason::UNREACHABLE,
-            Text::new(
-                format!("the S3 server did not answer: {why}"),
-                format!("server S3 tidak menjawab: {why}"),
-            ),
+            crate::t!("repository-s3-server-did-answer", why = &why),
         ),
     }
 }
@@ -484,10 +456,7 @@ pub fn deletion(spec: &BackupRepositorySpec, opened: Option<&Observation>) -> De
     if spec.access_mode == AccessMode::ReadOnly {
         return Deletion::Blocked(Refusal {
             reason: "ReadOnly",
-            message: Text::new(
-                "deletionPolicy is Delete but the repository is ReadOnly: set accessMode ReadWrite to delete the data, or deletionPolicy Retain to keep it",
-                "deletionPolicy Delete tetapi repositori ReadOnly: ubah accessMode menjadi ReadWrite untuk menghapus data, atau deletionPolicy Retain untuk menyimpannya",
-            ),
+            message: crate::t!("repository-deletionpolicy-delete-but-repository"),
         });
     }
     match opened {
@@ -498,24 +467,12 @@ pub fn deletion(spec: &BackupRepositorySpec, opened: Option<&Observation>) -> De
             let v = verdict(other);
             Deletion::Blocked(Refusal {
                 reason: v.reason,
-                message: Text::new(
-                    format!(
-                        "deletionPolicy is Delete but the repository cannot be opened, so nothing is deleted: {} (set deletionPolicy Retain to let go)",
-                        v.message.en
-                    ),
-                    format!(
-                        "deletionPolicy Delete tetapi repositori tidak dapat dibuka, sehingga tidak ada yang dihapus: {} (ubah deletionPolicy menjadi Retain untuk melepas)",
-                        v.message.id
-                    ),
-                ),
+                message: crate::t!("repository-delete-blocked", why = &v.message),
             })
         }
         None => Deletion::Blocked(Refusal {
             reason: reason::UNREACHABLE,
-            message: Text::new(
-                "deletionPolicy is Delete and the repository was not opened yet (set deletionPolicy Retain to let go)",
-                "deletionPolicy Delete dan repositori belum dibuka (ubah deletionPolicy menjadi Retain untuk melepas)",
-            ),
+            message: crate::t!("repository-deletionpolicy-delete-repository-opened"),
         }),
     }
 }

@@ -195,51 +195,45 @@ impl Reason {
     ];
 
     /// `Ready`'s status at this reason, and its message in English and Bahasa Indonesia.
-    fn ready(self) -> (Option<bool>, &'static str, &'static str) {
+    fn ready(self) -> (Option<bool>, crate::i18n::Text) {
         match self {
-            Reason::Pending => (None, "waiting to start", "menunggu dimulai"),
+            Reason::Pending => (None, crate::t!("repository-restore-ready-waiting-start")),
             Reason::WaitingForRepository => (
                 None,
-                "waiting for the repository to be Available",
-                "menunggu repositori tersedia",
+                crate::t!("repository-restore-ready-waiting-repository-available"),
             ),
-            Reason::InProgress => (None, "the mover is restoring", "mover sedang memulihkan"),
+            Reason::InProgress => (None, crate::t!("repository-restore-ready-mover-restoring")),
             Reason::Restored => (
                 Some(true),
-                "snapshot restored into the target PVC",
-                "snapshot dipulihkan ke PVC tujuan",
+                crate::t!("repository-restore-ready-snapshot-restored-into-target"),
             ),
             Reason::VerificationFailed => (
                 Some(false),
-                "restored files differ from the snapshot",
-                "berkas hasil pemulihan berbeda dengan snapshot",
+                crate::t!("repository-restore-ready-restored-files-differ-snapshot"),
             ),
             Reason::TargetExists => (
                 Some(false),
-                "the target PVC exists and was not created by this Restore",
-                "PVC tujuan sudah ada dan tidak dibuat oleh Restore ini",
+                crate::t!("repository-restore-ready-target-pvc-exists-created"),
             ),
             Reason::StaleEpoch => (
                 Some(false),
-                "refused: stamped with an older fencing epoch",
-                "ditolak: epoch fencing sudah usang",
+                crate::t!("repository-restore-ready-refused-stamped-older-fencing"),
             ),
             Reason::AgencyMismatch | Reason::NoRepositoryKey => (
                 Some(false),
-                "refused: another agency's repository or key (SEC-CIA)",
-                "ditolak: repositori atau kunci milik instansi lain (SEC-CIA)",
+                crate::t!("repository-restore-ready-refused-another-agency-s"),
             ),
             Reason::RepositoryNotFound
             | Reason::InvalidSpec
             | Reason::SnapshotNotFound
             | Reason::SizeUnknown => (
                 Some(false),
-                "the restore cannot start as written",
-                "pemulihan tidak dapat dimulai sebagaimana tertulis",
+                crate::t!("repository-restore-ready-restore-cannot-start-written"),
             ),
-            Reason::PodCannotStart | Reason::JobVanished | Reason::MoverFailed => {
-                (Some(false), "the restore failed", "pemulihan gagal")
-            }
+            Reason::PodCannotStart | Reason::JobVanished | Reason::MoverFailed => (
+                Some(false),
+                crate::t!("repository-restore-ready-restore-failed"),
+            ),
         }
     }
 }
@@ -732,37 +726,33 @@ pub fn settle(succeeded: bool, result: &MoverResult<RestoreOutput>, verify: bool
 /// The `Verified` condition after a run that asked for verification.
 fn verified(output: Option<&RestoreOutput>, reason: Reason) -> Desired {
     let v = output.and_then(RestoreOutput::verification);
-    let (status, reason, en, id) = match v.map(|v| v.status) {
+    let (status, reason, text) = match v.map(|v| v.status) {
         Some(VerificationStatus::Verified) => (
             Some(true),
             "Verified",
-            "every restored file matches the snapshot",
-            "setiap berkas hasil pemulihan sesuai dengan snapshot",
+            crate::t!("repository-restore-every-restored-file-matches"),
         ),
         Some(_) => (
             Some(false),
             "VerificationFailed",
-            "restored files differ from the snapshot",
-            "berkas hasil pemulihan berbeda dengan snapshot",
+            crate::t!("repository-restore-restored-files-differ-snapshot"),
         ),
         None if reason == Reason::VerificationFailed => (
             Some(false),
             "VerificationFailed",
-            "the restore was not verified",
-            "pemulihan tidak terverifikasi",
+            crate::t!("repository-restore-restore-verified"),
         ),
         None => (
             None,
             "NotVerified",
-            "not verified: the restore did not finish",
-            "belum diverifikasi: pemulihan tidak selesai",
+            crate::t!("repository-restore-verified-restore-did-finish"),
         ),
     };
     Desired {
         type_: conditions::VERIFIED,
         status,
         reason,
-        message: format!("{en} / {id}"),
+        message: text.to_string(),
     }
 }
 
@@ -779,8 +769,8 @@ pub fn status(
     now: Time,
 ) -> RestoreStatus {
     let generation = r.metadata.generation;
-    let (ok, en, id) = reason.ready();
-    let mut message = format!("{en} / {id}");
+    let (ok, text) = reason.ready();
+    let mut message = text.to_string();
     if let Some(first) = errors.first() {
         message.push_str(": ");
         message.push_str(first);

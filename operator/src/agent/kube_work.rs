@@ -445,10 +445,7 @@ impl KubeWork {
             (None, _) => drc::smoke_not_configured(),
             (Some(_), CheckState::Failed) => CheckOutcome::new(
                 CheckState::Skipped,
-                Text::new(
-                    "not run: the workloads are not ready",
-                    "tidak dijalankan: workload belum siap",
-                ),
+                pusdata_core::t!("shell-agent-run-workloads-ready"),
             ),
             (Some(check), _) => {
                 self.smoke(p, &ns, check, &job.request_id, job.deadline)
@@ -564,19 +561,17 @@ impl KubeWork {
                 SmokeState::Passed => {
                     return Ok(CheckOutcome::new(
                         CheckState::Passed,
-                        Text::new(
-                            format!("`{}` exited 0", check.command.join(" ")),
-                            format!("`{}` selesai dengan kode 0", check.command.join(" ")),
-                        ),
+                        pusdata_core::t!("shell-agent-exited", check = &check.command.join(" ")),
                     ));
                 }
                 SmokeState::Failed => {
                     let tail = self.smoke_output(ns, &name).await?;
                     return Ok(CheckOutcome::new(
                         CheckState::Failed,
-                        Text::new(
-                            format!("`{}` failed: {tail}", check.command.join(" ")),
-                            format!("`{}` gagal: {tail}", check.command.join(" ")),
+                        pusdata_core::t!(
+                            "shell-agent-failed",
+                            check = &check.command.join(" "),
+                            tail = &tail
                         ),
                     ));
                 }

@@ -4,6 +4,7 @@
 
 use crate::chart;
 use crate::error::CliError;
+use pusdata_core::i18n::Lang;
 use std::path::{Path, PathBuf};
 
 fn input(e: chart::ChartError) -> CliError {
@@ -20,14 +21,14 @@ fn write_all(files: &[(PathBuf, String)]) -> Result<(), CliError> {
     Ok(())
 }
 
-fn check_all(files: &[(PathBuf, String)]) -> Result<(), CliError> {
+fn check_all(files: &[(PathBuf, String)], lang: Lang) -> Result<(), CliError> {
     for (path, text) in files {
         if std::fs::read_to_string(path).unwrap_or_default() != *text {
-            return Err(CliError::Check(format!(
-                "{} is out of date: run `pusdata chart --write` / {} usang: jalankan `pusdata chart --write`",
-                path.display(),
-                path.display()
-            )));
+            return Err(CliError::Check(
+                pusdata_core::t!("cli-chart-out-of-date", path = path.display())
+                    .get(lang)
+                    .to_string(),
+            ));
         }
     }
     Ok(())
@@ -35,7 +36,7 @@ fn check_all(files: &[(PathBuf, String)]) -> Result<(), CliError> {
 
 /// Writes the files under `write`, or fails if those under `check` differ; without either,
 /// prints the primary manifest.
-pub fn run(write: Option<&Path>, check: Option<&Path>) -> Result<(), CliError> {
+pub fn run(write: Option<&Path>, check: Option<&Path>, lang: Lang) -> Result<(), CliError> {
     if let Some(root) = write {
         // The templates first: Helm renders deploy/ from the chart on disk.
         let templates = chart::template_files(root);
@@ -44,21 +45,22 @@ pub fn run(write: Option<&Path>, check: Option<&Path>) -> Result<(), CliError> {
             chart::deploy_files(root, &chart::Helm::locate(root).map_err(input)?).map_err(input)?;
         write_all(&deploy)?;
         let n = templates.len() + deploy.len();
-        eprintln!("wrote {n} files / {n} berkas ditulis");
+        eprintln!(
+            "{}",
+            pusdata_core::t!("cli-chart-wrote", files = n).get(lang)
+        );
         return Ok(());
     }
     if let Some(root) = check {
-        check_all(&chart::template_files(root))?;
+        check_all(&chart::template_files(root), lang)?;
         let helm = chart::Helm::locate(root).map_err(input)?;
         // `helm lint --strict` of both charts: a warning is a finding.
         for dir in [chart::CHART_DIR, chart::CRDS_CHART_DIR] {
             helm.lint(&root.join(dir), &[])
                 .map_err(|e| CliError::Check(e.to_string()))?;
         }
-        check_all(&chart::deploy_files(root, &helm).map_err(input)?)?;
-        eprintln!(
-            "charts lint clean; chart and deploy/ are up to date / chart bersih; chart dan deploy/ mutakhir"
-        );
+        check_all(&chart::deploy_files(root, &helm).map_err(input)?, lang)?;
+        eprintln!("{}", pusdata_core::t!("cli-chart-up-to-date").get(lang));
         return Ok(());
     }
     let root = Path::new(".");

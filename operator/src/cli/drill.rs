@@ -4,7 +4,7 @@ use super::{DrillAction, DrillArgs, DrillKind, drill_cluster};
 use crate::error::CliError;
 use pusdata::drill::{DrillError, LocalDrillOptions, run_local};
 use pusdata_core::duration::human;
-use pusdata_core::i18n::{Lang, Text};
+use pusdata_core::i18n::Lang;
 use pusdata_crds::v1alpha1::{FailoverType, Scope};
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -14,7 +14,11 @@ fn cluster(action: DrillAction, lang: Lang) -> Result<(), CliError> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| CliError::Internal(e.to_string()))?;
     runtime.block_on(async move {
         let unreachable = |e: &dyn std::fmt::Display| {
-            CliError::Input(format!("cannot reach the Kubernetes API: {e}"))
+            CliError::Input(
+                pusdata_core::t!("cli-drill-cannot-reach-api", error = e)
+                    .get(lang)
+                    .to_string(),
+            )
         };
         let mut config = kube::Config::infer().await.map_err(|e| unreachable(&e))?;
         if let DrillAction::Approve {
@@ -63,10 +67,14 @@ fn cluster(action: DrillAction, lang: Lang) -> Result<(), CliError> {
                 failover,
                 as_user,
             } => {
-                let who =
-                    drill_cluster::identity(&client, as_user.as_deref(), jiff::Timestamp::now())
-                        .await?;
-                let msg = drill_cluster::approve(&client, &failover, &step, &who).await?;
+                let who = drill_cluster::identity(
+                    &client,
+                    as_user.as_deref(),
+                    jiff::Timestamp::now(),
+                    lang,
+                )
+                .await?;
+                let msg = drill_cluster::approve(&client, &failover, &step, &who, lang).await?;
                 println!("{}", msg.get(lang));
             }
         }
@@ -81,11 +89,9 @@ pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
     }
     if !args.local {
         return Err(CliError::Input(
-            Text::new(
-                "say where: `pusdata drill --local` runs a whole drill on this machine; `pusdata drill start|status|approve` works with Failovers in the cluster",
-                "sebutkan di mana: `pusdata drill --local` menjalankan latihan penuh di mesin ini; `pusdata drill start|status|approve` bekerja dengan Failover di klaster",
-            )
-            .to_string(),
+            pusdata_core::t!("cli-drill-say-where-pusdata-drill")
+                .get(lang)
+                .to_string(),
         ));
     }
     let workdir = args.workdir.unwrap_or_else(|| {
@@ -124,15 +130,9 @@ pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
     if !denying.is_empty() {
         println!(
             "{}",
-            Text::new(
-                format!(
-                    "Drilled with {} plan check finding(s) (--allow-findings):",
-                    denying.len()
-                ),
-                format!(
-                    "Latihan dengan {} temuan pemeriksaan rencana (--allow-findings):",
-                    denying.len()
-                ),
+            pusdata_core::t!(
+                "cli-drill-drilled-plan-check-finding",
+                denying_count = &denying.len()
             )
             .get(lang)
         );
@@ -144,34 +144,20 @@ pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
     let status = outcome.failover.status.clone().unwrap_or_default();
     println!(
         "{}",
-        Text::new(
-            format!(
-                "Drill {} of plan {}",
-                outcome.failover.metadata.name.clone().unwrap_or_default(),
-                outcome.failover.spec.plan
-            ),
-            format!(
-                "Latihan {} untuk rencana {}",
-                outcome.failover.metadata.name.clone().unwrap_or_default(),
-                outcome.failover.spec.plan
-            ),
+        pusdata_core::t!(
+            "cli-drill-drill-plan",
+            name = &outcome.failover.metadata.name.clone().unwrap_or_default(),
+            plan = &outcome.failover.spec.plan
         )
         .get(lang)
     );
-    let (h_tier, h_rpo, h_rto, h_met) = match lang {
-        Lang::En => (
-            "tier",
-            "RPO achieved / target",
-            "RTO achieved / target",
-            "met",
-        ),
-        Lang::Id => (
-            "tier",
-            "RPO tercapai / target",
-            "RTO tercapai / target",
-            "terpenuhi",
-        ),
-    };
+    let h = |id: &str| pusdata_core::i18n::tr(lang, id, &[]);
+    let (h_tier, h_rpo, h_rto, h_met) = (
+        h("cli-drill-column-tier"),
+        h("cli-drill-column-rpo"),
+        h("cli-drill-column-rto"),
+        h("cli-drill-column-met"),
+    );
     println!("  {h_tier:<18} {h_rpo:<24} {h_rto:<24} {h_met}");
     for t in &status.tiers {
         let fmt = |a: Option<u64>, target: u64| {
@@ -182,12 +168,11 @@ pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
                 human(Duration::from_secs(target))
             )
         };
-        let met = match (t.met, lang) {
-            (Some(true), Lang::En) => "yes",
-            (Some(true), Lang::Id) => "ya",
-            (_, Lang::En) => "NO",
-            (_, Lang::Id) => "TIDAK",
-        };
+        let met = h(if t.met == Some(true) {
+            "cli-drill-met-yes"
+        } else {
+            "cli-drill-met-no"
+        });
         println!(
             "  {:<18} {:<24} {:<24} {met}",
             t.tier,
@@ -205,21 +190,12 @@ pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
     }
     println!(
         "{}",
-        Text::new(
-            format!(
-                "{} steps; restores and verification took {:.1} s of {:.1} s. Report: {} (and report.md)",
-                status.steps.len(),
-                outcome.work_seconds,
-                outcome.drill_seconds,
-                outcome.report_html.display()
-            ),
-            format!(
-                "{} langkah; pemulihan dan verifikasi {:.1} dtk dari {:.1} dtk. Laporan: {} (dan report.md)",
-                status.steps.len(),
-                outcome.work_seconds,
-                outcome.drill_seconds,
-                outcome.report_html.display()
-            ),
+        pusdata_core::t!(
+            "cli-drill-steps-restores-verification-took",
+            step_count = &status.steps.len(),
+            work_seconds = &outcome.work_seconds,
+            drill_seconds = &outcome.drill_seconds,
+            report_html = &outcome.report_html.display()
         )
         .get(lang)
     );
@@ -228,23 +204,16 @@ pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
     if let Some(cmd) = restic_command(&workdir, args.s3_repo.as_deref()) {
         println!(
             "{}",
-            Text::new(
-                format!("Any restic reads what the drill wrote:\n  {cmd}"),
-                format!("restic mana pun membaca yang ditulis latihan ini:\n  {cmd}"),
-            )
-            .get(lang)
+            pusdata_core::t!("cli-drill-any-restic-reads-what", cmd = &cmd).get(lang)
         );
     }
     if outcome.succeeded() {
         Ok(())
     } else {
         Err(CliError::Check(
-            Text::new(
-                "the drill failed; see the report",
-                "latihan gagal; lihat laporan",
-            )
-            .get(lang)
-            .to_string(),
+            pusdata_core::t!("cli-drill-drill-failed-see-report")
+                .get(lang)
+                .to_string(),
         ))
     }
 }

@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use k8s_openapi::api::authentication::v1::SelfSubjectReview;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, Patch, PatchParams, PostParams};
-use pusdata_core::i18n::Text;
+use pusdata_core::i18n::{Lang, Text};
 use pusdata_crds::v1alpha1::{
     DisasterRecoveryPlan, Failover, FailoverSpec, FailoverType, RecordedIdentity, Scope, StepState,
 };
@@ -25,6 +25,7 @@ pub async fn identity(
     client: &kube::Client,
     as_user: Option<&str>,
     now: Timestamp,
+    lang: Lang,
 ) -> Result<RecordedIdentity, CliError> {
     if let Some(user) = as_user {
         return Ok(RecordedIdentity {
@@ -39,13 +40,9 @@ pub async fn identity(
         .await
         .map_err(|e| {
             CliError::Failed(
-                Text::new(
-                    format!("cannot learn who you are from the API server ({e}); pass --as USER"),
-                    format!(
-                        "tidak dapat mengetahui identitas Anda dari API server ({e}); gunakan --as USER"
-                    ),
-                )
-                .to_string(),
+                pusdata_core::t!("cli-drill-cluster-cannot-learn-who-you", error = &e)
+                    .get(lang)
+                    .to_string(),
             )
         })?;
     let info = review.status.and_then(|s| s.user_info).unwrap_or_default();
@@ -67,27 +64,31 @@ pub async fn approve(
     name: &str,
     step: &str,
     who: &RecordedIdentity,
+    lang: Lang,
 ) -> Result<Text, CliError> {
     let api = Api::<Failover>::all(client.clone());
     let fo = api
         .get_opt(name)
         .await
         .map_err(|e| CliError::Failed(e.to_string()))?
-        .ok_or_else(|| CliError::Input(format!("Failover {name} not found")))?;
+        .ok_or_else(|| {
+            CliError::Input(
+                pusdata_core::t!("cli-drill-cluster-failover-not-found", name = name)
+                    .get(lang)
+                    .to_string(),
+            )
+        })?;
     let status = fo.status.clone().unwrap_or_default();
     let Some(s) = status.steps.iter().find(|s| s.id == step) else {
         let ids: Vec<&str> = status.steps.iter().map(|s| s.id.as_str()).collect();
         return Err(CliError::Input(
-            Text::new(
-                format!(
-                    "Failover {name} has no step {step} (steps: {})",
-                    ids.join(", ")
-                ),
-                format!(
-                    "Failover {name} tidak memiliki langkah {step} (langkah: {})",
-                    ids.join(", ")
-                ),
+            pusdata_core::t!(
+                "cli-drill-cluster-failover-step-steps",
+                name = &name,
+                step = &step,
+                ids = &ids.join(", ")
             )
+            .get(lang)
             .to_string(),
         ));
     };
@@ -100,37 +101,30 @@ pub async fn approve(
         .and_then(|v| serde_json::from_str::<RecordedIdentity>(v).ok())
     {
         if earlier.username == who.username {
-            return Ok(Text::new(
-                format!("{step} was already signed off by {}", earlier.username),
-                format!("{step} sudah ditandatangani oleh {}", earlier.username),
+            return Ok(pusdata_core::t!(
+                "cli-drill-cluster-already-signed-off",
+                step = &step,
+                username = &earlier.username
             ));
         }
         return Err(CliError::Check(
-            Text::new(
-                format!(
-                    "{step} was already signed off by {}; a sign-off is never re-pointed (SEC-CIA)",
-                    earlier.username
-                ),
-                format!(
-                    "{step} sudah ditandatangani oleh {}; tanda tangan tidak pernah dialihkan (SEC-CIA)",
-                    earlier.username
-                ),
+            pusdata_core::t!(
+                "cli-drill-cluster-already-signed-off-sign",
+                step = &step,
+                username = &earlier.username
             )
+            .get(lang)
             .to_string(),
         ));
     }
     if s.state != StepState::Waiting {
         return Err(CliError::Check(
-            Text::new(
-                format!(
-                    "step {step} does not wait for a sign-off (state {:?})",
-                    s.state
-                ),
-                format!(
-                    "langkah {step} tidak menunggu tanda tangan (status {:?})",
-                    s.state
-                ),
+            pusdata_core::t!(
+                "cli-drill-cluster-step-does-wait-sign",
+                step = &step,
+                state = format!("{:?}", s.state)
             )
+            .get(lang)
             .to_string(),
         ));
     }
@@ -139,9 +133,11 @@ pub async fn approve(
     api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
         .await
         .map_err(|e| CliError::Failed(e.to_string()))?;
-    Ok(Text::new(
-        format!("{step} of {name} signed off by {}", who.username),
-        format!("{step} dari {name} ditandatangani oleh {}", who.username),
+    Ok(pusdata_core::t!(
+        "cli-drill-cluster-signed-off",
+        step = &step,
+        name = &name,
+        username = &who.username
     ))
 }
 
@@ -310,22 +306,35 @@ mod tests {
     #[tokio::test]
     async fn approve_records_who_in_the_annotation_the_controller_reads() {
         let client = signer(&client_with_waiting_step().await);
-        let msg = approve(&client, "drill-2026-11", "declare-disaster", &who("kadis"))
-            .await
-            .unwrap();
+        let msg = approve(
+            &client,
+            "drill-2026-11",
+            "declare-disaster",
+            &who("kadis"),
+            Lang::En,
+        )
+        .await
+        .unwrap();
         assert!(msg.en.contains("signed off by kadis"), "{}", msg.en);
         let fo = get(&client, "drill-2026-11").await.unwrap();
         let seen = crate::controllers::failover::approvals(&fo);
         assert_eq!(seen["declare-disaster"], who("kadis"));
         // Again as the same person: nothing changes. As someone else: refused.
-        approve(&client, "drill-2026-11", "declare-disaster", &who("kadis"))
-            .await
-            .unwrap();
+        approve(
+            &client,
+            "drill-2026-11",
+            "declare-disaster",
+            &who("kadis"),
+            Lang::En,
+        )
+        .await
+        .unwrap();
         let err = approve(
             &client,
             "drill-2026-11",
             "declare-disaster",
             &who("mallory"),
+            Lang::En,
         )
         .await
         .unwrap_err();
@@ -340,15 +349,21 @@ mod tests {
     #[tokio::test]
     async fn approve_refuses_steps_that_do_not_wait_or_do_not_exist() {
         let client = signer(&client_with_waiting_step().await);
-        let err = approve(&client, "drill-2026-11", "restore/db", &who("kadis"))
-            .await
-            .unwrap_err();
+        let err = approve(
+            &client,
+            "drill-2026-11",
+            "restore/db",
+            &who("kadis"),
+            Lang::En,
+        )
+        .await
+        .unwrap_err();
         assert!(err.to_string().contains("does not wait"), "{err}");
-        let err = approve(&client, "drill-2026-11", "nope", &who("kadis"))
+        let err = approve(&client, "drill-2026-11", "nope", &who("kadis"), Lang::En)
             .await
             .unwrap_err();
         assert!(err.to_string().contains("declare-disaster"), "{err}");
-        let err = approve(&client, "missing", "nope", &who("kadis"))
+        let err = approve(&client, "missing", "nope", &who("kadis"), Lang::En)
             .await
             .unwrap_err();
         assert_eq!(err.exit_code(), 2);

@@ -5,7 +5,7 @@
 use crate::error::CliError;
 use pusdata::inputs::InputError;
 pub use pusdata::inputs::{Inputs, Loaded, Options};
-use pusdata_core::i18n::{Lang, Text};
+use pusdata_core::i18n::Lang;
 use std::path::PathBuf;
 
 /// Reads every path (files, directories, `-`); see [`pusdata::inputs::load`].
@@ -37,11 +37,8 @@ pub fn require_objects(inputs: &Inputs, paths: &[PathBuf], lang: Lang) -> Result
         .collect::<Vec<_>>()
         .join(", ");
     Err(CliError::Input(
-        Text::new(
-            format!("{files}: no Pusdata object to check"),
-            format!("{files}: tidak ada objek Pusdata untuk diperiksa"),
-        )
-        .get(lang)
-        .to_string(),
+        pusdata_core::t!("cli-inputs-pusdata-object-check", files = &files)
+            .get(lang)
+            .to_string(),
     ))
 }

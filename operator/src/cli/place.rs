@@ -63,10 +63,7 @@ fn load_inventory(paths: &[PathBuf], opts: inputs::Options, lang: Lang) -> Resul
     let mut sites = Vec::new();
     let mut racks: Vec<Rack> = Vec::new();
     let mut placed: Vec<HostingRequest> = Vec::new();
-    let what = Text::new(
-        "the inventory holds no Site, Rack or placed HostingRequest",
-        "inventaris tidak berisi Site, Rack, atau HostingRequest yang sudah ditempatkan",
-    );
+    let what = pusdata_core::t!("cli-place-inventory-holds-site-rack");
     let path = paths
         .first()
         .map_or(Path::new("--inventory"), PathBuf::as_path);
@@ -128,10 +125,7 @@ fn load_requests(
     let path = paths
         .first()
         .map_or(Path::new("--requests"), PathBuf::as_path);
-    let what = Text::new(
-        "no HostingRequest to place",
-        "tidak ada HostingRequest untuk ditempatkan",
-    );
+    let what = pusdata_core::t!("cli-place-hostingrequest-place");
     let mut out = Requests {
         devices: Vec::new(),
         pins: Vec::new(),
@@ -150,10 +144,7 @@ fn load_requests(
             {
                 out.skipped.push((
                     request_id(&hr),
-                    Text::new(
-                        "already placed; put it in the inventory file",
-                        "sudah ditempatkan; masukkan ke berkas inventaris",
-                    ),
+                    pusdata_core::t!("cli-place-already-placed-put-inventory"),
                 ));
             }
             Object::HostingRequest(hr) => match DeviceRequest::from_hosting_request(&hr) {
@@ -171,10 +162,7 @@ fn load_requests(
                 }
                 None => out.skipped.push((
                     request_id(&hr),
-                    Text::new(
-                        "web hosting, not placed in a rack",
-                        "web hosting, tidak ditempatkan di rak",
-                    ),
+                    pusdata_core::t!("cli-place-web-hosting-placed-rack"),
                 )),
             },
             // An approval may pin the position the DC manager chose (HOST-SITE).
@@ -299,7 +287,7 @@ pub fn run(args: &PlaceArgs, lang: Lang) -> Result<(), CliError> {
                     }
                     Err(e) => Line::NoAddresses(
                         Box::new(p),
-                        Text::new(e.to_string(), format!("alamat IP tidak tersedia: {e}")),
+                        pusdata_core::t!("cli-place-no-addresses", error = &e),
                     ),
                 }
             }
@@ -321,9 +309,10 @@ pub fn run(args: &PlaceArgs, lang: Lang) -> Result<(), CliError> {
     if failed > 0 {
         let total = lines.len();
         return Err(CliError::Check(
-            Text::new(
-                format!("{failed} of {total} requests could not be placed"),
-                format!("{failed} dari {total} permintaan tidak dapat ditempatkan"),
+            pusdata_core::t!(
+                "cli-place-requests-could-placed",
+                failed = &failed,
+                total = &total
             )
             .get(lang)
             .to_string(),

@@ -11,7 +11,7 @@ use super::{PlanCheckArgs, PlanOutput};
 use crate::error::CliError;
 use pusdata::plans;
 use pusdata_core::finding::{Finding, Severity};
-use pusdata_core::i18n::{Lang, Msg, Text};
+use pusdata_core::i18n::{Lang, Msg};
 use serde_json::json;
 
 /// Runs the check and prints the findings.
@@ -34,12 +34,9 @@ pub fn check(args: &PlanCheckArgs, lang: Lang) -> Result<(), CliError> {
                     .map(|p| p.display().to_string())
                     .collect::<Vec<_>>()
                     .join(", "),
-                reason: Text::new(
-                    "no DisasterRecoveryPlan found",
-                    "tidak ada DisasterRecoveryPlan",
-                )
-                .get(lang)
-                .to_string(),
+                reason: pusdata_core::t!("cli-plan-disasterrecoveryplan-found")
+                    .get(lang)
+                    .to_string(),
             }
             .in_lang(lang),
         ));
@@ -55,15 +52,12 @@ pub fn check(args: &PlanCheckArgs, lang: Lang) -> Result<(), CliError> {
         count(Severity::Warn),
         count(Severity::Info),
     );
-    let summary = Text::new(
-        format!(
-            "{} finding(s): {deny} deny, {warn} warn, {info} info",
-            all.len()
-        ),
-        format!(
-            "{} temuan: {deny} tolak, {warn} peringatan, {info} info",
-            all.len()
-        ),
+    let summary = pusdata_core::t!(
+        "cli-plan-finding-s-deny-warn",
+        all_count = &all.len(),
+        deny = &deny,
+        warn = &warn,
+        info = &info
     );
     match args.output {
         PlanOutput::Text => {

@@ -184,7 +184,7 @@ fn sarif(checked: &[Checked]) -> Value {
             json!({
                 "id": r.id,
                 "shortDescription": { "text": r.en },
-                "fullDescription": { "text": format!("{} / {}", r.en, r.id_text) },
+                "fullDescription": { "text": Text::new(r.en, r.id_text).to_string() },
                 "properties": { "source": r.source, "descriptionId": r.id_text },
             })
         })

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// GETs every URL in turn; prints one line per answer.
-pub fn run(args: &ProbeArgs) -> Result<(), CliError> {
+pub fn run(args: &ProbeArgs, lang: pusdata_core::i18n::Lang) -> Result<(), CliError> {
     let tls = match &args.ca {
         Some(path) => {
             let pem = std::fs::read(path).map_err(|e| CliError::io(path, e))?;
@@ -59,10 +59,11 @@ pub fn run(args: &ProbeArgs) -> Result<(), CliError> {
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(CliError::Failed(format!(
-            "probe failed / pemeriksaan gagal: {}",
-            failed.join("; ")
-        )))
+        Err(CliError::Failed(
+            pusdata_core::t!("cli-probe-failed", failures = &failed.join("; "))
+                .get(lang)
+                .to_string(),
+        ))
     }
 }
 

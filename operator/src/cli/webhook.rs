@@ -10,10 +10,12 @@ use pusdata_crds::v1alpha1::EnforcementMode;
 use std::sync::Arc;
 
 /// Runs the webhook.
-pub fn run(args: &WebhookArgs) -> Result<(), CliError> {
+pub fn run(args: &WebhookArgs, lang: pusdata_core::i18n::Lang) -> Result<(), CliError> {
     let (Some(cert), Some(key)) = (&args.cert, &args.key) else {
         return Err(CliError::Input(
-            "pusdata webhook needs --cert and --key (PEM): the API server only calls webhooks over HTTPS / pusdata webhook memerlukan --cert dan --key (PEM)".into(),
+            pusdata_core::t!("cli-webhook-needs-cert-key")
+                .get(lang)
+                .to_string(),
         ));
     };
     // Errors name the paths only: the key's content never reaches a log or a message.

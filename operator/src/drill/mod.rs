@@ -308,10 +308,7 @@ fn prepare(
     say(
         opts.lang,
         bar,
-        Text::new(
-            "primary site lost (simulated): restoring at the DRC",
-            "situs utama hilang (simulasi): memulihkan di DRC",
-        ),
+        pusdata_core::t!("cli-drill-local-primary-lost"),
     );
     let state = DrillState {
         name: format!("drill-local-{}", loss.as_second()),
@@ -346,19 +343,11 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
                 .join("\n")
         };
         return Err(DrillError::Findings(
-            Text::new(
-                format!(
-                    "plan check refuses {} ({} denying finding(s)); fix the plan, or drill anyway with --allow-findings:\n{}",
-                    opts.plan.display(),
-                    denying.len(),
-                    lines(Lang::En)
-                ),
-                format!(
-                    "pemeriksaan rencana menolak {} ({} temuan penolakan); perbaiki rencana, atau tetap latihan dengan --allow-findings:\n{}",
-                    opts.plan.display(),
-                    denying.len(),
-                    lines(Lang::Id)
-                ),
+            pusdata_core::t!(
+                "cli-drill-local-plan-refused",
+                plan = opts.plan.display(),
+                count = denying.len(),
+                findings = &Text::new(lines(Lang::En), lines(Lang::Id))
             )
             .get(lang)
             .to_string(),
@@ -417,9 +406,9 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
         say(
             lang,
             &bar,
-            Text::new(
-                format!("plan check: {}", f.line(Lang::En)),
-                format!("pemeriksaan rencana: {}", f.line(Lang::Id)),
+            pusdata_core::t!(
+                "cli-drill-local-plan-finding",
+                finding = &Text::new(f.line(Lang::En), f.line(Lang::Id))
             ),
         );
     }

@@ -130,7 +130,8 @@ fn decide_mutation(
             match serde_json::to_value(obj).map(Object::from_value) {
                 Ok(Ok(Object::Approval(a))) => a,
                 _ => {
-                    let reason = "malformed Approval / Approval tidak sesuai skema";
+                    // Admission answers reach whoever applied: both languages.
+                    let reason = pusdata_core::t!("shell-webhook-malformed-approval").to_string();
                     return (Outcome::Invalid, kind, resp.deny(reason));
                 }
             }
@@ -186,9 +187,7 @@ fn stamp_signoffs(
         match o.data.pointer("/spec/requestedBy") {
             None | Some(serde_json::Value::Null) => Ok(None),
             Some(v) => serde_json::from_value(v.clone()).map(Some).map_err(|e| {
-                format!(
-                    "malformed spec.requestedBy: {e} / spec.requestedBy tidak sesuai skema: {e}"
-                )
+                pusdata_core::t!("shell-webhook-malformed-requested-by", error = &e).to_string()
             }),
         }
     };
@@ -301,13 +300,13 @@ fn base64(bytes: &[u8]) -> String {
 
 fn parse(body: &[u8]) -> Result<AdmissionRequest<DynamicObject>, Box<AdmissionResponse>> {
     let review: AdmissionReview<DynamicObject> = serde_json::from_slice(body).map_err(|e| {
-        Box::new(AdmissionResponse::invalid(format!(
-            "malformed AdmissionReview: {e} / AdmissionReview rusak: {e}"
-        )))
+        Box::new(AdmissionResponse::invalid(
+            pusdata_core::t!("shell-webhook-malformed-review", error = &e).to_string(),
+        ))
     })?;
     review.try_into().map_err(|_| {
         Box::new(AdmissionResponse::invalid(
-            "AdmissionReview without a request / AdmissionReview tanpa request",
+            pusdata_core::t!("shell-webhook-review-without-request").to_string(),
         ))
     })
 }
@@ -360,7 +359,9 @@ fn decide(
             return (Outcome::Warned, kind, resp);
         }
         Ok(Err(e)) => {
-            let reason = format!("malformed {kind}: {e} / {kind} tidak sesuai skema: {e}");
+            let reason =
+                pusdata_core::t!("shell-webhook-malformed-object", kind = &kind, error = &e)
+                    .to_string();
             return (Outcome::Invalid, kind, resp.deny(reason));
         }
         Err(e) => return (Outcome::Invalid, kind, resp.deny(e.to_string())),

@@ -377,31 +377,23 @@ pub fn settle(succeeded: bool, result: &MoverResult<MirrorSummary>) -> (BackupPh
 /// The `Ready` condition of a pass: the reasons of a backup run (`conditions.md`), in the
 /// words of a mirror.
 fn pass_ready(phase: BackupPhase, errors: &[String]) -> Desired {
-    let (status, en, id) = match phase {
-        BackupPhase::New => (None, "waiting to start", "menunggu dimulai"),
-        BackupPhase::InProgress => (
-            None,
-            "the mirror Job is running",
-            "Job mirror sedang berjalan",
-        ),
-        BackupPhase::Completed => (Some(true), "bucket mirrored", "bucket telah dicerminkan"),
-        BackupPhase::PartiallyFailed | BackupPhase::Failed => (
-            Some(false),
-            "the bucket is not a full copy",
-            "bucket belum tersalin seluruhnya",
-        ),
+    let (status, text) = match phase {
+        BackupPhase::New => (None, crate::t!("repository-mirror-waiting-start")),
+        BackupPhase::InProgress => (None, crate::t!("repository-mirror-mirror-job-running")),
+        BackupPhase::Completed => (Some(true), crate::t!("repository-mirror-bucket-mirrored")),
+        BackupPhase::PartiallyFailed | BackupPhase::Failed => {
+            (Some(false), crate::t!("repository-mirror-bucket-full-copy"))
+        }
         BackupPhase::FailedValidation => (
             Some(false),
-            "the pass cannot start as written",
-            "proses tidak dapat dimulai sebagaimana tertulis",
+            crate::t!("repository-mirror-pass-cannot-start-written"),
         ),
         BackupPhase::Skipped => (
             Some(false),
-            "the previous pass of the same bucket was still going",
-            "proses sebelumnya untuk bucket yang sama masih berjalan",
+            crate::t!("repository-mirror-previous-pass-same-bucket"),
         ),
     };
-    let mut message = format!("{en} / {id}");
+    let mut message = text.to_string();
     if let Some(first) = errors.first() {
         message.push_str(": ");
         message.push_str(first);

@@ -42,46 +42,40 @@ pub(crate) fn phase_reason(phase: BackupPhase) -> &'static str {
 }
 
 fn ready(phase: BackupPhase, errors: &[String]) -> Desired {
-    let (status, reason, en, id) = match phase {
-        BackupPhase::New => (None, "New", "waiting to start", "menunggu dimulai"),
+    let (status, reason, text) = match phase {
+        BackupPhase::New => (None, "New", crate::t!("repository-backup-waiting-start")),
         BackupPhase::InProgress => (
             None,
             "InProgress",
-            "the mover is running",
-            "mover sedang berjalan",
+            crate::t!("repository-backup-mover-running"),
         ),
         BackupPhase::Completed => (
             Some(true),
             "Completed",
-            "snapshot written",
-            "snapshot tersimpan",
+            crate::t!("repository-backup-snapshot-written"),
         ),
         BackupPhase::PartiallyFailed => (
             Some(false),
             "PartiallyFailed",
-            "snapshot written, but a hook failed",
-            "snapshot tersimpan, tetapi sebuah hook gagal",
+            crate::t!("repository-backup-snapshot-written-but-hook"),
         ),
         BackupPhase::Failed => (
             Some(false),
             "Failed",
-            "no snapshot was written",
-            "tidak ada snapshot yang tersimpan",
+            crate::t!("repository-backup-snapshot-written-2"),
         ),
         BackupPhase::FailedValidation => (
             Some(false),
             "FailedValidation",
-            "the run cannot start as written",
-            "proses tidak dapat dimulai sebagaimana tertulis",
+            crate::t!("repository-backup-run-cannot-start-written"),
         ),
         BackupPhase::Skipped => (
             Some(false),
             "Skipped",
-            "the previous run of the same source was still going",
-            "proses sebelumnya untuk sumber yang sama masih berjalan",
+            crate::t!("repository-backup-previous-run-same-source"),
         ),
     };
-    let mut message = format!("{en} / {id}");
+    let mut message = text.to_string();
     if let Some(first) = errors.first() {
         message.push_str(": ");
         message.push_str(first);

@@ -84,27 +84,24 @@ pub fn verified_status(
     generation: Option<i64>,
     now: Time,
 ) -> BackupStatus {
-    let (ok, reason, en, id) = match verification {
+    let (ok, reason, text) = match verification {
         VerificationStatus::Verified => (
             Some(true),
             "Verified",
-            "restore test passed: every file matches the snapshot",
-            "uji pemulihan berhasil: setiap berkas sesuai dengan snapshot",
+            crate::t!("repository-verify-restore-test-passed-every"),
         ),
         VerificationStatus::VerificationFailed => (
             Some(false),
             "VerificationFailed",
-            "restore test failed",
-            "uji pemulihan gagal",
+            crate::t!("repository-verify-restore-test-failed"),
         ),
         VerificationStatus::NotVerified => (
             None,
             "NotVerified",
-            "not verified yet",
-            "belum diverifikasi",
+            crate::t!("repository-verify-verified-yet"),
         ),
     };
-    let mut message = format!("{en} / {id}");
+    let mut message = text.to_string();
     if let Some(first) = errors.first() {
         message.push_str(": ");
         message.push_str(first);

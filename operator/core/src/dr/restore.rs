@@ -143,27 +143,13 @@ pub fn pick<'a>(
         });
     found.ok_or_else(|| {
         let what = match pvc {
-            Some(p) => format!("PVC {p} of {member}"),
-            None => member.to_string(),
-        };
-        let apa = match pvc {
-            Some(p) => format!("PVC {p} milik {member}"),
-            None => member.to_string(),
+            Some(p) => crate::t!("dr-restore-pvc-of-member", pvc = p, member = member),
+            None => Text::new(member, member),
         };
         if require_verified && !usable.is_empty() {
-            Text::new(
-                format!(
-                    "no verified Backup of {what}: a drill of this tier restores only snapshots a restore test proved (verification.restoreTestSchedule)"
-                ),
-                format!(
-                    "tidak ada Backup terverifikasi untuk {apa}: latihan tier ini hanya memulihkan snapshot yang sudah dibuktikan oleh uji pemulihan (verification.restoreTestSchedule)"
-                ),
-            )
+            crate::t!("dr-restore-no-verified-backup", what = &what)
         } else {
-            Text::new(
-                format!("no completed Backup of {what}"),
-                format!("tidak ada Backup selesai untuk {apa}"),
-            )
+            crate::t!("dr-restore-no-completed-backup", what = &what)
         }
     })
 }

@@ -207,45 +207,26 @@ impl ReasonKind {
 
     /// The phrase after a count: `7 too few contiguous U`.
     pub fn phrase(self) -> Text {
-        let (en, id) = match self {
-            ReasonKind::UnknownRack => ("unknown rack", "rak tidak dikenal"),
-            ReasonKind::Cordoned => ("cordoned", "ditutup (cordoned)"),
-            ReasonKind::OtherSite => ("at another site", "di situs lain"),
-            ReasonKind::AgencyNotAllowed => (
-                "reserved for other agencies",
-                "khusus untuk perangkat daerah lain",
-            ),
-            ReasonKind::DeviceNot19Inch => (
-                "device not 19-inch rackmount",
-                "perangkat bukan rackmount 19 inci",
-            ),
-            ReasonKind::TooFewPsus => (
-                "device has fewer than 2 PSUs",
-                "perangkat punya kurang dari 2 PSU",
-            ),
-            ReasonKind::RailsNot19Inch => ("no 19-inch rails", "tanpa rel 19 inci"),
-            ReasonKind::TooDeep => (
-                "too shallow for the device",
-                "terlalu dangkal untuk perangkat",
-            ),
-            ReasonKind::MissingFeedA => ("no feed A", "tanpa feed A"),
-            ReasonKind::MissingFeedB => ("no feed B", "tanpa feed B"),
-            ReasonKind::SameFeed => ("feeds A and B the same", "feed A dan B sama"),
-            ReasonKind::FeedBOverBudget => (
-                "feed B over budget with A lost",
-                "feed B melebihi batas saat A padam",
-            ),
-            ReasonKind::FeedAOverBudget => (
-                "feed A over budget with B lost",
-                "feed A melebihi batas saat B padam",
-            ),
-            ReasonKind::CoolingOverBudget => ("cooling over budget", "pendinginan melebihi batas"),
-            ReasonKind::Overweight => ("over the weight limit", "melebihi batas berat"),
-            ReasonKind::TooFewContiguousU => ("too few contiguous U", "U berurutan tidak cukup"),
-            ReasonKind::PositionOutsideRack => ("position outside the rack", "posisi di luar rak"),
-            ReasonKind::PositionTaken => ("position taken", "posisi sudah terisi"),
-        };
-        Text::new(en, id)
+        match self {
+            ReasonKind::UnknownRack => crate::t!("placement-reason-unknown-rack"),
+            ReasonKind::Cordoned => crate::t!("placement-reason-cordoned"),
+            ReasonKind::OtherSite => crate::t!("placement-reason-another-site"),
+            ReasonKind::AgencyNotAllowed => crate::t!("placement-reason-reserved-other-agencies"),
+            ReasonKind::DeviceNot19Inch => crate::t!("placement-reason-device-not-rackmount"),
+            ReasonKind::TooFewPsus => crate::t!("placement-reason-device-fewer-than-psus"),
+            ReasonKind::RailsNot19Inch => crate::t!("placement-reason-inch-rails"),
+            ReasonKind::TooDeep => crate::t!("placement-reason-too-shallow-device"),
+            ReasonKind::MissingFeedA => crate::t!("placement-reason-feed"),
+            ReasonKind::MissingFeedB => crate::t!("placement-reason-feed-b"),
+            ReasonKind::SameFeed => crate::t!("placement-reason-feeds-b-same"),
+            ReasonKind::FeedBOverBudget => crate::t!("placement-reason-feed-b-over-budget"),
+            ReasonKind::FeedAOverBudget => crate::t!("placement-reason-feed-over-budget-b"),
+            ReasonKind::CoolingOverBudget => crate::t!("placement-reason-cooling-over-budget"),
+            ReasonKind::Overweight => crate::t!("placement-reason-over-weight-limit"),
+            ReasonKind::TooFewContiguousU => crate::t!("placement-reason-too-few-contiguous-u"),
+            ReasonKind::PositionOutsideRack => crate::t!("placement-reason-position-outside-rack"),
+            ReasonKind::PositionTaken => crate::t!("placement-reason-position-taken"),
+        }
     }
 }
 
@@ -281,101 +262,85 @@ impl Reason {
 
     /// The reason with its figures, in both languages, ending with the rule ID.
     pub fn text(&self) -> Text {
-        let (en, id) = match self {
-            Reason::Cordoned => (
-                "rack is cordoned and takes no new devices".to_string(),
-                "rak ditutup dan tidak menerima perangkat baru".to_string(),
+        let text = match self {
+            Reason::Cordoned => crate::t!("placement-reason-rack-cordoned-takes-new"),
+            Reason::OtherSite { site } => {
+                crate::t!("placement-reason-rack-stands-site-requested", site = &site)
+            }
+            Reason::AgencyNotAllowed { agency } => crate::t!(
+                "placement-reason-rack-reserved-other-agencies",
+                agency = &agency
             ),
-            Reason::OtherSite { site } => (
-                format!("rack stands at site {site}, not the requested one"),
-                format!("rak berada di situs {site}, bukan yang diminta"),
+            Reason::DeviceNot19Inch => crate::t!("placement-reason-device-not-rackmount-server"),
+            Reason::TooFewPsus { count } => {
+                crate::t!("placement-reason-device-power-supply-ies", count = &count)
+            }
+            Reason::RailsNot19Inch => crate::t!("placement-reason-rack-inch-rails"),
+            Reason::TooDeep { device_mm, rack_mm } => crate::t!(
+                "placement-reason-device-mm-deep-rack",
+                device_mm = &device_mm,
+                rack_mm = &rack_mm
             ),
-            Reason::AgencyNotAllowed { agency } => (
-                format!("rack is reserved for other agencies than {agency}"),
-                format!("rak khusus untuk perangkat daerah selain {agency}"),
-            ),
-            Reason::DeviceNot19Inch => (
-                "device is not a 19-inch rackmount server".to_string(),
-                "perangkat bukan server rackmount 19 inci".to_string(),
-            ),
-            Reason::TooFewPsus { count } => (
-                format!("device has {count} power supply(ies); 2 are needed, one per feed"),
-                format!("perangkat punya {count} catu daya; perlu 2, satu per feed"),
-            ),
-            Reason::RailsNot19Inch => (
-                "rack has no 19-inch rails".to_string(),
-                "rak tidak memiliki rel 19 inci".to_string(),
-            ),
-            Reason::TooDeep { device_mm, rack_mm } => (
-                format!("device is {device_mm} mm deep, rack takes {rack_mm} mm"),
-                format!("kedalaman perangkat {device_mm} mm, rak hanya {rack_mm} mm"),
-            ),
-            Reason::MissingFeed { side } => (
-                format!("rack has no feed {}, so no A+B pair", side.as_str()),
-                format!(
-                    "rak tidak punya feed {}, jadi tidak ada pasangan A+B",
-                    side.as_str()
-                ),
-            ),
-            Reason::SameFeed { name } => (
-                format!("feeds A and B are both \"{name}\", so no A+B pair"),
-                format!("feed A dan B sama-sama \"{name}\", jadi tidak ada pasangan A+B"),
-            ),
+            Reason::MissingFeed { side } => {
+                crate::t!("placement-reason-rack-feed-so-b", side = &side.as_str())
+            }
+            Reason::SameFeed { name } => {
+                crate::t!("placement-reason-feeds-b-both-so", name = &name)
+            }
             Reason::FeedOverBudget {
                 lost,
                 load_watts,
                 budget_watts,
             } => {
                 let (l, s) = (lost.as_str(), lost.other().as_str());
-                (
-                    format!(
-                        "with feed {l} lost, feed {s} would carry {load_watts} W, over its budget of {budget_watts} W"
-                    ),
-                    format!(
-                        "saat feed {l} padam, feed {s} menanggung {load_watts} W, melebihi batas {budget_watts} W"
-                    ),
+                crate::t!(
+                    "placement-reason-feed-lost-feed-would",
+                    lost = &l,
+                    other = &s,
+                    load_watts = &load_watts,
+                    budget_watts = &budget_watts
                 )
             }
             Reason::CoolingOverBudget {
                 heat_watts,
                 budget_watts,
-            } => (
-                format!(
-                    "heat would reach {heat_watts} W, over the cooling budget of {budget_watts} W"
-                ),
-                format!(
-                    "panas menjadi {heat_watts} W, melebihi kapasitas pendinginan {budget_watts} W"
-                ),
+            } => crate::t!(
+                "placement-reason-heat-would-reach-w",
+                heat_watts = &heat_watts,
+                budget_watts = &budget_watts
             ),
-            Reason::Overweight { weight_kg, max_kg } => (
-                format!("load would reach {weight_kg} kg, over the rack limit of {max_kg} kg"),
-                format!("beban menjadi {weight_kg} kg, melebihi batas rak {max_kg} kg"),
+            Reason::Overweight { weight_kg, max_kg } => crate::t!(
+                "placement-reason-load-would-reach-kg",
+                weight_kg = &weight_kg,
+                max_kg = &max_kg
             ),
             Reason::TooFewContiguousU {
                 needed,
                 largest_free,
-            } => (
-                format!("needs {needed} contiguous U, the largest free run is {largest_free} U"),
-                format!("perlu {needed} U berurutan, ruang kosong terbesar {largest_free} U"),
+            } => crate::t!(
+                "placement-reason-needs-contiguous-u-largest",
+                needed = &needed,
+                largest_free = &largest_free
             ),
             Reason::PositionOutsideRack {
                 position_u,
                 height_u,
-            } => (
-                format!("position U{position_u} does not fit in a {height_u} U rack"),
-                format!("posisi U{position_u} tidak muat di rak {height_u} U"),
+            } => crate::t!(
+                "placement-reason-position-u-does-fit",
+                position_u = &position_u,
+                height_u = &height_u
             ),
-            Reason::PositionTaken { position_u, by } => (
-                format!("position U{position_u} overlaps {}", by.join(", ")),
-                format!("posisi U{position_u} bertumpuk dengan {}", by.join(", ")),
+            Reason::PositionTaken { position_u, by } => crate::t!(
+                "placement-reason-position-u-overlaps",
+                position_u = &position_u,
+                by = &by.join(", ")
             ),
-            Reason::UnknownRack { rack } => (
-                format!("rack {rack} is not in the inventory"),
-                format!("rak {rack} tidak ada di inventaris"),
-            ),
+            Reason::UnknownRack { rack } => {
+                crate::t!("placement-reason-rack-inventory", rack = &rack)
+            }
         };
         let rule = self.rule();
-        Text::new(format!("{en} ({rule})"), format!("{id} ({rule})"))
+        crate::t!("placement-reason-with-rule", reason = &text, rule = rule)
     }
 }
 
@@ -423,10 +388,7 @@ impl Unplaceable {
     pub fn summary(&self) -> Text {
         let part = |lang: Lang| {
             if self.counts.is_empty() {
-                return match lang {
-                    Lang::En => "no racks in the inventory".to_string(),
-                    Lang::Id => "tidak ada rak di inventaris".to_string(),
-                };
+                return crate::i18n::tr(lang, "placement-reason-no-racks", &[]);
             }
             self.counts
                 .iter()
@@ -434,10 +396,11 @@ impl Unplaceable {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let total = self.racks_total;
-        Text::new(
-            format!("0/{total} racks fit: {}", part(Lang::En)),
-            format!("0/{total} rak cocok: {}", part(Lang::Id)),
+        let parts = Text::new(part(Lang::En), part(Lang::Id));
+        crate::t!(
+            "placement-reason-racks-fit",
+            total = &self.racks_total.to_string(),
+            parts = &parts
         )
     }
 

@@ -825,8 +825,11 @@ fn status_moves_with_the_run_and_carries_the_figures() {
 #[test]
 fn every_reason_has_a_bilingual_ready_message() {
     for r in Reason::ALL {
-        let (_, en, id) = r.ready();
-        assert!(!en.is_empty() && !id.is_empty() && en != id, "{r:?}");
+        let (_, text) = r.ready();
+        assert!(
+            !text.en.is_empty() && !text.id.is_empty() && text.en != text.id,
+            "{r:?}"
+        );
         assert!(r.as_str().chars().next().unwrap().is_ascii_uppercase());
     }
 }

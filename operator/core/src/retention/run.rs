@@ -325,7 +325,11 @@ pub fn record(
         ..RetentionStatus::default()
     });
     s.next_schedule_time = next.map(Time);
-    let what = format!("tier {} in {}", target.tier, target.repository);
+    let what = crate::t!(
+        "repository-retention-target",
+        tier = &target.tier,
+        repository = &target.repository
+    );
     let desired = match step {
         Step::Start => {
             s.last_schedule_time = Some(Time(now));
@@ -335,9 +339,8 @@ pub fn record(
                 type_: RETENTION_APPLIED,
                 status: None,
                 reason: reason::RUNNING,
-                message: format!(
-                    "forget + prune of {what} running in Job {job} / forget + prune {what} berjalan di Job {job}"
-                ),
+                message: crate::t!("repository-retention-running", what = &what, job = job)
+                    .to_string(),
             })
         }
         Step::Running if s.phase.as_deref() != Some("Running") => {
@@ -360,19 +363,20 @@ pub fn record(
                 status: Some(o.ok),
                 reason: o.reason,
                 message: if o.ok {
-                    format!(
-                        "{what}: {} snapshot(s) forgotten, pruned: {} / {what}: {} snapshot dilupakan, dipangkas: {}",
-                        o.forgotten.unwrap_or(0),
-                        o.pruned.unwrap_or(false),
-                        o.forgotten.unwrap_or(0),
-                        o.pruned.unwrap_or(false)
+                    crate::t!(
+                        "repository-retention-done",
+                        what = &what,
+                        forgotten = o.forgotten.unwrap_or(0),
+                        pruned = o.pruned.unwrap_or(false)
                     )
+                    .to_string()
                 } else {
-                    format!(
-                        "{what}: {} / {what} gagal: {}",
-                        o.errors.join("; "),
-                        o.errors.join("; ")
+                    crate::t!(
+                        "repository-retention-failed",
+                        what = &what,
+                        errors = &o.errors.join("; ")
                     )
+                    .to_string()
                 },
             })
         }
