@@ -341,7 +341,14 @@ fn html_section(h: &mut String, input: &ReportInput<'_>, lang: Lang) {
                 .unwrap_or_else(|| "—".into()),
         ),
         (t("Type", "Jenis", lang), kind_name(fo.spec.kind, lang)),
-        (t("Reason", "Alasan", lang), fo.spec.reason.clone()),
+        (
+            t("Reason", "Alasan", lang),
+            match lang {
+                Lang::En => fo.spec.reason.en(),
+                Lang::Id => fo.spec.reason.id(),
+            }
+            .to_string(),
+        ),
         (t("Requested by", "Diminta oleh", lang), requested),
         (t("Outcome", "Hasil", lang), phase_name(st.phase, lang)),
         (
@@ -538,7 +545,10 @@ fn md_section(m: &mut String, input: &ReportInput<'_>, lang: Lang) {
         t("Type", "Jenis", lang),
         kind_name(fo.spec.kind, lang),
         t("Reason", "Alasan", lang),
-        escape_md(&fo.spec.reason),
+        escape_md(match lang {
+            Lang::En => fo.spec.reason.en(),
+            Lang::Id => fo.spec.reason.id(),
+        }),
         t("Outcome", "Hasil", lang),
         phase_name(st.phase, lang),
         t("Time", "Waktu", lang),

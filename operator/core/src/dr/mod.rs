@@ -11,6 +11,7 @@ pub mod cron;
 pub mod drc;
 pub mod due;
 pub mod freshness;
+pub mod languages;
 pub mod restore;
 pub mod steps;
 
