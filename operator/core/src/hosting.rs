@@ -347,7 +347,7 @@ fn cond(type_: &'static str, status: Option<bool>, reason: &'static str, text: T
         message: if text.en.is_empty() {
             String::new()
         } else {
-            format!("{} / {}", text.en, text.id)
+            text.to_string()
         },
     }
 }
@@ -396,18 +396,12 @@ pub fn decide(input: &HostingInput<'_>) -> HostingDecision {
                 conditions::APPROVED,
                 Some(false),
                 reason::NOT_VALIDATED,
-                Text::new(
-                    "not reviewed: the request breaks the rules",
-                    "tidak ditinjau: permohonan melanggar aturan",
-                ),
+                crate::t!("hosting-reviewed-request-breaks-rules"),
             ),
             not_placed(reason::NOT_VALIDATED),
             ready_false(
                 reason::REJECTED,
-                Text::new(
-                    format!("rejected by {ids}; fix the findings"),
-                    format!("ditolak oleh {ids}; perbaiki temuan"),
-                ),
+                crate::t!("hosting-rejected-fix-findings", ids = &ids),
             ),
         ];
         return d;
@@ -420,10 +414,7 @@ pub fn decide(input: &HostingInput<'_>) -> HostingDecision {
                 conditions::VALIDATED,
                 None,
                 reason::AGENCY_NOT_FOUND,
-                Text::new(
-                    format!("agency {code} owning the namespace is not registered yet"),
-                    format!("Perangkat Daerah {code} pemilik namespace belum terdaftar"),
-                ),
+                crate::t!("hosting-agency-owning-namespace-registered", code = &code),
             ),
             cond(
                 conditions::APPROVED,
@@ -432,10 +423,7 @@ pub fn decide(input: &HostingInput<'_>) -> HostingDecision {
                 Text::default(),
             ),
             not_placed(reason::NOT_VALIDATED),
-            ready_false(
-                reason::IN_PROGRESS,
-                Text::new("waiting for the agency", "menunggu Perangkat Daerah"),
-            ),
+            ready_false(reason::IN_PROGRESS, crate::t!("hosting-waiting-agency")),
         ];
         return d;
     };
@@ -443,10 +431,7 @@ pub fn decide(input: &HostingInput<'_>) -> HostingDecision {
         conditions::VALIDATED,
         Some(true),
         reason::POLICY_PASSED,
-        Text::new(
-            format!("no denying finding ({warnings} warning(s))"),
-            format!("tidak ada temuan penolakan ({warnings} peringatan)"),
-        ),
+        crate::t!("hosting-denying-finding-warning-s", warnings = &warnings),
     );
 
     // 2. Approved.
@@ -462,18 +447,16 @@ pub fn decide(input: &HostingInput<'_>) -> HostingDecision {
                     conditions::APPROVED,
                     Some(false),
                     reason::REJECTED_BY_APPROVAL,
-                    Text::new(
-                        format!("refused by the platform team in {name}: {comment}"),
-                        format!("ditolak oleh Dinas dalam {name}: {comment}"),
+                    crate::t!(
+                        "hosting-refused-platform-team",
+                        name = &name,
+                        comment = &comment
                     ),
                 ),
                 not_placed(reason::NOT_APPROVED),
                 ready_false(
                     reason::REJECTED,
-                    Text::new(
-                        format!("refused in approval {name}"),
-                        format!("ditolak dalam persetujuan {name}"),
-                    ),
+                    crate::t!("hosting-refused-approval", name = &name),
                 ),
             ];
             return d;
@@ -482,40 +465,23 @@ pub fn decide(input: &HostingInput<'_>) -> HostingDecision {
             let (why, text) = match other {
                 ApprovalState::Outdated(a) => (
                     reason::APPROVAL_OUTDATED,
-                    Text::new(
-                        format!(
-                            "approval {} reviewed generation {}, the spec is now at generation {generation}; a new approval is needed",
-                            a.metadata.name.as_deref().unwrap_or_default(),
-                            a.spec.target_generation
-                        ),
-                        format!(
-                            "persetujuan {} meninjau generasi {}, spec kini generasi {generation}; perlu persetujuan baru",
-                            a.metadata.name.as_deref().unwrap_or_default(),
-                            a.spec.target_generation
-                        ),
+                    crate::t!(
+                        "hosting-approval-reviewed-generation-spec",
+                        name = &a.metadata.name.as_deref().unwrap_or_default(),
+                        target_generation = &a.spec.target_generation,
+                        generation = &generation
                     ),
                 ),
                 ApprovalState::Expired(a) => (
                     reason::APPROVAL_EXPIRED,
-                    Text::new(
-                        format!(
-                            "approval {} has expired",
-                            a.metadata.name.as_deref().unwrap_or_default()
-                        ),
-                        format!(
-                            "persetujuan {} sudah kedaluwarsa",
-                            a.metadata.name.as_deref().unwrap_or_default()
-                        ),
+                    crate::t!(
+                        "hosting-approval-expired",
+                        name = &a.metadata.name.as_deref().unwrap_or_default()
                     ),
                 ),
                 _ => (
                     reason::AWAITING_APPROVAL,
-                    Text::new(
-                        format!(
-                            "waiting for the platform team's Approval of generation {generation}"
-                        ),
-                        format!("menunggu Approval dari Dinas untuk generasi {generation}"),
-                    ),
+                    crate::t!("hosting-waiting-platform-team-s", generation = &generation),
                 ),
             };
             d.phase = HostingPhase::AwaitingApproval;
@@ -523,10 +489,7 @@ pub fn decide(input: &HostingInput<'_>) -> HostingDecision {
                 validated,
                 cond(conditions::APPROVED, Some(false), why, text),
                 not_placed(reason::NOT_APPROVED),
-                ready_false(
-                    reason::IN_PROGRESS,
-                    Text::new("awaiting approval", "menunggu persetujuan"),
-                ),
+                ready_false(reason::IN_PROGRESS, crate::t!("hosting-awaiting-approval")),
             ];
             return d;
         }
@@ -539,15 +502,10 @@ pub fn decide(input: &HostingInput<'_>) -> HostingDecision {
         conditions::APPROVED,
         Some(true),
         reason::APPROVED,
-        Text::new(
-            format!(
-                "approved in {} for generation {generation}",
-                approval.metadata.name.as_deref().unwrap_or_default()
-            ),
-            format!(
-                "disetujui dalam {} untuk generasi {generation}",
-                approval.metadata.name.as_deref().unwrap_or_default()
-            ),
+        crate::t!(
+            "hosting-approved-generation",
+            name = &approval.metadata.name.as_deref().unwrap_or_default(),
+            generation = &generation
         ),
     );
 
@@ -580,22 +538,13 @@ pub fn decide(input: &HostingInput<'_>) -> HostingDecision {
             conditions::READY,
             Some(true),
             reason::PLACED,
-            Text::new(
-                format!(
-                    "placed at {}",
-                    d.placement_summary.clone().unwrap_or_default()
-                ),
-                format!(
-                    "ditempatkan di {}",
-                    d.placement_summary.clone().unwrap_or_default()
-                ),
+            crate::t!(
+                "hosting-placed",
+                placement_summary = &d.placement_summary.clone().unwrap_or_default()
             ),
         )
     } else {
-        ready_false(
-            placed.reason,
-            Text::new("approved, not placed yet", "disetujui, belum ditempatkan"),
-        )
+        ready_false(placed.reason, crate::t!("hosting-approved-placed-yet"))
     };
     d.conditions = vec![validated, approved, placed, ready];
     d
@@ -624,15 +573,10 @@ fn place_web(input: &HostingInput<'_>, agency: &Agency, d: &mut HostingDecision)
             conditions::PLACED,
             Some(false),
             reason::NAMESPACE_NOT_OWNED,
-            Text::new(
-                format!(
-                    "namespace {namespace} is not one of agency {}'s (WEB-DC)",
-                    agency.spec.code
-                ),
-                format!(
-                    "namespace {namespace} bukan milik Perangkat Daerah {} (WEB-DC)",
-                    agency.spec.code
-                ),
+            crate::t!(
+                "hosting-namespace-one-agency-s",
+                namespace = &namespace,
+                code = &agency.spec.code
             ),
         );
     }
@@ -641,10 +585,7 @@ fn place_web(input: &HostingInput<'_>, agency: &Agency, d: &mut HostingDecision)
             conditions::PLACED,
             Some(false),
             reason::NAMESPACE_MISSING,
-            Text::new(
-                format!("namespace {namespace} does not exist yet (CLOUD-CITY)"),
-                format!("namespace {namespace} belum ada (CLOUD-CITY)"),
-            ),
+            crate::t!("hosting-namespace-does-exist-yet", namespace = &namespace),
         );
     }
     let over = quota_exceeded(Usage::of(&web), input.web.used, &agency.spec.quota);
@@ -653,17 +594,11 @@ fn place_web(input: &HostingInput<'_>, agency: &Agency, d: &mut HostingDecision)
             conditions::PLACED,
             Some(false),
             reason::QUOTA_EXCEEDED,
-            Text::new(
-                format!(
-                    "does not fit in agency {}'s quota in namespace {namespace} (CLOUD-CITY): {}",
-                    agency.spec.code,
-                    over.join("; ")
-                ),
-                format!(
-                    "tidak muat dalam kuota Perangkat Daerah {} di namespace {namespace} (CLOUD-CITY): {}",
-                    agency.spec.code,
-                    over.join("; ")
-                ),
+            crate::t!(
+                "hosting-does-fit-agency-s",
+                code = &agency.spec.code,
+                namespace = &namespace,
+                over = &over.join("; ")
             ),
         );
     }
@@ -693,9 +628,10 @@ fn place_web(input: &HostingInput<'_>, agency: &Agency, d: &mut HostingDecision)
         conditions::PLACED,
         Some(true),
         reason::PLACED,
-        Text::new(
-            format!("web hosting in namespace {namespace}{extra}"),
-            format!("hosting web di namespace {namespace}{extra}"),
+        crate::t!(
+            "hosting-web-hosting-namespace",
+            namespace = &namespace,
+            extra = &extra
         ),
     )
 }
@@ -720,7 +656,7 @@ fn place_colocation(
                 conditions::PLACED,
                 None,
                 reason::PLACEMENT_PENDING,
-                Text::new("placement not computed yet", "penempatan belum dihitung"),
+                crate::t!("hosting-placement-computed-yet"),
             );
         }
         Some(Err(u)) => {
@@ -759,15 +695,11 @@ fn place_colocation(
         Ok(a) => a,
         Err(e) => {
             let text = match &e {
-                AddressError::Exhausted { needed, free } => Text::new(
-                    format!(
-                        "SEC-REGISTER: {needed} address(es) needed at site {}, only {free} free in its pools",
-                        chosen.site
-                    ),
-                    format!(
-                        "SEC-REGISTER: perlu {needed} alamat di situs {}, hanya {free} tersedia di pool",
-                        chosen.site
-                    ),
+                AddressError::Exhausted { needed, free } => crate::t!(
+                    "hosting-sec-register-address-es",
+                    needed = &needed,
+                    site = &chosen.site,
+                    free = &free
                 ),
                 AddressError::BadPool { .. } => Text::new(
                     format!("SEC-REGISTER: {e}"),

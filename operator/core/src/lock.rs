@@ -99,18 +99,9 @@ pub fn lost(
 
 /// The message of a run stopped by `lost`: when its lock was last written.
 pub fn lost_refusal(last_written: Timestamp) -> Text {
-    Text::new(
-        format!(
-            "the repository lock has not been refreshed since {last_written} (the S3 server \
-             may be unreachable); another run could soon remove it as stale, so this run stops \
-             before changing the repository (APP-BACKUP). Nothing was deleted by this step"
-        ),
-        format!(
-            "kunci repositori belum diperbarui sejak {last_written} (server S3 mungkin tidak \
-             terjangkau); proses lain dapat segera menghapusnya sebagai kunci basi, jadi proses \
-             ini berhenti sebelum mengubah repositori (APP-BACKUP). Tidak ada yang dihapus oleh \
-             langkah ini"
-        ),
+    crate::t!(
+        "repository-lock-repository-lock-been-refreshed",
+        last_written = &last_written
     )
 }
 

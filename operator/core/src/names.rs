@@ -50,30 +50,25 @@ pub fn dns_name(raw: &str, wildcard: Wildcard) -> Result<DnsName, Text> {
     // One trailing dot is the DNS root (`example.go.id.`); more are an empty label.
     let name = name.strip_suffix('.').unwrap_or(name);
     if name.is_empty() {
-        return Err(Text::new("the host name is empty", "nama host kosong"));
+        return Err(crate::t!("common-names-host-name-empty"));
     }
     let (is_wild, base) = match name.strip_prefix("*.") {
         Some(rest) if wildcard == Wildcard::Leftmost => (true, rest),
         Some(_) => {
-            return Err(Text::new(
-                format!("\"{raw}\": a wildcard is not allowed here"),
-                format!("\"{raw}\": wildcard tidak diperbolehkan di sini"),
-            ));
+            return Err(crate::t!("common-names-wildcard-allowed-here", raw = &raw));
         }
         None => (false, name),
     };
     if base.contains('*') {
-        return Err(Text::new(
-            format!("\"{raw}\": a wildcard may only be the whole leftmost label (*.name)"),
-            format!(
-                "\"{raw}\": wildcard hanya boleh berupa label paling kiri secara utuh (*.nama)"
-            ),
+        return Err(crate::t!(
+            "common-names-wildcard-may-only-whole",
+            raw = &raw
         ));
     }
     if base.split('.').any(str::is_empty) {
-        return Err(Text::new(
-            format!("\"{raw}\" has an empty label (a leading or doubled dot)"),
-            format!("\"{raw}\" memiliki label kosong (titik di awal atau titik ganda)"),
+        return Err(crate::t!(
+            "common-names-empty-label-leading-doubled",
+            raw = &raw
         ));
     }
     let ascii = Uts46::new()
@@ -83,22 +78,10 @@ pub fn dns_name(raw: &str, wildcard: Wildcard) -> Result<DnsName, Text> {
             Hyphens::CheckFirstLast,
             DnsLength::Verify,
         )
-        .map_err(|_| {
-            Text::new(
-                format!(
-                    "\"{raw}\" is not a valid DNS name (letters, digits and inner hyphens; labels of at most 63 characters, 253 in all; valid IDNA/punycode)"
-                ),
-                format!(
-                    "\"{raw}\" bukan nama DNS yang sah (huruf, angka, dan tanda hubung di tengah; label paling panjang 63 karakter, total 253; IDNA/punycode yang sah)"
-                ),
-            )
-        })?;
+        .map_err(|_| crate::t!("common-names-valid-dns-name-letters", raw = &raw))?;
     // The wildcard label counts towards the 253 octets too.
     if is_wild && ascii.len() + 2 > 253 {
-        return Err(Text::new(
-            format!("\"{raw}\" is longer than 253 characters"),
-            format!("\"{raw}\" lebih panjang dari 253 karakter"),
-        ));
+        return Err(crate::t!("common-names-longer-than-characters", raw = &raw));
     }
     Ok(DnsName {
         wildcard: is_wild,

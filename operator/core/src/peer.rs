@@ -94,12 +94,7 @@ pub fn no_endpoint(site: &str) -> PeerView {
     PeerView {
         ready: false,
         reason: PeerReason::NoEndpoint,
-        message: Text::new(
-            format!("site {site} has no spec.endpoints.agent: its heartbeat cannot be checked"),
-            format!(
-                "situs {site} tidak punya spec.endpoints.agent: heartbeat-nya tidak dapat diperiksa"
-            ),
-        ),
+        message: crate::t!("dr-peer-site-spec-endpoints-agent", site = &site),
     }
 }
 
@@ -116,10 +111,7 @@ pub fn peer_ready(
         return PeerView {
             ready: false,
             reason: PeerReason::NoHeartbeat,
-            message: Text::new(
-                "the peer site has not answered a heartbeat yet; no failover is started",
-                "situs pasangan belum menjawab heartbeat; failover tidak dimulai",
-            ),
+            message: crate::t!("dr-peer-peer-site-answered-heartbeat"),
         };
     };
     let signed_age = now.duration_since(last);
@@ -128,43 +120,24 @@ pub fn peer_ready(
         return PeerView {
             ready: false,
             reason: PeerReason::ClockSkew,
-            message: Text::new(
-                format!(
-                    "the last heartbeat is {}s in the future: check the clocks (NTP) of both sites",
-                    age.as_secs()
-                ),
-                format!(
-                    "heartbeat terakhir {} detik di masa depan: periksa jam (NTP) kedua situs",
-                    age.as_secs()
-                ),
-            ),
+            message: crate::t!("dr-peer-last-heartbeat-s-future", seconds = &age.as_secs()),
         };
     }
     if !signed_age.is_negative() && age > max_age {
         return PeerView {
             ready: false,
             reason: PeerReason::HeartbeatStale,
-            message: Text::new(
-                format!(
-                    "no heartbeat from the peer site for {}s (limit {}s); alerting only, no failover is started",
-                    age.as_secs(),
-                    max_age.as_secs()
-                ),
-                format!(
-                    "tidak ada heartbeat dari situs pasangan selama {} detik (batas {} detik); hanya peringatan, failover tidak dimulai",
-                    age.as_secs(),
-                    max_age.as_secs()
-                ),
+            message: crate::t!(
+                "dr-peer-heartbeat-peer-site-s",
+                seconds = &age.as_secs(),
+                limit = &max_age.as_secs()
             ),
         };
     }
     PeerView {
         ready: true,
         reason: PeerReason::HeartbeatFresh,
-        message: Text::new(
-            "the peer site answers heartbeats",
-            "situs pasangan menjawab heartbeat",
-        ),
+        message: crate::t!("dr-peer-peer-site-answers-heartbeats"),
     }
 }
 

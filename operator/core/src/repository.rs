@@ -90,16 +90,7 @@ pub fn key_ref(spec: &BackupRepositorySpec, agency: &AgencySpec) -> Result<Secre
         .or_else(|| agency.repository_key.clone())
         .ok_or_else(|| Refusal {
             reason: reason::NO_KEY,
-            message: Text::new(
-                format!(
-                    "SEC-CIA: no repository key: set spec.key or the repositoryKey of agency {}",
-                    agency.code
-                ),
-                format!(
-                    "SEC-CIA: tidak ada kunci repositori: isi spec.key atau repositoryKey milik Perangkat Daerah {}",
-                    agency.code
-                ),
-            ),
+            message: crate::t!("repository-sec-cia-repository-key", code = &agency.code),
         })
 }
 
@@ -233,15 +224,9 @@ pub fn verdict(obs: &Observation) -> Verdict {
                 reason::AVAILABLE
             },
             message: if *created {
-                Text::new(
-                    "repository created and opened with the agency's key",
-                    "repositori dibuat dan dibuka dengan kunci Perangkat Daerah",
-                )
+                crate::t!("repository-repository-created-opened-agency")
             } else {
-                Text::new(
-                    "repository opened with the agency's key",
-                    "repositori dibuka dengan kunci Perangkat Daerah",
-                )
+                crate::t!("repository-repository-opened-agency-s")
             },
         },
         Observation::Refused(r) => down(r.reason, r.message.clone()),
@@ -263,24 +248,15 @@ pub fn verdict(obs: &Observation) -> Verdict {
         }
         Observation::WrongKey => down(
             reason::WRONG_KEY,
-            Text::new(
-                "SEC-CIA: the repository key does not open this repository; nothing was written",
-                "SEC-CIA: kunci repositori tidak dapat membuka repositori ini; tidak ada yang ditulis",
-            ),
+            crate::t!("repository-sec-cia-repository-key-2"),
         ),
         Observation::NoRepository => down(
             reason::NO_REPOSITORY,
-            Text::new(
-                "no repository at the location and accessMode is ReadOnly, so none is created",
-                "tidak ada repositori di lokasi ini dan accessMode ReadOnly, sehingga tidak dibuat",
-            ),
+            crate::t!("repository-repository-location-accessmode-readonly"),
         ),
         Observation::Unreachable(why) => down(
             reason::UNREACHABLE,
-            Text::new(
-                format!("the S3 server did not answer: {why}"),
-                format!("server S3 tidak menjawab: {why}"),
-            ),
+            crate::t!("repository-s3-server-did-answer", why = &why),
         ),
     }
 }
@@ -484,10 +460,7 @@ pub fn deletion(spec: &BackupRepositorySpec, opened: Option<&Observation>) -> De
     if spec.access_mode == AccessMode::ReadOnly {
         return Deletion::Blocked(Refusal {
             reason: "ReadOnly",
-            message: Text::new(
-                "deletionPolicy is Delete but the repository is ReadOnly: set accessMode ReadWrite to delete the data, or deletionPolicy Retain to keep it",
-                "deletionPolicy Delete tetapi repositori ReadOnly: ubah accessMode menjadi ReadWrite untuk menghapus data, atau deletionPolicy Retain untuk menyimpannya",
-            ),
+            message: crate::t!("repository-deletionpolicy-delete-but-repository"),
         });
     }
     match opened {
@@ -512,10 +485,7 @@ pub fn deletion(spec: &BackupRepositorySpec, opened: Option<&Observation>) -> De
         }
         None => Deletion::Blocked(Refusal {
             reason: reason::UNREACHABLE,
-            message: Text::new(
-                "deletionPolicy is Delete and the repository was not opened yet (set deletionPolicy Retain to let go)",
-                "deletionPolicy Delete dan repositori belum dibuka (ubah deletionPolicy menjadi Retain untuk melepas)",
-            ),
+            message: crate::t!("repository-deletionpolicy-delete-repository-opened"),
         }),
     }
 }

@@ -3,7 +3,6 @@
 //! plan's two sites) both call [`check_drc_pair`], so the rule is decided in one place.
 
 use crate::finding::Finding;
-use crate::i18n::Text;
 use pusdata_crds::v1alpha1::{Coordinates, SiteRole, SiteSpec};
 
 /// Mean Earth radius in kilometres (IUGG), for great-circle distances.
@@ -44,22 +43,13 @@ pub fn check_site_country(site_name: &str, site: &SiteSpec, rules: &SiteRules) -
     vec![Finding::deny(
         "DR-NKRI",
         "spec.country",
-        Text::new(
-            format!(
-                "site {site_name} is in country {}, outside the allowed countries ({})",
-                site.country,
-                rules.allowed_countries.join(", ")
-            ),
-            format!(
-                "situs {site_name} berada di negara {}, di luar negara yang diizinkan ({})",
-                site.country,
-                rules.allowed_countries.join(", ")
-            ),
+        crate::t!(
+            "placement-sites-site-country-outside-allowed",
+            site_name = &site_name,
+            country = &site.country,
+            rules = &rules.allowed_countries.join(", ")
         ),
-        Text::new(
-            "choose a DRC inside Indonesia (NKRI)",
-            "pilih DRC di dalam wilayah NKRI",
-        ),
+        crate::t!("placement-sites-choose-drc-inside-indonesia"),
     )]
 }
 
@@ -77,14 +67,8 @@ pub fn check_drc_pair(
         out.push(Finding::deny(
             "DR-FAR",
             "spec.role",
-            Text::new(
-                format!("site {drc_name} is used as a DRC but its role is Primary"),
-                format!("situs {drc_name} dipakai sebagai DRC tetapi perannya Primary"),
-            ),
-            Text::new(
-                "set spec.role: Drc on the DRC site",
-                "isi spec.role: Drc pada situs DRC",
-            ),
+            crate::t!("placement-sites-site-used-drc-but", drc_name = &drc_name),
+            crate::t!("placement-sites-set-spec-role-drc"),
         ));
     }
     // Cities are compared as people mean them: "Kota  Bekasi" and "KOTA BEKASI" are one.
@@ -93,20 +77,15 @@ pub fn check_drc_pair(
         out.push(Finding::deny(
             "DR-FAR",
             "spec.city",
-            Text::new(
-                format!(
-                    "DRC {drc_name} is in \"{}\", the same city as primary {primary_name} (\"{}\"; both normalise to \"{city}\")",
-                    drc.city, primary.city
-                ),
-                format!(
-                    "DRC {drc_name} berada di \"{}\", kota yang sama dengan pusat data utama {primary_name} (\"{}\"; keduanya dinormalisasi menjadi \"{city}\")",
-                    drc.city, primary.city
-                ),
+            crate::t!(
+                "placement-sites-drc-same-city-primary",
+                drc_name = &drc_name,
+                city = &drc.city,
+                primary_name = &primary_name,
+                city2 = &primary.city,
+                city3 = &city
             ),
-            Text::new(
-                "the DRC must be outside the primary's city (Perda 26(11))",
-                "DRC harus berada di luar kota pusat data utama (Perda 26(11))",
-            ),
+            crate::t!("placement-sites-drc-must-outside-primary"),
         ));
     }
     let km = great_circle_km(primary.coordinates, drc.coordinates);
@@ -114,20 +93,14 @@ pub fn check_drc_pair(
         out.push(Finding::deny(
             "DR-FAR",
             "spec.coordinates",
-            Text::new(
-                format!(
-                    "DRC {drc_name} is {km:.1} km from primary {primary_name}; the minimum is {:.0} km",
-                    rules.min_drc_distance_km
-                ),
-                format!(
-                    "DRC {drc_name} berjarak {km:.1} km dari pusat data utama {primary_name}; minimum {:.0} km",
-                    rules.min_drc_distance_km
-                ),
+            crate::t!(
+                "placement-sites-drc-km-primary-minimum",
+                drc_name = &drc_name,
+                km = &km,
+                primary_name = &primary_name,
+                min_drc_distance_km = &rules.min_drc_distance_km
             ),
-            Text::new(
-                "place the DRC farther away, outside the primary's risk area",
-                "tempatkan DRC lebih jauh, di luar wilayah risiko pusat data utama",
-            ),
+            crate::t!("placement-sites-place-drc-farther-away"),
         ));
     }
     out

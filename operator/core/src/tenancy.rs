@@ -315,9 +315,9 @@ pub fn validate(agency: &Agency, platform_namespace: &str) -> Result<(), Text> {
         .find(|ns| reserved_namespace(ns, platform_namespace))
     {
         None => Ok(()),
-        Some(ns) => Err(Text::new(
-            format!("namespace {ns} is reserved for the cluster or the platform team (CLOUD-CITY)"),
-            format!("namespace {ns} dicadangkan untuk klaster atau tim platform (CLOUD-CITY)"),
+        Some(ns) => Err(crate::t!(
+            "common-tenancy-namespace-reserved-cluster-platform",
+            ns = &ns
         )),
     }
 }
@@ -328,13 +328,10 @@ pub fn deletion_blocked(hosted_systems: usize, repositories: usize) -> Option<Te
     if hosted_systems == 0 && repositories == 0 {
         return None;
     }
-    Some(Text::new(
-        format!(
-            "the agency still has {hosted_systems} hosted system(s) and {repositories} backup repository(ies); move or remove them first — nothing is deleted automatically"
-        ),
-        format!(
-            "Perangkat Daerah ini masih memiliki {hosted_systems} sistem yang di-hosting dan {repositories} repositori cadangan; pindahkan atau hapus terlebih dahulu — tidak ada yang dihapus otomatis"
-        ),
+    Some(crate::t!(
+        "common-tenancy-agency-still-hosted-system",
+        hosted_systems = &hosted_systems,
+        repositories = &repositories
     ))
 }
 

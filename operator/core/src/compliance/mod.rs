@@ -236,10 +236,10 @@ impl Status {
     /// Label for people.
     pub fn text(self) -> Text {
         match self {
-            Status::Compliant => Text::new("compliant", "patuh"),
-            Status::Findings => Text::new("findings", "ada temuan"),
+            Status::Compliant => crate::t!("compliance-compliant"),
+            Status::Findings => crate::t!("compliance-findings"),
             Status::NotChecked => {
-                Text::new("not checked automatically", "tidak diperiksa otomatis")
+                crate::t!("compliance-checked-automatically")
             }
         }
     }
@@ -467,16 +467,8 @@ fn drill_evidence(
         out.push(Finding::warn(
             "APP-BACKUP",
             "",
-            Text::new(
-                format!("plan {plan_name} has no recorded drill, so no restore has been proven"),
-                format!(
-                    "rencana {plan_name} belum memiliki latihan tercatat, sehingga belum ada restore yang terbukti"
-                ),
-            ),
-            Text::new(
-                "run a drill (`pusdata drill --local`, or a Failover of type Drill) and give its work directory with --drills",
-                "jalankan latihan (`pusdata drill --local`, atau Failover bertipe Drill) dan berikan direktori kerjanya dengan --drills",
-            ),
+            crate::t!("compliance-plan-recorded-drill-so", plan_name = &plan_name),
+            crate::t!("compliance-run-drill-pusdata-drill"),
         ));
         return (
             DrillReport {
@@ -503,14 +495,12 @@ fn drill_evidence(
         Some(FailoverPhase::Failed) => out.push(Finding::deny(
             "APP-BACKUP",
             "status.phase",
-            Text::new(
-                format!("the last drill of plan {plan_name} ({name}) failed"),
-                format!("latihan terakhir rencana {plan_name} ({name}) gagal"),
+            crate::t!(
+                "compliance-last-drill-plan-failed",
+                plan_name = &plan_name,
+                name = &name
             ),
-            Text::new(
-                "read the drill's report, fix the failed step and drill again",
-                "baca laporan latihan, perbaiki langkah yang gagal dan ulangi latihan",
-            ),
+            crate::t!("compliance-read-drill-s-report"),
         )),
         Some(FailoverPhase::Succeeded) => {}
         _ => out.push(Finding {
@@ -518,14 +508,12 @@ fn drill_evidence(
             ..Finding::warn(
                 "APP-BACKUP",
                 "status.phase",
-                Text::new(
-                    format!("the last drill of plan {plan_name} ({name}) has not finished"),
-                    format!("latihan terakhir rencana {plan_name} ({name}) belum selesai"),
+                crate::t!(
+                    "compliance-last-drill-plan-finished",
+                    plan_name = &plan_name,
+                    name = &name
                 ),
-                Text::new(
-                    "wait for it, or resume it (`pusdata drill --local --resume`)",
-                    "tunggu, atau lanjutkan (`pusdata drill --local --resume`)",
-                ),
+                crate::t!("compliance-wait-resume-pusdata-drill"),
             )
         }),
     }
@@ -534,28 +522,16 @@ fn drill_evidence(
         out.push(Finding::warn(
             "APP-BACKUP",
             &format!("status.tiers[{}]", t.tier),
-            Text::new(
-                format!(
-                    "drill {name}: tier {} missed its objectives (RPO {} of {} s, RTO {} of {} s)",
-                    t.tier,
-                    achieved(t.rpo_achieved_seconds),
-                    t.rpo_target_seconds,
-                    achieved(t.rto_achieved_seconds),
-                    t.rto_target_seconds
-                ),
-                format!(
-                    "latihan {name}: tier {} tidak memenuhi sasaran (RPO {} dari {} dtk, RTO {} dari {} dtk)",
-                    t.tier,
-                    achieved(t.rpo_achieved_seconds),
-                    t.rpo_target_seconds,
-                    achieved(t.rto_achieved_seconds),
-                    t.rto_target_seconds
-                ),
+            crate::t!(
+                "compliance-drill-tier-missed-objectives",
+                name = &name,
+                tier = &t.tier,
+                rpo_achieved_seconds = &achieved(t.rpo_achieved_seconds),
+                rpo_target_seconds = &t.rpo_target_seconds,
+                rto_achieved_seconds = &achieved(t.rto_achieved_seconds),
+                rto_target_seconds = &t.rto_target_seconds
             ),
-            Text::new(
-                "back up more often or restore faster, then drill again",
-                "cadangkan lebih sering atau percepat restore, lalu ulangi latihan",
-            ),
+            crate::t!("compliance-back-up-more-often"),
         ));
     }
     let at = |t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>| {
@@ -591,14 +567,8 @@ fn incident_report(f: &Failover) -> Option<Finding> {
         Finding::deny(
             "SEC-INCIDENT",
             "status.report",
-            Text::new(
-                "this failover finished without a written report with its SHA-256",
-                "failover ini selesai tanpa laporan tertulis beserta SHA-256-nya",
-            ),
-            Text::new(
-                "write the report (the Failover controller does) and record its SHA-256",
-                "tulis laporannya (controller Failover melakukannya) dan catat SHA-256-nya",
-            ),
+            crate::t!("compliance-failover-finished-without-written"),
+            crate::t!("compliance-write-report-failover-controller"),
         )
     })
 }

@@ -99,14 +99,8 @@ fn structure(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) -> bool {
             out.push(Finding::warn(
                 "DR-PLAN",
                 &format!("spec.tiers[{ti}].members"),
-                Text::new(
-                    format!("tier {} has no members", tier.name),
-                    format!("tier {} tidak memiliki anggota", tier.name),
-                ),
-                Text::new(
-                    "add the services of the tier, or remove the tier",
-                    "tambahkan layanan ke tier ini, atau hapus tier-nya",
-                ),
+                crate::t!("dr-check-tier-members", name = &tier.name),
+                crate::t!("dr-check-add-services-tier-remove"),
             ));
         }
         for (mi, m) in tier.members.iter().enumerate() {
@@ -133,10 +127,7 @@ fn structure(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) -> bool {
                     "DR-PLAN",
                     &format!("spec.tiers[{ti}].members[{mi}].name"),
                     Text::new(en, id),
-                    Text::new(
-                        "member names must be unique in the plan",
-                        "nama anggota harus unik di dalam rencana",
-                    ),
+                    crate::t!("dr-check-member-names-must-unique"),
                 ));
             } else {
                 seen.insert(&m.name, (ti, &tier.name));
@@ -151,20 +142,8 @@ fn structure(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) -> bool {
                     out.push(Finding::deny(
                         "APP-BACKUP",
                         &format!("spec.tiers[{ti}].members[{mi}].dependsOn[{di}]"),
-                        Text::new(
-                            format!(
-                                "{} depends on {d}, which no tier covers: it has no backup and cannot be restored first",
-                                m.name
-                            ),
-                            format!(
-                                "{} bergantung pada {d}, yang tidak tercakup tier mana pun: tidak ada cadangannya dan tidak dapat dipulihkan lebih dulu",
-                                m.name
-                            ),
-                        ),
-                        Text::new(
-                            format!("add {d} as a member of a tier, or fix the name"),
-                            format!("tambahkan {d} sebagai anggota sebuah tier, atau perbaiki namanya"),
-                        ),
+                        crate::t!("dr-check-depends-which-tier-covers", name = &m.name, d = &d),
+                        crate::t!("dr-check-add-member-tier-fix", d = &d),
                     ));
                 }
             }
@@ -192,24 +171,14 @@ fn structure(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) -> bool {
                     out.push(Finding::warn(
                         "DR-PLAN",
                         &format!("spec.tiers[{ti}].members[{mi}].dependsOn[{di}]"),
-                        Text::new(
-                            format!(
-                                "{} (RPO {}) depends on {d}, which has the longer RPO {}: after a disaster the two may not match",
-                                m.name,
-                                tier.rpo,
-                                duration::human(*dep_rpo)
-                            ),
-                            format!(
-                                "{} (RPO {}) bergantung pada {d}, yang RPO-nya lebih panjang ({}): setelah bencana keduanya bisa tidak sesuai",
-                                m.name,
-                                tier.rpo,
-                                duration::human(*dep_rpo)
-                            ),
+                        crate::t!(
+                            "dr-check-rpo-depends-which-longer",
+                            name = &m.name,
+                            rpo = &tier.rpo,
+                            d = &d,
+                            dep_rpo = &duration::human(*dep_rpo)
                         ),
-                        Text::new(
-                            format!("move {d} into tier {} or a more critical one", tier.name),
-                            format!("pindahkan {d} ke tier {} atau yang lebih kritis", tier.name),
-                        ),
+                        crate::t!("dr-check-move-into-tier-more", d = &d, name = &tier.name),
                     ));
                 }
             }
@@ -221,14 +190,8 @@ fn structure(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) -> bool {
         out.push(Finding::deny(
             "DR-PLAN",
             "spec.tiers[].members[].dependsOn",
-            Text::new(
-                format!("dependency cycle: {path}; no restore order exists"),
-                format!("siklus ketergantungan: {path}; tidak ada urutan pemulihan"),
-            ),
-            Text::new(
-                "remove one dependsOn entry of the cycle",
-                "hapus salah satu entri dependsOn dalam siklus tersebut",
-            ),
+            crate::t!("dr-check-dependency-cycle-restore-order", path = &path),
+            crate::t!("dr-check-remove-one-dependson-entry"),
         ));
     }
     ok
@@ -239,10 +202,7 @@ fn bad_duration(path: &str, e: &duration::DurationError) -> Finding {
         "DR-PLAN",
         path,
         Text::new(e.to_string(), format!("durasi tidak valid: {e}")),
-        Text::new(
-            "write a Go duration such as 15m, 4h or 1h30m",
-            "tulis durasi gaya Go seperti 15m, 4h atau 1h30m",
-        ),
+        crate::t!("dr-check-write-go-duration-such"),
     )
 }
 
@@ -253,10 +213,7 @@ fn schedules(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) {
             "DR-PLAN",
             path,
             Text::new(err.clone(), format!("jadwal tidak valid: {err}")),
-            Text::new(
-                "write a 5-field cron expression (*/15 * * * *) or @every 15m",
-                "tulis ekspresi cron 5 kolom (*/15 * * * *) atau @every 15m",
-            ),
+            crate::t!("dr-check-write-field-cron-expression"),
         ));
     }
     let from = Timestamp::from_second(GAP_FROM).unwrap_or(Timestamp::UNIX_EPOCH);
@@ -325,10 +282,7 @@ fn schedules(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) {
                         tier.name, entry.text, tier.rpo
                     ),
                 ),
-                Text::new(
-                    "back up at least as often as the RPO, or remove the schedule to derive one from the RPO",
-                    "cadangkan minimal sesering RPO, atau hapus jadwal agar diturunkan dari RPO",
-                ),
+                crate::t!("dr-check-back-up-least-often"),
             ));
         }
     }
@@ -339,14 +293,8 @@ fn schedules(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) {
                 out.push(Finding::deny(
                     "DR-PLAN",
                     &format!("spec.drills[{di}].tiers[{i}]"),
-                    Text::new(
-                        format!("drill {} names unknown tier {t}", d.name),
-                        format!("latihan {} menyebut tier {t} yang tidak dikenal", d.name),
-                    ),
-                    Text::new(
-                        "use a tier name of the plan",
-                        "gunakan nama tier dari rencana",
-                    ),
+                    crate::t!("dr-check-drill-names-unknown-tier", name = &d.name, t = &t),
+                    crate::t!("dr-check-use-tier-name-plan"),
                 ));
             }
         }
@@ -370,14 +318,8 @@ fn rto(
         out.push(Finding::warn(
             "DR-PLAN",
             "spec.assumedRestoreBytesPerSecond",
-            Text::new(
-                "no measured or assumed restore throughput: RTO feasibility is not checked",
-                "tidak ada laju pemulihan terukur maupun asumsi: kelayakan RTO tidak diperiksa",
-            ),
-            Text::new(
-                "run a drill, or set assumedRestoreBytesPerSecond",
-                "jalankan latihan, atau isi assumedRestoreBytesPerSecond",
-            ),
+            crate::t!("dr-check-measured-assumed-restore-throughput"),
+            crate::t!("dr-check-run-drill-set-assumedrestorebytespersecond"),
         ));
         return;
     };
@@ -445,10 +387,7 @@ fn rto(
                         tier.rto
                     ),
                 ),
-                Text::new(
-                    "raise the RTO, split the data, shorten dependency chains or add restore bandwidth",
-                    "naikkan RTO, pecah datanya, perpendek rantai ketergantungan atau tambah bandwidth pemulihan",
-                ),
+                crate::t!("dr-check-raise-rto-split-data"),
             ));
         } else if needed > target_s * settings.rto_warning_share {
             out.push(Finding::warn(
@@ -470,10 +409,7 @@ fn rto(
                         tier.rto
                     ),
                 ),
-                Text::new(
-                    "leave a margin: a real disaster rarely restores at drill speed",
-                    "sisakan cadangan waktu: pemulihan saat bencana jarang secepat saat latihan",
-                ),
+                crate::t!("dr-check-leave-margin-real-disaster"),
             ));
         }
         if let Some(names) = unknown.get(tier.name.as_str()) {
@@ -482,22 +418,12 @@ fn rto(
                 ..Finding::warn(
                     "DR-PLAN",
                     &format!("spec.tiers[{ti}].members"),
-                    Text::new(
-                        format!(
-                            "tier {}: size unknown for {}; counted as empty in the RTO estimate",
-                            tier.name,
-                            names.join(", ")
-                        ),
-                        format!(
-                            "tier {}: ukuran {} belum diketahui; dihitung kosong dalam perkiraan RTO",
-                            tier.name,
-                            names.join(", ")
-                        ),
+                    crate::t!(
+                        "dr-check-tier-size-unknown-counted",
+                        name = &tier.name,
+                        names = &names.join(", ")
                     ),
-                    Text::new(
-                        "set sizeHintBytes until the first backup measures it",
-                        "isi sizeHintBytes sampai cadangan pertama mengukurnya",
-                    ),
+                    crate::t!("dr-check-set-sizehintbytes-until-first"),
                 )
             });
         }
@@ -526,14 +452,8 @@ fn site_rules(
         Finding::deny(
             "DR-PLAN",
             field,
-            Text::new(
-                format!("site {name} is not among the Sites given"),
-                format!("situs {name} tidak ada di antara Site yang diberikan"),
-            ),
-            Text::new(
-                "declare the Site, or check the name",
-                "deklarasikan Site tersebut, atau periksa namanya",
-            ),
+            crate::t!("dr-check-site-among-sites-given", name = &name),
+            crate::t!("dr-check-declare-site-check-name"),
         )
     };
     let primary = find(&spec.primary_site);
@@ -561,20 +481,12 @@ fn site_rules(
             None => out.push(Finding::deny(
                 "DATA-DC",
                 &format!("BackupRepository/{name} spec.site"),
-                Text::new(
-                    format!(
-                        "repository {name} is at site {}, which is not a registered Site",
-                        r.spec.site
-                    ),
-                    format!(
-                        "repositori {name} berada di situs {}, yang bukan Site terdaftar",
-                        r.spec.site
-                    ),
+                crate::t!(
+                    "dr-check-repository-site-which-registered",
+                    name = &name,
+                    site = &r.spec.site
                 ),
-                Text::new(
-                    "backups go only to repositories at registered sites",
-                    "cadangan hanya boleh ke repositori di situs terdaftar",
-                ),
+                crate::t!("dr-check-backups-go-only-repositories"),
             )),
             Some(site) => {
                 for f in sites::check_site_country(&r.spec.site, &site.spec, &settings.site_rules) {
@@ -597,20 +509,13 @@ fn site_rules(
             out.push(Finding::deny(
                 "APP-BACKUP",
                 "spec.tiers[].members[].agency",
-                Text::new(
-                    format!(
-                        "agency {agency} (member {first}, …) has no BackupRepository at DRC site {}",
-                        spec.drc_site
-                    ),
-                    format!(
-                        "Perangkat Daerah {agency} (anggota {first}, …) tidak memiliki BackupRepository di situs DRC {}",
-                        spec.drc_site
-                    ),
+                crate::t!(
+                    "dr-check-agency-member-backuprepository-drc",
+                    agency = &agency,
+                    first = &first,
+                    drc_site = &spec.drc_site
                 ),
-                Text::new(
-                    "create the agency's repository at the DRC (see dr-plans/repositories.yaml)",
-                    "buat repositori Perangkat Daerah tersebut di DRC (lihat dr-plans/repositories.yaml)",
-                ),
+                crate::t!("dr-check-create-agency-s-repository"),
             ));
         }
     }
@@ -638,14 +543,8 @@ fn buckets(
                 out.push(Finding::deny(
                     "DR-PLAN",
                     &format!("{path}.bucketMirror"),
-                    Text::new(
-                        format!("member {} lists buckets but no bucketMirror, so they are never mirrored", m.name),
-                        format!("anggota {} mencantumkan bucket tetapi tanpa bucketMirror, sehingga tidak pernah dicerminkan", m.name),
-                    ),
-                    Text::new(
-                        "set bucketMirror.primaryCredentials (a Secret in the member's namespace)",
-                        "isi bucketMirror.primaryCredentials (Secret di namespace anggota)",
-                    ),
+                    crate::t!("dr-check-member-lists-buckets-but", name = &m.name),
+                    crate::t!("dr-check-set-bucketmirror-primarycredentials-secret"),
                 ));
                 continue;
             };
@@ -661,14 +560,13 @@ fn buckets(
                     out.push(Finding::deny(
                         "SEC-CIA",
                         &format!("{path}.bucketMirror.{field}.namespace"),
-                        Text::new(
-                            format!("member {} takes bucket keys from namespace {ns}, not its own ({})", m.name, m.namespace),
-                            format!("anggota {} mengambil kunci bucket dari namespace {ns}, bukan miliknya ({})", m.name, m.namespace),
+                        crate::t!(
+                            "dr-check-member-takes-bucket-keys",
+                            name = &m.name,
+                            ns = &ns,
+                            namespace = &m.namespace
                         ),
-                        Text::new(
-                            "keep each agency's keys in its own namespace",
-                            "simpan kunci setiap Perangkat Daerah di namespace-nya sendiri",
-                        ),
+                        crate::t!("dr-check-keep-each-agency-s"),
                     ));
                 }
             }
@@ -693,14 +591,12 @@ fn buckets(
             out.push(Finding::deny(
                 "DATA-DC",
                 &format!("Site/{site_name} spec.endpoints.s3"),
-                Text::new(
-                    format!("bucket members (member {first}, …) are mirrored through site {site_name}, which registers no S3 endpoint"),
-                    format!("anggota bucket (anggota {first}, …) dicerminkan melalui situs {site_name}, yang tidak mendaftarkan endpoint S3"),
+                crate::t!(
+                    "dr-check-bucket-members-member-mirrored",
+                    first = &first,
+                    site_name = &site_name
                 ),
-                Text::new(
-                    "register the site's object storage in spec.endpoints.s3",
-                    "daftarkan object storage situs di spec.endpoints.s3",
-                ),
+                crate::t!("dr-check-register-site-s-object"),
             ));
         }
         // The DRC's country is already checked with the pair (DR-FAR, DR-NKRI).
@@ -725,34 +621,20 @@ fn runbook(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) {
             out.push(Finding::deny(
                 "DR-PLAN",
                 &format!("spec.runbook[{i}].id"),
-                Text::new(
-                    format!("runbook step id {} is used twice", s.id),
-                    format!("id langkah runbook {} dipakai dua kali", s.id),
-                ),
-                Text::new(
-                    "give every step its own id",
-                    "beri setiap langkah id sendiri",
-                ),
+                crate::t!("dr-check-runbook-step-id-used", id = &s.id),
+                crate::t!("dr-check-give-every-step-own"),
             ));
         }
         if !roles.contains(s.owner_role.as_str()) {
             out.push(Finding::deny(
                 "DR-PLAN",
                 &format!("spec.runbook[{i}].ownerRole"),
-                Text::new(
-                    format!(
-                        "step {} is owned by role {}, which has no contact",
-                        s.id, s.owner_role
-                    ),
-                    format!(
-                        "langkah {} dimiliki peran {}, yang tidak memiliki kontak",
-                        s.id, s.owner_role
-                    ),
+                crate::t!(
+                    "dr-check-step-owned-role-which",
+                    id = &s.id,
+                    owner_role = &s.owner_role
                 ),
-                Text::new(
-                    "add a contact with that role, or fix the role",
-                    "tambahkan kontak dengan peran tersebut, atau perbaiki perannya",
-                ),
+                crate::t!("dr-check-add-contact-role-fix"),
             ));
         }
         if matches!(s.kind, StepKind::Manual | StepKind::Approval)
@@ -761,26 +643,12 @@ fn runbook(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) {
             out.push(Finding::deny(
                 "DR-PLAN",
                 &format!("spec.runbook[{i}].ownerRole"),
-                Text::new(
-                    format!(
-                        "step {} waits for a sign-off by role {}, which spec.roles maps to no Kubernetes group: only the platform team could sign it off",
-                        s.id, s.owner_role
-                    ),
-                    format!(
-                        "langkah {} menunggu tanda tangan peran {}, yang tidak dipetakan ke grup Kubernetes mana pun di spec.roles: hanya tim platform yang dapat menandatanganinya",
-                        s.id, s.owner_role
-                    ),
+                crate::t!(
+                    "dr-check-step-waits-sign-off",
+                    id = &s.id,
+                    owner_role = &s.owner_role
                 ),
-                Text::new(
-                    format!(
-                        "add {{name: {}, groups: [...]}} to spec.roles with the groups of the people in that role",
-                        s.owner_role
-                    ),
-                    format!(
-                        "tambahkan {{name: {}, groups: [...]}} ke spec.roles dengan grup orang-orang yang memegang peran tersebut",
-                        s.owner_role
-                    ),
-                ),
+                crate::t!("dr-check-add-name-groups-spec", owner_role = &s.owner_role),
             ));
         }
         if let Some(t) = &s.timeout
@@ -798,14 +666,8 @@ fn runbook(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) {
         out.push(Finding::deny(
             "DR-PLAN",
             "spec.runbook",
-            Text::new(
-                "no Approval step before a Failover: a person must order a real failover",
-                "tidak ada langkah Approval sebelum Failover: failover sungguhan harus diperintahkan seseorang",
-            ),
-            Text::new(
-                "add a runbook step with kind: Approval, stage: Before that applies to Failover",
-                "tambahkan langkah runbook dengan kind: Approval, stage: Before yang berlaku untuk Failover",
-            ),
+            crate::t!("dr-check-approval-step-before-failover"),
+            crate::t!("dr-check-add-runbook-step-kind"),
         ));
     }
     if spec.peer_loss.automatic_failover {
@@ -813,11 +675,8 @@ fn runbook(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) {
             None => out.push(Finding::deny(
                 "DR-PLAN",
                 "spec.peerLoss.after",
-                Text::new(
-                    "automatic failover without `after`: the plan must say how long the primary may be lost first",
-                    "failover otomatis tanpa `after`: rencana harus menyebut berapa lama pusat data utama boleh hilang",
-                ),
-                Text::new("set peerLoss.after, e.g. 30m", "isi peerLoss.after, misalnya 30m"),
+                crate::t!("dr-check-automatic-failover-without-after"),
+                crate::t!("dr-check-set-peerloss-after-e"),
             )),
             Some(Err(e)) => out.push(bad_duration("spec.peerLoss.after", &e)),
             Some(Ok(_)) => {}

@@ -135,13 +135,10 @@ pub fn may_discard(namespace: &str, labels: &BTreeMap<String, String>) -> Result
     if labels.get(DRILL_LABEL).map(String::as_str) == Some("true") {
         Ok(())
     } else {
-        Err(Text::new(
-            format!(
-                "namespace {namespace} has no {DRILL_LABEL}=true label: only a drill's isolated namespace is removed"
-            ),
-            format!(
-                "namespace {namespace} tidak berlabel {DRILL_LABEL}=true: hanya namespace terisolasi milik drill yang dihapus"
-            ),
+        Err(crate::t!(
+            "dr-drc-namespace-true-label-only",
+            namespace = &namespace,
+            DRILL_LABEL = &DRILL_LABEL
         ))
     }
 }
@@ -310,15 +307,12 @@ pub fn drill_secret_names(
     agency: &AgencySpec,
 ) -> Result<Vec<String>, Text> {
     if repo.agency != p.agency || agency.code != p.agency {
-        return Err(Text::new(
-            format!(
-                "SEC-CIA: BackupRepository {repository} belongs to agency {}, not to {} whose namespace {} is drilled: its Secrets are not copied",
-                repo.agency, p.agency, p.namespace
-            ),
-            format!(
-                "SEC-CIA: BackupRepository {repository} milik Perangkat Daerah {}, bukan {} pemilik namespace {} yang didrill: Secret-nya tidak disalin",
-                repo.agency, p.agency, p.namespace
-            ),
+        return Err(crate::t!(
+            "dr-drc-sec-cia-backuprepository-belongs",
+            repository = &repository,
+            agency = &repo.agency,
+            agency2 = &p.agency,
+            namespace = &p.namespace
         ));
     }
     let key = crate::repository::key_ref(repo, agency).map_err(|r| r.message)?;
@@ -373,13 +367,10 @@ pub fn secret_copy_action(
     found: Option<&Secret>,
 ) -> Result<SecretCopy, Text> {
     if namespace_labels.get(DRILL_LABEL).map(String::as_str) != Some("true") {
-        return Err(Text::new(
-            format!(
-                "namespace {namespace} has no {DRILL_LABEL}=true label: Secrets are copied only into a drill's isolated namespace"
-            ),
-            format!(
-                "namespace {namespace} tidak berlabel {DRILL_LABEL}=true: Secret hanya disalin ke namespace terisolasi milik drill"
-            ),
+        return Err(crate::t!(
+            "dr-drc-namespace-true-label-secrets",
+            namespace = &namespace,
+            DRILL_LABEL = &DRILL_LABEL
         ));
     }
     Ok(match found {
@@ -417,10 +408,7 @@ pub fn restores_selector(failover: &str, member: &str) -> String {
 /// controller sets no condition). `Err` names the first that is not.
 pub fn restores_verified(restores: &[Restore]) -> Result<(), Text> {
     if restores.is_empty() {
-        return Err(Text::new(
-            "no Restore of this service to verify",
-            "tidak ada Restore layanan ini untuk diverifikasi",
-        ));
+        return Err(crate::t!("dr-drc-restore-service-verify"));
     }
     for r in restores {
         let name = r.metadata.name.as_deref().unwrap_or_default();
@@ -433,15 +421,11 @@ pub fn restores_verified(restores: &[Restore]) -> Result<(), Text> {
             };
         if !ok {
             let mism = st.mismatches.unwrap_or(0);
-            return Err(Text::new(
-                format!(
-                    "Restore {name}: phase {:?}, {mism} file(s) differ from the snapshot, or not verified",
-                    st.phase
-                ),
-                format!(
-                    "Restore {name}: fase {:?}, {mism} berkas berbeda dari snapshot, atau belum diverifikasi",
-                    st.phase
-                ),
+            return Err(crate::t!(
+                "dr-drc-restore-phase-file-s",
+                name = &name,
+                phase = format!("{:?}", st.phase),
+                mism = &mism
             ));
         }
     }
@@ -497,17 +481,15 @@ pub fn keep_waiting(
     left: Option<Duration>,
 ) -> Wait {
     if waited >= limit {
-        return Wait::GiveUp(Text::new(
-            format!("{what}: not done after {} s", limit.as_secs()),
-            format!("{what}: belum selesai setelah {} detik", limit.as_secs()),
+        return Wait::GiveUp(crate::t!(
+            "dr-drc-done-after-s",
+            what = &what,
+            seconds = &limit.as_secs()
         ));
     }
     let left = left.map(|l| l.saturating_sub(DEADLINE_MARGIN));
     if left.is_some_and(|l| l.is_zero()) {
-        return Wait::GiveUp(Text::new(
-            format!("{what}: the caller's deadline is reached; ask again to keep waiting"),
-            format!("{what}: tenggat pemanggil tercapai; minta lagi untuk terus menunggu"),
-        ));
+        return Wait::GiveUp(crate::t!("dr-drc-caller-s-deadline-reached", what = &what));
     }
     let mut next = poll_delay(attempt).min(limit - waited);
     if let Some(l) = left {
@@ -650,10 +632,7 @@ impl CheckOutcome {
 pub fn skipped_locally() -> CheckOutcome {
     CheckOutcome::new(
         CheckState::Skipped,
-        Text::new(
-            "no workloads in a local drill",
-            "tidak ada workload dalam drill lokal",
-        ),
+        crate::t!("dr-drc-workloads-local-drill"),
     )
 }
 
@@ -661,10 +640,7 @@ pub fn skipped_locally() -> CheckOutcome {
 pub fn readiness_not_configured() -> CheckOutcome {
     CheckOutcome::new(
         CheckState::Skipped,
-        Text::new(
-            "no readiness check in the plan for this service",
-            "rencana tidak memuat pemeriksaan kesiapan untuk layanan ini",
-        ),
+        crate::t!("dr-drc-readiness-check-plan-service"),
     )
 }
 
@@ -672,10 +648,7 @@ pub fn readiness_not_configured() -> CheckOutcome {
 pub fn smoke_not_configured() -> CheckOutcome {
     CheckOutcome::new(
         CheckState::Skipped,
-        Text::new(
-            "no smoke command in the plan for this service",
-            "rencana tidak memuat perintah uji asap untuk layanan ini",
-        ),
+        crate::t!("dr-drc-smoke-command-plan-service"),
     )
 }
 
@@ -708,10 +681,7 @@ pub fn readiness_outcome(verdict: &Readiness, gave_up: Option<&Text>) -> CheckOu
     match (verdict, gave_up) {
         (Readiness::Ready(n), _) => CheckOutcome::new(
             CheckState::Passed,
-            Text::new(
-                format!("{n} workload(s) ready"),
-                format!("{n} workload siap"),
-            ),
+            crate::t!("dr-drc-workload-s-ready", n = &n),
         ),
         (Readiness::NoWorkloads, why) => CheckOutcome::new(
             CheckState::Failed,

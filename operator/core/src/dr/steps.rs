@@ -162,10 +162,7 @@ pub fn steps_for(
 ) -> Result<StepPlan, Text> {
     let order = super::dependency_order(&plan.spec).map_err(|c| {
         let c = c.join(" → ");
-        Text::new(
-            format!("dependency cycle {c}: no restore order"),
-            format!("siklus ketergantungan {c}: tidak ada urutan pemulihan"),
-        )
+        crate::t!("dr-steps-dependency-cycle-restore-order", c = &c)
     })?;
     let all = super::members(&plan.spec);
     let by_name: BTreeMap<&str, _> = all
@@ -357,21 +354,13 @@ fn scope<'a>(
             .tiers
             .iter()
             .find(|x| &x.name == t)
-            .ok_or_else(|| {
-                Text::new(
-                    format!("scope names unknown tier {t}"),
-                    format!("cakupan menyebut tier {t} yang tidak dikenal"),
-                )
-            })?;
+            .ok_or_else(|| crate::t!("dr-steps-scope-names-unknown-tier", t = &t))?;
         wanted.extend(tier.members.iter().map(|m| m.name.as_str()));
     }
     for s in &spec.scope.services {
-        let (name, _) = by_name.get_key_value(s.as_str()).ok_or_else(|| {
-            Text::new(
-                format!("scope names unknown service {s}"),
-                format!("cakupan menyebut layanan {s} yang tidak dikenal"),
-            )
-        })?;
+        let (name, _) = by_name
+            .get_key_value(s.as_str())
+            .ok_or_else(|| crate::t!("dr-steps-scope-names-unknown-service", s = &s))?;
         wanted.push(name);
     }
     // A service cannot come back without what it depends on, whatever the scope says.
@@ -534,15 +523,10 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
     {
         return Action::Fail {
             step: None,
-            reason: Text::new(
-                format!(
-                    "stale epoch: this execution holds epoch {held} but epoch {} exists; another execution has taken over",
-                    obs.current_epoch
-                ),
-                format!(
-                    "epoch kedaluwarsa: eksekusi ini memegang epoch {held} tetapi epoch {} sudah ada; eksekusi lain telah mengambil alih",
-                    obs.current_epoch
-                ),
+            reason: crate::t!(
+                "dr-steps-stale-epoch-execution-holds",
+                held = &held,
+                current_epoch = &obs.current_epoch
             ),
         };
     }
@@ -616,12 +600,11 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
                 .unwrap_or_default();
             failed = Some(Action::Fail {
                 step: Some(step.id.clone()),
-                reason: Text::new(
-                    format!("step {} failed after {attempts} attempt(s): {why}", step.id),
-                    format!(
-                        "langkah {} gagal setelah {attempts} percobaan: {why}",
-                        step.id
-                    ),
+                reason: crate::t!(
+                    "dr-steps-step-failed-after-attempt",
+                    id = &step.id,
+                    attempts = &attempts,
+                    why = &why
                 ),
             });
         }
@@ -655,10 +638,7 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
             StepAction::SwitchTraffic if status.epoch.is_none() => {
                 return Action::Fail {
                     step: Some(step.id.clone()),
-                    reason: Text::new(
-                        "refusing to switch traffic: this execution holds no fencing epoch",
-                        "menolak mengalihkan lalu lintas: eksekusi ini tidak memegang epoch fencing",
-                    ),
+                    reason: crate::t!("dr-steps-refusing-switch-traffic-execution"),
                 };
             }
             _ => start.push(step.id.clone()),
@@ -712,10 +692,7 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
             steps: names,
             overdue,
             roles,
-            reason: Text::new(
-                format!("waiting for a person to sign off: {list}"),
-                format!("menunggu tanda tangan petugas: {list}"),
-            ),
+            reason: crate::t!("dr-steps-waiting-person-sign-off", list = &list),
         };
     }
     let running: Vec<String> = plan
@@ -735,10 +712,7 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
             steps: vec![id],
             overdue: Vec::new(),
             roles: Vec::new(),
-            reason: Text::new(
-                "the site being left is unreachable: waiting for it to do the final sync; to go on without it, start a new execution with acceptDataLoss: true",
-                "situs yang ditinggalkan tidak dapat dihubungi: menunggu untuk sinkronisasi akhir; untuk melanjutkan tanpanya, mulai eksekusi baru dengan acceptDataLoss: true",
-            ),
+            reason: crate::t!("dr-steps-site-being-left-unreachable"),
         };
     }
     if plan
@@ -750,10 +724,7 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
     }
     Action::Fail {
         step: None,
-        reason: Text::new(
-            "no step can proceed: the recorded progress does not match the plan",
-            "tidak ada langkah yang dapat berjalan: progres tercatat tidak sesuai rencana",
-        ),
+        reason: crate::t!("dr-steps-step-can-proceed-recorded"),
     }
 }
 

@@ -4,7 +4,6 @@
 
 use super::Context;
 use crate::finding::Finding;
-use crate::i18n::Text;
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use pusdata_crds::v1alpha1::{Approval, RecordedIdentity};
@@ -48,42 +47,25 @@ pub fn review_approval(
         return Err(Box::new(Finding::deny(
             "SEC-CIA",
             "spec.target",
-            Text::new(
-                format!(
-                    "no registered agency owns the target {}/{}, so self-approval cannot be ruled out",
-                    target.namespace.as_deref().unwrap_or_default(),
-                    target.name
-                ),
-                format!(
-                    "tidak ada Perangkat Daerah terdaftar yang memiliki target {}/{}, sehingga persetujuan atas permohonan sendiri tidak dapat dicegah",
-                    target.namespace.as_deref().unwrap_or_default(),
-                    target.name
-                ),
+            crate::t!(
+                "policy-approval-registered-agency-owns-target",
+                namespace = &target.namespace.as_deref().unwrap_or_default(),
+                name = &target.name
             ),
-            Text::new(
-                "register the agency and its namespaces first",
-                "daftarkan dahulu Perangkat Daerah beserta namespace-nya",
-            ),
+            crate::t!("policy-approval-register-agency-namespaces-first"),
         )));
     };
     if let Some(g) = user.groups.iter().find(|g| agency.spec.groups.contains(g)) {
         return Err(Box::new(Finding::deny(
             "SEC-CIA",
             "spec",
-            Text::new(
-                format!(
-                    "{who} is a member of {g} of agency {} and cannot approve its own request",
-                    agency.spec.code
-                ),
-                format!(
-                    "{who} adalah anggota {g} dari Perangkat Daerah {} dan tidak boleh menyetujui permohonannya sendiri",
-                    agency.spec.code
-                ),
+            crate::t!(
+                "policy-approval-member-agency-cannot-approve",
+                who = &who,
+                g = &g,
+                code = &agency.spec.code
             ),
-            Text::new(
-                "another member of the platform team, outside the agency, must approve",
-                "persetujuan harus diberikan anggota Dinas lain yang bukan bagian dari Perangkat Daerah tersebut",
-            ),
+            crate::t!("policy-approval-another-member-platform-team"),
         )));
     }
     if let Some(claimed) = &approval.spec.recorded_by
@@ -92,20 +74,12 @@ pub fn review_approval(
         return Err(Box::new(Finding::deny(
             "SEC-CIA",
             "spec.recordedBy",
-            Text::new(
-                format!(
-                    "spec.recordedBy claims {}, but the request was made by {who}",
-                    claimed.username
-                ),
-                format!(
-                    "spec.recordedBy menyebut {}, padahal permintaan dibuat oleh {who}",
-                    claimed.username
-                ),
+            crate::t!(
+                "policy-approval-spec-recordedby-claims-but",
+                username = &claimed.username,
+                who = &who
             ),
-            Text::new(
-                "leave spec.recordedBy empty: Pusdata records the authenticated user",
-                "kosongkan spec.recordedBy: Pusdata mencatat pengguna yang terautentikasi",
-            ),
+            crate::t!("policy-approval-leave-spec-recordedby-empty"),
         )));
     }
     Ok(RecordedIdentity {
@@ -135,20 +109,12 @@ pub fn review_requester(
                 return Err(Box::new(Finding::deny(
                     "SEC-CIA",
                     "spec.requestedBy",
-                    Text::new(
-                        format!(
-                            "spec.requestedBy claims {}, but the request was made by {who}",
-                            c.username
-                        ),
-                        format!(
-                            "spec.requestedBy menyebut {}, padahal permintaan dibuat oleh {who}",
-                            c.username
-                        ),
+                    crate::t!(
+                        "policy-approval-spec-requestedby-claims-but",
+                        username = &c.username,
+                        who = &who
                     ),
-                    Text::new(
-                        "leave spec.requestedBy empty: Pusdata records the authenticated user",
-                        "kosongkan spec.requestedBy: Pusdata mencatat pengguna yang terautentikasi",
-                    ),
+                    crate::t!("policy-approval-leave-spec-requestedby-empty"),
                 )));
             }
             Ok(Some(RecordedIdentity {
@@ -162,14 +128,8 @@ pub fn review_requester(
         Some(_) => Err(Box::new(Finding::deny(
             "SEC-CIA",
             "spec.requestedBy",
-            Text::new(
-                "spec.requestedBy records who started the failover and cannot be changed",
-                "spec.requestedBy mencatat siapa yang memulai failover dan tidak dapat diubah",
-            ),
-            Text::new(
-                "leave spec.requestedBy as it is",
-                "biarkan spec.requestedBy apa adanya",
-            ),
+            crate::t!("policy-approval-spec-requestedby-records-who"),
+            crate::t!("policy-approval-leave-spec-requestedby"),
         ))),
     }
 }
@@ -185,20 +145,12 @@ pub fn platform_member(user: &UserInfo, ctx: &Context, rule: &str) -> Result<(),
     Err(Box::new(Finding::deny(
         rule,
         "spec",
-        Text::new(
-            format!(
-                "{who} is not in the platform team's groups ({}) and may not approve",
-                platform.join(", ")
-            ),
-            format!(
-                "{who} bukan anggota grup Dinas ({}) dan tidak berwenang menyetujui",
-                platform.join(", ")
-            ),
+        crate::t!(
+            "policy-approval-platform-team-s-groups",
+            who = &who,
+            platform = &platform.join(", ")
         ),
-        Text::new(
-            "ask the platform team (the IT office) to review the request",
-            "minta Dinas (tim platform) meninjau permohonan",
-        ),
+        crate::t!("policy-approval-ask-platform-team-office"),
     )))
 }
 

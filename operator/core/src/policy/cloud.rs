@@ -4,7 +4,6 @@
 use super::Context;
 use super::catalogue::host_of;
 use crate::finding::Finding;
-use crate::i18n::Text;
 use jiff::Timestamp;
 use pusdata_crds::v1alpha1::ExternalCloudService;
 
@@ -13,46 +12,35 @@ pub(super) fn check(e: &ExternalCloudService, ctx: &Context, now: Timestamp) -> 
     let s = &e.spec;
     let allowed = ctx.settings.allowed_countries.join(", ");
     let in_country_hint = || {
-        Text::new(
-            format!(
-                "choose a region inside {allowed} from the catalogue (e.g. aws ap-southeast-3, gcp asia-southeast2), or ask the platform team to add a local provider"
-            ),
-            format!(
-                "pilih region di dalam {allowed} dari katalog (mis. aws ap-southeast-3, gcp asia-southeast2), atau minta Dinas menambahkan penyedia lokal"
-            ),
+        crate::t!(
+            "policy-cloud-choose-region-inside-catalogue",
+            allowed = &allowed
         )
     };
     match ctx.catalogue.region(&s.provider, &s.region) {
         None => {
-            let (path, en, id) = if ctx.catalogue.has_provider(&s.provider) {
+            let (path, message) = if ctx.catalogue.has_provider(&s.provider) {
                 (
                     "spec.region",
-                    format!(
-                        "region \"{}\" of provider \"{}\" is not in the catalogue, so it is not known to be in Indonesia",
-                        s.region, s.provider
-                    ),
-                    format!(
-                        "region \"{}\" milik penyedia \"{}\" tidak ada di katalog, sehingga tidak diketahui berada di Indonesia",
-                        s.region, s.provider
+                    crate::t!(
+                        "policy-cloud-region-not-in-catalogue",
+                        region = &s.region,
+                        provider = &s.provider
                     ),
                 )
             } else {
                 (
                     "spec.provider",
-                    format!(
-                        "provider {} is not in the catalogue, so its servers are not known to be in Indonesia",
-                        s.provider
-                    ),
-                    format!(
-                        "penyedia {} tidak ada di katalog, sehingga servernya tidak diketahui berada di Indonesia",
-                        s.provider
+                    crate::t!(
+                        "policy-cloud-provider-not-in-catalogue",
+                        provider = &s.provider
                     ),
                 )
             };
             out.push(Finding::deny(
                 "CLOUD-NKRI",
                 path,
-                Text::new(en, id),
+                message,
                 in_country_hint(),
             ));
         }
@@ -61,15 +49,13 @@ pub(super) fn check(e: &ExternalCloudService, ctx: &Context, now: Timestamp) -> 
             out.push(Finding::deny(
                 "CLOUD-NKRI",
                 "spec.region",
-                Text::new(
-                    format!(
-                        "{} {} is in {city}, {}: outside the allowed countries ({allowed})",
-                        s.provider, s.region, l.region.country
-                    ),
-                    format!(
-                        "{} {} berada di {city}, {}: di luar negara yang diizinkan ({allowed})",
-                        s.provider, s.region, l.region.country
-                    ),
+                crate::t!(
+                    "policy-cloud-outside-allowed-countries",
+                    provider = &s.provider,
+                    region = &s.region,
+                    city = &city,
+                    country = &l.region.country,
+                    allowed = &allowed
                 ),
                 in_country_hint(),
             ));
@@ -88,21 +74,22 @@ pub(super) fn check(e: &ExternalCloudService, ctx: &Context, now: Timestamp) -> 
             None => out.push(Finding::deny(
                 "CLOUD-NKRI",
                 "spec.endpoint",
-                Text::new(
-                    format!("endpoint host {host:?} is not in the catalogue, so it is not known to be in Indonesia"),
-                    format!("host endpoint {host:?} tidak ada di katalog, sehingga tidak diketahui berada di Indonesia"),
+                crate::t!(
+                    "policy-cloud-endpoint-host-catalogue-so",
+                    host = format!("{:?}", host)
                 ),
-                Text::new(
-                    "use the region's own endpoint, or ask the platform team to add this host to the catalogue",
-                    "gunakan endpoint milik region tersebut, atau minta Dinas menambahkan host ini ke katalog",
-                ),
+                crate::t!("policy-cloud-use-region-s-own"),
             )),
             Some(l) if !ctx.settings.country_allowed(&l.region.country) => out.push(Finding::deny(
                 "CLOUD-NKRI",
                 "spec.endpoint",
-                Text::new(
-                    format!("endpoint host {host} is in {} {} ({}), outside the allowed countries ({allowed})", l.provider.name, l.region.id, l.region.country),
-                    format!("host endpoint {host} berada di {} {} ({}), di luar negara yang diizinkan ({allowed})", l.provider.name, l.region.id, l.region.country),
+                crate::t!(
+                    "policy-cloud-endpoint-host-outside-allowed",
+                    host = &host,
+                    name = &l.provider.name,
+                    id = &l.region.id,
+                    country = &l.region.country,
+                    allowed = &allowed
                 ),
                 in_country_hint(),
             )),
@@ -117,26 +104,24 @@ pub(super) fn check(e: &ExternalCloudService, ctx: &Context, now: Timestamp) -> 
         Ok(None) => out.push(Finding::deny(
             "CLOUD-NKRI",
             "metadata.name",
-            Text::new(
-                format!("no technical approval of the IT office is in force for ExternalCloudService {}/{name}", ns.unwrap_or_default()),
-                format!("belum ada persetujuan teknis Dinas yang berlaku untuk ExternalCloudService {}/{name}", ns.unwrap_or_default()),
+            crate::t!(
+                "policy-cloud-technical-approval-office-force",
+                ns = &ns.unwrap_or_default(),
+                name = &name
             ),
-            Text::new(
-                format!("ask the platform team for an Approval in namespace {platform} targeting this object"),
-                format!("minta Dinas membuat Approval di namespace {platform} untuk objek ini"),
+            crate::t!(
+                "policy-cloud-ask-platform-team-approval",
+                platform = &platform
             ),
         )),
         Err(rejection) => out.push(Finding::deny(
             "CLOUD-NKRI",
             "metadata.name",
-            Text::new(
-                format!("the IT office rejected this service (Approval {})", rejection.metadata.name.as_deref().unwrap_or_default()),
-                format!("Dinas menolak layanan ini (Approval {})", rejection.metadata.name.as_deref().unwrap_or_default()),
+            crate::t!(
+                "policy-cloud-office-rejected-service-approval",
+                name = &rejection.metadata.name.as_deref().unwrap_or_default()
             ),
-            Text::new(
-                "read the approval's comment; change the request and ask again",
-                "baca komentar pada Approval; ubah permohonan lalu ajukan kembali",
-            ),
+            crate::t!("policy-cloud-read-approval-s-comment"),
         )),
     }
     out

@@ -5,7 +5,6 @@
 
 use super::{Evaluation, identity};
 use crate::finding::{Finding, Severity};
-use crate::i18n::Text;
 use jiff::Timestamp;
 use pusdata_crds::Object;
 use pusdata_crds::v1alpha1::{PolicyException, ResidencyPolicySpec};
@@ -96,20 +95,12 @@ pub(super) fn check_policy(spec: &ResidencyPolicySpec, now: Timestamp) -> Vec<Fi
             out.push(Finding::warn(
                 "AUDIT",
                 &format!("{path}.rule"),
-                Text::new(
-                    format!(
-                        "exception {} names rule {}, which does not exist",
-                        e.name, e.rule
-                    ),
-                    format!(
-                        "pengecualian {} menyebut aturan {}, yang tidak ada",
-                        e.name, e.rule
-                    ),
+                crate::t!(
+                    "policy-exceptions-exception-names-rule-which",
+                    name = &e.name,
+                    rule = &e.rule
                 ),
-                Text::new(
-                    "use a rule ID such as CLOUD-NKRI",
-                    "gunakan ID aturan seperti CLOUD-NKRI",
-                ),
+                crate::t!("policy-exceptions-use-rule-id-such"),
             ));
         }
         if !in_force(e, now) {
@@ -118,14 +109,12 @@ pub(super) fn check_policy(spec: &ResidencyPolicySpec, now: Timestamp) -> Vec<Fi
                 ..Finding::warn(
                     "AUDIT",
                     &format!("{path}.expiresAt"),
-                    Text::new(
-                        format!("exception {} expired at {}", e.name, e.expires_at.0),
-                        format!("pengecualian {} berakhir pada {}", e.name, e.expires_at.0),
+                    crate::t!(
+                        "policy-exceptions-exception-expired",
+                        name = &e.name,
+                        expires_at = &e.expires_at.0
                     ),
-                    Text::new(
-                        "remove it, or grant a new one with a new ticket",
-                        "hapus, atau berikan pengecualian baru dengan tiket baru",
-                    ),
+                    crate::t!("policy-exceptions-remove-grant-new-one"),
                 )
             });
         }

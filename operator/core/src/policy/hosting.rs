@@ -80,10 +80,7 @@ fn legal_item(path: &str, item: &SoftwareItem, out: &mut Vec<Finding>) {
         None | Some("") => out.push(Finding::deny(
             "HOST-LEGAL",
             &format!("{path}.license"),
-            Text::new(
-                format!("{name} names no licence and no licence proof"),
-                format!("{name} tidak mencantumkan lisensi maupun bukti lisensi"),
-            ),
+            crate::t!("policy-hosting-names-licence-licence-proof", name = &name),
             hint_licence(),
         )),
         Some(expr) => {
@@ -91,9 +88,11 @@ fn legal_item(path: &str, item: &SoftwareItem, out: &mut Vec<Finding>) {
                 out.push(Finding::deny(
                     "HOST-LEGAL",
                     &format!("{path}.license"),
-                    Text::new(
-                        format!("licence {expr:?} of {name} is not a known SPDX expression (at {part:?})"),
-                        format!("lisensi {expr:?} untuk {name} bukan ekspresi SPDX yang dikenal (pada {part:?})"),
+                    crate::t!(
+                        "policy-hosting-licence-known-spdx-expression",
+                        expr = format!("{:?}", expr),
+                        name = &name,
+                        part = format!("{:?}", part)
                     ),
                     hint_licence(),
                 ));
@@ -103,10 +102,7 @@ fn legal_item(path: &str, item: &SoftwareItem, out: &mut Vec<Finding>) {
 }
 
 fn hint_licence() -> Text {
-    Text::new(
-        "give an SPDX id such as Apache-2.0 or GPL-2.0-only (A OR B, A AND B allowed), or a licenseProof with the contract or invoice number",
-        "isi id SPDX seperti Apache-2.0 atau GPL-2.0-only (boleh A OR B, A AND B), atau licenseProof berisi nomor kontrak atau faktur",
-    )
+    crate::t!("policy-hosting-give-spdx-id-such")
 }
 
 fn clean(scan: Option<&MalwareScan>, ctx: &Context, now: Timestamp, out: &mut Vec<Finding>) {
@@ -115,14 +111,8 @@ fn clean(scan: Option<&MalwareScan>, ctx: &Context, now: Timestamp, out: &mut Ve
         out.push(Finding::deny(
             "HOST-CLEAN",
             "spec.malwareScan",
-            Text::new(
-                "no malware scan is attached",
-                "tidak ada hasil pemindaian malware yang dilampirkan",
-            ),
-            Text::new(
-                format!("scan the application (e.g. ClamAV) and attach the report, not older than {max_days} days"),
-                format!("pindai aplikasi (mis. ClamAV) dan lampirkan laporannya, paling lama {max_days} hari"),
-            ),
+            crate::t!("policy-hosting-malware-scan-attached"),
+            crate::t!("policy-hosting-scan-application-e-g", max_days = &max_days),
         ));
         return;
     };
@@ -130,38 +120,24 @@ fn clean(scan: Option<&MalwareScan>, ctx: &Context, now: Timestamp, out: &mut Ve
         out.push(Finding::deny(
             "HOST-CLEAN",
             "spec.malwareScan.reportId",
-            Text::new(
-                "the malware scan names no scanner or report id",
-                "hasil pemindaian malware tidak menyebut pemindai atau nomor laporan",
-            ),
-            Text::new(
-                "fill in scanner and reportId so the report can be looked up",
-                "isi scanner dan reportId agar laporan dapat ditelusuri",
-            ),
+            crate::t!("policy-hosting-malware-scan-names-scanner"),
+            crate::t!("policy-hosting-fill-scanner-reportid-so"),
         ));
     }
     match scan.result {
         ScanResult::Clean => {}
         ScanResult::Infected | ScanResult::Suspicious => {
-            let (en, id) = if scan.result == ScanResult::Infected {
-                ("found malware", "menemukan malware")
+            let report = &scan.report_id;
+            let message = if scan.result == ScanResult::Infected {
+                crate::t!("policy-hosting-scan-found-malware", report = report)
             } else {
-                (
-                    "found suspicious content",
-                    "menemukan isi yang mencurigakan",
-                )
+                crate::t!("policy-hosting-scan-found-suspicious", report = report)
             };
             out.push(Finding::deny(
                 "HOST-CLEAN",
                 "spec.malwareScan.result",
-                Text::new(
-                    format!("scan {} {en}", scan.report_id),
-                    format!("pemindaian {} {id}", scan.report_id),
-                ),
-                Text::new(
-                    "clean the application, scan it again and attach the new clean report",
-                    "bersihkan aplikasi, pindai ulang dan lampirkan laporan baru yang bersih",
-                ),
+                message,
+                crate::t!("policy-hosting-clean-application-scan-again"),
             ));
         }
     }
@@ -170,14 +146,8 @@ fn clean(scan: Option<&MalwareScan>, ctx: &Context, now: Timestamp, out: &mut Ve
         out.push(Finding::deny(
             "HOST-CLEAN",
             "spec.malwareScan.scannedAt",
-            Text::new(
-                format!("the scan date {at} is in the future"),
-                format!("tanggal pemindaian {at} berada di masa depan"),
-            ),
-            Text::new(
-                "give the real date of the scan",
-                "isi tanggal pemindaian yang sebenarnya",
-            ),
+            crate::t!("policy-hosting-scan-date-future", at = &at),
+            crate::t!("policy-hosting-give-real-date-scan"),
         ));
     } else {
         let age = now.duration_since(at);
@@ -187,16 +157,12 @@ fn clean(scan: Option<&MalwareScan>, ctx: &Context, now: Timestamp, out: &mut Ve
             out.push(Finding::deny(
                 "HOST-CLEAN",
                 "spec.malwareScan.scannedAt",
-                Text::new(
-                    format!("the malware scan is {days} days old; the maximum is {max_days} days"),
-                    format!(
-                        "pemindaian malware sudah berumur {days} hari; maksimum {max_days} hari"
-                    ),
+                crate::t!(
+                    "policy-hosting-malware-scan-days-old",
+                    days = &days,
+                    max_days = &max_days
                 ),
-                Text::new(
-                    "scan the application again and attach the new report",
-                    "pindai ulang aplikasi dan lampirkan laporan yang baru",
-                ),
+                crate::t!("policy-hosting-scan-application-again-attach"),
             ));
         }
     }
@@ -208,14 +174,8 @@ fn colocation(hr: &HostingRequest, ctx: &Context, out: &mut Vec<Finding>) {
         out.push(Finding::deny(
             "HOST-RACK",
             "spec.colocation",
-            Text::new(
-                "a colocation request must describe the device",
-                "permohonan kolokasi harus menjelaskan perangkatnya",
-            ),
-            Text::new(
-                "fill in spec.colocation.device",
-                "isi spec.colocation.device",
-            ),
+            crate::t!("policy-hosting-colocation-request-must-describe"),
+            crate::t!("policy-hosting-fill-spec-colocation-device"),
         ));
         return;
     };
@@ -224,14 +184,13 @@ fn colocation(hr: &HostingRequest, ctx: &Context, out: &mut Vec<Finding>) {
         out.push(Finding::deny(
             "HOST-RACK",
             "spec.colocation.device.formFactor",
-            Text::new(
-                format!("{} {} is {:?}, not a 19-inch rackmount server", d.manufacturer, d.model, d.form_factor),
-                format!("{} {} berbentuk {:?}, bukan server rackmount 19 inci", d.manufacturer, d.model, d.form_factor),
+            crate::t!(
+                "policy-hosting-inch-rackmount-server",
+                manufacturer = &d.manufacturer,
+                model = &d.model,
+                form_factor = format!("{:?}", d.form_factor)
             ),
-            Text::new(
-                "only 19-inch rackmount servers can be colocated; use a rack kit or another server",
-                "hanya server rackmount 19 inci yang dapat dikolokasikan; gunakan rack kit atau server lain",
-            ),
+            crate::t!("policy-hosting-only-inch-rackmount-servers"),
         ));
     }
     let site = colo.site.as_deref();
@@ -247,14 +206,14 @@ fn colocation(hr: &HostingRequest, ctx: &Context, out: &mut Vec<Finding>) {
             out.push(Finding::deny(
                 "HOST-RACK",
                 "spec.colocation.device",
-                Text::new(
-                    format!("the device ({} U, {} mm deep) fits no rack of the site (at most {tallest} U, {deepest} mm)", d.height_u, d.depth_mm),
-                    format!("perangkat ({} U, kedalaman {} mm) tidak muat di rak mana pun di situs (paling besar {tallest} U, {deepest} mm)", d.height_u, d.depth_mm),
+                crate::t!(
+                    "policy-hosting-device-u-mm-deep",
+                    height_u = &d.height_u,
+                    depth_mm = &d.depth_mm,
+                    tallest = &tallest,
+                    deepest = &deepest
                 ),
-                Text::new(
-                    "check the device's height and depth, or ask the DC manager for a deeper rack",
-                    "periksa tinggi dan kedalaman perangkat, atau minta rak yang lebih dalam kepada pengelola Pusat Data",
-                ),
+                crate::t!("policy-hosting-check-device-s-height"),
             ));
         }
     }
@@ -262,14 +221,11 @@ fn colocation(hr: &HostingRequest, ctx: &Context, out: &mut Vec<Finding>) {
         out.push(Finding::deny(
             "HOST-POWER",
             "spec.colocation.device.psuCount",
-            Text::new(
-                format!("the device has {} power supply; at least 2 are needed, one per feed", d.psu_count),
-                format!("perangkat hanya memiliki {} catu daya; minimal 2, satu untuk tiap jalur listrik", d.psu_count),
+            crate::t!(
+                "policy-hosting-device-power-supply-least",
+                psu_count = &d.psu_count
             ),
-            Text::new(
-                "add a second (redundant) power supply so the server runs on feed A or B alone",
-                "tambahkan catu daya kedua (redundan) agar server tetap hidup dari jalur A atau B saja",
-            ),
+            crate::t!("policy-hosting-add-second-redundant-power"),
         ));
     }
 }
@@ -287,20 +243,13 @@ pub(super) fn check_rack(rack: &Rack) -> Vec<Finding> {
     vec![Finding::deny(
         "HOST-POWER",
         "spec.feedB.name",
-        Text::new(
-            format!(
-                "feed A \"{}\" and feed B \"{}\" are the same feed (both normalise to \"{name}\"); a rack needs two distinct feeds",
-                a.name, b.name
-            ),
-            format!(
-                "jalur A \"{}\" dan jalur B \"{}\" adalah jalur yang sama (keduanya dinormalisasi menjadi \"{name}\"); rak memerlukan dua jalur listrik berbeda",
-                a.name, b.name
-            ),
+        crate::t!(
+            "policy-hosting-feed-feed-b-same",
+            name = &a.name,
+            name2 = &b.name,
+            name3 = &name
         ),
-        Text::new(
-            "connect the rack's B side to a second PDU and name it in spec.feedB",
-            "sambungkan sisi B rak ke PDU kedua dan sebutkan di spec.feedB",
-        ),
+        crate::t!("policy-hosting-connect-rack-s-b"),
     )]
 }
 
@@ -315,11 +264,8 @@ fn web(hr: &HostingRequest, ctx: &Context, out: &mut Vec<Finding>) {
         out.push(Finding::deny(
             "WEB-DC",
             "spec.web",
-            Text::new(
-                "a web hosting request must list its host names",
-                "permohonan hosting web harus mencantumkan nama host",
-            ),
-            Text::new("fill in spec.web.hostnames", "isi spec.web.hostnames"),
+            crate::t!("policy-hosting-web-hosting-request-must"),
+            crate::t!("policy-hosting-fill-spec-web-hostnames"),
         ));
         return;
     };
@@ -341,10 +287,7 @@ fn web(hr: &HostingRequest, ctx: &Context, out: &mut Vec<Finding>) {
                     "WEB-DC",
                     &path,
                     why,
-                    Text::new(
-                        format!("use a valid DNS name at or below {own}"),
-                        format!("gunakan nama DNS yang sah pada atau di bawah {own}"),
-                    ),
+                    crate::t!("policy-hosting-use-valid-dns-name", own = &own),
                 ));
                 continue;
             }
@@ -356,27 +299,25 @@ fn web(hr: &HostingRequest, ctx: &Context, out: &mut Vec<Finding>) {
             let theirs = format!("{}.{domain}", normalise_host(&a.spec.subdomain));
             a.spec.code != agency.spec.code && name.is_at_or_below(&theirs)
         });
-        let (en, id) = match other {
-            Some(o) => (
-                format!("\"{raw}\" belongs to agency {}, not to {code}", o.spec.code),
-                format!(
-                    "\"{raw}\" milik Perangkat Daerah {}, bukan milik {code}",
-                    o.spec.code
-                ),
+        let message = match other {
+            Some(o) => crate::t!(
+                "policy-hosting-name-of-other-agency",
+                raw = &raw,
+                other = &o.spec.code,
+                code = &code
             ),
-            None => (
-                format!("\"{raw}\" is not under {own}, the subdomain of {code}"),
-                format!("\"{raw}\" tidak berada di bawah {own}, subdomain milik {code}"),
+            None => crate::t!(
+                "policy-hosting-name-not-under-subdomain",
+                raw = &raw,
+                own = &own,
+                code = &code
             ),
         };
         out.push(Finding::deny(
             "WEB-DC",
             &path,
-            Text::new(en, id),
-            Text::new(
-                format!("use {own} or a name below it"),
-                format!("gunakan {own} atau nama di bawahnya"),
-            ),
+            message,
+            crate::t!("policy-hosting-use-name-below", own = &own),
         ));
     }
 }
@@ -395,14 +336,12 @@ fn foreign_namespace(rule: &str, path: &str, ns: &str, code: &str) -> Finding {
     Finding::deny(
         rule,
         path,
-        Text::new(
-            format!("namespace {ns} does not belong to agency {code}"),
-            format!("namespace {ns} bukan milik Perangkat Daerah {code}"),
+        crate::t!(
+            "policy-hosting-namespace-does-belong-agency",
+            ns = &ns,
+            code = &code
         ),
-        Text::new(
-            format!("submit the request in a namespace of {code}"),
-            format!("ajukan permohonan di namespace milik {code}"),
-        ),
+        crate::t!("policy-hosting-submit-request-namespace", code = &code),
     )
 }
 
@@ -412,26 +351,14 @@ fn backup(dr: &DrDeclaration, ctx: &Context, out: &mut Vec<Finding>) {
         (None, None) | (None, Some("")) => out.push(Finding::deny(
             "APP-BACKUP",
             "spec.dr",
-            Text::new(
-                "the request names no DRP tier and does not declare the system stateless with a reason",
-                "permohonan tidak menyebut tier DRP dan tidak menyatakan sistem tanpa data (stateless) beserta alasannya",
-            ),
-            Text::new(
-                "set spec.dr.plan and spec.dr.tier, or spec.dr.statelessReason",
-                "isi spec.dr.plan dan spec.dr.tier, atau spec.dr.statelessReason",
-            ),
+            crate::t!("policy-hosting-request-names-drp-tier"),
+            crate::t!("policy-hosting-set-spec-dr-plan"),
         )),
         (Some(_), Some(_)) => out.push(Finding::deny(
             "APP-BACKUP",
             "spec.dr",
-            Text::new(
-                "the request names a DRP tier and also declares the system stateless",
-                "permohonan menyebut tier DRP sekaligus menyatakan sistem tanpa data (stateless)",
-            ),
-            Text::new(
-                "keep exactly one of spec.dr.tier and spec.dr.statelessReason",
-                "pilih salah satu saja: spec.dr.tier atau spec.dr.statelessReason",
-            ),
+            crate::t!("policy-hosting-request-names-drp-tier-2"),
+            crate::t!("policy-hosting-keep-exactly-one-spec"),
         )),
         (Some(tier), None) => {
             let plan = match dr.plan.as_deref() {
@@ -451,14 +378,8 @@ fn backup(dr: &DrDeclaration, ctx: &Context, out: &mut Vec<Finding>) {
                 out.push(Finding::deny(
                     "APP-BACKUP",
                     "spec.dr.tier",
-                    Text::new(
-                        format!("plan {name} has no tier {tier}"),
-                        format!("rencana {name} tidak memiliki tier {tier}"),
-                    ),
-                    Text::new(
-                        format!("choose one of: {}", tiers.join(", ")),
-                        format!("pilih salah satu: {}", tiers.join(", ")),
-                    ),
+                    crate::t!("policy-hosting-plan-tier", name = &name, tier = &tier),
+                    crate::t!("policy-hosting-choose-one", tiers = &tiers.join(", ")),
                 ));
             }
         }
@@ -485,42 +406,32 @@ fn egress(
         }
         let path = format!("{path}[{i}]");
         let port = format!("{}/{:?}", e.port, e.protocol).to_ascii_lowercase();
-        let hint = Text::new(
-            "ask the platform team for an Approval and name it in approvalRef, or use a standard port",
-            "minta Approval kepada Dinas dan cantumkan namanya di approvalRef, atau gunakan port standar",
-        );
+        let hint = crate::t!("policy-hosting-ask-platform-team-approval");
         let Some(name) = e.approval_ref.as_deref() else {
             out.push(Finding::deny(
                 "NET-PORTS",
                 &path,
-                Text::new(
-                    format!("egress to port {port} is outside the standard ports and has no approval"),
-                    format!("lalu lintas keluar ke port {port} di luar port standar dan tidak memiliki persetujuan"),
-                ),
+                crate::t!("policy-hosting-egress-port-outside-standard", port = &port),
                 hint,
             ));
             continue;
         };
         let problem = match ctx.approval_named(name) {
-            None => Some(("is not known", "tidak dikenal")),
-            Some(a) if a.spec.decision != Decision::Approved => {
-                Some(("is a rejection", "berisi penolakan"))
-            }
-            Some(a) if a.spec.valid_until.as_ref().is_some_and(|v| v.0 <= now) => {
-                Some(("has expired", "sudah kedaluwarsa"))
-            }
-            Some(a) if !approval_targets(a, request, agency) => {
-                Some(("is for another object", "untuk objek lain"))
-            }
+            None => Some("unknown"),
+            Some(a) if a.spec.decision != Decision::Approved => Some("rejection"),
+            Some(a) if a.spec.valid_until.as_ref().is_some_and(|v| v.0 <= now) => Some("expired"),
+            Some(a) if !approval_targets(a, request, agency) => Some("other"),
             Some(_) => None,
         };
-        if let Some((en, id)) = problem {
+        if let Some(problem) = problem {
             out.push(Finding::deny(
                 "NET-PORTS",
                 &format!("{path}.approvalRef"),
-                Text::new(
-                    format!("approval {name} for port {port} {en}"),
-                    format!("persetujuan {name} untuk port {port} {id}"),
+                crate::t!(
+                    "policy-hosting-port-approval-unusable",
+                    name = name,
+                    port = &port,
+                    problem = problem
                 ),
                 hint,
             ));

@@ -23,7 +23,6 @@ pub use exceptions::{Excepted, ExceptionState, exception_states, next_expiry};
 pub use signoff::{APPROVAL_PREFIX, SignOff, SignOffReview, may_sign_off, review_signoffs};
 
 use crate::finding::Finding;
-use crate::i18n::Text;
 use crate::sites::SiteRules;
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -362,10 +361,7 @@ pub fn evaluate_with_schema(
             rule,
             "",
             crate::i18n::Msg::SchemaRule { message: m.clone() }.text(),
-            Text::new(
-                "fix the field named in the message",
-                "perbaiki field yang disebut dalam pesan",
-            ),
+            crate::t!("policy-check-fix-field-named-message"),
         ));
     }
     ev
@@ -419,10 +415,7 @@ pub fn meta(object: &Object) -> &ObjectMeta {
 /// before the catalogue is asked, so a malformed name cannot match a suffix.
 pub(crate) fn invalid_endpoint(rule: &str, path: &str, endpoint: &str) -> Option<Finding> {
     let why = match catalogue::host_of(endpoint) {
-        None => Text::new(
-            format!("endpoint \"{endpoint}\" has no host"),
-            format!("endpoint \"{endpoint}\" tidak memiliki host"),
-        ),
+        None => crate::t!("policy-check-endpoint-host", endpoint = &endpoint),
         Some(h) if h.parse::<std::net::IpAddr>().is_ok() => return None,
         Some(h) => crate::names::dns_name(&h, crate::names::Wildcard::Never).err()?,
     };
@@ -430,10 +423,7 @@ pub(crate) fn invalid_endpoint(rule: &str, path: &str, endpoint: &str) -> Option
         rule,
         path,
         why,
-        Text::new(
-            "give the endpoint as a URL or host with a valid DNS name",
-            "tuliskan endpoint sebagai URL atau host dengan nama DNS yang sah",
-        ),
+        crate::t!("policy-check-give-endpoint-url-host"),
     ))
 }
 
@@ -454,16 +444,11 @@ pub(crate) fn unknown_agency(rule: &str, path: &str, code: &str) -> Finding {
     Finding::deny(
         rule,
         path,
-        Text::new(
-            format!("agency {code:?} is not registered, so the request cannot be checked"),
-            format!(
-                "Perangkat Daerah {code:?} belum terdaftar, sehingga permohonan tidak dapat diperiksa"
-            ),
+        crate::t!(
+            "policy-check-agency-registered-so-request",
+            code = format!("{:?}", code)
         ),
-        Text::new(
-            "use the code of a registered Agency, or ask the platform team to register it",
-            "gunakan kode Agency yang terdaftar, atau minta Dinas mendaftarkannya",
-        ),
+        crate::t!("policy-check-use-code-registered-agency"),
     )
 }
 

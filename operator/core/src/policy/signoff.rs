@@ -19,7 +19,6 @@
 use super::Context;
 use super::approval::{UserInfo, platform_member};
 use crate::finding::Finding;
-use crate::i18n::Text;
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use pusdata_crds::v1alpha1::{DisasterRecoveryPlanSpec, RecordedIdentity};
@@ -80,25 +79,21 @@ pub fn review_signoffs(
         let recorded = serde_json::from_str::<RecordedIdentity>(was)
             .map(|r| r.username)
             .unwrap_or_else(|_| "?".into());
-        let (en, id) = match after.get(step) {
-            None => ("removed", "dihapus"),
-            Some(_) => ("changed", "diubah"),
+        let change = if after.contains_key(step) {
+            "changed"
+        } else {
+            "removed"
         };
         return Err(Box::new(Finding::deny(
             "SEC-CIA",
             &format!("metadata.annotations[{APPROVAL_PREFIX}{step}]"),
-            Text::new(
-                format!(
-                    "step {step} was signed off by {recorded}; a recorded sign-off cannot be {en}"
-                ),
-                format!(
-                    "langkah {step} sudah ditandatangani oleh {recorded}; tanda tangan yang tercatat tidak dapat {id}"
-                ),
+            crate::t!(
+                "policy-signoff-recorded-cannot-change",
+                step = step,
+                recorded = &recorded,
+                change = change
             ),
-            Text::new(
-                "leave recorded sign-offs as they are; a new decision needs a new Failover",
-                "biarkan tanda tangan yang tercatat; keputusan baru memerlukan Failover baru",
-            ),
+            crate::t!("policy-signoff-leave-recorded-sign-offs"),
         )));
     }
     let fresh: Vec<&str> = after
@@ -163,9 +158,11 @@ pub fn may_sign_off(
     };
     let Some(groups) = role_groups(spec, role) else {
         return platform_member(user, ctx, "SEC-CIA").map_err(|mut f| {
-            f.message = Text::new(
-                format!("step {step} (owner role {role}): {}", f.message.en),
-                format!("langkah {step} (peran pemilik {role}): {}", f.message.id),
+            f.message = crate::t!(
+                "policy-signoff-owner-role-context",
+                step = step,
+                role = role,
+                detail = &f.message
             );
             f
         });
@@ -178,19 +175,13 @@ pub fn may_sign_off(
     Err(Box::new(Finding::deny(
         "SEC-CIA",
         "metadata.annotations",
-        Text::new(
-            format!(
-                "step {step} (owner role {role}) may be signed off only by members of {list}; {who} is in none of them and may not approve"
-            ),
-            format!(
-                "langkah {step} (peran pemilik {role}) hanya dapat ditandatangani oleh anggota {list}; {who} bukan anggota grup tersebut dan tidak berwenang menyetujui"
-            ),
+        crate::t!(
+            "policy-signoff-step-owner-role-may",
+            step = &step,
+            role = &role,
+            list = &list,
+            who = &who
         ),
-        Text::new(
-            format!("ask a person in role {role} to sign off; the plan's spec.roles says who"),
-            format!(
-                "minta orang yang memegang peran {role} untuk menandatangani; spec.roles pada rencana menyebutkan siapa"
-            ),
-        ),
+        crate::t!("policy-signoff-ask-person-role-sign", role = &role),
     )))
 }

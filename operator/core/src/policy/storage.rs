@@ -4,7 +4,6 @@
 use super::Context;
 use super::catalogue::host_of;
 use crate::finding::Finding;
-use crate::i18n::Text;
 use crate::sites::{check_drc_pair, check_site_country};
 use pusdata_crds::v1alpha1::{BackupRepository, Site, SiteRole};
 
@@ -26,20 +25,11 @@ pub(super) fn check_site(site: &Site, ctx: &Context) -> Vec<Finding> {
             out.push(Finding::warn(
                 "DR-FAR",
                 "spec.drcOf.site",
-                Text::new(
-                    format!(
-                        "primary site {} is not registered, so the distance to it was not checked",
-                        drc_of.site
-                    ),
-                    format!(
-                        "situs utama {} belum terdaftar, sehingga jaraknya belum diperiksa",
-                        drc_of.site
-                    ),
+                crate::t!(
+                    "policy-storage-primary-site-registered-so",
+                    site = &drc_of.site
                 ),
-                Text::new(
-                    "register the primary Site (or pass it to `pusdata policy check`)",
-                    "daftarkan Site utama (atau sertakan dalam `pusdata policy check`)",
-                ),
+                crate::t!("policy-storage-register-primary-site-pass"),
             ));
             out
         }
@@ -53,14 +43,8 @@ pub(super) fn check_repository(repo: &BackupRepository, ctx: &Context) -> Vec<Fi
         out.push(Finding::deny(
             "DATA-DC",
             "spec.site",
-            Text::new(
-                format!("site {} is not a registered Site", s.site),
-                format!("situs {} bukan Site yang terdaftar", s.site),
-            ),
-            Text::new(
-                "back up only to a registered site of the city (the DC or the DRC)",
-                "cadangkan hanya ke situs kota yang terdaftar (Pusat Data atau DRC)",
-            ),
+            crate::t!("policy-storage-site-registered-site", site = &s.site),
+            crate::t!("policy-storage-back-up-only-registered"),
         ));
         return out;
     };
@@ -83,27 +67,26 @@ pub(super) fn check_repository(repo: &BackupRepository, ctx: &Context) -> Vec<Fi
         Some(l) if !ctx.settings.country_allowed(&l.region.country) => out.push(Finding::deny(
             "DR-NKRI",
             "spec.s3.endpoint",
-            Text::new(
-                format!("endpoint {host} is in {} {} ({}), outside the allowed countries ({allowed})", l.provider.name, l.region.id, l.region.country),
-                format!("endpoint {host} berada di {} {} ({}), di luar negara yang diizinkan ({allowed})", l.provider.name, l.region.id, l.region.country),
+            crate::t!(
+                "policy-storage-endpoint-outside-allowed-countries",
+                host = &host,
+                name = &l.provider.name,
+                id = &l.region.id,
+                country = &l.region.country,
+                allowed = &allowed
             ),
-            Text::new(
-                "use the S3 endpoint of the registered site",
-                "gunakan endpoint S3 milik situs yang terdaftar",
-            ),
+            crate::t!("policy-storage-use-s3-endpoint-registered"),
         )),
         Some(_) => {}
         None => out.push(Finding::deny(
             "DATA-DC",
             "spec.s3.endpoint",
-            Text::new(
-                format!("endpoint {host:?} is neither the S3 endpoint of site {} nor in the catalogue", s.site),
-                format!("endpoint {host:?} bukan endpoint S3 situs {} dan tidak ada di katalog", s.site),
+            crate::t!(
+                "policy-storage-endpoint-neither-s3-endpoint",
+                host = format!("{:?}", host),
+                site = &s.site
             ),
-            Text::new(
-                "use the site's spec.endpoints.s3, or add the host to the policy's extraProviders",
-                "gunakan spec.endpoints.s3 milik situs, atau tambahkan host ke extraProviders pada kebijakan",
-            ),
+            crate::t!("policy-storage-use-site-s-spec"),
         )),
     }
     out

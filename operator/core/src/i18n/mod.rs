@@ -1,10 +1,21 @@
 //! Messages in English and Bahasa Indonesia.
 //!
-//! Every user-facing sentence exists in both languages. A [`Text`] carries both, so a
-//! finding or a report line can be stored once and shown in either.
+//! Every user-facing sentence lives in the Fluent catalogue (`operator/core/i18n/{en,id}/*.ftl`)
+//! and code refers to it by message ID: [`t!`](crate::t) renders a message in both languages
+//! as a [`Text`], [`tr`] renders it in one. A [`Text`] carries both, so a finding or a report
+//! line can be stored once and shown in either.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+mod catalogue;
+pub mod format;
+#[cfg(test)]
+mod tests;
+
+pub use catalogue::{AREAS, Arg, date, datetime, has, text, tr};
+#[doc(hidden)]
+pub use catalogue::{ArgOf, ViaDisplay, ViaInto};
 
 /// A language Pusdata speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -68,7 +79,8 @@ impl Text {
 
 impl fmt::Display for Text {
     /// Shows both languages, English first: for places (events, logs) where the reader's
-    /// language is unknown.
+    /// language is unknown. The one place the two languages are joined; a reader whose
+    /// language is known gets [`Text::get`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} / {}", self.en, self.id)
     }
@@ -131,101 +143,39 @@ impl Msg {
     /// The message in both languages.
     pub fn text(&self) -> Text {
         match self {
-            Msg::CrdWritten { files } => Text::new(
-                format!("wrote {files} generated files (CRDs, API reference, rules table)"),
-                format!("{files} berkas hasil generate ditulis (CRD, referensi API, tabel aturan)"),
-            ),
-            Msg::CrdUpToDate => Text::new(
-                "committed generated files match the Rust types",
-                "berkas hasil generate yang di-commit sesuai dengan tipe Rust",
-            ),
-            Msg::CrdDrift { file } => Text::new(
-                format!("{file} differs from the Rust types; run `pusdata crd --write`"),
-                format!("{file} berbeda dari tipe Rust; jalankan `pusdata crd --write`"),
-            ),
-            Msg::BadInput { file, reason } => Text::new(
-                format!("cannot read {file}: {reason}"),
-                format!("tidak dapat membaca {file}: {reason}"),
-            ),
-            Msg::ObjectOk { object } => {
-                Text::new(format!("{object}: ok"), format!("{object}: sesuai"))
+            Msg::CrdWritten { files } => crate::t!("cli-crd-written", files = files),
+            Msg::CrdUpToDate => crate::t!("cli-crd-up-to-date"),
+            Msg::CrdDrift { file } => crate::t!("cli-crd-drift", file = file),
+            Msg::BadInput { file, reason } => {
+                crate::t!("cli-bad-input", file = file, reason = reason)
             }
+            Msg::ObjectOk { object } => crate::t!("cli-object-ok", object = object),
             Msg::PolicySummary {
                 objects,
                 denied,
                 warnings,
-            } => Text::new(
-                format!("{objects} objects checked: {denied} denied, {warnings} warnings"),
-                format!("{objects} objek diperiksa: {denied} ditolak, {warnings} peringatan"),
+            } => crate::t!(
+                "cli-policy-summary",
+                objects = objects,
+                denied = denied,
+                warnings = warnings
             ),
             Msg::Excepted {
                 rule,
                 exception,
                 expires_at,
-            } => Text::new(
-                format!("{rule} excepted by {exception} until {expires_at}"),
-                format!("{rule} dikecualikan oleh {exception} sampai {expires_at}"),
+            } => crate::t!(
+                "cli-excepted",
+                rule = rule,
+                exception = exception,
+                expires = expires_at
             ),
-            Msg::SchemaRule { message } => Text::new(
-                format!("the API server would reject this object: {message}"),
-                format!("server API akan menolak objek ini: {message}"),
-            ),
+            Msg::SchemaRule { message } => crate::t!("cli-schema-rule", message = message),
         }
     }
 
     /// The message in `lang`.
     pub fn in_lang(&self, lang: Lang) -> String {
         self.text().get(lang).to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn locale_picks_indonesian_only_for_indonesian() {
-        assert_eq!(Lang::from_locale("id_ID.UTF-8"), Lang::Id);
-        assert_eq!(Lang::from_locale("en_US.UTF-8"), Lang::En);
-        assert_eq!(Lang::from_locale("C.UTF-8"), Lang::En);
-        assert_eq!(Lang::from_locale(""), Lang::En);
-        assert_eq!(Lang::parse("ID"), Some(Lang::Id));
-        assert_eq!(Lang::parse("fr"), None);
-    }
-
-    #[test]
-    fn every_catalogue_message_has_both_languages_and_they_differ() {
-        let all = [
-            Msg::CrdWritten { files: 12 },
-            Msg::CrdUpToDate,
-            Msg::CrdDrift {
-                file: "x.yaml".into(),
-            },
-            Msg::BadInput {
-                file: "a".into(),
-                reason: "b".into(),
-            },
-            Msg::ObjectOk {
-                object: "Site/x".into(),
-            },
-            Msg::PolicySummary {
-                objects: 3,
-                denied: 1,
-                warnings: 0,
-            },
-            Msg::Excepted {
-                rule: "CLOUD-NKRI".into(),
-                exception: "e".into(),
-                expires_at: "t".into(),
-            },
-            Msg::SchemaRule {
-                message: "m".into(),
-            },
-        ];
-        for m in all {
-            let t = m.text();
-            assert!(!t.en.is_empty() && !t.id.is_empty(), "{m:?}");
-            assert_ne!(t.en, t.id, "{m:?} is not translated");
-        }
     }
 }

@@ -1,0 +1,1 @@
+# Report messages (English): drill, compliance and history reports. IDs: report-<topic>-<detail>.

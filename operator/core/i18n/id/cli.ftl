@@ -1,0 +1,61 @@
+# cli messages (Bahasa Indonesia). IDs: cli-<topic>-<detail>.
+
+## pusdata crd
+cli-crd-written = { $files } berkas hasil generate ditulis (CRD, referensi API, tabel aturan)
+cli-crd-up-to-date = berkas hasil generate yang di-commit sesuai dengan tipe Rust
+cli-crd-drift = { $file } berbeda dari tipe Rust; jalankan `pusdata crd --write`
+
+## Inputs
+cli-bad-input = tidak dapat membaca { $file }: { $reason }
+
+## pusdata policy check
+cli-object-ok = { $object }: sesuai
+cli-policy-summary = { $objects } objek diperiksa: { $denied } ditolak, { $warnings } peringatan
+cli-excepted = { $rule } dikecualikan oleh { $exception } sampai { $expires }
+cli-schema-rule = server API akan menolak objek ini: { $message }
+
+## operator/src/cli/drill.rs
+cli-drill-say-where-pusdata-drill = sebutkan di mana: `pusdata drill --local` menjalankan latihan penuh di mesin ini; `pusdata drill start|status|approve` bekerja dengan Failover di klaster
+cli-drill-drilled-plan-check-finding = Latihan dengan { $denying_count } temuan pemeriksaan rencana (--allow-findings):
+cli-drill-drill-plan = Latihan { $name } untuk rencana { $plan }
+cli-drill-steps-restores-verification-took = { $step_count } langkah; pemulihan dan verifikasi { NUMBER($work_seconds, minimumFractionDigits: 1, maximumFractionDigits: 1) } dtk dari { NUMBER($drill_seconds, minimumFractionDigits: 1, maximumFractionDigits: 1) } dtk. Laporan: { $report_html } (dan report.md)
+cli-drill-any-restic-reads-what =
+    restic mana pun membaca yang ditulis latihan ini:
+    {"  "}{ $cmd }
+cli-drill-drill-failed-see-report = latihan gagal; lihat laporan
+
+## operator/src/cli/drill_cluster.rs
+cli-drill-cluster-cannot-learn-who-you = tidak dapat mengetahui identitas Anda dari API server ({ $e }); gunakan --as USER
+cli-drill-cluster-failover-step-steps = Failover { $name } tidak memiliki langkah { $step } (langkah: { $ids })
+cli-drill-cluster-already-signed-off = { $step } sudah ditandatangani oleh { $username }
+cli-drill-cluster-already-signed-off-sign = { $step } sudah ditandatangani oleh { $username }; tanda tangan tidak pernah dialihkan (SEC-CIA)
+cli-drill-cluster-step-does-wait-sign = langkah { $step } tidak menunggu tanda tangan (status { $state })
+cli-drill-cluster-signed-off = { $step } dari { $name } ditandatangani oleh { $username }
+
+## operator/src/cli/inputs.rs
+cli-inputs-pusdata-object-check = { $files }: tidak ada objek Pusdata untuk diperiksa
+
+## operator/src/cli/place.rs
+cli-place-inventory-holds-site-rack = inventaris tidak berisi Site, Rack, atau HostingRequest yang sudah ditempatkan
+cli-place-hostingrequest-place = tidak ada HostingRequest untuk ditempatkan
+cli-place-already-placed-put-inventory = sudah ditempatkan; masukkan ke berkas inventaris
+cli-place-web-hosting-placed-rack = web hosting, tidak ditempatkan di rak
+cli-place-requests-could-placed = { $failed } dari { $total } permintaan tidak dapat ditempatkan
+
+## operator/src/cli/plan.rs
+cli-plan-disasterrecoveryplan-found = tidak ada DisasterRecoveryPlan
+cli-plan-finding-s-deny-warn = { $all_count } temuan: { $deny } tolak, { $warn } peringatan, { $info } info
+
+## operator/src/inputs.rs
+cli-inputs-skipped-document-s-other = melewati { $foreign } dokumen grup API lain dan { $unknown } dokumen yang tidak dapat diklasifikasi
+cli-inputs-bytes-more-than-byte = { $n } bita melebihi batas { $limit } bita per berkas; pecah berkasnya
+cli-inputs-more-than-byte-limit = melebihi batas { $limit } bita per berkas; pecah berkasnya
+cli-inputs-utf-text = bukan teks UTF-8: { $e }
+cli-inputs-holds-yaml-document = tidak berisi dokumen YAML
+cli-inputs-kubernetes-object-document-mapping = bukan objek Kubernetes (dokumen bukan pemetaan)
+cli-inputs-apiversion-kind-apiversion-kind = tanpa apiVersion atau kind (apiVersion "{ $api_version }", kind "{ $kind }")
+cli-inputs-whose-items-list = { $kind } yang items-nya bukan daftar
+cli-inputs-lists-nested-more-than = List bersarang lebih dari { $MAX_LIST_NESTING } tingkat
+cli-inputs-pusdata-kind = { $kind } dari { $api_version } bukan jenis Pusdata
+cli-inputs-unknown-pusdata-apiversion-kind = apiVersion "{ $api_version }" atau kind "{ $kind }" Pusdata tidak dikenal (versi ini membaca { $GROUP }/{ $VERSION })
+

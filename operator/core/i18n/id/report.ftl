@@ -1,0 +1,1 @@
+# Report messages (Bahasa Indonesia): drill, compliance and history reports. IDs: report-<topic>-<detail>.
