@@ -74,3 +74,12 @@ dr-peer-peer-site-answered-heartbeat = the peer site has not answered a heartbea
 dr-peer-last-heartbeat-s-future = the last heartbeat is { $seconds }s in the future: check the clocks (NTP) of both sites
 dr-peer-heartbeat-peer-site-s = no heartbeat from the peer site for { $seconds }s (limit { $limit }s); alerting only, no failover is started
 dr-peer-peer-site-answers-heartbeats = the peer site answers heartbeats
+
+## operator/core/src/dr/languages.rs
+dr-languages-untranslated = { $path } { $state ->
+        [plain] is one text for both languages
+        [only-en] has no Bahasa Indonesia
+        [only-id] has no English
+       *[empty] is empty
+    }: the report shows it untranslated
+dr-languages-untranslated-hint = write it as {"{"}en: <English>, id: <Bahasa Indonesia>{"}"}

@@ -74,3 +74,12 @@ dr-peer-peer-site-answered-heartbeat = situs pasangan belum menjawab heartbeat; 
 dr-peer-last-heartbeat-s-future = heartbeat terakhir { $seconds } detik di masa depan: periksa jam (NTP) kedua situs
 dr-peer-heartbeat-peer-site-s = tidak ada heartbeat dari situs pasangan selama { $seconds } detik (batas { $limit } detik); hanya peringatan, failover tidak dimulai
 dr-peer-peer-site-answers-heartbeats = situs pasangan menjawab heartbeat
+
+## operator/core/src/dr/languages.rs
+dr-languages-untranslated = { $path } { $state ->
+        [plain] hanya satu teks untuk kedua bahasa
+        [only-en] tidak memiliki Bahasa Indonesia
+        [only-id] tidak memiliki bahasa Inggris
+       *[empty] kosong
+    }: laporan menampilkannya tanpa terjemahan
+dr-languages-untranslated-hint = tulis sebagai {"{"}en: <bahasa Inggris>, id: <Bahasa Indonesia>{"}"}

@@ -4,7 +4,7 @@
 //! plain string serves both languages); the plan check warns, citing the field.
 
 use crate::finding::Finding;
-use crate::i18n::Text;
+
 use pusdata_crds::v1alpha1::{DisasterRecoveryPlan, LocalizedText, TextLanguages};
 
 /// Warnings for every text of `plan` that lacks a language, in field order.
@@ -28,27 +28,18 @@ pub fn check(plan: &DisasterRecoveryPlan) -> Vec<Finding> {
 
 /// The finding for one text, if it lacks a language.
 pub fn finding(path: &str, text: &LocalizedText) -> Option<Finding> {
-    let (en, id) = match text.languages() {
+    let state = match text.languages() {
         TextLanguages::Both => return None,
-        TextLanguages::Plain => (
-            "is one text for both languages",
-            "hanya satu teks untuk kedua bahasa",
-        ),
-        TextLanguages::OnlyEn => ("has no Bahasa Indonesia", "tidak memiliki Bahasa Indonesia"),
-        TextLanguages::OnlyId => ("has no English", "tidak memiliki bahasa Inggris"),
-        TextLanguages::Empty => ("is empty", "kosong"),
+        TextLanguages::Plain => "plain",
+        TextLanguages::OnlyEn => "only-en",
+        TextLanguages::OnlyId => "only-id",
+        TextLanguages::Empty => "empty",
     };
     Some(Finding::warn(
         "DR-PLAN",
         path,
-        Text::new(
-            format!("{path} {en}: the report shows it untranslated"),
-            format!("{path} {id}: laporan menampilkannya tanpa terjemahan"),
-        ),
-        Text::new(
-            "write it as {en: <English>, id: <Bahasa Indonesia>}",
-            "tulis sebagai {en: <bahasa Inggris>, id: <Bahasa Indonesia>}",
-        ),
+        crate::t!("dr-languages-untranslated", path = path, state = state),
+        crate::t!("dr-languages-untranslated-hint"),
     ))
 }
 

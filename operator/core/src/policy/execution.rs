@@ -4,7 +4,7 @@
 //! admission and `policy check` do.
 
 use crate::finding::Finding;
-use crate::i18n::Text;
+
 use pusdata_crds::v1alpha1::Failover;
 
 /// Characters a reason needs at least, in each language written.
@@ -17,18 +17,8 @@ pub fn check(fo: &Failover) -> Vec<Finding> {
         out.push(Finding::deny(
             "SEC-INCIDENT",
             "spec.reason",
-            Text::new(
-                format!(
-                    "the reason is shorter than {MIN_REASON_CHARS} characters: it goes into the written report"
-                ),
-                format!(
-                    "alasan lebih pendek dari {MIN_REASON_CHARS} karakter: alasan dimuat dalam laporan tertulis"
-                ),
-            ),
-            Text::new(
-                "say why, in at least a sentence, in each language written",
-                "jelaskan alasannya minimal dalam satu kalimat, pada setiap bahasa yang ditulis",
-            ),
+            crate::t!("policy-execution-reason-short", min = MIN_REASON_CHARS),
+            crate::t!("policy-execution-reason-short-hint"),
         ));
     }
     out
