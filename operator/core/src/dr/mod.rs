@@ -5,6 +5,7 @@
 //! these functions and apply what they return.
 
 pub mod achieved;
+pub mod calendar;
 pub mod check;
 pub mod compile;
 pub mod cron;
