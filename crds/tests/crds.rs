@@ -440,13 +440,64 @@ fn approvals_cannot_be_rewritten() {
 
 #[test]
 fn failover_needs_a_reason_and_is_immutable() {
+    // The reason's length is admission's (pusdata_core::policy::execution): a string-or-map
+    // node is untyped for CEL. Both forms pass the CRD's own rules.
     let mut fo = fixtures::drill();
-    fo.spec.reason = "test".into();
-    assert!(rule_error(&fo).contains("SEC-INCIDENT"));
+    fo.spec.reason = LocalizedText::both("Quarterly parallel drill", "Latihan paralel triwulanan");
+    assert_eq!(rule_error(&fo), "");
     let old = fixtures::drill();
     let mut new = old.clone();
     new.spec.kind = FailoverType::Failover;
     assert!(check_rules(&value(&new), Some(&value(&old))).is_err());
+}
+
+/// The bilingual texts: a node any value passes structurally (no `type` inside `anyOf` is
+/// allowed), with the expected form in its description, and no CEL rule looking into it.
+#[test]
+fn bilingual_texts_are_untyped_nodes_without_rules() {
+    let crd = all_crds()
+        .into_iter()
+        .find(|c| c.spec.names.kind == "DisasterRecoveryPlan")
+        .unwrap();
+    let schema = serde_json::to_value(&crd.spec.versions[0].schema).unwrap();
+    let spec = &schema["openAPIV3Schema"]["properties"]["spec"]["properties"];
+    for node in [
+        &spec["runbook"]["items"]["properties"]["title"],
+        &spec["tiers"]["items"]["properties"]["description"],
+    ] {
+        assert_eq!(node["x-kubernetes-preserve-unknown-fields"], true, "{node}");
+        assert!(
+            node.get("type").is_none() && node.get("anyOf").is_none(),
+            "{node}"
+        );
+        assert!(node.get("x-kubernetes-validations").is_none(), "{node}");
+    }
+    let fo = all_crds()
+        .into_iter()
+        .find(|c| c.spec.names.kind == "Failover")
+        .unwrap();
+    let fo = serde_json::to_value(&fo.spec.versions[0].schema).unwrap();
+    let reason = &fo["openAPIV3Schema"]["properties"]["spec"]["properties"]["reason"];
+    assert_eq!(reason["x-kubernetes-preserve-unknown-fields"], true);
+    assert!(
+        fo["openAPIV3Schema"]["properties"]["spec"]["required"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("reason"))
+    );
+    let mut rules = Vec::new();
+    collect_rules(&fo, &mut rules);
+    assert!(rules.iter().all(|r| !r.contains("reason")), "{rules:?}");
+    // A plan with both forms passes its own rules.
+    let mut p = fixtures::plan();
+    p.spec.tiers[0].description = Some("Basis data".into());
+    p.spec.runbook = vec![RunbookStep {
+        id: "declare".into(),
+        title: LocalizedText::both("Declare the disaster", "Nyatakan keadaan bencana"),
+        owner_role: "head".into(),
+        ..RunbookStep::default()
+    }];
+    assert_eq!(rule_error(&p), "");
 }
 
 #[test]

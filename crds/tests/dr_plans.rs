@@ -52,6 +52,22 @@ fn bekasi_plan_loads_and_passes_the_crd_rules() {
         })
         .expect("a DisasterRecoveryPlan in dr-plans/");
     assert_eq!(plan.spec.tiers.len(), 3);
+    // Every text people read is written in both languages, and they differ (translated,
+    // not copied).
+    use pusdata_crds::v1alpha1::TextLanguages;
+    let texts = plan
+        .spec
+        .tiers
+        .iter()
+        .filter_map(|t| t.description.as_ref())
+        .chain(plan.spec.runbook.iter().map(|s| &s.title));
+    let mut n = 0;
+    for t in texts {
+        assert_eq!(t.languages(), TextLanguages::Both, "{t:?}");
+        assert_ne!(t.en(), t.id(), "{t:?}");
+        n += 1;
+    }
+    assert_eq!(n, 3 + plan.spec.runbook.len());
     assert!(
         plan.spec
             .runbook

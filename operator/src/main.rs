@@ -168,5 +168,7 @@ fn run(command: Command, raw_lang: Option<&str>, lang: Lang) -> Result<(), CliEr
         Command::Bench(BenchCommand::Webhook(args)) => cli::bench_webhook::webhook(&args),
         Command::Plan(PlanCommand::Check(args)) => cli::plan::check(&args, lang),
         Command::Report(ReportCommand::Compliance(args)) => cli::report::run(&args, raw_lang, lang),
+        Command::Report(ReportCommand::Drill(args)) => cli::report::drill(&args, raw_lang, lang),
+        Command::Report(ReportCommand::Drills(args)) => cli::report::drills(&args, raw_lang, lang),
     }
 }

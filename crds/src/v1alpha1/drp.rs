@@ -98,9 +98,9 @@ pub struct Tier {
     /// Tier name, e.g. `tier-1-critical`.
     #[schemars(regex(pattern = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))]
     pub name: String,
-    /// What is in the tier, in plain words.
+    /// What is in the tier, in plain words: a string, or `{en: …, id: …}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<super::LocalizedText>,
     /// Recovery point objective: the most data, in time, the city accepts to lose.
     #[schemars(regex(pattern = r"^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$"))]
     pub rpo: String,
@@ -361,8 +361,9 @@ pub enum DrillKind {
 pub struct RunbookStep {
     /// Step id, unique in the plan, e.g. `notify-head`.
     pub id: String,
-    /// What to do, in plain words.
-    pub title: String,
+    /// What to do, in plain words: a string, or `{en: …, id: …}` (the report shows each
+    /// reader's language).
+    pub title: super::LocalizedText,
     /// Automated by Pusdata, done by a person, or an approval to wait for.
     pub kind: StepKind,
     /// Role that owns the step (see `contacts`).

@@ -29,7 +29,6 @@ use serde::{Deserialize, Serialize};
     printcolumn = r#"{"name":"Epoch","type":"integer","jsonPath":".status.epoch"}"#,
     printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#,
     validation = Rule::new("self.spec == oldSelf.spec").message("an execution's spec is immutable; cancel it and start another").field_path(".spec"),
-    validation = Rule::new("size(self.spec.reason) >= 10").message("say why, in at least a sentence: the reason goes into the written report (SEC-INCIDENT)").field_path(".spec.reason"),
 )]
 #[serde(rename_all = "camelCase")]
 pub struct FailoverSpec {
@@ -41,8 +40,9 @@ pub struct FailoverSpec {
     /// What to include; the whole plan when empty.
     #[serde(default)]
     pub scope: Scope,
-    /// Why it was started.
-    pub reason: String,
+    /// Why it was started, in at least a sentence: a string, or `{en: …, id: …}`. It goes
+    /// into the written report (SEC-INCIDENT); the admission webhook refuses a shorter one.
+    pub reason: super::LocalizedText,
     /// For a failover whose primary cannot be reached: go on without the final sync and
     /// accept losing what was written since the last backup. Must be said explicitly.
     #[serde(default)]

@@ -19,6 +19,7 @@ mod repository;
 mod residency;
 mod restore;
 mod site;
+mod text;
 
 pub use agency::*;
 pub use approval::*;
@@ -33,3 +34,4 @@ pub use repository::*;
 pub use residency::*;
 pub use restore::*;
 pub use site::*;
+pub use text::*;

@@ -168,7 +168,7 @@ pub async fn start(
             plan: plan.to_string(),
             kind,
             scope,
-            reason: reason.to_string(),
+            reason: reason.into(),
             accept_data_loss,
             requested_by: None,
         },

@@ -591,6 +591,12 @@ pub enum ReportCommand {
     /// exceptions with expiry and the last drill per plan (AUDIT, Perda 43-45). Offline over
     /// manifests; `--lang both` (the default here) writes English and Bahasa Indonesia.
     Compliance(report::ComplianceArgs),
+    /// One drill, failover or failback as a report a DR coordinator acts on: objectives
+    /// against targets, timeline with the critical path, fencing, data loss and sign-offs.
+    Drill(report::DrillArgs),
+    /// History across the drills under a directory: RPO/RTO per tier over time and the
+    /// drills missed against the DRP's calendar.
+    Drills(report::DrillsArgs),
 }
 
 /// Arguments of `pusdata crd`.

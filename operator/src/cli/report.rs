@@ -159,3 +159,139 @@ pub fn run(args: &ComplianceArgs, raw_lang: Option<&str>, lang: Lang) -> Result<
     );
     Ok(())
 }
+
+/// Arguments of `pusdata report drill`.
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// The execution: a `failover.yaml` (what `pusdata drill --local` writes) or any YAML
+    /// holding one Failover.
+    pub failover: PathBuf,
+    /// The plan executed (YAML holding the DisasterRecoveryPlan).
+    #[arg(long, default_value = "dr-plans/bekasi.yaml")]
+    pub plan: PathBuf,
+    /// Write HTML here (and `FILE.sha256`) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Arguments of `pusdata report drills`.
+#[derive(Debug, Args)]
+pub struct DrillsArgs {
+    /// Directory holding drill work directories (every `failover.yaml` below it).
+    #[arg(long, value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The plan (YAML holding the DisasterRecoveryPlan).
+    #[arg(long, default_value = "dr-plans/bekasi.yaml")]
+    pub plan: PathBuf,
+    /// Calendar from this instant (RFC 3339); a year before `--now` by default.
+    #[arg(long, value_name = "RFC3339")]
+    pub since: Option<String>,
+    /// Evaluate as of this instant (RFC 3339) instead of the clock.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Write HTML here (and `FILE.sha256`) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+fn load_objects(paths: &[PathBuf], lang: Lang) -> Result<Vec<pusdata_crds::Object>, CliError> {
+    let loaded = inputs::load(paths, inputs::Options::default(), lang)?;
+    inputs::require_objects(&loaded, paths, lang)?;
+    Ok(loaded.objects.into_iter().map(|l| l.object).collect())
+}
+
+fn the_plan(
+    path: &Path,
+    lang: Lang,
+) -> Result<pusdata_crds::v1alpha1::DisasterRecoveryPlan, CliError> {
+    load_objects(&[path.to_path_buf()], lang)?
+        .into_iter()
+        .find_map(|o| match o {
+            pusdata_crds::Object::DisasterRecoveryPlan(p) => Some(p),
+            _ => None,
+        })
+        .ok_or_else(|| CliError::Input(format!("--plan {}: DisasterRecoveryPlan", path.display())))
+}
+
+fn instant(raw: Option<&String>, flag: &str) -> Result<Option<jiff::Timestamp>, CliError> {
+    raw.map(|s| {
+        s.parse::<jiff::Timestamp>()
+            .map_err(|e| CliError::Input(format!("{flag} {s}: {e}")))
+    })
+    .transpose()
+}
+
+fn emit(out: Option<&PathBuf>, html: &str) -> Result<(), CliError> {
+    match out {
+        Some(file) => {
+            let write = |p: &Path, t: &str| {
+                std::fs::write(p, t)
+                    .map_err(|e| CliError::Input(format!("--out {}: {e}", p.display())))
+            };
+            write(file, html)?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let mut sidecar = file.as_os_str().to_owned();
+            sidecar.push(".sha256");
+            write(
+                Path::new(&sidecar),
+                &format!("{}  {name}\n", pusdata::report::sha256_hex(html.as_bytes())),
+            )
+        }
+        None => {
+            println!("{html}");
+            Ok(())
+        }
+    }
+}
+
+/// `pusdata report drill`.
+pub fn drill(args: &DrillArgs, raw_lang: Option<&str>, lang: Lang) -> Result<(), CliError> {
+    let plan = the_plan(&args.plan, lang)?;
+    let fo = load_objects(std::slice::from_ref(&args.failover), lang)?
+        .into_iter()
+        .find_map(|o| match o {
+            pusdata_crds::Object::Failover(f) => Some(f),
+            _ => None,
+        })
+        .ok_or_else(|| CliError::Input(format!("{}: Failover", args.failover.display())))?;
+    let html = pusdata::report::render_html(
+        &pusdata::report::ReportInput {
+            plan: &plan,
+            failover: &fo,
+            findings: &[],
+            generated_at: jiff::Timestamp::now(),
+        },
+        languages(raw_lang),
+    );
+    emit(args.out.as_ref(), &html)
+}
+
+/// `pusdata report drills`.
+pub fn drills(args: &DrillsArgs, raw_lang: Option<&str>, lang: Lang) -> Result<(), CliError> {
+    let plan = the_plan(&args.plan, lang)?;
+    let now = instant(args.now.as_ref(), "--now")?.unwrap_or_else(jiff::Timestamp::now);
+    let since = match instant(args.since.as_ref(), "--since")? {
+        Some(s) => s,
+        None => now
+            .checked_sub(jiff::SignedDuration::from_hours(24 * 365))
+            .map_err(|e| CliError::Internal(e.to_string()))?,
+    };
+    let files = drill_files(&args.dir)?;
+    let failovers: Vec<_> = if files.is_empty() {
+        Vec::new()
+    } else {
+        load_objects(&files, lang)?
+            .into_iter()
+            .filter_map(|o| match o {
+                pusdata_crds::Object::Failover(f) => Some(f),
+                _ => None,
+            })
+            .collect()
+    };
+    let html =
+        pusdata::report::history::render_html(&plan, &failovers, since, now, languages(raw_lang));
+    emit(args.out.as_ref(), &html)
+}

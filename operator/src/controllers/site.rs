@@ -267,7 +267,7 @@ async fn create_failover(
             plan: plan.to_string(),
             kind: FailoverType::Failover,
             scope: Scope::default(),
-            reason: reason.to_string(),
+            reason: reason.into(),
             accept_data_loss: false,
             requested_by: None,
         },

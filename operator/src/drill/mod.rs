@@ -468,7 +468,10 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
         plan: plan.metadata.name.clone().unwrap_or_default(),
         kind: FailoverType::Drill,
         scope: Scope::default(),
-        reason: "Local drill (pusdata drill --local): backup, simulated loss of the primary, restore at the DRC over gRPC, checksum verification".into(),
+        reason: {
+            let r = pusdata_core::t!("report-local-drill-reason");
+            pusdata_crds::v1alpha1::LocalizedText::both(r.en, r.id)
+        },
         accept_data_loss: false,
         requested_by: Some(RecordedIdentity {
             username: who.clone(),

@@ -151,7 +151,8 @@ pub enum Languages {
 }
 
 impl Languages {
-    fn list(self) -> Vec<Lang> {
+    /// The languages in document order.
+    pub fn list(self) -> Vec<Lang> {
         match self {
             Languages::One(l) => vec![l],
             // Indonesian first so that `#id:target ~ #en` can hide English.

@@ -105,3 +105,11 @@ dr-peer-auto-plan-spec-peerloss-after-unset = plan { $plan }: spec.peerLoss.afte
 dr-peer-auto-primary-known-lost-peerready = the primary is not known to be lost (PeerReady is not False)
 dr-peer-auto-peerready-changed-after-now = PeerReady changed after now: clocks disagree
 dr-peer-auto-plan-already-failed-over = plan { $plan } is already failed over (by { $name }); the DRC is active
+## operator/core/src/dr/languages.rs
+dr-languages-untranslated = { $path } { $state ->
+        [plain] is one text for both languages
+        [only-en] has no Bahasa Indonesia
+        [only-id] has no English
+       *[empty] is empty
+    }: the report shows it untranslated
+dr-languages-untranslated-hint = write it as {"{"}en: <English>, id: <Bahasa Indonesia>{"}"}

@@ -107,3 +107,7 @@ policy-signoff-recorded-cannot-change = step { $step } was signed off by { $reco
        *[changed] changed
     }
 policy-signoff-owner-role-context = step { $step } (owner role { $role }): { $detail }
+
+## operator/core/src/policy/execution.rs
+policy-execution-reason-short = the reason is shorter than { $min } characters: it goes into the written report
+policy-execution-reason-short-hint = say why, in at least a sentence, in each language written

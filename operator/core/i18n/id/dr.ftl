@@ -105,3 +105,11 @@ dr-peer-auto-plan-spec-peerloss-after-unset = rencana { $plan }: spec.peerLoss.a
 dr-peer-auto-primary-known-lost-peerready = pusat data utama tidak diketahui hilang (PeerReady bukan False)
 dr-peer-auto-peerready-changed-after-now = PeerReady berubah setelah sekarang: jam tidak sepakat
 dr-peer-auto-plan-already-failed-over = rencana { $plan } sudah failover (oleh { $name }); DRC yang aktif
+## operator/core/src/dr/languages.rs
+dr-languages-untranslated = { $path } { $state ->
+        [plain] hanya satu teks untuk kedua bahasa
+        [only-en] tidak memiliki Bahasa Indonesia
+        [only-id] tidak memiliki bahasa Inggris
+       *[empty] kosong
+    }: laporan menampilkannya tanpa terjemahan
+dr-languages-untranslated-hint = tulis sebagai {"{"}en: <bahasa Inggris>, id: <Bahasa Indonesia>{"}"}

@@ -107,3 +107,7 @@ policy-signoff-recorded-cannot-change = langkah { $step } sudah ditandatangani o
        *[changed] diubah
     }
 policy-signoff-owner-role-context = langkah { $step } (peran pemilik { $role }): { $detail }
+
+## operator/core/src/policy/execution.rs
+policy-execution-reason-short = alasan lebih pendek dari { $min } karakter: alasan dimuat dalam laporan tertulis
+policy-execution-reason-short-hint = jelaskan alasannya minimal dalam satu kalimat, pada setiap bahasa yang ditulis

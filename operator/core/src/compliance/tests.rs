@@ -15,7 +15,7 @@ fn plan() -> pusdata_crds::v1alpha1::DisasterRecoveryPlan {
     p.spec.assumed_restore_bytes_per_second = Some(100_000_000);
     p.spec.runbook =
         vec![serde_json::from_value(serde_json::json!({
-        "id": "declare", "title": "Head of office orders the failover", "kind": "Approval",
+        "id": "declare", "title": {"en": "Head of office orders the failover", "id": "Kepala dinas memerintahkan failover"}, "kind": "Approval",
         "ownerRole": "head-of-office", "stage": "Before", "appliesTo": ["Failover", "Failback"],
     }))
     .unwrap()];

@@ -86,6 +86,7 @@ pub fn check_plan_with(
     site_rules(plan, sites, repositories, settings, &mut out);
     buckets(plan, sites, settings, &mut out);
     runbook(plan, &mut out);
+    out.extend(super::languages::check(plan));
     out
 }
 
@@ -694,7 +695,7 @@ mod tests {
         }];
         p.spec.runbook = vec![RunbookStep {
             id: "declare".into(),
-            title: "Declare".into(),
+            title: pusdata_crds::v1alpha1::LocalizedText::both("Declare", "Nyatakan bencana"),
             kind: StepKind::Approval,
             owner_role: "head".into(),
             stage: StepStage::Before,
@@ -966,6 +967,7 @@ mod tests {
         p.spec.runbook[0].owner_role = "nobody".into();
         p.spec.runbook.push(RunbookStep {
             id: "declare".into(),
+            title: pusdata_crds::v1alpha1::LocalizedText::both("Declare", "Nyatakan"),
             kind: StepKind::Manual,
             owner_role: "head".into(),
             ..RunbookStep::default()
@@ -1007,7 +1009,7 @@ mod tests {
         let mut p = good_plan();
         let step = |id: &str, role: &str, kind| RunbookStep {
             id: id.into(),
-            title: id.into(),
+            title: pusdata_crds::v1alpha1::LocalizedText::both(id, id),
             kind,
             owner_role: role.into(),
             ..RunbookStep::default()

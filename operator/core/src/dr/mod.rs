@@ -5,6 +5,7 @@
 //! these functions and apply what they return.
 
 pub mod achieved;
+pub mod calendar;
 pub mod check;
 pub mod compile;
 pub mod cron;
@@ -12,6 +13,7 @@ pub mod drc;
 pub mod due;
 pub mod freshness;
 pub mod order;
+pub mod languages;
 pub mod restore;
 pub mod steps;
 

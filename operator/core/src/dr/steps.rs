@@ -108,7 +108,7 @@ fn runbook_step(s: &RunbookStep, needs: &[String]) -> PlannedStep {
             kind: s.kind,
             role: s.owner_role.clone(),
         },
-        title: s.title.clone(),
+        title: s.title.en().to_string(),
         service: None,
         tier: None,
         pvc: None,

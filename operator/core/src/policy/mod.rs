@@ -10,6 +10,7 @@ pub mod approval;
 pub mod catalogue;
 mod cloud;
 pub mod exceptions;
+pub mod execution;
 mod hosting;
 pub mod licences;
 pub mod report;
@@ -323,6 +324,7 @@ pub fn evaluate_detailed(object: &Object, ctx: &Context, now: Timestamp) -> Eval
         Object::ResidencyPolicy(p) => exceptions::check_policy(&p.spec, now),
         Object::Agency(a) => hosting::check_agency(a, ctx, now),
         Object::Rack(r) => hosting::check_rack(r),
+        Object::Failover(f) => execution::check(f),
         _ => Vec::new(),
     };
     exceptions::apply(object, raw, &ctx.settings.exceptions, now)
