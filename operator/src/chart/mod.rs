@@ -48,9 +48,7 @@ pub const DEPLOY_RELEASE: Release<'static> = Release {
 #[derive(Debug, thiserror::Error)]
 pub enum ChartError {
     /// Helm's engine is not installed where it is looked for.
-    #[error(
-        "Helm's engine is not installed ({python}): run `bash tests/helm/setup.sh` or set PUSDATA_HELM_PYTHON / mesin Helm belum terpasang: jalankan `bash tests/helm/setup.sh`"
-    )]
+    #[error("{}", pusdata_core::t!("shell-chart-no-engine", python = .python))]
     NoEngine {
         /// The interpreter looked for.
         python: String,

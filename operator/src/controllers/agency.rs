@@ -164,9 +164,8 @@ pub async fn reconcile_once(agency: &Agency, ctx: &Context) -> Result<Outcome, E
                 type_: conditions::READY,
                 status: Some(false),
                 reason: "ApplyFailed",
-                message: format!(
-                    "could not apply the agency's namespaces, quota, limits, network policies and role bindings: {e} / gagal menerapkan namespace, kuota, batasan, kebijakan jaringan dan role binding instansi: {e}"
-                ),
+                message: pusdata_core::t!("shell-agency-apply-failed", error = e.to_string())
+                    .to_string(),
             }];
             if let Err(status_error) =
                 write_status(agency, ctx, &desired, hosted, repositories).await
@@ -182,11 +181,8 @@ pub async fn reconcile_once(agency: &Agency, ctx: &Context) -> Result<Outcome, E
             type_: conditions::READY,
             status: Some(true),
             reason: "Reconciled",
-            message: format!(
-                "{} namespace(s) with quota, limits, network policies and role bindings / {} namespace dengan kuota, batasan, kebijakan jaringan dan role binding",
-                children.namespaces.len(),
-                children.namespaces.len()
-            ),
+            message: pusdata_core::t!("shell-agency-ready", count = children.namespaces.len())
+                .to_string(),
         },
         Desired {
             type_: conditions::DELETION_BLOCKED,

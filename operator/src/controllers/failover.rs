@@ -37,7 +37,6 @@ use pusdata_core::dr::steps::{
     Action, Observations, PlannedStep, StepAction, StepPlan, StepResult,
 };
 use pusdata_core::dr::{self, check::Measurements};
-use pusdata_core::i18n::Text;
 use pusdata_crds::v1alpha1::{
     Backup, BackupPhase, BackupRepository, BackupSource, BackupSpec, BackupTrigger,
     DisasterRecoveryPlan, Failover, FailoverPhase, FailoverStatus, FailoverType, Member,
@@ -251,7 +250,7 @@ fn backup_for<'a>(
     let verified =
         tier.is_some_and(|t| dr::restore::requires_verified(&world.plan, fo.spec.kind, t));
     dr::restore::pick(&world.backups, &fo.name_any(), member, pvc, verified)
-        .map_err(|t| format!("{} / {}", t.en, t.id))
+        .map_err(|t| t.to_string())
 }
 
 /// The request id of a step's call: the same for every try of one attempt, so a call
@@ -806,7 +805,7 @@ pub async fn reconcile_once(fo: &Failover, ctx: &FailoverContext) -> Result<Outc
         }
     };
     let plan = dr::steps_for(&world.plan, &fo.spec, &targets)
-        .map_err(|t| Error::InvalidSpec(format!("{} / {}", t.en, t.id)))?;
+        .map_err(|t| Error::InvalidSpec(t.to_string()))?;
     let members = scope(&plan, &world);
     let mut status = before.clone();
     // Every status write is conditional on the resourceVersion this reconcile read (then on
@@ -979,15 +978,13 @@ async fn run_all(
 
 /// The conditions for a status after `action`.
 fn desired(status: &FailoverStatus, action: &Action) -> Vec<Desired> {
-    let both = |t: &Text| format!("{} / {}", t.en, t.id);
     let phase = status.phase.unwrap_or_default();
     let mut out = Vec::new();
     let (ready, reason, message) = match (phase, action) {
         (FailoverPhase::Succeeded, _) => (
             Some(true),
             "Succeeded",
-            "every step succeeded or was skipped / semua langkah berhasil atau dilewati"
-                .to_string(),
+            pusdata_core::t!("shell-failover-succeeded").to_string(),
         ),
         (_, Action::Fail { step, reason }) => (
             Some(false),
@@ -996,16 +993,16 @@ fn desired(status: &FailoverStatus, action: &Action) -> Vec<Desired> {
             } else {
                 "Stopped"
             },
-            both(reason),
+            reason.to_string(),
         ),
         _ => (
             Some(false),
             "InProgress",
-            format!(
-                "step {} / langkah {}",
-                status.current_step.as_deref().unwrap_or("-"),
-                status.current_step.as_deref().unwrap_or("-")
-            ),
+            pusdata_core::t!(
+                "shell-failover-at-step",
+                step = status.current_step.as_deref().unwrap_or("-")
+            )
+            .to_string(),
         ),
     };
     out.push(Desired {
@@ -1037,9 +1034,9 @@ fn desired(status: &FailoverStatus, action: &Action) -> Vec<Desired> {
             } else {
                 "SignOffOverdue"
             },
-            format!("{} ({})", both(reason), roles.join(", ")),
+            format!("{reason} ({})", roles.join(", ")),
         ),
-        Action::Wait { reason, .. } => (false, "AwaitingPeer", both(reason)),
+        Action::Wait { reason, .. } => (false, "AwaitingPeer", reason.to_string()),
         _ => (false, "NotWaiting", String::new()),
     };
     out.push(Desired {

@@ -54,9 +54,7 @@ impl WriteGate {
 
 /// The error a gated request gets.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "{method} {path} refused: this replica is no longer the leader / ditolak: replika ini bukan lagi pemimpin"
-)]
+#[error("{}", pusdata_core::t!("shell-gate-not-leader", method = .method, path = .path))]
 pub struct NotLeader {
     /// The refused request's method.
     pub method: String,

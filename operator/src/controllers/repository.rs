@@ -24,7 +24,6 @@ use pusdata::mover::{
     Secret,
 };
 use pusdata_core::conditions::{self, Desired};
-use pusdata_core::i18n::Text;
 use pusdata_core::policy;
 use pusdata_core::repository::{
     self as decide, Deletion, Observation, Refusal, SecretUse, check_reason,
@@ -164,9 +163,9 @@ pub async fn reconcile_once(
         Err(e) => {
             let refusal = Refusal {
                 reason: decide::reason::INVALID_SPEC,
-                message: Text::new(
-                    format!("spec.validationInterval: {e}"),
-                    format!("spec.validationInterval tidak valid: {e}"),
+                message: pusdata_core::t!(
+                    "shell-repository-invalid-interval",
+                    error = e.to_string()
                 ),
             };
             let obs = Observation::Refused(refusal);
@@ -397,15 +396,9 @@ async fn repo_config(
     let Some(agency) = &world.agency else {
         return Ok(Err(Observation::Refused(Refusal {
             reason: decide::reason::AGENCY_NOT_FOUND,
-            message: Text::new(
-                format!(
-                    "spec.agency {:?} is not a registered Agency",
-                    repo.spec.agency
-                ),
-                format!(
-                    "spec.agency {:?} bukan Perangkat Daerah yang terdaftar",
-                    repo.spec.agency
-                ),
+            message: pusdata_core::t!(
+                "shell-repository-agency-not-registered",
+                agency = repo.spec.agency.as_str()
             ),
         })));
     };
@@ -570,16 +563,10 @@ fn check_condition(c: &Result<CheckReport, MoverError>) -> Desired {
             type_: conditions::CHECKED,
             status: Some(true),
             reason: check_reason::PASSED,
-            message: Text::new(
-                format!(
-                    "SEC-CIA: check passed (data read: {})",
-                    r.read_data_subset.as_deref().unwrap_or("none")
-                ),
-                format!(
-                    "SEC-CIA: pemeriksaan lulus (data dibaca: {})",
-                    r.read_data_subset.as_deref().unwrap_or("tidak ada")
-                ),
-            )
+            message: match r.read_data_subset.as_deref() {
+                Some(subset) => pusdata_core::t!("shell-repository-check-passed", subset = subset),
+                None => pusdata_core::t!("shell-repository-check-passed-no-data"),
+            }
             .to_string(),
         },
         Ok(r) => {
@@ -588,17 +575,10 @@ fn check_condition(c: &Result<CheckReport, MoverError>) -> Desired {
                 type_: conditions::CHECKED,
                 status: Some(false),
                 reason: check_reason::FAILED,
-                message: Text::new(
-                    format!(
-                        "SEC-CIA: check found {} error(s): {}",
-                        r.errors.len(),
-                        first.join("; ")
-                    ),
-                    format!(
-                        "SEC-CIA: pemeriksaan menemukan {} galat: {}",
-                        r.errors.len(),
-                        first.join("; ")
-                    ),
+                message: pusdata_core::t!(
+                    "shell-repository-check-failed",
+                    count = r.errors.len(),
+                    first = first.join("; ")
                 )
                 .to_string(),
             }
@@ -607,11 +587,8 @@ fn check_condition(c: &Result<CheckReport, MoverError>) -> Desired {
             type_: conditions::CHECKED,
             status: None,
             reason: check_reason::NOT_RUN,
-            message: Text::new(
-                format!("check could not run: {e}"),
-                format!("pemeriksaan tidak dapat dijalankan: {e}"),
-            )
-            .to_string(),
+            message: pusdata_core::t!("shell-repository-check-not-run", error = e.to_string())
+                .to_string(),
         },
     }
 }

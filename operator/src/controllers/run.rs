@@ -241,7 +241,7 @@ pub enum RunError {
     Kube(#[from] kube::Error),
     /// Leadership was lost (renewals failed past the deadline): the controllers were
     /// stopped and the process exits so that it restarts as a candidate.
-    #[error("lost the lease {0}: stopped the controllers / kehilangan lease {0}")]
+    #[error("{}", pusdata_core::t!("shell-run-lost-lease", lease = .0))]
     LostLease(String),
 }
 

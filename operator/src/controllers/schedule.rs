@@ -361,13 +361,9 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
         status: Some(rpo_met),
         reason: if rpo_met { "WithinRpo" } else { "RpoExceeded" },
         message: if rpo_met {
-            "every tier is within its RPO / setiap tier berada dalam RPO-nya".into()
+            pusdata_core::t!("shell-schedule-within-rpo").to_string()
         } else {
-            format!(
-                "tiers beyond their RPO: {} / tier yang melewati RPO: {}",
-                lagging.join(", "),
-                lagging.join(", ")
-            )
+            pusdata_core::t!("shell-schedule-beyond-rpo", tiers = lagging.join(", ")).to_string()
         },
     }];
     let problems: Vec<String> = schedule
@@ -375,15 +371,20 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
         .iter()
         .map(|(id, path, e)| format!("{id} ({path}): {e}"))
         .chain(without_repository.iter().map(|a| {
-            format!(
-                "agency {a} has no BackupRepository at the DRC site {} (DR-NKRI) / instansi {a} tidak memiliki BackupRepository di situs DRC {}",
-                plan.spec.drc_site, plan.spec.drc_site
+            pusdata_core::t!(
+                "shell-schedule-no-repository",
+                agency = a.as_str(),
+                site = plan.spec.drc_site.as_str()
             )
+            .to_string()
         }))
         .chain(missing.iter().map(|(member, ns)| {
-            format!(
-                "member {member}: namespace {ns} does not exist, its backups are not scheduled / anggota {member}: namespace {ns} tidak ada, backupnya tidak dijadwalkan"
+            pusdata_core::t!(
+                "shell-schedule-member-namespace-missing",
+                member = member.as_str(),
+                namespace = ns.as_str()
             )
+            .to_string()
         }))
         .collect();
     desired.push(Desired {
@@ -399,19 +400,15 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
             reason::MEMBER_NAMESPACE_MISSING
         },
         message: if problems.is_empty() {
-            format!(
-                "{} backup schedule(s) running / {} jadwal backup berjalan",
-                schedule
-                    .entries
-                    .iter()
-                    .filter(|e| e.kind == dr::EntryKind::Backup)
-                    .count(),
-                schedule
+            pusdata_core::t!(
+                "shell-schedule-running",
+                count = schedule
                     .entries
                     .iter()
                     .filter(|e| e.kind == dr::EntryKind::Backup)
                     .count()
             )
+            .to_string()
         } else {
             problems.join("; ")
         },

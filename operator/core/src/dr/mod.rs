@@ -12,8 +12,8 @@ pub mod cron;
 pub mod drc;
 pub mod due;
 pub mod freshness;
-pub mod order;
 pub mod languages;
+pub mod order;
 pub mod restore;
 pub mod steps;
 

@@ -2,7 +2,8 @@
 //! `operator/core/i18n/{en,id}/`. They are compiled in, so the binary needs no data files and
 //! a translator edits `.ftl` text, not Rust.
 
-use super::{Lang, Text, format};
+use super::format;
+use super::language::{Lang, Text};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::sync::LazyLock;

@@ -1,7 +1,7 @@
 //! Numbers and dates as each language writes them: Indonesian `1.234,5` and
 //! `6 Desember 2026`, English `1,234.5` and `6 December 2026`.
 
-use super::Lang;
+use super::language::Lang;
 use fluent_bundle::types::FluentNumber;
 
 const MONTHS_EN: [&str; 12] = [

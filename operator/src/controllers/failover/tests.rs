@@ -13,6 +13,7 @@ use pusdata::agent::client::{AgentClient, ClientConfig};
 use pusdata::agent::process::{AgentProcess, AgentProcessConfig};
 use pusdata::agent::tls::LocalPki;
 use pusdata::agent::tls::TlsMaterial;
+use pusdata_core::i18n::Text;
 use pusdata_crds::fixtures;
 use pusdata_crds::v1alpha1::{
     BackupStatus, FailoverSpec, RunbookStep, Scope, StepStage, VerificationStatus,
