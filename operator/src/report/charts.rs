@@ -1,7 +1,7 @@
 //! Inline SVG charts, labelled in the reader's language: objectives against their targets
 //! (log-scaled when values differ by orders of magnitude) and the step timeline.
 
-use super::{dur, escape_html};
+use super::text::{dur, escape_html};
 use pusdata_core::i18n::Lang;
 use pusdata_core::t;
 use std::fmt::Write as _;

@@ -2,7 +2,7 @@
 //! [`pusdata_core::compliance::Report`]. Both languages in one HTML document (the same `#id`
 //! switch as the drill report), or one language when asked.
 
-use super::{escape_html, escape_md};
+use super::text::{escape_html, escape_md};
 use pusdata_core::compliance::{Report, RuleReport, Status};
 use pusdata_core::duration;
 use pusdata_core::finding::Severity;

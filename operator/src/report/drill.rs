@@ -3,7 +3,8 @@
 //! signed off what, the timeline and the steps.
 
 use super::charts::{self, Bar, Group, Objective};
-use super::{ReportInput, dur, escape_html, escape_md, lang_code, when};
+use super::input::ReportInput;
+use super::text::{dur, escape_html, escape_md, lang_code, when};
 use jiff::Timestamp;
 use pusdata_core::dr;
 use pusdata_core::dr::steps::ids;

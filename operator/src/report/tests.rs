@@ -1,10 +1,13 @@
 use super::*;
+use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use pusdata_core::dr::{Action, Observations, StepResult, apply, next_step, steps};
+use pusdata_core::finding::Finding;
 use pusdata_crds::fixtures;
 use pusdata_crds::v1alpha1::{
     Contact, LocalizedText, RecordedIdentity, RunbookStep, StepKind, StepStage,
 };
+use pusdata_crds::v1alpha1::{DisasterRecoveryPlan, Failover};
 use pusdata_crds::v1alpha1::{FailoverStatus, FailoverType, StepState};
 use std::collections::BTreeMap;
 

@@ -1122,4 +1122,19 @@ mod tests {
         assert!(pos("verify/siak-db") < pos("restore/siak-app"));
         assert!(pos("switch-traffic") < pos("incident-report"));
     }
+
+    /// A text in one language reaches `plan check` (the warning itself is
+    /// `languages::tests`).
+    #[test]
+    fn plan_check_warns_on_a_text_in_one_language() {
+        let mut p = good_plan();
+        p.spec.runbook[0].title = "Declare the disaster".into();
+        let all = check_plan(&p, &[], &[], &Default::default());
+        assert!(
+            all.iter().any(|x| x.path == "spec.runbook[0].title"
+                && x.rule == "DR-PLAN"
+                && x.severity == Severity::Warn),
+            "{all:?}"
+        );
+    }
 }

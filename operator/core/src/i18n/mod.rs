@@ -8,6 +8,7 @@
 mod catalogue;
 pub mod format;
 mod language;
+mod macros;
 #[cfg(test)]
 mod tests;
 
