@@ -512,6 +512,44 @@ fn a_drc_whose_city_differs_only_in_spacing_and_case_is_the_same_city() {
     assert!(!work.join("primary").exists());
 }
 
+/// `drill --local --allow-findings` drills a plan that `plan check` refuses, and says so:
+/// the findings are printed after the drill and written into both reports.
+#[test]
+fn allow_findings_drills_a_refused_plan_and_reports_its_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = example("dr-plans/bekasi.yaml")
+        .replace("  city: Kota Bandung\n", "  city: \"KOTA  Bekasi\"\n");
+    let p = write(dir.path(), "bekasi.yaml", &plan);
+    write(
+        dir.path(),
+        "repositories.yaml",
+        &example("dr-plans/repositories.yaml"),
+    );
+    let work = dir.path().join("work");
+    let out = pusdata(&[
+        "drill",
+        "--local",
+        "--allow-findings",
+        "--mib-per-service",
+        "1",
+        "--plan",
+        &p,
+        "--workdir",
+        work.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        stdout.contains("plan check finding(s) (--allow-findings)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("DR-FAR"), "{stdout}");
+    let md = std::fs::read_to_string(work.join("report.md")).unwrap();
+    assert!(md.contains("DR-FAR"), "{md}");
+    let html = std::fs::read_to_string(work.join("report.html")).unwrap();
+    assert!(html.contains("DR-FAR"));
+}
+
 fn rack_doc(i: usize) -> String {
     format!(
         "apiVersion: pusdata.io/v1alpha1

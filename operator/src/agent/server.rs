@@ -442,6 +442,7 @@ fn report_msg(r: Report) -> proto::WorkReport {
         matches: r.matches,
         readiness: r.readiness.as_ref().map(wire::check_msg),
         smoke: r.smoke.as_ref().map(wire::check_msg),
+        mismatches: r.mismatches,
     }
 }
 

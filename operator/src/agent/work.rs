@@ -31,7 +31,14 @@ pub struct Report {
     /// For verify: the smoke command.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smoke: Option<CheckOutcome>,
+    /// For verify: what differs from the snapshot the target was restored from, each as
+    /// `path: field: detail`, at most [`MAX_MISMATCHES`] (then a count of the rest).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mismatches: Vec<String>,
 }
+
+/// Mismatches a verify report lists; the rest are counted.
+pub const MAX_MISMATCHES: usize = 20;
 
 /// Progress of a running restore.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -269,6 +276,7 @@ pub fn verify_target(restore_root: &Path, job: &VerifyJob) -> Result<Report, Wor
         matches,
         readiness: Some(pusdata_core::dr::drc::skipped_locally()),
         smoke: Some(pusdata_core::dr::drc::skipped_locally()),
+        mismatches: Vec::new(),
     })
 }
 

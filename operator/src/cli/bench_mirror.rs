@@ -10,7 +10,7 @@
 use crate::error::CliError;
 use clap::Args;
 use futures::StreamExt;
-use pusdata::mirror::{self, MirrorOptions, S3Endpoint};
+use pusdata::mirror::{self, S3Endpoint};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -192,7 +192,12 @@ async fn put_many(ep: &S3Endpoint, objs: Vec<(String, u64, u64)>) -> Result<(), 
     Ok(())
 }
 
-fn rclone(src: &Server, dst: &Server, prefix: &str, concurrency: usize) -> Result<f64, CliError> {
+fn rclone(
+    src: &Server,
+    dst: &Server,
+    prefix: &str,
+    concurrency: usize,
+) -> Result<(f64, f64), CliError> {
     let mut cmd = Command::new("rclone");
     for (name, s) in [("SRC", src), ("DST", dst)] {
         let p = format!("RCLONE_CONFIG_{name}_");
@@ -221,16 +226,72 @@ fn rclone(src: &Server, dst: &Server, prefix: &str, concurrency: usize) -> Resul
     .args(["--config", "/dev/null"])
     .stdout(Stdio::null())
     .stderr(Stdio::piped());
-    let t = Instant::now();
-    let out = cmd.output().map_err(|e| fail(format!("rclone: {e}")))?;
-    let secs = t.elapsed().as_secs_f64();
+    timed(cmd, "rclone sync")
+}
+
+/// Runs `cmd` under `/usr/bin/time`: (wall seconds, peak RSS in MiB).
+fn timed(cmd: Command, what: &str) -> Result<(f64, f64), CliError> {
+    let out_file =
+        std::env::temp_dir().join(format!("pusdata-bench-mirror-time-{}", std::process::id()));
+    let mut time = Command::new("/usr/bin/time");
+    time.arg("-f")
+        .arg("%e %M")
+        .arg("-o")
+        .arg(&out_file)
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => time.env(k, v),
+            None => time.env_remove(k),
+        };
+    }
+    let out = time
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| fail(format!("{what}: {e}")))?;
     if !out.status.success() {
         return Err(fail(format!(
-            "rclone sync failed: {}",
+            "{what} failed: {}",
             String::from_utf8_lossy(&out.stderr)
         )));
     }
-    Ok(secs)
+    let text = std::fs::read_to_string(&out_file).map_err(fail)?;
+    let _ = std::fs::remove_file(&out_file);
+    let mut last = text.lines().last().unwrap_or("").split_whitespace();
+    let secs = last.next().and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
+    let kib: f64 = last.next().and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
+    Ok((secs, kib / 1024.0))
+}
+
+/// `pusdata mirror` as its own process (this binary), so its peak RSS is its own.
+fn pusdata_mirror(
+    src: &Server,
+    dst: &Server,
+    prefix: &str,
+    concurrency: usize,
+) -> Result<(f64, f64), CliError> {
+    let exe = std::env::current_exe().map_err(fail)?;
+    let mut cmd = Command::new(exe);
+    for (side, s) in [("SRC", src), ("DST", dst)] {
+        cmd.env(format!("PUSDATA_{side}_ACCESS_KEY_ID"), ACCESS)
+            .env(format!("PUSDATA_{side}_SECRET_ACCESS_KEY"), secret())
+            .env(format!("PUSDATA_{side}_REGION"), "garage");
+        let _ = s;
+    }
+    cmd.env("RUST_LOG", "warn").args([
+        "mirror",
+        "--from",
+        &format!("s3:http://127.0.0.1:{}/{BUCKET}", src.port),
+        "--to",
+        &format!("s3:http://127.0.0.1:{}/{BUCKET}/{prefix}", dst.port),
+        "--delete-after",
+        "0s",
+        "--concurrency",
+        &concurrency.to_string(),
+    ]);
+    timed(cmd, "pusdata mirror")
 }
 
 /// Runs the benchmark.
@@ -263,6 +324,7 @@ pub fn run(args: &BenchMirrorArgs) -> Result<(), CliError> {
         total += size;
         objs.push((format!("large/blob-{i}"), size, 1_000_000 + i));
     }
+    eprintln!("load average at the start {}", loadavg());
     eprintln!(
         "bench mirror: {kind}, {} small + {} large objects, {:.1} MiB",
         args.objects,
@@ -271,25 +333,8 @@ pub fn run(args: &BenchMirrorArgs) -> Result<(), CliError> {
     );
     rt.block_on(put_many(&endpoint(&src), objs))?;
 
-    let opts = MirrorOptions {
-        delete_after: Duration::ZERO,
-        concurrency: args.concurrency,
-        ..MirrorOptions::default()
-    };
-    let run_pusdata = |prefix: &str| -> Result<(f64, u64), CliError> {
-        let t = Instant::now();
-        let r = rt
-            .block_on(mirror::mirror(
-                &endpoint(&src),
-                &endpoint_at(&dst_p, prefix),
-                &opts,
-            ))
-            .map_err(fail)?;
-        if !r.failures.is_empty() {
-            return Err(fail(format!("pusdata mirror: {:?}", r.failures)));
-        }
-        Ok((t.elapsed().as_secs_f64(), r.copied))
-    };
+    // pusdata runs as its own process, like rclone, so that each peak RSS is the tool's.
+    let run_pusdata = |prefix: &str| pusdata_mirror(&src, &dst_p, prefix, args.concurrency);
     // key → size under `prefix` of a destination (or the whole source).
     let sizes = |s: &Server, prefix: &str| -> Result<Vec<(String, u64)>, CliError> {
         let ep = endpoint_at(s, prefix);
@@ -299,10 +344,10 @@ pub fn run(args: &BenchMirrorArgs) -> Result<(), CliError> {
     let source = sizes(&src, "")?;
     let (mut equal_p, mut equal_r) = (true, true);
     let mut rounds = Vec::new();
-    let mut p_full_n = 0;
     for round in 0..args.rounds {
         let prefix = format!("round-{round}/");
         let pusdata_first = round % 2 == 0;
+        eprintln!("round {} (load {})", round + 1, loadavg());
         let (p, r) = if pusdata_first {
             let p = run_pusdata(&prefix)?;
             (p, rclone(&src, &dst_r, &prefix, args.concurrency)?)
@@ -310,10 +355,9 @@ pub fn run(args: &BenchMirrorArgs) -> Result<(), CliError> {
             let r = rclone(&src, &dst_r, &prefix, args.concurrency)?;
             (run_pusdata(&prefix)?, r)
         };
-        p_full_n = p.1;
         equal_p &= sizes(&dst_p, &prefix)? == source;
         equal_r &= sizes(&dst_r, &prefix)? == source;
-        rounds.push((p.0, r, pusdata_first));
+        rounds.push((p, r, pusdata_first));
     }
 
     // 1 % changed (new sizes), 1 % new.
@@ -329,7 +373,7 @@ pub fn run(args: &BenchMirrorArgs) -> Result<(), CliError> {
     }
     let changed = change.len();
     rt.block_on(put_many(&endpoint(&src), change))?;
-    let (p_inc, p_inc_n) = run_pusdata("round-0/")?;
+    let p_inc = run_pusdata("round-0/")?;
     let r_inc = rclone(&src, &dst_r, "round-0/", args.concurrency)?;
 
     // Both destinations must equal the source.
@@ -337,43 +381,67 @@ pub fn run(args: &BenchMirrorArgs) -> Result<(), CliError> {
     equal_p &= sizes(&dst_p, "round-0/")? == source;
     equal_r &= sizes(&dst_r, "round-0/")? == source;
 
-    println!("| run | pusdata mirror | rclone sync | rclone ÷ pusdata |");
-    println!("|---|---|---|---|");
+    println!(
+        "| run | pusdata mirror | rclone sync | rclone ÷ pusdata time | peak RSS pusdata | peak RSS rclone | RSS pusdata ÷ rclone |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     let mib = total as f64 / 1048576.0;
-    for (i, (p, r, pusdata_first)) in rounds.iter().enumerate() {
+    let n = args.objects + args.large;
+    for (i, ((p, pm), (r, rm), pusdata_first)) in rounds.iter().enumerate() {
         let first = if *pusdata_first { "pusdata" } else { "rclone" };
         println!(
-            "| full, round {} ({first} first; {p_full_n} objects, {mib:.1} MiB) | {p:.2} s | {r:.2} s | {:.2} |",
+            "| full, round {} ({first} first; {n} objects, {mib:.1} MiB) | {p:.2} s | {r:.2} s | {:.2} | {pm:.1} MiB | {rm:.1} MiB | {:.2} |",
             i + 1,
-            r / p
+            r / p,
+            pm / rm
         );
     }
-    let p_full = median(rounds.iter().map(|r| r.0).collect());
-    let r_full = median(rounds.iter().map(|r| r.1).collect());
-    let ratio_full = median(rounds.iter().map(|r| r.1 / r.0).collect());
+    let med = |f: &dyn Fn(&MirrorRound) -> f64| median(rounds.iter().map(f).collect());
+    let range = |f: &dyn Fn(&MirrorRound) -> f64| {
+        let v: Vec<f64> = rounds.iter().map(f).collect();
+        (
+            v.iter().copied().fold(f64::INFINITY, f64::min),
+            v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        )
+    };
+    let p_full = med(&|r| r.0.0);
+    let r_full = med(&|r| r.1.0);
+    let ratio_full = med(&|r| r.1.0 / r.0.0);
+    let (rlo, rhi) = range(&|r| r.1.0 / r.0.0);
+    let p_rss = med(&|r| r.0.1);
+    let r_rss = med(&|r| r.1.1);
+    let rss_ratio = med(&|r| r.0.1 / r.1.1);
+    let (mlo, mhi) = range(&|r| r.0.1 / r.1.1);
     if rounds.len() > 1 {
         println!(
-            "| full, median of {} rounds | {p_full:.2} s | {r_full:.2} s | {ratio_full:.2} |",
+            "| full, median of {} rounds | {p_full:.2} s | {r_full:.2} s | **{ratio_full:.2}** ({rlo:.2}–{rhi:.2}) | {p_rss:.1} MiB | {r_rss:.1} MiB | **{rss_ratio:.2}** ({mlo:.2}–{mhi:.2}) |",
             rounds.len()
         );
     }
     println!(
-        "| incremental ({changed} changed/new, {p_inc_n} copied) | {p_inc:.2} s | {r_inc:.2} s | {:.2} |",
-        r_inc / p_inc
+        "| incremental ({changed} changed/new) | {:.2} s | {:.2} s | {:.2} | {:.1} MiB | {:.1} MiB | {:.2} |",
+        p_inc.0,
+        r_inc.0,
+        r_inc.0 / p_inc.0,
+        p_inc.1,
+        r_inc.1,
+        p_inc.1 / r_inc.1
     );
     println!(
-        "destinations equal to the source: pusdata {equal_p}, rclone {equal_r} ({} objects)",
-        source.len()
+        "destinations equal to the source: pusdata {equal_p}, rclone {equal_r} ({} objects); load average at the end {}",
+        source.len(),
+        loadavg()
     );
     let json = serde_json::json!({
         "server": kind, "objects": args.objects, "large": args.large, "bytes": total,
         "concurrency": args.concurrency,
-        "rounds": rounds.iter().map(|(p, r, pusdata_first)| serde_json::json!({
+        "rounds": rounds.iter().map(|((p, pm), (r, rm), pusdata_first)| serde_json::json!({
             "pusdataSeconds": p, "rcloneSeconds": r, "ratio": r / p, "pusdataFirst": pusdata_first,
+            "pusdataPeakRssMiB": pm, "rclonePeakRssMiB": rm,
         })).collect::<Vec<_>>(),
-        "pusdata": {"fullSeconds": p_full, "incrementalSeconds": p_inc},
-        "rclone": {"fullSeconds": r_full, "incrementalSeconds": r_inc},
-        "ratioFull": ratio_full, "ratioIncremental": r_inc / p_inc,
+        "pusdata": {"fullSeconds": p_full, "incrementalSeconds": p_inc.0, "peakRssMiB": p_rss},
+        "rclone": {"fullSeconds": r_full, "incrementalSeconds": r_inc.0, "peakRssMiB": r_rss},
+        "ratioFull": ratio_full, "ratioIncremental": r_inc.0 / p_inc.0, "rssRatio": rss_ratio,
         "equal": {"pusdata": equal_p, "rclone": equal_r},
     });
     println!("{json}");
@@ -386,6 +454,15 @@ pub fn run(args: &BenchMirrorArgs) -> Result<(), CliError> {
     } else {
         Err(fail("a destination differs from the source"))
     }
+}
+
+/// One round: (seconds, peak RSS MiB) of pusdata, the same of rclone, pusdata went first.
+type MirrorRound = ((f64, f64), (f64, f64), bool);
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 /// The median (the mean of the middle two for an even count); `values` is not empty.

@@ -39,7 +39,7 @@ mod served {
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::time::Duration;
 
-    type Body = http_body_util::combinators::BoxBody<Bytes, Infallible>;
+    type Body = http_body_util::combinators::UnsyncBoxBody<Bytes, Infallible>;
 
     #[derive(Default)]
     struct Counters {
@@ -183,7 +183,7 @@ mod served {
     }
 
     fn full(status: u16, body: Bytes) -> Response<Body> {
-        let mut r = Response::new(Full::new(body).boxed());
+        let mut r = Response::new(Full::new(body).boxed_unsync());
         *r.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or_default();
         r.headers_mut().insert(
             hyper::header::CONTENT_TYPE,
@@ -221,7 +221,7 @@ mod served {
                 Ok::<_, Infallible>(Frame::data(Bytes::new()))
             })
             .boxed();
-            let mut r = Response::new(StreamBody::new(stream).boxed());
+            let mut r = Response::new(BodyExt::boxed_unsync(StreamBody::new(stream)));
             r.headers_mut().insert(
                 hyper::header::CONTENT_TYPE,
                 hyper::header::HeaderValue::from_static("application/json"),

@@ -708,6 +708,10 @@ async fn run_steps(
                                 StepResult::Succeeded(msg)
                             }
                         }
+                        Some(rep) if !rep.mismatches.is_empty() => StepResult::Failed(format!(
+                            "the restored tree differs from its snapshot: {}",
+                            rep.mismatches.join("; ")
+                        )),
                         Some(rep) => StepResult::Failed(format!(
                             "checksum {} differs from the primary's {}",
                             rep.checksum, s.checksum

@@ -227,25 +227,37 @@ async fn upload_parts(
     let mut parts = Vec::new();
     let mut part_digests = Vec::new();
     let mut total = 0u64;
-    let mut buf: Vec<u8> = Vec::with_capacity(part_size);
+    // What the last chunk read held beyond the part it completed.
+    let mut pending = bytes::Bytes::new();
     let mut eof = false;
     loop {
-        // Fill one part (or take what is left once the source stream has ended).
-        while !eof && buf.len() < part_size {
-            match body.next().await {
-                Some(chunk) => {
-                    let chunk = chunk.map_err(|e| format!("read: {}", sdk_error(&e)))?;
-                    buf.extend_from_slice(&chunk);
+        // One part, in a buffer of exactly its size: filled only up to the part size (the
+        // rest of a chunk waits in `pending`), so it is never reallocated — letting it grow
+        // past the part size doubled it to twice the part size, with both copies alive
+        // while it moved, for every large object being copied.
+        let want = part_size.min(size.saturating_sub(total).max(1) as usize);
+        let mut part: Vec<u8> = Vec::with_capacity(want);
+        while part.len() < part_size {
+            if pending.is_empty() {
+                if eof {
+                    break;
                 }
-                None => eof = true,
+                match body.next().await {
+                    Some(chunk) => {
+                        pending = chunk.map_err(|e| format!("read: {}", sdk_error(&e)))?
+                    }
+                    None => {
+                        eof = true;
+                        continue;
+                    }
+                }
             }
+            let take = pending.len().min(part_size - part.len());
+            part.extend_from_slice(&pending.split_to(take));
         }
-        if buf.is_empty() {
+        if part.is_empty() {
             break;
         }
-        // A chunk may overshoot the part size: carry the rest to the next part.
-        let rest = buf.split_off(buf.len().min(part_size));
-        let part = std::mem::replace(&mut buf, rest);
         let n = part.len() as u64;
         total += n;
         let digest = Sha256::digest(&part);
