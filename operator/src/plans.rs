@@ -6,7 +6,7 @@
 use crate::inputs::{self, InputError, Inputs, Options};
 use pusdata_core::dr::{self, CheckSettings, Measurements};
 use pusdata_core::finding::{Finding, Severity};
-use pusdata_core::i18n::Text;
+
 use pusdata_core::sites::SiteRules;
 use pusdata_crds::Object;
 use pusdata_crds::v1alpha1::{BackupRepository, DisasterRecoveryPlan, Site};
@@ -129,14 +129,8 @@ fn crd_rules(object: &Object, schema_errors: &[String], out: &mut Vec<(String, F
         Finding::deny(
             &rule,
             "spec",
-            Text::new(
-                format!("CRD rule broken: {messages}"),
-                format!("aturan CRD dilanggar: {messages}"),
-            ),
-            Text::new(
-                "the API server would reject this object; fix it first",
-                "API server akan menolak objek ini; perbaiki dulu",
-            ),
+            pusdata_core::t!("cli-plans-crd-rule-broken", messages = messages),
+            pusdata_core::t!("cli-plans-crd-rule-broken-hint"),
         ),
     ));
 }

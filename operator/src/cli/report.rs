@@ -7,7 +7,7 @@ use crate::error::CliError;
 use clap::{Args, ValueEnum};
 use pusdata::report::compliance::{self, Languages};
 use pusdata_core::compliance::{Report, Subject, assemble};
-use pusdata_core::i18n::{Lang, Text};
+use pusdata_core::i18n::Lang;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `pusdata report compliance`.
@@ -145,15 +145,12 @@ pub fn run(args: &ComplianceArgs, raw_lang: Option<&str>, lang: Lang) -> Result<
     let s = &report.summary;
     eprintln!(
         "{}",
-        Text::new(
-            format!(
-                "{} rules: {} compliant, {} with findings, {} not checked automatically",
-                s.rules, s.compliant, s.with_findings, s.not_checked
-            ),
-            format!(
-                "{} aturan: {} patuh, {} ada temuan, {} tidak diperiksa otomatis",
-                s.rules, s.compliant, s.with_findings, s.not_checked
-            ),
+        pusdata_core::t!(
+            "cli-report-compliance-summary",
+            rules = s.rules,
+            compliant = s.compliant,
+            findings = s.with_findings,
+            unchecked = s.not_checked
         )
         .get(lang)
     );

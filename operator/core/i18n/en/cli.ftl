@@ -92,3 +92,10 @@ cli-drill-column-rto = RTO achieved / target
 cli-drill-column-met = met
 cli-drill-met-yes = yes
 cli-drill-met-no = NO
+
+## operator/src/cli/report.rs
+cli-report-compliance-summary = { $rules } rules: { $compliant } compliant, { $findings } with findings, { $unchecked } not checked automatically
+
+## operator/src/plans.rs
+cli-plans-crd-rule-broken = CRD rule broken: { $messages }
+cli-plans-crd-rule-broken-hint = the API server would reject this object; fix it first

@@ -86,3 +86,10 @@ cli-drill-column-rto = RTO tercapai / target
 cli-drill-column-met = terpenuhi
 cli-drill-met-yes = ya
 cli-drill-met-no = TIDAK
+
+## operator/src/cli/report.rs
+cli-report-compliance-summary = { $rules } aturan: { $compliant } patuh, { $findings } ada temuan, { $unchecked } tidak diperiksa otomatis
+
+## operator/src/plans.rs
+cli-plans-crd-rule-broken = aturan CRD dilanggar: { $messages }
+cli-plans-crd-rule-broken-hint = API server akan menolak objek ini; perbaiki dulu
