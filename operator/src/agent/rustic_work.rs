@@ -162,6 +162,33 @@ mod tests {
     use crate::agent::work::tree_checksum;
     use crate::mover::BackupRequest;
 
+    /// An agent working under `root` with one agency (dinkes) whose repository holds a
+    /// snapshot of `src`.
+    fn dinkes_snapshot_of(root: &Path, src: &Path) -> (RusticWork, String) {
+        let work = RusticWork {
+            repo_root: root.join("repos"),
+            s3_base: None,
+            keys_dir: root.join("keys"),
+            restore_root: root.join("restores"),
+        };
+        std::fs::create_dir_all(&work.keys_dir).unwrap();
+        std::fs::write(work.keys_dir.join("dinkes.key"), "kunci-dinkes-uji\n").unwrap();
+        let repo = RepoConfig::local(work.repo_root.join("dinkes"), "kunci-dinkes-uji");
+        let snap = crate::mover::backup(
+            &repo,
+            &BackupRequest {
+                path: src.to_path_buf(),
+                tags: vec!["agency=dinkes".into()],
+                host: None,
+                as_path: None,
+                lock: Default::default(),
+            },
+        )
+        .unwrap()
+        .snapshot_id;
+        (work, snap)
+    }
+
     /// A real repository: the restore reports the restored tree's checksum, or, when the
     /// caller holds the expected one, the same files and bytes without reading them back.
     #[test]
@@ -171,27 +198,7 @@ mod tests {
         std::fs::create_dir_all(src.join("db")).unwrap();
         std::fs::write(src.join("db/pg.dat"), vec![3u8; 300_000]).unwrap();
         std::fs::write(src.join("readme.txt"), b"arsip dinkes").unwrap();
-        let work = RusticWork {
-            repo_root: d.path().join("repos"),
-            s3_base: None,
-            keys_dir: d.path().join("keys"),
-            restore_root: d.path().join("restores"),
-        };
-        std::fs::create_dir_all(&work.keys_dir).unwrap();
-        std::fs::write(work.keys_dir.join("dinkes.key"), "kunci-dinkes-uji\n").unwrap();
-        let repo = RepoConfig::local(work.repo_root.join("dinkes"), "kunci-dinkes-uji");
-        let snap = crate::mover::backup(
-            &repo,
-            &BackupRequest {
-                path: src.clone(),
-                tags: vec!["agency=dinkes".into()],
-                host: None,
-                as_path: None,
-                lock: Default::default(),
-            },
-        )
-        .unwrap()
-        .snapshot_id;
+        let (work, snap) = dinkes_snapshot_of(d.path(), &src);
         let expected = tree_checksum(&src).unwrap();
         let job = |target: &str, skip_checksum| RestoreJob {
             snapshot: format!("dinkes/{snap}"),
@@ -232,27 +239,7 @@ mod tests {
         .unwrap();
         std::fs::write(src.join("data.txt"), b"arsip").unwrap();
         let xattrs = xattr_supported(&src.join("data.txt"));
-        let work = RusticWork {
-            repo_root: d.path().join("repos"),
-            s3_base: None,
-            keys_dir: d.path().join("keys"),
-            restore_root: d.path().join("restores"),
-        };
-        std::fs::create_dir_all(&work.keys_dir).unwrap();
-        std::fs::write(work.keys_dir.join("dinkes.key"), "kunci-dinkes-uji\n").unwrap();
-        let repo = RepoConfig::local(work.repo_root.join("dinkes"), "kunci-dinkes-uji");
-        let snap = crate::mover::backup(
-            &repo,
-            &BackupRequest {
-                path: src.clone(),
-                tags: vec!["agency=dinkes".into()],
-                host: None,
-                as_path: None,
-                lock: Default::default(),
-            },
-        )
-        .unwrap()
-        .snapshot_id;
+        let (work, snap) = dinkes_snapshot_of(d.path(), &src);
         let restored = work
             .restore(
                 &RestoreJob {
