@@ -56,7 +56,7 @@ metadata:
 spec:
   site: dc-bekasi
   room: R{i // 1000 + 1}
-  row: {chr(ord('A') + (i // 40) % 25)}
+  row: "{chr(ord('A') + (i // 40) % 25)}"
   heightU: 42
   depthMm: 1070
   feedA: {{ name: PDU-{i:05d}-A, capacityWatts: 7400, maxUtilizationPercent: 80 }}
