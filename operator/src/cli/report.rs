@@ -121,25 +121,7 @@ pub fn run(args: &ComplianceArgs, raw_lang: Option<&str>, lang: Lang) -> Result<
         ReportFormat::Md => compliance::render_markdown(&report, langs),
     };
     match &args.out {
-        Some(file) => {
-            let write = |p: &Path, t: &str| {
-                std::fs::write(p, t)
-                    .map_err(|e| CliError::Input(format!("--out {}: {e}", p.display())))
-            };
-            write(file, &text)?;
-            if args.format == ReportFormat::Html {
-                let name = file
-                    .file_name()
-                    .map(|n| n.to_string_lossy().to_string())
-                    .unwrap_or_default();
-                let mut sidecar = file.as_os_str().to_owned();
-                sidecar.push(".sha256");
-                write(
-                    Path::new(&sidecar),
-                    &format!("{}  {name}\n", pusdata::report::sha256_hex(text.as_bytes())),
-                )?;
-            }
-        }
+        Some(file) => write_out(file, &text, args.format == ReportFormat::Html)?,
         None => println!("{text}"),
     }
     let s = &report.summary;
@@ -218,25 +200,31 @@ fn instant(raw: Option<&String>, flag: &str) -> Result<Option<jiff::Timestamp>, 
     .transpose()
 }
 
+/// Writes `--out`; an HTML report also gets its `<file>.sha256` sidecar (SEC-CIA), in the
+/// `sha256sum -c` format.
+fn write_out(file: &Path, text: &str, sha256_sidecar: bool) -> Result<(), CliError> {
+    let write = |p: &Path, t: &str| {
+        std::fs::write(p, t).map_err(|e| CliError::Input(format!("--out {}: {e}", p.display())))
+    };
+    write(file, text)?;
+    if !sha256_sidecar {
+        return Ok(());
+    }
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let mut sidecar = file.as_os_str().to_owned();
+    sidecar.push(".sha256");
+    write(
+        Path::new(&sidecar),
+        &format!("{}  {name}\n", pusdata::report::sha256_hex(text.as_bytes())),
+    )
+}
+
 fn emit(out: Option<&PathBuf>, html: &str) -> Result<(), CliError> {
     match out {
-        Some(file) => {
-            let write = |p: &Path, t: &str| {
-                std::fs::write(p, t)
-                    .map_err(|e| CliError::Input(format!("--out {}: {e}", p.display())))
-            };
-            write(file, html)?;
-            let name = file
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default();
-            let mut sidecar = file.as_os_str().to_owned();
-            sidecar.push(".sha256");
-            write(
-                Path::new(&sidecar),
-                &format!("{}  {name}\n", pusdata::report::sha256_hex(html.as_bytes())),
-            )
-        }
+        Some(file) => write_out(file, html, true),
         None => {
             println!("{html}");
             Ok(())
