@@ -259,6 +259,7 @@ pub fn run(args: &PlaceArgs, lang: Lang) -> Result<(), CliError> {
     let mut why = explained.into_iter();
     let mut lines = Vec::new();
     let mut reasons = Vec::new();
+    let mut addresses = placement::AddressCursor::default();
     for ((d, k), n) in reqs.devices.iter().zip(&kept).zip(&reqs.addresses) {
         if k.is_some() {
             let (rp, wo) = world.placed.get(&d.id).cloned().unzip();
@@ -279,7 +280,7 @@ pub fn run(args: &PlaceArgs, lang: Lang) -> Result<(), CliError> {
             Err(u) => Line::Refused(u),
             Ok(p) => {
                 let pools = pools_of(&world.sites, &p.chosen.site);
-                match placement::allocate_addresses(pools, &world.assigned, *n) {
+                match addresses.allocate(pools, &world.assigned, *n) {
                     Ok(addrs) => {
                         world.assigned.extend(addrs.iter().copied());
                         let wo = build_work_order(&d.id, &p.chosen, &addrs);

@@ -24,7 +24,7 @@ mod reason;
 mod svg;
 mod work_order;
 
-pub use address::{AddressError, allocate_addresses};
+pub use address::{AddressCursor, AddressError, allocate_addresses};
 pub use capacity::{RackCapacity, capacity};
 pub use inventory::{
     DeviceRequest, Inventory, InventoryError, MAX_RACK_U, Occupant, Origin, RackInfo, RackState,
