@@ -19,6 +19,9 @@ shell-agency-ready = { $count ->
    *[other] { $count } namespaces with quota, limits, network policies and role bindings
 }
 
+## operator/src/controllers/decode.rs
+shell-decode-malformed = { $kind } { $object } does not decode: { $field }: { $error }; skipped until it is fixed
+
 ## operator/src/controllers/gate.rs
 shell-gate-not-leader = { $method } { $path } refused: this replica is no longer the leader
 

@@ -18,6 +18,9 @@ shell-agency-ready = { $count ->
    *[other] { $count } namespace dengan kuota, batasan, kebijakan jaringan dan role binding
 }
 
+## operator/src/controllers/decode.rs
+shell-decode-malformed = { $kind } { $object } tidak dapat dibaca: { $field }: { $error }; dilewati sampai diperbaiki
+
 ## operator/src/controllers/gate.rs
 shell-gate-not-leader = { $method } { $path } ditolak: replika ini bukan lagi pemimpin
 
