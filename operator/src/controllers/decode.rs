@@ -152,6 +152,7 @@ where
 }
 
 /// [`typed_event_reported`] without the report (its log line and metric are written).
+#[cfg(test)]
 pub fn typed_event<K>(
     ev: watcher::Event<DynamicObject>,
     metrics: &Metrics,

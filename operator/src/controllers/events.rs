@@ -131,7 +131,7 @@ mod tests {
             .collect();
         assert!(reasons.len() >= 15, "{reasons:?}");
         let agency =
-            std::fs::read_to_string(format!("{root}/operator/src/controllers/agency.rs")).unwrap();
+            std::fs::read_to_string(format!("{root}/operator/core/src/agency_status.rs")).unwrap();
         reasons.extend(
             agency
                 .lines()
@@ -171,13 +171,13 @@ mod tests {
                 "\n}",
             ),
             between(
-                &read("operator/src/controllers/schedule.rs"),
+                &read("operator/core/src/dr/pass.rs"),
                 "type_: conditions::RPO_MET",
-                "let new = ",
+                "fn bucket_passes",
             ),
             between(
-                &read("operator/src/controllers/failover.rs"),
-                "fn desired(",
+                &read("operator/core/src/dr/failover_status.rs"),
+                "pub fn conditions(",
                 "\n}",
             ),
             between(
