@@ -58,7 +58,7 @@ impl Malformed {
 
 /// `obj` as a `K`; else `Err`, after logging and counting it, with `Some` when this version
 /// of it was not reported before (the caller publishes the Event).
-pub fn decode<K>(obj: DynamicObject, metrics: &Metrics) -> Result<K, Option<Malformed>>
+pub fn decode<K>(obj: DynamicObject, metrics: &Metrics) -> Result<K, Option<Box<Malformed>>>
 where
     K: kube::Resource<DynamicType = ()> + DeserializeOwned,
 {
@@ -101,17 +101,19 @@ fn malformed(
     field: String,
     error: String,
     metrics: &Metrics,
-) -> Option<Malformed> {
+) -> Option<Box<Malformed>> {
     let version = obj.metadata.resource_version.as_deref().unwrap_or_default();
     let new = metrics.malformed_object(&ar.kind, key, version);
     if new {
         tracing::error!(kind = %ar.kind, object = %key, %field, %error,
             "object does not decode as its kind: skipped until it is fixed");
     }
-    new.then(|| Malformed {
-        regarding: kube::Resource::object_ref(obj, ar),
-        field,
-        error,
+    new.then(|| {
+        Box::new(Malformed {
+            regarding: kube::Resource::object_ref(obj, ar),
+            field,
+            error,
+        })
     })
 }
 
@@ -122,7 +124,7 @@ fn malformed(
 pub fn typed_event_reported<K>(
     ev: watcher::Event<DynamicObject>,
     metrics: &Metrics,
-) -> (Option<watcher::Event<K>>, Option<Malformed>)
+) -> (Option<watcher::Event<K>>, Option<Box<Malformed>>)
 where
     K: kube::Resource<DynamicType = ()> + DeserializeOwned,
 {

@@ -1017,22 +1017,17 @@ async fn finish(
 ) -> Result<(), Error> {
     let name = fo.name_any();
     // RPO: age of the data each tier came back with, at the start of the execution.
-    let start = status.started_at.as_ref().map(|t| t.0);
-    let mut rpo: BTreeMap<String, Duration> = BTreeMap::new();
-    // Per restore step (per PVC): a tier is as old as its oldest restored volume.
-    for s in status.steps.iter().filter(|s| s.id.starts_with("restore/")) {
-        let (Some(svc), Some(tier)) = (s.service.as_deref(), s.tier.as_deref()) else {
-            continue;
-        };
-        let backed = backup_for(world, fo, svc, Some(tier), s.pvc.as_deref())
-            .ok()
-            .and_then(|b| b.status.as_ref()?.finished_at.as_ref().map(|t| t.0));
-        if let (Some(s), Some(b)) = (start, backed) {
-            let age = Duration::from_secs(u64::try_from((s - b).get_seconds()).unwrap_or(0));
-            let e = rpo.entry(tier.to_string()).or_default();
-            *e = (*e).max(age);
-        }
-    }
+    let rpo = dr::achieved::restored_ages(status, |s| {
+        backup_for(
+            world,
+            fo,
+            s.service.as_deref()?,
+            s.tier.as_deref(),
+            s.pvc.as_deref(),
+        )
+        .ok()
+        .and_then(|b| b.status.as_ref()?.finished_at.as_ref().map(|t| t.0))
+    });
     status.tiers = dr::achieved::tier_outcomes(&world.plan, status, &rpo);
     let findings = dr::check::check_plan(
         &world.plan,
