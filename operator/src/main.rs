@@ -157,7 +157,7 @@ fn run(command: Command, raw_lang: Option<&str>, lang: Lang) -> Result<(), CliEr
         Command::Mover(m) => cli::mover::run(m),
         Command::Mirror(args) => cli::mirror::run(&args),
         Command::Bench(BenchCommand::Mirror(args)) => cli::bench_mirror::run(&args),
-        Command::Bench(BenchCommand::Mover(args)) => cli::mover::bench(&args),
+        Command::Bench(BenchCommand::Mover(args)) => cli::bench_mover::run(&args),
         Command::Bench(BenchCommand::Drill(args)) => cli::bench_drill::run(&args),
         Command::Bench(BenchCommand::Operator(args)) => cli::bench_operator::run(&args),
         Command::Bench(BenchCommand::OperatorWorld(args)) => cli::bench_world::run(&args),

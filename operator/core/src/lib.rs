@@ -5,6 +5,7 @@
 //! the world, call these functions and apply what they return, so one decision lives in one
 //! place and is tested exhaustively here.
 
+pub mod agency_status;
 pub mod backup;
 pub mod certs;
 pub mod compliance;

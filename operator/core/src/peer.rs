@@ -67,6 +67,16 @@ impl PeerView {
     pub fn status(&self) -> Option<bool> {
         (self.reason != PeerReason::NoEndpoint).then_some(self.ready)
     }
+
+    /// The Site's `PeerReady` condition.
+    pub fn condition(&self) -> crate::conditions::Desired {
+        crate::conditions::Desired {
+            type_: CONDITION_TYPE,
+            status: self.status(),
+            reason: self.reason.as_str(),
+            message: self.message.to_string(),
+        }
+    }
 }
 
 /// Whether a heartbeat is due: `None` when it is (never answered, or the last answer is
@@ -380,6 +390,15 @@ mod tests {
             (unknown.status(), unknown.reason.as_str()),
             (None, "NoEndpoint")
         );
+        // The Site's condition is the view, Unknown included.
+        let c = unknown.condition();
+        assert_eq!(
+            (c.type_, c.status, c.reason),
+            (CONDITION_TYPE, None, "NoEndpoint")
+        );
+        assert_eq!(c.message, unknown.message.to_string());
+        let c = peer_ready(Some(ts(-31)), ts(0), max).condition();
+        assert_eq!((c.status, c.reason), (Some(false), "HeartbeatStale"));
     }
 
     #[test]

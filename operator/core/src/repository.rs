@@ -477,9 +477,100 @@ pub fn deletion(spec: &BackupRepositorySpec, opened: Option<&Observation>) -> De
     }
 }
 
+/// What a repository check (`restic check`'s equivalent) found, for the `Checked`
+/// condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckOutcome<'a> {
+    /// No error; the data subset read, if any.
+    Passed {
+        /// `--read-data-subset`'s value.
+        data_read: Option<&'a str>,
+    },
+    /// Errors found (the first three are quoted).
+    Failed {
+        /// Every error.
+        errors: &'a [String],
+    },
+    /// The check could not run (the repository did not open, a backend failed).
+    NotRun {
+        /// Why.
+        error: &'a str,
+    },
+}
+
+/// The `Ready` condition of a repository from its verdict.
+pub fn ready_condition(v: &Verdict) -> crate::conditions::Desired {
+    crate::conditions::Desired {
+        type_: crate::conditions::READY,
+        status: Some(v.phase == RepositoryPhase::Available),
+        reason: v.reason,
+        message: v.message.to_string(),
+    }
+}
+
+/// The `Checked` condition from a check run: unknown when it could not run.
+pub fn checked_condition(c: &CheckOutcome<'_>) -> crate::conditions::Desired {
+    use crate::conditions::{CHECKED, Desired};
+    match c {
+        CheckOutcome::Passed { data_read } => Desired {
+            type_: CHECKED,
+            status: Some(true),
+            reason: check_reason::PASSED,
+            message: match data_read {
+                Some(subset) => crate::t!("shell-repository-check-passed", subset = *subset),
+                None => crate::t!("shell-repository-check-passed-no-data"),
+            }
+            .to_string(),
+        },
+        CheckOutcome::Failed { errors } => {
+            let first: Vec<&str> = errors.iter().take(3).map(String::as_str).collect();
+            Desired {
+                type_: CHECKED,
+                status: Some(false),
+                reason: check_reason::FAILED,
+                message: crate::t!(
+                    "shell-repository-check-failed",
+                    count = errors.len(),
+                    first = first.join("; ")
+                )
+                .to_string(),
+            }
+        }
+        CheckOutcome::NotRun { error } => Desired {
+            type_: CHECKED,
+            status: None,
+            reason: check_reason::NOT_RUN,
+            message: crate::t!("shell-repository-check-not-run", error = *error).to_string(),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_check_is_passed_failed_with_its_first_three_errors_or_unknown_when_it_cannot_run() {
+        let c = checked_condition(&CheckOutcome::Passed {
+            data_read: Some("1/10"),
+        });
+        assert_eq!((c.status, c.reason), (Some(true), check_reason::PASSED));
+        assert!(
+            c.message.contains("1/10") && c.message.contains(" / "),
+            "{}",
+            c.message
+        );
+        let errors: Vec<String> = (1..=5).map(|i| format!("pack {i} damaged")).collect();
+        let c = checked_condition(&CheckOutcome::Failed { errors: &errors });
+        assert_eq!((c.status, c.reason), (Some(false), check_reason::FAILED));
+        assert!(c.message.contains("pack 3 damaged") && !c.message.contains("pack 4"));
+        assert!(c.message.contains('5'), "{}", c.message);
+        let c = checked_condition(&CheckOutcome::NotRun {
+            error: "no repository",
+        });
+        assert_eq!((c.status, c.reason), (None, check_reason::NOT_RUN));
+        assert!(c.message.contains("no repository"));
+    }
     use pusdata_crds::fixtures;
     use pusdata_crds::v1alpha1::Verification;
 

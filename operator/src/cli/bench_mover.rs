@@ -10,8 +10,8 @@
 //! against its snapshot (the metadata-aware `verify_restored`) and both tools' restores by
 //! content against the source. Prints medians and ranges; asserts nothing about time.
 
-use crate::cli::mover::{BenchMoverArgs, BenchShape};
 use crate::error::CliError;
+use clap::{Args, ValueEnum};
 use pusdata::mover::{self, RepoConfig, SnapshotRef};
 use pusdata_crds::v1alpha1::VerificationStatus;
 use sha2::{Digest, Sha256};
@@ -533,6 +533,46 @@ struct Round {
 const STEPS: [&str; 3] = ["full backup", "incremental (~1 % changed)", "restore"];
 /// Issue #18's targets on the real tree: restic's time ÷ pusdata's time at least this.
 const TARGETS: [f64; 3] = [2.0, 3.0, 2.5];
+
+/// `pusdata bench mover`.
+#[derive(Debug, Args)]
+pub struct BenchMoverArgs {
+    /// Size of the generated data set (`1GiB`, `200MiB`).
+    #[arg(long, default_value = "1GiB")]
+    pub size: String,
+    /// Working directory (data, repositories, restores); a temp dir by default.
+    #[arg(long)]
+    pub workdir: Option<PathBuf>,
+    /// Keep the working directory.
+    #[arg(long)]
+    pub keep: bool,
+    /// PRNG seed of the data set and of the change set.
+    #[arg(long, default_value_t = 5)]
+    pub seed: u64,
+    /// Which data: the generated files, a copy of part of a real tree, or both.
+    #[arg(long, value_enum, default_value_t = BenchShape::Both)]
+    pub shape: BenchShape,
+    /// The real tree copied for `--shape real-tree` (small files, symlinks, a few large files).
+    #[arg(long, default_value = "/usr")]
+    pub source: PathBuf,
+    /// How much of `--source` to copy.
+    #[arg(long, default_value = "1GiB")]
+    pub real_size: String,
+    /// Rounds; odd rounds run pusdata first, even rounds restic first.
+    #[arg(long, default_value_t = 5)]
+    pub rounds: u32,
+}
+
+/// The data of `pusdata bench mover`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BenchShape {
+    /// Generated files (`--size`).
+    Generated,
+    /// A copy of part of `--source`.
+    RealTree,
+    /// Both, one after the other.
+    Both,
+}
 
 /// Runs the benchmark and prints Markdown tables with medians and ranges.
 pub fn run(args: &BenchMoverArgs) -> Result<(), CliError> {

@@ -389,7 +389,7 @@ pub enum BenchCommand {
     /// a fixed rate over HTTPS; report latency percentiles and throughput.
     Webhook(BenchWebhookArgs),
     /// The mover against the restic CLI: backup, 1 % change, second backup, restore.
-    Mover(mover::BenchMoverArgs),
+    Mover(bench_mover::BenchMoverArgs),
     /// The bucket mirror against `rclone sync` on the same objects: full, then incremental.
     Mirror(bench_mirror::BenchMirrorArgs),
     /// A local drill against the bare restores it contains: the orchestration's overhead.

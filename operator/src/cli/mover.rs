@@ -268,46 +268,6 @@ pub struct SnapshotsArgs {
     pub tag: Vec<String>,
 }
 
-/// `pusdata bench mover`.
-#[derive(Debug, Args)]
-pub struct BenchMoverArgs {
-    /// Size of the generated data set (`1GiB`, `200MiB`).
-    #[arg(long, default_value = "1GiB")]
-    pub size: String,
-    /// Working directory (data, repositories, restores); a temp dir by default.
-    #[arg(long)]
-    pub workdir: Option<PathBuf>,
-    /// Keep the working directory.
-    #[arg(long)]
-    pub keep: bool,
-    /// PRNG seed of the data set and of the change set.
-    #[arg(long, default_value_t = 5)]
-    pub seed: u64,
-    /// Which data: the generated files, a copy of part of a real tree, or both.
-    #[arg(long, value_enum, default_value_t = BenchShape::Both)]
-    pub shape: BenchShape,
-    /// The real tree copied for `--shape real-tree` (small files, symlinks, a few large files).
-    #[arg(long, default_value = "/usr")]
-    pub source: PathBuf,
-    /// How much of `--source` to copy.
-    #[arg(long, default_value = "1GiB")]
-    pub real_size: String,
-    /// Rounds; odd rounds run pusdata first, even rounds restic first.
-    #[arg(long, default_value_t = 5)]
-    pub rounds: u32,
-}
-
-/// The data of `pusdata bench mover`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum BenchShape {
-    /// Generated files (`--size`).
-    Generated,
-    /// A copy of part of `--source`.
-    RealTree,
-    /// Both, one after the other.
-    Both,
-}
-
 fn to_cli(e: MoverError) -> CliError {
     if e.is_input() {
         CliError::Input(e.to_string())
@@ -551,9 +511,4 @@ fn run_inner(cmd: super::MoverCommand) -> Result<(), Outcome> {
         }
     }
     Ok(())
-}
-
-/// `pusdata bench mover`.
-pub fn bench(args: &BenchMoverArgs) -> Result<(), CliError> {
-    crate::cli::bench_mover::run(args)
 }

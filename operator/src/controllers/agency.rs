@@ -13,10 +13,10 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::api::Api;
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
-use pusdata_core::conditions::{self, Desired};
+use pusdata_core::agency_status::{Reached, agency_status};
 use pusdata_core::tenancy::{self, AgencyChildren};
 use pusdata_crds::v1alpha1::{
-    Agency, AgencyStatus, BackupRepository, Decision, EgressPort, HostingPhase, ResidencyPolicy,
+    Agency, BackupRepository, Decision, EgressPort, HostingPhase, ResidencyPolicy,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -129,13 +129,8 @@ pub async fn reconcile_once(agency: &Agency, ctx: &Context) -> Result<Outcome, E
 
     if agency.meta().deletion_timestamp.is_some() {
         if let Some(why) = tenancy::deletion_blocked(hosted, repositories) {
-            let desired = [Desired {
-                type_: conditions::DELETION_BLOCKED,
-                status: Some(true),
-                reason: "StillInUse",
-                message: why.to_string(),
-            }];
-            write_status(agency, ctx, &desired, hosted, repositories).await?;
+            let reached = Reached::DeletionBlocked(why);
+            write_status(agency, ctx, &reached, hosted, repositories).await?;
             return Ok(Outcome::DeletionBlocked);
         }
         super::finalizer::remove(&agencies, agency, FINALIZER).await?;
@@ -143,14 +138,9 @@ pub async fn reconcile_once(agency: &Agency, ctx: &Context) -> Result<Outcome, E
     }
 
     if let Err(why) = tenancy::validate(agency, &ctx.platform_namespace) {
-        let desired = [Desired {
-            type_: conditions::READY,
-            status: Some(false),
-            reason: "InvalidSpec",
-            message: why.to_string(),
-        }];
-        write_status(agency, ctx, &desired, hosted, repositories).await?;
-        return Err(Error::InvalidSpec(why.en));
+        let en = why.en.clone();
+        write_status(agency, ctx, &Reached::Invalid(why), hosted, repositories).await?;
+        return Err(Error::InvalidSpec(en));
     }
 
     super::finalizer::add(&agencies, agency, FINALIZER).await?;
@@ -160,15 +150,9 @@ pub async fn reconcile_once(agency: &Agency, ctx: &Context) -> Result<Outcome, E
         Err(e) => {
             // The user must see why their agency is not ready (a refused or failed apply),
             // not an absent status. Best effort: the apply's error is the one returned.
-            let desired = [Desired {
-                type_: conditions::READY,
-                status: Some(false),
-                reason: "ApplyFailed",
-                message: pusdata_core::t!("shell-agency-apply-failed", error = e.to_string())
-                    .to_string(),
-            }];
+            let reached = Reached::ApplyFailed(e.to_string());
             if let Err(status_error) =
-                write_status(agency, ctx, &desired, hosted, repositories).await
+                write_status(agency, ctx, &reached, hosted, repositories).await
             {
                 tracing::warn!(agency = %name, error = %status_error, "status of a failed apply not written");
             }
@@ -176,22 +160,10 @@ pub async fn reconcile_once(agency: &Agency, ctx: &Context) -> Result<Outcome, E
         }
     };
 
-    let desired = [
-        Desired {
-            type_: conditions::READY,
-            status: Some(true),
-            reason: "Reconciled",
-            message: pusdata_core::t!("shell-agency-ready", count = children.namespaces.len())
-                .to_string(),
-        },
-        Desired {
-            type_: conditions::DELETION_BLOCKED,
-            status: Some(false),
-            reason: "NotDeleting",
-            message: String::new(),
-        },
-    ];
-    write_status(agency, ctx, &desired, hosted, repositories).await?;
+    let reached = Reached::Applied {
+        namespaces: children.namespaces.len(),
+    };
+    write_status(agency, ctx, &reached, hosted, repositories).await?;
     Ok(Outcome::Applied {
         namespaces: children.namespaces.len(),
     })
@@ -339,26 +311,17 @@ async fn apply_children(
     Ok(())
 }
 
+/// Writes the status the core decides for `reached` (`agency_status`), when it changed,
+/// and publishes its transitions.
 async fn write_status(
     agency: &Agency,
     ctx: &Context,
-    desired: &[Desired],
+    reached: &Reached,
     hosted: usize,
     repositories: usize,
 ) -> Result<(), Error> {
     let old = agency.status.clone().unwrap_or_default();
-    let new = AgencyStatus {
-        conditions: conditions::merge(
-            &old.conditions,
-            desired,
-            agency.meta().generation,
-            ctx.now(),
-        ),
-        observed_generation: agency.meta().generation,
-        namespaces: tenancy::namespaces_of(agency),
-        hosted_systems: u32::try_from(hosted).ok(),
-        repositories: u32::try_from(repositories).ok(),
-    };
+    let new = agency_status(agency, reached, hosted, repositories, (ctx.clock)());
     if new == old {
         return Ok(());
     }

@@ -10,14 +10,14 @@
 use super::{Context, Error};
 use futures::StreamExt;
 use futures::stream::BoxStream;
-use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim};
 use kube::Api;
 use kube::api::ListParams;
 use kube::core::PartialObjectMeta;
 use kube::runtime::reflector::{self, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 use pusdata_crds::v1alpha1::{
-    Agency, Approval, BackupRepository, DisasterRecoveryPlan, HostingRequest, Rack,
+    Agency, Approval, Backup, BackupRepository, DisasterRecoveryPlan, HostingRequest, Rack,
     ResidencyPolicy, Site,
 };
 use serde::de::DeserializeOwned;
@@ -35,6 +35,17 @@ pub const PERMISSIONS: &[super::permission::Permission] = &[
     super::permission::Permission {
         group: "",
         resource: "namespaces",
+        verbs: &["list", "watch"],
+    },
+    // The schedule controller's runs and sources (metadata only for the claims).
+    super::permission::Permission {
+        group: "pusdata.io",
+        resource: "backups",
+        verbs: &["list", "watch"],
+    },
+    super::permission::Permission {
+        group: "",
+        resource: "persistentvolumeclaims",
         verbs: &["list", "watch"],
     },
 ];
@@ -60,6 +71,10 @@ pub struct Caches {
     pub approvals: Store<Approval>,
     /// Namespaces, metadata only.
     pub namespaces: Store<PartialObjectMeta<Namespace>>,
+    /// Backup runs, all namespaces.
+    pub backups: Store<Backup>,
+    /// PersistentVolumeClaims, metadata only (names and labels are all that is read).
+    pub claims: Store<PartialObjectMeta<PersistentVolumeClaim>>,
 }
 
 /// A kind with a shared store.
@@ -86,6 +101,7 @@ cached!(ResidencyPolicy, policies);
 cached!(DisasterRecoveryPlan, plans);
 cached!(BackupRepository, repositories);
 cached!(HostingRequest, requests);
+cached!(Backup, backups);
 
 /// Keeps one store current; its events are not needed (the controllers have their own
 /// triggers), only the store.
@@ -147,6 +163,14 @@ impl Caches {
             )
             .default_backoff(),
         );
+        let (backups, j) = reflect(all::<Backup>(client, metrics));
+        let (claims, k) = reflect(
+            watcher(
+                Api::<PartialObjectMeta<PersistentVolumeClaim>>::all(client.clone()),
+                watcher::Config::default(),
+            )
+            .default_backoff(),
+        );
         let caches = Caches {
             agencies,
             sites,
@@ -157,8 +181,11 @@ impl Caches {
             requests,
             approvals,
             namespaces,
+            backups,
+            claims,
         };
-        let run = futures::stream::select_all([a, b, c, d, e, f, g, h, i]).for_each(|()| async {});
+        let run =
+            futures::stream::select_all([a, b, c, d, e, f, g, h, i, j, k]).for_each(|()| async {});
         (caches, run)
     }
 
@@ -172,6 +199,8 @@ impl Caches {
         self.repositories.wait_until_ready().await?;
         self.requests.wait_until_ready().await?;
         self.approvals.wait_until_ready().await?;
+        self.backups.wait_until_ready().await?;
+        self.claims.wait_until_ready().await?;
         self.namespaces.wait_until_ready().await
     }
 }
@@ -251,6 +280,49 @@ pub async fn requests_in(ctx: &Context, namespace: &str) -> Result<Vec<HostingRe
     }
 }
 
+/// The names of the PersistentVolumeClaims in `namespace` that `selector` selects (every
+/// one without a selector), sorted.
+pub async fn claims_in(
+    ctx: &Context,
+    namespace: &str,
+    selector: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector>,
+) -> Result<Vec<String>, Error> {
+    use kube::core::{Selector, SelectorExt};
+    let selector = selector
+        .map(|s| Selector::try_from(s.clone()))
+        .transpose()
+        .map_err(|e| Error::InvalidSpec(format!("pvcSelector: {e}")))?;
+    let mut names: Vec<String> = match &ctx.caches {
+        Some(c) => c
+            .claims
+            .state()
+            .iter()
+            .filter(|p| p.metadata.namespace.as_deref() == Some(namespace))
+            .filter(|p| {
+                selector
+                    .as_ref()
+                    .is_none_or(|s| s.matches(&p.metadata.labels.clone().unwrap_or_default()))
+            })
+            .filter_map(|p| p.metadata.name.clone())
+            .collect(),
+        None => {
+            let mut lp = ListParams::default();
+            if let Some(s) = &selector {
+                lp = lp.labels_from(s);
+            }
+            Api::<PersistentVolumeClaim>::namespaced(ctx.client.clone(), namespace)
+                .list(&lp)
+                .await?
+                .items
+                .into_iter()
+                .filter_map(|p| p.metadata.name)
+                .collect()
+        }
+    };
+    names.sort();
+    Ok(names)
+}
+
 /// Test support: caches filled once from the (in-memory) API, as the watches' first list
 /// would fill them.
 #[cfg(test)]
@@ -276,7 +348,12 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
             None => Api::<DynamicObject>::all_with(ctx.client.clone(), &ar),
         };
         let (reader, mut writer) = reflector::store();
-        let items = api.list(&ListParams::default()).await.unwrap().items;
+        // A kind the test's in-memory API does not serve has no objects.
+        let items = api
+            .list(&ListParams::default())
+            .await
+            .map(|l| l.items)
+            .unwrap_or_default();
         writer.apply_watcher_event(&Event::Init);
         for o in items {
             if let Some(e) = super::decode::typed_event(Event::InitApply(o), &ctx.metrics) {
@@ -301,6 +378,21 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
         nw.apply_watcher_event(&Event::InitApply(n));
     }
     nw.apply_watcher_event(&Event::InitDone);
+    let claim_meta: Vec<PartialObjectMeta<PersistentVolumeClaim>> =
+        Api::<PersistentVolumeClaim>::all(c.clone())
+            .list(&ListParams::default())
+            .await
+            .map(|l| l.items)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.metadata.into_response_partial::<PersistentVolumeClaim>())
+            .collect();
+    let (claims, mut cw) = reflector::store();
+    cw.apply_watcher_event(&Event::Init);
+    for p in claim_meta {
+        cw.apply_watcher_event(&Event::InitApply(p));
+    }
+    cw.apply_watcher_event(&Event::InitDone);
     // The writers are dropped: the stores keep what they hold (a restart would refill them).
     Arc::new(Caches {
         agencies: fill(ctx, None).await.0,
@@ -312,5 +404,7 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
         requests: fill(ctx, None).await.0,
         approvals: fill(ctx, Some(&ctx.platform_namespace)).await.0,
         namespaces,
+        backups: fill(ctx, None).await.0,
+        claims,
     })
 }

@@ -40,26 +40,10 @@ where
     if changes.is_empty() {
         return 0;
     }
-    let recorder = Recorder::new(
-        ctx.client.clone(),
-        Reporter {
-            controller: REPORTER.into(),
-            // The pod's name, given by the chart through the downward API.
-            instance: std::env::var("POD_NAME").ok(),
-        },
-    );
+    let recorder = recorder(&ctx.client);
     let reference = object.object_ref(&());
     let mut sent = 0;
     for t in changes {
-        let mut note = format!("{} = {}: {}", t.type_, t.status, t.message);
-        // The API refuses notes over 1 kB.
-        if note.len() > 1000 {
-            let mut cut = 1000;
-            while !note.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            note.truncate(cut);
-        }
         let event = Event {
             type_: if t.warning {
                 EventType::Warning
@@ -67,7 +51,7 @@ where
                 EventType::Normal
             },
             reason: t.reason.clone(),
-            note: Some(note),
+            note: Some(fit(format!("{} = {}: {}", t.type_, t.status, t.message))),
             action: format!("Set{}", t.type_),
             secondary: None,
         };
@@ -77,6 +61,54 @@ where
         }
     }
     sent
+}
+
+/// Publishes one `Warning` Event on the object `regarding` names (also one that does not
+/// decode as its kind); returns whether it was accepted.
+pub async fn warn(
+    client: &kube::Client,
+    regarding: &k8s_openapi::api::core::v1::ObjectReference,
+    reason: &str,
+    action: &str,
+    note: String,
+) -> bool {
+    let event = Event {
+        type_: EventType::Warning,
+        reason: reason.into(),
+        note: Some(fit(note)),
+        action: action.into(),
+        secondary: None,
+    };
+    match recorder(client).publish(&event, regarding).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(%reason, %e, "event not recorded");
+            false
+        }
+    }
+}
+
+fn recorder(client: &kube::Client) -> Recorder {
+    Recorder::new(
+        client.clone(),
+        Reporter {
+            controller: REPORTER.into(),
+            // The pod's name, given by the chart through the downward API.
+            instance: std::env::var("POD_NAME").ok(),
+        },
+    )
+}
+
+/// The API refuses notes over 1 kB.
+fn fit(mut note: String) -> String {
+    if note.len() > 1000 {
+        let mut cut = 1000;
+        while !note.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        note.truncate(cut);
+    }
+    note
 }
 
 #[cfg(test)]
@@ -99,7 +131,7 @@ mod tests {
             .collect();
         assert!(reasons.len() >= 15, "{reasons:?}");
         let agency =
-            std::fs::read_to_string(format!("{root}/operator/src/controllers/agency.rs")).unwrap();
+            std::fs::read_to_string(format!("{root}/operator/core/src/agency_status.rs")).unwrap();
         reasons.extend(
             agency
                 .lines()
@@ -139,13 +171,13 @@ mod tests {
                 "\n}",
             ),
             between(
-                &read("operator/src/controllers/schedule.rs"),
+                &read("operator/core/src/dr/pass.rs"),
                 "type_: conditions::RPO_MET",
-                "let new = ",
+                "fn bucket_passes",
             ),
             between(
-                &read("operator/src/controllers/failover.rs"),
-                "fn desired(",
+                &read("operator/core/src/dr/failover_status.rs"),
+                "pub fn conditions(",
                 "\n}",
             ),
             between(
@@ -157,6 +189,11 @@ mod tests {
             between(
                 &read("operator/src/controllers/site.rs"),
                 "pub const AUTOMATIC_FAILOVER",
+                "\n",
+            ),
+            between(
+                &read("operator/src/controllers/decode.rs"),
+                "pub const MALFORMED",
                 "\n",
             ),
         ];
@@ -185,6 +222,7 @@ mod tests {
             "HeartbeatStale",
             "NoEndpoint",
             "AutomaticFailover",
+            "Malformed",
         ] {
             assert!(more.iter().any(|m| m == r), "{r} not found in {more:?}");
         }

@@ -31,7 +31,7 @@ use kube::runtime::controller::Action as KubeAction;
 use pusdata::agent::proto::Verdict;
 use pusdata::agent::wire;
 use pusdata::report::{self, ReportInput};
-use pusdata_core::conditions::{self, Desired};
+use pusdata_core::conditions;
 use pusdata_core::dr::drc;
 use pusdata_core::dr::steps::{
     Action, Observations, PlannedStep, StepAction, StepPlan, StepResult,
@@ -119,16 +119,6 @@ pub use pusdata_core::dr::restore::FAILOVER_LABEL;
 pub use pusdata_core::policy::APPROVAL_PREFIX;
 /// Annotation on a Backup: the tree checksum of what was backed up, compared after restore.
 pub const CHECKSUM_ANNOTATION: &str = "pusdata.io/tree-checksum";
-
-/// Condition types of a Failover (besides `Ready`).
-pub mod condition {
-    /// Steps are running.
-    pub const PROGRESSING: &str = pusdata_core::conditions::PROGRESSING;
-    /// A manual or approval step waits for a person.
-    pub const WAITING_FOR_PERSON: &str = pusdata_core::conditions::WAITING_FOR_PERSON;
-    /// Every tier in scope met its RTO (and RPO when known).
-    pub const RTO_MET: &str = "RtoMet";
-}
 
 mod agents;
 mod traffic;
@@ -976,100 +966,6 @@ async fn run_all(
     futures::future::join_all(futures).await
 }
 
-/// The conditions for a status after `action`.
-fn desired(status: &FailoverStatus, action: &Action) -> Vec<Desired> {
-    let phase = status.phase.unwrap_or_default();
-    let mut out = Vec::new();
-    let (ready, reason, message) = match (phase, action) {
-        (FailoverPhase::Succeeded, _) => (
-            Some(true),
-            "Succeeded",
-            pusdata_core::t!("shell-failover-succeeded").to_string(),
-        ),
-        (_, Action::Fail { step, reason }) => (
-            Some(false),
-            if step.is_some() {
-                "StepFailed"
-            } else {
-                "Stopped"
-            },
-            reason.to_string(),
-        ),
-        _ => (
-            Some(false),
-            "InProgress",
-            pusdata_core::t!(
-                "shell-failover-at-step",
-                step = status.current_step.as_deref().unwrap_or("-")
-            )
-            .to_string(),
-        ),
-    };
-    out.push(Desired {
-        type_: conditions::READY,
-        status: ready,
-        reason,
-        message,
-    });
-    let running = matches!(
-        phase,
-        FailoverPhase::Running | FailoverPhase::WaitingForPerson
-    );
-    out.push(Desired {
-        type_: condition::PROGRESSING,
-        status: Some(running),
-        reason: if running { "StepsRunning" } else { "Finished" },
-        message: String::new(),
-    });
-    let (waiting, reason, message) = match action {
-        Action::Wait {
-            roles,
-            reason,
-            overdue,
-            ..
-        } if !roles.is_empty() => (
-            true,
-            if overdue.is_empty() {
-                "AwaitingSignOff"
-            } else {
-                "SignOffOverdue"
-            },
-            format!("{reason} ({})", roles.join(", ")),
-        ),
-        Action::Wait { reason, .. } => (false, "AwaitingPeer", reason.to_string()),
-        _ => (false, "NotWaiting", String::new()),
-    };
-    out.push(Desired {
-        type_: condition::WAITING_FOR_PERSON,
-        status: Some(waiting),
-        reason,
-        message,
-    });
-    if !status.tiers.is_empty() {
-        let met = status.tiers.iter().all(|t| t.met == Some(true));
-        out.push(Desired {
-            type_: condition::RTO_MET,
-            status: Some(met),
-            reason: if met { "WithinTargets" } else { "TargetMissed" },
-            message: status
-                .tiers
-                .iter()
-                .map(|t| {
-                    format!(
-                        "{}: RTO {}/{} s",
-                        t.tier,
-                        t.rto_achieved_seconds
-                            .map_or_else(|| "?".into(), |s| s.to_string()),
-                        t.rto_target_seconds
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-        });
-    }
-    out
-}
-
 /// Writes the status (with its conditions) when it changed, on the condition that the
 /// object is still at `version` (the API server answers 409 Conflict otherwise); `version`
 /// becomes the one the write returned.
@@ -1083,7 +979,7 @@ async fn persist(
 ) -> Result<(), Error> {
     status.conditions = conditions::merge(
         &status.conditions,
-        &desired(status, action),
+        &dr::failover_status::conditions(status, action),
         fo.metadata.generation,
         ctx.base.now(),
     );
@@ -1121,22 +1017,17 @@ async fn finish(
 ) -> Result<(), Error> {
     let name = fo.name_any();
     // RPO: age of the data each tier came back with, at the start of the execution.
-    let start = status.started_at.as_ref().map(|t| t.0);
-    let mut rpo: BTreeMap<String, Duration> = BTreeMap::new();
-    // Per restore step (per PVC): a tier is as old as its oldest restored volume.
-    for s in status.steps.iter().filter(|s| s.id.starts_with("restore/")) {
-        let (Some(svc), Some(tier)) = (s.service.as_deref(), s.tier.as_deref()) else {
-            continue;
-        };
-        let backed = backup_for(world, fo, svc, Some(tier), s.pvc.as_deref())
-            .ok()
-            .and_then(|b| b.status.as_ref()?.finished_at.as_ref().map(|t| t.0));
-        if let (Some(s), Some(b)) = (start, backed) {
-            let age = Duration::from_secs(u64::try_from((s - b).get_seconds()).unwrap_or(0));
-            let e = rpo.entry(tier.to_string()).or_default();
-            *e = (*e).max(age);
-        }
-    }
+    let rpo = dr::achieved::restored_ages(status, |s| {
+        backup_for(
+            world,
+            fo,
+            s.service.as_deref()?,
+            s.tier.as_deref(),
+            s.pvc.as_deref(),
+        )
+        .ok()
+        .and_then(|b| b.status.as_ref()?.finished_at.as_ref().map(|t| t.0))
+    });
     status.tiers = dr::achieved::tier_outcomes(&world.plan, status, &rpo);
     let findings = dr::check::check_plan(
         &world.plan,

@@ -234,6 +234,10 @@ pub struct Metrics {
     errors: Family<ErrorLabels, Counter>,
     duration: Family<ReconcileLabels, Histogram>,
     malformed: Family<KindLabels, Counter>,
+    /// The version of each malformed object last counted (`kind/namespace/name` → its
+    /// resourceVersion): each bad version counts once, however often a relist or a second
+    /// watch of the kind sees it. Holds only objects that are malformed now.
+    malformed_seen: std::sync::Mutex<std::collections::HashMap<String, String>>,
     backup: BackupMetrics,
     findings: Family<FindingLabels, Gauge>,
     leading: Gauge,
@@ -511,6 +515,7 @@ impl Metrics {
             errors,
             duration,
             malformed,
+            malformed_seen: Default::default(),
             backup,
             findings,
             leading,
@@ -769,13 +774,36 @@ impl Metrics {
         }
     }
 
-    /// One object of `kind` that did not decode was skipped.
-    pub fn malformed_object(&self, kind: &str) {
+    /// Version `version` of object `object` (`namespace/name`) of `kind` did not decode and
+    /// was skipped. Counted once per version; true when this version is new (the caller then
+    /// reports it with an Event).
+    pub fn malformed_object(&self, kind: &str, object: &str, version: &str) -> bool {
+        let key = format!("{kind}/{object}");
+        let mut seen = self
+            .malformed_seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if seen.get(&key).is_some_and(|v| v == version) {
+            return false;
+        }
+        seen.insert(key, version.to_string());
         self.malformed
             .get_or_create(&KindLabels {
                 kind: kind.to_string(),
             })
             .inc();
+        true
+    }
+
+    /// Object `object` of `kind` decoded again or is gone: a later bad version counts anew.
+    pub fn malformed_gone(&self, kind: &str, object: &str) {
+        let mut seen = self
+            .malformed_seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !seen.is_empty() {
+            seen.remove(&format!("{kind}/{object}"));
+        }
     }
 
     /// Replaces the audit's finding counts: rules with no standing finding disappear.

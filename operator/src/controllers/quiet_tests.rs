@@ -304,7 +304,10 @@ async fn a_missing_member_namespace_is_named_and_the_other_members_are_backed_up
         .find(|c| c.type_ == "Scheduled")
         .unwrap();
     assert_eq!(c.status, "False");
-    assert_eq!(c.reason, schedule::reason::MEMBER_NAMESPACE_MISSING);
+    assert_eq!(
+        c.reason,
+        pusdata_core::dr::pass::reason::MEMBER_NAMESPACE_MISSING
+    );
     assert!(
         c.message.contains("perizinan") && c.message.contains("dpmptsp"),
         "{}",
@@ -384,6 +387,8 @@ const CACHED: &[&str] = &[
     "hostingrequests",
     "approvals",
     "namespaces",
+    "backups",
+    "persistentvolumeclaims",
 ];
 
 /// Reads that list or get a cached kind (what the caches replace).

@@ -25,9 +25,7 @@ use pusdata::mover::{
 };
 use pusdata_core::conditions::{self, Desired};
 use pusdata_core::policy;
-use pusdata_core::repository::{
-    self as decide, Deletion, Observation, Refusal, SecretUse, check_reason,
-};
+use pusdata_core::repository::{self as decide, Deletion, Observation, Refusal, SecretUse};
 use pusdata_crds::Object;
 use pusdata_crds::v1alpha1::{
     Agency, BackupRepository, BackupRepositoryStatus, DisasterRecoveryPlan, RepositoryPhase,
@@ -517,12 +515,7 @@ async fn write_status(
     now: Timestamp,
 ) -> Result<(), Error> {
     let verdict = decide::verdict(obs);
-    let mut desired = vec![Desired {
-        type_: conditions::READY,
-        status: Some(verdict.phase == RepositoryPhase::Available),
-        reason: verdict.reason,
-        message: verdict.message.to_string(),
-    }];
+    let mut desired = vec![decide::ready_condition(&verdict)];
     if let Some(c) = check {
         desired.push(check_condition(c));
     }
@@ -556,41 +549,19 @@ async fn write_status(
     Ok(())
 }
 
-/// The `Checked` condition from a check run.
+/// The `Checked` condition of a check run, decided in the core.
 fn check_condition(c: &Result<CheckReport, MoverError>) -> Desired {
-    match c {
-        Ok(r) if r.ok => Desired {
-            type_: conditions::CHECKED,
-            status: Some(true),
-            reason: check_reason::PASSED,
-            message: match r.read_data_subset.as_deref() {
-                Some(subset) => pusdata_core::t!("shell-repository-check-passed", subset = subset),
-                None => pusdata_core::t!("shell-repository-check-passed-no-data"),
-            }
-            .to_string(),
+    let error;
+    decide::checked_condition(&match c {
+        Ok(r) if r.ok => decide::CheckOutcome::Passed {
+            data_read: r.read_data_subset.as_deref(),
         },
-        Ok(r) => {
-            let first: Vec<&str> = r.errors.iter().take(3).map(String::as_str).collect();
-            Desired {
-                type_: conditions::CHECKED,
-                status: Some(false),
-                reason: check_reason::FAILED,
-                message: pusdata_core::t!(
-                    "shell-repository-check-failed",
-                    count = r.errors.len(),
-                    first = first.join("; ")
-                )
-                .to_string(),
-            }
+        Ok(r) => decide::CheckOutcome::Failed { errors: &r.errors },
+        Err(e) => {
+            error = e.to_string();
+            decide::CheckOutcome::NotRun { error: &error }
         }
-        Err(e) => Desired {
-            type_: conditions::CHECKED,
-            status: None,
-            reason: check_reason::NOT_RUN,
-            message: pusdata_core::t!("shell-repository-check-not-run", error = e.to_string())
-                .to_string(),
-        },
-    }
+    })
 }
 
 #[cfg(test)]

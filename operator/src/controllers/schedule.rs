@@ -1,48 +1,26 @@
 //! The schedule controller: turns each DisasterRecoveryPlan's tiers into `Backup` runs and
 //! measures the RPO each tier achieves (DR-PLAN).
 //!
-//! Pipeline: dereference (the plan's sources: PVCs of each member's namespace; its runs;
-//! the agencies' DRC repositories) → decide (`pusdata_core::dr::due`, `dr::freshness`) →
-//! apply (create the due `Backup` objects, owned by the plan) → status (per-tier RPO, skips,
-//! schedule times, the last trigger token) and metrics. Requeued at the next due time.
+//! One read → one decision → one apply: read the plan's sources (PVCs of each member's
+//! namespace, its buckets), every run and the repositories from the watched caches; decide
+//! the whole pass in the core (`pusdata_core::dr::pass::decide`: due runs, history, the
+//! status with its conditions); create and delete the runs it names, write the status when
+//! it changed, and publish the metrics. Requeued at the next due time.
 
 use super::metrics::{BucketRef, TierFigures};
 use super::permission::Permission;
 use super::{Context, Error};
-use k8s_openapi::api::core::v1::PersistentVolumeClaim;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
-use kube::core::Selector;
+use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
-use pusdata_core::backup::job::{AGENCY_LABEL, PLAN_LABEL, TIER_LABEL};
-use pusdata_core::backup::mirror;
-use pusdata_core::conditions::{self, Desired};
-use pusdata_core::dr::{self, DueInput, RpoAlert, RunRecord, SourceRef, SourceState};
-use pusdata_crds::v1alpha1::{
-    Backup, BackupPhase, BackupRepository, BackupSource, BackupSpec, BackupTrigger,
-    DisasterRecoveryPlan, DisasterRecoveryPlanStatus, TierStatus,
-};
+use pusdata_core::dr::{self, SourceRef};
+use pusdata_crds::v1alpha1::{Backup, BackupRepository, DisasterRecoveryPlan};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Annotation on a plan: a new value runs one backup of every source now, exactly once.
-pub const TRIGGER_ANNOTATION: &str = "pusdata.io/trigger";
-/// Annotation on a scheduled `Backup`: the schedule slot it stands for (RFC 3339).
-pub const SLOT_ANNOTATION: &str = "pusdata.io/slot";
-/// Label on a `Backup`: the plan member.
-pub use pusdata_core::labels::MEMBER_LABEL;
-
 /// The RPO gauges and status age between schedule slots; requeue at least this often.
 const FRESHNESS_INTERVAL: Duration = Duration::from_secs(300);
-
-/// `Scheduled` reasons of this controller besides `Scheduled`, `NoRepository` and
-/// `InvalidSchedule`.
-pub mod reason {
-    /// A member's namespace does not exist; the other members are scheduled.
-    pub const MEMBER_NAMESPACE_MISSING: &str = "MemberNamespaceMissing";
-}
 
 /// API calls of this controller (see `rbac`).
 pub const PERMISSIONS: &[Permission] = &[
@@ -113,220 +91,110 @@ pub async fn reconcile(
     Ok(Action::requeue(wait))
 }
 
-/// One pass of the pipeline.
+/// One pass: read (the plan's sources, its runs and the repositories, from the watched
+/// caches), decide (`pusdata_core::dr::pass::decide`), apply (create the due runs, owned by
+/// the plan; delete runs beyond the history limits; write the status when it changed) and
+/// publish the metrics.
 pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Result<Outcome, Error> {
     let name = plan.name_any();
-    let now = (ctx.clock)();
-    let schedule = dr::compile(plan);
-
-    // Dereference. A member whose namespace does not exist is named in the status and left
-    // out; the other members' backups go on (one bad member never stops the plan).
-    let mut missing = missing_namespaces(plan, ctx).await?;
+    // Read. A member whose namespace does not exist is named in the status and left out;
+    // the other members' backups go on (one bad member never stops the plan).
+    let missing = missing_namespaces(plan, ctx).await?;
     let sources: Vec<SourceRef> = sources(plan, ctx)
         .await?
         .into_iter()
         .filter(|s| !missing.iter().any(|(_, ns)| *ns == s.namespace))
         .collect();
-    let backups = Api::<Backup>::all(ctx.client.clone())
-        .list(&ListParams::default())
-        .await?
-        .items;
+    let backups: Vec<Backup> = super::cache::all_of(ctx).await?;
     let repositories: Vec<BackupRepository> = super::cache::all_of(ctx).await?;
-    // `status.retention` belongs to the retention controller: left out here, so this merge
-    // patch (which omits the empty list) never writes back a stale copy of it.
-    let old = DisasterRecoveryPlanStatus {
-        retention: Vec::new(),
-        ..plan.status.clone().unwrap_or_default()
-    };
 
     // Decide.
-    let states: Vec<SourceState> = sources
-        .iter()
-        .map(|s| SourceState {
-            source: s.clone(),
-            running: backups
-                .iter()
-                .filter(|b| {
-                    b.namespace().as_deref() == Some(s.namespace.as_str())
-                        && b.spec.source.pvc == s.pvc
-                        && b.spec.source.bucket == s.bucket
-                        && !pusdata_core::backup::finished(
-                            b.status.as_ref().and_then(|st| st.phase),
-                        )
-                })
-                .map(ResourceExt::name_any)
-                .collect(),
-        })
-        .collect();
-    let last_slot = last_slots(&name, &old, &backups);
-    let token = plan
-        .annotations()
-        .get(TRIGGER_ANNOTATION)
-        .map(|t| t.trim())
-        .filter(|t| !t.is_empty() && Some(*t) != old.last_trigger_token.as_deref());
-    let due = dr::due(&DueInput {
-        schedule: &schedule,
-        last_slot: &last_slot,
-        sources: &states,
-        new_token: token,
-        now,
+    let pass = dr::pass::decide(&dr::pass::PassInput {
+        plan,
+        sources: &sources,
+        missing: &missing,
+        backups: &backups,
+        repositories: &repositories,
+        now: (ctx.clock)(),
     });
 
     // Apply.
     let mut created = Vec::new();
-    let mut without_repository = Vec::new();
+    let mut vanished = Vec::new();
     let owner = plan.controller_owner_ref(&());
-    for run in &due.runs {
-        let src = &run.source;
-        let Some(repo) = repositories
-            .iter()
-            .find(|r| r.spec.agency == src.agency && r.spec.site == plan.spec.drc_site)
-        else {
-            without_repository.push(src.agency.clone());
-            continue;
-        };
-        let mut b = Backup::new(
-            &run.name,
-            BackupSpec {
-                plan: name.clone(),
-                tier: src.tier.clone(),
-                member: src.member.clone(),
-                source: BackupSource {
-                    pvc: src.pvc.clone(),
-                    bucket: src.bucket.clone(),
-                    reverse: false,
-                },
-                repository: repo.name_any(),
-                trigger: run.trigger,
-                token: run.token.clone(),
-            },
-        );
-        b.metadata.namespace = Some(src.namespace.clone());
+    for b in &pass.create {
+        let mut b = b.clone();
         b.metadata.owner_references = owner.clone().map(|o| vec![o]);
-        b.metadata.labels = Some(
-            [
-                (PLAN_LABEL, name.as_str()),
-                (TIER_LABEL, src.tier.as_str()),
-                (AGENCY_LABEL, src.agency.as_str()),
-                (MEMBER_LABEL, src.member.as_str()),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        );
-        if run.trigger == BackupTrigger::Scheduled {
-            b.metadata.annotations =
-                Some([(SLOT_ANNOTATION.to_string(), run.slot.to_string())].into());
-        }
-        let api: Api<Backup> = Api::namespaced(ctx.client.clone(), &src.namespace);
-        match api.create(&PostParams::default(), &b).await {
-            Ok(_) => created.push(run.name.clone()),
+        let ns = b.namespace().unwrap_or_default();
+        match Api::<Backup>::namespaced(ctx.client.clone(), &ns)
+            .create(&PostParams::default(), &b)
+            .await
+        {
+            Ok(_) => created.push(b.name_any()),
             // Created by an earlier pass: the deterministic name makes this harmless.
             Err(kube::Error::Api(e)) if e.code == 409 => {}
-            // The namespace went away since it was looked at: named like a missing one.
+            // The namespace went away since it was read: the next pass reads it missing.
             Err(kube::Error::Api(e)) if e.code == 404 => {
-                missing.push((src.member.clone(), src.namespace.clone()));
+                vanished.push((b.spec.member.clone(), ns));
             }
             Err(e) => return Err(e.into()),
         }
     }
-    // History: finished runs beyond the plan's limits go (never a running one, nor the
-    // newest completed or verified run of a source).
-    let (keep_ok, keep_failed) = pusdata_core::backup::history::limits(&plan.spec);
     let mut deleted = Vec::new();
-    for (ns, run) in pusdata_core::backup::history::to_delete(&backups, &name, keep_ok, keep_failed)
-    {
-        match Api::<Backup>::namespaced(ctx.client.clone(), &ns)
-            .delete(&run, &kube::api::DeleteParams::default())
+    for (ns, run) in &pass.delete {
+        match Api::<Backup>::namespaced(ctx.client.clone(), ns)
+            .delete(run, &kube::api::DeleteParams::default())
             .await
         {
-            Ok(_) => deleted.push(run),
+            Ok(_) => deleted.push(run.clone()),
             Err(kube::Error::Api(e)) if e.code == 404 => {}
             Err(e) => return Err(e.into()),
         }
     }
-    without_repository.sort();
-    without_repository.dedup();
+    for (run, blocked_by) in &pass.skipped {
+        tracing::info!(plan = %name, %run, %blocked_by, "backup run skipped: the previous run of the source is still going");
+    }
+    let old = dr::pass::owned_status(plan);
+    // A status decided on a namespace that vanished meanwhile is not written: the pass is
+    // read again at once (`reconcile` requeues), and then names the member.
+    if vanished.is_empty() && pass.status != old {
+        let patch = serde_json::json!({"status": pass.status});
+        Api::<DisasterRecoveryPlan>::all(ctx.client.clone())
+            .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await?;
+        super::events::publish(ctx, plan, &old.conditions, &pass.status.conditions).await;
+    }
+    publish_metrics(ctx, &name, &pass);
+    let mut missing = pass.missing;
+    missing.extend(vanished.iter().cloned());
     missing.sort();
     missing.dedup();
-    let mut skipped_per_tier: BTreeMap<&str, u32> = BTreeMap::new();
-    for s in &due.skipped {
-        *skipped_per_tier
-            .entry(s.run.source.tier.as_str())
-            .or_default() += 1;
-        tracing::info!(plan = %name, run = %s.run.name, blocked_by = %s.blocked_by, "backup run skipped: the previous run of the source is still going");
-    }
-    for (tier, n) in &skipped_per_tier {
-        ctx.metrics.backup_skipped(&name, tier, u64::from(*n));
-    }
+    Ok(Outcome {
+        created,
+        skipped: pass.skipped.len(),
+        without_repository: pass.without_repository,
+        missing_members: missing.into_iter().map(|(m, _)| m).collect(),
+        next_due: if vanished.is_empty() {
+            pass.next_due
+        } else {
+            Some((ctx.clock)())
+        },
+        deleted,
+    })
+}
 
-    // Status and metrics.
-    let records: Vec<RunRecord> = backups
-        .iter()
-        .filter(|b| b.spec.plan == name)
-        .map(|b| {
-            let st = b.status.clone().unwrap_or_default();
-            RunRecord {
-                member: b.spec.member.clone(),
-                namespace: b.namespace().unwrap_or_default(),
-                object: b
-                    .spec
-                    .source
-                    .pvc
-                    .clone()
-                    .or(b.spec.source.bucket.clone())
-                    .unwrap_or_default(),
-                completed_at: st
-                    .finished_at
-                    .clone()
-                    .filter(|_| st.phase == Some(BackupPhase::Completed))
-                    .map(|t| t.0),
-                verified: mirror::counts_as_verified(&b.spec.source, &st),
-            }
-        })
-        .collect();
-    let fresh = dr::freshness(plan, &sources, &records, now);
-    let passes = bucket_passes(&name, &backups);
-    let mut tiers = Vec::new();
-    for f in &fresh {
-        let tier = f.success.tier.clone();
-        let prev = old.tiers.iter().find(|t| t.name == tier);
-        let slot = due
-            .slots
-            .get(&tier)
-            .or_else(|| last_slot.get(&tier))
-            .copied();
-        let next = schedule
-            .entries
-            .iter()
-            .find(|e| e.kind == dr::EntryKind::Backup && e.tiers.first() == Some(&tier))
-            .and_then(|e| e.spec.next_after(slot.unwrap_or(now).max(now)));
-        let skipped = prev.and_then(|p| p.skipped_runs).unwrap_or(0)
-            + skipped_per_tier.get(tier.as_str()).copied().unwrap_or(0);
-        tiers.push(TierStatus {
-            name: tier.clone(),
-            last_backup: f.last_success.map(Time),
-            last_verified_backup: f.last_verified.map(Time),
-            rpo_achieved_seconds: f.success.achieved.map(|d| d.as_secs()),
-            rpo_ratio: dr::freshness::ratio_text(&f.success),
-            skipped_runs: Some(skipped),
-            verified_age_seconds: f.verified.achieved.map(|d| d.as_secs()),
-            verified_rpo_ratio: dr::freshness::ratio_text(&f.verified),
-            rpo_alert: Some(f.success.alert),
-            last_schedule_time: slot.map(Time),
-            next_schedule_time: next.map(Time),
-            buckets: mirror::bucket_statuses(&tier, &sources, &passes),
-        });
-        for bs in tiers
-            .last()
-            .map(|t| t.buckets.as_slice())
-            .unwrap_or_default()
-        {
+/// The skip counters, the mirror times and the RPO gauges of one pass.
+fn publish_metrics(ctx: &Context, plan: &str, pass: &dr::pass::Pass) {
+    for (tier, n) in &pass.skipped_per_tier {
+        ctx.metrics.backup_skipped(plan, tier, u64::from(*n));
+    }
+    for t in &pass.status.tiers {
+        for bs in &t.buckets {
             if let Some(at) = &bs.last_mirror {
                 ctx.metrics.mirror_last_success(
                     BucketRef {
-                        plan: &name,
-                        tier: &tier,
+                        plan,
+                        tier: &t.name,
                         member: &bs.member,
                         bucket: &bs.bucket,
                     },
@@ -334,9 +202,11 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
                 );
             }
         }
+    }
+    for f in &pass.fresh {
         ctx.metrics.tier_freshness(&TierFigures {
-            plan: &name,
-            tier: &tier,
+            plan,
+            tier: &f.success.tier,
             last_success: f.last_success.map(|t| t.as_second() as f64),
             last_verified: f.last_verified.map(|t| t.as_second() as f64),
             ratio: f.success.ratio,
@@ -344,104 +214,6 @@ pub async fn reconcile_once(plan: &DisasterRecoveryPlan, ctx: &Context) -> Resul
             target_seconds: f.success.target.as_secs_f64(),
         });
     }
-    let worst = fresh
-        .iter()
-        .map(|f| f.success.ratio.unwrap_or(f64::INFINITY))
-        .fold(None, |acc: Option<f64>, r| {
-            Some(acc.map_or(r, |a| a.max(r)))
-        });
-    let rpo_met = fresh.iter().all(|f| f.success.met());
-    let lagging: Vec<String> = fresh
-        .iter()
-        .filter(|f| f.success.alert != RpoAlert::Ok || !f.success.met())
-        .map(|f| f.success.tier.clone())
-        .collect();
-    let mut desired = vec![Desired {
-        type_: conditions::RPO_MET,
-        status: Some(rpo_met),
-        reason: if rpo_met { "WithinRpo" } else { "RpoExceeded" },
-        message: if rpo_met {
-            pusdata_core::t!("shell-schedule-within-rpo").to_string()
-        } else {
-            pusdata_core::t!("shell-schedule-beyond-rpo", tiers = lagging.join(", ")).to_string()
-        },
-    }];
-    let problems: Vec<String> = schedule
-        .invalid
-        .iter()
-        .map(|(id, path, e)| format!("{id} ({path}): {e}"))
-        .chain(without_repository.iter().map(|a| {
-            pusdata_core::t!(
-                "shell-schedule-no-repository",
-                agency = a.as_str(),
-                site = plan.spec.drc_site.as_str()
-            )
-            .to_string()
-        }))
-        .chain(missing.iter().map(|(member, ns)| {
-            pusdata_core::t!(
-                "shell-schedule-member-namespace-missing",
-                member = member.as_str(),
-                namespace = ns.as_str()
-            )
-            .to_string()
-        }))
-        .collect();
-    desired.push(Desired {
-        type_: conditions::SCHEDULED,
-        status: Some(problems.is_empty()),
-        reason: if problems.is_empty() {
-            "Scheduled"
-        } else if !schedule.invalid.is_empty() {
-            "InvalidSchedule"
-        } else if !without_repository.is_empty() {
-            "NoRepository"
-        } else {
-            reason::MEMBER_NAMESPACE_MISSING
-        },
-        message: if problems.is_empty() {
-            pusdata_core::t!(
-                "shell-schedule-running",
-                count = schedule
-                    .entries
-                    .iter()
-                    .filter(|e| e.kind == dr::EntryKind::Backup)
-                    .count()
-            )
-            .to_string()
-        } else {
-            problems.join("; ")
-        },
-    });
-    let new = DisasterRecoveryPlanStatus {
-        conditions: conditions::merge(&old.conditions, &desired, plan.meta().generation, ctx.now()),
-        tier_count: u32::try_from(plan.spec.tiers.len()).ok(),
-        worst_rpo_ratio: worst.map(|w| {
-            if w.is_finite() {
-                format!("{w:.2}")
-            } else {
-                "never".to_string()
-            }
-        }),
-        tiers,
-        last_trigger_token: due.token_handled.clone().or(old.last_trigger_token.clone()),
-        ..old.clone()
-    };
-    if new != old {
-        let patch = serde_json::json!({"status": new});
-        Api::<DisasterRecoveryPlan>::all(ctx.client.clone())
-            .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
-            .await?;
-        super::events::publish(ctx, plan, &old.conditions, &new.conditions).await;
-    }
-    Ok(Outcome {
-        created,
-        skipped: due.skipped.len(),
-        without_repository,
-        missing_members: missing.into_iter().map(|(m, _)| m).collect(),
-        next_due: due.next_due,
-        deleted,
-    })
 }
 
 /// The members (name, namespace) whose namespace does not exist. Each namespace is looked
@@ -478,17 +250,12 @@ pub(crate) async fn sources(
 ) -> Result<Vec<SourceRef>, Error> {
     let mut out = Vec::new();
     for (tier, m) in dr::members(&plan.spec) {
-        let mut lp = ListParams::default();
-        if let Some(sel) = &m.pvc_selector {
-            let sel = Selector::try_from(sel.clone())
-                .map_err(|e| Error::InvalidSpec(format!("member {}: pvcSelector: {e}", m.name)))?;
-            lp = lp.labels_from(&sel);
-        }
-        let pvcs = Api::<PersistentVolumeClaim>::namespaced(ctx.client.clone(), &m.namespace)
-            .list(&lp)
-            .await?;
-        let mut names: Vec<String> = pvcs.items.iter().map(ResourceExt::name_any).collect();
-        names.sort();
+        let names = super::cache::claims_in(ctx, &m.namespace, m.pvc_selector.as_ref())
+            .await
+            .map_err(|e| match e {
+                Error::InvalidSpec(why) => Error::InvalidSpec(format!("member {}: {why}", m.name)),
+                e => e,
+            })?;
         out.extend(names.into_iter().map(|pvc| SourceRef {
             tier: tier.name.clone(),
             member: m.name.clone(),
@@ -509,63 +276,21 @@ pub(crate) async fn sources(
     Ok(out)
 }
 
-/// The finished bucket passes of the plan, for the per-bucket status.
-fn bucket_passes(plan: &str, backups: &[Backup]) -> Vec<mirror::PassRecord> {
-    backups
-        .iter()
-        .filter(|b| b.spec.plan == plan)
-        .filter_map(|b| {
-            let st = b.status.clone().unwrap_or_default();
-            Some(mirror::PassRecord {
-                member: b.spec.member.clone(),
-                bucket: b.spec.source.bucket.clone()?,
-                phase: st.phase,
-                finished_at: st.finished_at,
-                objects_copied: st.objects_copied,
-                bytes_copied: st.bytes_copied,
-                errors: st.errors,
-            })
-        })
-        .collect()
-}
-
-/// The last slot of each tier: the status's, or a newer one recorded on a scheduled run (the
-/// status write of an earlier pass may have failed).
-fn last_slots(
-    plan: &str,
-    old: &DisasterRecoveryPlanStatus,
-    backups: &[Backup],
-) -> BTreeMap<String, jiff::Timestamp> {
-    let mut out: BTreeMap<String, jiff::Timestamp> = old
-        .tiers
-        .iter()
-        .filter_map(|t| t.last_schedule_time.as_ref().map(|s| (t.name.clone(), s.0)))
-        .collect();
-    for b in backups
-        .iter()
-        .filter(|b| b.spec.plan == plan && b.spec.trigger == BackupTrigger::Scheduled)
-    {
-        if let Some(slot) = b
-            .annotations()
-            .get(SLOT_ANNOTATION)
-            .and_then(|s| s.parse::<jiff::Timestamp>().ok())
-        {
-            let e = out.entry(b.spec.tier.clone()).or_insert(slot);
-            *e = (*e).max(slot);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::controllers::testing::{seed_cluster, seed_namespaced};
     use k8s_openapi::api::core::v1::Namespace;
+    use k8s_openapi::api::core::v1::PersistentVolumeClaim;
+    use kube::api::ListParams;
     use kube_fake_client::ClientBuilder;
+    use pusdata_core::backup::job::TIER_LABEL;
+    use pusdata_core::dr::RpoAlert;
+    use pusdata_core::dr::pass::TRIGGER_ANNOTATION;
     use pusdata_crds::fixtures;
     use pusdata_crds::v1alpha1::BackupStatus;
     use pusdata_crds::v1alpha1::VerificationStatus;
+    use pusdata_crds::v1alpha1::{BackupPhase, BackupTrigger};
 
     /// The in-memory API with the members' namespace (the real server refuses runs in a
     /// namespace that does not exist; `counting` models that).

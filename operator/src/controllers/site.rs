@@ -29,7 +29,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::ResourceExt;
 use kube::api::{Api, ListParams, PostParams};
 use kube::runtime::controller::Action;
-use pusdata_core::conditions::{self, Desired, Transition};
+use pusdata_core::conditions::{self, Transition};
 use pusdata_core::peer::{self, AutoFailover, Execution, PlanSites, Side};
 use pusdata_crds::v1alpha1::{
     DisasterRecoveryPlan, Failover, FailoverSpec, FailoverType, Scope, Site,
@@ -190,12 +190,7 @@ pub async fn reconcile_once(site: &Site, ctx: &SiteContext) -> Result<Outcome, E
         )
     };
     let now = (base.clock)();
-    let desired = [Desired {
-        type_: peer::CONDITION_TYPE,
-        status: view.status(),
-        reason: view.reason.as_str(),
-        message: view.message.to_string(),
-    }];
+    let desired = [view.condition()];
     new.conditions = conditions::merge(
         &old.conditions,
         &desired,

@@ -194,3 +194,102 @@ impl tower_service::Service<hyper::Request<kube::client::Body>> for Stalling {
         .boxed()
     }
 }
+
+/// A client whose watches behave as a real API server's would for a world that does not
+/// change by itself: kube-fake-client cannot stream, so each collection's first watch ends at
+/// once with `410 Gone` (the watcher lists again, as after a compaction), and every later
+/// watch stays open and silent. Everything else goes to `inner`. `lists` counts the
+/// collection lists per path, so a test can see the relist.
+#[derive(Clone)]
+pub struct QuietWatches {
+    /// Where everything but watches goes.
+    pub inner: kube::Client,
+    /// Watches started, per path.
+    pub watches: Arc<std::sync::Mutex<std::collections::BTreeMap<String, usize>>>,
+}
+
+impl QuietWatches {
+    /// Around `inner`.
+    pub fn new(inner: kube::Client) -> QuietWatches {
+        QuietWatches {
+            inner,
+            watches: Default::default(),
+        }
+    }
+
+    /// How many watches were started on `path`.
+    pub fn watches_of(&self, path: &str) -> usize {
+        self.watches
+            .lock()
+            .map(|w| w.get(path).copied().unwrap_or(0))
+            .unwrap_or(0)
+    }
+}
+
+type QuietBody = http_body_util::combinators::UnsyncBoxBody<bytes::Bytes, kube::Error>;
+
+impl tower_service::Service<hyper::Request<kube::client::Body>> for QuietWatches {
+    type Response = hyper::Response<QuietBody>;
+    type Error = kube::Error;
+    type Future = futures::future::BoxFuture<'static, Result<Self::Response, kube::Error>>;
+    fn poll_ready(
+        &mut self,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), kube::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+    fn call(&mut self, req: hyper::Request<kube::client::Body>) -> Self::Future {
+        use futures::{FutureExt, StreamExt};
+        use http_body_util::BodyExt;
+        let watch = req.method() == hyper::Method::GET
+            && req
+                .uri()
+                .query()
+                .is_some_and(|q| q.split('&').any(|p| p == "watch=true"));
+        if watch {
+            let path = req.uri().path().to_string();
+            let first = {
+                let mut w = self.watches.lock().unwrap();
+                let n = w.entry(path).or_default();
+                *n += 1;
+                *n == 1
+            };
+            let gone = serde_json::json!({"type": "ERROR", "object": {
+                "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                "message": "too old resource version", "reason": "Expired", "code": 410}});
+            type Frames = futures::stream::BoxStream<
+                'static,
+                Result<hyper::body::Frame<bytes::Bytes>, kube::Error>,
+            >;
+            let frames: Frames = if first {
+                futures::stream::iter([Ok(hyper::body::Frame::data(bytes::Bytes::from(format!(
+                    "{gone}\n"
+                ))))])
+                .boxed()
+            } else {
+                futures::stream::pending().boxed()
+            };
+            let body = http_body_util::StreamBody::new(frames).boxed_unsync();
+            return async move { Ok(hyper::Response::new(body)) }.boxed();
+        }
+        let inner = self.inner.clone();
+        async move {
+            let resp = inner.send(req).await?;
+            Ok(resp.map(BodyExt::boxed_unsync))
+        }
+        .boxed()
+    }
+}
+
+/// [`context`] whose client can watch ([`QuietWatches`], under the authorization layer);
+/// also returns the watch layer.
+pub async fn watching_context(builder: ClientBuilder) -> (Context, QuietWatches) {
+    let admin = builder.build().await.unwrap();
+    let quiet = QuietWatches::new(admin);
+    let watching = kube::Client::new(quiet.clone(), "default");
+    let ctx = Context {
+        client: authz::client_for(&watching, Site::Primary, authz::Identity::operator()),
+        ..context(ClientBuilder::new()).await
+    };
+    (ctx, quiet)
+}

@@ -1,6 +1,8 @@
 //! `pusdata mover backup`: one snapshot of a directory.
 
-use super::{LockOptions, MoverError, RepoConfig, RepoLock};
+use super::error::{MoverError, full_id};
+use super::lock::{LockOptions, RepoLock};
+use super::repo::RepoConfig;
 use pusdata_core::lock::Want;
 use rustic_core::{
     BackupOptions, ParentOptions, PathList, SnapshotGroupCriterion, SnapshotOptions,
@@ -100,8 +102,8 @@ pub fn backup(repo_cfg: &RepoConfig, req: &BackupRequest) -> Result<BackupReport
         .map_err(|e| repo_cfg.rustic_err("backup failed, repository", &e))?;
     let summary = snap.summary.clone().unwrap_or_default();
     let report = BackupReport {
-        snapshot_id: super::full_id(&snap.id),
-        parent_id: snap.parent.as_ref().map(super::full_id),
+        snapshot_id: full_id(&snap.id),
+        parent_id: snap.parent.as_ref().map(full_id),
         repository_created: created,
         time: snap.time.timestamp().to_string(),
         tags: snap.tags.iter().cloned().collect(),

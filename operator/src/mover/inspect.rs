@@ -1,7 +1,8 @@
 //! Repository-level operations of the BackupRepository controller: open (creating on first
 //! use when allowed) and count, and delete a repository's objects.
 
-use super::{MoverError, RepoConfig};
+use super::error::{MoverError, full_id};
+use super::repo::RepoConfig;
 use rustic_core::FileType;
 use serde::Serialize;
 
@@ -39,7 +40,7 @@ pub fn inspect(repo_cfg: &RepoConfig, create: bool) -> Result<RepoStats, MoverEr
         .sum();
     let stored_bytes = infos.repo.iter().map(|i| i.size).sum();
     Ok(RepoStats {
-        repository_id: super::full_id(&repo.config().id),
+        repository_id: full_id(&repo.config().id),
         created,
         snapshots,
         stored_bytes,
@@ -95,8 +96,8 @@ pub fn destroy(repo_cfg: &RepoConfig) -> Result<u64, MoverError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::backup::{BackupRequest, backup};
     use super::*;
-    use crate::mover::{BackupRequest, backup};
 
     #[test]
     fn inspect_creates_once_counts_and_destroy_removes_only_the_repository() {

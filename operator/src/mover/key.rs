@@ -16,8 +16,8 @@
 //! opens it with the password and reuses its master key, so a half-made repository never
 //! ends with a config no key can open.
 
-use super::lock::MasterKey as Sealer;
-use super::{MoverError, RepoConfig};
+use super::error::MoverError;
+use super::seal::MasterKey as Sealer;
 use rand::{Rng, rng};
 use rustic_core::repofile::{KeyFile, MasterKey};
 use sha2::{Digest, Sha256};
@@ -103,48 +103,6 @@ pub fn open_key_file(bytes: &[u8], password: &str) -> Result<Option<MasterKey>, 
     serde_json::from_slice(&plain)
         .map(Some)
         .map_err(|e| MoverError::Repository(format!("unreadable master key: {e}")))
-}
-
-/// What a repository's `keys/` holds for the password of a [`RepoConfig`].
-pub(crate) enum KeySearch {
-    /// A key file the password opens, and the master key in it.
-    Opened(MasterKey),
-    /// Key files, none of which the password opens (another key's repository).
-    Foreign,
-    /// No key file at all.
-    NoKeys,
-}
-
-/// Tries the password on every key file of the repository: the one search behind creating
-/// a repository (`RepoConfig::open_or_init`) and sealing its lock files (`mover::lock`).
-/// A file that is not a readable key file opens nothing, like another password's key.
-pub(crate) async fn find_master_key(
-    cfg: &RepoConfig,
-    op: &opendal::Operator,
-) -> Result<KeySearch, MoverError> {
-    let err = |what: &str, e: opendal::Error| cfg.opendal_err(what, e);
-    let entries = match op.list("keys/").await {
-        Ok(e) => e,
-        Err(e) if e.kind() == opendal::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(err("cannot list keys of", e)),
-    };
-    let mut any = false;
-    for entry in entries.iter().filter(|e| !e.path().ends_with('/')) {
-        any = true;
-        let bytes = op
-            .read(entry.path())
-            .await
-            .map_err(|e| err("cannot read a key of", e))?
-            .to_vec();
-        if let Ok(Some(master)) = open_key_file(&bytes, cfg.password.expose()) {
-            return Ok(KeySearch::Opened(master));
-        }
-    }
-    Ok(if any {
-        KeySearch::Foreign
-    } else {
-        KeySearch::NoKeys
-    })
 }
 
 #[cfg(test)]

@@ -7,13 +7,12 @@
 //! repositories). Which locks are stale and which stop a run is decided in
 //! `pusdata_core::lock`; this module reads, writes, refreshes and removes the files.
 
-use super::key::KeySearch;
-use super::{MoverError, RepoConfig};
-use aes256ctr_poly1305aes::Aes256CtrPoly1305Aes;
-use aes256ctr_poly1305aes::aead::Aead;
+use super::error::MoverError;
+use super::repo::KeySearch;
+use super::repo::RepoConfig;
+use super::seal::MasterKey;
 use jiff::Timestamp;
 use pusdata_core::lock::{self as decide, SeenLock, Want};
-use rand::{Rng, rng};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -21,55 +20,6 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
-
-/// The repository's master key (64 bytes: AES key, Poly1305 `k`, Poly1305 `r`).
-#[derive(Clone)]
-pub(crate) struct MasterKey(aes256ctr_poly1305aes::Key);
-
-impl fmt::Debug for MasterKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("MasterKey(***)")
-    }
-}
-
-impl MasterKey {
-    /// A key from its 64 bytes (also a key derived by scrypt from a password, which seals a
-    /// key file the same way: `mover::key`).
-    pub(crate) fn from_bytes(bytes: &[u8; 64]) -> MasterKey {
-        MasterKey(aes256ctr_poly1305aes::Key::from(*bytes))
-    }
-
-    /// The repository's master key as a key file holds it; `None` when its parts do not
-    /// add up to 64 bytes.
-    fn from_master(m: &rustic_core::repofile::MasterKey) -> Option<MasterKey> {
-        let bytes: [u8; 64] = [&m.encrypt[..], &m.mac.k, &m.mac.r]
-            .concat()
-            .try_into()
-            .ok()?;
-        Some(MasterKey::from_bytes(&bytes))
-    }
-
-    /// Seals `plain` as restic does: 16-byte random nonce, ciphertext, 16-byte MAC.
-    pub(crate) fn seal(&self, plain: &[u8]) -> Result<Vec<u8>, MoverError> {
-        let mut nonce = [0u8; 16];
-        rng().fill_bytes(&mut nonce);
-        let sealed = Aes256CtrPoly1305Aes::new(&self.0)
-            .encrypt(&nonce.into(), plain)
-            .map_err(|_| MoverError::Repository("cannot encrypt a lock file".into()))?;
-        let mut out = nonce.to_vec();
-        out.extend_from_slice(&sealed);
-        Ok(out)
-    }
-
-    /// Opens a sealed file; `None` when the MAC does not match (another key, or damage).
-    pub(crate) fn open(&self, data: &[u8]) -> Option<Vec<u8>> {
-        let (nonce, rest) = data.split_at_checked(16)?;
-        let nonce: [u8; 16] = nonce.try_into().ok()?;
-        Aes256CtrPoly1305Aes::new(&self.0)
-            .decrypt(&nonce.into(), rest)
-            .ok()
-    }
-}
 
 /// restic's lock file (`internal/restic/lock.go`), field for field.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -159,7 +109,7 @@ impl Raw {
 }
 
 async fn master_key(cfg: &RepoConfig, op: &opendal::Operator) -> Result<MasterKey, MoverError> {
-    match super::key::find_master_key(cfg, op).await? {
+    match super::repo::find_master_key(cfg, op).await? {
         KeySearch::Opened(m) => MasterKey::from_master(&m).ok_or_else(|| {
             MoverError::Repository(format!(
                 "the key of {} holds a malformed master key",
@@ -477,8 +427,8 @@ mod tests {
 
     #[test]
     fn seal_and_open_round_trip_and_reject_another_key() {
-        let a = MasterKey(aes256ctr_poly1305aes::Key::from([7u8; 64]));
-        let b = MasterKey(aes256ctr_poly1305aes::Key::from([8u8; 64]));
+        let a = MasterKey::from_bytes(&[7u8; 64]);
+        let b = MasterKey::from_bytes(&[8u8; 64]);
         let sealed = a.seal(br#"{"time":"x"}"#).unwrap();
         assert_eq!(sealed.len(), 16 + 12 + 16);
         assert_eq!(a.open(&sealed).unwrap(), br#"{"time":"x"}"#);

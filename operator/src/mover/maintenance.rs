@@ -1,7 +1,8 @@
 //! `pusdata mover check | forget | unlock` and the snapshot list.
 
+use super::error::{MoverError, full_id, has_tags};
 use super::lock::{self, LockOptions, RepoLock};
-use super::{MoverError, RepoConfig, has_tags};
+use super::repo::RepoConfig;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use pusdata_core::lock::Want;
@@ -32,7 +33,7 @@ pub struct SnapshotInfo {
 
 fn info(s: &SnapshotFile) -> SnapshotInfo {
     SnapshotInfo {
-        id: super::full_id(&s.id),
+        id: full_id(&s.id),
         time: s.time.timestamp().to_string(),
         tags: s.tags.iter().cloned().collect(),
         paths: s.paths.iter().cloned().collect(),
@@ -190,7 +191,7 @@ pub fn forget(repo_cfg: &RepoConfig, req: &ForgetRequest) -> Result<ForgetReport
         let metas: Vec<SnapshotMeta> = members
             .iter()
             .map(|s| {
-                let id = super::full_id(&s.id);
+                let id = full_id(&s.id);
                 SnapshotMeta {
                     verified: req
                         .verified
@@ -203,7 +204,7 @@ pub fn forget(repo_cfg: &RepoConfig, req: &ForgetRequest) -> Result<ForgetReport
             .collect();
         let decisions = retention::decide(&metas, &req.retention, &req.tz);
         for d in decisions.iter().filter(|d| !d.keep) {
-            if let Some(s) = members.iter().find(|s| super::full_id(&s.id) == d.id) {
+            if let Some(s) = members.iter().find(|s| full_id(&s.id) == d.id) {
                 forget_ids.push(s.id);
             }
         }
@@ -213,7 +214,7 @@ pub fn forget(repo_cfg: &RepoConfig, req: &ForgetRequest) -> Result<ForgetReport
             decisions,
         });
     }
-    let forgotten: Vec<String> = forget_ids.iter().map(super::full_id).collect();
+    let forgotten: Vec<String> = forget_ids.iter().map(full_id).collect();
     let still_held = || lock.as_ref().map_or(Ok(()), RepoLock::check_held);
     if !req.dry_run {
         if !forget_ids.is_empty() {

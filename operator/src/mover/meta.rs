@@ -2,7 +2,7 @@
 //! back on disk, and read back for verification. One place for both, so verify checks
 //! exactly what restore promises (the table in docs/reference/mover.md).
 
-use super::MoverError;
+use super::error::MoverError;
 use nix::fcntl::AtFlags;
 use nix::sys::stat::{Mode, SFlag};
 use nix::unistd::{Gid, Uid};

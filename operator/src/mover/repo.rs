@@ -1,8 +1,7 @@
 //! Where a repository lives and how to open it: a local path or an S3 bucket, the key, the
 //! cache. Secrets are wrapped so that `Debug` and error messages never show them.
 
-use super::MoverError;
-use super::key::KeySearch;
+use super::error::MoverError;
 use super::limit::Throttled;
 use super::progress::Bars;
 use crate::mirror::RateLimit;
@@ -367,7 +366,7 @@ impl RepoConfig {
     fn prepare_key(&self) -> Result<MasterKey, MoverError> {
         let op = self.operator()?;
         io_runtime()?.block_on(async {
-            match super::key::find_master_key(self, &op).await? {
+            match find_master_key(self, &op).await? {
                 KeySearch::Opened(master) => {
                     tracing::info!(
                         repository = %self.location.display(),
@@ -430,6 +429,48 @@ fn config_options() -> ConfigOptions {
         .set_datapack_size(bytesize::ByteSize::mib(16))
         .set_datapack_growfactor(0u32)
         .set_datapack_size_limit(bytesize::ByteSize::mib(16))
+}
+
+/// What a repository's `keys/` holds for the password of a [`RepoConfig`].
+pub(crate) enum KeySearch {
+    /// A key file the password opens, and the master key in it.
+    Opened(MasterKey),
+    /// Key files, none of which the password opens (another key's repository).
+    Foreign,
+    /// No key file at all.
+    NoKeys,
+}
+
+/// Tries the password on every key file of the repository: the one search behind creating
+/// a repository (`RepoConfig::open_or_init`) and sealing its lock files (`mover::lock`).
+/// A file that is not a readable key file opens nothing, like another password's key.
+pub(crate) async fn find_master_key(
+    cfg: &RepoConfig,
+    op: &opendal::Operator,
+) -> Result<KeySearch, MoverError> {
+    let err = |what: &str, e: opendal::Error| cfg.opendal_err(what, e);
+    let entries = match op.list("keys/").await {
+        Ok(e) => e,
+        Err(e) if e.kind() == opendal::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(err("cannot list keys of", e)),
+    };
+    let mut any = false;
+    for entry in entries.iter().filter(|e| !e.path().ends_with('/')) {
+        any = true;
+        let bytes = op
+            .read(entry.path())
+            .await
+            .map_err(|e| err("cannot read a key of", e))?
+            .to_vec();
+        if let Ok(Some(master)) = super::key::open_key_file(&bytes, cfg.password.expose()) {
+            return Ok(KeySearch::Opened(master));
+        }
+    }
+    Ok(if any {
+        KeySearch::Foreign
+    } else {
+        KeySearch::NoKeys
+    })
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! `pusdata mover restore` and `verify`: a snapshot back into an empty directory, and a
 //! proof that what is on disk is what the snapshot holds.
 
+use super::error::{MoverError, full_id, has_tags};
 use super::meta::{self, Ownership};
-use super::{MoverError, RepoConfig, has_tags};
+use super::repo::RepoConfig;
 use pusdata_crds::v1alpha1::VerificationStatus;
 use rustic_core::repofile::{BlobType, SnapshotFile};
 use rustic_core::{
@@ -101,7 +102,7 @@ pub fn restore(repo_cfg: &RepoConfig, req: &RestoreRequest) -> Result<RestoreRep
     let (files, dirs, bytes) = catch_unwind(AssertUnwindSafe(run))
         .map_err(|p| MoverError::Panicked(repo_cfg.scrub(&panic_text(p.as_ref()))))??;
     Ok(RestoreReport {
-        snapshot_id: super::full_id(&snap.id),
+        snapshot_id: full_id(&snap.id),
         target: req.target.display().to_string(),
         files,
         dirs,
@@ -704,7 +705,7 @@ pub fn verify_restored_as(
         VerificationStatus::VerificationFailed
     };
     Ok(VerifyReport {
-        snapshot_id: super::full_id(&snap.id),
+        snapshot_id: full_id(&snap.id),
         status,
         files_checked,
         bytes_checked,

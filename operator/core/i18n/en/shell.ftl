@@ -12,12 +12,15 @@ shell-webhook-malformed-review = malformed AdmissionReview: { $error }
 shell-webhook-review-without-request = AdmissionReview without a request
 shell-webhook-malformed-object = malformed { $kind }: { $error }
 
-## operator/src/controllers/agency.rs
+## operator/core/src/agency_status.rs (the Agency controller)
 shell-agency-apply-failed = could not apply the agency's namespaces, quota, limits, network policies and role bindings: { $error }
 shell-agency-ready = { $count ->
     [one] 1 namespace with quota, limits, network policies and role bindings
    *[other] { $count } namespaces with quota, limits, network policies and role bindings
 }
+
+## operator/src/controllers/decode.rs
+shell-decode-malformed = { $kind } { $object } does not decode: { $field }: { $error }; skipped until it is fixed
 
 ## operator/src/controllers/gate.rs
 shell-gate-not-leader = { $method } { $path } refused: this replica is no longer the leader
@@ -39,11 +42,11 @@ shell-repository-check-failed = SEC-CIA: check found { $count ->
 }: { $first }
 shell-repository-check-not-run = check could not run: { $error }
 
-## operator/src/controllers/failover.rs
+## operator/core/src/dr/failover_status.rs (the Failover controller)
 shell-failover-succeeded = every step succeeded or was skipped
 shell-failover-at-step = step { $step }
 
-## operator/src/controllers/schedule.rs
+## operator/core/src/dr/pass.rs (the schedule controller)
 shell-schedule-within-rpo = every tier is within its RPO
 shell-schedule-beyond-rpo = tiers beyond their RPO: { $tiers }
 shell-schedule-no-repository = agency { $agency } has no BackupRepository at the DRC site { $site } (DR-NKRI)

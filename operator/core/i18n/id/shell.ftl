@@ -12,11 +12,14 @@ shell-webhook-malformed-review = AdmissionReview rusak: { $error }
 shell-webhook-review-without-request = AdmissionReview tanpa request
 shell-webhook-malformed-object = { $kind } tidak sesuai skema: { $error }
 
-## operator/src/controllers/agency.rs
+## operator/core/src/agency_status.rs (the Agency controller)
 shell-agency-apply-failed = gagal menerapkan namespace, kuota, batasan, kebijakan jaringan dan role binding instansi: { $error }
 shell-agency-ready = { $count ->
    *[other] { $count } namespace dengan kuota, batasan, kebijakan jaringan dan role binding
 }
+
+## operator/src/controllers/decode.rs
+shell-decode-malformed = { $kind } { $object } tidak dapat dibaca: { $field }: { $error }; dilewati sampai diperbaiki
 
 ## operator/src/controllers/gate.rs
 shell-gate-not-leader = { $method } { $path } ditolak: replika ini bukan lagi pemimpin
@@ -35,11 +38,11 @@ shell-repository-check-passed-no-data = SEC-CIA: pemeriksaan lulus (data dibaca:
 shell-repository-check-failed = SEC-CIA: pemeriksaan menemukan { $count } galat: { $first }
 shell-repository-check-not-run = pemeriksaan tidak dapat dijalankan: { $error }
 
-## operator/src/controllers/failover.rs
+## operator/core/src/dr/failover_status.rs (the Failover controller)
 shell-failover-succeeded = semua langkah berhasil atau dilewati
 shell-failover-at-step = langkah { $step }
 
-## operator/src/controllers/schedule.rs
+## operator/core/src/dr/pass.rs (the schedule controller)
 shell-schedule-within-rpo = setiap tier berada dalam RPO-nya
 shell-schedule-beyond-rpo = tier yang melewati RPO: { $tiers }
 shell-schedule-no-repository = instansi { $agency } tidak memiliki BackupRepository di situs DRC { $site } (DR-NKRI)

@@ -136,6 +136,29 @@ pub fn rto_achieved(
         .collect()
 }
 
+/// The age of the data each tier came back with, at the start of the execution: a tier is
+/// as old as its oldest restored volume. `backed_up_at` says when the Backup a restore step
+/// brought back finished (`None` when unknown: that step is left out).
+pub fn restored_ages(
+    status: &FailoverStatus,
+    backed_up_at: impl Fn(&pusdata_crds::v1alpha1::StepStatus) -> Option<Timestamp>,
+) -> BTreeMap<String, Duration> {
+    let start = status.started_at.as_ref().map(|t| t.0);
+    let mut rpo: BTreeMap<String, Duration> = BTreeMap::new();
+    for s in status.steps.iter().filter(|s| s.id.starts_with("restore/")) {
+        let (Some(_), Some(tier)) = (s.service.as_deref(), s.tier.as_deref()) else {
+            continue;
+        };
+        if let (Some(start), Some(backed)) = (start, backed_up_at(s)) {
+            let age =
+                Duration::from_secs(u64::try_from((start - backed).get_seconds()).unwrap_or(0));
+            let e = rpo.entry(tier.to_string()).or_default();
+            *e = (*e).max(age);
+        }
+    }
+    rpo
+}
+
 /// The per-tier outcome written into `FailoverStatus.tiers`: RTO from the step timestamps,
 /// RPO from `rpo` (age of the restored data at the moment of loss, if known).
 pub fn tier_outcomes(
@@ -180,6 +203,37 @@ pub fn rto_measured(status: &FailoverStatus) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tier_is_as_old_as_its_oldest_restored_volume_at_the_start() {
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+        use pusdata_crds::v1alpha1::StepStatus;
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        let step = |id: &str, tier: &str, pvc: &str| StepStatus {
+            id: id.into(),
+            service: Some("siak".into()),
+            tier: Some(tier.into()),
+            pvc: Some(pvc.into()),
+            ..StepStatus::default()
+        };
+        let status = FailoverStatus {
+            started_at: Some(Time(at("2026-11-25T01:00:00Z"))),
+            steps: vec![
+                step("restore/siak/data", "tier-1", "data"),
+                step("restore/siak/wal", "tier-1", "wal"),
+                step("restore/siak/logs", "tier-2", "logs"),
+                step("verify/siak", "tier-1", "data"),
+            ],
+            ..FailoverStatus::default()
+        };
+        let ages = restored_ages(&status, |s| match s.pvc.as_deref() {
+            Some("data") => Some(at("2026-11-25T00:50:00Z")),
+            Some("wal") => Some(at("2026-11-25T00:30:00Z")),
+            _ => None,
+        });
+        assert_eq!(ages.len(), 1, "tier-2's backup is unknown: {ages:?}");
+        assert_eq!(ages["tier-1"], Duration::from_secs(1800));
+    }
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
     use pusdata_crds::fixtures;
     use pusdata_crds::v1alpha1::StepStatus;

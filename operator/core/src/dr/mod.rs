@@ -11,9 +11,11 @@ pub mod compile;
 pub mod cron;
 pub mod drc;
 pub mod due;
+pub mod failover_status;
 pub mod freshness;
 pub mod languages;
 pub mod order;
+pub mod pass;
 pub mod restore;
 pub mod steps;
 

@@ -2,7 +2,7 @@
 //! groups, never a member of the agency the approval is for, and the identity recorded is the
 //! one the API server authenticated — never what the client wrote.
 
-use super::Context;
+use super::context::Context;
 use crate::finding::Finding;
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;

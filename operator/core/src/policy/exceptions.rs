@@ -3,11 +3,20 @@
 //! expired, so nobody mistakes an old exception for a permanent one (unlike Kyverno's
 //! `PolicyException`, which never expires).
 
-use super::{Evaluation, identity};
+use super::object::identity;
 use crate::finding::{Finding, Severity};
 use jiff::Timestamp;
 use pusdata_crds::Object;
 use pusdata_crds::v1alpha1::{PolicyException, ResidencyPolicySpec};
+
+/// The result of evaluating one object.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Evaluation {
+    /// Findings that stand (exceptions applied).
+    pub findings: Vec<Finding>,
+    /// Findings suppressed by an exception in force.
+    pub excepted: Vec<Excepted>,
+}
 
 /// A finding suppressed by an exception in force.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -16,8 +16,8 @@
 //! plan does not have, or a plan the webhook does not know: only a member of the platform
 //! team (`pusdata plan check` reports the unmapped role).
 
-use super::Context;
 use super::approval::{UserInfo, platform_member};
+use super::context::Context;
 use crate::finding::Finding;
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
