@@ -2,9 +2,8 @@
 //! of the DRP against the drills held (`pusdata report drills`).
 
 use super::charts::{self, Objective};
-use super::compliance::Languages;
 use super::style;
-use super::text::{dur, escape_html, lang_code, when};
+use super::text::{Languages, dur, escape_html, lang_code, when};
 use jiff::Timestamp;
 use pusdata_core::dr::calendar::{Held, calendar};
 use pusdata_core::i18n::datetime;

@@ -71,6 +71,34 @@ pub fn when(ts: Timestamp, lang: Lang) -> String {
     pusdata_core::i18n::format::datetime(ts, lang)
 }
 
+/// Which languages a document carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Languages {
+    /// One language.
+    One(Lang),
+    /// Both, Bahasa Indonesia reachable at `#id`.
+    Both,
+}
+
+impl Languages {
+    /// The languages in document order.
+    pub fn list(self) -> Vec<Lang> {
+        match self {
+            Languages::One(l) => vec![l],
+            // Indonesian first so that `#id:target ~ #en` can hide English.
+            Languages::Both => vec![Lang::Id, Lang::En],
+        }
+    }
+
+    /// The `lang` attribute of the whole document.
+    pub fn code(self) -> &'static str {
+        match self {
+            Languages::One(l) => lang_code(l),
+            Languages::Both => "id",
+        }
+    }
+}
+
 /// The `lang` attribute of an element in `lang`.
 pub(crate) fn lang_code(lang: Lang) -> &'static str {
     match lang {
