@@ -403,3 +403,29 @@ fn a_compliance_report_in_indonesian_has_no_english_sentence() {
     let en = visible_text(&compliance::render_html(&r, Languages::One(Lang::En)));
     assert!(fragments.iter().any(|f| en.contains(f.as_str())));
 }
+
+/// A short drill saved to YAML (the `failover.yaml` a local drill writes, or the stored
+/// object) and read back still has its sub-second timeline.
+#[test]
+fn a_saved_short_drill_keeps_its_sub_second_timeline() {
+    let p = plan();
+    let mut fo = executed(FailoverType::Drill);
+    let st = fo.status.as_mut().unwrap();
+    let base = ts(0);
+    st.started_at = Some(Time(base));
+    for (i, s) in st.steps.iter_mut().enumerate() {
+        let start = base + jiff::SignedDuration::from_millis(40 * i as i64);
+        s.started_at = Some(Time(start));
+        s.finished_at = Some(Time(start + jiff::SignedDuration::from_millis(35)));
+    }
+    st.finished_at = st.steps.last().and_then(|s| s.finished_at.clone());
+    let yaml = serde_saphyr::to_string(&fo).unwrap();
+    let saved: Failover = serde_saphyr::from_str(&yaml).unwrap();
+    assert_eq!(saved.status, fo.status, "the times survive saving: {yaml}");
+    let html = render_in(&input(&p, &saved, &[]), Languages::One(Lang::En)).html;
+    assert!(html.contains("35 ms"), "step durations in milliseconds");
+    assert!(
+        html.contains(">+100 ms<") || html.contains(">+50 ms<") || html.contains(">+20 ms<"),
+        "millisecond ticks"
+    );
+}

@@ -174,3 +174,12 @@ report-compliance-generated = Dibuat oleh Pusdata pada { $at } (skema laporan { 
 report-severity-deny = TOLAK
 report-severity-warn = PERINGATAN
 report-severity-info = INFO
+
+## Toleransi kalender latihan (report/history.rs, dr::calendar).
+report-calendar-late = TIDAK TERLAKSANA: { $drill } dimulai { $late } terlambat
+report-calendar-tolerance = Sebuah latihan dihitung untuk tanggalnya hanya bila dimulai dalam toleransi jadwal ({ $default } kecuali rencana mengisi spec.drills[].tolerance); latihan yang lebih lambat ditandai terlambat dan tanggal tersebut tetap terlewat.
+
+## Durasi bulat pada sumbu grafik (report/text.rs dur_short).
+report-dur-min = { $m } menit
+report-dur-h = { $h } jam
+report-dur-d = { $d } hari
