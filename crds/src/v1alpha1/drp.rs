@@ -339,6 +339,12 @@ pub struct DrillSchedule {
     /// it is a reminder for the DR coordinator.
     #[serde(default)]
     pub automatic: bool,
+    /// How late a drill may start and still count for its date (a Go duration such as
+    /// `72h`); 14 days (`336h`) when unset, never past the next date. A later drill leaves
+    /// the date missed and is reported as late.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$"))]
+    pub tolerance: Option<String>,
 }
 
 /// Kinds of DR exercise, from cheapest to most disruptive.

@@ -6,6 +6,29 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// Step and execution times are written to the millisecond (`2026-10-15T01:00:00.250Z`), so
+/// a saved report of a drill of a few seconds still has a sub-second timeline; Kubernetes'
+/// `Time` alone writes whole seconds. Whole seconds are written as before, and reading takes
+/// either form, so objects stored earlier stay readable.
+mod millis {
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+    use serde::Serializer;
+
+    pub fn serialize<S: Serializer>(t: &Option<Time>, s: S) -> Result<S::Ok, S::Error> {
+        let Some(t) = t else {
+            return s.serialize_none();
+        };
+        let format = if t.0.subsec_nanosecond() / 1_000_000 == 0 {
+            "%Y-%m-%dT%H:%M:%SZ"
+        } else {
+            "%Y-%m-%dT%H:%M:%S%.3fZ"
+        };
+        let text = k8s_openapi::jiff::fmt::strtime::format(format, t.0)
+            .map_err(serde::ser::Error::custom)?;
+        s.serialize_some(&text)
+    }
+}
+
 /// One execution of a `DisasterRecoveryPlan`, step by step. Progress is recorded per step, so
 /// a crash at any point resumes without redoing a finished step. Every promotion carries a
 /// fencing epoch; the report it writes is the written incident report of SEC-INCIDENT.
@@ -134,11 +157,19 @@ pub struct StepStatus {
     pub pvc: Option<String>,
     /// State.
     pub state: StepState,
-    /// Start time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Start time, to the millisecond.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "millis::serialize"
+    )]
     pub started_at: Option<Time>,
-    /// End time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// End time, to the millisecond.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "millis::serialize"
+    )]
     pub finished_at: Option<Time>,
     /// Outcome or error, without secrets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -214,11 +245,19 @@ pub struct FailoverStatus {
     /// Every step and its progress, in execution order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<StepStatus>,
-    /// Start time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Start time, to the millisecond.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "millis::serialize"
+    )]
     pub started_at: Option<Time>,
-    /// End time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// End time, to the millisecond.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "millis::serialize"
+    )]
     pub finished_at: Option<Time>,
     /// Achieved RPO and RTO per tier.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -226,4 +265,46 @@ pub struct FailoverStatus {
     /// The written report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report: Option<ReportRef>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::jiff::{SignedDuration, Timestamp};
+
+    #[test]
+    fn step_times_keep_milliseconds_and_old_whole_seconds_still_read() {
+        let t0: Timestamp = "2026-10-15T01:00:00Z".parse().unwrap();
+        let step = StepStatus {
+            id: "restore/siak".into(),
+            started_at: Some(Time(t0)),
+            finished_at: Some(Time(t0 + SignedDuration::from_millis(250))),
+            ..Default::default()
+        };
+        let json = serde_json::to_value(&step).unwrap();
+        assert_eq!(
+            json["startedAt"], "2026-10-15T01:00:00Z",
+            "whole seconds as before"
+        );
+        assert_eq!(json["finishedAt"], "2026-10-15T01:00:00.250Z");
+        let back: StepStatus = serde_json::from_value(json).unwrap();
+        assert_eq!(back, step);
+        // What earlier versions stored.
+        let old: StepStatus = serde_json::from_str(
+            r#"{"id":"x","action":"Restore","state":"Succeeded","startedAt":"2026-10-15T01:00:00Z","finishedAt":"2026-10-15T01:00:03Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            old.finished_at.map(|t| t.0),
+            Some(t0 + SignedDuration::from_secs(3))
+        );
+        let status = FailoverStatus {
+            started_at: Some(Time(t0 + SignedDuration::from_millis(1))),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&status).unwrap()["startedAt"],
+            "2026-10-15T01:00:00.001Z"
+        );
+    }
 }

@@ -557,16 +557,75 @@ fn inline_pairs(toks: &[(Tok, usize)]) -> Vec<usize> {
     out
 }
 
+/// More words that only Indonesian sentences use, for [`indonesian_literals`] (too short or
+/// too common to mark the right half of a `" / "` pair).
+const MORE_INDONESIAN: &[&str] = &[
+    "di",
+    "ke",
+    "atau",
+    "oleh",
+    "dapat",
+    "harus",
+    "akan",
+    "sebagai",
+    "memakai",
+    "hanya",
+    "juga",
+    "saat",
+    "bila",
+    "jika",
+    "setelah",
+    "sebelum",
+    "paling",
+    "sedikit",
+    "wilayah",
+    "perangkat",
+    "daerah",
+    "berbentuk",
+    "dilengkapi",
+    "disimpan",
+    "amankan",
+    "laporkan",
+];
+
+/// Literals that read as Indonesian sentences (three or more words, two or more of them
+/// marker words): a translation written in code, e.g. the Indonesian column of a static
+/// table (`id_text: "Server di Pusat Data …"`), instead of a catalogue message. Literals
+/// already counted as inline pairs are not counted again.
+fn indonesian_literals(toks: &[(Tok, usize)]) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (t, line) in toks {
+        let Tok::Lit(s) = t else {
+            continue;
+        };
+        if classify(s) != Slash::No {
+            continue;
+        }
+        let words: Vec<String> = s
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        let markers: BTreeSet<&str> = words
+            .iter()
+            .map(String::as_str)
+            .filter(|w| INDONESIAN.contains(w) || MORE_INDONESIAN.contains(w))
+            .collect();
+        if words.len() >= 3 && markers.len() >= 2 {
+            out.push(*line);
+        }
+    }
+    out
+}
+
 /// The one place both languages are joined (`Display for Text`).
 const THE_HELPER: &str = "operator/core/src/i18n/language.rs";
 
-/// Files not migrated yet: `(path, Text::new with literals, inline pairs)`. Counts may only
-/// go down; a file migrated in full leaves the list. rules.rs writes the heading of the
-/// generated docs/rules.md, a document meant to carry both languages side by side.
-const NOT_MIGRATED: &[(&str, usize, usize)] = &[
-    ("operator/core/src/rules.rs", 0, 1),
-    ("operator/src/report/compliance.rs", 1, 4),
-];
+/// Files not migrated yet: `(path, Text::new with literals, inline pairs, Indonesian
+/// literals)`. Counts may only go down; a file migrated in full leaves the list. Empty: every
+/// file is migrated (docs/rules.md, bilingual by design, gets both languages from the
+/// catalogue through `Display for Text`).
+const NOT_MIGRATED: &[(&str, usize, usize, usize)] = &[];
 
 #[test]
 fn lexer_reads_literals_comments_and_test_modules() {
@@ -578,10 +637,18 @@ fn lexer_reads_literals_comments_and_test_modules() {
         #[cfg(test)]
         mod tests { fn g() { Text::new("hidden", "tersembunyi"); } }
         let d = "{en} / {id}";
+        const RULES: &[Rule] = &[Rule { en: "Servers are rackmount.",
+            id_text: "Server berbentuk rackmount dan berada di Pusat Data." }];
+        let e = "tidak"; let f = "no rule broken";
     "##;
     let l = lex(src);
     assert_eq!(text_new_with_literals(&l.toks), vec![5]);
     assert_eq!(inline_pairs(&l.toks), vec![3, 8]);
+    assert_eq!(
+        indonesian_literals(&l.toks),
+        vec![10],
+        "the Indonesian column of a static table"
+    );
     assert_eq!(used_ids(&l.toks), vec![("cli-object-ok".to_string(), 5)]);
     let calls = t_calls(&l.toks);
     assert_eq!(calls.len(), 1);
@@ -641,13 +708,13 @@ fn every_t_call_passes_exactly_the_variables_its_message_uses() {
 
 #[test]
 fn no_sentences_outside_the_catalogue() {
-    let allowed: BTreeMap<&str, (usize, usize)> = NOT_MIGRATED
+    let allowed: BTreeMap<&str, (usize, usize, usize)> = NOT_MIGRATED
         .iter()
-        .map(|(p, a, b)| (*p, (*a, *b)))
+        .map(|(p, a, b, c)| (*p, (*a, *b, *c)))
         .collect();
     let mut problems = Vec::new();
     let mut files = 0;
-    let (mut total_new, mut total_pairs) = (0, 0);
+    let (mut total_new, mut total_pairs, mut total_id) = (0, 0, 0);
     let mut current = Vec::new();
     for (path, src) in sources() {
         files += 1;
@@ -657,16 +724,26 @@ fn no_sentences_outside_the_catalogue() {
         if path == THE_HELPER {
             pairs.clear();
         }
+        let indonesian = indonesian_literals(&l.toks);
         total_new += news.len();
         total_pairs += pairs.len();
-        if !news.is_empty() || !pairs.is_empty() {
+        total_id += indonesian.len();
+        if !news.is_empty() || !pairs.is_empty() || !indonesian.is_empty() {
             current.push(format!(
-                "    (\"{path}\", {}, {}),",
+                "    (\"{path}\", {}, {}, {}),",
                 news.len(),
-                pairs.len()
+                pairs.len(),
+                indonesian.len()
             ));
         }
-        let (max_new, max_pairs) = allowed.get(path.as_str()).copied().unwrap_or((0, 0));
+        let (max_new, max_pairs, max_id) = allowed.get(path.as_str()).copied().unwrap_or((0, 0, 0));
+        if indonesian.len() > max_id {
+            problems.push(format!(
+                "{path}: Indonesian sentences in code at lines {indonesian:?} (allowed {max_id}): \
+                 a table or literal carrying a translation; put both languages in \
+                 operator/core/i18n/{{en,id}}/*.ftl and name the message by ID"
+            ));
+        }
         if news.len() > max_new {
             problems.push(format!(
                 "{path}: Text::new with literals at lines {news:?} (allowed {max_new}): \
@@ -688,7 +765,8 @@ fn no_sentences_outside_the_catalogue() {
     }
     assert!(
         problems.is_empty(),
-        "{} problem(s); {total_new} Text::new with literals and {total_pairs} inline pairs in all:\n{}",
+        "{} problem(s); {total_new} Text::new with literals, {total_pairs} inline pairs and \
+         {total_id} Indonesian literals in all:\n{}",
         problems.len(),
         problems.join("\n")
     );

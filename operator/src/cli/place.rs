@@ -338,16 +338,16 @@ fn print_table(
     skipped: &[(String, Text)],
     lang: Lang,
 ) {
-    let h = |en: &'static str, id: &'static str| if lang == Lang::En { en } else { id };
+    let h = |t: Text| t.get(lang).to_string();
     let width = devices.iter().map(|d| d.id.len()).max().unwrap_or(7).max(7);
     println!(
         "{:<width$}  {:<16} {:<8} {:<24} {:<16} {}",
-        h("REQUEST", "PERMINTAAN"),
-        h("RACK", "RAK"),
+        h(pusdata_core::t!("cli-place-col-request")),
+        h(pusdata_core::t!("cli-place-col-rack")),
         "U",
-        h("FEEDS", "FEED"),
-        h("WORK ORDER", "PERINTAH KERJA"),
-        h("ADDRESSES", "ALAMAT"),
+        h(pusdata_core::t!("cli-place-col-feeds")),
+        h(pusdata_core::t!("cli-place-col-work-order")),
+        h(pusdata_core::t!("cli-place-col-addresses")),
     );
     for ((d, line), why) in devices.iter().zip(lines).zip(reasons) {
         match line {
@@ -362,18 +362,15 @@ fn print_table(
                     wo.as_ref()
                         .map(|w| w.addresses.join(","))
                         .unwrap_or_default(),
-                    h(
-                        "(already placed; left where it is)",
-                        "(sudah ditempatkan; tetap di tempatnya)"
-                    ),
+                    h(pusdata_core::t!("cli-place-already-placed")),
                 );
             }
             Line::Placed(p, wo) => {
                 let c = &p.chosen;
                 let pinned = if p.pinned {
-                    h(" (pinned)", " (dipatok)")
+                    format!(" {}", h(pusdata_core::t!("cli-place-pinned")))
                 } else {
-                    ""
+                    String::new()
                 };
                 println!(
                     "{:<width$}  {:<16} {:<8} {:<24} {:<16} {}{pinned}",
@@ -393,7 +390,7 @@ fn print_table(
                     println!(
                         "{:<width$}    {}: {}",
                         "",
-                        h("alternatives", "alternatif"),
+                        h(pusdata_core::t!("cli-place-alternatives")),
                         alts.join(", ")
                     );
                 }

@@ -181,11 +181,12 @@ fn sarif(checked: &[Checked]) -> Value {
     let mut rules: Vec<Value> = RULES
         .iter()
         .map(|r| {
+            let text = r.requirement();
             json!({
                 "id": r.id,
-                "shortDescription": { "text": r.en },
-                "fullDescription": { "text": Text::new(r.en, r.id_text).to_string() },
-                "properties": { "source": r.source, "descriptionId": r.id_text },
+                "shortDescription": { "text": text.en },
+                "fullDescription": { "text": text.to_string() },
+                "properties": { "source": r.source, "descriptionId": text.id },
             })
         })
         .collect();

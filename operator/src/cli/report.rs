@@ -5,7 +5,7 @@
 use super::inputs;
 use crate::error::CliError;
 use clap::{Args, ValueEnum};
-use pusdata::report::compliance::{self, Languages};
+use pusdata::report::{Languages, compliance};
 use pusdata_core::compliance::{Report, Subject, assemble};
 use pusdata_core::i18n::Lang;
 use std::path::{Path, PathBuf};

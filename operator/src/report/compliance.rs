@@ -1,21 +1,40 @@
-//! The compliance report (AUDIT) as HTML with SVG charts and as Markdown, from the pure
-//! [`pusdata_core::compliance::Report`]. Both languages in one HTML document (the same `#id`
-//! switch as the drill report), or one language when asked.
+//! The compliance report (AUDIT, Perda 43-45) as HTML with SVG charts and as Markdown, from the pure
+//! [`pusdata_core::compliance::Report`], in the reader's language (or both, Bahasa Indonesia
+//! at `#id`, the same switch as the drill report), on the stylesheet every report shares.
+//! Every sentence comes from `operator/core/i18n/*/report.ftl`; rule texts from the catalogue
+//! through the report's [`Text`](pusdata_core::i18n::Text) fields.
 
-use super::text::{escape_html, escape_md};
-use pusdata_core::compliance::{Report, RuleReport, Status};
-use pusdata_core::duration;
+use super::charts::{self, Objective};
+use super::style;
+use super::text::{dur, escape_html, escape_md, lang_code, when};
+// Where it was first defined; the controllers' report endpoint still names it here.
+pub use super::text::Languages;
+use pusdata_core::compliance::{DrillReport, Report, RuleReport, Status};
 use pusdata_core::finding::Severity;
-use pusdata_core::i18n::{Lang, Text};
+use pusdata_core::i18n::{Lang, Text, datetime};
+use pusdata_core::t;
+use pusdata_crds::v1alpha1::FailoverPhase;
 use std::fmt::Write as _;
-use std::time::Duration;
 
-fn t(en: &str, id: &str, lang: Lang) -> String {
-    Text::new(en, id).get(lang).to_string()
+fn s(text: Text, lang: Lang) -> String {
+    text.get(lang).to_string()
 }
 
-fn status_class(s: Status) -> &'static str {
-    match s {
+/// Escapes `text` for HTML and shows its `command` spans as code.
+fn with_code(text: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{}</code>", escape_html(part));
+        } else {
+            out.push_str(&escape_html(part));
+        }
+    }
+    out
+}
+
+fn status_class(st: Status) -> &'static str {
+    match st {
         Status::Compliant => "ok",
         Status::Findings => "bad",
         Status::NotChecked => "manual",
@@ -29,14 +48,54 @@ fn standing(r: &RuleReport) -> usize {
         .count()
 }
 
-/// Horizontal bars: standing findings per rule (all 20 rules, zero bars included).
-pub fn findings_svg(report: &Report) -> String {
+fn severity(sev: Severity) -> Text {
+    match sev {
+        Severity::Deny => t!("report-severity-deny"),
+        Severity::Warn => t!("report-severity-warn"),
+        Severity::Info => t!("report-severity-info"),
+    }
+}
+
+/// An RFC 3339 instant as the reader's language writes it; anything else as it is.
+fn instant(raw: &str, lang: Lang) -> String {
+    raw.parse::<jiff::Timestamp>()
+        .map(|ts| when(ts, lang))
+        .unwrap_or_else(|_| raw.to_string())
+}
+
+/// The recorded phase name (`Succeeded`…) in the reader's language.
+fn phase(raw: Option<&str>, lang: Lang) -> String {
+    let p = match raw {
+        Some("Pending") | None => Some(FailoverPhase::Pending),
+        Some("Running") => Some(FailoverPhase::Running),
+        Some("WaitingForPerson") => Some(FailoverPhase::WaitingForPerson),
+        Some("Succeeded") => Some(FailoverPhase::Succeeded),
+        Some("Failed") => Some(FailoverPhase::Failed),
+        Some("Cancelled") => Some(FailoverPhase::Cancelled),
+        Some(_) => None,
+    };
+    let text = match p {
+        Some(FailoverPhase::Pending) => t!("report-phase-pending"),
+        Some(FailoverPhase::Running) => t!("report-phase-running"),
+        Some(FailoverPhase::WaitingForPerson) => t!("report-phase-waiting"),
+        Some(FailoverPhase::Succeeded) => t!("report-phase-succeeded"),
+        Some(FailoverPhase::Failed) => t!("report-phase-failed"),
+        Some(FailoverPhase::Cancelled) => t!("report-phase-cancelled"),
+        None => return raw.unwrap_or_default().to_string(),
+    };
+    s(text, lang)
+}
+
+/// Horizontal bars: standing findings per rule (all 20 rules, zero bars included), each
+/// rule coloured by its status.
+pub fn findings_svg(report: &Report, lang: Lang) -> String {
     let (label_w, chart_w, row_h) = (120.0, 420.0, 16.0);
     let max = report.rules.iter().map(standing).max().unwrap_or(0).max(1) as f64;
     let height = row_h * report.rules.len() as f64 + 10.0;
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart findings\" width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\" role=\"img\" aria-label=\"findings per rule\">\n",
-        w = label_w + chart_w + 40.0
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart findings\" width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\" role=\"img\" aria-label=\"{label}\">\n",
+        w = label_w + chart_w + 40.0,
+        label = escape_html(t!("report-compliance-chart-findings").get(lang)),
     );
     for (i, r) in report.rules.iter().enumerate() {
         let n = standing(r);
@@ -45,405 +104,504 @@ pub fn findings_svg(report: &Report) -> String {
         let id = escape_html(&r.id);
         let _ = writeln!(
             svg,
-            "<text x=\"{lx}\" y=\"{ty:.1}\" font-size=\"11\" text-anchor=\"end\">{id}</text><rect class=\"bar {cls}\" x=\"{label_w}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h}\" data-rule=\"{id}\"><title>{id}: {n}</title></rect><text x=\"{nx:.1}\" y=\"{ty:.1}\" font-size=\"11\">{n}</text>",
+            "<text x=\"{lx}\" y=\"{ty:.1}\" font-size=\"11\" text-anchor=\"end\" class=\"{cls}\">{id}</text><rect class=\"bar {cls}\" x=\"{label_w}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h}\" data-rule=\"{id}\"><title>{id}: {status}</title></rect><text x=\"{nx:.1}\" y=\"{ty:.1}\" font-size=\"11\">{n}</text>",
             lx = label_w - 6.0,
             ty = y + 11.0,
             cls = status_class(r.status),
             h = row_h - 4.0,
             nx = label_w + w + 4.0,
+            status = escape_html(r.status.text().get(lang)),
         );
     }
     svg.push_str("</svg>\n");
     svg
 }
 
-/// Achieved RPO and RTO against their targets, per plan and tier, as a share of the target
-/// (the line at 100 % is the target; bars past it are objectives missed).
-pub fn objectives_svg(report: &Report) -> String {
-    let rows: Vec<(String, &'static str, Option<u64>, u64)> = report
+/// The RPO and RTO of every plan's last drill, for the shared objectives chart.
+pub fn objectives(report: &Report) -> Vec<Objective> {
+    report
         .drills
         .iter()
         .flat_map(|d| {
             d.tiers.iter().flat_map(move |tier| {
-                let label = format!("{} {}", d.plan, tier.tier);
                 [
-                    (
-                        label.clone(),
-                        "RPO",
-                        tier.rpo_achieved_seconds,
-                        tier.rpo_target_seconds,
-                    ),
-                    (
-                        label,
-                        "RTO",
-                        tier.rto_achieved_seconds,
-                        tier.rto_target_seconds,
-                    ),
+                    Objective {
+                        label: format!("{} {} RPO", d.plan, tier.tier),
+                        achieved: tier.rpo_achieved_seconds.map(|v| v as f64),
+                        target: tier.rpo_target_seconds as f64,
+                    },
+                    Objective {
+                        label: format!("{} {} RTO", d.plan, tier.tier),
+                        achieved: tier.rto_achieved_seconds.map(|v| v as f64),
+                        target: tier.rto_target_seconds as f64,
+                    },
                 ]
             })
         })
+        .collect()
+}
+
+/// The verdict a reader sees first, and its class (`ok`, `bad`).
+fn verdict(report: &Report, lang: Lang) -> (String, &'static str) {
+    let with: Vec<&str> = report
+        .rules
+        .iter()
+        .filter(|r| r.status == Status::Findings)
+        .map(|r| r.id.as_str())
         .collect();
-    let (label_w, chart_w, row_h) = (260.0, 360.0, 16.0);
-    // The axis goes to 200 % of the target; longer bars are clipped and marked.
-    let scale = chart_w / 2.0;
-    let height = row_h * rows.len().max(1) as f64 + 24.0;
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart objectives\" width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\" role=\"img\" aria-label=\"RPO and RTO against target\">\n",
-        w = label_w + chart_w + 60.0
-    );
-    for (i, (label, what, achieved, target)) in rows.iter().enumerate() {
-        let y = row_h * i as f64 + 2.0;
-        let ratio = match (achieved, target) {
-            (Some(a), t) if *t > 0 => Some(*a as f64 / *t as f64),
-            _ => None,
-        };
-        let w = ratio.map_or(0.0, |r| (r.min(2.0) * scale).max(2.0));
-        let cls = match ratio {
-            Some(r) if r > 1.0 => "bad",
-            Some(_) => "ok",
-            None => "manual",
-        };
-        let shown = ratio.map_or_else(|| "—".to_string(), |r| format!("{:.0} %", r * 100.0));
-        let title = format!(
-            "{label} {what}: {} / {}",
-            achieved
-                .map(|a| duration::human(Duration::from_secs(a)))
-                .unwrap_or_else(|| "—".into()),
-            duration::human(Duration::from_secs(*target))
-        );
-        let _ = writeln!(
-            svg,
-            "<text x=\"{lx}\" y=\"{ty:.1}\" font-size=\"11\" text-anchor=\"end\">{l} {what}</text><rect class=\"bar {cls}\" x=\"{label_w}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h}\" data-objective=\"{what}\"><title>{title}</title></rect><text x=\"{nx:.1}\" y=\"{ty:.1}\" font-size=\"11\">{shown}</text>",
-            lx = label_w - 6.0,
-            ty = y + 11.0,
-            l = escape_html(label),
-            h = row_h - 4.0,
-            nx = label_w + w + 4.0,
-            title = escape_html(&title),
-        );
+    let mut text = if with.is_empty() {
+        s(t!("report-compliance-verdict-ok"), lang)
+    } else {
+        s(
+            t!(
+                "report-compliance-verdict-findings",
+                count = with.len(),
+                rules = with.join(", ")
+            ),
+            lang,
+        )
+    };
+    let expired = report.summary.expired_exceptions;
+    if expired > 0 {
+        text.push(' ');
+        text.push_str(&s(
+            t!("report-compliance-verdict-expired", count = expired),
+            lang,
+        ));
     }
-    let bottom = row_h * rows.len().max(1) as f64 + 4.0;
-    let _ = writeln!(
-        svg,
-        "<line class=\"target\" x1=\"{x}\" y1=\"0\" x2=\"{x}\" y2=\"{bottom}\" stroke=\"#333\" stroke-dasharray=\"4 3\"/><text x=\"{x}\" y=\"{ty}\" font-size=\"10\" text-anchor=\"middle\">100 %</text>",
-        x = label_w + scale,
-        ty = bottom + 14.0,
-    );
-    svg.push_str("</svg>\n");
-    svg
+    let cls = if with.is_empty() && expired == 0 {
+        "ok"
+    } else {
+        "bad"
+    };
+    (text, cls)
 }
 
-const CSS: &str = "body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#1b1b1b}\
-table{border-collapse:collapse;width:100%;margin:1em 0}th,td{border:1px solid #bbb;padding:4px 8px;text-align:left;font-size:14px;vertical-align:top}\
-th{background:#eef}.lang{display:none}.lang:target{display:block}#en{display:block}#id:target~#en{display:none}\
-nav a{margin-right:1em}.bar.ok{fill:#2e7d32}.bar.bad{fill:#c62828}.bar.manual{fill:#9e9e9e}\
-td.ok{color:#2e7d32;font-weight:bold}td.bad{color:#c62828;font-weight:bold}td.manual{color:#555}\
-.expired{color:#c62828;font-weight:bold}footer{margin-top:2em;font-size:12px;color:#555}\
-@media print{.lang{display:block}nav{display:none}}";
-
-/// Which languages a document carries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Languages {
-    /// One language.
-    One(Lang),
-    /// Both, Bahasa Indonesia reachable at `#id`.
-    Both,
+fn summary(report: &Report, lang: Lang) -> String {
+    let m = &report.summary;
+    s(
+        t!(
+            "report-compliance-summary",
+            rules = m.rules,
+            compliant = m.compliant,
+            findings = m.with_findings,
+            unchecked = m.not_checked,
+            objects = m.objects,
+            deny = m.deny,
+            warn = m.warn
+        ),
+        lang,
+    )
 }
 
-impl Languages {
-    /// The languages in document order.
-    pub fn list(self) -> Vec<Lang> {
-        match self {
-            Languages::One(l) => vec![l],
-            // Indonesian first so that `#id:target ~ #en` can hide English.
-            Languages::Both => vec![Lang::Id, Lang::En],
-        }
+fn rule_status(r: &RuleReport, lang: Lang) -> String {
+    let status = s(r.status.text(), lang);
+    match (&r.not_checked_because, r.status) {
+        (Some(why), _) => format!("{status}: {}", why.get(lang)),
+        (None, Status::Findings) => format!("{status} ({})", standing(r)),
+        _ => status,
     }
 }
 
-fn code(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "en",
-        Lang::Id => "id",
+fn drill_line(d: &DrillReport, lang: Lang) -> String {
+    match &d.drill {
+        Some(n) => s(
+            t!(
+                "report-compliance-drill-row",
+                drill = n.as_str(),
+                phase = phase(d.phase.as_deref(), lang),
+                from = d
+                    .started_at
+                    .as_deref()
+                    .map_or_else(|| "—".to_string(), |x| instant(x, lang)),
+                to = d
+                    .finished_at
+                    .as_deref()
+                    .map_or_else(|| "—".to_string(), |x| instant(x, lang))
+            ),
+            lang,
+        ),
+        None => s(t!("report-compliance-no-drill"), lang),
     }
 }
 
-fn secs(s: Option<u64>, lang: Lang) -> String {
-    s.map(|s| duration::human(Duration::from_secs(s)))
-        .unwrap_or_else(|| t("not measured", "tidak terukur", lang))
+fn secs(v: Option<u64>, lang: Lang) -> String {
+    v.map_or_else(
+        || s(t!("report-not-measured"), lang),
+        |v| dur(v as f64, lang),
+    )
+}
+
+fn of_target(achieved: Option<u64>, target: u64, lang: Lang) -> String {
+    s(
+        t!(
+            "report-compliance-of-target",
+            achieved = secs(achieved, lang),
+            target = dur(target as f64, lang)
+        ),
+        lang,
+    )
 }
 
 /// The HTML document.
 pub fn render_html(report: &Report, langs: Languages) -> String {
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Pusdata — compliance report / laporan kepatuhan</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
-        match langs {
-            Languages::One(l) => code(l),
-            Languages::Both => "id",
-        }
+    let title = t!("report-compliance-title");
+    let title = match langs {
+        Languages::One(l) => s(title, l),
+        // The one helper that shows both languages.
+        Languages::Both => title.to_string(),
+    };
+    let mut h = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n",
+        langs.code(),
+        escape_html(&title),
+        style::CSS,
     );
     if langs == Languages::Both {
         h.push_str("<nav><a href=\"#en\">English</a><a href=\"#id\">Bahasa Indonesia</a></nav>\n");
     }
-    let _ = writeln!(
-        h,
-        "<h2>Findings per rule / Temuan per aturan</h2>\n{}\n<h2>RPO / RTO vs target / terhadap target</h2>\n{}",
-        findings_svg(report),
-        objectives_svg(report)
-    );
     for lang in langs.list() {
-        html_section(&mut h, report, lang);
+        html_section(&mut h, report, lang, langs == Languages::Both);
     }
-    let _ = write!(
-        h,
-        "<footer>{}</footer>\n</body>\n</html>\n",
-        escape_html(&format!(
-            "Generated by Pusdata at {} / Dibuat oleh Pusdata pada {} (schema {}).",
-            report.generated_at, report.generated_at, report.schema_version
-        )),
-    );
+    h.push_str("</body>\n</html>\n");
     h
 }
 
-fn html_section(h: &mut String, report: &Report, lang: Lang) {
-    let c = code(lang);
-    let s = &report.summary;
-    let _ = writeln!(
-        h,
-        "<section class=\"lang\" id=\"{c}\" lang=\"{c}\">\n<h1>{}</h1>\n<p>{}</p>",
-        escape_html(&t(
-            "Compliance report (AUDIT, Perda 43-45)",
-            "Laporan kepatuhan (AUDIT, Perda 43-45)",
-            lang
-        )),
-        escape_html(Text::new(
-            format!(
-                "{} rules: {} compliant, {} with findings, {} not checked automatically. {} objects read; {} denying and {} warning findings; {} expired exception(s).",
-                s.rules, s.compliant, s.with_findings, s.not_checked, s.objects, s.deny, s.warn, s.expired_exceptions
-            ),
-            format!(
-                "{} aturan: {} patuh, {} ada temuan, {} tidak diperiksa otomatis. {} objek dibaca; {} temuan tolak dan {} peringatan; {} pengecualian kedaluwarsa.",
-                s.rules, s.compliant, s.with_findings, s.not_checked, s.objects, s.deny, s.warn, s.expired_exceptions
-            ),
-        ).get(lang)),
-    );
-    let _ = writeln!(
-        h,
-        "<table class=\"rules\">\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        escape_html(&t("Rule", "Aturan", lang)),
-        escape_html(&t("Article", "Pasal", lang)),
-        escape_html(&t("Requirement", "Ketentuan", lang)),
-        escape_html(&t("What is checked", "Yang diperiksa", lang)),
-        escape_html(&t("Status", "Status", lang)),
-    );
-    for r in &report.rules {
-        let mut status = r.status.text().get(lang).to_string();
-        if let Some(why) = &r.not_checked_because {
-            status = format!("{status}: {}", why.get(lang));
-        } else if r.status == Status::Findings {
-            status = format!("{status} ({})", standing(r));
+fn row(h: &mut String, class: &str, cells: &[(&str, String)]) {
+    let _ = write!(h, "<tr class=\"{class}\">");
+    for (cls, html) in cells {
+        if cls.is_empty() {
+            let _ = write!(h, "<td>{html}</td>");
+        } else {
+            let _ = write!(h, "<td class=\"{cls}\">{html}</td>");
         }
+    }
+    h.push_str("</tr>\n");
+}
+
+/// A table's opening and its heading row; `cols` are `(class, heading)`, the heading already
+/// in the reader's language.
+fn head(h: &mut String, class: &str, cols: &[(&str, String)]) {
+    let _ = write!(h, "<table class=\"{class}\">\n<tr>");
+    for (cls, c) in cols {
+        let e = escape_html(c);
+        if cls.is_empty() {
+            let _ = write!(h, "<th>{e}</th>");
+        } else {
+            let _ = write!(h, "<th class=\"{cls}\">{e}</th>");
+        }
+    }
+    h.push_str("</tr>\n");
+}
+
+fn part(h: &mut String, title: Text, lang: Lang) {
+    let _ = writeln!(
+        h,
+        "</section>\n<section class=\"part\">\n<h2>{}</h2>",
+        escape_html(title.get(lang))
+    );
+}
+
+/// One language's half: the verdict first, then the charts, the rules, the findings, the
+/// exceptions and the last drill of every plan.
+fn html_section(h: &mut String, report: &Report, lang: Lang, both: bool) {
+    let c = lang_code(lang);
+    let e = |text: Text| escape_html(text.get(lang));
+    let g = |text: Text| text.get(lang).to_string();
+    if both {
+        let _ = writeln!(h, "<div class=\"lang\" id=\"{c}\" lang=\"{c}\">");
+    }
+    let (v, cls) = verdict(report, lang);
+    let _ = writeln!(
+        h,
+        "<section class=\"part\">\n<h1>{}</h1>\n<p class=\"verdict {cls}\">{}</p>\n<p>{}</p>",
+        e(t!("report-compliance-title")),
+        escape_html(&v),
+        escape_html(&summary(report, lang)),
+    );
+    let _ = writeln!(
+        h,
+        "<h2>{}</h2>\n{}<p class=\"note\">{}</p>",
+        e(t!("report-compliance-chart-findings")),
+        findings_svg(report, lang),
+        e(t!("report-compliance-chart-findings-note")),
+    );
+    let bars = objectives(report);
+    if !bars.is_empty() {
+        let scale = charts::Scale::for_values(
+            bars.iter()
+                .flat_map(|b| [b.achieved.unwrap_or(0.0), b.target]),
+        );
+        let note = match scale {
+            charts::Scale::Log(..) => t!("report-chart-log"),
+            charts::Scale::Linear(_) => t!("report-chart-linear"),
+        };
         let _ = writeln!(
             h,
-            "<tr class=\"rule\" id=\"{c}-{id}\"><td><code>{id}</code></td><td>{}</td><td>{}</td><td>{} <small>({} {})</small></td><td class=\"{}\">{}</td></tr>",
+            "<h2>{}</h2>\n{}<p class=\"note\">{}</p>",
+            e(t!("report-compliance-chart-objectives")),
+            charts::objectives_svg(&bars, lang),
+            e(note),
+        );
+    }
+
+    part(h, t!("report-compliance-section-rules"), lang);
+    head(
+        h,
+        "rules",
+        &[
+            ("", g(t!("report-compliance-col-rule"))),
+            ("wide", g(t!("report-compliance-col-article"))),
+            ("", g(t!("report-compliance-col-requirement"))),
+            ("wide", g(t!("report-compliance-col-checked"))),
+            ("", g(t!("report-compliance-col-status"))),
+        ],
+    );
+    for r in &report.rules {
+        let _ = write!(h, "<tr class=\"rule\" id=\"{c}-{}\">", escape_html(&r.id));
+        let _ = writeln!(
+            h,
+            "<td><code>{}</code></td><td class=\"wide\">{}</td><td>{}</td><td class=\"wide\">{} <small>({})</small></td><td class=\"{}\">{}</td></tr>",
+            escape_html(&r.id),
             escape_html(&r.source),
-            escape_html(r.requirement.get(lang)),
-            escape_html(r.checked.get(lang)),
-            r.objects_checked,
-            escape_html(&t("objects", "objek", lang)),
+            with_code(r.requirement.get(lang)),
+            with_code(r.checked.get(lang)),
+            e(t!("report-compliance-objects", count = r.objects_checked)),
             status_class(r.status),
-            escape_html(&status),
-            id = escape_html(&r.id),
+            with_code(&rule_status(r, lang)),
         );
     }
     h.push_str("</table>\n");
 
-    let _ = writeln!(
-        h,
-        "<h2>{}</h2>",
-        escape_html(&t("Findings", "Temuan", lang))
-    );
-    let any =
-        report.rules.iter().any(|r| !r.findings.is_empty()) || !report.other_findings.is_empty();
-    if any {
-        h.push_str("<table class=\"findings\">\n");
-        let _ = writeln!(
+    part(h, t!("report-compliance-section-findings"), lang);
+    let rows: Vec<_> = report
+        .rules
+        .iter()
+        .flat_map(|r| r.findings.iter().map(move |f| (r.id.as_str(), f)))
+        .chain(report.other_findings.iter().map(|f| ("CRD-SCHEMA", f)))
+        .collect();
+    if rows.is_empty() {
+        let _ = writeln!(h, "<p>{}</p>", e(t!("report-none")));
+    } else {
+        head(
             h,
-            "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-            escape_html(&t("Rule", "Aturan", lang)),
-            escape_html(&t("Object", "Objek", lang)),
-            escape_html(&t("Finding", "Temuan", lang)),
-            escape_html(&t("How to fix", "Cara memperbaiki", lang)),
+            "findings",
+            &[
+                ("", g(t!("report-compliance-col-rule"))),
+                ("", g(t!("report-compliance-col-object"))),
+                ("", g(t!("report-compliance-col-finding"))),
+                ("", g(t!("report-compliance-col-fix"))),
+            ],
         );
-        let rows = report
-            .rules
-            .iter()
-            .flat_map(|r| r.findings.iter().map(move |f| (r.id.as_str(), f)))
-            .chain(report.other_findings.iter().map(|f| ("CRD-SCHEMA", f)));
         for (rule, f) in rows {
-            let _ = writeln!(
+            let cls = if f.severity > Severity::Info {
+                "bad"
+            } else {
+                "manual"
+            };
+            row(
                 h,
-                "<tr class=\"finding\"><td><code>{}</code> {}</td><td>{}<br><small>{}</small></td><td>{}</td><td>{}</td></tr>",
-                escape_html(rule),
-                f.severity.as_str().to_ascii_uppercase(),
-                escape_html(&f.object),
-                escape_html(&f.source),
-                escape_html(&format!("{} {}", f.path, f.message.get(lang))),
-                escape_html(f.hint.get(lang)),
+                "finding",
+                &[
+                    (
+                        "",
+                        format!(
+                            "<code>{}</code> <span class=\"{cls}\">{}</span>",
+                            escape_html(rule),
+                            e(severity(f.severity))
+                        ),
+                    ),
+                    (
+                        "",
+                        format!(
+                            "{}<br><small>{}</small>",
+                            escape_html(&f.object),
+                            escape_html(&f.source)
+                        ),
+                    ),
+                    (
+                        "",
+                        format!(
+                            "<code>{}</code> {}",
+                            escape_html(&f.path),
+                            with_code(f.message.get(lang))
+                        ),
+                    ),
+                    ("", with_code(f.hint.get(lang))),
+                ],
             );
         }
         h.push_str("</table>\n");
-    } else {
-        let _ = writeln!(h, "<p>{}</p>", escape_html(&t("None.", "Tidak ada.", lang)));
     }
 
-    let _ = writeln!(
-        h,
-        "<h2>{}</h2>",
-        escape_html(&t("Exceptions", "Pengecualian", lang))
-    );
+    part(h, t!("report-compliance-section-exceptions"), lang);
     if report.exceptions.is_empty() {
-        let _ = writeln!(h, "<p>{}</p>", escape_html(&t("None.", "Tidak ada.", lang)));
+        let _ = writeln!(h, "<p>{}</p>", e(t!("report-none")));
     } else {
-        let _ = writeln!(
+        head(
             h,
-            "<table class=\"exceptions\">\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-            escape_html(&t("Exception", "Pengecualian", lang)),
-            escape_html(&t("Rule", "Aturan", lang)),
-            escape_html(&t("Object", "Objek", lang)),
-            escape_html(&t("Reason and ticket", "Alasan dan tiket", lang)),
-            escape_html(&t("Approved by", "Disetujui oleh", lang)),
-            escape_html(&t("Expires", "Berakhir", lang)),
+            "exceptions",
+            &[
+                ("", g(t!("report-compliance-col-exception"))),
+                ("", g(t!("report-compliance-col-rule"))),
+                ("wide", g(t!("report-compliance-col-object"))),
+                ("", g(t!("report-compliance-col-reason"))),
+                ("wide", g(t!("report-compliance-col-approved"))),
+                ("", g(t!("report-compliance-col-expires"))),
+            ],
         );
-        for e in &report.exceptions {
-            let expiry = if e.expired {
+        for x in &report.exceptions {
+            let at = instant(&x.expires_at, lang);
+            let expiry = if x.expired {
                 format!(
-                    "<span class=\"expired\">{} {}</span>",
-                    escape_html(&t("EXPIRED", "KEDALUWARSA", lang)),
-                    escape_html(&e.expires_at)
+                    "<span class=\"expired bad\">{}</span>",
+                    e(t!("report-compliance-expired", at = at))
                 )
             } else {
-                escape_html(&e.expires_at)
+                e(t!("report-compliance-in-force", at = at))
             };
-            let _ = writeln!(
+            row(
                 h,
-                "<tr class=\"exception\"><td>{}<br><small>{}</small></td><td><code>{}</code></td><td>{}</td><td>{} ({})</td><td>{}</td><td>{expiry}</td></tr>",
-                escape_html(&e.name),
-                escape_html(&e.policy),
-                escape_html(&e.rule),
-                escape_html(&e.target),
-                escape_html(&e.reason),
-                escape_html(&e.ticket),
-                escape_html(&e.approved_by),
+                "exception",
+                &[
+                    (
+                        "",
+                        format!(
+                            "{}<br><small>{}</small>",
+                            escape_html(&x.name),
+                            escape_html(&x.policy)
+                        ),
+                    ),
+                    ("", format!("<code>{}</code>", escape_html(&x.rule))),
+                    ("wide", escape_html(&x.target)),
+                    (
+                        "",
+                        format!("{} ({})", escape_html(&x.reason), escape_html(&x.ticket)),
+                    ),
+                    ("wide", escape_html(&x.approved_by)),
+                    ("", expiry),
+                ],
             );
         }
         h.push_str("</table>\n");
     }
 
-    let _ = writeln!(
+    part(h, t!("report-compliance-section-drills"), lang);
+    head(
         h,
-        "<h2>{}</h2>\n<table class=\"drills\">\n<tr><th>{}</th><th>{}</th><th>Tier</th><th>RPO</th><th>RTO</th><th>{}</th></tr>",
-        escape_html(&t(
-            "Last drill per plan",
-            "Latihan terakhir per rencana",
-            lang
-        )),
-        escape_html(&t("Plan", "Rencana", lang)),
-        escape_html(&t("Drill", "Latihan", lang)),
-        escape_html(&t("Result", "Hasil", lang)),
+        "drills",
+        &[
+            ("", g(t!("report-compliance-col-plan"))),
+            ("", g(t!("report-col-drill"))),
+            ("", g(t!("report-col-tier"))),
+            ("", "RPO".to_string()),
+            ("", "RTO".to_string()),
+            ("", g(t!("report-col-result"))),
+        ],
     );
     for d in &report.drills {
-        let drill = match &d.drill {
-            Some(n) => format!(
-                "{n} — {} ({} → {})",
-                d.phase.as_deref().unwrap_or("—"),
-                d.started_at.as_deref().unwrap_or("—"),
-                d.finished_at.as_deref().unwrap_or("—")
-            ),
-            None => t("no drill recorded", "belum ada latihan tercatat", lang),
-        };
+        let drill = escape_html(&drill_line(d, lang));
         if d.tiers.is_empty() {
-            let _ = writeln!(
+            row(
                 h,
-                "<tr class=\"drill\"><td>{}</td><td>{}</td><td>—</td><td>—</td><td>—</td><td>—</td></tr>",
-                escape_html(&d.plan),
-                escape_html(&drill)
+                "drill",
+                &[
+                    ("", escape_html(&d.plan)),
+                    ("", drill.clone()),
+                    ("", "—".into()),
+                    ("", "—".into()),
+                    ("", "—".into()),
+                    ("", "—".into()),
+                ],
             );
         }
         for tier in &d.tiers {
             let (cls, result) = match tier.met {
-                Some(true) => ("ok", t("met", "tercapai", lang)),
-                Some(false) => ("bad", t("NOT met", "TIDAK tercapai", lang)),
-                None => ("manual", t("unknown", "belum diketahui", lang)),
+                Some(true) => ("ok", t!("report-compliance-tier-met")),
+                Some(false) => ("bad", t!("report-compliance-tier-missed")),
+                None => ("manual", t!("report-compliance-tier-unknown")),
             };
-            let _ = writeln!(
+            row(
                 h,
-                "<tr class=\"drill\"><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td><td>{} / {}</td><td class=\"{cls}\">{}</td></tr>",
-                escape_html(&d.plan),
-                escape_html(&drill),
-                escape_html(&tier.tier),
-                escape_html(&secs(tier.rpo_achieved_seconds, lang)),
-                secs(Some(tier.rpo_target_seconds), lang),
-                escape_html(&secs(tier.rto_achieved_seconds, lang)),
-                secs(Some(tier.rto_target_seconds), lang),
-                escape_html(&result),
+                "drill",
+                &[
+                    ("", escape_html(&d.plan)),
+                    ("", drill.clone()),
+                    ("", escape_html(&tier.tier)),
+                    (
+                        "",
+                        escape_html(&of_target(
+                            tier.rpo_achieved_seconds,
+                            tier.rpo_target_seconds,
+                            lang,
+                        )),
+                    ),
+                    (
+                        "",
+                        escape_html(&of_target(
+                            tier.rto_achieved_seconds,
+                            tier.rto_target_seconds,
+                            lang,
+                        )),
+                    ),
+                    (cls, e(result)),
+                ],
             );
         }
     }
-    h.push_str("</table>\n</section>\n");
+    h.push_str("</table>\n");
+    let _ = writeln!(h, "<footer>{}</footer>\n</section>", e(generated(report)));
+    if both {
+        h.push_str("</div>\n");
+    }
 }
 
-/// The Markdown document, one section per language.
+fn generated(report: &Report) -> Text {
+    match report.generated_at.parse::<jiff::Timestamp>() {
+        Ok(at) => t!(
+            "report-compliance-generated",
+            at = datetime(at),
+            schema = report.schema_version.to_string()
+        ),
+        Err(_) => t!(
+            "report-compliance-generated",
+            at = report.generated_at.as_str(),
+            schema = report.schema_version.to_string()
+        ),
+    }
+}
+
+/// The Markdown document, one section per language, English first when both.
 pub fn render_markdown(report: &Report, langs: Languages) -> String {
     let mut m = String::new();
     let mut order = langs.list();
     order.sort_by_key(|l| *l != Lang::En);
     for lang in order {
-        let s = &report.summary;
+        let g = |text: Text| text.get(lang).to_string();
+        let (v, _) = verdict(report, lang);
         let _ = writeln!(
             m,
-            "# {}\n\n{}\n",
-            t(
-                "Compliance report (AUDIT, Perda 43-45)",
-                "Laporan kepatuhan (AUDIT, Perda 43-45)",
-                lang
-            ),
-            t(
-                &format!(
-                    "{} rules: {} compliant, {} with findings, {} not checked automatically; {} expired exception(s).",
-                    s.rules, s.compliant, s.with_findings, s.not_checked, s.expired_exceptions
-                ),
-                &format!(
-                    "{} aturan: {} patuh, {} ada temuan, {} tidak diperiksa otomatis; {} pengecualian kedaluwarsa.",
-                    s.rules, s.compliant, s.with_findings, s.not_checked, s.expired_exceptions
-                ),
-                lang
-            )
+            "# {}\n\n**{}**\n\n{}\n",
+            g(t!("report-compliance-title")),
+            escape_md(&v),
+            escape_md(&summary(report, lang)),
         );
         let _ = writeln!(
             m,
             "| {} | {} | {} | {} |\n|---|---|---|---|",
-            t("Rule", "Aturan", lang),
-            t("Article", "Pasal", lang),
-            t("What is checked", "Yang diperiksa", lang),
-            t("Status", "Status", lang),
+            g(t!("report-compliance-col-rule")),
+            g(t!("report-compliance-col-article")),
+            g(t!("report-compliance-col-checked")),
+            g(t!("report-compliance-col-status")),
         );
         for r in &report.rules {
-            let why = r
-                .not_checked_because
-                .as_ref()
-                .map(|w| format!(": {}", w.get(lang)))
-                .unwrap_or_default();
             let _ = writeln!(
                 m,
-                "| {} | {} | {} | {}{} |",
+                "| {} | {} | {} | {} |",
                 r.id,
                 escape_md(&r.source),
                 escape_md(r.checked.get(lang)),
-                r.status.text().get(lang),
-                escape_md(&why),
+                escape_md(&rule_status(r, lang)),
             );
         }
         let findings: Vec<_> = report
@@ -452,13 +610,13 @@ pub fn render_markdown(report: &Report, langs: Languages) -> String {
             .flat_map(|r| r.findings.iter().map(move |f| (r.id.as_str(), f)))
             .collect();
         if !findings.is_empty() {
-            let _ = writeln!(m, "\n## {}\n", t("Findings", "Temuan", lang));
+            let _ = writeln!(m, "\n## {}\n", g(t!("report-compliance-section-findings")));
             for (i, (rule, f)) in findings.iter().enumerate() {
                 let _ = writeln!(
                     m,
                     "{}. [{}] {} — {}: {} {}",
                     i + 1,
-                    f.severity.as_str().to_ascii_uppercase(),
+                    g(severity(f.severity)),
                     rule,
                     escape_md(&f.object),
                     escape_md(&f.path),
@@ -467,59 +625,48 @@ pub fn render_markdown(report: &Report, langs: Languages) -> String {
             }
         }
         if !report.exceptions.is_empty() {
-            let _ = writeln!(m, "\n## {}\n", t("Exceptions", "Pengecualian", lang));
-            for e in &report.exceptions {
-                let state = if e.expired {
-                    t("EXPIRED", "KEDALUWARSA", lang)
+            let _ = writeln!(
+                m,
+                "\n## {}\n",
+                g(t!("report-compliance-section-exceptions"))
+            );
+            for x in &report.exceptions {
+                let at = instant(&x.expires_at, lang);
+                let state = if x.expired {
+                    g(t!("report-compliance-expired", at = at))
                 } else {
-                    t("in force until", "berlaku sampai", lang)
+                    g(t!("report-compliance-in-force", at = at))
                 };
                 let _ = writeln!(
                     m,
-                    "- {} ({}, {}): {} {}",
-                    escape_md(&e.name),
-                    e.rule,
-                    escape_md(&e.target),
+                    "- {} ({}, {}): {}",
+                    escape_md(&x.name),
+                    x.rule,
+                    escape_md(&x.target),
                     state,
-                    e.expires_at
                 );
             }
         }
-        let _ = writeln!(
-            m,
-            "\n## {}\n",
-            t("Last drill per plan", "Latihan terakhir per rencana", lang)
-        );
+        let _ = writeln!(m, "\n## {}\n", g(t!("report-compliance-section-drills")));
         for d in &report.drills {
             let _ = writeln!(
                 m,
                 "- {}: {}",
                 escape_md(&d.plan),
-                d.drill.as_deref().map(escape_md).unwrap_or_else(|| t(
-                    "no drill recorded",
-                    "belum ada latihan tercatat",
-                    lang
-                ))
+                escape_md(&drill_line(d, lang))
             );
             for tier in &d.tiers {
                 let _ = writeln!(
                     m,
-                    "  - {}: RPO {} / {}, RTO {} / {}",
+                    "  - {}: RPO {}, RTO {}",
                     escape_md(&tier.tier),
-                    secs(tier.rpo_achieved_seconds, lang),
-                    secs(Some(tier.rpo_target_seconds), lang),
-                    secs(tier.rto_achieved_seconds, lang),
-                    secs(Some(tier.rto_target_seconds), lang),
+                    of_target(tier.rpo_achieved_seconds, tier.rpo_target_seconds, lang),
+                    of_target(tier.rto_achieved_seconds, tier.rto_target_seconds, lang),
                 );
             }
         }
-        m.push('\n');
+        let _ = writeln!(m, "\n---\n\n{}\n", g(generated(report)));
     }
-    let _ = writeln!(
-        m,
-        "---\n\nGenerated by Pusdata at {} / Dibuat oleh Pusdata pada {}.",
-        report.generated_at, report.generated_at
-    );
     m
 }
 
@@ -573,18 +720,30 @@ mod tests {
         );
         assert!(html.contains("id=\"en\"") && html.contains("id=\"id\""));
         assert!(html.contains("Laporan kepatuhan") && html.contains("Compliance report"));
-        let svg = findings_svg(&r);
+        assert!(html.contains(super::style::CSS), "the shared stylesheet");
+        let svg = findings_svg(&r, Lang::Id);
         assert_eq!(svg.matches("data-rule=").count(), 20);
         assert!(svg.contains("data-rule=\"DR-FAR\""));
-        let obj = objectives_svg(&r);
-        assert_eq!(obj.matches("data-objective=").count(), 2);
-        assert!(obj.contains("200 %"), "RPO 1800 of 900 s is 200 %: {obj}");
-        assert!(html.contains("class=\"expired\">EXPIRED"));
-        assert!(html.contains("KEDALUWARSA"));
-        // One language only.
+        assert!(svg.contains("aria-label=\"Temuan yang masih berlaku per aturan\""));
+        let bars = objectives(&r);
+        assert_eq!(bars.len(), 2, "RPO and RTO of one tier");
+        assert_eq!(bars[0].achieved, Some(1800.0));
+        assert_eq!(html.matches("data-objective=").count(), 2 * 2);
+        assert!(html.contains("class=\"expired bad\">EXPIRED on 1 January 2026"));
+        assert!(html.contains("KEDALUWARSA sejak 1 Januari 2026"));
+        // One language only, and it opens with its verdict.
         let en = render_html(&r, Languages::One(Lang::En));
         assert_eq!(en.matches("<tr class=\"rule\"").count(), 20);
-        assert!(!en.contains("Laporan kepatuhan (AUDIT"));
+        assert!(!en.contains("Laporan kepatuhan"));
+        let id = render_html(&r, Languages::One(Lang::Id));
+        assert!(id.contains("<html lang=\"id\">"));
+        let verdict = id.find("class=\"verdict bad\"").expect("a verdict");
+        assert!(
+            verdict < id.find("<svg").unwrap(),
+            "the verdict comes first"
+        );
+        assert!(id.contains("pengecualian telah kedaluwarsa"));
+        assert!(!id.contains("Compliance report"));
     }
 
     #[test]
@@ -594,5 +753,7 @@ mod tests {
         assert!(md.contains("EXPIRED") && md.contains("KEDALUWARSA"));
         assert!(md.contains("drill-2026-11"));
         assert!(md.find("Compliance report") < md.find("Laporan kepatuhan"));
+        let id = render_markdown(&report(), Languages::One(Lang::Id));
+        assert!(!id.contains("Compliance report") && !id.contains("Generated by"));
     }
 }

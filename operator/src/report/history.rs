@@ -2,11 +2,10 @@
 //! of the DRP against the drills held (`pusdata report drills`).
 
 use super::charts::{self, Objective};
-use super::compliance::Languages;
 use super::style;
-use super::text::{dur, escape_html, lang_code, when};
+use super::text::{Languages, dur, dur_short, escape_html, lang_code, when};
 use jiff::Timestamp;
-use pusdata_core::dr::calendar::{Held, calendar};
+use pusdata_core::dr::calendar::{DEFAULT_TOLERANCE, Held, calendar};
 use pusdata_core::i18n::datetime;
 use pusdata_core::t;
 use pusdata_crds::v1alpha1::{DisasterRecoveryPlan, Failover, FailoverType};
@@ -75,7 +74,7 @@ pub fn render_html(
             "<section class=\"part\">\n<h1>{}</h1>",
             g(t!("report-title-history", plan = plan.spec.title.as_str()))
         );
-        let missed = occurrences.iter().filter(|o| o.held_by.is_none()).count();
+        let missed = occurrences.iter().filter(|o| !o.held()).count();
         let cls = if missed > 0 { "bad" } else { "ok" };
         let _ = writeln!(
             h,
@@ -137,9 +136,17 @@ pub fn render_html(
             g(t!("report-col-held")),
         );
         for o in &occurrences {
-            let (cls, text) = match &o.held_by {
-                Some(d) => ("ok", t!("report-calendar-held", drill = d.as_str())),
-                None => ("bad", t!("report-calendar-missed")),
+            let (cls, text) = match (&o.held_by, &o.late) {
+                (Some(d), _) => ("ok", t!("report-calendar-held", drill = d.as_str())),
+                (None, Some(late)) => (
+                    "bad",
+                    t!(
+                        "report-calendar-late",
+                        drill = late.name.as_str(),
+                        late = dur(late.by.as_secs_f64(), lang)
+                    ),
+                ),
+                (None, None) => ("bad", t!("report-calendar-missed")),
             };
             let _ = writeln!(
                 h,
@@ -149,7 +156,14 @@ pub fn render_html(
                 g(text),
             );
         }
-        h.push_str("</table>\n");
+        let _ = writeln!(
+            h,
+            "</table>\n<p class=\"note\">{}</p>",
+            g(t!(
+                "report-calendar-tolerance",
+                default = dur_short(DEFAULT_TOLERANCE.as_secs_f64(), lang)
+            ))
+        );
         let _ = writeln!(
             h,
             "</section>\n<section class=\"part\">\n<h2>{}</h2>\n<table class=\"drills\">\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",

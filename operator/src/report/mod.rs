@@ -21,11 +21,10 @@ mod input;
 pub mod style;
 pub mod text;
 
-pub use compliance::Languages;
 pub use drill::{html_section, md_section};
 pub use input::ReportInput;
 use text::lang_code;
-pub use text::{dur, escape_html, escape_md, when};
+pub use text::{Languages, dur, escape_html, escape_md, when};
 
 use pusdata_core::i18n::Lang;
 use pusdata_core::t;

@@ -66,9 +66,56 @@ pub fn dur(secs: f64, lang: Lang) -> String {
     text.get(lang).to_string()
 }
 
+/// A round duration as short as it can be written (`1 min`, `10 h`, `14 d`), for axis ticks
+/// and stated limits; any other duration as [`dur`] writes it.
+pub fn dur_short(secs: f64, lang: Lang) -> String {
+    let whole = secs.round() as i64;
+    if secs < 60.0 || (secs - whole as f64).abs() > 1e-6 {
+        return dur(secs, lang);
+    }
+    let text = if whole >= 2 * 86_400 && whole % 86_400 == 0 {
+        t!("report-dur-d", d = whole / 86_400)
+    } else if whole % 3600 == 0 {
+        t!("report-dur-h", h = whole / 3600)
+    } else if whole < 3600 && whole % 60 == 0 {
+        t!("report-dur-min", m = whole / 60)
+    } else {
+        return dur(secs, lang);
+    };
+    text.get(lang).to_string()
+}
+
 /// A point in time as the reader's language writes it (`6 Desember 2026 pukul 14.05.09 UTC`).
 pub fn when(ts: Timestamp, lang: Lang) -> String {
     pusdata_core::i18n::format::datetime(ts, lang)
+}
+
+/// Which languages a document carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Languages {
+    /// One language.
+    One(Lang),
+    /// Both, Bahasa Indonesia reachable at `#id`.
+    Both,
+}
+
+impl Languages {
+    /// The languages in document order.
+    pub fn list(self) -> Vec<Lang> {
+        match self {
+            Languages::One(l) => vec![l],
+            // Indonesian first so that `#id:target ~ #en` can hide English.
+            Languages::Both => vec![Lang::Id, Lang::En],
+        }
+    }
+
+    /// The `lang` attribute of the whole document.
+    pub fn code(self) -> &'static str {
+        match self {
+            Languages::One(l) => lang_code(l),
+            Languages::Both => "id",
+        }
+    }
 }
 
 /// The `lang` attribute of an element in `lang`.

@@ -99,3 +99,13 @@ cli-report-compliance-summary = { $rules } rules: { $compliant } compliant, { $f
 ## operator/src/plans.rs
 cli-plans-crd-rule-broken = CRD rule broken: { $messages }
 cli-plans-crd-rule-broken-hint = the API server would reject this object; fix it first
+
+## operator/src/cli/place.rs: the placement table
+cli-place-col-request = REQUEST
+cli-place-col-rack = RACK
+cli-place-col-feeds = FEEDS
+cli-place-col-work-order = WORK ORDER
+cli-place-col-addresses = ADDRESSES
+cli-place-already-placed = (already placed; left where it is)
+cli-place-pinned = (pinned)
+cli-place-alternatives = alternatives

@@ -113,3 +113,7 @@ dr-languages-untranslated = { $path } { $state ->
        *[empty] is empty
     }: the report shows it untranslated
 dr-languages-untranslated-hint = write it as {"{"}en: <English>, id: <Bahasa Indonesia>{"}"}
+
+## operator/core/src/dr/check.rs: the tolerance of a drill date (dr::calendar)
+dr-check-drill-tolerance = drill schedule { $name }: the tolerance is not a duration: { $error }
+dr-check-drill-tolerance-hint = write how late a drill may start and still count, as a Go duration such as 72h or 336h (14 days, the default when unset)

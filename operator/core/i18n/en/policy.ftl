@@ -111,3 +111,6 @@ policy-signoff-owner-role-context = step { $step } (owner role { $role }): { $de
 ## operator/core/src/policy/execution.rs
 policy-execution-reason-short = the reason is shorter than { $min } characters: it goes into the written report
 policy-execution-reason-short-hint = say why, in at least a sentence, in each language written
+
+## operator/core/src/policy/report.rs (the PolicyReport result of an object that breaks no rule)
+policy-report-pass = no rule broken

@@ -93,3 +93,13 @@ cli-report-compliance-summary = { $rules } aturan: { $compliant } patuh, { $find
 ## operator/src/plans.rs
 cli-plans-crd-rule-broken = aturan CRD dilanggar: { $messages }
 cli-plans-crd-rule-broken-hint = API server akan menolak objek ini; perbaiki dulu
+
+## operator/src/cli/place.rs: tabel penempatan
+cli-place-col-request = PERMINTAAN
+cli-place-col-rack = RAK
+cli-place-col-feeds = FEED
+cli-place-col-work-order = PERINTAH KERJA
+cli-place-col-addresses = ALAMAT
+cli-place-already-placed = (sudah ditempatkan; tetap di tempatnya)
+cli-place-pinned = (dipatok)
+cli-place-alternatives = alternatif

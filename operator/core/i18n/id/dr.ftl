@@ -113,3 +113,7 @@ dr-languages-untranslated = { $path } { $state ->
        *[empty] kosong
     }: laporan menampilkannya tanpa terjemahan
 dr-languages-untranslated-hint = tulis sebagai {"{"}en: <bahasa Inggris>, id: <Bahasa Indonesia>{"}"}
+
+## operator/core/src/dr/check.rs: toleransi tanggal latihan (dr::calendar)
+dr-check-drill-tolerance = jadwal latihan { $name }: toleransi bukan durasi: { $error }
+dr-check-drill-tolerance-hint = tuliskan batas keterlambatan latihan yang masih dihitung, sebagai durasi Go seperti 72h atau 336h (14 hari, bawaan bila tidak diisi)

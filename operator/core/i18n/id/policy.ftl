@@ -111,3 +111,6 @@ policy-signoff-owner-role-context = langkah { $step } (peran pemilik { $role }):
 ## operator/core/src/policy/execution.rs
 policy-execution-reason-short = alasan lebih pendek dari { $min } karakter: alasan dimuat dalam laporan tertulis
 policy-execution-reason-short-hint = jelaskan alasannya minimal dalam satu kalimat, pada setiap bahasa yang ditulis
+
+## operator/core/src/policy/report.rs (hasil PolicyReport untuk objek yang tidak melanggar aturan)
+policy-report-pass = tidak ada aturan yang dilanggar

@@ -125,3 +125,61 @@ report-dur-ms-s = { $m } menit { $s } detik
 report-dur-h-m = { $h } jam { $m } menit
 report-dur-d-h = { $d } hari { $h } jam
 report-local-drill-reason = Latihan lokal (pusdata drill --local): pencadangan, simulasi hilangnya situs utama, pemulihan di DRC melalui gRPC, dan verifikasi checksum
+
+## Laporan kepatuhan (report/compliance.rs, `pusdata report compliance`).
+report-compliance-title = Laporan kepatuhan (AUDIT, Perda 43-45)
+report-compliance-verdict-ok = Seluruh aturan yang diperiksa otomatis telah dipatuhi.
+report-compliance-verdict-findings = { $count ->
+       *[other] { $count } aturan memiliki temuan yang masih berlaku: { $rules }.
+    }
+report-compliance-verdict-expired = { $count ->
+       *[other] { $count } pengecualian telah kedaluwarsa.
+    }
+report-compliance-summary = { $rules } aturan: { $compliant } dipatuhi, { $findings } memiliki temuan, { $unchecked } tidak diperiksa otomatis. { $objects ->
+       *[other] { $objects } objek dibaca
+    }; { $deny } temuan penolakan dan { $warn } temuan peringatan.
+report-compliance-section-charts = Ringkasan
+report-compliance-chart-findings = Temuan yang masih berlaku per aturan
+report-compliance-chart-findings-note = Batang menunjukkan jumlah temuan yang masih berlaku setelah pengecualian; aturan berwarna abu-abu tidak diperiksa otomatis.
+report-compliance-chart-objectives = RPO dan RTO latihan terakhir setiap rencana terhadap sasaran
+report-compliance-section-rules = Aturan
+report-compliance-section-findings = Temuan
+report-compliance-section-exceptions = Pengecualian
+report-compliance-section-drills = Latihan terakhir per rencana
+report-compliance-col-rule = Aturan
+report-compliance-col-article = Pasal
+report-compliance-col-requirement = Ketentuan
+report-compliance-col-checked = Yang diperiksa
+report-compliance-col-status = Status
+report-compliance-col-object = Objek
+report-compliance-col-finding = Temuan
+report-compliance-col-fix = Cara memperbaiki
+report-compliance-col-exception = Pengecualian
+report-compliance-col-reason = Alasan dan tiket
+report-compliance-col-approved = Disetujui oleh
+report-compliance-col-expires = Berakhir
+report-compliance-col-plan = Rencana
+report-compliance-objects = { $count ->
+       *[other] { $count } objek
+    }
+report-compliance-expired = KEDALUWARSA sejak { $at }
+report-compliance-in-force = berlaku sampai { $at }
+report-compliance-no-drill = belum ada latihan tercatat
+report-compliance-drill-row = { $drill }: { $phase }, { $from } sampai { $to }
+report-compliance-tier-met = tercapai
+report-compliance-tier-missed = TIDAK tercapai
+report-compliance-tier-unknown = belum diketahui
+report-compliance-of-target = { $achieved } dari { $target }
+report-compliance-generated = Dibuat oleh Pusdata pada { $at } (skema laporan { $schema }).
+report-severity-deny = TOLAK
+report-severity-warn = PERINGATAN
+report-severity-info = INFO
+
+## Toleransi kalender latihan (report/history.rs, dr::calendar).
+report-calendar-late = TIDAK TERLAKSANA: { $drill } dimulai { $late } terlambat
+report-calendar-tolerance = Sebuah latihan dihitung untuk tanggalnya hanya bila dimulai dalam toleransi jadwal ({ $default } kecuali rencana mengisi spec.drills[].tolerance); latihan yang lebih lambat ditandai terlambat dan tanggal tersebut tetap terlewat.
+
+## Durasi bulat pada sumbu grafik (report/text.rs dur_short).
+report-dur-min = { $m } menit
+report-dur-h = { $h } jam
+report-dur-d = { $d } hari

@@ -48,175 +48,140 @@ impl Subject {
     }
 }
 
-/// How a rule is covered by automatic checks.
+/// How a rule is covered by automatic checks. What is checked, and why a rule is not checked
+/// automatically, are catalogue messages (`rule-<id>-checked`, `rule-<id>-manual` in
+/// `i18n/{en,id}/rules.ftl`).
 #[derive(Clone, Copy, Debug)]
 pub struct Coverage {
     /// Rule ID.
     pub rule: &'static str,
-    /// What Pusdata checks, English.
-    pub checked_en: &'static str,
-    /// What Pusdata checks, Bahasa Indonesia.
-    pub checked_id: &'static str,
     /// Kinds whose objects the automatic check looks at; empty when the rule is not checked
     /// automatically from objects.
     pub kinds: &'static [&'static str],
-    /// Why it is not checked automatically (English, Bahasa Indonesia), when it is not.
-    pub manual: Option<(&'static str, &'static str)>,
+    /// Not checked automatically (`rule-<id>-manual` says why).
+    pub manual: bool,
+}
+
+impl Coverage {
+    fn message(&self, suffix: &str) -> Text {
+        crate::i18n::text(
+            &format!("rule-{}-{suffix}", self.rule.to_ascii_lowercase()),
+            &[],
+        )
+    }
+
+    /// What Pusdata checks.
+    pub fn checked(&self) -> Text {
+        self.message("checked")
+    }
+
+    /// Why it is not checked automatically, when it is not.
+    pub fn manual_because(&self) -> Option<Text> {
+        self.manual.then(|| self.message("manual"))
+    }
 }
 
 /// Coverage of every rule, in the order of the regulations table.
 pub const COVERAGE: &[Coverage] = &[
     Coverage {
         rule: "HOST-PLACE",
-        checked_en: "Every HostingRequest sits in a namespace of the agency that files it.",
-        checked_id: "Setiap HostingRequest berada di namespace milik Perangkat Daerah pengajunya.",
         kinds: &["HostingRequest"],
-        manual: None,
+        manual: false,
     },
     Coverage {
         rule: "HOST-POWER",
-        checked_en: "Colocation devices declare at least two power supplies (placement then puts them on feeds A and B).",
-        checked_id: "Perangkat kolokasi menyatakan paling sedikit dua catu daya (penempatan lalu memakai feed A dan B).",
         kinds: &["HostingRequest"],
-        manual: None,
+        manual: false,
     },
     Coverage {
         rule: "HOST-LEGAL",
-        checked_en: "Requests declare OS and software licences (SPDX id or licence proof).",
-        checked_id: "Permohonan menyatakan lisensi OS dan perangkat lunak (SPDX id atau bukti lisensi).",
         kinds: &["HostingRequest"],
-        manual: None,
+        manual: false,
     },
     Coverage {
         rule: "HOST-CLEAN",
-        checked_en: "Requests carry a clean malware scan no older than the policy's maximum age.",
-        checked_id: "Permohonan membawa hasil pindai malware bersih yang tidak lebih tua dari batas kebijakan.",
         kinds: &["HostingRequest"],
-        manual: None,
+        manual: false,
     },
     Coverage {
         rule: "HOST-ACCESS",
-        checked_en: "A placed colocation request gets an install work order with escort (recorded in its status).",
-        checked_id: "Permohonan kolokasi yang ditempatkan mendapat perintah kerja instalasi dengan pendamping (tercatat di status).",
         kinds: &[],
-        manual: Some((
-            "physical access happens at the door, outside Kubernetes; the access log of the Data Centre is the evidence",
-            "akses fisik terjadi di pintu, di luar Kubernetes; buku akses Pusat Data adalah buktinya",
-        )),
+        manual: true,
     },
     Coverage {
         rule: "HOST-RACK",
-        checked_en: "Colocation devices are 19-inch rackmount and fit the racks (U height, depth).",
-        checked_id: "Perangkat kolokasi berbentuk rackmount 19 inci dan muat di rak (tinggi U, kedalaman).",
         kinds: &["HostingRequest"],
-        manual: None,
+        manual: false,
     },
     Coverage {
         rule: "HOST-SITE",
-        checked_en: "The placement engine decides rack, units and feeds by power, cooling and headroom.",
-        checked_id: "Mesin penempatan menentukan rak, unit dan feed berdasarkan daya, pendinginan dan cadangan.",
         kinds: &[],
-        manual: Some((
-            "decided at placement time (`pusdata place`, the HostingRequest controller), not a property of a manifest",
-            "diputuskan saat penempatan (`pusdata place`, controller HostingRequest), bukan sifat sebuah manifest",
-        )),
+        manual: true,
     },
     Coverage {
         rule: "WEB-DC",
-        checked_en: "Web hosting names are on the agency's own subdomain of the city domain.",
-        checked_id: "Nama web hosting memakai subdomain milik Perangkat Daerah dari domain kota.",
         kinds: &["HostingRequest"],
-        manual: None,
+        manual: false,
     },
     Coverage {
         rule: "CLOUD-CITY",
-        checked_en: "Agencies have a namespace and quota in the city cloud; web hosting stays within the quota.",
-        checked_id: "Perangkat Daerah memiliki namespace dan kuota di cloud kota; web hosting tetap dalam kuota.",
         kinds: &["Agency", "HostingRequest"],
-        manual: None,
+        manual: false,
     },
     Coverage {
         rule: "CLOUD-NKRI",
-        checked_en: "External cloud services have the IT office's approval and a region inside Indonesia.",
-        checked_id: "Layanan cloud eksternal memiliki persetujuan Dinas dan region di wilayah Indonesia.",
         kinds: &["ExternalCloudService"],
-        manual: None,
+        manual: false,
     },
     Coverage {
         rule: "NET-PORTS",
-        checked_en: "Egress outside the standard ports has an approval.",
-        checked_id: "Egress di luar port standar memiliki persetujuan.",
         kinds: &["Agency", "HostingRequest"],
-        manual: None,
+        manual: false,
     },
     Coverage {
         rule: "SEC-REGISTER",
-        checked_en: "Requests are the registry; colocated devices get addresses from the city pool at placement.",
-        checked_id: "Permohonan adalah daftar registrasi; perangkat kolokasi mendapat alamat dari pool kota saat penempatan.",
         kinds: &[],
-        manual: Some((
-            "addresses and security levels are assigned by the controller and the approval, not declared in manifests",
-            "alamat dan tingkat keamanan ditetapkan oleh controller dan persetujuan, bukan dinyatakan di manifest",
-        )),
+        manual: true,
     },
     Coverage {
         rule: "DR-PLAN",
-        checked_en: "The plan's dependencies, coverage, schedules against RPO and RTO feasibility (`pusdata plan check`).",
-        checked_id: "Dependensi, cakupan, jadwal terhadap RPO dan kelayakan RTO rencana (`pusdata plan check`).",
         kinds: &["DisasterRecoveryPlan"],
-        manual: None,
+        manual: false,
     },
     Coverage {
         rule: "DR-FAR",
-        checked_en: "DRC sites are in another city and at least the configured distance from the primary.",
-        checked_id: "Situs DRC berada di kota lain dan paling sedikit sejauh jarak yang ditetapkan dari situs utama.",
         kinds: &["Site", "DisasterRecoveryPlan"],
-        manual: None,
+        manual: false,
     },
     Coverage {
         rule: "DR-NKRI",
-        checked_en: "Every DR site and backup repository is inside Indonesia.",
-        checked_id: "Setiap situs DR dan repositori cadangan berada di wilayah Indonesia.",
         kinds: &["Site", "BackupRepository", "DisasterRecoveryPlan"],
-        manual: None,
+        manual: false,
     },
     Coverage {
         rule: "APP-BACKUP",
-        checked_en: "Every request names its DRP tier or is declared stateless; every plan has a recent drill that met its objectives.",
-        checked_id: "Setiap permohonan menyebut tier DRP atau dinyatakan stateless; setiap rencana memiliki latihan yang memenuhi sasarannya.",
         kinds: &["HostingRequest", "DisasterRecoveryPlan", "Failover"],
-        manual: None,
+        manual: false,
     },
     Coverage {
         rule: "DATA-DC",
-        checked_en: "Backups go only to repositories at registered sites.",
-        checked_id: "Cadangan hanya ke repositori di situs yang terdaftar.",
         kinds: &["BackupRepository", "DisasterRecoveryPlan"],
-        manual: None,
+        manual: false,
     },
     Coverage {
         rule: "SEC-CIA",
-        checked_en: "Repositories are encrypted with per-agency keys; approvals record the authenticated identity; reports carry a SHA-256.",
-        checked_id: "Repositori dienkripsi dengan kunci per Perangkat Daerah; persetujuan mencatat identitas terautentikasi; laporan membawa SHA-256.",
         kinds: &[],
-        manual: Some((
-            "identities are recorded by the admission webhook at write time and keys live in Secrets; an offline report cannot re-verify them",
-            "identitas dicatat webhook admission saat objek ditulis dan kunci ada di Secret; laporan offline tidak dapat memeriksanya ulang",
-        )),
+        manual: true,
     },
     Coverage {
         rule: "SEC-INCIDENT",
-        checked_en: "Every finished failover has a written report with its SHA-256.",
-        checked_id: "Setiap failover yang selesai memiliki laporan tertulis beserta SHA-256-nya.",
         kinds: &["Failover"],
-        manual: None,
+        manual: false,
     },
     Coverage {
         rule: "AUDIT",
-        checked_en: "This report; exceptions name existing rules and expire.",
-        checked_id: "Laporan ini; pengecualian menyebut aturan yang ada dan memiliki masa berlaku.",
         kinds: &["ResidencyPolicy"],
-        manual: None,
+        manual: false,
     },
 ];
 
@@ -698,7 +663,7 @@ pub fn assemble(subjects: &[Subject], now: Timestamp) -> Report {
                 .map(|(_, e)| e.clone())
                 .collect();
             let standing = findings.iter().any(|e| e.severity > Severity::Info);
-            let manual = cov.and_then(|c| c.manual);
+            let manual = cov.and_then(Coverage::manual_because);
             let status = if standing {
                 Status::Findings
             } else if manual.is_some() || cov.is_none() {
@@ -709,10 +674,10 @@ pub fn assemble(subjects: &[Subject], now: Timestamp) -> Report {
             RuleReport {
                 id: r.id.to_string(),
                 source: r.source.to_string(),
-                requirement: Text::new(r.en, r.id_text),
-                checked: cov.map_or_else(Text::default, |c| Text::new(c.checked_en, c.checked_id)),
+                requirement: r.requirement(),
+                checked: cov.map_or_else(Text::default, Coverage::checked),
                 automatic: manual.is_none() && cov.is_some(),
-                not_checked_because: manual.map(|(en, id)| Text::new(en, id)),
+                not_checked_because: manual,
                 objects_checked: cov
                     .map_or(0, |c| kinds.iter().filter(|k| c.kinds.contains(k)).count()),
                 status,

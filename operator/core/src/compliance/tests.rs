@@ -101,6 +101,17 @@ fn every_rule_of_the_regulations_is_in_the_report_in_order_with_its_coverage() {
             x.id
         );
         assert_ne!(x.checked.en, x.checked.id, "{} not translated", x.id);
+        // The texts come from the catalogue: an unknown ID would render as the ID itself.
+        assert!(
+            !x.checked.en.starts_with("rule-"),
+            "{}: {:?}",
+            x.id,
+            x.checked
+        );
+        if let Some(why) = &x.not_checked_because {
+            assert!(!why.en.starts_with("rule-") && !why.id.starts_with("rule-"));
+            assert_ne!(why.en, why.id, "{} not translated", x.id);
+        }
         assert!(!x.source.is_empty());
         assert_eq!(x.automatic, x.not_checked_because.is_none(), "{}", x.id);
     }

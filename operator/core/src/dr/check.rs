@@ -293,6 +293,18 @@ fn schedules(plan: &DisasterRecoveryPlan, out: &mut Vec<Finding>) {
     }
     let tier_names: BTreeSet<&str> = plan.spec.tiers.iter().map(|t| t.name.as_str()).collect();
     for (di, d) in plan.spec.drills.iter().enumerate() {
+        if let Some(Err(e)) = d.tolerance.as_deref().map(crate::duration::parse) {
+            out.push(Finding::deny(
+                "DR-PLAN",
+                &format!("spec.drills[{di}].tolerance"),
+                crate::t!(
+                    "dr-check-drill-tolerance",
+                    name = &d.name,
+                    error = e.to_string()
+                ),
+                crate::t!("dr-check-drill-tolerance-hint"),
+            ));
+        }
         for (i, t) in d.tiers.iter().enumerate() {
             if !tier_names.contains(t.as_str()) {
                 out.push(Finding::deny(
@@ -1134,6 +1146,30 @@ mod tests {
             all.iter().any(|x| x.path == "spec.runbook[0].title"
                 && x.rule == "DR-PLAN"
                 && x.severity == Severity::Warn),
+            "{all:?}"
+        );
+    }
+
+    #[test]
+    fn a_drill_tolerance_that_is_no_duration_is_refused() {
+        let mut p = good_plan();
+        p.spec.drills = vec![pusdata_crds::v1alpha1::DrillSchedule {
+            name: "quarterly".into(),
+            schedule: "0 1 15 1,4,7,10 *".into(),
+            tolerance: Some("2 weeks".into()),
+            ..Default::default()
+        }];
+        let all = check_plan(&p, &[], &[], &Default::default());
+        let f = all
+            .iter()
+            .find(|x| x.path == "spec.drills[0].tolerance")
+            .unwrap_or_else(|| panic!("{all:?}"));
+        assert_eq!((f.rule.as_str(), f.severity), ("DR-PLAN", Severity::Deny));
+        assert!(f.message.id.contains("quarterly"), "{:?}", f.message);
+        p.spec.drills[0].tolerance = Some("72h".into());
+        let all = check_plan(&p, &[], &[], &Default::default());
+        assert!(
+            !all.iter().any(|x| x.path.ends_with(".tolerance")),
             "{all:?}"
         );
     }

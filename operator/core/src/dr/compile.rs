@@ -243,6 +243,7 @@ mod tests {
             schedule: "0 1 15 1,4,7,10 *".into(),
             tiers: vec![],
             automatic: true,
+            tolerance: None,
         });
         let s = compile(&p);
         let ids: Vec<_> = s.entries.iter().map(|e| e.id.as_str()).collect();

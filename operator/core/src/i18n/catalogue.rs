@@ -33,6 +33,7 @@ areas!(
     "repository",
     "compliance",
     "report",
+    "rules",
 );
 
 /// One value given to a message. Numbers are formatted per language, a [`Text`] argument is

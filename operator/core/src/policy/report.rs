@@ -260,9 +260,9 @@ pub fn results_for(object: &Object, ev: &Evaluation, policy: &str) -> Vec<Report
     if out.is_empty() {
         let mut pass = base;
         pass.result = Some(Outcome::Pass);
-        pass.message = "no rule broken".into();
-        pass.properties
-            .insert("pesan".into(), "tidak ada aturan yang dilanggar".into());
+        let text = crate::t!("policy-report-pass");
+        pass.message = text.en;
+        pass.properties.insert("pesan".into(), text.id);
         out.push(pass);
     }
     out
