@@ -174,6 +174,11 @@ pub struct StepStatus {
     /// Outcome or error, without secrets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The outcome in both languages when Pusdata words it itself (a catalogue message);
+    /// reports show it in the reader's language. `message` keeps the English for kubectl
+    /// and earlier readers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<super::LocalizedText>,
     /// Who signed off a manual or approval step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<RecordedIdentity>,

@@ -612,8 +612,17 @@ pub fn html_section(h: &mut String, input: &ReportInput<'_>, lang: Lang, both: b
             let (a, b) = span(x, origin);
             // Notes are data from the movers (errors, outputs), shown only where they explain
             // a failure; sign-offs have their own table.
-            let note = match x.state {
-                StepState::Failed | StepState::Skipped => x.message.clone().unwrap_or_default(),
+            // Pusdata's own wording is in both languages (`note`); a worker's raw output
+            // (`message`) is shown as it is.
+            let note = match (x.state, &x.note) {
+                (StepState::Failed | StepState::Skipped, Some(n)) => match lang {
+                    Lang::En => n.en(),
+                    Lang::Id => n.id(),
+                }
+                .to_string(),
+                (StepState::Failed | StepState::Skipped, None) => {
+                    x.message.clone().unwrap_or_default()
+                }
                 _ => String::new(),
             };
             let _ = writeln!(

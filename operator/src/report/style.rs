@@ -8,6 +8,7 @@ h1{font-size:1.5em;margin:.3em 0}h2{font-size:1.2em;margin:1.2em 0 .4em;border-b
 table{border-collapse:collapse;width:100%;margin:.6em 0}\
 th,td{border:1px solid #bbb;padding:4px 6px;text-align:left;font-size:14px;vertical-align:top;overflow-wrap:anywhere}\
 th{background:#eef}code,samp{font-size:12px;overflow-wrap:anywhere}\
+table.rules tr>:first-child,table.rules code{white-space:nowrap;overflow-wrap:normal}\
 svg{max-width:100%;height:auto;display:block}\
 .verdict{border-left:8px solid #9e9e9e;background:#f5f5f5;padding:.6em 1em;font-size:1.15em;margin:.8em 0}\
 .verdict.ok{border-color:#2e7d32;background:#e8f5e9}.verdict.bad{border-color:#c62828;background:#ffebee}\

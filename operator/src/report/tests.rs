@@ -429,3 +429,64 @@ fn a_saved_short_drill_keeps_its_sub_second_timeline() {
         "millisecond ticks"
     );
 }
+
+/// A step outcome Pusdata words itself (a lost worker, a skipped final sync) is shown in the
+/// reader's language: the core records it from the catalogue in both.
+#[test]
+fn a_failed_steps_note_is_in_the_readers_language() {
+    let p = plan();
+    let fo = executed(FailoverType::Drill);
+    let sp = steps(&p, &fo.spec).unwrap();
+    let mut st = FailoverStatus::default();
+    let mut lost = None;
+    for i in 0..50 {
+        let mut o = Observations {
+            now: ts(i * 300),
+            peer_reachable: true,
+            current_epoch: st.epoch.unwrap_or(1),
+            results: BTreeMap::new(),
+            approvals: BTreeMap::new(),
+        };
+        for s in &st.steps {
+            if s.state == StepState::Running {
+                o.results.insert(s.id.clone(), StepResult::Lost);
+                lost.get_or_insert(s.id.clone());
+            }
+            if s.state == StepState::Waiting {
+                o.approvals.insert(
+                    s.id.clone(),
+                    RecordedIdentity {
+                        username: "kepala".into(),
+                        uid: None,
+                        groups: vec![],
+                        at: Time(ts(i * 300)),
+                    },
+                );
+            }
+        }
+        let a = next_step(&sp, &st, &o);
+        apply(&sp, &mut st, &a, o.now);
+        if matches!(a, Action::Done | Action::Fail { .. }) {
+            break;
+        }
+        if st.steps.iter().any(|s| s.state == StepState::Failed) {
+            break;
+        }
+    }
+    let failed = st
+        .steps
+        .iter()
+        .find(|s| s.state == StepState::Failed)
+        .expect("a lost worker fails its step");
+    assert_eq!(
+        failed.message.as_deref(),
+        Some("worker lost without a result")
+    );
+    let mut fo = fo;
+    fo.status = Some(st);
+    let id = render_in(&input(&p, &fo, &[]), Languages::One(Lang::Id)).html;
+    assert!(id.contains("pekerja hilang tanpa hasil"), "{lost:?}");
+    assert!(!id.contains("worker lost"));
+    let en = render_in(&input(&p, &fo, &[]), Languages::One(Lang::En)).html;
+    assert!(en.contains("worker lost without a result"));
+}

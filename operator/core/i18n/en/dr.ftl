@@ -117,3 +117,8 @@ dr-languages-untranslated-hint = write it as {"{"}en: <English>, id: <Bahasa Ind
 ## operator/core/src/dr/check.rs: the tolerance of a drill date (dr::calendar)
 dr-check-drill-tolerance = drill schedule { $name }: the tolerance is not a duration: { $error }
 dr-check-drill-tolerance-hint = write how late a drill may start and still count, as a Go duration such as 72h or 336h (14 days, the default when unset)
+
+## operator/core/src/dr/steps.rs: step outcomes the core words itself (StepStatus.note)
+dr-step-lost = worker lost without a result
+dr-step-signed-off = signed off by { $who }
+dr-step-final-sync-skipped = peer unreachable; data written since the last backup is lost (acceptDataLoss)

@@ -117,3 +117,8 @@ dr-languages-untranslated-hint = tulis sebagai {"{"}en: <bahasa Inggris>, id: <B
 ## operator/core/src/dr/check.rs: toleransi tanggal latihan (dr::calendar)
 dr-check-drill-tolerance = jadwal latihan { $name }: toleransi bukan durasi: { $error }
 dr-check-drill-tolerance-hint = tuliskan batas keterlambatan latihan yang masih dihitung, sebagai durasi Go seperti 72h atau 336h (14 hari, bawaan bila tidak diisi)
+
+## operator/core/src/dr/steps.rs: hasil langkah yang dirumuskan inti sendiri (StepStatus.note)
+dr-step-lost = pekerja hilang tanpa hasil
+dr-step-signed-off = disetujui oleh { $who }
+dr-step-final-sync-skipped = situs mitra tidak terjangkau; data yang ditulis sejak cadangan terakhir hilang (acceptDataLoss)

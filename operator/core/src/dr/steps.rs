@@ -427,6 +427,8 @@ pub struct Update {
     pub state: StepState,
     /// Outcome note or error.
     pub message: Option<String>,
+    /// The same in both languages, when the core words it (catalogue).
+    pub note: Option<Text>,
     /// Who signed it off.
     pub approved_by: Option<RecordedIdentity>,
     /// Checksum of the tree a restore brought back.
@@ -528,6 +530,7 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
                     id: step.id.clone(),
                     state: StepState::Succeeded,
                     message: Some(m.clone()).filter(|m| !m.is_empty()),
+                    note: None,
                     approved_by: None,
                     checksum: None,
                 }),
@@ -535,6 +538,7 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
                     id: step.id.clone(),
                     state: StepState::Succeeded,
                     message: Some(note.clone()).filter(|m| !m.is_empty()),
+                    note: None,
                     approved_by: None,
                     checksum: Some(checksum.clone()).filter(|c| !c.is_empty()),
                 }),
@@ -542,13 +546,15 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
                     id: step.id.clone(),
                     state: StepState::Failed,
                     message: Some(m.clone()),
+                    note: None,
                     approved_by: None,
                     checksum: None,
                 }),
                 Some(StepResult::Lost) => updates.push(Update {
                     id: step.id.clone(),
                     state: StepState::Failed,
-                    message: Some("worker lost without a result".into()),
+                    message: Some(crate::t!("dr-step-lost").en),
+                    note: Some(crate::t!("dr-step-lost")),
                     approved_by: None,
                     checksum: None,
                 }),
@@ -559,7 +565,10 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
                     updates.push(Update {
                         id: step.id.clone(),
                         state: StepState::Succeeded,
-                        message: Some(format!("signed off by {}", who.username)),
+                        message: Some(
+                            crate::t!("dr-step-signed-off", who = who.username.as_str()).en,
+                        ),
+                        note: Some(crate::t!("dr-step-signed-off", who = who.username.as_str())),
                         approved_by: Some(who.clone()),
                         checksum: None,
                     });
@@ -624,10 +633,8 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
                     return Action::Record(vec![Update {
                         id: step.id.clone(),
                         state: StepState::Skipped,
-                        message: Some(
-                            "peer unreachable; data written since the last backup is lost (acceptDataLoss)"
-                                .into(),
-                        ),
+                        message: Some(crate::t!("dr-step-final-sync-skipped").en),
+                        note: Some(crate::t!("dr-step-final-sync-skipped")),
                         approved_by: None,
                         checksum: None,
                     }]);
@@ -746,6 +753,10 @@ pub fn apply(plan: &StepPlan, status: &mut FailoverStatus, action: &Action, now:
                 touch(status, &u.id, &mut |s| {
                     s.state = u.state;
                     s.message = u.message.clone();
+                    s.note = u
+                        .note
+                        .as_ref()
+                        .map(|t| pusdata_crds::v1alpha1::LocalizedText::both(&t.en, &t.id));
                     s.checksum = u.checksum.clone();
                     if u.approved_by.is_some() {
                         s.approved_by = u.approved_by.clone();
@@ -789,6 +800,7 @@ pub fn apply(plan: &StepPlan, status: &mut FailoverStatus, action: &Action, now:
                 s.attempts = Some(*attempt);
                 s.finished_at = None;
                 s.message = None;
+                s.note = None;
                 s.checksum = None;
                 s.started_at = Some(t.clone());
             });
