@@ -164,12 +164,24 @@ pub fn time_ticks(span: f64, x0: f64, width: f64, lang: Lang) -> Vec<Tick> {
     thin(out, TICK_FONT)
 }
 
-/// Bars of achieved values with each row's target as a line across it.
-pub fn objectives_svg(rows: &[Objective], lang: Lang) -> String {
-    let scale = Scale::for_values(
+fn objectives_scale(rows: &[Objective]) -> Scale {
+    Scale::for_values(
         rows.iter()
             .flat_map(|r| [r.achieved.unwrap_or(0.0), r.target]),
-    );
+    )
+}
+
+/// The sentence under an objectives chart that says how its axis is scaled.
+pub fn objectives_scale_note(rows: &[Objective]) -> pusdata_core::i18n::Text {
+    match objectives_scale(rows) {
+        Scale::Log(..) => t!("report-chart-log"),
+        Scale::Linear(_) => t!("report-chart-linear"),
+    }
+}
+
+/// Bars of achieved values with each row's target as a line across it.
+pub fn objectives_svg(rows: &[Objective], lang: Lang) -> String {
+    let scale = objectives_scale(rows);
     let (label_w, chart_w, row_h) = (190.0, 520.0, 26.0);
     let top = 8.0;
     let height = top + row_h * rows.len().max(1) as f64 + 40.0;

@@ -328,14 +328,7 @@ fn html_section(h: &mut String, report: &Report, lang: Lang, both: bool) {
     );
     let bars = objectives(report);
     if !bars.is_empty() {
-        let scale = charts::Scale::for_values(
-            bars.iter()
-                .flat_map(|b| [b.achieved.unwrap_or(0.0), b.target]),
-        );
-        let note = match scale {
-            charts::Scale::Log(..) => t!("report-chart-log"),
-            charts::Scale::Linear(_) => t!("report-chart-linear"),
-        };
+        let note = charts::objectives_scale_note(&bars);
         let _ = writeln!(
             h,
             "<h2>{}</h2>\n{}<p class=\"note\">{}</p>",

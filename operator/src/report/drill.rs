@@ -358,14 +358,7 @@ pub fn html_section(h: &mut String, input: &ReportInput<'_>, lang: Lang, both: b
         })
         .collect();
     h.push_str(&charts::objectives_svg(&bars, lang));
-    let scale = charts::Scale::for_values(
-        bars.iter()
-            .flat_map(|b| [b.achieved.unwrap_or(0.0), b.target]),
-    );
-    let note = match scale {
-        charts::Scale::Log(..) => t!("report-chart-log"),
-        charts::Scale::Linear(_) => t!("report-chart-linear"),
-    };
+    let note = charts::objectives_scale_note(&bars);
     let _ = writeln!(h, "<p class=\"note\">{}</p>", escape_html(note.get(lang)));
     let _ = writeln!(
         h,
