@@ -805,18 +805,7 @@ mod tests {
         use kube::api::PostParams;
         use kube::core::{ApiResource, DynamicObject};
         let (mut ctx, quiet) = testing::watching_context(
-            ClientBuilder::new()
-                .with_resource::<Agency>()
-                .with_status_subresource::<Agency>()
-                .with_resource::<HostingRequest>()
-                .with_status_subresource::<HostingRequest>()
-                .with_resource::<BackupRepository>()
-                .with_resource::<Approval>()
-                .with_resource::<ResidencyPolicy>()
-                .with_resource::<Site>()
-                .with_resource::<Rack>()
-                .with_resource::<DisasterRecoveryPlan>(),
-        )
+            testing::agency_world())
         .await;
         seed_cluster(&ctx, &fixtures::agency("disdukcapil")).await;
         let bad: DynamicObject = serde_json::from_value(serde_json::json!({

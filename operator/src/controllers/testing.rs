@@ -26,6 +26,26 @@ pub fn fixed_clock() -> Clock {
     })
 }
 
+/// The kinds an Agency's reconcile and its neighbours read (status subresources where they
+/// write one): the world of the malformed-object tests.
+pub fn agency_world() -> ClientBuilder {
+    use pusdata_crds::v1alpha1::{
+        Agency, Approval, BackupRepository, DisasterRecoveryPlan, HostingRequest, Rack,
+        ResidencyPolicy,
+    };
+    ClientBuilder::new()
+        .with_resource::<Agency>()
+        .with_status_subresource::<Agency>()
+        .with_resource::<HostingRequest>()
+        .with_status_subresource::<HostingRequest>()
+        .with_resource::<BackupRepository>()
+        .with_resource::<Approval>()
+        .with_resource::<ResidencyPolicy>()
+        .with_resource::<pusdata_crds::v1alpha1::Site>()
+        .with_resource::<Rack>()
+        .with_resource::<DisasterRecoveryPlan>()
+}
+
 /// A controller context over the in-memory API the builder describes. Its client sends as
 /// the operator's ServiceAccount and is authorized against the rendered chart's RBAC
 /// (`crate::testkit::authz`); the seeding helpers below act as the test harness.

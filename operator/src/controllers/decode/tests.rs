@@ -3,29 +3,12 @@ use crate::controllers::{agency, cache};
 use kube::Api;
 use kube::api::{ListParams, PostParams};
 use kube::core::{ApiResource, DynamicObject};
-use kube_fake_client::ClientBuilder;
 use pusdata_crds::fixtures;
-use pusdata_crds::v1alpha1::{
-    Agency, Approval, BackupRepository, DisasterRecoveryPlan, HostingRequest, Rack,
-    ResidencyPolicy, Site,
-};
+use pusdata_crds::v1alpha1::Agency;
 
 #[tokio::test]
 async fn a_malformed_agency_is_reported_and_skipped_and_the_others_reconcile() {
-    let mut ctx = testing::context(
-        ClientBuilder::new()
-            .with_resource::<Agency>()
-            .with_status_subresource::<Agency>()
-            .with_resource::<HostingRequest>()
-            .with_status_subresource::<HostingRequest>()
-            .with_resource::<BackupRepository>()
-            .with_resource::<Approval>()
-            .with_resource::<ResidencyPolicy>()
-            .with_resource::<Site>()
-            .with_resource::<Rack>()
-            .with_resource::<DisasterRecoveryPlan>(),
-    )
-    .await;
+    let mut ctx = testing::context(testing::agency_world()).await;
     seed_cluster(&ctx, &fixtures::agency("disdukcapil")).await;
     // Stored before a schema change (or past validation): its spec no longer decodes.
     let bad: DynamicObject = serde_json::from_value(serde_json::json!({
