@@ -518,3 +518,31 @@ async fn a_request_whose_approval_expired_writes_nothing_more() {
     let phase = assert_hosting_quiet(&base).await;
     assert_ne!(phase, pusdata_crds::v1alpha1::HostingPhase::Placed);
 }
+
+/// The real API server leaves an object alone when a write changes nothing: same
+/// resourceVersion, no watch event. The in-memory API does the same (its patched tracker),
+/// or a re-apply of an unchanged child would look like a change to every watcher.
+#[tokio::test]
+async fn a_write_that_changes_nothing_keeps_the_resource_version() {
+    let ctx = world().await;
+    let api: Api<Namespace> = Api::all(ctx.client.clone());
+    let pp = kube::api::PatchParams::apply(super::FIELD_MANAGER).force();
+    let body = serde_json::json!({"apiVersion": "v1", "kind": "Namespace",
+        "metadata": {"name": "dinkes", "labels": {"pusdata.io/agency": "dinkes"}}});
+    let first = api
+        .patch("dinkes", &pp, &kube::api::Patch::Apply(&body))
+        .await
+        .unwrap();
+    let again = api
+        .patch("dinkes", &pp, &kube::api::Patch::Apply(&body))
+        .await
+        .unwrap();
+    assert_eq!(again.resource_version(), first.resource_version());
+    let mut changed = body.clone();
+    changed["metadata"]["labels"]["x"] = "y".into();
+    let third = api
+        .patch("dinkes", &pp, &kube::api::Patch::Apply(&changed))
+        .await
+        .unwrap();
+    assert_ne!(third.resource_version(), first.resource_version());
+}
