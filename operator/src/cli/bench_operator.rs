@@ -70,6 +70,12 @@ impl Stats {
         self.writes.saturating_sub(lease)
     }
 
+    /// Reads other than of the Lease (the election's own look at it).
+    pub fn controller_reads(&self) -> u64 {
+        let lease = self.by_request.get("GET leases").copied().unwrap_or(0);
+        self.reads.saturating_sub(lease)
+    }
+
     /// The requests of a phase, most frequent first: `LIST agencies 12, PATCH leases 30`.
     pub fn breakdown(&self) -> String {
         let mut v: Vec<(&String, &u64)> = self.by_request.iter().collect();
@@ -134,8 +140,10 @@ fn operator(kubeconfig: &std::path::Path, name: &str) -> Result<Child, CliError>
         .map_err(internal)
 }
 
-/// Waits until no write but Lease renewals was answered for `quiet`, at most `timeout`;
-/// returns the time it took (up to the last write) and whether it settled.
+/// Waits until nothing but Lease renewals and watches was answered for `quiet` (no write,
+/// no read: a restart that only compares is done when it stops reading), at most
+/// `timeout`; returns the time it took (up to the last such request) and whether it
+/// settled.
 fn settle(
     port: u16,
     pid: u32,
@@ -154,7 +162,10 @@ fn settle(
         if now.reads > last.reads || now.watches > last.watches {
             seen_reads = true;
         }
-        if now.controller_writes() != last.controller_writes() || !seen_reads {
+        if now.controller_writes() != last.controller_writes()
+            || now.controller_reads() != last.controller_reads()
+            || !seen_reads
+        {
             last_change = Instant::now();
         }
         last = now;

@@ -451,7 +451,15 @@ mod served {
         req: Request<Incoming>,
         target: Option<hub::Target>,
     ) -> Response<Body> {
-        let _one_at_a_time = world.writing.lock().await;
+        // Lease renewals skip the queue, as the API server's own priority level for leader
+        // election does: a queue of the operator's other writes must not starve them.
+        let leases = target
+            .as_ref()
+            .is_some_and(|t| t.collection.ends_with("/leases"));
+        let _one_at_a_time = match leases {
+            true => None,
+            false => Some(world.writing.lock().await),
+        };
         let (parts, body) = req.into_parts();
         let path = parts.uri.path().to_string();
         let object_path = match &target {

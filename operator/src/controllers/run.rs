@@ -30,6 +30,16 @@ use pusdata_crds::v1alpha1::{
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Reconciles one controller runs at once. Unbounded (kube's default), a first start over a
+/// city of objects reconciled all of them together: every reconcile's reads and writes in
+/// flight at once, the Lease renewal queued behind them until leadership lapsed, and memory
+/// for all of them held at the same time.
+const CONCURRENCY: u16 = 8;
+
+fn bounded() -> kube::runtime::controller::Config {
+    kube::runtime::controller::Config::default().concurrency(CONCURRENCY)
+}
+
 /// Invalid specs wait for a change; API trouble backs off, doubling per consecutive failure
 /// of the same object (`pusdata_core::requeue`). Never a hot loop.
 fn error_policy<K: kube::Resource<DynamicType = ()>>(
@@ -187,6 +197,7 @@ fn plan_sites(plan: DisasterRecoveryPlan) -> Vec<ObjectRef<Site>> {
 async fn site_controller(client: kube::Client, ctx: Arc<Context>, side: Side, stop: Stop) {
     let sctx = Arc::new(site::SiteContext::new((*ctx).clone(), side));
     Controller::new(Api::<Site>::all(client.clone()), watcher::Config::default())
+        .with_config(bounded())
         .watches(
             Api::<DisasterRecoveryPlan>::all(client),
             watcher::Config::default(),
@@ -450,6 +461,7 @@ async fn controllers(
         Api::<Agency>::all(client.clone()),
         watcher::Config::default(),
     )
+    .with_config(bounded())
     .watches(
         Api::<ResourceQuota>::all(client.clone()),
         children(),
@@ -492,6 +504,7 @@ async fn controllers(
         Api::<HostingRequest>::all(client.clone()),
         watcher::Config::default(),
     )
+    .with_config(bounded())
     .watches(
         Api::<Approval>::namespaced(client.clone(), platform_namespace),
         watcher::Config::default(),
@@ -519,6 +532,7 @@ async fn controllers(
         Api::<BackupRepository>::all(client.clone()),
         watcher::Config::default(),
     )
+    .with_config(bounded())
     .graceful_shutdown_on(stop.clone())
     .run(
         |o, c| {
@@ -612,6 +626,7 @@ async fn controllers(
         Api::<Backup>::all(client.clone()),
         watcher::Config::default(),
     )
+    .with_config(bounded())
     .owns(
         Api::<Job>::all(client.clone()),
         watcher::Config::default().labels(pusdata_core::backup::job::BACKUP_LABEL),
@@ -666,6 +681,7 @@ async fn restore_controller(
         Api::<Restore>::all(client.clone()),
         watcher::Config::default(),
     )
+    .with_config(bounded())
     .owns(
         Api::<Job>::all(client),
         watcher::Config::default().labels(pusdata_core::restore::RESTORE_LABEL),
