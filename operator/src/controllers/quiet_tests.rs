@@ -183,6 +183,10 @@ async fn a_repository_whose_secret_is_missing_settles_and_writes_nothing_more() 
 
 #[tokio::test]
 async fn a_repository_whose_s3_is_unreachable_settles_and_writes_nothing_more() {
+    // The endpoint is a closed port: every connection is refused at once. Without retries
+    // (each waits its backoff in wall-clock time: ~235 s for this test) the rounds take
+    // milliseconds; nextest runs each test in its own process, so no other test sees this.
+    pusdata::mover::set_s3_retries(0);
     let ctx = world().await;
     let repo = repository_world(&ctx).await;
     seed_cluster(&ctx, &repo).await;
