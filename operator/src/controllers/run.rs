@@ -30,6 +30,25 @@ use pusdata_crds::v1alpha1::{
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Tasks of the leader, each spawned on the runtime: the controllers use every worker thread,
+/// and none of them can starve the Lease renewal, which the leading task polls (all in one
+/// task, a busy reconcile or list decode held the renewal past its deadline and leadership
+/// lapsed during a first start). Dropping `Tasks` aborts them all (`JoinSet`), as dropping
+/// the futures did: losing the lease still cancels every reconcile at once.
+#[derive(Default)]
+struct Tasks(tokio::task::JoinSet<()>);
+
+impl Tasks {
+    fn spawn(&mut self, task: futures::future::BoxFuture<'static, ()>) {
+        self.0.spawn(task);
+    }
+
+    /// Until every task has ended.
+    async fn all_ended(&mut self) {
+        while self.0.join_next().await.is_some() {}
+    }
+}
+
 /// Reconciles one controller runs at once. Unbounded (kube's default), a first start over a
 /// city of objects reconciled all of them together: every reconcile's reads and writes in
 /// flight at once, the Lease renewal queued behind them until leadership lapsed, and memory
@@ -361,7 +380,11 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
         };
         let caching = async {
             match keep_caches {
-                Some(run) => run.await,
+                Some(run) => {
+                    let mut t = Tasks::default();
+                    t.spawn(run.boxed());
+                    t.all_ended().await;
+                }
                 None => futures::future::pending().await,
             }
         };
@@ -649,18 +672,31 @@ async fn controllers(
             tracing::debug!(%e, "backup controller event");
         }
     });
-    let failovers = failover_controller(
-        client.clone(),
-        ctx.clone(),
-        platform_namespace,
-        stop.clone(),
-    );
+    let namespace = platform_namespace.to_string();
+    let (fc, fx, fs) = (client.clone(), ctx.clone(), stop.clone());
+    let failovers = async move { failover_controller(fc, fx, &namespace, fs).await };
     let restores = restore_controller(client.clone(), ctx.clone(), mover, stop.clone());
     let sites = site_controller(client.clone(), ctx.clone(), Side::Primary, stop.clone());
     // The audit loop never ends by itself: it stops with the controllers.
+    let mut all = Tasks::default();
+    for c in [
+        agencies.boxed(),
+        requests.boxed(),
+        plans.boxed(),
+        prunes.boxed(),
+        runs.boxed(),
+        repositories.boxed(),
+        failovers.boxed(),
+        restores.boxed(),
+        sites.boxed(),
+    ] {
+        all.spawn(c);
+    }
+    let mut audit = Tasks::default();
+    audit.spawn(audit_loop(ctx.clone()).boxed());
     tokio::select! {
-        _ = async { futures::join!(agencies, requests, plans, prunes, runs, repositories, failovers, restores, sites) } => {}
-        () = audit_loop(ctx.clone()) => {}
+        () = all.all_ended() => {}
+        () = audit.all_ended() => {}
     }
 }
 

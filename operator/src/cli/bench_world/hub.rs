@@ -31,9 +31,9 @@ pub struct Target {
 /// Parses `/api/v1/…` and `/apis/<group>/<version>/…` paths.
 pub fn parse(path: &str) -> Option<Target> {
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let (group, version, rest) = match segs.first()? {
-        &"api" => ("", *segs.get(1)?, segs.get(2..)?),
-        &"apis" => (*segs.get(1)?, *segs.get(2)?, segs.get(3..)?),
+    let (group, version, rest) = match *segs.first()? {
+        "api" => ("", *segs.get(1)?, segs.get(2..)?),
+        "apis" => (*segs.get(1)?, *segs.get(2)?, segs.get(3..)?),
         _ => return None,
     };
     let core_namespace = group.is_empty()
