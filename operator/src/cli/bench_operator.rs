@@ -4,9 +4,10 @@
 //! `pusdata bench operator-world` (built with `--features bench-world`) serves
 //! kube-fake-client's in-memory API over plain HTTP on loopback, seeded with `--objects`
 //! Pusdata objects and `--agencies` agency namespaces, and counts every request it answers
-//! (`GET /bench/stats`). Watches (`watch=true`) are long-lived chunked responses that send
-//! nothing and end at the request's `timeoutSeconds`: the fake has no watch, so a settled
-//! world is exactly what they show. `pusdata bench operator` starts that world, then the
+//! (`GET /bench/stats`), by verb and resource. Lists are paged and carry a resourceVersion;
+//! watches (`watch=true`) stream the ADDED/MODIFIED/DELETED events of every write the world
+//! answered after that resourceVersion, until the request's `timeoutSeconds`, as a real API
+//! server's do — so the operator sees its own writes (`bench_world/hub.rs`). `pusdata bench operator` starts that world, then the
 //! real `pusdata operator` binary as a child (a kubeconfig pointing at the world), and
 //! reads the world's counters and the child's `/proc/<pid>/status`.
 
@@ -17,7 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The world's request counters.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 pub struct Stats {
     /// GET (not watch).
     pub reads: u64,
@@ -25,6 +26,10 @@ pub struct Stats {
     pub writes: u64,
     /// Watch requests opened.
     pub watches: u64,
+    /// Requests by verb and resource (`PATCH agencies/status`, `LIST hostingrequests`,
+    /// `WATCH namespaces`), so that a figure can be traced to its cause.
+    #[serde(default)]
+    pub by_request: std::collections::BTreeMap<String, u64>,
 }
 
 impl std::ops::Sub for Stats {
@@ -34,7 +39,51 @@ impl std::ops::Sub for Stats {
             reads: self.reads.saturating_sub(o.reads),
             writes: self.writes.saturating_sub(o.writes),
             watches: self.watches.saturating_sub(o.watches),
+            by_request: self
+                .by_request
+                .into_iter()
+                .map(|(k, n)| {
+                    let before = o.by_request.get(&k).copied().unwrap_or(0);
+                    (k, n.saturating_sub(before))
+                })
+                .filter(|(_, n)| *n > 0)
+                .collect(),
         }
+    }
+}
+
+impl Stats {
+    /// Writes other than the leader's Lease renewals (every `retryPeriod` while leading, as
+    /// client-go's election does: inherent to running with a standby, not a change).
+    pub fn controller_writes(&self) -> u64 {
+        let lease: u64 = self
+            .by_request
+            .iter()
+            .filter(|(k, _)| {
+                let mut it = k.split(' ');
+                let verb = it.next().unwrap_or("");
+                matches!(verb, "POST" | "PUT" | "PATCH" | "DELETE")
+                    && it.next().is_some_and(|r| r == "leases")
+            })
+            .map(|(_, n)| n)
+            .sum();
+        self.writes.saturating_sub(lease)
+    }
+
+    /// Reads other than of the Lease (the election's own look at it).
+    pub fn controller_reads(&self) -> u64 {
+        let lease = self.by_request.get("GET leases").copied().unwrap_or(0);
+        self.reads.saturating_sub(lease)
+    }
+
+    /// The requests of a phase, most frequent first: `LIST agencies 12, PATCH leases 30`.
+    pub fn breakdown(&self) -> String {
+        let mut v: Vec<(&String, &u64)> = self.by_request.iter().collect();
+        v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        v.iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -91,8 +140,10 @@ fn operator(kubeconfig: &std::path::Path, name: &str) -> Result<Child, CliError>
         .map_err(internal)
 }
 
-/// Waits until no write was answered for `quiet`, at most `timeout`; returns the time it
-/// took (up to the last write) and whether it settled.
+/// Waits until nothing but Lease renewals and watches was answered for `quiet` (no write,
+/// no read: a restart that only compares is done when it stops reading), at most
+/// `timeout`; returns the time it took (up to the last such request) and whether it
+/// settled.
 fn settle(
     port: u16,
     pid: u32,
@@ -111,7 +162,10 @@ fn settle(
         if now.reads > last.reads || now.watches > last.watches {
             seen_reads = true;
         }
-        if now.writes != last.writes || !seen_reads {
+        if now.controller_writes() != last.controller_writes()
+            || now.controller_reads() != last.controller_reads()
+            || !seen_reads
+        {
             last_change = Instant::now();
         }
         last = now;
@@ -186,12 +240,14 @@ fn measure(args: &BenchOperatorArgs, world: &mut Child) -> Result<(), CliError> 
     let (t1, ok1) = settle(port, first.id(), quiet, timeout, &mut peak1)?;
     let converged = stats(port)? - before;
     println!(
-        "first start: settled={ok1} in {:.1} s; {} reads, {} writes, {} watches",
+        "first start: settled={ok1} in {:.1} s; {} reads, {} writes ({} besides Lease renewals), {} watches",
         t1.as_secs_f64(),
         converged.reads,
         converged.writes,
+        converged.controller_writes(),
         converged.watches
     );
+    println!("  requests: {}", converged.breakdown());
 
     // Idle.
     let idle_start = stats(port)?;
@@ -202,13 +258,15 @@ fn measure(args: &BenchOperatorArgs, world: &mut Child) -> Result<(), CliError> 
         peak_idle = peak_idle.max(memory(first.id()).1);
     }
     let idle = stats(port)? - idle_start;
+    println!("  idle requests: {}", idle.breakdown());
     let per_min = 60.0 / t.elapsed().as_secs_f64();
     let (rss1, hwm1) = memory(first.id());
     println!(
-        "idle {} s: {:.1} reads/min, {:.1} writes/min, {:.1} watch requests/min; RSS settled {:.1} MiB, peak {:.1} MiB",
+        "idle {} s: {:.1} reads/min, {:.1} writes/min ({:.1} of them Lease renewals), {:.1} watch requests/min; RSS settled {:.1} MiB, peak {:.1} MiB",
         args.idle_seconds,
         idle.reads as f64 * per_min,
         idle.writes as f64 * per_min,
+        (idle.writes - idle.controller_writes()) as f64 * per_min,
         idle.watches as f64 * per_min,
         mib(rss1),
         mib(hwm1.max(peak1).max(peak_idle))
@@ -229,12 +287,14 @@ fn measure(args: &BenchOperatorArgs, world: &mut Child) -> Result<(), CliError> 
     let mut peak2 = 0;
     let (t2, ok2) = settle(port, second.id(), quiet, timeout, &mut peak2)?;
     let restart = stats(port)? - before;
+    println!("  restart requests: {}", restart.breakdown());
     let (rss2, hwm2) = memory(second.id());
     println!(
-        "restart: settled={ok2} in {:.1} s; {} reads, {} writes, {} watches; RSS {:.1} MiB, peak {:.1} MiB",
+        "restart: settled={ok2} in {:.1} s; {} reads, {} writes ({} besides Lease renewals), {} watches; RSS {:.1} MiB, peak {:.1} MiB",
         t2.as_secs_f64(),
         restart.reads,
         restart.writes,
+        restart.controller_writes(),
         restart.watches,
         mib(rss2),
         mib(hwm2.max(peak2))

@@ -199,11 +199,11 @@ async fn remaining(agency: &Agency, ctx: &Context) -> Result<(usize, usize), Err
             })
             .count();
     }
-    let repositories = super::cache::all_of::<BackupRepository>(ctx)
-        .await?
-        .iter()
-        .filter(|r| r.spec.agency == agency.spec.code)
-        .count();
+    let repositories = super::cache::matching(ctx, |r: &BackupRepository| {
+        r.spec.agency == agency.spec.code
+    })
+    .await?
+    .len();
     Ok((hosted, repositories))
 }
 

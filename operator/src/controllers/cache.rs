@@ -2,7 +2,8 @@
 //! store per kind, started once and shared by every controller. A settled operator then
 //! sends nothing but its watches; a reconcile's lookups cost no request.
 //!
-//! Namespaces are watched metadata-only (their labels are all that is read). Approvals only
+//! Namespaces are watched metadata-only (their labels are all that is read; the API server
+//! sends `PartialObjectMetadata`). No store keeps managedFields ([`slim`]). Approvals only
 //! in the platform namespace (the only ones that count). Tests fill the stores once from the
 //! in-memory API ([`Caches::from_api`]), since kube-fake-client has no watch; without caches
 //! (`Context::caches` is `None`) the reads go to the API, as before.
@@ -118,6 +119,23 @@ where
     (reader, run)
 }
 
+/// What a store keeps of an object: neither its managedFields (one entry per writer, often
+/// as large as the object itself, and read by no reconciler) nor kubectl's copy of the last
+/// applied object.
+pub fn slim<K: kube::Resource>(object: &mut K) {
+    let meta = object.meta_mut();
+    meta.managed_fields = None;
+    if let Some(a) = meta.annotations.as_mut() {
+        a.remove(LAST_APPLIED);
+        if a.is_empty() {
+            meta.annotations = None;
+        }
+    }
+}
+
+/// The annotation in which `kubectl apply` keeps the whole object it applied.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
 /// Every object of a Pusdata kind; one that does not decode is reported and skipped
 /// (`decode`), so it cannot keep the store from being ready.
 fn all<K>(
@@ -128,7 +146,7 @@ where
     K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
 {
     // Streaming lists page by 500 (the default) and keep no list in memory beyond the store.
-    super::decode::watch_all::<K>(client, metrics.clone())
+    super::decode::watch_all::<K>(client, metrics.clone()).modify(slim::<K>)
 }
 
 impl Caches {
@@ -154,14 +172,16 @@ impl Caches {
                 Api::<Approval>::namespaced(client.clone(), platform_namespace),
                 watcher::Config::default(),
             )
-            .default_backoff(),
+            .default_backoff()
+            .modify(slim::<Approval>),
         );
         let (namespaces, i) = reflect(
             watcher(
                 Api::<PartialObjectMeta<Namespace>>::all(client.clone()),
                 watcher::Config::default(),
             )
-            .default_backoff(),
+            .default_backoff()
+            .modify(slim::<PartialObjectMeta<Namespace>>),
         );
         let (backups, j) = reflect(all::<Backup>(client, metrics));
         let (claims, k) = reflect(
@@ -213,6 +233,43 @@ pub async fn all_of<K: Cached>(ctx: &Context) -> Result<Vec<K>, Error> {
             .list(&ListParams::default())
             .await?
             .items),
+    }
+}
+
+/// Every object of kind `K`, shared with the store (no copy) when the context has caches,
+/// else listed.
+pub async fn shared<K: Cached>(ctx: &Context) -> Result<Vec<Arc<K>>, Error> {
+    match &ctx.caches {
+        Some(c) => Ok(K::store(c).state()),
+        None => Ok(Api::<K>::all(ctx.client.clone())
+            .list(&ListParams::default())
+            .await?
+            .items
+            .into_iter()
+            .map(Arc::new)
+            .collect()),
+    }
+}
+
+/// The objects of kind `K` that `keep` selects: from the store when the context has caches
+/// (only those are copied, not the whole store), else listed.
+pub async fn matching<K: Cached>(
+    ctx: &Context,
+    keep: impl Fn(&K) -> bool,
+) -> Result<Vec<K>, Error> {
+    match &ctx.caches {
+        Some(c) => Ok(K::store(c)
+            .state_filter(|o| keep(o))
+            .iter()
+            .map(|o| (**o).clone())
+            .collect()),
+        None => Ok(Api::<K>::all(ctx.client.clone())
+            .list(&ListParams::default())
+            .await?
+            .items
+            .into_iter()
+            .filter(|o| keep(o))
+            .collect()),
     }
 }
 
@@ -356,7 +413,10 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
             .unwrap_or_default();
         writer.apply_watcher_event(&Event::Init);
         for o in items {
-            if let Some(e) = super::decode::typed_event(Event::InitApply(o), &ctx.metrics) {
+            if let Some(mut e) = super::decode::typed_event(Event::InitApply(o), &ctx.metrics) {
+                if let Event::InitApply(k) = &mut e {
+                    slim(k);
+                }
                 writer.apply_watcher_event(&e);
             }
         }
@@ -407,4 +467,36 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
         backups: fill(ctx, None).await.0,
         claims,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
+    use kube::ResourceExt;
+
+    #[test]
+    fn a_cached_object_keeps_neither_managed_fields_nor_the_last_applied_copy() {
+        let mut a = pusdata_crds::fixtures::agency("dinkes");
+        a.metadata.managed_fields = Some(vec![ManagedFieldsEntry {
+            manager: Some("kubectl".into()),
+            ..Default::default()
+        }]);
+        a.annotations_mut()
+            .insert(LAST_APPLIED.into(), "{\"big\": \"copy\"}".into());
+        a.annotations_mut().insert("owner".into(), "dinkes".into());
+        let spec = a.spec.clone();
+        slim(&mut a);
+        assert_eq!(a.metadata.managed_fields, None);
+        assert_eq!(
+            a.annotations().keys().collect::<Vec<_>>(),
+            vec!["owner"],
+            "other annotations stay"
+        );
+        assert_eq!(a.spec, spec);
+        let mut b = pusdata_crds::fixtures::agency("disdik");
+        b.annotations_mut().insert(LAST_APPLIED.into(), "{}".into());
+        slim(&mut b);
+        assert_eq!(b.metadata.annotations, None);
+    }
 }

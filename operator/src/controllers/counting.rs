@@ -155,14 +155,20 @@ impl tower_service::Service<Request<Body>> for Counting {
 /// A copy of `ctx` whose client counts every request, and the log it fills. Two calls over
 /// the same context share the stored world but not the log.
 pub fn counted(ctx: &Context) -> (Context, Log) {
+    let (client, log) = counted_client(&ctx.client);
+    let mut out = ctx.clone();
+    out.client = client;
+    (out, log)
+}
+
+/// `client` through the counting layer, and the log it fills.
+pub fn counted_client(client: &kube::Client) -> (kube::Client, Log) {
     let log = Log::default();
     let service = Counting {
-        inner: ctx.client.clone(),
+        inner: client.clone(),
         log: log.clone(),
     };
-    let mut out = ctx.clone();
-    out.client = kube::Client::new(service, "default");
-    (out, log)
+    (kube::Client::new(service, "default"), log)
 }
 
 #[cfg(test)]

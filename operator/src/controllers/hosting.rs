@@ -94,7 +94,8 @@ pub async fn reconcile(request: Arc<HostingRequest>, ctx: Arc<Context>) -> Resul
 /// Everything read from the cluster for one decision.
 struct World {
     policy: Option<ResidencyPolicy>,
-    agencies: Vec<Agency>,
+    /// Shared with the cache: copied once, into the policy context.
+    agencies: Vec<Arc<Agency>>,
     agency: Option<Agency>,
     approvals: Vec<Approval>,
     sites: Vec<Site>,
@@ -132,11 +133,16 @@ pub async fn reconcile_once(hr: &HostingRequest, ctx: &Context) -> Result<Outcom
 
     let mut objects: Vec<Object> = Vec::new();
     objects.extend(world.policy.clone().map(Object::ResidencyPolicy));
-    objects.extend(world.agencies.iter().cloned().map(Object::Agency));
+    objects.extend(
+        world
+            .agencies
+            .iter()
+            .map(|a| Object::Agency(Agency::clone(a))),
+    );
     objects.extend(world.sites.iter().cloned().map(Object::Site));
     objects.extend(world.racks.iter().cloned().map(Object::Rack));
     objects.extend(world.approvals.iter().cloned().map(Object::Approval));
-    let policy_ctx = policy::Context::from_objects(&objects);
+    let policy_ctx = policy::Context::from_owned(objects);
     let findings = policy::evaluate(&Object::HostingRequest(hr.clone()), &policy_ctx, now);
 
     let placement = match hosting::approval_state(hr, &world.approvals, now) {
@@ -195,14 +201,17 @@ pub async fn reconcile_once(hr: &HostingRequest, ctx: &Context) -> Result<Outcom
 
 async fn dereference(hr: &HostingRequest, ctx: &Context) -> Result<World, Error> {
     let ns = hr.namespace().unwrap_or_default();
-    let agencies: Vec<Agency> = super::cache::all_of(ctx).await?;
+    let agencies: Vec<Arc<Agency>> = super::cache::shared(ctx).await?;
 
     // The agency owning the namespace: the namespace's label, else the one the request names.
     let code = super::cache::namespace_labels(ctx, &ns)
         .await?
         .and_then(|l| l.get(tenancy::AGENCY_LABEL).cloned())
         .unwrap_or_else(|| hr.spec.system.agency.clone());
-    let agency = agencies.iter().find(|a| a.spec.code == code).cloned();
+    let agency = agencies
+        .iter()
+        .find(|a| a.spec.code == code)
+        .map(|a| Agency::clone(a));
 
     // All of them: the policy also checks egress approvals named by the request (NET-PORTS),
     // which may target the agency; `hosting::decide` picks those targeting this request.

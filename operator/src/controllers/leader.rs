@@ -42,6 +42,9 @@ pub struct Elector {
     clock: Clock,
     /// The last successful acquire or renew.
     renewed: Option<Timestamp>,
+    /// The Lease as this replica last wrote it: while leading, the next renewal writes over
+    /// it (with its resourceVersion) without reading it first.
+    written: Option<Lease>,
 }
 
 impl Elector {
@@ -60,6 +63,7 @@ impl Elector {
             timing,
             clock,
             renewed: None,
+            written: None,
         }
     }
 
@@ -71,10 +75,26 @@ impl Elector {
             .is_some_and(|r| lease::still_leading(r, self.timing.renew_deadline, now))
     }
 
-    /// Looks at the Lease once: acquires, renews or follows.
+    /// Looks at the Lease once: acquires, renews or follows. A leader renews from the Lease
+    /// it wrote last, without reading it: one request per renewal. Should anyone else have
+    /// written it since, the write is refused (409) and the Lease is read and judged afresh.
     pub async fn step(&mut self) -> Result<Standing, kube::Error> {
-        let now = (self.clock)();
+        if self.is_leading()
+            && let Some(own) = self.written.take()
+        {
+            match self.step_from(Some(own)).await {
+                Ok(Standing::Following { holder: None }) => {}
+                other => return other,
+            }
+        }
         let current = self.api.get_opt(&self.name).await?;
+        self.step_from(current).await
+    }
+
+    /// One decision and write over `current`, the Lease as read (or as last written).
+    async fn step_from(&mut self, current: Option<Lease>) -> Result<Standing, kube::Error> {
+        let now = (self.clock)();
+        self.written = None;
         let spec = current
             .as_ref()
             .and_then(|l| l.spec.clone())
@@ -139,11 +159,12 @@ impl Elector {
             }
         };
         match written {
-            Ok(_) => {
+            Ok(lease) => {
                 if acquiring || self.renewed.is_none() {
                     tracing::info!(lease = %self.name, identity = %self.identity, "leading");
                 }
                 self.renewed = Some(now);
+                self.written = Some(lease);
                 Ok(Standing::Leading)
             }
             Err(kube::Error::Api(e)) if e.code == 409 => {
@@ -158,6 +179,7 @@ impl Elector {
     /// look acquires it at once. Leadership ends here whatever the API answers.
     pub async fn release(&mut self) -> Result<(), kube::Error> {
         self.renewed = None;
+        self.written = None;
         let Some(mut lease) = self.api.get_opt(&self.name).await? else {
             return Ok(());
         };
@@ -289,6 +311,54 @@ mod tests {
         assert_eq!(
             holder(&api.get("pusdata-operator").await.unwrap()).as_deref(),
             Some("b")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_leader_renews_with_one_write_and_no_read_and_rereads_after_a_conflict() {
+        let (mut a, _b, api, secs) = two_candidates().await;
+        let plain: kube::Client = api.clone().into();
+        // The counting layer refuses creates in a namespace that does not exist.
+        let ns: k8s_openapi::api::core::v1::Namespace =
+            serde_json::from_value(serde_json::json!({"metadata": {"name": "pusdata-system"}}))
+                .unwrap();
+        Api::all(plain.clone())
+            .create(&PostParams::default(), &ns)
+            .await
+            .unwrap();
+        let (client, log) = crate::controllers::counting::counted_client(&plain);
+        a.api = Api::namespaced(client, "pusdata-system");
+        assert_eq!(a.step().await.unwrap(), Standing::Leading);
+        log.clear();
+        for _ in 0..5 {
+            secs.fetch_add(2, Ordering::SeqCst);
+            assert_eq!(a.step().await.unwrap(), Standing::Leading);
+        }
+        // Idle leadership: one write per renewal, nothing read.
+        assert_eq!(log.reads(), Vec::<String>::new());
+        assert_eq!(log.writes().len(), 5, "{:?}", log.writes());
+        // Someone else wrote the Lease meanwhile (an admin's edit): the renewal from the
+        // stale copy is refused, the Lease is read again and renewed over the new version.
+        let mut edited = api.get("pusdata-operator").await.unwrap();
+        edited
+            .metadata
+            .annotations
+            .get_or_insert_default()
+            .insert("note".into(), "edited".into());
+        api.replace("pusdata-operator", &PostParams::default(), &edited)
+            .await
+            .unwrap();
+        log.clear();
+        secs.fetch_add(2, Ordering::SeqCst);
+        assert_eq!(a.step().await.unwrap(), Standing::Leading);
+        assert_eq!(log.reads().len(), 1, "{:?}", log.all());
+        assert_eq!(log.writes().len(), 2, "{:?}", log.all());
+        let lease = api.get("pusdata-operator").await.unwrap();
+        assert_eq!(holder(&lease).as_deref(), Some("a"));
+        assert_eq!(
+            lease.metadata.annotations.unwrap()["note"],
+            "edited",
+            "the renewal keeps what the other writer wrote"
         );
     }
 

@@ -183,6 +183,10 @@ async fn a_repository_whose_secret_is_missing_settles_and_writes_nothing_more() 
 
 #[tokio::test]
 async fn a_repository_whose_s3_is_unreachable_settles_and_writes_nothing_more() {
+    // The endpoint is a closed port: every connection is refused at once. Without retries
+    // (each waits its backoff in wall-clock time: ~235 s for this test) the rounds take
+    // milliseconds; nextest runs each test in its own process, so no other test sees this.
+    pusdata::mover::set_s3_retries(0);
     let ctx = world().await;
     let repo = repository_world(&ctx).await;
     seed_cluster(&ctx, &repo).await;
@@ -522,4 +526,32 @@ async fn a_request_whose_approval_expired_writes_nothing_more() {
     hosting_world(&base, Some("2026-11-01T00:00:00Z")).await;
     let phase = assert_hosting_quiet(&base).await;
     assert_ne!(phase, pusdata_crds::v1alpha1::HostingPhase::Placed);
+}
+
+/// The real API server leaves an object alone when a write changes nothing: same
+/// resourceVersion, no watch event. The in-memory API does the same (its patched tracker),
+/// or a re-apply of an unchanged child would look like a change to every watcher.
+#[tokio::test]
+async fn a_write_that_changes_nothing_keeps_the_resource_version() {
+    let ctx = world().await;
+    let api: Api<Namespace> = Api::all(ctx.client.clone());
+    let pp = kube::api::PatchParams::apply(super::FIELD_MANAGER).force();
+    let body = serde_json::json!({"apiVersion": "v1", "kind": "Namespace",
+        "metadata": {"name": "dinkes", "labels": {"pusdata.io/agency": "dinkes"}}});
+    let first = api
+        .patch("dinkes", &pp, &kube::api::Patch::Apply(&body))
+        .await
+        .unwrap();
+    let again = api
+        .patch("dinkes", &pp, &kube::api::Patch::Apply(&body))
+        .await
+        .unwrap();
+    assert_eq!(again.resource_version(), first.resource_version());
+    let mut changed = body.clone();
+    changed["metadata"]["labels"]["x"] = "y".into();
+    let third = api
+        .patch("dinkes", &pp, &kube::api::Patch::Apply(&changed))
+        .await
+        .unwrap();
+    assert_ne!(third.resource_version(), first.resource_version());
 }

@@ -363,7 +363,14 @@ async fn dereference(
     ctx: &Context,
     now: Timestamp,
 ) -> Result<World, Error> {
-    let agencies: Vec<Agency> = super::cache::all_of(ctx).await?;
+    // Only the repository's own agency: a copy of every Agency per reconcile (and two more
+    // for the policy context) was most of a first start's work and memory at city scale.
+    // The repository rules read the policy and the sites only (`policy::storage`).
+    let agency: Option<Agency> =
+        super::cache::matching(ctx, |a: &Agency| a.spec.code == repo.spec.agency)
+            .await?
+            .into_iter()
+            .next();
     let sites: Vec<Site> = super::cache::all_of(ctx).await?;
     let plans: Vec<DisasterRecoveryPlan> = super::cache::all_of(ctx).await?;
     let residency: Option<ResidencyPolicy> = super::agency::active_policy(ctx).await?;
@@ -371,12 +378,8 @@ async fn dereference(
     let mut objects: Vec<Object> = Vec::new();
     objects.extend(residency.map(Object::ResidencyPolicy));
     objects.extend(sites.into_iter().map(Object::Site));
-    objects.extend(agencies.iter().cloned().map(Object::Agency));
     let policy_ctx = policy::Context::from_objects(&objects);
     let findings = policy::evaluate(&Object::BackupRepository(repo.clone()), &policy_ctx, now);
-    let agency = agencies
-        .into_iter()
-        .find(|a| a.spec.code == repo.spec.agency);
     Ok(World {
         agency,
         findings,

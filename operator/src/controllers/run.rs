@@ -38,6 +38,35 @@ fn reporting(client: &kube::Client, ctx: &Context) -> decode::Reporting {
     }
 }
 
+/// Tasks of the leader, each spawned on the runtime: the controllers use every worker thread,
+/// and none of them can starve the Lease renewal, which the leading task polls (all in one
+/// task, a busy reconcile or list decode held the renewal past its deadline and leadership
+/// lapsed during a first start). Dropping `Tasks` aborts them all (`JoinSet`), as dropping
+/// the futures did: losing the lease still cancels every reconcile at once.
+#[derive(Default)]
+struct Tasks(tokio::task::JoinSet<()>);
+
+impl Tasks {
+    fn spawn(&mut self, task: futures::future::BoxFuture<'static, ()>) {
+        self.0.spawn(task);
+    }
+
+    /// Until every task has ended.
+    async fn all_ended(&mut self) {
+        while self.0.join_next().await.is_some() {}
+    }
+}
+
+/// Reconciles one controller runs at once. Unbounded (kube's default), a first start over a
+/// city of objects reconciled all of them together: every reconcile's reads and writes in
+/// flight at once, the Lease renewal queued behind them until leadership lapsed, and memory
+/// for all of them held at the same time.
+const CONCURRENCY: u16 = 8;
+
+fn bounded() -> kube::runtime::controller::Config {
+    kube::runtime::controller::Config::default().concurrency(CONCURRENCY)
+}
+
 /// Invalid specs wait for a change; API trouble backs off, doubling per consecutive failure
 /// of the same object (`pusdata_core::requeue`). Never a hot loop.
 fn error_policy<K: kube::Resource<DynamicType = ()>>(
@@ -197,6 +226,7 @@ async fn site_controller(client: kube::Client, ctx: Arc<Context>, side: Side, st
     let to = reporting(&client, &ctx);
     let (sites, store) = decode::primary::<Site>(&to);
     Controller::for_stream(sites, store)
+        .with_config(bounded())
         .watches_stream(
             decode::related::<DisasterRecoveryPlan>(&to, None, watcher::Config::default()),
             plan_sites,
@@ -359,7 +389,11 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
         };
         let caching = async {
             match keep_caches {
-                Some(run) => run.await,
+                Some(run) => {
+                    let mut t = Tasks::default();
+                    t.spawn(run.boxed());
+                    t.all_ended().await;
+                }
                 None => futures::future::pending().await,
             }
         };
@@ -456,6 +490,7 @@ async fn controllers(
     let agencies = agency_controller(client.clone(), ctx.clone(), stop.clone());
     let (hosting_requests, store) = decode::primary::<HostingRequest>(&to);
     let requests = Controller::for_stream(hosting_requests, store)
+        .with_config(bounded())
         .watches_stream(
             decode::related::<Approval>(&to, Some(platform_namespace), watcher::Config::default()),
             approval_target,
@@ -480,6 +515,7 @@ async fn controllers(
         });
     let (backup_repositories, store) = decode::primary::<BackupRepository>(&to);
     let repositories = Controller::for_stream(backup_repositories, store)
+        .with_config(bounded())
         .graceful_shutdown_on(stop.clone())
         .run(
             |o, c| {
@@ -501,6 +537,7 @@ async fn controllers(
     // A plan reconciles when it or one of its Backup runs changes, and at its next slot.
     let (scheduled_plans, store) = decode::primary::<DisasterRecoveryPlan>(&to);
     let plans = Controller::for_stream(scheduled_plans, store)
+        .with_config(bounded())
         .watches_stream(
             decode::related::<Backup>(
                 &to,
@@ -534,6 +571,7 @@ async fn controllers(
     });
     let (pruned_plans, store) = decode::primary::<DisasterRecoveryPlan>(&to);
     let prunes = Controller::for_stream(pruned_plans, store)
+        .with_config(bounded())
         .watches(
             Api::<Job>::all(client.clone()),
             watcher::Config::default().labels(&format!(
@@ -570,6 +608,7 @@ async fn controllers(
     });
     let (backups, store) = decode::primary::<Backup>(&to);
     let runs = Controller::for_stream(backups, store)
+        .with_config(bounded())
         .owns(
             Api::<Job>::all(client.clone()),
             watcher::Config::default().labels(pusdata_core::backup::job::BACKUP_LABEL),
@@ -592,18 +631,31 @@ async fn controllers(
                 tracing::debug!(%e, "backup controller event");
             }
         });
-    let failovers = failover_controller(
-        client.clone(),
-        ctx.clone(),
-        platform_namespace,
-        stop.clone(),
-    );
+    let namespace = platform_namespace.to_string();
+    let (fc, fx, fs) = (client.clone(), ctx.clone(), stop.clone());
+    let failovers = async move { failover_controller(fc, fx, &namespace, fs).await };
     let restores = restore_controller(client.clone(), ctx.clone(), mover, stop.clone());
     let sites = site_controller(client.clone(), ctx.clone(), Side::Primary, stop.clone());
     // The audit loop never ends by itself: it stops with the controllers.
+    let mut all = Tasks::default();
+    for c in [
+        agencies.boxed(),
+        requests.boxed(),
+        plans.boxed(),
+        prunes.boxed(),
+        runs.boxed(),
+        repositories.boxed(),
+        failovers.boxed(),
+        restores.boxed(),
+        sites.boxed(),
+    ] {
+        all.spawn(c);
+    }
+    let mut audit = Tasks::default();
+    audit.spawn(audit_loop(ctx.clone()).boxed());
     tokio::select! {
-        _ = async { futures::join!(agencies, requests, plans, prunes, runs, repositories, failovers, restores, sites) } => {}
-        () = audit_loop(ctx.clone()) => {}
+        () = all.all_ended() => {}
+        () = audit.all_ended() => {}
     }
 }
 
@@ -614,6 +666,7 @@ async fn agency_controller(client: kube::Client, ctx: Arc<Context>, stop: Stop) 
     let children = || watcher::Config::default().labels(pusdata_core::tenancy::AGENCY_LABEL);
     let (agencies, store) = decode::primary::<Agency>(&reporting(&client, &ctx));
     Controller::for_stream(agencies, store)
+        .with_config(bounded())
         .watches(
             Api::<ResourceQuota>::all(client.clone()),
             children(),
@@ -670,6 +723,7 @@ async fn restore_controller(
         settings: mover,
     });
     Controller::for_stream(restores, store)
+        .with_config(bounded())
         .owns(
             Api::<Job>::all(client),
             watcher::Config::default().labels(pusdata_core::restore::RESTORE_LABEL),
@@ -714,6 +768,7 @@ async fn failover_controller(
     let to = reporting(&client, &ctx);
     let (failovers, store) = decode::primary::<Failover>(&to);
     Controller::for_stream(failovers, store)
+        .with_config(bounded())
         .watches_stream(
             decode::related::<Backup>(
                 &to,

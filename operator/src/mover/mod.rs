@@ -36,7 +36,7 @@ pub use maintenance::{
 #[allow(unused_imports)]
 pub use meta::Ownership;
 #[allow(unused_imports)]
-pub use repo::{RepoConfig, RepoLocation, S3Location, Secret};
+pub use repo::{RepoConfig, RepoLocation, S3Location, Secret, set_s3_retries};
 #[allow(unused_imports)]
 pub use restore::{
     Mismatch, RestoreEngine, RestoreReport, RestoreRequest, SnapshotRef, VerifyReport,

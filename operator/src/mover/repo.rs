@@ -16,6 +16,21 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// How often a failed S3 call is retried (OpenDAL's retry layer, with backoff), when set;
+/// rustic's default otherwise. Process-wide: one operator, one setting.
+static S3_RETRIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(usize::MAX);
+
+/// Sets how often a failed S3 call is retried in this process (0: never). A test of an
+/// unreachable S3 sets 0: each retry waits its backoff in wall-clock time, minutes in all.
+pub fn set_s3_retries(n: usize) {
+    S3_RETRIES.store(n, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn s3_retries() -> Option<usize> {
+    let n = S3_RETRIES.load(std::sync::atomic::Ordering::Relaxed);
+    (n != usize::MAX).then_some(n)
+}
+
 /// A secret string (repository password, S3 secret key). `Debug` prints `***`.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Secret(String);
@@ -219,6 +234,13 @@ impl RepoConfig {
 
     fn backend_options(&self) -> BackendOptions {
         let mut options = BTreeMap::new();
+        if let Some(n) = s3_retries() {
+            options.insert("retry".to_string(), n.to_string());
+        }
+        self.backend_options_with(options)
+    }
+
+    fn backend_options_with(&self, mut options: BTreeMap<String, String>) -> BackendOptions {
         let repository = match &self.location {
             RepoLocation::Local(p) => format!("local:{}", p.display()),
             RepoLocation::S3(s) => {

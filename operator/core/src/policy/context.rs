@@ -165,6 +165,29 @@ impl Context {
         ctx
     }
 
+    /// [`Context::from_objects`] over objects it may keep: each is moved in, not copied
+    /// (a controller's per-reconcile context holds one copy of the world, not two).
+    pub fn from_owned(objects: Vec<Object>) -> Context {
+        let mut ctx = Context::with_policy(active_policy(&objects).map(|p| &p.spec));
+        for o in objects {
+            ctx.add(o);
+        }
+        ctx
+    }
+
+    /// Adds one object to what the rules know, keeping it.
+    pub fn add(&mut self, object: Object) {
+        match object {
+            Object::Site(s) => self.sites.push(s),
+            Object::Rack(r) => self.racks.push(r),
+            Object::Agency(a) => self.agencies.push(a),
+            Object::Approval(a) => self.approvals.push(a),
+            Object::BackupRepository(r) => self.repositories.push(r),
+            Object::DisasterRecoveryPlan(p) => self.plans.push(p),
+            _ => {}
+        }
+    }
+
     /// Adds one object to what the rules know.
     pub fn register(&mut self, object: &Object) {
         match object {

@@ -356,6 +356,13 @@ impl ObjectTracker {
 
         object["metadata"] = serde_json::to_value(&new_meta)?;
 
+        // A write that changes nothing keeps the stored object and its resourceVersion, as
+        // the real API server does (no new version, no watch event); managedFields
+        // timestamps alone are no change (Pusdata patch, see PUSDATA-PATCH.md).
+        if unchanged(&existing, &object) {
+            return Ok(existing);
+        }
+
         // Delete if conditions are met
         if should_be_deleted(&new_meta) {
             return self.delete(gvr, namespace, &name, true);
@@ -537,4 +544,21 @@ impl Default for ObjectTracker {
     fn default() -> Self {
         Self::new(Arc::new(ResourceRegistry::new()))
     }
+}
+
+/// Whether `new` is `old` but for its resourceVersion and managedFields timestamps.
+fn unchanged(old: &Value, new: &Value) -> bool {
+    fn normalised(v: &Value) -> Value {
+        let mut v = v.clone();
+        if let Some(meta) = v.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+            meta.remove("resourceVersion");
+            if let Some(fields) = meta.get_mut("managedFields").and_then(|f| f.as_array_mut()) {
+                for f in fields.iter_mut().filter_map(|f| f.as_object_mut()) {
+                    f.remove("time");
+                }
+            }
+        }
+        v
+    }
+    normalised(old) == normalised(new)
 }
