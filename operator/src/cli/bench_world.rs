@@ -92,8 +92,11 @@ mod served {
 
     /// Runs the world server until killed.
     pub fn run(args: &BenchWorldArgs) -> Result<(), CliError> {
+        // Several workers: a list of thousands of objects is answered in one synchronous call
+        // of the fake, and a Lease renewal must not wait behind a queue of them (on one
+        // worker, a restart's thirty lists held renewals past the operator's deadline).
         let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
+            .worker_threads(4)
             .enable_all()
             .build()
             .map_err(internal)?;
@@ -360,17 +363,27 @@ mod served {
             })
             .collect();
         let uri = format!("{path}?{}", kept.join("&"));
-        let (status, _, bytes) = ask(fake, hyper::Method::GET, &uri, None, Vec::new()).await;
-        if status != 200 {
-            return Err(full(status, bytes));
-        }
-        let Ok(mut list) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
-            return Err(failure(500, "the fake's list did not decode"));
+        // The later pages of a list come from the copy its first page took (a real server
+        // pages one snapshot too), not from listing everything again per page.
+        let (mut list, items) = match hub.page_source(&uri, rv, offset) {
+            Some(found) => found,
+            None => {
+                let (status, _, bytes) =
+                    ask(fake, hyper::Method::GET, &uri, None, Vec::new()).await;
+                if status != 200 {
+                    return Err(full(status, bytes));
+                }
+                let Ok(mut list) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+                    return Err(failure(500, "the fake's list did not decode"));
+                };
+                let items = match list.get_mut("items").map(serde_json::Value::take) {
+                    Some(serde_json::Value::Array(items)) => items,
+                    _ => Vec::new(),
+                };
+                (list, items)
+            }
         };
-        let mut items = match list.get_mut("items").map(serde_json::Value::take) {
-            Some(serde_json::Value::Array(items)) => items,
-            _ => Vec::new(),
-        };
+        let mut items = items;
         let key = |o: &serde_json::Value| {
             let m = |k: &str| {
                 o.pointer(&format!("/metadata/{k}"))
@@ -383,6 +396,9 @@ mod served {
         items.sort_by_key(key);
         let end = limit.map_or(items.len(), |l| (offset + l).min(items.len()));
         let more = end < items.len();
+        if more {
+            hub.keep_pages(&uri, rv, end, &list, &items);
+        }
         let mut page: Vec<serde_json::Value> = items
             .into_iter()
             .skip(offset)

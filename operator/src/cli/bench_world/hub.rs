@@ -202,7 +202,12 @@ struct Log {
 pub struct Hub {
     log: Mutex<Log>,
     live: broadcast::Sender<Arc<Event>>,
+    /// Lists being paged: (request, resourceVersion, next offset) → the list and its items.
+    pages: Mutex<BTreeMap<PageKey, (Value, Vec<Value>)>>,
 }
+
+/// A list request, its resourceVersion and the offset of its next page.
+type PageKey = (String, u64, usize);
 
 impl Hub {
     /// A hub whose world is at resourceVersion `rv`.
@@ -213,7 +218,26 @@ impl Hub {
                 rv,
             }),
             live: broadcast::channel(1 << 14).0,
+            pages: Mutex::new(BTreeMap::new()),
         }
+    }
+
+    /// Keeps a list whose next page starts at `next`, for that page's request.
+    pub fn keep_pages(&self, uri: &str, rv: u64, next: usize, list: &Value, items: &[Value]) {
+        if let Ok(mut p) = self.pages.lock() {
+            p.insert((uri.to_string(), rv, next), (list.clone(), items.to_vec()));
+        }
+    }
+
+    /// The list a continued request pages through, taken when its first page was.
+    pub fn page_source(&self, uri: &str, rv: u64, offset: usize) -> Option<(Value, Vec<Value>)> {
+        if offset == 0 {
+            return None;
+        }
+        self.pages
+            .lock()
+            .ok()?
+            .remove(&(uri.to_string(), rv, offset))
     }
 
     /// The newest resourceVersion: a list taken now is at least this new.
