@@ -803,14 +803,25 @@ fn a_restores_checksum_is_a_field_of_its_step_and_a_retry_clears_it() {
         st.steps[i].message.as_deref(),
         Some("3 files, 12 bytes restored")
     );
+    // The worker's note is kept in both languages for reports read in either.
+    let note = st.steps[i].note.as_ref().expect("note");
+    assert_eq!(
+        (note.en(), note.id()),
+        ("3 files, 12 bytes restored", "3 berkas, 12 bita dipulihkan")
+    );
     // A failed attempt records no checksum, and its retry starts without one.
     st.steps[i].state = StepState::Running;
     o.results.insert(
         "restore/db".into(),
-        StepResult::Failed(Text::new("disk full", "disk full")),
+        StepResult::Failed(Text::new("disk full", "disk penuh")),
     );
     run(&p, &mut st, &o);
     assert_eq!(st.steps[i].checksum, None);
+    assert_eq!(st.steps[i].message.as_deref(), Some("disk full"));
+    assert_eq!(
+        st.steps[i].note.as_ref().map(|n| n.id()),
+        Some("disk penuh")
+    );
     st.steps[i].checksum = Some("stale".into());
     assert!(matches!(
         run(&p, &mut st, &obs(0)),
