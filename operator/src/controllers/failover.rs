@@ -37,6 +37,8 @@ use pusdata_core::dr::steps::{
     Action, Observations, PlannedStep, StepAction, StepPlan, StepResult,
 };
 use pusdata_core::dr::{self, check::Measurements};
+use pusdata_core::i18n::Text;
+use pusdata_core::t;
 use pusdata_crds::v1alpha1::{
     Backup, BackupPhase, BackupRepository, BackupSource, BackupSpec, BackupTrigger,
     DisasterRecoveryPlan, Failover, FailoverPhase, FailoverStatus, FailoverType, Member,
@@ -236,11 +238,10 @@ fn backup_for<'a>(
     member: &str,
     tier: Option<&str>,
     pvc: Option<&str>,
-) -> Result<&'a Backup, String> {
+) -> Result<&'a Backup, Text> {
     let verified =
         tier.is_some_and(|t| dr::restore::requires_verified(&world.plan, fo.spec.kind, t));
     dr::restore::pick(&world.backups, &fo.name_any(), member, pvc, verified)
-        .map_err(|t| t.to_string())
 }
 
 /// The request id of a step's call: the same for every try of one attempt, so a call
@@ -323,13 +324,13 @@ fn verify_request(
 
 /// A verify whose checksums matched: failed when readiness or the smoke command failed;
 /// their outcomes are appended to the step message either way.
-fn checks_result(rep: &pusdata::agent::proto::WorkReport, checksums: String) -> StepResult {
+fn checks_result(rep: &pusdata::agent::proto::WorkReport, checksums: Text) -> StepResult {
     let (readiness, smoke) = (
         wire::check(rep.readiness.as_ref()),
         wire::check(rep.smoke.as_ref()),
     );
     let (note, failed) = drc::checks_note(readiness.as_ref(), smoke.as_ref());
-    let msg = format!("{checksums}{}", note.en);
+    let msg = join(&[checksums, note], "");
     if failed {
         StepResult::Failed(msg)
     } else {
@@ -345,10 +346,25 @@ fn who(fo: &Failover) -> String {
         .unwrap_or_else(|| "pusdata failover controller".into())
 }
 
-fn refused(f: Option<&pusdata::agent::proto::Fence>) -> Option<String> {
+/// Step notes put together, each language with its own: a note per tier or per volume.
+fn join(parts: &[Text], sep: &str) -> Text {
+    let side = |f: fn(&Text) -> &str| parts.iter().map(f).collect::<Vec<_>>().join(sep);
+    Text {
+        en: side(|t| &t.en),
+        id: side(|t| &t.id),
+    }
+}
+
+/// Why a site refused a fenced call: the agent's reason (its own words) and its epoch.
+fn refused(f: Option<&pusdata::agent::proto::Fence>) -> Option<Text> {
     let f = f?;
-    (Verdict::try_from(f.verdict) != Ok(Verdict::Accepted))
-        .then(|| format!("{} (site epoch {})", f.reason, f.epoch))
+    (Verdict::try_from(f.verdict) != Ok(Verdict::Accepted)).then(|| {
+        t!(
+            "shell-step-refusal",
+            reason = f.reason.as_str(),
+            epoch = f.epoch.to_string()
+        )
+    })
 }
 
 /// Everything one step needs.
@@ -383,38 +399,49 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
             let from_note = match ctx.agents.agent(from).await {
                 Ok(c) => match c.demote(&rid("demote"), epoch, &by).await {
                     Ok(f) => match refused(Some(&f)) {
-                        None => format!("{} demoted", from.name_any()),
+                        None => t!("shell-step-fence-demoted", site = from.name_any()),
                         Some(why) => {
-                            return StepResult::Failed(format!(
-                                "{} refused to stand down at epoch {epoch}: {why}",
-                                from.name_any()
+                            return StepResult::Failed(t!(
+                                "shell-step-fence-refused-demote",
+                                site = from.name_any(),
+                                epoch = epoch.to_string(),
+                                why = why
                             ));
                         }
                     },
-                    Err(e) => format!(
-                        "{} unreachable ({}); it stands down when it next hears epoch {epoch}",
-                        from.name_any(),
-                        e.category()
+                    Err(e) => t!(
+                        "shell-step-fence-unreachable",
+                        site = from.name_any(),
+                        category = e.category(),
+                        epoch = epoch.to_string()
                     ),
                 },
-                Err(e) => format!("{} not contacted: {e}", from.name_any()),
+                Err(e) => t!(
+                    "shell-step-fence-not-contacted",
+                    site = from.name_any(),
+                    error = e
+                ),
             };
             let promoted = match ctx.agents.agent(to).await {
                 Ok(c) => c.promote(&rid("promote"), epoch, &by).await,
-                Err(e) => return StepResult::Failed(e),
+                Err(e) => return unavailable(to, e),
             };
             match promoted {
                 Ok(f) => match refused(Some(&f)) {
-                    None => StepResult::Succeeded(format!(
-                        "epoch {epoch}: {} active; {from_note}",
-                        to.name_any()
+                    None => StepResult::Succeeded(t!(
+                        "shell-step-fence-done",
+                        epoch = epoch.to_string(),
+                        site = to.name_any(),
+                        from = from_note
                     )),
-                    Some(why) => StepResult::Failed(format!(
-                        "{} refused promotion at epoch {epoch}: {why}",
-                        to.name_any()
+                    Some(why) => StepResult::Failed(t!(
+                        "shell-step-fence-refused-promote",
+                        site = to.name_any(),
+                        epoch = epoch.to_string(),
+                        why = why
                     )),
                 },
-                Err(e) => StepResult::Failed(e.to_string()),
+                Err(e) => agent_failed(to, &e),
             }
         }
         (StepAction::FinalSync, _) => final_sync(ctx, job).await,
@@ -422,7 +449,13 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
             let pvc = step.pvc.as_deref();
             let backup = match backup_for(world, fo, &m.name, step.tier.as_deref(), pvc) {
                 Ok(b) => b,
-                Err(e) => return StepResult::Failed(format!("{e} (plan {})", fo.spec.plan)),
+                Err(e) => {
+                    return StepResult::Failed(t!(
+                        "shell-step-no-backup",
+                        error = e,
+                        plan = fo.spec.plan.as_str()
+                    ));
+                }
             };
             let snap = backup
                 .status
@@ -432,7 +465,7 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
             let snapshot = format!("{}/{snap}", m.agency);
             let c = match ctx.agents.agent(to).await {
                 Ok(c) => c,
-                Err(e) => return StepResult::Failed(e),
+                Err(e) => return unavailable(to, e),
             };
             match c
                 .restore_request(pusdata::agent::proto::RestoreRequest {
@@ -449,45 +482,43 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
             {
                 Ok(r) => match (refused(r.fence.as_ref()), r.report) {
                     (None, Some(rep)) => StepResult::Restored {
-                        note: format!(
-                            "{} files, {} bytes restored from {snapshot} (Backup {}); checksum {}",
-                            rep.files,
-                            rep.bytes,
-                            backup.name_any(),
-                            rep.checksum
+                        note: t!(
+                            "shell-step-restored",
+                            files = rep.files,
+                            bytes = rep.bytes,
+                            snapshot = snapshot.as_str(),
+                            backup = backup.name_any(),
+                            checksum = rep.checksum.as_str()
                         ),
                         checksum: rep.checksum,
                     },
-                    (why, _) => StepResult::Failed(format!(
-                        "refused by {}: {}",
-                        to.name_any(),
-                        why.unwrap_or_default()
-                    )),
+                    (why, _) => refused_by(to, why),
                 },
-                Err(e) => StepResult::Failed(e.to_string()),
+                Err(e) => agent_failed(to, &e),
             }
         }
         (StepAction::Verify, Some(m)) => verify(ctx, job, m).await,
         (StepAction::MeasureRto, _) => {
             let tiers = dr::achieved::tier_outcomes(&world.plan, job.status, &BTreeMap::new());
-            let parts: Vec<String> = tiers
+            let parts: Vec<Text> = tiers
                 .iter()
                 .map(|t| {
-                    format!(
-                        "{}: {} s of {} s",
-                        t.tier,
-                        t.rto_achieved_seconds
+                    t!(
+                        "shell-step-rto-tier",
+                        tier = t.tier.as_str(),
+                        achieved = t
+                            .rto_achieved_seconds
                             .map_or_else(|| "?".to_string(), |s| s.to_string()),
-                        t.rto_target_seconds
+                        target = t.rto_target_seconds.to_string()
                     )
                 })
                 .collect();
-            StepResult::Succeeded(format!("RTO {}", parts.join(", ")))
+            StepResult::Succeeded(t!("shell-step-rto", tiers = join(&parts, ", ")))
         }
         (StepAction::Teardown, _) => {
             let c = match ctx.agents.agent(to).await {
                 Ok(c) => c,
-                Err(e) => return StepResult::Failed(e),
+                Err(e) => return unavailable(to, e),
             };
             match c
                 .discard_request(pusdata::agent::proto::DiscardRequest {
@@ -504,24 +535,24 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                 .await
             {
                 Ok(r) => match (refused(r.fence.as_ref()), r.report) {
-                    (None, Some(rep)) => StepResult::Succeeded(format!(
-                        "isolated restores removed at {} ({} files); replication never paused",
-                        to.name_any(),
-                        rep.files
+                    (None, Some(rep)) => StepResult::Succeeded(t!(
+                        "shell-step-teardown-done",
+                        site = to.name_any(),
+                        files = rep.files
                     )),
-                    (why, _) => StepResult::Failed(format!(
-                        "refused by {}: {}",
-                        to.name_any(),
-                        why.unwrap_or_default()
-                    )),
+                    (why, _) => refused_by(to, why),
                 },
-                Err(e) => StepResult::Failed(e.to_string()),
+                Err(e) => agent_failed(to, &e),
             }
         }
         (StepAction::SwitchTraffic, _) => {
             match ctx.traffic.switch(&to.name_any(), job.scope).await {
                 Ok(m) => StepResult::Succeeded(m),
-                Err(e) => StepResult::Failed(e),
+                Err(e) => StepResult::Failed(t!(
+                    "shell-step-traffic-failed",
+                    site = to.name_any(),
+                    error = e
+                )),
             }
         }
         (
@@ -530,11 +561,40 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                 ..
             },
             _,
-        ) => StepResult::Succeeded("automated runbook step recorded".into()),
+        ) => StepResult::Succeeded(t!("shell-step-runbook-recorded")),
         // Manual and approval steps wait for a sign-off; they are never "run".
         (StepAction::Runbook { .. }, _) => StepResult::Running,
-        (other, None) => StepResult::Failed(format!("{other:?}: the step names no service")),
+        (other, None) => {
+            StepResult::Failed(t!("shell-step-no-service", action = format!("{other:?}")))
+        }
     }
+}
+
+/// No client for the site's agent (its endpoint or TLS material): the reason as an argument.
+fn unavailable(site: &Site, error: String) -> StepResult {
+    StepResult::Failed(t!(
+        "shell-step-agent-unavailable",
+        site = site.name_any(),
+        error = error
+    ))
+}
+
+/// A call to the site's agent failed (gRPC): the error as an argument.
+fn agent_failed(site: &Site, error: &dyn std::fmt::Display) -> StepResult {
+    StepResult::Failed(t!(
+        "shell-step-agent-failed",
+        site = site.name_any(),
+        error = error.to_string()
+    ))
+}
+
+/// The site refused a fenced call, or answered without a report.
+fn refused_by(site: &Site, why: Option<Text>) -> StepResult {
+    StepResult::Failed(t!(
+        "shell-step-refused-by",
+        site = site.name_any(),
+        why = why.unwrap_or_default()
+    ))
 }
 
 /// Verifies one service: every PVC its restore steps brought back (one Verify call each,
@@ -558,14 +618,15 @@ async fn verify(ctx: &FailoverContext, job: &Job<'_>, m: &Member) -> StepResult 
         .filter(|s| step.needs.contains(&s.id) && s.service.as_deref() == Some(&m.name))
         .collect();
     if restores.is_empty() {
-        return StepResult::Failed(format!(
-            "{}: no restore step of {} recorded",
-            step.id, m.name
+        return StepResult::Failed(t!(
+            "shell-step-verify-no-restore",
+            step = step.id.as_str(),
+            service = m.name.as_str()
         ));
     }
     let c = match ctx.agents.agent(to).await {
         Ok(c) => c,
-        Err(e) => return StepResult::Failed(e),
+        Err(e) => return unavailable(to, e),
     };
     let mut notes = Vec::new();
     let mut bad = Vec::new();
@@ -597,38 +658,51 @@ async fn verify(ctx: &FailoverContext, job: &Job<'_>, m: &Member) -> StepResult 
         {
             Ok(v) => match (refused(v.fence.as_ref()), v.report) {
                 (None, Some(rep)) if rep.matches && !expected.is_empty() => {
-                    let sums = format!(
-                        "{what}: {} files, checksum {} matches",
-                        rep.files,
-                        &rep.checksum[..12.min(rep.checksum.len())]
+                    let sums = t!(
+                        "shell-step-verify-matched",
+                        what = what,
+                        files = rep.files,
+                        checksum = &rep.checksum[..12.min(rep.checksum.len())]
                     );
                     match checks_result(&rep, sums) {
                         StepResult::Failed(msg) => bad.push(msg),
                         StepResult::Succeeded(msg) => notes.push(msg),
-                        other => bad.push(format!("{what}: {other:?}")),
+                        other => bad.push(t!(
+                            "shell-step-verify-unexpected",
+                            what = what,
+                            result = format!("{other:?}")
+                        )),
                     }
                 }
-                (None, Some(rep)) if expected.is_empty() => bad.push(format!(
-                    "{what}: no checksum to compare with (checksum now {})",
-                    rep.checksum
+                (None, Some(rep)) if expected.is_empty() => bad.push(t!(
+                    "shell-step-verify-no-expected",
+                    what = what,
+                    checksum = rep.checksum.as_str()
                 )),
-                (None, Some(rep)) => bad.push(format!(
-                    "{what}: checksum {} differs from the expected {expected}",
-                    rep.checksum
+                (None, Some(rep)) => bad.push(t!(
+                    "shell-step-verify-differs",
+                    what = what,
+                    checksum = rep.checksum.as_str(),
+                    expected = expected.as_str()
                 )),
-                (why, _) => bad.push(format!(
-                    "{what}: refused by {}: {}",
-                    to.name_any(),
-                    why.unwrap_or_default()
+                (why, _) => bad.push(t!(
+                    "shell-step-verify-refused",
+                    what = what,
+                    site = to.name_any(),
+                    why = why.unwrap_or_default()
                 )),
             },
-            Err(e) => bad.push(format!("{what}: {e}")),
+            Err(e) => bad.push(t!(
+                "shell-step-verify-failed",
+                what = what,
+                error = e.to_string()
+            )),
         }
     }
     if bad.is_empty() {
-        StepResult::Succeeded(notes.join("; "))
+        StepResult::Succeeded(join(&notes, "; "))
     } else {
-        StepResult::Failed(bad.join("; "))
+        StepResult::Failed(join(&bad, "; "))
     }
 }
 
@@ -643,7 +717,9 @@ async fn final_sync(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
     let (from, to) = job.world.sides(job.fo.spec.kind);
     let sources = match super::schedule::sources(&job.world.plan, &ctx.base).await {
         Ok(s) => s,
-        Err(e) => return StepResult::Failed(format!("PVCs of the plan: {e}")),
+        Err(e) => {
+            return StepResult::Failed(t!("shell-step-final-sync-sources", error = e.to_string()));
+        }
     };
     let in_scope: BTreeSet<&str> = job.scope.iter().map(|m| m.name.as_str()).collect();
     let mut done = 0;
@@ -714,21 +790,28 @@ async fn final_sync(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                 match api.create(&PostParams::default(), &b).await {
                     Ok(_) => {}
                     Err(kube::Error::Api(e)) if e.code == 409 => {}
-                    Err(e) => return StepResult::Failed(format!("Backup {backup_name}: {e}")),
+                    Err(e) => {
+                        return StepResult::Failed(t!(
+                            "shell-step-final-sync-create",
+                            backup = backup_name.as_str(),
+                            error = e.to_string()
+                        ));
+                    }
                 }
             }
         }
     }
     if !failed.is_empty() {
-        StepResult::Failed(format!(
-            "final sync from {} failed: {}",
-            from.name_any(),
-            failed.join(", ")
+        StepResult::Failed(t!(
+            "shell-step-final-sync-failed",
+            site = from.name_any(),
+            backups = failed.join(", ")
         ))
     } else if done == total {
-        StepResult::Succeeded(format!(
-            "{done} final backup(s) from {} completed",
-            from.name_any()
+        StepResult::Succeeded(t!(
+            "shell-step-final-sync-done",
+            count = done,
+            site = from.name_any()
         ))
     } else {
         StepResult::Running

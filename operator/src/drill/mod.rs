@@ -15,6 +15,8 @@
 //! ```
 
 pub mod sample;
+#[cfg(test)]
+mod tests;
 
 use crate::agent::client::{AgentClient, ClientConfig};
 use crate::agent::process::{AgentProcess, AgentProcessConfig};
@@ -31,6 +33,7 @@ use pusdata_core::dr::steps::{
 };
 use pusdata_core::finding::{Finding, Severity};
 use pusdata_core::i18n::{Lang, Text};
+use pusdata_core::t;
 use pusdata_crds::v1alpha1::{
     DisasterRecoveryPlan, Failover, FailoverPhase, FailoverSpec, FailoverStatus, FailoverType,
     RecordedIdentity, ReportRef, Scope,
@@ -647,7 +650,10 @@ async fn run_steps(
 ) -> Vec<(String, StepResult)> {
     let futures = ids.iter().map(|id| async move {
         let Some(step) = plan.steps.iter().find(|s| &s.id == id) else {
-            return (id.clone(), StepResult::Failed("unknown step".into()));
+            return (
+                id.clone(),
+                StepResult::Failed(t!("shell-drill-unknown-step")),
+            );
         };
         let svc = step.service.as_ref().and_then(|s| services.get(s));
         let request_id = format!("{id}@{epoch}");
@@ -666,16 +672,17 @@ async fn run_steps(
                 };
                 match client.restore_request(request).await {
                     Ok(r) => match (r.fence.as_ref().map(|f| f.verdict), r.report) {
-                        (_, Some(rep)) => StepResult::Succeeded(format!(
-                            "{} files, {} bytes restored",
-                            rep.files, rep.bytes
+                        (_, Some(rep)) => StepResult::Succeeded(t!(
+                            "shell-drill-restored",
+                            files = rep.files,
+                            bytes = rep.bytes
                         )),
-                        (_, None) => StepResult::Failed(format!(
-                            "refused by the DRC: {}",
-                            r.fence.map(|f| f.reason).unwrap_or_default()
+                        (_, None) => StepResult::Failed(t!(
+                            "shell-drill-refused",
+                            reason = r.fence.map(|f| f.reason).unwrap_or_default()
                         )),
                     },
-                    Err(e) => StepResult::Failed(e.to_string()),
+                    Err(e) => agent_failed(&e),
                 }
             }
             (StepAction::Verify, Some(s)) => {
@@ -696,51 +703,58 @@ async fn run_steps(
                                 crate::agent::wire::check(rep.readiness.as_ref()).as_ref(),
                                 crate::agent::wire::check(rep.smoke.as_ref()).as_ref(),
                             );
-                            let msg = format!(
-                                "{} files, checksum {} matches the primary's{}",
-                                rep.files,
-                                &rep.checksum[..12.min(rep.checksum.len())],
-                                note.en
+                            let sums = t!(
+                                "shell-drill-verified",
+                                files = rep.files,
+                                checksum = &rep.checksum[..12.min(rep.checksum.len())]
                             );
+                            let msg = Text {
+                                en: sums.en + &note.en,
+                                id: sums.id + &note.id,
+                            };
                             if failed {
                                 StepResult::Failed(msg)
                             } else {
                                 StepResult::Succeeded(msg)
                             }
                         }
-                        Some(rep) if !rep.mismatches.is_empty() => StepResult::Failed(format!(
-                            "the restored tree differs from its snapshot: {}",
-                            rep.mismatches.join("; ")
+                        Some(rep) if !rep.mismatches.is_empty() => StepResult::Failed(t!(
+                            "shell-drill-tree-differs",
+                            mismatches = rep.mismatches.join("; ")
                         )),
-                        Some(rep) => StepResult::Failed(format!(
-                            "checksum {} differs from the primary's {}",
-                            rep.checksum, s.checksum
+                        Some(rep) => StepResult::Failed(t!(
+                            "shell-drill-checksum-differs",
+                            checksum = rep.checksum.as_str(),
+                            expected = s.checksum.as_str()
                         )),
-                        None => StepResult::Failed("refused by the DRC".into()),
+                        None => StepResult::Failed(t!("shell-drill-refused-plain")),
                     },
-                    Err(e) => StepResult::Failed(e.to_string()),
+                    Err(e) => agent_failed(&e),
                 }
             }
             (StepAction::Teardown, _) => {
                 match std::fs::remove_dir_all(drc.join("restores/drill")) {
-                    Ok(()) => StepResult::Succeeded(
-                        "isolated restores removed; replication never paused".into(),
-                    ),
+                    Ok(()) => StepResult::Succeeded(t!("shell-drill-teardown-done")),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                        StepResult::Succeeded("nothing to remove".into())
+                        StepResult::Succeeded(t!("shell-drill-nothing-to-remove"))
                     }
-                    Err(e) => StepResult::Failed(e.to_string()),
+                    Err(e) => {
+                        StepResult::Failed(t!("shell-drill-teardown-failed", error = e.to_string()))
+                    }
                 }
             }
-            (StepAction::MeasureRto, _) => {
-                StepResult::Succeeded("RTO measured from step times".into())
+            (StepAction::MeasureRto, _) => StepResult::Succeeded(t!("shell-drill-rto")),
+            (StepAction::Runbook { .. }, _) => StepResult::Succeeded(t!("shell-drill-runbook")),
+            (other, _) => {
+                StepResult::Failed(t!("shell-drill-not-a-step", action = format!("{other:?}")))
             }
-            (StepAction::Runbook { .. }, _) => StepResult::Succeeded(
-                "automated runbook step: nothing to do in a local drill".into(),
-            ),
-            (other, _) => StepResult::Failed(format!("{other:?} is not part of a drill")),
         };
         (id.clone(), result)
     });
     futures::future::join_all(futures).await
+}
+
+/// A call to the DRC agent failed (gRPC): the error is the argument of a catalogue message.
+fn agent_failed(error: &dyn std::fmt::Display) -> StepResult {
+    StepResult::Failed(t!("shell-drill-agent-failed", error = error.to_string()))
 }

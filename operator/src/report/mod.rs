@@ -120,4 +120,4 @@ pub fn render_markdown(input: &ReportInput<'_>, langs: Languages, html_sha256: &
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -59,8 +59,10 @@ fn executed(kind: FailoverType) -> Failover {
         };
         for s in &st.steps {
             if s.state == StepState::Running {
-                o.results
-                    .insert(s.id.clone(), StepResult::Succeeded("ok".into()));
+                o.results.insert(
+                    s.id.clone(),
+                    StepResult::Succeeded(pusdata_core::i18n::Text::new("ok", "ok")),
+                );
             }
             if s.state == StepState::Waiting {
                 o.approvals.insert(
@@ -146,7 +148,7 @@ fn one_language_renders_only_that_language() {
 
 /// Every fixed fragment (four or more letters, between placeholders) of the English
 /// catalogue's messages.
-fn english_fragments() -> Vec<String> {
+pub(crate) fn english_fragments() -> Vec<String> {
     let mut out = Vec::new();
     for (_, en, _) in pusdata_core::i18n::AREAS {
         for line in en.lines() {
@@ -174,7 +176,7 @@ fn english_fragments() -> Vec<String> {
 }
 
 /// Text content of HTML, entities of user text left as they are.
-fn visible_text(html: &str) -> String {
+pub(crate) fn visible_text(html: &str) -> String {
     let body = html.split("<body>").nth(1).unwrap_or(html);
     let mut out = String::new();
     let mut in_tag = false;

@@ -55,3 +55,54 @@ shell-schedule-running = { $count ->
     [one] 1 backup schedule running
    *[other] { $count } backup schedules running
 }
+
+## operator/src/controllers/failover.rs, failover/traffic.rs and operator/src/drill/mod.rs:
+## notes of the DR step workers (StepResult → StepStatus.note, shown in the reader's language).
+## Errors from outside (gRPC, S3, the Kubernetes API) are arguments, never messages.
+shell-step-refusal = { $reason } (site epoch { $epoch })
+shell-step-fence-demoted = { $site } demoted
+shell-step-fence-refused-demote = { $site } refused to stand down at epoch { $epoch }: { $why }
+shell-step-fence-unreachable = { $site } unreachable ({ $category }); it stands down when it next hears epoch { $epoch }
+shell-step-fence-not-contacted = { $site } not contacted: { $error }
+shell-step-fence-done = epoch { $epoch }: { $site } active; { $from }
+shell-step-fence-refused-promote = { $site } refused promotion at epoch { $epoch }: { $why }
+shell-step-agent-unavailable = no agent of { $site } to call: { $error }
+shell-step-agent-failed = the call to the agent of { $site } failed: { $error }
+shell-step-no-backup = { $error } (plan { $plan })
+shell-step-restored = { $files } files, { $bytes } bytes restored from { $snapshot } (Backup { $backup }); checksum { $checksum }
+shell-step-refused-by = refused by { $site }: { $why }
+shell-step-rto-tier = { $tier }: { $achieved } s of { $target } s
+shell-step-rto = RTO { $tiers }
+shell-step-teardown-done = isolated restores removed at { $site } ({ $files } files); replication never paused
+shell-step-runbook-recorded = automated runbook step recorded
+shell-step-no-service = { $action }: the step names no service
+shell-step-verify-no-restore = { $step }: no restore step of { $service } recorded
+shell-step-verify-matched = { $what }: { $files } files, checksum { $checksum } matches
+shell-step-verify-no-expected = { $what }: no checksum to compare with (checksum now { $checksum })
+shell-step-verify-differs = { $what }: checksum { $checksum } differs from the expected { $expected }
+shell-step-verify-refused = { $what }: refused by { $site }: { $why }
+shell-step-verify-failed = { $what }: the call to the agent failed: { $error }
+shell-step-verify-unexpected = { $what }: unexpected result { $result }
+shell-step-final-sync-sources = the PVCs of the plan could not be listed: { $error }
+shell-step-final-sync-create = Backup { $backup } could not be created: { $error }
+shell-step-final-sync-failed = final sync from { $site } failed: { $backups }
+shell-step-final-sync-done = { $count ->
+    [one] 1 final backup from { $site } completed
+   *[other] { $count } final backups from { $site } completed
+}
+shell-step-traffic-switched = { $services } Service(s) and { $ingresses } Ingress(es) now point at { $site }
+shell-step-traffic-failed = traffic not switched to { $site }: { $error }
+shell-drill-unknown-step = unknown step
+shell-drill-restored = { $files } files, { $bytes } bytes restored
+shell-drill-refused = refused by the DRC: { $reason }
+shell-drill-agent-failed = the call to the DRC agent failed: { $error }
+shell-drill-verified = { $files } files, checksum { $checksum } matches the primary's
+shell-drill-tree-differs = the restored tree differs from its snapshot: { $mismatches }
+shell-drill-checksum-differs = checksum { $checksum } differs from the primary's { $expected }
+shell-drill-refused-plain = refused by the DRC
+shell-drill-teardown-done = isolated restores removed; replication never paused
+shell-drill-nothing-to-remove = nothing to remove
+shell-drill-teardown-failed = the isolated restores could not be removed: { $error }
+shell-drill-rto = RTO measured from step times
+shell-drill-runbook = automated runbook step: nothing to do in a local drill
+shell-drill-not-a-step = { $action } is not part of a drill

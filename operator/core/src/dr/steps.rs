@@ -387,18 +387,19 @@ impl StepPlan {
 pub enum StepResult {
     /// Still going.
     Running,
-    /// Finished well, with a short note (figures, checksums).
-    Succeeded(String),
+    /// Finished well, with a short note (figures, checksums) from the catalogue: reports show
+    /// it in the reader's language.
+    Succeeded(Text),
     /// A restore finished well: its note, and the checksum of the tree it brought back,
     /// recorded as a field of the step for the verify step to compare with.
     Restored {
-        /// Short note (figures).
-        note: String,
+        /// Short note (figures), from the catalogue.
+        note: Text,
         /// Checksum of the restored tree; empty when the agent skipped computing it.
         checksum: String,
     },
-    /// Finished badly, with the reason.
-    Failed(String),
+    /// Finished badly, with the reason from the catalogue (an outside error is an argument).
+    Failed(Text),
     /// Its worker is gone (Job deleted, agent restarted) without a result: run it again.
     Lost,
 }
@@ -529,24 +530,24 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
                 Some(StepResult::Succeeded(m)) => updates.push(Update {
                     id: step.id.clone(),
                     state: StepState::Succeeded,
-                    message: Some(m.clone()).filter(|m| !m.is_empty()),
-                    note: None,
+                    message: Some(m.en.clone()).filter(|m| !m.is_empty()),
+                    note: Some(m.clone()).filter(|m| !m.en.is_empty()),
                     approved_by: None,
                     checksum: None,
                 }),
                 Some(StepResult::Restored { note, checksum }) => updates.push(Update {
                     id: step.id.clone(),
                     state: StepState::Succeeded,
-                    message: Some(note.clone()).filter(|m| !m.is_empty()),
-                    note: None,
+                    message: Some(note.en.clone()).filter(|m| !m.is_empty()),
+                    note: Some(note.clone()).filter(|m| !m.en.is_empty()),
                     approved_by: None,
                     checksum: Some(checksum.clone()).filter(|c| !c.is_empty()),
                 }),
                 Some(StepResult::Failed(m)) => updates.push(Update {
                     id: step.id.clone(),
                     state: StepState::Failed,
-                    message: Some(m.clone()),
-                    note: None,
+                    message: Some(m.en.clone()),
+                    note: Some(m.clone()),
                     approved_by: None,
                     checksum: None,
                 }),

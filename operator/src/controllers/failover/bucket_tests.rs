@@ -155,7 +155,8 @@ async fn a_failback_final_sync_mirrors_buckets_from_the_drc_back_to_the_primary(
     let StepResult::Failed(why) = run(&ctx, &world, &fo).await else {
         panic!()
     };
-    assert!(why.contains("bucket-arsip"), "{why}");
+    assert!(why.en.contains("bucket-arsip"), "{why}");
+    assert!(why.id.contains("bucket-arsip"), "{why}");
 }
 
 #[tokio::test]

@@ -1110,9 +1110,12 @@ fn verify_asks_for_the_members_checks_and_fails_when_one_fails() {
         (rep(check(drc::CheckState::Failed), None), true),
     ];
     for (report, fails) in table {
-        match checks_result(&report, "3 files".into()) {
-            StepResult::Failed(m) => assert!(fails && m.starts_with("3 files; "), "{m}"),
-            StepResult::Succeeded(m) => assert!(!fails && m.starts_with("3 files"), "{m}"),
+        match checks_result(&report, Text::new("3 files", "3 berkas")) {
+            StepResult::Failed(m) => assert!(
+                fails && m.en.starts_with("3 files; ") && m.id.starts_with("3 berkas; "),
+                "{m}"
+            ),
+            StepResult::Succeeded(m) => assert!(!fails && m.en.starts_with("3 files"), "{m}"),
             other => panic!("{other:?}"),
         }
     }

@@ -6,6 +6,7 @@ use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::networking::v1::Ingress;
 use kube::ResourceExt;
 use kube::api::{Api, ListParams, Patch, PatchParams};
+use pusdata_core::i18n::Text;
 use pusdata_crds::v1alpha1::Member;
 use std::collections::BTreeSet;
 
@@ -19,12 +20,12 @@ pub const TRAFFIC_SITE_ANNOTATION: &str = "pusdata.io/traffic-site";
 /// Ingresses; a DNS provider plugs in behind the same trait.
 pub trait TrafficSwitch: Send + Sync {
     /// Points the `services` of the plan at `site`; idempotent. Returns what was changed,
-    /// for the step's message.
+    /// for the step's note (a catalogue message); an error is the detail of one.
     fn switch<'a>(
         &'a self,
         site: &'a str,
         services: &'a [Member],
-    ) -> BoxFuture<'a, Result<String, String>>;
+    ) -> BoxFuture<'a, Result<Text, String>>;
 }
 
 /// Switches traffic with Kubernetes objects in the services' namespaces:
@@ -117,7 +118,7 @@ impl TrafficSwitch for ServiceSwitch {
         &'a self,
         site: &'a str,
         services: &'a [Member],
-    ) -> BoxFuture<'a, Result<String, String>> {
+    ) -> BoxFuture<'a, Result<Text, String>> {
         Box::pin(async move {
             let key = format!("{TRAFFIC_PREFIX}{site}");
             let namespaces: BTreeSet<&str> =
@@ -161,8 +162,11 @@ impl TrafficSwitch for ServiceSwitch {
                     "no Service or Ingress of the plan's namespaces is annotated {key}: nothing would send traffic to {site}"
                 ));
             }
-            Ok(format!(
-                "{svcs} Service(s) and {ings} Ingress(es) now point at {site}"
+            Ok(pusdata_core::t!(
+                "shell-step-traffic-switched",
+                services = svcs,
+                ingresses = ings,
+                site = site
             ))
         })
     }

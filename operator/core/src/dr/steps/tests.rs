@@ -249,8 +249,10 @@ fn restores_are_planned_per_pvc_and_a_service_waits_for_all_of_them() {
         }
         a => panic!("{a:?}"),
     }
-    o.results
-        .insert("restore/db/db-a".into(), StepResult::Succeeded("ok".into()));
+    o.results.insert(
+        "restore/db/db-a".into(),
+        StepResult::Succeeded(Text::new("ok", "ok")),
+    );
     assert!(matches!(run(&p, &mut st, &o), Action::Record(_)));
     o.results.clear();
     assert_eq!(
@@ -261,7 +263,7 @@ fn restores_are_planned_per_pvc_and_a_service_waits_for_all_of_them() {
     );
     o.results.insert(
         "restore/db/db-b".into(),
-        StepResult::Failed("disk full".into()),
+        StepResult::Failed(Text::new("disk full", "disk full")),
     );
     run(&p, &mut st, &o);
     o.results.clear();
@@ -274,8 +276,10 @@ fn restores_are_planned_per_pvc_and_a_service_waits_for_all_of_them() {
             epoch: 7
         }
     );
-    o.results
-        .insert("restore/db/db-b".into(), StepResult::Succeeded("ok".into()));
+    o.results.insert(
+        "restore/db/db-b".into(),
+        StepResult::Succeeded(Text::new("ok", "ok")),
+    );
     run(&p, &mut st, &o);
     o.results.clear();
     match run(&p, &mut st, &o) {
@@ -350,11 +354,13 @@ fn transitions_of_a_failover() {
         }
     );
     o.results
-        .insert("fence".into(), StepResult::Succeeded(String::new()));
+        .insert("fence".into(), StepResult::Succeeded(Text::default()));
     run(&p, &mut st, &o);
     run(&p, &mut st, &o); // start final-sync
-    o.results
-        .insert("final-sync".into(), StepResult::Failed("timeout".into()));
+    o.results.insert(
+        "final-sync".into(),
+        StepResult::Failed(Text::new("timeout", "timeout")),
+    );
     run(&p, &mut st, &o); // record failure
     assert_eq!(
         next_step(&p, &st, &o),
@@ -365,8 +371,10 @@ fn transitions_of_a_failover() {
         }
     );
     run(&p, &mut st, &o);
-    o.results
-        .insert("final-sync".into(), StepResult::Succeeded("12 MB".into()));
+    o.results.insert(
+        "final-sync".into(),
+        StepResult::Succeeded(Text::new("12 MB", "12 MB")),
+    );
     run(&p, &mut st, &o);
     // Independent roots restore in parallel.
     assert_eq!(
@@ -508,9 +516,9 @@ impl World {
                     } else if self.fail_always.as_deref() == Some(s.id.as_str())
                         || (self.fail_once.contains(&s.id) && s.attempts == Some(1))
                     {
-                        StepResult::Failed("boom".into())
+                        StepResult::Failed(Text::new("boom", "boom"))
                     } else {
-                        StepResult::Succeeded("ok".into())
+                        StepResult::Succeeded(Text::new("ok", "ok"))
                     };
                     o.results.insert(s.id.clone(), r);
                 }
@@ -784,7 +792,7 @@ fn a_restores_checksum_is_a_field_of_its_step_and_a_retry_clears_it() {
     o.results.insert(
         "restore/db".into(),
         StepResult::Restored {
-            note: "3 files, 12 bytes restored".into(),
+            note: Text::new("3 files, 12 bytes restored", "3 berkas, 12 bita dipulihkan"),
             checksum: "ab12".into(),
         },
     );
@@ -795,12 +803,25 @@ fn a_restores_checksum_is_a_field_of_its_step_and_a_retry_clears_it() {
         st.steps[i].message.as_deref(),
         Some("3 files, 12 bytes restored")
     );
+    // The worker's note is kept in both languages for reports read in either.
+    let note = st.steps[i].note.as_ref().expect("note");
+    assert_eq!(
+        (note.en(), note.id()),
+        ("3 files, 12 bytes restored", "3 berkas, 12 bita dipulihkan")
+    );
     // A failed attempt records no checksum, and its retry starts without one.
     st.steps[i].state = StepState::Running;
-    o.results
-        .insert("restore/db".into(), StepResult::Failed("disk full".into()));
+    o.results.insert(
+        "restore/db".into(),
+        StepResult::Failed(Text::new("disk full", "disk penuh")),
+    );
     run(&p, &mut st, &o);
     assert_eq!(st.steps[i].checksum, None);
+    assert_eq!(st.steps[i].message.as_deref(), Some("disk full"));
+    assert_eq!(
+        st.steps[i].note.as_ref().map(|n| n.id()),
+        Some("disk penuh")
+    );
     st.steps[i].checksum = Some("stale".into());
     assert!(matches!(
         run(&p, &mut st, &obs(0)),
