@@ -859,9 +859,7 @@ mod tests {
         use futures::FutureExt;
         use kube::api::PostParams;
         use kube::core::{ApiResource, DynamicObject};
-        let (mut ctx, quiet) = testing::watching_context(
-            testing::agency_world())
-        .await;
+        let (mut ctx, quiet) = testing::watching_context(testing::agency_world()).await;
         seed_cluster(&ctx, &fixtures::agency("disdukcapil")).await;
         let bad: DynamicObject = serde_json::from_value(serde_json::json!({
             "apiVersion": "pusdata.io/v1alpha1", "kind": "Agency",
