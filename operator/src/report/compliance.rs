@@ -336,6 +336,14 @@ fn html_section(h: &mut String, report: &Report, lang: Lang, both: bool) {
             charts::objectives_svg(&bars, lang),
             e(note),
         );
+    } else {
+        // Said rather than drawn as an empty chart: no plan in the input has a drill result.
+        let _ = writeln!(
+            h,
+            "<h2>{}</h2>\n<p class=\"note objectives-none\">{}</p>",
+            e(t!("report-compliance-chart-objectives")),
+            e(t!("report-compliance-no-drill")),
+        );
     }
 
     part(h, t!("report-compliance-section-rules"), lang);
