@@ -232,7 +232,8 @@ pub fn parse_bytes(file: &str, bytes: &[u8], opts: Options) -> Result<Inputs, In
     }
     let text = std::str::from_utf8(bytes)
         .map_err(|e| InputError::file(file, pusdata_core::t!("cli-inputs-utf-text", error = &e)))?;
-    let docs = documents(text).map_err(|e| InputError::file(file, plain(e)))?;
+    let threads = workers(text.len());
+    let docs = documents(text, threads).map_err(|e| InputError::file(file, plain(e)))?;
     let mut out = Inputs::default();
     if docs.is_empty() {
         let why = pusdata_core::t!("cli-inputs-holds-yaml-document");
@@ -247,15 +248,178 @@ pub fn parse_bytes(file: &str, bytes: &[u8], opts: Options) -> Result<Inputs, In
         }
         return Err(InputError::file(file, why));
     }
-    for (i, doc) in docs.into_iter().enumerate() {
-        classify(file, format!("document {}", i + 1), doc, 0, opts, &mut out)?;
-    }
+    classify_all(file, docs, opts, threads, &mut out)?;
     Ok(out)
+}
+
+/// Below this size a file is parsed on one thread: starting threads would cost more than
+/// they save.
+const PARALLEL_FROM_BYTES: usize = 256 * 1024;
+
+/// How many threads read a text of `len` bytes.
+fn workers(len: usize) -> usize {
+    if len < PARALLEL_FROM_BYTES {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
+/// Classifies the documents in order, on up to `threads` threads over contiguous runs of
+/// documents; what comes out is what one thread would give, and the first error in
+/// document order is the one reported.
+fn classify_all(
+    file: &str,
+    docs: Vec<Value>,
+    opts: Options,
+    threads: usize,
+    out: &mut Inputs,
+) -> Result<(), InputError> {
+    let run = |first: usize, docs: Vec<Value>| -> Result<Inputs, InputError> {
+        let mut part = Inputs::default();
+        for (i, doc) in docs.into_iter().enumerate() {
+            let at = format!("document {}", first + i + 1);
+            classify(file, at, doc, 0, opts, &mut part)?;
+        }
+        Ok(part)
+    };
+    if threads <= 1 || docs.len() < 2 * threads {
+        out.extend(run(0, docs)?);
+        return Ok(());
+    }
+    let per = docs.len().div_ceil(threads);
+    let mut runs = Vec::new();
+    let mut docs = docs.into_iter();
+    let mut first = 0;
+    loop {
+        let chunk: Vec<Value> = docs.by_ref().take(per).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let n = chunk.len();
+        runs.push((first, chunk));
+        first += n;
+    }
+    let parts: Vec<Result<Inputs, InputError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = runs
+            .into_iter()
+            .map(|(first, chunk)| s.spawn(move || run(first, chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(InputError::file(
+                        file,
+                        pusdata_core::t!("cli-inputs-reader-thread-failed"),
+                    ))
+                })
+            })
+            .collect()
+    });
+    for part in parts {
+        out.extend(part?);
+    }
+    Ok(())
 }
 
 /// Every document of a YAML stream, with limits on size and depth but not on how many
 /// documents there are. Empty documents (`---` alone) are dropped.
-fn documents(text: &str) -> Result<Vec<Value>, serde_saphyr::Error> {
+///
+/// With more than one thread the stream is cut at document markers (a `---` at the start
+/// of a line, which YAML forbids inside any scalar, so a cut never falls inside one) and
+/// the pieces are parsed in parallel. Anchors do not reach across documents, so the
+/// pieces parse as they would in the stream. If any piece fails, the whole stream is
+/// parsed on one thread, so an error names the same line it always did.
+fn documents(text: &str, threads: usize) -> Result<Vec<Value>, serde_saphyr::Error> {
+    if threads > 1
+        && let Some(pieces) = split_at_documents(text, threads)
+        && pieces.len() > 1
+    {
+        let parsed: Vec<Option<Vec<Value>>> = std::thread::scope(|s| {
+            let handles: Vec<_> = pieces
+                .iter()
+                .map(|p| s.spawn(move || documents_on_one_thread(p).ok()))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().ok().flatten())
+                .collect()
+        });
+        if let Some(all) = parsed.into_iter().collect::<Option<Vec<Vec<Value>>>>() {
+            return Ok(all.into_iter().flatten().collect());
+        }
+    }
+    documents_on_one_thread(text)
+}
+
+/// Cuts a stream into about `pieces` runs of whole documents of similar size, each
+/// starting at a document marker (the first at the start of the text).
+///
+/// Only the shape every Kubernetes manifest has is cut: each document's root is a block
+/// mapping whose first key starts its line, and markers carry nothing but a comment. A
+/// marker line inside a scalar then cannot be mistaken for a cut, whatever the parser's
+/// reading of the spec (it keeps `---` inside a root block scalar as text). Anything
+/// else — directives (`%YAML`), document ends (`...`), a root scalar or sequence, a
+/// marker followed by content — gives `None`, and the stream is parsed whole.
+fn split_at_documents(text: &str, pieces: usize) -> Option<Vec<&str>> {
+    let starts_mapping = |line: &str| {
+        line.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            && line.split_once(':').is_some_and(|(_, after)| {
+                after.is_empty() || after.starts_with([' ', '\t', '\r', '\n'])
+            })
+    };
+    let target = text.len() / pieces.max(1);
+    let mut cuts = vec![0];
+    let mut at = 0;
+    let mut root_pending = true;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        if line.starts_with('%') || marker(line, '.').is_some() {
+            return None;
+        }
+        if let Some(rest) = marker(line, '-') {
+            if !(rest.is_empty() || rest.starts_with('#')) {
+                return None;
+            }
+            root_pending = true;
+            if start > 0
+                && start - cuts.last().copied().unwrap_or(0) >= target
+                && cuts.len() < pieces
+            {
+                cuts.push(start);
+            }
+            continue;
+        }
+        if root_pending {
+            let t = line.trim();
+            if t.is_empty() || t.starts_with('#') {
+                continue;
+            }
+            if !starts_mapping(line) {
+                return None;
+            }
+            root_pending = false;
+        }
+    }
+    cuts.push(text.len());
+    Some(
+        cuts.windows(2)
+            .filter_map(|w| text.get(w[0]..w[1]))
+            .collect(),
+    )
+}
+
+/// What follows a document marker (`---`) or end (`...`) on its line, when the line is one.
+fn marker(line: &str, c: char) -> Option<&str> {
+    let rest = line.strip_prefix([c, c, c].iter().collect::<String>().as_str())?;
+    match rest.chars().next() {
+        None | Some(' ' | '\t' | '\r' | '\n') => Some(rest.trim()),
+        _ => None,
+    }
+}
+
+fn documents_on_one_thread(text: &str) -> Result<Vec<Value>, serde_saphyr::Error> {
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_documents: usize::MAX,

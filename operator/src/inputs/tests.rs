@@ -193,3 +193,136 @@ proptest! {
         }
     }
 }
+
+/// A document with the shapes a cut must respect: a block scalar holding an indented
+/// `---`, a comment, a flow mapping, and a marker with content on its line.
+fn awkward_doc(i: usize) -> String {
+    format!(
+        "--- # rack {i}\napiVersion: pusdata.io/v1alpha1\nkind: Rack\nmetadata: {{ name: r{i}, annotations: {{ note: \"a\" }} }}\nspec:\n  site: dc-bekasi\n  heightU: 42\n  depthMm: 1070\n  description: |\n    line one\n    ---\n    line three\n  feedA: {{ name: PDU-{i}-A, capacityWatts: 7360 }}\n  feedB: {{ name: PDU-{i}-B, capacityWatts: 7360 }}\n  coolingWatts: 6000\n"
+    )
+}
+
+#[test]
+fn a_stream_cut_at_its_document_markers_reads_as_the_whole_stream() {
+    let mut text = String::from(
+        "apiVersion: pusdata.io/v1alpha1\nkind: Rack\nmetadata: {name: first}\nspec: {}\n",
+    );
+    for i in 0..40 {
+        text.push_str(&awkward_doc(i));
+        if i % 7 == 0 {
+            text.push_str("---\n"); // an empty document, dropped either way
+        }
+    }
+    let pieces = split_at_documents(&text, 4).unwrap();
+    assert_eq!(pieces.len(), 4, "four runs of whole documents");
+    assert_eq!(pieces.concat(), text, "the pieces are the text, in order");
+    for p in &pieces[1..] {
+        assert!(
+            p.starts_with("--- # rack"),
+            "every cut is at a marker: {p:.40}"
+        );
+    }
+    assert_eq!(documents(&text, 4).unwrap(), documents(&text, 1).unwrap());
+    assert_eq!(documents(&text, 1).unwrap().len(), 41);
+
+    // Directives and document ends change how documents are read: such streams are not cut.
+    assert!(split_at_documents(&format!("%YAML 1.2\n{text}"), 4).is_none());
+    assert!(split_at_documents(&format!("{}...\n{text}", awkward_doc(99)), 4).is_none());
+}
+
+#[test]
+fn a_broken_document_in_a_cut_stream_is_reported_as_in_the_whole_stream() {
+    let mut text: String = (0..30).map(awkward_doc).collect();
+    assert!(split_at_documents(&text, 4).is_some_and(|p| p.len() == 4));
+    text.push_str("--- \nkind: Rack\nmetadata: [unclosed\n");
+    text.extend((30..60).map(awkward_doc));
+    let whole = documents(&text, 1).unwrap_err().to_string();
+    let cut = documents(&text, 4).unwrap_err().to_string();
+    assert_eq!(cut, whole, "the same error, naming the same line");
+}
+
+#[test]
+fn classifying_on_several_threads_numbers_and_fails_as_one_thread_does() {
+    let mut docs: Vec<Value> = (0..50)
+        .map(|i| documents(&awkward_doc(i), 1).unwrap().remove(0))
+        .collect();
+    docs.insert(
+        17,
+        serde_json::json!({"apiVersion": "v1", "kind": "Namespace"}),
+    );
+    docs.insert(
+        33,
+        serde_json::json!({"apiVersion": "pusdata.io/v1alpha1", "kind": "Nope"}),
+    );
+    docs.insert(
+        41,
+        serde_json::json!({"apiVersion": "pusdata.io/v1alpha1", "kind": "Bogus"}),
+    );
+    let run = |threads: usize, opts: Options| {
+        let mut out = Inputs::default();
+        let r = classify_all("f.yaml", docs.clone(), opts, threads, &mut out);
+        let seen: Vec<String> = out
+            .objects
+            .iter()
+            .map(|o| o.at.clone())
+            .chain(out.skipped.iter().map(|s| format!("skipped {}", s.at)))
+            .collect();
+        (r.map_err(|e| e.in_lang(Lang::En)), seen)
+    };
+    let (err, _) = run(4, strict());
+    assert_eq!(err, run(1, strict()).0);
+    let err = err.unwrap_err();
+    assert!(
+        err.contains("document 34"),
+        "the first unknown kind is reported: {err}"
+    );
+    let (ok, seen) = run(4, skip());
+    assert!(ok.is_ok());
+    assert_eq!(seen, run(1, skip()).1);
+    assert!(seen.contains(&"document 53".to_string()));
+    assert!(seen.contains(&"skipped document 18".to_string()));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Any stream of plausible documents reads the same cut as whole.
+    #[test]
+    fn cutting_a_stream_never_changes_what_it_reads(
+        docs in proptest::collection::vec(any_doc(), 1..12),
+        threads in 2usize..5,
+    ) {
+        let text = docs.join("---\n");
+        let whole = documents(&text, 1).map_err(|e| e.to_string());
+        let cut = documents(&text, threads).map_err(|e| e.to_string());
+        prop_assert_eq!(cut, whole);
+    }
+}
+
+#[test]
+fn markers_inside_scalars_and_flow_collections_read_the_same_cut_or_whole() {
+    let tricky = [
+        "--- |\nfoo\n---\nbar\n",
+        "a: 'x\n--- y'\n---\nb: 1\n",
+        "a: \"x\n---\ny\"\n---\nb: 1\n",
+        "a: [1,\n---\n2]\n---\nb: 1\n",
+        "a: {k: 1,\n--- \nz: 2}\n",
+        "a: &x 1\n---\nb: *x\n",
+        "---\n---\n---\n",
+        "a: 1\n---\t# tab after the marker\nb: 2\n",
+        "a: 1\r\n---\r\nb: 2\r\n",
+        "---a: 1\n---\nb: 2\n",
+        "a: |\nfoo\n---\nb: 1\n",
+        "a: foo\nbar\n---\nb: 1\n",
+        "a: |\n  foo\n---\n  bar\n---\nb: 1\n",
+        "- 1\n---\n- 2\n",
+        "a: 1\n--- |\n  text\n---\nb: 2\n",
+    ];
+    for t in tricky {
+        for threads in [2, 3] {
+            let whole = documents(t, 1).map_err(|e| e.to_string());
+            let cut = documents(t, threads).map_err(|e| e.to_string());
+            assert_eq!(cut, whole, "{t:?} on {threads} threads");
+        }
+    }
+}

@@ -58,6 +58,7 @@ cli-inputs-bytes-more-than-byte = { $size } bytes is more than the { $limit }-by
 cli-inputs-more-than-byte-limit = more than the { $limit }-byte limit of one file; split it
 cli-inputs-utf-text = not UTF-8 text: { $error }
 cli-inputs-holds-yaml-document = holds no YAML document
+cli-inputs-reader-thread-failed = a thread reading this file stopped unexpectedly; nothing of the file was loaded
 cli-inputs-kubernetes-object-document-mapping = not a Kubernetes object (the document is not a mapping)
 cli-inputs-apiversion-kind-apiversion-kind = no apiVersion or kind (apiVersion "{ $api_version }", kind "{ $kind }")
 cli-inputs-whose-items-list = a { $kind } whose items are not a list

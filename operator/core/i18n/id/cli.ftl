@@ -52,6 +52,7 @@ cli-inputs-bytes-more-than-byte = { $size } bita melebihi batas { $limit } bita 
 cli-inputs-more-than-byte-limit = melebihi batas { $limit } bita per berkas; pecah berkasnya
 cli-inputs-utf-text = bukan teks UTF-8: { $error }
 cli-inputs-holds-yaml-document = tidak berisi dokumen YAML
+cli-inputs-reader-thread-failed = utas yang membaca berkas ini berhenti tiba-tiba; tidak ada isi berkas yang dimuat
 cli-inputs-kubernetes-object-document-mapping = bukan objek Kubernetes (dokumen bukan pemetaan)
 cli-inputs-apiversion-kind-apiversion-kind = tanpa apiVersion atau kind (apiVersion "{ $api_version }", kind "{ $kind }")
 cli-inputs-whose-items-list = { $kind } yang items-nya bukan daftar

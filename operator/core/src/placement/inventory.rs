@@ -258,9 +258,92 @@ pub fn feed_budget(feed: &PowerFeed) -> u64 {
 }
 
 /// All racks, kept sorted by name so every walk over them is deterministic.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(try_from = "Racks", into = "Racks")]
 pub struct Inventory {
     racks: Vec<RackState>,
+    /// Site and agency names as numbers, per rack (same order as `racks`).
+    names: Names,
+}
+
+/// Two inventories are equal when their racks are: the name numbers depend on the order
+/// names were first seen, not on what the inventory holds.
+impl PartialEq for Inventory {
+    fn eq(&self, other: &Inventory) -> bool {
+        self.racks == other.racks
+    }
+}
+
+impl Eq for Inventory {}
+
+/// What an [`Inventory`] is written as: its racks; the name table is rebuilt on reading.
+#[derive(Clone, Serialize, Deserialize)]
+struct Racks {
+    racks: Vec<RackState>,
+}
+
+impl TryFrom<Racks> for Inventory {
+    type Error = InventoryError;
+    fn try_from(r: Racks) -> Result<Inventory, InventoryError> {
+        Inventory::new(r.racks)
+    }
+}
+
+impl From<Inventory> for Racks {
+    fn from(i: Inventory) -> Racks {
+        Racks { racks: i.racks }
+    }
+}
+
+/// A name no rack carries: a request for an unknown site or a new agency matches nothing.
+const NO_NAME: u32 = u32::MAX;
+
+/// Site and agency names as small numbers. A batch runs the per-rack filters ten million
+/// times (10 000 requests × 1 000 racks); comparing numbers there instead of strings took
+/// the string compares (11 % of `pusdata place`) out of the profile. Numbers are given in
+/// the order names are first seen and only ever compared for equality.
+#[derive(Clone, Debug, Default)]
+struct Names {
+    ids: std::collections::HashMap<String, u32>,
+    /// The site of each rack.
+    site: Vec<u32>,
+    /// The distinct agencies with a device in each rack.
+    agencies: Vec<Vec<u32>>,
+}
+
+impl Names {
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = u32::try_from(self.ids.len()).unwrap_or(NO_NAME - 1);
+        self.ids.insert(name.to_string(), id);
+        id
+    }
+
+    fn get(&self, name: &str) -> u32 {
+        self.ids.get(name).copied().unwrap_or(NO_NAME)
+    }
+
+    fn of(racks: &[RackState]) -> Names {
+        let mut n = Names::default();
+        for r in racks {
+            let site = n.intern(&r.info.site);
+            let agencies = r.agencies.iter().map(|a| n.intern(a)).collect();
+            n.site.push(site);
+            n.agencies.push(agencies);
+        }
+        n
+    }
+}
+
+/// A request's site and agency as the inventory's numbers, looked up once per request
+/// rather than once per rack.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Probe {
+    /// `None`: any site.
+    site: Option<u32>,
+    agency: u32,
 }
 
 /// Why a placed request could not be recorded in the inventory.
@@ -287,7 +370,32 @@ impl Inventory {
         if let Some(w) = racks.windows(2).find(|w| w[0].info.name == w[1].info.name) {
             return Err(InventoryError::DuplicateRack(w[0].info.name.clone()));
         }
-        Ok(Inventory { racks })
+        let names = Names::of(&racks);
+        Ok(Inventory { racks, names })
+    }
+
+    /// The request's names as this inventory's numbers.
+    pub(crate) fn probe(&self, req: &DeviceRequest) -> Probe {
+        Probe {
+            site: req.site.as_deref().map(|s| self.names.get(s)),
+            agency: self.names.get(&req.agency),
+        }
+    }
+
+    /// Whether rack `i` stands in the site the request asks for (any site when it names
+    /// none).
+    pub(crate) fn in_site(&self, i: usize, p: Probe) -> bool {
+        p.site.is_none_or(|s| self.names.site.get(i) == Some(&s))
+    }
+
+    /// Whether the request's agency already has a device in rack `i`.
+    pub(crate) fn hosts(&self, i: usize, p: Probe) -> bool {
+        p.agency != NO_NAME
+            && self
+                .names
+                .agencies
+                .get(i)
+                .is_some_and(|a| a.contains(&p.agency))
     }
 
     /// An inventory from `Rack` objects, with their existing devices.
@@ -319,6 +427,14 @@ impl Inventory {
                 request: occupant.name.clone(),
                 rack: rack.to_string(),
             })?;
+        if let Some(a) = &occupant.agency {
+            let id = self.names.intern(a);
+            if let Some(ids) = self.names.agencies.get_mut(i)
+                && !ids.contains(&id)
+            {
+                ids.push(id);
+            }
+        }
         self.racks[i].add(occupant);
         Ok(())
     }

@@ -88,8 +88,10 @@ pub struct Placement {
 
 /// Runs the filters on one rack. With `pin`, only that position is tried. Returns the
 /// position, or pushes reasons into `out` (all of them when `all`, else the first).
+/// `in_site` is [`Inventory::in_site`] for this rack, decided on numbers by the caller.
 fn check(
     rack: &RackState,
+    in_site: bool,
     req: &DeviceRequest,
     pin: Option<u32>,
     all: bool,
@@ -107,9 +109,7 @@ fn check(
     if info.cordoned {
         reject!(Reason::Cordoned);
     }
-    if let Some(site) = &req.site
-        && &info.site != site
-    {
+    if !in_site {
         reject!(Reason::OtherSite {
             site: info.site.clone()
         });
@@ -271,13 +271,14 @@ fn per_mille(used: u64, cap: u64) -> i64 {
     i64::try_from((used.saturating_mul(1000) / cap).min(1000)).unwrap_or(1000)
 }
 
-fn score(rack: &RackState, req: &DeviceRequest, s: &Settings) -> i64 {
+/// `hosts` is [`Inventory::hosts`] for this rack: the request's agency is already in it.
+fn score(rack: &RackState, hosts: bool, req: &DeviceRequest, s: &Settings) -> i64 {
     let info = &rack.info;
     let mut total = 0;
     if rack.in_use() {
         total += s.in_use_weight;
     }
-    if rack.hosts_agency(&req.agency) {
+    if hosts {
         total += s.agency_weight;
     }
     let budget = [&info.feed_a, &info.feed_b]
@@ -361,13 +362,15 @@ pub fn place_with(
     let keep = settings.alternatives + 1;
     let mut best: Vec<Candidate> = Vec::with_capacity(keep + 1);
     let mut scratch = Vec::new();
+    let probe = inventory.probe(request);
     for (i, rack) in inventory.racks().iter().enumerate() {
         scratch.clear();
-        let Some(pos) = check(rack, request, None, false, &mut scratch) else {
+        let in_site = inventory.in_site(i, probe);
+        let Some(pos) = check(rack, in_site, request, None, false, &mut scratch) else {
             continue;
         };
         let cand = Candidate {
-            score: score(rack, request, settings),
+            score: score(rack, inventory.hosts(i, probe), request, settings),
             position_u: pos,
             rack: i,
         };
@@ -397,12 +400,21 @@ pub fn place_with(
 
 /// Every rack's reasons for refusing `request` (all filters, not only the first).
 fn explain(request: &DeviceRequest, inventory: &Inventory, pin: Option<u32>) -> Unplaceable {
+    let probe = inventory.probe(request);
     let per_rack = inventory
         .racks()
         .iter()
-        .filter_map(|rack| {
+        .enumerate()
+        .filter_map(|(i, rack)| {
             let mut reasons = Vec::new();
-            check(rack, request, pin, true, &mut reasons);
+            check(
+                rack,
+                inventory.in_site(i, probe),
+                request,
+                pin,
+                true,
+                &mut reasons,
+            );
             (!reasons.is_empty()).then(|| (rack.info.name.clone(), reasons))
         })
         .collect();
@@ -417,7 +429,10 @@ pub fn place_pinned(
     pin: &PinnedPlacement,
     settings: &Settings,
 ) -> Result<Placement, Unplaceable> {
-    let Some(rack) = inventory.rack(&pin.rack) else {
+    let Some((i, rack)) = inventory
+        .index(&pin.rack)
+        .map(|i| (i, &inventory.racks()[i]))
+    else {
         return Err(Unplaceable::new(
             &request.id,
             1,
@@ -430,9 +445,19 @@ pub fn place_pinned(
         ));
     };
     let mut reasons = Vec::new();
-    match check(rack, request, Some(pin.position_u), true, &mut reasons) {
+    let probe = inventory.probe(request);
+    let in_site = inventory.in_site(i, probe);
+    match check(
+        rack,
+        in_site,
+        request,
+        Some(pin.position_u),
+        true,
+        &mut reasons,
+    ) {
         Some(pos) => {
-            let chosen = rack_placement(rack, request, pos, score(rack, request, settings));
+            let hosts = inventory.hosts(i, probe);
+            let chosen = rack_placement(rack, request, pos, score(rack, hosts, request, settings));
             let alternatives = place_with(request, inventory, settings)
                 .map(|p| {
                     std::iter::once(p.chosen)
@@ -545,13 +570,22 @@ fn place_all_inner(
     let mut inv = inventory.clone();
     let mut reasons: Vec<Option<Unplaceable>> =
         vec![None; if with_reasons { requests.len() } else { 0 }];
-    let pin_of = |id: &str| pins.iter().find(|(r, _)| r == id).map(|(_, p)| p);
+    // Looked up once per request, not once per comparison of the sort; the first pin of
+    // a request counts.
+    let mut pin_of = std::collections::HashMap::new();
+    for (id, p) in pins {
+        pin_of.entry(id.as_str()).or_insert(p);
+    }
+    let pinned: Vec<Option<&PinnedPlacement>> = requests
+        .iter()
+        .map(|r| pin_of.get(r.id.as_str()).copied())
+        .collect();
     let mut order: Vec<usize> = (0..requests.len()).collect();
     order.sort_by(|&a, &b| {
         let (ra, rb) = (&requests[a], &requests[b]);
-        pin_of(&rb.id)
+        pinned[b]
             .is_some()
-            .cmp(&pin_of(&ra.id).is_some())
+            .cmp(&pinned[a].is_some())
             .then(rb.power_watts.cmp(&ra.power_watts))
             .then(rb.height_u.cmp(&ra.height_u))
             .then(ra.id.cmp(&rb.id))
@@ -563,7 +597,7 @@ fn place_all_inner(
         if with_reasons {
             reasons[i] = Some(explain(req, &inv, None));
         }
-        let outcome = match pin_of(&req.id) {
+        let outcome = match pinned[i] {
             Some(pin) => place_pinned(req, &inv, pin, settings),
             None => place_with(req, &inv, settings),
         };

@@ -755,3 +755,62 @@ proptest! {
         prop_assert_eq!(lowest_free_position(&state, need), plain);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The filters compare site and agency numbers; those must say what comparing the
+    /// names says — for a new inventory, after a batch recorded devices of new agencies,
+    /// and after the inventory is written and read back.
+    #[test]
+    fn site_and_agency_numbers_agree_with_the_names(
+        sites in proptest::collection::vec(0usize..3, 1..6),
+        owners in proptest::collection::vec(proptest::option::of(0usize..4), 0..8),
+        asks in proptest::collection::vec((proptest::option::of(0usize..4), 0usize..5), 1..12),
+    ) {
+        const SITES: [&str; 4] = ["dc-bekasi", "drc-cikarang", "dc-Bekasi", "nowhere"];
+        const AGENCIES: [&str; 5] = ["disdukcapil", "bapenda", "dinkes", "satpolpp", "dishub"];
+        let racks: Vec<Rack> = sites
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| {
+                let mut r = fixtures::rack(&format!("R{i:02}"), SITES[s]);
+                r.spec.existing_devices = owners
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| k % sites.len() == i)
+                    .map(|(k, a)| ExistingDevice {
+                        agency: a.map(|a| AGENCIES[a].to_string()),
+                        ..existing(&format!("e{k}"), 1 + k as u32, 1, 100)
+                    })
+                    .collect();
+                r
+            })
+            .collect();
+        let requests: Vec<DeviceRequest> = asks
+            .iter()
+            .enumerate()
+            .map(|(k, (site, agency))| {
+                let mut d = dev(&format!("ns/r{k}"));
+                d.site = site.map(|s| SITES[s].to_string());
+                d.agency = AGENCIES[*agency].to_string();
+                d
+            })
+            .collect();
+        let fresh = inv(&racks);
+        let placed = place_all(&requests, &fresh).inventory;
+        let text = serde_json::to_string(&placed).unwrap();
+        let reread: Inventory = serde_json::from_str(&text).unwrap();
+        prop_assert_eq!(&reread, &placed);
+        for inventory in [&fresh, &placed, &reread] {
+            for (i, rack) in inventory.racks().iter().enumerate() {
+                for d in &requests {
+                    let p = inventory.probe(d);
+                    let by_name = d.site.as_ref().is_none_or(|s| s == &rack.info.site);
+                    prop_assert_eq!(inventory.in_site(i, p), by_name, "{} in {}", d.id, rack.info.name);
+                    prop_assert_eq!(inventory.hosts(i, p), rack.hosts_agency(&d.agency));
+                }
+            }
+        }
+    }
+}
