@@ -63,13 +63,14 @@ pub const PERMISSIONS: &[Permission] = &[
     Permission {
         group: "wgpolicyk8s.io",
         resource: "policyreports",
-        // create: the first apply of a report creates it.
-        verbs: &["list", "create", "patch", "delete"],
+        // create: the first apply of a report creates it. list, watch: the shared cache of
+        // the previous reports (`cache`).
+        verbs: &["list", "watch", "create", "patch", "delete"],
     },
     Permission {
         group: "wgpolicyk8s.io",
         resource: "clusterpolicyreports",
-        verbs: &["get", "create", "patch"],
+        verbs: &["get", "list", "watch", "create", "patch"],
     },
 ];
 
@@ -147,10 +148,8 @@ pub async fn audit_once(ctx: &Context) -> Result<Outcome, Error> {
 
 /// Every object the rules look at or learn from.
 async fn dereference(ctx: &Context) -> Result<Vec<Object>, Error> {
-    let lp = ListParams::default();
-    let c = &ctx.client;
     let mut objects = Vec::new();
-    // Cached kinds come from the shared stores; the others are listed.
+    // From the shared stores (listed when the context has none).
     macro_rules! all {
         ($kind:ident) => {
             objects.extend(
@@ -168,14 +167,7 @@ async fn dereference(ctx: &Context) -> Result<Vec<Object>, Error> {
     all!(BackupRepository);
     all!(DisasterRecoveryPlan);
     all!(HostingRequest);
-    objects.extend(
-        Api::<ExternalCloudService>::all(c.clone())
-            .list(&lp)
-            .await?
-            .items
-            .into_iter()
-            .map(Object::ExternalCloudService),
-    );
+    all!(ExternalCloudService);
     // Only approvals in the platform namespace count (the rules check that too).
     objects.extend(
         super::cache::approvals(ctx)
@@ -186,19 +178,39 @@ async fn dereference(ctx: &Context) -> Result<Vec<Object>, Error> {
     Ok(objects)
 }
 
-/// Our reports as they stand: per namespace, and the cluster report.
+/// Our reports as they stand: per namespace, and the cluster report. From the shared caches
+/// when the context has them (no list per pass), else read.
 async fn previous_reports(
     ctx: &Context,
 ) -> Result<(BTreeMap<String, PolicyReport>, Option<ClusterPolicyReport>), Error> {
+    let ours = |r: &PolicyReport| {
+        r.name_any() == report::REPORT_NAME
+            && r.labels().get(MANAGED_BY.0).map(String::as_str) == Some(MANAGED_BY.1)
+    };
+    let by_namespace = |items: Vec<PolicyReport>| -> BTreeMap<String, PolicyReport> {
+        items
+            .into_iter()
+            .filter(|r| ours(r))
+            .filter_map(|r| Some((r.namespace()?, r)))
+            .collect()
+    };
+    if let Some(c) = &ctx.caches {
+        let namespaced = by_namespace(c.reports.state().iter().map(|r| (**r).clone()).collect());
+        let cluster = c
+            .cluster_reports
+            .get(&kube::runtime::reflector::ObjectRef::new(
+                report::REPORT_NAME,
+            ))
+            .map(|r| (*r).clone());
+        return Ok((namespaced, cluster));
+    }
     let selector = format!("{}={}", MANAGED_BY.0, MANAGED_BY.1);
-    let namespaced = Api::<PolicyReport>::all(ctx.client.clone())
-        .list(&ListParams::default().labels(&selector))
-        .await?
-        .items
-        .into_iter()
-        .filter(|r| r.name_any() == report::REPORT_NAME)
-        .filter_map(|r| Some((r.namespace()?, r)))
-        .collect();
+    let namespaced = by_namespace(
+        Api::<PolicyReport>::all(ctx.client.clone())
+            .list(&ListParams::default().labels(&selector))
+            .await?
+            .items,
+    );
     let cluster = Api::<ClusterPolicyReport>::all(ctx.client.clone())
         .get_opt(report::REPORT_NAME)
         .await?;
