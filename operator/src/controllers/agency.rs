@@ -295,21 +295,18 @@ async fn apply_children(
             let cached = c
                 .namespaces
                 .get(&kube::runtime::reflector::ObjectRef::new(&ns.name_any()));
-            match cached {
-                Some(m) => {
-                    let stored = serde_json::json!({ "metadata": m.metadata });
-                    let want = serde_json::json!({ "metadata": value["metadata"] });
-                    if super::apply::holds(&stored, &want) {
-                        continue;
-                    }
-                }
-                // Not there: created without a read first.
-                None => {
-                    set_type_meta::<Namespace>(&mut value);
-                    super::apply::apply(&namespaces, &ns.name_any(), &value).await?;
-                    continue;
-                }
+            let holds = cached.is_some_and(|m| {
+                let stored = serde_json::json!({ "metadata": m.metadata });
+                let want = serde_json::json!({ "metadata": value["metadata"] });
+                super::apply::holds(&stored, &want)
+            });
+            if holds {
+                continue;
             }
+            // Absent or different in the cache: applied without a read first.
+            set_type_meta::<Namespace>(&mut value);
+            super::apply::apply(&namespaces, &ns.name_any(), &value).await?;
+            continue;
         }
         set_type_meta::<Namespace>(&mut value);
         super::apply::apply_if_changed(&namespaces, &ns.name_any(), &value).await?;

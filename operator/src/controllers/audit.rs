@@ -32,20 +32,6 @@ pub const PERIOD: Duration = Duration::from_secs(600);
 /// a busy cluster costs at most two passes a minute.
 pub const MIN_GAP: Duration = Duration::from_secs(30);
 
-/// What the rules can see of an object besides its spec: a change of generation (the spec),
-/// labels or annotations wakes the audit; a status-only change does not, since no rule reads
-/// status.
-pub fn trigger_key<K: kube::Resource>(obj: &K) -> Option<u64> {
-    use std::hash::{Hash, Hasher};
-    let m = obj.meta();
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    m.uid.hash(&mut h);
-    m.generation.hash(&mut h);
-    m.labels.hash(&mut h);
-    m.annotations.hash(&mut h);
-    Some(h.finish())
-}
-
 /// API calls of the audit (see `rbac`) besides the rules' context kinds it shares with the
 /// webhook (`rbac::POLICY_CONTEXT`). `watch` on the Pusdata kinds is for the run loop's
 /// "on change" trigger.

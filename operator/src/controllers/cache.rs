@@ -102,7 +102,7 @@ pub struct Caches {
     /// The changes of each store, for the controllers that share it.
     pub fanouts: Arc<Fanouts>,
     /// Woken when an object the policy rules read changes its spec, labels or annotations,
-    /// appears or goes (`audit::trigger_key`); status writes do not wake it.
+    /// appears or goes ([`trigger_key`]); status writes do not wake it.
     pub changed: Arc<Notify>,
 }
 
@@ -316,9 +316,9 @@ where
     let watched = stream.inspect(move |ev| {
         let Some(changed) = &audited else { return };
         let differs = |o: &K| {
-            before.get(&ObjectRef::from_obj(o)).is_none_or(|old| {
-                super::audit::trigger_key(old.as_ref()) != super::audit::trigger_key(o)
-            })
+            before
+                .get(&ObjectRef::from_obj(o))
+                .is_none_or(|old| trigger_key(old.as_ref()) != trigger_key(o))
         };
         match ev {
             Ok(watcher::Event::Apply(o)) if differs(o) => changed.notify_one(),
@@ -348,6 +348,20 @@ where
         })
         .boxed();
     (reader, run)
+}
+
+/// What the policy rules (`audit`) can see of an object besides its spec: a change of generation (the spec),
+/// labels or annotations wakes the audit; a status-only change does not, since no rule reads
+/// status.
+pub fn trigger_key<K: kube::Resource>(obj: &K) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let m = obj.meta();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    m.uid.hash(&mut h);
+    m.generation.hash(&mut h);
+    m.labels.hash(&mut h);
+    m.annotations.hash(&mut h);
+    Some(h.finish())
 }
 
 /// What a store keeps of an object: neither its managedFields (one entry per writer, often

@@ -371,13 +371,13 @@ fn a_status_only_change_does_not_wake_the_audit() {
         ..Default::default()
     });
     b.metadata.resource_version = Some("42".into());
-    assert_eq!(audit::trigger_key(&a), audit::trigger_key(&b));
+    assert_eq!(super::cache::trigger_key(&a), super::cache::trigger_key(&b));
     let mut c = a.clone();
     c.metadata.generation = Some(4);
-    assert_ne!(audit::trigger_key(&a), audit::trigger_key(&c));
+    assert_ne!(super::cache::trigger_key(&a), super::cache::trigger_key(&c));
     let mut d = a.clone();
     d.labels_mut().insert("x".into(), "y".into());
-    assert_ne!(audit::trigger_key(&a), audit::trigger_key(&d));
+    assert_ne!(super::cache::trigger_key(&a), super::cache::trigger_key(&d));
 }
 
 /// The kinds the shared caches hold, by their plural in a request path.
