@@ -57,6 +57,20 @@ fn main() -> ExitCode {
     }
 }
 
+/// The operator's runtime: at most four worker threads (unless `TOKIO_WORKER_THREADS` says
+/// otherwise). Its work waits on the API server; tokio's default of one worker per core
+/// costs memory on a large node for nothing (debug bench, 1 000 objects / 100 agencies:
+/// 101.1 MiB settled with 2 workers, 112.3 MiB with 16).
+fn operator_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.enable_all();
+    if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        builder.worker_threads(cores.clamp(1, 4));
+    }
+    builder.build()
+}
+
 /// `--lang` wins; otherwise the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`).
 fn language(flag: Option<&str>) -> Lang {
     if let Some(l) = flag.and_then(Lang::parse) {
@@ -145,8 +159,7 @@ fn run(command: Command, raw_lang: Option<&str>, lang: Lang) -> Result<(), CliEr
         }
         Command::Operator(args) => {
             install_crypto_provider();
-            let runtime =
-                tokio::runtime::Runtime::new().map_err(|e| CliError::Internal(e.to_string()))?;
+            let runtime = operator_runtime().map_err(|e| CliError::Internal(e.to_string()))?;
             runtime
                 .block_on(controllers::run::run(operator_options(args)?))
                 .map_err(|e| CliError::Input(e.to_string()))

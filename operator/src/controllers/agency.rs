@@ -19,7 +19,6 @@ use pusdata_crds::v1alpha1::{
     Agency, BackupRepository, Decision, EgressPort, HostingPhase, ResidencyPolicy,
 };
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use std::fmt::Debug;
 use std::sync::Arc;
 use std::time::Duration;
@@ -240,17 +239,17 @@ fn owner(agency: &Agency) -> Option<OwnerReference> {
     agency.controller_owner_ref(&())
 }
 
+/// Applies one child, stamped with its fingerprint (`apply::APPLIED`). With caches, the
+/// child's cached metadata decides: the same fingerprint is left alone and a child not there
+/// is created, both without a read; any other is compared in full and applied if it differs
+/// (a changed spec, or a child someone else edited).
 async fn ssa_namespaced<K>(
     ctx: &Context,
     mut obj: K,
     owned_by: &Option<OwnerReference>,
 ) -> Result<(), Error>
 where
-    K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
-        + Clone
-        + Serialize
-        + DeserializeOwned
-        + Debug,
+    K: super::cache::Child + Serialize,
 {
     let ns = obj.namespace().unwrap_or_default();
     let name = obj.name_any();
@@ -260,6 +259,18 @@ where
     let api: Api<K> = Api::namespaced(ctx.client.clone(), &ns);
     let mut value = serde_json::to_value(&obj)?;
     set_type_meta::<K>(&mut value);
+    let (value, print) = super::apply::stamped(value);
+    if let Some(c) = &ctx.caches {
+        let cached = K::cached(c).get(&kube::runtime::reflector::ObjectRef::new(&name).within(&ns));
+        match cached {
+            Some(m) if m.annotations().get(super::apply::APPLIED) == Some(&print) => return Ok(()),
+            None => {
+                super::apply::apply(&api, &name, &value).await?;
+                return Ok(());
+            }
+            Some(_) => {}
+        }
+    }
     super::apply::apply_if_changed(&api, &name, &value).await?;
     Ok(())
 }
@@ -284,13 +295,18 @@ async fn apply_children(
             let cached = c
                 .namespaces
                 .get(&kube::runtime::reflector::ObjectRef::new(&ns.name_any()));
-            if let Some(m) = cached {
+            let holds = cached.is_some_and(|m| {
                 let stored = serde_json::json!({ "metadata": m.metadata });
                 let want = serde_json::json!({ "metadata": value["metadata"] });
-                if super::apply::holds(&stored, &want) {
-                    continue;
-                }
+                super::apply::holds(&stored, &want)
+            });
+            if holds {
+                continue;
             }
+            // Absent or different in the cache: applied without a read first.
+            set_type_meta::<Namespace>(&mut value);
+            super::apply::apply(&namespaces, &ns.name_any(), &value).await?;
+            continue;
         }
         set_type_meta::<Namespace>(&mut value);
         super::apply::apply_if_changed(&namespaces, &ns.name_any(), &value).await?;

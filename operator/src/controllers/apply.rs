@@ -11,6 +11,27 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::fmt::Debug;
 
+/// The annotation in which a child carries the fingerprint of what Pusdata applied to it
+/// ([`fingerprint`]). The shared cache watches children metadata only; a child whose
+/// fingerprint is the one Pusdata would apply now (and that no one else wrote, see
+/// `cache::slim_child`) is left alone without reading it — a restart compares every
+/// agency's children from the cache, with no GET per child.
+pub const APPLIED: &str = "pusdata.io/applied";
+
+/// SHA-256 of the desired object (its JSON, keys sorted), first 16 bytes in hex.
+pub fn fingerprint(desired: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(desired.to_string().as_bytes());
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `desired` with its fingerprint in the [`APPLIED`] annotation, and the fingerprint.
+pub fn stamped(mut desired: Value) -> (Value, String) {
+    let print = fingerprint(&desired);
+    desired["metadata"]["annotations"][APPLIED] = Value::String(print.clone());
+    (desired, print)
+}
+
 /// Whether every field of `desired` is in `stored` with the same value (objects compared
 /// key by key, recursively; lists and scalars as a whole). Fields the server adds (status,
 /// defaults, managedFields) do not count as differences.
@@ -46,13 +67,22 @@ where
             return Ok(false);
         }
     }
+    apply(api, name, desired).await?;
+    Ok(true)
+}
+
+/// Applies `desired` (apiVersion and kind set) through `api`, under Pusdata's field manager.
+pub async fn apply<K>(api: &Api<K>, name: &str, desired: &Value) -> Result<(), Error>
+where
+    K: Resource + Clone + Serialize + DeserializeOwned + Debug,
+{
     api.patch(
         name,
         &PatchParams::apply(FIELD_MANAGER).force(),
         &Patch::Apply(desired),
     )
     .await?;
-    Ok(true)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -32,20 +32,6 @@ pub const PERIOD: Duration = Duration::from_secs(600);
 /// a busy cluster costs at most two passes a minute.
 pub const MIN_GAP: Duration = Duration::from_secs(30);
 
-/// What the rules can see of an object besides its spec: a change of generation (the spec),
-/// labels or annotations wakes the audit; a status-only change does not, since no rule reads
-/// status.
-pub fn trigger_key<K: kube::Resource>(obj: &K) -> Option<u64> {
-    use std::hash::{Hash, Hasher};
-    let m = obj.meta();
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    m.uid.hash(&mut h);
-    m.generation.hash(&mut h);
-    m.labels.hash(&mut h);
-    m.annotations.hash(&mut h);
-    Some(h.finish())
-}
-
 /// API calls of the audit (see `rbac`) besides the rules' context kinds it shares with the
 /// webhook (`rbac::POLICY_CONTEXT`). `watch` on the Pusdata kinds is for the run loop's
 /// "on change" trigger.
@@ -63,13 +49,14 @@ pub const PERMISSIONS: &[Permission] = &[
     Permission {
         group: "wgpolicyk8s.io",
         resource: "policyreports",
-        // create: the first apply of a report creates it.
-        verbs: &["list", "create", "patch", "delete"],
+        // create: the first apply of a report creates it. list, watch: the shared cache of
+        // the previous reports (`cache`).
+        verbs: &["list", "watch", "create", "patch", "delete"],
     },
     Permission {
         group: "wgpolicyk8s.io",
         resource: "clusterpolicyreports",
-        verbs: &["get", "create", "patch"],
+        verbs: &["get", "list", "watch", "create", "patch"],
     },
 ];
 
@@ -147,10 +134,8 @@ pub async fn audit_once(ctx: &Context) -> Result<Outcome, Error> {
 
 /// Every object the rules look at or learn from.
 async fn dereference(ctx: &Context) -> Result<Vec<Object>, Error> {
-    let lp = ListParams::default();
-    let c = &ctx.client;
     let mut objects = Vec::new();
-    // Cached kinds come from the shared stores; the others are listed.
+    // From the shared stores (listed when the context has none).
     macro_rules! all {
         ($kind:ident) => {
             objects.extend(
@@ -168,14 +153,7 @@ async fn dereference(ctx: &Context) -> Result<Vec<Object>, Error> {
     all!(BackupRepository);
     all!(DisasterRecoveryPlan);
     all!(HostingRequest);
-    objects.extend(
-        Api::<ExternalCloudService>::all(c.clone())
-            .list(&lp)
-            .await?
-            .items
-            .into_iter()
-            .map(Object::ExternalCloudService),
-    );
+    all!(ExternalCloudService);
     // Only approvals in the platform namespace count (the rules check that too).
     objects.extend(
         super::cache::approvals(ctx)
@@ -186,19 +164,39 @@ async fn dereference(ctx: &Context) -> Result<Vec<Object>, Error> {
     Ok(objects)
 }
 
-/// Our reports as they stand: per namespace, and the cluster report.
+/// Our reports as they stand: per namespace, and the cluster report. From the shared caches
+/// when the context has them (no list per pass), else read.
 async fn previous_reports(
     ctx: &Context,
 ) -> Result<(BTreeMap<String, PolicyReport>, Option<ClusterPolicyReport>), Error> {
+    let ours = |r: &PolicyReport| {
+        r.name_any() == report::REPORT_NAME
+            && r.labels().get(MANAGED_BY.0).map(String::as_str) == Some(MANAGED_BY.1)
+    };
+    let by_namespace = |items: Vec<PolicyReport>| -> BTreeMap<String, PolicyReport> {
+        items
+            .into_iter()
+            .filter(|r| ours(r))
+            .filter_map(|r| Some((r.namespace()?, r)))
+            .collect()
+    };
+    if let Some(c) = &ctx.caches {
+        let namespaced = by_namespace(c.reports.state().iter().map(|r| (**r).clone()).collect());
+        let cluster = c
+            .cluster_reports
+            .get(&kube::runtime::reflector::ObjectRef::new(
+                report::REPORT_NAME,
+            ))
+            .map(|r| (*r).clone());
+        return Ok((namespaced, cluster));
+    }
     let selector = format!("{}={}", MANAGED_BY.0, MANAGED_BY.1);
-    let namespaced = Api::<PolicyReport>::all(ctx.client.clone())
-        .list(&ListParams::default().labels(&selector))
-        .await?
-        .items
-        .into_iter()
-        .filter(|r| r.name_any() == report::REPORT_NAME)
-        .filter_map(|r| Some((r.namespace()?, r)))
-        .collect();
+    let namespaced = by_namespace(
+        Api::<PolicyReport>::all(ctx.client.clone())
+            .list(&ListParams::default().labels(&selector))
+            .await?
+            .items,
+    );
     let cluster = Api::<ClusterPolicyReport>::all(ctx.client.clone())
         .get_opt(report::REPORT_NAME)
         .await?;

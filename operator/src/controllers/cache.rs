@@ -2,28 +2,37 @@
 //! store per kind, started once and shared by every controller. A settled operator then
 //! sends nothing but its watches; a reconcile's lookups cost no request.
 //!
+//! The controllers whose primary kind is cached run on the same store: each subscribes to
+//! its changes ([`Fanout`]) instead of keeping a watch and a store of its own (at 1 000
+//! agencies a store of each kind per controller was most of the operator's memory), and the
+//! policy audit learns of changes from the same watches ([`Caches::changed`]).
+//!
 //! Namespaces are watched metadata-only (their labels are all that is read; the API server
 //! sends `PartialObjectMetadata`). No store keeps managedFields ([`slim`]). Approvals only
 //! in the platform namespace (the only ones that count). Tests fill the stores once from the
 //! in-memory API ([`Caches::from_api`]), since kube-fake-client has no watch; without caches
 //! (`Context::caches` is `None`) the reads go to the API, as before.
 
+use super::policyreport::{ClusterPolicyReport, MANAGED_BY, PolicyReport};
 use super::{Context, Error};
 use futures::StreamExt;
 use futures::stream::BoxStream;
-use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim};
+use k8s_openapi::api::core::v1::{LimitRange, Namespace, PersistentVolumeClaim, ResourceQuota};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::api::rbac::v1::RoleBinding;
 use kube::Api;
 use kube::api::ListParams;
 use kube::core::PartialObjectMeta;
-use kube::runtime::reflector::{self, Store};
+use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 use pusdata_crds::v1alpha1::{
-    Agency, Approval, Backup, BackupRepository, DisasterRecoveryPlan, HostingRequest, Rack,
-    ResidencyPolicy, Site,
+    Agency, Approval, Backup, BackupRepository, DisasterRecoveryPlan, ExternalCloudService,
+    HostingRequest, Rack, ResidencyPolicy, Site,
 };
 use serde::de::DeserializeOwned;
 use std::fmt::Debug;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{Notify, mpsc};
 
 /// API calls of the caches (see `rbac`) besides the kinds of `rbac::POLICY_CONTEXT`, which
 /// they watch as well.
@@ -76,6 +85,98 @@ pub struct Caches {
     pub backups: Store<Backup>,
     /// PersistentVolumeClaims, metadata only (names and labels are all that is read).
     pub claims: Store<PartialObjectMeta<PersistentVolumeClaim>>,
+    /// External cloud services, all namespaces.
+    pub external: Store<ExternalCloudService>,
+    /// The agencies' children, selected by the agency label, metadata only (`children`).
+    pub quotas: Store<PartialObjectMeta<ResourceQuota>>,
+    /// See `quotas`.
+    pub limit_ranges: Store<PartialObjectMeta<LimitRange>>,
+    /// See `quotas`.
+    pub network_policies: Store<PartialObjectMeta<NetworkPolicy>>,
+    /// See `quotas`.
+    pub role_bindings: Store<PartialObjectMeta<RoleBinding>>,
+    /// The policy audit's reports (labelled as Pusdata's), the previous pass it builds on.
+    pub reports: Store<PolicyReport>,
+    /// The audit's cluster report (only the one Pusdata writes, by name).
+    pub cluster_reports: Store<ClusterPolicyReport>,
+    /// The changes of each store, for the controllers that share it.
+    pub fanouts: Arc<Fanouts>,
+    /// Woken when an object the policy rules read changes its spec, labels or annotations,
+    /// appears or goes ([`trigger_key`]); status writes do not wake it.
+    pub changed: Arc<Notify>,
+}
+
+/// One [`Fanout`] per cached kind.
+#[derive(Default)]
+pub struct Fanouts {
+    agencies: Fanout<Agency>,
+    sites: Fanout<Site>,
+    racks: Fanout<Rack>,
+    policies: Fanout<ResidencyPolicy>,
+    plans: Fanout<DisasterRecoveryPlan>,
+    repositories: Fanout<BackupRepository>,
+    requests: Fanout<HostingRequest>,
+    approvals: Fanout<Approval>,
+    backups: Fanout<Backup>,
+    external: Fanout<ExternalCloudService>,
+    quotas: Fanout<PartialObjectMeta<ResourceQuota>>,
+    limit_ranges: Fanout<PartialObjectMeta<LimitRange>>,
+    network_policies: Fanout<PartialObjectMeta<NetworkPolicy>>,
+    role_bindings: Fanout<PartialObjectMeta<RoleBinding>>,
+}
+
+/// The changes of one store, sent to every subscriber: the key of each object applied, and
+/// every key after each full list. A subscriber reads the objects from the store when it
+/// gets to them (an object deleted meanwhile is skipped), so no subscriber holds a copy of
+/// the store, and a slow one costs only keys. kube's own `store_shared` was not used: its
+/// subscription waits for a key whose object is gone without asking to be woken again, and
+/// stalls that controller until something else wakes its task.
+pub struct Fanout<K: kube::Resource<DynamicType = ()>> {
+    subscribers: Mutex<Vec<mpsc::UnboundedSender<ObjectRef<K>>>>,
+}
+
+impl<K: kube::Resource<DynamicType = ()>> Default for Fanout<K> {
+    fn default() -> Self {
+        Fanout {
+            subscribers: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl<K> Fanout<K>
+where
+    K: kube::Resource<DynamicType = ()> + Clone + Send + Sync + 'static,
+{
+    /// Sends `key` to every subscriber still listening.
+    fn send(&self, keys: impl IntoIterator<Item = ObjectRef<K>>) {
+        let Ok(mut subs) = self.subscribers.lock() else {
+            return;
+        };
+        for key in keys {
+            subs.retain(|s| s.send(key.clone()).is_ok());
+        }
+    }
+
+    /// The objects of `store` that change from now on, and first every object it holds
+    /// (a controller that subscribes after the first list still reconciles everything).
+    pub fn subscribe(&self, store: &Store<K>) -> BoxStream<'static, Arc<K>> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        if let Ok(mut subs) = self.subscribers.lock() {
+            for o in store.state() {
+                let _ = tx.send(ObjectRef::from_obj(o.as_ref()));
+            }
+            subs.push(tx);
+        }
+        futures::stream::unfold((rx, store.clone()), |(mut rx, store)| async move {
+            loop {
+                let key = rx.recv().await?;
+                if let Some(o) = store.get(&key) {
+                    return Some((o, (rx, store)));
+                }
+            }
+        })
+        .boxed()
+    }
 }
 
 /// A kind with a shared store.
@@ -84,6 +185,8 @@ pub trait Cached:
 {
     /// Its store.
     fn store(c: &Caches) -> &Store<Self>;
+    /// Its changes.
+    fn fanout(c: &Caches) -> &Fanout<Self>;
 }
 
 macro_rules! cached {
@@ -91,6 +194,9 @@ macro_rules! cached {
         impl Cached for $kind {
             fn store(c: &Caches) -> &Store<Self> {
                 &c.$field
+            }
+            fn fanout(c: &Caches) -> &Fanout<Self> {
+                &c.fanouts.$field
             }
         }
     };
@@ -103,6 +209,75 @@ cached!(DisasterRecoveryPlan, plans);
 cached!(BackupRepository, repositories);
 cached!(HostingRequest, requests);
 cached!(Backup, backups);
+cached!(Approval, approvals);
+cached!(ExternalCloudService, external);
+
+/// A kind of agency child (`agency`), with its metadata store.
+pub trait Child:
+    kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+    + Clone
+    + DeserializeOwned
+    + Debug
+    + Send
+    + Sync
+    + 'static
+{
+    /// Its metadata store.
+    fn cached(c: &Caches) -> &Store<PartialObjectMeta<Self>>;
+    /// Its changes.
+    fn fanout(c: &Caches) -> &Fanout<PartialObjectMeta<Self>>;
+}
+
+macro_rules! child {
+    ($kind:ty, $field:ident) => {
+        impl Child for $kind {
+            fn cached(c: &Caches) -> &Store<PartialObjectMeta<Self>> {
+                &c.$field
+            }
+            fn fanout(c: &Caches) -> &Fanout<PartialObjectMeta<Self>> {
+                &c.fanouts.$field
+            }
+        }
+    };
+}
+child!(ResourceQuota, quotas);
+child!(LimitRange, limit_ranges);
+child!(NetworkPolicy, network_policies);
+child!(RoleBinding, role_bindings);
+
+/// What the cache keeps of a child's metadata: its `applied` fingerprint
+/// (`apply::APPLIED`) only while no one but Pusdata has written its fields — a child someone
+/// else edited (a managedFields entry of another manager outside the `status`
+/// subresource, as the API server records every write) is then compared in full, and
+/// repaired. The managedFields themselves are not kept.
+pub fn slim_child<K: kube::Resource>(object: &mut K) {
+    let meta = object.meta_mut();
+    let foreign = meta.managed_fields.iter().flatten().any(|e| {
+        e.subresource.as_deref().unwrap_or_default().is_empty()
+            && e.manager.as_deref() != Some(super::FIELD_MANAGER)
+    });
+    if foreign && let Some(a) = meta.annotations.as_mut() {
+        a.remove(super::apply::APPLIED);
+    }
+    slim(object);
+}
+
+/// The children of kind `K` of every agency (the agency label selects them), metadata only.
+fn children<K>(
+    client: &kube::Client,
+) -> impl futures::Stream<Item = Result<watcher::Event<PartialObjectMeta<K>>, watcher::Error>>
++ Send
++ 'static
+where
+    K: Child,
+{
+    watcher(
+        Api::<PartialObjectMeta<K>>::all(client.clone()),
+        watcher::Config::default().labels(pusdata_core::tenancy::AGENCY_LABEL),
+    )
+    .default_backoff()
+    .modify(slim_child::<PartialObjectMeta<K>>)
+}
 
 /// Keeps one store current; its events are not needed (the controllers have their own
 /// triggers), only the store.
@@ -117,6 +292,76 @@ where
         .filter_map(|_| futures::future::ready(None::<()>))
         .boxed();
     (reader, run)
+}
+
+/// Keeps one shared store current, sends its changes to the store's subscribers and, for the
+/// kinds the policy rules read (`audit`), wakes the audit when an object's spec, labels or
+/// annotations change. The change is found by comparing with the store before the event is
+/// applied, so no other copy of the keys is kept.
+fn reflect_shared<K>(
+    stream: impl futures::Stream<Item = Result<watcher::Event<K>, watcher::Error>> + Send + 'static,
+    fanouts: &Arc<Fanouts>,
+    fanout: fn(&Fanouts) -> &Fanout<K>,
+    audited: Option<Arc<Notify>>,
+) -> (Store<K>, BoxStream<'static, ()>)
+where
+    K: kube::Resource<DynamicType = ()> + Clone + Send + Sync + 'static,
+{
+    let (reader, writer) = reflector::store();
+    let before = reader.clone();
+    let after = reader.clone();
+    let fanouts = fanouts.clone();
+    // During a relist: whether an object differs from the store, and how many were listed.
+    let mut relist = (false, 0usize);
+    let watched = stream.inspect(move |ev| {
+        let Some(changed) = &audited else { return };
+        let differs = |o: &K| {
+            before
+                .get(&ObjectRef::from_obj(o))
+                .is_none_or(|old| trigger_key(old.as_ref()) != trigger_key(o))
+        };
+        match ev {
+            Ok(watcher::Event::Apply(o)) if differs(o) => changed.notify_one(),
+            Ok(watcher::Event::Delete(_)) => changed.notify_one(),
+            Ok(watcher::Event::Init) => relist = (false, 0),
+            Ok(watcher::Event::InitApply(o)) => relist = (relist.0 || differs(o), relist.1 + 1),
+            Ok(watcher::Event::InitDone) if relist.0 || relist.1 != before.state().len() => {
+                changed.notify_one()
+            }
+            _ => {}
+        }
+    });
+    let run = reflector::reflector(writer, watched)
+        .filter_map(move |ev| {
+            let out = fanout(&fanouts);
+            match ev {
+                Ok(watcher::Event::Apply(o)) => out.send([ObjectRef::from_obj(&o)]),
+                Ok(watcher::Event::InitDone) => out.send(
+                    after
+                        .state()
+                        .iter()
+                        .map(|o| ObjectRef::from_obj(o.as_ref())),
+                ),
+                _ => {}
+            }
+            futures::future::ready(None::<()>)
+        })
+        .boxed();
+    (reader, run)
+}
+
+/// What the policy rules (`audit`) can see of an object besides its spec: a change of generation (the spec),
+/// labels or annotations wakes the audit; a status-only change does not, since no rule reads
+/// status.
+pub fn trigger_key<K: kube::Resource>(obj: &K) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let m = obj.meta();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    m.uid.hash(&mut h);
+    m.generation.hash(&mut h);
+    m.labels.hash(&mut h);
+    m.annotations.hash(&mut h);
+    Some(h.finish())
 }
 
 /// What a store keeps of an object: neither its managedFields (one entry per writer, often
@@ -160,20 +405,61 @@ impl Caches {
         Caches,
         impl std::future::Future<Output = ()> + Send + 'static,
     ) {
-        let (agencies, a) = reflect(all::<Agency>(client, metrics));
-        let (sites, b) = reflect(all::<Site>(client, metrics));
-        let (racks, c) = reflect(all::<Rack>(client, metrics));
-        let (policies, d) = reflect(all::<ResidencyPolicy>(client, metrics));
-        let (plans, e) = reflect(all::<DisasterRecoveryPlan>(client, metrics));
-        let (repositories, f) = reflect(all::<BackupRepository>(client, metrics));
-        let (requests, g) = reflect(all::<HostingRequest>(client, metrics));
-        let (approvals, h) = reflect(
+        let fanouts = Arc::new(Fanouts::default());
+        let changed = Arc::new(Notify::new());
+        let audited = || Some(changed.clone());
+        let (agencies, a) = reflect_shared(
+            all::<Agency>(client, metrics),
+            &fanouts,
+            |f| &f.agencies,
+            audited(),
+        );
+        let (sites, b) = reflect_shared(
+            all::<Site>(client, metrics),
+            &fanouts,
+            |f| &f.sites,
+            audited(),
+        );
+        let (racks, c) = reflect_shared(
+            all::<Rack>(client, metrics),
+            &fanouts,
+            |f| &f.racks,
+            audited(),
+        );
+        let (policies, d) = reflect_shared(
+            all::<ResidencyPolicy>(client, metrics),
+            &fanouts,
+            |f| &f.policies,
+            audited(),
+        );
+        let (plans, e) = reflect_shared(
+            all::<DisasterRecoveryPlan>(client, metrics),
+            &fanouts,
+            |f| &f.plans,
+            audited(),
+        );
+        let (repositories, f) = reflect_shared(
+            all::<BackupRepository>(client, metrics),
+            &fanouts,
+            |f| &f.repositories,
+            audited(),
+        );
+        let (requests, g) = reflect_shared(
+            all::<HostingRequest>(client, metrics),
+            &fanouts,
+            |f| &f.requests,
+            audited(),
+        );
+        let (approvals, h) = reflect_shared(
             watcher(
                 Api::<Approval>::namespaced(client.clone(), platform_namespace),
                 watcher::Config::default(),
             )
             .default_backoff()
             .modify(slim::<Approval>),
+            &fanouts,
+            |f| &f.approvals,
+            audited(),
         );
         let (namespaces, i) = reflect(
             watcher(
@@ -183,13 +469,67 @@ impl Caches {
             .default_backoff()
             .modify(slim::<PartialObjectMeta<Namespace>>),
         );
-        let (backups, j) = reflect(all::<Backup>(client, metrics));
+        let (backups, j) = reflect_shared(
+            all::<Backup>(client, metrics),
+            &fanouts,
+            |f| &f.backups,
+            None,
+        );
         let (claims, k) = reflect(
             watcher(
                 Api::<PartialObjectMeta<PersistentVolumeClaim>>::all(client.clone()),
                 watcher::Config::default(),
             )
             .default_backoff(),
+        );
+        let (external, l) = reflect_shared(
+            all::<ExternalCloudService>(client, metrics),
+            &fanouts,
+            |f| &f.external,
+            audited(),
+        );
+        let (quotas, m) = reflect_shared(
+            children::<ResourceQuota>(client),
+            &fanouts,
+            |f| &f.quotas,
+            None,
+        );
+        let (limit_ranges, n) = reflect_shared(
+            children::<LimitRange>(client),
+            &fanouts,
+            |f| &f.limit_ranges,
+            None,
+        );
+        let (network_policies, o) = reflect_shared(
+            children::<NetworkPolicy>(client),
+            &fanouts,
+            |f| &f.network_policies,
+            None,
+        );
+        let (role_bindings, p) = reflect_shared(
+            children::<RoleBinding>(client),
+            &fanouts,
+            |f| &f.role_bindings,
+            None,
+        );
+        let (reports, q) = reflect(
+            watcher(
+                Api::<PolicyReport>::all(client.clone()),
+                watcher::Config::default().labels(&format!("{}={}", MANAGED_BY.0, MANAGED_BY.1)),
+            )
+            .default_backoff()
+            .modify(slim::<PolicyReport>),
+        );
+        let (cluster_reports, r) = reflect(
+            watcher(
+                Api::<ClusterPolicyReport>::all(client.clone()),
+                watcher::Config::default().fields(&format!(
+                    "metadata.name={}",
+                    pusdata_core::policy::report::REPORT_NAME
+                )),
+            )
+            .default_backoff()
+            .modify(slim::<ClusterPolicyReport>),
         );
         let caches = Caches {
             agencies,
@@ -203,9 +543,19 @@ impl Caches {
             namespaces,
             backups,
             claims,
+            external,
+            quotas,
+            limit_ranges,
+            network_policies,
+            role_bindings,
+            reports,
+            cluster_reports,
+            fanouts,
+            changed,
         };
         let run =
-            futures::stream::select_all([a, b, c, d, e, f, g, h, i, j, k]).for_each(|()| async {});
+            futures::stream::select_all([a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r])
+                .for_each(|()| async {});
         (caches, run)
     }
 
@@ -221,6 +571,13 @@ impl Caches {
         self.approvals.wait_until_ready().await?;
         self.backups.wait_until_ready().await?;
         self.claims.wait_until_ready().await?;
+        self.external.wait_until_ready().await?;
+        self.quotas.wait_until_ready().await?;
+        self.limit_ranges.wait_until_ready().await?;
+        self.network_policies.wait_until_ready().await?;
+        self.role_bindings.wait_until_ready().await?;
+        self.reports.wait_until_ready().await?;
+        self.cluster_reports.wait_until_ready().await?;
         self.namespaces.wait_until_ready().await
     }
 }
@@ -270,6 +627,34 @@ pub async fn matching<K: Cached>(
             .into_iter()
             .filter(|o| keep(o))
             .collect()),
+    }
+}
+
+/// The cluster-scoped object of kind `K` named `name`: from its store when the context has
+/// caches, else read.
+pub async fn named<K: Cached>(ctx: &Context, name: &str) -> Result<Option<K>, Error> {
+    match &ctx.caches {
+        Some(c) => Ok(K::store(c).get(&ObjectRef::new(name)).map(|o| (*o).clone())),
+        None => Ok(Api::<K>::all(ctx.client.clone()).get_opt(name).await?),
+    }
+}
+
+/// The objects of kind `K` in `namespace`: from its store when the context has caches, else
+/// listed there.
+pub async fn in_namespace<K>(ctx: &Context, namespace: &str) -> Result<Vec<K>, Error>
+where
+    K: Cached + kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+{
+    match &ctx.caches {
+        Some(c) => Ok(K::store(c)
+            .state_filter(|o| o.meta().namespace.as_deref() == Some(namespace))
+            .iter()
+            .map(|o| (**o).clone())
+            .collect()),
+        None => Ok(Api::<K>::namespaced(ctx.client.clone(), namespace)
+            .list(&ListParams::default())
+            .await?
+            .items),
     }
 }
 
@@ -423,6 +808,23 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
         writer.apply_watcher_event(&Event::InitDone);
         (reader, writer)
     }
+    // The agencies' children as their metadata watch sees them (`children`).
+    async fn child_meta<K: Child>(ctx: &Context) -> Store<PartialObjectMeta<K>> {
+        let items: Vec<K> = Api::<K>::all(ctx.client.clone())
+            .list(&ListParams::default().labels(pusdata_core::tenancy::AGENCY_LABEL))
+            .await
+            .map(|l| l.items)
+            .unwrap_or_default();
+        let (reader, mut writer) = reflector::store();
+        writer.apply_watcher_event(&Event::Init);
+        for o in items {
+            let mut m = o.meta().clone().into_response_partial::<K>();
+            slim_child(&mut m);
+            writer.apply_watcher_event(&Event::InitApply(m));
+        }
+        writer.apply_watcher_event(&Event::InitDone);
+        reader
+    }
     let c = &ctx.client;
     let ns_meta: Vec<PartialObjectMeta<Namespace>> = Api::<Namespace>::all(c.clone())
         .list(&ListParams::default())
@@ -466,6 +868,15 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
         namespaces,
         backups: fill(ctx, None).await.0,
         claims,
+        external: fill(ctx, None).await.0,
+        quotas: child_meta(ctx).await,
+        limit_ranges: child_meta(ctx).await,
+        network_policies: child_meta(ctx).await,
+        role_bindings: child_meta(ctx).await,
+        reports: fill(ctx, None).await.0,
+        cluster_reports: fill(ctx, None).await.0,
+        fanouts: Default::default(),
+        changed: Default::default(),
     })
 }
 

@@ -371,13 +371,13 @@ fn a_status_only_change_does_not_wake_the_audit() {
         ..Default::default()
     });
     b.metadata.resource_version = Some("42".into());
-    assert_eq!(audit::trigger_key(&a), audit::trigger_key(&b));
+    assert_eq!(super::cache::trigger_key(&a), super::cache::trigger_key(&b));
     let mut c = a.clone();
     c.metadata.generation = Some(4);
-    assert_ne!(audit::trigger_key(&a), audit::trigger_key(&c));
+    assert_ne!(super::cache::trigger_key(&a), super::cache::trigger_key(&c));
     let mut d = a.clone();
     d.labels_mut().insert("x".into(), "y".into());
-    assert_ne!(audit::trigger_key(&a), audit::trigger_key(&d));
+    assert_ne!(super::cache::trigger_key(&a), super::cache::trigger_key(&d));
 }
 
 /// The kinds the shared caches hold, by their plural in a request path.
@@ -554,4 +554,146 @@ async fn a_write_that_changes_nothing_keeps_the_resource_version() {
         .await
         .unwrap();
     assert_ne!(third.resource_version(), first.resource_version());
+}
+
+/// Item 3 of issue 14: an audit pass over the shared caches — the rules' objects, the
+/// external cloud services and its own previous reports — sends no read and, settled, no
+/// write. Before, each pass listed the ExternalCloudServices and the PolicyReports and read
+/// the ClusterPolicyReport from the API server.
+#[tokio::test]
+async fn with_caches_an_audit_pass_reads_nothing_from_the_api_server() {
+    let base = world().await;
+    seed_cluster(&base, &fixtures::residency_policy()).await;
+    seed_cluster(&base, &fixtures::primary_site()).await;
+    seed_cluster(&base, &fixtures::agency("disdik")).await;
+    seed_cluster(&base, &namespace("disdik")).await;
+    seed_namespaced(
+        &base,
+        &fixtures::external_cloud("disdik", "aws", "ap-southeast-1"),
+    )
+    .await;
+    let first = audit::audit_once(&base).await.unwrap();
+    assert!(first.applied.contains(&"disdik".to_string()), "{first:?}");
+    // A restarted operator whose caches hold the world and the reports written above.
+    let mut cached = restarted(&base);
+    cached.caches = Some(super::cache::from_api(&base).await);
+    let (ctx, log) = counted(&cached);
+    let out = audit::audit_once(&at(&ctx, "2026-11-25T00:10:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(out.applied, Vec::<String>::new());
+    assert_eq!(log.reads(), Vec::<String>::new());
+    assert_eq!(log.writes(), Vec::<String>::new());
+}
+
+/// Item 3 of issue 14 (the restart): an agency's children are compared from the shared
+/// metadata cache by their `pusdata.io/applied` fingerprint, so a restarted operator reads
+/// none of them and writes nothing for an unchanged agency (before: a GET per child, ~8 per
+/// agency). A child someone else changed — the API server records their write in
+/// managedFields, which the test writes as the server would — is compared in full and
+/// repaired, and a deleted one is created again.
+#[tokio::test]
+async fn after_a_restart_an_agency_compares_its_children_from_the_cache_and_repairs_a_changed_one()
+{
+    use k8s_openapi::api::core::v1::LimitRange;
+    use k8s_openapi::api::rbac::v1::RoleBinding;
+    use kube::api::{DeleteParams, Patch, PatchParams};
+    let base = world().await;
+    seed_cluster(&base, &fixtures::residency_policy()).await;
+    seed_cluster(&base, &fixtures::agency("disdukcapil")).await;
+    let agency_now = || async {
+        Api::<Agency>::all(base.client.clone())
+            .get("disdukcapil")
+            .await
+            .unwrap()
+    };
+    agency::reconcile_once(&agency_now().await, &base)
+        .await
+        .unwrap();
+    let bindings = Api::<RoleBinding>::namespaced(base.client.clone(), "disdukcapil");
+    let binding =
+        super::testing::as_harness(bindings.get(pusdata_core::tenancy::EDIT_BINDING_NAME))
+            .await
+            .unwrap();
+    // A restart over the unchanged world.
+    let restart = || async {
+        let mut cached = restarted(&base);
+        cached.caches = Some(super::cache::from_api(&base).await);
+        counted(&cached)
+    };
+    let (ctx, log) = restart().await;
+    agency::reconcile_once(&agency_now().await, &ctx)
+        .await
+        .unwrap();
+    assert_eq!(
+        log.reads(),
+        Vec::<String>::new(),
+        "children compared from the cache"
+    );
+    assert_eq!(log.writes(), Vec::<String>::new(), "nothing changed");
+    assert!(
+        binding.annotations().contains_key(super::apply::APPLIED),
+        "{binding:?}"
+    );
+    // Someone binds themselves in the agency's namespace (kubectl edit) and deletes the
+    // limit range.
+    super::testing::as_harness(bindings.patch(
+        pusdata_core::tenancy::EDIT_BINDING_NAME,
+        &PatchParams::default(),
+        &Patch::Merge(serde_json::json!({
+            "metadata": {"managedFields": [
+                {"manager": "pusdata", "operation": "Apply", "apiVersion": "rbac.authorization.k8s.io/v1",
+                 "fieldsType": "FieldsV1", "fieldsV1": {"f:subjects": {}}},
+                {"manager": "kubectl-edit", "operation": "Update", "apiVersion": "rbac.authorization.k8s.io/v1",
+                 "fieldsType": "FieldsV1", "fieldsV1": {"f:subjects": {}}}]},
+            "subjects": [{"kind": "User", "name": "mallory", "apiGroup": "rbac.authorization.k8s.io"}]
+        })),
+    ))
+    .await
+    .unwrap();
+    let limits = Api::<LimitRange>::namespaced(base.client.clone(), "disdukcapil");
+    let limit_names: Vec<String> = super::testing::as_harness(limits.list(&Default::default()))
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|l| l.name_any())
+        .collect();
+    assert_eq!(limit_names.len(), 1, "{limit_names:?}");
+    super::testing::as_harness(limits.delete(&limit_names[0], &DeleteParams::default()))
+        .await
+        .unwrap();
+    let (ctx, log) = restart().await;
+    agency::reconcile_once(&agency_now().await, &ctx)
+        .await
+        .unwrap();
+    let edit = format!(
+        "/apis/rbac.authorization.k8s.io/v1/namespaces/disdukcapil/rolebindings/{}",
+        pusdata_core::tenancy::EDIT_BINDING_NAME
+    );
+    let limit = format!(
+        "/api/v1/namespaces/disdukcapil/limitranges/{}",
+        limit_names[0]
+    );
+    assert_eq!(
+        log.reads(),
+        vec![format!("GET {edit}")],
+        "only the edited child is read"
+    );
+    assert_eq!(
+        log.writes(),
+        vec![format!("PATCH {limit}"), format!("PATCH {edit}")],
+        "the deleted child is created and the edited one repaired"
+    );
+    let repaired =
+        super::testing::as_harness(bindings.get(pusdata_core::tenancy::EDIT_BINDING_NAME))
+            .await
+            .unwrap();
+    assert_eq!(repaired.subjects, binding.subjects);
+    assert!(
+        super::testing::as_harness(limits.get_opt(&limit_names[0]))
+            .await
+            .unwrap()
+            .is_some()
+    );
 }

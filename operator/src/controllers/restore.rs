@@ -18,7 +18,7 @@
 use super::permission::Permission;
 use super::{Context, Error};
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
@@ -142,31 +142,21 @@ struct Read {
 
 async fn dereference(r: &Restore, ctx: &Context) -> Result<Read, Error> {
     let ns = r.namespace().unwrap_or_default();
-    let c = &ctx.client;
-    let repository = Api::<BackupRepository>::all(c.clone())
-        .get_opt(&r.spec.repository)
-        .await?;
-    let agencies = Api::<Agency>::all(c.clone())
-        .list(&ListParams::default())
-        .await?
-        .items;
+    // From the shared caches on the primary (read from the API at the DRC, which keeps
+    // none).
+    let repository = super::cache::named::<BackupRepository>(ctx, &r.spec.repository).await?;
+    let agencies = super::cache::all_of::<Agency>(ctx).await?;
     let runs_ns = r
         .spec
         .source
         .as_ref()
         .map_or(ns.clone(), |s| s.namespace.clone());
-    let backups = Api::<Backup>::namespaced(c.clone(), &runs_ns)
-        .list(&ListParams::default())
+    let backups = super::cache::in_namespace::<Backup>(ctx, &runs_ns).await?;
+    let namespace_label = super::cache::namespace_labels(ctx, &ns)
         .await?
-        .items;
-    let namespace_label = Api::<Namespace>::all(c.clone())
-        .get_opt(&ns)
+        .and_then(|l| l.get(AGENCY_LABEL).cloned());
+    let site_epoch = super::cache::shared::<Site>(ctx)
         .await?
-        .and_then(|n| n.labels().get(AGENCY_LABEL).cloned());
-    let site_epoch = Api::<Site>::all(c.clone())
-        .list(&ListParams::default())
-        .await?
-        .items
         .iter()
         .filter_map(|s| s.status.as_ref()?.epoch)
         .max()

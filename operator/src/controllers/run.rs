@@ -24,8 +24,8 @@ use pusdata_core::backup::job::MoverSettings;
 use pusdata_core::lease::Timing;
 use pusdata_core::peer::Side;
 use pusdata_crds::v1alpha1::{
-    Agency, Approval, Backup, BackupRepository, DisasterRecoveryPlan, ExternalCloudService,
-    Failover, HostingRequest, Rack, ResidencyPolicy, Restore, Site,
+    Agency, Approval, Backup, BackupRepository, DisasterRecoveryPlan, Failover, HostingRequest,
+    Restore, Site,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -130,28 +130,70 @@ fn backup_owner(backup: Backup) -> Option<ObjectRef<Failover>> {
     Some(ObjectRef::new(&name))
 }
 
-/// Changes of one kind that the rules can see, as unit events. The rules read specs, labels
-/// and annotations, never status, so only those count (`audit::trigger_key`): the status
-/// writes of the other controllers do not wake the audit. Metadata-only watch: the bodies are
-/// not needed here. Watch errors are retried by the watcher's backoff and are not changes.
-fn changes<K>(api: Api<PartialObjectMeta<K>>) -> BoxStream<'static, ()>
-where
-    K: kube::Resource<DynamicType = ()>
-        + Clone
-        + serde::de::DeserializeOwned
-        + std::fmt::Debug
-        + Send
-        + 'static,
-{
-    watcher(api, watcher::Config::default())
+/// A controller's primary kind: the shared store and its changes when the context has caches
+/// (no watch or store of the controller's own), else a decoding watch and a store of its own
+/// (the DRC role, which keeps no caches).
+fn primary_of<K: cache::Cached>(
+    ctx: &Context,
+    to: &decode::Reporting,
+) -> (
+    BoxStream<'static, Result<K, watcher::Error>>,
+    kube::runtime::reflector::Store<K>,
+) {
+    match &ctx.caches {
+        Some(c) => (shared_changes(c), K::store(c).clone()),
+        None => {
+            let (stream, store) = decode::primary::<K>(to);
+            (stream.boxed(), store)
+        }
+    }
+}
+
+/// The changed objects of a shared store, as a controller's trigger stream. The object is
+/// copied only while its key is being queued.
+fn shared_changes<K: cache::Cached>(
+    c: &cache::Caches,
+) -> BoxStream<'static, Result<K, watcher::Error>> {
+    K::fanout(c)
+        .subscribe(K::store(c))
+        .map(|o| Ok((*o).clone()))
+        .boxed()
+}
+
+/// Objects of kind `K` that trigger a controller: from the shared store when the context has
+/// caches (whose watch covers `namespace` and `wc`: the mappers ignore what they do not
+/// own), else a decoding watch of their own.
+fn related_of<K: cache::Cached>(
+    ctx: &Context,
+    to: &decode::Reporting,
+    namespace: Option<&str>,
+    wc: watcher::Config,
+) -> BoxStream<'static, Result<K, watcher::Error>> {
+    match &ctx.caches {
+        Some(c) => shared_changes(c),
+        None => decode::related::<K>(to, namespace, wc).boxed(),
+    }
+}
+
+/// An agency's children of kind `K` that changed: from the shared metadata store when the
+/// context has caches, else a metadata watch of its own (tests without caches).
+fn children_of<K: cache::Child>(
+    ctx: &Context,
+    client: &kube::Client,
+) -> BoxStream<'static, Result<PartialObjectMeta<K>, watcher::Error>> {
+    match &ctx.caches {
+        Some(c) => K::fanout(c)
+            .subscribe(K::cached(c))
+            .map(|o| Ok((*o).clone()))
+            .boxed(),
+        None => watcher(
+            Api::<PartialObjectMeta<K>>::all(client.clone()),
+            watcher::Config::default().labels(pusdata_core::tenancy::AGENCY_LABEL),
+        )
         .default_backoff()
         .touched_objects()
-        .predicate_filter(
-            audit::trigger_key::<PartialObjectMeta<K>>,
-            Default::default(),
-        )
-        .filter_map(|r| futures::future::ready(r.ok().map(|_| ())))
-        .boxed()
+        .boxed(),
+    }
 }
 
 /// A burst of changes (the initial list, a `kubectl apply -f dir/`) becomes one audit pass.
@@ -161,25 +203,15 @@ const AUDIT_DEBOUNCE: Duration = Duration::from_secs(2);
 /// or when a Pusdata object's spec, labels or annotations change — but never sooner than
 /// `audit::MIN_GAP` after the previous pass started.
 async fn audit_loop(ctx: Arc<Context>) {
-    let c = &ctx.client;
-    let mut changed = futures::stream::select_all([
-        changes(Api::<PartialObjectMeta<ResidencyPolicy>>::all(c.clone())),
-        changes(Api::<PartialObjectMeta<Site>>::all(c.clone())),
-        changes(Api::<PartialObjectMeta<Rack>>::all(c.clone())),
-        changes(Api::<PartialObjectMeta<Agency>>::all(c.clone())),
-        changes(Api::<PartialObjectMeta<Approval>>::namespaced(
-            c.clone(),
-            &ctx.platform_namespace,
-        )),
-        changes(Api::<PartialObjectMeta<BackupRepository>>::all(c.clone())),
-        changes(Api::<PartialObjectMeta<DisasterRecoveryPlan>>::all(
-            c.clone(),
-        )),
-        changes(Api::<PartialObjectMeta<HostingRequest>>::all(c.clone())),
-        changes(Api::<PartialObjectMeta<ExternalCloudService>>::all(
-            c.clone(),
-        )),
-    ]);
+    // The shared caches' watches say what changed (`cache::Caches::changed`); without caches
+    // the audit runs on its period only.
+    let changed = ctx
+        .caches
+        .as_ref()
+        .map_or_else(Default::default, |c| c.changed.clone());
+    // The caches are filled before the first pass, which reads them: what they saw so far is
+    // in it.
+    let _ = changed.notified().now_or_never();
     loop {
         let start = tokio::time::Instant::now();
         let result = audit::audit_once(&ctx).await;
@@ -202,10 +234,11 @@ async fn audit_loop(ctx: Arc<Context>) {
         };
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
-            Some(()) = changed.next() => {
+            () = changed.notified() => {
                 tokio::time::sleep(AUDIT_DEBOUNCE).await;
                 tokio::time::sleep_until(start + audit::MIN_GAP).await;
-                while let Some(Some(())) = changed.next().now_or_never() {}
+                // Changes meanwhile are in the pass about to run.
+                let _ = changed.notified().now_or_never();
             }
         }
     }
@@ -224,11 +257,11 @@ fn plan_sites(plan: DisasterRecoveryPlan) -> Vec<ObjectRef<Site>> {
 async fn site_controller(client: kube::Client, ctx: Arc<Context>, side: Side, stop: Stop) {
     let sctx = Arc::new(site::SiteContext::new((*ctx).clone(), side));
     let to = reporting(&client, &ctx);
-    let (sites, store) = decode::primary::<Site>(&to);
+    let (sites, store) = primary_of::<Site>(&ctx, &to);
     Controller::for_stream(sites, store)
         .with_config(bounded())
         .watches_stream(
-            decode::related::<DisasterRecoveryPlan>(&to, None, watcher::Config::default()),
+            related_of::<DisasterRecoveryPlan>(&ctx, &to, None, watcher::Config::default()),
             plan_sites,
         )
         .graceful_shutdown_on(stop)
@@ -488,11 +521,16 @@ async fn controllers(
 ) {
     let to = reporting(&client, &ctx);
     let agencies = agency_controller(client.clone(), ctx.clone(), stop.clone());
-    let (hosting_requests, store) = decode::primary::<HostingRequest>(&to);
+    let (hosting_requests, store) = primary_of::<HostingRequest>(&ctx, &to);
     let requests = Controller::for_stream(hosting_requests, store)
         .with_config(bounded())
         .watches_stream(
-            decode::related::<Approval>(&to, Some(platform_namespace), watcher::Config::default()),
+            related_of::<Approval>(
+                &ctx,
+                &to,
+                Some(platform_namespace),
+                watcher::Config::default(),
+            ),
             approval_target,
         )
         .graceful_shutdown_on(stop.clone())
@@ -513,7 +551,7 @@ async fn controllers(
                 tracing::debug!(%e, "hosting controller event");
             }
         });
-    let (backup_repositories, store) = decode::primary::<BackupRepository>(&to);
+    let (backup_repositories, store) = primary_of::<BackupRepository>(&ctx, &to);
     let repositories = Controller::for_stream(backup_repositories, store)
         .with_config(bounded())
         .graceful_shutdown_on(stop.clone())
@@ -535,11 +573,12 @@ async fn controllers(
             }
         });
     // A plan reconciles when it or one of its Backup runs changes, and at its next slot.
-    let (scheduled_plans, store) = decode::primary::<DisasterRecoveryPlan>(&to);
+    let (scheduled_plans, store) = primary_of::<DisasterRecoveryPlan>(&ctx, &to);
     let plans = Controller::for_stream(scheduled_plans, store)
         .with_config(bounded())
         .watches_stream(
-            decode::related::<Backup>(
+            related_of::<Backup>(
+                &ctx,
                 &to,
                 None,
                 watcher::Config::default().labels(pusdata_core::backup::job::PLAN_LABEL),
@@ -569,7 +608,7 @@ async fn controllers(
         ctx: ctx.clone(),
         settings: mover.clone(),
     });
-    let (pruned_plans, store) = decode::primary::<DisasterRecoveryPlan>(&to);
+    let (pruned_plans, store) = primary_of::<DisasterRecoveryPlan>(&ctx, &to);
     let prunes = Controller::for_stream(pruned_plans, store)
         .with_config(bounded())
         .watches(
@@ -606,7 +645,7 @@ async fn controllers(
         }),
         settings: mover.clone(),
     });
-    let (backups, store) = decode::primary::<Backup>(&to);
+    let (backups, store) = primary_of::<Backup>(&ctx, &to);
     let runs = Controller::for_stream(backups, store)
         .with_config(bounded())
         .owns(
@@ -661,30 +700,27 @@ async fn controllers(
 
 /// The Agency controller: an Agency reconciles when it or one of its children changes.
 async fn agency_controller(client: kube::Client, ctx: Arc<Context>, stop: Stop) {
-    // Children are watched by the agency label only, and mapped to the cluster-scoped Agency
-    // without a namespace (`mappers`): one queue key per Agency, never one per namespace.
-    let children = || watcher::Config::default().labels(pusdata_core::tenancy::AGENCY_LABEL);
-    let (agencies, store) = decode::primary::<Agency>(&reporting(&client, &ctx));
+    // Children are watched by the agency label only, metadata only (the shared cache's
+    // watches, `cache::children`), and mapped to the cluster-scoped Agency without a
+    // namespace (`mappers`): one queue key per Agency, never one per namespace.
+    let to = reporting(&client, &ctx);
+    let (agencies, store) = primary_of::<Agency>(&ctx, &to);
     Controller::for_stream(agencies, store)
         .with_config(bounded())
-        .watches(
-            Api::<ResourceQuota>::all(client.clone()),
-            children(),
+        .watches_stream(
+            children_of::<ResourceQuota>(&ctx, &client),
             mappers::to_cluster_owners::<Agency, _>,
         )
-        .watches(
-            Api::<LimitRange>::all(client.clone()),
-            children(),
+        .watches_stream(
+            children_of::<LimitRange>(&ctx, &client),
             mappers::to_cluster_owners::<Agency, _>,
         )
-        .watches(
-            Api::<NetworkPolicy>::all(client.clone()),
-            children(),
+        .watches_stream(
+            children_of::<NetworkPolicy>(&ctx, &client),
             mappers::to_cluster_owners::<Agency, _>,
         )
-        .watches(
-            Api::<RoleBinding>::all(client.clone()),
-            children(),
+        .watches_stream(
+            children_of::<RoleBinding>(&ctx, &client),
             mappers::to_cluster_owners::<Agency, _>,
         )
         .graceful_shutdown_on(stop.clone())
@@ -770,7 +806,8 @@ async fn failover_controller(
     Controller::for_stream(failovers, store)
         .with_config(bounded())
         .watches_stream(
-            decode::related::<Backup>(
+            related_of::<Backup>(
+                &ctx,
                 &to,
                 None,
                 watcher::Config::default().labels(failover::FAILOVER_LABEL),
@@ -806,6 +843,7 @@ mod tests {
     use crate::controllers::testing;
     use kube_fake_client::ClientBuilder;
     use pusdata_crds::fixtures;
+    use pusdata_crds::v1alpha1::ExternalCloudService;
 
     #[tokio::test]
     async fn each_reconcile_logs_inside_a_span_naming_its_object() {
@@ -848,8 +886,96 @@ mod tests {
         );
     }
 
-    /// One Agency does not decode (stored before a schema change): the Agency controller's own
-    /// watch reports it — one `Malformed` Event naming the field, one count — and skips it,
+    /// Every kind the primary's controllers, caches and audit watch, served by the in-memory
+    /// API.
+    fn whole_world() -> ClientBuilder {
+        use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim};
+        testing::agency_world()
+            .with_status_subresource::<BackupRepository>()
+            .with_status_subresource::<DisasterRecoveryPlan>()
+            .with_resource::<Backup>()
+            .with_status_subresource::<Backup>()
+            .with_resource::<ExternalCloudService>()
+            .with_resource::<Failover>()
+            .with_status_subresource::<Failover>()
+            .with_resource::<Restore>()
+            .with_status_subresource::<Restore>()
+            .with_resource::<Job>()
+            .with_resource::<Namespace>()
+            .with_resource::<PersistentVolumeClaim>()
+            .with_resource::<ResourceQuota>()
+            .with_resource::<LimitRange>()
+            .with_resource::<NetworkPolicy>()
+            .with_resource::<RoleBinding>()
+            .with_resource::<crate::controllers::policyreport::PolicyReport>()
+            .with_resource::<crate::controllers::policyreport::ClusterPolicyReport>()
+    }
+
+    /// One watch per kind: the controllers of a cached kind run on the shared store and its
+    /// changes, and the audit learns of changes from the same watches — no controller keeps
+    /// a watch and a store of its own next to the cache (at 1 000 agencies those copies were
+    /// most of the operator's memory). Each watcher here watches twice (the first watch
+    /// answers `410 Gone` and it lists again), so one watcher per path is two watches.
+    #[tokio::test(start_paused = true)]
+    async fn the_primary_watches_each_kind_once_and_its_controllers_share_the_caches() {
+        use futures::FutureExt;
+        let (ctx, quiet) = testing::watching_context(whole_world()).await;
+        testing::seed_cluster(&ctx, &fixtures::agency("disdukcapil")).await;
+        let (caches, keep) =
+            cache::Caches::watch(&ctx.client, &ctx.platform_namespace, &ctx.metrics);
+        let caching = tokio::spawn(keep);
+        caches.ready().await.unwrap();
+        let ctx = Arc::new(Context {
+            caches: Some(Arc::new(caches)),
+            ..ctx
+        });
+        let (stop_tx, stop_rx) = futures::channel::oneshot::channel::<()>();
+        let stop: Stop = async move {
+            let _ = stop_rx.await;
+        }
+        .boxed()
+        .shared();
+        let run = tokio::spawn(controllers(
+            ctx.client.clone(),
+            ctx.clone(),
+            "pusdata-system",
+            MoverSettings::default(),
+            stop,
+        ));
+        // Past the first audit pass and the controllers' first reconciles.
+        tokio::time::sleep(Duration::from_secs(90)).await;
+        let ready = Api::<Agency>::all(ctx.client.clone());
+        let a = testing::as_harness(ready.get("disdukcapil")).await.unwrap();
+        assert!(
+            a.status.is_some(),
+            "the Agency controller, on the shared store, reconciled the agency"
+        );
+        let watches = quiet.watches.lock().unwrap().clone();
+        let twice: Vec<_> = watches
+            .iter()
+            .filter(|(path, n)| **n > 2 && path.as_str() != "/apis/batch/v1/jobs")
+            .collect();
+        assert!(
+            twice.is_empty(),
+            "watched by more than one watcher: {twice:?} (all: {watches:?})"
+        );
+        for kind in [
+            "agencies",
+            "hostingrequests",
+            "disasterrecoveryplans",
+            "backups",
+            "sites",
+        ] {
+            let path = format!("/apis/pusdata.io/v1alpha1/{kind}");
+            assert_eq!(watches.get(&path), Some(&2), "{path}: {watches:?}");
+        }
+        let _ = stop_tx.send(());
+        run.await.unwrap();
+        caching.abort();
+    }
+
+    /// One Agency does not decode (stored before a schema change): the Agency controller's
+    /// watch (the shared cache's) reports it — one `Malformed` Event naming the field, one count — and skips it,
     /// and reconciles the good one, through its real run loop. The first watch answers `410
     /// Gone`, so the watch lists again: the same version is not reported twice.
     #[tokio::test(start_paused = true)]
@@ -859,7 +985,7 @@ mod tests {
         use futures::FutureExt;
         use kube::api::PostParams;
         use kube::core::{ApiResource, DynamicObject};
-        let (mut ctx, quiet) = testing::watching_context(testing::agency_world()).await;
+        let (mut ctx, quiet) = testing::watching_context(whole_world()).await;
         seed_cluster(&ctx, &fixtures::agency("disdukcapil")).await;
         let bad: DynamicObject = serde_json::from_value(serde_json::json!({
             "apiVersion": "pusdata.io/v1alpha1", "kind": "Agency",
@@ -873,11 +999,13 @@ mod tests {
         )
         .await
         .unwrap();
-        // The shared caches, filled with metrics of their own: what is counted and reported
-        // below is the controller's own watch.
-        let mut filler = ctx.clone();
-        filler.metrics = Default::default();
-        ctx.caches = Some(cache::from_api(&filler).await);
+        // The controller runs on the shared cache of Agencies: its watch is the one that
+        // reports the bad one and skips it.
+        let (caches, keep) =
+            cache::Caches::watch(&ctx.client, &ctx.platform_namespace, &ctx.metrics);
+        let caching = tokio::spawn(keep);
+        caches.ready().await.unwrap();
+        ctx.caches = Some(Arc::new(caches));
         let ctx = Arc::new(ctx);
         let (stop_tx, stop_rx) = futures::channel::oneshot::channel::<()>();
         let stop: Stop = async move {
@@ -953,5 +1081,6 @@ mod tests {
         );
         stop_tx.send(()).unwrap();
         run.await.unwrap();
+        caching.abort();
     }
 }

@@ -152,10 +152,8 @@ fn plan_sites(plans: &[DisasterRecoveryPlan]) -> Vec<PlanSites> {
 pub async fn reconcile_once(site: &Site, ctx: &SiteContext) -> Result<Outcome, Error> {
     let base = &ctx.base;
     let name = site.name_any();
-    let plans = Api::<DisasterRecoveryPlan>::all(base.client.clone())
-        .list(&ListParams::default())
-        .await?
-        .items;
+    // From the shared cache on the primary (listed at the DRC, which keeps none).
+    let plans = super::cache::all_of::<DisasterRecoveryPlan>(base).await?;
     let duties = peer::peers(ctx.side, &plan_sites(&plans));
     let Some(duty) = duties.get(&name) else {
         return Ok(Outcome::NotAPeer);

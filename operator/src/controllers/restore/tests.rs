@@ -483,3 +483,45 @@ async fn a_mover_error_is_reported_with_its_category() {
     assert_eq!(cond(&st, "Ready"), ("False".into(), "MoverFailed".into()));
     assert!(st.conditions.iter().all(|c| c.type_ != "Verified"));
 }
+
+/// Issue 14, item 3 (the restore controller on the shared caches): on the primary a restore
+/// reads the agencies, its repository, the source's runs, the namespace and the sites from
+/// the caches, and sends none of those reads to the API server; it starts as before.
+#[tokio::test]
+async fn with_caches_a_restore_reads_no_cached_kind_from_the_api_server() {
+    let rctx = world().await;
+    // The namespace exists, as on a real cluster (the counting layer refuses creates in a
+    // namespace that does not).
+    let ns: k8s_openapi::api::core::v1::Namespace =
+        serde_json::from_value(serde_json::json!({"metadata": {"name": NS}})).unwrap();
+    seed_cluster(&rctx.ctx, &ns).await;
+    let mut cached = (*rctx.ctx).clone();
+    cached.caches = Some(crate::controllers::cache::from_api(&rctx.ctx).await);
+    let (ctx, log) = crate::controllers::counting::counted(&cached);
+    let counted = RestoreContext {
+        ctx: Arc::new(ctx),
+        settings: MoverSettings::default(),
+    };
+    assert_eq!(pass(&counted).await, Outcome::Started);
+    let j = job(&rctx).await.expect("the mover Job");
+    let args = args_of(&j).join(" ");
+    assert!(args.contains(&format!("--snapshot {SNAP}")), "{args}");
+    let cached_kinds = [
+        "agencies",
+        "backuprepositories",
+        "backups",
+        "sites",
+        "namespaces",
+    ];
+    let reads: Vec<String> = log
+        .reads()
+        .into_iter()
+        .filter(|r| {
+            r.split('/')
+                .rev()
+                .take(2)
+                .any(|s| cached_kinds.contains(&s))
+        })
+        .collect();
+    assert_eq!(reads, Vec::<String>::new());
+}
