@@ -3,21 +3,29 @@
 
 use super::agents::BoxFuture;
 use super::traffic::{TRAFFIC_PREFIX, TRAFFIC_SITE_ANNOTATION};
+use super::work::{checks_result, placement, verify_request};
 use super::*;
 use crate::controllers::testing::{self, seed_cluster, seed_namespaced};
 use k8s_openapi::api::core::v1::ServiceSpec;
 use k8s_openapi::api::core::v1::{Secret, Service};
 use k8s_openapi::api::networking::v1::Ingress;
+use kube::api::PostParams;
 use kube_fake_client::ClientBuilder;
 use pusdata::agent::client::{AgentClient, ClientConfig};
 use pusdata::agent::process::{AgentProcess, AgentProcessConfig};
+use pusdata::agent::proto::Verdict;
 use pusdata::agent::tls::LocalPki;
 use pusdata::agent::tls::TlsMaterial;
+use pusdata::agent::wire;
+use pusdata_core::dr::drc;
+use pusdata_core::dr::steps::StepResult;
 use pusdata_core::i18n::Text;
 use pusdata_crds::fixtures;
+use pusdata_crds::v1alpha1::{BackupPhase, BackupTrigger, StepKind, StepState};
 use pusdata_crds::v1alpha1::{
     BackupStatus, FailoverSpec, RunbookStep, Scope, StepStage, VerificationStatus,
 };
+use std::collections::BTreeSet;
 use std::path::Path;
 
 struct Sites {
@@ -197,6 +205,7 @@ fn fresh(base: &Context, s: &Sites) -> FailoverContext {
         },
         agents: Arc::new(agents),
         traffic: Arc::new(ServiceSwitch::new(base.client.clone())),
+        decide: dr::failover::decide,
     }
 }
 
@@ -365,6 +374,69 @@ async fn a_drill_runs_to_completion_reconcile_by_reconcile() {
     );
 }
 
+/// Calls of the core's decision, by the test that counts them (nextest runs each test in
+/// its own process).
+static DECISIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn counted(o: &dr::failover::Observed<'_>) -> Result<dr::failover::Decision, Text> {
+    DECISIONS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    dr::failover::decide(o)
+}
+
+/// One reconcile is one read → one decision → one apply: over a whole drill, every pass
+/// calls the core once and writes the status once when it changed (never twice), a step is
+/// never recorded as started and done by the same pass, and the drill takes two passes per
+/// step plus one to finish. A loop of decisions inside a pass fails every one of these.
+#[tokio::test]
+async fn every_pass_decides_once_and_writes_the_status_at_most_once() {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    let s = sites();
+    let writes = Arc::new(AtomicUsize::new(0));
+    let w = writes.clone();
+    let funcs = kube_fake_client::interceptor::Funcs::new().patch_status(move |c| {
+        if c.name == "drill-once" {
+            w.fetch_add(1, SeqCst);
+        }
+        Ok(None)
+    });
+    let mut ctx = context_with(&s, funcs).await;
+    ctx.decide = counted;
+    create(&ctx, "drill-once", FailoverType::Drill).await;
+    let mut passes = 0;
+    let mut done = Vec::new();
+    loop {
+        let fo = get(&ctx, "drill-once").await;
+        if dr::failover::finished(fo.status.as_ref().and_then(|s| s.phase)) {
+            break;
+        }
+        assert!(passes < 40, "{:#?}", fo.status);
+        let (decided, written) = (DECISIONS.load(SeqCst), writes.load(SeqCst));
+        let o = reconcile_once(&fo, &ctx).await.unwrap();
+        passes += 1;
+        assert_eq!(
+            DECISIONS.load(SeqCst) - decided,
+            1,
+            "pass {passes}: one decision"
+        );
+        let changed = get(&ctx, "drill-once").await.status != fo.status;
+        assert_eq!(
+            writes.load(SeqCst) - written,
+            usize::from(changed),
+            "pass {passes}: one status write when the status changed"
+        );
+        assert!(
+            o.executed.iter().all(|id| !o.started.contains(id)),
+            "pass {passes} started and did {o:?}"
+        );
+        assert!(o.executed.len() + o.started.len() <= 1, "{o:?}");
+        done.extend(o.executed);
+    }
+    let st = get(&ctx, "drill-once").await.status.unwrap();
+    assert_eq!(st.phase, Some(FailoverPhase::Succeeded));
+    assert_eq!(done.len(), st.steps.len());
+    assert_eq!(passes, 2 * st.steps.len() + 1);
+}
+
 /// Signs off a step the way `pusdata drill approve` does.
 async fn approve(ctx: &FailoverContext, name: &str, step: &str, user: &str) {
     let who = RecordedIdentity {
@@ -489,12 +561,26 @@ async fn a_failover_waits_for_approval_fences_resumes_after_a_crash_and_switches
             .unwrap();
     }
 
-    // Final sync recorded, then restore/db starts — and the controller dies while doing it
-    // (its 3rd agent call of that reconcile: after the two heartbeats, the restore).
+    // Final sync recorded; the next pass records restore/db as started, doing nothing yet;
+    // the pass after does it — and the controller dies while doing it (its 3rd agent call
+    // of that pass: after the two heartbeats, the restore).
     let o = reconcile_once(&get(&ctx, "fo-banjir").await, &ctx)
         .await
         .unwrap();
     assert_eq!(o.executed, ["final-sync"]);
+    let work_before = work_started(&s, "drc-bandung").len();
+    let o = reconcile_once(&get(&ctx, "fo-banjir").await, &ctx)
+        .await
+        .unwrap();
+    assert_eq!(
+        (o.started, o.executed),
+        (vec!["restore/db/db-data".to_string()], vec![])
+    );
+    assert_eq!(
+        work_started(&s, "drc-bandung").len(),
+        work_before,
+        "recorded, not done"
+    );
     let hang = Arc::new(HangAt {
         inner: {
             let mut a = GrpcAgents::with_tls(ctx.base.client.clone(), s.pki.client.clone());
@@ -731,7 +817,7 @@ async fn a_partition_never_makes_two_active_sites_and_never_fails_over_by_itself
         .await
         .unwrap();
     assert_eq!(
-        o.executed,
+        o.started,
         ["final-sync"],
         "reachable again: the final sync starts"
     );
@@ -1025,11 +1111,11 @@ async fn a_link_cut_in_a_network_namespace_never_makes_two_active_sites() {
         let o = reconcile_once(&get(&ctx, "fo-netns").await, &ctx)
             .await
             .unwrap();
-        if o.executed == ["final-sync"] {
+        if o.started == ["final-sync"] {
             started = true;
             break;
         }
-        assert!(o.executed.is_empty(), "{o:?}");
+        assert!(o.executed.is_empty() && o.started.is_empty(), "{o:?}");
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert!(
@@ -1164,8 +1250,14 @@ async fn a_service_with_several_pvcs_restores_each_and_resumes_without_redoing_o
     seed_namespaced(&ctx.base, &old).await;
     create(&ctx, "drill-pvcs", FailoverType::Drill).await;
 
-    // The controller dies while sending the second PVC's restore (agent calls: two
-    // heartbeats, then one per PVC restore, sent together).
+    // The first pass records both PVCs' restores as started; the controller dies in the
+    // next one, while sending the second PVC's restore (agent calls: two heartbeats, then
+    // one per PVC restore, sent together).
+    let first = reconcile_once(&get(&ctx, "drill-pvcs").await, &fresh(&ctx.base, &s))
+        .await
+        .unwrap();
+    assert_eq!(first.started, ["restore/db/db-data", "restore/db/db-wal"]);
+    assert!(first.executed.is_empty());
     let hang = Arc::new(HangAt {
         inner: {
             let mut a = GrpcAgents::with_tls(ctx.base.client.clone(), s.pki.client.clone());
@@ -1422,9 +1514,10 @@ impl Drop for OnDrop {
 
 impl SiteAgents for StuckWork {
     fn agent<'a>(&'a self, _site: &'a Site) -> BoxFuture<'a, Result<AgentClient, String>> {
-        // The first two calls of a reconcile are its heartbeats to both sites.
+        // The first four calls are the heartbeats to both sites of two passes: the one that
+        // records the step as started and the one that does it.
         let k = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-        if k <= 2 {
+        if k <= 4 {
             return Box::pin(async { Err("unreachable".to_string()) });
         }
         *self.started.lock().unwrap() = Some(tokio::time::Instant::now());
@@ -1458,6 +1551,7 @@ fn controller(
         },
         agents,
         traffic: Arc::new(ServiceSwitch::new(client)),
+        decide: dr::failover::decide,
     }
 }
 
@@ -1527,7 +1621,10 @@ async fn a_deposed_leaders_status_write_is_refused_and_its_step_work_cancelled_b
         &gate,
         never,
         async {
+            // Records the restore as started, then (on the object it wrote) does it.
             let _ = reconcile_once(&seen_by_a, &ctx_a).await;
+            let now = get(&harness, "drill-1").await;
+            let _ = reconcile_once(&now, &ctx_a).await;
         },
     )
     .await;
