@@ -254,7 +254,7 @@ async fn heartbeat(
     from: &str,
     epoch: u64,
 ) -> Result<u64, String> {
-    let c = ctx.agents.agent(site).await?;
+    let c = ctx.agents.agent(site).await.map_err(|e| e.to_string())?;
     c.heartbeat(from, epoch)
         .await
         .map(|h| h.epoch)

@@ -601,8 +601,15 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
             };
         }
         if failed.is_none() {
+            // The step's note holds its reason in both languages; a status written before
+            // notes existed has only the English message.
             let why = recorded(status, &step.id)
-                .and_then(|s| s.message.clone())
+                .and_then(|s| {
+                    s.note
+                        .as_ref()
+                        .map(|n| Text::new(n.en(), n.id()))
+                        .or_else(|| s.message.clone().map(|m| Text::new(m.clone(), m)))
+                })
                 .unwrap_or_default();
             failed = Some(Action::Fail {
                 step: Some(step.id.clone()),

@@ -15,8 +15,16 @@ use pusdata_crds::v1alpha1::{BackupStatus, BucketMirror, FailoverSpec, Scope, Se
 /// Final sync never calls an agent.
 struct NoAgents;
 impl SiteAgents for NoAgents {
-    fn agent<'a>(&'a self, _: &'a Site) -> BoxFuture<'a, Result<AgentClient, String>> {
-        Box::pin(async { Err("no agent in this test".to_string()) })
+    fn agent<'a>(
+        &'a self,
+        _: &'a Site,
+    ) -> BoxFuture<'a, Result<AgentClient, pusdata_core::i18n::Text>> {
+        Box::pin(async {
+            Err(pusdata_core::i18n::Text::new(
+                "no agent in this test",
+                "tanpa agen dalam uji ini",
+            ))
+        })
     }
 }
 

@@ -466,7 +466,7 @@ struct HangAt {
 }
 
 impl SiteAgents for HangAt {
-    fn agent<'a>(&'a self, site: &'a Site) -> BoxFuture<'a, Result<AgentClient, String>> {
+    fn agent<'a>(&'a self, site: &'a Site) -> BoxFuture<'a, Result<AgentClient, Text>> {
         let k = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         if k == self.n {
             self.reached.notify_one();
@@ -1390,6 +1390,104 @@ async fn a_failover_brings_back_every_pvc_of_a_service_into_its_namespace() {
     );
 }
 
+/// English words that never occur in an Indonesian sentence: a note in Indonesian holding
+/// one of them carries an English sentence (a proper noun or an ID never is one of them).
+fn english_words(text: &str) -> Vec<&str> {
+    const WORDS: &[&str] = &[
+        "the",
+        "is",
+        "not",
+        "of",
+        "would",
+        "could",
+        "must",
+        "has",
+        "no",
+        "be",
+        "was",
+        "set",
+        "nothing",
+        "annotated",
+        "refused",
+        "failed",
+    ];
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| WORDS.contains(&w.to_ascii_lowercase().as_str()))
+        .collect()
+}
+
+/// Issue 19: the reasons Pusdata words itself — why traffic was not switched, why a site's
+/// agent has no client — come from the catalogue, so a failover that fails at the traffic
+/// switch, with the old primary's agent never configured, reads in Indonesian without an
+/// English sentence. Before, both reasons were English strings passed as arguments.
+#[tokio::test]
+async fn a_failover_whose_traffic_switch_fails_says_why_in_indonesian() {
+    let s = sites();
+    let ctx = context(&s).await;
+    // Nothing is annotated for the DRC, and the primary's agent endpoint is not set.
+    crate::controllers::testing::as_harness(
+        Api::<Service>::namespaced(ctx.base.client.clone(), "disdukcapil")
+            .delete("web", &Default::default()),
+    )
+    .await
+    .unwrap();
+    crate::controllers::testing::as_harness(Api::<Site>::all(ctx.base.client.clone()).patch(
+        "dc-bekasi",
+        &PatchParams::default(),
+        &Patch::Merge(&serde_json::json!({"spec": {"endpoints": {"agent": null}}})),
+    ))
+    .await
+    .unwrap();
+    let fo = Failover::new(
+        "fo-notraffic",
+        FailoverSpec {
+            plan: "bekasi".into(),
+            kind: FailoverType::Failover,
+            scope: Scope::default(),
+            reason: "Flood at the primary".into(),
+            accept_data_loss: true,
+            requested_by: None,
+        },
+    );
+    seed_cluster(&ctx.base, &fo).await;
+    approve(&ctx, "fo-notraffic", "declare-disaster", "kadis").await;
+    drive(&ctx, "fo-notraffic").await;
+    let fo = get(&ctx, "fo-notraffic").await;
+    let st = fo.status.clone().unwrap();
+    assert_eq!(st.phase, Some(FailoverPhase::Failed), "{st:#?}");
+    let note = |id: &str| step(&fo, id).note.clone().unwrap_or_default();
+    let traffic = note("switch-traffic");
+    assert_eq!(step(&fo, "switch-traffic").attempts, Some(3));
+    assert!(
+        traffic.id().contains("tidak ada Service atau Ingress"),
+        "{}",
+        traffic.id()
+    );
+    let fence = note("fence");
+    assert!(
+        fence.id().contains("spec.endpoints.agent belum diisi"),
+        "{}",
+        fence.id()
+    );
+    for (what, text) in [("switch-traffic", traffic.id()), ("fence", fence.id())] {
+        assert!(
+            english_words(text).is_empty(),
+            "{what}: English in the Indonesian note: {:?} in {text}",
+            english_words(text)
+        );
+    }
+    // The English note says the same in English; the stop names the step in both.
+    assert!(
+        traffic
+            .en()
+            .contains("nothing would send traffic to drc-bandung")
+    );
+    let ready = st.conditions.iter().find(|c| c.type_ == "Ready").unwrap();
+    let (_, id) = ready.message.split_once(" / ").unwrap();
+    assert!(id.contains("tidak ada Service atau Ingress"), "{id}");
+    assert!(english_words(id).is_empty(), "{id}");
+}
+
 /// The agent TLS Secret of the Sites, holding `m`.
 fn tls_secret(m: &TlsMaterial) -> Secret {
     let mut sec = Secret::default();
@@ -1513,18 +1611,18 @@ impl Drop for OnDrop {
 }
 
 impl SiteAgents for StuckWork {
-    fn agent<'a>(&'a self, _site: &'a Site) -> BoxFuture<'a, Result<AgentClient, String>> {
+    fn agent<'a>(&'a self, _site: &'a Site) -> BoxFuture<'a, Result<AgentClient, Text>> {
         // The first four calls are the heartbeats to both sites of two passes: the one that
         // records the step as started and the one that does it.
         let k = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         if k <= 4 {
-            return Box::pin(async { Err("unreachable".to_string()) });
+            return Box::pin(async { Err(Text::new("unreachable", "tidak terjangkau")) });
         }
         *self.started.lock().unwrap() = Some(tokio::time::Instant::now());
         let guard = OnDrop(self.cancelled.clone());
         Box::pin(async move {
             let _guard = guard;
-            futures::future::pending::<Result<AgentClient, String>>().await
+            futures::future::pending::<Result<AgentClient, Text>>().await
         })
     }
 }
@@ -1533,8 +1631,8 @@ impl SiteAgents for StuckWork {
 struct Unreachable;
 
 impl SiteAgents for Unreachable {
-    fn agent<'a>(&'a self, _site: &'a Site) -> BoxFuture<'a, Result<AgentClient, String>> {
-        Box::pin(async { Err("unreachable".to_string()) })
+    fn agent<'a>(&'a self, _site: &'a Site) -> BoxFuture<'a, Result<AgentClient, Text>> {
+        Box::pin(async { Err(Text::new("unreachable", "tidak terjangkau")) })
     }
 }
 

@@ -123,7 +123,7 @@ pub(super) fn checks_result(
         wire::check(rep.smoke.as_ref()),
     );
     let (note, failed) = drc::checks_note(readiness.as_ref(), smoke.as_ref());
-    let msg = join(&[checksums, note], "");
+    let msg = Text::join(&[checksums, note], "");
     if failed {
         StepResult::Failed(msg)
     } else {
@@ -139,22 +139,14 @@ fn who(fo: &Failover) -> String {
         .unwrap_or_else(|| "pusdata failover controller".into())
 }
 
-/// Step notes put together, each language with its own: a note per tier or per volume.
-fn join(parts: &[Text], sep: &str) -> Text {
-    let side = |f: fn(&Text) -> &str| parts.iter().map(f).collect::<Vec<_>>().join(sep);
-    Text {
-        en: side(|t| &t.en),
-        id: side(|t| &t.id),
-    }
-}
-
-/// Why a site refused a fenced call: the agent's reason (its own words) and its epoch.
+/// Why a site refused a fenced call: the agent's reason (`wire::fence_reason`, in both
+/// languages) and its epoch.
 fn refused(f: Option<&pusdata::agent::proto::Fence>) -> Option<Text> {
     let f = f?;
     (Verdict::try_from(f.verdict) != Ok(Verdict::Accepted)).then(|| {
         t!(
             "shell-step-refusal",
-            reason = f.reason.as_str(),
+            reason = wire::fence_reason(f),
             epoch = f.epoch.to_string()
         )
     })
@@ -306,7 +298,7 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
                     )
                 })
                 .collect();
-            StepResult::Succeeded(t!("shell-step-rto", tiers = join(&parts, ", ")))
+            StepResult::Succeeded(t!("shell-step-rto", tiers = Text::join(&parts, ", ")))
         }
         (StepAction::Teardown, _) => {
             let c = match ctx.agents.agent(to).await {
@@ -364,7 +356,7 @@ async fn execute(ctx: &FailoverContext, job: &Job<'_>) -> StepResult {
 }
 
 /// No client for the site's agent (its endpoint or TLS material): the reason as an argument.
-fn unavailable(site: &Site, error: String) -> StepResult {
+fn unavailable(site: &Site, error: Text) -> StepResult {
     StepResult::Failed(t!(
         "shell-step-agent-unavailable",
         site = site.name_any(),
@@ -493,9 +485,9 @@ async fn verify(ctx: &FailoverContext, job: &Job<'_>, m: &Member) -> StepResult 
         }
     }
     if bad.is_empty() {
-        StepResult::Succeeded(join(&notes, "; "))
+        StepResult::Succeeded(Text::join(&notes, "; "))
     } else {
-        StepResult::Failed(join(&bad, "; "))
+        StepResult::Failed(Text::join(&bad, "; "))
     }
 }
 
