@@ -195,6 +195,25 @@ async fn fencing_restore_verify_and_status_over_grpc() {
     let f = stale.fence.unwrap();
     assert_eq!((verdict(&f), f.epoch), (Verdict::StaleEpoch, 1));
     assert!(stale.report.is_none());
+    // The reason crosses the wire as a catalogue message, worded by each reader in its own
+    // language; the English sentence stays for older readers.
+    assert_eq!(
+        (
+            f.reason_message.as_str(),
+            f.reason_args.get("epoch").map(String::as_str)
+        ),
+        ("fence-reason-stale-epoch", Some("1"))
+    );
+    assert_eq!(
+        f.reason,
+        "refused: the request's epoch is older than this site's epoch 1"
+    );
+    let why = pusdata::agent::wire::fence_reason(&f);
+    assert_eq!(
+        why.id,
+        "ditolak: epoch permintaan lebih lama daripada epoch situs ini, 1"
+    );
+    assert_eq!(why.en, f.reason);
     assert!(!dir.path().join("state/restores/web").exists());
 
     let done = c.restore("restore-1", 1, "snap-1", "web").await.unwrap();

@@ -81,3 +81,36 @@ fn policy_check_output_is_in_one_language() {
         assert!(!all.contains(other), "{lang}: {all}");
     }
 }
+
+/// Issue 19: the local drill's own errors come from the catalogue, so a drill that cannot
+/// even prepare its working directory says why in the reader's language (the system's own
+/// error stays an argument). Before, `DrillError::Failed` carried an English string.
+#[test]
+fn a_local_drill_that_cannot_start_says_why_in_indonesian() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("not-a-directory");
+    std::fs::write(&file, "x").unwrap();
+    let work = file.join("drill");
+    let plan = concat!(env!("CARGO_MANIFEST_DIR"), "/../dr-plans/bekasi.yaml");
+    let o = pusdata(
+        &[
+            "drill",
+            "--local",
+            "--plan",
+            plan,
+            "--workdir",
+            work.to_str().unwrap(),
+            "--lang",
+            "id",
+        ],
+        &[],
+    );
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    assert!(
+        err.contains("direktori kerja") && err.contains("tidak dapat disiapkan"),
+        "{err}"
+    );
+    assert!(!err.contains("could not be prepared"), "English: {err}");
+    assert!(!err.contains(" / "), "both languages joined: {err}");
+}

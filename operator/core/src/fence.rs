@@ -84,6 +84,44 @@ pub struct Answered {
     pub verdict: Verdict,
 }
 
+/// Why a site answered a fenced request as it did: a catalogue message and its arguments.
+/// They cross the wire as they are (`Fence.reason_message`, `reason_args`), so each reader
+/// words the reason in its own language; `Fence.reason` keeps the English for older readers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reason {
+    /// The catalogue message.
+    pub message: &'static str,
+    /// Its arguments, by name.
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Reason {
+    /// The reason of `verdict` at a site now at `epoch`; `duplicate`: the stored answer.
+    pub fn of(verdict: Verdict, duplicate: bool, epoch: u64) -> Reason {
+        let (message, args) = match verdict {
+            Verdict::Accepted if duplicate => ("fence-reason-duplicate", vec![]),
+            Verdict::Accepted => ("fence-reason-accepted", vec![]),
+            Verdict::StaleEpoch => (
+                "fence-reason-stale-epoch",
+                vec![("epoch", epoch.to_string())],
+            ),
+            Verdict::NotNewer => ("fence-reason-not-newer", vec![("epoch", epoch.to_string())]),
+            Verdict::RequestIdReused => ("fence-reason-request-id-reused", vec![]),
+        };
+        Reason { message, args }
+    }
+
+    /// The reason in both languages.
+    pub fn text(&self) -> crate::i18n::Text {
+        let args: Vec<(&str, crate::i18n::Arg)> = self
+            .args
+            .iter()
+            .map(|(k, v)| (*k, crate::i18n::Arg::Str(v.clone())))
+            .collect();
+        crate::i18n::text(self.message, &args)
+    }
+}
+
 /// How a site answered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Verdict {

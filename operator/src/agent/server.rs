@@ -175,27 +175,19 @@ fn verdict_proto(v: Verdict) -> proto::Verdict {
 }
 
 fn fence_msg(verdict: Verdict, duplicate: bool, state: &FenceState) -> proto::Fence {
-    let reason = match verdict {
-        Verdict::Accepted if duplicate => "already done (duplicate request id)".to_string(),
-        Verdict::Accepted => "accepted".to_string(),
-        Verdict::StaleEpoch => format!(
-            "refused: the request's epoch is older than this site's epoch {}",
-            state.epoch
-        ),
-        Verdict::NotNewer => format!(
-            "refused: promotion needs an epoch newer than {}",
-            state.epoch
-        ),
-        Verdict::RequestIdReused => {
-            "refused: the request id was used for a different request".to_string()
-        }
-    };
+    let reason = pusdata_core::fence::Reason::of(verdict, duplicate, state.epoch);
     proto::Fence {
         epoch: state.epoch,
         active: state.active,
         verdict: verdict_proto(verdict) as i32,
         duplicate,
-        reason,
+        reason: reason.text().en,
+        reason_message: reason.message.to_string(),
+        reason_args: reason
+            .args
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
     }
 }
 

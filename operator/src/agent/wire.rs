@@ -16,6 +16,34 @@ pub fn kind_name(kind: FailoverType) -> &'static str {
     }
 }
 
+/// Why a site answered a fenced request as it did, in both languages: from the catalogue
+/// message the agent names (`reason_message`, `reason_args`); from an agent older than those
+/// fields, the reason of its verdict, worded here; only a verdict this build does not know
+/// leaves the agent's English `reason`, quoted.
+pub fn fence_reason(f: &proto::Fence) -> Text {
+    use pusdata_core::i18n::{Arg, Lang, has, text};
+    let known = |id: &str| has(Lang::En, id) && has(Lang::Id, id);
+    if !f.reason_message.is_empty() && known(&f.reason_message) {
+        let args: Vec<(&str, Arg)> = f
+            .reason_args
+            .iter()
+            .map(|(k, v)| (k.as_str(), Arg::Str(v.clone())))
+            .collect();
+        return text(&f.reason_message, &args);
+    }
+    let verdict = match proto::Verdict::try_from(f.verdict) {
+        Ok(proto::Verdict::Accepted) => Some(pusdata_core::fence::Verdict::Accepted),
+        Ok(proto::Verdict::StaleEpoch) => Some(pusdata_core::fence::Verdict::StaleEpoch),
+        Ok(proto::Verdict::NotNewer) => Some(pusdata_core::fence::Verdict::NotNewer),
+        Ok(proto::Verdict::RequestIdReused) => Some(pusdata_core::fence::Verdict::RequestIdReused),
+        _ => None,
+    };
+    match verdict {
+        Some(v) => pusdata_core::fence::Reason::of(v, f.duplicate, f.epoch).text(),
+        None => pusdata_core::t!("fence-reason-unknown", reason = f.reason.as_str()),
+    }
+}
+
 /// A placement for the wire.
 pub fn placement_msg(p: &Placement) -> proto::Placement {
     proto::Placement {
@@ -147,6 +175,60 @@ pub fn deadline(header: Option<&str>, now: Instant) -> Option<Instant> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    /// A refusal reads in the reader's language whoever sent it: an agent naming the
+    /// catalogue message, an older agent that sent only its English sentence (worded here
+    /// from its verdict), or a newer one with a verdict and message this build does not know
+    /// (its English quoted as such).
+    #[test]
+    fn a_fence_reason_is_worded_by_the_reader() {
+        let now = proto::Fence {
+            epoch: 4,
+            verdict: proto::Verdict::NotNewer as i32,
+            reason: "refused: promotion needs an epoch newer than 4".into(),
+            reason_message: "fence-reason-not-newer".into(),
+            reason_args: [("epoch".to_string(), "4".to_string())].into(),
+            ..proto::Fence::default()
+        };
+        let why = fence_reason(&now);
+        assert_eq!(why.en, now.reason);
+        assert_eq!(
+            why.id,
+            "ditolak: promosi memerlukan epoch yang lebih baru daripada 4"
+        );
+        let old = proto::Fence {
+            reason_message: String::new(),
+            reason_args: Default::default(),
+            ..now.clone()
+        };
+        assert_eq!(fence_reason(&old), why);
+        let duplicate = proto::Fence {
+            verdict: proto::Verdict::Accepted as i32,
+            duplicate: true,
+            ..old.clone()
+        };
+        assert_eq!(
+            fence_reason(&duplicate).id,
+            "sudah dilaksanakan (ID permintaan ganda)"
+        );
+        let newer = proto::Fence {
+            verdict: 99,
+            reason: "refused: a rule from the future".into(),
+            reason_message: "fence-reason-from-the-future".into(),
+            ..old
+        };
+        let why = fence_reason(&newer);
+        assert!(
+            why.id.starts_with("menurut situs itu sendiri"),
+            "{}",
+            why.id
+        );
+        assert!(
+            why.id.ends_with("refused: a rule from the future"),
+            "{}",
+            why.id
+        );
+    }
 
     #[test]
     fn grpc_timeouts_become_deadlines() {

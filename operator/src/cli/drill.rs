@@ -120,7 +120,7 @@ pub fn run(args: DrillArgs, lang: Lang) -> Result<(), CliError> {
     .map_err(|e| match e {
         DrillError::Input(m) => CliError::Input(m),
         DrillError::Findings(m) => CliError::Check(m),
-        DrillError::Failed(m) => CliError::Internal(m),
+        DrillError::Failed(m) => CliError::Internal(m.get(lang).to_string()),
     })?;
     let denying: Vec<_> = outcome
         .findings

@@ -800,6 +800,7 @@ async fn failover_controller(
             platform_namespace,
         )),
         traffic: Arc::new(failover::ServiceSwitch::new(client.clone())),
+        decide: pusdata_core::dr::failover::decide,
     });
     let to = reporting(&client, &ctx);
     let (failovers, store) = decode::primary::<Failover>(&to);

@@ -169,7 +169,7 @@ pub async fn reconcile_once(site: &Site, ctx: &SiteContext) -> Result<Outcome, E
     } else {
         let answer = match ctx.agents.agent(site).await {
             Ok(c) => c.heartbeat(&duty.me, 0).await.map_err(|e| e.to_string()),
-            Err(e) => Err(e),
+            Err(e) => Err(e.to_string()),
         };
         // The time of the answer is read after the call, so a slow answer is not older.
         let now = (base.clock)();

@@ -97,9 +97,10 @@ pub enum DrillError {
     /// The plan or its directory could not be read.
     #[error("{0}")]
     Input(String),
-    /// Something failed while drilling.
+    /// Something failed while drilling: why, in both languages (a system error is an
+    /// argument); `Display` shows both, the CLI the reader's.
     #[error("{0}")]
-    Failed(String),
+    Failed(Text),
     /// The plan check refuses the plan and `--allow-findings` was not given.
     #[error("{0}")]
     Findings(String),
@@ -144,9 +145,9 @@ fn load(plan_path: &Path) -> Result<Loaded, DrillError> {
 fn random_key() -> Result<String, DrillError> {
     let mut buf = [0u8; 24];
     let mut f = std::fs::File::open("/dev/urandom")
-        .map_err(|e| DrillError::Failed(format!("/dev/urandom: {e}")))?;
+        .map_err(|e| DrillError::Failed(t!("drill-failed-random", error = e.to_string())))?;
     std::io::Read::read_exact(&mut f, &mut buf)
-        .map_err(|e| DrillError::Failed(format!("/dev/urandom: {e}")))?;
+        .map_err(|e| DrillError::Failed(t!("drill-failed-random", error = e.to_string())))?;
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -158,11 +159,20 @@ fn write_private(path: &Path, text: &str) -> Result<(), DrillError> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts
-        .open(path)
-        .map_err(|e| DrillError::Failed(format!("{}: {e}", path.display())))?;
-    std::io::Write::write_all(&mut f, text.as_bytes())
-        .map_err(|e| DrillError::Failed(format!("{}: {e}", path.display())))
+    let mut f = opts.open(path).map_err(|e| {
+        DrillError::Failed(t!(
+            "drill-failed-file",
+            path = path.display().to_string(),
+            error = e.to_string()
+        ))
+    })?;
+    std::io::Write::write_all(&mut f, text.as_bytes()).map_err(|e| {
+        DrillError::Failed(t!(
+            "drill-failed-file",
+            path = path.display().to_string(),
+            error = e.to_string()
+        ))
+    })
 }
 
 /// One service as the drill handles it.
@@ -191,7 +201,13 @@ fn write_atomic(path: &Path, text: &str) -> Result<(), DrillError> {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, text)
         .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| DrillError::Failed(format!("{}: {e}", path.display())))
+        .map_err(|e| {
+            DrillError::Failed(t!(
+                "drill-failed-file",
+                path = path.display().to_string(),
+                error = e.to_string()
+            ))
+        })
 }
 
 fn save_progress(
@@ -202,7 +218,8 @@ fn save_progress(
 ) -> Result<(), DrillError> {
     let mut fo = Failover::new(name, spec.clone());
     fo.status = Some(status.clone());
-    let yaml = serde_saphyr::to_string(&fo).map_err(|e| DrillError::Failed(e.to_string()))?;
+    let yaml = serde_saphyr::to_string(&fo)
+        .map_err(|e| DrillError::Failed(t!("drill-failed-record", error = e.to_string())))?;
     write_atomic(&w.join("failover.yaml"), &yaml)
 }
 
@@ -244,10 +261,20 @@ fn prepare(
     for (tier, m) in members {
         bar.set_message(format!("data {}", m.name));
         let source = primary.join(&m.namespace).join(&m.name);
-        sample::generate(&source, &m.name, opts.bytes_per_service)
-            .map_err(|e| DrillError::Failed(format!("{}: {e}", source.display())))?;
-        let (_, _, checksum) =
-            tree_checksum(&source).map_err(|e| DrillError::Failed(e.to_string()))?;
+        sample::generate(&source, &m.name, opts.bytes_per_service).map_err(|e| {
+            DrillError::Failed(t!(
+                "drill-failed-file",
+                path = source.display().to_string(),
+                error = e.to_string()
+            ))
+        })?;
+        let (_, _, checksum) = tree_checksum(&source).map_err(|e| {
+            DrillError::Failed(t!(
+                "drill-failed-checksum",
+                path = source.display().to_string(),
+                error = e.to_string()
+            ))
+        })?;
         if !keys.contains_key(&m.agency) {
             let key = random_key()?;
             write_private(&drc.join("keys").join(format!("{}.key", m.agency)), &key)?;
@@ -296,7 +323,13 @@ fn prepare(
                 ..Default::default()
             },
         )
-        .map_err(|e| DrillError::Failed(format!("backup of {}: {e}", s.name)))?;
+        .map_err(|e| {
+            DrillError::Failed(t!(
+                "drill-failed-backup",
+                service = s.name.as_str(),
+                error = e.to_string()
+            ))
+        })?;
         s.snapshot = Some(report.snapshot_id.clone());
         s.backed_up_at = Some(Timestamp::now());
         bar.inc(1);
@@ -307,7 +340,7 @@ fn prepare(
     let loss = Timestamp::now();
     let lost = opts.workdir.join("primary.lost");
     std::fs::rename(primary, &lost)
-        .map_err(|e| DrillError::Failed(format!("simulating the loss: {e}")))?;
+        .map_err(|e| DrillError::Failed(t!("drill-failed-loss", error = e.to_string())))?;
     say(
         opts.lang,
         bar,
@@ -318,8 +351,8 @@ fn prepare(
         loss,
         services,
     };
-    let json =
-        serde_json::to_string_pretty(&state).map_err(|e| DrillError::Failed(e.to_string()))?;
+    let json = serde_json::to_string_pretty(&state)
+        .map_err(|e| DrillError::Failed(t!("drill-failed-record", error = e.to_string())))?;
     write_atomic(&opts.workdir.join("drill-state.json"), &json)?;
     Ok(state)
 }
@@ -360,10 +393,14 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
 
     let w = &opts.workdir;
     if opts.resume && !w.join("drill-state.json").is_file() {
-        return Err(DrillError::Input(format!(
-            "{} holds no interrupted drill (no drill-state.json)",
-            w.display()
-        )));
+        return Err(DrillError::Input(
+            t!(
+                "drill-input-nothing-to-resume",
+                path = w.display().to_string()
+            )
+            .get(lang)
+            .to_string(),
+        ));
     }
     if !opts.resume
         && w.exists()
@@ -371,10 +408,11 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
             .map(|mut d| d.next().is_some())
             .unwrap_or(true)
     {
-        return Err(DrillError::Input(format!(
-            "{} is not empty; a drill never overwrites an earlier one's data",
-            w.display()
-        )));
+        return Err(DrillError::Input(
+            t!("drill-input-not-empty", path = w.display().to_string())
+                .get(lang)
+                .to_string(),
+        ));
     }
     let (primary, drc) = (w.join("primary"), w.join("drc"));
     let dirs = [
@@ -386,8 +424,13 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
     ];
     // A resumed drill's primary is already "lost"; recreating it would be a lie.
     for d in dirs.into_iter().skip(usize::from(opts.resume)) {
-        std::fs::create_dir_all(d)
-            .map_err(|e| DrillError::Failed(format!("{}: {e}", d.display())))?;
+        std::fs::create_dir_all(d).map_err(|e| {
+            DrillError::Failed(t!(
+                "drill-failed-workdir",
+                path = d.display().to_string(),
+                error = e.to_string()
+            ))
+        })?;
     }
 
     let members = dr::members(&plan.spec);
@@ -428,11 +471,12 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
 
     // 3. The DRC site: a second process, over gRPC with mTLS.
     bar.set_message("starting the DRC agent");
-    let pki = LocalPki::generate().map_err(|e| DrillError::Failed(e.to_string()))?;
+    let pki = LocalPki::generate()
+        .map_err(|e| DrillError::Failed(t!("drill-failed-pki", error = e.to_string())))?;
     let server_files = pki
         .server
         .write_files(&w.join("pki/drc"))
-        .map_err(|e| DrillError::Failed(e.to_string()))?;
+        .map_err(|e| DrillError::Failed(t!("drill-failed-pki", error = e.to_string())))?;
     let mut cfg = AgentProcessConfig::new(&opts.exe, drc.join("agent"), server_files);
     cfg.site = plan.spec.drc_site.clone();
     cfg.repo_root = Some(drc.join("repos"));
@@ -441,13 +485,13 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
     cfg.s3_repo_base = opts.s3_repo_base.as_ref().map(|(url, _)| url.clone());
     cfg.log = Some(drc.join("agent/agent.log"));
     stop_stale_agent(&drc.join("agent"));
-    let agent =
-        AgentProcess::spawn(&cfg).map_err(|e| DrillError::Failed(format!("DRC agent: {e}")))?;
+    let agent = AgentProcess::spawn(&cfg)
+        .map_err(|e| DrillError::Failed(t!("drill-failed-agent", error = e.to_string())))?;
     write_atomic(&drc.join("agent/agent.pid"), &agent.id().to_string())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| DrillError::Failed(format!("tokio: {e}")))?;
+        .map_err(|e| DrillError::Failed(t!("drill-failed-runtime", error = e.to_string())))?;
     // The client's channel spawns its connection task on the current runtime.
     let _in_runtime = runtime.enter();
     let client = AgentClient::new(ClientConfig::new(
@@ -455,10 +499,10 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
         &pki.client,
         Some("localhost"),
     ))
-    .map_err(|e| DrillError::Failed(e.to_string()))?;
+    .map_err(|e| DrillError::Failed(t!("drill-failed-client", error = e.to_string())))?;
     let hb = runtime
         .block_on(client.heartbeat(&plan.spec.primary_site, 0))
-        .map_err(|e| DrillError::Failed(format!("heartbeat to the DRC: {e}")))?;
+        .map_err(|e| DrillError::Failed(t!("drill-failed-heartbeat", error = e.to_string())))?;
     let current_epoch = hb.epoch;
     bar.inc(1);
 
@@ -616,7 +660,13 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
         s.sha256 = Some(rendered.html_sha256.clone());
     }
     let write = |p: &Path, t: &str| {
-        std::fs::write(p, t).map_err(|e| DrillError::Failed(format!("{}: {e}", p.display())))
+        std::fs::write(p, t).map_err(|e| {
+            DrillError::Failed(t!(
+                "drill-failed-file",
+                path = p.display().to_string(),
+                error = e.to_string()
+            ))
+        })
     };
     write(&report_html, &rendered.html)?;
     write(&report_md, &rendered.markdown)?;
@@ -624,7 +674,8 @@ pub fn run_local(opts: &LocalDrillOptions) -> Result<LocalDrillOutcome, DrillErr
         &w.join("report.html.sha256"),
         &format!("{}  report.html\n", rendered.html_sha256),
     )?;
-    let yaml = serde_saphyr::to_string(&failover).map_err(|e| DrillError::Failed(e.to_string()))?;
+    let yaml = serde_saphyr::to_string(&failover)
+        .map_err(|e| DrillError::Failed(t!("drill-failed-record", error = e.to_string())))?;
     // The progress file too: a crash while writing the final record must leave the last
     // saved progress (which `--resume` reads), never a truncated file.
     write_atomic(&w.join("failover.yaml"), &yaml)?;
@@ -679,7 +730,11 @@ async fn run_steps(
                         )),
                         (_, None) => StepResult::Failed(t!(
                             "shell-drill-refused",
-                            reason = r.fence.map(|f| f.reason).unwrap_or_default()
+                            reason = r
+                                .fence
+                                .as_ref()
+                                .map(crate::agent::wire::fence_reason)
+                                .unwrap_or_default()
                         )),
                     },
                     Err(e) => agent_failed(&e),

@@ -122,3 +122,11 @@ dr-check-drill-tolerance-hint = write how late a drill may start and still count
 dr-step-lost = worker lost without a result
 dr-step-signed-off = signed off by { $who }
 dr-step-final-sync-skipped = peer unreachable; data written since the last backup is lost (acceptDataLoss)
+
+## dr::drc::checks_note: a verify step's readiness and smoke outcomes, appended to its note.
+dr-drc-check-readiness = readiness
+dr-drc-check-smoke = smoke
+dr-drc-check-passed = passed
+dr-drc-check-failed = failed
+dr-drc-check-skipped = skipped
+dr-drc-check-note = ; { $check } { $state }: { $message }

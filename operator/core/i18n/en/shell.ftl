@@ -106,3 +106,46 @@ shell-drill-teardown-failed = the isolated restores could not be removed: { $err
 shell-drill-rto = RTO measured from step times
 shell-drill-runbook = automated runbook step: nothing to do in a local drill
 shell-drill-not-a-step = { $action } is not part of a drill
+
+## operator/src/controllers/failover/traffic.rs: why traffic could not be switched (the
+## argument of shell-step-traffic-failed). Errors of the Kubernetes API are arguments.
+shell-traffic-list-services = the Services in { $namespace } could not be listed: { $error }
+shell-traffic-list-ingresses = the Ingresses in { $namespace } could not be listed: { $error }
+shell-traffic-patch-service = Service { $object } could not be pointed at { $site }: { $error }
+shell-traffic-patch-ingress = Ingress { $object } could not be pointed at { $site }: { $error }
+shell-traffic-bad-pair = Service { $service }: { $annotation }: "{ $pair }" is not key=value
+shell-traffic-bad-target = Service { $service }: { $annotation } must be externalName:<host> or selector:k=v,...
+shell-traffic-nothing-annotated = no Service or Ingress of the plan's namespaces is annotated { $annotation }: nothing would send traffic to { $site }
+
+## operator/src/controllers/failover/agents.rs: why there is no client of a site's agent.
+shell-agent-no-endpoint = site { $site }: spec.endpoints.agent is not set
+shell-agent-no-tls-secret = site { $site }: spec.agentTlsSecret is not set; the link between sites is mTLS only
+shell-agent-secret-unreadable = Secret { $secret } could not be read: { $error }
+shell-agent-secret-field-missing = Secret { $secret } has no { $field }
+shell-agent-client = the client of the agent could not be set up: { $error }
+
+## operator/src/agent/server.rs: why a site answered a fenced request as it did
+## (proto Fence.reason_message; Fence.reason keeps the English for older readers).
+fence-reason-accepted = accepted
+fence-reason-duplicate = already done (duplicate request id)
+fence-reason-stale-epoch = refused: the request's epoch is older than this site's epoch { $epoch }
+fence-reason-not-newer = refused: promotion needs an epoch newer than { $epoch }
+fence-reason-request-id-reused = refused: the request id was used for a different request
+
+## operator/src/drill/mod.rs: why a local drill stopped (DrillError::Failed). Errors of the
+## system (files, processes) are arguments.
+drill-failed-random = no random key could be read from /dev/urandom: { $error }
+drill-failed-file = file { $path }: { $error }
+drill-failed-record = the drill's record could not be written: { $error }
+drill-failed-checksum = the checksum of { $path } could not be computed: { $error }
+drill-failed-backup = the backup of { $service } failed: { $error }
+drill-failed-loss = the loss could not be simulated: { $error }
+drill-failed-workdir = the working directory { $path } could not be prepared: { $error }
+drill-failed-pki = the drill's certificates could not be made: { $error }
+drill-failed-agent = the DRC agent could not be started: { $error }
+drill-failed-runtime = the drill's runtime could not be started: { $error }
+drill-failed-client = the client of the DRC agent could not be set up: { $error }
+drill-failed-heartbeat = the DRC agent did not answer its heartbeat: { $error }
+fence-reason-unknown = in the site's own words: { $reason }
+drill-input-nothing-to-resume = { $path } holds no interrupted drill (no drill-state.json)
+drill-input-not-empty = { $path } is not empty; a drill never overwrites an earlier one's data

@@ -122,3 +122,11 @@ dr-check-drill-tolerance-hint = tuliskan batas keterlambatan latihan yang masih 
 dr-step-lost = pekerja hilang tanpa hasil
 dr-step-signed-off = disetujui oleh { $who }
 dr-step-final-sync-skipped = situs mitra tidak terjangkau; data yang ditulis sejak cadangan terakhir hilang (acceptDataLoss)
+
+## dr::drc::checks_note: hasil pemeriksaan kesiapan dan uji asap langkah verifikasi, ditambahkan pada catatannya.
+dr-drc-check-readiness = kesiapan
+dr-drc-check-smoke = uji asap
+dr-drc-check-passed = lulus
+dr-drc-check-failed = gagal
+dr-drc-check-skipped = dilewati
+dr-drc-check-note = ; { $check } { $state }: { $message }

@@ -96,3 +96,46 @@ shell-drill-teardown-failed = pemulihan terisolasi tidak dapat dihapus: { $error
 shell-drill-rto = RTO diukur dari waktu langkah
 shell-drill-runbook = langkah runbook otomatis: tidak ada yang perlu dilakukan dalam latihan lokal
 shell-drill-not-a-step = { $action } bukan bagian dari latihan
+
+## operator/src/controllers/failover/traffic.rs: sebab lalu lintas tidak dapat dialihkan
+## (argumen shell-step-traffic-failed). Galat API Kubernetes adalah argumen.
+shell-traffic-list-services = daftar Service di { $namespace } tidak dapat dibaca: { $error }
+shell-traffic-list-ingresses = daftar Ingress di { $namespace } tidak dapat dibaca: { $error }
+shell-traffic-patch-service = Service { $object } tidak dapat diarahkan ke { $site }: { $error }
+shell-traffic-patch-ingress = Ingress { $object } tidak dapat diarahkan ke { $site }: { $error }
+shell-traffic-bad-pair = Service { $service }: { $annotation }: "{ $pair }" bukan pasangan kunci=nilai
+shell-traffic-bad-target = Service { $service }: { $annotation } harus berbentuk externalName:<host> atau selector:k=v,...
+shell-traffic-nothing-annotated = tidak ada Service atau Ingress di namespace rencana yang memiliki anotasi { $annotation }: tidak ada yang akan mengarahkan lalu lintas ke { $site }
+
+## operator/src/controllers/failover/agents.rs: sebab klien agen suatu situs tidak tersedia.
+shell-agent-no-endpoint = situs { $site }: spec.endpoints.agent belum diisi
+shell-agent-no-tls-secret = situs { $site }: spec.agentTlsSecret belum diisi; hubungan antarsitus hanya melalui mTLS
+shell-agent-secret-unreadable = Secret { $secret } tidak dapat dibaca: { $error }
+shell-agent-secret-field-missing = Secret { $secret } tidak memuat { $field }
+shell-agent-client = klien agen tidak dapat disiapkan: { $error }
+
+## operator/src/agent/server.rs: alasan situs menjawab permintaan berpagar (fenced) sebagaimana
+## adanya (proto Fence.reason_message; Fence.reason tetap berbahasa Inggris untuk pembaca lama).
+fence-reason-accepted = diterima
+fence-reason-duplicate = sudah dilaksanakan (ID permintaan ganda)
+fence-reason-stale-epoch = ditolak: epoch permintaan lebih lama daripada epoch situs ini, { $epoch }
+fence-reason-not-newer = ditolak: promosi memerlukan epoch yang lebih baru daripada { $epoch }
+fence-reason-request-id-reused = ditolak: ID permintaan telah dipakai untuk permintaan lain
+
+## operator/src/drill/mod.rs: sebab latihan lokal berhenti (DrillError::Failed). Galat sistem
+## (berkas, proses) adalah argumen.
+drill-failed-random = kunci acak tidak dapat dibaca dari /dev/urandom: { $error }
+drill-failed-file = berkas { $path }: { $error }
+drill-failed-record = catatan latihan tidak dapat ditulis: { $error }
+drill-failed-checksum = checksum { $path } tidak dapat dihitung: { $error }
+drill-failed-backup = pencadangan { $service } gagal: { $error }
+drill-failed-loss = kehilangan data tidak dapat disimulasikan: { $error }
+drill-failed-workdir = direktori kerja { $path } tidak dapat disiapkan: { $error }
+drill-failed-pki = sertifikat latihan tidak dapat dibuat: { $error }
+drill-failed-agent = agen DRC tidak dapat dijalankan: { $error }
+drill-failed-runtime = lingkungan eksekusi latihan tidak dapat dijalankan: { $error }
+drill-failed-client = klien agen DRC tidak dapat disiapkan: { $error }
+drill-failed-heartbeat = agen DRC tidak menjawab heartbeat: { $error }
+fence-reason-unknown = menurut situs itu sendiri (dalam bahasa Inggris): { $reason }
+drill-input-nothing-to-resume = { $path } tidak memuat latihan yang terputus (tidak ada drill-state.json)
+drill-input-not-empty = { $path } tidak kosong; latihan tidak pernah menimpa data latihan sebelumnya

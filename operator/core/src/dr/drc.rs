@@ -654,25 +654,27 @@ pub fn smoke_not_configured() -> CheckOutcome {
 /// The readiness and smoke outcomes as a note appended to a verify step's message
 /// (`; readiness passed: …; smoke skipped: …`), and whether either failed (the step fails).
 pub fn checks_note(readiness: Option<&CheckOutcome>, smoke: Option<&CheckOutcome>) -> (Text, bool) {
-    let mut note = Text::default();
+    let mut parts = Vec::new();
     let mut failed = false;
-    for ((en, id), c) in [
-        (("readiness", "kesiapan"), readiness),
-        (("smoke", "uji asap"), smoke),
+    for (check, c) in [
+        (crate::t!("dr-drc-check-readiness"), readiness),
+        (crate::t!("dr-drc-check-smoke"), smoke),
     ] {
         let Some(c) = c else { continue };
-        let (s_en, s_id) = match c.state {
-            CheckState::Passed => ("passed", "lulus"),
-            CheckState::Failed => ("failed", "gagal"),
-            CheckState::Skipped => ("skipped", "dilewati"),
+        let state = match c.state {
+            CheckState::Passed => crate::t!("dr-drc-check-passed"),
+            CheckState::Failed => crate::t!("dr-drc-check-failed"),
+            CheckState::Skipped => crate::t!("dr-drc-check-skipped"),
         };
         failed |= c.state == CheckState::Failed;
-        note.en
-            .push_str(&format!("; {en} {s_en}: {}", c.message.en));
-        note.id
-            .push_str(&format!("; {id} {s_id}: {}", c.message.id));
+        parts.push(crate::t!(
+            "dr-drc-check-note",
+            check = check,
+            state = state,
+            message = &c.message
+        ));
     }
-    (note, failed)
+    (Text::join(&parts, ""), failed)
 }
 
 /// The outcome of a readiness check that stopped waiting with `verdict`.

@@ -11,6 +11,7 @@ pub mod compile;
 pub mod cron;
 pub mod drc;
 pub mod due;
+pub mod failover;
 pub mod failover_status;
 pub mod freshness;
 pub mod languages;

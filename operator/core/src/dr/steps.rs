@@ -47,7 +47,7 @@ pub enum StepAction {
 }
 
 impl StepAction {
-    fn is_person(&self) -> bool {
+    pub(crate) fn is_person(&self) -> bool {
         matches!(
             self,
             StepAction::Runbook {
@@ -502,6 +502,34 @@ fn finished_ok(state: StepState) -> bool {
     matches!(state, StepState::Succeeded | StepState::Skipped)
 }
 
+/// The recorded outcome of a running step's result: `None` while it is still running.
+pub fn outcome(id: &str, result: &StepResult) -> Option<Update> {
+    let done = |state, note: &Text, checksum: Option<String>| Update {
+        id: id.to_string(),
+        state,
+        message: Some(note.en.clone()).filter(|m| !m.is_empty()),
+        note: Some(note.clone()).filter(|m| !m.en.is_empty()),
+        approved_by: None,
+        checksum,
+    };
+    match result {
+        StepResult::Running => None,
+        StepResult::Succeeded(note) => Some(done(StepState::Succeeded, note, None)),
+        StepResult::Restored { note, checksum } => Some(done(
+            StepState::Succeeded,
+            note,
+            Some(checksum.clone()).filter(|c| !c.is_empty()),
+        )),
+        // A failure keeps its message even when empty: `Fail` quotes it.
+        StepResult::Failed(why) => Some(Update {
+            message: Some(why.en.clone()),
+            note: Some(why.clone()),
+            ..done(StepState::Failed, why, None)
+        }),
+        StepResult::Lost => Some(done(StepState::Failed, &crate::t!("dr-step-lost"), None)),
+    }
+}
+
 /// Decides the next action. Pure: the same plan, status and observations always give the same
 /// action.
 pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -> Action {
@@ -526,41 +554,11 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
     let mut updates = Vec::new();
     for step in &plan.steps {
         match state_of(status, &step.id) {
-            StepState::Running => match obs.results.get(&step.id) {
-                Some(StepResult::Succeeded(m)) => updates.push(Update {
-                    id: step.id.clone(),
-                    state: StepState::Succeeded,
-                    message: Some(m.en.clone()).filter(|m| !m.is_empty()),
-                    note: Some(m.clone()).filter(|m| !m.en.is_empty()),
-                    approved_by: None,
-                    checksum: None,
-                }),
-                Some(StepResult::Restored { note, checksum }) => updates.push(Update {
-                    id: step.id.clone(),
-                    state: StepState::Succeeded,
-                    message: Some(note.en.clone()).filter(|m| !m.is_empty()),
-                    note: Some(note.clone()).filter(|m| !m.en.is_empty()),
-                    approved_by: None,
-                    checksum: Some(checksum.clone()).filter(|c| !c.is_empty()),
-                }),
-                Some(StepResult::Failed(m)) => updates.push(Update {
-                    id: step.id.clone(),
-                    state: StepState::Failed,
-                    message: Some(m.en.clone()),
-                    note: Some(m.clone()),
-                    approved_by: None,
-                    checksum: None,
-                }),
-                Some(StepResult::Lost) => updates.push(Update {
-                    id: step.id.clone(),
-                    state: StepState::Failed,
-                    message: Some(crate::t!("dr-step-lost").en),
-                    note: Some(crate::t!("dr-step-lost")),
-                    approved_by: None,
-                    checksum: None,
-                }),
-                Some(StepResult::Running) | None => {}
-            },
+            StepState::Running => {
+                if let Some(u) = obs.results.get(&step.id).and_then(|r| outcome(&step.id, r)) {
+                    updates.push(u);
+                }
+            }
             StepState::Waiting => {
                 if let Some(who) = obs.approvals.get(&step.id) {
                     updates.push(Update {
@@ -603,8 +601,15 @@ pub fn next_step(plan: &StepPlan, status: &FailoverStatus, obs: &Observations) -
             };
         }
         if failed.is_none() {
+            // The step's note holds its reason in both languages; a status written before
+            // notes existed has only the English message.
             let why = recorded(status, &step.id)
-                .and_then(|s| s.message.clone())
+                .and_then(|s| {
+                    s.note
+                        .as_ref()
+                        .map(|n| Text::new(n.en(), n.id()))
+                        .or_else(|| s.message.clone().map(|m| Text::new(m.clone(), m)))
+                })
                 .unwrap_or_default();
             failed = Some(Action::Fail {
                 step: Some(step.id.clone()),
@@ -749,32 +754,7 @@ pub fn apply(plan: &StepPlan, status: &mut FailoverStatus, action: &Action, now:
         }
     };
     match action {
-        Action::Record(updates) => {
-            for u in updates {
-                touch(status, &u.id, &mut |s| {
-                    s.state = u.state;
-                    s.message = u.message.clone();
-                    s.note = u
-                        .note
-                        .as_ref()
-                        .map(|t| pusdata_crds::v1alpha1::LocalizedText::both(&t.en, &t.id));
-                    s.checksum = u.checksum.clone();
-                    if u.approved_by.is_some() {
-                        s.approved_by = u.approved_by.clone();
-                    }
-                    if matches!(
-                        u.state,
-                        StepState::Succeeded | StepState::Failed | StepState::Skipped
-                    ) {
-                        s.finished_at = Some(t.clone());
-                        if s.started_at.is_none() {
-                            s.started_at = Some(t.clone());
-                        }
-                    }
-                });
-            }
-            status.phase = Some(FailoverPhase::Running);
-        }
+        Action::Record(updates) => record(status, updates, now),
         Action::Start { steps, epoch } => {
             for id in steps {
                 let person = plan.get(id).is_some_and(|p| p.action.is_person());
@@ -833,6 +813,37 @@ pub fn apply(plan: &StepPlan, status: &mut FailoverStatus, action: &Action, now:
             status.finished_at.get_or_insert(t);
         }
     }
+}
+
+/// Writes recorded outcomes into the status, at `now`: a finished step gets `finishedAt`
+/// (and `startedAt` when it never had one). The execution is running.
+pub fn record(status: &mut FailoverStatus, updates: &[Update], now: Timestamp) {
+    let t = Time(now);
+    for u in updates {
+        let Some(s) = status.steps.iter_mut().find(|s| s.id == u.id) else {
+            continue;
+        };
+        s.state = u.state;
+        s.message = u.message.clone();
+        s.note = u
+            .note
+            .as_ref()
+            .map(|t| pusdata_crds::v1alpha1::LocalizedText::both(&t.en, &t.id));
+        s.checksum = u.checksum.clone();
+        if u.approved_by.is_some() {
+            s.approved_by = u.approved_by.clone();
+        }
+        if matches!(
+            u.state,
+            StepState::Succeeded | StepState::Failed | StepState::Skipped
+        ) {
+            s.finished_at = Some(t.clone());
+            if s.started_at.is_none() {
+                s.started_at = Some(t.clone());
+            }
+        }
+    }
+    status.phase = Some(FailoverPhase::Running);
 }
 
 /// Reasons of the Events a Failover publishes for its steps (docs/reference/conditions.md).

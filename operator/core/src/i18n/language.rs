@@ -62,6 +62,16 @@ impl Text {
             Lang::Id => &self.id,
         }
     }
+
+    /// Texts one after the other, each language with its own, `sep` between them (a note per
+    /// tier, per volume or per check): the one place texts are put together.
+    pub fn join(parts: &[Text], sep: &str) -> Text {
+        let side = |f: fn(&Text) -> &str| parts.iter().map(f).collect::<Vec<_>>().join(sep);
+        Text {
+            en: side(|t| &t.en),
+            id: side(|t| &t.id),
+        }
+    }
 }
 
 impl fmt::Display for Text {

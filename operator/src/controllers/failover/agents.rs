@@ -6,6 +6,8 @@ use kube::ResourceExt;
 use kube::api::Api;
 use pusdata::agent::client::{AgentClient, ClientConfig};
 use pusdata::agent::tls::TlsMaterial;
+use pusdata_core::i18n::Text;
+use pusdata_core::t;
 use pusdata_crds::v1alpha1::Site;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -19,7 +21,8 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// Promote and Demote. [`GrpcAgents`] is the real one; tests pass it certificates directly.
 pub trait SiteAgents: Send + Sync {
     /// A client of `site`'s agent (from `site.spec.endpoints.agent`).
-    fn agent<'a>(&'a self, site: &'a Site) -> BoxFuture<'a, Result<AgentClient, String>>;
+    /// Why there is none is a catalogue message (an outside error is its argument).
+    fn agent<'a>(&'a self, site: &'a Site) -> BoxFuture<'a, Result<AgentClient, Text>>;
 }
 
 /// gRPC clients of the site agents, with mTLS material from each Site's `agentTlsSecret`
@@ -63,26 +66,36 @@ impl GrpcAgents {
         }
     }
 
-    async fn material(&self, site: &Site) -> Result<TlsMaterial, String> {
+    async fn material(&self, site: &Site) -> Result<TlsMaterial, Text> {
         if let Some(t) = &self.fixed {
             return Ok(t.clone());
         }
-        let r = site.spec.agent_tls_secret.as_ref().ok_or_else(|| {
-            format!(
-                "site {}: spec.agentTlsSecret is not set; the link between sites is mTLS only",
-                site.name_any()
-            )
-        })?;
+        let r = site
+            .spec
+            .agent_tls_secret
+            .as_ref()
+            .ok_or_else(|| t!("shell-agent-no-tls-secret", site = site.name_any()))?;
         let ns = r.namespace.as_deref().unwrap_or(&self.default_namespace);
+        let name = format!("{ns}/{}", r.name);
         let secret = Api::<Secret>::namespaced(self.client.clone(), ns)
             .get(&r.name)
             .await
-            .map_err(|e| format!("secret {ns}/{}: {e}", r.name))?;
+            .map_err(|e| {
+                t!(
+                    "shell-agent-secret-unreadable",
+                    secret = name.as_str(),
+                    error = e.to_string()
+                )
+            })?;
         let data = secret.data.unwrap_or_default();
         let field = |k: &str| {
-            data.get(k)
-                .map(|b| b.0.clone())
-                .ok_or_else(|| format!("secret {ns}/{}: no {k}", r.name))
+            data.get(k).map(|b| b.0.clone()).ok_or_else(|| {
+                t!(
+                    "shell-agent-secret-field-missing",
+                    secret = name.as_str(),
+                    field = k
+                )
+            })
         };
         Ok(TlsMaterial {
             cert_pem: field("tls.crt")?,
@@ -93,11 +106,14 @@ impl GrpcAgents {
 }
 
 impl SiteAgents for GrpcAgents {
-    fn agent<'a>(&'a self, site: &'a Site) -> BoxFuture<'a, Result<AgentClient, String>> {
+    fn agent<'a>(&'a self, site: &'a Site) -> BoxFuture<'a, Result<AgentClient, Text>> {
         Box::pin(async move {
-            let endpoint = site.spec.endpoints.agent.clone().ok_or_else(|| {
-                format!("site {}: spec.endpoints.agent is not set", site.name_any())
-            })?;
+            let endpoint = site
+                .spec
+                .endpoints
+                .agent
+                .clone()
+                .ok_or_else(|| t!("shell-agent-no-endpoint", site = site.name_any()))?;
             let key = format!("{}={endpoint}", site.name_any());
             // The Secret is read on every call (one GET) so a rotation is picked up at the next
             // call; the client (and its connection) is reused while the material is the same.
@@ -116,7 +132,8 @@ impl SiteAgents for GrpcAgents {
             cfg.call_timeout = self.call_timeout;
             cfg.connect_timeout = self.call_timeout;
             cfg.attempts = self.attempts;
-            let c = AgentClient::new(cfg).map_err(|e| e.to_string())?;
+            let c = AgentClient::new(cfg)
+                .map_err(|e| t!("shell-agent-client", error = e.to_string()))?;
             clients.insert(key, (fingerprint, c.clone()));
             Ok(c)
         })

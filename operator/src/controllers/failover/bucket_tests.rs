@@ -2,18 +2,29 @@
 //! failover the primary onto the DRC (no agents involved: the step only creates `Backup`s).
 
 use super::agents::BoxFuture;
+use super::work::{Job, final_sync};
 use super::*;
 use crate::controllers::testing::{self, seed_namespaced};
 use kube_fake_client::ClientBuilder;
 use pusdata::agent::client::AgentClient;
+use pusdata_core::dr::steps::{PlannedStep, StepAction, StepResult};
 use pusdata_crds::fixtures;
+use pusdata_crds::v1alpha1::{BackupPhase, BackupTrigger};
 use pusdata_crds::v1alpha1::{BackupStatus, BucketMirror, FailoverSpec, Scope, SecretRef};
 
 /// Final sync never calls an agent.
 struct NoAgents;
 impl SiteAgents for NoAgents {
-    fn agent<'a>(&'a self, _: &'a Site) -> BoxFuture<'a, Result<AgentClient, String>> {
-        Box::pin(async { Err("no agent in this test".to_string()) })
+    fn agent<'a>(
+        &'a self,
+        _: &'a Site,
+    ) -> BoxFuture<'a, Result<AgentClient, pusdata_core::i18n::Text>> {
+        Box::pin(async {
+            Err(pusdata_core::i18n::Text::new(
+                "no agent in this test",
+                "tanpa agen dalam uji ini",
+            ))
+        })
     }
 }
 
@@ -47,6 +58,7 @@ async fn final_sync_of(kind: FailoverType) -> (FailoverContext, World, Failover)
     let ctx = FailoverContext {
         traffic: Arc::new(ServiceSwitch::new(base.client.clone())),
         agents: Arc::new(NoAgents),
+        decide: dr::failover::decide,
         base,
     };
     let world = World {

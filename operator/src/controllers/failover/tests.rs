@@ -3,21 +3,29 @@
 
 use super::agents::BoxFuture;
 use super::traffic::{TRAFFIC_PREFIX, TRAFFIC_SITE_ANNOTATION};
+use super::work::{checks_result, placement, verify_request};
 use super::*;
 use crate::controllers::testing::{self, seed_cluster, seed_namespaced};
 use k8s_openapi::api::core::v1::ServiceSpec;
 use k8s_openapi::api::core::v1::{Secret, Service};
 use k8s_openapi::api::networking::v1::Ingress;
+use kube::api::PostParams;
 use kube_fake_client::ClientBuilder;
 use pusdata::agent::client::{AgentClient, ClientConfig};
 use pusdata::agent::process::{AgentProcess, AgentProcessConfig};
+use pusdata::agent::proto::Verdict;
 use pusdata::agent::tls::LocalPki;
 use pusdata::agent::tls::TlsMaterial;
+use pusdata::agent::wire;
+use pusdata_core::dr::drc;
+use pusdata_core::dr::steps::StepResult;
 use pusdata_core::i18n::Text;
 use pusdata_crds::fixtures;
+use pusdata_crds::v1alpha1::{BackupPhase, BackupTrigger, StepKind, StepState};
 use pusdata_crds::v1alpha1::{
     BackupStatus, FailoverSpec, RunbookStep, Scope, StepStage, VerificationStatus,
 };
+use std::collections::BTreeSet;
 use std::path::Path;
 
 struct Sites {
@@ -197,6 +205,7 @@ fn fresh(base: &Context, s: &Sites) -> FailoverContext {
         },
         agents: Arc::new(agents),
         traffic: Arc::new(ServiceSwitch::new(base.client.clone())),
+        decide: dr::failover::decide,
     }
 }
 
@@ -365,6 +374,69 @@ async fn a_drill_runs_to_completion_reconcile_by_reconcile() {
     );
 }
 
+/// Calls of the core's decision, by the test that counts them (nextest runs each test in
+/// its own process).
+static DECISIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn counted(o: &dr::failover::Observed<'_>) -> Result<dr::failover::Decision, Text> {
+    DECISIONS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    dr::failover::decide(o)
+}
+
+/// One reconcile is one read → one decision → one apply: over a whole drill, every pass
+/// calls the core once and writes the status once when it changed (never twice), a step is
+/// never recorded as started and done by the same pass, and the drill takes two passes per
+/// step plus one to finish. A loop of decisions inside a pass fails every one of these.
+#[tokio::test]
+async fn every_pass_decides_once_and_writes_the_status_at_most_once() {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    let s = sites();
+    let writes = Arc::new(AtomicUsize::new(0));
+    let w = writes.clone();
+    let funcs = kube_fake_client::interceptor::Funcs::new().patch_status(move |c| {
+        if c.name == "drill-once" {
+            w.fetch_add(1, SeqCst);
+        }
+        Ok(None)
+    });
+    let mut ctx = context_with(&s, funcs).await;
+    ctx.decide = counted;
+    create(&ctx, "drill-once", FailoverType::Drill).await;
+    let mut passes = 0;
+    let mut done = Vec::new();
+    loop {
+        let fo = get(&ctx, "drill-once").await;
+        if dr::failover::finished(fo.status.as_ref().and_then(|s| s.phase)) {
+            break;
+        }
+        assert!(passes < 40, "{:#?}", fo.status);
+        let (decided, written) = (DECISIONS.load(SeqCst), writes.load(SeqCst));
+        let o = reconcile_once(&fo, &ctx).await.unwrap();
+        passes += 1;
+        assert_eq!(
+            DECISIONS.load(SeqCst) - decided,
+            1,
+            "pass {passes}: one decision"
+        );
+        let changed = get(&ctx, "drill-once").await.status != fo.status;
+        assert_eq!(
+            writes.load(SeqCst) - written,
+            usize::from(changed),
+            "pass {passes}: one status write when the status changed"
+        );
+        assert!(
+            o.executed.iter().all(|id| !o.started.contains(id)),
+            "pass {passes} started and did {o:?}"
+        );
+        assert!(o.executed.len() + o.started.len() <= 1, "{o:?}");
+        done.extend(o.executed);
+    }
+    let st = get(&ctx, "drill-once").await.status.unwrap();
+    assert_eq!(st.phase, Some(FailoverPhase::Succeeded));
+    assert_eq!(done.len(), st.steps.len());
+    assert_eq!(passes, 2 * st.steps.len() + 1);
+}
+
 /// Signs off a step the way `pusdata drill approve` does.
 async fn approve(ctx: &FailoverContext, name: &str, step: &str, user: &str) {
     let who = RecordedIdentity {
@@ -394,7 +466,7 @@ struct HangAt {
 }
 
 impl SiteAgents for HangAt {
-    fn agent<'a>(&'a self, site: &'a Site) -> BoxFuture<'a, Result<AgentClient, String>> {
+    fn agent<'a>(&'a self, site: &'a Site) -> BoxFuture<'a, Result<AgentClient, Text>> {
         let k = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         if k == self.n {
             self.reached.notify_one();
@@ -489,12 +561,26 @@ async fn a_failover_waits_for_approval_fences_resumes_after_a_crash_and_switches
             .unwrap();
     }
 
-    // Final sync recorded, then restore/db starts — and the controller dies while doing it
-    // (its 3rd agent call of that reconcile: after the two heartbeats, the restore).
+    // Final sync recorded; the next pass records restore/db as started, doing nothing yet;
+    // the pass after does it — and the controller dies while doing it (its 3rd agent call
+    // of that pass: after the two heartbeats, the restore).
     let o = reconcile_once(&get(&ctx, "fo-banjir").await, &ctx)
         .await
         .unwrap();
     assert_eq!(o.executed, ["final-sync"]);
+    let work_before = work_started(&s, "drc-bandung").len();
+    let o = reconcile_once(&get(&ctx, "fo-banjir").await, &ctx)
+        .await
+        .unwrap();
+    assert_eq!(
+        (o.started, o.executed),
+        (vec!["restore/db/db-data".to_string()], vec![])
+    );
+    assert_eq!(
+        work_started(&s, "drc-bandung").len(),
+        work_before,
+        "recorded, not done"
+    );
     let hang = Arc::new(HangAt {
         inner: {
             let mut a = GrpcAgents::with_tls(ctx.base.client.clone(), s.pki.client.clone());
@@ -731,7 +817,7 @@ async fn a_partition_never_makes_two_active_sites_and_never_fails_over_by_itself
         .await
         .unwrap();
     assert_eq!(
-        o.executed,
+        o.started,
         ["final-sync"],
         "reachable again: the final sync starts"
     );
@@ -1025,11 +1111,11 @@ async fn a_link_cut_in_a_network_namespace_never_makes_two_active_sites() {
         let o = reconcile_once(&get(&ctx, "fo-netns").await, &ctx)
             .await
             .unwrap();
-        if o.executed == ["final-sync"] {
+        if o.started == ["final-sync"] {
             started = true;
             break;
         }
-        assert!(o.executed.is_empty(), "{o:?}");
+        assert!(o.executed.is_empty() && o.started.is_empty(), "{o:?}");
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert!(
@@ -1164,8 +1250,14 @@ async fn a_service_with_several_pvcs_restores_each_and_resumes_without_redoing_o
     seed_namespaced(&ctx.base, &old).await;
     create(&ctx, "drill-pvcs", FailoverType::Drill).await;
 
-    // The controller dies while sending the second PVC's restore (agent calls: two
-    // heartbeats, then one per PVC restore, sent together).
+    // The first pass records both PVCs' restores as started; the controller dies in the
+    // next one, while sending the second PVC's restore (agent calls: two heartbeats, then
+    // one per PVC restore, sent together).
+    let first = reconcile_once(&get(&ctx, "drill-pvcs").await, &fresh(&ctx.base, &s))
+        .await
+        .unwrap();
+    assert_eq!(first.started, ["restore/db/db-data", "restore/db/db-wal"]);
+    assert!(first.executed.is_empty());
     let hang = Arc::new(HangAt {
         inner: {
             let mut a = GrpcAgents::with_tls(ctx.base.client.clone(), s.pki.client.clone());
@@ -1298,6 +1390,104 @@ async fn a_failover_brings_back_every_pvc_of_a_service_into_its_namespace() {
     );
 }
 
+/// English words that never occur in an Indonesian sentence: a note in Indonesian holding
+/// one of them carries an English sentence (a proper noun or an ID never is one of them).
+fn english_words(text: &str) -> Vec<&str> {
+    const WORDS: &[&str] = &[
+        "the",
+        "is",
+        "not",
+        "of",
+        "would",
+        "could",
+        "must",
+        "has",
+        "no",
+        "be",
+        "was",
+        "set",
+        "nothing",
+        "annotated",
+        "refused",
+        "failed",
+    ];
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| WORDS.contains(&w.to_ascii_lowercase().as_str()))
+        .collect()
+}
+
+/// Issue 19: the reasons Pusdata words itself — why traffic was not switched, why a site's
+/// agent has no client — come from the catalogue, so a failover that fails at the traffic
+/// switch, with the old primary's agent never configured, reads in Indonesian without an
+/// English sentence. Before, both reasons were English strings passed as arguments.
+#[tokio::test]
+async fn a_failover_whose_traffic_switch_fails_says_why_in_indonesian() {
+    let s = sites();
+    let ctx = context(&s).await;
+    // Nothing is annotated for the DRC, and the primary's agent endpoint is not set.
+    crate::controllers::testing::as_harness(
+        Api::<Service>::namespaced(ctx.base.client.clone(), "disdukcapil")
+            .delete("web", &Default::default()),
+    )
+    .await
+    .unwrap();
+    crate::controllers::testing::as_harness(Api::<Site>::all(ctx.base.client.clone()).patch(
+        "dc-bekasi",
+        &PatchParams::default(),
+        &Patch::Merge(&serde_json::json!({"spec": {"endpoints": {"agent": null}}})),
+    ))
+    .await
+    .unwrap();
+    let fo = Failover::new(
+        "fo-notraffic",
+        FailoverSpec {
+            plan: "bekasi".into(),
+            kind: FailoverType::Failover,
+            scope: Scope::default(),
+            reason: "Flood at the primary".into(),
+            accept_data_loss: true,
+            requested_by: None,
+        },
+    );
+    seed_cluster(&ctx.base, &fo).await;
+    approve(&ctx, "fo-notraffic", "declare-disaster", "kadis").await;
+    drive(&ctx, "fo-notraffic").await;
+    let fo = get(&ctx, "fo-notraffic").await;
+    let st = fo.status.clone().unwrap();
+    assert_eq!(st.phase, Some(FailoverPhase::Failed), "{st:#?}");
+    let note = |id: &str| step(&fo, id).note.clone().unwrap_or_default();
+    let traffic = note("switch-traffic");
+    assert_eq!(step(&fo, "switch-traffic").attempts, Some(3));
+    assert!(
+        traffic.id().contains("tidak ada Service atau Ingress"),
+        "{}",
+        traffic.id()
+    );
+    let fence = note("fence");
+    assert!(
+        fence.id().contains("spec.endpoints.agent belum diisi"),
+        "{}",
+        fence.id()
+    );
+    for (what, text) in [("switch-traffic", traffic.id()), ("fence", fence.id())] {
+        assert!(
+            english_words(text).is_empty(),
+            "{what}: English in the Indonesian note: {:?} in {text}",
+            english_words(text)
+        );
+    }
+    // The English note says the same in English; the stop names the step in both.
+    assert!(
+        traffic
+            .en()
+            .contains("nothing would send traffic to drc-bandung")
+    );
+    let ready = st.conditions.iter().find(|c| c.type_ == "Ready").unwrap();
+    let (_, id) = ready.message.split_once(" / ").unwrap();
+    assert!(id.contains("tidak ada Service atau Ingress"), "{id}");
+    assert!(english_words(id).is_empty(), "{id}");
+}
+
 /// The agent TLS Secret of the Sites, holding `m`.
 fn tls_secret(m: &TlsMaterial) -> Secret {
     let mut sec = Secret::default();
@@ -1421,17 +1611,18 @@ impl Drop for OnDrop {
 }
 
 impl SiteAgents for StuckWork {
-    fn agent<'a>(&'a self, _site: &'a Site) -> BoxFuture<'a, Result<AgentClient, String>> {
-        // The first two calls of a reconcile are its heartbeats to both sites.
+    fn agent<'a>(&'a self, _site: &'a Site) -> BoxFuture<'a, Result<AgentClient, Text>> {
+        // The first four calls are the heartbeats to both sites of two passes: the one that
+        // records the step as started and the one that does it.
         let k = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-        if k <= 2 {
-            return Box::pin(async { Err("unreachable".to_string()) });
+        if k <= 4 {
+            return Box::pin(async { Err(Text::new("unreachable", "tidak terjangkau")) });
         }
         *self.started.lock().unwrap() = Some(tokio::time::Instant::now());
         let guard = OnDrop(self.cancelled.clone());
         Box::pin(async move {
             let _guard = guard;
-            futures::future::pending::<Result<AgentClient, String>>().await
+            futures::future::pending::<Result<AgentClient, Text>>().await
         })
     }
 }
@@ -1440,8 +1631,8 @@ impl SiteAgents for StuckWork {
 struct Unreachable;
 
 impl SiteAgents for Unreachable {
-    fn agent<'a>(&'a self, _site: &'a Site) -> BoxFuture<'a, Result<AgentClient, String>> {
-        Box::pin(async { Err("unreachable".to_string()) })
+    fn agent<'a>(&'a self, _site: &'a Site) -> BoxFuture<'a, Result<AgentClient, Text>> {
+        Box::pin(async { Err(Text::new("unreachable", "tidak terjangkau")) })
     }
 }
 
@@ -1458,6 +1649,7 @@ fn controller(
         },
         agents,
         traffic: Arc::new(ServiceSwitch::new(client)),
+        decide: dr::failover::decide,
     }
 }
 
@@ -1527,7 +1719,10 @@ async fn a_deposed_leaders_status_write_is_refused_and_its_step_work_cancelled_b
         &gate,
         never,
         async {
+            // Records the restore as started, then (on the object it wrote) does it.
             let _ = reconcile_once(&seen_by_a, &ctx_a).await;
+            let now = get(&harness, "drill-1").await;
+            let _ = reconcile_once(&now, &ctx_a).await;
         },
     )
     .await;

@@ -7,6 +7,7 @@ use k8s_openapi::api::networking::v1::Ingress;
 use kube::ResourceExt;
 use kube::api::{Api, ListParams, Patch, PatchParams};
 use pusdata_core::i18n::Text;
+use pusdata_core::t;
 use pusdata_crds::v1alpha1::Member;
 use std::collections::BTreeSet;
 
@@ -20,12 +21,12 @@ pub const TRAFFIC_SITE_ANNOTATION: &str = "pusdata.io/traffic-site";
 /// Ingresses; a DNS provider plugs in behind the same trait.
 pub trait TrafficSwitch: Send + Sync {
     /// Points the `services` of the plan at `site`; idempotent. Returns what was changed,
-    /// for the step's note (a catalogue message); an error is the detail of one.
+    /// for the step's note, or why not: both catalogue messages, in both languages.
     fn switch<'a>(
         &'a self,
         site: &'a str,
         services: &'a [Member],
-    ) -> BoxFuture<'a, Result<Text, String>>;
+    ) -> BoxFuture<'a, Result<Text, Text>>;
 }
 
 /// Switches traffic with Kubernetes objects in the services' namespaces:
@@ -49,8 +50,9 @@ impl ServiceSwitch {
 }
 
 /// The merge patch that points a Service at a site, from its annotation value.
-fn service_patch(svc: &Service, site: &str, target: &str) -> Result<serde_json::Value, String> {
+fn service_patch(svc: &Service, site: &str, target: &str) -> Result<serde_json::Value, Text> {
     let name = svc.name_any();
+    let annotation = format!("{TRAFFIC_PREFIX}{site}");
     let mut spec = serde_json::Map::new();
     if let Some(host) = target.strip_prefix("externalName:") {
         spec.insert("type".into(), "ExternalName".into());
@@ -73,7 +75,12 @@ fn service_patch(svc: &Service, site: &str, target: &str) -> Result<serde_json::
         }
         for pair in sel.split(',').filter(|p| !p.trim().is_empty()) {
             let (k, v) = pair.split_once('=').ok_or_else(|| {
-                format!("service {name}: {TRAFFIC_PREFIX}{site}: {pair:?} is not key=value")
+                t!(
+                    "shell-traffic-bad-pair",
+                    service = name.as_str(),
+                    annotation = annotation.as_str(),
+                    pair = pair
+                )
             })?;
             map.insert(k.trim().into(), v.trim().into());
         }
@@ -81,8 +88,10 @@ fn service_patch(svc: &Service, site: &str, target: &str) -> Result<serde_json::
         spec.insert("externalName".into(), serde_json::Value::Null);
         spec.insert("selector".into(), map.into());
     } else {
-        return Err(format!(
-            "service {name}: {TRAFFIC_PREFIX}{site} must be externalName:<host> or selector:k=v,..."
+        return Err(t!(
+            "shell-traffic-bad-target",
+            service = name.as_str(),
+            annotation = annotation.as_str()
         ));
     }
     Ok(serde_json::json!({
@@ -118,7 +127,7 @@ impl TrafficSwitch for ServiceSwitch {
         &'a self,
         site: &'a str,
         services: &'a [Member],
-    ) -> BoxFuture<'a, Result<Text, String>> {
+    ) -> BoxFuture<'a, Result<Text, Text>> {
         Box::pin(async move {
             let key = format!("{TRAFFIC_PREFIX}{site}");
             let namespaces: BTreeSet<&str> =
@@ -127,10 +136,13 @@ impl TrafficSwitch for ServiceSwitch {
             let (mut svcs, mut ings) = (0, 0);
             for ns in namespaces {
                 let api = Api::<Service>::namespaced(self.client.clone(), ns);
-                let list = api
-                    .list(&ListParams::default())
-                    .await
-                    .map_err(|e| format!("services in {ns}: {e}"))?;
+                let list = api.list(&ListParams::default()).await.map_err(|e| {
+                    t!(
+                        "shell-traffic-list-services",
+                        namespace = ns,
+                        error = e.to_string()
+                    )
+                })?;
                 for svc in list.items {
                     let Some(target) = svc.annotations().get(&key).cloned() else {
                         continue;
@@ -138,14 +150,24 @@ impl TrafficSwitch for ServiceSwitch {
                     let patch = service_patch(&svc, site, &target)?;
                     api.patch(&svc.name_any(), &pp, &Patch::Merge(&patch))
                         .await
-                        .map_err(|e| format!("service {ns}/{}: {e}", svc.name_any()))?;
+                        .map_err(|e| {
+                            t!(
+                                "shell-traffic-patch-service",
+                                object = format!("{ns}/{}", svc.name_any()),
+                                site = site,
+                                error = e.to_string()
+                            )
+                        })?;
                     svcs += 1;
                 }
                 let api = Api::<Ingress>::namespaced(self.client.clone(), ns);
-                let list = api
-                    .list(&ListParams::default())
-                    .await
-                    .map_err(|e| format!("ingresses in {ns}: {e}"))?;
+                let list = api.list(&ListParams::default()).await.map_err(|e| {
+                    t!(
+                        "shell-traffic-list-ingresses",
+                        namespace = ns,
+                        error = e.to_string()
+                    )
+                })?;
                 for ing in list.items {
                     let Some(target) = ing.annotations().get(&key).cloned() else {
                         continue;
@@ -153,16 +175,25 @@ impl TrafficSwitch for ServiceSwitch {
                     let patch = ingress_patch(&ing, site, &target);
                     api.patch(&ing.name_any(), &pp, &Patch::Merge(&patch))
                         .await
-                        .map_err(|e| format!("ingress {ns}/{}: {e}", ing.name_any()))?;
+                        .map_err(|e| {
+                            t!(
+                                "shell-traffic-patch-ingress",
+                                object = format!("{ns}/{}", ing.name_any()),
+                                site = site,
+                                error = e.to_string()
+                            )
+                        })?;
                     ings += 1;
                 }
             }
             if svcs + ings == 0 {
-                return Err(format!(
-                    "no Service or Ingress of the plan's namespaces is annotated {key}: nothing would send traffic to {site}"
+                return Err(t!(
+                    "shell-traffic-nothing-annotated",
+                    annotation = key.as_str(),
+                    site = site
                 ));
             }
-            Ok(pusdata_core::t!(
+            Ok(t!(
                 "shell-step-traffic-switched",
                 services = svcs,
                 ingresses = ings,
