@@ -180,11 +180,15 @@ impl SiteWork for DirCopyWork {
         }
         fs::create_dir_all(&staging).map_err(|e| failed("create", &staging, e))?;
         let mut done = Progress::default();
-        for rel in walk(&src)? {
+        for (rel, kind) in walk(&src)? {
             let from = src.join(&rel);
             let to = staging.join(&rel);
-            if from.is_dir() {
+            if kind == Kind::Dir {
                 fs::create_dir_all(&to).map_err(|e| failed("create", &to, e))?;
+            } else if kind == Kind::Symlink {
+                // The link as it is, never what it points to.
+                let target = fs::read_link(&from).map_err(|e| failed("readlink", &from, e))?;
+                std::os::unix::fs::symlink(&target, &to).map_err(|e| failed("symlink", &to, e))?;
             } else {
                 let n = fs::copy(&from, &to).map_err(|e| failed("copy", &from, e))?;
                 done.files += 1;
@@ -280,10 +284,19 @@ pub fn verify_target(restore_root: &Path, job: &VerifyJob) -> Result<Report, Wor
     })
 }
 
-/// Relative paths of every directory and regular file under `root`, sorted, so the
-/// checksum does not depend on directory listing order. Symbolic links and other special
-/// files are refused: a restore must not follow a link out of its target.
-fn walk(root: &Path) -> Result<Vec<PathBuf>, WorkError> {
+/// What a walked entry is. Symbolic links are entries of their own, never followed: a
+/// restore must not follow a link out of its target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Dir,
+    File,
+    Symlink,
+}
+
+/// Relative paths of every directory, regular file and symbolic link under `root`, sorted,
+/// so the checksum does not depend on directory listing order. Other special files (FIFOs,
+/// sockets, devices) are refused.
+fn walk(root: &Path) -> Result<Vec<(PathBuf, Kind)>, WorkError> {
     let mut out = Vec::new();
     let mut stack = vec![PathBuf::new()];
     while let Some(rel) = stack.pop() {
@@ -299,27 +312,29 @@ fn walk(root: &Path) -> Result<Vec<PathBuf>, WorkError> {
             let child = rel.join(entry.file_name());
             if ty.is_dir() {
                 stack.push(child.clone());
-                out.push(child);
+                out.push((child, Kind::Dir));
             } else if ty.is_file() {
-                out.push(child);
+                out.push((child, Kind::File));
+            } else if ty.is_symlink() {
+                out.push((child, Kind::Symlink));
             } else {
                 return Err(WorkError::Failed(format!(
-                    "{}: only directories and regular files are supported",
+                    "{}: only directories, regular files and symbolic links are supported",
                     entry.path().display()
                 )));
             }
         }
     }
-    out.sort();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
 }
 
 /// Files and bytes under `root`, from metadata only.
 fn tree_size(root: &Path) -> Result<(u64, u64), WorkError> {
     let (mut files, mut bytes) = (0u64, 0u64);
-    for rel in walk(root)? {
+    for (rel, _) in walk(root)? {
         let p = root.join(&rel);
-        let meta = fs::metadata(&p)
+        let meta = fs::symlink_metadata(&p)
             .map_err(|e| WorkError::Failed(format!("stat {}: {e}", p.display())))?;
         if meta.is_file() {
             files += 1;
@@ -330,17 +345,31 @@ fn tree_size(root: &Path) -> Result<(u64, u64), WorkError> {
 }
 
 /// Checksum of a directory tree: SHA-256 over, for each entry in sorted order, its relative
-/// path and kind, and for files their length and content. Returns (files, bytes, hex).
+/// path and kind, for files their length and content, for symbolic links their target (the
+/// link itself, never what it points to). Returns (files, bytes, hex).
 pub fn tree_checksum(root: &Path) -> Result<(u64, u64, String), WorkError> {
+    use std::os::unix::ffi::OsStrExt;
     let mut h = Sha256::new();
     let (mut files, mut bytes) = (0u64, 0u64);
     let mut buf = vec![0u8; 64 * 1024];
-    for rel in walk(root)? {
+    for (rel, kind) in walk(root)? {
         let p = root.join(&rel);
-        h.update(rel.to_string_lossy().as_bytes());
-        if p.is_dir() {
-            h.update(b"/\0");
-            continue;
+        h.update(rel.as_os_str().as_bytes());
+        match kind {
+            Kind::Dir => {
+                h.update(b"/\0");
+                continue;
+            }
+            Kind::Symlink => {
+                let target = fs::read_link(&p)
+                    .map_err(|e| WorkError::Failed(format!("readlink {}: {e}", p.display())))?;
+                let target = target.as_os_str().as_bytes();
+                h.update(b"@\0");
+                h.update((target.len() as u64).to_le_bytes());
+                h.update(target);
+                continue;
+            }
+            Kind::File => {}
         }
         h.update(b"\0");
         let mut f = fs::File::open(&p)
@@ -457,6 +486,69 @@ mod tests {
             .unwrap();
         assert_eq!((gone.files, gone.bytes), (2, 100_005));
         assert!(!w.restore_root.join("t").exists());
+    }
+
+    /// A symbolic link is hashed as its target, never followed: the tree checksum changes
+    /// when a link is retargeted, not when what it points to outside the tree changes, and
+    /// the stand-in restore copies the link as a link.
+    #[test]
+    fn symlinks_are_hashed_by_their_target() {
+        use std::os::unix::fs::symlink;
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path().join("tree");
+        let outside = d.path().join("outside.txt");
+        fs::create_dir_all(root.join("sub")).unwrap();
+        fs::write(root.join("sub/a.txt"), b"alpha").unwrap();
+        fs::write(&outside, b"outside").unwrap();
+        symlink("sub/a.txt", root.join("rel-link")).unwrap();
+        symlink(&outside, root.join("abs-link")).unwrap();
+        symlink("nowhere", root.join("dangling")).unwrap();
+        symlink("sub", root.join("dir-link")).unwrap();
+        let (files, bytes, first) = tree_checksum(&root).unwrap();
+        assert_eq!(
+            (files, bytes),
+            (1, 5),
+            "links are neither files nor followed"
+        );
+        // What a link points to outside the tree is not part of the tree.
+        fs::write(&outside, b"changed").unwrap();
+        assert_eq!(tree_checksum(&root).unwrap().2, first);
+        // Retargeting a link is a change.
+        fs::remove_file(root.join("dangling")).unwrap();
+        symlink("elsewhere", root.join("dangling")).unwrap();
+        let retargeted = tree_checksum(&root).unwrap().2;
+        assert_ne!(retargeted, first);
+        // A link and a file with the same bytes as the target are different trees.
+        fs::remove_file(root.join("dangling")).unwrap();
+        fs::write(root.join("dangling"), b"elsewhere").unwrap();
+        assert_ne!(tree_checksum(&root).unwrap().2, retargeted);
+        fs::remove_file(root.join("dangling")).unwrap();
+        symlink("elsewhere", root.join("dangling")).unwrap();
+        // The stand-in restore copies links as links, with the same checksum.
+        fs::create_dir_all(d.path().join("restores")).unwrap();
+        let w = DirCopyWork {
+            repo_root: d.path().to_path_buf(),
+            restore_root: d.path().join("restores"),
+        };
+        let r = w
+            .restore(
+                &RestoreJob {
+                    snapshot: "tree".into(),
+                    target: "t".into(),
+                    ..RestoreJob::default()
+                },
+                &mut |_| {},
+            )
+            .unwrap();
+        assert_eq!(r.checksum, retargeted);
+        let copied = d.path().join("restores/t/abs-link");
+        assert!(
+            fs::symlink_metadata(&copied)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_link(&copied).unwrap(), outside);
     }
 
     #[test]

@@ -64,7 +64,7 @@ pub fn backup(repo_cfg: &RepoConfig, req: &BackupRequest) -> Result<BackupReport
     let (repo, created) = repo_cfg.open_or_init()?;
     // A shared restic lock: refused while a forget/prune holds an exclusive one, and it keeps
     // a prune (Pusdata's or restic's) from starting until this backup is done.
-    let lock = RepoLock::acquire(repo_cfg, Want::Shared, &req.lock)?;
+    let lock = RepoLock::acquire_opened(repo_cfg, &repo, Want::Shared, &req.lock)?;
     let repo = repo
         .to_indexed_ids()
         .map_err(|e| repo_cfg.rustic_err("cannot read the index of", &e))?;

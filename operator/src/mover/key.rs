@@ -38,7 +38,16 @@ pub struct NewKeyFile {
     pub bytes: Vec<u8>,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// scrypt derivations Pusdata's own code ran on this thread (tests: a run derives the
+    /// key once, in rustic's open, and never again for its lock).
+    pub(crate) static DERIVATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 fn derive(password: &str, salt: &[u8], log_n: u8, r: u32, p: u32) -> Result<[u8; 64], MoverError> {
+    #[cfg(test)]
+    DERIVATIONS.with(|d| d.set(d.get() + 1));
     let params = scrypt::Params::new(log_n, r, p)
         .map_err(|e| MoverError::Repository(format!("invalid scrypt parameters: {e}")))?;
     let mut out = [0u8; 64];

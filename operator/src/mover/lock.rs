@@ -95,6 +95,26 @@ impl Raw {
         Ok(Raw { op, rt, key })
     }
 
+    /// The raw side of a repository this run has already opened with the password: its
+    /// master key comes from there, not from a second scrypt derivation (a fixed cost of
+    /// 0.1–0.4 s per run, a fifth of an incremental backup's CPU).
+    pub(crate) fn opened<S: rustic_core::Open>(
+        cfg: &RepoConfig,
+        repo: &rustic_core::Repository<S>,
+    ) -> Result<Raw, MoverError> {
+        let key = MasterKey::from_master(&repo.key()).ok_or_else(|| {
+            MoverError::Repository(format!(
+                "the key of {} holds a malformed master key",
+                cfg.location.display()
+            ))
+        })?;
+        Ok(Raw {
+            op: cfg.operator()?,
+            rt: super::repo::io_runtime()?,
+            key,
+        })
+    }
+
     /// Every lock in `locks/`, with its time (decrypted, else the file's mtime).
     pub(crate) fn locks(&self, cfg: &RepoConfig) -> Result<Vec<SeenLock>, MoverError> {
         self.rt.block_on(list_locks(cfg, &self.op, &self.key))
@@ -247,7 +267,26 @@ impl RepoLock {
         want: Want,
         opts: &LockOptions,
     ) -> Result<RepoLock, MoverError> {
-        let raw = Raw::open(cfg)?;
+        Self::acquire_with(cfg, Raw::open(cfg)?, want, opts)
+    }
+
+    /// [`RepoLock::acquire`] for a repository this run has opened: the lock is sealed with
+    /// the key the open derived, so the password goes through scrypt once per run.
+    pub(crate) fn acquire_opened<S: rustic_core::Open>(
+        cfg: &RepoConfig,
+        repo: &rustic_core::Repository<S>,
+        want: Want,
+        opts: &LockOptions,
+    ) -> Result<RepoLock, MoverError> {
+        Self::acquire_with(cfg, Raw::opened(cfg, repo)?, want, opts)
+    }
+
+    fn acquire_with(
+        cfg: &RepoConfig,
+        raw: Raw,
+        want: Want,
+        opts: &LockOptions,
+    ) -> Result<RepoLock, MoverError> {
         let found = raw.locks(cfg)?;
         let first = decide::plan(&found, want, (opts.clock)(), opts.stale_after, None);
         if let Some(b) = first.blockers.first() {
@@ -443,6 +482,31 @@ mod tests {
         z.extend(zstd::stream::encode_all(&b"{\"a\":1}"[..], 3).unwrap());
         assert_eq!(unpack(z).unwrap(), b"{\"a\":1}");
         assert!(unpack(vec![9, 9]).is_none());
+    }
+
+    #[test]
+    fn a_backup_derives_the_repository_key_once() {
+        use super::super::backup::{BackupRequest, backup};
+        use super::super::key::DERIVATIONS;
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::write(src.join("a.txt"), b"data").unwrap();
+        let cfg = RepoConfig::local(dir.path().join("repo"), "kunci-dinkes");
+        let req = BackupRequest {
+            path: src,
+            ..BackupRequest::default()
+        };
+        backup(&cfg, &req).unwrap();
+        // The second run opens an existing repository: rustic's open derives the key, and
+        // the shared lock is sealed with that key instead of deriving it again.
+        let before = DERIVATIONS.with(std::cell::Cell::get);
+        let report = backup(&cfg, &req).unwrap();
+        assert!(report.parent_id.is_some());
+        assert_eq!(DERIVATIONS.with(std::cell::Cell::get) - before, 0);
+        // The lock it held was sealed with the repository's key and removed at the end.
+        let raw = Raw::open(&cfg).unwrap();
+        assert!(raw.locks(&cfg).unwrap().is_empty());
     }
 
     #[test]

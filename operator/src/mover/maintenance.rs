@@ -168,7 +168,12 @@ pub fn forget(repo_cfg: &RepoConfig, req: &ForgetRequest) -> Result<ForgetReport
     let lock = if req.dry_run {
         None
     } else {
-        Some(RepoLock::acquire(repo_cfg, Want::Exclusive, &req.lock)?)
+        Some(RepoLock::acquire_opened(
+            repo_cfg,
+            &repo,
+            Want::Exclusive,
+            &req.lock,
+        )?)
     };
     let snaps = repo
         .get_matching_snapshots(|s| has_tags(s, &req.tags))

@@ -108,38 +108,91 @@ pub fn apply(
     }
     for attr in &node.meta.extended_attributes {
         let value = attr.value.as_deref().unwrap_or_default();
-        match xattr::set(path, &attr.name, value) {
-            Ok(()) => {}
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::Unsupported | ErrorKind::PermissionDenied
-                ) || e.raw_os_error() == Some(nix::libc::EOPNOTSUPP) =>
-            {
-                warnings.push(format!(
-                    "{}: extended attribute {} not restored: {e}",
-                    path.display(),
-                    attr.name
-                ));
-            }
-            Err(e) => {
-                return Err(MoverError::io(
-                    &format!("cannot set extended attribute {} of", attr.name),
-                    path,
-                    e,
-                ));
-            }
-        }
+        xattr_set(
+            xattr::set(path, &attr.name, value),
+            path,
+            &attr.name,
+            warnings,
+        )?;
     }
-    if let Some(mtime) = node.meta.mtime {
-        let mtime = filetime::FileTime::from_system_time(SystemTime::from(mtime));
-        let atime = node.meta.atime.map_or(mtime, |a| {
-            filetime::FileTime::from_system_time(SystemTime::from(a))
-        });
+    if let Some((atime, mtime)) = times(node) {
         filetime::set_symlink_file_times(path, atime, mtime)
             .map_err(|e| MoverError::io("cannot set times of", path, e))?;
     }
     Ok(())
+}
+
+/// [`apply`] for a regular file the restore holds open: the same steps in the same order,
+/// through the descriptor instead of the path.
+pub fn apply_to_file(
+    file: &std::fs::File,
+    path: &Path,
+    node: &Node,
+    owner: Ownership,
+    warnings: &mut Vec<String>,
+) -> Result<(), MoverError> {
+    use xattr::FileExt as _;
+    if let Some((uid, gid)) = owner.wanted(node) {
+        nix::unistd::fchown(file, Some(Uid::from_raw(uid)), Some(Gid::from_raw(gid)))
+            .map_err(|e| MoverError::io("cannot set the owner of", path, e.into()))?;
+    }
+    if let Some(mode) = node.meta.mode {
+        file.set_permissions(std::fs::Permissions::from_mode(unix_mode(mode)))
+            .map_err(|e| MoverError::io("cannot set permissions of", path, e))?;
+    }
+    for attr in &node.meta.extended_attributes {
+        let value = attr.value.as_deref().unwrap_or_default();
+        xattr_set(
+            file.set_xattr(&attr.name, value),
+            path,
+            &attr.name,
+            warnings,
+        )?;
+    }
+    if let Some((atime, mtime)) = times(node) {
+        filetime::set_file_handle_times(file, Some(atime), Some(mtime))
+            .map_err(|e| MoverError::io("cannot set times of", path, e))?;
+    }
+    Ok(())
+}
+
+/// The access and modification times to set (access = modification when not recorded).
+fn times(node: &Node) -> Option<(filetime::FileTime, filetime::FileTime)> {
+    let mtime = filetime::FileTime::from_system_time(SystemTime::from(node.meta.mtime?));
+    let atime = node.meta.atime.map_or(mtime, |a| {
+        filetime::FileTime::from_system_time(SystemTime::from(a))
+    });
+    Some((atime, mtime))
+}
+
+/// An extended attribute the target file system refuses (no support, or `trusted.*`
+/// without root) becomes a warning, which verification then reports; other errors fail.
+fn xattr_set(
+    result: std::io::Result<()>,
+    path: &Path,
+    name: &str,
+    warnings: &mut Vec<String>,
+) -> Result<(), MoverError> {
+    match result {
+        Ok(()) => Ok(()),
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::Unsupported | ErrorKind::PermissionDenied
+            ) || e.raw_os_error() == Some(nix::libc::EOPNOTSUPP) =>
+        {
+            warnings.push(format!(
+                "{}: extended attribute {name} not restored: {e}",
+                path.display()
+            ));
+            Ok(())
+        }
+        Err(e) => Err(MoverError::io(
+            &format!("cannot set extended attribute {name} of"),
+            path,
+            e,
+        )),
+    }
 }
 
 /// Whether a blob is all zeros: restored as a hole.

@@ -18,7 +18,7 @@ use std::os::unix::fs::MetadataExt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 /// Which snapshot.
@@ -332,60 +332,45 @@ fn restore_streaming(
     let ls = repo
         .ls(node, &LsOptions::default())
         .map_err(|e| repo_cfg.rustic_err("cannot list", &e))?;
-    let mut files: Vec<(PathBuf, Node)> = Vec::new();
     let mut dirs: Vec<(PathBuf, Node)> = Vec::new();
     // Entries whose metadata is applied after the files are written: symlinks, FIFOs and
     // device nodes.
     let mut others: Vec<(PathBuf, Node)> = Vec::new();
     let mut links = HardLinks::default();
     let mut warnings = Vec::new();
-    for item in ls {
-        let (rel, n) = item.map_err(|e| repo_cfg.rustic_err("cannot list", &e))?;
-        let path = target.join(&rel);
-        match &n.node_type {
-            NodeType::Dir => {
-                fs::create_dir_all(&path)
-                    .map_err(|e| MoverError::io("cannot create directory", &path, e))?;
-                dirs.push((path, n));
-            }
-            NodeType::File => {
-                if let Some(first) = links.first_of(&n, &path) {
-                    links.pending.push((first, path));
-                } else {
-                    files.push((path, n));
-                }
-            }
-            NodeType::Symlink { .. } => {
-                let link = n.node_type.to_link();
-                std::os::unix::fs::symlink(link, &path)
-                    .map_err(|e| MoverError::io("cannot create symlink", &path, e))?;
-                others.push((path, n));
-            }
-            _ => {
-                if meta::create_special(&path, &n)? {
-                    others.push((path, n));
-                } else {
-                    // Sockets belong to a running process; device nodes need root.
-                    tracing::warn!(path = %path.display(), kind = %n.node_type, "special file not restored");
-                }
-            }
-        }
-    }
+    let mut files = 0u64;
 
-    let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let bytes = AtomicU64::new(0);
     let first_error: Mutex<Option<MoverError>> = Mutex::new(None);
     let worker_warnings: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..RESTORE_WORKERS.min(files.len().max(1)) {
+    // The listing (decoding the snapshot's trees, creating directories and links) runs on
+    // this thread while the workers already write the files it has found: a pipeline, not
+    // a listing of the whole tree first. A bounded queue keeps memory flat on huge trees.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(PathBuf, Node)>(4096);
+    let rx = Mutex::new(rx);
+    let listed = std::thread::scope(|s| {
+        for _ in 0..RESTORE_WORKERS {
             s.spawn(|| {
                 let mut warnings = Vec::new();
-                while !failed.load(Ordering::Relaxed) {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((path, n)) = files.get(i) else { break };
-                    let written = write_file(repo_cfg, repo, n, path)
-                        .and_then(|len| meta::apply(path, n, owner, &mut warnings).map(|()| len));
+                loop {
+                    let next = rx.lock().ok().and_then(|r| r.recv().ok());
+                    let Some((path, n)) = next else { break };
+                    // After a failure the queue is drained, not worked: the listing sees the
+                    // flag at its next entry, and never blocks on a full queue.
+                    if failed.load(Ordering::Relaxed) {
+                        continue;
+                    }
+                    // A panic in rustic_core becomes this file's error: a worker that died
+                    // would leave the listing blocked on a full queue.
+                    let written = catch_unwind(AssertUnwindSafe(|| {
+                        write_file(repo_cfg, repo, &n, &path, owner, &mut warnings)
+                    }))
+                    .unwrap_or_else(|p| {
+                        Err(MoverError::Panicked(
+                            repo_cfg.scrub(&panic_text(p.as_ref())),
+                        ))
+                    });
                     match written {
                         Ok(len) => {
                             bytes.fetch_add(len, Ordering::Relaxed);
@@ -403,10 +388,54 @@ fn restore_streaming(
                 }
             });
         }
+        let tx = tx;
+        for item in ls {
+            if failed.load(Ordering::Relaxed) {
+                break;
+            }
+            let (rel, n) = item.map_err(|e| repo_cfg.rustic_err("cannot list", &e))?;
+            let path = target.join(&rel);
+            match &n.node_type {
+                NodeType::Dir => {
+                    fs::create_dir_all(&path)
+                        .map_err(|e| MoverError::io("cannot create directory", &path, e))?;
+                    dirs.push((path, n));
+                }
+                NodeType::File => {
+                    if let Some(first) = links.first_of(&n, &path) {
+                        links.pending.push((first, path));
+                    } else {
+                        files += 1;
+                        // A send fails only when every worker has stopped on an error,
+                        // which is reported below.
+                        if tx.send((path, n)).is_err() {
+                            break;
+                        }
+                    }
+                }
+                NodeType::Symlink { .. } => {
+                    let link = n.node_type.to_link();
+                    std::os::unix::fs::symlink(link, &path)
+                        .map_err(|e| MoverError::io("cannot create symlink", &path, e))?;
+                    others.push((path, n));
+                }
+                _ => {
+                    if meta::create_special(&path, &n)? {
+                        others.push((path, n));
+                    } else {
+                        // Sockets belong to a running process; device nodes need root.
+                        tracing::warn!(path = %path.display(), kind = %n.node_type, "special file not restored");
+                    }
+                }
+            }
+        }
+        Ok::<(), MoverError>(())
+        // `tx` is dropped here: the workers drain the queue and stop.
     });
     if let Some(e) = first_error.into_inner().ok().flatten() {
         return Err(e);
     }
+    listed?;
     warnings.extend(worker_warnings.into_inner().unwrap_or_default());
     // A hard link shares its first path's inode, contents and metadata.
     for (first, path) in &links.pending {
@@ -425,7 +454,7 @@ fn restore_streaming(
         tracing::warn!("{w}");
     }
     Ok((
-        (files.len() + links.pending.len()) as u64,
+        files + links.pending.len() as u64,
         dirs.len() as u64,
         bytes.load(Ordering::Relaxed),
     ))
@@ -456,11 +485,15 @@ impl HardLinks {
     }
 }
 
+/// Writes one file's contents, then its metadata through the open descriptor (no path
+/// lookups: on deep trees of small files those were a good part of a restore's system time).
 fn write_file(
     repo_cfg: &RepoConfig,
     repo: &FullRepo,
     node: &Node,
     path: &Path,
+    owner: Ownership,
+    warnings: &mut Vec<String>,
 ) -> Result<u64, MoverError> {
     use std::os::unix::fs::FileExt;
     // create_new: a restore never overwrites, even if something appeared meanwhile.
@@ -476,20 +509,26 @@ fn write_file(
     // 8 MiB, or the whole small file), so each is one write; an all-zero blob is left as a
     // hole and the final length set at the end.
     let mut offset = 0u64;
+    let mut written_to = 0u64;
     for id in node.content.iter().flatten() {
         let data = repo
             .cat_blob(BlobType::Data, (**id).to_hex().as_str())
             .map_err(|e| {
                 repo_cfg.rustic_err(&format!("cannot restore {} from", path.display()), &e)
             })?;
-        if !meta::is_zero(&data) {
-            file.write_all_at(&data, offset)
-                .map_err(|e| MoverError::io("cannot write file", path, e))?;
-        }
         offset += data.len() as u64;
+        if !meta::is_zero(&data) {
+            file.write_all_at(&data, offset - data.len() as u64)
+                .map_err(|e| MoverError::io("cannot write file", path, e))?;
+            written_to = offset;
+        }
     }
-    file.set_len(offset)
-        .map_err(|e| MoverError::io("cannot write file", path, e))?;
+    // Only a file that ends in a hole needs its length set.
+    if written_to != offset {
+        file.set_len(offset)
+            .map_err(|e| MoverError::io("cannot write file", path, e))?;
+    }
+    meta::apply_to_file(&file, path, node, owner, warnings)?;
     Ok(offset)
 }
 

@@ -195,6 +195,13 @@ impl<'a, BE: DecryptFullBackend, I: ReadGlobalIndex> Archiver<'a, BE, I> {
             // PUSDATA-PATCH: two file workers per core instead of one. A worker spends much
             // of a small file in open/stat/read and in handing chunks to the packer; with one
             // per core the compressors sat half idle through directories of small files.
+            // PUSDATA-PATCH: deeper queues between the stages. pariter's defaults are a
+            // rendezvous channel after the file workers (every entry a hand-off between two
+            // threads that both must be running) and 2 entries in flight per worker; on a
+            // tree of small, mostly unchanged files that made the threads take turns, spinning
+            // in `sched_yield` between entries. With queues the walk, the file workers and
+            // the tree archiver each run in batches. Memory: entries are nodes plus an
+            // unopened file handle, a few hundred bytes each.
             .parallel_map_scoped_custom(
                 s,
                 |o| {
@@ -203,10 +210,11 @@ impl<'a, BE: DecryptFullBackend, I: ReadGlobalIndex> Archiver<'a, BE, I> {
                             .map(std::num::NonZeroUsize::get)
                             .unwrap_or(1),
                     )
+                    .buffer_size(256)
                 },
                 |item| self.file_archiver.process(item, p),
             )
-            .readahead_scoped(s)
+            .readahead_scoped_custom(s, |o| o.buffer_size(1024))
             .filter_map(|item| match item {
                 Ok(item) => Some(item),
                 Err(err) => {
