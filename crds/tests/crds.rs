@@ -594,3 +594,62 @@ fn the_crds_chart_keeps_its_crds_on_uninstall() {
     }
     assert_eq!(n, all_crds().len());
 }
+
+/// `check_rules` compiles each kind's rules once per thread and keeps them; what it says
+/// must be what compiling afresh says, for objects that pass and objects that break rules
+/// (a cached program that kept state from an earlier object would show here).
+#[test]
+fn cached_rules_judge_as_freshly_compiled_rules_do() {
+    let mut one_psu = fixtures::colocation_request("disdukcapil");
+    one_psu.spec.colocation.as_mut().unwrap().device.psu_count = 1;
+    let mut drc_as_primary = fixtures::drc_site("Kota Bandung", fixtures::BANDUNG);
+    drc_as_primary.spec.role = pusdata_crds::v1alpha1::SiteRole::Primary;
+    let objects: Vec<Value> = vec![
+        value(&fixtures::colocation_request("disdukcapil")),
+        value(&one_psu),
+        value(&fixtures::colocation_request("dinkes")),
+        value(&one_psu),
+        value(&fixtures::drc_site("Kota Bandung", fixtures::BANDUNG)),
+        value(&drc_as_primary),
+        value(&fixtures::plan()),
+    ];
+    let fresh = |v: &Value| {
+        let kind = v["kind"].as_str().unwrap();
+        let crd = all_crds()
+            .into_iter()
+            .find(|c| c.spec.names.kind == kind)
+            .unwrap();
+        let schema = serde_json::to_value(
+            crd.spec.versions[0]
+                .schema
+                .as_ref()
+                .unwrap()
+                .open_api_v3_schema
+                .as_ref()
+                .unwrap(),
+        )
+        .unwrap();
+        kube::core::cel::Validator::new()
+            .validate(&schema, v, None)
+            .map_err(|e| e.len())
+    };
+    let cached = |v: &Value| match check_rules(v, None) {
+        Ok(()) => Ok(()),
+        Err(e) => Err(e.to_string().matches("; ").count() + 1),
+    };
+    let mut failed = 0;
+    for v in &objects {
+        let (a, b) = (cached(v), fresh(v));
+        assert_eq!(a, b, "{}", v["kind"]);
+        failed += usize::from(a.is_err());
+    }
+    assert_eq!(failed, 3, "the broken objects are refused, each time");
+    // And on another thread, with its own compiled rules.
+    std::thread::spawn(move || {
+        for v in &objects {
+            assert_eq!(cached(v), fresh(v));
+        }
+    })
+    .join()
+    .unwrap();
+}
