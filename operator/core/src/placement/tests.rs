@@ -814,3 +814,72 @@ proptest! {
         }
     }
 }
+
+/// Every rack checked and scored, sorted best first: what `place_with` must choose
+/// without the racks it skips by their score ceiling.
+fn reference_choice(
+    req: &DeviceRequest,
+    inventory: &Inventory,
+    s: &Settings,
+) -> Vec<(String, u32, i64)> {
+    let probe = inventory.probe(req);
+    let mut all: Vec<(i64, u32, usize)> = inventory
+        .racks()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, rack)| {
+            let pos = check(
+                rack,
+                inventory.in_site(i, probe),
+                req,
+                None,
+                false,
+                &mut Vec::new(),
+            )?;
+            Some((score(rack, inventory.hosts(i, probe), req, s), pos, i))
+        })
+        .collect();
+    all.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    all.into_iter()
+        .take(s.alternatives + 1)
+        .map(|(sc, pos, i)| (inventory.racks()[i].info.name.clone(), pos, sc))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// Skipping racks by their score ceiling never changes the choice or the
+    /// alternatives, whatever the weights (negative ones included) and however full the
+    /// racks already are.
+    #[test]
+    fn skipping_racks_by_their_ceiling_chooses_what_scoring_every_rack_chooses(
+        racks in arb_inventory(),
+        earlier in arb_requests(),
+        later in arb_requests(),
+        weights in proptest::collection::vec(-500i64..1500, 5),
+        alternatives in 0usize..4,
+    ) {
+        let s = Settings {
+            in_use_weight: weights[0],
+            agency_weight: weights[1],
+            headroom_weight: weights[2],
+            fill_weight: weights[3],
+            balance_weight: weights[4],
+            alternatives,
+            ..Settings::default()
+        };
+        let inventory = place_all_with(&earlier, &[], &inv(&racks), &s).inventory;
+        for d in &later {
+            let want = reference_choice(d, &inventory, &s);
+            let got: Vec<(String, u32, i64)> = match place_with(d, &inventory, &s) {
+                Ok(p) => std::iter::once(p.chosen)
+                    .chain(p.alternatives)
+                    .map(|r| (r.rack, r.position_u, r.score.unwrap_or_default()))
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
+            prop_assert_eq!(got, want, "{}", d.id);
+        }
+    }
+}
