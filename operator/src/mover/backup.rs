@@ -124,3 +124,34 @@ pub fn backup(repo_cfg: &RepoConfig, req: &BackupRequest) -> Result<BackupReport
     );
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_backup_derives_the_repository_key_once() {
+        use super::super::key::DERIVATIONS;
+        use super::super::lock::Raw;
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::write(src.join("a.txt"), b"data").unwrap();
+        let cfg = RepoConfig::local(dir.path().join("repo"), "kunci-dinkes");
+        let req = BackupRequest {
+            path: src,
+            ..BackupRequest::default()
+        };
+        backup(&cfg, &req).unwrap();
+        // The second run opens an existing repository: rustic's open derives the key, and
+        // the shared lock is sealed with that key instead of deriving it again.
+        let before = DERIVATIONS.with(std::cell::Cell::get);
+        let report = backup(&cfg, &req).unwrap();
+        assert!(report.parent_id.is_some());
+        assert_eq!(DERIVATIONS.with(std::cell::Cell::get) - before, 0);
+        // The lock it held was sealed with the repository's key and removed at the end.
+        let raw = Raw::open(&cfg).unwrap();
+        assert!(raw.locks(&cfg).unwrap().is_empty());
+    }
+}
