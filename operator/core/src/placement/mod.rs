@@ -271,8 +271,9 @@ fn per_mille(used: u64, cap: u64) -> i64 {
     i64::try_from((used.saturating_mul(1000) / cap).min(1000)).unwrap_or(1000)
 }
 
-/// The terms of [`score`] known without looking at loads: rack in use, agency present.
-fn fixed_terms(rack: &RackState, hosts: bool, s: &Settings) -> i64 {
+/// `hosts` is [`Inventory::hosts`] for this rack: the request's agency is already in it.
+fn score(rack: &RackState, hosts: bool, req: &DeviceRequest, s: &Settings) -> i64 {
+    let info = &rack.info;
     let mut total = 0;
     if rack.in_use() {
         total += s.in_use_weight;
@@ -280,20 +281,6 @@ fn fixed_terms(rack: &RackState, hosts: bool, s: &Settings) -> i64 {
     if hosts {
         total += s.agency_weight;
     }
-    total
-}
-
-/// The most the other terms of [`score`] can add: headroom, fill and balance are each
-/// at most their weight (fill and balance scale it by a per-mille), and a negative
-/// weight adds at most nothing.
-fn ceiling_of_open_terms(s: &Settings) -> i64 {
-    s.headroom_weight.max(0) + s.fill_weight.max(0) + s.balance_weight.max(0)
-}
-
-/// `hosts` is [`Inventory::hosts`] for this rack: the request's agency is already in it.
-fn score(rack: &RackState, hosts: bool, req: &DeviceRequest, s: &Settings) -> i64 {
-    let info = &rack.info;
-    let mut total = fixed_terms(rack, hosts, s);
     let budget = [&info.feed_a, &info.feed_b]
         .iter()
         .filter_map(|f| f.as_ref().map(feed_budget))
@@ -376,25 +363,14 @@ pub fn place_with(
     let mut best: Vec<Candidate> = Vec::with_capacity(keep + 1);
     let mut scratch = Vec::new();
     let probe = inventory.probe(request);
-    let open = ceiling_of_open_terms(settings);
     for (i, rack) in inventory.racks().iter().enumerate() {
-        let hosts = inventory.hosts(i, probe);
-        // Skip a rack whose best possible score is below the last one kept: it cannot
-        // enter the list (an equal score still could, on a lower U). Once the racks in
-        // use are scored, the empty ones mostly stop here, before any filter runs.
-        if best.len() == keep
-            && let Some(last) = best.last()
-            && fixed_terms(rack, hosts, settings) + open < last.score
-        {
-            continue;
-        }
         scratch.clear();
         let in_site = inventory.in_site(i, probe);
         let Some(pos) = check(rack, in_site, request, None, false, &mut scratch) else {
             continue;
         };
         let cand = Candidate {
-            score: score(rack, hosts, request, settings),
+            score: score(rack, inventory.hosts(i, probe), request, settings),
             position_u: pos,
             rack: i,
         };
