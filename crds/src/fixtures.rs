@@ -342,6 +342,23 @@ pub fn backup_repository(agency: &str, site: &str) -> BackupRepository {
     )
 }
 
+/// A member of agency `disdukcapil` that depends on `deps`, with nothing else set.
+pub fn member(name: &str, deps: &[&str]) -> Member {
+    Member {
+        name: name.into(),
+        agency: "disdukcapil".into(),
+        namespace: "disdukcapil".into(),
+        pvc_selector: None,
+        buckets: Vec::new(),
+        bucket_mirror: None,
+        depends_on: deps.iter().map(|d| d.to_string()).collect(),
+        size_hint_bytes: None,
+        smoke_command: Vec::new(),
+        smoke_image: None,
+        readiness: None,
+    }
+}
+
 /// A tier with one member.
 pub fn tier(name: &str, rpo: &str, rto: &str) -> Tier {
     Tier {
@@ -351,19 +368,7 @@ pub fn tier(name: &str, rpo: &str, rto: &str) -> Tier {
         rto: rto.into(),
         max_tolerable_downtime: None,
         schedule: None,
-        members: vec![Member {
-            name: format!("{name}-svc"),
-            agency: "disdukcapil".into(),
-            namespace: "disdukcapil".into(),
-            pvc_selector: None,
-            buckets: Vec::new(),
-            bucket_mirror: None,
-            depends_on: Vec::new(),
-            size_hint_bytes: None,
-            smoke_command: Vec::new(),
-            smoke_image: None,
-            readiness: None,
-        }],
+        members: vec![member(&format!("{name}-svc"), &[])],
         retention: Retention {
             keep_last: Some(24),
             min_verified: 1,

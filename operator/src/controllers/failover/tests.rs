@@ -70,25 +70,16 @@ fn sites() -> Sites {
     }
 }
 
+/// A member whose PVCs are the ones labelled `app=<name>`.
 fn member(name: &str, deps: &[&str]) -> Member {
-    Member {
-        name: name.into(),
-        agency: "disdukcapil".into(),
-        namespace: "disdukcapil".into(),
-        pvc_selector: Some(
-            k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector {
-                match_labels: Some([("app".to_string(), name.to_string())].into()),
-                ..Default::default()
-            },
-        ),
-        buckets: Vec::new(),
-        bucket_mirror: None,
-        depends_on: deps.iter().map(|d| d.to_string()).collect(),
-        size_hint_bytes: None,
-        smoke_command: Vec::new(),
-        smoke_image: None,
-        readiness: None,
-    }
+    let mut m = fixtures::member(name, deps);
+    m.pvc_selector = Some(
+        k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector {
+            match_labels: Some([("app".to_string(), name.to_string())].into()),
+            ..Default::default()
+        },
+    );
+    m
 }
 
 /// A plan with a database and the app using it, and an approval before a real failover.

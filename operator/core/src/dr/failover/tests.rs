@@ -1,23 +1,7 @@
 use super::*;
 use crate::conditions::READY;
-use pusdata_crds::fixtures;
+use pusdata_crds::fixtures::{self, member};
 use pusdata_crds::v1alpha1::{RunbookStep, StepKind, StepStage};
-
-fn member(name: &str, deps: &[&str]) -> Member {
-    Member {
-        name: name.into(),
-        agency: "disdukcapil".into(),
-        namespace: "disdukcapil".into(),
-        pvc_selector: None,
-        buckets: vec![],
-        bucket_mirror: None,
-        depends_on: deps.iter().map(|d| d.to_string()).collect(),
-        size_hint_bytes: None,
-        smoke_command: vec![],
-        smoke_image: None,
-        readiness: None,
-    }
-}
 
 /// db ← app, and an approval before a failover.
 fn plan() -> DisasterRecoveryPlan {

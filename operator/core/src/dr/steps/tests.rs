@@ -1,23 +1,7 @@
 use super::*;
 use proptest::prelude::*;
-use pusdata_crds::fixtures;
+use pusdata_crds::fixtures::{self, member};
 use pusdata_crds::v1alpha1::{Contact, Member, RunbookStep, Scope};
-
-fn member(name: &str, deps: &[&str]) -> Member {
-    Member {
-        name: name.into(),
-        agency: "disdukcapil".into(),
-        namespace: "disdukcapil".into(),
-        pvc_selector: None,
-        buckets: vec![],
-        bucket_mirror: None,
-        depends_on: deps.iter().map(|d| d.to_string()).collect(),
-        size_hint_bytes: None,
-        smoke_command: vec![],
-        smoke_image: None,
-        readiness: None,
-    }
-}
 
 /// db ← app, db ← api (parallel branches), and a second tier with web ← cms.
 fn plan() -> DisasterRecoveryPlan {
