@@ -375,10 +375,10 @@ fn split_at_documents(text: &str, pieces: usize) -> Option<Vec<&str>> {
     for line in text.split_inclusive('\n') {
         let start = at;
         at += line.len();
-        if line.starts_with('%') || marker(line, '.').is_some() {
+        if line.starts_with('%') || marker(line, "...").is_some() {
             return None;
         }
-        if let Some(rest) = marker(line, '-') {
+        if let Some(rest) = marker(line, "---") {
             if !(rest.is_empty() || rest.starts_with('#')) {
                 return None;
             }
@@ -411,8 +411,8 @@ fn split_at_documents(text: &str, pieces: usize) -> Option<Vec<&str>> {
 }
 
 /// What follows a document marker (`---`) or end (`...`) on its line, when the line is one.
-fn marker(line: &str, c: char) -> Option<&str> {
-    let rest = line.strip_prefix([c, c, c].iter().collect::<String>().as_str())?;
+fn marker<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
+    let rest = line.strip_prefix(marker)?;
     match rest.chars().next() {
         None | Some(' ' | '\t' | '\r' | '\n') => Some(rest.trim()),
         _ => None,
