@@ -2,6 +2,7 @@
 //! The CRDs: generated YAML matches the committed copies, schemas are structural, every CEL
 //! rule compiles, and the rules accept the fixtures and reject what they must.
 
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use pusdata_crds::fixtures;
 use pusdata_crds::v1alpha1::*;
 use pusdata_crds::{Object, all_crds, check_rules, render_all};
@@ -148,16 +149,7 @@ fn structural_problems(node: &Value, path: &str, out: &mut Vec<String>) {
 #[test]
 fn schemas_are_structural() {
     for crd in all_crds() {
-        let schema = serde_json::to_value(
-            crd.spec.versions[0]
-                .schema
-                .as_ref()
-                .unwrap()
-                .open_api_v3_schema
-                .as_ref()
-                .unwrap(),
-        )
-        .unwrap();
+        let schema = schema_of(&crd);
         let mut problems = Vec::new();
         structural_problems(&schema, "", &mut problems);
         assert!(problems.is_empty(), "{}: {problems:?}", crd.spec.names.kind);
@@ -185,16 +177,7 @@ fn collect_rules(node: &Value, out: &mut Vec<String>) {
 fn every_cel_rule_parses() {
     let mut total = 0;
     for crd in all_crds() {
-        let schema = serde_json::to_value(
-            crd.spec.versions[0]
-                .schema
-                .as_ref()
-                .unwrap()
-                .open_api_v3_schema
-                .as_ref()
-                .unwrap(),
-        )
-        .unwrap();
+        let schema = schema_of(&crd);
         let mut rules = Vec::new();
         collect_rules(&schema, &mut rules);
         for rule in &rules {
@@ -221,6 +204,20 @@ fn every_cel_rule_parses() {
 fn a_typo_in_a_rule_would_be_caught() {
     // The parser really parses: an unbalanced expression is an error.
     assert!(kube::core::cel::cel::Program::compile("self.spec.role != 'Drc' ||").is_err());
+}
+
+/// The OpenAPI schema of a CRD's first version, as JSON.
+fn schema_of(crd: &CustomResourceDefinition) -> Value {
+    serde_json::to_value(
+        crd.spec.versions[0]
+            .schema
+            .as_ref()
+            .unwrap()
+            .open_api_v3_schema
+            .as_ref()
+            .unwrap(),
+    )
+    .unwrap()
 }
 
 fn value<T: serde::Serialize>(obj: &T) -> Value {
@@ -619,16 +616,7 @@ fn cached_rules_judge_as_freshly_compiled_rules_do() {
             .into_iter()
             .find(|c| c.spec.names.kind == kind)
             .unwrap();
-        let schema = serde_json::to_value(
-            crd.spec.versions[0]
-                .schema
-                .as_ref()
-                .unwrap()
-                .open_api_v3_schema
-                .as_ref()
-                .unwrap(),
-        )
-        .unwrap();
+        let schema = schema_of(&crd);
         kube::core::cel::Validator::new()
             .validate(&schema, v, None)
             .map_err(|e| e.len())
