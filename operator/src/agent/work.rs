@@ -6,11 +6,10 @@
 //! and the drill can be exercised end to end today; the rustic_core mover replaces it
 //! behind the same trait.
 
+use crate::mover::checksum::{self, Kind, TreeSum};
 pub use pusdata_core::dr::drc::{CheckOutcome, CheckState, Placement, ReadinessCheck, SmokeCheck};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::fs;
-use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 /// What a restore or verify did.
@@ -264,6 +263,29 @@ pub fn discard_target(restore_root: &Path, target: &str) -> Result<Report, WorkE
 /// checksum, compared with the expected one when there is one. Readiness and the smoke
 /// command are reported as skipped: a local restore has no workloads.
 pub fn verify_target(restore_root: &Path, job: &VerifyJob) -> Result<Report, WorkError> {
+    let dst = verified_target(restore_root, job)?;
+    let sum = checksum::tree_checksum(&dst).map_err(|e| WorkError::Failed(e.to_string()))?;
+    Ok(checked_report(sum, job))
+}
+
+/// The report of a local verification whose tree checksum is `sum`: compared with the
+/// expected one when there is one. Readiness and the smoke command are reported as
+/// skipped: a local restore has no workloads.
+pub fn checked_report(sum: TreeSum, job: &VerifyJob) -> Report {
+    let matches = job.expected_checksum.is_empty() || job.expected_checksum == sum.hex;
+    Report {
+        files: sum.files,
+        bytes: sum.bytes,
+        checksum: sum.hex,
+        matches,
+        readiness: Some(pusdata_core::dr::drc::skipped_locally()),
+        smoke: Some(pusdata_core::dr::drc::skipped_locally()),
+        mismatches: Vec::new(),
+    }
+}
+
+/// The restored target a verification is about: it must exist.
+pub fn verified_target(restore_root: &Path, job: &VerifyJob) -> Result<PathBuf, WorkError> {
     let dst = confine(restore_root, &job.target)?;
     if !dst.is_dir() {
         return Err(WorkError::Invalid(format!(
@@ -271,62 +293,12 @@ pub fn verify_target(restore_root: &Path, job: &VerifyJob) -> Result<Report, Wor
             job.target
         )));
     }
-    let (files, bytes, checksum) = tree_checksum(&dst)?;
-    let matches = job.expected_checksum.is_empty() || job.expected_checksum == checksum;
-    Ok(Report {
-        files,
-        bytes,
-        checksum,
-        matches,
-        readiness: Some(pusdata_core::dr::drc::skipped_locally()),
-        smoke: Some(pusdata_core::dr::drc::skipped_locally()),
-        mismatches: Vec::new(),
-    })
+    Ok(dst)
 }
 
-/// What a walked entry is. Symbolic links are entries of their own, never followed: a
-/// restore must not follow a link out of its target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Dir,
-    File,
-    Symlink,
-}
-
-/// Relative paths of every directory, regular file and symbolic link under `root`, sorted,
-/// so the checksum does not depend on directory listing order. Other special files (FIFOs,
-/// sockets, devices) are refused.
+/// The sorted entries under `root` ([`checksum::walk`]).
 fn walk(root: &Path) -> Result<Vec<(PathBuf, Kind)>, WorkError> {
-    let mut out = Vec::new();
-    let mut stack = vec![PathBuf::new()];
-    while let Some(rel) = stack.pop() {
-        let dir = root.join(&rel);
-        let entries = fs::read_dir(&dir)
-            .map_err(|e| WorkError::Failed(format!("read {}: {e}", dir.display())))?;
-        for entry in entries {
-            let entry =
-                entry.map_err(|e| WorkError::Failed(format!("read {}: {e}", dir.display())))?;
-            let ty = entry
-                .file_type()
-                .map_err(|e| WorkError::Failed(format!("stat {}: {e}", entry.path().display())))?;
-            let child = rel.join(entry.file_name());
-            if ty.is_dir() {
-                stack.push(child.clone());
-                out.push((child, Kind::Dir));
-            } else if ty.is_file() {
-                out.push((child, Kind::File));
-            } else if ty.is_symlink() {
-                out.push((child, Kind::Symlink));
-            } else {
-                return Err(WorkError::Failed(format!(
-                    "{}: only directories, regular files and symbolic links are supported",
-                    entry.path().display()
-                )));
-            }
-        }
-    }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(out)
+    checksum::walk(root).map_err(|e| WorkError::Failed(e.to_string()))
 }
 
 /// Files and bytes under `root`, from metadata only.
@@ -344,55 +316,12 @@ fn tree_size(root: &Path) -> Result<(u64, u64), WorkError> {
     Ok((files, bytes))
 }
 
-/// Checksum of a directory tree: SHA-256 over, for each entry in sorted order, its relative
-/// path and kind, for files their length and content, for symbolic links their target (the
-/// link itself, never what it points to). Returns (files, bytes, hex).
+/// Checksum of a directory tree ([`checksum::tree_checksum`]: SHA-256 over, for each entry
+/// in sorted order, its relative path and kind, for files their length and content, for
+/// symbolic links their target). Returns (files, bytes, hex).
 pub fn tree_checksum(root: &Path) -> Result<(u64, u64, String), WorkError> {
-    use std::os::unix::ffi::OsStrExt;
-    let mut h = Sha256::new();
-    let (mut files, mut bytes) = (0u64, 0u64);
-    let mut buf = vec![0u8; 64 * 1024];
-    for (rel, kind) in walk(root)? {
-        let p = root.join(&rel);
-        h.update(rel.as_os_str().as_bytes());
-        match kind {
-            Kind::Dir => {
-                h.update(b"/\0");
-                continue;
-            }
-            Kind::Symlink => {
-                let target = fs::read_link(&p)
-                    .map_err(|e| WorkError::Failed(format!("readlink {}: {e}", p.display())))?;
-                let target = target.as_os_str().as_bytes();
-                h.update(b"@\0");
-                h.update((target.len() as u64).to_le_bytes());
-                h.update(target);
-                continue;
-            }
-            Kind::File => {}
-        }
-        h.update(b"\0");
-        let mut f = fs::File::open(&p)
-            .map_err(|e| WorkError::Failed(format!("open {}: {e}", p.display())))?;
-        let len = f
-            .metadata()
-            .map_err(|e| WorkError::Failed(format!("stat {}: {e}", p.display())))?
-            .len();
-        h.update(len.to_le_bytes());
-        loop {
-            let n = f
-                .read(&mut buf)
-                .map_err(|e| WorkError::Failed(format!("read {}: {e}", p.display())))?;
-            if n == 0 {
-                break;
-            }
-            h.update(&buf[..n]);
-        }
-        files += 1;
-        bytes += len;
-    }
-    let hex = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok((files, bytes, hex))
+    let sum = checksum::tree_checksum(root).map_err(|e| WorkError::Failed(e.to_string()))?;
+    Ok((sum.files, sum.bytes, sum.hex))
 }
 
 #[cfg(test)]

@@ -48,15 +48,15 @@ pub fn run(args: AgentArgs) -> Result<(), CliError> {
     // With agency keys, restores read the restic repositories (the real mover); without,
     // the directory-copy stand-in serves contract tests.
     let work: Arc<dyn SiteWork> = match args.keys_dir.clone() {
-        Some(keys_dir) => Arc::new(RusticWork {
-            s3_base: match &args.s3_repo_base {
+        Some(keys_dir) => Arc::new(RusticWork::new(
+            repo_root,
+            match &args.s3_repo_base {
                 Some(url) => Some(s3_base(url)?),
                 None => None,
             },
-            repo_root,
             keys_dir,
             restore_root,
-        }),
+        )),
         None => Arc::new(DirCopyWork {
             repo_root,
             restore_root,

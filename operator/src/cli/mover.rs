@@ -90,6 +90,7 @@ impl RepoArgs {
             download_limit: self
                 .limit_download
                 .map(|n| std::sync::Arc::new(pusdata::mirror::RateLimit::new(n))),
+            key_cache: None,
         })
     }
 }

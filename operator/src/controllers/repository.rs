@@ -456,6 +456,7 @@ async fn repo_config(
         progress: false,
         upload_limit: limit(repo.spec.upload_limit_bytes_per_second),
         download_limit: limit(repo.spec.download_limit_bytes_per_second),
+        key_cache: None,
     }))
 }
 
@@ -1133,6 +1134,7 @@ mod tests {
             progress: false,
             upload_limit: None,
             download_limit: None,
+            key_cache: None,
         }
     }
 

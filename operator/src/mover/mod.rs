@@ -7,6 +7,7 @@
 //! Secrets never appear in errors, logs or reports (SEC-CIA).
 
 mod backup;
+pub mod checksum;
 mod error;
 mod inspect;
 mod key;
@@ -35,10 +36,13 @@ pub use maintenance::{
 };
 #[allow(unused_imports)]
 pub use meta::Ownership;
+#[cfg(test)]
+pub(crate) use repo::PASSWORD_OPENS;
 #[allow(unused_imports)]
-pub use repo::{RepoConfig, RepoLocation, S3Location, Secret, set_s3_retries};
+pub use repo::{KeyCache, RepoConfig, RepoLocation, S3Location, Secret, set_s3_retries};
 #[allow(unused_imports)]
 pub use restore::{
     Mismatch, RestoreEngine, RestoreReport, RestoreRequest, SnapshotRef, VerifyReport,
     VerifyRequest, restore, verify, verify_restored, verify_restored_as,
+    verify_restored_with_checksum,
 };

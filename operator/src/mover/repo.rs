@@ -150,6 +150,41 @@ pub struct RepoConfig {
     pub upload_limit: Option<Arc<RateLimit>>,
     /// Download limit (`downloadLimitBytesPerSecond`), for restores and checks.
     pub download_limit: Option<Arc<RateLimit>>,
+    /// Where the master key is kept once this password has opened the repository, so that
+    /// the next open in this process derives no key (see [`KeyCache`]); `None`: every open
+    /// derives it from the password.
+    pub key_cache: Option<KeyCache>,
+}
+
+/// The master key of one repository, kept after an open with the password proved it. The
+/// agent holds one per agency: a drill restores, then verifies, and the second open would
+/// pay scrypt (0.1–0.4 s of both cores) again for the key it already had. Whoever holds
+/// the cache holds the password too; the cache only spares the derivation.
+#[derive(Clone, Default)]
+pub struct KeyCache(Arc<std::sync::Mutex<Option<MasterKey>>>);
+
+impl KeyCache {
+    fn get(&self) -> Option<MasterKey> {
+        self.0.lock().ok().and_then(|k| k.clone())
+    }
+    fn set(&self, key: Option<MasterKey>) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = key;
+        }
+    }
+}
+
+impl fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyCache(***)")
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Opens on this thread that derived the key from the password (tests: a restore then
+    /// a verify through one [`KeyCache`] derive it once).
+    pub(crate) static PASSWORD_OPENS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 impl RepoLocation {
@@ -223,6 +258,7 @@ impl RepoConfig {
             progress: false,
             upload_limit: None,
             download_limit: None,
+            key_cache: None,
         }
     }
 
@@ -411,14 +447,34 @@ impl RepoConfig {
     }
 
     fn open_existing(&self, repo: Repository<()>) -> Result<Repository<OpenStatus>, MoverError> {
+        let repo = match self.key_cache.as_ref().and_then(KeyCache::get) {
+            Some(key) => match repo.open(&Credentials::Masterkey(key)) {
+                Ok(opened) => return Ok(opened),
+                // Not this repository's key any more (replaced or re-created): forgotten,
+                // and the password decides, with its own errors.
+                Err(_) => {
+                    if let Some(cache) = &self.key_cache {
+                        cache.set(None);
+                    }
+                    self.repository()?
+                }
+            },
+            None => repo,
+        };
+        #[cfg(test)]
+        PASSWORD_OPENS.with(|n| n.set(n.get() + 1));
         let creds = Credentials::Password(self.password.expose().to_string());
-        repo.open(&creds).map_err(|e| {
+        let opened = repo.open(&creds).map_err(|e| {
             if e.is_incorrect_password() {
                 MoverError::WrongKey(self.location.display())
             } else {
                 self.rustic_err("cannot open the repository", &e)
             }
-        })
+        })?;
+        if let Some(cache) = &self.key_cache {
+            cache.set(Some(opened.key()));
+        }
+        Ok(opened)
     }
 
     /// A backend error, with any secret scrubbed from rustic's and OpenDAL's text.

@@ -1,6 +1,7 @@
 //! `pusdata mover restore` and `verify`: a snapshot back into an empty directory, and a
 //! proof that what is on disk is what the snapshot holds.
 
+use super::checksum::{self, TreeHasher, TreeSum};
 use super::error::{MoverError, full_id, has_tags};
 use super::meta::{self, Ownership};
 use super::repo::RepoConfig;
@@ -633,6 +634,48 @@ pub fn verify_restored_as(
     dir: &Path,
     owner: Ownership,
 ) -> Result<VerifyReport, MoverError> {
+    compare_restored(repo_cfg, snapshot, tags, dir, owner, None).map(|(report, _)| report)
+}
+
+/// [`verify_restored_as`] that also gives the tree checksum of `dir`
+/// ([`checksum::tree_checksum`]), from the same reads: each file is read once, and each
+/// blob's bytes go to its SHA-256 check and to the tree checksum. The drill's verify step
+/// reports both, and read the tree twice when they were separate passes.
+pub fn verify_restored_with_checksum(
+    repo_cfg: &RepoConfig,
+    snapshot: &SnapshotRef,
+    tags: &[String],
+    dir: &Path,
+    owner: Ownership,
+) -> Result<(VerifyReport, TreeSum), MoverError> {
+    let (report, sum) = compare_restored(
+        repo_cfg,
+        snapshot,
+        tags,
+        dir,
+        owner,
+        Some(TreeHasher::default()),
+    )?;
+    let sum = match sum {
+        Some(sum) => sum,
+        // The tree is not the snapshot's, so the pass did not see all of it (or saw it out
+        // of order): the checksum reads it again. Only a failed verification pays this.
+        None => checksum::tree_checksum(dir)?,
+    };
+    Ok((report, sum))
+}
+
+/// The comparison behind [`verify_restored_as`]. With a hasher, it also returns the tree
+/// checksum of `dir` when the pass covered the tree exactly: every entry on disk was the
+/// snapshot's, visited in the checksum's (sorted) order, and every file read in full.
+fn compare_restored(
+    repo_cfg: &RepoConfig,
+    snapshot: &SnapshotRef,
+    tags: &[String],
+    dir: &Path,
+    owner: Ownership,
+    mut sum: Option<TreeHasher>,
+) -> Result<(VerifyReport, Option<TreeSum>), MoverError> {
     let started = Instant::now();
     let repo = repo_cfg.open()?;
     let snap = find_snapshot(repo_cfg, &repo, snapshot, tags)?;
@@ -651,10 +694,19 @@ pub fn verify_restored_as(
     let mut groups: HashMap<(u64, u64), ((u64, u64), String)> = HashMap::new();
     // Restored inodes of files in no group, to find files linked that should not be.
     let mut single: HashMap<(u64, u64), String> = HashMap::new();
+    // Whether the checksum still covers the tree exactly (see above).
+    let mut exact = true;
+    let mut previous: Option<PathBuf> = None;
     for item in ls {
         let (rel, n) = item.map_err(|e| repo_cfg.rustic_err("cannot list", &e))?;
         let path = dir.join(&rel);
         let name = rel.display().to_string();
+        // restic's trees are sorted by name and listed depth first, which is the sorted
+        // path order of the checksum; a tree written otherwise is hashed in a second pass.
+        if previous.as_ref().is_some_and(|p| *p >= rel) {
+            exact = false;
+        }
+        previous = Some(rel.clone());
         expected.insert(rel.clone());
         let mut bad = |field: &str, detail: String| {
             mismatches.push(Mismatch {
@@ -677,8 +729,17 @@ pub fn verify_restored_as(
             continue;
         }
         match &n.node_type {
+            NodeType::Dir => {
+                if let Some(sum) = &mut sum {
+                    sum.dir(&rel);
+                }
+            }
             NodeType::Symlink { .. } => match fs::read_link(&path) {
-                Ok(t) if t == n.node_type.to_link() => {}
+                Ok(t) if t == n.node_type.to_link() => {
+                    if let Some(sum) = &mut sum {
+                        sum.symlink(&rel, &t);
+                    }
+                }
                 Ok(t) => bad("target", format!("symlink points to {}", t.display())),
                 Err(e) => bad("target", format!("cannot read the link: {e}")),
             },
@@ -688,7 +749,8 @@ pub fn verify_restored_as(
                 bad("device", format!("{} instead of {device}", on_disk.rdev()));
             }
             NodeType::File => {
-                match check_file(repo_cfg, &repo, &n, &path, &on_disk) {
+                let hashing = sum.as_mut().map(|s| (s, rel.as_path()));
+                match check_file(repo_cfg, &repo, &n, &path, &on_disk, hashing) {
                     Ok((problems, len)) => {
                         files_checked += 1;
                         bytes_checked += len;
@@ -721,7 +783,8 @@ pub fn verify_restored_as(
                     single.insert(restored, name.clone());
                 }
             }
-            _ => {}
+            // FIFOs and device nodes: the checksum has no form for them.
+            _ => exact = false,
         }
         for (field, detail) in compare_meta(&n, &path, &on_disk, owner) {
             bad(field, detail);
@@ -731,7 +794,10 @@ pub fn verify_restored_as(
         // The empty `lost+found` of a fresh volume is the file system's, not a restored file.
         let fs_own = rel.as_os_str() == "lost+found"
             && fs::read_dir(dir.join(&rel)).is_ok_and(|mut d| d.next().is_none());
-        if !expected.contains(&rel) && !fs_own {
+        if fs_own {
+            // On disk and in the checksum, but not in this pass.
+            exact = false;
+        } else if !expected.contains(&rel) {
             mismatches.push(Mismatch {
                 path: rel.display().to_string(),
                 reason: "unexpected: not in the snapshot".into(),
@@ -743,7 +809,10 @@ pub fn verify_restored_as(
     } else {
         VerificationStatus::VerificationFailed
     };
-    Ok(VerifyReport {
+    let sum = sum
+        .filter(|_| exact && mismatches.is_empty())
+        .map(TreeHasher::finish);
+    let report = VerifyReport {
         snapshot_id: full_id(&snap.id),
         status,
         files_checked,
@@ -752,7 +821,8 @@ pub fn verify_restored_as(
         mismatches_omitted: 0,
         restore_error: None,
         duration_seconds: started.elapsed().as_secs_f64(),
-    })
+    };
+    Ok((report, sum))
 }
 
 fn kind_of_node(n: &Node) -> &'static str {
@@ -862,13 +932,15 @@ fn compare_meta(
 type Problems = Vec<(&'static str, String)>;
 
 /// The file's problems as (field, detail) with the bytes read, or `Err(reason)` when it
-/// cannot be read at all.
+/// cannot be read at all. With a hasher, the file's bytes also go into the tree checksum
+/// under its relative path.
 fn check_file(
     repo_cfg: &RepoConfig,
     repo: &FullRepo,
     node: &Node,
     path: &Path,
     on_disk: &fs::Metadata,
+    mut sum: Option<(&mut TreeHasher, &Path)>,
 ) -> Result<(Problems, u64), String> {
     let mut problems = Vec::new();
     if on_disk.len() != node.meta.size {
@@ -878,7 +950,10 @@ fn check_file(
         ));
         return Ok((problems, 0));
     }
-    let mut f = fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut f = checksum::open_counted(path).map_err(|e| format!("cannot read: {e}"))?;
+    if let Some((sum, rel)) = &mut sum {
+        sum.file(rel, on_disk.len());
+    }
     let block = meta::block_size(on_disk);
     let mut buf = Vec::new();
     let mut offset = 0u64;
@@ -903,6 +978,9 @@ fn check_file(
             ));
             return Ok((problems, offset + len));
         }
+        if let Some((sum, _)) = &mut sum {
+            sum.contents(&buf);
+        }
         // An all-zero chunk is restored as a hole: the whole blocks inside it hold no data.
         if meta::is_zero(&buf) {
             let (start, end) = (
@@ -922,6 +1000,17 @@ fn check_file(
                 .map_err(|e| format!("cannot seek: {e}"))?;
         }
         offset += len;
+    }
+    if offset != node.meta.size {
+        // A snapshot whose blobs do not add up to its file's size: the rest was never
+        // compared (nor hashed).
+        problems.push((
+            "content",
+            format!(
+                "the snapshot's blobs cover {offset} of {} bytes",
+                node.meta.size
+            ),
+        ));
     }
     if let Some((from, to)) = first_allocated {
         problems.push((
