@@ -75,9 +75,11 @@ pub enum NodeErrorKind<'a> {
 #[cfg(not(windows))]
 pub(crate) type NodeResult<'a, T> = Result<T, NodeErrorKind<'a>>;
 
-#[derive(
-    Default, Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Constructor, PartialOrd, Ord,
-)]
+// PUSDATA-PATCH: `Deserialize` is written by hand below (`NodeVisitor`), not derived. The
+// derived impl has two `#[serde(flatten)]` fields, so serde buffered every field of every
+// node into its `Content` map (an allocation per key and value) and decoded the node from
+// that copy; reading a parent snapshot's trees is most of an incremental backup's decoding.
+#[derive(Default, Serialize, Clone, Debug, PartialEq, Eq, Constructor, PartialOrd, Ord)]
 /// A node within the tree hierarchy
 pub struct Node {
     /// Name of the node: filename or dirname.
@@ -273,6 +275,126 @@ pub struct Metadata {
     /// Extended attributes of the node
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extended_attributes: Vec<ExtendedAttribute>,
+}
+
+// PUSDATA-PATCH: the hand-written `Deserialize` of `Node` (see the note on `Node`). It reads
+// the node's map once, decoding each value as the derived impl's attributes say: the same
+// keys, the same defaults for missing ones (`null` is `None` for the `Option`s, an error for
+// the numbers, as derived), unknown keys ignored, `type` required and one of the variants,
+// `linktarget` required for a symlink. Upstream-ready: `tests::node_decodes_as_derived`.
+impl<'de> serde::Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(NodeVisitor)
+    }
+}
+
+/// The value of `linktarget_raw`, as `NodeType::Symlink` declares it.
+#[serde_as]
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct RawLink(#[serde_as(as = "DefaultOnNull<Option<Base64::<Standard,Padded>>>")] Option<Vec<u8>>);
+
+/// A node's `content`: `null` is no content.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct Content(#[serde(deserialize_with = "deserialize_default_from_null")] Option<Vec<DataId>>);
+
+struct NodeVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NodeVisitor {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a tree node")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        use serde::de::{Error, IgnoredAny};
+        let mut name: Option<String> = None;
+        let mut tpe: Option<Cow<'de, str>> = None;
+        let mut linktarget: Option<String> = None;
+        let mut linktarget_raw: Option<Vec<u8>> = None;
+        let mut device = 0u64;
+        let mut meta = Metadata::default();
+        let mut content = None;
+        let mut subtree = None;
+        while let Some(CowStr(key)) = map.next_key::<CowStr<'de>>()? {
+            match key.as_ref() {
+                "name" => name = Some(map.next_value()?),
+                "type" => tpe = Some(map.next_value::<CowStr<'de>>()?.0),
+                "linktarget" => linktarget = Some(map.next_value()?),
+                "linktarget_raw" => linktarget_raw = map.next_value::<RawLink>()?.0,
+                "device" => device = map.next_value()?,
+                "mode" => meta.mode = map.next_value()?,
+                "mtime" => meta.mtime = map.next_value()?,
+                "atime" => meta.atime = map.next_value()?,
+                "ctime" => meta.ctime = map.next_value()?,
+                "uid" => meta.uid = map.next_value()?,
+                "gid" => meta.gid = map.next_value()?,
+                "user" => meta.user = map.next_value()?,
+                "group" => meta.group = map.next_value()?,
+                "inode" => meta.inode = map.next_value()?,
+                "device_id" => meta.device_id = map.next_value()?,
+                "size" => meta.size = map.next_value()?,
+                "links" => meta.links = map.next_value()?,
+                "extended_attributes" => meta.extended_attributes = map.next_value()?,
+                "content" => content = map.next_value::<Content>()?.0,
+                "subtree" => subtree = map.next_value()?,
+                _ => {
+                    let _: IgnoredAny = map.next_value()?;
+                }
+            }
+        }
+        let name = name.ok_or_else(|| A::Error::missing_field("name"))?;
+        let node_type = match tpe.as_deref() {
+            None => return Err(A::Error::missing_field("type")),
+            Some("file") => NodeType::File,
+            Some("dir") => NodeType::Dir,
+            Some("symlink") => NodeType::Symlink {
+                linktarget: linktarget.ok_or_else(|| A::Error::missing_field("linktarget"))?,
+                linktarget_raw,
+            },
+            Some("dev") => NodeType::Dev { device },
+            Some("chardev") => NodeType::Chardev { device },
+            Some("fifo") => NodeType::Fifo,
+            Some("socket") => NodeType::Socket,
+            Some(other) => {
+                return Err(A::Error::unknown_variant(
+                    other,
+                    &["file", "dir", "symlink", "dev", "chardev", "fifo", "socket"],
+                ));
+            }
+        };
+        Ok(Node {
+            name,
+            node_type,
+            meta,
+            content,
+            subtree,
+        })
+    }
+}
+
+/// A string value, borrowed from the input where it can be.
+struct CowStr<'de>(Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for CowStr<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = CowStr<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(CowStr(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(CowStr(Cow::Owned(v.to_string())))
+            }
+        }
+        deserializer.deserialize_str(V)
+    }
 }
 
 pub(crate) fn is_default<T: Default + PartialEq>(t: &T) -> bool {
