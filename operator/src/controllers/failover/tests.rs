@@ -1777,3 +1777,51 @@ async fn a_deposed_leaders_status_write_is_refused_and_its_step_work_cancelled_b
 fn fresh_harness(base: &Context) -> FailoverContext {
     controller(base, base.client.clone(), Arc::new(Unreachable))
 }
+
+/// Issue 14, item 3 (the Failover controller on the shared caches): on the primary a pass
+/// reads the plan, both Sites, the plan's Backups, the repositories and the members' sources
+/// (namespaces, PVCs) from the caches and sends none of those reads to the API server; it
+/// decides as before (the first pass of a drill records its first restore as started).
+#[tokio::test]
+async fn with_caches_a_pass_reads_no_cached_kind_from_the_api_server() {
+    let base = world(kube_fake_client::interceptor::Funcs::new(), None).await;
+    let harness = fresh_harness(&base);
+    create(&harness, "drill-cached", FailoverType::Drill).await;
+    let mut cached = base.clone();
+    cached.caches = Some(crate::controllers::cache::from_api(&base).await);
+    let (counted, log) = crate::controllers::counting::counted(&cached);
+    let ctx = controller(&counted, counted.client.clone(), Arc::new(Unreachable));
+    let fo = get(&harness, "drill-cached").await;
+    log.clear();
+    let outcome = reconcile_once(&fo, &ctx).await.unwrap();
+    assert_eq!(outcome.started, ["restore/db/db-data"], "{outcome:?}");
+    let cached_kinds = [
+        "disasterrecoveryplans",
+        "sites",
+        "backups",
+        "backuprepositories",
+        "namespaces",
+        "persistentvolumeclaims",
+    ];
+    let reads: Vec<String> = log
+        .reads()
+        .into_iter()
+        .filter(|r| {
+            r.split('/')
+                .rev()
+                .take(2)
+                .any(|s| cached_kinds.contains(&s))
+        })
+        .collect();
+    assert_eq!(reads, Vec::<String>::new());
+    // The pass did write: its status, recording the step as started (and its Events).
+    let writes: Vec<String> = log
+        .writes()
+        .into_iter()
+        .filter(|w| !w.contains("/events"))
+        .collect();
+    assert_eq!(
+        writes,
+        ["PATCH /apis/pusdata.io/v1alpha1/failovers/drill-cached/status"]
+    );
+}
