@@ -129,41 +129,35 @@ fn objects_of(c: usize) -> (Store<ConfigMap>, Vec<ConfigMap>) {
 /// The controllers as `run` starts them: each a kube Controller bounded by `run::bounded()`,
 /// spawned as its own task. A reconcile takes `RECONCILE`, then reads its object and writes
 /// it, through `client` (the gated one); `done` counts the reconciles that wrote.
-fn controllers(
-    client: kube::Client,
-    done: Arc<AtomicUsize>,
-    stop: Stop,
-) -> impl Future<Output = ()> {
-    async move {
-        let mut all = Tasks::default();
-        for c in 0..CONTROLLERS {
-            let (store, objects) = objects_of(c);
-            let trigger = futures::stream::iter(objects.into_iter().map(Ok::<_, watcher::Error>))
-                .chain(futures::stream::pending());
-            let ctx = Arc::new((client.clone(), done.clone()));
-            let controller = Controller::for_stream(trigger, store)
-                .with_config(bounded())
-                .graceful_shutdown_on(stop.clone())
-                .run(
-                    |cm: Arc<ConfigMap>, ctx: Arc<(kube::Client, Arc<AtomicUsize>)>| async move {
-                        tokio::time::sleep(RECONCILE).await;
-                        let api = Api::<ConfigMap>::namespaced(ctx.0.clone(), NS);
-                        let name = cm.metadata.name.clone().unwrap_or_default();
-                        api.get(&name).await?;
-                        let patch = serde_json::json!({"data": {"reconciled": "yes"}});
-                        api.patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
-                            .await?;
-                        ctx.1.fetch_add(1, Ordering::SeqCst);
-                        Ok::<_, kube::Error>(Action::await_change())
-                    },
-                    |_, _, _| Action::await_change(),
-                    ctx,
-                )
-                .for_each(|_| async {});
-            all.spawn(controller.boxed());
-        }
-        all.all_ended().await;
+async fn controllers(client: kube::Client, done: Arc<AtomicUsize>, stop: Stop) {
+    let mut all = Tasks::default();
+    for c in 0..CONTROLLERS {
+        let (store, objects) = objects_of(c);
+        let trigger = futures::stream::iter(objects.into_iter().map(Ok::<_, watcher::Error>))
+            .chain(futures::stream::pending());
+        let ctx = Arc::new((client.clone(), done.clone()));
+        let controller = Controller::for_stream(trigger, store)
+            .with_config(bounded())
+            .graceful_shutdown_on(stop.clone())
+            .run(
+                |cm: Arc<ConfigMap>, ctx: Arc<(kube::Client, Arc<AtomicUsize>)>| async move {
+                    tokio::time::sleep(RECONCILE).await;
+                    let api = Api::<ConfigMap>::namespaced(ctx.0.clone(), NS);
+                    let name = cm.metadata.name.clone().unwrap_or_default();
+                    api.get(&name).await?;
+                    let patch = serde_json::json!({"data": {"reconciled": "yes"}});
+                    api.patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
+                        .await?;
+                    ctx.1.fetch_add(1, Ordering::SeqCst);
+                    Ok::<_, kube::Error>(Action::await_change())
+                },
+                |_, _, _| Action::await_change(),
+                ctx,
+            )
+            .for_each(|_| async {});
+        all.spawn(controller.boxed());
     }
+    all.all_ended().await;
 }
 
 fn stop_signal() -> (tokio::sync::watch::Sender<bool>, Stop) {
