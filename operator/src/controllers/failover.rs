@@ -32,14 +32,15 @@ use super::permission::Permission;
 use super::{Context, Error, cache};
 use crate::controllers::status_patch;
 use k8s_openapi::api::core::v1::ConfigMap;
-use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action as KubeAction;
+use kube::{Resource, ResourceExt};
 use pusdata::report::{self, ReportInput};
 use pusdata_core::conditions;
 use pusdata_core::dr::failover::{Decision, Epochs, Observed, Work};
 use pusdata_core::dr::{self, check::Measurements};
 use pusdata_core::i18n::Text;
+use pusdata_core::t;
 use pusdata_crds::v1alpha1::{
     Backup, BackupRepository, DisasterRecoveryPlan, Failover, FailoverPhase, FailoverStatus,
     FailoverType, Member, RecordedIdentity, ReportRef, Site,
@@ -317,9 +318,13 @@ pub async fn reconcile_once(fo: &Failover, ctx: &FailoverContext) -> Result<Outc
                 work::run_all(ctx, fo, &world, &decision.status, scope, steps, *epoch).await;
             executed = decision.record(&results, (ctx.base.clock)());
         }
-        Work::Finish { .. } => {
-            decision.status.report = Some(write_report(fo, ctx, &world, &decision.status).await?);
-        }
+        Work::Finish { .. } => match write_report(fo, ctx, &world, &decision.status).await {
+            Ok(reference) => decision.status.report = Some(reference),
+            Err(e) => {
+                report_not_written(fo, ctx, &e).await;
+                return Err(e);
+            }
+        },
     }
     write_status(fo, ctx, &before, &decision.status).await?;
     if let Work::Finish { succeeded } = decision.work {
@@ -435,6 +440,30 @@ async fn write_report(
         )
         .await?;
     Ok(reference)
+}
+
+/// The Event reason of a report that could not be written.
+pub const REPORT_NOT_WRITTEN: &str = "ReportNotWritten";
+
+/// The execution ended but its report could not be applied (on a real cluster: a 403 when
+/// the operator's Role lacks `create` on ConfigMaps). The status is not written — the next
+/// pass tries again, with backoff — so without this `Warning` Event on the Failover, naming
+/// the refused request, the people waiting for the report would see nothing at all.
+async fn report_not_written(fo: &Failover, ctx: &FailoverContext, error: &Error) {
+    let note = t!(
+        "shell-failover-report-not-written",
+        config_map = format!("failover-{}-report", fo.name_any()),
+        namespace = ctx.base.platform_namespace.as_str(),
+        error = error.to_string()
+    );
+    super::events::warn(
+        &ctx.base.client,
+        &fo.object_ref(&()),
+        REPORT_NOT_WRITTEN,
+        "WriteReport",
+        note.to_string(),
+    )
+    .await;
 }
 
 fn kind_label(kind: FailoverType) -> &'static str {
