@@ -138,14 +138,16 @@ impl Folder {
                 }
             }
             watcher::Event::InitDone => {
-                let mut list = self
+                // The watcher always starts a list with `Init`; without one there is nothing
+                // to replace the kind with.
+                if let Some(mut list) = self
                     .relisting
                     .remove(kind)
                     .and_then(|l| l.downcast::<Vec<K>>().ok())
-                    .map(|l| *l)
-                    .unwrap_or_default();
-                list.sort_by(|a, b| key(a).cmp(&key(b)));
-                *K::kept(ctx, &mut self.policies) = list;
+                {
+                    list.sort_by(|a, b| key(a).cmp(&key(b)));
+                    *K::kept(ctx, &mut self.policies) = *list;
+                }
                 self.listed.insert(kind);
             }
         }
