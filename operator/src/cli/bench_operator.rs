@@ -201,6 +201,22 @@ pub fn run(args: &BenchOperatorArgs) -> Result<(), CliError> {
 }
 
 fn measure(args: &BenchOperatorArgs, world: &mut Child) -> Result<(), CliError> {
+    let (port, dir, kubeconfig) = connect(args, world)?;
+    let result = if args.webhook {
+        measure_webhook(args, port, &dir, &kubeconfig)
+    } else {
+        measure_operator(args, port, &kubeconfig)
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+/// The world's port, once it is seeded, and a kubeconfig pointing at it (in a temporary
+/// directory, removed by the caller).
+fn connect(
+    args: &BenchOperatorArgs,
+    world: &mut Child,
+) -> Result<(u16, std::path::PathBuf, std::path::PathBuf), CliError> {
     let out = world
         .stdout
         .take()
@@ -226,12 +242,22 @@ fn measure(args: &BenchOperatorArgs, world: &mut Child) -> Result<(), CliError> 
         ),
     )
     .map_err(internal)?;
-    let quiet = Duration::from_secs(args.quiet_seconds);
-    let timeout = Duration::from_secs(args.timeout_seconds);
     println!(
         "world: {} Pusdata objects, {} agency namespaces, served by a separate process on 127.0.0.1:{port}",
         args.objects, args.agencies
     );
+    Ok((port, dir, kubeconfig))
+}
+
+/// The operator's phases: first start, idle, SIGTERM, restart.
+fn measure_operator(
+    args: &BenchOperatorArgs,
+    port: u16,
+    kubeconfig: &std::path::Path,
+) -> Result<(), CliError> {
+    let kubeconfig = kubeconfig.to_path_buf();
+    let quiet = Duration::from_secs(args.quiet_seconds);
+    let timeout = Duration::from_secs(args.timeout_seconds);
 
     // First start: converges the world (creates children, writes statuses).
     let before = stats(port)?;
@@ -301,8 +327,139 @@ fn measure(args: &BenchOperatorArgs, world: &mut Child) -> Result<(), CliError> 
     );
     let _ = second.kill();
     let _ = second.wait();
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+/// `pusdata webhook --from-cluster` against the world: its memory once the context is built
+/// (the first full list of every kind it watches), after `--idle-seconds`, and through a
+/// burst of `--churn` Rack changes sent one after the other, each of which the webhook
+/// folds into a new context.
+fn measure_webhook(
+    args: &BenchOperatorArgs,
+    port: u16,
+    dir: &std::path::Path,
+    kubeconfig: &std::path::Path,
+) -> Result<(), CliError> {
+    let pki = pusdata::agent::tls::LocalPki::generate().map_err(internal)?;
+    let files = pki.server.write_files(&dir.join("pki")).map_err(internal)?;
+    let exe = std::env::current_exe().map_err(internal)?;
+    let started = Instant::now();
+    let mut child = Command::new(exe)
+        .arg("webhook")
+        .args(["--from-cluster", "--listen", "127.0.0.1:0", "--cert"])
+        .arg(&files.cert)
+        .arg("--key")
+        .arg(&files.key)
+        .env("KUBECONFIG", kubeconfig)
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(internal)?;
+    let result = webhook_phases(args, port, &mut child, started);
+    let _ = child.kill();
+    let _ = child.wait();
+    result
+}
+
+fn webhook_phases(
+    args: &BenchOperatorArgs,
+    port: u16,
+    child: &mut Child,
+    started: Instant,
+) -> Result<(), CliError> {
+    let pid = child.id();
+    let out = child
+        .stdout
+        .take()
+        .ok_or_else(|| internal("webhook: no stdout"))?;
+    // It prints `listening on …` once every store has its first list and the context is
+    // built; memory is sampled meanwhile.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(out).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let mut peak = 0;
+    loop {
+        peak = peak.max(memory(pid).1);
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(line) if line.contains("listening on") => break,
+            Ok(line) => return Err(internal(format!("webhook did not start: {line:?}"))),
+            Err(_) if started.elapsed() < Duration::from_secs(args.timeout_seconds) => {}
+            Err(_) => return Err(internal("webhook: not ready within --timeout-seconds")),
+        }
+    }
+    let ready = started.elapsed();
+    let (rss_ready, _) = memory(pid);
+    let wait = |seconds: u64, peak: &mut u64| {
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(seconds) {
+            std::thread::sleep(Duration::from_millis(200));
+            *peak = (*peak).max(memory(pid).1);
+        }
+    };
+    wait(args.idle_seconds, &mut peak);
+    let (rss_idle, hwm) = memory(pid);
+    peak = peak.max(hwm);
+    println!(
+        "webhook: context built from the world in {:.1} s (RSS {:.1} MiB); after {} s idle RSS {:.1} MiB, peak {:.1} MiB",
+        ready.as_secs_f64(),
+        mib(rss_ready),
+        args.idle_seconds,
+        mib(rss_idle),
+        mib(peak)
+    );
+    let racks = args.objects.saturating_sub(2 * args.agencies) / 3;
+    let churn = args.churn.min(racks);
+    let t = Instant::now();
+    for i in 0..churn {
+        let body =
+            format!("{{\"metadata\":{{\"annotations\":{{\"bench.pusdata.io/churn\":\"{i}\"}}}}}}");
+        merge_patch(
+            port,
+            &format!("/apis/pusdata.io/v1alpha1/racks/R{i:05}"),
+            &body,
+        )?;
+        if i % 20 == 0 {
+            peak = peak.max(memory(pid).1);
+        }
+    }
+    let sent = t.elapsed();
+    wait(args.quiet_seconds, &mut peak);
+    let (rss_after, hwm) = memory(pid);
+    peak = peak.max(hwm);
+    println!(
+        "burst: {churn} Rack changes in {:.1} s, then {} s quiet: RSS {:.1} MiB, peak {:.1} MiB",
+        sent.as_secs_f64(),
+        args.quiet_seconds,
+        mib(rss_after),
+        mib(peak)
+    );
+    Ok(())
+}
+
+/// A JSON merge patch of one object, straight to the world.
+fn merge_patch(port: u16, path: &str, body: &str) -> Result<(), CliError> {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).map_err(internal)?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(internal)?;
+    write!(
+        s,
+        "PATCH {path} HTTP/1.1\r\nHost: world\r\nContent-Type: application/merge-patch+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .map_err(internal)?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).map_err(internal)?;
+    match text.split_whitespace().nth(1) {
+        Some("200") => Ok(()),
+        _ => Err(internal(format!(
+            "PATCH {path}: {}",
+            text.lines().next().unwrap_or("")
+        ))),
+    }
 }
 
 fn tempfile_dir() -> Result<std::path::PathBuf, CliError> {

@@ -420,6 +420,14 @@ pub struct BenchOperatorArgs {
     /// Give up settling after this long.
     #[arg(long, default_value_t = 900)]
     pub timeout_seconds: u64,
+    /// Measure `pusdata webhook --from-cluster` against the world instead of the operator:
+    /// its RSS once its context is built, after `--idle-seconds`, and after a burst of
+    /// `--churn` changes (each one a context rebuild).
+    #[arg(long)]
+    pub webhook: bool,
+    /// With `--webhook`: Racks changed one after the other in the burst.
+    #[arg(long, default_value_t = 1_000)]
+    pub churn: usize,
 }
 
 /// Arguments of `pusdata bench operator-world`.

@@ -36,15 +36,14 @@ pub fn run(args: &WebhookArgs, lang: pusdata_core::i18n::Lang) -> Result<(), Cli
                 .await
                 .map_err(|e| CliError::Internal(format!("kubernetes client: {e}")))?;
             let state = Arc::new(State::new(Context::empty()).with_mode(mode));
-            let (stores, watch) = webhook::cluster::watch(client, state.clone());
+            let (mut ready, watch) = webhook::cluster::watch(client, state.clone());
             tokio::spawn(watch);
             // Serving before the first full list would judge requests against an empty
             // cluster (every agency unknown): wait for it.
-            stores
-                .ready()
+            ready
+                .wait_for(|r| *r)
                 .await
                 .map_err(|e| CliError::Internal(format!("watches: {e}")))?;
-            state.set_context(stores.context());
             (state, "cluster".to_string())
         } else {
             let loaded = inputs::load(

@@ -103,11 +103,14 @@ pub async fn audit_once(ctx: &Context) -> Result<Outcome, Error> {
         ..Outcome::default()
     };
     let params = PatchParams::apply(FIELD_MANAGER).force();
+    let policy = policy::active_policy(&objects);
     if cluster.as_ref().map(|c| &c.content) != Some(&reports.cluster) {
         let r = ClusterPolicyReport::new(report::REPORT_NAME, None, reports.cluster.clone());
-        Api::<ClusterPolicyReport>::all(ctx.client.clone())
+        let applied = Api::<ClusterPolicyReport>::all(ctx.client.clone())
             .patch(report::REPORT_NAME, &params, &Patch::Apply(&r))
-            .await?;
+            .await;
+        let what = format!("ClusterPolicyReport {}", report::REPORT_NAME);
+        surfaced(ctx, policy, &what, applied).await?;
         outcome.applied.push(String::new());
     }
     for (ns, content) in &reports.namespaced {
@@ -115,21 +118,62 @@ pub async fn audit_once(ctx: &Context) -> Result<Outcome, Error> {
             continue;
         }
         let r = PolicyReport::new(report::REPORT_NAME, Some(ns), content.clone());
-        Api::<PolicyReport>::namespaced(ctx.client.clone(), ns)
+        let applied = Api::<PolicyReport>::namespaced(ctx.client.clone(), ns)
             .patch(report::REPORT_NAME, &params, &Patch::Apply(&r))
-            .await?;
+            .await;
+        let what = format!("PolicyReport {ns}/{}", report::REPORT_NAME);
+        surfaced(ctx, policy, &what, applied).await?;
         outcome.applied.push(ns.clone());
     }
     for ns in namespaced.keys() {
         if reports.namespaced.contains_key(ns) {
             continue;
         }
-        Api::<PolicyReport>::namespaced(ctx.client.clone(), ns)
+        let deleted = Api::<PolicyReport>::namespaced(ctx.client.clone(), ns)
             .delete(report::REPORT_NAME, &DeleteParams::default())
-            .await?;
+            .await;
+        let what = format!("PolicyReport {ns}/{}", report::REPORT_NAME);
+        surfaced(ctx, policy, &what, deleted).await?;
         outcome.deleted.push(ns.clone());
     }
     Ok(outcome)
+}
+
+/// The Event reason of a report the audit could not write.
+pub const REPORT_NOT_WRITTEN: &str = "ReportNotWritten";
+
+/// A write of the audit's reports, passed through; when it failed (on a real cluster: a 403
+/// when the role lacks `create` on the report kinds) a `Warning` Event on the active
+/// ResidencyPolicy names the refused request — the audit has no status of its own, and
+/// without it the only sign would be reports that never appear. The pass stops there and
+/// is tried again with backoff (`run::audit_loop`).
+async fn surfaced<T>(
+    ctx: &Context,
+    policy: Option<&ResidencyPolicy>,
+    what: &str,
+    written: Result<T, kube::Error>,
+) -> Result<T, Error> {
+    let error = match written {
+        Ok(t) => return Ok(t),
+        Err(e) => Error::from(e),
+    };
+    if let Some(p) = policy {
+        use kube::Resource;
+        let note = pusdata_core::t!(
+            "shell-audit-report-not-written",
+            report = what,
+            error = error.to_string()
+        );
+        super::events::warn(
+            &ctx.client,
+            &p.object_ref(&()),
+            REPORT_NOT_WRITTEN,
+            "WriteReport",
+            note.to_string(),
+        )
+        .await;
+    }
+    Err(error)
 }
 
 /// Every object the rules look at or learn from.

@@ -196,6 +196,16 @@ mod tests {
                 "pub const MALFORMED",
                 "\n",
             ),
+            between(
+                &read("operator/src/controllers/failover.rs"),
+                "pub const REPORT_NOT_WRITTEN",
+                "\n",
+            ),
+            between(
+                &read("operator/src/controllers/audit.rs"),
+                "pub const REPORT_NOT_WRITTEN",
+                "\n",
+            ),
         ];
         let mut more: Vec<String> = sources.iter().flat_map(|s| camel(s)).collect();
         more.extend(

@@ -29,17 +29,18 @@
 //! is linked from the status with its SHA-256.
 
 use super::permission::Permission;
-use super::{Context, Error};
+use super::{Context, Error, cache};
 use crate::controllers::status_patch;
 use k8s_openapi::api::core::v1::ConfigMap;
-use kube::ResourceExt;
-use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::Action as KubeAction;
+use kube::{Resource, ResourceExt};
 use pusdata::report::{self, ReportInput};
 use pusdata_core::conditions;
 use pusdata_core::dr::failover::{Decision, Epochs, Observed, Work};
 use pusdata_core::dr::{self, check::Measurements};
 use pusdata_core::i18n::Text;
+use pusdata_core::t;
 use pusdata_crds::v1alpha1::{
     Backup, BackupRepository, DisasterRecoveryPlan, Failover, FailoverPhase, FailoverStatus,
     FailoverType, Member, RecordedIdentity, ReportRef, Site,
@@ -173,7 +174,8 @@ struct World {
     primary: Site,
     drc: Site,
     backups: Vec<Backup>,
-    repositories: Vec<BackupRepository>,
+    /// Shared with the store when cached: read by the report and the final sync only.
+    repositories: Vec<Arc<BackupRepository>>,
 }
 
 impl World {
@@ -193,9 +195,10 @@ impl World {
     }
 }
 
+/// Reads the Failover's world: on the primary from the shared caches (`cache`), at the DRC
+/// (no caches) from the API server, as the Restore and Site controllers do.
 async fn read_world(fo: &Failover, ctx: &Context) -> Result<World, Error> {
-    let plan = Api::<DisasterRecoveryPlan>::all(ctx.client.clone())
-        .get_opt(&fo.spec.plan)
+    let plan = cache::named::<DisasterRecoveryPlan>(ctx, &fo.spec.plan)
         .await?
         .ok_or_else(|| {
             Error::InvalidSpec(format!(
@@ -203,29 +206,17 @@ async fn read_world(fo: &Failover, ctx: &Context) -> Result<World, Error> {
                 fo.spec.plan
             ))
         })?;
-    let sites = Api::<Site>::all(ctx.client.clone());
-    let site = |name: String, field: &'static str| {
-        let sites = sites.clone();
-        async move {
-            sites.get_opt(&name).await?.ok_or_else(|| {
-                Error::InvalidSpec(format!("plan {field}: Site {name} not found (DR-FAR)"))
-            })
-        }
+    let site = |name: String, field: &'static str| async move {
+        cache::named::<Site>(ctx, &name).await?.ok_or_else(|| {
+            Error::InvalidSpec(format!("plan {field}: Site {name} not found (DR-FAR)"))
+        })
     };
     let primary = site(plan.spec.primary_site.clone(), "spec.primarySite").await?;
     let drc = site(plan.spec.drc_site.clone(), "spec.drcSite").await?;
     let plan_name = plan.name_any();
-    let backups = Api::<Backup>::all(ctx.client.clone())
-        .list(&ListParams::default())
-        .await?
-        .items
-        .into_iter()
-        .filter(|b| b.spec.plan == plan_name)
-        .collect();
-    let repositories = Api::<BackupRepository>::all(ctx.client.clone())
-        .list(&ListParams::default())
-        .await?
-        .items;
+    // Only this plan's runs are copied out of the store, not every run of the city.
+    let backups = cache::matching::<Backup>(ctx, |b| b.spec.plan == plan_name).await?;
+    let repositories = cache::shared::<BackupRepository>(ctx).await?;
     Ok(World {
         plan,
         primary,
@@ -327,9 +318,13 @@ pub async fn reconcile_once(fo: &Failover, ctx: &FailoverContext) -> Result<Outc
                 work::run_all(ctx, fo, &world, &decision.status, scope, steps, *epoch).await;
             executed = decision.record(&results, (ctx.base.clock)());
         }
-        Work::Finish { .. } => {
-            decision.status.report = Some(write_report(fo, ctx, &world, &decision.status).await?);
-        }
+        Work::Finish { .. } => match write_report(fo, ctx, &world, &decision.status).await {
+            Ok(reference) => decision.status.report = Some(reference),
+            Err(e) => {
+                report_not_written(fo, ctx, &e).await;
+                return Err(e);
+            }
+        },
     }
     write_status(fo, ctx, &before, &decision.status).await?;
     if let Work::Finish { succeeded } = decision.work {
@@ -396,10 +391,12 @@ async fn write_report(
     status: &FailoverStatus,
 ) -> Result<ReportRef, Error> {
     let name = fo.name_any();
+    let repositories: Vec<BackupRepository> =
+        world.repositories.iter().map(|r| (**r).clone()).collect();
     let findings = dr::check::check_plan(
         &world.plan,
         &[world.primary.clone(), world.drc.clone()],
-        &world.repositories,
+        &repositories,
         &Measurements::default(),
     );
     let cm_name = format!("failover-{name}-report");
@@ -443,6 +440,30 @@ async fn write_report(
         )
         .await?;
     Ok(reference)
+}
+
+/// The Event reason of a report that could not be written.
+pub const REPORT_NOT_WRITTEN: &str = "ReportNotWritten";
+
+/// The execution ended but its report could not be applied (on a real cluster: a 403 when
+/// the operator's Role lacks `create` on ConfigMaps). The status is not written — the next
+/// pass tries again, with backoff — so without this `Warning` Event on the Failover, naming
+/// the refused request, the people waiting for the report would see nothing at all.
+async fn report_not_written(fo: &Failover, ctx: &FailoverContext, error: &Error) {
+    let note = t!(
+        "shell-failover-report-not-written",
+        config_map = format!("failover-{}-report", fo.name_any()),
+        namespace = ctx.base.platform_namespace.as_str(),
+        error = error.to_string()
+    );
+    super::events::warn(
+        &ctx.base.client,
+        &fo.object_ref(&()),
+        REPORT_NOT_WRITTEN,
+        "WriteReport",
+        note.to_string(),
+    )
+    .await;
 }
 
 fn kind_label(kind: FailoverType) -> &'static str {

@@ -37,6 +37,8 @@ pub mod run;
 pub mod runs;
 pub mod schedule;
 pub mod site;
+#[cfg(test)]
+mod slow_start_tests;
 pub mod span;
 /// A real S3 server for the controllers' tests: the black-box tests' harness, included by
 /// path so both start Garage the same way.

@@ -44,15 +44,15 @@ fn reporting(client: &kube::Client, ctx: &Context) -> decode::Reporting {
 /// lapsed during a first start). Dropping `Tasks` aborts them all (`JoinSet`), as dropping
 /// the futures did: losing the lease still cancels every reconcile at once.
 #[derive(Default)]
-struct Tasks(tokio::task::JoinSet<()>);
+pub(super) struct Tasks(tokio::task::JoinSet<()>);
 
 impl Tasks {
-    fn spawn(&mut self, task: futures::future::BoxFuture<'static, ()>) {
+    pub(super) fn spawn(&mut self, task: futures::future::BoxFuture<'static, ()>) {
         self.0.spawn(task);
     }
 
     /// Until every task has ended.
-    async fn all_ended(&mut self) {
+    pub(super) async fn all_ended(&mut self) {
         while self.0.join_next().await.is_some() {}
     }
 }
@@ -63,7 +63,7 @@ impl Tasks {
 /// for all of them held at the same time.
 const CONCURRENCY: u16 = 8;
 
-fn bounded() -> kube::runtime::controller::Config {
+pub(super) fn bounded() -> kube::runtime::controller::Config {
     kube::runtime::controller::Config::default().concurrency(CONCURRENCY)
 }
 

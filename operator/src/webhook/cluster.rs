@@ -1,189 +1,243 @@
-//! The webhook's context from the cluster: one reflector store per kind the rules learn from
+//! The webhook's context from the cluster: one watch per kind the rules learn from
 //! (`ResidencyPolicy`, `Site`, `Rack`, `Agency`, `Approval`, `BackupRepository`,
-//! `DisasterRecoveryPlan`), kept current by watches. When any store changes, the context is
-//! rebuilt with `policy::Context::from_objects` — the same function `--context DIR` and the
-//! controllers use — and swapped into [`State`] whole. An admission request only loads the
-//! current context: no API call on the request path.
+//! `DisasterRecoveryPlan`), whose events are folded straight into the `policy::Context` the
+//! webhook serves ([`Folder`]). An admission request only loads the current context: no API
+//! call on the request path.
+//!
+//! The context is the only copy of the objects (issue 14: the webhook's context is held to
+//! the operator's memory budget). No reflector store sits beside it, and a burst of changes
+//! is folded into one copy of the context being served, swapped in whole; the objects
+//! keep neither managedFields nor kubectl's last-applied copy (`cache::slim`). Settled, the
+//! webhook holds the world once; while a burst is folded, twice.
+//!
+//! The context holds what `policy::Context::from_objects` builds from the same objects —
+//! each kind sorted by namespace and name, the settings from the first policy by name — so
+//! a decision does not depend on whether the context came from manifests or watches.
 
 use super::State;
+use crate::controllers::cache::slim;
 use crate::controllers::permission::Permission;
 use futures::stream::BoxStream;
 use futures::{FutureExt, StreamExt};
 use kube::Api;
-use kube::runtime::reflector::{self, Store};
 use kube::runtime::{WatchStreamExt, watcher};
-use pusdata_core::policy::{self, Context};
-use pusdata_crds::Object;
+use pusdata_core::policy::Context;
 use pusdata_crds::v1alpha1::{
     Agency, Approval, BackupRepository, DisasterRecoveryPlan, Rack, ResidencyPolicy, Site,
 };
+use std::any::Any;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// API calls of the webhook with `--from-cluster` (see `controllers::rbac`).
 pub const PERMISSIONS: &[Permission] = crate::controllers::permission::POLICY_CONTEXT;
 
-/// Read handles of the stores the context is built from.
-#[derive(Clone)]
-pub struct Stores {
-    /// Residency policies (the first by name applies).
-    pub policies: Store<ResidencyPolicy>,
-    /// Sites.
-    pub sites: Store<Site>,
-    /// Racks.
-    pub racks: Store<Rack>,
-    /// Agencies.
-    pub agencies: Store<Agency>,
-    /// Approvals, all namespaces (the rules only trust the platform namespace's).
-    pub approvals: Store<Approval>,
-    /// Backup repositories.
-    pub repositories: Store<BackupRepository>,
-    /// Disaster recovery plans.
-    pub plans: Store<DisasterRecoveryPlan>,
-}
+/// The kinds watched, each of which must have its first full list before the context is
+/// served.
+const KINDS: usize = 7;
 
-impl Stores {
-    /// Everything the stores hold, sorted by kind, namespace and name so that the context
-    /// does not depend on the stores' hash order.
-    pub fn objects(&self) -> Vec<Object> {
-        fn all<K>(store: &Store<K>, wrap: fn(K) -> Object) -> impl Iterator<Item = Object>
-        where
-            K: kube::Resource + Clone + 'static,
-            K::DynamicType: Eq + std::hash::Hash + Clone,
-        {
-            store.state().into_iter().map(move |k| wrap((*k).clone()))
-        }
-        let mut objects: Vec<Object> = all(&self.policies, Object::ResidencyPolicy)
-            .chain(all(&self.sites, Object::Site))
-            .chain(all(&self.racks, Object::Rack))
-            .chain(all(&self.agencies, Object::Agency))
-            .chain(all(&self.approvals, Object::Approval))
-            .chain(all(&self.repositories, Object::BackupRepository))
-            .chain(all(&self.plans, Object::DisasterRecoveryPlan))
-            .collect();
-        objects.sort_by(|a, b| policy::identity(a).cmp(&policy::identity(b)));
-        objects
-    }
-
-    /// The rules' context from what the stores hold now.
-    pub fn context(&self) -> Context {
-        Context::from_objects(&self.objects())
-    }
-
-    /// Waits until every store has its first full list.
-    pub async fn ready(&self) -> Result<(), reflector::store::WriterDropped> {
-        self.policies.wait_until_ready().await?;
-        self.sites.wait_until_ready().await?;
-        self.racks.wait_until_ready().await?;
-        self.agencies.wait_until_ready().await?;
-        self.approvals.wait_until_ready().await?;
-        self.repositories.wait_until_ready().await?;
-        self.plans.wait_until_ready().await
-    }
-}
-
-/// A reflector for one kind: its store, and its events as a stream of "something changed".
-fn reflect<K>(api: Api<K>) -> (Store<K>, BoxStream<'static, ()>)
-where
-    K: kube::Resource<DynamicType = ()>
-        + Clone
-        + serde::de::DeserializeOwned
-        + std::fmt::Debug
-        + Send
-        + Sync
-        + 'static,
+/// A kind the rules learn from, and where the folded world keeps it.
+pub trait Kept:
+    kube::Resource<DynamicType = ()>
+    + Clone
+    + serde::de::DeserializeOwned
+    + std::fmt::Debug
+    + Send
+    + Sync
+    + 'static
 {
-    let (reader, writer) = reflector::store();
-    let events = reflector::reflector(
-        writer,
-        watcher(api, watcher::Config::default()).default_backoff(),
-    )
-    // Watch errors are retried with backoff inside the watcher; they change nothing here.
-    .filter_map(|e| futures::future::ready(e.ok().map(|_| ())))
-    .boxed();
-    (reader, events)
+    /// Its kind.
+    const KIND: &'static str;
+    /// Its objects: in the context, or (the policies) beside it.
+    fn kept<'a>(ctx: &'a mut Context, policies: &'a mut Vec<ResidencyPolicy>) -> &'a mut Vec<Self>;
 }
 
-/// Starts the watches. The returned future keeps the stores current and swaps a rebuilt
-/// context into `state` after every change (a burst of events is one rebuild); it runs
-/// until the process stops. Await [`Stores::ready`] before serving.
+macro_rules! kept {
+    ($kind:ident, $field:ident) => {
+        impl Kept for $kind {
+            const KIND: &'static str = stringify!($kind);
+            fn kept<'a>(
+                ctx: &'a mut Context,
+                _: &'a mut Vec<ResidencyPolicy>,
+            ) -> &'a mut Vec<Self> {
+                &mut ctx.$field
+            }
+        }
+    };
+}
+kept!(Site, sites);
+kept!(Rack, racks);
+kept!(Agency, agencies);
+kept!(Approval, approvals);
+kept!(BackupRepository, repositories);
+kept!(DisasterRecoveryPlan, plans);
+
+impl Kept for ResidencyPolicy {
+    const KIND: &'static str = "ResidencyPolicy";
+    fn kept<'a>(_: &'a mut Context, policies: &'a mut Vec<ResidencyPolicy>) -> &'a mut Vec<Self> {
+        policies
+    }
+}
+
+/// Where an object sorts within its kind: namespace, then name (`policy::identity`).
+fn key<K: kube::Resource>(o: &K) -> (Option<&str>, &str) {
+    let m = o.meta();
+    (
+        m.namespace.as_deref(),
+        m.name.as_deref().unwrap_or_default(),
+    )
+}
+
+/// Folds watch events into a context. Besides the context it keeps the policies (only the
+/// settings of the active one are in the context) and, while a kind is being listed again,
+/// that kind's objects until its list is complete (`watcher::Event::InitDone`), as a
+/// reflector store would.
+#[derive(Default)]
+pub struct Folder {
+    /// Residency policies, sorted by name: the first is the active one.
+    policies: Vec<ResidencyPolicy>,
+    /// A kind's objects during its (re)list, by kind.
+    relisting: BTreeMap<&'static str, Box<dyn Any + Send>>,
+    /// Kinds whose first list is complete.
+    listed: BTreeSet<&'static str>,
+    /// A policy changed since the settings were last derived.
+    policy_changed: bool,
+}
+
+impl Folder {
+    /// Folds one event of kind `K` into `ctx`.
+    pub fn fold<K: Kept>(&mut self, ctx: &mut Context, event: watcher::Event<K>) {
+        let kind = K::KIND;
+        if kind == ResidencyPolicy::KIND {
+            self.policy_changed = true;
+        }
+        match event {
+            watcher::Event::Apply(o) => {
+                let objects = K::kept(ctx, &mut self.policies);
+                match objects.binary_search_by(|x| key(x).cmp(&key(&o))) {
+                    Ok(i) => objects[i] = o,
+                    Err(i) => objects.insert(i, o),
+                }
+            }
+            watcher::Event::Delete(o) => {
+                let objects = K::kept(ctx, &mut self.policies);
+                if let Ok(i) = objects.binary_search_by(|x| key(x).cmp(&key(&o))) {
+                    objects.remove(i);
+                }
+            }
+            watcher::Event::Init => {
+                self.relisting.insert(kind, Box::new(Vec::<K>::new()));
+            }
+            watcher::Event::InitApply(o) => {
+                if let Some(list) = self
+                    .relisting
+                    .get_mut(kind)
+                    .and_then(|l| l.downcast_mut::<Vec<K>>())
+                {
+                    list.push(o);
+                }
+            }
+            watcher::Event::InitDone => {
+                // The watcher always starts a list with `Init`; without one there is nothing
+                // to replace the kind with.
+                if let Some(mut list) = self
+                    .relisting
+                    .remove(kind)
+                    .and_then(|l| l.downcast::<Vec<K>>().ok())
+                {
+                    list.sort_by(|a, b| key(a).cmp(&key(b)));
+                    *K::kept(ctx, &mut self.policies) = *list;
+                }
+                self.listed.insert(kind);
+            }
+        }
+    }
+
+    /// After a burst of events: the settings and catalogue of the active policy (the first
+    /// by name), when a policy changed.
+    pub fn settle(&mut self, ctx: &mut Context) {
+        if std::mem::take(&mut self.policy_changed) {
+            let fresh = Context::with_policy(self.policies.first().map(|p| &p.spec));
+            ctx.settings = fresh.settings;
+            ctx.catalogue = fresh.catalogue;
+        }
+    }
+
+    /// Whether every kind has had its first full list.
+    pub fn ready(&self) -> bool {
+        self.listed.len() == KINDS
+    }
+}
+
+/// One event of some kind, to be folded.
+type Change = Box<dyn FnOnce(&mut Folder, &mut Context) + Send>;
+
+/// The events of kind `K`, slimmed.
+fn changes<K: Kept>(client: &kube::Client) -> BoxStream<'static, Change> {
+    watcher(Api::<K>::all(client.clone()), watcher::Config::default())
+        .default_backoff()
+        .modify(slim::<K>)
+        // Watch errors are retried with backoff inside the watcher; they change nothing here.
+        .filter_map(|e| futures::future::ready(e.ok()))
+        .map(|event| -> Change {
+            Box::new(move |f: &mut Folder, ctx: &mut Context| f.fold(ctx, event))
+        })
+        .boxed()
+}
+
+/// Starts the watches. The returned future folds every burst of changes into a copy of the
+/// context being served and swaps it into `state`; it runs until the process stops. The
+/// receiver turns `true` once every kind has had its first full list: serve only then.
 pub fn watch(
     client: kube::Client,
     state: Arc<State>,
-) -> (Stores, impl std::future::Future<Output = ()>) {
-    let (policies, e1) = reflect(Api::<ResidencyPolicy>::all(client.clone()));
-    let (sites, e2) = reflect(Api::<Site>::all(client.clone()));
-    let (racks, e3) = reflect(Api::<Rack>::all(client.clone()));
-    let (agencies, e4) = reflect(Api::<Agency>::all(client.clone()));
-    let (approvals, e5) = reflect(Api::<Approval>::all(client.clone()));
-    let (repositories, e6) = reflect(Api::<BackupRepository>::all(client.clone()));
-    let (plans, e7) = reflect(Api::<DisasterRecoveryPlan>::all(client));
-    let stores = Stores {
-        policies,
-        sites,
-        racks,
-        agencies,
-        approvals,
-        repositories,
-        plans,
-    };
-    let mut events = futures::stream::select_all([e1, e2, e3, e4, e5, e6, e7]);
-    let rebuild = stores.clone();
+) -> (
+    tokio::sync::watch::Receiver<bool>,
+    impl std::future::Future<Output = ()>,
+) {
+    let (ready_tx, ready) = tokio::sync::watch::channel(false);
+    let mut events = futures::stream::select_all([
+        changes::<ResidencyPolicy>(&client),
+        changes::<Site>(&client),
+        changes::<Rack>(&client),
+        changes::<Agency>(&client),
+        changes::<Approval>(&client),
+        changes::<BackupRepository>(&client),
+        changes::<DisasterRecoveryPlan>(&client),
+    ]);
     let run = async move {
-        while events.next().await.is_some() {
-            while let Some(Some(())) = events.next().now_or_never() {}
-            let ctx = rebuild.context();
+        let mut folder = Folder::default();
+        while let Some(first) = events.next().await {
+            // The copy the burst is folded into; requests keep the one they loaded.
+            let mut next = (*state.context()).clone();
+            first(&mut folder, &mut next);
+            while let Some(Some(change)) = events.next().now_or_never() {
+                change(&mut folder, &mut next);
+            }
+            folder.settle(&mut next);
             tracing::debug!(
-                sites = ctx.sites.len(),
-                agencies = ctx.agencies.len(),
-                approvals = ctx.approvals.len(),
+                sites = next.sites.len(),
+                agencies = next.agencies.len(),
+                approvals = next.approvals.len(),
                 "webhook context rebuilt"
             );
-            state.set_context(ctx);
+            state.set_context(next);
+            if folder.ready() {
+                ready_tx.send_if_modified(|r| !std::mem::replace(r, true));
+            }
         }
     };
-    (stores, run)
+    (ready, run)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::webhook::{Outcome, review};
-    use kube::runtime::reflector::store::Writer;
-    use pusdata_crds::fixtures;
-
-    struct Writers {
-        policies: Writer<ResidencyPolicy>,
-        sites: Writer<Site>,
-        agencies: Writer<Agency>,
-        approvals: Writer<Approval>,
-    }
-
-    fn stores() -> (Stores, Writers) {
-        let (policies, pw) = reflector::store();
-        let (sites, sw) = reflector::store();
-        let (racks, _) = reflector::store();
-        let (agencies, aw) = reflector::store();
-        let (approvals, apw) = reflector::store();
-        let (repositories, _) = reflector::store();
-        let (plans, _) = reflector::store();
-        (
-            Stores {
-                policies,
-                sites,
-                racks,
-                agencies,
-                approvals,
-                repositories,
-                plans,
-            },
-            Writers {
-                policies: pw,
-                sites: sw,
-                agencies: aw,
-                approvals: apw,
-            },
-        )
-    }
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
+    use pusdata_core::policy;
+    use pusdata_crds::{Object, fixtures};
+    use watcher::Event;
 
     fn now() -> jiff::Timestamp {
         "2026-11-25T00:00:00Z".parse().unwrap()
@@ -206,25 +260,90 @@ mod tests {
         .into_bytes()
     }
 
+    /// Folds `events` as one burst into the context `state` serves, as `watch` does.
+    fn burst(state: &State, folder: &mut Folder, events: Vec<Change>) {
+        let mut next = (*state.context()).clone();
+        for e in events {
+            e(folder, &mut next);
+        }
+        folder.settle(&mut next);
+        state.set_context(next);
+    }
+
+    fn ev<K: Kept>(e: Event<K>) -> Change {
+        Box::new(move |f: &mut Folder, c: &mut Context| f.fold(c, e))
+    }
+
+    /// The first list of every kind, with those of `objects` in it.
+    fn listed(objects: &[Object]) -> Vec<Change> {
+        fn list<K: Kept>(
+            out: &mut Vec<Change>,
+            objects: &[Object],
+            pick: fn(&Object) -> Option<&K>,
+        ) {
+            out.push(ev(Event::<K>::Init));
+            out.extend(
+                objects
+                    .iter()
+                    .filter_map(pick)
+                    .map(|o| ev(Event::InitApply(o.clone()))),
+            );
+            out.push(ev(Event::<K>::InitDone));
+        }
+        let mut out = Vec::new();
+        list(&mut out, objects, |o| match o {
+            Object::ResidencyPolicy(x) => Some(x),
+            _ => None,
+        });
+        list(&mut out, objects, |o| match o {
+            Object::Site(x) => Some(x),
+            _ => None,
+        });
+        list(&mut out, objects, |o| match o {
+            Object::Rack(x) => Some(x),
+            _ => None,
+        });
+        list(&mut out, objects, |o| match o {
+            Object::Agency(x) => Some(x),
+            _ => None,
+        });
+        list(&mut out, objects, |o| match o {
+            Object::Approval(x) => Some(x),
+            _ => None,
+        });
+        list(&mut out, objects, |o| match o {
+            Object::BackupRepository(x) => Some(x),
+            _ => None,
+        });
+        list(&mut out, objects, |o| match o {
+            Object::DisasterRecoveryPlan(x) => Some(x),
+            _ => None,
+        });
+        out
+    }
+
     #[test]
-    fn the_context_follows_the_stores_and_decisions_follow_the_context() {
-        let (stores, mut w) = stores();
-        let state = State::new(stores.context());
+    fn the_context_follows_the_events_and_decisions_follow_the_context() {
+        let state = State::new(Context::empty());
+        let mut folder = Folder::default();
+        burst(&state, &mut folder, listed(&[]));
+        assert!(folder.ready());
         // Nothing known yet: the agency is not registered, no approval — denied.
         let (outcome, _, _) = review(&body("ap-southeast-3"), &state, now());
         assert_eq!(outcome, Outcome::Denied);
 
         let mut approval = fixtures::approval("disdik", "lms");
         approval.spec.target.kind = "ExternalCloudService".into();
-        w.policies
-            .apply_watcher_event(&watcher::Event::Apply(fixtures::residency_policy()));
-        w.sites
-            .apply_watcher_event(&watcher::Event::Apply(fixtures::primary_site()));
-        w.agencies
-            .apply_watcher_event(&watcher::Event::Apply(fixtures::agency("disdik")));
-        w.approvals
-            .apply_watcher_event(&watcher::Event::Apply(approval.clone()));
-        state.set_context(stores.context());
+        burst(
+            &state,
+            &mut folder,
+            vec![
+                ev(Event::Apply(fixtures::residency_policy())),
+                ev(Event::Apply(fixtures::primary_site())),
+                ev(Event::Apply(fixtures::agency("disdik"))),
+                ev(Event::Apply(approval.clone())),
+            ],
+        );
         let ctx = state.context();
         assert_eq!(
             (ctx.sites.len(), ctx.agencies.len(), ctx.approvals.len()),
@@ -236,58 +355,118 @@ mod tests {
         let (outcome, _, _) = review(&body("ap-southeast-1"), &state, now());
         assert_eq!(outcome, Outcome::Denied);
 
-        // The approval is withdrawn: denied again after the rebuild.
-        w.approvals
-            .apply_watcher_event(&watcher::Event::Delete(approval));
-        state.set_context(stores.context());
+        // The approval is withdrawn: denied again after the next burst.
+        burst(&state, &mut folder, vec![ev(Event::Delete(approval))]);
         let (outcome, _, _) = review(&body("ap-southeast-3"), &state, now());
         assert_eq!(outcome, Outcome::Denied);
     }
 
     #[test]
-    fn the_policy_in_the_store_sets_the_mode_unless_the_flag_does() {
-        let (stores, mut w) = stores();
+    fn the_policy_folded_in_sets_the_mode_unless_the_flag_does() {
         let mut policy = fixtures::residency_policy();
         policy.spec.mode = pusdata_crds::v1alpha1::EnforcementMode::Monitor;
-        w.policies
-            .apply_watcher_event(&watcher::Event::Apply(policy));
-        let ctx = stores.context();
-        let state = State::new(stores.context());
+        let state = State::new(Context::empty());
+        let mut folder = Folder::default();
+        burst(
+            &state,
+            &mut folder,
+            listed(&[Object::ResidencyPolicy(policy.clone())]),
+        );
+        let ctx = state.context();
         assert_eq!(
             state.mode(&ctx),
             pusdata_crds::v1alpha1::EnforcementMode::Monitor
         );
         let (outcome, _, _) = review(&body("ap-southeast-1"), &state, now());
         assert_eq!(outcome, Outcome::Warned);
-        let forced = State::new(stores.context())
+        let forced = State::new((*ctx).clone())
             .with_mode(Some(pusdata_crds::v1alpha1::EnforcementMode::Enforce));
         let (outcome, _, _) = review(&body("ap-southeast-1"), &forced, now());
         assert_eq!(outcome, Outcome::Denied);
+        // The policy goes: the defaults (Enforce) are back.
+        burst(&state, &mut folder, vec![ev(Event::Delete(policy))]);
+        assert_eq!(
+            state.context().settings.mode,
+            pusdata_crds::v1alpha1::EnforcementMode::Enforce
+        );
     }
 
+    /// Whatever order the events came in — a first list in one order, applies, a delete, a
+    /// relist in another order — the folded context equals the one
+    /// `policy::Context::from_objects` builds from what is there (sorted by identity, as
+    /// `--context DIR` builds it), objects slimmed.
     #[test]
-    fn objects_come_out_in_a_stable_order() {
-        let (stores, mut w) = stores();
-        for code in ["disdukcapil", "bapenda", "disdik"] {
-            w.agencies
-                .apply_watcher_event(&watcher::Event::Apply(fixtures::agency(code)));
-        }
-        let names: Vec<_> = stores
-            .objects()
-            .iter()
-            .map(|o| policy::identity(o).2.to_string())
+    fn the_folded_context_is_the_one_built_from_the_same_objects() {
+        let mut agencies: Vec<Agency> = ["disdukcapil", "bapenda", "disdik", "dinkes"]
+            .into_iter()
+            .map(fixtures::agency)
             .collect();
-        let mut sorted = names.clone();
-        sorted.sort();
-        assert_eq!(names, sorted);
-        assert_eq!(names.len(), 3);
+        let mut policy_b = fixtures::residency_policy();
+        policy_b.metadata.name = Some("b-policy".into());
+        policy_b.spec.city_domain = "other.go.id".into();
+        let mut policy_a = fixtures::residency_policy();
+        policy_a.metadata.name = Some("a-policy".into());
+        let state = State::new(Context::empty());
+        let mut folder = Folder::default();
+        let mut first: Vec<Object> = agencies.iter().cloned().map(Object::Agency).collect();
+        first.push(Object::ResidencyPolicy(policy_b.clone()));
+        first.push(Object::Site(fixtures::primary_site()));
+        burst(&state, &mut folder, listed(&first));
+        let extra = fixtures::agency("bappeda");
+        burst(
+            &state,
+            &mut folder,
+            vec![
+                ev(Event::Apply(extra.clone())),
+                ev(Event::Delete(agencies.remove(1))),
+                ev(Event::Apply(policy_a.clone())),
+                ev(Event::Apply(fixtures::rack("R00001", "dc-bekasi"))),
+            ],
+        );
+        // A relist of the agencies (after a watch expired), in reverse order, each with
+        // managedFields as the API server sends them.
+        agencies.push(extra);
+        let mut relisted = agencies.clone();
+        relisted.reverse();
+        let mut relist = vec![ev(Event::<Agency>::Init)];
+        for mut a in relisted {
+            a.metadata.managed_fields = Some(vec![ManagedFieldsEntry {
+                manager: Some("kubectl".into()),
+                ..Default::default()
+            }]);
+            slim(&mut a);
+            relist.push(ev(Event::InitApply(a)));
+        }
+        relist.push(ev(Event::<Agency>::InitDone));
+        burst(&state, &mut folder, relist);
+
+        let mut objects: Vec<Object> = agencies.into_iter().map(Object::Agency).collect();
+        objects.push(Object::ResidencyPolicy(policy_b));
+        objects.push(Object::ResidencyPolicy(policy_a));
+        objects.push(Object::Site(fixtures::primary_site()));
+        objects.push(Object::Rack(fixtures::rack("R00001", "dc-bekasi")));
+        objects.sort_by(|a, b| policy::identity(a).cmp(&policy::identity(b)));
+        let want = Context::from_objects(&objects);
+        assert_eq!(*state.context(), want);
+        assert_eq!(
+            want.settings.city_domain,
+            fixtures::residency_policy().spec.city_domain
+        );
+        assert!(
+            state
+                .context()
+                .agencies
+                .iter()
+                .all(|a| a.metadata.managed_fields.is_none())
+        );
     }
 
-    /// The webhook's stores fill from the API as the webhook's own ServiceAccount, with
-    /// exactly the RBAC the chart renders for it: every list and watch it sends is
-    /// authorized (testkit::authz), and the context it builds sees the seeded objects.
+    /// The context fills from the API as the webhook's own ServiceAccount, with exactly the
+    /// RBAC the chart renders for it: every list and watch it sends is authorized
+    /// (testkit::authz); it is ready once every kind is listed, and sees the seeded objects
+    /// without their managedFields.
     #[tokio::test(start_paused = true)]
-    async fn the_stores_fill_with_the_webhooks_own_rights() {
+    async fn the_context_fills_with_the_webhooks_own_rights() {
         use crate::testkit::{authz, manifests::Site as Install};
         let admin = kube_fake_client::ClientBuilder::new()
             .with_resource::<ResidencyPolicy>()
@@ -305,12 +484,12 @@ mod tests {
             .await
             .unwrap();
         let client = authz::client_for(&admin, Install::Primary, authz::Identity::webhook());
-        let state = Arc::new(State::new(Context::from_objects(&[])));
-        let (stores, run) = watch(client, state.clone());
+        let state = Arc::new(State::new(Context::empty()));
+        let (mut ready, run) = watch(client, state.clone());
         tokio::select! {
             _ = run => panic!("the watches ended"),
-            ready = stores.ready() => ready.unwrap(),
+            r = ready.wait_for(|r| *r) => { r.unwrap(); }
         }
-        assert_eq!(stores.context().agencies.len(), 1);
+        assert_eq!(state.context().agencies.len(), 1);
     }
 }

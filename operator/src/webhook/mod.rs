@@ -7,7 +7,7 @@
 //!
 //! The rules' context is held in [`State`] behind an atomic pointer: read once per request
 //! without a lock, replaced whole when it changes — from manifests given with `--context`
-//! (offline, tests) or from reflector stores of the cluster ([`cluster`]), so no admission
+//! (offline, tests) or folded from watches of the cluster ([`cluster`]), so no admission
 //! request waits on an API call. The certificate follows its files ([`tls::ReloadingCert`]).
 
 pub mod cluster;

@@ -46,6 +46,11 @@ shell-repository-check-not-run = check could not run: { $error }
 shell-failover-succeeded = every step succeeded or was skipped
 shell-failover-at-step = step { $step }
 
+## operator/src/controllers/failover.rs and audit.rs: a report that could not be written
+## (the note of a Warning Event). Errors of the Kubernetes API are arguments.
+shell-failover-report-not-written = the execution ended, but its report could not be written to ConfigMap { $config_map } in { $namespace } (tried again with backoff): { $error }
+shell-audit-report-not-written = the policy audit could not write { $report } (the next pass tries again): { $error }
+
 ## operator/core/src/dr/pass.rs (the schedule controller)
 shell-schedule-within-rpo = every tier is within its RPO
 shell-schedule-beyond-rpo = tiers beyond their RPO: { $tiers }

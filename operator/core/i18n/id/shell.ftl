@@ -42,6 +42,11 @@ shell-repository-check-not-run = pemeriksaan tidak dapat dijalankan: { $error }
 shell-failover-succeeded = semua langkah berhasil atau dilewati
 shell-failover-at-step = langkah { $step }
 
+## operator/src/controllers/failover.rs dan audit.rs: laporan yang tidak dapat ditulis
+## (catatan Event Warning). Galat API Kubernetes adalah argumen.
+shell-failover-report-not-written = eksekusi selesai, tetapi laporannya tidak dapat ditulis ke ConfigMap { $config_map } di { $namespace } (dicoba lagi dengan jeda): { $error }
+shell-audit-report-not-written = audit kebijakan tidak dapat menulis { $report } (pass berikutnya mencoba lagi): { $error }
+
 ## operator/core/src/dr/pass.rs (the schedule controller)
 shell-schedule-within-rpo = setiap tier berada dalam RPO-nya
 shell-schedule-beyond-rpo = tier yang melewati RPO: { $tiers }

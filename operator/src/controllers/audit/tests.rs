@@ -209,3 +209,55 @@ async fn a_report_in_a_namespace_without_audited_objects_is_removed_but_others_a
     assert_eq!(left.items.len(), 1);
     assert_eq!(left.items[0].name_any(), "kyverno-polr");
 }
+
+/// Issue 14, defect 1, for the audit: a report the API server refuses (the chart's RBAC
+/// without `create` on ClusterPolicyReports, as shipped before the fix: 403) is named in a
+/// Warning Event on the active ResidencyPolicy, in both languages — the audit has no status
+/// of its own — and the pass fails, to be tried again.
+#[tokio::test]
+async fn a_refused_report_is_named_in_a_warning_event_on_the_policy() {
+    use crate::testkit::authz::{Authorizer, Identity, Rbac};
+    use crate::testkit::manifests::Site as Install;
+    let ctx = context().await;
+    world(&ctx, vec![]).await;
+    let rbac = Rbac::rendered(Install::Primary).revoke(
+        super::super::policyreport::GROUP,
+        "clusterpolicyreports",
+        "create",
+    );
+    let mut refused = ctx.clone();
+    refused.client = Authorizer::new(ctx.client.clone(), rbac, Identity::operator())
+        .answering_403()
+        .client();
+    let err = audit_once(&refused).await.unwrap_err();
+    assert!(err.to_string().contains("forbidden"), "{err}");
+    let events: Vec<_> = crate::controllers::testing::as_harness(
+        Api::<k8s_openapi::api::events::v1::Event>::namespaced(ctx.client.clone(), "default")
+            .list(&Default::default()),
+    )
+    .await
+    .unwrap()
+    .items
+    .into_iter()
+    .filter(|e| e.reason.as_deref() == Some(REPORT_NOT_WRITTEN))
+    .collect();
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let e = &events[0];
+    assert_eq!(e.type_.as_deref(), Some("Warning"));
+    let regarding = e.regarding.as_ref().unwrap();
+    assert_eq!(
+        (regarding.kind.as_deref(), regarding.name.as_deref()),
+        (Some("ResidencyPolicy"), Some("default"))
+    );
+    let note = e.note.clone().unwrap_or_default();
+    assert!(
+        note.contains("clusterpolicyreports")
+            && note.contains("is forbidden")
+            && note.contains("ClusterPolicyReport pusdata-policy")
+            && note.contains("audit kebijakan"),
+        "{note}"
+    );
+    // Granted again, the next pass writes it.
+    audit_once(&ctx).await.unwrap();
+    cluster_report(&ctx).await;
+}

@@ -5,6 +5,7 @@ use super::agents::BoxFuture;
 use super::work::{Job, final_sync};
 use super::*;
 use crate::controllers::testing::{self, seed_namespaced};
+use kube::api::ListParams;
 use kube_fake_client::ClientBuilder;
 use pusdata::agent::client::AgentClient;
 use pusdata_core::dr::steps::{PlannedStep, StepAction, StepResult};
@@ -67,8 +68,8 @@ async fn final_sync_of(kind: FailoverType) -> (FailoverContext, World, Failover)
         drc: fixtures::drc_site("Kota Bandung", fixtures::BANDUNG),
         backups: vec![],
         repositories: vec![
-            fixtures::backup_repository("disdukcapil", "drc-bandung"),
-            fixtures::backup_repository("disdukcapil", "dc-bekasi"),
+            Arc::new(fixtures::backup_repository("disdukcapil", "drc-bandung")),
+            Arc::new(fixtures::backup_repository("disdukcapil", "dc-bekasi")),
         ],
     };
     let fo = Failover::new(

@@ -1777,3 +1777,122 @@ async fn a_deposed_leaders_status_write_is_refused_and_its_step_work_cancelled_b
 fn fresh_harness(base: &Context) -> FailoverContext {
     controller(base, base.client.clone(), Arc::new(Unreachable))
 }
+
+/// Issue 14, item 3 (the Failover controller on the shared caches): on the primary a pass
+/// reads the plan, both Sites, the plan's Backups, the repositories and the members' sources
+/// (namespaces, PVCs) from the caches and sends none of those reads to the API server; it
+/// decides as before (the first pass of a drill records its first restore as started).
+#[tokio::test]
+async fn with_caches_a_pass_reads_no_cached_kind_from_the_api_server() {
+    let base = world(kube_fake_client::interceptor::Funcs::new(), None).await;
+    let harness = fresh_harness(&base);
+    create(&harness, "drill-cached", FailoverType::Drill).await;
+    let mut cached = base.clone();
+    cached.caches = Some(crate::controllers::cache::from_api(&base).await);
+    let (counted, log) = crate::controllers::counting::counted(&cached);
+    let ctx = controller(&counted, counted.client.clone(), Arc::new(Unreachable));
+    let fo = get(&harness, "drill-cached").await;
+    log.clear();
+    let outcome = reconcile_once(&fo, &ctx).await.unwrap();
+    assert_eq!(outcome.started, ["restore/db/db-data"], "{outcome:?}");
+    let cached_kinds = [
+        "disasterrecoveryplans",
+        "sites",
+        "backups",
+        "backuprepositories",
+        "namespaces",
+        "persistentvolumeclaims",
+    ];
+    let reads: Vec<String> = log
+        .reads()
+        .into_iter()
+        .filter(|r| {
+            r.split('/')
+                .rev()
+                .take(2)
+                .any(|s| cached_kinds.contains(&s))
+        })
+        .collect();
+    assert_eq!(reads, Vec::<String>::new());
+    // The pass did write: its status, recording the step as started (and its Events).
+    let writes: Vec<String> = log
+        .writes()
+        .into_iter()
+        .filter(|w| !w.contains("/events"))
+        .collect();
+    assert_eq!(
+        writes,
+        ["PATCH /apis/pusdata.io/v1alpha1/failovers/drill-cached/status"]
+    );
+}
+
+/// The decision of a pass, made to finish the execution (the report is written).
+fn finishing(o: &dr::failover::Observed<'_>) -> Result<dr::failover::Decision, Text> {
+    let mut d = dr::failover::decide(o)?;
+    d.work = Work::Finish { succeeded: true };
+    d.status.phase = Some(FailoverPhase::Succeeded);
+    Ok(d)
+}
+
+/// The Events in `default` (where those of cluster-scoped objects go) with `reason`.
+async fn events_with(base: &Context, reason: &str) -> Vec<k8s_openapi::api::events::v1::Event> {
+    crate::controllers::testing::as_harness(
+        Api::<k8s_openapi::api::events::v1::Event>::namespaced(base.client.clone(), "default")
+            .list(&Default::default()),
+    )
+    .await
+    .unwrap()
+    .items
+    .into_iter()
+    .filter(|e| e.reason.as_deref() == Some(reason))
+    .collect()
+}
+
+/// Issue 14, defect 1, for the Failover: an execution that ends while its report ConfigMap
+/// cannot be written (the chart's RBAC without `create` on ConfigMaps, as shipped before the
+/// fix; the API server answers 403) is not left silent: a Warning Event on the Failover
+/// names the refused request in both languages, and the status is not marked finished, so
+/// the next pass — with the right granted — writes the report and finishes.
+#[tokio::test]
+async fn a_refused_report_is_named_in_a_warning_event_and_written_by_the_next_pass() {
+    use crate::testkit::authz::{Authorizer, Identity, Rbac};
+    use crate::testkit::manifests::Site as Install;
+    let base = world(kube_fake_client::interceptor::Funcs::new(), None).await;
+    let harness = fresh_harness(&base);
+    create(&harness, "drill-refused", FailoverType::Drill).await;
+    let rbac = Rbac::rendered(Install::Primary).revoke("", "configmaps", "create");
+    let refusing = Authorizer::new(base.client.clone(), rbac, Identity::operator())
+        .answering_403()
+        .client();
+    let mut ctx = controller(&base, refusing, Arc::new(Unreachable));
+    ctx.decide = finishing;
+    let fo = get(&harness, "drill-refused").await;
+    let err = reconcile_once(&fo, &ctx).await.unwrap_err();
+    assert!(err.to_string().contains("forbidden"), "{err}");
+    assert_eq!(get(&harness, "drill-refused").await.status, fo.status);
+    let events = events_with(&base, REPORT_NOT_WRITTEN).await;
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let e = &events[0];
+    assert_eq!(e.type_.as_deref(), Some("Warning"));
+    assert_eq!(
+        e.regarding.as_ref().and_then(|r| r.name.as_deref()),
+        Some("drill-refused")
+    );
+    let note = e.note.clone().unwrap_or_default();
+    assert!(
+        note.contains("configmaps \"failover-drill-refused-report\" is forbidden")
+            && note.contains("ConfigMap failover-drill-refused-report in pusdata-system")
+            && note.contains("tidak dapat ditulis"),
+        "{note}"
+    );
+
+    let mut granted = controller(&base, base.client.clone(), Arc::new(Unreachable));
+    granted.decide = finishing;
+    reconcile_once(&fo, &granted).await.unwrap();
+    let st = get(&harness, "drill-refused").await.status.unwrap();
+    assert_eq!(st.phase, Some(FailoverPhase::Succeeded));
+    assert_eq!(
+        st.report.and_then(|r| r.config_map).as_deref(),
+        Some("failover-drill-refused-report")
+    );
+}
