@@ -1,6 +1,7 @@
 //! Report content: what the background audit writes for a given cluster.
 
 use super::*;
+use crate::policy::active_policy;
 use pusdata_crds::fixtures;
 use pusdata_crds::v1alpha1::ExternalCloudService;
 
@@ -37,7 +38,14 @@ fn cloud(name: &str, region: &str) -> Object {
 }
 
 fn run(objects: &[Object], now: Timestamp, previous: &Previous) -> Reports {
-    build(objects, &Context::from_objects(objects), now, previous)
+    let policy = policy_name(active_policy(objects));
+    build(
+        objects,
+        &policy,
+        &Context::from_objects(objects),
+        now,
+        previous,
+    )
 }
 
 fn of<'a>(report: &'a ReportContent, name: &str) -> Vec<&'a ReportResult> {
