@@ -106,7 +106,15 @@ pub async fn audit_once(ctx: &Context) -> Result<Outcome, Error> {
         ..Outcome::default()
     };
     let params = PatchParams::apply(FIELD_MANAGER).force();
-    if cluster.as_ref().map(|c| &c.content) != Some(&reports.cluster) {
+    // The cached reports are compact (`cache`); compared in that form, which is equal
+    // exactly when the reports are.
+    let same = |old: &report::ReportContent, new: &report::ReportContent| {
+        report::compact(old) == report::compact(new)
+    };
+    if !cluster
+        .as_ref()
+        .is_some_and(|c| same(&c.content, &reports.cluster))
+    {
         let r = ClusterPolicyReport::new(report::REPORT_NAME, None, reports.cluster.clone());
         Api::<ClusterPolicyReport>::all(ctx.client.clone())
             .patch(report::REPORT_NAME, &params, &Patch::Apply(&r))
@@ -114,7 +122,10 @@ pub async fn audit_once(ctx: &Context) -> Result<Outcome, Error> {
         outcome.applied.push(String::new());
     }
     for (ns, content) in &reports.namespaced {
-        if namespaced.get(ns).map(|r| &r.content) == Some(content) {
+        if namespaced
+            .get(ns)
+            .is_some_and(|r| same(&r.content, content))
+        {
             continue;
         }
         let r = PolicyReport::new(report::REPORT_NAME, Some(ns), content.clone());

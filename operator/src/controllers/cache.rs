@@ -25,7 +25,7 @@ use kube::api::ListParams;
 use kube::core::PartialObjectMeta;
 use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::{WatchStreamExt, watcher};
-use pusdata_core::policy;
+use pusdata_core::policy::{self, report};
 use pusdata_crds::Object;
 use pusdata_crds::v1alpha1::{
     Agency, Approval, Backup, BackupRepository, DisasterRecoveryPlan, ExternalCloudService,
@@ -97,9 +97,10 @@ pub struct Caches {
     pub network_policies: Store<PartialObjectMeta<NetworkPolicy>>,
     /// See `quotas`.
     pub role_bindings: Store<PartialObjectMeta<RoleBinding>>,
-    /// The policy audit's reports (labelled as Pusdata's), the previous pass it builds on.
+    /// The policy audit's reports (labelled as Pusdata's), the previous pass it builds on,
+    /// in their compact form (`report::compact`: a digest and a time per result).
     pub reports: Store<PolicyReport>,
-    /// The audit's cluster report (only the one Pusdata writes, by name).
+    /// The audit's cluster report (only the one Pusdata writes, by name), compact.
     pub cluster_reports: Store<ClusterPolicyReport>,
     /// The changes of each store, for the controllers that share it.
     pub fanouts: Arc<Fanouts>,
@@ -575,7 +576,10 @@ impl Caches {
                 watcher::Config::default().labels(&format!("{}={}", MANAGED_BY.0, MANAGED_BY.1)),
             )
             .default_backoff()
-            .modify(slim::<PolicyReport>),
+            .modify(|r: &mut PolicyReport| {
+                slim(r);
+                r.content = report::compact(&r.content);
+            }),
         );
         let (cluster_reports, r) = reflect(
             watcher(
@@ -586,7 +590,10 @@ impl Caches {
                 )),
             )
             .default_backoff()
-            .modify(slim::<ClusterPolicyReport>),
+            .modify(|r: &mut ClusterPolicyReport| {
+                slim(r);
+                r.content = report::compact(&r.content);
+            }),
         );
         let caches = Caches {
             agencies,
