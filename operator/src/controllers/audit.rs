@@ -18,10 +18,11 @@ use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use pusdata_core::policy::{self, report};
 use pusdata_crds::Object;
 use pusdata_crds::v1alpha1::{
-    Agency, BackupRepository, DisasterRecoveryPlan, ExternalCloudService, HostingRequest, Rack,
-    ResidencyPolicy, Site,
+    Agency, Approval, BackupRepository, DisasterRecoveryPlan, ExternalCloudService, HostingRequest,
+    Rack, ResidencyPolicy, Site,
 };
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How often the audit runs without any change (Kyverno's background scan default is 1 h;
@@ -83,11 +84,11 @@ impl Outcome {
 
 /// One audit pass over the whole cluster.
 pub async fn audit_once(ctx: &Context) -> Result<Outcome, Error> {
-    let objects = dereference(ctx).await?;
+    let world = dereference(ctx).await?;
     let (namespaced, cluster) = previous_reports(ctx).await?;
     let now = (ctx.clock)();
 
-    let policy_ctx = policy::Context::from_objects(&objects);
+    let policy_ctx = super::cache::rules_context(ctx).await?;
     let mut previous: report::Previous = namespaced
         .iter()
         .map(|(ns, r)| (Some(ns.clone()), &r.content))
@@ -95,7 +96,10 @@ pub async fn audit_once(ctx: &Context) -> Result<Outcome, Error> {
     if let Some(c) = &cluster {
         previous.insert(None, &c.content);
     }
-    let reports = report::build(&objects, &policy_ctx, now, &previous);
+    let policy_name = report::policy_name(world.policy.as_ref());
+    let reports = report::build(world.objects(), &policy_name, &policy_ctx, now, &previous);
+    let active = world.policy.clone();
+    drop(world);
     ctx.metrics.policy_findings(&reports.finding_counts());
 
     let mut outcome = Outcome {
@@ -103,8 +107,16 @@ pub async fn audit_once(ctx: &Context) -> Result<Outcome, Error> {
         ..Outcome::default()
     };
     let params = PatchParams::apply(FIELD_MANAGER).force();
-    let policy = policy::active_policy(&objects);
-    if cluster.as_ref().map(|c| &c.content) != Some(&reports.cluster) {
+    let policy = active.as_ref();
+    // The cached reports are compact (`cache`); compared in that form, which is equal
+    // exactly when the reports are.
+    let same = |old: &report::ReportContent, new: &report::ReportContent| {
+        report::compact(old) == report::compact(new)
+    };
+    if !cluster
+        .as_ref()
+        .is_some_and(|c| same(&c.content, &reports.cluster))
+    {
         let r = ClusterPolicyReport::new(report::REPORT_NAME, None, reports.cluster.clone());
         let applied = Api::<ClusterPolicyReport>::all(ctx.client.clone())
             .patch(report::REPORT_NAME, &params, &Patch::Apply(&r))
@@ -114,7 +126,7 @@ pub async fn audit_once(ctx: &Context) -> Result<Outcome, Error> {
         outcome.applied.push(String::new());
     }
     for (ns, content) in &reports.namespaced {
-        if namespaced.get(ns).map(|r| &r.content) == Some(content) {
+        if namespaced.get(ns).is_some_and(|r| same(&r.content, content)) {
             continue;
         }
         let r = PolicyReport::new(report::REPORT_NAME, Some(ns), content.clone());
@@ -176,48 +188,81 @@ async fn surfaced<T>(
     Err(error)
 }
 
-/// Every object the rules look at or learn from.
-async fn dereference(ctx: &Context) -> Result<Vec<Object>, Error> {
-    let mut objects = Vec::new();
-    // From the shared stores (listed when the context has none).
-    macro_rules! all {
-        ($kind:ident) => {
-            objects.extend(
-                super::cache::all_of::<$kind>(ctx)
-                    .await?
-                    .into_iter()
-                    .map(Object::$kind),
-            )
-        };
+/// Every object the rules look at, shared with the stores: a pass copies one object at a
+/// time to evaluate it ([`World::objects`]) and reads the rules' context the reconciles
+/// share (`cache::rules_context`). A pass that copied the whole cluster first held three
+/// copies of it at once at city scale (the objects, the context, the previous reports).
+struct World {
+    /// The policy whose settings apply (`policy::active_policy`).
+    policy: Option<ResidencyPolicy>,
+    policies: Vec<Arc<ResidencyPolicy>>,
+    sites: Vec<Arc<Site>>,
+    racks: Vec<Arc<Rack>>,
+    agencies: Vec<Arc<Agency>>,
+    repositories: Vec<Arc<BackupRepository>>,
+    plans: Vec<Arc<DisasterRecoveryPlan>>,
+    requests: Vec<Arc<HostingRequest>>,
+    external: Vec<Arc<ExternalCloudService>>,
+    approvals: Vec<Approval>,
+}
+
+impl World {
+    /// Every object, each copied when the report builder gets to it.
+    fn objects(&self) -> impl Iterator<Item = Object> + '_ {
+        fn each<'a, K: Clone + 'a>(
+            items: &'a [Arc<K>],
+            wrap: fn(K) -> Object,
+        ) -> impl Iterator<Item = Object> + 'a {
+            items.iter().map(move |o| wrap(K::clone(o)))
+        }
+        each(&self.policies, Object::ResidencyPolicy)
+            .chain(each(&self.sites, Object::Site))
+            .chain(each(&self.racks, Object::Rack))
+            .chain(each(&self.agencies, Object::Agency))
+            .chain(each(&self.repositories, Object::BackupRepository))
+            .chain(each(&self.plans, Object::DisasterRecoveryPlan))
+            .chain(each(&self.requests, Object::HostingRequest))
+            .chain(each(&self.external, Object::ExternalCloudService))
+            .chain(self.approvals.iter().cloned().map(Object::Approval))
     }
-    all!(ResidencyPolicy);
-    all!(Site);
-    all!(Rack);
-    all!(Agency);
-    all!(BackupRepository);
-    all!(DisasterRecoveryPlan);
-    all!(HostingRequest);
-    all!(ExternalCloudService);
-    // Only approvals in the platform namespace count (the rules check that too).
-    objects.extend(
-        super::cache::approvals(ctx)
-            .await?
-            .into_iter()
-            .map(Object::Approval),
-    );
-    Ok(objects)
+}
+
+async fn dereference(ctx: &Context) -> Result<World, Error> {
+    use super::cache::shared;
+    let policies: Vec<Arc<ResidencyPolicy>> = shared(ctx).await?;
+    let candidates: Vec<Object> = policies
+        .iter()
+        .map(|p| Object::ResidencyPolicy(ResidencyPolicy::clone(p)))
+        .collect();
+    let policy = policy::active_policy(&candidates).cloned();
+    Ok(World {
+        policy,
+        policies,
+        sites: shared(ctx).await?,
+        racks: shared(ctx).await?,
+        agencies: shared(ctx).await?,
+        repositories: shared(ctx).await?,
+        plans: shared(ctx).await?,
+        requests: shared(ctx).await?,
+        external: shared(ctx).await?,
+        // Only approvals in the platform namespace count (the rules check that too).
+        approvals: super::cache::approvals(ctx).await?,
+    })
 }
 
 /// Our reports as they stand: per namespace, and the cluster report. From the shared caches
 /// when the context has them (no list per pass), else read.
-async fn previous_reports(
-    ctx: &Context,
-) -> Result<(BTreeMap<String, PolicyReport>, Option<ClusterPolicyReport>), Error> {
+type Previous = (
+    BTreeMap<String, Arc<PolicyReport>>,
+    Option<Arc<ClusterPolicyReport>>,
+);
+
+async fn previous_reports(ctx: &Context) -> Result<Previous, Error> {
     let ours = |r: &PolicyReport| {
         r.name_any() == report::REPORT_NAME
             && r.labels().get(MANAGED_BY.0).map(String::as_str) == Some(MANAGED_BY.1)
     };
-    let by_namespace = |items: Vec<PolicyReport>| -> BTreeMap<String, PolicyReport> {
+    let by_namespace = |items: Vec<Arc<PolicyReport>>| -> BTreeMap<String, Arc<PolicyReport>> {
         items
             .into_iter()
             .filter(|r| ours(r))
@@ -225,13 +270,12 @@ async fn previous_reports(
             .collect()
     };
     if let Some(c) = &ctx.caches {
-        let namespaced = by_namespace(c.reports.state().iter().map(|r| (**r).clone()).collect());
+        let namespaced = by_namespace(c.reports.state());
         let cluster = c
             .cluster_reports
             .get(&kube::runtime::reflector::ObjectRef::new(
                 report::REPORT_NAME,
-            ))
-            .map(|r| (*r).clone());
+            ));
         return Ok((namespaced, cluster));
     }
     let selector = format!("{}={}", MANAGED_BY.0, MANAGED_BY.1);
@@ -239,11 +283,15 @@ async fn previous_reports(
         Api::<PolicyReport>::all(ctx.client.clone())
             .list(&ListParams::default().labels(&selector))
             .await?
-            .items,
+            .items
+            .into_iter()
+            .map(Arc::new)
+            .collect(),
     );
     let cluster = Api::<ClusterPolicyReport>::all(ctx.client.clone())
         .get_opt(report::REPORT_NAME)
-        .await?;
+        .await?
+        .map(Arc::new);
     Ok((namespaced, cluster))
 }
 

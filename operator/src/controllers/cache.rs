@@ -25,6 +25,8 @@ use kube::api::ListParams;
 use kube::core::PartialObjectMeta;
 use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::{WatchStreamExt, watcher};
+use pusdata_core::policy::{self, report};
+use pusdata_crds::Object;
 use pusdata_crds::v1alpha1::{
     Agency, Approval, Backup, BackupRepository, DisasterRecoveryPlan, ExternalCloudService,
     HostingRequest, Rack, ResidencyPolicy, Site,
@@ -95,15 +97,38 @@ pub struct Caches {
     pub network_policies: Store<PartialObjectMeta<NetworkPolicy>>,
     /// See `quotas`.
     pub role_bindings: Store<PartialObjectMeta<RoleBinding>>,
-    /// The policy audit's reports (labelled as Pusdata's), the previous pass it builds on.
+    /// The policy audit's reports (labelled as Pusdata's), the previous pass it builds on,
+    /// in their compact form (`report::compact`: a digest and a time per result).
     pub reports: Store<PolicyReport>,
-    /// The audit's cluster report (only the one Pusdata writes, by name).
+    /// The audit's cluster report (only the one Pusdata writes, by name), compact.
     pub cluster_reports: Store<ClusterPolicyReport>,
     /// The changes of each store, for the controllers that share it.
     pub fanouts: Arc<Fanouts>,
     /// Woken when an object the policy rules read changes its spec, labels or annotations,
     /// appears or goes ([`trigger_key`]); status writes do not wake it.
     pub changed: Arc<Notify>,
+    /// The rules' context built from the stores, shared by every reconcile until one of
+    /// the objects it is built from changes as `changed` sees changes.
+    pub rules: Arc<RulesContext>,
+}
+
+/// The rules' context (`policy::Context`) from the shared stores, built once per change and
+/// shared: a HostingRequest's reconcile used to copy every Agency into a context of its own,
+/// so a first start at 1 000 agencies copied them once per request (5 000 times), up to
+/// eight at a time.
+#[derive(Default)]
+pub struct RulesContext {
+    /// Bumped after a change to an object the rules read has reached its store.
+    version: std::sync::atomic::AtomicU64,
+    /// The context last built, and the version it was built at.
+    built: Mutex<Option<(u64, Arc<policy::Context>)>>,
+}
+
+impl RulesContext {
+    fn changed(&self) {
+        self.version
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
 }
 
 /// One [`Fanout`] per cached kind.
@@ -294,6 +319,14 @@ where
     (reader, run)
 }
 
+/// Where a store of a kind the policy rules read reports its changes.
+struct Audited {
+    /// The audit's trigger.
+    changed: Arc<Notify>,
+    /// The shared rules' context.
+    rules: Arc<RulesContext>,
+}
+
 /// Keeps one shared store current, sends its changes to the store's subscribers and, for the
 /// kinds the policy rules read (`audit`), wakes the audit when an object's spec, labels or
 /// annotations change. The change is found by comparing with the store before the event is
@@ -302,7 +335,7 @@ fn reflect_shared<K>(
     stream: impl futures::Stream<Item = Result<watcher::Event<K>, watcher::Error>> + Send + 'static,
     fanouts: &Arc<Fanouts>,
     fanout: fn(&Fanouts) -> &Fanout<K>,
-    audited: Option<Arc<Notify>>,
+    audited: Option<Audited>,
 ) -> (Store<K>, BoxStream<'static, ()>)
 where
     K: kube::Resource<DynamicType = ()> + Clone + Send + Sync + 'static,
@@ -311,28 +344,47 @@ where
     let before = reader.clone();
     let after = reader.clone();
     let fanouts = fanouts.clone();
+    let rules = audited.as_ref().map(|a| a.rules.clone());
+    // Set when an event changes what the rules read; the rules' context is marked stale
+    // once the event is in the store (after `reflector` applied it), so a context built
+    // in between is not kept as current.
+    let pending = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let seen = pending.clone();
     // During a relist: whether an object differs from the store, and how many were listed.
     let mut relist = (false, 0usize);
     let watched = stream.inspect(move |ev| {
-        let Some(changed) = &audited else { return };
+        let Some(audited) = &audited else { return };
         let differs = |o: &K| {
             before
                 .get(&ObjectRef::from_obj(o))
                 .is_none_or(|old| trigger_key(old.as_ref()) != trigger_key(o))
         };
-        match ev {
-            Ok(watcher::Event::Apply(o)) if differs(o) => changed.notify_one(),
-            Ok(watcher::Event::Delete(_)) => changed.notify_one(),
-            Ok(watcher::Event::Init) => relist = (false, 0),
-            Ok(watcher::Event::InitApply(o)) => relist = (relist.0 || differs(o), relist.1 + 1),
-            Ok(watcher::Event::InitDone) if relist.0 || relist.1 != before.state().len() => {
-                changed.notify_one()
+        let changed = match ev {
+            Ok(watcher::Event::Apply(o)) => differs(o),
+            Ok(watcher::Event::Delete(_)) => true,
+            Ok(watcher::Event::Init) => {
+                relist = (false, 0);
+                false
             }
-            _ => {}
+            Ok(watcher::Event::InitApply(o)) => {
+                relist = (relist.0 || differs(o), relist.1 + 1);
+                false
+            }
+            Ok(watcher::Event::InitDone) => relist.0 || relist.1 != before.state().len(),
+            _ => false,
+        };
+        if changed {
+            seen.store(true, std::sync::atomic::Ordering::Release);
+            audited.changed.notify_one();
         }
     });
     let run = reflector::reflector(writer, watched)
         .filter_map(move |ev| {
+            if pending.swap(false, std::sync::atomic::Ordering::AcqRel)
+                && let Some(r) = &rules
+            {
+                r.changed();
+            }
             let out = fanout(&fanouts);
             match ev {
                 Ok(watcher::Event::Apply(o)) => out.send([ObjectRef::from_obj(&o)]),
@@ -407,7 +459,13 @@ impl Caches {
     ) {
         let fanouts = Arc::new(Fanouts::default());
         let changed = Arc::new(Notify::new());
-        let audited = || Some(changed.clone());
+        let rules = Arc::new(RulesContext::default());
+        let audited = || {
+            Some(Audited {
+                changed: changed.clone(),
+                rules: rules.clone(),
+            })
+        };
         let (agencies, a) = reflect_shared(
             all::<Agency>(client, metrics),
             &fanouts,
@@ -518,7 +576,10 @@ impl Caches {
                 watcher::Config::default().labels(&format!("{}={}", MANAGED_BY.0, MANAGED_BY.1)),
             )
             .default_backoff()
-            .modify(slim::<PolicyReport>),
+            .modify(|r: &mut PolicyReport| {
+                slim(r);
+                r.content = report::compact(&r.content);
+            }),
         );
         let (cluster_reports, r) = reflect(
             watcher(
@@ -529,7 +590,10 @@ impl Caches {
                 )),
             )
             .default_backoff()
-            .modify(slim::<ClusterPolicyReport>),
+            .modify(|r: &mut ClusterPolicyReport| {
+                slim(r);
+                r.content = report::compact(&r.content);
+            }),
         );
         let caches = Caches {
             agencies,
@@ -552,6 +616,7 @@ impl Caches {
             cluster_reports,
             fanouts,
             changed,
+            rules,
         };
         let run =
             futures::stream::select_all([a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r])
@@ -580,6 +645,80 @@ impl Caches {
         self.cluster_reports.wait_until_ready().await?;
         self.namespaces.wait_until_ready().await
     }
+}
+
+/// The rules' context (`policy::Context`): with caches, the one built from the stores since
+/// the last change to what the rules read (built now if there is none); else from lists.
+pub async fn rules_context(ctx: &Context) -> Result<Arc<policy::Context>, Error> {
+    let Some(c) = &ctx.caches else {
+        let approvals: Vec<Arc<Approval>> =
+            approvals(ctx).await?.into_iter().map(Arc::new).collect();
+        return Ok(Arc::new(rules_from(
+            &shared(ctx).await?,
+            &shared(ctx).await?,
+            &shared(ctx).await?,
+            &shared(ctx).await?,
+            &approvals,
+            &shared(ctx).await?,
+            &shared(ctx).await?,
+        )));
+    };
+    let version = c.rules.version.load(std::sync::atomic::Ordering::Acquire);
+    // Built under the lock: reconciles that find it stale at the same time wait for one
+    // build instead of each making a copy of the world.
+    // A panic while building leaves nothing half-written that matters: it is a cache.
+    let mut built = c
+        .rules
+        .built
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((at, rules)) = built.as_ref()
+        && *at == version
+    {
+        return Ok(rules.clone());
+    }
+    let rules = Arc::new(rules_from(
+        &c.policies.state(),
+        &c.sites.state(),
+        &c.racks.state(),
+        &c.agencies.state(),
+        &c.approvals.state(),
+        &c.repositories.state(),
+        &c.plans.state(),
+    ));
+    *built = Some((version, rules.clone()));
+    Ok(rules)
+}
+
+/// What the rules learn from: the active policy's settings (`policy::active_policy`) and
+/// every registered object, as `policy::Context::from_objects` takes them.
+fn rules_from(
+    policies: &[Arc<ResidencyPolicy>],
+    sites: &[Arc<Site>],
+    racks: &[Arc<Rack>],
+    agencies: &[Arc<Agency>],
+    approvals: &[Arc<Approval>],
+    repositories: &[Arc<BackupRepository>],
+    plans: &[Arc<DisasterRecoveryPlan>],
+) -> policy::Context {
+    let candidates: Vec<Object> = policies
+        .iter()
+        .map(|p| Object::ResidencyPolicy(ResidencyPolicy::clone(p)))
+        .collect();
+    let mut rules =
+        policy::Context::with_policy(policy::active_policy(&candidates).map(|p| &p.spec));
+    fn add<K: Clone>(rules: &mut policy::Context, items: &[Arc<K>], wrap: fn(K) -> Object) {
+        for o in items {
+            rules.add(wrap(K::clone(o)));
+        }
+    }
+    add(&mut rules, sites, Object::Site);
+    add(&mut rules, racks, Object::Rack);
+    add(&mut rules, agencies, Object::Agency);
+    add(&mut rules, approvals, Object::Approval);
+    add(&mut rules, repositories, Object::BackupRepository);
+    add(&mut rules, plans, Object::DisasterRecoveryPlan);
+    rules
 }
 
 /// Every object of kind `K`: from its store when the context has caches, else listed.
@@ -877,6 +1016,7 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
         cluster_reports: fill(ctx, None).await.0,
         fanouts: Default::default(),
         changed: Default::default(),
+        rules: Default::default(),
     })
 }
 

@@ -19,7 +19,7 @@ use pusdata_core::policy;
 use pusdata_core::tenancy;
 use pusdata_crds::Object;
 use pusdata_crds::v1alpha1::{
-    Agency, Approval, HostingMode, HostingPhase, HostingRequest, Rack, ResidencyPolicy, Site,
+    Agency, Approval, HostingMode, HostingPhase, HostingRequest, Rack, Site,
 };
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
@@ -93,20 +93,19 @@ pub async fn reconcile(request: Arc<HostingRequest>, ctx: Arc<Context>) -> Resul
 
 /// Everything read from the cluster for one decision.
 struct World {
-    policy: Option<ResidencyPolicy>,
-    /// Shared with the cache: copied once, into the policy context.
-    agencies: Vec<Arc<Agency>>,
     agency: Option<Agency>,
     approvals: Vec<Approval>,
     sites: Vec<Site>,
-    racks: Vec<Rack>,
-    /// Other requests, for the rack inventory and the addresses already assigned.
-    others: Vec<HostingRequest>,
+    /// Shared with the store, not copied (a colocation request reads every rack).
+    racks: Vec<Arc<Rack>>,
+    /// Other requests, for the rack inventory, the addresses already assigned and the web
+    /// quota; shared with the store.
+    others: Vec<Arc<HostingRequest>>,
     namespace_exists: bool,
 }
 
 /// What the other web requests placed in the same namespace use of the quota.
-fn web_usage(hr: &HostingRequest, others: &[HostingRequest]) -> hosting::Usage {
+fn web_usage(hr: &HostingRequest, others: &[Arc<HostingRequest>]) -> hosting::Usage {
     let namespace = hr.namespace();
     others
         .iter()
@@ -131,18 +130,8 @@ pub async fn reconcile_once(hr: &HostingRequest, ctx: &Context) -> Result<Outcom
     let world = dereference(hr, ctx).await?;
     let now = (ctx.clock)();
 
-    let mut objects: Vec<Object> = Vec::new();
-    objects.extend(world.policy.clone().map(Object::ResidencyPolicy));
-    objects.extend(
-        world
-            .agencies
-            .iter()
-            .map(|a| Object::Agency(Agency::clone(a))),
-    );
-    objects.extend(world.sites.iter().cloned().map(Object::Site));
-    objects.extend(world.racks.iter().cloned().map(Object::Rack));
-    objects.extend(world.approvals.iter().cloned().map(Object::Approval));
-    let policy_ctx = policy::Context::from_owned(objects);
+    // Shared by every reconcile until what the rules read changes (`cache::rules_context`).
+    let policy_ctx = super::cache::rules_context(ctx).await?;
     let findings = policy::evaluate(&Object::HostingRequest(hr.clone()), &policy_ctx, now);
 
     let placement = match hosting::approval_state(hr, &world.approvals, now) {
@@ -188,7 +177,8 @@ pub async fn reconcile_once(hr: &HostingRequest, ctx: &Context) -> Result<Outcom
         // request as just written counts too).
         let mut me = hr.clone();
         me.status = Some(new);
-        let requests: Vec<HostingRequest> = world.others.into_iter().chain([me]).collect();
+        let requests: Vec<Arc<HostingRequest>> =
+            world.others.into_iter().chain([Arc::new(me)]).collect();
         if let Ok(inv) = inventory(&world.racks, &requests) {
             ctx.metrics.capacity(&placement::capacity(&inv));
         }
@@ -219,18 +209,27 @@ async fn dereference(hr: &HostingRequest, ctx: &Context) -> Result<World, Error>
 
     let (sites, racks, others) = if hr.spec.mode == HostingMode::Colocation {
         let me = placement::request_id(hr);
-        let others = super::cache::all_of::<HostingRequest>(ctx)
+        let others = super::cache::shared::<HostingRequest>(ctx)
             .await?
             .into_iter()
             .filter(|o| placement::request_id(o) != me)
             .collect();
         (
             super::cache::all_of::<Site>(ctx).await?,
-            super::cache::all_of::<Rack>(ctx).await?,
+            super::cache::shared::<Rack>(ctx).await?,
             others,
         )
     } else {
-        (Vec::new(), Vec::new(), Vec::new())
+        // The other web requests of the namespace: what they use counts against the
+        // agency's quota (`web_usage`). Before, a web request saw no others, so the quota
+        // check never counted what was already placed.
+        let me = hr.name_any();
+        let others = super::cache::shared::<HostingRequest>(ctx)
+            .await?
+            .into_iter()
+            .filter(|o| o.metadata.namespace.as_deref() == Some(ns.as_str()) && o.name_any() != me)
+            .collect();
+        (Vec::new(), Vec::new(), others)
     };
 
     let namespace_exists = match (&hr.spec.web, &agency) {
@@ -248,8 +247,6 @@ async fn dereference(hr: &HostingRequest, ctx: &Context) -> Result<World, Error>
     };
 
     Ok(World {
-        policy: super::agency::active_policy(ctx).await?,
-        agencies,
         agency,
         approvals,
         sites,
@@ -260,11 +257,15 @@ async fn dereference(hr: &HostingRequest, ctx: &Context) -> Result<World, Error>
 }
 
 /// The racks with their existing devices and every other placed request.
-pub(crate) fn inventory(racks: &[Rack], others: &[HostingRequest]) -> Result<Inventory, Error> {
+pub(crate) fn inventory<R, H>(racks: &[R], others: &[H]) -> Result<Inventory, Error>
+where
+    R: std::borrow::Borrow<Rack>,
+    H: std::borrow::Borrow<HostingRequest>,
+{
     let mut inv = Inventory::from_racks(racks).map_err(|e| Error::InvalidSpec(e.to_string()))?;
     for o in others {
         // A request placed in a rack that was since removed cannot hold units anywhere.
-        if let Err(e) = inv.record_hosting_request(o) {
+        if let Err(e) = inv.record_hosting_request(o.borrow()) {
             tracing::warn!(%e, "placed request outside the inventory");
         }
     }
@@ -272,7 +273,7 @@ pub(crate) fn inventory(racks: &[Rack], others: &[HostingRequest]) -> Result<Inv
 }
 
 /// Addresses on other requests' work orders (SEC-REGISTER: never handed out twice).
-fn assigned_addresses(others: &[HostingRequest]) -> BTreeSet<Ipv4Addr> {
+fn assigned_addresses(others: &[Arc<HostingRequest>]) -> BTreeSet<Ipv4Addr> {
     others
         .iter()
         .filter_map(|o| o.status.as_ref()?.work_order.as_ref())
@@ -285,6 +286,7 @@ mod tests {
     use super::*;
     use crate::controllers::testing::{seed_cluster, seed_namespaced};
     use k8s_openapi::api::core::v1::Namespace;
+    use pusdata_crds::v1alpha1::ResidencyPolicy;
 
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
     use kube_fake_client::ClientBuilder;
@@ -300,7 +302,10 @@ mod tests {
                 .with_resource::<Approval>()
                 .with_resource::<ResidencyPolicy>()
                 .with_resource::<Site>()
-                .with_resource::<Rack>(),
+                .with_resource::<Rack>()
+                // The rest of what the rules read (`cache::rules_context`).
+                .with_resource::<pusdata_crds::v1alpha1::BackupRepository>()
+                .with_resource::<pusdata_crds::v1alpha1::DisasterRecoveryPlan>(),
         )
         .await
     }
@@ -444,6 +449,50 @@ mod tests {
         let (out, again) = step(&ctx, "disdukcapil", "website").await;
         assert!(!out.written);
         assert_eq!(again.resource_version(), hr.resource_version());
+    }
+
+    /// CLOUD-CITY: a web request is refused what is left of its agency's quota after the
+    /// requests already placed in the namespace. Before, a web request's reconcile saw no
+    /// other requests, so every one fitted on its own and the quota was never summed.
+    #[tokio::test]
+    async fn a_second_web_request_over_what_the_first_left_of_the_quota_is_refused() {
+        use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+        let ctx = context().await;
+        world(&ctx).await;
+        crate::controllers::testing::as_harness(Api::<Agency>::all(ctx.client.clone()).patch(
+            "disdukcapil",
+            &PatchParams::default(),
+            &Patch::Merge(&serde_json::json!({"spec": {"quota": {"cpu": "4"}}})),
+        ))
+        .await
+        .unwrap();
+        let web = |name: &str, host: &str| {
+            let mut hr = fixtures::web_request("disdukcapil", host);
+            hr.metadata.name = Some(name.into());
+            if let Some(w) = hr.spec.web.as_mut() {
+                w.cpu = Some(Quantity("3".into()));
+            }
+            hr
+        };
+        for (name, host) in [
+            ("portal", "portal.disdukcapil.bekasikota.go.id"),
+            ("antrian", "antrian.disdukcapil.bekasikota.go.id"),
+        ] {
+            seed_namespaced(&ctx, &web(name, host)).await;
+            seed_namespaced(&ctx, &approval_of(name, 1)).await;
+        }
+        let (out, _) = step(&ctx, "disdukcapil", "portal").await;
+        assert_eq!(out.phase, HostingPhase::Placed, "3 of 4 CPUs fit");
+        let (out, second) = step(&ctx, "disdukcapil", "antrian").await;
+        assert_ne!(out.phase, HostingPhase::Placed, "3 more do not");
+        let placed = cond(&second, "Placed");
+        assert_eq!(placed.reason, "QuotaExceeded", "{placed:?}");
+        assert!(
+            placed
+                .message
+                .contains("cpu: 3 requested + 3 in use > quota 4"),
+            "{placed:?}"
+        );
     }
 
     #[tokio::test]

@@ -29,7 +29,6 @@ use pusdata_core::repository::{self as decide, Deletion, Observation, Refusal, S
 use pusdata_crds::Object;
 use pusdata_crds::v1alpha1::{
     Agency, BackupRepository, BackupRepositoryStatus, DisasterRecoveryPlan, RepositoryPhase,
-    ResidencyPolicy, Site,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -365,20 +364,14 @@ async fn dereference(
 ) -> Result<World, Error> {
     // Only the repository's own agency: a copy of every Agency per reconcile (and two more
     // for the policy context) was most of a first start's work and memory at city scale.
-    // The repository rules read the policy and the sites only (`policy::storage`).
+    // The rules' context is the one the reconciles share.
     let agency: Option<Agency> =
         super::cache::matching(ctx, |a: &Agency| a.spec.code == repo.spec.agency)
             .await?
             .into_iter()
             .next();
-    let sites: Vec<Site> = super::cache::all_of(ctx).await?;
     let plans: Vec<DisasterRecoveryPlan> = super::cache::all_of(ctx).await?;
-    let residency: Option<ResidencyPolicy> = super::agency::active_policy(ctx).await?;
-
-    let mut objects: Vec<Object> = Vec::new();
-    objects.extend(residency.map(Object::ResidencyPolicy));
-    objects.extend(sites.into_iter().map(Object::Site));
-    let policy_ctx = policy::Context::from_objects(&objects);
+    let policy_ctx = super::cache::rules_context(ctx).await?;
     let findings = policy::evaluate(&Object::BackupRepository(repo.clone()), &policy_ctx, now);
     Ok(World {
         agency,
@@ -578,6 +571,7 @@ mod tests {
     use kube_fake_client::ClientBuilder;
     use pusdata_crds::fixtures;
     use pusdata_crds::v1alpha1::{DeletionPolicy, SecretKeyRef, SecretRef, Verification};
+    use pusdata_crds::v1alpha1::{ResidencyPolicy, Site};
     use std::process::Command;
 
     const KEY: &str = "dinkes-repository-key-7f3a";
@@ -601,6 +595,9 @@ mod tests {
                 .with_resource::<Site>()
                 .with_resource::<ResidencyPolicy>()
                 .with_resource::<DisasterRecoveryPlan>()
+                // The rest of what the rules read (`cache::rules_context`).
+                .with_resource::<pusdata_crds::v1alpha1::Rack>()
+                .with_resource::<pusdata_crds::v1alpha1::Approval>()
                 // What the Agency controller binds in each agency namespace: the operator
                 // may read that agency's Secrets there (and nowhere else).
                 .with_objects(

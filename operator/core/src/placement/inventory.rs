@@ -398,9 +398,17 @@ impl Inventory {
                 .is_some_and(|a| a.contains(&p.agency))
     }
 
-    /// An inventory from `Rack` objects, with their existing devices.
-    pub fn from_racks(racks: &[Rack]) -> Result<Inventory, InventoryError> {
-        Inventory::new(racks.iter().map(RackState::from_rack).collect())
+    /// An inventory from `Rack` objects (owned or shared, e.g. a watched store's), with
+    /// their existing devices.
+    pub fn from_racks<R: std::borrow::Borrow<Rack>>(
+        racks: &[R],
+    ) -> Result<Inventory, InventoryError> {
+        Inventory::new(
+            racks
+                .iter()
+                .map(|r| RackState::from_rack(r.borrow()))
+                .collect(),
+        )
     }
 
     /// Racks in name order.

@@ -14,7 +14,7 @@
 //! with no finding is one `pass`. The rule ID is `rule`; the article, the field path, the
 //! hint and the Bahasa Indonesia message and hint are `properties`.
 
-use super::{Context, Evaluation, active_policy, evaluate_detailed, has_rules, meta};
+use super::{Context, Evaluation, evaluate_detailed, has_rules, meta};
 use crate::finding::{Finding, Severity};
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::ObjectReference;
@@ -193,15 +193,34 @@ impl Reports {
 /// report, `Some(ns)` a namespace's.
 pub type Previous<'a> = BTreeMap<Option<String>, &'a ReportContent>;
 
-/// Evaluates every object that has rules (see [`has_rules`]), outside the exempt namespaces,
-/// with [`evaluate_detailed`] and builds the reports. Results already in `previous` keep their timestamp; new ones get `now`.
-pub fn build(objects: &[Object], ctx: &Context, now: Timestamp, previous: &Previous) -> Reports {
-    let policy = active_policy(objects)
+/// The name reports give the policy whose settings applied: the active `ResidencyPolicy`'s
+/// (see [`active_policy`](super::active_policy)), else [`DEFAULT_POLICY`].
+pub fn policy_name(active: Option<&pusdata_crds::v1alpha1::ResidencyPolicy>) -> String {
+    active
         .and_then(|p| p.metadata.name.clone())
-        .unwrap_or_else(|| DEFAULT_POLICY.to_string());
+        .unwrap_or_else(|| DEFAULT_POLICY.to_string())
+}
+
+/// Evaluates every object that has rules (see [`has_rules`]), outside the exempt namespaces,
+/// with [`evaluate_detailed`] and builds the reports; `policy` names the policy whose
+/// settings `ctx` holds ([`policy_name`]). Results already in `previous` keep their
+/// timestamp; new ones get `now`. The objects are taken one at a time, so a caller can hand
+/// out copies one by one instead of holding a copy of the whole cluster (the operator's
+/// audit at city scale).
+pub fn build<O: std::borrow::Borrow<Object>>(
+    objects: impl IntoIterator<Item = O>,
+    policy: &str,
+    ctx: &Context,
+    now: Timestamp,
+    previous: &Previous,
+) -> Reports {
     let mut grouped: BTreeMap<Option<String>, Vec<ReportResult>> = BTreeMap::new();
     grouped.entry(None).or_default();
-    for object in objects.iter().filter(|o| has_rules(o)) {
+    for object in objects {
+        let object = object.borrow();
+        if !has_rules(object) {
+            continue;
+        }
         let namespace = meta(object).namespace.clone();
         // Exempt namespaces are exempt here as at admission.
         if namespace
@@ -210,7 +229,7 @@ pub fn build(objects: &[Object], ctx: &Context, now: Timestamp, previous: &Previ
         {
             continue;
         }
-        let results = results_for(object, &evaluate_detailed(object, ctx, now), &policy);
+        let results = results_for(object, &evaluate_detailed(object, ctx, now), policy);
         grouped.entry(namespace).or_default().extend(results);
     }
     let mut reports = Reports::default();
@@ -342,13 +361,61 @@ fn identity(r: &ReportResult) -> ReportResult {
 fn carry_timestamps(results: &mut [ReportResult], old: &[ReportResult], now: Timestamp) {
     let known: BTreeMap<String, ResultTimestamp> = old
         .iter()
-        .filter_map(|r| Some((serde_json::to_string(&identity(r)).ok()?, r.timestamp)))
+        .map(|r| (result_digest(r), r.timestamp))
         .collect();
     for r in results {
-        r.timestamp = serde_json::to_string(&identity(r))
-            .ok()
-            .and_then(|k| known.get(&k).copied())
+        r.timestamp = known
+            .get(&result_digest(r))
+            .copied()
             .unwrap_or_else(|| now.into());
+    }
+}
+
+/// The property under which a [`compact`] result keeps its digest.
+const DIGEST: &str = "pusdata.io/digest";
+
+/// A result's identity (everything but its timestamp) as a short digest: what a result is
+/// matched by across passes. A [`compact`] result gives the digest it keeps. The digest is
+/// for this process only (it is never written).
+fn result_digest(r: &ReportResult) -> String {
+    if let Some(d) = compacted(r) {
+        return d.to_string();
+    }
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    serde_json::to_string(&identity(r))
+        .unwrap_or_default()
+        .hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
+/// The digest a [`compact`] result keeps, when `r` is one.
+fn compacted(r: &ReportResult) -> Option<&str> {
+    let bare = r.rule.is_none() && r.resources.is_empty() && r.message.is_empty();
+    match (bare, r.properties.len()) {
+        (true, 1) => r.properties.get(DIGEST).map(String::as_str),
+        _ => None,
+    }
+}
+
+/// What an audit needs to keep of a report it wrote: the summary and, per result, its
+/// digest and when it was first found. Two contents are the same report exactly when their
+/// compact forms are equal (up to the digest), `compact` of a compact form is itself, and a
+/// compact form serves as [`Previous`]. A watched copy of every report at city scale (a result per
+/// object) was the largest thing the operator kept after its stores.
+pub fn compact(content: &ReportContent) -> ReportContent {
+    ReportContent {
+        scope: content.scope.clone(),
+        summary: content.summary,
+        results: content
+            .results
+            .iter()
+            .map(|r| ReportResult {
+                timestamp: r.timestamp,
+                properties: [(DIGEST.to_string(), result_digest(r))].into(),
+                ..ReportResult::default()
+            })
+            .collect(),
     }
 }
 

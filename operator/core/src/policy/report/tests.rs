@@ -1,6 +1,7 @@
 //! Report content: what the background audit writes for a given cluster.
 
 use super::*;
+use crate::policy::active_policy;
 use pusdata_crds::fixtures;
 use pusdata_crds::v1alpha1::ExternalCloudService;
 
@@ -37,7 +38,14 @@ fn cloud(name: &str, region: &str) -> Object {
 }
 
 fn run(objects: &[Object], now: Timestamp, previous: &Previous) -> Reports {
-    build(objects, &Context::from_objects(objects), now, previous)
+    let policy = policy_name(active_policy(objects));
+    build(
+        objects,
+        &policy,
+        &Context::from_objects(objects),
+        now,
+        previous,
+    )
 }
 
 fn of<'a>(report: &'a ReportContent, name: &str) -> Vec<&'a ReportResult> {
@@ -323,4 +331,71 @@ fn exempt_namespaces_are_not_reported() {
     let reports = run(&objects, now(), &Previous::new());
     assert!(!reports.namespaced.contains_key("kube-system"));
     assert_eq!(reports.namespaced["disdik"].summary.fail, 1);
+}
+
+/// What the operator keeps of its reports (`compact`) must decide "changed or not" and carry
+/// "first found" exactly as the full reports do.
+#[test]
+fn a_compact_report_tells_changes_and_carries_timestamps_like_the_full_one() {
+    let mut objects = cluster(vec![]);
+    objects.push(cloud("lms", "ap-southeast-1"));
+    let first = run(&objects, now(), &Previous::new());
+    let disdik = &first.namespaced["disdik"];
+    let kept = compact(disdik);
+    assert_eq!(compact(&kept), kept, "compacting twice changes nothing");
+    assert_eq!(kept.summary, disdik.summary);
+    assert_eq!(kept.results.len(), disdik.results.len());
+    assert!(
+        kept.results
+            .iter()
+            .all(|r| r.message.is_empty() && r.resources.is_empty()),
+        "no text or references kept"
+    );
+
+    // Timestamps carry over from the compact form as from the full one.
+    let later = at("2026-11-25T00:10:00Z");
+    let mut full: Previous = first
+        .namespaced
+        .iter()
+        .map(|(ns, c)| (Some(ns.clone()), c))
+        .collect();
+    full.insert(None, &first.cluster);
+    let compact_cluster = compact(&first.cluster);
+    let compact_ns: BTreeMap<String, ReportContent> = first
+        .namespaced
+        .iter()
+        .map(|(ns, c)| (ns.clone(), compact(c)))
+        .collect();
+    let mut small: Previous = compact_ns
+        .iter()
+        .map(|(ns, c)| (Some(ns.clone()), c))
+        .collect();
+    small.insert(None, &compact_cluster);
+    objects.push(cloud("lms-archive", "eu-west-1"));
+    let from_full = run(&objects, later, &full);
+    let from_small = run(&objects, later, &small);
+    assert_eq!(from_small, from_full);
+    let now_disdik = &from_small.namespaced["disdik"];
+    assert_eq!(
+        of(now_disdik, "lms")[0].timestamp,
+        ResultTimestamp::from(now())
+    );
+    assert_eq!(
+        of(now_disdik, "lms-archive")[0].timestamp,
+        ResultTimestamp::from(later)
+    );
+
+    // Equal compact forms exactly when the reports are equal: a changed message, outcome
+    // or timestamp changes the compact form too.
+    assert_ne!(compact(now_disdik), kept, "a new result");
+    let mut worded = disdik.clone();
+    worded.results[0].message.push('!');
+    assert_ne!(compact(&worded), kept, "a changed message");
+    let mut outcome = disdik.clone();
+    outcome.results[0].result = Some(Outcome::Pass);
+    assert_ne!(compact(&outcome), kept, "a changed outcome");
+    let mut stamped = disdik.clone();
+    stamped.results[0].timestamp = ResultTimestamp::from(later);
+    assert_ne!(compact(&stamped), kept, "a changed timestamp");
+    assert_eq!(compact(&disdik.clone()), kept, "the same report");
 }
