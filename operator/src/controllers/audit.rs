@@ -126,7 +126,10 @@ pub async fn audit_once(ctx: &Context) -> Result<Outcome, Error> {
         outcome.applied.push(String::new());
     }
     for (ns, content) in &reports.namespaced {
-        if namespaced.get(ns).is_some_and(|r| same(&r.content, content)) {
+        if namespaced
+            .get(ns)
+            .is_some_and(|r| same(&r.content, content))
+        {
             continue;
         }
         let r = PolicyReport::new(report::REPORT_NAME, Some(ns), content.clone());
