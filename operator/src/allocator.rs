@@ -42,6 +42,9 @@ pub fn release_free_memory() {
     }
 }
 
+/// How often the long-running commands (operator, webhook) return free pages.
+pub const TRIM_PERIOD: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// [`release_free_memory`] every `period`, for as long as the runtime runs.
 pub async fn trim_periodically(period: std::time::Duration) {
     let mut tick = tokio::time::interval(period);

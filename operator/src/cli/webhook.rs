@@ -38,6 +38,12 @@ pub fn run(args: &WebhookArgs, lang: pusdata_core::i18n::Lang) -> Result<(), Cli
             let state = Arc::new(State::new(Context::empty()).with_mode(mode));
             let (mut ready, watch) = webhook::cluster::watch(client, state.clone());
             tokio::spawn(watch);
+            // A burst of changes folds into a new context and frees the old one; without
+            // this glibc kept ~20 MiB of it resident (docs/benchmarks.md, the webhook's
+            // context at 1 000 agencies).
+            tokio::spawn(crate::allocator::trim_periodically(
+                crate::allocator::TRIM_PERIOD,
+            ));
             // Serving before the first full list would judge requests against an empty
             // cluster (every agency unknown): wait for it.
             ready

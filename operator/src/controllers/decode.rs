@@ -225,13 +225,14 @@ where
 pub fn watch_all<K>(
     client: &kube::Client,
     metrics: Arc<Metrics>,
+    config: watcher::Config,
 ) -> impl Stream<Item = Result<watcher::Event<K>, watcher::Error>> + Send + 'static
 where
     K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + 'static,
 {
     watch(
         api_of::<K>(client, None),
-        watcher::Config::default(),
+        config,
         Reporting {
             metrics,
             client: client.clone(),

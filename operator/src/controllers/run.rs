@@ -196,9 +196,6 @@ fn children_of<K: cache::Child>(
     }
 }
 
-/// How often free allocator pages are returned to the system (`allocator`).
-const TRIM_PERIOD: Duration = Duration::from_secs(30);
-
 /// A burst of changes (the initial list, a `kubectl apply -f dir/`) becomes one audit pass.
 const AUDIT_DEBOUNCE: Duration = Duration::from_secs(2);
 
@@ -388,7 +385,9 @@ pub async fn run(opts: Options) -> Result<(), RunError> {
     }
     // Each replica, leading or not: the settled size is what the stores hold, not the
     // high-water mark of the first start (`allocator::release_free_memory`).
-    tokio::spawn(crate::allocator::trim_periodically(TRIM_PERIOD));
+    tokio::spawn(crate::allocator::trim_periodically(
+        crate::allocator::TRIM_PERIOD,
+    ));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         terminate_signal().await;

@@ -174,15 +174,20 @@ type Change = Box<dyn FnOnce(&mut Folder, &mut Context) + Send>;
 
 /// The events of kind `K`, slimmed.
 fn changes<K: Kept>(client: &kube::Client) -> BoxStream<'static, Change> {
-    watcher(Api::<K>::all(client.clone()), watcher::Config::default())
-        .default_backoff()
-        .modify(slim::<K>)
-        // Watch errors are retried with backoff inside the watcher; they change nothing here.
-        .filter_map(|e| futures::future::ready(e.ok()))
-        .map(|event| -> Change {
-            Box::new(move |f: &mut Folder, ctx: &mut Context| f.fold(ctx, event))
-        })
-        .boxed()
+    watcher(
+        Api::<K>::all(client.clone()),
+        // Pages as small as the operator's caches' (`cache::LIST_PAGE`): a page is held
+        // whole while it is decoded.
+        watcher::Config::default().page_size(crate::controllers::cache::LIST_PAGE),
+    )
+    .default_backoff()
+    .modify(slim::<K>)
+    // Watch errors are retried with backoff inside the watcher; they change nothing here.
+    .filter_map(|e| futures::future::ready(e.ok()))
+    .map(|event| -> Change {
+        Box::new(move |f: &mut Folder, ctx: &mut Context| f.fold(ctx, event))
+    })
+    .boxed()
 }
 
 /// Starts the watches. The returned future folds every burst of changes into a copy of the
