@@ -196,7 +196,7 @@ async fn surfaced<T>(
 /// share (`cache::rules_context`). A pass that copied the whole cluster first held three
 /// copies of it at once at city scale (the objects, the context, the previous reports).
 struct World {
-    /// The policy whose settings apply (`policy::active_policy`).
+    /// The policy whose settings apply (`cache::active_policy_of`).
     policy: Option<ResidencyPolicy>,
     policies: Vec<Arc<ResidencyPolicy>>,
     sites: Vec<Arc<Site>>,
@@ -233,11 +233,7 @@ impl World {
 async fn dereference(ctx: &Context) -> Result<World, Error> {
     use super::cache::shared;
     let policies: Vec<Arc<ResidencyPolicy>> = shared(ctx).await?;
-    let candidates: Vec<Object> = policies
-        .iter()
-        .map(|p| Object::ResidencyPolicy(ResidencyPolicy::clone(p)))
-        .collect();
-    let policy = policy::active_policy(&candidates).cloned();
+    let policy = super::cache::active_policy_of(&policies);
     Ok(World {
         policy,
         policies,

@@ -702,6 +702,16 @@ pub async fn rules_context(ctx: &Context) -> Result<Arc<policy::Context>, Error>
     Ok(rules)
 }
 
+/// The ResidencyPolicy whose settings the rules apply, among shared ones: the core's choice
+/// (`policy::active_policy`), so the reconciles, the audit and the webhook agree.
+pub fn active_policy_of(policies: &[Arc<ResidencyPolicy>]) -> Option<ResidencyPolicy> {
+    let candidates: Vec<Object> = policies
+        .iter()
+        .map(|p| Object::ResidencyPolicy(ResidencyPolicy::clone(p)))
+        .collect();
+    policy::active_policy(&candidates).cloned()
+}
+
 /// What the rules learn from: the active policy's settings (`policy::active_policy`) and
 /// every registered object, as `policy::Context::from_objects` takes them.
 fn rules_from(
@@ -713,12 +723,8 @@ fn rules_from(
     repositories: &[Arc<BackupRepository>],
     plans: &[Arc<DisasterRecoveryPlan>],
 ) -> policy::Context {
-    let candidates: Vec<Object> = policies
-        .iter()
-        .map(|p| Object::ResidencyPolicy(ResidencyPolicy::clone(p)))
-        .collect();
-    let mut rules =
-        policy::Context::with_policy(policy::active_policy(&candidates).map(|p| &p.spec));
+    let active = active_policy_of(policies);
+    let mut rules = policy::Context::with_policy(active.as_ref().map(|p| &p.spec));
     fn add<K: Clone>(rules: &mut policy::Context, items: &[Arc<K>], wrap: fn(K) -> Object) {
         for o in items {
             rules.add(wrap(K::clone(o)));
