@@ -11,7 +11,9 @@
 //! so the object reappears on time.
 
 use super::permission::Permission;
-use super::policyreport::{ClusterPolicyReport, MANAGED_BY, PolicyReport};
+use super::policyreport::{
+    ClusterPolicyReport, CompactClusterPolicyReport, CompactPolicyReport, MANAGED_BY, PolicyReport,
+};
 use super::{Context, Error, FIELD_MANAGER};
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
@@ -91,10 +93,10 @@ pub async fn audit_once(ctx: &Context) -> Result<Outcome, Error> {
     let policy_ctx = super::cache::rules_context(ctx).await?;
     let mut previous: report::Previous = namespaced
         .iter()
-        .map(|(ns, r)| (Some(ns.clone()), &r.content))
+        .map(|(ns, r)| (Some(ns.clone()), &r.0.content))
         .collect();
     if let Some(c) = &cluster {
-        previous.insert(None, &c.content);
+        previous.insert(None, &c.0.content);
     }
     let policy_name = report::policy_name(world.policy.as_ref());
     let reports = report::build(world.objects(), &policy_name, &policy_ctx, now, &previous);
@@ -108,14 +110,10 @@ pub async fn audit_once(ctx: &Context) -> Result<Outcome, Error> {
     };
     let params = PatchParams::apply(FIELD_MANAGER).force();
     let policy = active.as_ref();
-    // The cached reports are compact (`cache`); compared in that form, which is equal
-    // exactly when the reports are.
-    let same = |old: &report::ReportContent, new: &report::ReportContent| {
-        report::compact(old) == report::compact(new)
-    };
+    // The kept reports are compact (`cache`): a digest and a time per result.
     if !cluster
         .as_ref()
-        .is_some_and(|c| same(&c.content, &reports.cluster))
+        .is_some_and(|c| c.0.content.is(&reports.cluster))
     {
         let r = ClusterPolicyReport::new(report::REPORT_NAME, None, reports.cluster.clone());
         let applied = Api::<ClusterPolicyReport>::all(ctx.client.clone())
@@ -126,10 +124,7 @@ pub async fn audit_once(ctx: &Context) -> Result<Outcome, Error> {
         outcome.applied.push(String::new());
     }
     for (ns, content) in &reports.namespaced {
-        if namespaced
-            .get(ns)
-            .is_some_and(|r| same(&r.content, content))
-        {
+        if namespaced.get(ns).is_some_and(|r| r.0.content.is(content)) {
             continue;
         }
         let r = PolicyReport::new(report::REPORT_NAME, Some(ns), content.clone());
@@ -249,25 +244,26 @@ async fn dereference(ctx: &Context) -> Result<World, Error> {
     })
 }
 
-/// Our reports as they stand: per namespace, and the cluster report. From the shared caches
-/// when the context has them (no list per pass), else read.
+/// Our reports as they stand (compact): per namespace, and the cluster report. From the
+/// shared caches when the context has them (no list per pass), else read.
 type Previous = (
-    BTreeMap<String, Arc<PolicyReport>>,
-    Option<Arc<ClusterPolicyReport>>,
+    BTreeMap<String, Arc<CompactPolicyReport>>,
+    Option<Arc<CompactClusterPolicyReport>>,
 );
 
 async fn previous_reports(ctx: &Context) -> Result<Previous, Error> {
-    let ours = |r: &PolicyReport| {
+    let ours = |r: &CompactPolicyReport| {
         r.name_any() == report::REPORT_NAME
             && r.labels().get(MANAGED_BY.0).map(String::as_str) == Some(MANAGED_BY.1)
     };
-    let by_namespace = |items: Vec<Arc<PolicyReport>>| -> BTreeMap<String, Arc<PolicyReport>> {
-        items
-            .into_iter()
-            .filter(|r| ours(r))
-            .filter_map(|r| Some((r.namespace()?, r)))
-            .collect()
-    };
+    let by_namespace =
+        |items: Vec<Arc<CompactPolicyReport>>| -> BTreeMap<String, Arc<CompactPolicyReport>> {
+            items
+                .into_iter()
+                .filter(|r| ours(r))
+                .filter_map(|r| Some((r.namespace()?, r)))
+                .collect()
+        };
     if let Some(c) = &ctx.caches {
         let namespaced = by_namespace(c.reports.state());
         let cluster = c
@@ -279,7 +275,7 @@ async fn previous_reports(ctx: &Context) -> Result<Previous, Error> {
     }
     let selector = format!("{}={}", MANAGED_BY.0, MANAGED_BY.1);
     let namespaced = by_namespace(
-        Api::<PolicyReport>::all(ctx.client.clone())
+        Api::<CompactPolicyReport>::all(ctx.client.clone())
             .list(&ListParams::default().labels(&selector))
             .await?
             .items
@@ -287,7 +283,7 @@ async fn previous_reports(ctx: &Context) -> Result<Previous, Error> {
             .map(Arc::new)
             .collect(),
     );
-    let cluster = Api::<ClusterPolicyReport>::all(ctx.client.clone())
+    let cluster = Api::<CompactClusterPolicyReport>::all(ctx.client.clone())
         .get_opt(report::REPORT_NAME)
         .await?
         .map(Arc::new);

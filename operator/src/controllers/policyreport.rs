@@ -8,7 +8,7 @@
 //! or Policy Reporter; Pusdata only writes reports.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use pusdata_core::policy::report::ReportContent;
+use pusdata_core::policy::report::{CompactReport, ReportContent};
 use serde::{Deserialize, Serialize};
 
 /// Group of the report kinds.
@@ -101,6 +101,52 @@ report_kind!(
     "clusterpolicyreports",
     k8s_openapi::ClusterResourceScope,
     "Results for cluster-scoped objects."
+);
+
+/// A report kind as the audit keeps it: read straight into its compact form
+/// (`report::CompactReport`: a digest and a time per result), at the same API path.
+macro_rules! compact_kind {
+    ($name:ident, $full:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub CompactReport);
+
+        impl k8s_openapi::Resource for $name {
+            const API_VERSION: &'static str = <$full as k8s_openapi::Resource>::API_VERSION;
+            const GROUP: &'static str = <$full as k8s_openapi::Resource>::GROUP;
+            const KIND: &'static str = <$full as k8s_openapi::Resource>::KIND;
+            const VERSION: &'static str = <$full as k8s_openapi::Resource>::VERSION;
+            const URL_PATH_SEGMENT: &'static str =
+                <$full as k8s_openapi::Resource>::URL_PATH_SEGMENT;
+            type Scope = <$full as k8s_openapi::Resource>::Scope;
+        }
+
+        impl k8s_openapi::ListableResource for $name {
+            const LIST_KIND: &'static str = <$full as k8s_openapi::ListableResource>::LIST_KIND;
+        }
+
+        impl k8s_openapi::Metadata for $name {
+            type Ty = ObjectMeta;
+            fn metadata(&self) -> &ObjectMeta {
+                &self.0.metadata
+            }
+            fn metadata_mut(&mut self) -> &mut ObjectMeta {
+                &mut self.0.metadata
+            }
+        }
+    };
+}
+
+compact_kind!(
+    CompactPolicyReport,
+    PolicyReport,
+    "A `PolicyReport` as the audit keeps it (compact)."
+);
+compact_kind!(
+    CompactClusterPolicyReport,
+    ClusterPolicyReport,
+    "A `ClusterPolicyReport` as the audit keeps it (compact)."
 );
 
 #[cfg(test)]

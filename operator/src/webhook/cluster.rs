@@ -49,7 +49,10 @@ pub trait Kept:
     /// Its kind.
     const KIND: &'static str;
     /// Its objects: in the context, or (the policies) beside it.
-    fn kept<'a>(ctx: &'a mut Context, policies: &'a mut Vec<ResidencyPolicy>) -> &'a mut Vec<Self>;
+    fn kept<'a>(
+        ctx: &'a mut Context,
+        policies: &'a mut Vec<Arc<ResidencyPolicy>>,
+    ) -> &'a mut Vec<Arc<Self>>;
 }
 
 macro_rules! kept {
@@ -58,8 +61,8 @@ macro_rules! kept {
             const KIND: &'static str = stringify!($kind);
             fn kept<'a>(
                 ctx: &'a mut Context,
-                _: &'a mut Vec<ResidencyPolicy>,
-            ) -> &'a mut Vec<Self> {
+                _: &'a mut Vec<Arc<ResidencyPolicy>>,
+            ) -> &'a mut Vec<Arc<Self>> {
                 &mut ctx.$field
             }
         }
@@ -74,7 +77,10 @@ kept!(DisasterRecoveryPlan, plans);
 
 impl Kept for ResidencyPolicy {
     const KIND: &'static str = "ResidencyPolicy";
-    fn kept<'a>(_: &'a mut Context, policies: &'a mut Vec<ResidencyPolicy>) -> &'a mut Vec<Self> {
+    fn kept<'a>(
+        _: &'a mut Context,
+        policies: &'a mut Vec<Arc<ResidencyPolicy>>,
+    ) -> &'a mut Vec<Arc<Self>> {
         policies
     }
 }
@@ -95,7 +101,7 @@ fn key<K: kube::Resource>(o: &K) -> (Option<&str>, &str) {
 #[derive(Default)]
 pub struct Folder {
     /// Residency policies, sorted by name: the first is the active one.
-    policies: Vec<ResidencyPolicy>,
+    policies: Vec<Arc<ResidencyPolicy>>,
     /// A kind's objects during its (re)list, by kind.
     relisting: BTreeMap<&'static str, Box<dyn Any + Send>>,
     /// Kinds whose first list is complete.
@@ -114,14 +120,14 @@ impl Folder {
         match event {
             watcher::Event::Apply(o) => {
                 let objects = K::kept(ctx, &mut self.policies);
-                match objects.binary_search_by(|x| key(x).cmp(&key(&o))) {
-                    Ok(i) => objects[i] = o,
-                    Err(i) => objects.insert(i, o),
+                match objects.binary_search_by(|x| key(x.as_ref()).cmp(&key(&o))) {
+                    Ok(i) => objects[i] = Arc::new(o),
+                    Err(i) => objects.insert(i, Arc::new(o)),
                 }
             }
             watcher::Event::Delete(o) => {
                 let objects = K::kept(ctx, &mut self.policies);
-                if let Ok(i) = objects.binary_search_by(|x| key(x).cmp(&key(&o))) {
+                if let Ok(i) = objects.binary_search_by(|x| key(x.as_ref()).cmp(&key(&o))) {
                     objects.remove(i);
                 }
             }
@@ -146,7 +152,7 @@ impl Folder {
                     .and_then(|l| l.downcast::<Vec<K>>().ok())
                 {
                     list.sort_by(|a, b| key(a).cmp(&key(b)));
-                    *K::kept(ctx, &mut self.policies) = *list;
+                    *K::kept(ctx, &mut self.policies) = list.into_iter().map(Arc::new).collect();
                 }
                 self.listed.insert(kind);
             }

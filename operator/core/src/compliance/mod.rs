@@ -584,6 +584,13 @@ pub fn assemble(subjects: &[Subject], now: Timestamp) -> Report {
         .collect();
     let mut drills = Vec::new();
     let mut plans_seen = BTreeSet::new();
+    // The plan checks take owned slices; a report is built once, offline.
+    let sites: Vec<_> = ctx.sites.iter().map(|s| s.as_ref().clone()).collect();
+    let repositories: Vec<_> = ctx
+        .repositories
+        .iter()
+        .map(|r| r.as_ref().clone())
+        .collect();
     for s in subjects {
         let Object::DisasterRecoveryPlan(plan) = &s.object else {
             continue;
@@ -592,8 +599,8 @@ pub fn assemble(subjects: &[Subject], now: Timestamp) -> Report {
         let label = object_label(&s.object);
         for f in dr::check_plan_with(
             plan,
-            &ctx.sites,
-            &ctx.repositories,
+            &sites,
+            &repositories,
             &Measurements::default(),
             &settings,
         ) {

@@ -22,6 +22,9 @@ use pusdata_crds::Object;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod compact;
+pub use compact::{Compact, CompactReport, result_digest};
+
 /// The name of every report Pusdata writes (one per namespace, one cluster report).
 pub const REPORT_NAME: &str = "pusdata-policy";
 /// `source` of every result: the engine that wrote it.
@@ -191,7 +194,7 @@ impl Reports {
 
 /// The previous reports, to carry "first found" timestamps over: `None` is the cluster
 /// report, `Some(ns)` a namespace's.
-pub type Previous<'a> = BTreeMap<Option<String>, &'a ReportContent>;
+pub type Previous<'a> = BTreeMap<Option<String>, &'a Compact>;
 
 /// The name reports give the policy whose settings applied: the active `ResidencyPolicy`'s
 /// (see [`active_policy`](super::active_policy)), else [`DEFAULT_POLICY`].
@@ -235,7 +238,7 @@ pub fn build<O: std::borrow::Borrow<Object>>(
     let mut reports = Reports::default();
     for (namespace, mut results) in grouped {
         if let Some(old) = previous.get(&namespace) {
-            carry_timestamps(&mut results, &old.results, now);
+            carry_timestamps(&mut results, old, now);
         } else {
             results.iter_mut().for_each(|r| r.timestamp = now.into());
         }
@@ -351,71 +354,14 @@ pub fn reference(object: &Object) -> ObjectReference {
 }
 
 /// Everything that identifies a result except its timestamp.
-fn identity(r: &ReportResult) -> ReportResult {
-    ReportResult {
-        timestamp: ResultTimestamp::default(),
-        ..r.clone()
-    }
-}
-
-fn carry_timestamps(results: &mut [ReportResult], old: &[ReportResult], now: Timestamp) {
-    let known: BTreeMap<String, ResultTimestamp> = old
-        .iter()
-        .map(|r| (result_digest(r), r.timestamp))
-        .collect();
+fn carry_timestamps(results: &mut [ReportResult], old: &Compact, now: Timestamp) {
+    let known: std::collections::HashMap<u64, ResultTimestamp> =
+        old.results.iter().copied().collect();
     for r in results {
         r.timestamp = known
             .get(&result_digest(r))
             .copied()
             .unwrap_or_else(|| now.into());
-    }
-}
-
-/// The property under which a [`compact`] result keeps its digest.
-const DIGEST: &str = "pusdata.io/digest";
-
-/// A result's identity (everything but its timestamp) as a short digest: what a result is
-/// matched by across passes. A [`compact`] result gives the digest it keeps. The digest is
-/// for this process only (it is never written).
-fn result_digest(r: &ReportResult) -> String {
-    if let Some(d) = compacted(r) {
-        return d.to_string();
-    }
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    serde_json::to_string(&identity(r))
-        .unwrap_or_default()
-        .hash(&mut h);
-    format!("{:016x}", h.finish())
-}
-
-/// The digest a [`compact`] result keeps, when `r` is one.
-fn compacted(r: &ReportResult) -> Option<&str> {
-    let bare = r.rule.is_none() && r.resources.is_empty() && r.message.is_empty();
-    match (bare, r.properties.len()) {
-        (true, 1) => r.properties.get(DIGEST).map(String::as_str),
-        _ => None,
-    }
-}
-
-/// What an audit needs to keep of a report it wrote: the summary and, per result, its
-/// digest and when it was first found. Two contents are the same report exactly when their
-/// compact forms are equal (up to the digest), `compact` of a compact form is itself, and a
-/// compact form serves as [`Previous`]. A watched copy of every report at city scale (a result per
-/// object) was the largest thing the operator kept after its stores.
-pub fn compact(content: &ReportContent) -> ReportContent {
-    ReportContent {
-        scope: content.scope.clone(),
-        summary: content.summary,
-        results: content
-            .results
-            .iter()
-            .map(|r| ReportResult {
-                timestamp: r.timestamp,
-                properties: [(DIGEST.to_string(), result_digest(r))].into(),
-                ..ReportResult::default()
-            })
-            .collect(),
     }
 }
 

@@ -75,7 +75,7 @@ fn valid_fixtures_have_no_findings() {
     assert_eq!(colo(|_| {}), vec![]);
     assert_eq!(ecs("aws", "ap-southeast-3", |_| {}), vec![]);
     for site in ctx().sites {
-        assert_eq!(check(Object::Site(site)), vec![]);
+        assert_eq!(check(Object::Site(site.as_ref().clone())), vec![]);
     }
     let mut repo = fixtures::backup_repository("disdukcapil", "drc-bandung");
     repo.spec.s3.endpoint = "https://s3.drc.bekasikota.go.id:9000".into();
@@ -201,7 +201,9 @@ fn cloud_nkri_needs_an_approval_in_force() {
     assert_eq!(rules(&missing), vec![("CLOUD-NKRI", "metadata.name")]);
 
     let mut c = ctx();
-    c.approvals[0].spec.valid_until = Some(fixtures::time("2026-11-01T00:00:00Z"));
+    std::sync::Arc::make_mut(&mut c.approvals[0])
+        .spec
+        .valid_until = Some(fixtures::time("2026-11-01T00:00:00Z"));
     let e =
         Object::ExternalCloudService(fixtures::external_cloud("disdik", "aws", "ap-southeast-3"));
     assert_eq!(
@@ -210,7 +212,9 @@ fn cloud_nkri_needs_an_approval_in_force() {
     );
 
     let mut c = ctx();
-    c.approvals[0].metadata.namespace = Some("disdik".into());
+    std::sync::Arc::make_mut(&mut c.approvals[0])
+        .metadata
+        .namespace = Some("disdik".into());
     assert_eq!(
         evaluate(&e, &c, now()).len(),
         1,
@@ -218,7 +222,7 @@ fn cloud_nkri_needs_an_approval_in_force() {
     );
 
     let mut c = ctx();
-    c.approvals[0].spec.decision = Decision::Rejected;
+    std::sync::Arc::make_mut(&mut c.approvals[0]).spec.decision = Decision::Rejected;
     let f = evaluate(&e, &c, now());
     assert!(f[0].message.en.contains("rejected"), "{f:?}");
 
@@ -230,7 +234,9 @@ fn cloud_nkri_needs_an_approval_in_force() {
         1,
         "approval reviewed generation 1"
     );
-    c.approvals[0].spec.target_generation = 2;
+    std::sync::Arc::make_mut(&mut c.approvals[0])
+        .spec
+        .target_generation = 2;
     assert_eq!(
         evaluate(&Object::ExternalCloudService(newer), &c, now()),
         vec![]
@@ -376,7 +382,7 @@ fn backup_repositories_data_dc_and_dr_nkri() {
         vec![("DR-NKRI", "spec.s3.endpoint")]
     );
     let mut c = ctx();
-    c.sites[1].spec.country = "SG".into();
+    std::sync::Arc::make_mut(&mut c.sites[1]).spec.country = "SG".into();
     let r = Object::BackupRepository(fixtures::backup_repository("disdukcapil", "drc-bandung"));
     assert_eq!(
         rules(&evaluate(&r, &c, now())),
@@ -562,10 +568,10 @@ fn net_ports_table() {
         let mut c = ctx();
         let mut ok = fixtures::approval("disdukcapil", "website");
         ok.metadata.name = Some("redis-egress".into());
-        c.approvals.push(ok);
+        c.approvals.push(std::sync::Arc::new(ok));
         let mut other = fixtures::approval("disdukcapil", "another");
         other.metadata.name = Some("other-egress".into());
-        c.approvals.push(other);
+        c.approvals.push(std::sync::Arc::new(other));
         let mut r = fixtures::web_request("disdukcapil", "disdukcapil.bekasikota.go.id");
         r.spec.egress = vec![EgressPort {
             port,
@@ -619,7 +625,7 @@ fn agency_extra_egress_needs_an_approval_of_the_agency() {
         namespace: None,
         name: "disdukcapil".into(),
     };
-    c.approvals.push(ap);
+    c.approvals.push(std::sync::Arc::new(ap));
     assert_eq!(evaluate(&obj, &c, now()), vec![]);
 }
 
@@ -669,13 +675,16 @@ fn approvals_only_by_platform_and_never_by_the_agency_itself() {
 fn failover_signoffs_are_stamped_with_the_authenticated_user_and_never_altered() {
     use std::collections::BTreeMap;
     let mut c = ctx();
-    c.plans[0].spec.runbook.push(RunbookStep {
-        id: "declare-disaster".into(),
-        title: "Declare the disaster".into(),
-        kind: StepKind::Approval,
-        owner_role: "dr-coordinator".into(),
-        ..RunbookStep::default()
-    });
+    std::sync::Arc::make_mut(&mut c.plans[0])
+        .spec
+        .runbook
+        .push(RunbookStep {
+            id: "declare-disaster".into(),
+            title: "Declare the disaster".into(),
+            kind: StepKind::Approval,
+            owner_role: "dr-coordinator".into(),
+            ..RunbookStep::default()
+        });
     let user = |groups: &[&str]| UserInfo {
         username: "budi".into(),
         uid: Some("u-1".into()),
@@ -835,12 +844,12 @@ fn signoffs_come_only_from_the_owner_roles_groups_when_the_plan_maps_them() {
         owner_role: role.into(),
         ..RunbookStep::default()
     };
-    c.plans[0].spec.runbook = vec![
+    std::sync::Arc::make_mut(&mut c.plans[0]).spec.runbook = vec![
         step("declare-disaster", "head-of-office", StepKind::Approval),
         step("notify", "dr-coordinator", StepKind::Manual),
         step("unmapped", "network-engineer", StepKind::Manual),
     ];
-    c.plans[0].spec.roles = vec![
+    std::sync::Arc::make_mut(&mut c.plans[0]).spec.roles = vec![
         RunbookRole {
             name: "head-of-office".into(),
             groups: vec!["bekasi:kepala-dinas".into(), "bekasi:sekda".into()],

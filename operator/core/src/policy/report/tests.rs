@@ -145,7 +145,8 @@ fn an_exception_in_force_is_a_skip_and_after_expiry_the_fail_is_back() {
     assert_eq!(before.finding_counts(), BTreeMap::new());
 
     let later = at("2026-12-31T00:00:00Z");
-    let prev: Previous = [(Some("disdik".to_string()), &before.namespaced["disdik"])].into();
+    let kept = Compact::of(&before.namespaced["disdik"]);
+    let prev: Previous = [(Some("disdik".to_string()), &kept)].into();
     let after = run(&objects, later, &prev);
     let r = &after.namespaced["disdik"].results[0];
     assert_eq!(r.result, Some(Outcome::Fail));
@@ -173,12 +174,8 @@ fn unchanged_results_keep_when_they_were_found_so_the_report_is_unchanged() {
     let first = run(&objects, now(), &Previous::new());
 
     let later = at("2026-11-25T00:10:00Z");
-    let mut prev: Previous = first
-        .namespaced
-        .iter()
-        .map(|(ns, c)| (Some(ns.clone()), c))
-        .collect();
-    prev.insert(None, &first.cluster);
+    let kept = compacts(&first);
+    let prev = previous(&kept);
     let second = run(&objects, later, &prev);
     assert_eq!(second, first);
 
@@ -333,49 +330,71 @@ fn exempt_namespaces_are_not_reported() {
     assert_eq!(reports.namespaced["disdik"].summary.fail, 1);
 }
 
-/// What the operator keeps of its reports (`compact`) must decide "changed or not" and carry
-/// "first found" exactly as the full reports do.
+fn compacts(reports: &Reports) -> BTreeMap<Option<String>, Compact> {
+    reports
+        .namespaced
+        .iter()
+        .map(|(ns, c)| (Some(ns.clone()), Compact::of(c)))
+        .chain([(None, Compact::of(&reports.cluster))])
+        .collect()
+}
+
+fn previous(kept: &BTreeMap<Option<String>, Compact>) -> Previous<'_> {
+    kept.iter().map(|(k, c)| (k.clone(), c)).collect()
+}
+
+/// What the operator keeps of its reports (`Compact`) must decide "changed or not" exactly
+/// as the full reports would, and read from a stored report the same as from the content.
 #[test]
-fn a_compact_report_tells_changes_and_carries_timestamps_like_the_full_one() {
+fn a_compact_report_tells_changes_and_reads_from_json_as_from_the_content() {
     let mut objects = cluster(vec![]);
     objects.push(cloud("lms", "ap-southeast-1"));
     let first = run(&objects, now(), &Previous::new());
     let disdik = &first.namespaced["disdik"];
-    let kept = compact(disdik);
-    assert_eq!(compact(&kept), kept, "compacting twice changes nothing");
+    let kept = Compact::of(disdik);
     assert_eq!(kept.summary, disdik.summary);
     assert_eq!(kept.results.len(), disdik.results.len());
-    assert!(
-        kept.results
-            .iter()
-            .all(|r| r.message.is_empty() && r.resources.is_empty()),
-        "no text or references kept"
-    );
+    assert!(kept.is(disdik), "the same report");
 
-    // Timestamps carry over from the compact form as from the full one.
+    // Decoded from the stored object (as the operator's watch does), result by result.
+    let stored = serde_json::json!({
+        "apiVersion": "wgpolicyk8s.io/v1alpha2",
+        "kind": "PolicyReport",
+        "metadata": {"name": REPORT_NAME, "namespace": "disdik"},
+        "scope": disdik.scope,
+        "summary": disdik.summary,
+        "results": disdik.results,
+    });
+    let read: CompactReport = serde_json::from_value(stored).unwrap();
+    assert_eq!(read.content, kept);
+    assert_eq!(read.metadata.namespace.as_deref(), Some("disdik"));
+    let empty: CompactReport =
+        serde_json::from_value(serde_json::json!({"metadata": {"name": "x"}})).unwrap();
+    assert_eq!(empty.content, Compact::default());
+
+    // Any change but none is seen: a new result, a changed message, outcome or timestamp.
+    let mut more = objects.clone();
+    more.push(cloud("lms-archive", "eu-west-1"));
     let later = at("2026-11-25T00:10:00Z");
-    let mut full: Previous = first
-        .namespaced
-        .iter()
-        .map(|(ns, c)| (Some(ns.clone()), c))
-        .collect();
-    full.insert(None, &first.cluster);
-    let compact_cluster = compact(&first.cluster);
-    let compact_ns: BTreeMap<String, ReportContent> = first
-        .namespaced
-        .iter()
-        .map(|(ns, c)| (ns.clone(), compact(c)))
-        .collect();
-    let mut small: Previous = compact_ns
-        .iter()
-        .map(|(ns, c)| (Some(ns.clone()), c))
-        .collect();
-    small.insert(None, &compact_cluster);
-    objects.push(cloud("lms-archive", "eu-west-1"));
-    let from_full = run(&objects, later, &full);
-    let from_small = run(&objects, later, &small);
-    assert_eq!(from_small, from_full);
-    let now_disdik = &from_small.namespaced["disdik"];
+    let kept_all = compacts(&first);
+    let second = run(&more, later, &previous(&kept_all));
+    assert!(!kept.is(&second.namespaced["disdik"]), "a new result");
+    let mut worded = disdik.clone();
+    worded.results[0].message.push('!');
+    assert!(!kept.is(&worded), "a changed message");
+    let mut outcome = disdik.clone();
+    outcome.results[0].result = Some(Outcome::Pass);
+    assert!(!kept.is(&outcome), "a changed outcome");
+    let mut stamped = disdik.clone();
+    stamped.results[0].timestamp = ResultTimestamp::from(later);
+    assert!(!kept.is(&stamped), "a changed timestamp");
+    let mut moved = disdik.clone();
+    moved.results[0].resources[0].name = Some("elsewhere".into());
+    assert!(!kept.is(&moved), "a changed object reference");
+
+    // "First found" carries over from the compact form: the old result keeps its time, the
+    // new one gets the pass's.
+    let now_disdik = &second.namespaced["disdik"];
     assert_eq!(
         of(now_disdik, "lms")[0].timestamp,
         ResultTimestamp::from(now())
@@ -384,18 +403,4 @@ fn a_compact_report_tells_changes_and_carries_timestamps_like_the_full_one() {
         of(now_disdik, "lms-archive")[0].timestamp,
         ResultTimestamp::from(later)
     );
-
-    // Equal compact forms exactly when the reports are equal: a changed message, outcome
-    // or timestamp changes the compact form too.
-    assert_ne!(compact(now_disdik), kept, "a new result");
-    let mut worded = disdik.clone();
-    worded.results[0].message.push('!');
-    assert_ne!(compact(&worded), kept, "a changed message");
-    let mut outcome = disdik.clone();
-    outcome.results[0].result = Some(Outcome::Pass);
-    assert_ne!(compact(&outcome), kept, "a changed outcome");
-    let mut stamped = disdik.clone();
-    stamped.results[0].timestamp = ResultTimestamp::from(later);
-    assert_ne!(compact(&stamped), kept, "a changed timestamp");
-    assert_eq!(compact(&disdik.clone()), kept, "the same report");
 }
