@@ -205,7 +205,7 @@ pub fn colocation_request(agency: &str) -> HostingRequest {
             },
             mode: HostingMode::Colocation,
             web: None,
-            colocation: Some(Colocation {
+            colocation: Some(Box::new(Colocation {
                 device: Device {
                     manufacturer: "Dell".into(),
                     model: "PowerEdge R650".into(),
@@ -220,7 +220,7 @@ pub fn colocation_request(agency: &str) -> HostingRequest {
                 },
                 site: Some("dc-bekasi".into()),
                 addresses: 1,
-            }),
+            })),
             software: software(),
             malware_scan: Some(scan()),
             dr: DrDeclaration {

@@ -38,6 +38,9 @@ use serde::{Deserialize, Serialize};
     validation = Rule::new("self.spec.mode != 'Colocation' || !has(self.spec.colocation) || self.spec.colocation.device.formFactor == 'Rackmount19'").message("HOST-RACK: only 19-inch rackmount servers can be colocated (Perwal 7(6))").field_path(".spec.colocation.device.formFactor"),
 )]
 #[serde(rename_all = "camelCase")]
+// Sub-structures that are often absent are boxed: an absent one then costs a pointer, not
+// its full size, in every copy the operator keeps (a HostingRequest was 1 800 bytes before
+// any of its strings; the caches hold one per request). The wire form is unchanged.
 pub struct HostingRequestSpec {
     /// What the system is and who answers for it.
     pub system: SystemInfo,
@@ -48,7 +51,7 @@ pub struct HostingRequestSpec {
     pub web: Option<WebHosting>,
     /// Colocation details; required when `mode` is `Colocation`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub colocation: Option<Colocation>,
+    pub colocation: Option<Box<Colocation>>,
     /// Operating system and software with their licences (HOST-LEGAL).
     pub software: Software,
     /// The latest malware scan of the application (HOST-CLEAN).
@@ -62,7 +65,7 @@ pub struct HostingRequestSpec {
     pub egress: Vec<EgressPort>,
     /// Where the system runs today, if still outside the city Data Centre (HOST-PLACE).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current_location: Option<CurrentLocation>,
+    pub current_location: Option<Box<CurrentLocation>>,
 }
 
 /// What a system is.
@@ -295,6 +298,7 @@ pub enum HostingPhase {
 }
 
 /// Observed state of a hosting request.
+// Placements, work order and approval are boxed for the reason given on HostingRequestSpec.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HostingRequestStatus {
@@ -314,7 +318,7 @@ pub struct HostingRequestStatus {
     /// The approval in force, and the generation it approved. A spec change after approval
     /// sends the request back to `AwaitingApproval`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approval: Option<ApprovalRecord>,
+    pub approval: Option<Box<ApprovalRecord>>,
     /// Security level set by the platform team (SEC-REGISTER).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_level: Option<String>,
@@ -323,16 +327,16 @@ pub struct HostingRequestStatus {
     pub placement_summary: Option<String>,
     /// Web hosting placement.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub web_placement: Option<WebPlacement>,
+    pub web_placement: Option<Box<WebPlacement>>,
     /// Colocation placement.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rack_placement: Option<RackPlacement>,
+    pub rack_placement: Option<Box<RackPlacement>>,
     /// The next best alternatives for the DC manager, who decides (HOST-SITE).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alternatives: Vec<RackPlacement>,
     /// Install work order and escorted access request (HOST-ACCESS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub work_order: Option<WorkOrder>,
+    pub work_order: Option<Box<WorkOrder>>,
 }
 
 /// An approval as recorded on the request.

@@ -199,13 +199,13 @@ impl HostingDecision {
             conditions: conditions::merge(&old.conditions, &self.conditions, generation, now),
             observed_generation: generation,
             findings: self.findings.clone(),
-            approval: self.approval.clone(),
+            approval: self.approval.clone().map(Box::new),
             security_level: self.security_level.clone(),
             placement_summary: self.placement_summary.clone(),
-            web_placement: self.web_placement.clone(),
-            rack_placement: self.rack_placement.clone(),
+            web_placement: self.web_placement.clone().map(Box::new),
+            rack_placement: self.rack_placement.clone().map(Box::new),
             alternatives: self.alternatives.clone(),
-            work_order: self.work_order.clone(),
+            work_order: self.work_order.clone().map(Box::new),
         }
     }
 }
@@ -365,10 +365,10 @@ pub fn decide(input: &HostingInput<'_>) -> HostingDecision {
         approval: None,
         security_level: old.security_level.clone(),
         placement_summary: old.placement_summary.clone(),
-        web_placement: old.web_placement.clone(),
-        rack_placement: old.rack_placement.clone(),
+        web_placement: old.web_placement.as_deref().cloned(),
+        rack_placement: old.rack_placement.as_deref().cloned(),
         alternatives: old.alternatives.clone(),
-        work_order: old.work_order.clone(),
+        work_order: old.work_order.as_deref().cloned(),
     };
     let denies: Vec<&Finding> = input
         .findings

@@ -86,7 +86,10 @@ fn load_inventory(paths: &[PathBuf], opts: inputs::Options, lang: Lang) -> Resul
             && let Some(st) = &hr.status
             && let Some(rp) = &st.rack_placement
         {
-            on_record.insert(request_id(hr), (rp.clone(), st.work_order.clone()));
+            on_record.insert(
+                request_id(hr),
+                (RackPlacement::clone(rp), st.work_order.as_deref().cloned()),
+            );
         }
         let addresses = hr
             .status

@@ -90,7 +90,7 @@ mod tests {
         let mut hr = fixtures::colocation_request("disdukcapil");
         hr.status = Some(pusdata_crds::v1alpha1::HostingRequestStatus {
             phase: Some(pusdata_crds::v1alpha1::HostingPhase::Placed),
-            rack_placement: Some(pusdata_crds::v1alpha1::RackPlacement {
+            rack_placement: Some(Box::new(pusdata_crds::v1alpha1::RackPlacement {
                 site: "dc-bekasi".into(),
                 rack: "R02".into(),
                 position_u: 10,
@@ -98,7 +98,7 @@ mod tests {
                 feed_a: "R02-A".into(),
                 feed_b: "R02-B".into(),
                 score: None,
-            }),
+            })),
             ..Default::default()
         });
         let (status, ct, html) = answer("/racks", &racks, std::slice::from_ref(&hr));
