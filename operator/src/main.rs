@@ -37,7 +37,7 @@ use pusdata_core::i18n::Lang;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    allocator::limit_arenas();
+    allocator::tune();
     // Before anything builds a TLS config: with ring and aws-lc-rs both linked, rustls
     // refuses to pick a provider by itself.
     pusdata::agent::tls::install_crypto_provider();

@@ -151,6 +151,13 @@ impl LocalSource {
             .ignore(false)
             .git_ignore(filter_opts.git_ignore)
             .git_exclude(filter_opts.git_ignore)
+            // PUSDATA-PATCH: the global gitignore (`core.excludesFile`, `~/.config/git/ignore`)
+            // only together with the other git rules. `ignore` turns it on by default, so
+            // every backup read the user's git configuration, and with a rule set the walker
+            // matched every entry against the chain of its parent directories. Without
+            // `git_ignore` those rules could only apply with `no_require_git`, where they
+            // were a surprise: the option says `.gitignore` files.
+            .git_global(filter_opts.git_ignore)
             .require_git(!filter_opts.no_require_git)
             .sort_by_file_path(Path::cmp)
             .same_file_system(filter_opts.one_file_system)

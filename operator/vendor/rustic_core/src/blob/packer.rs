@@ -437,7 +437,8 @@ impl<BE: DecryptWriteBackend> RawPacker<BE> {
                 indexer,
                 cacheable: blob_type.is_cacheable(),
             },
-            1,
+            // PUSDATA-PATCH: no queue of finished packs (see `Actor::new`).
+            0,
             1,
         ));
 
@@ -821,29 +822,30 @@ impl Actor {
         queue_len: usize,
         _par: usize,
     ) -> Self {
+        // PUSDATA-PATCH: one stage, and no queue of finished packs (`queue_len` is 0 from
+        // `RawPacker::new`). Upstream hashes and writes in two readahead stages behind a
+        // queue of one: up to five 16 MiB packs resident at once (one queued, three held
+        // by the stages, one being filled) whenever the write lagged. Hashing a pack
+        // (SHA-NI) and writing it take a small part of the time it takes to fill the
+        // next one, so one thread doing both keeps up, and at most two packs are resident:
+        // the one written and the one filled.
         let (tx, rx) = bounded(queue_len);
         let (finish_tx, finish_rx) = bounded::<RusticResult<()>>(0);
 
         let _join_handle = std::thread::spawn(move || {
-            scope(|scope| {
-                let status = rx
-                    .into_iter()
-                    .readahead_scoped(scope)
-                    .map(|(file, index): (BytesList, IndexPack)| {
-                        // PUSDATA-PATCH: hash the parts in place instead of through a
-                        // reader that copied the whole pack into a 4 KiB buffer.
-                        let mut hasher = Hasher::new();
-                        for part in file.slice() {
-                            hasher.update(part);
-                        }
-                        (file, PackId::from(hasher.finalize()), index)
-                    })
-                    .readahead_scoped(scope)
-                    .map(|load| fwh.process(load))
-                    .readahead_scoped(scope)
-                    .try_for_each(|index| fwh.index(index?));
-                _ = finish_tx.send(status);
-            });
+            let status = rx
+                .into_iter()
+                .try_for_each(|(file, index): (BytesList, IndexPack)| {
+                    // PUSDATA-PATCH: hash the parts in place instead of through a
+                    // reader that copied the whole pack into a 4 KiB buffer.
+                    let mut hasher = Hasher::new();
+                    for part in file.slice() {
+                        hasher.update(part);
+                    }
+                    let index = fwh.process((file, PackId::from(hasher.finalize()), index))?;
+                    fwh.index(index)
+                });
+            _ = finish_tx.send(status);
         });
 
         Self {
