@@ -373,6 +373,17 @@ mod tests {
             .unwrap()
     }
 
+    /// The spec of the egress NetworkPolicy of `namespace`, as JSON text.
+    async fn egress_of(ctx: &Context, namespace: &str) -> String {
+        let egress = crate::controllers::testing::as_harness(
+            Api::<NetworkPolicy>::namespaced(ctx.client.clone(), namespace)
+                .get(tenancy::EGRESS_NAME),
+        )
+        .await
+        .unwrap();
+        serde_json::to_string(&egress.spec).unwrap()
+    }
+
     #[tokio::test]
     async fn onboarding_creates_every_child_and_a_ready_status() {
         let mut a = fixtures::agency("disdukcapil");
@@ -562,13 +573,7 @@ mod tests {
         seed_namespaced(&ctx, &approval).await;
         let a = get_agency(&ctx, "disdik").await;
         reconcile_once(&a, &ctx).await.unwrap();
-        let egress = crate::controllers::testing::as_harness(
-            Api::<NetworkPolicy>::namespaced(ctx.client.clone(), "disdik")
-                .get(tenancy::EGRESS_NAME),
-        )
-        .await
-        .unwrap();
-        let text = serde_json::to_string(&egress.spec).unwrap();
+        let text = egress_of(&ctx, "disdik").await;
         assert!(text.contains("6379"), "approved extra port is opened");
         assert!(
             !text.contains(":25,") && !text.contains("8080"),
@@ -600,13 +605,7 @@ mod tests {
         seed_cluster(&ctx, &fixtures::agency("disdik")).await;
         let a = get_agency(&ctx, "disdik").await;
         reconcile_once(&a, &ctx).await.unwrap();
-        let egress = crate::controllers::testing::as_harness(
-            Api::<NetworkPolicy>::namespaced(ctx.client.clone(), "disdik")
-                .get(tenancy::EGRESS_NAME),
-        )
-        .await
-        .unwrap();
-        let text = serde_json::to_string(&egress.spec).unwrap();
+        let text = egress_of(&ctx, "disdik").await;
         assert!(text.contains("443"), "{text}");
         assert!(
             !text.contains("5432"),
