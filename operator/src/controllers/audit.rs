@@ -109,14 +109,14 @@ pub async fn audit_once(ctx: &Context) -> Result<Outcome, Error> {
     let params = PatchParams::apply(FIELD_MANAGER).force();
     let policy = active.as_ref();
     // The cached reports are compact (`cache`); compared in that form, which is equal
-    // exactly when the reports are.
-    let same = |old: &report::ReportContent, new: &report::ReportContent| {
-        report::compact(old) == report::compact(new)
+    // exactly when the reports are. The new reports' compact forms come with them (each
+    // result digested once, by `report::build`).
+    let same = |old: &report::ReportContent, namespace: Option<&str>| {
+        reports
+            .compact(namespace)
+            .is_some_and(|new| report::compact(old) == *new)
     };
-    if !cluster
-        .as_ref()
-        .is_some_and(|c| same(&c.content, &reports.cluster))
-    {
+    if !cluster.as_ref().is_some_and(|c| same(&c.content, None)) {
         let r = ClusterPolicyReport::new(report::REPORT_NAME, None, reports.cluster.clone());
         let applied = Api::<ClusterPolicyReport>::all(ctx.client.clone())
             .patch(report::REPORT_NAME, &params, &Patch::Apply(&r))
@@ -128,7 +128,7 @@ pub async fn audit_once(ctx: &Context) -> Result<Outcome, Error> {
     for (ns, content) in &reports.namespaced {
         if namespaced
             .get(ns)
-            .is_some_and(|r| same(&r.content, content))
+            .is_some_and(|r| same(&r.content, Some(ns)))
         {
             continue;
         }

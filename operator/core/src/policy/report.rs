@@ -167,9 +167,18 @@ pub struct Reports {
     pub cluster: ReportContent,
     /// One `PolicyReport` per namespace holding at least one audited object.
     pub namespaced: BTreeMap<String, ReportContent>,
+    /// Each report's [`compact`] form (`None`: the cluster report), from the digests
+    /// [`build`] computed to carry the timestamps: each result is digested once.
+    compacts: BTreeMap<Option<String>, ReportContent>,
 }
 
 impl Reports {
+    /// The [`compact`] form of the report of `namespace` (`None`: the cluster report), as
+    /// an audit compares it with the one it keeps.
+    pub fn compact(&self, namespace: Option<&str>) -> Option<&ReportContent> {
+        self.compacts.get(&namespace.map(str::to_string))
+    }
+
     /// Standing findings (`fail` and `warn` results) counted per (rule, severity), for the
     /// `pusdata_policy_findings` gauge.
     pub fn finding_counts(&self) -> BTreeMap<(String, String), u64> {
@@ -233,13 +242,20 @@ pub fn build<O: std::borrow::Borrow<Object>>(
         grouped.entry(namespace).or_default().extend(results);
     }
     let mut reports = Reports::default();
-    for (namespace, mut results) in grouped {
-        if let Some(old) = previous.get(&namespace) {
-            carry_timestamps(&mut results, &old.results, now);
-        } else {
-            results.iter_mut().for_each(|r| r.timestamp = now.into());
+    for (namespace, results) in grouped {
+        let digests: Vec<String> = results.iter().map(result_digest).collect();
+        let mut results: Vec<(ReportResult, String)> = results.into_iter().zip(digests).collect();
+        match previous.get(&namespace) {
+            Some(old) => carry_timestamps(&mut results, &old.results, now),
+            None => results
+                .iter_mut()
+                .for_each(|(r, _)| r.timestamp = now.into()),
         }
+        results.sort_by(|a, b| sort_key(&a.0).cmp(&sort_key(&b.0)));
+        let (results, digests): (Vec<ReportResult>, Vec<String>) = results.into_iter().unzip();
         let content = ReportContent::from_results(results);
+        let kept = compact_with(&content, digests.into_iter());
+        reports.compacts.insert(namespace.clone(), kept);
         match namespace {
             None => reports.cluster = content,
             Some(ns) => {
@@ -358,16 +374,14 @@ fn identity(r: &ReportResult) -> ReportResult {
     }
 }
 
-fn carry_timestamps(results: &mut [ReportResult], old: &[ReportResult], now: Timestamp) {
+/// Each result (with its digest) takes the timestamp of the same result in `old`, else `now`.
+fn carry_timestamps(results: &mut [(ReportResult, String)], old: &[ReportResult], now: Timestamp) {
     let known: BTreeMap<String, ResultTimestamp> = old
         .iter()
         .map(|r| (result_digest(r), r.timestamp))
         .collect();
-    for r in results {
-        r.timestamp = known
-            .get(&result_digest(r))
-            .copied()
-            .unwrap_or_else(|| now.into());
+    for (r, digest) in results {
+        r.timestamp = known.get(digest).copied().unwrap_or_else(|| now.into());
     }
 }
 
@@ -404,15 +418,21 @@ fn compacted(r: &ReportResult) -> Option<&str> {
 /// compact form serves as [`Previous`]. A watched copy of every report at city scale (a result per
 /// object) was the largest thing the operator kept after its stores.
 pub fn compact(content: &ReportContent) -> ReportContent {
+    compact_with(content, content.results.iter().map(result_digest))
+}
+
+/// [`compact`] with the results' digests already known, in the results' order.
+fn compact_with(content: &ReportContent, digests: impl Iterator<Item = String>) -> ReportContent {
     ReportContent {
         scope: content.scope.clone(),
         summary: content.summary,
         results: content
             .results
             .iter()
-            .map(|r| ReportResult {
+            .zip(digests)
+            .map(|(r, digest)| ReportResult {
                 timestamp: r.timestamp,
-                properties: [(DIGEST.to_string(), result_digest(r))].into(),
+                properties: [(DIGEST.to_string(), digest)].into(),
                 ..ReportResult::default()
             })
             .collect(),
