@@ -336,6 +336,17 @@ fn resume_needs_an_interrupted_drill() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("drill-state.json"));
 }
 
+/// What a drill run printed, and its DRC agent's log, for a failure message.
+fn run_output(work: &Path, stdout: &Path, stderr: &Path) -> String {
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_else(|e| format!("({e})"));
+    format!(
+        "--- stdout\n{}\n--- stderr\n{}\n--- DRC agent log\n{}",
+        read(stdout),
+        read(stderr),
+        read(&work.join("drc/agent/agent.log"))
+    )
+}
+
 fn progress_of(work: &Path) -> Option<serde_json::Value> {
     std::fs::read_to_string(work.join("failover.yaml"))
         .ok()
@@ -368,9 +379,15 @@ fn a_drill_killed_after_every_step_in_turn_finishes_once() {
         if !first {
             cmd.arg("--resume");
         }
+        // The child's output goes to files, so a failing run can be told apart from a
+        // killed one and its reason printed.
+        let (out_path, err_path) = (
+            tmp.path().join(format!("run-{kills}.out")),
+            tmp.path().join(format!("run-{kills}.err")),
+        );
         let mut child = cmd
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stdout(std::fs::File::create(&out_path).unwrap())
+            .stderr(std::fs::File::create(&err_path).unwrap())
             .spawn()
             .unwrap();
         first = false;
@@ -386,7 +403,11 @@ fn a_drill_killed_after_every_step_in_turn_finishes_once() {
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
         if let Some(status) = exited {
-            assert!(status.success(), "the last run finishes the drill");
+            assert!(
+                status.success(),
+                "the last run finishes the drill, but run {kills} ended with {status}:\n{}",
+                run_output(&work, &out_path, &err_path)
+            );
             break;
         }
         child.kill().unwrap();

@@ -109,7 +109,14 @@ impl AgentProcess {
         }
         match &cfg.log {
             Some(path) => {
-                let f = std::fs::File::create(path).map_err(|e| AgentError::io(path, e))?;
+                // Appended, not replaced: an agent started again on the same state (a
+                // resumed drill) keeps the log of the one before, which is where a
+                // crash shows.
+                let f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_err(|e| AgentError::io(path, e))?;
                 cmd.stderr(f);
             }
             None => {
@@ -137,17 +144,23 @@ impl AgentProcess {
             Ok(a) => a
                 .parse::<SocketAddr>()
                 .map_err(|e| AgentError::Spawn(format!("bad address {a:?}: {e}"))),
-            Err(_) => Err(AgentError::Spawn(match child.try_wait() {
-                Ok(Some(status)) => format!(
-                    "the agent exited ({status}) before listening{}",
-                    log_hint(cfg.log.as_deref())
-                ),
-                _ => format!(
-                    "the agent did not listen within {:?}{}",
-                    cfg.start_timeout,
-                    log_hint(cfg.log.as_deref())
-                ),
-            })),
+            // Its stdout closed without the line: it exited (or is exiting), so its status
+            // is worth the wait — asked at once, it may not be reaped yet, and the message
+            // blamed a timeout that never ran out.
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                Err(AgentError::Spawn(match child.wait() {
+                    Ok(status) => format!(
+                        "the agent exited ({status}) before listening{}",
+                        log_hint(cfg.log.as_deref())
+                    ),
+                    Err(e) => format!("the agent stopped before listening ({e})"),
+                }))
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(AgentError::Spawn(format!(
+                "the agent did not listen within {:?}{}",
+                cfg.start_timeout,
+                log_hint(cfg.log.as_deref())
+            ))),
         };
         match addr {
             Ok(addr) => Ok(AgentProcess { child, addr }),

@@ -85,7 +85,7 @@ pub async fn bind(config: AgentConfig, work: Arc<dyn SiteWork>) -> Result<BoundA
         inner: Arc::new(Inner {
             site: config.site,
             store,
-            state: Mutex::new(state),
+            state: Arc::new(Mutex::new(state)),
             work,
             in_flight: Mutex::new(std::collections::HashMap::new()),
             work_slots: tokio::sync::Semaphore::new(WORK_SLOTS),
@@ -143,7 +143,9 @@ const WORK_SLOTS: usize = 4;
 struct Inner {
     site: String,
     store: StateStore,
-    state: Mutex<PersistedState>,
+    // Behind an `Arc` so that a write can hold the lock past the request that started it
+    // (`commit`).
+    state: Arc<Mutex<PersistedState>>,
     work: Arc<dyn SiteWork>,
     // A duplicate of a request waits for the first (then finds its stored result instead of
     // racing it); different requests run side by side, at most WORK_SLOTS at once (restores
@@ -154,6 +156,9 @@ struct Inner {
     events: broadcast::Sender<StatusEvent>,
     stop: watch::Sender<bool>,
 }
+
+/// The state, locked (see [`AgentService::commit`]).
+type StateGuard = tokio::sync::OwnedMutexGuard<PersistedState>;
 
 enum WorkOp {
     Restore(RestoreJob),
@@ -223,41 +228,53 @@ impl AgentService {
         let _ = self.inner.events.send(ev);
     }
 
-    /// Writes `next` to disk, then makes it the state in memory. On a write error the state
-    /// in memory is unchanged and the caller gets `Unavailable` (it may retry).
+    /// The state, locked until the guard is dropped or handed to [`Self::commit`].
+    async fn lock_state(&self) -> StateGuard {
+        Arc::clone(&self.inner.state).lock_owned().await
+    }
+
+    /// Writes `next` to disk, then makes it the state in memory, as one piece that a
+    /// cancelled request cannot split: the blocking write holds the lock and sets the state
+    /// in memory itself. A request is cancelled when its client goes (a drill killed with
+    /// `kill -9`); before, that released the lock while the write went on, so a second
+    /// write raced it over the same temporary file (the next agent found a truncated or
+    /// doubled state file and would not start), and the state in memory no longer matched
+    /// the file. On a write error the state in memory is unchanged and the caller gets
+    /// `Unavailable` (it may retry).
     async fn commit(
         &self,
-        current: &mut PersistedState,
+        mut current: StateGuard,
         next: PersistedState,
         request_id: &str,
-    ) -> Result<(), Status> {
-        let store = self.inner.store.clone();
-        let to_write = next.clone();
-        tokio::task::spawn_blocking(move || store.save(&to_write))
-            .await
-            .map_err(|e| Status::internal(format!("state writer stopped: {e}")))?
-            .map_err(|e| {
+    ) -> Result<StateGuard, Status> {
+        let this = self.clone();
+        let request_id = request_id.to_string();
+        tokio::task::spawn_blocking(move || {
+            this.inner.store.save(&next).map_err(|e| {
                 tracing::error!(error = %e, "cannot persist agent state");
                 Status::unavailable(format!("cannot persist state: {e}"))
             })?;
-        let fence_changed =
-            (current.fence.epoch, current.fence.active) != (next.fence.epoch, next.fence.active);
-        *current = next;
-        if fence_changed {
-            tracing::info!(
-                epoch = current.fence.epoch,
-                active = current.fence.active,
-                request_id,
-                "fencing state changed"
-            );
-            self.announce(self.event(
-                EventKind::Fence,
-                &current.fence,
-                request_id,
-                "fencing state changed".into(),
-            ));
-        }
-        Ok(())
+            let fence_changed = (current.fence.epoch, current.fence.active)
+                != (next.fence.epoch, next.fence.active);
+            *current = next;
+            if fence_changed {
+                tracing::info!(
+                    epoch = current.fence.epoch,
+                    active = current.fence.active,
+                    request_id,
+                    "fencing state changed"
+                );
+                this.announce(this.event(
+                    EventKind::Fence,
+                    &current.fence,
+                    &request_id,
+                    "fencing state changed".into(),
+                ));
+            }
+            Ok(current)
+        })
+        .await
+        .map_err(|e| Status::internal(format!("state writer stopped: {e}")))?
     }
 
     async fn fenced(
@@ -268,13 +285,13 @@ impl AgentService {
         ordered_by: &str,
     ) -> Result<proto::Fence, Status> {
         check_request_id(id)?;
-        let mut st = self.inner.state.lock().await;
+        let mut st = self.lock_state().await;
         let (next_fence, reply): (FenceState, Reply) =
             fence::handle(&st.fence, &FenceRequest::new(id, kind, epoch));
         if next_fence != st.fence {
             let mut next = st.clone();
             next.fence = next_fence;
-            self.commit(&mut st, next, id).await?;
+            st = self.commit(st, next, id).await?;
         }
         tracing::info!(
             request_id = id,
@@ -325,7 +342,7 @@ impl AgentService {
         op: WorkOp,
     ) -> Result<WorkResponse, Status> {
         {
-            let mut st = self.inner.state.lock().await;
+            let mut st = self.lock_state().await;
             let (next_fence, reply) =
                 fence::handle(&st.fence, &FenceRequest::new(id, Kind::Work, epoch));
             if reply.verdict.accepted()
@@ -349,7 +366,7 @@ impl AgentService {
             if next_fence != st.fence {
                 let mut next = st.clone();
                 next.fence = next_fence;
-                self.commit(&mut st, next, id).await?;
+                st = self.commit(st, next, id).await?;
             }
             if !reply.verdict.accepted() {
                 tracing::info!(
@@ -386,7 +403,7 @@ impl AgentService {
         .await
         .map_err(|e| Status::internal(format!("work stopped: {e}")))?;
 
-        let mut st = self.inner.state.lock().await;
+        let mut st = self.lock_state().await;
         match result {
             Ok(report) => {
                 let mut next = st.clone();
@@ -395,7 +412,7 @@ impl AgentService {
                     fingerprint,
                     report: report.clone(),
                 });
-                self.commit(&mut st, next, id).await?;
+                st = self.commit(st, next, id).await?;
                 tracing::info!(
                     request_id = id,
                     files = report.files,
@@ -475,13 +492,13 @@ impl SiteAgent for AgentService {
         request: Request<HeartbeatRequest>,
     ) -> Result<Response<HeartbeatResponse>, Status> {
         let req = request.into_inner();
-        let mut st = self.inner.state.lock().await;
+        let mut st = self.lock_state().await;
         let next_fence = fence::observe(&st.fence, req.epoch);
         if next_fence != st.fence {
             tracing::warn!(peer = %req.site, peer_epoch = req.epoch, "peer has a newer epoch: this site stands down");
             let mut next = st.clone();
             next.fence = next_fence;
-            self.commit(&mut st, next, "").await?;
+            st = self.commit(st, next, "").await?;
         }
         Ok(Response::new(HeartbeatResponse {
             site: self.inner.site.clone(),
@@ -603,7 +620,7 @@ impl SiteAgent for AgentService {
         let mut rx = self.inner.events.subscribe();
         let mut stop = self.inner.stop.subscribe();
         let snapshot = {
-            let st = self.inner.state.lock().await;
+            let st = self.lock_state().await;
             self.event(
                 EventKind::Snapshot,
                 &st.fence,
@@ -658,6 +675,74 @@ mod tests {
             epoch: 0,
             ..r.clone()
         }
+    }
+
+    fn heartbeat(epoch: u64) -> Request<HeartbeatRequest> {
+        Request::new(HeartbeatRequest {
+            site: "primary".into(),
+            epoch,
+            sent_unix_ms: 0,
+        })
+    }
+
+    /// A request whose client goes away mid-write (`pusdata drill --local` killed with
+    /// `kill -9`) is dropped by the server; its write of the state goes on. No other
+    /// request may read or write the state until that write is done, and the state in
+    /// memory must be what was written. Before, the dropped request released the lock at
+    /// once: the next request answered from a state the file no longer held, and a second
+    /// write raced the first over the same temporary file — the next agent found a
+    /// truncated or doubled state file and would not start (seen as a flaky
+    /// `drill_local::a_drill_killed_after_every_step_in_turn_finishes_once` under load).
+    #[test]
+    fn a_write_outlives_its_cancelled_request_and_the_next_request_waits_for_it() {
+        // One blocking thread, held by the test: the write a request starts waits behind
+        // it, so "mid-write" is a state the test controls, not a timing.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .max_blocking_threads(1)
+            .build()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let pki = crate::agent::tls::LocalPki::generate().unwrap();
+        let work = Arc::new(crate::agent::work::DirCopyWork {
+            repo_root: dir.path().join("repo"),
+            restore_root: dir.path().join("restores"),
+        });
+        let agent = runtime
+            .block_on(bind(
+                AgentConfig {
+                    listen: "127.0.0.1:0".into(),
+                    site: "drc".into(),
+                    state_dir: dir.path().join("state"),
+                    tls: pki.server,
+                },
+                work,
+            ))
+            .unwrap();
+        let service = agent.service;
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        runtime.block_on(async {
+            let blocker = tokio::task::spawn_blocking(move || held.recv());
+            // A peer at epoch 5: this site stands down and writes that down. Its client
+            // goes away before the write is done.
+            {
+                let cancelled = service.heartbeat(heartbeat(5));
+                futures::pin_mut!(cancelled);
+                assert!(futures::poll!(cancelled.as_mut()).is_pending());
+            }
+            let next = service.heartbeat(heartbeat(0));
+            futures::pin_mut!(next);
+            assert!(
+                futures::poll!(next.as_mut()).is_pending(),
+                "a request answered while the state was being written"
+            );
+            release.send(()).unwrap();
+            blocker.await.unwrap().unwrap();
+            let answered = next.await.unwrap().into_inner();
+            assert_eq!(answered.epoch, 5, "the state in memory is the one written");
+        });
+        let (_, on_disk) = StateStore::open(&dir.path().join("state")).unwrap();
+        assert_eq!((on_disk.fence.epoch, on_disk.fence.active), (5, false));
     }
 
     #[test]

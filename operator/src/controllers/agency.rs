@@ -170,7 +170,9 @@ pub async fn reconcile_once(agency: &Agency, ctx: &Context) -> Result<Outcome, E
 
 /// Reads the policy and approved ports, builds the children (pure) and applies them.
 async fn build_and_apply(agency: &Agency, ctx: &Context) -> Result<AgencyChildren, Error> {
-    let policy = active_policy(ctx).await?;
+    // The same policy as the rules, the audit and the webhook (`cache::active_policy_of`).
+    let policies: Vec<Arc<ResidencyPolicy>> = super::cache::shared(ctx).await?;
+    let policy = super::cache::active_policy_of(&policies);
     let standard = pusdata_core::ports::allowed_ports(
         policy
             .as_ref()
@@ -204,13 +206,6 @@ async fn remaining(agency: &Agency, ctx: &Context) -> Result<(usize, usize), Err
     .await?
     .len();
     Ok((hosted, repositories))
-}
-
-/// The cluster's ResidencyPolicy (the one named `default`, else the first), if any.
-pub(super) async fn active_policy(ctx: &Context) -> Result<Option<ResidencyPolicy>, Error> {
-    let mut items: Vec<ResidencyPolicy> = super::cache::all_of(ctx).await?;
-    items.sort_by_key(|p| (p.name_any() != "default", p.name_any()));
-    Ok(items.into_iter().next())
 }
 
 /// Extra egress ports whose approval exists, approves, and targets this agency (NET-PORTS).
@@ -376,6 +371,17 @@ mod tests {
             .get(name)
             .await
             .unwrap()
+    }
+
+    /// The spec of the egress NetworkPolicy of `namespace`, as JSON text.
+    async fn egress_of(ctx: &Context, namespace: &str) -> String {
+        let egress = crate::controllers::testing::as_harness(
+            Api::<NetworkPolicy>::namespaced(ctx.client.clone(), namespace)
+                .get(tenancy::EGRESS_NAME),
+        )
+        .await
+        .unwrap();
+        serde_json::to_string(&egress.spec).unwrap()
     }
 
     #[tokio::test]
@@ -567,17 +573,43 @@ mod tests {
         seed_namespaced(&ctx, &approval).await;
         let a = get_agency(&ctx, "disdik").await;
         reconcile_once(&a, &ctx).await.unwrap();
-        let egress = crate::controllers::testing::as_harness(
-            Api::<NetworkPolicy>::namespaced(ctx.client.clone(), "disdik")
-                .get(tenancy::EGRESS_NAME),
-        )
-        .await
-        .unwrap();
-        let text = serde_json::to_string(&egress.spec).unwrap();
+        let text = egress_of(&ctx, "disdik").await;
         assert!(text.contains("6379"), "approved extra port is opened");
         assert!(
             !text.contains(":25,") && !text.contains("8080"),
             "unapproved ports stay closed: {text}"
+        );
+    }
+
+    /// With two ResidencyPolicies the agency's egress follows the one whose settings the
+    /// rules apply — the first by name (`policy::active_policy`). Before, this controller
+    /// alone preferred a policy named `default`: the webhook and the audit judged by one
+    /// policy while the namespaces' egress was opened by the other.
+    #[tokio::test]
+    async fn egress_follows_the_policy_the_rules_apply() {
+        let policy = |name: &str, ports: &[u16]| {
+            let mut p = fixtures::residency_policy();
+            p.metadata.name = Some(name.into());
+            p.spec.allowed_egress_ports = ports
+                .iter()
+                .map(|&port| EgressPort {
+                    port,
+                    ..EgressPort::default()
+                })
+                .collect();
+            p
+        };
+        let ctx = context().await;
+        seed_cluster(&ctx, &policy("default", &[443, 5432])).await;
+        seed_cluster(&ctx, &policy("a-strict", &[443])).await;
+        seed_cluster(&ctx, &fixtures::agency("disdik")).await;
+        let a = get_agency(&ctx, "disdik").await;
+        reconcile_once(&a, &ctx).await.unwrap();
+        let text = egress_of(&ctx, "disdik").await;
+        assert!(text.contains("443"), "{text}");
+        assert!(
+            !text.contains("5432"),
+            "a-strict applies, not default: {text}"
         );
     }
 

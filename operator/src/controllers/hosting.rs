@@ -104,12 +104,19 @@ struct World {
     namespace_exists: bool,
 }
 
-/// What the other web requests placed in the same namespace use of the quota.
-fn web_usage(hr: &HostingRequest, others: &[Arc<HostingRequest>]) -> hosting::Usage {
-    let namespace = hr.namespace();
-    others
+/// The other requests of `hr`'s namespace: the only ones its web quota is shared with.
+fn neighbours(hr: &HostingRequest, all: Vec<Arc<HostingRequest>>) -> Vec<Arc<HostingRequest>> {
+    let (namespace, me) = (hr.namespace(), hr.name_any());
+    all.into_iter()
+        .filter(|o| o.namespace() == namespace && o.name_any() != me)
+        .collect()
+}
+
+/// What the placed or active web requests among `neighbours` (see [`neighbours`]) use of
+/// the quota.
+fn web_usage(neighbours: &[Arc<HostingRequest>]) -> hosting::Usage {
+    neighbours
         .iter()
-        .filter(|o| o.namespace() == namespace && o.name_any() != hr.name_any())
         .filter(|o| {
             matches!(
                 o.status.as_ref().and_then(|s| s.phase),
@@ -152,7 +159,12 @@ pub async fn reconcile_once(hr: &HostingRequest, ctx: &Context) -> Result<Outcom
         assigned_addresses: &assigned,
         web: WebFacts {
             namespace_exists: world.namespace_exists,
-            used: web_usage(hr, &world.others),
+            // A colocation request's `others` are every request (for the racks).
+            used: if hr.spec.mode != HostingMode::Colocation {
+                web_usage(&world.others)
+            } else {
+                hosting::Usage::default()
+            },
         },
         now,
     });
@@ -223,12 +235,7 @@ async fn dereference(hr: &HostingRequest, ctx: &Context) -> Result<World, Error>
         // The other web requests of the namespace: what they use counts against the
         // agency's quota (`web_usage`). Before, a web request saw no others, so the quota
         // check never counted what was already placed.
-        let me = hr.name_any();
-        let others = super::cache::shared::<HostingRequest>(ctx)
-            .await?
-            .into_iter()
-            .filter(|o| o.metadata.namespace.as_deref() == Some(ns.as_str()) && o.name_any() != me)
-            .collect();
+        let others = neighbours(hr, super::cache::shared::<HostingRequest>(ctx).await?);
         (Vec::new(), Vec::new(), others)
     };
 

@@ -180,6 +180,34 @@ fn elector(client: kube::Client, identity: &str) -> Elector {
     )
 }
 
+/// An elector that took the free lease.
+async fn leading(client: kube::Client, identity: &str) -> Elector {
+    let mut e = elector(client, identity);
+    assert_eq!(e.step().await.unwrap(), Standing::Leading);
+    e
+}
+
+/// The first start as `run` shapes it: `a` leads while the controllers work through the
+/// objects, their requests going through the write gate to `server`.
+async fn lead_the_controllers(
+    a: &mut Elector,
+    server: kube::Client,
+    done: &Arc<AtomicUsize>,
+    stop: Stop,
+) -> Ended {
+    let timing = Timing::default();
+    let gate = WriteGate::new();
+    lead(
+        Some(a),
+        timing.retry_period.unsigned_abs(),
+        timing.renew_deadline.unsigned_abs(),
+        &gate,
+        stop.clone(),
+        controllers(gate.client(server), done.clone(), stop),
+    )
+    .await
+}
+
 /// Three controllers with a thousand objects each, every reconcile two virtual seconds and
 /// two requests to a server that serves four at a time: the first start takes minutes of
 /// virtual time, and replica A renews its lease through it all — a standby looking every
@@ -188,8 +216,7 @@ fn elector(client: kube::Client, identity: &str) -> Elector {
 async fn a_slow_first_start_over_thousands_of_objects_keeps_its_lease() {
     let w = world().await;
     let timing = Timing::default();
-    let mut a = elector(w.served.clone(), "a");
-    assert_eq!(a.step().await.unwrap(), Standing::Leading);
+    let mut a = leading(w.served.clone(), "a").await;
     // The standby looks every retry period, through the same server.
     let b_led = Arc::new(AtomicBool::new(false));
     let standby = {
@@ -204,7 +231,6 @@ async fn a_slow_first_start_over_thousands_of_objects_keeps_its_lease() {
             }
         })
     };
-    let gate = WriteGate::new();
     let done = Arc::new(AtomicUsize::new(0));
     let (tx, stop) = stop_signal();
     let started = Instant::now();
@@ -218,15 +244,7 @@ async fn a_slow_first_start_over_thousands_of_objects_keeps_its_lease() {
             let _ = tx.send(true);
         })
     };
-    let ended = lead(
-        Some(&mut a),
-        timing.retry_period.unsigned_abs(),
-        timing.renew_deadline.unsigned_abs(),
-        &gate,
-        stop.clone(),
-        controllers(gate.client(w.served.clone()), done.clone(), stop),
-    )
-    .await;
+    let ended = lead_the_controllers(&mut a, w.served.clone(), &done, stop).await;
     let took = Instant::now() - started;
     // Not awaited: after a lapse the objects would never all be reconciled.
     watcher.abort();
@@ -265,7 +283,6 @@ async fn a_slow_first_start_over_thousands_of_objects_keeps_its_lease() {
 #[tokio::test(start_paused = true)]
 async fn when_the_lease_is_lost_during_a_slow_start_no_request_leaves_after_the_lapse() {
     let w = world().await;
-    let timing = Timing::default();
     let stall = Arc::new(AtomicBool::new(false));
     let lease_client = kube::Client::new(
         Stalling {
@@ -274,9 +291,7 @@ async fn when_the_lease_is_lost_during_a_slow_start_no_request_leaves_after_the_
         },
         "default",
     );
-    let mut a = elector(lease_client, "a");
-    assert_eq!(a.step().await.unwrap(), Standing::Leading);
-    let gate = WriteGate::new();
+    let mut a = leading(lease_client, "a").await;
     // Between the gate and the server: what leaves the process.
     let (counted, log) = counted_client(&w.served);
     let done = Arc::new(AtomicUsize::new(0));
@@ -289,15 +304,7 @@ async fn when_the_lease_is_lost_during_a_slow_start_no_request_leaves_after_the_
             stall.store(true, Ordering::SeqCst);
         })
     };
-    let ended = lead(
-        Some(&mut a),
-        timing.retry_period.unsigned_abs(),
-        timing.renew_deadline.unsigned_abs(),
-        &gate,
-        stop.clone(),
-        controllers(gate.client(counted), done.clone(), stop),
-    )
-    .await;
+    let ended = lead_the_controllers(&mut a, counted, &done, stop).await;
     staller.await.unwrap();
     let lapsed = Instant::now();
     assert_eq!(ended, Ended::LostLease);

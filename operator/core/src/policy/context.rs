@@ -281,7 +281,9 @@ impl Context {
 }
 
 /// The `ResidencyPolicy` whose settings apply: the first by name, so the choice is stable
-/// when a cluster holds more than one.
+/// when a cluster holds more than one. A policy named `default` gets no preference (one
+/// rule for the webhook, the audit, `policy check` and the controllers; see
+/// `docs/reference/policy.md`).
 pub fn active_policy<'a>(
     objects: impl IntoIterator<Item = &'a Object>,
 ) -> Option<&'a pusdata_crds::v1alpha1::ResidencyPolicy> {

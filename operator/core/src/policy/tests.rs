@@ -938,6 +938,22 @@ fn signoffs_come_only_from_the_owner_roles_groups_when_the_plan_maps_them() {
     assert_eq!(r.stamps.len(), 1);
 }
 
+/// Of two policies the first by name applies, whatever the order they come in: a policy
+/// named `default` is not preferred (the agency controller once preferred it, alone).
+#[test]
+fn the_first_policy_by_name_applies_even_against_one_named_default() {
+    let policy = |name: &str| {
+        let mut p = fixtures::residency_policy();
+        p.metadata.name = Some(name.into());
+        Object::ResidencyPolicy(p)
+    };
+    let both = [policy("default"), policy("a-strict")];
+    for objects in [both.clone(), [both[1].clone(), both[0].clone()]] {
+        let active = crate::policy::active_policy(&objects).and_then(|p| p.metadata.name.clone());
+        assert_eq!(active.as_deref(), Some("a-strict"));
+    }
+}
+
 #[test]
 fn settings_default_without_a_policy() {
     let s = Settings::from_policy(None);

@@ -404,3 +404,34 @@ fn a_compact_report_tells_changes_and_reads_from_json_as_from_the_content() {
         ResultTimestamp::from(later)
     );
 }
+
+/// On a real API server the ClusterPolicyReport is one object in etcd, which refuses
+/// objects over ~1.5 MiB. At city scale (1 000 Agencies, 2 000 Racks, with UIDs as a
+/// cluster gives them) its JSON must stay under that.
+#[test]
+fn the_cluster_report_at_city_scale_fits_in_one_etcd_object() {
+    const ETCD_LIMIT: usize = 1_572_864;
+    let mut objects = vec![
+        Object::ResidencyPolicy(fixtures::residency_policy()),
+        Object::Site(fixtures::primary_site()),
+    ];
+    let uid = |i: usize| format!("0f1e2d3c-4b5a-6978-8796-{i:012x}");
+    for i in 0..1_000 {
+        let mut a = fixtures::agency(&format!("dinas-{i:04}"));
+        a.metadata.uid = Some(uid(i));
+        objects.push(Object::Agency(a));
+    }
+    for i in 0..2_000 {
+        let mut r = fixtures::rack(&format!("rak-{i:04}"), "bekasi-dc1");
+        r.metadata.uid = Some(uid(10_000 + i));
+        objects.push(Object::Rack(r));
+    }
+    let reports = run(&objects, now(), &Previous::new());
+    let size = serde_json::to_vec(&reports.cluster).unwrap().len();
+    eprintln!(
+        "ClusterPolicyReport: {} results, {size} bytes of JSON",
+        reports.cluster.results.len()
+    );
+    assert!(reports.cluster.results.len() >= 3_000);
+    assert!(size < ETCD_LIMIT, "{size} bytes");
+}
