@@ -4,7 +4,7 @@
 //! ~68 MB heap at 1 000 agencies, heaptrack), although it only ever asks "is the new report
 //! the same?" and "when was this result first found?".
 
-use super::{ReportContent, ReportResult, ResultTimestamp, Summary};
+use super::wire::{ReportContent, ReportResult, ResultTimestamp, Summary};
 use k8s_openapi::api::core::v1::ObjectReference;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
