@@ -113,7 +113,7 @@ pub async fn audit_once(ctx: &Context) -> Result<Outcome, Error> {
     // The kept reports are compact (`cache`): a digest and a time per result.
     if !cluster
         .as_ref()
-        .is_some_and(|c| c.0.content.is(&reports.cluster))
+        .is_some_and(|c| reports.compact.get(&None) == Some(&c.0.content))
     {
         let r = ClusterPolicyReport::new(report::REPORT_NAME, None, reports.cluster.clone());
         let applied = Api::<ClusterPolicyReport>::all(ctx.client.clone())
@@ -124,7 +124,10 @@ pub async fn audit_once(ctx: &Context) -> Result<Outcome, Error> {
         outcome.applied.push(String::new());
     }
     for (ns, content) in &reports.namespaced {
-        if namespaced.get(ns).is_some_and(|r| r.0.content.is(content)) {
+        if namespaced
+            .get(ns)
+            .is_some_and(|r| reports.compact.get(&Some(ns.clone())) == Some(&r.0.content))
+        {
             continue;
         }
         let r = PolicyReport::new(report::REPORT_NAME, Some(ns), content.clone());

@@ -40,6 +40,10 @@ pub struct Reports {
     pub cluster: ReportContent,
     /// One `PolicyReport` per namespace holding at least one audited object.
     pub namespaced: BTreeMap<String, ReportContent>,
+    /// The compact form of each report (`None`: the cluster report), made with the reports
+    /// from the digests that carried the timestamps: what the audit compares with what it
+    /// keeps, without digesting the results a second time.
+    pub compact: BTreeMap<Option<String>, Compact>,
 }
 
 impl Reports {
@@ -106,13 +110,10 @@ pub fn build<O: std::borrow::Borrow<Object>>(
         grouped.entry(namespace).or_default().extend(results);
     }
     let mut reports = Reports::default();
-    for (namespace, mut results) in grouped {
-        if let Some(old) = previous.get(&namespace) {
-            carry_timestamps(&mut results, old, now);
-        } else {
-            results.iter_mut().for_each(|r| r.timestamp = now.into());
-        }
-        let content = ReportContent::from_results(results);
+    for (namespace, results) in grouped {
+        let mut content = ReportContent::from_results(results);
+        let compact = carry_timestamps(&mut content, previous.get(&namespace).copied(), now);
+        reports.compact.insert(namespace.clone(), compact);
         match namespace {
             None => reports.cluster = content,
             Some(ns) => {
@@ -223,15 +224,25 @@ pub fn reference(object: &Object) -> ObjectReference {
     }
 }
 
-/// Everything that identifies a result except its timestamp.
-fn carry_timestamps(results: &mut [ReportResult], old: &Compact, now: Timestamp) {
-    let known: std::collections::HashMap<u64, ResultTimestamp> =
-        old.results.iter().copied().collect();
-    for r in results {
-        r.timestamp = known
-            .get(&result_digest(r))
-            .copied()
-            .unwrap_or_else(|| now.into());
+/// Stamps each result with when it was first found: its time in `old` when it was there
+/// (matched by digest), else `now`. Returns the content's compact form, from the same digests.
+fn carry_timestamps(content: &mut ReportContent, old: Option<&Compact>, now: Timestamp) -> Compact {
+    let known: std::collections::HashMap<u64, ResultTimestamp> = old
+        .map(|o| o.results.iter().copied().collect())
+        .unwrap_or_default();
+    let results = content
+        .results
+        .iter_mut()
+        .map(|r| {
+            let digest = result_digest(r);
+            r.timestamp = known.get(&digest).copied().unwrap_or_else(|| now.into());
+            (digest, r.timestamp)
+        })
+        .collect();
+    Compact {
+        scope: content.scope.clone(),
+        summary: content.summary,
+        results,
     }
 }
 

@@ -37,19 +37,6 @@ impl Compact {
                 .collect(),
         }
     }
-
-    /// Whether `content` is this report: the same summary and the same results, each
-    /// found at the same time.
-    pub fn is(&self, content: &ReportContent) -> bool {
-        self.scope == content.scope
-            && self.summary == content.summary
-            && self.results.len() == content.results.len()
-            && self
-                .results
-                .iter()
-                .zip(&content.results)
-                .all(|(&(d, t), r)| t == r.timestamp && d == result_digest(r))
-    }
 }
 
 /// A result's identity (everything but its timestamp) as a digest: what a result is
