@@ -190,20 +190,30 @@ fn a_slow_pack_write_holds_back_the_backup_after_two_packs() {
         })
     };
 
-    // Wait for the first pack to reach the gate, then for the backup to stop moving: the
-    // same count of processed bytes across two seconds of polls. On a slow machine a pause
-    // can end this early, which only makes the bound easier to meet; it cannot make a
-    // backup that holds too much look bounded.
-    let mut waited = 0;
-    while packs_waiting.load(Ordering::SeqCst) == 0 {
-        assert!(
-            !done.load(Ordering::SeqCst),
-            "the backup ended before writing a pack"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-        waited += 1;
-        assert!(waited < 6_000, "no pack write reached the backend in 300 s");
-    }
+    // Wait for the first pack to reach the gate, then for the backup to hand over two packs'
+    // worth (the one at the gate and the one filled behind it: any writer gets that far),
+    // then for it to stop moving: the same count of processed bytes across two seconds of
+    // polls. A pause on a loaded machine can end the last wait early; that can only make
+    // the count lower, never make a backup that holds too much look bounded.
+    let wait_for = |what: &str, ready: &dyn Fn() -> bool| {
+        for _ in 0..6_000 {
+            if ready() {
+                return;
+            }
+            assert!(
+                !done.load(Ordering::SeqCst),
+                "the backup ended before {what}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("not within 300 s: {what}");
+    };
+    wait_for("a pack write reached the backend", &|| {
+        packs_waiting.load(Ordering::SeqCst) > 0
+    });
+    wait_for("two packs' worth was processed", &|| {
+        processed.0.load(Ordering::SeqCst) >= 2 * PACK
+    });
     let (mut last, mut still) = (processed.0.load(Ordering::SeqCst), 0);
     while still < 40 {
         std::thread::sleep(Duration::from_millis(50));
@@ -237,11 +247,5 @@ fn a_slow_pack_write_holds_back_the_backup_after_two_packs() {
         "the backup went on to {} MiB while the first pack waited (bound: under {} MiB)",
         held / MIB,
         3 * PACK / MIB
-    );
-    // And it did fill the second pack: the bound is the writer's, not a stall elsewhere.
-    assert!(
-        held >= 2 * PACK,
-        "only {} MiB processed while the first pack waited",
-        held / MIB
     );
 }
