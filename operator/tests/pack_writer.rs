@@ -4,20 +4,20 @@
 //! of their own, so a lagging write kept up to five 16 MiB packs resident (issue #18, peak
 //! memory).
 //!
-//! The test stops the first pack write at the backend and watches how far the backup gets
+//! The test stops the first pack write at the backend (a [`Metered`] backend, the wrapper
+//! the bandwidth limits use) and watches how far the backup gets
 //! while it waits: every byte the backup reports as processed has been handed to the packer,
 //! so the plateau is what the backup holds (packs plus the blobs in flight between its
 //! stages). It runs against a local repository through rustic_core's own API, with fixed
 //! 1 MiB chunks of incompressible data, so a plateau is counted in whole chunks.
 #![allow(clippy::unwrap_used)]
 
-use bytes::Bytes;
+use pusdata::mover::{Metered, Traffic};
 use rustic_backend::BackendOptions;
 use rustic_core::{
-    BackupOptions, BytesList, ConfigOptions, Credentials, FileType, Id, KeyOptions, PathList,
-    Progress, ProgressBars, ProgressType, ReadBackend, Repository, RepositoryBackends,
-    RepositoryOptions, RusticProgress, RusticResult, SnapshotOptions, WriteBackend,
-    repofile::Chunker,
+    BackupOptions, ConfigOptions, Credentials, FileType, KeyOptions, PathList, Progress,
+    ProgressBars, ProgressType, Repository, RepositoryBackends, RepositoryOptions, RusticProgress,
+    SnapshotOptions, WriteBackend, repofile::Chunker,
 };
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -26,67 +26,26 @@ use std::time::Duration;
 const MIB: u64 = 1 << 20;
 const PACK: u64 = 16 * MIB;
 
-/// A backend whose pack writes wait until the test opens the gate.
+/// Holds every pack write until the test opens the gate.
 #[derive(Debug)]
-struct Gated {
-    inner: Arc<dyn WriteBackend>,
+struct Gate {
     open: Arc<(Mutex<bool>, Condvar)>,
     packs_waiting: Arc<AtomicUsize>,
 }
 
-impl ReadBackend for Gated {
-    fn location(&self) -> String {
-        self.inner.location()
-    }
-    fn list_with_size(&self, tpe: FileType) -> RusticResult<Vec<(Id, u32)>> {
-        self.inner.list_with_size(tpe)
-    }
-    fn list(&self, tpe: FileType) -> RusticResult<Vec<Id>> {
-        self.inner.list(tpe)
-    }
-    fn read_full(&self, tpe: FileType, id: &Id) -> RusticResult<Bytes> {
-        self.inner.read_full(tpe, id)
-    }
-    fn read_partial(
-        &self,
-        tpe: FileType,
-        id: &Id,
-        cacheable: bool,
-        offset: u32,
-        length: u32,
-    ) -> RusticResult<Bytes> {
-        self.inner.read_partial(tpe, id, cacheable, offset, length)
-    }
-    fn warmup_path(&self, tpe: FileType, id: &Id) -> String {
-        self.inner.warmup_path(tpe, id)
-    }
-}
-
-impl WriteBackend for Gated {
-    fn create(&self) -> RusticResult<()> {
-        self.inner.create()
-    }
-    fn write_bytes(
-        &self,
-        tpe: FileType,
-        id: &Id,
-        cacheable: bool,
-        content: BytesList,
-    ) -> RusticResult<()> {
-        if tpe == FileType::Pack {
-            self.packs_waiting.fetch_add(1, Ordering::SeqCst);
-            let (lock, cv) = &*self.open;
-            let mut open = lock.lock().unwrap();
-            while !*open {
-                open = cv.wait(open).unwrap();
-            }
-            drop(open);
-            self.packs_waiting.fetch_sub(1, Ordering::SeqCst);
+impl Traffic for Gate {
+    fn writing(&self, tpe: FileType, _bytes: usize) {
+        if tpe != FileType::Pack {
+            return;
         }
-        self.inner.write_bytes(tpe, id, cacheable, content)
-    }
-    fn remove(&self, tpe: FileType, id: &Id, cacheable: bool) -> RusticResult<()> {
-        self.inner.remove(tpe, id, cacheable)
+        self.packs_waiting.fetch_add(1, Ordering::SeqCst);
+        let (lock, cv) = &*self.open;
+        let mut open = lock.lock().unwrap();
+        while !*open {
+            open = cv.wait(open).unwrap();
+        }
+        drop(open);
+        self.packs_waiting.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -147,11 +106,13 @@ fn a_slow_pack_write_holds_back_the_backup_after_two_packs() {
         .repository();
     let open = Arc::new((Mutex::new(false), Condvar::new()));
     let packs_waiting = Arc::new(AtomicUsize::new(0));
-    let gated: Arc<dyn WriteBackend> = Arc::new(Gated {
-        inner: local,
-        open: open.clone(),
-        packs_waiting: packs_waiting.clone(),
-    });
+    let gated: Arc<dyn WriteBackend> = Arc::new(Metered::new(
+        local,
+        Gate {
+            open: open.clone(),
+            packs_waiting: packs_waiting.clone(),
+        },
+    ));
     let processed = Processed::default();
     let repo = Repository::new_with_progress(
         &RepositoryOptions::default().no_cache(true),

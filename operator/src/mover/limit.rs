@@ -13,48 +13,72 @@ use bytes::Bytes;
 use rustic_core::{BytesList, FileType, Id, ReadBackend, RusticResult, WriteBackend};
 use std::sync::Arc;
 
-/// A backend whose traffic passes through the repository's limits.
-pub struct Throttled {
-    inner: Arc<dyn WriteBackend>,
-    upload: Option<Arc<RateLimit>>,
-    download: Option<Arc<RateLimit>>,
+/// What a [`Metered`] backend reports of its traffic, on rustic_core's own threads. A hook
+/// may block: that is how a limit holds a transfer back.
+pub trait Traffic: Send + Sync + std::fmt::Debug + 'static {
+    /// Before a file of `bytes` bytes is written.
+    fn writing(&self, _tpe: FileType, _bytes: usize) {}
+    /// For `bytes` bytes read: before a read of a known length, after a whole-file read
+    /// (whose size is known only then).
+    fn reading(&self, _bytes: usize) {}
 }
 
-impl std::fmt::Debug for Throttled {
+/// A backend whose writes and reads pass through a [`Traffic`] hook.
+pub struct Metered<T> {
+    inner: Arc<dyn WriteBackend>,
+    traffic: T,
+}
+
+impl<T> Metered<T> {
+    /// Wraps `inner`.
+    pub fn new(inner: Arc<dyn WriteBackend>, traffic: T) -> Self {
+        Metered { inner, traffic }
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Metered<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Throttled")
+        f.debug_struct("Metered")
             .field("location", &self.inner.location())
-            .field("upload", &self.upload)
-            .field("download", &self.download)
+            .field("traffic", &self.traffic)
             .finish()
     }
 }
 
-impl Throttled {
-    /// Wraps `inner`; without limits it is returned as it is.
-    pub fn wrap(
-        inner: Arc<dyn WriteBackend>,
-        upload: Option<Arc<RateLimit>>,
-        download: Option<Arc<RateLimit>>,
-    ) -> Arc<dyn WriteBackend> {
-        if upload.is_none() && download.is_none() {
-            return inner;
-        }
-        Arc::new(Throttled {
-            inner,
-            upload,
-            download,
-        })
-    }
+/// A repository's bandwidth limits as a [`Traffic`] hook.
+#[derive(Debug)]
+struct Limits {
+    upload: Option<Arc<RateLimit>>,
+    download: Option<Arc<RateLimit>>,
+}
 
-    fn downloaded(&self, n: usize) {
+impl Traffic for Limits {
+    fn writing(&self, _tpe: FileType, bytes: usize) {
+        if let Some(l) = &self.upload {
+            l.acquire_blocking(bytes as u64);
+        }
+    }
+    fn reading(&self, bytes: usize) {
         if let Some(l) = &self.download {
-            l.acquire_blocking(n as u64);
+            l.acquire_blocking(bytes as u64);
         }
     }
 }
 
-impl ReadBackend for Throttled {
+/// `inner` with its traffic passed through the repository's limits; without limits it is
+/// returned as it is.
+pub fn throttled(
+    inner: Arc<dyn WriteBackend>,
+    upload: Option<Arc<RateLimit>>,
+    download: Option<Arc<RateLimit>>,
+) -> Arc<dyn WriteBackend> {
+    if upload.is_none() && download.is_none() {
+        return inner;
+    }
+    Arc::new(Metered::new(inner, Limits { upload, download }))
+}
+
+impl<T: Traffic> ReadBackend for Metered<T> {
     fn location(&self) -> String {
         self.inner.location()
     }
@@ -67,7 +91,7 @@ impl ReadBackend for Throttled {
     fn read_full(&self, tpe: FileType, id: &Id) -> RusticResult<Bytes> {
         // The size is known only after reading; the debt is paid before the next read.
         let b = self.inner.read_full(tpe, id)?;
-        self.downloaded(b.len());
+        self.traffic.reading(b.len());
         Ok(b)
     }
     fn read_partial(
@@ -78,7 +102,7 @@ impl ReadBackend for Throttled {
         offset: u32,
         length: u32,
     ) -> RusticResult<Bytes> {
-        self.downloaded(length as usize);
+        self.traffic.reading(length as usize);
         self.inner.read_partial(tpe, id, cacheable, offset, length)
     }
     fn warmup_path(&self, tpe: FileType, id: &Id) -> String {
@@ -92,7 +116,7 @@ impl ReadBackend for Throttled {
     }
 }
 
-impl WriteBackend for Throttled {
+impl<T: Traffic> WriteBackend for Metered<T> {
     fn create(&self) -> RusticResult<()> {
         self.inner.create()
     }
@@ -103,9 +127,7 @@ impl WriteBackend for Throttled {
         cacheable: bool,
         content: BytesList,
     ) -> RusticResult<()> {
-        if let Some(l) = &self.upload {
-            l.acquire_blocking(content.size() as u64);
-        }
+        self.traffic.writing(tpe, content.size());
         self.inner.write_bytes(tpe, id, cacheable, content)
     }
     fn remove(&self, tpe: FileType, id: &Id, cacheable: bool) -> RusticResult<()> {

@@ -27,6 +27,7 @@ pub use backup::{BackupReport, BackupRequest, backup};
 pub use error::{MoverError, parse_tags};
 #[allow(unused_imports)]
 pub use inspect::{RepoStats, destroy, inspect};
+pub use limit::{Metered, Traffic};
 #[allow(unused_imports)]
 pub use lock::{LockOptions, RepoLock, write_abandoned_lock};
 #[allow(unused_imports)]

@@ -2,7 +2,7 @@
 //! cache. Secrets are wrapped so that `Debug` and error messages never show them.
 
 use super::error::MoverError;
-use super::limit::Throttled;
+use super::limit::throttled;
 use super::progress::Bars;
 use crate::mirror::RateLimit;
 use rustic_backend::BackendOptions;
@@ -310,7 +310,7 @@ impl RepoConfig {
             .to_backends()
             .map_err(|e| self.rustic_err("cannot reach the repository", &e))?;
         Ok(RepositoryBackends::new(
-            Throttled::wrap(
+            throttled(
                 b.repository(),
                 self.upload_limit.clone(),
                 self.download_limit.clone(),
