@@ -417,9 +417,32 @@ fn change_real(root: &Path, total: u64, seed: u64) -> Result<u64, CliError> {
 }
 
 /// One measured step.
+#[derive(Debug, PartialEq)]
 struct Step {
     seconds: f64,
+    /// User plus system CPU time: on a machine whose cores both tools keep busy, the ratio
+    /// of wall times is the ratio of CPU time per byte, and this says which it is.
+    cpu_seconds: f64,
     peak_rss_mib: f64,
+}
+
+/// `/usr/bin/time -f "%e %U %S %M"` output (its last line: a failed child's status comes
+/// before it). Anything else is an error, never a zero that would pass for a fast step.
+fn parse_time(text: &str) -> Result<Step, String> {
+    let line = text.lines().last().unwrap_or_default();
+    let fields: Vec<f64> = line
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("unreadable /usr/bin/time output: {text:?}"))?;
+    let [wall, user, sys, rss_kib] = fields[..] else {
+        return Err(format!("unreadable /usr/bin/time output: {text:?}"));
+    };
+    Ok(Step {
+        seconds: wall,
+        cpu_seconds: user + sys,
+        peak_rss_mib: rss_kib / 1024.0,
+    })
 }
 
 fn measured(work: &Path, label: &str, cmd: &mut Command) -> Result<Step, CliError> {
@@ -432,7 +455,7 @@ fn measured(work: &Path, label: &str, cmd: &mut Command) -> Result<Step, CliErro
         .collect();
     let out = Command::new("/usr/bin/time")
         .arg("-f")
-        .arg("%e %M")
+        .arg("%e %U %S %M")
         .arg("-o")
         .arg(&time_out)
         .arg(program)
@@ -448,22 +471,10 @@ fn measured(work: &Path, label: &str, cmd: &mut Command) -> Result<Step, CliErro
         )));
     }
     let t = fs::read_to_string(&time_out).map_err(io(&time_out))?;
-    let mut parts = t
-        .split_whitespace()
-        .rev()
-        .take(2)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev();
-    let seconds: f64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
-    let rss_kib: f64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
-    let step = Step {
-        seconds,
-        peak_rss_mib: rss_kib / 1024.0,
-    };
+    let step = parse_time(&t).map_err(|e| CliError::Failed(format!("{label}: {e}")))?;
     eprintln!(
-        "  {label:<34} {:>8.2} s {:>8.1} MiB RSS",
-        step.seconds, step.peak_rss_mib
+        "  {label:<34} {:>8.2} s {:>8.2} CPU s {:>8.1} MiB RSS",
+        step.seconds, step.cpu_seconds, step.peak_rss_mib
     );
     Ok(step)
 }
@@ -894,9 +905,9 @@ fn print_shape(
     println!("## Shape `{name}`\n\n{description}. Change set: {changed} bytes.\n");
     println!("Load average (1, 5, 15 min) at the start: {load_start}; at the end: {load_end}.\n");
     println!(
-        "| step | pusdata s, median (range) | restic s, median (range) | speed-up restic ÷ pusdata, median (range) | target | pusdata MiB/s | peak RSS pusdata ÷ restic, median (range) | peak RSS MiB pusdata / restic (median) |"
+        "| step | pusdata s, median (range) | restic s, median (range) | speed-up restic ÷ pusdata, median (range) | target | pusdata MiB/s | CPU s pusdata / restic (median) | peak RSS pusdata ÷ restic, median (range) | peak RSS MiB pusdata / restic (median) |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     let secs = |i: usize, p: bool| -> Vec<f64> {
         rounds
             .iter()
@@ -910,6 +921,14 @@ fn print_shape(
             .filter_map(|r| if p { &r.steps[i].0 } else { &r.steps[i].1 }.as_ref())
             .map(|s| s.peak_rss_mib)
             .collect()
+    };
+    let cpu = |i: usize, p: bool| -> f64 {
+        let v: Vec<f64> = rounds
+            .iter()
+            .filter_map(|r| if p { &r.steps[i].0 } else { &r.steps[i].1 }.as_ref())
+            .map(|s| s.cpu_seconds)
+            .collect();
+        summary(&v).0
     };
     for (i, step) in STEPS.iter().enumerate() {
         let ratio: Vec<f64> = secs(i, false)
@@ -931,12 +950,14 @@ fn print_shape(
             "**not met**"
         };
         println!(
-            "| {step} | {} | {} | **{}** | ≥ {:.1}× ({met}) | {:.0} | {} | {:.0} / {:.0} |",
+            "| {step} | {} | {} | **{}** | ≥ {:.1}× ({met}) | {:.0} | {:.2} / {:.2} | {} | {:.0} / {:.0} |",
             fmt3(summary(&secs(i, true)), 2),
             fmt3(summary(&secs(i, false)), 2),
             fmt3(summary(&ratio), 2),
             TARGETS[i],
             mib(size) / pm.max(0.001),
+            cpu(i, true),
+            cpu(i, false),
             fmt3(summary(&rss_ratio), 2),
             summary(&rss(i, true)).0,
             summary(&rss(i, false)).0,
@@ -1001,4 +1022,38 @@ fn dir_size(p: &Path) -> u64 {
         .filter(|m| m.is_file())
         .map(|m| m.len())
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_time_line_gives_wall_cpu_and_peak_memory() {
+        let s = parse_time("10.11 13.28 4.28 101576\n").unwrap();
+        assert_eq!(s.seconds, 10.11);
+        assert!((s.cpu_seconds - 17.56).abs() < 1e-9, "{s:?}");
+        assert!((s.peak_rss_mib - 99.195_312_5).abs() < 1e-9, "{s:?}");
+        // A child's exit status line comes first when it failed; the figures are last.
+        let s = parse_time("Command exited with non-zero status 1\n1.00 0.50 0.25 2048\n").unwrap();
+        assert_eq!(s.peak_rss_mib, 2.0);
+    }
+
+    #[test]
+    fn time_output_that_cannot_be_read_is_an_error_not_a_zero() {
+        for bad in [
+            "",
+            "\n",
+            "10.11 101576",
+            "10.11 13.28 4.28 lots",
+            "1 2 3 4 5",
+        ] {
+            let e = parse_time(bad).unwrap_err();
+            assert!(
+                e.contains("unreadable /usr/bin/time output"),
+                "{bad:?}: {e}"
+            );
+        }
+    }
 }
