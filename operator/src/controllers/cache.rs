@@ -109,7 +109,8 @@ pub struct Caches {
     /// appears or goes ([`trigger_key`]); status writes do not wake it.
     pub changed: Arc<Notify>,
     /// The rules' context built from the stores, shared by every reconcile until one of
-    /// the objects it is built from changes as `changed` sees changes.
+    /// the objects it holds is replaced in its store or the policy changes
+    /// ([`RulesContext::changed`]).
     pub rules: Arc<RulesContext>,
 }
 
@@ -126,9 +127,21 @@ pub struct RulesContext {
 }
 
 impl RulesContext {
+    /// An object the context holds was replaced or removed in its store: the context is
+    /// rebuilt when next asked for, and the one built is dropped now, so that it does not
+    /// keep the replaced objects alive beside the store's new ones (at 1 000 agencies every
+    /// Agency and BackupRepository whose status the first start wrote, twice over until
+    /// the next rule change; heaptrack, thirteenth session).
     fn changed(&self) {
+        // Under the lock: a build that read the stores before this change finishes first
+        // and is dropped here, never kept as current.
+        let mut built = self
+            .built
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         self.version
             .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        *built = None;
     }
 }
 
@@ -330,6 +343,10 @@ struct Audited {
     changed: Arc<Notify>,
     /// The shared rules' context.
     rules: Arc<RulesContext>,
+    /// Whether the rules' context holds this kind's objects ([`rules_from`]): then any
+    /// replacement in the store, a status write too, drops the context built from the old
+    /// object. The audit is woken only by what the rules read ([`trigger_key`]).
+    held: bool,
 }
 
 /// Keeps one shared store current, sends its changes to the store's subscribers and, for the
@@ -379,8 +396,14 @@ where
             _ => false,
         };
         if changed {
-            seen.store(true, std::sync::atomic::Ordering::Release);
             audited.changed.notify_one();
+        }
+        let replaced = matches!(
+            ev,
+            Ok(watcher::Event::Apply(_) | watcher::Event::Delete(_) | watcher::Event::InitDone)
+        );
+        if changed || (audited.held && replaced) {
+            seen.store(true, std::sync::atomic::Ordering::Release);
         }
     });
     let run = reflector::reflector(writer, watched)
@@ -477,53 +500,55 @@ impl Caches {
         let fanouts = Arc::new(Fanouts::default());
         let changed = Arc::new(Notify::new());
         let rules = Arc::new(RulesContext::default());
-        let audited = || {
+        let audited = |held: bool| {
             Some(Audited {
                 changed: changed.clone(),
                 rules: rules.clone(),
+                held,
             })
         };
         let (agencies, a) = reflect_shared(
             all::<Agency>(client, metrics),
             &fanouts,
             |f| &f.agencies,
-            audited(),
+            audited(true),
         );
         let (sites, b) = reflect_shared(
             all::<Site>(client, metrics),
             &fanouts,
             |f| &f.sites,
-            audited(),
+            audited(true),
         );
         let (racks, c) = reflect_shared(
             all::<Rack>(client, metrics),
             &fanouts,
             |f| &f.racks,
-            audited(),
+            audited(true),
         );
         let (policies, d) = reflect_shared(
             all::<ResidencyPolicy>(client, metrics),
             &fanouts,
             |f| &f.policies,
-            audited(),
+            // The context keeps the policy's settings, not the object.
+            audited(false),
         );
         let (plans, e) = reflect_shared(
             all::<DisasterRecoveryPlan>(client, metrics),
             &fanouts,
             |f| &f.plans,
-            audited(),
+            audited(true),
         );
         let (repositories, f) = reflect_shared(
             all::<BackupRepository>(client, metrics),
             &fanouts,
             |f| &f.repositories,
-            audited(),
+            audited(true),
         );
         let (requests, g) = reflect_shared(
             all::<HostingRequest>(client, metrics),
             &fanouts,
             |f| &f.requests,
-            audited(),
+            audited(false),
         );
         let (approvals, h) = reflect_shared(
             watcher(
@@ -534,7 +559,7 @@ impl Caches {
             .modify(slim::<Approval>),
             &fanouts,
             |f| &f.approvals,
-            audited(),
+            audited(true),
         );
         let (namespaces, i) = reflect(
             watcher(
@@ -561,7 +586,7 @@ impl Caches {
             all::<ExternalCloudService>(client, metrics),
             &fanouts,
             |f| &f.external,
-            audited(),
+            audited(false),
         );
         let (quotas, m) = reflect_shared(
             children::<ResourceQuota>(client),
@@ -1038,6 +1063,68 @@ mod tests {
     use super::*;
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
     use kube::ResourceExt;
+
+    /// The rules' context shares the stores' objects; when the store replaces one (a
+    /// status write, which does not change what the rules read and does not wake the
+    /// audit), the context built from the old one is dropped, so the old object is freed
+    /// instead of living on beside the new one until the next rule change.
+    #[tokio::test]
+    async fn a_status_write_frees_the_replaced_object_from_the_rules_context() {
+        use futures::StreamExt;
+        use kube::runtime::watcher::Event;
+        for (held, freed) in [(true, true), (false, false)] {
+            let (tx, rx) = futures::channel::mpsc::unbounded();
+            let rules = Arc::new(RulesContext::default());
+            let changed = Arc::new(Notify::new());
+            let audited = Audited {
+                changed: changed.clone(),
+                rules: rules.clone(),
+                held,
+            };
+            let (store, run) = reflect_shared(
+                rx,
+                &Arc::new(Fanouts::default()),
+                |f| &f.agencies,
+                Some(audited),
+            );
+            let mut run = run;
+            let step = |run: &mut BoxStream<'static, ()>| {
+                // The stream yields nothing; poll it until the events sent so far are in.
+                futures::FutureExt::now_or_never(run.next()).flatten()
+            };
+            let old = pusdata_crds::fixtures::agency("dinkes");
+            for e in [Event::Init, Event::InitApply(old.clone()), Event::InitDone] {
+                tx.unbounded_send(Ok(e)).unwrap();
+            }
+            step(&mut run);
+            assert_eq!(store.state().len(), 1);
+            // The first list woke the audit; take that wake-up.
+            assert!(futures::FutureExt::now_or_never(changed.notified()).is_some());
+            let built = rules_from(&[], &[], &[], &store.state(), &[], &[], &[]);
+            let version = rules.version.load(std::sync::atomic::Ordering::Acquire);
+            *rules.built.lock().unwrap() = Some((version, Arc::new(built)));
+            let held_old = Arc::downgrade(&store.state()[0]);
+
+            let mut new = old.clone();
+            new.metadata.resource_version = Some("2".into());
+            new.status = Some(Default::default());
+            tx.unbounded_send(Ok(Event::Apply(new))).unwrap();
+            step(&mut run);
+            let in_store = store.state();
+            assert_eq!(in_store[0].metadata.resource_version.as_deref(), Some("2"));
+            assert_eq!(
+                held_old.upgrade().is_none(),
+                freed,
+                "held by the context: {held}"
+            );
+            assert_eq!(rules.built.lock().unwrap().is_none(), freed);
+            // A status write is not a rule change: the audit sleeps on.
+            assert!(
+                futures::FutureExt::now_or_never(changed.notified()).is_none(),
+                "the audit was woken by a status write"
+            );
+        }
+    }
 
     #[test]
     fn a_cached_object_keeps_neither_managed_fields_nor_the_last_applied_copy() {
