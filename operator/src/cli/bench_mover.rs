@@ -417,7 +417,7 @@ fn change_real(root: &Path, total: u64, seed: u64) -> Result<u64, CliError> {
 }
 
 /// One measured step.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 struct Step {
     seconds: f64,
     /// User plus system CPU time: on a machine whose cores both tools keep busy, the ratio
@@ -908,28 +908,17 @@ fn print_shape(
         "| step | pusdata s, median (range) | restic s, median (range) | speed-up restic ÷ pusdata, median (range) | target | pusdata MiB/s | CPU s pusdata / restic (median) | peak RSS pusdata ÷ restic, median (range) | peak RSS MiB pusdata / restic (median) |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    let secs = |i: usize, p: bool| -> Vec<f64> {
+    // One figure of step `i` of every round, for pusdata (`p`) or restic.
+    let of = |i: usize, p: bool, figure: fn(&Step) -> f64| -> Vec<f64> {
         rounds
             .iter()
             .filter_map(|r| if p { &r.steps[i].0 } else { &r.steps[i].1 }.as_ref())
-            .map(|s| s.seconds)
+            .map(figure)
             .collect()
     };
-    let rss = |i: usize, p: bool| -> Vec<f64> {
-        rounds
-            .iter()
-            .filter_map(|r| if p { &r.steps[i].0 } else { &r.steps[i].1 }.as_ref())
-            .map(|s| s.peak_rss_mib)
-            .collect()
-    };
-    let cpu = |i: usize, p: bool| -> f64 {
-        let v: Vec<f64> = rounds
-            .iter()
-            .filter_map(|r| if p { &r.steps[i].0 } else { &r.steps[i].1 }.as_ref())
-            .map(|s| s.cpu_seconds)
-            .collect();
-        summary(&v).0
-    };
+    let secs = |i: usize, p: bool| of(i, p, |s| s.seconds);
+    let rss = |i: usize, p: bool| of(i, p, |s| s.peak_rss_mib);
+    let cpu = |i: usize, p: bool| summary(&of(i, p, |s| s.cpu_seconds)).0;
     for (i, step) in STEPS.iter().enumerate() {
         let ratio: Vec<f64> = secs(i, false)
             .iter()

@@ -1081,13 +1081,12 @@ mod tests {
                 rules: rules.clone(),
                 held,
             };
-            let (store, run) = reflect_shared(
+            let (store, mut run) = reflect_shared(
                 rx,
                 &Arc::new(Fanouts::default()),
                 |f| &f.agencies,
                 Some(audited),
             );
-            let mut run = run;
             let step = |run: &mut BoxStream<'static, ()>| {
                 // The stream yields nothing; poll it until the events sent so far are in.
                 futures::FutureExt::now_or_never(run.next()).flatten()
