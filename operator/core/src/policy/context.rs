@@ -122,8 +122,8 @@ pub struct Context {
     /// The region catalogue, extended by the policy's extra providers.
     pub catalogue: Catalogue,
     // Shared, not owned: the operator builds its context from the objects its watch caches
-    // already hold (`Context::add_shared`), so the context adds pointers, not a second copy
-    // of every Agency and Rack (~5 MB at 1 000 agencies, heaptrack).
+    // already hold (its `cache::rules_from`), so the context adds pointers, not a second
+    // copy of every Agency and Rack (~5 MB at 1 000 agencies, heaptrack).
     /// Registered sites.
     pub sites: Vec<Arc<Site>>,
     /// Registered racks.
