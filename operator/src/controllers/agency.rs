@@ -258,7 +258,7 @@ where
     if let Some(c) = &ctx.caches {
         let cached = K::cached(c).get(&kube::runtime::reflector::ObjectRef::new(&name).within(&ns));
         match cached {
-            Some(m) if m.annotations().get(super::apply::APPLIED) == Some(&print) => return Ok(()),
+            Some(m) if m.applied() == Some(print.as_str()) => return Ok(()),
             None => {
                 super::apply::apply(&api, &name, &value).await?;
                 return Ok(());

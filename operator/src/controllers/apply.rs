@@ -14,7 +14,7 @@ use std::fmt::Debug;
 /// The annotation in which a child carries the fingerprint of what Pusdata applied to it
 /// ([`fingerprint`]). The shared cache watches children metadata only; a child whose
 /// fingerprint is the one Pusdata would apply now (and that no one else wrote, see
-/// `cache::slim_child`) is left alone without reading it — a restart compares every
+/// `child_meta::ChildMeta::from_meta`) is left alone without reading it — a restart compares every
 /// agency's children from the cache, with no GET per child.
 pub const APPLIED: &str = "pusdata.io/applied";
 

@@ -8,15 +8,18 @@
 //! policy audit learns of changes from the same watches ([`Caches::changed`]).
 //!
 //! Namespaces are watched metadata-only (their labels are all that is read; the API server
-//! sends `PartialObjectMetadata`). No store keeps managedFields ([`slim`]). Approvals only
+//! sends `PartialObjectMetadata`); the agencies' children are watched metadata-only too and
+//! kept as [`ChildMeta`] (what the agency controller reads of them, nothing else). No store
+//! keeps managedFields ([`slim`]). Approvals only
 //! in the platform namespace (the only ones that count). Tests fill the stores once from the
 //! in-memory API ([`Caches::from_api`]), since kube-fake-client has no watch; without caches
 //! (`Context::caches` is `None`) the reads go to the API, as before.
 
+use super::child_meta::ChildMeta;
 use super::policyreport::{CompactClusterPolicyReport, CompactPolicyReport, MANAGED_BY};
 use super::{Context, Error};
-use futures::StreamExt;
 use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{LimitRange, Namespace, PersistentVolumeClaim, ResourceQuota};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::RoleBinding;
@@ -89,14 +92,15 @@ pub struct Caches {
     pub claims: Store<PartialObjectMeta<PersistentVolumeClaim>>,
     /// External cloud services, all namespaces.
     pub external: Store<ExternalCloudService>,
-    /// The agencies' children, selected by the agency label, metadata only (`children`).
-    pub quotas: Store<PartialObjectMeta<ResourceQuota>>,
+    /// The agencies' children, selected by the agency label, metadata only, kept as
+    /// [`ChildMeta`] (`children`).
+    pub quotas: Store<ChildMeta<ResourceQuota>>,
     /// See `quotas`.
-    pub limit_ranges: Store<PartialObjectMeta<LimitRange>>,
+    pub limit_ranges: Store<ChildMeta<LimitRange>>,
     /// See `quotas`.
-    pub network_policies: Store<PartialObjectMeta<NetworkPolicy>>,
+    pub network_policies: Store<ChildMeta<NetworkPolicy>>,
     /// See `quotas`.
-    pub role_bindings: Store<PartialObjectMeta<RoleBinding>>,
+    pub role_bindings: Store<ChildMeta<RoleBinding>>,
     /// The policy audit's reports (labelled as Pusdata's), the previous pass it builds on,
     /// read straight into their compact form (`report::Compact`: a digest and a time per
     /// result).
@@ -158,10 +162,10 @@ pub struct Fanouts {
     approvals: Fanout<Approval>,
     backups: Fanout<Backup>,
     external: Fanout<ExternalCloudService>,
-    quotas: Fanout<PartialObjectMeta<ResourceQuota>>,
-    limit_ranges: Fanout<PartialObjectMeta<LimitRange>>,
-    network_policies: Fanout<PartialObjectMeta<NetworkPolicy>>,
-    role_bindings: Fanout<PartialObjectMeta<RoleBinding>>,
+    quotas: Fanout<ChildMeta<ResourceQuota>>,
+    limit_ranges: Fanout<ChildMeta<LimitRange>>,
+    network_policies: Fanout<ChildMeta<NetworkPolicy>>,
+    role_bindings: Fanout<ChildMeta<RoleBinding>>,
 }
 
 /// The changes of one store, sent to every subscriber: the key of each object applied, and
@@ -262,18 +266,18 @@ pub trait Child:
     + 'static
 {
     /// Its metadata store.
-    fn cached(c: &Caches) -> &Store<PartialObjectMeta<Self>>;
+    fn cached(c: &Caches) -> &Store<ChildMeta<Self>>;
     /// Its changes.
-    fn fanout(c: &Caches) -> &Fanout<PartialObjectMeta<Self>>;
+    fn fanout(c: &Caches) -> &Fanout<ChildMeta<Self>>;
 }
 
 macro_rules! child {
     ($kind:ty, $field:ident) => {
         impl Child for $kind {
-            fn cached(c: &Caches) -> &Store<PartialObjectMeta<Self>> {
+            fn cached(c: &Caches) -> &Store<ChildMeta<Self>> {
                 &c.$field
             }
-            fn fanout(c: &Caches) -> &Fanout<PartialObjectMeta<Self>> {
+            fn fanout(c: &Caches) -> &Fanout<ChildMeta<Self>> {
                 &c.fanouts.$field
             }
         }
@@ -284,33 +288,11 @@ child!(LimitRange, limit_ranges);
 child!(NetworkPolicy, network_policies);
 child!(RoleBinding, role_bindings);
 
-/// What the cache keeps of a child's metadata: its `applied` fingerprint
-/// (`apply::APPLIED`) only while no one but Pusdata has written its fields — a child someone
-/// else edited (a managedFields entry of another manager outside the `status`
-/// subresource, as the API server records every write) is then compared in full, and
-/// repaired. The managedFields themselves are not kept, nor the labels: the watch selects
-/// children by the agency label on the server, the owner reference maps a child to its
-/// Agency, and nothing reads a cached child's labels (a label map is a 544-byte node per
-/// child, ~2 MB at 1 000 agencies).
-pub fn slim_child<K: kube::Resource>(object: &mut K) {
-    let meta = object.meta_mut();
-    let foreign = meta.managed_fields.iter().flatten().any(|e| {
-        e.subresource.as_deref().unwrap_or_default().is_empty()
-            && e.manager.as_deref() != Some(super::FIELD_MANAGER)
-    });
-    if foreign && let Some(a) = meta.annotations.as_mut() {
-        a.remove(super::apply::APPLIED);
-    }
-    meta.labels = None;
-    slim(object);
-}
-
-/// The children of kind `K` of every agency (the agency label selects them), metadata only.
+/// The children of kind `K` of every agency (the agency label selects them), metadata only,
+/// each kept as a [`ChildMeta`].
 fn children<K>(
     client: &kube::Client,
-) -> impl futures::Stream<Item = Result<watcher::Event<PartialObjectMeta<K>>, watcher::Error>>
-+ Send
-+ 'static
+) -> impl futures::Stream<Item = Result<watcher::Event<ChildMeta<K>>, watcher::Error>> + Send + 'static
 where
     K: Child,
 {
@@ -319,7 +301,18 @@ where
         lists().labels(pusdata_core::tenancy::AGENCY_LABEL),
     )
     .default_backoff()
-    .modify(slim_child::<PartialObjectMeta<K>>)
+    .map_ok(|ev| child_event(ev, ChildMeta::from))
+}
+
+/// `ev` with its object converted by `f`.
+fn child_event<A, B>(ev: watcher::Event<A>, f: impl Fn(A) -> B) -> watcher::Event<B> {
+    match ev {
+        watcher::Event::Apply(o) => watcher::Event::Apply(f(o)),
+        watcher::Event::Delete(o) => watcher::Event::Delete(f(o)),
+        watcher::Event::Init => watcher::Event::Init,
+        watcher::Event::InitApply(o) => watcher::Event::InitApply(f(o)),
+        watcher::Event::InitDone => watcher::Event::InitDone,
+    }
 }
 
 /// Keeps one store current; its events are not needed (the controllers have their own
@@ -458,6 +451,30 @@ pub fn slim<K: kube::Resource>(object: &mut K) {
     }
 }
 
+/// What the namespace store keeps: labels and annotations (an agency's namespace is
+/// compared by them, `agency::apply_children`) and the name; not the uid and
+/// resourceVersion, which no reader needs and the store's key would hold a second copy of,
+/// nor the apiVersion and kind strings.
+pub fn slim_namespace(ns: &mut PartialObjectMeta<Namespace>) {
+    ns.types = None;
+    ns.metadata.uid = None;
+    ns.metadata.resource_version = None;
+    slim(ns);
+}
+
+/// What the claims' store keeps: name, namespace and labels, which is all a backup's
+/// volume selector reads (`claims_in`).
+pub fn slim_claim(claim: &mut PartialObjectMeta<PersistentVolumeClaim>) {
+    let meta = std::mem::take(&mut claim.metadata);
+    claim.types = None;
+    claim.metadata = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+        name: meta.name,
+        namespace: meta.namespace,
+        labels: meta.labels,
+        ..Default::default()
+    };
+}
+
 /// The annotation in which `kubectl apply` keeps the whole object it applied.
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
@@ -567,7 +584,7 @@ impl Caches {
                 lists(),
             )
             .default_backoff()
-            .modify(slim::<PartialObjectMeta<Namespace>>),
+            .modify(slim_namespace),
         );
         let (backups, j) = reflect_shared(
             all::<Backup>(client, metrics),
@@ -580,7 +597,8 @@ impl Caches {
                 Api::<PartialObjectMeta<PersistentVolumeClaim>>::all(client.clone()),
                 lists(),
             )
-            .default_backoff(),
+            .default_backoff()
+            .modify(slim_claim),
         );
         let (external, l) = reflect_shared(
             all::<ExternalCloudService>(client, metrics),
@@ -986,7 +1004,7 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
         (reader, writer)
     }
     // The agencies' children as their metadata watch sees them (`children`).
-    async fn child_meta<K: Child>(ctx: &Context) -> Store<PartialObjectMeta<K>> {
+    async fn child_meta<K: Child>(ctx: &Context) -> Store<ChildMeta<K>> {
         let items: Vec<K> = Api::<K>::all(ctx.client.clone())
             .list(&ListParams::default().labels(pusdata_core::tenancy::AGENCY_LABEL))
             .await
@@ -995,9 +1013,7 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
         let (reader, mut writer) = reflector::store();
         writer.apply_watcher_event(&Event::Init);
         for o in items {
-            let mut m = o.meta().clone().into_response_partial::<K>();
-            slim_child(&mut m);
-            writer.apply_watcher_event(&Event::InitApply(m));
+            writer.apply_watcher_event(&Event::InitApply(ChildMeta::from_meta(o.meta().clone())));
         }
         writer.apply_watcher_event(&Event::InitDone);
         reader
@@ -1009,7 +1025,11 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
         .unwrap()
         .items
         .into_iter()
-        .map(|n| n.metadata.into_response_partial::<Namespace>())
+        .map(|n| {
+            let mut m = n.metadata.into_response_partial::<Namespace>();
+            slim_namespace(&mut m);
+            m
+        })
         .collect();
     let (namespaces, mut nw) = reflector::store();
     nw.apply_watcher_event(&Event::Init);
@@ -1024,7 +1044,11 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
             .map(|l| l.items)
             .unwrap_or_default()
             .into_iter()
-            .map(|p| p.metadata.into_response_partial::<PersistentVolumeClaim>())
+            .map(|p| {
+                let mut m = p.metadata.into_response_partial::<PersistentVolumeClaim>();
+                slim_claim(&mut m);
+                m
+            })
             .collect();
     let (claims, mut cw) = reflector::store();
     cw.apply_watcher_event(&Event::Init);
@@ -1148,31 +1172,5 @@ mod tests {
         b.annotations_mut().insert(LAST_APPLIED.into(), "{}".into());
         slim(&mut b);
         assert_eq!(b.metadata.annotations, None);
-    }
-
-    /// A cached child keeps what the agency controller reads (its fingerprint, its owner)
-    /// and not its labels.
-    #[test]
-    fn a_cached_child_keeps_its_fingerprint_and_owner_but_not_its_labels() {
-        let mut q: PartialObjectMeta<ResourceQuota> = PartialObjectMeta::default();
-        q.labels_mut()
-            .insert(pusdata_core::tenancy::AGENCY_LABEL.into(), "dinkes".into());
-        q.annotations_mut()
-            .insert(super::super::apply::APPLIED.into(), "print".into());
-        q.metadata.owner_references = Some(vec![Default::default()]);
-        q.metadata.managed_fields = Some(vec![ManagedFieldsEntry {
-            manager: Some(super::super::FIELD_MANAGER.into()),
-            ..Default::default()
-        }]);
-        slim_child(&mut q);
-        assert_eq!(q.metadata.labels, None);
-        assert_eq!(q.metadata.managed_fields, None);
-        assert_eq!(
-            q.annotations()
-                .get(super::super::apply::APPLIED)
-                .map(String::as_str),
-            Some("print")
-        );
-        assert_eq!(q.owner_references().len(), 1);
     }
 }

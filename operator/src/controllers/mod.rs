@@ -9,6 +9,7 @@ pub mod backoff;
 pub mod backup;
 pub mod bucket;
 pub mod cache;
+pub mod child_meta;
 #[cfg(test)]
 mod counting;
 #[cfg(test)]
