@@ -104,26 +104,45 @@ fn stats(port: u16) -> Result<Stats, CliError> {
     serde_json::from_str(body.trim()).map_err(|e| internal(format!("stats: {e}: {body:?}")))
 }
 
+/// One `/proc/<pid>/status` field in KiB (0 when the process is gone).
+fn status_kib(pid: u32, name: &str) -> u64 {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    text.lines()
+        .find(|l| l.starts_with(name) && l[name.len()..].starts_with(':'))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
 /// Resident and peak resident memory of a process, in KiB (`VmRSS`, `VmHWM`).
 fn memory(pid: u32) -> (u64, u64) {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        text.lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
+    (status_kib(pid, "VmRSS"), status_kib(pid, "VmHWM"))
+}
+
+/// What the resident memory is: what the process allocated (`RssAnon`) and the pages of
+/// files it maps, its own code first of all (`RssFile`), in MiB for the report.
+fn composition(pid: u32) -> String {
+    format!(
+        "{:.1} MiB allocated (RssAnon) + {:.1} MiB of mapped files, mostly its code (RssFile)",
+        mib(status_kib(pid, "RssAnon")),
+        mib(status_kib(pid, "RssFile") + status_kib(pid, "RssShmem"))
+    )
 }
 
 fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
 
-/// Starts the operator against the world.
-fn operator(kubeconfig: &std::path::Path, name: &str) -> Result<Child, CliError> {
-    let exe = std::env::current_exe().map_err(internal)?;
+/// Starts the operator against the world: `binary`, or this executable.
+fn operator(
+    binary: Option<&std::path::Path>,
+    kubeconfig: &std::path::Path,
+    name: &str,
+) -> Result<Child, CliError> {
+    let exe = match binary {
+        Some(b) => b.to_path_buf(),
+        None => std::env::current_exe().map_err(internal)?,
+    };
     Command::new(exe)
         .args([
             "operator",
@@ -261,7 +280,8 @@ fn measure_operator(
 
     // First start: converges the world (creates children, writes statuses).
     let before = stats(port)?;
-    let mut first = operator(&kubeconfig, "bench-a")?;
+    let binary = args.operator_binary.as_deref();
+    let mut first = operator(binary, &kubeconfig, "bench-a")?;
     let mut peak1 = 0;
     let (t1, ok1) = settle(port, first.id(), quiet, timeout, &mut peak1)?;
     let converged = stats(port)? - before;
@@ -297,6 +317,7 @@ fn measure_operator(
         mib(rss1),
         mib(hwm1.max(peak1).max(peak_idle))
     );
+    println!("  settled RSS: {}", composition(first.id()));
 
     // Restart: SIGTERM, then a new process over the unchanged world.
     let stop = Instant::now();
@@ -309,7 +330,7 @@ fn measure_operator(
         stop.elapsed().as_secs_f64()
     );
     let before = stats(port)?;
-    let mut second = operator(&kubeconfig, "bench-b")?;
+    let mut second = operator(binary, &kubeconfig, "bench-b")?;
     let mut peak2 = 0;
     let (t2, ok2) = settle(port, second.id(), quiet, timeout, &mut peak2)?;
     let restart = stats(port)? - before;
@@ -342,7 +363,10 @@ fn measure_webhook(
 ) -> Result<(), CliError> {
     let pki = pusdata::agent::tls::LocalPki::generate().map_err(internal)?;
     let files = pki.server.write_files(&dir.join("pki")).map_err(internal)?;
-    let exe = std::env::current_exe().map_err(internal)?;
+    let exe = match &args.operator_binary {
+        Some(b) => b.clone(),
+        None => std::env::current_exe().map_err(internal)?,
+    };
     let started = Instant::now();
     let mut child = Command::new(exe)
         .arg("webhook")
