@@ -9,6 +9,8 @@
 # CI builds the same root with the same script and runs the binary from it (.ci/image.sh).
 
 ARG RUST_VERSION=1.95.0
+# bookworm or later: the binary's relative relocations are packed (DT_RELR, operator/build.rs),
+# which needs glibc 2.36 where it runs.
 ARG DEBIAN_RELEASE=bookworm
 
 # --- build: the pinned toolchain (rust-toolchain.toml), release profile ---
