@@ -133,17 +133,29 @@ fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
 
-/// Starts the operator against the world: `binary`, or this executable.
+/// The binary whose operator or webhook is measured: `--operator-binary`, else this one. A
+/// given path that is not a file is an input error naming the flag (exit 2), found before
+/// the world is seeded.
+fn measured(args: &BenchOperatorArgs) -> Result<std::path::PathBuf, CliError> {
+    let Some(b) = &args.operator_binary else {
+        return std::env::current_exe().map_err(internal);
+    };
+    let refused =
+        |why: String| CliError::Input(format!("--operator-binary {}: {why}", b.display()));
+    match std::fs::metadata(b) {
+        Ok(m) if m.is_file() => Ok(b.clone()),
+        Ok(_) => Err(refused("not a file".into())),
+        Err(e) => Err(refused(e.to_string())),
+    }
+}
+
+/// Starts the operator of `binary` against the world.
 fn operator(
-    binary: Option<&std::path::Path>,
+    binary: &std::path::Path,
     kubeconfig: &std::path::Path,
     name: &str,
 ) -> Result<Child, CliError> {
-    let exe = match binary {
-        Some(b) => b.to_path_buf(),
-        None => std::env::current_exe().map_err(internal)?,
-    };
-    Command::new(exe)
+    Command::new(binary)
         .args([
             "operator",
             "--lease-name",
@@ -199,6 +211,7 @@ fn settle(
 
 /// Runs the benchmark and prints the figures.
 pub fn run(args: &BenchOperatorArgs) -> Result<(), CliError> {
+    let binary = measured(args)?;
     let exe = std::env::current_exe().map_err(internal)?;
     let mut world = Command::new(&exe)
         .args([
@@ -213,18 +226,22 @@ pub fn run(args: &BenchOperatorArgs) -> Result<(), CliError> {
         .stderr(Stdio::inherit())
         .spawn()
         .map_err(internal)?;
-    let result = measure(args, &mut world);
+    let result = measure(args, &binary, &mut world);
     let _ = world.kill();
     let _ = world.wait();
     result
 }
 
-fn measure(args: &BenchOperatorArgs, world: &mut Child) -> Result<(), CliError> {
+fn measure(
+    args: &BenchOperatorArgs,
+    binary: &std::path::Path,
+    world: &mut Child,
+) -> Result<(), CliError> {
     let (port, dir, kubeconfig) = connect(args, world)?;
     let result = if args.webhook {
-        measure_webhook(args, port, &dir, &kubeconfig)
+        measure_webhook(args, binary, port, &dir, &kubeconfig)
     } else {
-        measure_operator(args, port, &kubeconfig)
+        measure_operator(args, binary, port, &kubeconfig)
     };
     let _ = std::fs::remove_dir_all(&dir);
     result
@@ -271,6 +288,7 @@ fn connect(
 /// The operator's phases: first start, idle, SIGTERM, restart.
 fn measure_operator(
     args: &BenchOperatorArgs,
+    binary: &std::path::Path,
     port: u16,
     kubeconfig: &std::path::Path,
 ) -> Result<(), CliError> {
@@ -280,7 +298,6 @@ fn measure_operator(
 
     // First start: converges the world (creates children, writes statuses).
     let before = stats(port)?;
-    let binary = args.operator_binary.as_deref();
     let mut first = operator(binary, &kubeconfig, "bench-a")?;
     let mut peak1 = 0;
     let (t1, ok1) = settle(port, first.id(), quiet, timeout, &mut peak1)?;
@@ -357,18 +374,15 @@ fn measure_operator(
 /// folds into a new context.
 fn measure_webhook(
     args: &BenchOperatorArgs,
+    binary: &std::path::Path,
     port: u16,
     dir: &std::path::Path,
     kubeconfig: &std::path::Path,
 ) -> Result<(), CliError> {
     let pki = pusdata::agent::tls::LocalPki::generate().map_err(internal)?;
     let files = pki.server.write_files(&dir.join("pki")).map_err(internal)?;
-    let exe = match &args.operator_binary {
-        Some(b) => b.clone(),
-        None => std::env::current_exe().map_err(internal)?,
-    };
     let started = Instant::now();
-    let mut child = Command::new(exe)
+    let mut child = Command::new(binary)
         .arg("webhook")
         .args(["--from-cluster", "--listen", "127.0.0.1:0", "--cert"])
         .arg(&files.cert)
@@ -490,4 +504,38 @@ fn tempfile_dir() -> Result<std::path::PathBuf, CliError> {
     let dir = std::env::temp_dir().join(format!("pusdata-bench-operator-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(internal)?;
     Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(binary: Option<&std::path::Path>) -> BenchOperatorArgs {
+        BenchOperatorArgs {
+            objects: 10,
+            agencies: 1,
+            idle_seconds: 1,
+            quiet_seconds: 1,
+            timeout_seconds: 1,
+            webhook: false,
+            churn: 1,
+            operator_binary: binary.map(std::path::Path::to_path_buf),
+        }
+    }
+
+    /// A binary that is not there, or is a directory, is refused as input naming the flag
+    /// (exit 2); without the flag this executable is measured.
+    #[test]
+    fn the_measured_binary_must_be_a_file() {
+        let dir = std::env::temp_dir();
+        let missing = dir.join("pusdata-bench-no-such-binary");
+        for bad in [missing.as_path(), dir.as_path()] {
+            let e = measured(&args(Some(bad))).expect_err("refused");
+            assert_eq!(e.exit_code(), 2, "{e}");
+            assert!(e.to_string().contains("--operator-binary"), "{e}");
+        }
+        let me = std::env::current_exe().unwrap();
+        assert_eq!(measured(&args(Some(&me))).unwrap(), me);
+        assert_eq!(measured(&args(None)).unwrap(), me);
+    }
 }

@@ -429,9 +429,9 @@ pub struct BenchOperatorArgs {
     #[arg(long, default_value_t = 1_000)]
     pub churn: usize,
     /// The `pusdata` binary whose operator (with `--webhook`, whose webhook) is measured
-    /// (default: this one). The world needs
-    /// a build with `--features bench-world`; the image's binary is built without it, so
-    /// pass that one here to measure the operator that ships.
+    /// (default: this one). The world needs a build with `--features bench-world`; the
+    /// image's binary is built without it, so pass that one here to measure the operator
+    /// that ships.
     #[arg(long, value_name = "PATH")]
     pub operator_binary: Option<std::path::PathBuf>,
 }
