@@ -337,6 +337,13 @@ pub struct HostingRequestStatus {
     /// Install work order and escorted access request (HOST-ACCESS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub work_order: Option<Box<WorkOrder>>,
+    /// Not part of the API (never serialized). Set only on the operator's cached copy,
+    /// which keeps the status without its condition and finding texts: a digest of the
+    /// status as stored, by which the status writer still tells an unchanged status
+    /// (`controllers::request_cache`).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub text_digest: Option<[u8; 16]>,
 }
 
 /// An approval as recorded on the request.

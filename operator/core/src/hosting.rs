@@ -161,6 +161,15 @@ pub struct HostingInput<'a> {
     pub now: Timestamp,
 }
 
+/// The condition types every decision sets, each time (the messages of these, unlike those
+/// of any other type a request may carry, are rewritten by every status the operator writes).
+pub const CONDITIONS: [&str; 4] = [
+    conditions::VALIDATED,
+    conditions::APPROVED,
+    conditions::PLACED,
+    conditions::READY,
+];
+
 /// What the request's status should say.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostingDecision {
@@ -206,6 +215,7 @@ impl HostingDecision {
             rack_placement: self.rack_placement.clone().map(Box::new),
             alternatives: self.alternatives.clone(),
             work_order: self.work_order.clone().map(Box::new),
+            text_digest: None,
         }
     }
 }

@@ -562,7 +562,9 @@ impl Caches {
             audited(true),
         );
         let (requests, g) = reflect_shared(
-            all::<HostingRequest>(client, metrics),
+            // Kept without the status texts the hosting controller rewrites (`request_cache`).
+            super::decode::watch_all::<HostingRequest>(client, metrics.clone(), lists())
+                .modify(super::request_cache::slim),
             &fanouts,
             |f| &f.requests,
             audited(false),
@@ -978,6 +980,22 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
             + Sync
             + 'static,
     {
+        fill_kept(ctx, namespace, slim).await
+    }
+    async fn fill_kept<K>(
+        ctx: &Context,
+        namespace: Option<&str>,
+        keep: fn(&mut K),
+    ) -> (Store<K>, Writer<K>)
+    where
+        K: kube::Resource<DynamicType = ()>
+            + Clone
+            + DeserializeOwned
+            + Debug
+            + Send
+            + Sync
+            + 'static,
+    {
         use kube::core::{ApiResource, DynamicObject};
         let ar = ApiResource::erase::<K>(&());
         let api = match namespace {
@@ -995,7 +1013,7 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
         for o in items {
             if let Some(mut e) = super::decode::typed_event(Event::InitApply(o), &ctx.metrics) {
                 if let Event::InitApply(k) = &mut e {
-                    slim(k);
+                    keep(k);
                 }
                 writer.apply_watcher_event(&e);
             }
@@ -1064,7 +1082,7 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
         policies: fill(ctx, None).await.0,
         plans: fill(ctx, None).await.0,
         repositories: fill(ctx, None).await.0,
-        requests: fill(ctx, None).await.0,
+        requests: fill_kept(ctx, None, super::request_cache::slim).await.0,
         approvals: fill(ctx, Some(&ctx.platform_namespace)).await.0,
         namespaces,
         backups: fill(ctx, None).await.0,

@@ -171,7 +171,8 @@ pub async fn reconcile_once(hr: &HostingRequest, ctx: &Context) -> Result<Outcom
 
     let old = hr.status.clone().unwrap_or_default();
     let new = decision.status(&old, hr.metadata.generation, ctx.now());
-    let written = new != old;
+    // The cached copy keeps no status texts; it compares by digest (`request_cache`).
+    let written = !super::request_cache::unchanged(&old, &new);
     if written {
         let api: Api<HostingRequest> =
             Api::namespaced(ctx.client.clone(), &hr.namespace().unwrap_or_default());

@@ -32,6 +32,7 @@ mod quiet_tests;
 pub mod racks_view;
 pub mod rbac;
 pub mod repository;
+pub mod request_cache;
 pub mod restore;
 pub mod retention;
 pub mod run;

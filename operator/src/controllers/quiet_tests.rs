@@ -509,7 +509,76 @@ async fn assert_hosting_quiet(base: &Context) -> pusdata_crds::v1alpha1::Hosting
     let (fresh, log) = counted(&restarted(base));
     assert_eq!(hosting_round(&fresh).await, phase);
     assert_eq!(log.writes(), Vec::<String>::new(), "after a restart");
+    // The same from the cache, whose copy keeps no status texts (`request_cache`): the
+    // status is compared by its digest, and there is still nothing to write.
+    let cached = with_caches(base).await;
+    let (ctx, log) = counted(&cached);
+    for t in LATER {
+        log.clear();
+        assert_eq!(cached_hosting_round(&at(&ctx, t)).await, phase, "cached, at {t}");
+        assert_eq!(log.writes(), Vec::<String>::new(), "cached round at {t}");
+    }
     phase
+}
+
+/// A restarted operator whose caches hold the stored world.
+async fn with_caches(base: &Context) -> Context {
+    let mut cached = restarted(base);
+    cached.caches = Some(super::cache::from_api(base).await);
+    cached
+}
+
+/// A round of the hosting controller on the request as its cache keeps it.
+async fn cached_hosting_round(ctx: &Context) -> pusdata_crds::v1alpha1::HostingPhase {
+    let caches = ctx.caches.as_ref().unwrap();
+    let hr = caches
+        .requests
+        .get(&kube::runtime::reflector::ObjectRef::new("website").within("disdukcapil"))
+        .expect("the request is cached");
+    let status = hr.status.as_ref().unwrap();
+    assert!(status.text_digest.is_some(), "{status:?}");
+    assert!(status.conditions.iter().all(|c| c.message.is_empty()), "{status:?}");
+    super::hosting::reconcile_once(&hr, ctx)
+        .await
+        .unwrap()
+        .phase
+}
+
+/// The cached copy has no texts to compare, but a status text changed by hand still
+/// differs from the decision's, and is written back.
+#[tokio::test]
+async fn a_status_text_changed_by_hand_is_written_back_from_the_cached_copy() {
+    let base = world().await;
+    hosting_world(&base, None).await;
+    hosting_round(&base).await;
+    let api = Api::<HostingRequest>::namespaced(base.client.clone(), "disdukcapil");
+    let mut status = api.get("website").await.unwrap().status.unwrap();
+    let ready = status
+        .conditions
+        .iter_mut()
+        .find(|c| c.type_ == "Ready")
+        .unwrap();
+    let written = std::mem::replace(&mut ready.message, "edited by hand".into());
+    assert!(!written.is_empty());
+    api.patch_status(
+        "website",
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Merge(serde_json::json!({ "status": status })),
+    )
+    .await
+    .unwrap();
+
+    let (ctx, log) = counted(&with_caches(&base).await);
+    cached_hosting_round(&ctx).await;
+    assert_eq!(log.writes().len(), 1, "{:?}", log.writes());
+    let repaired = api.get("website").await.unwrap().status.unwrap();
+    let ready = repaired.conditions.iter().find(|c| c.type_ == "Ready").unwrap();
+    assert_eq!(ready.message, written);
+
+    // Then quiet again, from caches holding the repaired status.
+    let (ctx, log) = counted(&with_caches(&base).await);
+    cached_hosting_round(&ctx).await;
+    assert_eq!(log.writes(), Vec::<String>::new());
 }
 
 #[tokio::test]

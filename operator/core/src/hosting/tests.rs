@@ -116,8 +116,13 @@ fn assert_bilingual(d: &HostingDecision) {
             assert!(c.message.contains(" / "), "{}: {}", c.type_, c.message);
         }
     }
+    // Every decision sets the same four types (`CONDITIONS`): the operator's cache drops
+    // their messages, which the next status rewrites (`controllers::request_cache`).
     let mut types: Vec<&str> = d.conditions.iter().map(|c| c.type_).collect();
     types.sort_unstable();
+    let mut set = super::CONDITIONS;
+    set.sort_unstable();
+    assert_eq!(types, set);
     assert_eq!(types, ["Approved", "Placed", "Ready", "Validated"]);
 }
 
