@@ -515,7 +515,11 @@ async fn assert_hosting_quiet(base: &Context) -> pusdata_crds::v1alpha1::Hosting
     let (ctx, log) = counted(&cached);
     for t in LATER {
         log.clear();
-        assert_eq!(cached_hosting_round(&at(&ctx, t)).await, phase, "cached, at {t}");
+        assert_eq!(
+            cached_hosting_round(&at(&ctx, t)).await,
+            phase,
+            "cached, at {t}"
+        );
         assert_eq!(log.writes(), Vec::<String>::new(), "cached round at {t}");
     }
     phase
@@ -537,7 +541,10 @@ async fn cached_hosting_round(ctx: &Context) -> pusdata_crds::v1alpha1::HostingP
         .expect("the request is cached");
     let status = hr.status.as_ref().unwrap();
     assert!(status.text_digest.is_some(), "{status:?}");
-    assert!(status.conditions.iter().all(|c| c.message.is_empty()), "{status:?}");
+    assert!(
+        status.conditions.iter().all(|c| c.message.is_empty()),
+        "{status:?}"
+    );
     super::hosting::reconcile_once(&hr, ctx)
         .await
         .unwrap()
@@ -572,7 +579,11 @@ async fn a_status_text_changed_by_hand_is_written_back_from_the_cached_copy() {
     cached_hosting_round(&ctx).await;
     assert_eq!(log.writes().len(), 1, "{:?}", log.writes());
     let repaired = api.get("website").await.unwrap().status.unwrap();
-    let ready = repaired.conditions.iter().find(|c| c.type_ == "Ready").unwrap();
+    let ready = repaired
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .unwrap();
     assert_eq!(ready.message, written);
 
     // Then quiet again, from caches holding the repaired status.

@@ -123,10 +123,16 @@ mod tests {
                 _ => assert!(c.message.is_empty(), "{} kept its text", c.type_),
             }
             // What Events and lastTransitionTime are decided from stays.
-            assert_eq!((c.status.as_str(), c.reason.as_str()), ("False", "AwaitingApproval"));
+            assert_eq!(
+                (c.status.as_str(), c.reason.as_str()),
+                ("False", "AwaitingApproval")
+            );
         }
         let f = &kept.findings[0];
-        assert_eq!((f.rule.as_str(), f.severity.as_str()), ("HOST-SITE", "warn"));
+        assert_eq!(
+            (f.rule.as_str(), f.severity.as_str()),
+            ("HOST-SITE", "warn")
+        );
         assert!(f.message.is_empty() && f.message_id.is_none() && f.path.is_none());
         assert_eq!(kept.phase, Some(HostingPhase::AwaitingApproval));
         assert_eq!(kept.placement_summary.as_deref(), Some("ns/disdukcapil"));
@@ -136,7 +142,12 @@ mod tests {
             serde_json::to_value(&kept).unwrap()["conditions"][0]["message"],
             ""
         );
-        assert!(serde_json::to_value(&kept).unwrap().get("textDigest").is_none());
+        assert!(
+            serde_json::to_value(&kept)
+                .unwrap()
+                .get("textDigest")
+                .is_none()
+        );
     }
 
     #[test]
