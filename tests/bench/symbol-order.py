@@ -13,9 +13,11 @@ and ~20 MiB of code pages stay resident (docs/benchmarks.md, operator at city sc
       until settled and idle, then a restart over the same world. Writes the functions that
       ran, as symbols of --target (default: --operator), sorted, to --out
       (default operator/link/symbol-order.txt).
-  symbol-order.py rekey --profile FILE.cg... --target BIN [--out FILE]
-      The same from callgrind files already recorded, possibly of another build of the same
-      source (symbols are matched without their hashes).
+  symbol-order.py rekey --profile FILE... --target BIN [--out FILE]
+      The same from callgrind files already recorded, or from an order written earlier, for
+      another build of the same source: a name the target lacks is matched without ThinLTO's
+      `.llvm.<n>` suffix (a codegen unit whose content changed), else without its hashes
+      (approximate: every instantiation of the same path).
   symbol-order.py coverage --target BIN [--order FILE]
       How many of the listed functions BIN defines: a stale order (after a compiler update,
       or much changed code) lays out fewer of them. Regenerate below ~90 %.
@@ -44,6 +46,9 @@ HASHES = [
     (re.compile(r"Cs[0-9A-Za-z]+_"), "Cs_"),
     (re.compile(r"\.llvm\.\d+"), ""),
 ]
+
+
+LLVM = re.compile(r"\.llvm\.\d+$")
 
 
 def key(name):
@@ -77,6 +82,9 @@ def ran(callgrind_files):
                     name = line.split("=", 1)[1].strip()
                     if rust(name):
                         names.add(name)
+                elif rust(line.strip()):
+                    # A symbol order written earlier: one name per line.
+                    names.add(line.strip())
     return names
 
 
@@ -91,11 +99,18 @@ def write(order, target, profiled, out):
     by_key = {}
     for name in defined:
         by_key.setdefault(key(name), []).append(name)
+    by_local = {}
+    for name in defined:
+        by_local.setdefault(LLVM.sub("", name), []).append(name)
     chosen = set()
     for name in profiled:
         if name in defined:
             chosen.add(name)
+        elif LLVM.sub("", name) in by_local:
+            # The same function, renamed by ThinLTO: a codegen unit whose content moved.
+            chosen.update(by_local[LLVM.sub("", name)])
         else:
+            # Another build's name: every instantiation of the same path (approximate).
             chosen.update(by_key.get(key(name), []))
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, "w", encoding="utf-8") as f:
