@@ -14,6 +14,9 @@ ARG RUST_VERSION=1.95.0
 ARG DEBIAN_RELEASE=bookworm
 
 # --- build: the pinned toolchain (rust-toolchain.toml), release profile ---
+# Keep this exact command: operator/link/symbol-order.txt (the operator's functions laid out
+# first, operator/build.rs) names the symbols it produces; other features, profile settings
+# or another Rust version change Rust's symbol hashes and lose that layout.
 FROM docker.io/library/rust:${RUST_VERSION}-slim-${DEBIAN_RELEASE} AS build
 WORKDIR /src
 COPY . .
