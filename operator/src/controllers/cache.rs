@@ -970,19 +970,8 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
     use kube::runtime::reflector::store::Writer;
     use kube::runtime::watcher::Event;
     // Listed as dynamic objects and decoded one by one, as the watches do (`decode`).
-    async fn fill<K>(ctx: &Context, namespace: Option<&str>) -> (Store<K>, Writer<K>)
-    where
-        K: kube::Resource<DynamicType = ()>
-            + Clone
-            + DeserializeOwned
-            + Debug
-            + Send
-            + Sync
-            + 'static,
-    {
-        fill_kept(ctx, namespace, slim).await
-    }
-    async fn fill_kept<K>(
+    // `keep`: what the watch keeps of each object (`slim`, or the kind's own).
+    async fn fill<K>(
         ctx: &Context,
         namespace: Option<&str>,
         keep: fn(&mut K),
@@ -1076,24 +1065,24 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
     cw.apply_watcher_event(&Event::InitDone);
     // The writers are dropped: the stores keep what they hold (a restart would refill them).
     Arc::new(Caches {
-        agencies: fill(ctx, None).await.0,
-        sites: fill(ctx, None).await.0,
-        racks: fill(ctx, None).await.0,
-        policies: fill(ctx, None).await.0,
-        plans: fill(ctx, None).await.0,
-        repositories: fill(ctx, None).await.0,
-        requests: fill_kept(ctx, None, super::request_cache::slim).await.0,
-        approvals: fill(ctx, Some(&ctx.platform_namespace)).await.0,
+        agencies: fill(ctx, None, slim).await.0,
+        sites: fill(ctx, None, slim).await.0,
+        racks: fill(ctx, None, slim).await.0,
+        policies: fill(ctx, None, slim).await.0,
+        plans: fill(ctx, None, slim).await.0,
+        repositories: fill(ctx, None, slim).await.0,
+        requests: fill(ctx, None, super::request_cache::slim).await.0,
+        approvals: fill(ctx, Some(&ctx.platform_namespace), slim).await.0,
         namespaces,
-        backups: fill(ctx, None).await.0,
+        backups: fill(ctx, None, slim).await.0,
         claims,
-        external: fill(ctx, None).await.0,
+        external: fill(ctx, None, slim).await.0,
         quotas: child_meta(ctx).await,
         limit_ranges: child_meta(ctx).await,
         network_policies: child_meta(ctx).await,
         role_bindings: child_meta(ctx).await,
-        reports: fill(ctx, None).await.0,
-        cluster_reports: fill(ctx, None).await.0,
+        reports: fill(ctx, None, slim).await.0,
+        cluster_reports: fill(ctx, None, slim).await.0,
         fanouts: Default::default(),
         changed: Default::default(),
         rules: Default::default(),
