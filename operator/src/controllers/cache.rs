@@ -451,6 +451,13 @@ pub fn slim<K: kube::Resource>(object: &mut K) {
     }
 }
 
+/// What the HostingRequest store keeps: what every store keeps ([`slim`]), and the status
+/// without the texts the hosting decision rewrites (`request_cache`).
+pub fn slim_request(hr: &mut HostingRequest) {
+    slim(hr);
+    super::request_cache::slim_status(hr);
+}
+
 /// What the namespace store keeps: labels and annotations (an agency's namespace is
 /// compared by them, `agency::apply_children`) and the name; not the uid and
 /// resourceVersion, which no reader needs and the store's key would hold a second copy of,
@@ -564,7 +571,7 @@ impl Caches {
         let (requests, g) = reflect_shared(
             // Kept without the status texts the hosting controller rewrites (`request_cache`).
             super::decode::watch_all::<HostingRequest>(client, metrics.clone(), lists())
-                .modify(super::request_cache::slim),
+                .modify(slim_request),
             &fanouts,
             |f| &f.requests,
             audited(false),
@@ -1071,7 +1078,7 @@ pub async fn from_api(ctx: &Context) -> Arc<Caches> {
         policies: fill(ctx, None, slim).await.0,
         plans: fill(ctx, None, slim).await.0,
         repositories: fill(ctx, None, slim).await.0,
-        requests: fill(ctx, None, super::request_cache::slim).await.0,
+        requests: fill(ctx, None, slim_request).await.0,
         approvals: fill(ctx, Some(&ctx.platform_namespace), slim).await.0,
         namespaces,
         backups: fill(ctx, None, slim).await.0,

@@ -30,11 +30,10 @@ pub fn digest(status: &HostingRequestStatus) -> Option<[u8; 16]> {
     Some(out)
 }
 
-/// What the store keeps of `hr`: what every store keeps ([`super::cache::slim`]), and its
-/// status without the texts the hosting decision rewrites, with the digest of the status
-/// as received.
-pub fn slim(hr: &mut HostingRequest) {
-    super::cache::slim(hr);
+/// What the store keeps of `hr`'s status: the status without the texts the hosting
+/// decision rewrites, with the digest of the status as received. (The store keeps the rest
+/// of `hr` as every store does, `cache::slim_request`.)
+pub fn slim_status(hr: &mut HostingRequest) {
     let Some(status) = hr.status.as_mut() else {
         return;
     };
@@ -57,7 +56,7 @@ pub fn slim(hr: &mut HostingRequest) {
 }
 
 /// Whether `new` is the status `old` describes: by `old`'s digest when `old` is a cached
-/// copy without its texts ([`slim`]), else field by field.
+/// copy without its texts ([`slim_status`]), else field by field.
 pub fn unchanged(old: &HostingRequestStatus, new: &HostingRequestStatus) -> bool {
     match old.text_digest {
         Some(d) => digest(new) == Some(d),
@@ -115,7 +114,7 @@ mod tests {
     #[test]
     fn the_store_keeps_no_text_the_decision_rewrites_but_everything_it_reads() {
         let mut hr = request(status());
-        slim(&mut hr);
+        slim_status(&mut hr);
         let kept = hr.status.unwrap();
         for c in &kept.conditions {
             match c.type_.as_str() {
@@ -153,7 +152,7 @@ mod tests {
     #[test]
     fn a_cached_status_compares_by_its_digest() {
         let mut hr = request(status());
-        slim(&mut hr);
+        slim_status(&mut hr);
         let cached = hr.status.unwrap();
         assert!(unchanged(&cached, &status()));
         // A change only in a text the store dropped is still a change.
