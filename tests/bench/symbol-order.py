@@ -38,20 +38,26 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_ORDER = os.path.join(ROOT, "operator", "link", "symbol-order.txt")
 
+# ThinLTO suffixes the local symbols it promotes with `.llvm.<digits>`, which changes with
+# the content of their codegen unit.
+LLVM = re.compile(r"\.llvm\.\d+$")
+
 # Legacy mangling ends a path with a 16-digit hash (`17h<hex>E`); v0 names carry crate
-# disambiguators (`Cs<base62>_`); ThinLTO suffixes promoted local symbols with
-# `.llvm.<digits>`. None of these survive a change of features or profile.
+# disambiguators (`Cs<base62>_`). Neither survives a change of features or profile.
 HASHES = [
     (re.compile(r"17h[0-9a-f]{16}E"), "E"),
     (re.compile(r"Cs[0-9A-Za-z]+_"), "Cs_"),
-    (re.compile(r"\.llvm\.\d+"), ""),
 ]
 
 
-LLVM = re.compile(r"\.llvm\.\d+$")
+def local(name):
+    """`name` without ThinLTO's suffix."""
+    return LLVM.sub("", name)
 
 
 def key(name):
+    """`name` without any build's hashes."""
+    name = local(name)
     for pattern, repl in HASHES:
         name = pattern.sub(repl, name)
     return name
@@ -96,19 +102,17 @@ def rustc_version():
 
 def write(order, target, profiled, out):
     defined = text_symbols(target)
-    by_key = {}
+    by_key, by_local = {}, {}
     for name in defined:
         by_key.setdefault(key(name), []).append(name)
-    by_local = {}
-    for name in defined:
-        by_local.setdefault(LLVM.sub("", name), []).append(name)
+        by_local.setdefault(local(name), []).append(name)
     chosen = set()
     for name in profiled:
         if name in defined:
             chosen.add(name)
-        elif LLVM.sub("", name) in by_local:
+        elif local(name) in by_local:
             # The same function, renamed by ThinLTO: a codegen unit whose content moved.
-            chosen.update(by_local[LLVM.sub("", name)])
+            chosen.update(by_local[local(name)])
         else:
             # Another build's name: every instantiation of the same path (approximate).
             chosen.update(by_key.get(key(name), []))
